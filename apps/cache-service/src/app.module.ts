@@ -1,0 +1,67 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditInterceptor } from './audit/audit.interceptor.js';
+import { AuditLogEntity } from './audit/audit-log.entity.js';
+import { AuditService } from './audit/audit.service.js';
+import { ApiKeyEntity } from './auth/api-key.entity.js';
+import { ApiKeysController } from './auth/api-keys.controller.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthService } from './auth/auth.service.js';
+import { TokenService } from './auth/token.service.js';
+import { BootstrapService } from './bootstrap.service.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.js';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { CacheStrategyEntity } from './datasources/cache-strategy.entity.js';
+import { DatasourcesController } from './datasources/datasources.controller.js';
+import { DatasourcesService } from './datasources/datasources.service.js';
+import { SourceCatalogRepository } from './datasources/source-catalog.repository.js';
+import { DemoSeedService } from './demo/demo-seed.service.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthService } from './health/health.service.js';
+import { MetricsService } from './health/metrics.service.js';
+import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
+import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
+import { AppUserEntity } from './users/app-user.entity.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersService } from './users/users.service.js';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    RedisModule,
+    TypeOrmModule.forFeature([AppUserEntity, ApiKeyEntity, AuditLogEntity, CacheStrategyEntity]),
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, REDIS],
+      useFactory: (config: AppConfig, redis: RedisClient) => ({ ...throttlerOptions(config), storage: new RedisThrottlerStorage(redis) }),
+    }),
+  ],
+  controllers: [AuthController, UsersController, ApiKeysController, AuditController, DatasourcesController, HealthController],
+  providers: [
+    AuditService,
+    AuthService,
+    TokenService,
+    ApiKeysService,
+    UsersService,
+    DatasourcesService,
+    SourceCatalogRepository,
+    DemoSeedService,
+    HealthService,
+    MetricsService,
+    BootstrapService,
+    // Order matters: authenticate first, so that rate limits count per principal.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    { provide: APP_FILTER, useClass: HttpExceptionFilter },
+  ],
+})
+export class AppModule {}

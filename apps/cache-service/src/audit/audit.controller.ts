@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequirePermissions } from '../auth/auth.decorators.js';
+import { AuditPageDto, AuditQueryDto } from './audit.dto.js';
+import { AuditService } from './audit.service.js';
+
+@ApiTags('admin: audit')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('admin/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @RequirePermissions('settings:read:all')
+  @ApiOkResponse({ type: AuditPageDto })
+  list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    return this.audit.query(query);
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+import { AppError } from '../common/app-error.js';
+import { HTTP_STATUS_BY_CODE } from '../common/error-codes.js';
+import { correlationIdOf } from '../common/correlation-id.js';
+import { AuditService } from './audit.service.js';
+import { AUDIT_ACTION, type AuditedOptions } from './audited.decorator.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Writes one audit row for every authenticated state-changing request, whether it succeeds or fails. */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    if (!MUTATING.has(request.method) || !request.principal) return next.handle();
+
+    const options =
+      this.reflector.get<AuditedOptions>(AUDIT_ACTION, context.getHandler()) ??
+      ({ action: `${request.method} ${request.route?.path ?? request.path}`, targetType: 'route', targetParam: 'id' } as AuditedOptions);
+    const base = {
+      actor: request.principal,
+      action: options.action,
+      targetType: options.targetType,
+      parameters: { ...(request.params ?? {}), ...(typeof request.body === 'object' ? request.body : {}) },
+      ip: request.ip ?? null,
+      correlationId: correlationIdOf(request),
+    };
+    const paramTarget = request.params?.[options.targetParam ?? 'id'];
+    const bodyTarget = (request.body as { datasourceId?: unknown } | undefined)?.datasourceId;
+
+    return next.handle().pipe(
+      mergeMap((result) =>
+        from(
+          this.audit
+            .record({
+              ...base,
+              targetId: String(paramTarget ?? (result as { id?: unknown } | null)?.id ?? bodyTarget ?? '') || null,
+              outcome: 'success',
+              statusCode: context.switchToHttp().getResponse<Response>().statusCode,
+            })
+            .then(() => result),
+        ),
+      ),
+      catchError((error: unknown) =>
+        from(
+          this.audit.record({
+            ...base,
+            targetId: paramTarget ? String(paramTarget) : bodyTarget !== undefined ? String(bodyTarget) : null,
+            outcome: 'failure',
+            statusCode: error instanceof AppError ? HTTP_STATUS_BY_CODE[error.code] : 500,
+            errorCode: error instanceof AppError ? error.code : 'INTERNAL',
+          }),
+        ).pipe(mergeMap(() => throwError(() => error))),
+      ),
+    );
+  }
+}

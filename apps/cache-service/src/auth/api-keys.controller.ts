@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@ccc/shared-types';
+import { Audited } from '../audit/audited.decorator.js';
+import { UuidParam } from '../common/id-param.dto.js';
+import { CurrentPrincipal, RequirePermissions } from './auth.decorators.js';
+import { ApiKeySummaryDto, CreateApiKeyDto, CreatedApiKeyDto } from './auth.dto.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+@ApiTags('admin: api keys')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@RequirePermissions('users:manage:all')
+@Controller('admin/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Get()
+  @ApiOkResponse({ type: ApiKeySummaryDto, isArray: true })
+  list(): Promise<ApiKeySummaryDto[]> {
+    return this.apiKeys.list();
+  }
+
+  @Post()
+  @Audited('api_key.create', 'api_key')
+  @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The key is shown once, in this response' })
+  create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(body, principal);
+  }
+
+  @Delete(':id')
+  @Audited('api_key.revoke', 'api_key')
+  @ApiOkResponse({ type: ApiKeySummaryDto })
+  revoke(@Param() params: UuidParam): Promise<ApiKeySummaryDto> {
+    return this.apiKeys.revoke(params.id);
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  PERMISSIONS,
+  ROLES,
+  type ApiKeySummary,
+  type CreateApiKeyRequest,
+  type CreatedApiKey,
+  type LoginRequest,
+  type LoginResponse,
+  type Permission,
+  type Principal,
+  type Role,
+  type UserSummary,
+} from '@ccc/shared-types';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class LoginDto implements LoginRequest {
+  @ApiProperty({ example: 'admin@example.com', maxLength: 320 })
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty({ example: 'ChangeMe-Admin-1', maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  password: string;
+}
+
+export class UserSummaryDto implements UserSummary {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ type: String, nullable: true }) displayName: string | null;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: Permission[];
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class LoginResponseDto implements LoginResponse {
+  @ApiProperty() accessToken: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType: 'Bearer';
+  @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn: number;
+  @ApiProperty({ type: UserSummaryDto }) user: UserSummaryDto;
+}
+
+export class PrincipalDto implements Principal {
+  @ApiProperty({ enum: ['user', 'api_key'] }) kind: 'user' | 'api_key';
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ROLES, nullable: true }) role: Role | null;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: Permission[];
+}
+
+export class CreateApiKeyDto implements CreateApiKeyRequest {
+  @ApiProperty({ example: 'reporting-service', maxLength: 100 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name: string;
+
+  @ApiProperty({ enum: PERMISSIONS, isArray: true, example: ['analytics:read'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(PERMISSIONS.length)
+  @IsIn(PERMISSIONS, { each: true })
+  permissions: Permission[];
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}
+
+export class ApiKeySummaryDto implements ApiKeySummary {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() prefix: string;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: Permission[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
+}
+
+export class CreatedApiKeyDto extends ApiKeySummaryDto implements CreatedApiKey {
+  @ApiProperty({ description: 'The key itself; shown only in this response' }) key: string;
+}

@@ -1,0 +1,35 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Permission } from '@ccc/shared-types';
+import type { Request } from 'express';
+import { AppError } from '../common/app-error.js';
+import { IS_PUBLIC, REQUIRED_PERMISSIONS, type AuthenticatedRequest } from './auth.decorators.js';
+import { AuthService } from './auth.service.js';
+
+/** Global: every route needs a valid credential and the permissions it declares, unless @Public. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const header = request.header('authorization');
+    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const apiKey = request.header('x-api-key');
+    if (!bearer && !apiKey) throw AppError.unauthenticated('Missing credentials: send Authorization: Bearer <token> or X-API-Key');
+    const principal = await this.auth.authenticate({ bearer, apiKey });
+    if (!principal) throw AppError.unauthenticated('Invalid or expired credentials');
+    request.principal = principal;
+
+    const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
+    const missing = required.filter((permission) => !principal.permissions.includes(permission));
+    if (missing.length > 0) throw AppError.forbidden(`Missing permission: ${missing.join(', ')}`);
+    return true;
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG } from './config/config.module.js';
+import { runMigrations } from './database/migrate.js';
+import { DemoSeedService } from './demo/demo-seed.service.js';
+import { UsersService } from './users/users.service.js';
+
+/** Brings the database to the current schema and creates the configured first admin and demo data. */
+@Injectable()
+export class BootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Bootstrap');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersService,
+    private readonly demo: DemoSeedService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const applied = await runMigrations(this.db);
+    if (applied.length > 0) this.logger.log(`Applied migrations: ${applied.join(', ')}`);
+    if (this.config.admin) await this.users.ensureAdmin(this.config.admin.email, this.config.admin.password);
+    if (this.config.demo.seed) {
+      const result = await this.demo.seed(this.config.demo.scale);
+      this.logger.log(`Demo datasources ready: ${result.datasources.map((d) => `${d.name} (${d.rows} rows)`).join(', ')}`);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import type { AppConfig } from '../config/app-config.js';
+import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+
+/** Expensive operations share one budget per user across all routes of their class (seed: 10/h warm, 20/h invalidate). */
+export type RateLimitClass = 'warming' | 'invalidation';
+export const RATE_LIMIT_CLASS = 'ccc:rateLimitClass';
+export const RateLimited = (limitClass: RateLimitClass): MethodDecorator => SetMetadata(RATE_LIMIT_CLASS, limitClass);
+
+const classOf = (context: ExecutionContext): RateLimitClass | undefined =>
+  Reflect.getMetadata(RATE_LIMIT_CLASS, context.getHandler()) as RateLimitClass | undefined;
+
+export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
+  const classWindowMs = config.rateLimits.classWindowSeconds * 1000;
+  return {
+    throttlers: [
+      { name: 'default', ttl: 60_000, limit: config.rateLimits.defaultPerMinute },
+      {
+        name: 'login',
+        ttl: 60_000,
+        limit: config.rateLimits.loginPerMinute,
+        skipIf: (context) => !(context.getClass().name === 'AuthController' && context.getHandler().name === 'login'),
+      },
+      { name: 'warming', ttl: classWindowMs, limit: config.rateLimits.warmingPerHour, skipIf: (context) => classOf(context) !== 'warming' },
+      {
+        name: 'invalidation',
+        ttl: classWindowMs,
+        limit: config.rateLimits.invalidationPerHour,
+        skipIf: (context) => classOf(context) !== 'invalidation',
+      },
+    ],
+  };
+}
+
+/** Limits per principal (user or API key), falling back to the client IP before authentication. */
+@Injectable()
+export class PrincipalThrottlerGuard extends ThrottlerGuard {
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    const principal = (req as AuthenticatedRequest).principal;
+    return principal ? `${principal.kind}:${principal.id}` : `ip:${(req as unknown as Request).ip ?? 'unknown'}`;
+  }
+
+  /** One budget per tracker and limit name, shared by every route of the class. */
+  protected override generateKey(_context: ExecutionContext, tracker: string): string {
+    return tracker;
+  }
+
+  /** Answers with the standard `Retry-After` header (the library adds a name suffix for named limits). */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const response = context.switchToHttp().getResponse<Response>();
+    response.setHeader('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
+    return super.throwThrottlingException(context, detail);
+  }
+}

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ServiceRole = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  role: ServiceRole;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  redis: { url: string; clusterNodes: Array<{ host: string; port: number }> | null };
+  database: { url: string };
+  auth: {
+    /** HS256 secret for local tokens (and externally issued HS256 tokens). */
+    jwtSecret: string;
+    /** True when the secret was generated for this process only (development without JWT_SECRET). */
+    jwtSecretEphemeral: boolean;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+    tokenTtlSeconds: number;
+  };
+  admin: { email: string; password: string } | null;
+  corsOrigins: string[];
+  rateLimits: {
+    defaultPerMinute: number;
+    loginPerMinute: number;
+    warmingPerHour: number;
+    invalidationPerHour: number;
+    /** Window of the warming and invalidation limits; one hour in production, shorter only in tests. */
+    classWindowSeconds: number;
+  };
+  demo: { seed: boolean; scale: number };
+  dashboardDir: string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+const here = dirname(fileURLToPathSafe());
+function fileURLToPathSafe(): string {
+  // Under Jest (CommonJS) import.meta is unavailable; __filename is.
+  try {
+    return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  } catch {
+    return process.cwd();
+  }
+}
+
+/** Reads every variable, collecting all problems so that one message lists them. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? fallback : value.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = str(name, fallback);
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string, fallback: string, protocols: string[]): string => {
+    const raw = str(name, fallback);
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+
+  let clusterNodes: AppConfig['redis']['clusterNodes'] = null;
+  const clusterRaw = str('REDIS_CLUSTER_NODES', '');
+  if (clusterRaw) {
+    clusterNodes = clusterRaw.split(',').map((part) => {
+      const [host, port] = part.trim().split(':');
+      const portNumber = Number(port);
+      if (!host || !Number.isInteger(portNumber) || portNumber <= 0 || portNumber > 65535) {
+        problems.push(`REDIS_CLUSTER_NODES must be host:port[,host:port…] (bad entry "${part}")`);
+      }
+      return { host, port: portNumber };
+    });
+  }
+
+  let jwtSecret = str('JWT_SECRET', '');
+  let jwtSecretEphemeral = false;
+  if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  if (!jwtSecret) {
+    if (nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
+    jwtSecret = randomBytes(32).toString('hex');
+    jwtSecretEphemeral = true;
+  }
+  const jwksUrl = str('JWT_JWKS_URL', '') || null;
+  if (jwksUrl) url('JWT_JWKS_URL', jwksUrl, ['https:', 'http:']);
+
+  const adminEmail = str('ADMIN_EMAIL', '');
+  const adminPassword = str('ADMIN_PASSWORD', '');
+  let admin: AppConfig['admin'] = null;
+  if (adminEmail || adminPassword) {
+    if (!adminEmail || !adminPassword) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+    else if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL is not an email address`);
+    else if (adminPassword.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
+    else admin = { email: adminEmail.toLowerCase(), password: adminPassword };
+  }
+
+  const scaleRaw = str('DEMO_SCALE', '1');
+  const scale = Number(scaleRaw);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 10) problems.push(`DEMO_SCALE must be a number in (0, 10] (got "${scaleRaw}")`);
+
+  const config: AppConfig = {
+    env: nodeEnv,
+    port: int('PORT', 3000, 1, 65535),
+    host: str('HOST', '0.0.0.0'),
+    role: oneOf('SERVICE_ROLE', 'all', ['all', 'api', 'worker'] as const),
+    logLevel: oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+    redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes },
+    database: { url: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ccc', ['postgres:', 'postgresql:']) },
+    auth: {
+      jwtSecret,
+      jwtSecretEphemeral,
+      jwksUrl,
+      issuer: str('JWT_ISSUER', '') || null,
+      audience: str('JWT_AUDIENCE', '') || null,
+      tokenTtlSeconds: int('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+    },
+    admin,
+    corsOrigins: str('CORS_ORIGINS', '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    rateLimits: {
+      defaultPerMinute: int('RATE_LIMIT_DEFAULT_PER_MINUTE', 600, 1, 1_000_000),
+      loginPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 20, 1, 10_000),
+      warmingPerHour: int('RATE_LIMIT_WARMING_PER_HOUR', 10, 1, 100_000),
+      invalidationPerHour: int('RATE_LIMIT_INVALIDATION_PER_HOUR', 20, 1, 100_000),
+      classWindowSeconds: int('RATE_LIMIT_CLASS_WINDOW_SECONDS', 3600, 1, 86_400),
+    },
+    demo: { seed: bool('SEED_DEMO', false), scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
+    dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function resolveDashboardDir(configured: string): string | null {
+  if (configured) return resolve(configured);
+  // Default: the workspace's built dashboard, found relative to this file (src/ or dist/).
+  const candidate = resolve(here, '..', '..', '..', 'dashboard', 'dist');
+  return existsSync(candidate) ? candidate : null;
+}
+
+let loaded: AppConfig | null = null;
+
+/** The process's configuration, read and validated once (an ephemeral JWT secret must not change between readers). */
+export function getConfig(): AppConfig {
+  loaded ??= loadConfig();
+  return loaded;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}

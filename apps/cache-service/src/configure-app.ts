@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { RequestMethod } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { correlationIdMiddleware } from './common/correlation-id.js';
+import { createValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app-config.js';
+import { MetricsService } from './health/metrics.service.js';
+
+const NON_SPA_PREFIXES = ['/api', '/health', '/metrics'];
+
+export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const options = new DocumentBuilder()
+    .setTitle('Cache Command Center')
+    .setDescription(
+      'Analytics cache in Redis: datasources, warming, statistics and administration. ' +
+        'Sign in with POST /api/auth/login and use the token as a Bearer credential, or send an API key in X-API-Key.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .build();
+  return SwaggerModule.createDocument(app, options);
+}
+
+/** Everything about the HTTP surface that both main.ts and the tests need, in one place. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.use(correlationIdMiddleware);
+  app.use(app.get(MetricsService).middleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: false,
+    exposedHeaders: ['x-correlation-id', 'retry-after'],
+  });
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Cache Command Center API' });
+
+  serveDashboard(app, config.dashboardDir);
+}
+
+/** The built dashboard at `/`, with client-side routes falling back to index.html. */
+function serveDashboard(app: NestExpressApplication, dashboardDir: string | null): void {
+  if (!dashboardDir || !existsSync(join(dashboardDir, 'index.html'))) return;
+  app.useStaticAssets(dashboardDir, { index: false, maxAge: '1h', setHeaders: noCacheForIndex });
+  const indexHtml = join(dashboardDir, 'index.html');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' || NON_SPA_PREFIXES.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`))) {
+      return next();
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(indexHtml);
+  });
+}
+
+function noCacheForIndex(res: Response, path: string): void {
+  if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+}

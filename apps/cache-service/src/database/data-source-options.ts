@@ -1,0 +1,21 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { ENTITIES } from './entities.js';
+import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema.js';
+
+export const MIGRATIONS = [InitialSchema1763700000000];
+
+/** One definition of the metadata database connection, for the app, the CLI and the tests. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.database.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    connectTimeoutMS: 5000,
+    extra: { max: 10, connectionTimeoutMillis: 5000, application_name: 'cache-command-center' },
+    logging: ['error'],
+  };
+}

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRequest } from '@ccc/shared-types';
+import type { Repository } from 'typeorm';
+import { AppError } from '../common/app-error.js';
+import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
+import { SourceCatalogRepository } from './source-catalog.repository.js';
+
+export function toDatasource(row: CacheStrategyEntity): Datasource {
+  return {
+    id: row.datasourceId,
+    strategyId: row.id,
+    name: row.name,
+    description: row.description,
+    sourceTable: row.sourceTable,
+    columnMapping: row.columnMapping,
+    stalenessTtlSeconds: row.stalenessTtlSeconds,
+    minWarmIntervalSeconds: row.minWarmIntervalSeconds,
+    warmSchedule: row.warmSchedule,
+    enabled: row.isEnabled,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
+
+@Injectable()
+export class DatasourcesService {
+  constructor(
+    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly catalog: SourceCatalogRepository,
+  ) {}
+
+  async list(): Promise<Datasource[]> {
+    return (await this.strategies.find({ order: { datasourceId: 'ASC' } })).map(toDatasource);
+  }
+
+  async get(id: number): Promise<Datasource> {
+    return toDatasource(await this.getEntity(id));
+  }
+
+  async getEntity(id: number): Promise<CacheStrategyEntity> {
+    const row = await this.strategies.findOne({ where: { datasourceId: id } });
+    if (!row) throw AppError.notFound('Datasource', id);
+    return row;
+  }
+
+  async create(request: CreateDatasourceRequest, principal: Principal): Promise<Datasource> {
+    await this.assertNameFree(request.name);
+    await this.assertSourceMatches(request.sourceTable, request.columnMapping);
+    const saved = await this.strategies.save(
+      this.strategies.create({
+        cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
+        name: request.name.trim(),
+        description: request.description ?? null,
+        sourceTable: request.sourceTable,
+        columnMapping: { ...request.columnMapping },
+        stalenessTtlSeconds: request.stalenessTtlSeconds ?? 14400,
+        minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
+        warmSchedule: request.warmSchedule ?? null,
+        isEnabled: request.enabled ?? true,
+        createdBy: authorOf(principal),
+      }),
+    );
+    return this.get((await this.strategies.findOneByOrFail({ id: saved.id })).datasourceId);
+  }
+
+  async update(id: number, request: UpdateDatasourceRequest, principal: Principal): Promise<Datasource> {
+    const row = await this.getEntity(id);
+    if (request.name !== undefined && request.name.trim().toLowerCase() !== row.name.toLowerCase()) {
+      await this.assertNameFree(request.name);
+    }
+    const sourceTable = request.sourceTable ?? row.sourceTable;
+    const columnMapping = request.columnMapping ? { ...request.columnMapping } : row.columnMapping;
+    if (request.sourceTable !== undefined || request.columnMapping !== undefined) {
+      await this.assertSourceMatches(sourceTable, columnMapping);
+    }
+    Object.assign(row, {
+      name: request.name?.trim() ?? row.name,
+      description: request.description !== undefined ? request.description : row.description,
+      sourceTable,
+      columnMapping,
+      stalenessTtlSeconds: request.stalenessTtlSeconds ?? row.stalenessTtlSeconds,
+      minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? row.minWarmIntervalSeconds,
+      warmSchedule: request.warmSchedule !== undefined ? request.warmSchedule : row.warmSchedule,
+      isEnabled: request.enabled ?? row.isEnabled,
+      updatedBy: authorOf(principal),
+      updatedAt: new Date(),
+    });
+    return toDatasource(await this.strategies.save(row));
+  }
+
+  async remove(id: number): Promise<void> {
+    const row = await this.getEntity(id);
+    await this.strategies.delete({ id: row.id });
+  }
+
+  private async assertNameFree(name: string): Promise<void> {
+    const taken = await this.strategies
+      .createQueryBuilder('s')
+      .where('lower(s.name) = lower(:name)', { name: name.trim() })
+      .getExists();
+    if (taken) throw AppError.conflict(`A datasource named "${name.trim()}" already exists`, { field: 'name' });
+  }
+
+  private async assertSourceMatches(sourceTable: string, mapping: CreateDatasourceRequest['columnMapping']): Promise<void> {
+    const problems = await this.catalog.problemsWith(sourceTable, mapping);
+    if (problems.length > 0) {
+      throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));
+    }
+  }
+}

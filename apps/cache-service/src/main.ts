@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { ConfigError, getConfig, type AppConfig } from './config/app-config.js';
+import { configureApp } from './configure-app.js';
+import { preflight } from './preflight.js';
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+function fail(message: string): never {
+  process.stderr.write(`cache-service: ${message}\n`);
+  process.exit(1);
+}
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const problems = await preflight(config);
+  if (problems.length > 0) fail(problems.join(' '));
+
+  const logger = new ConsoleLogger({ json: true, logLevels: [...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1)] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger, bufferLogs: true });
+  configureApp(app, config);
+  await app.listen(config.port, config.host);
+
+  const log = new Logger('Main');
+  if (config.auth.jwtSecretEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and end at restart');
+  log.log(`Cache Command Center listening on http://localhost:${config.port} (role ${config.role})`);
+}
+
+bootstrap().catch((error: unknown) => fail(`start-up failed: ${(error as Error)?.message ?? String(error)}`));

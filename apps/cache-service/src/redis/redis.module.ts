@@ -1,0 +1,60 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+
+export const REDIS = Symbol('REDIS');
+export type RedisClient = Redis | Cluster;
+
+/**
+ * A client that fails commands fast while Redis is away (so /health/ready answers 503 at once)
+ * and reconnects by itself with backoff when it comes back.
+ */
+export function createRedisClient(config: AppConfig, name: string): RedisClient {
+  const common = {
+    connectionName: `ccc-${name}`,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt: number) => Math.min(200 * attempt, 2000),
+  };
+  if (config.redis.clusterNodes) {
+    return new Cluster(config.redis.clusterNodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: common.retryStrategy,
+      redisOptions: { ...common, password: new URL(config.redis.url).password || undefined },
+    });
+  }
+  return new Redis(config.redis.url, common);
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): RedisClient => {
+        const client = createRedisClient(config, 'api');
+        const logger = new Logger('Redis');
+        let down = false;
+        client.on('error', (error: Error) => {
+          if (!down) logger.warn(`Redis connection problem: ${error.message}`);
+          down = true;
+        });
+        client.on('ready', () => {
+          if (down) logger.log('Redis connection restored');
+          down = false;
+        });
+        return client;
+      },
+    },
+  ],
+  exports: [REDIS],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,6 @@
+export * from './auth.js';
+export * from './errors.js';
+export * from './common.js';
+export * from './datasources.js';
+export * from './audit.js';
+export * from './analytics-cache.js';
