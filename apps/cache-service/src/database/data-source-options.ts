@@ -16,6 +16,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     synchronize: false,
     connectTimeoutMS: 5000,
     extra: { max: 10, connectionTimeoutMillis: 5000, application_name: 'cache-command-center' },
-    logging: ['error'],
+    // Failed queries surface as exceptions (logged by the exception filter when they are ours).
+    logging: false,
   };
 }

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/config/app-config';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { runMigrations } from '../src/database/migrate';
+import { adminDatabaseUrl, testEnv } from './support/env';
+
+const SEED_TABLES = [
+  'cache_performance_alert',
+  'cache_warming_job',
+  'cache_usage_pattern',
+  'cache_optimization_recommendation',
+  'index_strategy',
+  'query_performance_log',
+  'index_usage_stats',
+  'performance_threshold',
+];
+const OWN_TABLES = ['cache_layer', 'cache_strategy', 'app_user', 'api_key', 'audit_log'];
+
+describe('migrations on an empty database', () => {
+  const name = `ccc_migr_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  let admin: pg.Client;
+  let db: DataSource;
+
+  const tables = async (): Promise<string[]> =>
+    (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)).map(
+      (row: { table_name: string }) => row.table_name,
+    );
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: adminDatabaseUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(testEnv().databaseUrl);
+    url.pathname = `/${name}`;
+    db = await new DataSource(dataSourceOptions(loadConfig({ ...process.env, DATABASE_URL: url.toString() }))).initialize();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('creates every seed table and our own, and is idempotent', async () => {
+    expect(await runMigrations(db)).toEqual(['InitialSchema1763700000000']);
+    expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
+    expect(await runMigrations(db)).toEqual([]);
+  });
+
+  it('keeps the seed constraints', async () => {
+    const insertLog = (hash: string) =>
+      db.query(
+        `INSERT INTO query_performance_log (query_hash, query_pattern, execution_time_ms, rows_examined, rows_returned, database_user) VALUES ($1, 'SELECT 1', 1, 0, 0, 'test')`,
+        [hash],
+      );
+    await expect(insertLog('a'.repeat(63))).rejects.toThrow(/query_hash/);
+    await expect(insertLog('a'.repeat(64))).resolves.toBeDefined();
+    await expect(
+      db.query(
+        `INSERT INTO performance_threshold (metric_type, warning_threshold, critical_threshold, threshold_unit, created_by) VALUES ('QUERY_TIME', 100, 50, 'MILLISECONDS', '00000000-0000-0000-0000-000000000000')`,
+      ),
+    ).rejects.toThrow(/chk_threshold_order/);
+    await expect(
+      db.query(
+        `INSERT INTO index_strategy (table_name, index_name, index_type, index_definition, columns, usage_pattern, maintenance_window, created_by) VALUES ('t', 'i', 'BITMAP', 'x', '[]', 'LOOKUP', 'IMMEDIATE', '00000000-0000-0000-0000-000000000000')`,
+      ),
+    ).rejects.toThrow(/invalid input value for enum/);
+  });
+
+  it('widens the seed SMALLINT counters that cannot hold real values', async () => {
+    const types: Array<{ column_name: string; data_type: string }> = await db.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE (table_name = 'cache_warming_job' AND column_name IN ('total_keys', 'warmed_keys', 'failed_keys', 'duration_seconds')) OR (table_name = 'cache_usage_pattern' AND column_name = 'optimal_ttl_seconds')`,
+    );
+    expect(types).toHaveLength(5);
+    expect(new Set(types.map((t) => t.data_type))).toEqual(new Set(['integer']));
+  });
+
+  it('keeps the audit log append-only', async () => {
+    await db.query(`INSERT INTO audit_log (actor_kind, action, outcome) VALUES ('anonymous', 'test', 'success')`);
+    await expect(db.query(`UPDATE audit_log SET action = 'rewritten'`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it('allows one open alert per (layer, strategy, type)', async () => {
+    const insert = () =>
+      db.query(
+        `INSERT INTO cache_performance_alert (cache_layer_id, alert_type, severity, alert_message, threshold_value, actual_value, created_by) VALUES ('00000000-0000-0000-0000-00000000c001', 'HIT_RATE_LOW', 'WARNING', 'low', 90, 80, '00000000-0000-0000-0000-000000000000')`,
+      );
+    await insert();
+    await expect(insert()).rejects.toThrow(/uq_cache_alert_open/);
+  });
+
+  it('reverts to an empty schema', async () => {
+    await db.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual([]);
+    const types = await db.query(`SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`);
+    expect(types).toEqual([]);
+  });
+});
