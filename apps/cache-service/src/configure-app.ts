@@ -66,7 +66,7 @@ function serveDashboard(app: NestExpressApplication, dashboardDir: string | null
   app.useStaticAssets(dashboardDir, { index: false, maxAge: '1h', setHeaders: noCacheForIndex });
   const indexHtml = join(dashboardDir, 'index.html');
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' || NON_SPA_PREFIXES.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`))) {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NON_SPA_PREFIXES.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`))) {
       return next();
     }
     res.setHeader('Cache-Control', 'no-cache');

@@ -1,0 +1,47 @@
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { ComingSoon } from './components/ComingSoon';
+import { Layout } from './components/Layout';
+import { NotFoundPage } from './components/NotFoundPage';
+import { RequireAuth } from './components/RequireAuth';
+import { AuditPage } from './features/audit/components/AuditPage';
+import { LoginPage } from './features/auth/components/LoginPage';
+import { DatasourceDetailPage } from './features/datasources/components/DatasourceDetailPage';
+import { DatasourceNewPage } from './features/datasources/components/DatasourceNewPage';
+import { DatasourcesPage } from './features/datasources/components/DatasourcesPage';
+import { SessionProvider } from './lib/session';
+
+/** Providers and routes; the router itself comes from main.tsx (BrowserRouter) or a test (MemoryRouter). */
+export function App({ queryClient }: { queryClient: QueryClient }) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider>
+        <AppRoutes />
+      </SessionProvider>
+    </QueryClientProvider>
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<RequireAuth />}>
+        <Route element={<Layout />}>
+          <Route index element={<Navigate to="/cache" replace />} />
+          <Route path="cache" element={<ComingSoon title="Analytics Cache" />} />
+          <Route path="warming" element={<ComingSoon title="Warming" />} />
+          <Route path="redis" element={<ComingSoon title="Redis" />} />
+          <Route path="alerts" element={<ComingSoon title="Alerts" />} />
+          <Route path="recommendations" element={<ComingSoon title="Recommendations" />} />
+          <Route path="performance" element={<ComingSoon title="Performance" />} />
+          <Route path="datasources" element={<DatasourcesPage />} />
+          <Route path="datasources/new" element={<DatasourceNewPage />} />
+          <Route path="datasources/:id" element={<DatasourceDetailPage />} />
+          <Route path="audit" element={<AuditPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}
