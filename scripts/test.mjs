@@ -1,0 +1,359 @@
+#!/usr/bin/env node
+// `npm test`: build, then
+//   jest    - service tests (apps/cache-service) against a private Redis and a fresh database
+//   vitest  - dashboard unit tests (apps/dashboard)
+//   browser - Playwright in Debian's Chromium against the built service (private Redis, fresh
+//             database, demo data at DEMO_SCALE=0.05)
+// and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report.
+// Exit 1 when anything failed. Subset: `npm test -- --only=jest,vitest,browser`; `--no-build` skips
+// the build. Everything it starts (processes, redis-server, databases) is removed at the end, also on
+// SIGINT/SIGTERM. Work files and the service log are under .tmp/test-run/.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  binPath, checkPostgres, checkRedis, createTempDatabase, ensureDir, freePort, hasCommand, installSignalCleanup,
+  pgAdminUrl, randomSecret, redactUrl, repoRoot, runCleanups, runProcess, spawnProcess, startPrivateRedis,
+  tailFile, tmpRoot, waitForHttp,
+} from './lib/infra.mjs';
+import { parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
+
+const STAGES = ['jest', 'vitest', 'browser'];
+const ALIASES = { service: 'jest', unit: 'jest', dashboard: 'vitest', playwright: 'browser', e2e: 'browser' };
+const MIN = 60_000;
+const TIMEOUTS = { build: 15 * MIN, jest: 20 * MIN, vitest: 10 * MIN, browser: 20 * MIN, ready: 60_000 };
+const E2E_ADMIN = { email: 'e2e-admin@example.com', password: 'E2e-Admin-Passw0rd!' };
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'; // as in apps/dashboard/playwright.config.ts
+
+const serviceDir = path.join(repoRoot, 'apps', 'cache-service');
+const dashboardDir = path.join(repoRoot, 'apps', 'dashboard');
+const runDir = path.join(tmpRoot, 'test-run');
+const rel = (p) => path.relative(repoRoot, p) || '.';
+
+function usage(code) {
+  console.log('usage: npm test [-- --only=jest,vitest,browser] [--no-build]');
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const opts = { only: [...STAGES], build: true };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') usage(0);
+    else if (a === '--no-build') opts.build = false;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const value = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      const names = String(value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+        .map((s) => ALIASES[s] ?? s);
+      const unknown = names.filter((n) => !STAGES.includes(n));
+      if (!names.length || unknown.length) {
+        console.error(`unknown stage(s) in --only: ${unknown.join(', ') || '(none given)'}; choose from ${STAGES.join(', ')}`);
+        usage(2);
+      }
+      opts.only = STAGES.filter((s) => names.includes(s));
+    } else {
+      console.error(`unknown argument: ${a}`);
+      usage(2);
+    }
+  }
+  return opts;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const results = [];
+let current = null; // stage in progress, for the summary after an interrupt
+
+function banner(text) {
+  console.log(`\n==== ${text} ${'='.repeat(Math.max(4, 76 - text.length))}`);
+}
+
+function printTail(label, file, lines = 80) {
+  const tail = tailFile(file, lines);
+  console.log(`---- last ${lines} lines of ${label} (${rel(file)}) ----`);
+  console.log(tail || '(empty)');
+  console.log(`---- end of ${label} ----`);
+}
+
+function printSummary() {
+  banner('Summary');
+  for (const line of summaryTable(results)) console.log(line);
+  console.log(summaryLine(results));
+}
+
+const fail = (note) => ({ passed: 0, failed: 1, skipped: 0, note, status: 'FAILED' });
+const notRun = (note) => ({ passed: 0, failed: 0, skipped: 0, note, status: 'not run' });
+
+/** Runs one stage: times it, turns a thrown error into one failure, records it. */
+async function stage(name, fn) {
+  banner(`${name}`);
+  const started = Date.now();
+  current = { name, started };
+  let r;
+  try {
+    r = await fn();
+  } catch (err) {
+    console.error(`[${name}] ${err?.stack ?? err}`);
+    r = fail(`crashed: ${String(err?.message ?? err).split('\n')[0]}`);
+  } finally {
+    current = null;
+  }
+  if (interrupted) return r; // the signal handler records this stage and prints the summary
+  r = { name, ...r, seconds: (Date.now() - started) / 1000 };
+  r.status ??= r.failed ? 'FAILED' : 'ok';
+  results.push(r);
+  console.log(`[${name}] ${r.status}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ''}`);
+  return r;
+}
+
+/** A Redis for one stage: private when redis-server is on the PATH, else REDIS_URL (checked). */
+async function stageRedis(label) {
+  if (hasCommand('redis-server')) {
+    const r = await startPrivateRedis({ label });
+    console.log(`[${label}] private Redis at ${r.url}`);
+    return r;
+  }
+  const url = process.env.REDIS_URL;
+  await checkRedis(url);
+  console.log(`[${label}] using REDIS_URL ${redactUrl(url)} (redis-server is not on the PATH)`);
+  return { url, stop: async () => {} };
+}
+
+const firstExisting = (dir, names) => names.map((n) => path.join(dir, n)).find((p) => fs.existsSync(p));
+
+// ---------------------------------------------------------------------------------------------
+
+async function runJest() {
+  const config = path.join(serviceDir, 'jest.config.cjs');
+  if (!fs.existsSync(config)) return fail(`${rel(config)} not found: the service tests cannot run`);
+  const jest = binPath('jest', serviceDir);
+  if (!jest) return fail('jest is not installed (run npm install)');
+  const out = path.join(runDir, 'jest.json');
+  const redis = await stageRedis('jest');
+  try {
+    const db = await createTempDatabase({ prefix: 'ccc_test' });
+    try {
+      console.log(`[jest] fresh database ${db.name}`);
+      const res = await runProcess(jest, [
+        '--config', 'jest.config.cjs', '--json', `--outputFile=${out}`, '--maxWorkers=2', '--ci', '--forceExit',
+      ], {
+        cwd: serviceDir,
+        prefix: '[jest] ',
+        label: 'jest',
+        timeoutMs: TIMEOUTS.jest,
+        env: { REDIS_URL: redis.url, DATABASE_URL: db.url, JWT_SECRET: randomSecret(), CI: 'true' },
+      });
+      const r = parseJestLike(out, { exitCode: res.code ?? 1, runner: 'jest' });
+      if (res.timedOut) r.note = [`timed out after ${TIMEOUTS.jest / MIN} min`, r.note].filter(Boolean).join('; ');
+      if (res.timedOut && r.failed === 0) r.failed = 1;
+      return r;
+    } finally {
+      await db.drop();
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function runVitest() {
+  const config = firstExisting(dashboardDir, ['vitest.config.ts', 'vitest.config.mts', 'vitest.config.js',
+    'vitest.config.mjs', 'vite.config.ts', 'vite.config.mts', 'vite.config.js', 'vite.config.mjs']);
+  if (!config) return fail(`no vitest.config.* or vite.config.* in ${rel(dashboardDir)}: the dashboard tests cannot run`);
+  const vitest = binPath('vitest', dashboardDir);
+  if (!vitest) return fail('vitest is not installed (run npm install)');
+  const out = path.join(runDir, 'vitest.json');
+  const res = await runProcess(vitest, [
+    'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`,
+  ], { cwd: dashboardDir, prefix: '[vitest] ', label: 'vitest', timeoutMs: TIMEOUTS.vitest, env: { CI: 'true' } });
+  const r = parseJestLike(out, { exitCode: res.code ?? 1, runner: 'vitest' });
+  if (res.timedOut) {
+    r.note = [`timed out after ${TIMEOUTS.vitest / MIN} min`, r.note].filter(Boolean).join('; ');
+    if (r.failed === 0) r.failed = 1;
+  }
+  return r;
+}
+
+async function runBrowser({ buildOk }) {
+  const config = path.join(dashboardDir, 'playwright.config.ts');
+  if (!fs.existsSync(config)) return fail(`${rel(config)} not found: the browser tests cannot run`);
+  if (!buildOk) return fail('not run: the build failed');
+  const mainJs = path.join(serviceDir, 'dist', 'main.js');
+  if (!fs.existsSync(mainJs)) return fail(`${rel(mainJs)} not found: build the service first`);
+  const dashboardDist = path.join(dashboardDir, 'dist');
+  if (!fs.existsSync(path.join(dashboardDist, 'index.html'))) return fail(`${rel(dashboardDist)}/index.html not found: build the dashboard first`);
+  if (!fs.existsSync(CHROMIUM)) return fail(`${CHROMIUM} not found (apt-get install -y --no-install-recommends chromium)`);
+  const playwright = binPath('playwright', repoRoot);
+  if (!playwright) return fail('playwright is not installed (run npm install)');
+
+  const out = path.join(runDir, 'playwright.json');
+  const serviceLog = path.join(runDir, 'service.log');
+  fs.rmSync(serviceLog, { force: true });
+  const redis = await stageRedis('browser');
+  try {
+    const db = await createTempDatabase({ prefix: 'ccc_test' });
+    try {
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}`;
+      console.log(`[browser] fresh database ${db.name}; starting the service on ${baseUrl} (log: ${rel(serviceLog)})`);
+      const service = spawnProcess(process.execPath, [mainJs], {
+        cwd: repoRoot,
+        label: 'cache-service',
+        logFile: serviceLog,
+        quiet: true,
+        env: {
+          PORT: port,
+          REDIS_URL: redis.url,
+          DATABASE_URL: db.url,
+          JWT_SECRET: randomSecret(),
+          ADMIN_EMAIL: E2E_ADMIN.email,
+          ADMIN_PASSWORD: E2E_ADMIN.password,
+          SEED_DEMO: 'true',
+          DEMO_SCALE: '0.05',
+          DASHBOARD_DIR: dashboardDist,
+          SERVICE_ROLE: 'all',
+          REDIS_CLUSTER_NODES: undefined,
+          CORS_ORIGINS: undefined,
+        },
+      });
+      try {
+        const readyStarted = Date.now();
+        try {
+          await waitForHttp(`${baseUrl}/health/ready`, { timeoutMs: TIMEOUTS.ready, isAlive: service.isAlive });
+        } catch (err) {
+          let why = err.message;
+          if (!service.isAlive()) {
+            const { code, signal } = await service.exited; // also lets the log flush
+            why = `the service exited (${code ?? signal}) before /health/ready answered 200`;
+          }
+          console.error(`[browser] the service did not become ready: ${why}`);
+          printTail('the service log', serviceLog);
+          return fail(`service not ready: ${why}`);
+        }
+        console.log(`[browser] service ready after ${((Date.now() - readyStarted) / 1000).toFixed(1)} s`);
+        const res = await runProcess(playwright, ['test', '-c', rel(config)], {
+          cwd: repoRoot,
+          prefix: '[browser] ',
+          label: 'playwright',
+          timeoutMs: TIMEOUTS.browser,
+          env: {
+            CI: 'true',
+            BASE_URL: baseUrl,
+            E2E_ADMIN_EMAIL: E2E_ADMIN.email,
+            E2E_ADMIN_PASSWORD: E2E_ADMIN.password,
+            PLAYWRIGHT_JSON_OUTPUT: out,
+            PLAYWRIGHT_JSON_OUTPUT_FILE: out, // Playwright's own variable: wins over a config outputFile
+          },
+        });
+        const r = parsePlaywright(out, { exitCode: res.code ?? 1 });
+        if (r.crashed) {
+          r.note += `; see the output above, and check that ${rel(config)} keeps its json reporter`;
+        }
+        if (res.timedOut) {
+          r.note = [`timed out after ${TIMEOUTS.browser / MIN} min`, r.note].filter(Boolean).join('; ');
+          if (r.failed === 0) r.failed = 1;
+        }
+        if (!service.isAlive()) {
+          r.note = ['the service exited during the tests', r.note].filter(Boolean).join('; ');
+          if (r.failed === 0) r.failed = 1;
+        }
+        if (r.failed && !interrupted) printTail('the service log', serviceLog);
+        return r;
+      } finally {
+        await service.stop(10_000);
+      }
+    } finally {
+      await db.drop();
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  ensureDir(runDir);
+  for (const f of ['jest.json', 'vitest.json', 'playwright.json']) fs.rmSync(path.join(runDir, f), { force: true });
+  console.log(`stages: ${opts.only.join(', ')}${opts.build ? '' : ' (no build)'}; work dir ${rel(runDir)}`);
+
+  // Preflight: the stages that need PostgreSQL/Redis are not started when these are missing.
+  let infraOk = true;
+  const needsInfra = opts.only.some((s) => s === 'jest' || s === 'browser');
+  if (needsInfra) {
+    const problems = [];
+    try {
+      await checkPostgres(pgAdminUrl());
+    } catch (err) {
+      problems.push(`${err.message} (admin URL from PG_ADMIN_URL)`);
+    }
+    if (!hasCommand('redis-server')) {
+      if (!process.env.REDIS_URL) {
+        problems.push('redis-server is not on the PATH and REDIS_URL is unset: refusing to guess a Redis the tests may flush. ' +
+          'Install redis-server (apt-get install -y redis-server) or set REDIS_URL to a disposable Redis.');
+      } else {
+        try {
+          await checkRedis(process.env.REDIS_URL);
+        } catch (err) {
+          problems.push(err.message);
+        }
+      }
+    }
+    if (problems.length) {
+      infraOk = false;
+      banner('preflight');
+      for (const p of problems) console.error(`[preflight] ${p}`);
+      results.push({ name: 'preflight', ...fail(problems.map((p) => p.split(' (')[0]).join('; ')), seconds: 0 });
+    }
+  }
+
+  let buildOk = true;
+  if (opts.build) {
+    const r = await stage('build', async () => {
+      const res = await runProcess('npm', ['run', 'build'], {
+        cwd: repoRoot,
+        prefix: '[build] ',
+        label: 'npm run build',
+        timeoutMs: TIMEOUTS.build,
+        env: { CI: 'true', NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      });
+      if (res.ok) return { passed: 0, failed: 0, skipped: 0, note: '' };
+      return fail(res.timedOut ? `timed out after ${TIMEOUTS.build / MIN} min` : `npm run build exited ${res.code ?? res.signal}`);
+    });
+    buildOk = r.failed === 0;
+  }
+
+  for (const name of opts.only) {
+    if ((name === 'jest' || name === 'browser') && !infraOk) {
+      results.push({ name, ...notRun('PostgreSQL/Redis unavailable (see preflight)'), seconds: 0 });
+      continue;
+    }
+    if (name === 'jest') await stage('jest', runJest);
+    if (name === 'vitest') await stage('vitest', runVitest);
+    if (name === 'browser') await stage('browser', () => runBrowser({ buildOk }));
+  }
+}
+
+let interrupted = false;
+let interruptedStage = null;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (!interrupted) interruptedStage = current;
+    interrupted = true;
+  });
+}
+installSignalCleanup((signal) => {
+  const cur = interruptedStage;
+  if (cur) results.push({ name: cur.name, ...fail(`interrupted by ${signal}`), seconds: (Date.now() - cur.started) / 1000 });
+  else results.push({ name: 'run', ...fail(`interrupted by ${signal}`), seconds: 0 });
+  printSummary();
+});
+
+try {
+  await main();
+} catch (err) {
+  console.error(err?.stack ?? err);
+  results.push({ name: 'runner', ...fail(`crashed: ${String(err?.message ?? err).split('\n')[0]}`), seconds: 0 });
+} finally {
+  await runCleanups();
+}
+if (results.length === 0) results.push({ name: 'run', ...fail('no stage ran'), seconds: 0 });
+printSummary();
+process.exit(totals(results).failed > 0 ? 1 : 0);
