@@ -2,6 +2,13 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AnalyticsCacheController } from './analytics-cache/analytics-cache.controller.js';
+import { AnalyticsCacheService } from './analytics-cache/analytics-cache.service.js';
+import { AnalyticsQueryController } from './analytics-cache/analytics-query.controller.js';
+import { AnalyticsQueryService } from './analytics-cache/analytics-query.service.js';
+import { CacheRepository } from './analytics-cache/cache.repository.js';
+import { QueryCounters } from './analytics-cache/query-counters.js';
+import { SourceReader } from './analytics-cache/source-reader.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditInterceptor } from './audit/audit.interceptor.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
@@ -32,19 +39,23 @@ import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
 import { AppUserEntity } from './users/app-user.entity.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
+import { JobRepository } from './warming/job.repository.js';
+import { WarmingJobEntity } from './warming/warming-job.entity.js';
+import { WarmingProcessor } from './warming/warming.processor.js';
+import { WarmingService } from './warming/warming.service.js';
 
 @Module({
   imports: [
     ConfigModule,
     DatabaseModule,
     RedisModule,
-    TypeOrmModule.forFeature([AppUserEntity, ApiKeyEntity, AuditLogEntity, CacheStrategyEntity]),
+    TypeOrmModule.forFeature([AppUserEntity, ApiKeyEntity, AuditLogEntity, CacheStrategyEntity, WarmingJobEntity]),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
       useFactory: (config: AppConfig, redis: RedisClient) => ({ ...throttlerOptions(config), storage: new RedisThrottlerStorage(redis) }),
     }),
   ],
-  controllers: [AuthController, UsersController, ApiKeysController, AuditController, DatasourcesController, HealthController],
+  controllers: [AuthController, UsersController, ApiKeysController, AuditController, DatasourcesController, HealthController, AnalyticsCacheController, AnalyticsQueryController],
   providers: [
     AuditService,
     AuthService,
@@ -57,6 +68,14 @@ import { UsersService } from './users/users.service.js';
     HealthService,
     MetricsService,
     BootstrapService,
+    CacheRepository,
+    SourceReader,
+    QueryCounters,
+    AnalyticsQueryService,
+    AnalyticsCacheService,
+    JobRepository,
+    WarmingService,
+    WarmingProcessor,
     // Order matters: authenticate first, so that rate limits count per principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },

@@ -6,8 +6,10 @@ import { APP_CONFIG } from './config/config.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
 import { UsersService } from './users/users.service.js';
+import { WarmingProcessor } from './warming/warming.processor.js';
+import { WarmingService } from './warming/warming.service.js';
 
-/** Brings the database to the current schema and creates the configured first admin and demo data. */
+/** Brings the database to the current schema, creates the first admin and demo data, then starts schedules and workers. */
 @Injectable()
 export class BootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Bootstrap');
@@ -17,6 +19,8 @@ export class BootstrapService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly demo: DemoSeedService,
+    private readonly warming: WarmingService,
+    private readonly processor: WarmingProcessor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,5 +31,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       const result = await this.demo.seed(this.config.demo.scale);
       this.logger.log(`Demo datasources ready: ${result.datasources.map((d) => `${d.name} (${d.rows} rows)`).join(', ')}`);
     }
+    await this.warming.syncAllSchedules();
+    this.processor.start();
   }
 }

@@ -4,11 +4,14 @@ import { ComingSoon } from './components/ComingSoon';
 import { Layout } from './components/Layout';
 import { NotFoundPage } from './components/NotFoundPage';
 import { RequireAuth } from './components/RequireAuth';
+import { AnalyticsCachePage } from './features/analytics-cache/components/AnalyticsCachePage';
+import { CacheDetailsPage } from './features/analytics-cache/components/CacheDetailsPage';
 import { AuditPage } from './features/audit/components/AuditPage';
 import { LoginPage } from './features/auth/components/LoginPage';
 import { DatasourceDetailPage } from './features/datasources/components/DatasourceDetailPage';
 import { DatasourceNewPage } from './features/datasources/components/DatasourceNewPage';
 import { DatasourcesPage } from './features/datasources/components/DatasourcesPage';
+import { WarmingPage } from './features/warming/components/WarmingPage';
 import { SessionProvider } from './lib/session';
 
 /** Providers and routes; the router itself comes from main.tsx (BrowserRouter) or a test (MemoryRouter). */
@@ -29,8 +32,9 @@ export function AppRoutes() {
       <Route element={<RequireAuth />}>
         <Route element={<Layout />}>
           <Route index element={<Navigate to="/cache" replace />} />
-          <Route path="cache" element={<ComingSoon title="Analytics Cache" />} />
-          <Route path="warming" element={<ComingSoon title="Warming" />} />
+          <Route path="cache" element={<AnalyticsCachePage />} />
+          <Route path="cache/:id" element={<CacheDetailsPage />} />
+          <Route path="warming" element={<WarmingPage />} />
           <Route path="redis" element={<ComingSoon title="Redis" />} />
           <Route path="alerts" element={<ComingSoon title="Alerts" />} />
           <Route path="recommendations" element={<ComingSoon title="Recommendations" />} />

@@ -104,3 +104,93 @@ export interface CacheHealthResponse {
   }>;
   recommendations: string[];
 }
+
+export const WARMING_TYPES = ['MANUAL', 'SCHEDULED', 'PREDICTIVE', 'WARM_ALL'] as const;
+export type WarmingType = (typeof WARMING_TYPES)[number];
+
+/** One warming job (a `cache_warming_job` row), for history and job control. */
+export interface WarmingJob {
+  jobId: string;
+  datasourceId: number;
+  datasourceName: string;
+  status: JobStatus;
+  warmingType: WarmingType;
+  /** 0–100 */
+  progress: number;
+  rowsProcessed: number;
+  rowsTotal: number;
+  entriesWritten: number;
+  etaSeconds: number | null;
+  scheduledAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationSeconds: number | null;
+  failureReason: string | null;
+  /** Generation the job wrote (live after a successful swap). */
+  generation: number | null;
+  createdBy: string;
+}
+
+export interface WarmingJobQuery {
+  datasourceId?: number;
+  status?: JobStatus;
+  from?: string;
+  to?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/** Scheduled auto-warming of one datasource. */
+export interface WarmSchedule {
+  datasourceId: number;
+  datasourceName: string;
+  /** Cron expression (UTC), or null when the datasource is warmed only on demand. */
+  cron: string | null;
+  /** The next run times (ISO, UTC); empty without a schedule. */
+  nextRuns: string[];
+}
+
+export interface UpdateWarmScheduleRequest {
+  cron: string | null;
+}
+
+/** Selective invalidation: omit every filter to drop the whole datasource. */
+export interface SelectiveInvalidateRequest extends InvalidateRequest {
+  measure?: string;
+  practice?: string;
+  provider?: string;
+  frequency?: string;
+}
+
+export interface DatasourceCacheDetails {
+  metrics: DatasourceCacheMetrics;
+  /** Live generation, null when cold. */
+  generation: number | null;
+  entriesByMeasureFrequency: Array<{ measure: string; frequency: string; entries: number }>;
+  recentJobs: WarmingJob[];
+}
+
+/** One cached entry: the rows of a (measure, practice, provider, frequency), as [period, value] pairs. */
+export interface AnalyticsEntry {
+  measure: string;
+  practice: string;
+  provider: string;
+  frequency: string;
+  rows: Array<[string, number]>;
+}
+
+export interface AnalyticsQuery {
+  measure?: string;
+  frequency?: string;
+  practice?: string;
+  provider?: string;
+}
+
+export interface AnalyticsQueryResponse {
+  datasourceId: number;
+  /** Where the answer came from: the live cache generation, or the source database on a cold cache. */
+  source: 'cache' | 'database';
+  /** The generation that answered; null when the database did. */
+  generation: number | null;
+  entries: AnalyticsEntry[];
+}

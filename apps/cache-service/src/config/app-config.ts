@@ -35,6 +35,21 @@ export interface AppConfig {
   };
   demo: { seed: boolean; scale: number };
   dashboardDir: string | null;
+  warming: {
+    /** Warming jobs one worker process runs at once. */
+    concurrency: number;
+    /** Tries per job (the first run plus retries with exponential backoff). */
+    attempts: number;
+    /** BullMQ job lock: a worker that stops renewing it for this long is considered crashed and its job retried. */
+    jobLockMs: number;
+    /** How long an old generation stays readable after a swap, for readers in flight. */
+    gcGraceMs: number;
+    /** A warm pauses-with-failure when Redis used_memory plus the shadow's estimate would pass this share of maxmemory. */
+    memoryGuardRatio: number;
+    /** Entries per pipelined write. */
+    batchEntries: number;
+  };
+  query: { maxEntries: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +108,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
       problems.push(`${name} is not a valid URL`);
     }
     return raw;
+  };
+
+  const ratio = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || value > 1) {
+      problems.push(`${name} must be a number in (0, 1] (got "${raw}")`);
+      return fallback;
+    }
+    return value;
   };
 
   const nodeEnv = oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
@@ -165,6 +191,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     demo: { seed: bool('SEED_DEMO', false), scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
     dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),
+    warming: {
+      concurrency: int('WARM_CONCURRENCY', 2, 1, 32),
+      attempts: int('WARM_ATTEMPTS', 3, 1, 20),
+      jobLockMs: int('WARM_JOB_LOCK_MS', 30_000, 1_000, 600_000),
+      gcGraceMs: int('CACHE_GC_GRACE_MS', 5_000, 0, 3_600_000),
+      memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
+      batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
+    },
+    query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 100_000) },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

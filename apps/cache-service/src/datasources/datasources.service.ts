@@ -6,6 +6,7 @@ import { AppError } from '../common/app-error.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
 import { SourceCatalogRepository } from './source-catalog.repository.js';
+import { WarmingService } from '../warming/warming.service.js';
 
 export function toDatasource(row: CacheStrategyEntity): Datasource {
   return {
@@ -31,6 +32,7 @@ export class DatasourcesService {
   constructor(
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly catalog: SourceCatalogRepository,
+    private readonly warming: WarmingService,
   ) {}
 
   async list(): Promise<Datasource[]> {
@@ -64,7 +66,9 @@ export class DatasourcesService {
         createdBy: authorOf(principal),
       }),
     );
-    return this.get((await this.strategies.findOneByOrFail({ id: saved.id })).datasourceId);
+    const created = await this.strategies.findOneByOrFail({ id: saved.id });
+    await this.warming.syncSchedule(created.datasourceId);
+    return toDatasource(created);
   }
 
   async update(id: number, request: UpdateDatasourceRequest, principal: Principal): Promise<Datasource> {
@@ -89,12 +93,15 @@ export class DatasourcesService {
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
-    return toDatasource(await this.strategies.save(row));
+    const saved = await this.strategies.save(row);
+    if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.warming.syncSchedule(id);
+    return toDatasource(saved);
   }
 
   async remove(id: number): Promise<void> {
     const row = await this.getEntity(id);
     await this.strategies.delete({ id: row.id });
+    await this.warming.syncSchedule(id);
   }
 
   private async assertNameFree(name: string): Promise<void> {

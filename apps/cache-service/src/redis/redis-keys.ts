@@ -3,6 +3,63 @@
  * so that they share a Redis Cluster slot; service-wide keys live under the `ccc:` namespace.
  */
 export const SERVICE_PREFIX = 'ccc';
+/** BullMQ prefix: the hash tag keeps every key of a queue in one Redis Cluster slot. */
+export const QUEUE_PREFIX = '{ccc}';
+
+/** The dimensions of one cache entry. */
+export interface EntryCoordinates {
+  measure: string;
+  practice: string;
+  provider: string;
+  frequency: string;
+}
+
+// ':' separates key parts, so it (and '%', the escape itself) is escaped inside values.
+const part = (value: string): string => value.replace(/%/g, '%25').replace(/:/g, '%3A');
+const unpart = (value: string): string => value.replace(/%3A/g, ':').replace(/%25/g, '%');
+
+const dsTag = (datasourceId: number): string => `{ds:${datasourceId}}`;
+
+/**
+ * Analytics Cache V2 (DESIGN.md §3). Index sets hold entry *suffixes* (`m:…:p:…:prov:…:freq:…`), not whole
+ * keys: a member is half the bytes, and the generation prefix is added by whoever reads the set.
+ */
+export const CacheKeys = {
+  meta: (datasourceId: number): string => `cache:meta:${dsTag(datasourceId)}`,
+  /** Prefix of every entry key of one generation; entry key = prefix + suffix. */
+  entryPrefix: (datasourceId: number, generation: number): string => `cache:${dsTag(datasourceId)}:g${generation}:`,
+  /** The entry prefix without its generation, for the Lua scripts that read the generation themselves. */
+  entryPrefixBase: (datasourceId: number): string => `cache:${dsTag(datasourceId)}:g`,
+  indexPrefixBase: (datasourceId: number): string => `idx:${dsTag(datasourceId)}:g`,
+  entrySuffix: (c: EntryCoordinates): string => `m:${part(c.measure)}:p:${part(c.practice)}:prov:${part(c.provider)}:freq:${part(c.frequency)}`,
+  parseEntrySuffix: (suffix: string): EntryCoordinates | null => {
+    const match = /^m:([^:]*):p:([^:]*):prov:([^:]*):freq:([^:]*)$/.exec(suffix);
+    return match ? { measure: unpart(match[1]), practice: unpart(match[2]), provider: unpart(match[3]), frequency: unpart(match[4]) } : null;
+  },
+  /** Prefix of every index set of one generation; the Lua query script appends the same suffixes as below. */
+  indexPrefix: (datasourceId: number, generation: number): string => `idx:${dsTag(datasourceId)}:g${generation}:`,
+  indexSuffixes: {
+    master: (): string => 'master',
+    measure: (measure: string): string => `m:${part(measure)}`,
+    measureFrequency: (measure: string, frequency: string): string => `m:${part(measure)}:freq:${part(frequency)}`,
+    practice: (practice: string): string => `p:${part(practice)}`,
+    provider: (provider: string): string => `prov:${part(provider)}`,
+  },
+  /** Every index set an entry belongs to. */
+  indexSuffixesOf: (c: EntryCoordinates): string[] => [
+    'master',
+    `m:${part(c.measure)}`,
+    `m:${part(c.measure)}:freq:${part(c.frequency)}`,
+    `p:${part(c.practice)}`,
+    `prov:${part(c.provider)}`,
+  ],
+  escapePart: part,
+  warmLock: (datasourceId: number): string => `lock:warm:${dsTag(datasourceId)}`,
+  /** Query counters of one datasource since its last swap (hits, misses, latency). */
+  queryStats: (datasourceId: number): string => `cache:stats:${dsTag(datasourceId)}`,
+  /** Hourly request/hit counters (UTC hour `YYYYMMDDHH`), kept for usage-pattern analysis. */
+  hourlyUsage: (datasourceId: number, hour: string): string => `cache:usage:${dsTag(datasourceId)}:${hour}`,
+} as const;
 
 export const RedisKeys = {
   /** Fixed-window rate-limit counter of one tracker (user, API key or IP) for one named limit. */
@@ -10,4 +67,6 @@ export const RedisKeys = {
   throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
   /** Lease that lets one replica run a periodic task. */
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
+  /** Pause/resume/cancel requests to a running warming job, read by the worker between batches. */
+  warmControl: (jobId: string): string => `${SERVICE_PREFIX}:warm-control:{${jobId}}`,
 } as const;

@@ -38,7 +38,7 @@ export async function createTestApp(
     .overrideProvider(APP_CONFIG)
     .useValue(config)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error'] });
   configureApp(app, config);
   await app.init();
   return { app, config, http: request(app.getHttpServer()), close: () => app.close() };

@@ -23,6 +23,8 @@ export class ApiError extends Error {
     message: string,
     readonly fields: FieldError[] = [],
     readonly correlationId?: string,
+    /** From a 429's `Retry-After` header: seconds until the rate limit lets the user try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -80,7 +82,9 @@ async function toApiError(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
   if (isErrorResponse(body)) {
     const fields = Array.isArray(body.details?.fields) ? body.details.fields : [];
-    return new ApiError(response.status, body.code, body.message, fields, body.correlationId);
+    const retryAfter = Number(response.headers.get('Retry-After') ?? Number.NaN);
+    const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
+    return new ApiError(response.status, body.code, body.message, fields, body.correlationId, retryAfterSeconds);
   }
   return new ApiError(
     response.status,
@@ -89,7 +93,8 @@ async function toApiError(response: Response): Promise<ApiError> {
   );
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** One typed call to the API; feature folders build their endpoint modules on it. */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = authHooks.getToken();
   if (token) headers.Authorization = `Bearer ${token}`;

@@ -1,4 +1,4 @@
-import type { AuditQuery } from '@ccc/shared-types';
+import type { AuditQuery, WarmingJobQuery } from '@ccc/shared-types';
 
 /** Every TanStack Query key in one place, so invalidation matches what queries use. */
 export const queryKeys = {
@@ -10,5 +10,17 @@ export const queryKeys = {
   audit: {
     all: ['audit'] as const,
     list: (query: AuditQuery) => [...queryKeys.audit.all, 'list', query] as const,
+  },
+  analyticsCache: {
+    all: ['analytics-cache'] as const,
+    stats: () => [...queryKeys.analyticsCache.all, 'stats'] as const,
+    health: () => [...queryKeys.analyticsCache.all, 'health'] as const,
+    details: (datasourceId: number) => [...queryKeys.analyticsCache.all, 'details', datasourceId] as const,
+  },
+  warming: {
+    all: ['warming'] as const,
+    status: () => [...queryKeys.warming.all, 'status'] as const,
+    jobs: (query: WarmingJobQuery) => [...queryKeys.warming.all, 'jobs', query] as const,
+    schedules: () => [...queryKeys.warming.all, 'schedules'] as const,
   },
 };

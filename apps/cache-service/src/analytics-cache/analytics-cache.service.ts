@@ -1,0 +1,186 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type {
+  CacheHealthResponse,
+  CacheStatsResponse,
+  DatasourceCacheDetails,
+  DatasourceCacheMetrics,
+  InvalidateResponse,
+  SelectiveInvalidateRequest,
+} from '@ccc/shared-types';
+import type { Repository } from 'typeorm';
+import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
+import { WarmingJobEntity } from '../warming/warming-job.entity.js';
+import { WarmingService } from '../warming/warming.service.js';
+import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
+import { calculateCacheHealth, overallHealth } from './cache-health.js';
+import { planQuery } from './entry-codec.js';
+import { QueryCounters } from './query-counters.js';
+
+const MB = 1024 * 1024;
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+const LOW_HIT_RATE = 80;
+const MIN_QUERIES_FOR_HIT_RATE = 20;
+
+function describeDuration(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${round2(hours)} h` : `${Math.round(hours / 24)} days`;
+}
+
+/** Statistics, health and invalidation of the analytics cache (seed 004 endpoints 1, 4 and 5). */
+@Injectable()
+export class AnalyticsCacheService {
+  constructor(
+    private readonly cache: CacheRepository,
+    private readonly counters: QueryCounters,
+    private readonly datasources: DatasourcesService,
+    private readonly warming: WarmingService,
+    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    @InjectRepository(WarmingJobEntity) private readonly jobs: Repository<WarmingJobEntity>,
+  ) {}
+
+  async stats(): Promise<CacheStatsResponse> {
+    await this.counters.flush();
+    const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    const datasources = await Promise.all(strategies.map((s) => this.metrics(s)));
+    const totals = await Promise.all(strategies.map((s) => this.cache.queryCounters(s.datasourceId)));
+    const hits = totals.reduce((sum, t) => sum + t.hits, 0);
+    const queries = totals.reduce((sum, t) => sum + t.hits + t.misses, 0);
+    const warm = datasources.filter((d) => d.isWarm).length;
+    return {
+      summary: {
+        totalDatasources: datasources.length,
+        warmDatasources: warm,
+        coldDatasources: datasources.length - warm,
+        totalCacheEntries: datasources.reduce((sum, d) => sum + d.totalEntries, 0),
+        totalIndexes: datasources.reduce((sum, d) => sum + d.indexCount, 0),
+        totalMemoryMB: round2(datasources.reduce((sum, d) => sum + d.estimatedMemoryMB, 0)),
+        overallCacheHitRate: queries === 0 ? 0 : round2((hits / queries) * 100),
+      },
+      datasources,
+    };
+  }
+
+  async details(datasourceId: number): Promise<DatasourceCacheDetails> {
+    await this.counters.flush();
+    const strategy = await this.datasources.getEntity(datasourceId);
+    const meta = await this.cache.meta(datasourceId);
+    return {
+      metrics: await this.metrics(strategy, meta),
+      generation: meta.generation,
+      entriesByMeasureFrequency:
+        meta.generation === null ? [] : await this.cache.entriesByMeasureFrequency(datasourceId, meta.generation, meta.measureList, meta.frequencies),
+      recentJobs: await this.warming.recentJobs(datasourceId),
+    };
+  }
+
+  async health(): Promise<CacheHealthResponse> {
+    const stats = await this.stats();
+    const strategies = new Map((await this.strategies.find()).map((s) => [s.datasourceId, s]));
+    const issues: CacheHealthResponse['issues'] = [];
+    for (const ds of stats.datasources) {
+      const strategy = strategies.get(ds.datasourceId)!;
+      if (!strategy.isEnabled) continue;
+      const base = { datasourceId: ds.datasourceId, datasourceName: ds.datasourceName };
+      if (!ds.isWarm) {
+        issues.push({ ...base, severity: 'error', issue: 'The cache is cold: every query goes to the database', recommendation: strategy.warmSchedule ? 'Warm it now' : 'Warm it now and give it a warming schedule' });
+        continue;
+      }
+      const ttlMinutes = Math.round(strategy.stalenessTtlSeconds / 60);
+      if (ds.ageMinutes > ttlMinutes) {
+        issues.push({ ...base, severity: 'error', issue: `Stale: last warmed ${describeDuration(ds.ageMinutes)} ago, past its staleness TTL of ${describeDuration(ttlMinutes)}`, recommendation: strategy.warmSchedule ? `Refresh it now; its schedule (${strategy.warmSchedule}) runs less often than the TTL allows` : 'Refresh it now and schedule warming at least as often as the staleness TTL' });
+      }
+      if (ds.totalQueries >= MIN_QUERIES_FOR_HIT_RATE && ds.cacheHitRate < LOW_HIT_RATE) {
+        issues.push({ ...base, severity: 'warning', issue: `Hit rate ${ds.cacheHitRate}% is below ${LOW_HIT_RATE}%`, recommendation: 'Warm more often, or before the peak hours of its queries' });
+      }
+      if (ds.health === 'degraded') {
+        issues.push({ ...base, severity: 'warning', issue: 'Health is degraded', recommendation: 'Refresh it and check its hit rate and coverage' });
+      }
+    }
+    const lastFailures = await this.jobs
+      .createQueryBuilder('j')
+      .distinctOn(['j.cache_strategy_id'])
+      .orderBy('j.cache_strategy_id')
+      .addOrderBy('j.created_at', 'DESC')
+      .getMany();
+    for (const job of lastFailures.filter((j) => j.status === 'FAILED')) {
+      const strategy = [...strategies.values()].find((s) => s.id === job.cacheStrategyId);
+      if (strategy) {
+        issues.push({ datasourceId: strategy.datasourceId, datasourceName: strategy.name, severity: 'error', issue: `The last warm failed: ${job.failureReason ?? 'unknown reason'}`, recommendation: 'Fix the cause and warm again; the previous generation keeps serving meanwhile' });
+      }
+    }
+    // One line per distinct action, naming the datasources it concerns.
+    const byAction = new Map<string, string[]>();
+    for (const issue of issues) byAction.set(issue.recommendation, [...(byAction.get(issue.recommendation) ?? []), issue.datasourceName]);
+    const recommendations = [...byAction].map(([action, names]) => `${action}: ${[...new Set(names)].join(', ')}`);
+    return { overall: overallHealth(stats.datasources.filter((d) => strategies.get(d.datasourceId)?.isEnabled).map((d) => d.health)), issues, recommendations };
+  }
+
+  async invalidate(request: SelectiveInvalidateRequest): Promise<InvalidateResponse> {
+    const datasourceId = request.datasourceId;
+    await this.datasources.getEntity(datasourceId);
+    const selective = [request.measure, request.practice, request.provider, request.frequency].some((v) => v !== undefined);
+    let counts: DeletionCounts;
+    if (selective) {
+      const result = await this.cache.query(datasourceId, planQuery(request), Number.MAX_SAFE_INTEGER);
+      counts = result.kind === 'hit' ? await this.cache.dropEntries(datasourceId, result.entries.map((e) => e.suffix)) : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
+    } else {
+      // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
+      // cancel the warm: cancelling first would let its own cleanup delete the shadow uncounted.
+      const running = await this.warming.activeJobOf(datasourceId);
+      const { live, shadow } = await this.cache.invalidate(datasourceId);
+      counts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
+      for (const generation of [shadow, live]) {
+        if (generation === null) continue;
+        const deleted = await this.cache.deleteGeneration(datasourceId, generation);
+        counts.keysDeleted += deleted.keysDeleted;
+        counts.indexesDeleted += deleted.indexesDeleted;
+        counts.bytesFreed += deleted.bytesFreed;
+      }
+      if (running) await this.warming.cancel(running).catch(() => undefined);
+    }
+    return { keysDeleted: counts.keysDeleted, indexesDeleted: counts.indexesDeleted, memoryFreedMB: round2(counts.bytesFreed / MB) };
+  }
+
+  private async metrics(strategy: CacheStrategyEntity, known?: CacheMeta): Promise<DatasourceCacheMetrics> {
+    const id = strategy.datasourceId;
+    const meta = known ?? (await this.cache.meta(id));
+    const counters = await this.cache.queryCounters(id);
+    const totalQueries = counters.hits + counters.misses;
+    const isWarm = meta.generation !== null;
+    const ageMinutes = isWarm && meta.lastWarmed ? Math.max(0, Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 60_000)) : 0;
+    const cacheHitRate = totalQueries === 0 ? 0 : round2((counters.hits / totalQueries) * 100);
+    const metrics: DatasourceCacheMetrics = {
+      datasourceId: id,
+      datasourceName: strategy.name,
+      isWarm,
+      lastWarmed: isWarm ? meta.lastWarmed : null,
+      ageMinutes,
+      totalEntries: meta.entries,
+      indexCount: meta.indexes,
+      estimatedMemoryMB: round2(meta.bytes / MB),
+      uniqueMeasures: meta.measures,
+      uniquePractices: meta.practices,
+      uniqueProviders: meta.providers,
+      uniqueFrequencies: meta.frequencies,
+      avgQueryTimeMs: totalQueries === 0 ? 0 : round2(counters.latencyMicros / totalQueries / 1000),
+      cacheHitRate,
+      totalQueries,
+      health: 'cold',
+      warnings: [],
+    };
+    if (!isWarm) {
+      metrics.warnings.push(strategy.isEnabled ? 'Never warmed, or invalidated: queries go to the database' : 'Disabled');
+      return metrics;
+    }
+    // No queries yet is no evidence of misses: score the hit rate as perfect until there are some.
+    metrics.health = calculateCacheHealth({ ...metrics, cacheHitRate: totalQueries === 0 ? 100 : cacheHitRate }).health;
+    const ttlMinutes = Math.round(strategy.stalenessTtlSeconds / 60);
+    if (ageMinutes > ttlMinutes) metrics.warnings.push(`Stale: warmed ${describeDuration(ageMinutes)} ago (TTL: ${describeDuration(ttlMinutes)})`);
+    if (totalQueries >= MIN_QUERIES_FOR_HIT_RATE && cacheHitRate < LOW_HIT_RATE) metrics.warnings.push(`Low hit rate: ${cacheHitRate}%`);
+    if (!strategy.isEnabled) metrics.warnings.push('Disabled: not refreshed by schedules');
+    return metrics;
+  }
+}

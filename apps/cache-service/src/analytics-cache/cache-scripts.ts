@@ -1,0 +1,119 @@
+/**
+ * Lua scripts of the analytics cache. Each declares the datasource's meta key; the other keys it touches
+ * carry the same `{ds:N}` hash tag, which keeps them legal on Redis Cluster (TOOLCHAIN.md).
+ */
+
+/** Allocates the shadow generation and reports the live generation and invalidation epoch it started from. */
+export const BEGIN_WARM = `
+local g = redis.call('HINCRBY', KEYS[1], 'nextGen', 1)
+redis.call('HSET', KEYS[1], 'shadowGen', g)
+return { g, redis.call('HGET', KEYS[1], 'gen') or '', redis.call('HGET', KEYS[1], 'epoch') or '0' }
+`;
+
+/**
+ * The swap: one compare-and-set on the meta hash, O(1) whatever the number of keys. Refuses when another
+ * generation went live or the datasource was invalidated since the warm began.
+ * KEYS: meta, query stats. ARGV: expected live gen, expected epoch, new gen, then field/value pairs.
+ */
+export const SWAP = `
+if (redis.call('HGET', KEYS[1], 'gen') or '') ~= ARGV[1] then return 'generation_changed' end
+if (redis.call('HGET', KEYS[1], 'epoch') or '0') ~= ARGV[2] then return 'invalidated' end
+redis.call('HSET', KEYS[1], 'gen', ARGV[3], unpack(ARGV, 4))
+if redis.call('HGET', KEYS[1], 'shadowGen') == ARGV[3] then redis.call('HDEL', KEYS[1], 'shadowGen') end
+redis.call('DEL', KEYS[2])
+return 'ok'
+`;
+
+/** Drops the live pointer and bumps the epoch so a running warm cannot swap in; returns {live gen, shadow gen}. */
+export const INVALIDATE = `
+local live = redis.call('HGET', KEYS[1], 'gen') or ''
+local shadow = redis.call('HGET', KEYS[1], 'shadowGen') or ''
+redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('HDEL', KEYS[1], 'gen', 'shadowGen', 'lastWarmed', 'rows', 'entries', 'indexes', 'bytes', 'measures', 'practices', 'providers', 'frequencies', 'measureList', 'sourceRows', 'jobId')
+redis.call('DEL', KEYS[2])
+return { live, shadow }
+`;
+
+/**
+ * A consistent read: the live generation and its entries in one atomic step, so a refresh can never
+ * show a reader a miss, a half-written generation or a mix of two.
+ * ARGV: entry prefix base, index prefix base, mode ('key' | 'sets'), max entries, suffix filter, then
+ * the entry suffix (mode key) or the index-set suffixes to intersect (mode sets).
+ * Returns {} when cold, {gen, 'too_broad', count} past the cap, else {gen, suffix, value, suffix, value, …}.
+ */
+export const QUERY = `
+local gen = redis.call('HGET', KEYS[1], 'gen')
+if not gen then return {} end
+local entryPrefix = ARGV[1] .. gen .. ':'
+local indexPrefix = ARGV[2] .. gen .. ':'
+local out = { gen }
+if ARGV[3] == 'key' then
+  local value = redis.call('GET', entryPrefix .. ARGV[6])
+  if value then out[2] = ARGV[6]; out[3] = value end
+  return out
+end
+local sets = {}
+for i = 6, #ARGV do sets[#sets + 1] = indexPrefix .. ARGV[i] end
+local members
+if #sets == 1 then members = redis.call('SMEMBERS', sets[1]) else members = redis.call('SINTER', unpack(sets)) end
+local filter = ARGV[5]
+if filter ~= '' then
+  local kept = {}
+  for _, m in ipairs(members) do
+    if string.sub(m, -#filter) == filter then kept[#kept + 1] = m end
+  end
+  members = kept
+end
+local max = tonumber(ARGV[4])
+if #members > max then return { gen, 'too_broad', #members } end
+if #members == 0 then return out end
+local keys = {}
+for i, m in ipairs(members) do keys[i] = entryPrefix .. m end
+local values = redis.call('MGET', unpack(keys))
+for i, m in ipairs(members) do
+  if values[i] then out[#out + 1] = m; out[#out + 1] = values[i] end
+end
+return out
+`;
+
+/** Removes some entries of the live generation and their index memberships atomically (selective invalidation). */
+export const DROP_ENTRIES = `
+local gen = redis.call('HGET', KEYS[1], 'gen')
+if not gen then return { 0, 0, 0 } end
+local entryPrefix = ARGV[1] .. gen .. ':'
+local indexPrefix = ARGV[2] .. gen .. ':'
+local removed, bytes, emptied = 0, 0, 0
+local i = 3
+while i <= #ARGV do
+  local suffix = ARGV[i]
+  local count = tonumber(ARGV[i + 1])
+  local key = entryPrefix .. suffix
+  local len = redis.call('STRLEN', key)
+  if redis.call('UNLINK', key) == 1 then
+    removed = removed + 1
+    bytes = bytes + len + #key
+    for j = 1, count do
+      local set = indexPrefix .. ARGV[i + 1 + j]
+      if redis.call('SREM', set, suffix) == 1 and redis.call('EXISTS', set) == 0 then emptied = emptied + 1 end
+    end
+  end
+  i = i + 2 + count
+end
+if removed > 0 then
+  redis.call('HINCRBY', KEYS[1], 'entries', -removed)
+  redis.call('HINCRBY', KEYS[1], 'bytes', -bytes)
+  redis.call('HINCRBY', KEYS[1], 'indexes', -emptied)
+end
+return { removed, bytes, emptied }
+`;
+
+/** Lock helpers: only the holder may renew or release. */
+export const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+export const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

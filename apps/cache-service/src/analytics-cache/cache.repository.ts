@@ -1,0 +1,298 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS, type RedisClient } from '../redis/redis.module.js';
+import { CacheKeys, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
+import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, QUERY, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
+
+/** What the meta hash says about a datasource's live generation. */
+export interface CacheMeta {
+  generation: number | null;
+  shadowGeneration: number | null;
+  epoch: number;
+  lastWarmed: string | null;
+  rows: number;
+  entries: number;
+  indexes: number;
+  bytes: number;
+  measures: number;
+  practices: number;
+  providers: number;
+  frequencies: string[];
+  measureList: string[];
+  jobId: string | null;
+}
+
+export interface LiveSummary {
+  lastWarmed: string;
+  rows: number;
+  entries: number;
+  indexes: number;
+  bytes: number;
+  measures: number;
+  practices: number;
+  providers: number;
+  frequencies: string[];
+  measureList: string[];
+  sourceRows: number;
+  jobId: string;
+}
+
+export interface EntryToWrite {
+  suffix: string;
+  coordinates: EntryCoordinates;
+  /** Encoded rows: a JSON array of [period, value] pairs, stored and served as is. */
+  value: string;
+}
+
+export type QueryPlan =
+  | { mode: 'key'; suffix: string }
+  | { mode: 'sets'; sets: string[]; suffixFilter: string };
+
+export type QueryResult =
+  | { kind: 'cold' }
+  | { kind: 'too_broad'; generation: number; count: number }
+  | { kind: 'hit'; generation: number; entries: Array<{ suffix: string; value: string }> };
+
+export interface DeletionCounts {
+  keysDeleted: number;
+  indexesDeleted: number;
+  bytesFreed: number;
+}
+
+const DELETE_BATCH = 500;
+const num = (value: string | undefined): number => (value ? Number(value) : 0);
+
+/** The only code that talks to Redis about the analytics cache (DESIGN.md §3). */
+@Injectable()
+export class CacheRepository {
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
+
+  async meta(datasourceId: number): Promise<CacheMeta> {
+    const raw = await this.redis.hgetall(CacheKeys.meta(datasourceId));
+    return {
+      generation: raw.gen ? Number(raw.gen) : null,
+      shadowGeneration: raw.shadowGen ? Number(raw.shadowGen) : null,
+      epoch: num(raw.epoch),
+      lastWarmed: raw.lastWarmed ?? null,
+      rows: num(raw.rows),
+      entries: num(raw.entries),
+      indexes: num(raw.indexes),
+      bytes: num(raw.bytes),
+      measures: num(raw.measures),
+      practices: num(raw.practices),
+      providers: num(raw.providers),
+      frequencies: raw.frequencies ? (JSON.parse(raw.frequencies) as string[]) : [],
+      measureList: raw.measureList ? (JSON.parse(raw.measureList) as string[]) : [],
+      jobId: raw.jobId ?? null,
+    };
+  }
+
+  async beginWarm(datasourceId: number): Promise<{ shadow: number; live: number | null; epoch: string }> {
+    const [shadow, live, epoch] = (await this.redis.eval(BEGIN_WARM, 1, CacheKeys.meta(datasourceId))) as [number, string, string];
+    return { shadow: Number(shadow), live: live === '' ? null : Number(live), epoch };
+  }
+
+  /** One pipeline: an MSET of the entries and one multi-member SADD per index set they belong to. */
+  async writeBatch(datasourceId: number, generation: number, entries: EntryToWrite[]): Promise<void> {
+    const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
+    const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
+    const msetArgs: string[] = [];
+    const members = new Map<string, string[]>();
+    for (const entry of entries) {
+      msetArgs.push(entryPrefix + entry.suffix, entry.value);
+      for (const set of CacheKeys.indexSuffixesOf(entry.coordinates)) {
+        const list = members.get(set);
+        if (list) list.push(entry.suffix);
+        else members.set(set, [entry.suffix]);
+      }
+    }
+    const pipeline = this.redis.pipeline();
+    pipeline.mset(...msetArgs);
+    for (const [set, list] of members) pipeline.sadd(indexPrefix + set, ...list);
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async countEntries(datasourceId: number, generation: number): Promise<number> {
+    return this.redis.scard(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
+  }
+
+  async swap(
+    datasourceId: number,
+    expected: { live: number | null; epoch: string },
+    generation: number,
+    summary: LiveSummary,
+  ): Promise<'ok' | 'generation_changed' | 'invalidated'> {
+    const fields = Object.entries({ ...summary, frequencies: JSON.stringify(summary.frequencies), measureList: JSON.stringify(summary.measureList) }).flatMap(([key, value]) => [key, String(value)]);
+    return (await this.redis.eval(
+      SWAP,
+      2,
+      CacheKeys.meta(datasourceId),
+      CacheKeys.queryStats(datasourceId),
+      expected.live === null ? '' : String(expected.live),
+      expected.epoch,
+      String(generation),
+      ...fields,
+    )) as 'ok' | 'generation_changed' | 'invalidated';
+  }
+
+  async invalidate(datasourceId: number): Promise<{ live: number | null; shadow: number | null }> {
+    const [live, shadow] = (await this.redis.eval(INVALIDATE, 2, CacheKeys.meta(datasourceId), CacheKeys.queryStats(datasourceId))) as [string, string];
+    return { live: live ? Number(live) : null, shadow: shadow ? Number(shadow) : null };
+  }
+
+  async query(datasourceId: number, plan: QueryPlan, maxEntries: number): Promise<QueryResult> {
+    const args =
+      plan.mode === 'key'
+        ? ['key', String(maxEntries), '', plan.suffix]
+        : ['sets', String(maxEntries), plan.suffixFilter, ...plan.sets];
+    const reply = (await this.redis.eval(
+      QUERY,
+      1,
+      CacheKeys.meta(datasourceId),
+      CacheKeys.entryPrefixBase(datasourceId),
+      CacheKeys.indexPrefixBase(datasourceId),
+      ...args,
+    )) as Array<string | number>;
+    if (reply.length === 0) return { kind: 'cold' };
+    const generation = Number(reply[0]);
+    if (reply[1] === 'too_broad') return { kind: 'too_broad', generation, count: Number(reply[2]) };
+    const entries: Array<{ suffix: string; value: string }> = [];
+    for (let i = 1; i < reply.length; i += 2) entries.push({ suffix: String(reply[i]), value: String(reply[i + 1]) });
+    return { kind: 'hit', generation, entries };
+  }
+
+  /** Drops some entries of the live generation and their index memberships, atomically. */
+  async dropEntries(datasourceId: number, suffixes: string[]): Promise<DeletionCounts> {
+    let keysDeleted = 0;
+    let bytesFreed = 0;
+    let indexesDeleted = 0;
+    for (let i = 0; i < suffixes.length; i += DELETE_BATCH) {
+      const args: string[] = [];
+      for (const suffix of suffixes.slice(i, i + DELETE_BATCH)) {
+        const sets = CacheKeys.indexSuffixesOf(CacheKeys.parseEntrySuffix(suffix)!);
+        args.push(suffix, String(sets.length), ...sets);
+      }
+      const [removed, bytes, emptied] = (await this.redis.eval(
+        DROP_ENTRIES,
+        1,
+        CacheKeys.meta(datasourceId),
+        CacheKeys.entryPrefixBase(datasourceId),
+        CacheKeys.indexPrefixBase(datasourceId),
+        ...args,
+      )) as [number, number, number];
+      keysDeleted += removed;
+      bytesFreed += bytes;
+      indexesDeleted += emptied;
+    }
+    return { keysDeleted, indexesDeleted, bytesFreed };
+  }
+
+  /**
+   * Deletes a whole generation without stalling Redis: walks its master set with SSCAN and UNLINKs in
+   * batches — never KEYS, never one giant DEL. Index sets are found from the entries' coordinates.
+   */
+  async deleteGeneration(datasourceId: number, generation: number): Promise<DeletionCounts> {
+    const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
+    const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
+    const masterKey = indexPrefix + CacheKeys.indexSuffixes.master();
+    const indexSets = new Set<string>();
+    let keysDeleted = 0;
+    let bytesFreed = 0;
+    let cursor = '0';
+    do {
+      const [next, members] = await this.redis.sscan(masterKey, cursor, 'COUNT', DELETE_BATCH);
+      cursor = next;
+      if (members.length === 0) continue;
+      const keys = members.map((member) => entryPrefix + member);
+      for (const member of members) {
+        const coordinates = CacheKeys.parseEntrySuffix(member);
+        if (coordinates) for (const set of CacheKeys.indexSuffixesOf(coordinates)) indexSets.add(set);
+      }
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.strlen(key);
+      pipeline.unlink(...keys);
+      const results = (await pipeline.exec()) ?? [];
+      for (let i = 0; i < keys.length; i++) {
+        const length = Number(results[i]?.[1] ?? 0);
+        if (length > 0) bytesFreed += length + keys[i].length;
+      }
+      keysDeleted += Number(results[keys.length]?.[1] ?? 0);
+    } while (cursor !== '0');
+
+    indexSets.delete(CacheKeys.indexSuffixes.master());
+    let indexesDeleted = 0;
+    const setKeys = [...indexSets].map((set) => indexPrefix + set);
+    for (let i = 0; i < setKeys.length; i += DELETE_BATCH) indexesDeleted += await this.redis.unlink(...setKeys.slice(i, i + DELETE_BATCH));
+    indexesDeleted += await this.redis.unlink(masterKey);
+    return { keysDeleted, indexesDeleted, bytesFreed };
+  }
+
+  async acquireLock(datasourceId: number, jobId: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(CacheKeys.warmLock(datasourceId), jobId, 'PX', leaseMs, 'NX')) === 'OK';
+  }
+
+  async lockHolder(datasourceId: number): Promise<string | null> {
+    return this.redis.get(CacheKeys.warmLock(datasourceId));
+  }
+
+  async renewLock(datasourceId: number, jobId: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId, leaseMs)) === 1;
+  }
+
+  async releaseLock(datasourceId: number, jobId: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId);
+  }
+
+  async setControl(jobId: string, command: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    await this.redis.set(RedisKeys.warmControl(jobId), command, 'EX', 24 * 3600);
+  }
+
+  async control(jobId: string): Promise<string | null> {
+    return this.redis.get(RedisKeys.warmControl(jobId));
+  }
+
+  async clearControl(jobId: string): Promise<void> {
+    await this.redis.del(RedisKeys.warmControl(jobId));
+  }
+
+  /** Redis memory now and its limit (0 = none), for the shadow-warming memory guard. */
+  async memory(): Promise<{ used: number; max: number }> {
+    const info = await this.redis.info('memory');
+    const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return { used: field('used_memory'), max: field('maxmemory') };
+  }
+
+  /** Adds a process's aggregated query counters (and the hourly usage counters) in one round trip. */
+  async addQueryCounters(counters: Array<{ datasourceId: number; hits: number; misses: number; latencyMicros: number; hour: string }>): Promise<void> {
+    if (counters.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const c of counters) {
+      const stats = CacheKeys.queryStats(c.datasourceId);
+      pipeline.hincrby(stats, 'hits', c.hits);
+      pipeline.hincrby(stats, 'misses', c.misses);
+      pipeline.hincrby(stats, 'latencyMicros', c.latencyMicros);
+      const usage = CacheKeys.hourlyUsage(c.datasourceId, c.hour);
+      pipeline.hincrby(usage, 'requests', c.hits + c.misses);
+      pipeline.hincrby(usage, 'hits', c.hits);
+      pipeline.expire(usage, 8 * 24 * 3600);
+    }
+    await pipeline.exec();
+  }
+
+  async queryCounters(datasourceId: number): Promise<{ hits: number; misses: number; latencyMicros: number }> {
+    const raw = await this.redis.hgetall(CacheKeys.queryStats(datasourceId));
+    return { hits: num(raw.hits), misses: num(raw.misses), latencyMicros: num(raw.latencyMicros) };
+  }
+
+  /** Entries per (measure, frequency) of the live generation, from the sizes of its index sets. */
+  async entriesByMeasureFrequency(datasourceId: number, generation: number, measures: string[], frequencies: string[]): Promise<Array<{ measure: string; frequency: string; entries: number }>> {
+    const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
+    const pairs = measures.flatMap((measure) => frequencies.map((frequency) => ({ measure, frequency })));
+    if (pairs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const pair of pairs) pipeline.scard(indexPrefix + CacheKeys.indexSuffixes.measureFrequency(pair.measure, pair.frequency));
+    const results = (await pipeline.exec()) ?? [];
+    return pairs.map((pair, i) => ({ ...pair, entries: Number(results[i]?.[1] ?? 0) })).filter((row) => row.entries > 0);
+  }
+}

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ColumnMapping } from '@ccc/shared-types';
+import type { Pool } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+
+/** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
+export interface SourceRow {
+  measure: string;
+  practice: string;
+  provider: string;
+  frequency: string;
+  period: string;
+  /** Numeric text exactly as PostgreSQL printed it, or null. */
+  value: string | null;
+}
+
+export interface SourceTable {
+  table: string;
+  columns: ColumnMapping;
+}
+
+export interface SourceFilter {
+  measure?: string;
+  practice?: string;
+  provider?: string;
+  frequency?: string;
+}
+
+export const quoteIdent = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+export const quoteTable = (table: string): string => table.split('.').map(quoteIdent).join('.');
+
+/** The select list and order shared by warming and the cold-cache fallback: entry by entry, periods in order. */
+function selectSql(source: SourceTable, where = ''): string {
+  const c = source.columns;
+  const dims = [c.measure, c.practice, c.provider, c.frequency].map(quoteIdent);
+  return `SELECT ${dims.map((d) => `${d}::text`).join(', ')}, ${quoteIdent(c.period)}::text, ${quoteIdent(c.value)}::text
+          FROM ${quoteTable(source.table)} ${where}
+          ORDER BY ${[...dims, quoteIdent(c.period)].join(', ')}`;
+}
+
+// COPY's text format escapes backslash, tab, newline and carriage return.
+const unescapeCopy = (field: string): string =>
+  field.includes('\\') ? field.replace(/\\(.)/g, (_, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch)) : field;
+
+function parseLine(line: string): SourceRow {
+  const f = line.split('\t');
+  return {
+    measure: unescapeCopy(f[0]),
+    practice: unescapeCopy(f[1]),
+    provider: unescapeCopy(f[2]),
+    frequency: unescapeCopy(f[3]),
+    period: unescapeCopy(f[4]),
+    value: f[5] === '\\N' ? null : f[5],
+  };
+}
+
+/** Reads datasource rows from PostgreSQL without holding them all in memory. */
+@Injectable()
+export class SourceReader {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Counts the rows, then streams them with COPY, both inside one REPEATABLE READ snapshot so the count
+   * and the rows agree even while the source is being written to.
+   */
+  async stream(source: SourceTable, onCount: (rows: number) => Promise<void>, onRows: (rows: SourceRow[]) => Promise<void>): Promise<void> {
+    const pool = (this.db.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    // A connection lost mid-stream also surfaces as the stream's error; the event only needs a listener.
+    const onConnectionError = (error: Error): void => {
+      broken ??= error;
+    };
+    client.on('error', onConnectionError);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows } = await client.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${quoteTable(source.table)}`);
+      await onCount(Number(rows[0].count));
+      const stream = client.query(copyTo(`COPY (${selectSql(source)}) TO STDOUT`));
+      let rest = '';
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const text = rest + chunk.toString('utf8');
+        const lines = text.split('\n');
+        rest = lines.pop() ?? '';
+        if (lines.length > 0) await onRows(lines.map(parseLine));
+      }
+      if (rest) await onRows([parseLine(rest)]);
+      await client.query('COMMIT');
+    } catch (error) {
+      // Never ROLLBACK here: after an abort mid-COPY it would queue behind the unfinished COPY forever.
+      // Destroying the connection ends the COPY and rolls the transaction back on the server.
+      broken = error as Error;
+      throw error;
+    } finally {
+      client.off('error', onConnectionError);
+      client.release(broken);
+    }
+  }
+
+  /** PostgreSQL's own estimate of a table's rows (no scan), for the duration estimate of a first warm. */
+  async estimateRows(table: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [quoteTable(table)]);
+    return Number(row?.n ?? 0);
+  }
+
+  /** The cold-cache fallback: the same rows, filtered in SQL (parameters, never interpolated values). */
+  async select(source: SourceTable, filter: SourceFilter, maxRows: number): Promise<SourceRow[]> {
+    const c = source.columns;
+    const conditions: string[] = [];
+    const params: string[] = [];
+    for (const [dimension, column] of [
+      ['measure', c.measure],
+      ['practice', c.practice],
+      ['provider', c.provider],
+      ['frequency', c.frequency],
+    ] as const) {
+      const value = filter[dimension];
+      if (value !== undefined) {
+        params.push(value);
+        conditions.push(`${quoteIdent(column)}::text = $${params.length}`);
+      }
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows: Array<Record<string, string | null>> = await this.db.query(`${selectSql(source, where)} LIMIT ${maxRows + 1}`, params);
+    return rows.map((row) => {
+      const values = Object.values(row);
+      return {
+        measure: values[0] ?? '',
+        practice: values[1] ?? '',
+        provider: values[2] ?? '',
+        frequency: values[3] ?? '',
+        period: values[4] ?? '',
+        value: values[5],
+      };
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { QUEUE_PREFIX } from '../redis/redis-keys.js';
+
+export const WARMING_QUEUE = 'warming';
+
+export type WarmingJobData =
+  | { kind: 'warm'; jobId: string }
+  | { kind: 'scheduled-warm'; datasourceId: number }
+  | { kind: 'delete-generation'; datasourceId: number; generation: number };
+
+/** The only place that creates BullMQ queues and workers, and the one place job options are set. */
+@Injectable()
+export class JobRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger(JobRepository.name);
+  private readonly connection: Redis;
+  private readonly queue: Queue<WarmingJobData>;
+  private readonly workers: Worker<WarmingJobData>[] = [];
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    // BullMQ needs a connection that waits for Redis rather than failing commands (maxRetriesPerRequest: null).
+    this.connection = new Redis(config.redis.url, { maxRetriesPerRequest: null, connectionName: 'ccc-queue' });
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue<WarmingJobData>(WARMING_QUEUE, { connection: this.connection as unknown as ConnectionOptions, prefix: QUEUE_PREFIX });
+    this.queue.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
+  }
+
+  private options(kind: WarmingJobData['kind']): JobsOptions {
+    const base: JobsOptions = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
+    if (kind === 'warm') return { ...base, attempts: this.config.warming.attempts, backoff: { type: 'exponential', delay: 2000 } };
+    if (kind === 'delete-generation') return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, delay: this.config.warming.gcGraceMs };
+    return base;
+  }
+
+  async enqueueWarm(jobId: string): Promise<void> {
+    await this.queue.add('warm', { kind: 'warm', jobId }, { ...this.options('warm'), jobId });
+  }
+
+  /** Deletes a generation after the grace period (or at once), in the background. */
+  async enqueueGenerationDeletion(datasourceId: number, generation: number, immediately = false): Promise<void> {
+    await this.queue.add(
+      'delete-generation',
+      { kind: 'delete-generation', datasourceId, generation },
+      { ...this.options('delete-generation'), ...(immediately ? { delay: 0 } : {}), jobId: `gc-${datasourceId}-${generation}` },
+    );
+  }
+
+  /** Removes a job that has not started; false when a worker already holds it. */
+  async removeWaiting(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return true;
+    const state = await job.getState();
+    if (state === 'active') return false;
+    await job.remove().catch(() => undefined);
+    return true;
+  }
+
+  /** Scheduled auto-warming: a BullMQ job scheduler per datasource, so N replicas fire a schedule once. */
+  async upsertSchedule(datasourceId: number, cron: string | null): Promise<void> {
+    const id = `warm-schedule-${datasourceId}`;
+    if (!cron) {
+      await this.queue.removeJobScheduler(id);
+      return;
+    }
+    await this.queue.upsertJobScheduler(id, { pattern: cron, tz: 'UTC' }, { name: 'scheduled-warm', data: { kind: 'scheduled-warm', datasourceId }, opts: this.options('scheduled-warm') });
+  }
+
+  async scheduleIds(): Promise<string[]> {
+    return (await this.queue.getJobSchedulers(0, -1)).map((scheduler) => scheduler.key ?? scheduler.id ?? '');
+  }
+
+  startWorker(processor: Processor<WarmingJobData>): void {
+    const worker = new Worker<WarmingJobData>(WARMING_QUEUE, processor, {
+      connection: this.connection.duplicate() as unknown as ConnectionOptions,
+      prefix: QUEUE_PREFIX,
+      concurrency: this.config.warming.concurrency,
+      lockDuration: this.config.warming.jobLockMs,
+      stalledInterval: Math.max(1000, Math.floor(this.config.warming.jobLockMs / 2)),
+      maxStalledCount: 2,
+    });
+    worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
+    worker.on('failed', (job: Job<WarmingJobData> | undefined, error: Error) =>
+      this.logger.warn({ msg: 'job failed', job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message }),
+    );
+    this.workers.push(worker);
+  }
+
+  async workersRunning(): Promise<boolean> {
+    return this.workers.length > 0 && this.workers.every((worker) => worker.isRunning());
+  }
+
+  /** Lets running jobs finish their current batch (they see the closing flag), then closes connections. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await this.queue.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

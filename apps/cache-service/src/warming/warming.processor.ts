@@ -1,0 +1,282 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Job } from 'bullmq';
+import type { Repository } from 'typeorm';
+import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
+import { EntryGrouper } from '../analytics-cache/entry-codec.js';
+import { SourceReader } from '../analytics-cache/source-reader.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { CacheKeys } from '../redis/redis-keys.js';
+import { JobRepository, type WarmingJobData } from './job.repository.js';
+import { WarmingJobEntity } from './warming-job.entity.js';
+import { LOCK_LEASE_MS, WarmingService } from './warming.service.js';
+
+const PROGRESS_EVERY_MS = 500;
+const CONTROL_EVERY_MS = 100;
+const LOCK_RENEW_EVERY_MS = 5_000;
+const MEMORY_CHECK_EVERY_MS = 2_000;
+const MAX_WRITES_IN_FLIGHT = 4;
+
+/** Ends a warm early; `status` is what the job row becomes. */
+class WarmAborted extends Error {
+  constructor(
+    readonly status: 'CANCELLED' | 'FAILED',
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The worker side of warming (DESIGN.md §4): stream the source, write a shadow generation in pipelined
+ * batches, verify it, swap it in with one compare-and-set, and schedule the old generation's deletion.
+ * A failed or cancelled warm leaves the live generation untouched and deletes its shadow.
+ */
+@Injectable()
+export class WarmingProcessor {
+  private readonly logger = new Logger(WarmingProcessor.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jobs: JobRepository,
+    private readonly cache: CacheRepository,
+    private readonly source: SourceReader,
+    private readonly warming: WarmingService,
+    @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
+    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+  ) {}
+
+  /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
+  start(): void {
+    if (this.config.role === 'api') return;
+    this.jobs.startWorker((job) => this.process(job));
+  }
+
+  async process(job: Job<WarmingJobData>): Promise<void> {
+    const data = job.data;
+    if (data.kind === 'delete-generation') {
+      const meta = await this.cache.meta(data.datasourceId);
+      // Never delete what is live (e.g. a deletion scheduled twice).
+      if (meta.generation !== data.generation) await this.cache.deleteGeneration(data.datasourceId, data.generation);
+      return;
+    }
+    if (data.kind === 'scheduled-warm') {
+      await this.warming.requestWarm({ datasourceIds: [data.datasourceId], force: false, warmingType: 'SCHEDULED', principal: null });
+      return;
+    }
+    await this.warm(job, data.jobId);
+  }
+
+  private async warm(job: Job<WarmingJobData>, jobId: string): Promise<void> {
+    const row = await this.rows.findOneBy({ id: jobId });
+    if (!row || ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return;
+    const strategy = await this.strategies.findOneBy({ id: row.cacheStrategyId });
+    const datasourceId = row.configuration?.datasourceId ?? strategy?.datasourceId;
+    if (!strategy || datasourceId === undefined) {
+      await this.finish(row, 'FAILED', 'datasource no longer exists');
+      return;
+    }
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let shadow: number | null = null;
+    try {
+      if (!(await this.cache.renewLock(datasourceId, jobId, LOCK_LEASE_MS))) {
+        throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated or another warm took over)');
+      }
+      // A previous attempt of this job may have crashed mid-write: its partial shadow goes first.
+      if (row.generation !== null && (await this.cache.meta(datasourceId)).generation !== row.generation) {
+        await this.cache.deleteGeneration(datasourceId, row.generation);
+      }
+      const started = await this.cache.beginWarm(datasourceId);
+      shadow = started.shadow;
+      await this.rows.update({ id: jobId }, { status: 'RUNNING', startedAt: new Date(), generation: shadow, attempts: job.attemptsMade + 1, failureReason: null });
+      const live = await this.cache.meta(datasourceId);
+      await this.checkMemory(live.bytes);
+
+      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow);
+
+      // Verify before swap: what Redis holds must be what the source gave.
+      if (result.rowsRead !== result.rowsTotal) throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
+      const stored = await this.cache.countEntries(datasourceId, shadow);
+      if (stored !== result.totals.entries) throw new WarmAborted('FAILED', `wrote ${result.totals.entries} entries but Redis holds ${stored}`);
+      if (result.rowsTotal === 0 && live.entries > 0 && !row.configuration?.force) {
+        throw new WarmAborted('FAILED', 'the source returned 0 rows; refusing to replace a non-empty cache (warm with force to accept an empty source)');
+      }
+
+      const t = result.totals;
+      const outcome = await this.cache.swap(datasourceId, { live: started.live, epoch: started.epoch }, shadow, {
+        lastWarmed: new Date().toISOString(),
+        rows: t.rows,
+        entries: t.entries,
+        indexes: t.entries === 0 ? 0 : 1 + t.measures.size + t.practices.size + t.providers.size + (await this.measureFrequencyPairs(datasourceId, shadow, t)),
+        bytes: t.bytes,
+        measures: t.measures.size,
+        practices: t.practices.size,
+        providers: t.providers.size,
+        frequencies: [...t.frequencies].sort(),
+        measureList: [...t.measures].sort(),
+        sourceRows: result.rowsTotal,
+        jobId,
+      });
+      if (outcome !== 'ok') {
+        throw new WarmAborted('CANCELLED', outcome === 'invalidated' ? 'the cache was invalidated during the warm' : 'another generation went live during the warm');
+      }
+      if (started.live !== null) await this.jobs.enqueueGenerationDeletion(datasourceId, started.live);
+      await this.rows.update(
+        { id: jobId },
+        { rowsProcessed: result.rowsRead, rowsTotal: result.rowsTotal, warmedKeys: t.entries, totalKeys: t.entries, progress: 100, etaSeconds: 0 },
+      );
+      await this.finish(row, 'COMPLETED', null);
+      await this.cache.releaseLock(datasourceId, jobId);
+      this.logger.log({ msg: 'warm completed', datasourceId, jobId, generation: shadow, rows: t.rows, entries: t.entries });
+    } catch (error) {
+      if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
+      const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, true);
+      if (aborted.retryable && !lastAttempt) {
+        // BullMQ retries with backoff; the row shows why and keeps the lock.
+        await this.rows.update({ id: jobId }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });
+        throw error;
+      }
+      await this.finish(row, aborted.status, aborted.message);
+      await this.cache.releaseLock(datasourceId, jobId);
+      await this.cache.clearControl(jobId);
+      if (aborted.status === 'FAILED') throw error;
+    }
+  }
+
+  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number) {
+    const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
+    const batchSize = this.config.warming.batchEntries;
+    const inFlight = new Set<Promise<void>>();
+    let pending: EntryToWrite[] = [];
+    let rowsTotal = 0;
+    let rowsRead = 0;
+    const startedAt = Date.now();
+    let pausedMs = 0;
+    let lastProgress = 0;
+    let lastControl = 0;
+    let lastRenew = Date.now();
+    let lastMemory = Date.now();
+
+    const write = async (entries: EntryToWrite[]): Promise<void> => {
+      const promise = this.cache.writeBatch(datasourceId, shadow, entries);
+      inFlight.add(promise);
+      promise.then(() => inFlight.delete(promise), () => undefined);
+      if (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
+    };
+
+    const progress = async (force = false): Promise<void> => {
+      const now = Date.now();
+      if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
+      lastProgress = now;
+      const elapsed = Math.max(1, now - startedAt - pausedMs);
+      const rate = rowsRead / elapsed;
+      const etaSeconds = rate > 0 ? Math.ceil((rowsTotal - rowsRead) / rate / 1000) : null;
+      const percent = rowsTotal > 0 ? Math.min(99.99, Math.round((rowsRead / rowsTotal) * 10000) / 100) : 0;
+      await this.rows.update({ id: row.id }, { rowsProcessed: rowsRead, rowsTotal, progress: percent, warmedKeys: grouper.totals.entries, etaSeconds });
+      await job.updateProgress({ rowsProcessed: rowsRead, rowsTotal, progress: percent, etaSeconds }).catch(() => undefined);
+    };
+
+    // Between batches: honour pause / cancel, keep the lock, watch memory.
+    const checkpoint = async (): Promise<void> => {
+      const now = Date.now();
+      if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
+        lastRenew = now;
+        if (!(await this.cache.renewLock(datasourceId, row.id, LOCK_LEASE_MS))) throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated)');
+      }
+      if (now - lastMemory > MEMORY_CHECK_EVERY_MS) {
+        lastMemory = now;
+        await this.checkMemory(0);
+      }
+      if (now - lastControl < CONTROL_EVERY_MS) return;
+      lastControl = now;
+      let command = await this.cache.control(row.id);
+      if (command === 'pause') {
+        const pauseStarted = Date.now();
+        // Paused means quiescent: nothing of this job is still being written.
+        await Promise.all(inFlight);
+        await this.rows.update({ id: row.id }, { status: 'PAUSED' });
+        while (command === 'pause') {
+          await sleep(250);
+          await this.cache.renewLock(datasourceId, row.id, LOCK_LEASE_MS);
+          command = await this.cache.control(row.id);
+        }
+        pausedMs += Date.now() - pauseStarted;
+        if (command !== 'cancel') await this.rows.update({ id: row.id }, { status: 'RUNNING' });
+      }
+      if (command === 'cancel') throw new WarmAborted('CANCELLED', 'cancelled by request');
+    };
+
+    await this.source.stream(
+      { table: strategy.sourceTable, columns: strategy.columnMapping },
+      async (count) => {
+        rowsTotal = count;
+        await this.rows.update({ id: row.id }, { rowsTotal: count });
+      },
+      async (rows) => {
+        rowsRead += rows.length;
+        pending.push(...grouper.add(rows));
+        while (pending.length >= batchSize) {
+          await write(pending.slice(0, batchSize));
+          pending = pending.slice(batchSize);
+          await checkpoint();
+        }
+        await progress();
+      },
+    );
+    pending.push(...grouper.finish());
+    for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
+    await Promise.all(inFlight);
+    await checkpoint();
+    await progress(true);
+    return { rowsRead, rowsTotal, totals: grouper.totals };
+  }
+
+  private async measureFrequencyPairs(datasourceId: number, generation: number, totals: EntryGrouper['totals']): Promise<number> {
+    const rows = await this.cache.entriesByMeasureFrequency(datasourceId, generation, [...totals.measures], [...totals.frequencies]);
+    return rows.length;
+  }
+
+  /** The seed's risk "shadow warming doubles memory": stop before Redis would pass its configured share of maxmemory. */
+  private async checkMemory(additionalBytes: number): Promise<void> {
+    const { used, max } = await this.cache.memory();
+    if (max > 0 && used + additionalBytes > max * this.config.warming.memoryGuardRatio) {
+      throw new WarmAborted(
+        'FAILED',
+        `Redis memory guard: ${Math.round(used / 1048576)} MB used + ~${Math.round(additionalBytes / 1048576)} MB for the shadow would pass ${Math.round(this.config.warming.memoryGuardRatio * 100)}% of maxmemory (${Math.round(max / 1048576)} MB)`,
+      );
+    }
+  }
+
+  /** Records the outcome; retried, because a job shown as running forever is worse than a late update. */
+  private async finish(row: WarmingJobEntity, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', reason: string | null): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeOutcome(row, status, reason);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await sleep(200 * attempt);
+      }
+    }
+  }
+
+  private async writeOutcome(row: WarmingJobEntity, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', reason: string | null): Promise<void> {
+    const completedAt = new Date();
+    const current = await this.rows.findOneBy({ id: row.id });
+    const startedAt = current?.startedAt ?? completedAt;
+    await this.rows.update(
+      { id: row.id },
+      {
+        status,
+        completedAt,
+        durationSeconds: Math.round((completedAt.getTime() - startedAt.getTime()) / 1000),
+        failureReason: reason?.slice(0, 1000) ?? null,
+        ...(status === 'COMPLETED' ? {} : { etaSeconds: null }),
+      },
+    );
+  }
+}

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type {
+  ActiveWarmingJob,
+  JobStatus,
+  Paginated,
+  Principal,
+  RecentWarmingJob,
+  WarmingJob,
+  WarmingJobQuery,
+  WarmingStatusResponse,
+  WarmingType,
+  WarmResponse,
+  WarmSchedule,
+} from '@ccc/shared-types';
+import { In, type Repository } from 'typeorm';
+import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { SourceReader } from '../analytics-cache/source-reader.js';
+import { AppError } from '../common/app-error.js';
+import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { nextRuns } from '../datasources/cron.js';
+import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { JobRepository } from './job.repository.js';
+import { WarmingJobEntity } from './warming-job.entity.js';
+
+/** Lease of the per-datasource warming lock; the worker renews it while the job runs or waits paused. */
+export const LOCK_LEASE_MS = 60_000;
+/** Lease taken when a warm is queued: it must outlast the wait for a free worker. */
+const QUEUED_LEASE_MS = 15 * 60_000;
+const ACTIVE: JobStatus[] = ['PENDING', 'RUNNING', 'PAUSED'];
+// Before a datasource has a history, estimate from a conservative rate measured on our machines.
+const ROWS_PER_SECOND_ESTIMATE = 200_000;
+
+export interface WarmCommand {
+  datasourceIds: number[] | 'all';
+  force: boolean;
+  warmingType: WarmingType;
+  principal: Principal | null;
+}
+
+@Injectable()
+export class WarmingService {
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly cache: CacheRepository,
+    private readonly source: SourceReader,
+    @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
+    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+  ) {}
+
+  /** Brings the BullMQ job schedulers in line with the datasources' cron expressions (at start-up, after migrations). */
+  async syncAllSchedules(): Promise<void> {
+    const strategies = await this.strategies.find();
+    for (const strategy of strategies) await this.jobs.upsertSchedule(strategy.datasourceId, strategy.isEnabled ? strategy.warmSchedule : null);
+  }
+
+  async requestWarm(command: WarmCommand): Promise<WarmResponse> {
+    const strategies =
+      command.datasourceIds === 'all'
+        ? await this.strategies.find({ where: { isEnabled: true }, order: { datasourceId: 'ASC' } })
+        : await Promise.all(command.datasourceIds.map((id) => this.strategyOrThrow(id)));
+    const results: WarmResponse['results'] = [];
+    let estimatedDuration = 0;
+    for (const strategy of strategies) {
+      const outcome = await this.requestOne(strategy, command);
+      results.push(outcome.result);
+      estimatedDuration = Math.max(estimatedDuration, outcome.estimate);
+    }
+    const queued = results.filter((r) => r.status === 'queued');
+    return {
+      jobId: queued[0]?.jobId ?? results.find((r) => r.jobId)?.jobId ?? '',
+      datasourcesQueued: queued.map((r) => r.datasourceId),
+      estimatedDuration,
+      results,
+    };
+  }
+
+  private async requestOne(strategy: CacheStrategyEntity, command: WarmCommand): Promise<{ result: WarmResponse['results'][number]; estimate: number }> {
+    const datasourceId = strategy.datasourceId;
+    if (!strategy.isEnabled) return { result: { datasourceId, status: 'skipped', jobId: null, reason: 'the datasource is disabled' }, estimate: 0 };
+    const holder = await this.cache.lockHolder(datasourceId);
+    if (holder) return { result: { datasourceId, status: 'already_warming', jobId: holder }, estimate: 0 };
+    const meta = await this.cache.meta(datasourceId);
+    if (!command.force && meta.lastWarmed) {
+      const ageSeconds = Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 1000);
+      if (ageSeconds < strategy.minWarmIntervalSeconds) {
+        return {
+          result: {
+            datasourceId,
+            status: 'skipped',
+            jobId: null,
+            reason: `warmed ${ageSeconds} s ago, within the minimum interval of ${strategy.minWarmIntervalSeconds} s; use force to refresh now`,
+          },
+          estimate: 0,
+        };
+      }
+    }
+    const jobId = randomUUID();
+    if (!(await this.cache.acquireLock(datasourceId, jobId, QUEUED_LEASE_MS))) {
+      return { result: { datasourceId, status: 'already_warming', jobId: await this.cache.lockHolder(datasourceId) }, estimate: 0 };
+    }
+    try {
+      await this.rows.insert({
+        id: jobId,
+        cacheStrategyId: strategy.id,
+        jobName: `Warm ${strategy.name}`.slice(0, 200),
+        warmingType: command.warmingType,
+        status: 'PENDING',
+        scheduledAt: new Date(),
+        configuration: { datasourceId, force: command.force },
+        createdBy: command.principal?.kind === 'user' ? command.principal.id : SYSTEM_USER_ID,
+      });
+      await this.jobs.enqueueWarm(jobId);
+    } catch (error) {
+      await this.cache.releaseLock(datasourceId, jobId);
+      throw error;
+    }
+    return { result: { datasourceId, status: 'queued', jobId }, estimate: await this.estimateSeconds(strategy) };
+  }
+
+  /** Seconds: the last completed warm's duration, else the source's estimated rows at a conservative rate. */
+  private async estimateSeconds(strategy: CacheStrategyEntity): Promise<number> {
+    const last = await this.rows.findOne({ where: { cacheStrategyId: strategy.id, status: 'COMPLETED' }, order: { completedAt: 'DESC' } });
+    if (last?.durationSeconds !== null && last?.durationSeconds !== undefined) return Math.max(1, last.durationSeconds);
+    return Math.max(1, Math.ceil((await this.source.estimateRows(strategy.sourceTable)) / ROWS_PER_SECOND_ESTIMATE));
+  }
+
+  async pause(jobId: string): Promise<WarmingJob> {
+    const row = await this.rowOrThrow(jobId);
+    if (row.status !== 'RUNNING') throw AppError.conflict(`Job ${jobId} is ${row.status}; only a running job can be paused`);
+    await this.cache.setControl(jobId, 'pause');
+    return this.toJob(row, { status: 'RUNNING' });
+  }
+
+  async resume(jobId: string): Promise<WarmingJob> {
+    const row = await this.rowOrThrow(jobId);
+    if (row.status !== 'PAUSED' && (await this.cache.control(jobId)) !== 'pause') {
+      throw AppError.conflict(`Job ${jobId} is ${row.status}; only a paused job can be resumed`);
+    }
+    await this.cache.setControl(jobId, 'resume');
+    return this.toJob(row);
+  }
+
+  async cancel(jobId: string): Promise<WarmingJob> {
+    const row = await this.rowOrThrow(jobId);
+    if (!ACTIVE.includes(row.status)) throw AppError.conflict(`Job ${jobId} is already ${row.status}`);
+    await this.cache.setControl(jobId, 'cancel');
+    // A job still waiting in the queue is removed before any worker sees it.
+    if (row.status === 'PENDING' && (await this.jobs.removeWaiting(jobId))) {
+      await this.rows.update({ id: jobId }, { status: 'CANCELLED', completedAt: new Date(), failureReason: 'cancelled before it started' });
+      const datasourceId = row.configuration?.datasourceId;
+      if (datasourceId !== undefined) await this.cache.releaseLock(datasourceId, jobId);
+    }
+    return this.toJob((await this.rows.findOneBy({ id: jobId }))!);
+  }
+
+  async status(): Promise<WarmingStatusResponse> {
+    const active = await this.rows.find({ where: { status: In(ACTIVE) }, order: { createdAt: 'ASC' } });
+    const recent = await this.rows.find({ where: { status: In(['COMPLETED', 'FAILED', 'CANCELLED']) }, order: { completedAt: 'DESC' }, take: 20 });
+    const names = await this.datasourceNames();
+    const activeJobs: ActiveWarmingJob[] = active.map((row) => {
+      const job = this.toJobWithNames(row, names);
+      return {
+        jobId: job.jobId,
+        datasourceId: job.datasourceId,
+        datasourceName: job.datasourceName,
+        startedAt: job.startedAt ?? job.scheduledAt,
+        progress: job.progress,
+        rowsProcessed: job.rowsProcessed,
+        rowsTotal: job.rowsTotal,
+        etaSeconds: job.etaSeconds ?? 0,
+        status: job.status,
+      };
+    });
+    const recentJobs: RecentWarmingJob[] = recent.map((row) => {
+      const job = this.toJobWithNames(row, names);
+      return {
+        jobId: job.jobId,
+        datasourceId: job.datasourceId,
+        datasourceName: job.datasourceName,
+        startedAt: job.startedAt ?? job.scheduledAt,
+        completedAt: job.completedAt ?? job.scheduledAt,
+        duration: job.durationSeconds ?? 0,
+        entriesCached: job.entriesWritten,
+        success: job.status === 'COMPLETED',
+        ...(job.failureReason && job.status !== 'COMPLETED' ? { error: job.failureReason } : {}),
+        status: job.status,
+      };
+    });
+    return { activeJobs, recentJobs };
+  }
+
+  async history(query: WarmingJobQuery): Promise<Paginated<WarmingJob>> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 25;
+    const builder = this.rows.createQueryBuilder('j');
+    if (query.datasourceId !== undefined) {
+      const strategy = await this.strategyOrThrow(query.datasourceId);
+      builder.andWhere('j.cache_strategy_id = :sid', { sid: strategy.id });
+    }
+    if (query.status) builder.andWhere('j.job_status = :status', { status: query.status });
+    if (query.from) builder.andWhere('j.created_at >= :from', { from: query.from });
+    if (query.to) builder.andWhere('j.created_at < :to', { to: query.to });
+    const [rows, total] = await builder.orderBy('j.created_at', 'DESC').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    const names = await this.datasourceNames();
+    return { items: rows.map((row) => this.toJobWithNames(row, names)), total, page, pageSize };
+  }
+
+  async job(jobId: string): Promise<WarmingJob> {
+    return this.toJob(await this.rowOrThrow(jobId));
+  }
+
+  async recentJobs(datasourceId: number, take = 10): Promise<WarmingJob[]> {
+    const strategy = await this.strategyOrThrow(datasourceId);
+    const rows = await this.rows.find({ where: { cacheStrategyId: strategy.id }, order: { createdAt: 'DESC' }, take });
+    const names = new Map([[strategy.id, { id: strategy.datasourceId, name: strategy.name }]]);
+    return rows.map((row) => this.toJobWithNames(row, names));
+  }
+
+  async schedules(): Promise<WarmSchedule[]> {
+    const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    return strategies.map((s) => this.toSchedule(s));
+  }
+
+  async setSchedule(datasourceId: number, cron: string | null): Promise<WarmSchedule> {
+    const strategy = await this.strategyOrThrow(datasourceId);
+    strategy.warmSchedule = cron;
+    strategy.updatedAt = new Date();
+    await this.strategies.save(strategy);
+    await this.jobs.upsertSchedule(datasourceId, strategy.isEnabled ? cron : null);
+    return this.toSchedule(strategy);
+  }
+
+  /** Called when a datasource's schedule or enabled flag changes elsewhere. */
+  async syncSchedule(datasourceId: number): Promise<void> {
+    const strategy = await this.strategies.findOneBy({ datasourceId });
+    await this.jobs.upsertSchedule(datasourceId, strategy?.isEnabled ? strategy.warmSchedule : null);
+  }
+
+  /** The running (or queued) job of a datasource, if any. */
+  async activeJobOf(datasourceId: number): Promise<string | null> {
+    return this.cache.lockHolder(datasourceId);
+  }
+
+  private toSchedule(strategy: CacheStrategyEntity): WarmSchedule {
+    return {
+      datasourceId: strategy.datasourceId,
+      datasourceName: strategy.name,
+      cron: strategy.warmSchedule,
+      nextRuns: strategy.warmSchedule ? (nextRuns(strategy.warmSchedule, 3) ?? []).map((d) => d.toISOString()) : [],
+    };
+  }
+
+  private async strategyOrThrow(datasourceId: number): Promise<CacheStrategyEntity> {
+    const strategy = await this.strategies.findOneBy({ datasourceId });
+    if (!strategy) throw AppError.notFound('Datasource', datasourceId);
+    return strategy;
+  }
+
+  private async rowOrThrow(jobId: string): Promise<WarmingJobEntity> {
+    const row = await this.rows.findOneBy({ id: jobId });
+    if (!row) throw AppError.notFound('Warming job', jobId);
+    return row;
+  }
+
+  private async datasourceNames(): Promise<Map<string, { id: number; name: string }>> {
+    const strategies = await this.strategies.find({ select: { id: true, datasourceId: true, name: true } });
+    return new Map(strategies.map((s) => [s.id, { id: s.datasourceId, name: s.name }]));
+  }
+
+  private async toJob(row: WarmingJobEntity, override: Partial<WarmingJobEntity> = {}): Promise<WarmingJob> {
+    return this.toJobWithNames({ ...row, ...override } as WarmingJobEntity, await this.datasourceNames());
+  }
+
+  private toJobWithNames(row: WarmingJobEntity, names: Map<string, { id: number; name: string }>): WarmingJob {
+    const ds = names.get(row.cacheStrategyId);
+    return {
+      jobId: row.id,
+      datasourceId: ds?.id ?? row.configuration?.datasourceId ?? 0,
+      datasourceName: ds?.name ?? '(deleted datasource)',
+      status: row.status,
+      warmingType: row.warmingType,
+      progress: row.progress,
+      rowsProcessed: row.rowsProcessed,
+      rowsTotal: row.rowsTotal,
+      entriesWritten: row.warmedKeys,
+      etaSeconds: row.etaSeconds,
+      scheduledAt: row.scheduledAt.toISOString(),
+      startedAt: row.startedAt?.toISOString() ?? null,
+      completedAt: row.completedAt?.toISOString() ?? null,
+      durationSeconds: row.durationSeconds,
+      failureReason: row.failureReason,
+      generation: row.generation,
+      createdBy: row.createdBy,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import type {
+  CacheHealthResponse,
+  CacheStatsResponse,
+  DatasourceCacheDetails,
+  InvalidateResponse,
+  SelectiveInvalidateRequest,
+  WarmRequest,
+  WarmResponse,
+} from '@ccc/shared-types';
+import { request } from '../../lib/api-client';
+
+const BASE = '/api/admin/analytics/cache';
+
+/** The analytics cache endpoints (statistics, warm, invalidate, health, per-datasource details). */
+export const analyticsCacheApi = {
+  stats: (signal?: AbortSignal) => request<CacheStatsResponse>('GET', `${BASE}/stats`, { signal }),
+  health: (signal?: AbortSignal) => request<CacheHealthResponse>('GET', `${BASE}/health`, { signal }),
+  details: (datasourceId: number, signal?: AbortSignal) =>
+    request<DatasourceCacheDetails>('GET', `${BASE}/datasources/${datasourceId}`, { signal }),
+  warm: (body: WarmRequest) => request<WarmResponse>('POST', `${BASE}/warm`, { body }),
+  invalidate: (body: SelectiveInvalidateRequest) => request<InvalidateResponse>('POST', `${BASE}/invalidate`, { body }),
+};

@@ -1,0 +1,17 @@
+import type { CacheHealth } from '@ccc/shared-types';
+import { HEALTH_META } from '../format';
+
+/** "⚡ Excellent", "⚠ Stale", "✕ Cold": the label carries the meaning, colour and icon only repeat it. */
+export function HealthBadge({ health, testId }: { health: CacheHealth; testId?: string }) {
+  const meta = HEALTH_META[health];
+  return (
+    <span className={`badge badge-${meta.tone}`} data-testid={testId} data-health={health}>
+      <span aria-hidden="true">{meta.icon} </span>
+      {meta.label}
+    </span>
+  );
+}
+
+export function HealthDot({ health }: { health: CacheHealth }) {
+  return <span className={`health-dot health-dot-${health}`} aria-hidden="true" />;
+}

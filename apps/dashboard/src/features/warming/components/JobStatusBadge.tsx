@@ -1,0 +1,7 @@
+import type { JobStatus } from '@ccc/shared-types';
+import { JOB_STATUS_META } from '../../analytics-cache/format';
+
+export function JobStatusBadge({ status }: { status: JobStatus }) {
+  const meta = JOB_STATUS_META[status];
+  return <span className={`badge badge-${meta.tone}`}>{meta.label}</span>;
+}
