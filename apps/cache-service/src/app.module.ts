@@ -12,7 +12,7 @@ import { SourceReader } from './analytics-cache/source-reader.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditInterceptor } from './audit/audit.interceptor.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
-import { AuditService } from './audit/audit.service.js';
+import { AuditModule } from './audit/audit.module.js';
 import { ApiKeyEntity } from './auth/api-key.entity.js';
 import { ApiKeysController } from './auth/api-keys.controller.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
@@ -34,6 +34,7 @@ import { DemoSeedService } from './demo/demo-seed.service.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { MetricsService } from './health/metrics.service.js';
+import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
 import { AppUserEntity } from './users/app-user.entity.js';
@@ -49,6 +50,8 @@ import { WarmingService } from './warming/warming.service.js';
     ConfigModule,
     DatabaseModule,
     RedisModule,
+    AuditModule,
+    RedisAdminModule,
     TypeOrmModule.forFeature([AppUserEntity, ApiKeyEntity, AuditLogEntity, CacheStrategyEntity, WarmingJobEntity]),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
@@ -57,7 +60,6 @@ import { WarmingService } from './warming/warming.service.js';
   ],
   controllers: [AuthController, UsersController, ApiKeysController, AuditController, DatasourcesController, HealthController, AnalyticsCacheController, AnalyticsQueryController],
   providers: [
-    AuditService,
     AuthService,
     TokenService,
     ApiKeysService,

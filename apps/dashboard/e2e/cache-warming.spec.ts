@@ -1,39 +1,13 @@
-import type { CacheStatsResponse, LoginResponse, UserSummary, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
+import type { CacheStatsResponse, UserSummary, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { apiHeaders as adminHeaders, requireServiceEnv, screenshot, signIn } from './support';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const screenshotDir = path.join(repoRoot, 'artifacts', 'screenshots');
+requireServiceEnv();
 
-const adminEmail = process.env.E2E_ADMIN_EMAIL ?? '';
-const adminPassword = process.env.E2E_ADMIN_PASSWORD ?? '';
 /** The largest demo datasource, so a warm lasts long enough to be watched. */
 const DATASOURCE = 'Revenue Analytics';
 const CACHE_API = '/api/admin/analytics/cache';
 
-test.beforeAll(() => {
-  if (!process.env.BASE_URL) throw new Error('BASE_URL must point at the running service, e.g. http://localhost:3000');
-  if (!adminEmail || !adminPassword) throw new Error('E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD must be set');
-});
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, email = adminEmail, password = adminPassword): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('current-user')).toContainText(email);
-}
-
-async function adminHeaders(request: APIRequestContext): Promise<Record<string, string>> {
-  const response = await request.post('/api/auth/login', { data: { email: adminEmail, password: adminPassword } });
-  expect(response.status()).toBe(200);
-  return { Authorization: `Bearer ${((await response.json()) as LoginResponse).accessToken}` };
-}
 
 async function openTab(page: Page, name: 'Analytics Cache' | 'Warming'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();

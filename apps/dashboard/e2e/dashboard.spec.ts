@@ -1,36 +1,8 @@
-import type { LoginResponse, UserSummary } from '@ccc/shared-types';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { UserSummary } from '@ccc/shared-types';
+import { expect, test, type Page } from '@playwright/test';
+import { adminEmail, adminPassword, apiToken as adminToken, requireServiceEnv, screenshot, signIn } from './support';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const screenshotDir = path.join(repoRoot, 'artifacts', 'screenshots');
-
-const adminEmail = process.env.E2E_ADMIN_EMAIL ?? '';
-const adminPassword = process.env.E2E_ADMIN_PASSWORD ?? '';
-
-test.beforeAll(() => {
-  if (!process.env.BASE_URL) throw new Error('BASE_URL must point at the running service, e.g. http://localhost:3000');
-  if (!adminEmail || !adminPassword) throw new Error('E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD must be set');
-});
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, email = adminEmail, password = adminPassword): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('current-user')).toContainText(email);
-}
-
-async function adminToken(request: APIRequestContext): Promise<string> {
-  const response = await request.post('/api/auth/login', { data: { email: adminEmail, password: adminPassword } });
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as LoginResponse).accessToken;
-}
+requireServiceEnv();
 
 async function openDatasource(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasources' }).click();

@@ -11,6 +11,7 @@ import { LoginPage } from './features/auth/components/LoginPage';
 import { DatasourceDetailPage } from './features/datasources/components/DatasourceDetailPage';
 import { DatasourceNewPage } from './features/datasources/components/DatasourceNewPage';
 import { DatasourcesPage } from './features/datasources/components/DatasourcesPage';
+import { RedisPage } from './features/redis/components/RedisPage';
 import { WarmingPage } from './features/warming/components/WarmingPage';
 import { SessionProvider } from './lib/session';
 
@@ -35,7 +36,7 @@ export function AppRoutes() {
           <Route path="cache" element={<AnalyticsCachePage />} />
           <Route path="cache/:id" element={<CacheDetailsPage />} />
           <Route path="warming" element={<WarmingPage />} />
-          <Route path="redis" element={<ComingSoon title="Redis" />} />
+          <Route path="redis" element={<RedisPage />} />
           <Route path="alerts" element={<ComingSoon title="Alerts" />} />
           <Route path="recommendations" element={<ComingSoon title="Recommendations" />} />
           <Route path="performance" element={<ComingSoon title="Performance" />} />

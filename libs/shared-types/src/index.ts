@@ -4,3 +4,4 @@ export * from './common.js';
 export * from './datasources.js';
 export * from './audit.js';
 export * from './analytics-cache.js';
+export * from './redis-admin.js';

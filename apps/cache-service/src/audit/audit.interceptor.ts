@@ -34,8 +34,10 @@ export class AuditInterceptor implements NestInterceptor {
       ip: request.ip ?? null,
       correlationId: correlationIdOf(request),
     };
-    const paramTarget = request.params?.[options.targetParam ?? 'id'];
-    const bodyTarget = (request.body as { datasourceId?: unknown } | undefined)?.datasourceId;
+    const targetField = options.targetParam ?? 'id';
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    const paramTarget = request.params?.[targetField] ?? (typeof body[targetField] === 'string' || typeof body[targetField] === 'number' ? body[targetField] : undefined);
+    const bodyTarget = body.datasourceId;
 
     return next.handle().pipe(
       mergeMap((result) =>

@@ -17,7 +17,8 @@ export interface AuditRecord {
   correlationId?: string | null;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|^key$/i;
+// Redis tools send a `key` field (a key name, not a secret): only credential-like names are redacted.
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key/i;
 const MAX_STRING = 500;
 
 /** Copies request parameters for the trail without secrets and without unbounded strings. */

@@ -5,7 +5,7 @@ export const AUDIT_ACTION = 'ccc:auditAction';
 export interface AuditedOptions {
   action: string;
   targetType: string;
-  /** Route param holding the target id; else the response's `id`, else the body's `datasourceId`. */
+  /** Route param (or body field) holding the target id; else the response's `id`, else the body's `datasourceId`. */
   targetParam?: string;
 }
 

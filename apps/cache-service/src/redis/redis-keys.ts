@@ -69,4 +69,25 @@ export const RedisKeys = {
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
   /** Pause/resume/cancel requests to a running warming job, read by the worker between batches. */
   warmControl: (jobId: string): string => `${SERVICE_PREFIX}:warm-control:{${jobId}}`,
+  /** Progress of one Redis-admin purge run, readable by every replica while it runs. */
+  purgeProgress: (purgeId: string): string => `${SERVICE_PREFIX}:redis-admin:purge:${purgeId}`,
+} as const;
+
+/**
+ * Every key namespace as a Redis glob, for the Redis admin tools (classification, protection).
+ * `protected` namespaces hold state the service needs to run: a purge or TTL change must not touch
+ * them unless the caller explicitly allows it.
+ */
+export const KeyNamespacePatterns = {
+  analyticsMeta: { pattern: 'cache:meta:*', protected: true },
+  analyticsEntry: { pattern: 'cache:{ds:*}:g*', protected: false },
+  analyticsIndex: { pattern: 'idx:{ds:*}:g*', protected: false },
+  analyticsStats: { pattern: 'cache:stats:*', protected: false },
+  analyticsUsage: { pattern: 'cache:usage:*', protected: false },
+  lock: { pattern: 'lock:*', protected: true },
+  queue: { pattern: `${QUEUE_PREFIX}*`, protected: true },
+  legacyQueue: { pattern: 'bull:*', protected: true },
+  rateLimit: { pattern: `${SERVICE_PREFIX}:throttle:*`, protected: true },
+  lease: { pattern: `${SERVICE_PREFIX}:lease:*`, protected: true },
+  service: { pattern: `${SERVICE_PREFIX}:*`, protected: true },
 } as const;

@@ -1,0 +1,116 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@ccc/shared-types';
+import { Audited } from '../audit/audited.decorator.js';
+import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators.js';
+import {
+  PurgeIdParam,
+  RedisKeyInspectionDto,
+  RedisKeyQueryDto,
+  RedisKeysPageDto,
+  RedisKeysQueryDto,
+  RedisMemoryAnalysisDto,
+  RedisMemoryQueryDto,
+  RedisPurgeRequestDto,
+  RedisPurgeResultDto,
+  RedisSlowlogQueryDto,
+  RedisSlowlogResetResponseDto,
+  RedisSlowlogResponseDto,
+  RedisStatsResponseDto,
+  RedisTtlRequestDto,
+  RedisTtlResponseDto,
+} from './redis-admin.dto.js';
+import { RedisAdminService } from './redis-admin.service.js';
+import { RedisPurgeService } from './redis-purge.service.js';
+
+@ApiTags('admin: redis')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('admin/redis')
+export class RedisAdminController {
+  constructor(
+    private readonly redisAdmin: RedisAdminService,
+    private readonly purges: RedisPurgeService,
+  ) {}
+
+  @Get('stats')
+  @RequirePermissions('settings:read:all')
+  @ApiOperation({ summary: 'Server statistics (per node and total) and key distribution by namespace from a sample' })
+  @ApiOkResponse({ type: RedisStatsResponseDto })
+  stats(): Promise<RedisStatsResponseDto> {
+    return this.redisAdmin.stats();
+  }
+
+  @Get('keys')
+  @RequirePermissions('settings:read:all')
+  @ApiOperation({ summary: 'Browse keys with SCAN: one page per request, capped in keys examined; follow `cursor` while `more`' })
+  @ApiOkResponse({ type: RedisKeysPageDto })
+  keys(@Query() query: RedisKeysQueryDto): Promise<RedisKeysPageDto> {
+    return this.redisAdmin.keys(query);
+  }
+
+  @Get('inspect')
+  @RequirePermissions('settings:read:all')
+  @ApiOperation({ summary: 'Type, TTL, encoding, memory, length and a size-capped preview of one key' })
+  @ApiOkResponse({ type: RedisKeyInspectionDto })
+  inspect(@Query() query: RedisKeyQueryDto): Promise<RedisKeyInspectionDto> {
+    return this.redisAdmin.inspect(query.key);
+  }
+
+  @Post('purge')
+  @HttpCode(200)
+  @RequirePermissions('settings:write:all')
+  @Audited('redis.purge', 'redis-pattern', 'pattern')
+  @ApiOperation({
+    summary: 'Delete keys matching a pattern (SCAN + UNLINK in batches); dryRun counts first',
+    description: 'Refuses patterns that could match protected namespaces unless allowProtected. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.',
+  })
+  @ApiOkResponse({ type: RedisPurgeResultDto })
+  purge(@Body() body: RedisPurgeRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisPurgeResultDto> {
+    return this.purges.purge(body, principal);
+  }
+
+  @Get('purge/:purgeId')
+  @RequirePermissions('settings:read:all')
+  @ApiOperation({ summary: 'Progress of a purge run' })
+  @ApiOkResponse({ type: RedisPurgeResultDto })
+  purgeStatus(@Param() params: PurgeIdParam): Promise<RedisPurgeResultDto> {
+    return this.purges.status(params.purgeId);
+  }
+
+  @Post('ttl')
+  @HttpCode(200)
+  @RequirePermissions('settings:write:all')
+  @Audited('redis.ttl', 'redis-key', 'key')
+  @ApiOperation({ summary: 'Set or remove the expiry of an existing key' })
+  @ApiOkResponse({ type: RedisTtlResponseDto })
+  ttl(@Body() body: RedisTtlRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisTtlResponseDto> {
+    return this.redisAdmin.setTtl(body, principal);
+  }
+
+  @Get('slowlog')
+  @RequirePermissions('settings:read:all')
+  @ApiOperation({ summary: 'Slow log of every node, newest first' })
+  @ApiOkResponse({ type: RedisSlowlogResponseDto })
+  slowlog(@Query() query: RedisSlowlogQueryDto): Promise<RedisSlowlogResponseDto> {
+    return this.redisAdmin.slowlog(query.limit ?? 50);
+  }
+
+  @Post('slowlog/reset')
+  @HttpCode(200)
+  @RequirePermissions('settings:write:all')
+  @Audited('redis.slowlog.reset', 'redis')
+  @ApiOperation({ summary: 'Empty the slow log of every node' })
+  @ApiOkResponse({ type: RedisSlowlogResetResponseDto })
+  resetSlowlog(): Promise<RedisSlowlogResetResponseDto> {
+    return this.redisAdmin.resetSlowlog();
+  }
+
+  @Get('memory')
+  @RequirePermissions('settings:read:all')
+  @ApiOperation({ summary: 'Top keys and namespaces by memory, from a bounded sample' })
+  @ApiOkResponse({ type: RedisMemoryAnalysisDto })
+  memory(@Query() query: RedisMemoryQueryDto): Promise<RedisMemoryAnalysisDto> {
+    return this.redisAdmin.memory(query);
+  }
+}

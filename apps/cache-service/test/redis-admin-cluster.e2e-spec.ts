@@ -1,0 +1,127 @@
+import type { Principal, RedisKeysPage } from '@ccc/shared-types';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, Redis } from 'ioredis';
+import type { Repository } from 'typeorm';
+import type { AuditService } from '../src/audit/audit.service';
+import type { CacheStrategyEntity } from '../src/datasources/cache-strategy.entity';
+import { CacheKeys } from '../src/redis/redis-keys';
+import { RedisAdminRepository } from '../src/redis-admin/redis-admin.repository';
+import { RedisAdminService } from '../src/redis-admin/redis-admin.service';
+import { RedisPurgeService } from '../src/redis-admin/redis-purge.service';
+import { freePort } from './support/redis-server';
+
+/** The services on a real 3-master Redis Cluster: SCAN, INFO and deletes go node by node. */
+describe('Redis admin tools on a Redis Cluster', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccc-cluster-'));
+  const servers: ChildProcess[] = [];
+  let ports: number[] = [];
+  let cluster: Cluster;
+  let service: RedisAdminService;
+  let purges: RedisPurgeService;
+  const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService;
+  const strategies = { find: async () => [{ datasourceId: 5, name: 'Clustered' }] } as unknown as Repository<CacheStrategyEntity>;
+  const actor: Principal = { kind: 'user', id: 'u1', name: 'tester', role: 'admin', permissions: [] } as unknown as Principal;
+
+  beforeAll(async () => {
+    ports = [await freePort(), await freePort(), await freePort()];
+    for (const port of ports) {
+      const nodeDir = join(dir, String(port));
+      spawnSync('mkdir', ['-p', nodeDir]);
+      servers.push(
+        spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--save', '', '--appendonly', 'no', '--dir', nodeDir], { stdio: 'ignore' }),
+      );
+    }
+    for (const port of ports) {
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          await probe.ping();
+          probe.disconnect();
+          break;
+        } catch {
+          probe.disconnect();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    if (created.status !== 0) throw new Error(`cluster create failed: ${created.stdout}${created.stderr}`);
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const info = spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
+      if (info.includes('cluster_state:ok')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    cluster = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
+    await new Promise<void>((resolve) => cluster.once('ready', () => resolve()));
+    const repository = new RedisAdminRepository(cluster);
+    service = new RedisAdminService(repository, strategies, audit);
+    purges = new RedisPurgeService(repository, audit);
+
+    const keys = Array.from({ length: 3000 }, (_, i) => `item:${i}`);
+    for (let i = 0; i < keys.length; i += 500) await Promise.all(keys.slice(i, i + 500).map((key) => cluster.set(key, String(i))));
+    await cluster.hset(CacheKeys.meta(5), 'gen', '7', 'entries', '12');
+  }, 60_000);
+
+  afterAll(async () => {
+    await purges?.onModuleDestroy();
+    cluster?.disconnect();
+    for (const server of servers) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports every master and their total', async () => {
+    const stats = await service.stats();
+    expect(stats.mode).toBe('cluster');
+    expect(stats.nodes.map((n) => n.node).sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
+    expect(stats.total.totalKeys).toBe(3001);
+    expect(stats.total.totalKeys).toBe(stats.nodes.reduce((sum, n) => sum + n.totalKeys, 0));
+    expect(stats.nodes.every((n) => n.totalKeys > 0)).toBe(true);
+    expect(stats.total.role).toContain('cluster');
+    expect(stats.analyticsCache.datasources).toEqual([
+      expect.objectContaining({ datasourceId: 5, present: true, liveGeneration: 7, fields: { gen: '7', entries: '12' } }),
+    ]);
+  });
+
+  it('pages through every node with one cursor, visiting each key once', async () => {
+    const seen: string[] = [];
+    let cursor = '0';
+    let pages = 0;
+    do {
+      const page: RedisKeysPage = await service.keys({ pattern: 'item:*', count: 200, cursor });
+      seen.push(...page.keys.map((k) => k.key));
+      if (page.more) expect(page.cursor).toMatch(/^\d:\d+$/);
+      cursor = page.cursor;
+      pages += 1;
+    } while (cursor !== '0' && pages < 1000);
+    expect(seen.length).toBe(3000);
+    expect(new Set(seen).size).toBe(3000);
+  });
+
+  it('inspects a key on whichever node holds it', async () => {
+    const inspection = await service.inspect(CacheKeys.meta(5));
+    expect(inspection).toMatchObject({ type: 'hash', namespace: 'analytics-meta', protected: true, length: 2 });
+  });
+
+  it('purges across nodes (one UNLINK per key, pipelined per node) and reads the slow log of each node', async () => {
+    const dry = await purges.purge({ pattern: 'item:*', dryRun: true }, actor);
+    expect(dry.matched).toBe(3000);
+    let run = await purges.purge({ pattern: 'item:*', dryRun: false }, actor);
+    while (run.status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = await purges.status(run.purgeId!);
+    }
+    expect(run).toMatchObject({ status: 'completed', deleted: 3000 });
+    expect(await cluster.exists(CacheKeys.meta(5))).toBe(1);
+    const after = await service.stats();
+    expect(after.total.totalKeys).toBe(2); // the pointer and the purge's own progress record
+
+    const slowlog = await service.slowlog(10);
+    expect(slowlog.nodes).toHaveLength(3);
+    expect((await service.resetSlowlog()).nodesReset).toBe(3);
+  });
+});

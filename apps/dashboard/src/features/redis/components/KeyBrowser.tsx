@@ -1,0 +1,116 @@
+import { REDIS_KEY_TYPES, type RedisKeyType } from '@ccc/shared-types';
+import { useState, type FormEvent } from 'react';
+import { LoadError, Loading } from '../../../components/QueryStatus';
+import { useCanWriteSettings } from '../../../lib/session';
+import { formatCount, formatTtl, NAMESPACE_LABELS } from '../format';
+import { useRedisKeys } from '../hooks/useRedis';
+import { KeyInspector } from './KeyInspector';
+import { PurgeDialog } from './PurgeDialog';
+
+const PAGE_SIZE = 100;
+
+export function KeyBrowser() {
+  const canWrite = useCanWriteSettings();
+  const [patternInput, setPatternInput] = useState('*');
+  const [typeInput, setTypeInput] = useState<'' | RedisKeyType>('');
+  const [filter, setFilter] = useState<{ pattern: string; type?: RedisKeyType }>({ pattern: '*' });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [purging, setPurging] = useState(false);
+  const keys = useRedisKeys({ ...filter, count: PAGE_SIZE });
+  const rows = keys.data?.pages.flatMap((page) => page.keys) ?? [];
+  const examined = keys.data?.pages.reduce((sum, page) => sum + page.examined, 0) ?? 0;
+
+  const onSearch = (event: FormEvent) => {
+    event.preventDefault();
+    setSelected(null);
+    setFilter({ pattern: patternInput.trim() || '*', type: typeInput || undefined });
+  };
+
+  return (
+    <div className="redis-browser">
+      <div className="redis-browser-main">
+        <form className="filters card" onSubmit={onSearch} aria-label="Key filters">
+          <div className="field">
+            <label htmlFor="redis-pattern">Pattern</label>
+            <input id="redis-pattern" type="text" value={patternInput} onChange={(e) => setPatternInput(e.target.value)} placeholder="cache:{ds:1}:*" />
+          </div>
+          <div className="field">
+            <label htmlFor="redis-type">Type</label>
+            <select id="redis-type" value={typeInput} onChange={(e) => setTypeInput(e.target.value as '' | RedisKeyType)}>
+              <option value="">Any</option>
+              {REDIS_KEY_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {type}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="filters-actions">
+            <button type="submit" className="button">
+              Search
+            </button>
+            {canWrite && (
+              <button type="button" className="button button-secondary" onClick={() => setPurging(true)}>
+                Purge keys…
+              </button>
+            )}
+          </div>
+        </form>
+
+        {keys.isPending && <Loading label="Scanning keys…" />}
+        {keys.isError && <LoadError error={keys.error} />}
+        {keys.isSuccess && (
+          <>
+            <p className="muted" data-testid="keys-summary">
+              {formatCount(rows.length)} keys shown · about {formatCount(examined)} examined
+              {keys.hasNextPage ? ' · more to scan' : ' · scan complete'}
+            </p>
+            <div className="table-wrap card">
+              <table className="table redis-keys-table" data-testid="keys-table" aria-busy={keys.isFetchingNextPage}>
+                <thead>
+                  <tr>
+                    <th scope="col">Key</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">TTL</th>
+                    <th scope="col">Namespace</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.key} className={row.key === selected ? 'redis-row-selected' : undefined}>
+                      <td className="redis-key-cell">
+                        <button type="button" className="redis-key-link" onClick={() => setSelected(row.key)} title={row.key}>
+                          {row.key}
+                        </button>
+                      </td>
+                      <td>{row.type}</td>
+                      <td>{formatTtl(row.ttlSeconds)}</td>
+                      <td>
+                        {NAMESPACE_LABELS[row.namespace] ?? row.namespace}
+                        {row.protected && <span className="badge badge-warn redis-badge">protected</span>}
+                      </td>
+                    </tr>
+                  ))}
+                  {rows.length === 0 && (
+                    <tr>
+                      <td colSpan={4} className="muted">
+                        {keys.hasNextPage ? 'No matching keys in the part scanned so far.' : 'No matching keys.'}
+                      </td>
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+            </div>
+            {keys.hasNextPage && (
+              <button type="button" className="button button-secondary" onClick={() => keys.fetchNextPage()} disabled={keys.isFetchingNextPage}>
+                {keys.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            )}
+          </>
+        )}
+      </div>
+      {selected && <KeyInspector keyName={selected} onClose={() => setSelected(null)} />}
+      {purging && <PurgeDialog initialPattern={filter.pattern === '*' ? '' : filter.pattern} initialType={filter.type} onClose={() => setPurging(false)} />}
+    </div>
+  );
+}
