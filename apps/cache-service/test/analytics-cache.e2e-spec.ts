@@ -1,9 +1,9 @@
 import type { AnalyticsQueryResponse, CacheStatsResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table';
-import { freePort, PrivateRedis } from './support/redis-server';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app';
+import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 

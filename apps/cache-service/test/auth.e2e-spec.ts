@@ -1,5 +1,5 @@
 import type { CreatedApiKey, LoginResponse, UserSummary } from '@ccc/shared-types';
-import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app';
+import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
 
 describe('authentication, users and API keys', () => {
   let t: TestApp;

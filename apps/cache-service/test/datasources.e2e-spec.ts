@@ -1,7 +1,7 @@
 import type { AuditEntry, Datasource, Paginated } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
-import { DemoSeedService } from '../src/demo/demo-seed.service';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app';
+import { DemoSeedService } from '../src/demo/demo-seed.service.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 const MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
 

@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { createTestApp, type TestApp } from './support/test-app';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('operations surface', () => {
   let t: TestApp;

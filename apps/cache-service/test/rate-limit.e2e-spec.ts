@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { RequirePermissions } from '../src/auth/auth.decorators';
-import { RateLimited } from '../src/common/rate-limit';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app';
+import { RequirePermissions } from '../src/auth/auth.decorators.js';
+import { RateLimited } from '../src/common/rate-limit.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 // Stand-ins for the warming and invalidation routes, carrying the same rate-limit classes.
 @Controller('test-only')

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import type { Repository } from 'typeorm';
-import type { AuditService } from '../src/audit/audit.service';
-import type { CacheStrategyEntity } from '../src/datasources/cache-strategy.entity';
-import { CacheKeys } from '../src/redis/redis-keys';
-import { RedisAdminRepository } from '../src/redis-admin/redis-admin.repository';
-import { RedisAdminService } from '../src/redis-admin/redis-admin.service';
-import { RedisPurgeService } from '../src/redis-admin/redis-purge.service';
-import { freePort } from './support/redis-server';
+import type { AuditService } from '../src/audit/audit.service.js';
+import type { CacheStrategyEntity } from '../src/datasources/cache-strategy.entity.js';
+import { CacheKeys } from '../src/redis/redis-keys.js';
+import { RedisAdminRepository } from '../src/redis-admin/redis-admin.repository.js';
+import { RedisAdminService } from '../src/redis-admin/redis-admin.service.js';
+import { RedisPurgeService } from '../src/redis-admin/redis-purge.service.js';
+import { freePort } from './support/redis-server.js';
 
 /** The services on a real 3-master Redis Cluster: SCAN, INFO and deletes go node by node. */
 describe('Redis admin tools on a Redis Cluster', () => {

@@ -11,8 +11,8 @@ import type {
 } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { CacheKeys } from '../src/redis/redis-keys';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app';
+import { CacheKeys } from '../src/redis/redis-keys.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 /** Runs on the Redis shared by every test file: every key here carries this file's unique prefix, nothing is flushed. */
 describe('Redis admin tools', () => {

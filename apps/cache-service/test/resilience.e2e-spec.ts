@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestApp, type TestApp } from './support/test-app';
-import { freePort, PrivateRedis } from './support/redis-server';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 

@@ -3,7 +3,7 @@ import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 const PUBLIC_ROUTES = new Set(['POST /api/auth/login', 'GET /health/live', 'GET /health/ready', 'GET /metrics']);
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

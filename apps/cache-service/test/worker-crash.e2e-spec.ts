@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { createSourceTable, TEST_MAPPING } from './support/source-table';
-import { freePort, PrivateRedis } from './support/redis-server';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app';
+import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const JOB_LOCK_MS = 3000;

@@ -1,4 +1,4 @@
-import { calculateCacheHealth, overallHealth } from './cache-health';
+import { calculateCacheHealth, overallHealth } from './cache-health.js';
 
 const full = { ageMinutes: 0, cacheHitRate: 100, uniqueMeasures: 1, uniquePractices: 1 };
 

@@ -1,6 +1,6 @@
-import { CacheKeys } from '../redis/redis-keys';
-import { encodeRows, EntryGrouper, planQuery, spliceQueryResponse } from './entry-codec';
-import type { SourceRow } from './source-reader';
+import { CacheKeys } from '../redis/redis-keys.js';
+import { encodeRows, EntryGrouper, planQuery, spliceQueryResponse } from './entry-codec.js';
+import type { SourceRow } from './source-reader.js';
 
 const row = (measure: string, practice: string, provider: string, frequency: string, period: string, value: string | null): SourceRow => ({
   measure,

@@ -1,4 +1,4 @@
-import { sanitizeParameters } from './audit.service';
+import { sanitizeParameters } from './audit.service.js';
 
 describe('sanitizeParameters', () => {
   it('redacts secrets at any depth and bounds long strings', () => {

@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from './password';
+import { hashPassword, verifyPassword } from './password.js';
 
 describe('password hashing', () => {
   it('verifies the right password and rejects others; salts every hash', async () => {

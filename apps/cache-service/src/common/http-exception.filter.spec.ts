@@ -1,9 +1,9 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { ERROR_CODES } from '@ccc/shared-types';
-import { AppError } from './app-error';
-import { HTTP_STATUS_BY_CODE } from './error-codes';
-import { HttpExceptionFilter } from './http-exception.filter';
+import { AppError } from './app-error.js';
+import { HTTP_STATUS_BY_CODE } from './error-codes.js';
+import { HttpExceptionFilter } from './http-exception.filter.js';
 
 describe('HttpExceptionFilter', () => {
   const filter = new HttpExceptionFilter();

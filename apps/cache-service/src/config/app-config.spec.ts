@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig } from './app-config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for a local machine', () => {

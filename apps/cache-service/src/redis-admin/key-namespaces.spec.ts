@@ -1,5 +1,5 @@
-import { CacheKeys, RedisKeys } from '../redis/redis-keys';
-import { classifyKey, datasourceIdOf, isProtectedKey, protectedPatternsReachedBy } from './key-namespaces';
+import { CacheKeys, RedisKeys } from '../redis/redis-keys.js';
+import { classifyKey, datasourceIdOf, isProtectedKey, protectedPatternsReachedBy } from './key-namespaces.js';
 
 describe('key namespaces', () => {
   it.each([

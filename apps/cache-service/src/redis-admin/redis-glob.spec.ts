@@ -1,4 +1,4 @@
-import { globMatches, globProblem, globsOverlap } from './redis-glob';
+import { globMatches, globProblem, globsOverlap } from './redis-glob.js';
 
 describe('Redis glob patterns', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { commandCalls, parseInfo, sumNodeStats, toNodeStats } from './redis-info';
+import { commandCalls, parseInfo, sumNodeStats, toNodeStats } from './redis-info.js';
 
 const INFO = [
   '# Server',

@@ -1,4 +1,4 @@
-import { advance, formatCursor, parseCursor } from './scan-cursor';
+import { advance, formatCursor, parseCursor } from './scan-cursor.js';
 
 describe('key browser cursor', () => {
   it('is the plain SCAN cursor on a standalone Redis', () => {

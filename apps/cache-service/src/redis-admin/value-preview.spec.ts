@@ -1,4 +1,4 @@
-import { bytesToText, capElement, decodeCacheEntry, elementsToFetch, PREVIEW_LIMITS } from './value-preview';
+import { bytesToText, capElement, decodeCacheEntry, elementsToFetch, PREVIEW_LIMITS } from './value-preview.js';
 
 describe('inspector previews', () => {
   it('shows UTF-8 as text, also when the cut split a character', () => {

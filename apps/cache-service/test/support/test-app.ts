@@ -5,12 +5,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { LoginResponse, Role } from '@ccc/shared-types';
 import request from 'supertest';
-import { AppModule } from '../../src/app.module';
-import { loadConfig, type AppConfig } from '../../src/config/app-config';
-import { APP_CONFIG } from '../../src/config/config.module';
-import { configureApp } from '../../src/configure-app';
-import { UsersService } from '../../src/users/users.service';
-import { testEnv } from './env';
+import { AppModule } from '../../src/app.module.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { APP_CONFIG } from '../../src/config/config.module.js';
+import { configureApp } from '../../src/configure-app.js';
+import { UsersService } from '../../src/users/users.service.js';
+import { testEnv } from './env.js';
 
 export interface TestApp {
   app: NestExpressApplication;
