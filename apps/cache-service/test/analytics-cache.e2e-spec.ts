@@ -245,3 +245,57 @@ describe('analytics cache engine', () => {
     expect(mismatches.slice(0, 5)).toEqual([]);
   });
 });
+
+describe('the shadow-warming memory guard', () => {
+  let redisServer: PrivateRedis;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
+    t = await createTestApp({ REDIS_URL: redisServer.url, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', RATE_LIMIT_WARMING_PER_HOUR: '1000', WARM_ATTEMPTS: '1' });
+    token = (await userWithToken(t, 'operator')).token;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redisServer?.stop();
+  });
+
+  it('fails a warm whose shadow would pass the configured share of maxmemory, before writing it, and lets a small one through', async () => {
+    const redis = new Redis(redisServer.url);
+    try {
+      const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+      await redis.config('SET', 'maxmemory', String(used + 2 * 1024 * 1024));
+      const db = t.app.get(DataSource);
+      const register = async (shape: Parameters<typeof createSourceTable>[1]): Promise<number> => {
+        const table = await createSourceTable(db, shape);
+        const response = await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Guard ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201);
+        return (response.body as Datasource).id;
+      };
+      const warmAndWait = async (id: number): Promise<WarmingJob> => {
+        const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: id }).expect(202)).body as WarmResponse;
+        for (let i = 0; i < 400; i++) {
+          const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+          if (FINAL.includes(job.status)) return job;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`warm ${jobId} did not finish`);
+      };
+
+      const big = await register({ practices: 20, providers: 10, periods: 30 }); // 96,000 rows, ~5.8 MB estimated
+      const refused = await warmAndWait(big);
+      expect(refused.status).toBe('FAILED');
+      expect(refused.failureReason).toMatch(/memory guard/i);
+      expect(refused.rowsProcessed).toBe(0);
+      const [, leftovers] = await redis.scan('0', 'MATCH', `*{ds:${big}}:g*`, 'COUNT', 10_000);
+      expect(leftovers).toEqual([]);
+
+      const small = await register({ practices: 1, providers: 1, periods: 2 }); // 32 rows
+      expect((await warmAndWait(small)).status).toBe('COMPLETED');
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+      redis.disconnect();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { RedisKeys } from './redis-keys.js';
 import { REDIS, type RedisClient } from './redis.module.js';
@@ -25,6 +25,9 @@ return { hits, ttl, 0, 0 }
 
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('RateLimit');
+  private lastWarning = 0;
+
   constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async increment(
@@ -34,15 +37,26 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<{ totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number }> {
-    const [hits, ttlMs, blocked, blockMs] = (await this.redis.eval(
-      INCREMENT_SCRIPT,
-      2,
-      RedisKeys.throttleHits(throttlerName, key),
-      RedisKeys.throttleBlock(throttlerName, key),
-      ttl,
-      limit,
-      blockDuration,
-    )) as [number, number, number, number];
+    let reply: [number, number, number, number];
+    try {
+      reply = (await this.redis.eval(
+        INCREMENT_SCRIPT,
+        2,
+        RedisKeys.throttleHits(throttlerName, key),
+        RedisKeys.throttleBlock(throttlerName, key),
+        ttl,
+        limit,
+        blockDuration,
+      )) as [number, number, number, number];
+    } catch (error) {
+      // Fail open: a Redis that cannot count (down, or at maxmemory) must not turn every request into a 500.
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn(`rate limits not enforced: ${(error as Error).message}`);
+      }
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+    const [hits, ttlMs, blocked, blockMs] = reply;
     return {
       totalHits: hits,
       timeToExpire: Math.ceil(Math.max(ttlMs, 0) / 1000),

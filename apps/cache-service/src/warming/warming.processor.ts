@@ -18,6 +18,8 @@ const CONTROL_EVERY_MS = 100;
 const LOCK_RENEW_EVERY_MS = 5_000;
 const MEMORY_CHECK_EVERY_MS = 2_000;
 const MAX_WRITES_IN_FLIGHT = 4;
+// Upper estimate of Redis bytes per cached row (DESIGN.md §10 measures ~61 with JSON entries; ours are leaner).
+const ESTIMATED_BYTES_PER_ROW = 60;
 
 /** Ends a warm early; `status` is what the job row becomes. */
 class WarmAborted extends Error {
@@ -97,7 +99,7 @@ export class WarmingProcessor {
       const live = await this.cache.meta(datasourceId);
       await this.checkMemory(live.bytes);
 
-      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow);
+      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow, live.bytes);
 
       // Verify before swap: what Redis holds must be what the source gave.
       if (result.rowsRead !== result.rowsTotal) throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
@@ -148,7 +150,7 @@ export class WarmingProcessor {
     }
   }
 
-  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number) {
+  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number) {
     const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
     const batchSize = this.config.warming.batchEntries;
     const inFlight = new Set<Promise<void>>();
@@ -216,6 +218,8 @@ export class WarmingProcessor {
       async (count) => {
         rowsTotal = count;
         await this.rows.update({ id: row.id }, { rowsTotal: count });
+        // Now the shadow's size can be estimated: refuse before writing anything if it cannot fit.
+        await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW));
       },
       async (rows) => {
         rowsRead += rows.length;
