@@ -3,35 +3,31 @@ import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, QUERY, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
 
+/** Size and coverage of a generation, as the meta hash records them. */
+interface GenerationFigures {
+  rows: number;
+  entries: number;
+  indexes: number;
+  bytes: number;
+  measures: number;
+  practices: number;
+  providers: number;
+  frequencies: string[];
+  measureList: string[];
+}
+
 /** What the meta hash says about a datasource's live generation. */
-export interface CacheMeta {
+export interface CacheMeta extends GenerationFigures {
   generation: number | null;
   shadowGeneration: number | null;
   epoch: number;
   lastWarmed: string | null;
-  rows: number;
-  entries: number;
-  indexes: number;
-  bytes: number;
-  measures: number;
-  practices: number;
-  providers: number;
-  frequencies: string[];
-  measureList: string[];
   jobId: string | null;
 }
 
-export interface LiveSummary {
+/** What a swap records about the generation it makes live. */
+export interface LiveSummary extends GenerationFigures {
   lastWarmed: string;
-  rows: number;
-  entries: number;
-  indexes: number;
-  bytes: number;
-  measures: number;
-  practices: number;
-  providers: number;
-  frequencies: string[];
-  measureList: string[];
   sourceRows: number;
   jobId: string;
 }
