@@ -24,8 +24,16 @@ function toSummary(key: ApiKeyEntity): ApiKeySummary {
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
+// Services call with their key thousands of times a second: look each key up (and record its use)
+// at most this often. A revoked key stops working within AUTH_CACHE_MS.
+const AUTH_CACHE_MS = 5_000;
+const LAST_USED_EVERY_MS = 60_000;
+
 @Injectable()
 export class ApiKeysService {
+  private readonly recent = new Map<string, { principal: Principal | null; at: number }>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
   async list(): Promise<ApiKeySummary[]> {
@@ -56,16 +64,27 @@ export class ApiKeysService {
       key.revokedAt = new Date();
       await this.keys.save(key);
     }
+    this.recent.clear();
     return toSummary(key);
   }
 
   /** The principal of a presented key, or null when it is unknown, revoked or expired. */
   async authenticate(presented: string): Promise<Principal | null> {
     if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return null;
-    const key = await this.keys.findOne({ where: { keyHash: hashKey(presented), revokedAt: IsNull() } });
-    if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;
-    // Best effort; a lost update of the last-used time is harmless.
-    void this.keys.update({ id: key.id }, { lastUsedAt: new Date() }).catch(() => undefined);
-    return { kind: 'api_key', id: key.id, name: key.name, role: null, permissions: key.permissions };
+    const hash = hashKey(presented);
+    const cached = this.recent.get(hash);
+    if (cached && Date.now() - cached.at < AUTH_CACHE_MS) return cached.principal;
+    const key = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
+    const valid = key && !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
+    const principal: Principal | null = valid ? { kind: 'api_key', id: key.id, name: key.name, role: null, permissions: key.permissions } : null;
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(hash, { principal, at: Date.now() });
+    if (valid && Date.now() - (this.lastUsedWritten.get(key.id) ?? 0) > LAST_USED_EVERY_MS) {
+      this.lastUsedWritten.set(key.id, Date.now());
+      // Best effort; a lost update of the last-used time is harmless.
+      void this.keys.update({ id: key.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+    }
+    return principal;
   }
+
 }

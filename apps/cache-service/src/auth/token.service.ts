@@ -6,6 +6,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 
 export const LOCAL_ISSUER = 'cache-command-center';
 
+// Verifying an HMAC per request costs as much as the rest of a cached query; a token seen recently is
+// trusted until this age or its own expiry. Whether the account is still active is checked separately.
+const VERIFIED_CACHE_MS = 30_000;
+const VERIFIED_CACHE_MAX = 10_000;
+
 export interface VerifiedToken {
   subject: string;
   local: boolean;
@@ -19,6 +24,7 @@ export interface VerifiedToken {
 export class TokenService {
   private readonly secret: Uint8Array;
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | null;
+  private readonly verified = new Map<string, { token: VerifiedToken; until: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.secret = new TextEncoder().encode(config.auth.jwtSecret);
@@ -39,16 +45,30 @@ export class TokenService {
 
   /** Returns null for any token that is malformed, expired, or not signed by a trusted key. */
   async verify(token: string): Promise<VerifiedToken | null> {
+    const cached = this.verified.get(token);
+    if (cached && cached.until > Date.now()) return cached.token;
+    const result = await this.verifyUncached(token);
+    if (result) {
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
+      this.verified.set(token, { token: result.token, until: Math.min(Date.now() + VERIFIED_CACHE_MS, result.expiresAt) });
+    }
+    return result?.token ?? null;
+  }
+
+  private async verifyUncached(token: string): Promise<{ token: VerifiedToken; expiresAt: number } | null> {
     const payload = (await this.verifyWithSecret(token)) ?? (await this.verifyWithJwks(token));
     if (!payload?.sub) return null;
     const local = payload.iss === LOCAL_ISSUER;
     const role = ROLES.includes(payload.role as Role) ? (payload.role as Role) : null;
     return {
-      subject: payload.sub,
-      local,
-      name: String(payload.email ?? payload.preferred_username ?? payload.sub),
-      role,
-      permissions: permissionsFromClaims(payload, role),
+      token: {
+        subject: payload.sub,
+        local,
+        name: String(payload.email ?? payload.preferred_username ?? payload.sub),
+        role,
+        permissions: permissionsFromClaims(payload, role),
+      },
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + VERIFIED_CACHE_MS,
     };
   }
 
