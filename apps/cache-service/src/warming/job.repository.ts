@@ -54,8 +54,13 @@ export class JobRepository implements OnApplicationShutdown {
     if (!job) return true;
     const state = await job.getState();
     if (state === 'active') return false;
-    await job.remove().catch(() => undefined);
-    return true;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      // It became active meanwhile (a worker holds its lock): the running job sees the cancel request instead.
+      return false;
+    }
   }
 
   /** Scheduled auto-warming: a BullMQ job scheduler per datasource, so N replicas fire a schedule once. */
@@ -72,7 +77,7 @@ export class JobRepository implements OnApplicationShutdown {
     return (await this.queue.getJobSchedulers(0, -1)).map((scheduler) => scheduler.key ?? scheduler.id ?? '');
   }
 
-  startWorker(processor: Processor<WarmingJobData>): void {
+  startWorker(processor: Processor<WarmingJobData>, onFailed: (job: Job<WarmingJobData> | undefined, error: Error) => void): void {
     const worker = new Worker<WarmingJobData>(WARMING_QUEUE, processor, {
       connection: this.connection.duplicate() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
@@ -82,9 +87,10 @@ export class JobRepository implements OnApplicationShutdown {
       maxStalledCount: 2,
     });
     worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
-    worker.on('failed', (job: Job<WarmingJobData> | undefined, error: Error) =>
-      this.logger.warn({ msg: 'job failed', job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message }),
-    );
+    worker.on('failed', (job: Job<WarmingJobData> | undefined, error: Error) => {
+      this.logger.warn({ msg: 'job failed', job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message });
+      onFailed(job, error);
+    });
     this.workers.push(worker);
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Repository } from 'typeorm';
 import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
 import { EntryGrouper } from '../analytics-cache/entry-codec.js';
@@ -32,6 +32,8 @@ class WarmAborted extends Error {
   }
 }
 
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -56,7 +58,10 @@ export class WarmingProcessor {
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
   start(): void {
     if (this.config.role === 'api') return;
-    this.jobs.startWorker((job) => this.process(job));
+    this.jobs.startWorker(
+      (job) => this.process(job),
+      (job, error) => void this.onJobFailed(job, error).catch((cause: Error) => this.logger.error({ msg: 'could not close a failed job', error: cause.message })),
+    );
   }
 
   async process(job: Job<WarmingJobData>): Promise<void> {
@@ -76,7 +81,7 @@ export class WarmingProcessor {
 
   private async warm(job: Job<WarmingJobData>, jobId: string): Promise<void> {
     const row = await this.rows.findOneBy({ id: jobId });
-    if (!row || ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return;
+    if (!row || FINAL_STATUSES.includes(row.status)) return;
     const strategy = await this.strategies.findOneBy({ id: row.cacheStrategyId });
     const datasourceId = row.configuration?.datasourceId ?? strategy?.datasourceId;
     if (!strategy || datasourceId === undefined) {
@@ -85,9 +90,13 @@ export class WarmingProcessor {
     }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let shadow: number | null = null;
+    let swapped = false;
+    // Long phases without batches (counting, sorting a large source) must not let the lease lapse.
+    const renewal = setInterval(() => void this.cache.renewLock(datasourceId, jobId, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
     try {
-      if (!(await this.cache.renewLock(datasourceId, jobId, LOCK_LEASE_MS))) {
-        throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated or another warm took over)');
+      // The queued lease may have lapsed while the job waited for a worker: take it again if nobody else has.
+      if (!(await this.cache.renewLock(datasourceId, jobId, LOCK_LEASE_MS)) && !(await this.cache.acquireLock(datasourceId, jobId, LOCK_LEASE_MS))) {
+        throw new WarmAborted('CANCELLED', 'another warm of this datasource holds the lock');
       }
       // A previous attempt of this job may have crashed mid-write: its partial shadow goes first.
       if (row.generation !== null && (await this.cache.meta(datasourceId)).generation !== row.generation) {
@@ -127,15 +136,14 @@ export class WarmingProcessor {
       if (outcome !== 'ok') {
         throw new WarmAborted('CANCELLED', outcome === 'invalidated' ? 'the cache was invalidated during the warm' : 'another generation went live during the warm');
       }
-      if (started.live !== null) await this.jobs.enqueueGenerationDeletion(datasourceId, started.live);
-      await this.rows.update(
-        { id: jobId },
-        { rowsProcessed: result.rowsRead, rowsTotal: result.rowsTotal, warmedKeys: t.entries, totalKeys: t.entries, progress: 100, etaSeconds: 0 },
-      );
-      await this.finish(row, 'COMPLETED', null);
-      await this.cache.releaseLock(datasourceId, jobId);
-      this.logger.log({ msg: 'warm completed', datasourceId, jobId, generation: shadow, rows: t.rows, entries: t.entries });
+      swapped = true;
+      await this.afterSwap(row, datasourceId, started.live, result, shadow);
     } catch (error) {
+      if (swapped) {
+        // The new generation is live: never delete or retry it; record what we can.
+        this.logger.error({ msg: 'bookkeeping after a successful swap failed', datasourceId, jobId, error: (error as Error).message });
+        return;
+      }
       if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
       const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, true);
       if (aborted.retryable && !lastAttempt) {
@@ -146,8 +154,52 @@ export class WarmingProcessor {
       await this.finish(row, aborted.status, aborted.message);
       await this.cache.releaseLock(datasourceId, jobId);
       await this.cache.clearControl(jobId);
-      if (aborted.status === 'FAILED') throw error;
+      // Final: tell BullMQ not to retry what the row already records as failed.
+      if (aborted.status === 'FAILED') throw new UnrecoverableError(aborted.message);
+    } finally {
+      clearInterval(renewal);
     }
+  }
+
+  /** Everything after the swap is bookkeeping; each step is attempted even if another fails. */
+  private async afterSwap(row: WarmingJobEntity, datasourceId: number, previous: number | null, result: { rowsRead: number; rowsTotal: number; totals: EntryGrouper['totals'] }, generation: number): Promise<void> {
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['schedule deletion of the old generation', async () => (previous !== null ? this.jobs.enqueueGenerationDeletion(datasourceId, previous) : undefined)],
+      [
+        'record the final progress',
+        () =>
+          this.rows.update(
+            { id: row.id },
+            { rowsProcessed: result.rowsRead, rowsTotal: result.rowsTotal, warmedKeys: result.totals.entries, totalKeys: result.totals.entries, progress: 100, etaSeconds: 0 },
+          ),
+      ],
+      ['mark the job completed', () => this.finish(row, 'COMPLETED', null)],
+      ['release the lock', () => this.cache.releaseLock(datasourceId, row.id)],
+    ];
+    for (const [what, step] of steps) {
+      await step().catch((error: Error) => this.logger.error({ msg: `after swap: could not ${what}`, datasourceId, jobId: row.id, error: error.message }));
+    }
+    this.logger.log({ msg: 'warm completed', datasourceId, jobId: row.id, generation, rows: result.totals.rows, entries: result.totals.entries });
+  }
+
+  /**
+   * A job BullMQ gave up on without our processor finishing it (stalled too often, or killed on its last
+   * attempt): close its row, delete its partial shadow and free the datasource.
+   */
+  async onJobFailed(job: Job<WarmingJobData> | undefined, error: Error): Promise<void> {
+    if (!job || job.data.kind !== 'warm') return;
+    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(error.message);
+    if (!exhausted) return;
+    const row = await this.rows.findOneBy({ id: job.data.jobId });
+    if (!row || FINAL_STATUSES.includes(row.status)) return;
+    const datasourceId = row.configuration?.datasourceId;
+    if (datasourceId === undefined) return;
+    if (row.generation !== null && (await this.cache.meta(datasourceId)).generation !== row.generation) {
+      await this.cache.deleteGeneration(datasourceId, row.generation).catch(() => undefined);
+    }
+    await this.finish(row, 'FAILED', `the worker gave up: ${error.message}`);
+    await this.cache.releaseLock(datasourceId, row.id);
+    await this.cache.clearControl(row.id);
   }
 
   private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number) {

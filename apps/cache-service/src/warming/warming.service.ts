@@ -100,6 +100,7 @@ export class WarmingService {
     if (!(await this.cache.acquireLock(datasourceId, jobId, QUEUED_LEASE_MS))) {
       return { result: { datasourceId, status: 'already_warming', jobId: await this.cache.lockHolder(datasourceId) }, estimate: 0 };
     }
+    let inserted = false;
     try {
       await this.rows.insert({
         id: jobId,
@@ -111,9 +112,15 @@ export class WarmingService {
         configuration: { datasourceId, force: command.force },
         createdBy: command.principal?.kind === 'user' ? command.principal.id : SYSTEM_USER_ID,
       });
+      inserted = true;
       await this.jobs.enqueueWarm(jobId);
     } catch (error) {
       await this.cache.releaseLock(datasourceId, jobId);
+      if (inserted) {
+        await this.rows
+          .update({ id: jobId }, { status: 'FAILED', completedAt: new Date(), failureReason: `could not be queued: ${(error as Error).message}`.slice(0, 1000) })
+          .catch(() => undefined);
+      }
       throw error;
     }
     return { result: { datasourceId, status: 'queued', jobId }, estimate: await this.estimateSeconds(strategy) };
