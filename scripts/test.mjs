@@ -3,7 +3,7 @@
 //   jest    - service tests (apps/cache-service) against a private Redis and a fresh database
 //   vitest  - dashboard unit tests (apps/dashboard)
 //   browser - Playwright in Debian's Chromium against the built service (private Redis, fresh
-//             database, demo data at DEMO_SCALE=0.05)
+//             database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
 // and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report.
 // Exit 1 when anything failed. Subset: `npm test -- --only=jest,vitest,browser`; `--no-build` skips
 // the build. Everything it starts (processes, redis-server, databases) is removed at the end, also on
@@ -206,7 +206,10 @@ async function runBrowser({ buildOk }) {
           ADMIN_EMAIL: E2E_ADMIN.email,
           ADMIN_PASSWORD: E2E_ADMIN.password,
           SEED_DEMO: 'true',
-          DEMO_SCALE: '0.05',
+          // Large enough, in small write batches, that cache-warming.spec can pause a warm mid-way
+          // (Revenue Analytics: 135,168 rows); seeding at this scale takes a few seconds.
+          DEMO_SCALE: '0.5',
+          WARM_BATCH_ENTRIES: '1',
           DASHBOARD_DIR: dashboardDist,
           SERVICE_ROLE: 'all',
           REDIS_CLUSTER_NODES: undefined,

@@ -1,13 +1,14 @@
-import type { CacheStatsResponse, UserSummary, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
+import type { ActiveWarmingJob, CacheStatsResponse, UserSummary, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { apiHeaders as adminHeaders, requireServiceEnv, screenshot, signIn } from './support';
 
 requireServiceEnv();
 
-/** The largest demo datasource, so a warm lasts long enough to be watched. */
+/** The largest demo datasource, so a warm lasts long enough to be paused mid-way. */
 const DATASOURCE = 'Revenue Analytics';
 const CACHE_API = '/api/admin/analytics/cache';
 
+type AuthHeaders = Record<string, string>;
 
 async function openTab(page: Page, name: 'Analytics Cache' | 'Warming'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
@@ -38,7 +39,71 @@ async function coldDatasource(request: APIRequestContext, name: string): Promise
   return metrics.datasourceId;
 }
 
-test('warms a datasource, watches it reach 100%, sees it warm on its card, then invalidates it', async ({ page, request }) => {
+async function warmingStatus(request: APIRequestContext, headers: AuthHeaders): Promise<WarmingStatusResponse> {
+  const response = await request.get(`${CACHE_API}/warming/status`, { headers });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as WarmingStatusResponse;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Fails clearly when the job is no longer active: the warm ended before it could be caught mid-way. */
+function endedTooSoon(status: WarmingStatusResponse, jobId: string, what: string): Error {
+  const finished = status.recentJobs.find((job) => job.jobId === jobId);
+  return new Error(
+    `The warm (job ${jobId}) ended (${finished?.status ?? 'no longer active'}) before ${what}, so there is no ` +
+      'mid-warm state to screenshot. Make the warm longer: DEMO_SCALE / WARM_BATCH_ENTRIES of the browser stage ' +
+      'in scripts/test.mjs.',
+  );
+}
+
+/**
+ * Pauses the job through the API as soon as it runs, and waits until the worker has honoured the pause
+ * (status PAUSED: it pauses between two write batches). The worker records its progress at most every
+ * 500 ms, so a pause that lands right at the start reports 0%: then it is resumed for a moment and
+ * paused again until the paused job reports at least 1% (what the bar shows). Returns the paused job.
+ */
+async function pauseMidWarm(request: APIRequestContext, headers: AuthHeaders, jobId: string): Promise<ActiveWarmingJob> {
+  const deadline = Date.now() + 60_000;
+  const control = async (action: 'pause' | 'resume'): Promise<boolean> => {
+    const response = await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(jobId)}/${action}`, { headers });
+    // 409: not (or no longer) in the state for it, e.g. it has just finished; the next look tells.
+    if (response.status() !== 409) expect(response.status(), await response.text()).toBe(200);
+    return response.status() === 200;
+  };
+  let pauseRequested = false;
+  let pauses = 0;
+  for (;;) {
+    const status = await warmingStatus(request, headers);
+    const job = status.activeJobs.find((j) => j.jobId === jobId);
+    if (!job) {
+      throw endedTooSoon(status, jobId, pauses > 0 ? `it was paused with some progress (${pauses} pause(s))` : 'it could be paused');
+    }
+    if (!pauseRequested && job.status === 'RUNNING') {
+      pauseRequested = await control('pause');
+      if (pauseRequested) pauses += 1;
+    } else if (pauseRequested && job.status === 'PAUSED') {
+      if (job.progress >= 1) return job;
+      // Paused before the worker recorded 1%: let it run again, and pause it again once it runs.
+      if (await control('resume')) pauseRequested = false;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`job ${jobId} was not paused mid-warm within 60 s (${job.status}, ${job.progress}%, ${pauses} pause(s))`);
+    }
+    await sleep(25);
+  }
+}
+
+/** If the test failed with the job still active (paused), cancel it so it does not hold a worker. */
+async function cancelIfActive(request: APIRequestContext, jobId: string): Promise<void> {
+  const headers = await adminHeaders(request);
+  const status = await warmingStatus(request, headers);
+  if (status.activeJobs.some((job) => job.jobId === jobId)) {
+    await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(jobId)}/cancel`, { headers });
+  }
+}
+
+test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm on its card, then invalidates it', async ({ page, request }) => {
   test.setTimeout(240_000);
   const id = await coldDatasource(request, DATASOURCE);
 
@@ -60,34 +125,69 @@ test('warms a datasource, watches it reach 100%, sees it warm on its card, then 
   expect(outcome?.status).toBe('queued');
   await expect(page.getByTestId(`warm-result-${id}`)).toContainText('Queued');
 
-  const bar = page.getByTestId(`progress-${outcome!.jobId}`);
+  const jobId = outcome?.jobId;
+  if (!jobId) throw new Error(`the warm response has no job id for DS #${id}: ${JSON.stringify(outcome)}`);
+  const jobCard = page.getByTestId(`job-${jobId}`);
+  const bar = jobCard.getByTestId(`progress-${jobId}`);
   await expect(bar).toBeVisible();
   await expect(bar).toHaveAccessibleName(`Warming progress of DS #${id}: ${DATASOURCE}`);
-  // Catch it mid-warm if it lasts long enough (at DEMO_SCALE=1 a warm may take about a second).
-  const progress = async () => Number((await bar.getAttribute('aria-valuenow')) ?? '0');
-  await expect.poll(progress, { timeout: 60_000, intervals: [100] }).toBeGreaterThan(0);
-  const firstSeen = await progress();
-  const seenMidWarm = firstSeen < 100;
-  if (seenMidWarm) {
-    await expect(page.getByTestId(`job-rows-${outcome!.jobId}`)).toContainText(/[\d,]+ \/ [\d,]+ rows • /);
-    await screenshot(page, 'warming-tab');
-  }
-  test.info().annotations.push({ type: 'progress first seen', description: `${firstSeen}%` });
 
-  await expect(bar).toHaveAttribute('aria-valuenow', '100', { timeout: 180_000 });
-  await expect(page.getByTestId(`job-${outcome!.jobId}`)).toContainText('Completed');
-  await expect(page.getByTestId('no-active-jobs')).toBeVisible();
-  if (!seenMidWarm) await screenshot(page, 'warming-tab');
+  try {
+    // Pause it right away through the API, so the screenshots show a warm in progress whatever the speed.
+    const headers = await adminHeaders(request);
+    const paused = await pauseMidWarm(request, headers, jobId);
+    expect(paused.rowsProcessed).toBeGreaterThan(0);
+    expect(paused.rowsProcessed).toBeLessThan(paused.rowsTotal);
+    test.info().annotations.push({
+      type: 'paused mid-warm at',
+      description: `${paused.progress}% (${paused.rowsProcessed} / ${paused.rowsTotal} rows)`,
+    });
+
+    // The Warming tab shows it paused part-way, with Resume instead of Pause.
+    await expect(jobCard).toContainText('Paused');
+    await expect(page.getByTestId(`job-rows-${jobId}`)).toContainText(/[\d,]+ \/ [\d,]+ rows • Paused/);
+    const pausedAt = Math.floor(paused.progress);
+    await expect(bar).toHaveAttribute('aria-valuenow', String(pausedAt));
+    expect(pausedAt).toBeGreaterThan(0);
+    expect(pausedAt).toBeLessThan(100);
+    const resume = jobCard.getByRole('button', { name: `Resume warming of DS #${id}: ${DATASOURCE}` });
+    await expect(resume).toBeEnabled();
+    await screenshot(page, 'warming-tab');
+
+    // The Analytics Cache tab, mid-warm: the card is still cold and shows the paused warm.
+    await openTab(page, 'Analytics Cache');
+    await expect(card.getByTestId(`ds-health-${id}`)).toHaveText(/Cold/);
+    await expect(card).toContainText('Warming paused');
+    await expect(card.getByTestId(`progress-${jobId}`)).toHaveAttribute('aria-valuenow', String(pausedAt));
+    await expect(card.getByRole('button', { name: `Warm ${DATASOURCE} now` })).toBeDisabled();
+    await screenshot(page, 'cache-tab');
+
+    // Still where it was paused: nothing was processed while the screenshots were taken.
+    const still = (await warmingStatus(request, headers)).activeJobs.find((job) => job.jobId === jobId);
+    expect(still?.status).toBe('PAUSED');
+    expect(still?.rowsProcessed).toBe(paused.rowsProcessed);
+
+    // Resume it from the Warming tab and watch it finish.
+    await openTab(page, 'Warming');
+    await resume.click();
+    await expect(resume).toHaveCount(0); // Pause again while it runs, no buttons once it has finished
+    await expect(bar).toHaveAttribute('aria-valuenow', '100', { timeout: 180_000 });
+    await expect(jobCard).toContainText('Completed');
+    await expect(page.getByTestId('no-active-jobs')).toBeVisible();
+  } catch (error) {
+    await cancelIfActive(request, jobId).catch(() => undefined);
+    throw error;
+  }
   // The finished job is in the history.
-  await expect(page.getByTestId('warming-history-table').getByTestId(`job-row-${outcome!.jobId}`)).toContainText('Completed');
+  await expect(page.getByTestId('warming-history-table').getByTestId(`job-row-${jobId}`)).toContainText('Completed');
 
   // The card is warm now, with entries and memory.
   await openTab(page, 'Analytics Cache');
   await expect(card.getByTestId(`ds-health-${id}`)).not.toHaveText(/Cold/);
   await expect(card.getByTestId(`ds-last-warmed-${id}`)).toContainText('Last warmed:');
   await expect(card.getByTestId(`ds-size-${id}`)).toContainText(/^[\d,]+ entries • [\d.<]+ MB • \d+ measures • \d+ practices$/);
+  await expect(card.getByTestId(`progress-${jobId}`)).toHaveCount(0);
   await expect(page.getByTestId('summary-warm')).toBeVisible();
-  await screenshot(page, 'cache-tab');
 
   // Its details: live generation and entries per measure and frequency.
   await card.getByRole('link', { name: `Details of ${DATASOURCE}` }).click();
@@ -95,7 +195,7 @@ test('warms a datasource, watches it reach 100%, sees it warm on its card, then 
   await expect(page.getByRole('heading', { level: 1, name: `DS #${id}: ${DATASOURCE}` })).toBeVisible();
   await expect(page.getByTestId('details-metrics')).toContainText(/Live generation\d+/);
   await expect(page.getByTestId('entries-table').locator('tbody tr').first()).toBeVisible();
-  await expect(page.getByTestId('details-jobs-table').getByTestId(`job-row-${outcome!.jobId}`)).toContainText('Completed');
+  await expect(page.getByTestId('details-jobs-table').getByTestId(`job-row-${jobId}`)).toContainText('Completed');
   await screenshot(page, 'cache-details');
 
   // Invalidate it, after confirming, and it is cold again.

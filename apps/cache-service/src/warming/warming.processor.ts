@@ -251,8 +251,9 @@ export class WarmingProcessor {
       let command = await this.cache.control(row.id);
       if (command === 'pause') {
         const pauseStarted = Date.now();
-        // Paused means quiescent: nothing of this job is still being written.
+        // Paused means quiescent: nothing of this job is still being written, and its progress is current.
         await Promise.all(inFlight);
+        await progress(true);
         await this.rows.update({ id: row.id }, { status: 'PAUSED' });
         while (command === 'pause') {
           await sleep(250);
