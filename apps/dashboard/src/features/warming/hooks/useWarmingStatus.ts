@@ -6,11 +6,7 @@ import { warmingApi } from '../api';
 export const ACTIVE_POLL_MS = 1_000;
 export const IDLE_POLL_MS = 10_000;
 
-/**
- * Live warming progress: polled every second while a job is active, slowly otherwise. When a job
- * leaves the active list, the cache statistics, details and history are refreshed, since that is
- * when a new generation goes live.
- */
+/** Live warming progress: polled every second while a job is active, slowly otherwise. */
 export function useWarmingStatus() {
   const queryClient = useQueryClient();
   const status = useQuery({
@@ -20,18 +16,21 @@ export function useWarmingStatus() {
     staleTime: 0,
   });
 
-  const activeIds = status.data?.activeJobs.map((job) => job.jobId).join(',');
+  // A job appearing, changing state (running ↔ paused) or leaving refreshes the history table; a job
+  // leaving also refreshes the cache statistics, since that is when a new generation goes live.
+  const activeStates = status.data?.activeJobs.map((job) => `${job.jobId}:${job.status}`).join(',');
   const previous = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (activeIds === undefined) return;
-    const before = previous.current?.split(',').filter(Boolean) ?? [];
-    previous.current = activeIds;
-    const now = new Set(activeIds.split(',').filter(Boolean));
-    if (before.some((id) => !now.has(id))) {
+    if (activeStates === undefined) return;
+    const before = previous.current;
+    previous.current = activeStates;
+    if (before === undefined || before === activeStates) return;
+    void queryClient.invalidateQueries({ queryKey: [...queryKeys.warming.all, 'jobs'] });
+    const idsNow = new Set(activeStates.split(',').filter(Boolean).map((entry) => entry.split(':')[0]));
+    if (before.split(',').filter(Boolean).some((entry) => !idsNow.has(entry.split(':')[0]))) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.analyticsCache.all });
-      void queryClient.invalidateQueries({ queryKey: [...queryKeys.warming.all, 'jobs'] });
     }
-  }, [activeIds, queryClient]);
+  }, [activeStates, queryClient]);
 
   return status;
 }
