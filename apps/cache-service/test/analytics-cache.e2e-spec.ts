@@ -215,6 +215,48 @@ describe('analytics cache engine', () => {
     expect(await query(ds.id, { measure: 'Charges', practice: '1', provider: '1001', frequency: 'Daily' })).toMatchObject({ source: 'database' });
   });
 
+  it('refuses broad reads before loading them, serves 2,500 entries at once, and selectively invalidates a 10,000-entry measure', async () => {
+    // Two measures × 50 practices × 50 providers × 4 frequencies: 10,000 entries per measure.
+    const ds = await datasource({ practices: 50, providers: 50, periods: 1 });
+    await db.query(`DELETE FROM ${ds.table} WHERE measure NOT IN ('Charges', 'Payments')`);
+    await waitFor((await warm(ds.id)).jobId, ['COMPLETED'], 60_000);
+    const get = (params: Record<string, string>) => t.http.get(`/api/analytics/datasources/${ds.id}/query`).query(params).set(bearer(token));
+
+    // One index set larger than the cap is refused from its size alone (no filter, frequency only, measure only).
+    for (const params of [{}, { frequency: 'Daily' }, { measure: 'Charges' }] as Array<Record<string, string>>) {
+      const refused = await get(params).expect(400);
+      expect(refused.body.code).toBe('VALIDATION_FAILED');
+    }
+    const monthly = await query(ds.id, { measure: 'Charges', frequency: 'Monthly' });
+    expect(monthly.source).toBe('cache');
+    expect(monthly.entries).toHaveLength(2_500);
+    const generation = monthly.generation!;
+
+    const response = await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: ds.id, measure: 'Charges' }).expect(200);
+    // The measure's own sets empty (m:Charges and its 4 m:Charges:freq:*); practice and provider sets keep Payments.
+    expect(response.body).toMatchObject({ keysDeleted: 10_000, indexesDeleted: 5 });
+    expect(response.body.memoryFreedMB).toBeGreaterThan(0);
+    const entryKeys = (await keysOf(ds.id, generation)).filter((key) => key.startsWith('cache:'));
+    expect(entryKeys.filter((key) => key.includes(':m:Charges:'))).toEqual([]);
+    expect(entryKeys.filter((key) => key.includes(':m:Payments:'))).toHaveLength(10_000);
+    expect((await query(ds.id, { measure: 'Charges', frequency: 'Monthly' })).entries).toEqual([]);
+    expect((await query(ds.id, { measure: 'Payments', frequency: 'Monthly' })).entries).toHaveLength(2_500);
+    const stats = (await t.http.get('/api/admin/analytics/cache/stats').set(bearer(token)).expect(200)).body as CacheStatsResponse;
+    expect(stats.datasources.find((d) => d.datasourceId === ds.id)).toMatchObject({ isWarm: true, totalEntries: 10_000 });
+  });
+
+  it('answers a cold query needing more than 100,000 source rows with 400 too broad, never a truncated result', async () => {
+    // 4 measures × 10 practices × 10 providers × 4 frequencies × 70 periods = 112,000 rows in 1,600 entries.
+    const ds = await datasource({ practices: 10, providers: 10, periods: 70 });
+    const refused = await t.http.get(`/api/analytics/datasources/${ds.id}/query`).set(bearer(token)).expect(400);
+    expect(refused.body.code).toBe('VALIDATION_FAILED');
+    expect(refused.body.message).toMatch(/100000 source rows/);
+    const narrow = await query(ds.id, { measure: 'Visits' });
+    expect(narrow).toMatchObject({ source: 'database', generation: null });
+    expect(narrow.entries).toHaveLength(400);
+    expect(narrow.entries.every((entry) => entry.rows.length === 70)).toBe(true);
+  });
+
   it('answers 1,000 random filter combinations exactly as the source database does', async () => {
     const ds = await datasource({ practices: 4, providers: 3, periods: 4 });
     await db.query(`UPDATE ${ds.table} SET value = round((random() * 10000)::numeric, 2)`);

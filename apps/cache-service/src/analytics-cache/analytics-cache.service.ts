@@ -42,7 +42,8 @@ export class AnalyticsCacheService {
   ) {}
 
   async stats(): Promise<CacheStatsResponse> {
-    await this.counters.flush();
+    // Unflushed tallies stay in process (and are retried) if Redis is briefly unavailable: stats still answer.
+    await this.counters.flush().catch(() => undefined);
     const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
     const datasources = await Promise.all(strategies.map((s) => this.metrics(s)));
     const totals = await Promise.all(strategies.map((s) => this.cache.queryCounters(s.datasourceId)));
@@ -64,7 +65,7 @@ export class AnalyticsCacheService {
   }
 
   async details(datasourceId: number): Promise<DatasourceCacheDetails> {
-    await this.counters.flush();
+    await this.counters.flush().catch(() => undefined);
     const strategy = await this.datasources.getEntity(datasourceId);
     const meta = await this.cache.meta(datasourceId);
     return {
@@ -124,8 +125,8 @@ export class AnalyticsCacheService {
     const selective = [request.measure, request.practice, request.provider, request.frequency].some((v) => v !== undefined);
     let counts: DeletionCounts;
     if (selective) {
-      const result = await this.cache.query(datasourceId, planQuery(request), Number.MAX_SAFE_INTEGER);
-      counts = result.kind === 'hit' ? await this.cache.dropEntries(datasourceId, result.entries.map((e) => e.suffix)) : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
+      // Only the matching suffixes, never the values, and in batches: any number of entries.
+      counts = await this.cache.dropEntries(datasourceId, await this.cache.matchingSuffixes(datasourceId, planQuery(request)));
     } else {
       // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
       // cancel the warm: cancelling first would let its own cleanup delete the shadow uncounted.

@@ -11,6 +11,9 @@ import { EntryGrouper, planQuery, spliceQueryResponse } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
 import { SourceReader } from './source-reader.js';
 
+// The cold-cache fallback reads at most this many source rows; a query needing more is too broad, never truncated.
+export const MAX_SOURCE_ROWS = 100_000;
+
 // Datasource definitions change rarely; the query path should not ask PostgreSQL for them every time.
 const STRATEGY_CACHE_MS = 5_000;
 
@@ -33,7 +36,7 @@ export class AnalyticsQueryService {
     const started = performance.now();
     const max = this.config.query.maxEntries;
     const result = await this.cache.query(datasourceId, planQuery(query), max);
-    if (result.kind === 'too_broad') throw this.tooBroad(result.count, max);
+    if (result.kind === 'too_broad') throw this.tooBroad(`The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`);
     if (result.kind === 'hit') {
       const entries = result.entries.map((entry) => ({ coordinates: CacheKeys.parseEntrySuffix(entry.suffix)!, value: entry.value }));
       const body = spliceQueryResponse(datasourceId, 'cache', result.generation, entries);
@@ -41,17 +44,19 @@ export class AnalyticsQueryService {
       return body;
     }
     // Cold cache: the source answers, bounded like the cache would be, and it counts as a miss.
-    const rows = await this.source.select({ table: strategy.sourceTable, columns: strategy.columnMapping }, query, max * 400);
+    // select() returns up to one row more than asked: that extra row means there are more than the bound.
+    const rows = await this.source.select({ table: strategy.sourceTable, columns: strategy.columnMapping }, query, MAX_SOURCE_ROWS);
+    if (rows.length > MAX_SOURCE_ROWS) throw this.tooBroad(`The cache is cold and the query needs more than ${MAX_SOURCE_ROWS} source rows`);
     const grouper = new EntryGrouper(0);
     const entries = [...grouper.add(rows), ...grouper.finish()];
-    if (entries.length > max) throw this.tooBroad(entries.length, max);
+    if (entries.length > max) throw this.tooBroad(`The query matches ${entries.length} entries, more than ${max}`);
     const body = spliceQueryResponse(datasourceId, 'database', null, entries);
     this.counters.record(datasourceId, false, (performance.now() - started) * 1000);
     return body;
   }
 
-  private tooBroad(count: number, max: number): AppError {
-    return new AppError('VALIDATION_FAILED', `The query matches ${count} entries, more than ${max}; add measure, frequency, practice or provider filters`, {
+  private tooBroad(reason: string): AppError {
+    return new AppError('VALIDATION_FAILED', `${reason}; add measure, frequency, practice or provider filters`, {
       fields: [{ field: 'measure', messages: ['narrow the query with measure, frequency, practice or provider'] }],
     });
   }

@@ -39,7 +39,12 @@ return { live, shadow }
  * show a reader a miss, a half-written generation or a mix of two.
  * ARGV: entry prefix base, index prefix base, mode ('key' | 'sets'), max entries, suffix filter, then
  * the entry suffix (mode key) or the index-set suffixes to intersect (mode sets).
- * Returns {} when cold, {gen, 'too_broad', count} past the cap, else {gen, suffix, value, suffix, value, …}.
+ * Returns {} when cold, {gen, 'too_broad', count, exact} past the cap (exact '0': count is an upper bound),
+ * else {gen, suffix, value, suffix, value, …}.
+ * A single set is sized with SCARD before it is read, so a broad query never loads a huge set into Lua;
+ * with a suffix filter (frequency only, over the master set) the filter cannot be cheaper than reading
+ * the set, so the set's size is the bound. Values are read in MGETs of at most 1,000 keys (Lua's unpack
+ * limit is ~8,000).
  */
 export const QUERY = `
 local gen = redis.call('HGET', KEYS[1], 'gen')
@@ -52,11 +57,18 @@ if ARGV[3] == 'key' then
   if value then out[2] = ARGV[6]; out[3] = value end
   return out
 end
+local max = tonumber(ARGV[4])
+local filter = ARGV[5]
 local sets = {}
 for i = 6, #ARGV do sets[#sets + 1] = indexPrefix .. ARGV[i] end
 local members
-if #sets == 1 then members = redis.call('SMEMBERS', sets[1]) else members = redis.call('SINTER', unpack(sets)) end
-local filter = ARGV[5]
+if #sets == 1 then
+  local size = redis.call('SCARD', sets[1])
+  if size > max then return { gen, 'too_broad', size, filter == '' and '1' or '0' } end
+  members = redis.call('SMEMBERS', sets[1])
+else
+  members = redis.call('SINTER', unpack(sets))
+end
 if filter ~= '' then
   local kept = {}
   for _, m in ipairs(members) do
@@ -64,14 +76,16 @@ if filter ~= '' then
   end
   members = kept
 end
-local max = tonumber(ARGV[4])
-if #members > max then return { gen, 'too_broad', #members } end
-if #members == 0 then return out end
-local keys = {}
-for i, m in ipairs(members) do keys[i] = entryPrefix .. m end
-local values = redis.call('MGET', unpack(keys))
-for i, m in ipairs(members) do
-  if values[i] then out[#out + 1] = m; out[#out + 1] = values[i] end
+if #members > max then return { gen, 'too_broad', #members, '1' } end
+for first = 1, #members, 1000 do
+  local last = math.min(first + 999, #members)
+  local keys = {}
+  for i = first, last do keys[#keys + 1] = entryPrefix .. members[i] end
+  local values = redis.call('MGET', unpack(keys))
+  for i = first, last do
+    local value = values[i - first + 1]
+    if value then out[#out + 1] = members[i]; out[#out + 1] = value end
+  end
 end
 return out
 `;
@@ -99,11 +113,10 @@ while i <= #ARGV do
   end
   i = i + 2 + count
 end
-if removed > 0 then
-  redis.call('HINCRBY', KEYS[1], 'entries', -removed)
-  redis.call('HINCRBY', KEYS[1], 'bytes', -bytes)
-  redis.call('HINCRBY', KEYS[1], 'indexes', -emptied)
-end
+-- Only non-zero decrements: Lua's -0 reaches Redis as '-0', which HINCRBY rejects as not an integer.
+if removed > 0 then redis.call('HINCRBY', KEYS[1], 'entries', -removed) end
+if bytes > 0 then redis.call('HINCRBY', KEYS[1], 'bytes', -bytes) end
+if emptied > 0 then redis.call('HINCRBY', KEYS[1], 'indexes', -emptied) end
 return { removed, bytes, emptied }
 `;
 

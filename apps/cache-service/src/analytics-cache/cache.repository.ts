@@ -45,7 +45,8 @@ export type QueryPlan =
 
 export type QueryResult =
   | { kind: 'cold' }
-  | { kind: 'too_broad'; generation: number; count: number }
+  /** `exact` false: `count` is an upper bound (the set the query would have had to read and filter). */
+  | { kind: 'too_broad'; generation: number; count: number; exact: boolean }
   | { kind: 'hit'; generation: number; entries: Array<{ suffix: string; value: string }> };
 
 export interface DeletionCounts {
@@ -55,6 +56,7 @@ export interface DeletionCounts {
 }
 
 const DELETE_BATCH = 500;
+const SCAN_BATCH = 1_000;
 const num = (value: string | undefined): number => (value ? Number(value) : 0);
 
 /** The only code that talks to Redis about the analytics cache (DESIGN.md §3). */
@@ -87,7 +89,11 @@ export class CacheRepository {
     return { shadow: Number(shadow), live: live === '' ? null : Number(live), epoch };
   }
 
-  /** One pipeline: an MSET of the entries and one multi-member SADD per index set they belong to. */
+  /**
+   * One MULTI: an MSET of the entries and one multi-member SADD per index set they belong to, applied all
+   * or nothing, so no entry is ever stored without its master-set membership (deleteGeneration finds
+   * entries through it). Every key carries the datasource's hash tag: legal on Redis Cluster.
+   */
   async writeBatch(datasourceId: number, generation: number, entries: EntryToWrite[]): Promise<void> {
     const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
     const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
@@ -101,10 +107,10 @@ export class CacheRepository {
         else members.set(set, [entry.suffix]);
       }
     }
-    const pipeline = this.redis.pipeline();
-    pipeline.mset(...msetArgs);
-    for (const [set, list] of members) pipeline.sadd(indexPrefix + set, ...list);
-    const results = await pipeline.exec();
+    const transaction = this.redis.multi();
+    transaction.mset(...msetArgs);
+    for (const [set, list] of members) transaction.sadd(indexPrefix + set, ...list);
+    const results = await transaction.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
   }
@@ -152,10 +158,32 @@ export class CacheRepository {
     )) as Array<string | number>;
     if (reply.length === 0) return { kind: 'cold' };
     const generation = Number(reply[0]);
-    if (reply[1] === 'too_broad') return { kind: 'too_broad', generation, count: Number(reply[2]) };
+    if (reply[1] === 'too_broad') return { kind: 'too_broad', generation, count: Number(reply[2]), exact: reply[3] !== '0' };
     const entries: Array<{ suffix: string; value: string }> = [];
     for (let i = 1; i < reply.length; i += 2) entries.push({ suffix: String(reply[i]), value: String(reply[i + 1]) });
     return { kind: 'hit', generation, entries };
+  }
+
+  /**
+   * The suffixes of the live generation's entries a plan matches, without reading their values and outside
+   * Lua (no unpack limit, no long script): SSCAN of a single index set or SINTER of several, then the
+   * suffix filter here. For selective invalidation, which feeds them to dropEntries.
+   */
+  async matchingSuffixes(datasourceId: number, plan: QueryPlan): Promise<string[]> {
+    const live = await this.redis.hget(CacheKeys.meta(datasourceId), 'gen');
+    if (!live) return [];
+    if (plan.mode === 'key') return [plan.suffix];
+    const indexPrefix = CacheKeys.indexPrefix(datasourceId, Number(live));
+    const keep = (member: string): boolean => plan.suffixFilter === '' || member.endsWith(plan.suffixFilter);
+    if (plan.sets.length > 1) return (await this.redis.sinter(...plan.sets.map((set) => indexPrefix + set))).filter(keep);
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, members] = await this.redis.sscan(indexPrefix + plan.sets[0], cursor, 'COUNT', SCAN_BATCH);
+      cursor = next;
+      for (const member of members) if (keep(member)) found.add(member);
+    } while (cursor !== '0');
+    return [...found];
   }
 
   /** Drops some entries of the live generation and their index memberships, atomically. */
@@ -259,11 +287,15 @@ export class CacheRepository {
     return { used: field('used_memory'), max: field('maxmemory') };
   }
 
-  /** Adds a process's aggregated query counters (and the hourly usage counters) in one round trip. */
-  async addQueryCounters(counters: Array<{ datasourceId: number; hits: number; misses: number; latencyMicros: number; hour: string }>): Promise<void> {
+  /**
+   * Adds one datasource's aggregated query counters (and its hourly usage counters) in one MULTI: its keys
+   * share the `{ds:N}` hash tag (one Cluster slot), and all or nothing is applied, so a caller may safely
+   * keep the tallies and retry when this throws.
+   */
+  async addQueryCounters(datasourceId: number, counters: Array<{ hits: number; misses: number; latencyMicros: number; hour: string }>): Promise<void> {
     if (counters.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const c of counters) {
+    const pipeline = this.redis.multi();
+    for (const c of counters.map((counter) => ({ ...counter, datasourceId }))) {
       const stats = CacheKeys.queryStats(c.datasourceId);
       pipeline.hincrby(stats, 'hits', c.hits);
       pipeline.hincrby(stats, 'misses', c.misses);
@@ -273,7 +305,9 @@ export class CacheRepository {
       pipeline.hincrby(usage, 'hits', c.hits);
       pipeline.expire(usage, 8 * 24 * 3600);
     }
-    await pipeline.exec();
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   async queryCounters(datasourceId: number): Promise<{ hits: number; misses: number; latencyMicros: number }> {

@@ -41,15 +41,37 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
     this.tallies.set(key, tally);
   }
 
+  /**
+   * One transaction per datasource (its keys share one Cluster slot). The tallies of a datasource whose
+   * write fails are merged back and go out with the next flush; the flush then rejects.
+   */
   async flush(): Promise<void> {
     if (this.tallies.size === 0) return;
     const pending = this.tallies;
     this.tallies = new Map();
-    await this.cache.addQueryCounters(
-      [...pending].map(([key, tally]) => {
-        const [datasourceId, hour] = key.split('|');
-        return { datasourceId: Number(datasourceId), hour, ...tally };
-      }),
+    const byDatasource = new Map<number, Array<{ key: string; hour: string } & Tally>>();
+    for (const [key, tally] of pending) {
+      const [datasourceId, hour] = key.split('|');
+      const list = byDatasource.get(Number(datasourceId)) ?? [];
+      list.push({ key, hour, ...tally });
+      byDatasource.set(Number(datasourceId), list);
+    }
+    const outcomes = await Promise.allSettled(
+      [...byDatasource].map(([datasourceId, counters]) => this.cache.addQueryCounters(datasourceId, counters.map(({ hour, hits, misses, latencyMicros }) => ({ hour, hits, misses, latencyMicros })))),
     );
+    const groups = [...byDatasource.values()];
+    let failure: unknown;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return;
+      failure ??= outcome.reason;
+      for (const { key, hits, misses, latencyMicros } of groups[i]) {
+        const tally = this.tallies.get(key) ?? { hits: 0, misses: 0, latencyMicros: 0 };
+        tally.hits += hits;
+        tally.misses += misses;
+        tally.latencyMicros += latencyMicros;
+        this.tallies.set(key, tally);
+      }
+    });
+    if (failure !== undefined) throw failure;
   }
 }

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ColumnMapping } from '@ccc/shared-types';
@@ -40,20 +41,46 @@ function selectSql(source: SourceTable, where = ''): string {
           ORDER BY ${[...dims, quoteIdent(c.period)].join(', ')}`;
 }
 
-// COPY's text format escapes backslash, tab, newline and carriage return.
-const unescapeCopy = (field: string): string =>
-  field.includes('\\') ? field.replace(/\\(.)/g, (_, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch)) : field;
+// COPY TO's text format writes NULL as \N and escapes backslash and the control characters below.
+const COPY_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const unescapeCopy = (field: string): string => (field.includes('\\') ? field.replace(/\\(.)/g, (_, ch: string) => COPY_ESCAPES[ch] ?? ch) : field);
+// A NULL dimension or period reads as '', exactly as the cold-cache fallback (select) maps it.
+const copyText = (field: string): string => (field === '\\N' ? '' : unescapeCopy(field));
 
-function parseLine(line: string): SourceRow {
+/** One line of COPY TO's text format (the select list of selectSql) as a source row. */
+export function parseCopyLine(line: string): SourceRow {
   const f = line.split('\t');
   return {
-    measure: unescapeCopy(f[0]),
-    practice: unescapeCopy(f[1]),
-    provider: unescapeCopy(f[2]),
-    frequency: unescapeCopy(f[3]),
-    period: unescapeCopy(f[4]),
+    measure: copyText(f[0]),
+    practice: copyText(f[1]),
+    provider: copyText(f[2]),
+    frequency: copyText(f[3]),
+    period: copyText(f[4]),
     value: f[5] === '\\N' ? null : f[5],
   };
+}
+
+/**
+ * Splits COPY output chunks into rows. Chunks end anywhere, even inside a multi-byte UTF-8 character:
+ * the StringDecoder holds an incomplete character back until the next chunk completes it.
+ */
+export class CopyTextParser {
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
+
+  /** Rows completed by this chunk. */
+  push(chunk: Buffer): SourceRow[] {
+    const lines = (this.rest + this.decoder.write(chunk)).split('\n');
+    this.rest = lines.pop() ?? '';
+    return lines.map(parseCopyLine);
+  }
+
+  /** The last row, once the stream has ended. */
+  end(): SourceRow[] {
+    const last = this.rest + this.decoder.end();
+    this.rest = '';
+    return last ? [parseCopyLine(last)] : [];
+  }
 }
 
 /** Reads datasource rows from PostgreSQL without holding them all in memory. */
@@ -79,14 +106,13 @@ export class SourceReader {
       const { rows } = await client.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${quoteTable(source.table)}`);
       await onCount(Number(rows[0].count));
       const stream = client.query(copyTo(`COPY (${selectSql(source)}) TO STDOUT`));
-      let rest = '';
+      const parser = new CopyTextParser();
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const text = rest + chunk.toString('utf8');
-        const lines = text.split('\n');
-        rest = lines.pop() ?? '';
-        if (lines.length > 0) await onRows(lines.map(parseLine));
+        const rows = parser.push(chunk);
+        if (rows.length > 0) await onRows(rows);
       }
-      if (rest) await onRows([parseLine(rest)]);
+      const last = parser.end();
+      if (last.length > 0) await onRows(last);
       await client.query('COMMIT');
     } catch (error) {
       // Never ROLLBACK here: after an abort mid-COPY it would queue behind the unfinished COPY forever.
@@ -105,7 +131,10 @@ export class SourceReader {
     return Number(row?.n ?? 0);
   }
 
-  /** The cold-cache fallback: the same rows, filtered in SQL (parameters, never interpolated values). */
+  /**
+   * The cold-cache fallback: the same rows, filtered in SQL (parameters, never interpolated values). Returns
+   * at most maxRows + 1 rows: more than maxRows means the result was cut and must not be served.
+   */
   async select(source: SourceTable, filter: SourceFilter, maxRows: number): Promise<SourceRow[]> {
     const c = source.columns;
     const conditions: string[] = [];

@@ -199,7 +199,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
     },
-    query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 100_000) },
+    query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
