@@ -46,7 +46,7 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Browse keys with SCAN: one page per request, capped in keys examined; follow `cursor` while `more`' })
   @ApiOkResponse({ type: RedisKeysPageDto })
   keys(@Query() query: RedisKeysQueryDto): Promise<RedisKeysPageDto> {
-    return this.redisAdmin.keys(query);
+    return this.redisAdmin.scanKeys(query);
   }
 
   @Get('inspect')

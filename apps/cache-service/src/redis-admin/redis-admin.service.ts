@@ -153,7 +153,7 @@ export class RedisAdminService {
 
   // --- key browser ----------------------------------------------------------------------------
 
-  async keys(query: RedisKeysQuery): Promise<RedisKeysPage> {
+  async scanKeys(query: RedisKeysQuery): Promise<RedisKeysPage> {
     const pattern = query.pattern ?? '*';
     assertPattern(pattern);
     const count = query.count ?? 100;
