@@ -92,7 +92,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
     let cursor = '0';
     let pages = 0;
     do {
-      const page: RedisKeysPage = await service.keys({ pattern: 'item:*', count: 200, cursor });
+      const page: RedisKeysPage = await service.scanKeys({ pattern: 'item:*', count: 200, cursor });
       seen.push(...page.keys.map((k) => k.key));
       if (page.more) expect(page.cursor).toMatch(/^\d:\d+$/);
       cursor = page.cursor;
