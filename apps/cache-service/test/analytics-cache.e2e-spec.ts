@@ -155,6 +155,31 @@ describe('analytics cache engine', () => {
     expect((await keysOf(ds.id, oldGeneration + 1)).length).toBeGreaterThan(0);
   });
 
+  it('answers a selectively invalidated region from the database until the next warm, and the rest from the cache', async () => {
+    const ds = await datasource({ practices: 2, providers: 2, periods: 3 });
+    await waitFor((await warm(ds.id)).jobId, ['COMPLETED']);
+    const invalidated = await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: ds.id, measure: 'Charges', frequency: 'Daily' }).expect(200);
+    expect(invalidated.body.keysDeleted).toBe(2 * 2);
+
+    const dropped = await query(ds.id, { measure: 'Charges', frequency: 'Daily', practice: '1' });
+    expect(dropped).toMatchObject({ source: 'database', generation: null });
+    expect(dropped.entries).toHaveLength(2);
+    expect(dropped.entries[0].rows).toHaveLength(3);
+    expect((await query(ds.id, { measure: 'Charges' })).source).toBe('database');
+    const sameMeasureOtherFrequency = await query(ds.id, { measure: 'Charges', frequency: 'Weekly' });
+    expect(sameMeasureOtherFrequency).toMatchObject({ source: 'cache' });
+    expect(sameMeasureOtherFrequency.entries).toHaveLength(4);
+    expect((await query(ds.id, { measure: 'Visits', practice: '2' })).source).toBe('cache');
+
+    const stats = (await t.http.get('/api/admin/analytics/cache/stats').set(bearer(token)).expect(200)).body as CacheStatsResponse;
+    expect(stats.datasources.find((d) => d.datasourceId === ds.id)!.warnings.join(' ')).toMatch(/Partially invalidated/);
+
+    await waitFor((await warm(ds.id, true)).jobId, ['COMPLETED']);
+    const restored = await query(ds.id, { measure: 'Charges', frequency: 'Daily' });
+    expect(restored).toMatchObject({ source: 'cache' });
+    expect(restored.entries).toHaveLength(4);
+  });
+
   it('answers from the database on a cold cache and counts the miss', async () => {
     const ds = await datasource({ practices: 2, providers: 2, periods: 3 });
     const cold = await query(ds.id, { measure: 'Payments', frequency: 'Monthly', practice: '2' });
@@ -239,7 +264,11 @@ describe('analytics cache engine', () => {
     const entryKeys = (await keysOf(ds.id, generation)).filter((key) => key.startsWith('cache:'));
     expect(entryKeys.filter((key) => key.includes(':m:Charges:'))).toEqual([]);
     expect(entryKeys.filter((key) => key.includes(':m:Payments:'))).toHaveLength(10_000);
-    expect((await query(ds.id, { measure: 'Charges', frequency: 'Monthly' })).entries).toEqual([]);
+    // The dropped region is answered by the database (complete), the rest still by the cache.
+    const droppedRegion = await query(ds.id, { measure: 'Charges', frequency: 'Monthly' });
+    expect(droppedRegion.source).toBe('database');
+    expect(droppedRegion.entries).toHaveLength(2_500);
+    expect(await query(ds.id, { measure: 'Payments', frequency: 'Monthly' })).toMatchObject({ source: 'cache', entries: expect.any(Array) });
     expect((await query(ds.id, { measure: 'Payments', frequency: 'Monthly' })).entries).toHaveLength(2_500);
     const stats = (await t.http.get('/api/admin/analytics/cache/stats').set(bearer(token)).expect(200)).body as CacheStatsResponse;
     expect(stats.datasources.find((d) => d.datasourceId === ds.id)).toMatchObject({ isWarm: true, totalEntries: 10_000 });

@@ -19,6 +19,7 @@ import { planQuery } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
 
 const MB = 1024 * 1024;
+const DIMENSION_KEYS = ['measure', 'practice', 'provider', 'frequency'] as const;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const LOW_HIT_RATE = 80;
 const MIN_QUERIES_FOR_HIT_RATE = 20;
@@ -126,7 +127,11 @@ export class AnalyticsCacheService {
     let counts: DeletionCounts;
     if (selective) {
       // Only the matching suffixes, never the values, and in batches: any number of entries.
-      counts = await this.cache.dropEntries(datasourceId, await this.cache.matchingSuffixes(datasourceId, planQuery(request)));
+      // Mark the region first: from now on queries overlapping it go to the database, never to a half-dropped set.
+      const region = Object.fromEntries(DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]));
+      counts = (await this.cache.markDropped(datasourceId, region))
+        ? await this.cache.dropEntries(datasourceId, await this.cache.matchingSuffixes(datasourceId, planQuery(request)))
+        : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
     } else {
       // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
       // cancel the warm: cancelling first would let its own cleanup delete the shadow uncounted.
@@ -182,6 +187,9 @@ export class AnalyticsCacheService {
     if (ageMinutes > ttlMinutes) metrics.warnings.push(`Stale: warmed ${describeDuration(ageMinutes)} ago (TTL: ${describeDuration(ttlMinutes)})`);
     if (totalQueries >= MIN_QUERIES_FOR_HIT_RATE && cacheHitRate < LOW_HIT_RATE) metrics.warnings.push(`Low hit rate: ${cacheHitRate}%`);
     if (!strategy.isEnabled) metrics.warnings.push('Disabled: not refreshed by schedules');
+    if (meta.droppedRegions.length > 0) {
+      metrics.warnings.push(`Partially invalidated (${meta.droppedRegions.length} region(s)): those queries go to the database until the next warm`);
+    }
     return metrics;
   }
 }

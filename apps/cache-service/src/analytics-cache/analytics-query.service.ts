@@ -7,7 +7,7 @@ import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.j
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { CacheRepository } from './cache.repository.js';
-import { EntryGrouper, planQuery, spliceQueryResponse } from './entry-codec.js';
+import { EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
 import { SourceReader } from './source-reader.js';
 
@@ -35,7 +35,13 @@ export class AnalyticsQueryService {
     const strategy = await this.strategy(datasourceId);
     const started = performance.now();
     const max = this.config.query.maxEntries;
-    const result = await this.cache.query(datasourceId, planQuery(query), max);
+    const plan = planQuery(query);
+    let result = await this.cache.query(datasourceId, plan, max);
+    // After a selective invalidation, entries of the dropped regions are gone until the next warm:
+    // a query touching them is answered by the database; any other is still served from the cache.
+    if (result.kind === 'dropped') {
+      result = result.regions.some((region) => regionsOverlap(region, query)) ? { kind: 'cold' } : await this.cache.query(datasourceId, plan, max, true);
+    }
     if (result.kind === 'too_broad') throw this.tooBroad(`The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`);
     if (result.kind === 'hit') {
       const entries = result.entries.map((entry) => ({ coordinates: CacheKeys.parseEntrySuffix(entry.suffix)!, value: entry.value }));

@@ -19,6 +19,7 @@ export const SWAP = `
 if (redis.call('HGET', KEYS[1], 'gen') or '') ~= ARGV[1] then return 'generation_changed' end
 if (redis.call('HGET', KEYS[1], 'epoch') or '0') ~= ARGV[2] then return 'invalidated' end
 redis.call('HSET', KEYS[1], 'gen', ARGV[3], unpack(ARGV, 4))
+redis.call('HDEL', KEYS[1], 'dropped')
 if redis.call('HGET', KEYS[1], 'shadowGen') == ARGV[3] then redis.call('HDEL', KEYS[1], 'shadowGen') end
 redis.call('DEL', KEYS[2])
 return 'ok'
@@ -29,7 +30,7 @@ export const INVALIDATE = `
 local live = redis.call('HGET', KEYS[1], 'gen') or ''
 local shadow = redis.call('HGET', KEYS[1], 'shadowGen') or ''
 redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-redis.call('HDEL', KEYS[1], 'gen', 'shadowGen', 'lastWarmed', 'rows', 'entries', 'indexes', 'bytes', 'measures', 'practices', 'providers', 'frequencies', 'measureList', 'sourceRows', 'jobId')
+redis.call('HDEL', KEYS[1], 'gen', 'shadowGen', 'lastWarmed', 'rows', 'entries', 'indexes', 'bytes', 'measures', 'practices', 'providers', 'frequencies', 'measureList', 'sourceRows', 'jobId', 'dropped')
 redis.call('DEL', KEYS[2])
 return { live, shadow }
 `;
@@ -51,8 +52,16 @@ local gen = redis.call('HGET', KEYS[1], 'gen')
 if not gen then return {} end
 local entryPrefix = ARGV[1] .. gen .. ':'
 local indexPrefix = ARGV[2] .. gen .. ':'
+local mode = ARGV[3]
+-- A trailing '!' means the caller already checked the regions dropped by selective invalidation.
+if string.sub(mode, -1) == '!' then
+  mode = string.sub(mode, 1, -2)
+else
+  local dropped = redis.call('HGET', KEYS[1], 'dropped')
+  if dropped then return { gen, 'dropped', dropped } end
+end
 local out = { gen }
-if ARGV[3] == 'key' then
+if mode == 'key' then
   local value = redis.call('GET', entryPrefix .. ARGV[6])
   if value then out[2] = ARGV[6]; out[3] = value end
   return out
@@ -88,6 +97,23 @@ for first = 1, #members, 1000 do
   end
 end
 return out
+`;
+
+/**
+ * Records a region (a filter) of the live generation as dropped by selective invalidation, so queries that
+ * overlap it are answered by the database until the next warm, and bumps the epoch so a warm that started
+ * before cannot swap the dropped data back in. Returns the live generation ('' when cold).
+ */
+export const MARK_DROPPED = `
+local gen = redis.call('HGET', KEYS[1], 'gen')
+if not gen then return '' end
+local list = redis.call('HGET', KEYS[1], 'dropped')
+local filters = {}
+if list then filters = cjson.decode(list) end
+table.insert(filters, cjson.decode(ARGV[1]))
+redis.call('HSET', KEYS[1], 'dropped', cjson.encode(filters))
+redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+return gen
 `;
 
 /** Removes some entries of the live generation and their index memberships atomically (selective invalidation). */

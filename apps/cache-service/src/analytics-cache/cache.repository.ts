@@ -1,7 +1,8 @@
+import type { AnalyticsQuery } from '@ccc/shared-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
-import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, QUERY, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
+import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
 
 /** Size and coverage of a generation, as the meta hash records them. */
 interface GenerationFigures {
@@ -23,6 +24,8 @@ export interface CacheMeta extends GenerationFigures {
   epoch: number;
   lastWarmed: string | null;
   jobId: string | null;
+  /** Regions of the live generation removed by selective invalidation (answered by the database). */
+  droppedRegions: AnalyticsQuery[];
 }
 
 /** What a swap records about the generation it makes live. */
@@ -46,6 +49,7 @@ export type QueryPlan =
 export type QueryResult =
   | { kind: 'cold' }
   /** `exact` false: `count` is an upper bound (the set the query would have had to read and filter). */
+  | { kind: 'dropped'; generation: number; regions: AnalyticsQuery[] }
   | { kind: 'too_broad'; generation: number; count: number; exact: boolean }
   | { kind: 'hit'; generation: number; entries: Array<{ suffix: string; value: string }> };
 
@@ -81,6 +85,7 @@ export class CacheRepository {
       frequencies: raw.frequencies ? (JSON.parse(raw.frequencies) as string[]) : [],
       measureList: raw.measureList ? (JSON.parse(raw.measureList) as string[]) : [],
       jobId: raw.jobId ?? null,
+      droppedRegions: raw.dropped ? (JSON.parse(raw.dropped) as AnalyticsQuery[]) : [],
     };
   }
 
@@ -143,11 +148,10 @@ export class CacheRepository {
     return { live: live ? Number(live) : null, shadow: shadow ? Number(shadow) : null };
   }
 
-  async query(datasourceId: number, plan: QueryPlan, maxEntries: number): Promise<QueryResult> {
-    const args =
-      plan.mode === 'key'
-        ? ['key', String(maxEntries), '', plan.suffix]
-        : ['sets', String(maxEntries), plan.suffixFilter, ...plan.sets];
+  /** `regionsChecked`: the caller has seen the dropped regions and the query does not overlap them. */
+  async query(datasourceId: number, plan: QueryPlan, maxEntries: number, regionsChecked = false): Promise<QueryResult> {
+    const mode = `${plan.mode}${regionsChecked ? '!' : ''}`;
+    const args = plan.mode === 'key' ? [mode, String(maxEntries), '', plan.suffix] : [mode, String(maxEntries), plan.suffixFilter, ...plan.sets];
     const reply = (await this.redis.eval(
       QUERY,
       1,
@@ -158,6 +162,7 @@ export class CacheRepository {
     )) as Array<string | number>;
     if (reply.length === 0) return { kind: 'cold' };
     const generation = Number(reply[0]);
+    if (reply[1] === 'dropped') return { kind: 'dropped', generation, regions: JSON.parse(String(reply[2])) as AnalyticsQuery[] };
     if (reply[1] === 'too_broad') return { kind: 'too_broad', generation, count: Number(reply[2]), exact: reply[3] !== '0' };
     const entries: Array<{ suffix: string; value: string }> = [];
     for (let i = 1; i < reply.length; i += 2) entries.push({ suffix: String(reply[i]), value: String(reply[i + 1]) });
@@ -184,6 +189,11 @@ export class CacheRepository {
       for (const member of members) if (keep(member)) found.add(member);
     } while (cursor !== '0');
     return [...found];
+  }
+
+  /** Marks a region of the live generation as dropped (see MARK_DROPPED); false when the cache is cold. */
+  async markDropped(datasourceId: number, region: AnalyticsQuery): Promise<boolean> {
+    return (await this.redis.eval(MARK_DROPPED, 1, CacheKeys.meta(datasourceId), JSON.stringify(region))) !== '';
   }
 
   /** Drops some entries of the live generation and their index memberships, atomically. */

@@ -1,5 +1,5 @@
 import { CacheKeys } from '../redis/redis-keys.js';
-import { encodeRows, EntryGrouper, planQuery, spliceQueryResponse } from './entry-codec.js';
+import { encodeRows, EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
 import type { SourceRow } from './source-reader.js';
 
 const row = (measure: string, practice: string, provider: string, frequency: string, period: string, value: string | null): SourceRow => ({
@@ -68,5 +68,15 @@ describe('spliceQueryResponse', () => {
       generation: 7,
       entries: [{ measure: 'No "Shows"', practice: '1', provider: '2', frequency: 'Daily', rows: [['2026-10-31', 1.5]] }],
     });
+  });
+});
+
+describe('regionsOverlap', () => {
+  it('separates filters only on a dimension both fix differently', () => {
+    expect(regionsOverlap({ measure: 'Charges' }, { measure: 'Charges', practice: '1' })).toBe(true);
+    expect(regionsOverlap({ measure: 'Charges' }, { practice: '1' })).toBe(true);
+    expect(regionsOverlap({ measure: 'Charges' }, {})).toBe(true);
+    expect(regionsOverlap({ measure: 'Charges' }, { measure: 'Visits' })).toBe(false);
+    expect(regionsOverlap({ measure: 'Charges', frequency: 'Daily' }, { measure: 'Charges', frequency: 'Weekly' })).toBe(false);
   });
 });

@@ -110,3 +110,10 @@ export function spliceQueryResponse(
   );
   return `{"datasourceId":${datasourceId},"source":"${source}","generation":${generation === null ? 'null' : generation},"entries":[${items.join(',')}]}`;
 }
+
+const DIMENSIONS = ['measure', 'practice', 'provider', 'frequency'] as const;
+
+/** Whether two filters can match a common entry: only a dimension both fix to different values separates them. */
+export function regionsOverlap(a: AnalyticsQuery, b: AnalyticsQuery): boolean {
+  return DIMENSIONS.every((d) => a[d] === undefined || b[d] === undefined || a[d] === b[d]);
+}
