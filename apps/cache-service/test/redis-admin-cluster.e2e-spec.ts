@@ -1,9 +1,5 @@
 import type { Principal, RedisKeysPage } from '@ccc/shared-types';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { Repository } from 'typeorm';
 import type { AuditService } from '../src/audit/audit.service.js';
 import type { CacheStrategyEntity } from '../src/datasources/cache-strategy.entity.js';
@@ -11,12 +7,11 @@ import { CacheKeys } from '../src/redis/redis-keys.js';
 import { RedisAdminRepository } from '../src/redis-admin/redis-admin.repository.js';
 import { RedisAdminService } from '../src/redis-admin/redis-admin.service.js';
 import { RedisPurgeService } from '../src/redis-admin/redis-purge.service.js';
-import { freePort } from './support/redis-server.js';
+import { PrivateRedisCluster } from './support/redis-cluster.js';
 
 /** The services on a real 3-master Redis Cluster: SCAN, INFO and deletes go node by node. */
 describe('Redis admin tools on a Redis Cluster', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ccc-cluster-'));
-  const servers: ChildProcess[] = [];
+  const redisCluster = new PrivateRedisCluster();
   let ports: number[] = [];
   let cluster: Cluster;
   let service: RedisAdminService;
@@ -26,36 +21,8 @@ describe('Redis admin tools on a Redis Cluster', () => {
   const actor: Principal = { kind: 'user', id: 'u1', name: 'tester', role: 'admin', permissions: [] } as unknown as Principal;
 
   beforeAll(async () => {
-    ports = [await freePort(), await freePort(), await freePort()];
-    for (const port of ports) {
-      const nodeDir = join(dir, String(port));
-      spawnSync('mkdir', ['-p', nodeDir]);
-      servers.push(
-        spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--save', '', '--appendonly', 'no', '--dir', nodeDir], { stdio: 'ignore' }),
-      );
-    }
-    for (const port of ports) {
-      for (let attempt = 0; attempt < 50; attempt += 1) {
-        const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-        probe.on('error', () => undefined);
-        try {
-          await probe.connect();
-          await probe.ping();
-          probe.disconnect();
-          break;
-        } catch {
-          probe.disconnect();
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-    }
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
-    if (created.status !== 0) throw new Error(`cluster create failed: ${created.stdout}${created.stderr}`);
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const info = spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
-      if (info.includes('cluster_state:ok')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await redisCluster.start();
+    ports = redisCluster.ports;
     cluster = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
     await new Promise<void>((resolve) => cluster.once('ready', () => resolve()));
     const repository = new RedisAdminRepository(cluster);
@@ -70,8 +37,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
   afterAll(async () => {
     await purges?.onModuleDestroy();
     cluster?.disconnect();
-    for (const server of servers) server.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    redisCluster.stop();
   });
 
   it('reports every master and their total', async () => {

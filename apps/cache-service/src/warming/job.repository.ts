@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { QUEUE_PREFIX } from '../redis/redis-keys.js';
@@ -16,13 +16,16 @@ export type WarmingJobData =
 @Injectable()
 export class JobRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(JobRepository.name);
-  private readonly connection: Redis;
+  private readonly connection: Redis | Cluster;
   private readonly queue: Queue<WarmingJobData>;
   private readonly workers: Worker<WarmingJobData>[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     // BullMQ needs a connection that waits for Redis rather than failing commands (maxRetriesPerRequest: null).
-    this.connection = new Redis(config.redis.url, { maxRetriesPerRequest: null, connectionName: 'ccc-queue' });
+    const options = { maxRetriesPerRequest: null, connectionName: 'ccc-queue' };
+    this.connection = config.redis.clusterNodes
+      ? new Cluster(config.redis.clusterNodes, { redisOptions: { ...options, password: new URL(config.redis.url).password || undefined } })
+      : new Redis(config.redis.url, options);
     this.connection.on('error', () => undefined);
     this.queue = new Queue<WarmingJobData>(WARMING_QUEUE, { connection: this.connection as unknown as ConnectionOptions, prefix: QUEUE_PREFIX });
     this.queue.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
@@ -79,7 +82,8 @@ export class JobRepository implements OnApplicationShutdown {
 
   startWorker(processor: Processor<WarmingJobData>, onFailed: (job: Job<WarmingJobData> | undefined, error: Error) => void): void {
     const worker = new Worker<WarmingJobData>(WARMING_QUEUE, processor, {
-      connection: this.connection.duplicate() as unknown as ConnectionOptions,
+      // Narrowed by hand: TypeScript cannot call duplicate() on the union of the two client types.
+      connection: (this.connection instanceof Cluster ? this.connection.duplicate() : this.connection.duplicate()) as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: this.config.warming.concurrency,
       lockDuration: this.config.warming.jobLockMs,

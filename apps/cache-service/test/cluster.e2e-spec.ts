@@ -1,0 +1,62 @@
+import type { AnalyticsQueryResponse, CacheStatsResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import { DataSource } from 'typeorm';
+import { PrivateRedisCluster } from './support/redis-cluster.js';
+import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+
+/** The whole service on a 3-master Redis Cluster (DESIGN.md §8): queue, warming, queries, invalidation, rate limits. */
+describe('the service on a Redis Cluster', () => {
+  const redisCluster = new PrivateRedisCluster();
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    await redisCluster.start();
+    t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${redisCluster.ports[0]}`, REDIS_CLUSTER_NODES: redisCluster.nodeList, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    token = (await userWithToken(t, 'operator')).token;
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    redisCluster.stop();
+  });
+
+  const waitFor = async (jobId: string): Promise<WarmingJob> => {
+    for (let i = 0; i < 600; i++) {
+      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  };
+
+  it('warms, refreshes, answers queries and invalidates, with every datasource key in one slot', async () => {
+    const ready = await t.http.get('/health/ready').expect(200);
+    expect(ready.body.checks.redis.status).toBe('up');
+    const db = t.app.get(DataSource);
+    const ids: number[] = [];
+    for (let n = 0; n < 3; n++) {
+      const table = await createSourceTable(db, { practices: 3, providers: 3, periods: 4 });
+      const created = await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Cluster ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201);
+      ids.push((created.body as Datasource).id);
+    }
+    // Several datasources land on different nodes; each one's keys share its {ds:N} slot.
+    for (const id of ids) {
+      const warm = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: id }).expect(202)).body as WarmResponse;
+      expect(await waitFor(warm.jobId)).toMatchObject({ status: 'COMPLETED', entriesWritten: 4 * 3 * 3 * 4 });
+    }
+    const first = (await t.http.get(`/api/analytics/datasources/${ids[0]}/query`).query({ measure: 'Charges', practice: '2' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse;
+    expect(first).toMatchObject({ source: 'cache', generation: 1 });
+    expect(first.entries).toHaveLength(3 * 4);
+
+    const refresh = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ids[0], force: true }).expect(202)).body as WarmResponse;
+    expect((await waitFor(refresh.jobId)).status).toBe('COMPLETED');
+    expect(((await t.http.get(`/api/analytics/datasources/${ids[0]}/query`).query({ measure: 'Charges' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse).generation).toBe(2);
+
+    const stats = (await t.http.get('/api/admin/analytics/cache/stats').set(bearer(token)).expect(200)).body as CacheStatsResponse;
+    expect(stats.summary.warmDatasources).toBeGreaterThanOrEqual(3);
+
+    const invalidated = await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: ids[1] }).expect(200);
+    expect(invalidated.body.keysDeleted).toBe(144);
+    expect(((await t.http.get(`/api/analytics/datasources/${ids[1]}/query`).query({ measure: 'Visits' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse).source).toBe('database');
+  }, 60_000);
+});
