@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { createValidationPipe } from './common/validation.js';
@@ -63,12 +63,13 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 /** The built dashboard at `/`, with client-side routes falling back to index.html. */
 function serveDashboard(app: NestExpressApplication, dashboardDir: string | null): void {
   if (!dashboardDir || !existsSync(join(dashboardDir, 'index.html'))) return;
-  app.useStaticAssets(dashboardDir, { index: false, maxAge: '1h', setHeaders: noCacheForIndex });
+  const isApi = (path: string): boolean => NON_SPA_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  // Only for dashboard paths: on the API's hot path a static lookup would cost a filesystem stat per request.
+  const assets = express.static(dashboardDir, { index: false, maxAge: '1h', setHeaders: noCacheForIndex });
+  app.use((req: Request, res: Response, next: NextFunction) => (isApi(req.path) ? next() : assets(req, res, next)));
   const indexHtml = join(dashboardDir, 'index.html');
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || NON_SPA_PREFIXES.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`))) {
-      return next();
-    }
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || isApi(req.path)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexHtml);
   });

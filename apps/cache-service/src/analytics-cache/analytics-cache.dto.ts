@@ -3,7 +3,6 @@ import {
   JOB_STATUSES,
   WARMING_TYPES,
   type ActiveWarmingJob,
-  type AnalyticsQuery,
   type CacheHealth,
   type CacheHealthResponse,
   type CacheStatsResponse,
@@ -66,24 +65,6 @@ export class InvalidateRequestDto implements SelectiveInvalidateRequest {
   @ApiPropertyOptional()
   @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
   frequency?: string;
-}
-
-export class AnalyticsQueryDto implements AnalyticsQuery {
-  @ApiPropertyOptional({ example: 'Charges' })
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
-  measure?: string;
-
-  @ApiPropertyOptional({ example: 'Monthly' })
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
-  frequency?: string;
-
-  @ApiPropertyOptional({ example: '101' })
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
-  practice?: string;
-
-  @ApiPropertyOptional({ example: '10101' })
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
-  provider?: string;
 }
 
 export class WarmingJobQueryDto extends PageQueryDto implements WarmingJobQuery {

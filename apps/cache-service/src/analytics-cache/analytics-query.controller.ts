@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { AnalyticsQuery } from '@ccc/shared-types';
 import { SkipThrottle } from '@nestjs/throttler';
 import { RequirePermissions } from '../auth/auth.decorators.js';
-import { NumericIdParam } from '../common/id-param.dto.js';
-import { AnalyticsQueryDto, AnalyticsQueryResponseDto } from './analytics-cache.dto.js';
+import { AnalyticsQueryResponseDto } from './analytics-cache.dto.js';
+import { AnalyticsQueryPipe, DatasourceIdPipe } from './analytics-query.pipes.js';
 import { AnalyticsQueryService } from './analytics-query.service.js';
 
 @ApiTags('analytics')
@@ -23,7 +24,12 @@ export class AnalyticsQueryController {
   @RequirePermissions('analytics:read')
   @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOkResponse({ type: AnalyticsQueryResponseDto, description: 'Entries matching every given filter; `source` says whether the cache or the database answered' })
-  query(@Param() params: NumericIdParam, @Query() query: AnalyticsQueryDto): Promise<string> {
-    return this.queries.query(params.id, query);
+  @ApiParam({ name: 'id', type: Number, description: 'Datasource id' })
+  @ApiQuery({ name: 'measure', required: false, example: 'Charges' })
+  @ApiQuery({ name: 'frequency', required: false, example: 'Monthly' })
+  @ApiQuery({ name: 'practice', required: false, example: '101' })
+  @ApiQuery({ name: 'provider', required: false, example: '10101' })
+  query(@Param('id', DatasourceIdPipe) id: number, @Query(AnalyticsQueryPipe) query: AnalyticsQuery): Promise<string> {
+    return this.queries.query(id, query);
   }
 }
