@@ -26,11 +26,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'; // as in apps
 
 const serviceDir = path.join(repoRoot, 'apps', 'cache-service');
 const dashboardDir = path.join(repoRoot, 'apps', 'dashboard');
-const runDir = path.join(tmpRoot, 'test-run');
 const rel = (p) => path.relative(repoRoot, p) || '.';
 
 function usage(code) {
-  console.log('usage: npm test [-- --only=jest,vitest,browser] [--no-build]');
+  console.log('usage: npm test [-- --only=jest,vitest,browser] [--no-build] [--pattern=<file filter>]');
   process.exit(code);
 }
 
@@ -40,6 +39,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--help' || a === '-h') usage(0);
     else if (a === '--no-build') opts.build = false;
+    else if (a.startsWith('--pattern=')) opts.pattern = a.slice('--pattern='.length);
     else if (a === '--only' || a.startsWith('--only=')) {
       const value = a === '--only' ? argv[++i] : a.slice('--only='.length);
       const names = String(value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
@@ -59,6 +59,9 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+// A filtered run (--pattern, used while developing one feature) gets its own work directory, so that
+// several can run side by side.
+const runDir = path.join(tmpRoot, opts.pattern ? `test-run-${process.pid}` : 'test-run');
 const results = [];
 let current = null; // stage in progress, for the summary after an interrupt
 
@@ -134,6 +137,7 @@ async function runJest() {
       console.log(`[jest] fresh database ${db.name}`);
       const res = await runProcess(jest, [
         '--config', 'jest.config.cjs', '--json', `--outputFile=${out}`, '--maxWorkers=2', '--ci', '--forceExit',
+        ...(opts.pattern ? [opts.pattern] : []),
       ], {
         cwd: serviceDir,
         prefix: '[jest] ',
@@ -161,7 +165,7 @@ async function runVitest() {
   if (!vitest) return fail('vitest is not installed (run npm install)');
   const out = path.join(runDir, 'vitest.json');
   const res = await runProcess(vitest, [
-    'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`,
+    'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...(opts.pattern ? [opts.pattern] : []),
   ], { cwd: dashboardDir, prefix: '[vitest] ', label: 'vitest', timeoutMs: TIMEOUTS.vitest, env: { CI: 'true' } });
   const r = parseJestLike(out, { exitCode: res.code ?? 1, runner: 'vitest' });
   if (res.timedOut) {
@@ -231,7 +235,7 @@ async function runBrowser({ buildOk }) {
           return fail(`service not ready: ${why}`);
         }
         console.log(`[browser] service ready after ${((Date.now() - readyStarted) / 1000).toFixed(1)} s`);
-        const res = await runProcess(playwright, ['test', '-c', rel(config)], {
+        const res = await runProcess(playwright, ['test', '-c', rel(config), ...(opts.pattern ? [opts.pattern] : [])], {
           cwd: repoRoot,
           prefix: '[browser] ',
           label: 'playwright',

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ALERTS_CONTROLLERS, ALERTS_PROVIDERS } from './alerts/index.js';
 import { AnalyticsCacheController } from './analytics-cache/analytics-cache.controller.js';
 import { AnalyticsCacheService } from './analytics-cache/analytics-cache.service.js';
 import { AnalyticsQueryController } from './analytics-cache/analytics-query.controller.js';
@@ -26,7 +28,9 @@ import { PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.j
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ENTITIES } from './database/entities.js';
 import { CacheStrategyEntity } from './datasources/cache-strategy.entity.js';
+import { DB_PERFORMANCE_CONTROLLERS, DB_PERFORMANCE_PROVIDERS } from './db-performance/index.js';
 import { DatasourcesController } from './datasources/datasources.controller.js';
 import { DatasourcesService } from './datasources/datasources.service.js';
 import { SourceCatalogRepository } from './datasources/source-catalog.repository.js';
@@ -34,6 +38,8 @@ import { DemoSeedService } from './demo/demo-seed.service.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { MetricsService } from './health/metrics.service.js';
+import { INSIGHTS_CONTROLLERS, INSIGHTS_PROVIDERS } from './insights/index.js';
+import { PeriodicTasks } from './monitoring/periodic-tasks.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
@@ -52,13 +58,26 @@ import { WarmingService } from './warming/warming.service.js';
     RedisModule,
     AuditModule,
     RedisAdminModule,
-    TypeOrmModule.forFeature([AppUserEntity, ApiKeyEntity, AuditLogEntity, CacheStrategyEntity, WarmingJobEntity]),
+    ScheduleModule.forRoot(),
+    TypeOrmModule.forFeature(ENTITIES),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
       useFactory: (config: AppConfig, redis: RedisClient) => ({ ...throttlerOptions(config), storage: new RedisThrottlerStorage(redis) }),
     }),
   ],
-  controllers: [AuthController, UsersController, ApiKeysController, AuditController, DatasourcesController, HealthController, AnalyticsCacheController, AnalyticsQueryController],
+  controllers: [
+    AuthController,
+    UsersController,
+    ApiKeysController,
+    AuditController,
+    DatasourcesController,
+    HealthController,
+    AnalyticsCacheController,
+    AnalyticsQueryController,
+    ...ALERTS_CONTROLLERS,
+    ...INSIGHTS_CONTROLLERS,
+    ...DB_PERFORMANCE_CONTROLLERS,
+  ],
   providers: [
     AuthService,
     TokenService,
@@ -78,6 +97,10 @@ import { WarmingService } from './warming/warming.service.js';
     JobRepository,
     WarmingService,
     WarmingProcessor,
+    PeriodicTasks,
+    ...ALERTS_PROVIDERS,
+    ...INSIGHTS_PROVIDERS,
+    ...DB_PERFORMANCE_PROVIDERS,
     // Order matters: authenticate first, so that rate limits count per principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },

@@ -5,6 +5,7 @@ import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
+import { PeriodicTasks } from './monitoring/periodic-tasks.js';
 import { UsersService } from './users/users.service.js';
 import { WarmingProcessor } from './warming/warming.processor.js';
 import { WarmingService } from './warming/warming.service.js';
@@ -21,6 +22,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly demo: DemoSeedService,
     private readonly warming: WarmingService,
     private readonly processor: WarmingProcessor,
+    private readonly periodic: PeriodicTasks,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,5 +35,6 @@ export class BootstrapService implements OnApplicationBootstrap {
     }
     await this.warming.syncAllSchedules();
     this.processor.start();
+    this.periodic.start();
   }
 }

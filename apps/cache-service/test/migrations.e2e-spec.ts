@@ -44,7 +44,7 @@ describe('migrations on an empty database', () => {
   });
 
   it('creates every seed table and our own, and is idempotent', async () => {
-    expect(await runMigrations(db)).toEqual(['InitialSchema1763700000000', 'WarmingProgress1763800000000']);
+    expect(await runMigrations(db)).toEqual(['InitialSchema1763700000000', 'WarmingProgress1763800000000', 'Monitoring1763900000000']);
     expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
     expect(await runMigrations(db)).toEqual([]);
   });
@@ -77,6 +77,32 @@ describe('migrations on an empty database', () => {
     expect(new Set(types.map((t) => t.data_type))).toEqual(new Set(['integer']));
   });
 
+  it('orders thresholds by severity in the direction the metric gets worse', async () => {
+    const insert = (metric: string, warning: number, critical: number, unit: string) =>
+      db.query(
+        `INSERT INTO performance_threshold (metric_type, warning_threshold, critical_threshold, threshold_unit, created_by) VALUES ($1, $2, $3, $4, '00000000-0000-0000-0000-000000000000')`,
+        [metric, warning, critical, unit],
+      );
+    // Hit rate gets worse downwards: critical below warning.
+    await expect(insert('CACHE_HIT_RATIO', 80, 50, 'PERCENTAGE')).resolves.toBeDefined();
+    await expect(insert('CACHE_HIT_RATIO', 50, 80, 'PERCENTAGE')).rejects.toThrow(/chk_threshold_order/);
+    await expect(insert('CACHE_AGE', 80, 100, 'PERCENTAGE')).resolves.toBeDefined();
+  });
+
+  it('allows one open recommendation per target', async () => {
+    const [strategy] = await db.query(
+      `INSERT INTO cache_strategy (cache_layer_id, name, source_table, column_mapping, created_by) VALUES ('00000000-0000-0000-0000-00000000c001', 'm', 'public.t', '{}', '00000000-0000-0000-0000-000000000000') RETURNING id`,
+    );
+    const insert = (status: string) =>
+      db.query(
+        `INSERT INTO cache_optimization_recommendation (cache_strategy_id, recommendation_type, priority, recommendation_description, current_configuration, recommended_configuration, estimated_improvement, improvement_metric, implementation_status, target_key, created_by) VALUES ($1, 'ADJUST_TTL', 'LOW', 'd', '{}', '{}', 1, 'x', $2, 'ttl', '00000000-0000-0000-0000-000000000000')`,
+        [strategy.id, status],
+      );
+    await insert('REJECTED');
+    await insert('PENDING');
+    await expect(insert('APPROVED')).rejects.toThrow(/uq_recommendation_open/);
+  });
+
   it('keeps the audit log append-only', async () => {
     await db.query(`INSERT INTO audit_log (actor_kind, action, outcome) VALUES ('anonymous', 'test', 'success')`);
     await expect(db.query(`UPDATE audit_log SET action = 'rewritten'`)).rejects.toThrow(/append-only/);
@@ -93,6 +119,7 @@ describe('migrations on an empty database', () => {
   });
 
   it('reverts to an empty schema', async () => {
+    await db.undoLastMigration({ transaction: 'each' });
     await db.undoLastMigration({ transaction: 'each' });
     await db.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);

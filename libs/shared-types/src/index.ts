@@ -5,3 +5,4 @@ export * from './datasources.js';
 export * from './audit.js';
 export * from './analytics-cache.js';
 export * from './redis-admin.js';
+export * from './monitoring.js';

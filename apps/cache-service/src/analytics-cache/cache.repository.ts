@@ -313,11 +313,27 @@ export class CacheRepository {
       const usage = CacheKeys.hourlyUsage(c.datasourceId, c.hour);
       pipeline.hincrby(usage, 'requests', c.hits + c.misses);
       pipeline.hincrby(usage, 'hits', c.hits);
+      pipeline.hincrby(usage, 'latencyMicros', c.latencyMicros);
       pipeline.expire(usage, 8 * 24 * 3600);
     }
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
+  }
+
+  /**
+   * The hourly query-API counters of one datasource for the given UTC hours (`YYYYMMDDHH`), zeros for hours
+   * without traffic. Kept 8 days; older hours live on in the daily usage patterns.
+   */
+  async hourlyUsage(datasourceId: number, hours: string[]): Promise<Array<{ hour: string; requests: number; hits: number; latencyMicros: number }>> {
+    if (hours.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const hour of hours) pipeline.hgetall(CacheKeys.hourlyUsage(datasourceId, hour));
+    const results = (await pipeline.exec()) ?? [];
+    return hours.map((hour, i) => {
+      const raw = (results[i]?.[1] ?? {}) as Record<string, string>;
+      return { hour, requests: num(raw.requests), hits: num(raw.hits), latencyMicros: num(raw.latencyMicros) };
+    });
   }
 
   async queryCounters(datasourceId: number): Promise<{ hits: number; misses: number; latencyMicros: number }> {

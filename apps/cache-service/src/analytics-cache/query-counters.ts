@@ -9,7 +9,7 @@ interface Tally {
   latencyMicros: number;
 }
 
-const hourOf = (date: Date): string => date.toISOString().slice(0, 13).replace(/[-T]/g, '');
+export const hourOf = (date: Date): string => date.toISOString().slice(0, 13).replace(/[-T]/g, '');
 
 /**
  * Hits, misses and latency per datasource, added up in process and flushed to Redis once a second,

@@ -50,6 +50,27 @@ export interface AppConfig {
     batchEntries: number;
   };
   query: { maxEntries: number };
+  monitoring: {
+    /** Periodic monitoring work (alert evaluation, rollups, index statistics) runs in this process (roles all/worker). */
+    schedulesEnabled: boolean;
+    alertEvaluationIntervalSeconds: number;
+    /** Window over which rate metrics (hit rate, average query time) are computed for alerts. */
+    alertWindowMinutes: number;
+    /** An ACTIVE (unacknowledged) alert is notified again after this long; acknowledged alerts are not. */
+    alertRepeatIntervalSeconds: number;
+    /** Slack-compatible incoming webhook for alert notifications; null = none. */
+    webhookUrl: string | null;
+    webhookAttempts: number;
+    webhookTimeoutMs: number;
+    /** Default slow-query threshold when no QUERY_TIME threshold names the table. */
+    slowQueryThresholdMs: number;
+    /** statement_timeout of the EXPLAIN run for a slow query's plan. */
+    explainTimeoutMs: number;
+    /** UTC hours [start, end) in which OFF_PEAK index builds may run. */
+    offPeakHours: { start: number; end: number };
+    /** Smallest index that may be flagged for dropping when unused. */
+    indexDropMinBytes: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -119,6 +140,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return fallback;
     }
     return value;
+  };
+
+  const hourRange = (name: string, fallback: { start: number; end: number }): { start: number; end: number } => {
+    const raw = str(name, '');
+    if (!raw) return fallback;
+    const match = /^(\d{1,2})-(\d{1,2})$/.exec(raw);
+    const start = Number(match?.[1]);
+    const end = Number(match?.[2]);
+    if (!match || start > 23 || end < 1 || end > 24 || start === end) {
+      problems.push(`${name} must be UTC hours start-end, e.g. 1-5 (got "${raw}")`);
+      return fallback;
+    }
+    return { start, end };
   };
 
   const nodeEnv = oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
@@ -200,6 +234,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
     },
     query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
+    monitoring: {
+      schedulesEnabled: bool('MONITORING_SCHEDULES', true),
+      alertEvaluationIntervalSeconds: int('ALERT_EVALUATION_INTERVAL_SECONDS', 60, 1, 86_400),
+      alertWindowMinutes: int('ALERT_WINDOW_MINUTES', 60, 1, 7 * 24 * 60),
+      alertRepeatIntervalSeconds: int('ALERT_REPEAT_INTERVAL_SECONDS', 4 * 3600, 1, 30 * 86_400),
+      webhookUrl: str('ALERT_WEBHOOK_URL', '') ? url('ALERT_WEBHOOK_URL', '', ['https:', 'http:']) : null,
+      webhookAttempts: int('ALERT_WEBHOOK_ATTEMPTS', 5, 1, 20),
+      webhookTimeoutMs: int('ALERT_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+      slowQueryThresholdMs: int('SLOW_QUERY_THRESHOLD_MS', 1_000, 1, 3_600_000),
+      explainTimeoutMs: int('EXPLAIN_TIMEOUT_MS', 2_000, 100, 60_000),
+      offPeakHours: hourRange('INDEX_OFF_PEAK_HOURS', { start: 1, end: 5 }),
+      indexDropMinBytes: int('INDEX_DROP_MIN_BYTES', 10 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

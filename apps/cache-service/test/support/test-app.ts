@@ -32,6 +32,8 @@ export async function createTestApp(
     DASHBOARD_DIR: '/nonexistent',
     // Every test file signs in from 127.0.0.1; the login limit has its own test.
     RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    // Tests run monitoring tasks by calling them; timers would race them.
+    MONITORING_SCHEDULES: 'false',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })

@@ -1,0 +1,6 @@
+import type { Provider, Type } from '@nestjs/common';
+
+/** This area's TypeORM entities, controllers and providers; AppModule registers them (one module, so areas can inject each other's services). */
+export const ALERTS_ENTITIES: Type[] = [];
+export const ALERTS_CONTROLLERS: Type[] = [];
+export const ALERTS_PROVIDERS: Provider[] = [];

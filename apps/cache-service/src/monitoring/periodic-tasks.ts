@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { MonitoringTask } from '@ccc/shared-types';
+import { RELEASE_LOCK, RENEW_LOCK } from '../analytics-cache/cache-scripts.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { REDIS, type RedisClient } from '../redis/redis.module.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+
+export type LeaseOutcome<T> = { ran: true; result: T } | { ran: false };
+
+interface Registration {
+  task: MonitoringTask;
+  everyMs: number;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Periodic monitoring work (DESIGN.md §4.6): registered by the modules that own it, started by the
+ * bootstrap once migrations have run, scheduled with @nestjs/schedule's registry, and run under a lease in
+ * Redis so that of N replicas one does each round. The same lease guards "run now" API calls, so a manual
+ * run never overlaps a scheduled one.
+ */
+@Injectable()
+export class PeriodicTasks implements OnApplicationShutdown {
+  private readonly logger = new Logger(PeriodicTasks.name);
+  private readonly registrations: Registration[] = [];
+  private started = false;
+  private stopping = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  /** Declares a task; it starts with the others when the service has booted (and only where schedules are enabled). */
+  register(task: MonitoringTask, everyMs: number, run: () => Promise<unknown>): void {
+    const registration = { task, everyMs, run };
+    this.registrations.push(registration);
+    if (this.started) this.schedule(registration);
+  }
+
+  /** Starts every registered task (roles all and worker, when MONITORING_SCHEDULES is not false). */
+  start(): void {
+    if (this.started || !this.config.monitoring.schedulesEnabled || this.config.role === 'api') return;
+    this.started = true;
+    for (const registration of this.registrations) this.schedule(registration);
+  }
+
+  /**
+   * Runs `fn` if no other process holds the task's lease; the lease is renewed while `fn` runs and released
+   * after, and lapses by itself if this process dies.
+   */
+  async runExclusive<T>(task: MonitoringTask, fn: () => Promise<T>, leaseMs = 60_000): Promise<LeaseOutcome<T>> {
+    const key = RedisKeys.lease(task);
+    const token = randomUUID();
+    const acquired = await this.redis.set(key, token, 'PX', leaseMs, 'NX');
+    if (acquired !== 'OK') return { ran: false };
+    const renew = setInterval(() => {
+      void this.redis.eval(RENEW_LOCK, 1, key, token, String(leaseMs)).catch(() => undefined);
+    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    renew.unref();
+    try {
+      return { ran: true, result: await fn() };
+    } finally {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE_LOCK, 1, key, token).catch(() => undefined);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+    for (const { task } of this.registrations) {
+      if (this.scheduler.doesExist('interval', task)) this.scheduler.deleteInterval(task);
+    }
+  }
+
+  private schedule(registration: Registration): void {
+    let running = false;
+    const tick = async (): Promise<void> => {
+      if (running || this.stopping) return;
+      running = true;
+      try {
+        await this.runExclusive(registration.task, registration.run);
+      } catch (error) {
+        this.logger.warn(`${registration.task}: ${(error as Error).message}`);
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), registration.everyMs);
+    timer.unref();
+    this.scheduler.addInterval(registration.task, timer);
+    // A first round soon after start-up, so a restarted service catches up without waiting a whole period.
+    setTimeout(() => void tick(), Math.min(registration.everyMs, 5_000)).unref();
+  }
+}
