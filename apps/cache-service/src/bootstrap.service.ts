@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AlertNotifier } from './alerts/alert-notifier.js';
+import { ThresholdsService } from './alerts/thresholds.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.module.js';
 import { runMigrations } from './database/migrate.js';
@@ -23,11 +25,15 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly warming: WarmingService,
     private readonly processor: WarmingProcessor,
     private readonly periodic: PeriodicTasks,
+    private readonly thresholds: ThresholdsService,
+    private readonly alertNotifier: AlertNotifier,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const applied = await runMigrations(this.db);
     if (applied.length > 0) this.logger.log(`Applied migrations: ${applied.join(', ')}`);
+    const defaults = await this.thresholds.ensureDefaults();
+    if (defaults > 0) this.logger.log(`Created ${defaults} default alert thresholds`);
     if (this.config.admin) await this.users.ensureAdmin(this.config.admin.email, this.config.admin.password);
     if (this.config.demo.seed) {
       const result = await this.demo.seed(this.config.demo.scale);
@@ -35,6 +41,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     }
     await this.warming.syncAllSchedules();
     this.processor.start();
+    this.alertNotifier.start();
     this.periodic.start();
   }
 }

@@ -51,7 +51,7 @@ export class AnalyticsQueryService {
     }
     // Cold cache: the source answers, bounded like the cache would be, and it counts as a miss.
     // select() returns up to one row more than asked: that extra row means there are more than the bound.
-    const rows = await this.source.select({ table: strategy.sourceTable, columns: strategy.columnMapping }, query, MAX_SOURCE_ROWS);
+    const rows = await this.source.select({ table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id }, query, MAX_SOURCE_ROWS);
     if (rows.length > MAX_SOURCE_ROWS) throw this.tooBroad(`The cache is cold and the query needs more than ${MAX_SOURCE_ROWS} source rows`);
     const grouper = new EntryGrouper(0);
     const entries = [...grouper.add(rows), ...grouper.finish()];

@@ -5,6 +5,7 @@ import type { ColumnMapping } from '@ccc/shared-types';
 import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
+import { QueryPerformanceRecorder } from '../db-performance/query-performance.recorder.js';
 
 /** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
 export interface SourceRow {
@@ -20,6 +21,9 @@ export interface SourceRow {
 export interface SourceTable {
   table: string;
   columns: ColumnMapping;
+  /** The datasource reading it, for the query performance log. */
+  datasourceId?: number;
+  strategyId?: string;
 }
 
 export interface SourceFilter {
@@ -86,7 +90,15 @@ export class CopyTextParser {
 /** Reads datasource rows from PostgreSQL without holding them all in memory. */
 @Injectable()
 export class SourceReader {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly queryLog: QueryPerformanceRecorder,
+  ) {}
+
+  private logQuery(source: SourceTable, context: 'warming' | 'cold-fallback', sql: string, params: unknown[], started: number, rowsReturned: number): void {
+    const executionTimeMs = performance.now() - started;
+    this.queryLog.record({ sql, params, datasourceId: source.datasourceId ?? null, strategyId: source.strategyId ?? null, table: source.table, context, executionTimeMs, rowsReturned });
+  }
 
   /**
    * Counts the rows, then streams them with COPY, both inside one REPEATABLE READ snapshot so the count
@@ -103,16 +115,26 @@ export class SourceReader {
     client.on('error', onConnectionError);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows } = await client.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${quoteTable(source.table)}`);
+      const countSql = `SELECT count(*)::text AS count FROM ${quoteTable(source.table)}`;
+      let started = performance.now();
+      const { rows } = await client.query<{ count: string }>(countSql);
+      this.logQuery(source, 'warming', countSql, [], started, rows.length);
       await onCount(Number(rows[0].count));
-      const stream = client.query(copyTo(`COPY (${selectSql(source)}) TO STDOUT`));
+      const copySql = `COPY (${selectSql(source)}) TO STDOUT`;
+      started = performance.now();
+      let streamed = 0;
+      const stream = client.query(copyTo(copySql));
       const parser = new CopyTextParser();
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         const rows = parser.push(chunk);
+        streamed += rows.length;
         if (rows.length > 0) await onRows(rows);
       }
       const last = parser.end();
+      streamed += last.length;
       if (last.length > 0) await onRows(last);
+      // The time the COPY took from start to end of stream (it includes waiting for the consumer).
+      this.logQuery(source, 'warming', copySql, [], started, streamed);
       await client.query('COMMIT');
     } catch (error) {
       // Never ROLLBACK here: after an abort mid-COPY it would queue behind the unfinished COPY forever.
@@ -152,7 +174,10 @@ export class SourceReader {
       }
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: Array<Record<string, string | null>> = await this.db.query(`${selectSql(source, where)} LIMIT ${maxRows + 1}`, params);
+    const sql = `${selectSql(source, where)} LIMIT ${maxRows + 1}`;
+    const started = performance.now();
+    const rows: Array<Record<string, string | null>> = await this.db.query(sql, params);
+    this.logQuery(source, 'cold-fallback', sql, params, started, rows.length);
     return rows.map((row) => {
       const values = Object.values(row);
       return {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { AlertWebhookPayload } from '@ccc/shared-types';
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
@@ -12,6 +13,14 @@ export type WarmingJobData =
   | { kind: 'scheduled-warm'; datasourceId: number }
   | { kind: 'delete-generation'; datasourceId: number; generation: number };
 
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+/** One alert notification to POST to the webhook (built when queued; `sentAt` is set on delivery). */
+export interface NotificationJobData {
+  alertId: string;
+  payload: Omit<AlertWebhookPayload, 'sentAt'>;
+}
+
 /** The only place that creates BullMQ queues and workers, and the one place job options are set. */
 @Injectable()
 export class JobRepository implements OnApplicationShutdown {
@@ -19,6 +28,8 @@ export class JobRepository implements OnApplicationShutdown {
   private readonly connection: Redis | Cluster;
   private readonly queue: Queue<WarmingJobData>;
   private readonly workers: Worker<WarmingJobData>[] = [];
+  private readonly notifications: Queue<NotificationJobData>;
+  private readonly notificationWorkers: Worker<NotificationJobData>[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     // BullMQ needs a connection that waits for Redis rather than failing commands (maxRetriesPerRequest: null).
@@ -29,6 +40,39 @@ export class JobRepository implements OnApplicationShutdown {
     this.connection.on('error', () => undefined);
     this.queue = new Queue<WarmingJobData>(WARMING_QUEUE, { connection: this.connection as unknown as ConnectionOptions, prefix: QUEUE_PREFIX });
     this.queue.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
+    this.notifications = new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, { connection: this.connection as unknown as ConnectionOptions, prefix: QUEUE_PREFIX });
+    this.notifications.on('error', (error) => this.logger.warn(`notifications queue: ${error.message}`));
+  }
+
+  /** Webhook notifications: retried with exponential backoff from half a second, kept for inspection a while. */
+  private notificationOptions(): JobsOptions {
+    return { attempts: this.config.monitoring.webhookAttempts, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
+  }
+
+  async enqueueNotification(data: NotificationJobData): Promise<void> {
+    await this.notifications.add(data.payload.event, data, this.notificationOptions());
+  }
+
+  /** Counts of notification jobs not yet done (waiting, delayed for a retry, or running). */
+  async pendingNotifications(): Promise<number> {
+    const counts = await this.notifications.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** One notification at a time, so that a receiver sees an alert's notifications in the order they happened. */
+  startNotificationWorker(processor: Processor<NotificationJobData>, onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void): void {
+    const worker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, processor, {
+      connection: (this.connection instanceof Cluster ? this.connection.duplicate() : this.connection.duplicate()) as unknown as ConnectionOptions,
+      prefix: QUEUE_PREFIX,
+      concurrency: 1,
+    });
+    worker.on('error', (error) => this.logger.warn(`notification worker: ${error.message}`));
+    worker.on('failed', (job: Job<NotificationJobData> | undefined, error: Error) => {
+      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.logger.warn({ msg: 'notification failed', job: job?.id, alert: job?.data.alertId, attempt: job?.attemptsMade, final, error: error.message });
+      onFailed(job, error, final);
+    });
+    this.notificationWorkers.push(worker);
   }
 
   private options(kind: WarmingJobData['kind']): JobsOptions {
@@ -104,8 +148,9 @@ export class JobRepository implements OnApplicationShutdown {
 
   /** Lets running jobs finish their current batch (they see the closing flag), then closes connections. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all([...this.workers, ...this.notificationWorkers].map((worker) => worker.close()));
     await this.queue.close();
+    await this.notifications.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
 }

@@ -267,7 +267,7 @@ export class WarmingProcessor {
     };
 
     await this.source.stream(
-      { table: strategy.sourceTable, columns: strategy.columnMapping },
+      { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id },
       async (count) => {
         rowsTotal = count;
         await this.rows.update({ id: row.id }, { rowsTotal: count });

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { AlertEvent, AlertWebhookPayload } from '@ccc/shared-types';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { JobRepository, type NotificationJobData } from '../warming/job.repository.js';
+import { webhookText } from './alert-rules.js';
+import type { CacheAlertEntity } from './cache-alert.entity.js';
+
+/** Appends one event to an alert's history (atomically: the evaluator may be updating the same row). */
+export async function appendAlertEvent(db: DataSource, alertId: string, event: AlertEvent): Promise<void> {
+  await db.query(`UPDATE cache_performance_alert SET history = history || $2::jsonb, updated_at = now() WHERE id = $1`, [alertId, JSON.stringify([event])]);
+}
+
+/**
+ * Alert notifications to a Slack-compatible webhook: queued on BullMQ (one worker at a time, retried with
+ * backoff), POSTed with a timeout; delivery and final failure are recorded in the alert's history.
+ * `last_notified_at` is set by the evaluator when it queues a notification (repeats count from there).
+ */
+@Injectable()
+export class AlertNotifier {
+  private readonly logger = new Logger(AlertNotifier.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jobs: JobRepository,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.monitoring.webhookUrl !== null;
+  }
+
+  /** Starts the delivery worker where workers run (roles all and worker) and a webhook is configured. */
+  start(): void {
+    if (this.config.role === 'api' || !this.enabled) return;
+    this.jobs.startNotificationWorker(
+      (job) => this.deliver(job),
+      (job, error, final) => {
+        if (!job || !final) return;
+        void this.record(job.data, 'NOTIFICATION_FAILED', `${job.data.payload.event} notification failed after ${job.attemptsMade} attempt(s): ${error.message}`).catch(() => undefined);
+      },
+    );
+  }
+
+  /** Queues one notification; false when no webhook is configured or the queue is unreachable (recorded in the history). */
+  async enqueue(alert: CacheAlertEntity, event: AlertWebhookPayload['event'], datasource: { id: number; name: string } | null, detail?: string): Promise<boolean> {
+    if (!this.enabled) return false;
+    const snapshot: AlertWebhookPayload['alert'] = {
+      id: alert.id,
+      alertType: alert.alertType,
+      severity: alert.severity,
+      alertStatus: alert.alertStatus,
+      datasourceId: datasource?.id ?? null,
+      datasourceName: datasource?.name ?? null,
+      alertMessage: alert.alertMessage,
+      thresholdValue: alert.thresholdValue,
+      actualValue: alert.actualValue,
+      triggeredAt: alert.triggeredAt.toISOString(),
+    };
+    const data: NotificationJobData = { alertId: alert.id, payload: { text: webhookText(event, snapshot, detail), event, alert: snapshot } };
+    try {
+      await this.jobs.enqueueNotification(data);
+      return true;
+    } catch (error) {
+      this.logger.warn({ msg: 'could not queue an alert notification', alert: alert.id, error: (error as Error).message });
+      await this.record(data, 'NOTIFICATION_FAILED', `${event} notification could not be queued: ${(error as Error).message}`).catch(() => undefined);
+      return false;
+    }
+  }
+
+  async deliver(job: Job<NotificationJobData>): Promise<void> {
+    const url = this.config.monitoring.webhookUrl;
+    if (!url) throw new UnrecoverableError('No ALERT_WEBHOOK_URL configured');
+    const body: AlertWebhookPayload = { ...job.data.payload, sentAt: new Date().toISOString() };
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.config.monitoring.webhookTimeoutMs),
+      });
+    } catch (error) {
+      // Never the URL in the message: incoming-webhook URLs are secrets.
+      throw new Error(`webhook unreachable: ${(error as Error).name === 'TimeoutError' ? `no answer within ${this.config.monitoring.webhookTimeoutMs} ms` : (error as Error).message}`);
+    }
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+    await this.record(job.data, 'NOTIFIED', `${job.data.payload.event} notification delivered${job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : ''}`);
+  }
+
+  private record(data: NotificationJobData, event: 'NOTIFIED' | 'NOTIFICATION_FAILED', comment: string): Promise<void> {
+    return appendAlertEvent(this.db, data.alertId, {
+      at: new Date().toISOString(),
+      event,
+      severity: data.payload.alert.severity,
+      actualValue: data.payload.alert.actualValue,
+      by: null,
+      comment,
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { AlertEvent, AlertListQuery, CacheAlert, Paginated, Principal } from '@ccc/shared-types';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/app-error.js';
+import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { AlertNotifier } from './alert-notifier.js';
+import { CacheAlertEntity } from './cache-alert.entity.js';
+
+const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
+
+interface AlertRow {
+  id: string;
+  cache_layer_id: string;
+  cache_strategy_id: string | null;
+  datasource_id: number | null;
+  datasource_name: string | null;
+  alert_type: CacheAlert['alertType'];
+  severity: CacheAlert['severity'];
+  alert_message: string;
+  threshold_value: string;
+  actual_value: string;
+  alert_context: Record<string, unknown> | null;
+  alert_status: CacheAlert['alertStatus'];
+  acknowledged_by: string | null;
+  acknowledged_by_name: string | null;
+  acknowledged_at: Date | null;
+  acknowledgement_comment: string | null;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+  created_by: string;
+  triggered_at: Date;
+  last_evaluated_at: Date | null;
+  last_notified_at: Date | null;
+  history: AlertEvent[];
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+function toAlert(row: AlertRow): CacheAlert {
+  return {
+    id: row.id,
+    cacheLayerId: row.cache_layer_id,
+    cacheStrategyId: row.cache_strategy_id,
+    datasourceId: row.datasource_id,
+    datasourceName: row.datasource_name,
+    alertType: row.alert_type,
+    severity: row.severity,
+    alertMessage: row.alert_message,
+    thresholdValue: Number(row.threshold_value),
+    actualValue: Number(row.actual_value),
+    alertContext: row.alert_context,
+    alertStatus: row.alert_status,
+    acknowledgedBy: row.acknowledged_by,
+    acknowledgedByName: row.acknowledged_by_name,
+    acknowledgedAt: iso(row.acknowledged_at),
+    acknowledgementComment: row.acknowledgement_comment,
+    resolvedAt: iso(row.resolved_at),
+    resolvedBy: row.alert_status === 'RESOLVED' ? (row.resolved_by ?? 'auto') : null,
+    createdBy: row.created_by,
+    triggeredAt: row.triggered_at.toISOString(),
+    lastEvaluatedAt: iso(row.last_evaluated_at),
+    lastNotifiedAt: iso(row.last_notified_at),
+    history: row.history ?? [],
+  };
+}
+
+const SELECT = `
+  SELECT a.*, s.datasource_id, s.name AS datasource_name, COALESCE(u.display_name, u.email) AS acknowledged_by_name
+  FROM cache_performance_alert a
+  LEFT JOIN cache_strategy s ON s.id = a.cache_strategy_id
+  LEFT JOIN app_user u ON u.id = a.acknowledged_by`;
+
+/** Reading alerts and the people's side of their lifecycle: acknowledge, resolve. */
+@Injectable()
+export class AlertsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly notifier: AlertNotifier,
+  ) {}
+
+  /** Open alerts first (ACTIVE, then ACKNOWLEDGED, then RESOLVED), CRITICAL before WARNING, newest first. */
+  async list(query: AlertListQuery): Promise<Paginated<CacheAlert>> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 50;
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const where = (sql: string, value: unknown): void => {
+      params.push(value);
+      conditions.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.status) where('a.alert_status = ?', query.status);
+    if (query.severity) where('a.severity = ?', query.severity);
+    if (query.alertType) where('a.alert_type = ?', query.alertType);
+    if (query.datasourceId !== undefined) where('s.datasource_id = ?', query.datasourceId);
+    const filter = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const [{ total }] = (await this.db.query(
+      `SELECT count(*)::int AS total FROM cache_performance_alert a LEFT JOIN cache_strategy s ON s.id = a.cache_strategy_id ${filter}`,
+      params,
+    )) as Array<{ total: number }>;
+    const rows = (await this.db.query(
+      `${SELECT} ${filter}
+       ORDER BY CASE a.alert_status WHEN 'ACTIVE' THEN 0 WHEN 'ACKNOWLEDGED' THEN 1 ELSE 2 END,
+                CASE a.severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END,
+                a.triggered_at DESC, a.id
+       LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      params,
+    )) as AlertRow[];
+    return { items: rows.map(toAlert), total, page, pageSize };
+  }
+
+  async get(id: string): Promise<CacheAlert> {
+    const [row] = (await this.db.query(`${SELECT} WHERE a.id = $1`, [id])) as AlertRow[];
+    if (!row) throw AppError.notFound('Alert', id);
+    return toAlert(row);
+  }
+
+  /** ACTIVE → ACKNOWLEDGED: stops repeat notifications until the alert changes (escalates or resolves). */
+  async acknowledge(id: string, comment: string, principal: Principal): Promise<CacheAlert> {
+    await this.db.transaction(async (manager) => {
+      const alert = await this.locked(manager, id);
+      if (alert.alertStatus !== 'ACTIVE') {
+        throw AppError.conflict(`Alert ${id} is ${alert.alertStatus}: only an ACTIVE alert can be acknowledged`, { alertStatus: alert.alertStatus });
+      }
+      const now = new Date();
+      const by = authorOf(principal);
+      alert.alertStatus = 'ACKNOWLEDGED';
+      alert.acknowledgedBy = by;
+      alert.acknowledgedAt = now;
+      alert.acknowledgementComment = comment.trim();
+      alert.history = [...alert.history, { at: now.toISOString(), event: 'ACKNOWLEDGED', severity: alert.severity, actualValue: alert.actualValue, by, comment: alert.acknowledgementComment }];
+      alert.updatedAt = now;
+      await manager.save(alert);
+    });
+    return this.get(id);
+  }
+
+  /** ACTIVE or ACKNOWLEDGED → RESOLVED by a person (notified like an automatic resolution). */
+  async resolve(id: string, comment: string | undefined, principal: Principal): Promise<CacheAlert> {
+    const resolved = await this.db.transaction(async (manager) => {
+      const alert = await this.locked(manager, id);
+      if (alert.alertStatus === 'RESOLVED') throw AppError.conflict(`Alert ${id} is already RESOLVED`, { alertStatus: alert.alertStatus });
+      const now = new Date();
+      const by = authorOf(principal);
+      alert.alertStatus = 'RESOLVED';
+      alert.resolvedAt = now;
+      alert.resolvedBy = by;
+      alert.history = [...alert.history, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: alert.actualValue, by, comment: comment?.trim() || null }];
+      alert.updatedAt = now;
+      if (this.notifier.enabled) alert.lastNotifiedAt = now;
+      return manager.save(alert);
+    });
+    const strategy = resolved.cacheStrategyId ? await this.db.getRepository(CacheStrategyEntity).findOne({ where: { id: resolved.cacheStrategyId } }) : null;
+    await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `Resolved by ${principal.name}${comment?.trim() ? `: ${comment.trim()}` : ''} — ${resolved.alertMessage}`);
+    return this.get(id);
+  }
+
+  private async locked(manager: EntityManager, id: string): Promise<CacheAlertEntity> {
+    const alert = await manager.findOne(CacheAlertEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!alert) throw AppError.notFound('Alert', id);
+    return alert;
+  }
+}

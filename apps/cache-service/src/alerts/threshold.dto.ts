@@ -1,0 +1,139 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { CreateThresholdRequest, PerformanceThreshold, ThresholdDirection, ThresholdMetricType, ThresholdUnit, UpdateThresholdRequest } from '@ccc/shared-types';
+import { THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+
+// DECIMAL(18,4): at most 14 digits before the point.
+const MAX_LEVEL = 99_999_999_999_999;
+const QUALIFIED_TABLE = /^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const positive = (field: string) => ({ message: `${field} must be a positive number` });
+
+export class CreateThresholdDto implements CreateThresholdRequest {
+  @ApiProperty({ enum: THRESHOLD_METRIC_TYPES })
+  @IsIn(THRESHOLD_METRIC_TYPES, { message: `metricType must be one of ${THRESHOLD_METRIC_TYPES.join(', ')}` })
+  metricType: ThresholdMetricType;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, description: "Table-scoped metrics and QUERY_TIME only: a registered datasource's source table" })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(100)
+  @Matches(QUALIFIED_TABLE, { message: 'tableName must be a table name, optionally schema-qualified (schema.table)' })
+  tableName?: string | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Datasource-scoped metrics only; null = every datasource' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsInt({ message: 'datasourceId must be an integer' })
+  @Min(1)
+  @Max(2_147_483_647)
+  datasourceId?: number | null;
+
+  @ApiProperty({ example: 60, exclusiveMinimum: true, minimum: 0 })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('warningThreshold'))
+  @Min(Number.MIN_VALUE, positive('warningThreshold'))
+  @Max(MAX_LEVEL)
+  warningThreshold: number;
+
+  @ApiProperty({ example: 30, exclusiveMinimum: true, minimum: 0, description: 'At least as bad as the warning level: ≥ it for ABOVE metrics, ≤ it for BELOW metrics' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('criticalThreshold'))
+  @Min(Number.MIN_VALUE, positive('criticalThreshold'))
+  @Max(MAX_LEVEL)
+  criticalThreshold: number;
+
+  @ApiPropertyOptional({ enum: THRESHOLD_UNITS, description: "Defaults to the metric's unit; another unit is refused" })
+  @IsOptional()
+  @IsIn(THRESHOLD_UNITS, { message: `thresholdUnit must be one of ${THRESHOLD_UNITS.join(', ')}` })
+  thresholdUnit?: ThresholdUnit;
+
+  @ApiPropertyOptional({ default: true, description: 'False silences the metric (a datasource-specific threshold that is disabled silences the global one for that datasource)' })
+  @IsOptional()
+  @IsBoolean()
+  alertEnabled?: boolean;
+
+  @ApiPropertyOptional({ type: Object, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsObject()
+  alertConfiguration?: Record<string, unknown> | null;
+}
+
+export class UpdateThresholdDto implements UpdateThresholdRequest {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(100)
+  @Matches(QUALIFIED_TABLE, { message: 'tableName must be a table name, optionally schema-qualified (schema.table)' })
+  tableName?: string | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsInt({ message: 'datasourceId must be an integer' })
+  @Min(1)
+  @Max(2_147_483_647)
+  datasourceId?: number | null;
+
+  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('warningThreshold'))
+  @Min(Number.MIN_VALUE, positive('warningThreshold'))
+  @Max(MAX_LEVEL)
+  warningThreshold?: number;
+
+  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('criticalThreshold'))
+  @Min(Number.MIN_VALUE, positive('criticalThreshold'))
+  @Max(MAX_LEVEL)
+  criticalThreshold?: number;
+
+  @ApiPropertyOptional({ enum: THRESHOLD_UNITS })
+  @IsOptional()
+  @IsIn(THRESHOLD_UNITS, { message: `thresholdUnit must be one of ${THRESHOLD_UNITS.join(', ')}` })
+  thresholdUnit?: ThresholdUnit;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  alertEnabled?: boolean;
+
+  @ApiPropertyOptional({ type: Object, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsObject()
+  alertConfiguration?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  isActive?: boolean;
+}
+
+export class ThresholdListQueryDto {
+  @ApiPropertyOptional({ default: false, description: 'Also list deleted (inactive) thresholds' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
+  @IsBoolean({ message: 'includeInactive must be true or false' })
+  includeInactive?: boolean;
+}
+
+export class ThresholdDto implements PerformanceThreshold {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: THRESHOLD_METRIC_TYPES }) metricType: ThresholdMetricType;
+  @ApiProperty({ type: String, nullable: true }) tableName: string | null;
+  @ApiProperty({ type: Number, nullable: true }) datasourceId: number | null;
+  @ApiProperty() warningThreshold: number;
+  @ApiProperty() criticalThreshold: number;
+  @ApiProperty({ enum: THRESHOLD_UNITS }) thresholdUnit: ThresholdUnit;
+  @ApiProperty({ enum: ['ABOVE', 'BELOW'] }) direction: ThresholdDirection;
+  @ApiProperty() alertEnabled: boolean;
+  @ApiProperty({ type: Object, nullable: true }) alertConfiguration: Record<string, unknown> | null;
+  @ApiProperty({ format: 'uuid' }) createdBy: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) updatedBy: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty() isActive: boolean;
+}

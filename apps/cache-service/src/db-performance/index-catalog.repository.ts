@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { quoteIdent, splitTable } from './index-definition.js';
+
+export interface TableColumn {
+  name: string;
+  /** format_type of the column, e.g. `text`, `timestamp with time zone`, `integer[]`. */
+  type: string;
+}
+
+export interface IndexState {
+  exists: boolean;
+  valid: boolean;
+  isUnique: boolean;
+  isPrimary: boolean;
+  /** The index backs a constraint (primary key, unique, exclusion): dropping it would drop the constraint. */
+  backsConstraint: boolean;
+}
+
+export interface IndexUsageRow {
+  scans: number;
+  tuplesRead: number;
+  tuplesFetched: number;
+  sizeBytes: number;
+  /** n_tup_ins + n_tup_upd + n_tup_del of the table: the writes every index of it has to follow. */
+  tableWrites: number;
+  isUnique: boolean;
+  isPrimary: boolean;
+  backsConstraint: boolean;
+}
+
+export interface ExistingIndex {
+  indexName: string;
+  definition: string;
+  method: string;
+  columns: string[];
+  where: string | null;
+  hasExpressions: boolean;
+}
+
+const BUILD_LOCK_NAMESPACE = 0x1dc5;
+
+/**
+ * PostgreSQL's catalog and statistics for datasource tables, and the index DDL. Index builds and drops run
+ * CONCURRENTLY, which PostgreSQL refuses inside a transaction: each gets a pooled connection of its own.
+ */
+@Injectable()
+export class IndexCatalogRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Columns of a schema-qualified table, in order; null when the table does not exist. */
+  async columnsOf(qualified: string): Promise<TableColumn[] | null> {
+    const { schema, table } = splitTable(qualified);
+    const rows: Array<{ name: string; type: string }> = await this.db.query(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY a.attnum`,
+      [schema, table],
+    );
+    return rows.length === 0 ? null : rows;
+  }
+
+  /** Of the given columns, those whose type has no default operator class for the access method. */
+  async columnsWithoutOpclass(qualified: string, method: string, columns: string[]): Promise<string[]> {
+    const { schema, table } = splitTable(qualified);
+    const rows: Array<{ name: string; supported: boolean }> = await this.db.query(
+      `WITH cols AS (
+         SELECT a.attname AS name, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END AS typ
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_type t ON t.oid = a.atttypid
+         WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($4::text[])
+       )
+       SELECT cols.name, EXISTS (
+         SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod JOIN pg_type t ON t.oid = cols.typ
+         WHERE am.amname = $3 AND oc.opcdefault AND (
+           oc.opcintype = cols.typ
+           OR (oc.opcintype = 'anyarray'::regtype AND t.typcategory = 'A')
+           OR (oc.opcintype = 'anyrange'::regtype AND t.typtype = 'r')
+           OR (oc.opcintype = 'anymultirange'::regtype AND t.typtype = 'm')
+           OR (oc.opcintype = 'anyenum'::regtype AND t.typtype = 'e')
+           OR EXISTS (SELECT 1 FROM pg_cast k WHERE k.castsource = cols.typ AND k.casttarget = oc.opcintype AND k.castmethod = 'b'))
+       ) AS supported
+       FROM cols`,
+      [schema, table, method, columns],
+    );
+    return rows.filter((row) => !row.supported).map((row) => row.name);
+  }
+
+  /** Whether any relation (index, table, sequence…) of that name exists in the schema: an index could not take it. */
+  async relationExists(schema: string, name: string): Promise<boolean> {
+    const [row] = await this.db.query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
+    return Boolean(row?.found);
+  }
+
+  async indexState(schema: string, indexName: string): Promise<IndexState> {
+    const [row]: Array<{ valid: boolean; is_unique: boolean; is_primary: boolean; backs_constraint: boolean }> = await this.db.query(
+      `SELECT i.indisvalid AS valid, i.indisunique AS is_unique, i.indisprimary AS is_primary,
+              EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = $2`,
+      [schema, indexName],
+    );
+    if (!row) return { exists: false, valid: false, isUnique: false, isPrimary: false, backsConstraint: false };
+    return { exists: true, valid: row.valid, isUnique: row.is_unique, isPrimary: row.is_primary, backsConstraint: row.backs_constraint };
+  }
+
+  /**
+   * Runs `CREATE INDEX CONCURRENTLY` (built by the service, never user text) on a connection of its own,
+   * under a lock_timeout and an advisory lock so that one build per index runs at a time. Returns false when
+   * another build of the same index holds the advisory lock.
+   */
+  async buildConcurrently(definition: string, lockKey: string, lockTimeoutMs: number): Promise<boolean> {
+    return this.onOwnConnection(async (client) => {
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [BUILD_LOCK_NAMESPACE, lockKey]);
+      if (!rows[0]?.locked) return false;
+      try {
+        await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+        await client.query('SET statement_timeout = 0');
+        await client.query(definition);
+        return true;
+      } finally {
+        await client.query('RESET lock_timeout; RESET statement_timeout');
+        await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [BUILD_LOCK_NAMESPACE, lockKey]);
+      }
+    });
+  }
+
+  async dropConcurrently(schema: string, indexName: string, lockTimeoutMs: number): Promise<void> {
+    await this.onOwnConnection(async (client) => {
+      await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+      try {
+        await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(schema)}.${quoteIdent(indexName)}`);
+      } finally {
+        await client.query('RESET lock_timeout');
+      }
+    });
+  }
+
+  /** Every index of a table, as PostgreSQL describes it. */
+  async indexesOf(qualified: string): Promise<ExistingIndex[]> {
+    const { schema, table } = splitTable(qualified);
+    const rows: Array<{ index_name: string; definition: string; method: string; columns: string[]; where_clause: string | null; has_expressions: boolean }> =
+      await this.db.query(
+        `SELECT ic.relname AS index_name, pg_get_indexdef(i.indexrelid) AS definition, am.amname AS method,
+                ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS columns,
+                pg_get_expr(i.indpred, i.indrelid) AS where_clause, i.indexprs IS NOT NULL AS has_expressions
+         FROM pg_index i
+         JOIN pg_class ic ON ic.oid = i.indexrelid
+         JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace n ON n.oid = tc.relnamespace
+         JOIN pg_am am ON am.oid = ic.relam
+         WHERE n.nspname = $1 AND tc.relname = $2 AND i.indisvalid
+         ORDER BY ic.relname`,
+        [schema, table],
+      );
+    return rows.map((row) => ({
+      indexName: row.index_name,
+      definition: row.definition,
+      method: row.method,
+      columns: row.columns,
+      where: row.where_clause,
+      hasExpressions: row.has_expressions,
+    }));
+  }
+
+  /** Cumulative statistics of one index (null when it does not exist). */
+  async usageOf(schema: string, indexName: string): Promise<IndexUsageRow | null> {
+    const [row] = await this.db.query(
+      `SELECT s.idx_scan::text AS scans, s.idx_tup_read::text AS tuples_read, s.idx_tup_fetch::text AS tuples_fetched,
+              pg_relation_size(s.indexrelid)::text AS size_bytes,
+              (coalesce(t.n_tup_ins, 0) + coalesce(t.n_tup_upd, 0) + coalesce(t.n_tup_del, 0))::text AS table_writes,
+              i.indisunique AS is_unique, i.indisprimary AS is_primary,
+              EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint
+       FROM pg_stat_user_indexes s
+       JOIN pg_index i ON i.indexrelid = s.indexrelid
+       LEFT JOIN pg_stat_user_tables t ON t.relid = s.relid
+       WHERE s.schemaname = $1 AND s.indexrelname = $2`,
+      [schema, indexName],
+    );
+    if (!row) return null;
+    return {
+      scans: Number(row.scans),
+      tuplesRead: Number(row.tuples_read),
+      tuplesFetched: Number(row.tuples_fetched),
+      sizeBytes: Number(row.size_bytes),
+      tableWrites: Number(row.table_writes),
+      isUnique: row.is_unique,
+      isPrimary: row.is_primary,
+      backsConstraint: row.backs_constraint,
+    };
+  }
+
+  private async onOwnConnection<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const pool = (this.db.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (error) {
+      // A failed RESET would leave settings behind on a pooled connection: such a connection is discarded.
+      broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { explainableSql, normaliseQuery, queryHash, summarisePlan, type PlanSummary } from './query-normalizer.js';
+import { QueryPerformanceRepository, type QueryLogRow } from './query-performance.repository.js';
+
+/** One query the service sent to a datasource. */
+export interface QueryExecution {
+  sql: string;
+  params?: unknown[];
+  datasourceId: number | null;
+  strategyId: string | null;
+  /** Schema-qualified source table the query reads. */
+  table: string;
+  context: 'warming' | 'cold-fallback';
+  executionTimeMs: number;
+  rowsReturned: number;
+}
+
+interface Pending extends QueryExecution {
+  executedAt: Date;
+}
+
+interface CachedPlan {
+  at: number;
+  summary: PlanSummary | null;
+  plan: unknown | null;
+}
+
+const FLUSH_EVERY_MS = 1_000;
+const MAX_BUFFER = 10_000;
+const BATCH_ROWS = 500;
+/** A pattern is explained at most this often: its estimated plan barely changes between runs. */
+const PLAN_CACHE_MS = 10 * 60_000;
+const MAX_CACHED_PLANS = 1_000;
+const THRESHOLD_CACHE_MS = 10_000;
+
+/**
+ * Records datasource queries in query_performance_log. `record` only pushes into a bounded in-memory buffer
+ * (the query path never waits for it); a timer writes the buffer in batches every second and on shutdown.
+ * Plans come from EXPLAIN without ANALYZE (the query is not run again), cached per pattern, so rows_examined
+ * is the planner's estimate.
+ */
+@Injectable()
+export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(QueryPerformanceRecorder.name);
+  private buffer: Pending[] = [];
+  private dropped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | null = null;
+  private readonly plans = new Map<string, CachedPlan>();
+  private readonly thresholds = new Map<string, { at: number; value: number | null }>();
+  private databaseUser: string | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: QueryPerformanceRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  record(execution: QueryExecution): void {
+    if (this.buffer.length >= MAX_BUFFER) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push({ ...execution, executedAt: new Date() });
+  }
+
+  /** Writes everything buffered so far (tests call it instead of waiting for the timer). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0 && this.dropped === 0) return;
+    this.flushing = this.flushAll().finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+
+  private async flushAll(): Promise<void> {
+    if (this.dropped > 0) {
+      this.logger.warn(`query performance log buffer full: ${this.dropped} entries dropped`);
+      this.dropped = 0;
+    }
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, BATCH_ROWS);
+      try {
+        const rows: QueryLogRow[] = [];
+        for (const entry of batch) rows.push(await this.toRow(entry));
+        await this.repository.insertBatch(rows);
+      } catch (error) {
+        this.logger.warn(`${batch.length} query performance log entries not written: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async toRow(entry: Pending): Promise<QueryLogRow> {
+    const pattern = normaliseQuery(entry.sql);
+    const hash = queryHash(pattern);
+    const plan = await this.planFor(hash, entry);
+    const threshold = await this.thresholdFor(entry.table, entry.strategyId);
+    const executionTimeMs = Math.max(0, Math.round(entry.executionTimeMs * 1000) / 1000);
+    const slow = executionTimeMs > threshold;
+    return {
+      query_hash: hash,
+      query_pattern: pattern,
+      execution_time_ms: executionTimeMs,
+      rows_examined: plan.summary?.rowsExamined ?? 0,
+      rows_returned: Math.max(0, Math.round(entry.rowsReturned)),
+      indexes_used: plan.summary ? plan.summary.indexesUsed : null,
+      execution_plan: slow ? plan.plan : null,
+      used_index: plan.summary?.usedIndex ?? false,
+      is_slow_query: slow,
+      slow_query_threshold_ms: threshold,
+      database_user: (await this.user()).slice(0, 100),
+      application_context: (entry.datasourceId !== null ? `${entry.context}:ds:${entry.datasourceId}` : entry.context).slice(0, 100),
+      executed_at: entry.executedAt.toISOString(),
+      cache_strategy_id: entry.strategyId,
+    };
+  }
+
+  /** The plan of a pattern, explained at most once per PLAN_CACHE_MS; a failed or timed-out EXPLAIN gives no plan. */
+  private async planFor(hash: string, entry: Pending): Promise<CachedPlan> {
+    const cached = this.plans.get(hash);
+    if (cached && Date.now() - cached.at < PLAN_CACHE_MS) return cached;
+    let result: CachedPlan = { at: Date.now(), summary: null, plan: null };
+    const sql = explainableSql(entry.sql);
+    if (sql) {
+      try {
+        const explained = await this.repository.explain(sql, entry.params ?? [], this.config.monitoring.explainTimeoutMs);
+        result = { at: Date.now(), summary: summarisePlan(explained.plan, (relation) => explained.tableRows.get(relation)), plan: explained.plan };
+      } catch (error) {
+        this.logger.debug(`EXPLAIN failed for ${hash.slice(0, 12)}: ${(error as Error).message}`);
+      }
+    }
+    if (this.plans.size >= MAX_CACHED_PLANS) this.plans.delete(this.plans.keys().next().value!);
+    this.plans.set(hash, result);
+    return result;
+  }
+
+  private async thresholdFor(table: string, strategyId: string | null): Promise<number> {
+    const key = `${table}\u0000${strategyId ?? ''}`;
+    const cached = this.thresholds.get(key);
+    let value = cached && Date.now() - cached.at < THRESHOLD_CACHE_MS ? cached.value : undefined;
+    if (value === undefined) {
+      value = await this.repository.slowThresholdFor(table, strategyId);
+      if (this.thresholds.size >= MAX_CACHED_PLANS) this.thresholds.clear();
+      this.thresholds.set(key, { at: Date.now(), value });
+    }
+    return value ?? this.config.monitoring.slowQueryThresholdMs;
+  }
+
+  private async user(): Promise<string> {
+    this.databaseUser ??= await this.repository.currentUser();
+    return this.databaseUser;
+  }
+}

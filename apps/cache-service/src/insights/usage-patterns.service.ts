@@ -1,0 +1,258 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { AccessPattern, HourlyUsage, UsagePattern } from '@ccc/shared-types';
+import type { Repository } from 'typeorm';
+import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
+import { AppError } from '../common/app-error.js';
+import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { addDays, analyseDay, DAY_MS, dayOf, hoursOfDay, parseDay, round2 } from './usage-analysis.js';
+import { UsagePatternEntity } from './usage-pattern.entity.js';
+
+export const ROLLUP_EVERY_MS = 10 * 60_000;
+/** Complete UTC days the periodic rollup looks back over. */
+export const ROLLUP_LOOKBACK_DAYS = 7;
+/** The hourly counters live 8 days; older days cannot be rolled up. */
+export const COUNTER_RETENTION_DAYS = 8;
+export const MAX_PATTERN_RANGE_DAYS = 366;
+export const DEFAULT_PATTERN_RANGE_DAYS = 30;
+export const MAX_HOURLY_RANGE_MS = 8 * DAY_MS;
+export const DEFAULT_HOURLY_RANGE_MS = 48 * 3600_000;
+const HOUR_MS = 3600_000;
+
+export interface PatternQuery {
+  datasourceId?: number;
+  from?: string;
+  to?: string;
+}
+
+export interface HourlyQuery {
+  datasourceId?: number;
+  from?: string;
+  to?: string;
+}
+
+type PatternRow = UsagePatternEntity & { datasourceId: number; datasourceName: string };
+
+function toUsagePattern(row: PatternRow): UsagePattern {
+  return {
+    id: row.id,
+    cacheStrategyId: row.cacheStrategyId,
+    datasourceId: row.datasourceId,
+    datasourceName: row.datasourceName,
+    resourceType: row.resourceType,
+    accessPattern: row.accessPattern as AccessPattern,
+    peakHourStart: row.peakHourStart,
+    peakHourEnd: row.peakHourEnd,
+    averageHitRate: row.averageHitRate,
+    peakHitRate: row.peakHitRate,
+    optimalTtlSeconds: row.optimalTtlSeconds,
+    dailyRequests: row.dailyRequests,
+    dailyCacheHits: row.dailyCacheHits,
+    hourlyRequests: row.hourlyRequests,
+    hourlyHits: row.hourlyHits,
+    analysisDate: row.analysisDate,
+    calculatedAt: row.calculatedAt.toISOString(),
+  };
+}
+
+/**
+ * Daily usage patterns rolled up from the query API's hourly Redis counters, and those counters for charts.
+ */
+@Injectable()
+export class UsagePatternsService implements OnModuleInit {
+  private readonly logger = new Logger(UsagePatternsService.name);
+  private readonly rollupListeners: Array<() => Promise<unknown>> = [];
+
+  constructor(
+    private readonly cache: CacheRepository,
+    private readonly counters: QueryCounters,
+    private readonly periodic: PeriodicTasks,
+    @InjectRepository(UsagePatternEntity) private readonly patterns: Repository<UsagePatternEntity>,
+    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+  ) {}
+
+  onModuleInit(): void {
+    this.periodic.register('usage-rollup', ROLLUP_EVERY_MS, async () => {
+      const rolledUp = await this.rollupMissing();
+      if (rolledUp > 0) for (const listener of this.rollupListeners) await listener().catch((error: Error) => this.logger.warn(`after rollup: ${error.message}`));
+    });
+  }
+
+  /** Runs `listener` after a scheduled rollup that wrote new patterns (the recommendations follow the data). */
+  onRolledUp(listener: () => Promise<unknown>): void {
+    this.rollupListeners.push(listener);
+  }
+
+  /** The manual rollup: one UTC day (default yesterday; today gives a partial day) of every datasource. */
+  async rollup(date: string | undefined, now = new Date()): Promise<UsagePattern[]> {
+    const today = dayOf(now);
+    const day = date ?? addDays(today, -1);
+    if (!parseDay(day)) throw AppError.invalidField('date', 'date must be a calendar day, YYYY-MM-DD');
+    if (day > today) throw AppError.invalidField('date', `date ${day} is in the future`);
+    if (day < addDays(today, -COUNTER_RETENTION_DAYS)) {
+      throw AppError.invalidField('date', `date ${day} is more than ${COUNTER_RETENTION_DAYS} days ago: its hourly counters have expired`);
+    }
+    await this.counters.flush().catch(() => undefined);
+    const ids = await this.rollupDay(day);
+    return this.byIds(ids);
+  }
+
+  /**
+   * The periodic rollup: each of the last ROLLUP_LOOKBACK_DAYS complete UTC days that has no complete pattern yet
+   * (none, or one calculated while the day was still running). Idempotent. Returns the patterns written.
+   */
+  async rollupMissing(now = new Date()): Promise<number> {
+    const today = dayOf(now);
+    let written = 0;
+    for (let back = ROLLUP_LOOKBACK_DAYS; back >= 1; back -= 1) {
+      const day = addDays(today, -back);
+      const dayEnd = new Date(parseDay(day)!.getTime() + DAY_MS);
+      const strategies = await this.strategies
+        .createQueryBuilder('s')
+        .where(
+          `NOT EXISTS (SELECT 1 FROM cache_usage_pattern p WHERE p.cache_strategy_id = s.id AND p.resource_type = 'ANALYTICS_DATASOURCE'
+             AND p.analysis_date = :day AND p.calculated_at >= :dayEnd)`,
+          { day, dayEnd },
+        )
+        .getMany();
+      if (strategies.length > 0) written += (await this.rollupDay(day, strategies)).length;
+    }
+    return written;
+  }
+
+  /**
+   * Analyses one day for the given datasources (default all) and upserts their patterns. A datasource created after
+   * the day ended is left out unless it has traffic that day (synthetic or imported counters).
+   */
+  private async rollupDay(day: string, strategies?: CacheStrategyEntity[]): Promise<string[]> {
+    const list = strategies ?? (await this.strategies.find({ order: { datasourceId: 'ASC' } }));
+    const dayEnd = parseDay(day)!.getTime() + DAY_MS;
+    const hours = hoursOfDay(day);
+    const ids: string[] = [];
+    for (const strategy of list) {
+      const usage = await this.cache.hourlyUsage(strategy.datasourceId, hours);
+      const analysis = analyseDay(
+        usage.map((u) => u.requests),
+        usage.map((u) => u.hits),
+        strategy.stalenessTtlSeconds,
+      );
+      if (analysis.dailyRequests === 0 && strategy.createdAt.getTime() >= dayEnd) continue;
+      const [row] = (await this.patterns.query(
+        `INSERT INTO cache_usage_pattern (cache_strategy_id, resource_type, access_pattern, peak_hour_start, peak_hour_end, average_hit_rate,
+                                          peak_hit_rate, optimal_ttl_seconds, daily_requests, daily_cache_hits, hourly_requests, hourly_hits,
+                                          analysis_date, calculated_at)
+         VALUES ($1, 'ANALYTICS_DATASOURCE', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, now())
+         ON CONFLICT ON CONSTRAINT uq_usage_pattern_day DO UPDATE SET
+           access_pattern = EXCLUDED.access_pattern, peak_hour_start = EXCLUDED.peak_hour_start, peak_hour_end = EXCLUDED.peak_hour_end,
+           average_hit_rate = EXCLUDED.average_hit_rate, peak_hit_rate = EXCLUDED.peak_hit_rate, optimal_ttl_seconds = EXCLUDED.optimal_ttl_seconds,
+           daily_requests = EXCLUDED.daily_requests, daily_cache_hits = EXCLUDED.daily_cache_hits, hourly_requests = EXCLUDED.hourly_requests,
+           hourly_hits = EXCLUDED.hourly_hits, calculated_at = now()
+         RETURNING id`,
+        [
+          strategy.id,
+          analysis.accessPattern,
+          analysis.peakHourStart,
+          analysis.peakHourEnd,
+          analysis.averageHitRate,
+          analysis.peakHitRate,
+          analysis.optimalTtlSeconds,
+          analysis.dailyRequests,
+          analysis.dailyCacheHits,
+          JSON.stringify(analysis.hourlyRequests),
+          JSON.stringify(analysis.hourlyHits),
+          day,
+        ],
+      )) as Array<{ id: string }>;
+      ids.push(row.id);
+    }
+    return ids;
+  }
+
+  /** Patterns in a date range (default: to = today, from = 29 days before to), newest first. */
+  async list(query: PatternQuery, now = new Date()): Promise<UsagePattern[]> {
+    if (query.from !== undefined && !parseDay(query.from)) throw AppError.invalidField('from', 'from must be a calendar day, YYYY-MM-DD');
+    if (query.to !== undefined && !parseDay(query.to)) throw AppError.invalidField('to', 'to must be a calendar day, YYYY-MM-DD');
+    const today = dayOf(now);
+    const from = query.from ?? addDays(query.to ?? today, -(DEFAULT_PATTERN_RANGE_DAYS - 1));
+    const to = query.to ?? today;
+    if (from > to) throw AppError.invalidField('from', `from (${from}) must not be after to (${to})`);
+    if ((parseDay(to)!.getTime() - parseDay(from)!.getTime()) / DAY_MS + 1 > MAX_PATTERN_RANGE_DAYS) {
+      throw AppError.invalidField('to', `the range may span at most ${MAX_PATTERN_RANGE_DAYS} days`);
+    }
+    const builder = this.rowsQuery().where('p.analysis_date BETWEEN :from AND :to', { from, to });
+    if (query.datasourceId !== undefined) {
+      const strategy = await this.strategyOrThrow(query.datasourceId);
+      builder.andWhere('p.cache_strategy_id = :sid', { sid: strategy.id });
+    }
+    return this.mapRows(builder.orderBy('p.analysis_date', 'DESC').addOrderBy('s.datasource_id', 'ASC'));
+  }
+
+  /** The latest pattern of each datasource analysed on or after `since` (YYYY-MM-DD). */
+  async latestPerDatasource(since: string): Promise<Map<string, UsagePattern>> {
+    const rows = await this.mapRows(
+      this.rowsQuery()
+        .where('p.analysis_date >= :since', { since })
+        .andWhere(`p.resource_type = 'ANALYTICS_DATASOURCE'`)
+        .orderBy('p.analysis_date', 'DESC'),
+    );
+    const latest = new Map<string, UsagePattern>();
+    for (const row of rows) if (!latest.has(row.cacheStrategyId)) latest.set(row.cacheStrategyId, row);
+    return latest;
+  }
+
+  /** Hourly request/hit counters (default the last 48 hours, at most 8 days) of one datasource or all. */
+  async hourly(query: HourlyQuery, now = new Date()): Promise<HourlyUsage[]> {
+    const to = query.to !== undefined ? Date.parse(query.to) : now.getTime();
+    const from = query.from !== undefined ? Date.parse(query.from) : to - DEFAULT_HOURLY_RANGE_MS;
+    if (Number.isNaN(from)) throw AppError.invalidField('from', 'from must be an ISO 8601 timestamp');
+    if (Number.isNaN(to)) throw AppError.invalidField('to', 'to must be an ISO 8601 timestamp');
+    if (from > to) throw AppError.invalidField('from', 'from must not be after to');
+    if (to - from > MAX_HOURLY_RANGE_MS) throw AppError.invalidField('to', 'the range may span at most 8 days');
+    const strategies =
+      query.datasourceId !== undefined ? [await this.strategyOrThrow(query.datasourceId)] : await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    await this.counters.flush().catch(() => undefined);
+    const starts: Date[] = [];
+    for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t <= to; t += HOUR_MS) starts.push(new Date(t));
+    const result: HourlyUsage[] = [];
+    for (const strategy of strategies) {
+      const usage = await this.cache.hourlyUsage(strategy.datasourceId, starts.map(hourOf));
+      usage.forEach((u, i) =>
+        result.push({
+          datasourceId: strategy.datasourceId,
+          hour: starts[i].toISOString(),
+          requests: u.requests,
+          hits: u.hits,
+          hitRate: u.requests === 0 ? null : round2((u.hits / u.requests) * 100),
+          avgQueryTimeMs: u.requests === 0 ? null : round2(u.latencyMicros / u.requests / 1000),
+        }),
+      );
+    }
+    return result;
+  }
+
+  async strategyOrThrow(datasourceId: number): Promise<CacheStrategyEntity> {
+    const strategy = await this.strategies.findOneBy({ datasourceId });
+    if (!strategy) throw AppError.notFound('Datasource', datasourceId);
+    return strategy;
+  }
+
+  private rowsQuery() {
+    return this.patterns
+      .createQueryBuilder('p')
+      .innerJoin(CacheStrategyEntity, 's', 's.id = p.cache_strategy_id')
+      .addSelect('s.datasource_id', 'ds_id')
+      .addSelect('s.name', 'ds_name');
+  }
+
+  private async mapRows(builder: ReturnType<UsagePatternsService['rowsQuery']>): Promise<UsagePattern[]> {
+    const { entities, raw } = await builder.getRawAndEntities<{ ds_id: number; ds_name: string }>();
+    return entities.map((entity, i) => toUsagePattern({ ...entity, datasourceId: Number(raw[i].ds_id), datasourceName: raw[i].ds_name } as PatternRow));
+  }
+
+  private async byIds(ids: string[]): Promise<UsagePattern[]> {
+    if (ids.length === 0) return [];
+    return this.mapRows(this.rowsQuery().where('p.id IN (:...ids)', { ids }).orderBy('s.datasource_id', 'ASC'));
+  }
+}

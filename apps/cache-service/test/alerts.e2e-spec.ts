@@ -1,0 +1,486 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type {
+  AlertEvaluationResult,
+  AlertEvent,
+  AlertWebhookPayload,
+  AnalyticsQueryResponse,
+  CacheAlert,
+  Datasource,
+  Paginated,
+  PerformanceThreshold,
+  WarmingJob,
+  WarmResponse,
+} from '@ccc/shared-types';
+import { DataSource } from 'typeorm';
+import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { hourOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
+import { JobRepository } from '../src/warming/job.repository.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
+import { expectShape, keysOf } from './support/shape.js';
+import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+
+const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
+const THRESHOLD_KEYS = keysOf<PerformanceThreshold>()(
+  'id', 'metricType', 'tableName', 'datasourceId', 'warningThreshold', 'criticalThreshold', 'thresholdUnit', 'direction',
+  'alertEnabled', 'alertConfiguration', 'createdBy', 'updatedBy', 'createdAt', 'updatedAt', 'isActive',
+);
+const ALERT_KEYS = keysOf<CacheAlert>()(
+  'id', 'cacheLayerId', 'cacheStrategyId', 'datasourceId', 'datasourceName', 'alertType', 'severity', 'alertMessage', 'thresholdValue',
+  'actualValue', 'alertContext', 'alertStatus', 'acknowledgedBy', 'acknowledgedByName', 'acknowledgedAt', 'acknowledgementComment',
+  'resolvedAt', 'resolvedBy', 'createdBy', 'triggeredAt', 'lastEvaluatedAt', 'lastNotifiedAt', 'history',
+);
+const EVENT_KEYS = keysOf<AlertEvent>()('at', 'event', 'severity', 'actualValue', 'by', 'comment');
+const RESULT_KEYS = keysOf<AlertEvaluationResult>()('evaluatedAt', 'thresholdsEvaluated', 'fired', 'escalated', 'deescalated', 'resolved', 'notificationsQueued', 'ran');
+const PAYLOAD_KEYS = keysOf<AlertWebhookPayload>()('text', 'event', 'alert', 'sentAt');
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Slack-like receiver: records every POST; can be told to fail the first POST about a datasource. */
+class WebhookReceiver {
+  readonly received: Array<{ status: number; body: AlertWebhookPayload }> = [];
+  readonly failFirstFor = new Set<number>();
+  private server: Server | null = null;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as AlertWebhookPayload;
+        const datasourceId = body.alert.datasourceId ?? -1;
+        const status = this.failFirstFor.delete(datasourceId) ? 500 : 200;
+        this.received.push({ status, body });
+        res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status === 200 ? 'ok' : 'boom');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Delivered notifications about one datasource, as "EVENT SEVERITY". */
+  deliveredFor(datasourceId: number): string[] {
+    return this.received.filter((r) => r.status === 200 && r.body.alert.datasourceId === datasourceId).map((r) => `${r.body.event} ${r.body.alert.severity}`);
+  }
+}
+
+describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', () => {
+  let redisServer: PrivateRedis;
+  let receiver: WebhookReceiver;
+  let t: TestApp;
+  let db: DataSource;
+  let admin: { id: string; email: string; token: string };
+  let viewer: { token: string };
+
+  beforeAll(async () => {
+    // A Redis of its own: the hit-rate counters, the notification queue and the evaluation lease are this file's alone.
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
+    receiver = new WebhookReceiver();
+    await receiver.start();
+    t = await createTestApp(env());
+    db = t.app.get(DataSource);
+    admin = await userWithToken(t, 'admin');
+    viewer = await userWithToken(t, 'viewer');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+    await redisServer?.stop();
+  });
+
+  function env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      REDIS_URL: redisServer.url,
+      ALERT_WEBHOOK_URL: receiver.url,
+      ALERT_WEBHOOK_ATTEMPTS: '3',
+      CACHE_GC_GRACE_MS: '300',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+      RATE_LIMIT_WARMING_PER_HOUR: '1000',
+      ...extra,
+    };
+  }
+
+  async function datasource(app: TestApp = t): Promise<Datasource> {
+    const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 3 });
+    const response = await app.http
+      .post('/api/admin/datasources')
+      .set(bearer(admin.token))
+      .send({ name: `Alerts ${table.slice(-6)}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 })
+      .expect(201);
+    return response.body as Datasource;
+  }
+
+  async function threshold(body: Record<string, unknown>, app: TestApp = t): Promise<PerformanceThreshold> {
+    return (await app.http.post('/api/admin/monitoring/thresholds').set(bearer(admin.token)).send(body).expect(201)).body as PerformanceThreshold;
+  }
+
+  async function patchThreshold(id: string, body: Record<string, unknown>, app: TestApp = t): Promise<PerformanceThreshold> {
+    return (await app.http.patch(`/api/admin/monitoring/thresholds/${id}`).set(bearer(admin.token)).send(body).expect(200)).body as PerformanceThreshold;
+  }
+
+  /** Flushes the query counters, then evaluates through the API (retrying while another evaluation holds the lease). */
+  async function evaluate(app: TestApp = t): Promise<AlertEvaluationResult> {
+    await app.app.get(QueryCounters).flush();
+    for (;;) {
+      const result = (await app.http.post('/api/admin/monitoring/alerts/evaluate').set(bearer(admin.token)).expect(200)).body as AlertEvaluationResult;
+      if (result.ran) return result;
+      await sleep(50);
+    }
+  }
+
+  async function alertsOf(datasourceId: number, app: TestApp = t): Promise<CacheAlert[]> {
+    return ((await app.http.get('/api/admin/monitoring/alerts').query({ datasourceId, pageSize: 200 }).set(bearer(admin.token)).expect(200)).body as Paginated<CacheAlert>).items;
+  }
+
+  /** Waits until the notification queue is empty and `done` holds, then a short grace for anything extra. */
+  async function drained(done: () => boolean | Promise<boolean>, app: TestApp = t): Promise<void> {
+    const jobs = app.app.get(JobRepository);
+    const deadline = Date.now() + 30_000;
+    while (!((await jobs.pendingNotifications()) === 0 && (await done()))) {
+      if (Date.now() > deadline) throw new Error(`notifications did not arrive: ${JSON.stringify(receiver.received.map((r) => [r.status, r.body.text]))}`);
+      await sleep(25);
+    }
+    await sleep(400);
+    expect(await jobs.pendingNotifications()).toBe(0);
+  }
+
+  const query = async (id: number): Promise<AnalyticsQueryResponse> =>
+    (await t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges', frequency: 'Daily', practice: '1' }).set(bearer(admin.token)).expect(200)).body as AnalyticsQueryResponse;
+
+  async function warm(id: number): Promise<void> {
+    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(admin.token)).send({ datasourceId: id, force: true }).expect(202)).body as WarmResponse;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(admin.token)).expect(200)).body as WarmingJob;
+      if (job.status === 'COMPLETED') return;
+      if (['FAILED', 'CANCELLED'].includes(job.status) || Date.now() > deadline) throw new Error(`warm ${jobId}: ${job.status} ${job.failureReason}`);
+      await sleep(20);
+    }
+  }
+
+  /** Synthetic query-API traffic for the current hour (hits of requests). */
+  async function traffic(datasourceId: number, hits: number, requests: number): Promise<void> {
+    await t.app.get(CacheRepository).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
+  }
+
+  it('fires once for a hit rate below its threshold, escalates, is acknowledged, resolves when the rate recovers, and notifies exactly FIRED, ESCALATED, RESOLVED', async () => {
+    const ds = await datasource();
+    // Only the hit rate is under test here: query times of a loaded test machine and the memory share are silenced for this datasource.
+    await threshold({ metricType: 'QUERY_TIME', datasourceId: ds.id, warningThreshold: 50, criticalThreshold: 250, alertEnabled: false });
+    await threshold({ metricType: 'CACHE_MEMORY_SHARE', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 85, alertEnabled: false });
+
+    for (let i = 0; i < 10; i++) expect((await query(ds.id)).source).toBe('database');
+    await warm(ds.id);
+    for (let i = 0; i < 10; i++) expect((await query(ds.id)).source).toBe('cache');
+
+    // Live hit rate 50 %: above both levels.
+    const hitRate = await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 40, criticalThreshold: 20 });
+    expect(hitRate).toMatchObject({ datasourceId: ds.id, thresholdUnit: 'PERCENTAGE', direction: 'BELOW', tableName: null, isActive: true, createdBy: admin.id });
+    const quiet = await evaluate();
+    expect(quiet.thresholdsEvaluated).toBeGreaterThan(0);
+    expect(await alertsOf(ds.id)).toEqual([]);
+
+    // Warning level raised above the live rate: one alert, however often it is evaluated.
+    await patchThreshold(hitRate.id, { warningThreshold: 60, criticalThreshold: 30 });
+    const first = await evaluate();
+    expect(first.fired).toBeGreaterThanOrEqual(1);
+    await evaluate();
+    await evaluate();
+    let alerts = await alertsOf(ds.id);
+    expect(alerts).toHaveLength(1);
+    const fired = alerts[0];
+    expectShape(fired, ALERT_KEYS);
+    expect(fired).toMatchObject({
+      alertType: 'HIT_RATE_LOW',
+      severity: 'WARNING',
+      alertStatus: 'ACTIVE',
+      datasourceId: ds.id,
+      datasourceName: ds.name,
+      cacheStrategyId: ds.strategyId,
+      thresholdValue: 60,
+      actualValue: 50,
+      alertMessage: `Hit rate of ${ds.name} is 50.0 % (warning below 60 %)`,
+      createdBy: SYSTEM_USER_ID,
+      resolvedBy: null,
+      alertContext: expect.objectContaining({ metric: 'CACHE_HIT_RATIO', thresholdId: hitRate.id, direction: 'BELOW' }),
+    });
+    expect(fired.lastNotifiedAt).not.toBeNull();
+    expect(fired.history.filter((e) => e.event !== 'NOTIFIED').map((e) => e.event)).toEqual(['FIRED']);
+
+    // Both levels above the live rate: the same alert escalates to CRITICAL.
+    await patchThreshold(hitRate.id, { warningThreshold: 80, criticalThreshold: 60 });
+    const escalation = await evaluate();
+    expect(escalation.escalated).toBeGreaterThanOrEqual(1);
+    alerts = await alertsOf(ds.id);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ id: fired.id, severity: 'CRITICAL', alertStatus: 'ACTIVE', thresholdValue: 60, alertMessage: `Hit rate of ${ds.name} is 50.0 % (critical below 60 %)` });
+
+    const acknowledged = (await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'Moving the warm before the morning peak' }).expect(200)).body as CacheAlert;
+    expect(acknowledged).toMatchObject({ alertStatus: 'ACKNOWLEDGED', acknowledgedBy: admin.id, acknowledgedByName: admin.email, acknowledgementComment: 'Moving the warm before the morning peak' });
+    expect(Date.parse(acknowledged.acknowledgedAt!)).toBeGreaterThan(Date.parse(fired.triggeredAt));
+    expect(acknowledged.history.at(-1)).toMatchObject({ event: 'ACKNOWLEDGED', by: admin.id, comment: 'Moving the warm before the morning peak', severity: 'CRITICAL' });
+
+    await evaluate();
+    await evaluate();
+    alerts = await alertsOf(ds.id);
+    expect(alerts.map((a) => [a.id, a.alertStatus, a.severity])).toEqual([[fired.id, 'ACKNOWLEDGED', 'CRITICAL']]);
+
+    // 90 more hits: 100 of 110 requests (≈ 91 %), above the warning level of 80 %.
+    for (let i = 0; i < 90; i++) await query(ds.id);
+    const recovery = await evaluate();
+    expect(recovery.resolved).toBeGreaterThanOrEqual(1);
+    const resolved = (await t.http.get(`/api/admin/monitoring/alerts/${fired.id}`).set(bearer(admin.token)).expect(200)).body as CacheAlert;
+    expect(resolved).toMatchObject({ alertStatus: 'RESOLVED', resolvedBy: 'auto', severity: 'CRITICAL' });
+    expect(resolved.actualValue).toBeCloseTo((100 / 110) * 100, 2);
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect(resolved.history.filter((e) => e.event !== 'NOTIFIED').map((e) => e.event)).toEqual(['FIRED', 'ESCALATED', 'ACKNOWLEDGED', 'RESOLVED']);
+    for (const event of resolved.history) expectShape(event, EVENT_KEYS);
+
+    await drained(() => receiver.deliveredFor(ds.id).length >= 3);
+    expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'ESCALATED CRITICAL', 'RESOLVED CRITICAL']);
+    const payloads = receiver.received.filter((r) => r.body.alert.datasourceId === ds.id).map((r) => r.body);
+    for (const payload of payloads) expectShape(payload, PAYLOAD_KEYS);
+    expect(payloads[0].text).toBe(`:warning: WARNING HIT_RATE_LOW — Hit rate of ${ds.name} is 50.0 % (warning below 60 %)`);
+    expect(payloads[1].text).toMatch(/^:rotating_light: CRITICAL HIT_RATE_LOW/);
+    expect(payloads[2].text).toMatch(/^:white_check_mark: RESOLVED HIT_RATE_LOW — Recovered: Hit rate of .* is 90\.9 %/);
+    expect(payloads[0].alert).toMatchObject({ id: fired.id, alertType: 'HIT_RATE_LOW', severity: 'WARNING', alertStatus: 'ACTIVE', datasourceId: ds.id, datasourceName: ds.name, thresholdValue: 60, actualValue: 50 });
+    const delivered = (await t.http.get(`/api/admin/monitoring/alerts/${fired.id}`).set(bearer(admin.token)).expect(200)).body as CacheAlert;
+    expect(delivered.history.filter((e) => e.event === 'NOTIFIED')).toHaveLength(3);
+
+    // A resolved alert can be neither acknowledged nor resolved again.
+    const conflict = await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'late' }).expect(409);
+    expect(conflict.body.message).toContain('RESOLVED');
+    await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/resolve`).set(bearer(admin.token)).send({}).expect(409);
+  });
+
+  it('retries a notification the webhook refused: delivered on the next attempt, once, and recorded as NOTIFIED', async () => {
+    const ds = await datasource();
+    await traffic(ds.id, 1, 10);
+    const hitRate = await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 });
+    receiver.failFirstFor.add(ds.id);
+    const result = await evaluate();
+    expect(result.notificationsQueued).toBeGreaterThanOrEqual(1);
+
+    const [alert] = await alertsOf(ds.id);
+    expect(alert).toMatchObject({ severity: 'CRITICAL', actualValue: 10, alertStatus: 'ACTIVE' });
+    await drained(async () => (await alertsOf(ds.id))[0].history.some((e) => e.event === 'NOTIFIED'));
+    const posts = receiver.received.filter((r) => r.body.alert.datasourceId === ds.id);
+    expect(posts.map((p) => [p.status, p.body.event])).toEqual([
+      [500, 'FIRED'],
+      [200, 'FIRED'],
+    ]);
+    const [after] = await alertsOf(ds.id);
+    expect(after.history.map((e) => e.event)).toEqual(['FIRED', 'NOTIFIED']);
+    expect(after.history[1].comment).toContain('attempt 2');
+
+    // Disabling the threshold (it overrides the global one for this datasource) resolves the alert automatically.
+    await patchThreshold(hitRate.id, { alertEnabled: false });
+    await evaluate();
+    const [resolved] = await alertsOf(ds.id);
+    expect(resolved).toMatchObject({ id: alert.id, alertStatus: 'RESOLVED', resolvedBy: 'auto' });
+    await drained(() => receiver.deliveredFor(ds.id).length >= 2);
+    expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED CRITICAL', 'RESOLVED CRITICAL']);
+  });
+
+  it('repeats notifications of an ACTIVE alert after the repeat interval, and stops once it is acknowledged', async () => {
+    const repeating = await createTestApp(env({ ALERT_REPEAT_INTERVAL_SECONDS: '1' }));
+    try {
+      const ds = await datasource(repeating);
+      await traffic(ds.id, 5, 10);
+      const hitRate = await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 }, repeating);
+      await evaluate(repeating);
+      await drained(() => receiver.deliveredFor(ds.id).length >= 1, repeating);
+      await sleep(1_100);
+      await evaluate(repeating);
+      await drained(() => receiver.deliveredFor(ds.id).length >= 2, repeating);
+      expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING']);
+      const repeat = receiver.received.find((r) => r.body.alert.datasourceId === ds.id && r.body.event === 'REPEAT')!;
+      expect(repeat.body.text).toMatch(/^:warning: WARNING HIT_RATE_LOW \(still active since /);
+
+      const [alert] = await alertsOf(ds.id, repeating);
+      await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'Known: the batch job misses the cache' }).expect(200);
+      await sleep(1_100);
+      await evaluate(repeating);
+      await sleep(1_100);
+      await evaluate(repeating);
+      await drained(() => true, repeating);
+      expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING']);
+      expect((await alertsOf(ds.id, repeating)).map((a) => [a.id, a.alertStatus])).toEqual([[alert.id, 'ACKNOWLEDGED']]);
+
+      // Resolved by hand (with the threshold switched off so that it does not fire again): notified, resolvedBy the user.
+      await patchThreshold(hitRate.id, { alertEnabled: false }, repeating);
+      const resolved = (await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(bearer(admin.token)).send({ comment: 'Batch job now warms first' }).expect(200)).body as CacheAlert;
+      expect(resolved).toMatchObject({ alertStatus: 'RESOLVED', resolvedBy: admin.id });
+      expect(resolved.history.at(-1)).toMatchObject({ event: 'RESOLVED', by: admin.id, comment: 'Batch job now warms first' });
+      await evaluate(repeating);
+      await drained(() => receiver.deliveredFor(ds.id).length >= 3, repeating);
+      expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING', 'RESOLVED WARNING']);
+    } finally {
+      await repeating.close();
+    }
+  });
+
+  it('measures cache age, warming failures, memory share, table size and connections; resolves what no threshold covers any more', async () => {
+    const ds = await datasource();
+    await t.http.patch(`/api/admin/datasources/${ds.id}`).set(bearer(admin.token)).send({ stalenessTtlSeconds: 60 }).expect(200);
+    await warm(ds.id);
+    await db.query(
+      `INSERT INTO cache_warming_job (cache_strategy_id, job_name, warming_type, job_status, scheduled_at, completed_at, failure_reason, created_by)
+       VALUES ($1, 'failed for the alert test', 'MANUAL', 'FAILED', now(), now(), 'source unreachable', $2)`,
+      [ds.strategyId, SYSTEM_USER_ID],
+    );
+    // Levels the live figures surely reach (the global WARMING_FAILURES default, 1 / 3, applies as it is).
+    await threshold({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 0.001, criticalThreshold: 10_000 });
+    await threshold({ metricType: 'CACHE_MEMORY_SHARE', datasourceId: ds.id, warningThreshold: 0.0001, criticalThreshold: 100 });
+    await threshold({ metricType: 'TABLE_SIZE', tableName: ds.sourceTable, warningThreshold: 1, criticalThreshold: 2 });
+    const connections = await threshold({ metricType: 'CONNECTION_COUNT', warningThreshold: 1, criticalThreshold: 1_000_000 });
+    await evaluate();
+
+    const byType = new Map((await alertsOf(ds.id)).map((a) => [a.alertType, a]));
+    expect(byType.get('CACHE_STALE')).toMatchObject({ severity: 'WARNING', alertMessage: expect.stringMatching(new RegExp(`^Cache of ${ds.name} is [\\d.]+ % of its staleness TTL old \\(warning above 0.001 %\\)$`)) });
+    expect(byType.get('WARMING_FAILED')).toMatchObject({ severity: 'WARNING', actualValue: 1, alertMessage: `1 warming job(s) of ${ds.name} failed in the last 24 h (warning at 1)` });
+    expect(byType.get('MEMORY_USAGE_HIGH')).toMatchObject({ severity: 'WARNING' });
+    expect(byType.get('MEMORY_USAGE_HIGH')!.actualValue).toBeGreaterThan(0);
+    expect(byType.get('TABLE_SIZE_HIGH')).toMatchObject({ severity: 'CRITICAL', thresholdValue: 2, alertContext: expect.objectContaining({ tableName: ds.sourceTable }) });
+    expect(byType.get('TABLE_SIZE_HIGH')!.alertMessage).toMatch(new RegExp(`^Table ${ds.sourceTable} \\(${ds.name}\\) is [\\d.]+ KB \\(critical above 2 B\\)$`));
+    const [database] = ((await t.http.get('/api/admin/monitoring/alerts').query({ alertType: 'CONNECTION_COUNT_HIGH', status: 'ACTIVE' }).set(bearer(admin.token)).expect(200)).body as Paginated<CacheAlert>).items;
+    expect(database).toMatchObject({ cacheStrategyId: null, datasourceId: null, datasourceName: null, severity: 'WARNING', alertMessage: expect.stringMatching(/^The database has \d+ connections \(warning (above|at) 1\)$/) });
+
+    // The threshold is deleted: its alert resolves; the datasource is disabled: its alerts resolve.
+    await t.http.delete(`/api/admin/monitoring/thresholds/${connections.id}`).set(bearer(admin.token)).expect(204);
+    await t.http.patch(`/api/admin/datasources/${ds.id}`).set(bearer(admin.token)).send({ enabled: false }).expect(200);
+    await evaluate();
+    const after = (await t.http.get(`/api/admin/monitoring/alerts/${database.id}`).set(bearer(admin.token)).expect(200)).body as CacheAlert;
+    expect(after).toMatchObject({ alertStatus: 'RESOLVED', resolvedBy: 'auto' });
+    expect(after.history.find((e) => e.event === 'RESOLVED')!.comment).toContain('No enabled threshold applies');
+    expect((await alertsOf(ds.id)).map((a) => a.alertStatus)).toEqual(['RESOLVED', 'RESOLVED', 'RESOLVED', 'RESOLVED']);
+  });
+
+  it('validates thresholds and alert actions, naming the field; 404 for unknown ids; 409 for a duplicate threshold', async () => {
+    const ds = await datasource();
+    const post = (body: Record<string, unknown>) => t.http.post('/api/admin/monitoring/thresholds').set(bearer(admin.token)).send(body);
+    const fieldsOf = (body: { details?: { fields?: Array<{ field: string }> } }): string[] => (body.details?.fields ?? []).map((f) => f.field);
+    const base = { metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 };
+
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...base, metricType: 'HIT_RATIO' }, 'metricType'],
+      [{ ...base, warningThreshold: -5 }, 'warningThreshold'],
+      [{ ...base, warningThreshold: 'sixty' }, 'warningThreshold'],
+      [{ ...base, criticalThreshold: 0 }, 'criticalThreshold'],
+      // Lower is worse for the hit rate: critical must not lie above warning…
+      [{ ...base, warningThreshold: 30, criticalThreshold: 60 }, 'criticalThreshold'],
+      // …and higher is worse for query time.
+      [{ metricType: 'QUERY_TIME', warningThreshold: 250, criticalThreshold: 50 }, 'criticalThreshold'],
+      [{ ...base, warningThreshold: 120, criticalThreshold: 30 }, 'warningThreshold'],
+      [{ ...base, thresholdUnit: 'MILLISECONDS' }, 'thresholdUnit'],
+      [{ ...base, thresholdUnit: 'PERCENT' }, 'thresholdUnit'],
+      [{ ...base, datasourceId: 2_000_000_000 }, 'datasourceId'],
+      [{ metricType: 'CONNECTION_COUNT', datasourceId: ds.id, warningThreshold: 80, criticalThreshold: 95 }, 'datasourceId'],
+      [{ ...base, tableName: ds.sourceTable }, 'tableName'],
+      [{ metricType: 'TABLE_SIZE', tableName: 'cache_test.not_registered', warningThreshold: 1e9, criticalThreshold: 2e9 }, 'tableName'],
+      [{ ...base, unexpected: true }, 'unexpected'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await post(body).expect(400);
+      expect({ body, fields: fieldsOf(response.body) }).toEqual({ body, fields: expect.arrayContaining([field]) });
+    }
+
+    // Valid: CACHE_AGE may pass 100 % (it is a share of the staleness TTL); a table threshold names a datasource's table.
+    const age = await threshold({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 150, criticalThreshold: 300 });
+    expectShape(age, THRESHOLD_KEYS);
+    expect(age).toMatchObject({ thresholdUnit: 'PERCENTAGE', direction: 'ABOVE', datasourceId: ds.id, updatedBy: null, alertConfiguration: null });
+    const size = await threshold({ metricType: 'TABLE_SIZE', tableName: ds.sourceTable, warningThreshold: 1e9, criticalThreshold: 2e9, thresholdUnit: 'BYTES', alertConfiguration: { channel: '#cache' } });
+    expect(size).toMatchObject({ tableName: ds.sourceTable, datasourceId: null, thresholdUnit: 'BYTES', alertConfiguration: { channel: '#cache' } });
+    const duplicate = await post({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(409);
+    expect(duplicate.body.details.thresholdId).toBe(age.id);
+
+    // PATCH validates the merged threshold.
+    const patched = await t.http.patch(`/api/admin/monitoring/thresholds/${age.id}`).set(bearer(admin.token)).send({ criticalThreshold: 100 }).expect(400);
+    expect(fieldsOf(patched.body)).toContain('criticalThreshold');
+    expect(await patchThreshold(age.id, { warningThreshold: 120, criticalThreshold: 240 })).toMatchObject({ warningThreshold: 120, criticalThreshold: 240, updatedBy: admin.id });
+
+    // Soft delete: gone from the active list, kept (inactive) for history.
+    await t.http.delete(`/api/admin/monitoring/thresholds/${size.id}`).set(bearer(admin.token)).expect(204);
+    const active = (await t.http.get('/api/admin/monitoring/thresholds').set(bearer(admin.token)).expect(200)).body as PerformanceThreshold[];
+    expect(active.map((x) => x.id)).not.toContain(size.id);
+    expect(active.map((x) => x.id)).toContain(age.id);
+    const all = (await t.http.get('/api/admin/monitoring/thresholds').query({ includeInactive: 'true' }).set(bearer(admin.token)).expect(200)).body as PerformanceThreshold[];
+    expect(all.find((x) => x.id === size.id)).toMatchObject({ isActive: false });
+    // Start-up defaults: global thresholds written by the system user.
+    expect(all).toEqual(expect.arrayContaining([expect.objectContaining({ metricType: 'CACHE_HIT_RATIO', datasourceId: null, tableName: null, warningThreshold: 80, criticalThreshold: 50, createdBy: SYSTEM_USER_ID })]));
+    expect((await t.http.get(`/api/admin/monitoring/thresholds/${size.id}`).set(bearer(admin.token)).expect(200)).body).toMatchObject({ isActive: false });
+
+    // Unknown and malformed ids.
+    const unknown = randomUUID();
+    await t.http.get(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404);
+    await t.http.patch(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).send({ warningThreshold: 1 }).expect(404);
+    await t.http.delete(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404);
+    await t.http.get(`/api/admin/monitoring/alerts/${unknown}`).set(bearer(admin.token)).expect(404);
+    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send({ comment: 'x' }).expect(404);
+    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/resolve`).set(bearer(admin.token)).send({}).expect(404);
+    expect(fieldsOf((await t.http.get('/api/admin/monitoring/alerts/17').set(bearer(admin.token)).expect(400)).body)).toContain('id');
+
+    // An acknowledgement needs a comment of 1–1000 characters.
+    for (const body of [{}, { comment: '' }, { comment: '   ' }, { comment: 'x'.repeat(1001) }]) {
+      const response = await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send(body).expect(400);
+      expect(fieldsOf(response.body)).toContain('comment');
+    }
+    for (const query of [{ status: 'OPEN' }, { severity: 'HIGH' }, { alertType: 'NOPE' }, { datasourceId: 'x' }]) {
+      await t.http.get('/api/admin/monitoring/alerts').query(query).set(bearer(admin.token)).expect(400);
+    }
+  });
+
+  it('lets a viewer read thresholds and alerts but change nothing (403), and lists open and severe alerts first', async () => {
+    const ds = await datasource();
+    await traffic(ds.id, 1, 10);
+    const own = await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 });
+    const result = await evaluate();
+    expectShape(result, RESULT_KEYS);
+    const [alert] = await alertsOf(ds.id);
+    expect(alert).toMatchObject({ severity: 'CRITICAL', alertStatus: 'ACTIVE' });
+
+    const read = bearer(viewer.token);
+    await t.http.get('/api/admin/monitoring/thresholds').set(read).expect(200);
+    await t.http.get(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(200);
+    const page = (await t.http.get('/api/admin/monitoring/alerts').query({ datasourceId: ds.id }).set(read).expect(200)).body as Paginated<CacheAlert>;
+    expectShape(page, keysOf<Paginated<CacheAlert>>()('items', 'total', 'page', 'pageSize'));
+    expect(page).toMatchObject({ total: 1, page: 1, pageSize: 50 });
+    await t.http.get(`/api/admin/monitoring/alerts/${alert.id}`).set(read).expect(200);
+
+    await t.http.post('/api/admin/monitoring/thresholds').set(read).send({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(403);
+    await t.http.patch(`/api/admin/monitoring/thresholds/${own.id}`).set(read).send({ warningThreshold: 70 }).expect(403);
+    await t.http.delete(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(403);
+    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(read).send({ comment: 'mine' }).expect(403);
+    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(read).send({}).expect(403);
+    await t.http.post('/api/admin/monitoring/alerts/evaluate').set(read).expect(403);
+    expect(await t.http.get(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(200)).toMatchObject({ body: { warningThreshold: 60, isActive: true } });
+    expect((await alertsOf(ds.id))[0]).toMatchObject({ alertStatus: 'ACTIVE' });
+
+    // Changes are audited.
+    const audit = (await t.http.get('/api/admin/audit').query({ action: 'threshold.create', targetId: own.id }).set(bearer(admin.token)).expect(200)).body as Paginated<{ outcome: string }>;
+    expect(audit.items.map((a) => a.outcome)).toEqual(['success']);
+
+    // Order: ACTIVE before ACKNOWLEDGED before RESOLVED; CRITICAL first; newest first.
+    const everything = ((await t.http.get('/api/admin/monitoring/alerts').query({ pageSize: 200 }).set(read).expect(200)).body as Paginated<CacheAlert>).items;
+    const statusRank = { ACTIVE: 0, ACKNOWLEDGED: 1, RESOLVED: 2 };
+    const severityRank = { CRITICAL: 0, WARNING: 1, INFO: 2 };
+    for (let i = 1; i < everything.length; i++) {
+      const [a, b] = [everything[i - 1], everything[i]];
+      const order = [statusRank[a.alertStatus] - statusRank[b.alertStatus], severityRank[a.severity] - severityRank[b.severity], Date.parse(b.triggeredAt) - Date.parse(a.triggeredAt)];
+      const first = order.find((d) => d !== 0) ?? 0;
+      expect({ a: [a.alertStatus, a.severity, a.triggeredAt], b: [b.alertStatus, b.severity, b.triggeredAt], ok: first <= 0 }).toMatchObject({ ok: true });
+    }
+    const filtered = ((await t.http.get('/api/admin/monitoring/alerts').query({ status: 'RESOLVED', pageSize: 200 }).set(read).expect(200)).body as Paginated<CacheAlert>).items;
+    expect(filtered.every((a) => a.alertStatus === 'RESOLVED')).toBe(true);
+    await patchThreshold(own.id, { alertEnabled: false });
+    await evaluate();
+  });
+});
