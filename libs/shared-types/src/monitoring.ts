@@ -290,7 +290,7 @@ export interface Recommendation {
   currentConfiguration: Record<string, unknown>;
   recommendedConfiguration: Record<string, unknown>;
   estimatedImprovement: number;
-  /** What estimatedImprovement measures, e.g. `hit_rate_pct`, `query_time_ms`, `bytes_freed`. */
+  /** What estimatedImprovement measures, e.g. `hit_rate_pct`, `query_time_ms`, `mb_freed`. */
   improvementMetric: string;
   implementationStatus: ImplementationStatus;
   /** What the recommendation is about within its datasource (one open recommendation per target). */
@@ -502,5 +502,5 @@ export interface EfficiencyReport {
 // Periodic tasks (run by one replica under a Redis lease)
 // ---------------------------------------------------------------------------------------------
 
-export const MONITORING_TASKS = ['alert-evaluation', 'usage-rollup', 'recommendations', 'index-collection', 'index-apply'] as const;
+export const MONITORING_TASKS = ['alert-evaluation', 'usage-rollup', 'recommendations', 'index-collection', 'index-apply', 'query-log-retention'] as const;
 export type MonitoringTask = (typeof MONITORING_TASKS)[number];

@@ -70,6 +70,10 @@ export interface AppConfig {
     offPeakHours: { start: number; end: number };
     /** Smallest index that may be flagged for dropping when unused. */
     indexDropMinBytes: number;
+    /** An index younger than this (since it was built or first seen) is never flagged for dropping. */
+    indexDropMinAgeDays: number;
+    /** query_performance_log rows older than this are deleted. */
+    queryLogRetentionDays: number;
   };
 }
 
@@ -246,6 +250,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       explainTimeoutMs: int('EXPLAIN_TIMEOUT_MS', 2_000, 100, 60_000),
       offPeakHours: hourRange('INDEX_OFF_PEAK_HOURS', { start: 1, end: 5 }),
       indexDropMinBytes: int('INDEX_DROP_MIN_BYTES', 10 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+      indexDropMinAgeDays: int('INDEX_DROP_MIN_AGE_DAYS', 7, 0, 3650),
+      queryLogRetentionDays: int('QUERY_LOG_RETENTION_DAYS', 30, 1, 3650),
     },
   };
 

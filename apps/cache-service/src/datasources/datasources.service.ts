@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRequest } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
 import { SourceCatalogRepository } from './source-catalog.repository.js';
 import { WarmingService } from '../warming/warming.service.js';
@@ -25,7 +25,6 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
   };
 }
 
-const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
 
 @Injectable()
 export class DatasourcesService {

@@ -3,6 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { ColumnMapping } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
 
+/**
+ * The one rule for naming a datasource table: `schema.table`, an unqualified name meaning `public`
+ * (datasources are validated against information_schema the same way).
+ */
+export function qualifiedTableName(name: string): string {
+  return name.includes('.') ? name : `public.${name}`;
+}
+
 /** Reads PostgreSQL's catalog to check that a datasource points at a real table and real columns. */
 @Injectable()
 export class SourceCatalogRepository {
@@ -10,12 +18,18 @@ export class SourceCatalogRepository {
 
   /** Column names of a table, or null when it does not exist. */
   async columnsOf(qualifiedTable: string): Promise<Set<string> | null> {
-    const [schema, table] = qualifiedTable.includes('.') ? qualifiedTable.split('.') : ['public', qualifiedTable];
+    const [schema, table] = qualifiedTableName(qualifiedTable).split('.');
     const rows: Array<{ column_name: string }> = await this.db.query(
       `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
       [schema, table],
     );
     return rows.length === 0 ? null : new Set(rows.map((row) => row.column_name));
+  }
+
+  /** The qualified source tables of every registered datasource (each once). */
+  async sourceTables(): Promise<string[]> {
+    const rows: Array<{ source_table: string }> = await this.db.query(`SELECT DISTINCT source_table FROM cache_strategy`);
+    return [...new Set(rows.map((row) => qualifiedTableName(row.source_table)))].sort();
   }
 
   /** Field errors (`sourceTable`, `columnMapping.<dimension>`) for a table and mapping that do not match the database. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { MonitoringTask } from '@ccc/shared-types';
 import { RELEASE_LOCK, RENEW_LOCK } from '../analytics-cache/cache-scripts.js';
@@ -18,16 +18,17 @@ interface Registration {
 
 /**
  * Periodic monitoring work (DESIGN.md §4.6): registered by the modules that own it, started by the
- * bootstrap once migrations have run, scheduled with @nestjs/schedule's registry, and run under a lease in
- * Redis so that of N replicas one does each round. The same lease guards "run now" API calls, so a manual
- * run never overlaps a scheduled one.
+ * bootstrap once migrations have run, scheduled with @nestjs/schedule's registry. Each scheduled round is
+ * claimed once across replicas (a key per wall-clock period, whatever phase each replica's timer has), and
+ * the work itself runs under a lease that also guards "run now" API calls, so runs never overlap.
  */
 @Injectable()
-export class PeriodicTasks implements OnApplicationShutdown {
+export class PeriodicTasks implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PeriodicTasks.name);
   private readonly registrations: Registration[] = [];
   private started = false;
   private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -70,23 +71,39 @@ export class PeriodicTasks implements OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
+  /** Stops scheduling and waits for rounds in progress, before the database and Redis connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     for (const { task } of this.registrations) {
       if (this.scheduler.doesExist('interval', task)) this.scheduler.deleteInterval(task);
     }
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Claims the current round of a task for this replica; false when another replica already ran it. */
+  private async claimRound(registration: Registration): Promise<boolean> {
+    const round = Math.floor(Date.now() / registration.everyMs);
+    const claimed = await this.redis.set(RedisKeys.leaseRound(registration.task, round), '1', 'PX', registration.everyMs, 'NX');
+    return claimed === 'OK';
   }
 
   private schedule(registration: Registration): void {
     let running = false;
+    const round = async (): Promise<void> => {
+      if (!(await this.claimRound(registration))) return;
+      await this.runExclusive(registration.task, registration.run);
+    };
     const tick = async (): Promise<void> => {
       if (running || this.stopping) return;
       running = true;
+      const work = round();
+      this.inFlight.add(work);
       try {
-        await this.runExclusive(registration.task, registration.run);
+        await work;
       } catch (error) {
         this.logger.warn(`${registration.task}: ${(error as Error).message}`);
       } finally {
+        this.inFlight.delete(work);
         running = false;
       }
     };

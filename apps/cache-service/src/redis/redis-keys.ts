@@ -67,6 +67,8 @@ export const RedisKeys = {
   throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
   /** Lease that lets one replica run a periodic task. */
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
+  /** Claim of one scheduled round (wall-clock period number) of a periodic task, so N replicas run it once. */
+  leaseRound: (task: string, round: number): string => `${SERVICE_PREFIX}:lease:${task}:round:${round}`,
   /** Pause/resume/cancel requests to a running warming job, read by the worker between batches. */
   warmControl: (jobId: string): string => `${SERVICE_PREFIX}:warm-control:{${jobId}}`,
   /** Progress of one Redis-admin purge run, readable by every replica while it runs. */

@@ -30,6 +30,8 @@ export class JobRepository implements OnApplicationShutdown {
   private readonly workers: Worker<WarmingJobData>[] = [];
   private readonly notifications: Queue<NotificationJobData>;
   private readonly notificationWorkers: Worker<NotificationJobData>[] = [];
+  /** Connections handed to workers: BullMQ does not close a connection it was given, so shutdown does. */
+  private readonly workerConnections: Array<Redis | Cluster> = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     // BullMQ needs a connection that waits for Redis rather than failing commands (maxRetriesPerRequest: null).
@@ -62,7 +64,7 @@ export class JobRepository implements OnApplicationShutdown {
   /** One notification at a time, so that a receiver sees an alert's notifications in the order they happened. */
   startNotificationWorker(processor: Processor<NotificationJobData>, onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void): void {
     const worker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, processor, {
-      connection: (this.connection instanceof Cluster ? this.connection.duplicate() : this.connection.duplicate()) as unknown as ConnectionOptions,
+      connection: this.workerConnection() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: 1,
     });
@@ -73,6 +75,14 @@ export class JobRepository implements OnApplicationShutdown {
       onFailed(job, error, final);
     });
     this.notificationWorkers.push(worker);
+  }
+
+  private workerConnection(): Redis | Cluster {
+    // Narrowed by hand: TypeScript cannot call duplicate() on the union of the two client types.
+    const connection = this.connection instanceof Cluster ? this.connection.duplicate() : this.connection.duplicate();
+    connection.on('error', () => undefined);
+    this.workerConnections.push(connection);
+    return connection;
   }
 
   private options(kind: WarmingJobData['kind']): JobsOptions {
@@ -126,8 +136,7 @@ export class JobRepository implements OnApplicationShutdown {
 
   startWorker(processor: Processor<WarmingJobData>, onFailed: (job: Job<WarmingJobData> | undefined, error: Error) => void): void {
     const worker = new Worker<WarmingJobData>(WARMING_QUEUE, processor, {
-      // Narrowed by hand: TypeScript cannot call duplicate() on the union of the two client types.
-      connection: (this.connection instanceof Cluster ? this.connection.duplicate() : this.connection.duplicate()) as unknown as ConnectionOptions,
+      connection: this.workerConnection() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: this.config.warming.concurrency,
       lockDuration: this.config.warming.jobLockMs,
@@ -151,6 +160,6 @@ export class JobRepository implements OnApplicationShutdown {
     await Promise.all([...this.workers, ...this.notificationWorkers].map((worker) => worker.close()));
     await this.queue.close();
     await this.notifications.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await Promise.all([...this.workerConnections, this.connection].map((connection) => connection.quit().catch(() => connection.disconnect())));
   }
 }

@@ -1,8 +1,6 @@
 import type { JobStatus, WarmingType } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-const decimal = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
-const bigint = { to: (value: number) => value, from: (value: string | null) => (value === null ? 0 : Number(value)) };
+import { bigintColumn, decimalColumn } from '../database/column-transformers.js';
 
 @Entity('cache_warming_job')
 export class WarmingJobEntity {
@@ -31,7 +29,7 @@ export class WarmingJobEntity {
   @Column({ name: 'failed_keys', type: 'integer', default: 0 })
   failedKeys: number;
 
-  @Column({ name: 'progress_percentage', type: 'decimal', precision: 5, scale: 2, default: 0, transformer: decimal })
+  @Column({ name: 'progress_percentage', type: 'decimal', precision: 5, scale: 2, default: 0, transformer: decimalColumn })
   progress: number;
 
   @Column({ name: 'scheduled_at', type: 'timestamptz' })
@@ -58,10 +56,10 @@ export class WarmingJobEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
-  @Column({ name: 'rows_total', type: 'bigint', default: 0, transformer: bigint })
+  @Column({ name: 'rows_total', type: 'bigint', default: 0, transformer: bigintColumn })
   rowsTotal: number;
 
-  @Column({ name: 'rows_processed', type: 'bigint', default: 0, transformer: bigint })
+  @Column({ name: 'rows_processed', type: 'bigint', default: 0, transformer: bigintColumn })
   rowsProcessed: number;
 
   @Column({ name: 'eta_seconds', type: 'integer', nullable: true })

@@ -35,6 +35,10 @@ export class Monitoring1763900000000 implements MigrationInterface {
           END
         );
       CREATE INDEX idx_perf_threshold_strategy ON performance_threshold (cache_strategy_id) WHERE cache_strategy_id IS NOT NULL;
+      -- One active threshold per metric and scope, so the evaluator never has to pick between two.
+      CREATE UNIQUE INDEX uq_perf_threshold_active ON performance_threshold
+        (metric_type, COALESCE(cache_strategy_id, '00000000-0000-0000-0000-000000000000'::uuid), COALESCE(table_name, ''))
+        WHERE is_active;
 
       ALTER TABLE cache_performance_alert
         ADD COLUMN acknowledgement_comment TEXT CHECK (char_length(acknowledgement_comment) <= 1000),
@@ -63,6 +67,8 @@ export class Monitoring1763900000000 implements MigrationInterface {
       ALTER TABLE query_performance_log
         ADD COLUMN cache_strategy_id UUID REFERENCES cache_strategy(id) ON DELETE SET NULL;
       CREATE INDEX idx_query_perf_strategy ON query_performance_log (cache_strategy_id, executed_at DESC);
+      -- Time-window reads and retention; the seed's time index is partial (execution_time_ms > 100).
+      CREATE INDEX idx_query_perf_executed ON query_performance_log (executed_at DESC);
 
       ALTER TABLE index_strategy
         ADD COLUMN scheduled_at TIMESTAMPTZ,
@@ -83,6 +89,7 @@ export class Monitoring1763900000000 implements MigrationInterface {
       ALTER TABLE index_strategy DROP COLUMN scheduled_at, DROP COLUMN apply_requested_at, DROP COLUMN created_in_db_at,
         DROP COLUMN last_error, DROP COLUMN discovered;
       DROP INDEX idx_query_perf_strategy;
+      DROP INDEX idx_query_perf_executed;
       ALTER TABLE query_performance_log DROP COLUMN cache_strategy_id;
       DROP INDEX uq_recommendation_open;
       ALTER TABLE cache_optimization_recommendation DROP COLUMN target_key, DROP COLUMN rejected_by, DROP COLUMN rejected_at,
@@ -94,6 +101,7 @@ export class Monitoring1763900000000 implements MigrationInterface {
         DROP COLUMN last_evaluated_at, DROP COLUMN last_notified_at, DROP COLUMN notified_severity, DROP COLUMN history,
         DROP COLUMN updated_at;
       DROP INDEX idx_perf_threshold_strategy;
+      DROP INDEX uq_perf_threshold_active;
 
       -- PostgreSQL cannot drop enum values: rows using the added ones go, then the types are rebuilt.
       DELETE FROM performance_threshold WHERE metric_type::text IN ('CACHE_MEMORY_SHARE', 'CACHE_AGE', 'WARMING_FAILURES', 'EVICTION_RATE');
