@@ -1,4 +1,4 @@
-import type { Datasource, IndexStrategy } from '@ccc/shared-types';
+import type { ApplyIndexResult, Datasource, IndexCollectionResult, IndexStrategy } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
@@ -18,7 +18,8 @@ describe('index management: validation and permissions', () => {
   beforeAll(async () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
-    t = await createTestApp({ REDIS_URL: redisServer.url, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    // INDEX_DROP_MIN_AGE_DAYS keeps its default (7); any index here counts as large.
+    t = await createTestApp({ REDIS_URL: redisServer.url, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', INDEX_DROP_MIN_BYTES: '8192' });
     db = t.app.get(DataSource);
     operator = (await userWithToken(t, 'operator')).token;
     viewer = (await userWithToken(t, 'viewer')).token;
@@ -68,6 +69,12 @@ describe('index management: validation and permissions', () => {
     await rejected(valid({ indexType: 'PARTIAL', whereClause: 'practice_id = 1 OR 1 = 1' }), 'whereClause');
     await rejected(valid({ indexType: 'PARTIAL', whereClause: 'nope IS NULL' }), 'whereClause');
     await rejected(valid({ whereClause: 'practice_id = 1' }), 'whereClause');
+    // Literals: no backslashes or NUL; and PostgreSQL type-checks the predicate at create time, not at apply.
+    await rejected(valid({ indexType: 'PARTIAL', whereClause: "measure = 'a\\' OR 1 = 1 --'" }), 'whereClause');
+    await rejected(valid({ indexType: 'PARTIAL', whereClause: "measure = 'a\u0000'" }), 'whereClause');
+    await rejected(valid({ indexType: 'PARTIAL', whereClause: 'measure > 5' }), 'whereClause');
+    await rejected(valid({ indexType: 'PARTIAL', whereClause: "practice_id = 'abc'" }), 'whereClause');
+    await rejected(valid({ indexType: 'PARTIAL', whereClause: "period_date >= 'not a date'" }), 'whereClause');
     await rejected(valid({ indexType: 'FUNCTIONAL', columns: ['md5(measure)'] }), 'columns');
     await rejected(valid({ indexType: 'FUNCTIONAL', columns: ['lower(value)'] }), 'columns');
     await rejected(valid({ columns: ['lower(measure)'] }), 'columns');
@@ -76,8 +83,10 @@ describe('index management: validation and permissions', () => {
     await rejected(valid({ maintenanceWindow: 'SCHEDULED' }), 'scheduledAt');
     await rejected(valid({ maintenanceWindow: 'SCHEDULED', scheduledAt: '2020-01-01T00:00:00Z' }), 'scheduledAt');
     await rejected(valid({ indexDefinition: 'CREATE INDEX x ON y (z)' }), 'indexDefinition');
-    // Nothing reached PostgreSQL.
-    expect(await db.query(`SELECT 1 FROM index_strategy WHERE table_name = $1`, [table])).toEqual([]);
+    // Nothing was recorded (another test file's collector may discover the table's own index meanwhile).
+    expect(await db.query(`SELECT 1 FROM index_strategy WHERE table_name = $1 AND NOT discovered`, [table])).toEqual([]);
+    // A predicate that fits the column types is accepted.
+    await t.http.post(BASE).set(bearer(operator)).send(valid({ indexType: 'PARTIAL', whereClause: "period_date >= '2026-01-01' AND measure <> 'x'" })).expect(201);
 
     // What the column types support is accepted.
     const gin = (await t.http.post(BASE).set(bearer(operator)).send(valid({ indexType: 'GIN', columns: ['tags'], usagePattern: 'FULL_TEXT' })).expect(201)).body as IndexStrategy;
@@ -123,5 +132,19 @@ describe('index management: validation and permissions', () => {
     // Without an index in PostgreSQL, deleting just deactivates.
     await t.http.delete(`${BASE}/${strategy.id}`).set(bearer(operator)).expect(204);
     expect(((await t.http.get(`${BASE}/${strategy.id}`).set(bearer(operator)).expect(200)).body as IndexStrategy).isActive).toBe(false);
+
+    // So does PATCH isActive=false (with an index it is 409, see index-management.e2e-spec).
+    const other = (await t.http.post(BASE).set(bearer(operator)).send(valid()).expect(201)).body as IndexStrategy;
+    const deactivated = await t.http.patch(`${BASE}/${other.id}`).set(bearer(operator)).send({ isActive: false }).expect(200);
+    expect(deactivated.body).toMatchObject({ isActive: false, isCreated: false });
+  });
+
+  it('does not flag a just-built large index for dropping although nothing has used it yet', async () => {
+    const strategy = (await t.http.post(BASE).set(bearer(operator)).send(valid()).expect(201)).body as IndexStrategy;
+    expect(((await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(200)).body as ApplyIndexResult).status).toBe('created');
+    expect(((await t.http.post(`${BASE}/collect`).set(bearer(operator)).expect(200)).body as IndexCollectionResult).ran).toBe(true);
+    const usage = ((await t.http.get(`${BASE}/${strategy.id}`).set(bearer(operator)).expect(200)).body as IndexStrategy).latestUsage!;
+    expect(usage.indexSizeBytes).toBeGreaterThanOrEqual(8192);
+    expect(usage).toMatchObject({ totalScans: 0, isRecommendedForDrop: false });
   });
 });

@@ -32,7 +32,7 @@ describe('index management', () => {
   beforeAll(async () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
-    t = await createTestApp({ REDIS_URL: redisServer.url, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', INDEX_DROP_MIN_BYTES: String(DROP_MIN_BYTES), INDEX_OFF_PEAK_HOURS: '1-5' });
+    t = await createTestApp({ REDIS_URL: redisServer.url, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', INDEX_DROP_MIN_BYTES: String(DROP_MIN_BYTES), INDEX_DROP_MIN_AGE_DAYS: '0', INDEX_OFF_PEAK_HOURS: '1-5' });
     db = t.app.get(DataSource);
     operator = (await userWithToken(t, 'operator')).token;
     // 16 × 25 × 10 × 15 = 60,000 rows.
@@ -70,6 +70,10 @@ describe('index management', () => {
     expect(applied.strategy.createdInDatabaseAt).not.toBeNull();
     expect(await inPostgres(used.indexName)).toBe(true);
     expect((await apply(used.id)).status).toBe('exists');
+    // Deactivating through PATCH follows DELETE's rule: not while the index exists.
+    const patched = await t.http.patch(`${BASE}/${used.id}`).set(bearer(operator)).send({ isActive: false }).expect(409);
+    expect(patched.body.details.field).toBe('isActive');
+    expect(((await t.http.get(`${BASE}/${used.id}`).set(bearer(operator)).expect(200)).body as IndexStrategy).isActive).toBe(true);
 
     // A large index nobody uses, and a small one (a partial index over 240 rows).
     const unused = await create({ indexName: `idx_${suffix}_provider`, columns: ['provider_id'] });
@@ -171,6 +175,54 @@ describe('index management', () => {
     }
   });
 
+  const validIndex = async (indexName: string): Promise<boolean[]> =>
+    (
+      await db.query(
+        `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+        [schema, indexName],
+      )
+    ).map((row: { indisvalid: boolean }) => row.indisvalid);
+
+  it('builds once when two applies race (a double click), and a second apply never drops an index being built', async () => {
+    const raced = await create({ indexName: `idx_${suffix}_race`, indexType: 'COMPOSITE', columns: ['measure', 'period_date', 'value'] });
+    const responses = await Promise.all([1, 2].map(() => t.http.post(`${BASE}/${raced.id}/apply`).set(bearer(operator))));
+    for (const response of responses) {
+      if (response.status === 409) expect(response.body.message).toContain('already being built');
+      else expect({ status: response.status, result: response.body.status }).toMatchObject({ status: 200, result: expect.stringMatching(/^(created|exists)$/) });
+    }
+    expect(responses.filter((response) => response.status === 200 && response.body.status === 'created')).toHaveLength(1);
+    expect(await validIndex(raced.indexName)).toEqual([true]);
+
+    // Deterministically: a build waits on an open writer, so its index is in PostgreSQL but not yet valid
+    // (what an interrupted build also leaves). A second apply, the index-apply task and a drop all leave it alone.
+    const service = t.app.get(IndexStrategyService);
+    const strategy = await create({ indexName: `idx_${suffix}_inflight`, columns: ['period_date'] });
+    const blocker = db.createQueryRunner();
+    await blocker.query('BEGIN');
+    await blocker.query(`INSERT INTO ${table} VALUES ('Charges', 998, 998, 'Daily', '2026-01-02', 1)`);
+    let first: Promise<{ status: number; body: ApplyIndexResult }> | undefined;
+    try {
+      first = t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).then((response) => ({ status: response.status, body: response.body }));
+      for (let i = 0; i < 200 && (await validIndex(strategy.indexName)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(await validIndex(strategy.indexName)).toEqual([false]);
+
+      const second = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409);
+      expect(second.body.message).toContain('already being built');
+      await db.query(`UPDATE index_strategy SET apply_requested_at = now() WHERE id = $1`, [strategy.id]);
+      await service.applyDeferred();
+      await t.http.delete(`${BASE}/${strategy.id}`).query({ dropIndex: 'true' }).set(bearer(operator)).expect(409);
+      expect(await validIndex(strategy.indexName)).toEqual([false]);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.release();
+    }
+    const result = await first!;
+    expect(result).toMatchObject({ status: 200, body: { status: 'created', strategy: { isCreated: true, lastError: null } } });
+    expect(await validIndex(strategy.indexName)).toEqual([true]);
+    const after = (await t.http.get(`${BASE}/${strategy.id}`).set(bearer(operator)).expect(200)).body as IndexStrategy;
+    expect(after).toMatchObject({ isCreated: true, applyRequestedAt: null, isActive: true });
+  });
+
   it('answers 409 with the reason when the name was taken between create and apply', async () => {
     const strategy = await create({ indexName: `idx_${suffix}_clash`, columns: ['value'] });
     await db.query(`CREATE TABLE ${schema}."idx_${suffix}_clash" (x int)`);
@@ -207,10 +259,6 @@ describe('index management', () => {
     expect(failed.lastError).toContain('lock timeout');
 
     expect((await apply(strategy.id)).strategy).toMatchObject({ isCreated: true, lastError: null });
-    const state = await db.query(
-      `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
-      [schema, strategy.indexName],
-    );
-    expect(state).toEqual([{ indisvalid: true }]);
+    expect(await validIndex(strategy.indexName)).toEqual([true]);
   });
 });

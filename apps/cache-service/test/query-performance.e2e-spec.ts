@@ -1,6 +1,7 @@
 import type { Datasource, QueryPatternSummary, QueryPerformanceEntry, WarmingJob, WarmResponse } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { QueryPerformanceRecorder } from '../src/db-performance/query-performance.recorder.js';
+import { QueryPerformanceService } from '../src/db-performance/query-performance.service.js';
 import { SYSTEM_USER_ID } from '../src/users/app-user.entity.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
@@ -157,9 +158,36 @@ describe('query performance log', () => {
     await bad(`${BASE}/patterns`, { limit: 501 }, 'limit');
     await bad(`${BASE}/patterns`, { limit: 0 }, 'limit');
     await bad(`${BASE}/patterns/abc`, {}, 'hash');
+    // A window spans at most 31 days.
+    await bad(`${BASE}/patterns`, { from: '2026-01-01T00:00:00Z', to: '2026-02-15T00:00:00Z' }, 'from');
+    await bad(`${BASE}/slow`, { to: '2026-03-01T00:00:00Z', from: '2025-03-01T00:00:00Z' }, 'from');
+    await t.http.get(`${BASE}/slow`).query({ from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' }).set(bearer(viewer)).expect(200);
+    // An unknown datasource in a filter is 404, in every read.
+    for (const path of [`${BASE}/slow`, `${BASE}/patterns`, `${BASE}/patterns/${'0'.repeat(64)}`]) {
+      await t.http.get(path).query({ datasourceId: 2_000_000_000 }).set(bearer(viewer)).expect(404);
+    }
     // An unknown hash has no executions.
     const none = await t.http.get(`${BASE}/patterns/${'0'.repeat(64)}`).set(bearer(viewer)).expect(200);
     expect(none.body).toEqual([]);
     await t.http.get(`${BASE}/slow`).expect(401);
+  });
+
+  it('keeps the log to QUERY_LOG_RETENTION_DAYS (default 30): the retention task deletes older rows only', async () => {
+    const ds = await datasourceWithThreshold(1_000);
+    const insert = (hash: string, executedAt: string): Promise<unknown> =>
+      db.query(
+        `INSERT INTO query_performance_log (query_hash, query_pattern, execution_time_ms, rows_examined, rows_returned, database_user, executed_at, cache_strategy_id)
+         VALUES ($1, 'SELECT ?', 1, 0, 0, 'test', $2, $3)`,
+        [hash, executedAt, ds.strategyId],
+      );
+    const day = 86_400_000;
+    await insert('a'.repeat(64), new Date(Date.now() - 45 * day).toISOString());
+    await insert('b'.repeat(64), new Date(Date.now() - 31 * day).toISOString());
+    await insert('c'.repeat(64), new Date(Date.now() - 29 * day).toISOString());
+    await insert('d'.repeat(64), new Date().toISOString());
+
+    expect(await t.app.get(QueryPerformanceService).applyRetention()).toBeGreaterThanOrEqual(2);
+    const left: Array<{ query_hash: string }> = await db.query(`SELECT query_hash FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY query_hash`, [ds.strategyId]);
+    expect(left.map((row) => row.query_hash[0])).toEqual(['c', 'd']);
   });
 });

@@ -1,6 +1,7 @@
 import type { Datasource, Paginated, Recommendation, RecommendationGenerationResult, RecommendationType } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { MIN_SLOW_UNINDEXED } from '../src/insights/recommendation-rules.js';
 import { createDatasource, generateRecommendations, peakedDay, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
@@ -150,19 +151,41 @@ describe('optimization recommendations', () => {
     expectShape(generated, GENERATION_KEYS);
   });
 
-  /** A slow, unindexed query of the datasource in the query-performance log. */
-  async function slowQuery(ds: Datasource): Promise<void> {
-    await t.app.get(DataSource).query(
-      `INSERT INTO query_performance_log (query_hash, query_pattern, execution_time_ms, rows_examined, rows_returned, used_index, is_slow_query, database_user, cache_strategy_id)
-       VALUES ($1, 'SELECT * FROM t WHERE measure = ? AND frequency = ?', 2400, 100000, 10, false, true, 'test', $2)`,
-      [(randomUUID() + randomUUID()).replace(/-/g, ''), ds.strategyId],
-    );
+  /** Slow, unindexed queries of the datasource in the query-performance log, as the source reader logs them. */
+  async function slowQueries(ds: Datasource, count = MIN_SLOW_UNINDEXED, context: 'cold-fallback' | 'warming' = 'cold-fallback'): Promise<void> {
+    for (let i = 0; i < count; i += 1) {
+      await t.app.get(DataSource).query(
+        `INSERT INTO query_performance_log (query_hash, query_pattern, execution_time_ms, rows_examined, rows_returned, used_index, is_slow_query, database_user,
+                                            application_context, cache_strategy_id)
+         VALUES ($1, 'SELECT * FROM t WHERE measure = ? AND frequency = ?', 2400, 100000, 10, false, true, 'test', $2, $3)`,
+        [(randomUUID() + randomUUID()).replace(/-/g, ''), `${context}:ds:${ds.id}`, ds.strategyId],
+      );
+    }
   }
+
+  it('ADD_SOURCE_INDEX counts only slow cold-fallback queries, and needs several of them', async () => {
+    const ds = await createDatasource(t, admin.token);
+    created.push(ds.id);
+    // A slow warm (a full-table COPY that waits for Redis) says nothing about a missing index.
+    await slowQueries(ds, MIN_SLOW_UNINDEXED + 2, 'warming');
+    await generateRecommendations(t, admin.token);
+    expect(await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX')).toEqual([]);
+    // One slow cold-fallback query short of the minimum: still nothing.
+    await slowQueries(ds, MIN_SLOW_UNINDEXED - 1);
+    await generateRecommendations(t, admin.token);
+    expect(await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX')).toEqual([]);
+    // The minimum reached.
+    await slowQueries(ds, 1);
+    await generateRecommendations(t, admin.token);
+    const [add] = await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX');
+    expect(add).toMatchObject({ implementationStatus: 'PENDING', estimatedImprovement: 2400 });
+    expect(add.recommendationDescription).toContain(`${MIN_SLOW_UNINDEXED} slow cold-fallback queries`);
+  });
 
   it('ADD_SOURCE_INDEX: slow unindexed queries give an index recommendation; implementing it creates the index strategy', async () => {
     const ds = await createDatasource(t, admin.token);
     created.push(ds.id);
-    await slowQuery(ds);
+    await slowQueries(ds);
     await generateRecommendations(t, admin.token);
     const [add] = await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX');
     expect(add).toMatchObject({
@@ -190,7 +213,7 @@ describe('optimization recommendations', () => {
   it('ADD_SOURCE_INDEX is stale once an index leading with those columns exists', async () => {
     const ds = await createDatasource(t, admin.token);
     created.push(ds.id);
-    await slowQuery(ds);
+    await slowQueries(ds);
     await generateRecommendations(t, admin.token);
     const [add] = await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX');
     await approve(add.id).expect(200);
@@ -221,8 +244,8 @@ describe('optimization recommendations', () => {
       targetKey: `drop-index:${ds.sourceTable}.${indexName}`,
       currentConfiguration: { index: indexName },
       recommendedConfiguration: { drop: indexName, indexStrategyId: index.id },
-      estimatedImprovement: 52_428_800,
-      improvementMetric: 'bytes_freed',
+      estimatedImprovement: 50,
+      improvementMetric: 'mb_freed',
     });
     await approve(drop.id).expect(200);
     expect(((await implement(drop.id).expect(200)).body as Recommendation).implementationStatus).toBe('IMPLEMENTED');
@@ -239,6 +262,11 @@ describe('optimization recommendations', () => {
   ])('answers 400 naming the field for %s', async (_label, url, field) => {
     const response = await t.http.get(url).set(bearer(viewer.token)).expect(400);
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
+  });
+
+  it('answers 404 for an unknown datasource in the filter', async () => {
+    const response = await t.http.get(`${base}?datasourceId=424242`).set(bearer(viewer.token)).expect(404);
+    expect(response.body.message).toContain('424242');
   });
 
   it('answers 400 for bad notes and ids on decisions, 404 for unknown recommendations', async () => {

@@ -213,16 +213,27 @@ describe('usage patterns', () => {
     ['/api/admin/monitoring/usage-patterns?from=2026-13-01', 'from'],
     ['/api/admin/monitoring/usage-patterns?to=yesterday', 'to'],
     ['/api/admin/monitoring/usage-patterns?from=2026-03-02&to=2026-03-01', 'from'],
-    ['/api/admin/monitoring/usage-patterns?from=2024-01-01&to=2026-01-01', 'to'],
+    ['/api/admin/monitoring/usage-patterns?from=2024-01-01&to=2025-01-01', 'from'], // 367 days
     ['/api/admin/monitoring/usage-patterns?datasourceId=abc', 'datasourceId'],
     ['/api/admin/monitoring/usage/hourly?from=noon', 'from'],
     ['/api/admin/monitoring/usage/hourly?from=2026-01-10T00:00:00Z&to=2026-01-01T00:00:00Z', 'from'],
-    ['/api/admin/monitoring/usage/hourly?from=2026-01-01T00:00:00Z&to=2026-01-10T00:00:00Z', 'to'],
+    ['/api/admin/monitoring/usage/hourly?from=2026-01-01T00:00:00Z&to=2026-01-09T00:00:01Z', 'from'], // 8 days + 1 s
+    ['/api/admin/monitoring/usage/hourly?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'from'],
     ['/api/admin/monitoring/usage/hourly?datasourceId=0', 'datasourceId'],
   ])('answers 400 naming the field for %s', async (url, field) => {
     const response = await t.http.get(url).set(bearer(viewer.token)).expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
+  });
+
+  it('accepts the documented longest ranges: 366 days of patterns, 8 days of hourly counters', async () => {
+    await t.http.get('/api/admin/monitoring/usage-patterns?from=2024-01-01&to=2024-12-31').set(bearer(viewer.token)).expect(200);
+    await t.http.get('/api/admin/monitoring/usage-patterns?from=2026-03-01&to=2026-03-01').set(bearer(viewer.token)).expect(200);
+    const ds = await createDatasource(t, admin.token);
+    created.push(ds.id);
+    const hours = (await t.http.get(`/api/admin/monitoring/usage/hourly?datasourceId=${ds.id}&from=2026-01-01T00:00:00Z&to=2026-01-09T00:00:00Z`).set(bearer(viewer.token)).expect(200))
+      .body as HourlyUsage[];
+    expect(hours).toHaveLength(8 * 24);
   });
 
   it('answers 404 for an unknown datasource', async () => {

@@ -8,16 +8,18 @@ import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { addEvents, bookkeepingOf, withBookkeeping } from './alert-history.js';
 import { AlertMetricsRepository } from './alert-metrics.repository.js';
 import { AlertNotifier } from './alert-notifier.js';
-import { alertMessage, decide, levelOf, recoveryMessage, severityOf, type Levels } from './alert-rules.js';
+import { alertMessage, decide, higherSeverity, knownSeverity, levelOf, recoveryMessage, severityOf, type Levels } from './alert-rules.js';
 import { CacheAlertEntity } from './cache-alert.entity.js';
 import { PerformanceThresholdEntity } from './performance-threshold.entity.js';
 
 /** One threshold applied to one target (a datasource, a datasource's table, the database or Redis). */
-interface Check {
+export interface Check {
   metric: ThresholdMetricType;
   threshold: PerformanceThresholdEntity;
   strategy: CacheStrategyEntity | null;
@@ -25,9 +27,14 @@ interface Check {
 }
 
 interface Measured extends Check {
-  /** Null = no data: neither fires nor resolves. */
+  /** Null = no data: neither fires nor resolves (except after a long silence, see `noTraffic`). */
   value: number | null;
+  /** The datasource's query API had no requests in the window (rates have no value then). */
+  noTraffic?: boolean;
 }
+
+/** Rates of query-API traffic: without requests they have no value, and an alert on them resolves after a long silence. */
+const TRAFFIC_METRICS = new Set<ThresholdMetricType>(['CACHE_HIT_RATIO', 'QUERY_TIME']);
 
 type Counts = Omit<AlertEvaluationResult, 'evaluatedAt' | 'ran'>;
 
@@ -77,7 +84,14 @@ export class AlertEvaluator implements OnModuleInit {
     const open = await this.alerts.find({ select: { cacheStrategyId: true, alertType: true }, where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) } });
     const openKeys = new Set(open.map((a) => alertKey(a.cacheStrategyId, a.alertType)));
     for (const check of measured) {
-      if (check.value === null) continue;
+      if (check.value === null) {
+        if (check.noTraffic && openKeys.has(alertKey(check.strategy?.id ?? null, THRESHOLD_METRICS[check.metric].alertType))) {
+          await this.resolveSilent(check, now, counts).catch((error: Error) =>
+            this.logger.warn({ msg: 'could not resolve an alert without traffic', metric: check.metric, datasource: check.strategy?.datasourceId, error: error.message }),
+          );
+        }
+        continue;
+      }
       counts.thresholdsEvaluated += 1;
       const { alertType, direction } = THRESHOLD_METRICS[check.metric];
       // Nothing open and nothing breached: no transaction needed (only this lease holder creates alerts).
@@ -114,12 +128,17 @@ export class AlertEvaluator implements OnModuleInit {
       if (scope === 'datasource') {
         for (const s of strategies) add(list.find((t) => t.cacheStrategyId === s.id && t.tableName === null) ?? global, s, null);
       } else if (scope === 'table') {
-        for (const s of strategies) add(list.find((t) => t.tableName === s.sourceTable) ?? global, s, s.sourceTable);
+        for (const s of strategies) add(list.find((t) => t.tableName !== null && qualifiedTableName(t.tableName) === qualifiedTableName(s.sourceTable)) ?? global, s, s.sourceTable);
       } else {
         add(global, null, null);
       }
     }
     return checks;
+  }
+
+  /** The enabled threshold that applies now to the alerts of (strategy, alert type), if any. */
+  async applicableCheck(strategyId: string | null, alertType: string): Promise<Check | null> {
+    return (await this.checks()).find((c) => alertKey(c.strategy?.id ?? null, THRESHOLD_METRICS[c.metric].alertType) === alertKey(strategyId, alertType)) ?? null;
   }
 
   private async measure(checks: Check[], now: Date): Promise<Measured[]> {
@@ -157,15 +176,18 @@ export class AlertEvaluator implements OnModuleInit {
     for (const check of checks) {
       const s = check.strategy;
       let value: number | null = null;
+      let noTraffic = false;
       switch (check.metric) {
         case 'CACHE_HIT_RATIO': {
           const u = await usageOf(s!.datasourceId);
           value = u && u.requests > 0 ? (u.hits / u.requests) * 100 : null;
+          noTraffic = u !== null && u.requests === 0;
           break;
         }
         case 'QUERY_TIME': {
           const u = await usageOf(s!.datasourceId);
           value = u && u.requests > 0 ? u.latencyMicros / u.requests / 1000 : null;
+          noTraffic = u !== null && u.requests === 0;
           break;
         }
         case 'CACHE_MEMORY_SHARE': {
@@ -199,7 +221,7 @@ export class AlertEvaluator implements OnModuleInit {
           value = connections;
           break;
       }
-      measured.push({ ...check, value: value === null || !Number.isFinite(value) ? null : value });
+      measured.push({ ...check, value: value === null || !Number.isFinite(value) ? null : value, ...(noTraffic ? { noTraffic } : {}) });
     }
     return measured;
   }
@@ -244,7 +266,17 @@ export class AlertEvaluator implements OnModuleInit {
           where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, cacheStrategyId: strategyId ?? IsNull(), alertType, alertStatus: Not('RESOLVED') },
           lock: { mode: 'pessimistic_write' },
         });
-        const transition = decide(open && open.alertStatus !== 'RESOLVED' ? { status: open.alertStatus, severity: open.severity, triggeredAt: open.triggeredAt, lastNotifiedAt: open.lastNotifiedAt } : null, breach, now, repeatMs);
+        const state = open && open.alertStatus !== 'RESOLVED'
+          ? {
+              status: open.alertStatus,
+              severity: open.severity,
+              triggeredAt: open.triggeredAt,
+              lastNotifiedAt: open.lastNotifiedAt,
+              notifiedSeverity: open.notifiedSeverity,
+              acknowledgedSeverity: open.alertStatus === 'ACKNOWLEDGED' ? (bookkeepingOf(open.alertContext).acknowledgedSeverity ?? open.severity) : null,
+            }
+          : null;
+        const transition = decide(state, breach, now, repeatMs);
         if (transition.kind === 'none') return null;
         if (transition.kind === 'fire') {
           const alert = manager.create(CacheAlertEntity, {
@@ -272,7 +304,7 @@ export class AlertEvaluator implements OnModuleInit {
         const alert = open!;
         alert.actualValue = value;
         alert.lastEvaluatedAt = now;
-        alert.alertContext = context;
+        alert.alertContext = withBookkeeping(context, alert.alertContext);
         let notify: AlertWebhookPayload['event'] | null = null;
         let detail: string | undefined;
         if (transition.kind === 'resolve') {
@@ -280,24 +312,31 @@ export class AlertEvaluator implements OnModuleInit {
           alert.alertStatus = 'RESOLVED';
           alert.resolvedAt = now;
           alert.resolvedBy = null;
-          alert.history = [...alert.history, event('RESOLVED', alert.severity, detail)];
+          addEvents(alert, event('RESOLVED', alert.severity, detail));
           counts.resolved += 1;
           notify = 'RESOLVED';
         } else {
           alert.severity = transition.severity;
           alert.thresholdValue = levelOf(transition.severity, levels);
           alert.alertMessage = alertMessage(check.metric, subject, value, transition.severity, levels);
-          if (transition.kind === 'escalate') {
-            // The acknowledgement was for the lower severity.
+          if (transition.kind === 'escalate' && transition.notify) {
+            // Worse than anything notified or acknowledged: the acknowledgement was for a lower severity.
             alert.alertStatus = 'ACTIVE';
             alert.acknowledgedBy = null;
             alert.acknowledgedAt = null;
             alert.acknowledgementComment = null;
-            alert.history = [...alert.history, event('ESCALATED', transition.severity)];
+            const { acknowledgedSeverity: _cleared, ...rest } = alert.alertContext ?? {};
+            alert.alertContext = rest;
+            addEvents(alert, event('ESCALATED', transition.severity));
             counts.escalated += 1;
             notify = 'ESCALATED';
+          } else if (transition.kind === 'escalate') {
+            // Back up after a dip (a flap): people already know this severity; no page, the acknowledgement stays.
+            const known = knownSeverity(state!);
+            addEvents(alert, event('ESCALATED', transition.severity, `Back to ${transition.severity}, already ${state!.status === 'ACKNOWLEDGED' && state!.acknowledgedSeverity === known ? 'acknowledged' : 'notified'} at ${known}: not notified again`));
+            counts.escalated += 1;
           } else if (transition.kind === 'deescalate') {
-            alert.history = [...alert.history, event('DEESCALATED', transition.severity)];
+            addEvents(alert, event('DEESCALATED', transition.severity));
             counts.deescalated += 1;
           } else if (transition.repeat) {
             notify = 'REPEAT';
@@ -305,7 +344,8 @@ export class AlertEvaluator implements OnModuleInit {
         }
         if (notify && this.notifier.enabled) {
           alert.lastNotifiedAt = now;
-          alert.notifiedSeverity = alert.severity;
+          // The highest severity notified: a later return to it after a dip is not news.
+          alert.notifiedSeverity = notify === 'RESOLVED' ? alert.notifiedSeverity : higherSeverity(alert.notifiedSeverity, alert.severity);
         }
         alert.updatedAt = now;
         return { alert: await manager.save(alert), notify, detail };
@@ -328,23 +368,44 @@ export class AlertEvaluator implements OnModuleInit {
   private async resolveUncovered(covered: Set<string>, now: Date, counts: Counts): Promise<void> {
     const open = await this.alerts.find({ where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) } });
     for (const candidate of open.filter((a) => !covered.has(alertKey(a.cacheStrategyId, a.alertType)))) {
-      const detail = 'No enabled threshold applies any more (threshold deleted or disabled, or datasource disabled)';
-      const resolved = await this.db.transaction(async (manager) => {
-        const alert = await manager.findOne(CacheAlertEntity, { where: { id: candidate.id }, lock: { mode: 'pessimistic_write' } });
-        if (!alert || alert.alertStatus === 'RESOLVED') return null;
-        alert.alertStatus = 'RESOLVED';
-        alert.resolvedAt = now;
-        alert.resolvedBy = null;
-        alert.lastEvaluatedAt = now;
-        alert.history = [...alert.history, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: null, by: null, comment: detail }];
-        if (this.notifier.enabled) alert.lastNotifiedAt = now;
-        alert.updatedAt = now;
-        return manager.save(alert);
-      });
-      if (!resolved) continue;
-      counts.resolved += 1;
-      const strategy = resolved.cacheStrategyId ? await this.strategies.findOne({ where: { id: resolved.cacheStrategyId } }) : null;
-      if (await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `${detail} — ${resolved.alertMessage}`)) counts.notificationsQueued += 1;
+      await this.resolveWithoutValue(candidate.id, 'No enabled threshold applies any more (threshold deleted or disabled, or datasource disabled)', now, counts, () => true);
     }
+  }
+
+  /**
+   * A hit-rate or query-time alert whose datasource has had no query-API traffic for twice the window:
+   * nothing left to measure, so it resolves rather than staying open forever.
+   */
+  private async resolveSilent(check: Measured, now: Date, counts: Counts): Promise<void> {
+    if (!TRAFFIC_METRICS.has(check.metric) || !check.strategy) return;
+    const silenceMs = 2 * this.config.monitoring.alertWindowMinutes * 60_000;
+    const open = await this.alerts.findOne({
+      select: { id: true },
+      where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, cacheStrategyId: check.strategy.id, alertType: THRESHOLD_METRICS[check.metric].alertType, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) },
+    });
+    if (!open) return;
+    const detail = `Resolved: no traffic in the window (no query-API requests to ${check.strategy.name} for ${2 * this.config.monitoring.alertWindowMinutes} minutes)`;
+    // Measured last (lastEvaluatedAt only moves while there is traffic) longer ago than the silence.
+    await this.resolveWithoutValue(open.id, detail, now, counts, (alert) => now.getTime() - (alert.lastEvaluatedAt ?? alert.triggeredAt).getTime() >= silenceMs);
+  }
+
+  /** Resolves an open alert with nothing measured (under its row lock, when `still` holds), and notifies. */
+  private async resolveWithoutValue(id: string, detail: string, now: Date, counts: Counts, still: (alert: CacheAlertEntity) => boolean): Promise<void> {
+    const resolved = await this.db.transaction(async (manager) => {
+      const alert = await manager.findOne(CacheAlertEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!alert || alert.alertStatus === 'RESOLVED' || !still(alert)) return null;
+      alert.alertStatus = 'RESOLVED';
+      alert.resolvedAt = now;
+      alert.resolvedBy = null;
+      alert.lastEvaluatedAt = now;
+      addEvents(alert, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: null, by: null, comment: detail });
+      if (this.notifier.enabled) alert.lastNotifiedAt = now;
+      alert.updatedAt = now;
+      return manager.save(alert);
+    });
+    if (!resolved) return;
+    counts.resolved += 1;
+    const strategy = resolved.cacheStrategyId ? await this.strategies.findOne({ where: { id: resolved.cacheStrategyId } }) : null;
+    if (await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `${detail} — ${resolved.alertMessage}`)) counts.notificationsQueued += 1;
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { parseInfo } from '../redis-admin/redis-info.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
@@ -25,8 +26,11 @@ export class AlertMetricsRepository {
     const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
     const totals: Record<string, number> = Object.fromEntries(fields.map((field) => [field, 0]));
     for (const node of nodes) {
-      const info = await node.info(section);
-      for (const field of fields) totals[field] += Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      const values = parseInfo(await node.info(section))[section] ?? {};
+      for (const field of fields) {
+        const value = Number(values[field]);
+        if (Number.isFinite(value)) totals[field] += value;
+      }
     }
     return totals;
   }

@@ -1,22 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { AlertEvent, AlertWebhookPayload } from '@ccc/shared-types';
+import type { AlertWebhookPayload } from '@ccc/shared-types';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { JobRepository, type NotificationJobData } from '../warming/job.repository.js';
+import { appendAlertEvent } from './alert-history.js';
 import { webhookText } from './alert-rules.js';
 import type { CacheAlertEntity } from './cache-alert.entity.js';
-
-/** Appends one event to an alert's history (atomically: the evaluator may be updating the same row). */
-export async function appendAlertEvent(db: DataSource, alertId: string, event: AlertEvent): Promise<void> {
-  await db.query(`UPDATE cache_performance_alert SET history = history || $2::jsonb, updated_at = now() WHERE id = $1`, [alertId, JSON.stringify([event])]);
-}
 
 /**
  * Alert notifications to a Slack-compatible webhook: queued on BullMQ (one worker at a time, retried with
  * backoff), POSTed with a timeout; delivery and final failure are recorded in the alert's history.
+ * A notification is dropped instead of sent when it is out of date: older than one already delivered for
+ * the alert (a retry that lost the race), or announcing a problem the alert no longer has (it is RESOLVED).
  * `last_notified_at` is set by the evaluator when it queues a notification (repeats count from there).
  */
 @Injectable()
@@ -74,6 +72,13 @@ export class AlertNotifier {
   async deliver(job: Job<NotificationJobData>): Promise<void> {
     const url = this.config.monitoring.webhookUrl;
     if (!url) throw new UnrecoverableError('No ALERT_WEBHOOK_URL configured');
+    // When the event happened: the job was queued right then (retries keep the original timestamp).
+    const eventAt = new Date(job.timestamp).toISOString();
+    const stale = await this.outdated(job.data, eventAt);
+    if (stale) {
+      this.logger.log({ msg: 'alert notification dropped: out of date', alert: job.data.alertId, event: job.data.payload.event, reason: stale });
+      return;
+    }
     const body: AlertWebhookPayload = { ...job.data.payload, sentAt: new Date().toISOString() };
     let response: Response;
     try {
@@ -89,10 +94,22 @@ export class AlertNotifier {
     }
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
-    await this.record(job.data, 'NOTIFIED', `${job.data.payload.event} notification delivered${job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : ''}`);
+    await this.record(job.data, 'NOTIFIED', `${job.data.payload.event} notification delivered${job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : ''}`, eventAt);
   }
 
-  private record(data: NotificationJobData, event: 'NOTIFIED' | 'NOTIFICATION_FAILED', comment: string): Promise<void> {
+  /** Why a notification should not be sent any more, or null when it should. */
+  private async outdated(data: NotificationJobData, eventAt: string): Promise<string | null> {
+    const [row] = (await this.db.query(
+      `SELECT alert_status AS status, alert_context ->> 'lastDeliveredEventAt' AS delivered FROM cache_performance_alert WHERE id = $1`,
+      [data.alertId],
+    )) as Array<{ status: CacheAlertEntity['alertStatus']; delivered: string | null }>;
+    if (!row) return 'the alert no longer exists';
+    if (row.delivered && row.delivered > eventAt) return `a newer notification (of ${row.delivered}) was already delivered`;
+    if (row.status === 'RESOLVED' && data.payload.event !== 'RESOLVED') return 'the alert is already resolved';
+    return null;
+  }
+
+  private record(data: NotificationJobData, event: 'NOTIFIED' | 'NOTIFICATION_FAILED', comment: string, deliveredEventAt: string | null = null): Promise<void> {
     return appendAlertEvent(this.db, data.alertId, {
       at: new Date().toISOString(),
       event,
@@ -100,6 +117,6 @@ export class AlertNotifier {
       actualValue: data.payload.alert.actualValue,
       by: null,
       comment,
-    });
+    }, deliveredEventAt);
   }
 }

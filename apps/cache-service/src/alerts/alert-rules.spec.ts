@@ -4,7 +4,7 @@ import { alertMessage, decide, formatValue, recoveryMessage, severityOf, webhook
 const hitRate = { warning: 60, critical: 30, direction: 'BELOW' as const };
 const queryTime = { warning: 50, critical: 250, direction: 'ABOVE' as const };
 const now = new Date('2026-03-01T12:00:00Z');
-const open = (extra: Partial<OpenAlertState> = {}): OpenAlertState => ({ status: 'ACTIVE', severity: 'WARNING', triggeredAt: new Date(now.getTime() - 60_000), lastNotifiedAt: new Date(now.getTime() - 60_000), ...extra });
+const open = (extra: Partial<OpenAlertState> = {}): OpenAlertState => ({ status: 'ACTIVE', severity: 'WARNING', triggeredAt: new Date(now.getTime() - 60_000), lastNotifiedAt: new Date(now.getTime() - 60_000), notifiedSeverity: 'WARNING', acknowledgedSeverity: null, ...extra });
 
 describe('severityOf', () => {
   it.each([
@@ -40,8 +40,19 @@ describe('decide: the alert lifecycle', () => {
   });
 
   it('escalates to a worse severity, also from ACKNOWLEDGED', () => {
-    expect(decide(open(), 'CRITICAL', now, null)).toMatchObject({ kind: 'escalate', severity: 'CRITICAL' });
-    expect(decide(open({ status: 'ACKNOWLEDGED' }), 'CRITICAL', now, null)).toMatchObject({ kind: 'escalate', severity: 'CRITICAL' });
+    expect(decide(open(), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: true });
+    expect(decide(open({ status: 'ACKNOWLEDGED', acknowledgedSeverity: 'WARNING' }), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: true });
+  });
+
+  it('escalates quietly (no page, acknowledgement kept) back to a severity already notified or acknowledged: a flap pages once', () => {
+    // CRITICAL was notified, dipped to WARNING, back to CRITICAL.
+    expect(decide(open({ notifiedSeverity: 'CRITICAL' }), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: false });
+    expect(decide(open({ status: 'ACKNOWLEDGED', notifiedSeverity: 'CRITICAL', acknowledgedSeverity: 'CRITICAL' }), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: false });
+    // No webhook (nothing notified): the acknowledgement alone counts.
+    expect(decide(open({ status: 'ACKNOWLEDGED', notifiedSeverity: null, acknowledgedSeverity: 'CRITICAL' }), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: false });
+    // Acknowledged at WARNING only: CRITICAL is news.
+    expect(decide(open({ status: 'ACKNOWLEDGED', notifiedSeverity: null, acknowledgedSeverity: 'WARNING' }), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: true });
+    expect(decide(open({ notifiedSeverity: null }), 'CRITICAL', now, null)).toEqual({ kind: 'escalate', severity: 'CRITICAL', notify: true });
   });
 
   it('de-escalates quietly when still breaching but less', () => {

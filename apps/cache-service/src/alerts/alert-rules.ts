@@ -29,27 +29,44 @@ export interface OpenAlertState {
   severity: AlertSeverity;
   triggeredAt: Date;
   lastNotifiedAt: Date | null;
+  /** The highest severity a notification was queued for (null: none, e.g. no webhook). */
+  notifiedSeverity: AlertSeverity | null;
+  /** The severity the alert had when it was acknowledged (null unless ACKNOWLEDGED). */
+  acknowledgedSeverity: AlertSeverity | null;
 }
 
 export type Transition =
   | { kind: 'none' }
   | { kind: 'fire'; severity: AlertSeverity; notify: true }
-  | { kind: 'escalate'; severity: AlertSeverity; notify: true }
+  /** notify false: back up to a severity people were already told about or acknowledged (a flap): no page, the acknowledgement stays. */
+  | { kind: 'escalate'; severity: AlertSeverity; notify: boolean }
   | { kind: 'deescalate'; severity: AlertSeverity; notify: false }
   | { kind: 'unchanged'; severity: AlertSeverity; repeat: boolean }
   | { kind: 'resolve'; notify: true };
 
+export const higherSeverity = (a: AlertSeverity | null, b: AlertSeverity | null): AlertSeverity | null =>
+  a === null ? b : b === null ? a : RANK[a] >= RANK[b] ? a : b;
+
+/**
+ * The highest severity people already know of for an open alert: notified, or acknowledged while it is
+ * ACKNOWLEDGED; without either (no webhook, not acknowledged), its current severity.
+ */
+export function knownSeverity(open: OpenAlertState): AlertSeverity {
+  return higherSeverity(open.notifiedSeverity, open.status === 'ACKNOWLEDGED' ? open.acknowledgedSeverity : null) ?? open.severity;
+}
+
 /**
  * One evaluation of one metric against its open alert (if any):
- * breach without an open alert fires; a worse severity escalates (an acknowledged alert becomes active
- * again: the acknowledgement was for the lower severity); a better one that still breaches de-escalates
+ * breach without an open alert fires; a worse severity escalates — with a notification (and an acknowledged
+ * alert becoming active again) only when it is worse than anything already notified or acknowledged, so a
+ * metric flapping CRITICAL → WARNING → CRITICAL pages once; a better one that still breaches de-escalates
  * quietly; recovery resolves. An ACTIVE alert that has not been notified for `repeatMs` is notified again;
  * an acknowledged one never is.
  */
 export function decide(open: OpenAlertState | null, breach: AlertSeverity | null, now: Date, repeatMs: number | null): Transition {
   if (!open) return breach ? { kind: 'fire', severity: breach, notify: true } : { kind: 'none' };
   if (!breach) return { kind: 'resolve', notify: true };
-  if (RANK[breach] > RANK[open.severity]) return { kind: 'escalate', severity: breach, notify: true };
+  if (RANK[breach] > RANK[open.severity]) return { kind: 'escalate', severity: breach, notify: RANK[breach] > RANK[knownSeverity(open)] };
   if (RANK[breach] < RANK[open.severity]) return { kind: 'deescalate', severity: breach, notify: false };
   const since = (open.lastNotifiedAt ?? open.triggeredAt).getTime();
   const repeat = repeatMs !== null && open.status === 'ACTIVE' && now.getTime() - since >= repeatMs;

@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AlertEvent, AlertListQuery, CacheAlert, Paginated, Principal } from '@ccc/shared-types';
+import { THRESHOLD_METRICS } from '@ccc/shared-types';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
-import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
+import { authorOf } from '../users/author.js';
+import { AlertEvaluator } from './alert-evaluator.service.js';
+import { addEvents } from './alert-history.js';
 import { AlertNotifier } from './alert-notifier.js';
+import { formatValue, severityOf } from './alert-rules.js';
 import { CacheAlertEntity } from './cache-alert.entity.js';
-
-const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
 
 interface AlertRow {
   id: string;
@@ -78,10 +81,14 @@ export class AlertsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly notifier: AlertNotifier,
+    private readonly evaluator: AlertEvaluator,
+    private readonly datasources: DatasourcesService,
   ) {}
 
   /** Open alerts first (ACTIVE, then ACKNOWLEDGED, then RESOLVED), CRITICAL before WARNING, newest first. */
   async list(query: AlertListQuery): Promise<Paginated<CacheAlert>> {
+    // An unknown datasource in a filter is a wrong address (404), not an empty page.
+    if (query.datasourceId !== undefined) await this.datasources.getEntity(query.datasourceId);
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 50;
     const conditions: string[] = [];
@@ -129,24 +136,43 @@ export class AlertsService {
       alert.acknowledgedBy = by;
       alert.acknowledgedAt = now;
       alert.acknowledgementComment = comment.trim();
-      alert.history = [...alert.history, { at: now.toISOString(), event: 'ACKNOWLEDGED', severity: alert.severity, actualValue: alert.actualValue, by, comment: alert.acknowledgementComment }];
+      // What the acknowledgement covers: a later return to this severity after a dip does not page again.
+      alert.alertContext = { ...(alert.alertContext ?? {}), acknowledgedSeverity: alert.severity };
+      addEvents(alert, { at: now.toISOString(), event: 'ACKNOWLEDGED', severity: alert.severity, actualValue: alert.actualValue, by, comment: alert.acknowledgementComment });
       alert.updatedAt = now;
       await manager.save(alert);
     });
     return this.get(id);
   }
 
-  /** ACTIVE or ACKNOWLEDGED → RESOLVED by a person (notified like an automatic resolution). */
+  /**
+   * ACTIVE or ACKNOWLEDGED → RESOLVED by a person (notified like an automatic resolution). Refused (409) while
+   * the latest evaluation still breaches the threshold that applies now: the next evaluation would fire it
+   * again. Allowed when that threshold is gone or disabled, or the value is within it.
+   */
   async resolve(id: string, comment: string | undefined, principal: Principal): Promise<CacheAlert> {
+    const target = await this.db.getRepository(CacheAlertEntity).findOne({ select: { id: true, cacheStrategyId: true, alertType: true }, where: { id } });
+    if (!target) throw AppError.notFound('Alert', id);
+    const check = await this.evaluator.applicableCheck(target.cacheStrategyId, target.alertType);
     const resolved = await this.db.transaction(async (manager) => {
       const alert = await this.locked(manager, id);
       if (alert.alertStatus === 'RESOLVED') throw AppError.conflict(`Alert ${id} is already RESOLVED`, { alertStatus: alert.alertStatus });
+      if (check) {
+        const { direction, unit } = THRESHOLD_METRICS[check.metric];
+        const breach = severityOf(alert.actualValue, { warning: check.threshold.warningThreshold, critical: check.threshold.criticalThreshold, direction });
+        if (breach) {
+          throw AppError.conflict(
+            `Alert ${id} is still breaching its threshold (last evaluated ${formatValue(unit, alert.actualValue)}, ${breach.toLowerCase()} ${direction === 'ABOVE' ? 'above' : 'below'} ${formatValue(unit, breach === 'CRITICAL' ? check.threshold.criticalThreshold : check.threshold.warningThreshold, true)}): it would fire again at the next evaluation — acknowledge it instead`,
+            { alertStatus: alert.alertStatus, thresholdId: check.threshold.id, severity: breach, actualValue: alert.actualValue },
+          );
+        }
+      }
       const now = new Date();
       const by = authorOf(principal);
       alert.alertStatus = 'RESOLVED';
       alert.resolvedAt = now;
       alert.resolvedBy = by;
-      alert.history = [...alert.history, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: alert.actualValue, by, comment: comment?.trim() || null }];
+      addEvents(alert, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: alert.actualValue, by, comment: comment?.trim() || null });
       alert.updatedAt = now;
       if (this.notifier.enabled) alert.lastNotifiedAt = now;
       return manager.save(alert);

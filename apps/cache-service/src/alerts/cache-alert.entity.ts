@@ -1,8 +1,7 @@
 import type { AlertEvent, AlertSeverity, AlertStatus, CacheAlertType } from '@ccc/shared-types';
 import { CACHE_ALERT_TYPES } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-const decimal = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+import { decimalColumn } from '../database/column-transformers.js';
 
 /** Seed 000's `cache_performance_alert`, with the lifecycle columns migration 1763900000000 added. */
 @Entity('cache_performance_alert')
@@ -25,10 +24,10 @@ export class CacheAlertEntity {
   @Column({ name: 'alert_message', type: 'text' })
   alertMessage: string;
 
-  @Column({ name: 'threshold_value', type: 'decimal', precision: 18, scale: 4, transformer: decimal })
+  @Column({ name: 'threshold_value', type: 'decimal', precision: 18, scale: 4, transformer: decimalColumn })
   thresholdValue: number;
 
-  @Column({ name: 'actual_value', type: 'decimal', precision: 18, scale: 4, transformer: decimal })
+  @Column({ name: 'actual_value', type: 'decimal', precision: 18, scale: 4, transformer: decimalColumn })
   actualValue: number;
 
   @Column({ name: 'alert_context', type: 'jsonb', nullable: true })

@@ -1,7 +1,6 @@
 import type { ThresholdMetricType, ThresholdUnit } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-const decimal = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+import { decimalColumn } from '../database/column-transformers.js';
 
 /** Seed 003's `performance_threshold`, with the datasource scope migration 1763900000000 added. */
 @Entity('performance_threshold')
@@ -19,10 +18,10 @@ export class PerformanceThresholdEntity {
   @Column({ name: 'cache_strategy_id', type: 'uuid', nullable: true })
   cacheStrategyId: string | null;
 
-  @Column({ name: 'warning_threshold', type: 'decimal', precision: 18, scale: 4, transformer: decimal })
+  @Column({ name: 'warning_threshold', type: 'decimal', precision: 18, scale: 4, transformer: decimalColumn })
   warningThreshold: number;
 
-  @Column({ name: 'critical_threshold', type: 'decimal', precision: 18, scale: 4, transformer: decimal })
+  @Column({ name: 'critical_threshold', type: 'decimal', precision: 18, scale: 4, transformer: decimalColumn })
   criticalThreshold: number;
 
   @Column({ name: 'threshold_unit', type: 'enum', enumName: 'threshold_unit', enum: ['MILLISECONDS', 'PERCENTAGE', 'COUNT', 'BYTES', 'RATIO'] })

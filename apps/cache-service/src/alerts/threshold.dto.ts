@@ -7,7 +7,9 @@ import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Match
 // DECIMAL(18,4): at most 14 digits before the point.
 const MAX_LEVEL = 99_999_999_999_999;
 const QUALIFIED_TABLE = /^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const positive = (field: string) => ({ message: `${field} must be a positive number` });
+// DECIMAL(18,4): four decimal places, so the smallest positive level is 0.0001 (a smaller one would round to 0).
+const MIN_LEVEL = 0.0001;
+const level = (field: string) => ({ message: `${field} must be a number of at least ${MIN_LEVEL} with at most 4 decimal places` });
 
 export class CreateThresholdDto implements CreateThresholdRequest {
   @ApiProperty({ enum: THRESHOLD_METRIC_TYPES })
@@ -30,15 +32,15 @@ export class CreateThresholdDto implements CreateThresholdRequest {
   @Max(2_147_483_647)
   datasourceId?: number | null;
 
-  @ApiProperty({ example: 60, exclusiveMinimum: true, minimum: 0 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('warningThreshold'))
-  @Min(Number.MIN_VALUE, positive('warningThreshold'))
+  @ApiProperty({ example: 60, minimum: 0.0001 })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }, level('warningThreshold'))
+  @Min(MIN_LEVEL, level('warningThreshold'))
   @Max(MAX_LEVEL)
   warningThreshold: number;
 
-  @ApiProperty({ example: 30, exclusiveMinimum: true, minimum: 0, description: 'At least as bad as the warning level: ≥ it for ABOVE metrics, ≤ it for BELOW metrics' })
-  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('criticalThreshold'))
-  @Min(Number.MIN_VALUE, positive('criticalThreshold'))
+  @ApiProperty({ example: 30, minimum: 0.0001, description: 'At least as bad as the warning level: ≥ it for ABOVE metrics, ≤ it for BELOW metrics' })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }, level('criticalThreshold'))
+  @Min(MIN_LEVEL, level('criticalThreshold'))
   @Max(MAX_LEVEL)
   criticalThreshold: number;
 
@@ -76,17 +78,17 @@ export class UpdateThresholdDto implements UpdateThresholdRequest {
   @Max(2_147_483_647)
   datasourceId?: number | null;
 
-  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0.0001 })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('warningThreshold'))
-  @Min(Number.MIN_VALUE, positive('warningThreshold'))
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }, level('warningThreshold'))
+  @Min(MIN_LEVEL, level('warningThreshold'))
   @Max(MAX_LEVEL)
   warningThreshold?: number;
 
-  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0.0001 })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false }, positive('criticalThreshold'))
-  @Min(Number.MIN_VALUE, positive('criticalThreshold'))
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }, level('criticalThreshold'))
+  @Min(MIN_LEVEL, level('criticalThreshold'))
   @Max(MAX_LEVEL)
   criticalThreshold?: number;
 

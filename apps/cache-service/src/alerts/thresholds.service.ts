@@ -5,10 +5,11 @@ import { THRESHOLD_METRICS } from '@ccc/shared-types';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
+import { qualifiedTableName, SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { authorOf } from '../users/author.js';
 import { PerformanceThresholdEntity } from './performance-threshold.entity.js';
-
-const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
 
 /** Global defaults written when the table is empty on start-up (deleted ones stay deleted: their rows remain, inactive). */
 export const DEFAULT_THRESHOLDS: Array<{ metricType: ThresholdMetricType; warning: number; critical: number }> = [
@@ -28,6 +29,8 @@ export class ThresholdsService {
     @InjectRepository(PerformanceThresholdEntity) private readonly thresholds: Repository<PerformanceThresholdEntity>,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly datasources: DatasourcesService,
+    private readonly catalog: SourceCatalogRepository,
   ) {}
 
   async list(includeInactive = false): Promise<PerformanceThreshold[]> {
@@ -53,7 +56,7 @@ export class ThresholdsService {
     });
     candidate.cacheStrategyId = await this.validate(candidate, request.datasourceId ?? null, request.thresholdUnit);
     await this.assertNoDuplicate(candidate);
-    const saved = await this.thresholds.save(candidate);
+    const saved = await this.saveUnique(candidate);
     return this.get(saved.id);
   }
 
@@ -73,7 +76,7 @@ export class ThresholdsService {
     if (row.isActive) await this.assertNoDuplicate(row);
     row.updatedBy = authorOf(principal);
     row.updatedAt = new Date();
-    await this.thresholds.save(row);
+    await this.saveUnique(row);
     return this.get(id);
   }
 
@@ -134,6 +137,21 @@ export class ThresholdsService {
     return row;
   }
 
+  /**
+   * Saves a threshold; a concurrent request that created (or re-activated) one for the same scope since the
+   * pre-check trips uq_perf_threshold_active: a 409 naming that threshold, like the pre-check's.
+   */
+  private async saveUnique(row: PerformanceThresholdEntity): Promise<PerformanceThresholdEntity> {
+    try {
+      return await this.thresholds.save(row);
+    } catch (error) {
+      const driver = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+      if (driver?.code !== '23505' || driver.constraint !== 'uq_perf_threshold_active') throw error;
+      await this.assertNoDuplicate(row);
+      throw AppError.conflict(`An active ${row.metricType} threshold for this scope already exists; change that one instead`);
+    }
+  }
+
   /** Checks a threshold as it would be stored; returns the cache strategy id of `datasourceId`. */
   private async validate(row: PerformanceThresholdEntity, datasourceId: number | null, requestedUnit: string | undefined): Promise<string | null> {
     const metric = THRESHOLD_METRICS[row.metricType];
@@ -158,16 +176,22 @@ export class ThresholdsService {
       if (metric.scope !== 'datasource') {
         throw AppError.invalidField('datasourceId', `datasourceId applies to datasource metrics only; ${row.metricType} is measured per ${metric.scope}`);
       }
-      const strategy = await this.strategies.findOne({ where: { datasourceId } });
-      if (!strategy) throw AppError.invalidField('datasourceId', `Datasource ${datasourceId} does not exist`);
+      // In a body, an unknown datasource is an invalid field (400), not a missing resource.
+      const strategy = await this.datasources.getEntity(datasourceId).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'NOT_FOUND') throw AppError.invalidField('datasourceId', `Datasource ${datasourceId} does not exist`);
+        throw error;
+      });
       strategyId = strategy.id;
     }
     if (row.tableName !== null) {
       if (metric.scope !== 'table' && row.metricType !== 'QUERY_TIME') {
         throw AppError.invalidField('tableName', `tableName applies to table metrics and QUERY_TIME only; ${row.metricType} is measured per ${metric.scope}`);
       }
-      const source = await this.strategies.findOne({ where: { sourceTable: row.tableName } });
-      if (!source) throw AppError.invalidField('tableName', `${row.tableName} is not the source table of a registered datasource`);
+      // Stored qualified (an unqualified name means public), the way datasources name their tables.
+      row.tableName = qualifiedTableName(row.tableName);
+      if (!(await this.catalog.sourceTables()).includes(row.tableName)) {
+        throw AppError.invalidField('tableName', `${row.tableName} is not the source table of a registered datasource`);
+      }
     }
     return strategyId;
   }

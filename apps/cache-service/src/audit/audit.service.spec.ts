@@ -11,4 +11,8 @@ describe('sanitizeParameters', () => {
     expect(result).toMatchObject({ email: 'a@b.c', password: '[redacted]', nested: { apiKey: '[redacted]', token: '[redacted]', keep: 1 } });
     expect((result.long as string).length).toBeLessThan(510);
   });
+
+  it('spells out NUL characters, which PostgreSQL jsonb cannot store, so such a request is still audited', () => {
+    expect(sanitizeParameters({ whereClause: "a = 'x\u0000'" })).toEqual({ whereClause: "a = 'x\\u0000'" });
+  });
 });

@@ -24,7 +24,11 @@ const MAX_STRING = 500;
 /** Copies request parameters for the trail without secrets and without unbounded strings. */
 export function sanitizeParameters(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (typeof value === 'string') {
+    // jsonb cannot hold NUL: a request carrying one would otherwise go unaudited.
+    const text = value.includes('\u0000') ? value.replace(/\u0000/g, '\\u0000') : value;
+    return text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
+  }
   if (typeof value !== 'object') return value;
   if (depth > 4) return '[nested]';
   if (Array.isArray(value)) return value.slice(0, 50).map((item) => sanitizeParameters(item, depth + 1));

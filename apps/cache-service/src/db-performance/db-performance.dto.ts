@@ -37,7 +37,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' 
 // ---------------------------------------------------------------------------------------------
 
 export class QueryPerformanceWindowDto implements QueryPerformanceWindowQuery {
-  @ApiPropertyOptional({ description: 'ISO timestamp; default 24 hours before `to`' })
+  @ApiPropertyOptional({ description: 'ISO timestamp; default 24 hours before `to`; the window spans at most 31 days' })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
@@ -47,7 +47,7 @@ export class QueryPerformanceWindowDto implements QueryPerformanceWindowQuery {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ minimum: 1 })
+  @ApiPropertyOptional({ minimum: 1, description: 'Only queries of this datasource (404 when it does not exist)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -209,12 +209,12 @@ export class IndexUsageQueryDto implements IndexUsageQuery {
   @MaxLength(100)
   tableName?: string;
 
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO timestamp (its UTC day), inclusive' })
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO timestamp (its UTC day), inclusive; default 89 days before `to` (at most 366 days)' })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO timestamp (its UTC day), inclusive' })
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO timestamp (its UTC day), inclusive; default today' })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;

@@ -42,6 +42,32 @@ export interface ExistingIndex {
 
 const BUILD_LOCK_NAMESPACE = 0x1dc5;
 
+/** What may be done to one index while holding its build lock (all on the lock's connection). */
+export interface BuildSession {
+  state(): Promise<IndexState>;
+  /** DROP INDEX CONCURRENTLY IF EXISTS, under the session's lock_timeout. */
+  drop(): Promise<void>;
+  /** Runs a `CREATE INDEX CONCURRENTLY` statement built by the service (never user text). */
+  build(definition: string): Promise<void>;
+}
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+async function indexStateOn(client: Queryable, schema: string, indexName: string): Promise<IndexState> {
+  const { rows } = await client.query(
+    `SELECT i.indisvalid AS valid, i.indisunique AS is_unique, i.indisprimary AS is_primary,
+            EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, indexName],
+  );
+  const row = rows[0] as { valid: boolean; is_unique: boolean; is_primary: boolean; backs_constraint: boolean } | undefined;
+  if (!row) return { exists: false, valid: false, isUnique: false, isPrimary: false, backsConstraint: false };
+  return { exists: true, valid: row.valid, isUnique: row.is_unique, isPrimary: row.is_primary, backsConstraint: row.backs_constraint };
+}
+
 /**
  * PostgreSQL's catalog and statistics for datasource tables, and the index DDL. Index builds and drops run
  * CONCURRENTLY, which PostgreSQL refuses inside a transaction: each gets a pooled connection of its own.
@@ -95,48 +121,62 @@ export class IndexCatalogRepository {
     return Boolean(row?.found);
   }
 
+  /** The index as it is now (outside the build lock: a build in progress shows as invalid). */
   async indexState(schema: string, indexName: string): Promise<IndexState> {
-    const [row]: Array<{ valid: boolean; is_unique: boolean; is_primary: boolean; backs_constraint: boolean }> = await this.db.query(
-      `SELECT i.indisvalid AS valid, i.indisunique AS is_unique, i.indisprimary AS is_primary,
-              EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = $1 AND c.relname = $2`,
-      [schema, indexName],
-    );
-    if (!row) return { exists: false, valid: false, isUnique: false, isPrimary: false, backsConstraint: false };
-    return { exists: true, valid: row.valid, isUnique: row.is_unique, isPrimary: row.is_primary, backsConstraint: row.backs_constraint };
+    return indexStateOn({ query: async (sql, params) => ({ rows: await this.db.query(sql, params) }) }, schema, indexName);
   }
 
   /**
-   * Runs `CREATE INDEX CONCURRENTLY` (built by the service, never user text) on a connection of its own,
-   * under a lock_timeout and an advisory lock so that one build per index runs at a time. Returns false when
-   * another build of the same index holds the advisory lock.
+   * Runs `fn` holding the index's build lock: a session advisory lock (keyed by schema and index name) on a
+   * connection of its own, which `fn` gets as a `BuildSession`. Every build and drop of a managed index goes
+   * through here, so inspecting, dropping a leftover, building and checking the result happen without another
+   * replica, request or task doing the same in between. `{ locked: false }` when someone else holds the lock.
+   * The connection is never inside a transaction: CREATE INDEX CONCURRENTLY refuses one, and it would wait for
+   * any transaction of the caller that stayed open.
    */
-  async buildConcurrently(definition: string, lockKey: string, lockTimeoutMs: number): Promise<boolean> {
+  async withIndexLock<T>(schema: string, indexName: string, lockTimeoutMs: number, fn: (session: BuildSession) => Promise<T>): Promise<{ locked: true; result: T } | { locked: false }> {
+    const lockKey = `${schema}.${indexName}`;
     return this.onOwnConnection(async (client) => {
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [BUILD_LOCK_NAMESPACE, lockKey]);
-      if (!rows[0]?.locked) return false;
+      if (!rows[0]?.locked) return { locked: false as const };
       try {
         await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
         await client.query('SET statement_timeout = 0');
-        await client.query(definition);
-        return true;
+        const session: BuildSession = {
+          state: () => indexStateOn(client, schema, indexName),
+          drop: async () => {
+            await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(schema)}.${quoteIdent(indexName)}`);
+          },
+          build: async (definition: string) => {
+            await client.query(definition);
+          },
+        };
+        return { locked: true as const, result: await fn(session) };
       } finally {
+        // A failure here discards the connection (onOwnConnection), which ends the session and its lock.
         await client.query('RESET lock_timeout; RESET statement_timeout');
         await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [BUILD_LOCK_NAMESPACE, lockKey]);
       }
     });
   }
 
-  async dropConcurrently(schema: string, indexName: string, lockTimeoutMs: number): Promise<void> {
-    await this.onOwnConnection(async (client) => {
-      await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
-      try {
-        await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(schema)}.${quoteIdent(indexName)}`);
-      } finally {
-        await client.query('RESET lock_timeout');
-      }
-    });
+  /**
+   * Type-checks a rendered partial-index predicate against the table without running anything:
+   * `EXPLAIN SELECT 1 FROM table WHERE predicate` in a read-only transaction under a short statement timeout.
+   * Returns PostgreSQL's complaint, or null when the predicate is fine.
+   */
+  async predicateProblem(qualified: string, where: string, timeoutMs: number): Promise<string | null> {
+    const { schema, table } = splitTable(qualified);
+    try {
+      await this.db.transaction(async (manager) => {
+        await manager.query('SET TRANSACTION READ ONLY');
+        await manager.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+        await manager.query(`EXPLAIN SELECT 1 FROM ${quoteIdent(schema)}.${quoteIdent(table)} WHERE ${where}`);
+      });
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   /** Every index of a table, as PostgreSQL describes it. */
@@ -163,6 +203,12 @@ export class IndexCatalogRepository {
       where: row.where_clause,
       hasExpressions: row.has_expressions,
     }));
+  }
+
+  /** When this database's cumulative statistics were last reset (null: never). Scan counts start there. */
+  async statsResetAt(): Promise<Date | null> {
+    const [row] = await this.db.query(`SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()`);
+    return row?.stats_reset ? new Date(row.stats_reset) : null;
   }
 
   /** Cumulative statistics of one index (null when it does not exist). */

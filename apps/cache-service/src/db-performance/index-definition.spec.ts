@@ -28,6 +28,11 @@ describe('partial-index predicates', () => {
     whereError(`a -- comment`);
     whereError('');
   });
+
+  it('refuses backslashes and NUL inside string literals', () => {
+    expect(whereError(`name = 'a\\' OR true --'`)).toMatch(/backslash/);
+    expect(whereError(`name = 'a\u0000b'`)).toMatch(/NUL/);
+  });
 });
 
 describe('index columns', () => {

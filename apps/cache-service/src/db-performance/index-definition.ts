@@ -1,4 +1,5 @@
 import type { IndexType } from '@ccc/shared-types';
+import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
 
 /**
  * Index definitions are built here from parsed parts, never from user SQL: identifiers are quoted,
@@ -153,6 +154,11 @@ function tokenize(input: string): Token[] {
       let text = '';
       for (;;) {
         if (j >= rest.length) throw new DefinitionError('whereClause', 'whereClause has an unterminated string literal');
+        if (rest[j] === '\\' || rest[j] === '\u0000') {
+          // Literals are re-rendered as standard strings: a backslash would mean something else under
+          // standard_conforming_strings = off (or in an E'' string), and PostgreSQL text cannot hold NUL.
+          throw new DefinitionError('whereClause', 'whereClause string literals may not contain a backslash or a NUL character');
+        }
         if (rest[j] === "'") {
           if (rest[j + 1] === "'") {
             text += "'";
@@ -225,10 +231,9 @@ export function buildIndexDefinition(parts: { schema: string; table: string; ind
   return `CREATE INDEX CONCURRENTLY ${quoteIdent(parts.indexName)} ON ${quoteIdent(parts.schema)}.${quoteIdent(parts.table)} USING ${parts.method} (${parts.columns.join(', ')})${where}`;
 }
 
-/** `schema.table` split; an unqualified name is in `public`. */
-export function splitTable(qualified: string): { schema: string; table: string } {
+/** `schema.table` split (qualified by the one naming rule: an unqualified name is in `public`). */
+export function splitTable(name: string): { schema: string; table: string } {
+  const qualified = qualifiedTableName(name);
   const dot = qualified.indexOf('.');
-  return dot < 0 ? { schema: 'public', table: qualified } : { schema: qualified.slice(0, dot), table: qualified.slice(dot + 1) };
+  return { schema: qualified.slice(0, dot), table: qualified.slice(dot + 1) };
 }
-
-export const qualifiedTable = (name: string): string => (name.includes('.') ? name : `public.${name}`);

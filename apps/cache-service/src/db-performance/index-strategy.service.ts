@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import type {
   ApplyIndexResult,
   CreateIndexStrategyRequest,
@@ -10,13 +10,15 @@ import type {
   UpdateIndexStrategyRequest,
 } from '@ccc/shared-types';
 import { INDEX_TYPES, INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
+import { parseWindow, utcDay } from '../common/time-window.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
-import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
-import { IndexCatalogRepository } from './index-catalog.repository.js';
+import { authorOf } from '../users/author.js';
+import { IndexCatalogRepository, type BuildSession } from './index-catalog.repository.js';
 import {
   buildIndexDefinition,
   columnText,
@@ -26,7 +28,6 @@ import {
   MAX_IDENTIFIER_BYTES,
   parseIndexColumn,
   parseWhereClause,
-  qualifiedTable,
   renderIndexColumn,
   renderWhere,
   splitTable,
@@ -41,15 +42,23 @@ export const INDEX_LOCK_TIMEOUT_MS = 30_000;
 const MAX_DEFINITION_LENGTH = 2000;
 const MAX_COLUMNS = 32;
 
-/** The UTC day of `YYYY-MM-DD` or of an ISO timestamp. */
-function utcDay(value: string, field: string): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+const DAY_MS = 86_400_000;
+/** Usage history: the last 90 days unless asked otherwise, at most a year per request. */
+const USAGE_DEFAULT_DAYS = 90;
+const USAGE_MAX_DAYS = 366;
+/** statement_timeout of the EXPLAIN that type-checks a partial-index predicate at create time. */
+const PREDICATE_CHECK_TIMEOUT_MS = 2_000;
+
+/** The UTC midnight starting the day of a `YYYY-MM-DD` or ISO timestamp parameter. */
+function dayStart(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw AppError.invalidField(field, `${field} must be a date (YYYY-MM-DD) or an ISO timestamp`);
-  return date.toISOString().slice(0, 10);
+  return new Date(`${utcDay(date)}T00:00:00.000Z`);
 }
 
-const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
+/** Why a build did not produce a valid index (`busy`: another build or drop of it holds its lock). */
+type BuildOutcome = { built: true } | { built: false; busy: boolean; reason: string };
 
 export function toIndexUsageStats(row: IndexUsageStatsEntity): IndexUsageStats {
   return {
@@ -114,10 +123,10 @@ export class IndexStrategyService implements OnModuleInit {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(IndexStrategyEntity) private readonly strategies: Repository<IndexStrategyEntity>,
     @InjectRepository(IndexUsageStatsEntity) private readonly usage: Repository<IndexUsageStatsEntity>,
     private readonly catalog: IndexCatalogRepository,
+    private readonly sources: SourceCatalogRepository,
     private readonly periodic: PeriodicTasks,
   ) {}
 
@@ -196,12 +205,21 @@ export class IndexStrategyService implements OnModuleInit {
     } else if ((request.scheduledAt !== undefined || request.maintenanceWindow !== undefined) && scheduledAt.getTime() <= this.clock().getTime() && !row.isCreated) {
       throw AppError.invalidField('scheduledAt', 'scheduledAt must be in the future');
     }
+    const deactivate = request.isActive === false && row.isActive;
+    if (deactivate) {
+      // The same rule as DELETE: a strategy whose index exists is not deactivated behind the index's back.
+      const { schema } = splitTable(row.tableName);
+      if ((await this.catalog.indexState(schema, row.indexName)).exists) {
+        throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; drop it with DELETE ?dropIndex=true to deactivate the strategy`, { field: 'isActive' });
+      }
+    }
     Object.assign(row, {
       usagePattern: request.usagePattern ?? row.usagePattern,
       maintenanceWindow: window,
       scheduledAt,
       isMonitoring: request.isMonitoring ?? row.isMonitoring,
       isActive: request.isActive ?? row.isActive,
+      ...(deactivate ? { isCreated: false, applyRequestedAt: null } : {}),
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
@@ -231,20 +249,23 @@ export class IndexStrategyService implements OnModuleInit {
   async dropIndex(id: string, principal: Principal): Promise<IndexStrategy> {
     const row = await this.entity(id);
     const { schema } = splitTable(row.tableName);
-    const state = await this.catalog.indexState(schema, row.indexName);
-    if (state.exists && (state.isPrimary || state.backsConstraint)) {
-      throw AppError.conflict(`Index ${row.indexName} backs a constraint of ${row.tableName} and is not dropped here`);
-    }
-    if (state.exists) {
-      try {
-        await this.catalog.dropConcurrently(schema, row.indexName, this.lockTimeoutMs);
-      } catch (error) {
-        throw AppError.conflict(`Index ${row.indexName} could not be dropped: ${(error as Error).message}`);
+    // Under the build lock: never drops an index a build is still creating.
+    const outcome = await this.catalog.withIndexLock(schema, row.indexName, this.lockTimeoutMs, async (session) => {
+      const state = await session.state();
+      if (state.exists && (state.isPrimary || state.backsConstraint)) {
+        throw AppError.conflict(`Index ${row.indexName} backs a constraint of ${row.tableName} and is not dropped here`);
       }
-    }
-    Object.assign(row, { isCreated: false, isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
-    const saved = await this.strategies.save(row);
-    return toIndexStrategy(saved, (await this.latestUsage([id])).get(id) ?? null);
+      if (state.exists) {
+        try {
+          await session.drop();
+        } catch (error) {
+          throw AppError.conflict(`Index ${row.indexName} could not be dropped: ${(error as Error).message}`);
+        }
+      }
+      await this.strategies.update({ id }, { isCreated: false, isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+    });
+    if (!outcome.locked) throw AppError.conflict(`Index ${row.indexName} is being built or dropped right now; try again when that has finished`);
+    return this.get(id);
   }
 
   /**
@@ -258,20 +279,24 @@ export class IndexStrategyService implements OnModuleInit {
     const state = await this.catalog.indexState(schema, row.indexName);
     if (state.exists && state.valid) {
       if (!row.isCreated) {
-        Object.assign(row, { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() });
-        await this.strategies.save(row);
+        await this.strategies.update({ id }, { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() });
       }
       return { status: 'exists', windowOpensAt: null, strategy: await this.get(id) };
     }
     const now = this.clock();
     const opensAt = windowOpensAt(row.maintenanceWindow, { offPeakHours: this.config.monitoring.offPeakHours, scheduledAt: row.scheduledAt }, now);
     if (opensAt.getTime() > now.getTime()) {
-      Object.assign(row, { applyRequestedAt: row.applyRequestedAt ?? now, updatedBy: authorOf(principal), updatedAt: new Date() });
-      await this.strategies.save(row);
+      await this.strategies.update({ id }, { applyRequestedAt: row.applyRequestedAt ?? now, updatedBy: authorOf(principal), updatedAt: new Date() });
       return { status: 'deferred', windowOpensAt: opensAt.toISOString(), strategy: await this.get(id) };
     }
-    const failure = await this.build(row, principal);
-    if (failure) throw AppError.conflict(`Index ${row.indexName} could not be built: ${failure}`, { reason: failure });
+    // Synchronous (an IMMEDIATE apply answers once the index is there), on the build lock's own connection,
+    // never inside a transaction.
+    const outcome = await this.build(row, principal);
+    if (outcome === 'exists') return { status: 'exists', windowOpensAt: null, strategy: await this.get(id) };
+    if (!outcome.built) {
+      if (outcome.busy) throw AppError.conflict(`Index ${row.indexName} is already being built (or dropped); its result shows on the strategy when it ends`, { reason: outcome.reason });
+      throw AppError.conflict(`Index ${row.indexName} could not be built: ${outcome.reason}`, { reason: outcome.reason });
+    }
     return { status: 'created', windowOpensAt: null, strategy: await this.get(id) };
   }
 
@@ -287,9 +312,10 @@ export class IndexStrategyService implements OnModuleInit {
     for (const row of waiting) {
       const opensAt = windowOpensAt(row.maintenanceWindow, { offPeakHours: this.config.monitoring.offPeakHours, scheduledAt: row.scheduledAt }, now);
       if (opensAt.getTime() > now.getTime()) continue;
-      const failure = await this.build(row, null);
-      if (failure) this.logger.warn(`index ${row.tableName}.${row.indexName} was not built: ${failure}`);
-      else built++;
+      const outcome = await this.build(row, null);
+      if (outcome === 'exists') continue;
+      if (outcome.built) built++;
+      else if (!outcome.busy) this.logger.warn(`index ${row.tableName}.${row.indexName} was not built: ${outcome.reason}`);
     }
     return built;
   }
@@ -298,8 +324,15 @@ export class IndexStrategyService implements OnModuleInit {
     const builder = this.usage.createQueryBuilder('u');
     if (query.indexStrategyId) builder.andWhere('u.index_strategy_id = :sid', { sid: query.indexStrategyId });
     if (query.tableName) builder.andWhere('u.table_name = :table', { table: query.tableName });
-    if (query.from) builder.andWhere('u.stats_date >= :from', { from: utcDay(query.from, 'from') });
-    if (query.to) builder.andWhere('u.stats_date <= :to', { to: utcDay(query.to, 'to') });
+    // Whole UTC days, both ends inclusive: [start of from's day, end of to's day).
+    const from = dayStart(query.from, 'from');
+    const toDay = dayStart(query.to, 'to');
+    const today = dayStart(new Date().toISOString(), 'to')!;
+    const window = parseWindow(
+      { from, to: toDay ? new Date(toDay.getTime() + DAY_MS) : undefined },
+      { defaultMs: USAGE_DEFAULT_DAYS * DAY_MS, maxMs: USAGE_MAX_DAYS * DAY_MS, now: new Date(today.getTime() + DAY_MS) },
+    );
+    builder.andWhere('u.stats_date >= :from AND u.stats_date < :to', { from: utcDay(window.from), to: utcDay(window.to) });
     const rows = await builder.orderBy('u.stats_date', 'DESC').addOrderBy('u.index_name', 'ASC').limit(1000).getMany();
     return rows.map(toIndexUsageStats);
   }
@@ -310,38 +343,64 @@ export class IndexStrategyService implements OnModuleInit {
     return row;
   }
 
-  /** Runs the build; on failure drops an invalid leftover, records last_error and returns the reason. */
-  private async build(row: IndexStrategyEntity, principal: Principal | null): Promise<string | null> {
+  /**
+   * Builds the index holding its lock from the first look to the last: inspect (a valid index is `exists`) →
+   * drop an invalid leftover of an earlier failed build → CREATE INDEX CONCURRENTLY → check it is valid (an
+   * invalid result is dropped again). Failures are recorded in last_error. Another holder of the lock (a
+   * second click, the 'index-apply' task, another replica) makes this a `busy` no-op: nothing is dropped.
+   */
+  private async build(row: IndexStrategyEntity, principal: Principal | null): Promise<BuildOutcome | 'exists'> {
     const { schema } = splitTable(row.tableName);
+    const by = principal ? authorOf(principal) : row.updatedBy;
+    const locked = await this.catalog.withIndexLock(schema, row.indexName, this.lockTimeoutMs, async (session): Promise<BuildOutcome | 'exists'> => {
+      const current = await this.strategies.findOneBy({ id: row.id });
+      if (!current?.isActive) return { built: false, busy: false, reason: 'the strategy was deactivated' };
+      const before = await session.state();
+      if (before.exists && before.valid) {
+        if (!current.isCreated) {
+          await this.strategies.update(
+            { id: row.id },
+            { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(), lastError: null, updatedAt: new Date() },
+          );
+        }
+        return 'exists';
+      }
+      const failure = await this.buildLocked(session, row);
+      if (failure) {
+        await this.strategies.update({ id: row.id }, { lastError: failure.slice(0, 2000), updatedBy: by, updatedAt: new Date() });
+        return { built: false, busy: false, reason: failure };
+      }
+      await this.strategies.update(
+        { id: row.id },
+        { isCreated: true, createdInDatabaseAt: new Date(), applyRequestedAt: null, lastError: null, updatedBy: by, updatedAt: new Date() },
+      );
+      return { built: true };
+    });
+    return locked.locked ? locked.result : { built: false, busy: true, reason: 'another build or drop of this index is running' };
+  }
+
+  /** The build steps inside the lock; returns why it failed, or null. */
+  private async buildLocked(session: BuildSession, row: IndexStrategyEntity): Promise<string | null> {
     let failure: string | null = null;
     try {
-      // An invalid leftover of an earlier failed build blocks the name: it goes first.
-      const before = await this.catalog.indexState(schema, row.indexName);
-      if (before.exists && !before.valid) await this.catalog.dropConcurrently(schema, row.indexName, this.lockTimeoutMs);
-      const ran = await this.catalog.buildConcurrently(row.indexDefinition, row.id, this.lockTimeoutMs);
-      if (!ran) return 'another build of this index is running';
+      // An invalid leftover of an earlier failed build blocks the name: it goes first. (Under the lock, an
+      // invalid index cannot be a build in progress.)
+      const before = await session.state();
+      if (before.exists && !before.valid) await session.drop();
+      await session.build(row.indexDefinition);
     } catch (error) {
       failure = (error as Error).message;
     }
-    const after = await this.catalog.indexState(schema, row.indexName);
+    const after = await session.state();
     if (after.exists && !after.valid) {
       failure ??= 'the index was left invalid';
-      await this.catalog.dropConcurrently(schema, row.indexName, this.lockTimeoutMs).catch((error: Error) => {
+      await session.drop().catch((error: Error) => {
         this.logger.warn(`could not drop the invalid index ${row.indexName}: ${error.message}`);
       });
     } else if (!after.exists) {
       failure ??= 'the index does not exist after the build';
     }
-    const by = principal ? authorOf(principal) : row.updatedBy;
-    if (failure) {
-      await this.strategies.update({ id: row.id }, { lastError: failure.slice(0, 2000), updatedBy: by, updatedAt: new Date() });
-      return failure;
-    }
-    await this.strategies.update(
-      { id: row.id },
-      { isCreated: true, createdInDatabaseAt: new Date(), applyRequestedAt: null, lastError: null, updatedBy: by, updatedAt: new Date() },
-    );
-    return null;
+    return failure;
   }
 
   private async latestUsage(ids: string[]): Promise<Map<string, IndexUsageStatsEntity>> {
@@ -378,8 +437,7 @@ export class IndexStrategyService implements OnModuleInit {
     if (!/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(tableName) || tableName.length > 100) {
       throw AppError.invalidField('tableName', 'tableName must be a schema-qualified table name (schema.table)');
     }
-    const sources: Array<{ source_table: string }> = await this.db.query(`SELECT DISTINCT source_table FROM cache_strategy`);
-    if (!sources.some((source) => qualifiedTable(source.source_table) === tableName)) {
+    if (!(await this.sources.sourceTables()).includes(tableName)) {
       throw AppError.invalidField('tableName', `tableName ${tableName} is not the source table of a registered datasource`);
     }
     const tableColumns = await this.catalog.columnsOf(tableName);
@@ -423,6 +481,9 @@ export class IndexStrategyService implements OnModuleInit {
           if (!types.has(condition.column)) throw new DefinitionError('whereClause', `whereClause column ${condition.column} does not exist in ${tableName}`);
         }
         where = renderWhere(conditions);
+        // The grammar is checked; PostgreSQL checks the types (text_col > 5) now rather than at build time.
+        const problem = await this.catalog.predicateProblem(tableName, where, PREDICATE_CHECK_TIMEOUT_MS);
+        if (problem) throw new DefinitionError('whereClause', `whereClause does not fit the columns of ${tableName}: ${problem}`);
       } else if (clause !== null && clause !== '') {
         throw new DefinitionError('whereClause', 'whereClause is only for PARTIAL indexes');
       }

@@ -1,7 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-const decimal = { to: (value: number) => value, from: (value: string | null) => (value === null ? 0 : Number(value)) };
-const bigint = decimal;
+import { bigintColumn as bigint, decimalColumn as decimal } from '../database/column-transformers.js';
 
 /** One day's usage of one index (seed 003's `index_usage_stats`; one row per strategy and UTC day). */
 @Entity('index_usage_stats')

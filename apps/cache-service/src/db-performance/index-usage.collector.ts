@@ -4,14 +4,18 @@ import type { IndexCollectionResult, IndexType } from '@ccc/shared-types';
 import type { DataSource, Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { IndexCatalogRepository, type ExistingIndex, type IndexUsageRow } from './index-catalog.repository.js';
-import { qualifiedTable, splitTable } from './index-definition.js';
+import { splitTable } from './index-definition.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { QueryPerformanceRepository } from './query-performance.repository.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** avg_scan_time_ms: logged queries of the last week whose plan used the index. */
+const SCAN_TIME_WINDOW_MS = 7 * DAY_MS;
 const MB = 1024 * 1024;
 const MAX_COST_SCORE = 99_999_999.99;
 
@@ -25,6 +29,15 @@ export function indexTypeOf(index: Pick<ExistingIndex, 'method' | 'columns' | 'w
   return index.columns.length > 1 ? 'COMPOSITE' : 'BTREE';
 }
 
+/** When an index may be judged unused: only after it has existed (with statistics counting) long enough. */
+export interface DropRule {
+  /** Smallest index worth flagging. */
+  minBytes: number;
+  minAgeDays: number;
+  /** Days since the index was built or first seen, or since the statistics were reset if that is later. */
+  observedDays: number;
+}
+
 export interface UsageFigures {
   selectivityRatio: number;
   maintenanceCostScore: number;
@@ -36,16 +49,23 @@ export interface UsageFigures {
  * - selectivity_ratio = tuples fetched / tuples read, clamped to [0, 1] (0 when nothing was read);
  * - maintenance_cost_score = size in MB × table writes (n_tup_ins + n_tup_upd + n_tup_del) / (scans + 1), rounded
  *   to 2 decimals: what keeping the index up to date costs per use of it;
- * - the drop flag only for an index never scanned, at least `dropMinBytes` large, and neither unique, primary
- *   nor backing a constraint (dropping those changes behaviour, not just speed).
+ * - the drop flag only for an index never scanned although observed for at least `minAgeDays` (idx_scan is 0
+ *   right after a build or a statistics reset), at least `minBytes` large, and neither unique, primary nor
+ *   backing a constraint (dropping those changes behaviour, not just speed).
  */
-export function usageFigures(usage: IndexUsageRow, dropMinBytes: number): UsageFigures {
+export function usageFigures(usage: IndexUsageRow, drop: DropRule): UsageFigures {
   const selectivity = usage.tuplesRead > 0 ? Math.min(1, Math.max(0, usage.tuplesFetched / usage.tuplesRead)) : 0;
   const cost = Math.min(MAX_COST_SCORE, Math.round(((usage.sizeBytes / MB) * usage.tableWrites * 100) / (usage.scans + 1)) / 100);
   return {
     selectivityRatio: Math.round(selectivity * 1e6) / 1e6,
     maintenanceCostScore: cost,
-    isRecommendedForDrop: usage.scans === 0 && usage.sizeBytes >= dropMinBytes && !usage.isUnique && !usage.isPrimary && !usage.backsConstraint,
+    isRecommendedForDrop:
+      usage.scans === 0 &&
+      drop.observedDays >= drop.minAgeDays &&
+      usage.sizeBytes >= drop.minBytes &&
+      !usage.isUnique &&
+      !usage.isPrimary &&
+      !usage.backsConstraint,
   };
 }
 
@@ -62,6 +82,7 @@ export class IndexUsageCollector implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(IndexStrategyEntity) private readonly strategies: Repository<IndexStrategyEntity>,
     private readonly catalog: IndexCatalogRepository,
+    private readonly sources: SourceCatalogRepository,
     private readonly queries: QueryPerformanceRepository,
     private readonly periodic: PeriodicTasks,
   ) {}
@@ -81,6 +102,14 @@ export class IndexUsageCollector implements OnModuleInit {
     const collectedAt = new Date();
     const discovered = await this.discover();
     const monitored = await this.strategies.find({ where: { isActive: true, isMonitoring: true } });
+    // Once per collection, not once per index: the week's scan times of every monitored index, when each was
+    // first seen, and when the statistics were last reset.
+    const scanTimes = await this.queries.averageTimesUsingIndexes(
+      [...new Set(monitored.map((strategy) => strategy.indexName))],
+      new Date(collectedAt.getTime() - SCAN_TIME_WINDOW_MS),
+    );
+    const firstSeen = await this.firstStatsDates(monitored.map((strategy) => strategy.id));
+    const statsResetAt = await this.catalog.statsResetAt();
     let indexes = 0;
     let flaggedForDrop = 0;
     for (const strategy of monitored) {
@@ -91,12 +120,20 @@ export class IndexUsageCollector implements OnModuleInit {
         if (strategy.isCreated) await this.strategies.update({ id: strategy.id }, { isCreated: false, updatedAt: new Date() });
         continue;
       }
+      let createdAt = strategy.createdInDatabaseAt;
       if (!strategy.isCreated) {
         // Built outside the service (or by a build whose bookkeeping was lost).
-        await this.strategies.update({ id: strategy.id }, { isCreated: true, createdInDatabaseAt: strategy.createdInDatabaseAt ?? collectedAt, updatedAt: new Date() });
+        createdAt ??= collectedAt;
+        await this.strategies.update({ id: strategy.id }, { isCreated: true, createdInDatabaseAt: createdAt, updatedAt: new Date() });
       }
-      const figures = usageFigures(usage, this.config.monitoring.indexDropMinBytes);
-      const avgScanTimeMs = await this.queries.averageTimeUsingIndex(strategy.indexName, new Date(collectedAt.getTime() - 24 * HOUR_MS));
+      // Discovered indexes have no build time: their first statistics row stands in (none yet: seen now).
+      const since = Math.max((createdAt ?? firstSeen.get(strategy.id) ?? collectedAt).getTime(), statsResetAt?.getTime() ?? 0);
+      const figures = usageFigures(usage, {
+        minBytes: this.config.monitoring.indexDropMinBytes,
+        minAgeDays: this.config.monitoring.indexDropMinAgeDays,
+        observedDays: (collectedAt.getTime() - since) / DAY_MS,
+      });
+      const avgScanTimeMs = scanTimes.get(strategy.indexName) ?? 0;
       await this.db.query(
         `INSERT INTO index_usage_stats (index_strategy_id, table_name, index_name, total_scans, total_tuples_read, total_tuples_fetched,
            avg_scan_time_ms, selectivity_ratio, index_size_bytes, maintenance_cost_score, is_recommended_for_drop, is_unique, is_primary,
@@ -132,10 +169,19 @@ export class IndexUsageCollector implements OnModuleInit {
     return { collectedAt: collectedAt.toISOString(), indexes, discovered, flaggedForDrop, ran: true };
   }
 
+  /** The first stats_date (UTC midnight) of each strategy that has one. */
+  private async firstStatsDates(ids: string[]): Promise<Map<string, Date>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; first: string }> = await this.db.query(
+      `SELECT index_strategy_id AS id, min(stats_date)::text AS first FROM index_usage_stats WHERE index_strategy_id = ANY($1::uuid[]) GROUP BY 1`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, new Date(`${row.first}T00:00:00.000Z`)]));
+  }
+
   /** Indexes on datasource source tables that no strategy names yet become discovered strategies. */
   private async discover(): Promise<number> {
-    const sources: Array<{ source_table: string }> = await this.db.query(`SELECT DISTINCT source_table FROM cache_strategy`);
-    const tables = [...new Set(sources.map((source) => qualifiedTable(source.source_table)))].filter((table) => table.length <= 100);
+    const tables = (await this.sources.sourceTables()).filter((table) => table.length <= 100);
     let discovered = 0;
     for (const table of tables) {
       let found: ExistingIndex[];

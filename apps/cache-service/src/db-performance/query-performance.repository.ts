@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
+import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
 
 /** One row of query_performance_log as the recorder writes it. */
 export interface QueryLogRow {
@@ -24,7 +25,8 @@ export interface QueryLogRow {
 export interface LogWindow {
   from: Date;
   to: Date;
-  datasourceId?: number;
+  /** The cache_strategy row of the datasource filtered on (the caller resolved the datasource id). */
+  strategyId?: string;
   limit: number;
 }
 
@@ -93,8 +95,8 @@ export class QueryPerformanceRepository {
 
   /** The warning level of the active QUERY_TIME threshold naming the table (the datasource's own first), if any. */
   async slowThresholdFor(table: string, strategyId: string | null): Promise<number | null> {
-    const bare = table.includes('.') ? table.slice(table.indexOf('.') + 1) : table;
-    const qualified = table.includes('.') ? table : `public.${table}`;
+    const qualified = qualifiedTableName(table);
+    const bare = qualified.slice(qualified.indexOf('.') + 1);
     const [row] = await this.db.query(
       `SELECT warning_threshold::float8 AS warning FROM performance_threshold
        WHERE metric_type = 'QUERY_TIME' AND is_active AND table_name IN ($1, $2, $3)
@@ -146,10 +148,10 @@ export class QueryPerformanceRepository {
     const rows: EntryRow[] = await this.db.query(
       `SELECT ${ENTRY_COLUMNS}
        FROM query_performance_log q LEFT JOIN cache_strategy cs ON cs.id = q.cache_strategy_id
-       WHERE q.is_slow_query AND q.executed_at >= $1 AND q.executed_at < $2 AND ($3::int IS NULL OR cs.datasource_id = $3)
+       WHERE q.is_slow_query AND q.executed_at >= $1 AND q.executed_at < $2 AND ($3::uuid IS NULL OR q.cache_strategy_id = $3)
        ORDER BY q.execution_time_ms DESC, q.executed_at DESC
        LIMIT $4`,
-      [window.from, window.to, window.datasourceId ?? null, window.limit],
+      [window.from, window.to, window.strategyId ?? null, window.limit],
     );
     return rows.map(toEntry);
   }
@@ -161,12 +163,12 @@ export class QueryPerformanceRepository {
         `SELECT q.query_hash, min(q.query_pattern) AS query_pattern, count(*)::text AS executions,
                 sum(q.execution_time_ms)::text AS total, avg(q.execution_time_ms)::text AS avg, max(q.execution_time_ms)::text AS max,
                 count(*) FILTER (WHERE q.is_slow_query)::text AS slow, max(q.executed_at) AS last
-         FROM query_performance_log q LEFT JOIN cache_strategy cs ON cs.id = q.cache_strategy_id
-         WHERE q.executed_at >= $1 AND q.executed_at < $2 AND ($3::int IS NULL OR cs.datasource_id = $3)
+         FROM query_performance_log q
+         WHERE q.executed_at >= $1 AND q.executed_at < $2 AND ($3::uuid IS NULL OR q.cache_strategy_id = $3)
          GROUP BY q.query_hash
          ORDER BY sum(q.execution_time_ms) DESC, q.query_hash
          LIMIT $4`,
-        [window.from, window.to, window.datasourceId ?? null, window.limit],
+        [window.from, window.to, window.strategyId ?? null, window.limit],
       );
     return rows.map((row) => ({
       queryHash: row.query_hash,
@@ -185,21 +187,50 @@ export class QueryPerformanceRepository {
     const rows: EntryRow[] = await this.db.query(
       `SELECT ${ENTRY_COLUMNS}
        FROM query_performance_log q LEFT JOIN cache_strategy cs ON cs.id = q.cache_strategy_id
-       WHERE q.query_hash = $1 AND q.executed_at >= $2 AND q.executed_at < $3 AND ($4::int IS NULL OR cs.datasource_id = $4)
+       WHERE q.query_hash = $1 AND q.executed_at >= $2 AND q.executed_at < $3 AND ($4::uuid IS NULL OR q.cache_strategy_id = $4)
        ORDER BY q.executed_at DESC
        LIMIT $5`,
-      [hash, window.from, window.to, window.datasourceId ?? null, window.limit],
+      [hash, window.from, window.to, window.strategyId ?? null, window.limit],
     );
     return rows.map(toEntry);
   }
 
-  /** Average time of logged queries since `since` whose plan used the index; 0 when none did. */
-  async averageTimeUsingIndex(indexName: string, since: Date): Promise<number> {
-    const [row] = await this.db.query(
-      `SELECT coalesce(avg(execution_time_ms), 0)::float8 AS avg FROM query_performance_log
-       WHERE executed_at >= $1 AND used_index AND indexes_used ? $2`,
-      [since, indexName],
+  /**
+   * Average time of logged queries since `since` whose plan used each of the named indexes (one scan of the
+   * window for all of them); indexes no query used are absent.
+   */
+  async averageTimesUsingIndexes(indexNames: string[], since: Date): Promise<Map<string, number>> {
+    if (indexNames.length === 0) return new Map();
+    const rows: Array<{ name: string; avg: number }> = await this.db.query(
+      `SELECT u.name, avg(q.execution_time_ms)::float8 AS avg
+       FROM query_performance_log q CROSS JOIN LATERAL jsonb_array_elements_text(q.indexes_used) AS u(name)
+       WHERE q.executed_at >= $1 AND q.used_index AND jsonb_typeof(q.indexes_used) = 'array' AND q.indexes_used ?| $2::text[]
+         AND u.name = ANY($2::text[])
+       GROUP BY u.name`,
+      [since, indexNames],
     );
-    return Math.round(Number(row?.avg ?? 0) * 1000) / 1000;
+    return new Map(rows.map((row) => [row.name, Math.round(Number(row.avg) * 1000) / 1000]));
+  }
+
+  /**
+   * Deletes rows executed before `cutoff`, `batchSize` per statement (short locks, bounded WAL per
+   * statement), until none are left. Returns how many went.
+   */
+  async deleteOlderThan(cutoff: Date, batchSize: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const [row] = await this.db.query(
+        `WITH doomed AS (
+           SELECT id FROM query_performance_log WHERE executed_at < $1 ORDER BY executed_at LIMIT $2
+         ), gone AS (
+           DELETE FROM query_performance_log q USING doomed WHERE q.id = doomed.id RETURNING 1
+         )
+         SELECT count(*)::int AS n FROM gone`,
+        [cutoff, batchSize],
+      );
+      const n = Number(row?.n ?? 0);
+      deleted += n;
+      if (n < batchSize) return deleted;
+    }
   }
 }

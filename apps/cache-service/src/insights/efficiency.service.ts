@@ -4,10 +4,11 @@ import type { DatasourceEfficiency, EfficiencyReport } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
+import { utcDay } from '../common/time-window.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { efficiencyFigures } from './efficiency.js';
 import { InsightsRepository } from './insights.repository.js';
-import { addDays, dayOf, hoursOfDay, parseDay, round2 } from './usage-analysis.js';
+import { addDays, hoursOfDay, parseDay, round2 } from './usage-analysis.js';
 import { COUNTER_RETENTION_DAYS, UsagePatternsService } from './usage-patterns.service.js';
 
 const HOUR_MS = 3600_000;
@@ -29,7 +30,7 @@ export class EfficiencyService {
 
   async report(days: number, now = new Date()): Promise<EfficiencyReport> {
     await this.counters.flush().catch(() => undefined);
-    const today = dayOf(now);
+    const today = utcDay(now);
     const firstDay = addDays(today, -(days - 1));
     const periodDays = Array.from({ length: days }, (_, i) => addDays(firstDay, i));
     const from = parseDay(firstDay)!;

@@ -59,7 +59,7 @@ export class HourlyUsageQueryDto extends DatasourceFilter {
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 timestamp' })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Default now; at most 8 days after `from`' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'End (exclusive); default now; at most 8 days after `from`' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 timestamp' })
   to?: string;

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
+import { parseInfo, sumNodeStats, toNodeStats } from '../redis-admin/redis-info.js';
 import type { RedisMemorySnapshot } from './recommendation-rules.js';
 
 export interface CompletedWarm {
@@ -30,36 +32,38 @@ export class InsightsRepository {
     @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
-  /** Slow executions without an index of one datasource's queries since `since`. */
+  /**
+   * Slow executions without an index of one datasource's cold-fallback queries (the query API reading the source
+   * table while the cache is cold) since `since`. Warming reads are left out: they read the whole table, and their
+   * time includes waiting for the Redis writes.
+   */
   async slowUnindexed(cacheStrategyId: string, since: Date): Promise<{ executions: number; avgTimeMs: number }> {
     const [row] = (await this.db.query(
       `SELECT count(*)::int AS executions, COALESCE(avg(execution_time_ms), 0)::float8 AS avg
          FROM query_performance_log
-        WHERE cache_strategy_id = $1 AND executed_at >= $2 AND is_slow_query AND NOT used_index`,
+        WHERE cache_strategy_id = $1 AND executed_at >= $2 AND is_slow_query AND NOT used_index
+          AND application_context LIKE 'cold-fallback:%'`,
       [cacheStrategyId, since],
     )) as Array<{ executions: number; avg: number }>;
     return { executions: row?.executions ?? 0, avgTimeMs: row?.avg ?? 0 };
   }
 
-  /** `schema.table` of a table as PostgreSQL resolves it, or null when it does not exist. */
-  async qualifiedTable(table: string): Promise<string | null> {
-    const [row] = (await this.db.query(
-      `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
-      [table],
-    )) as Array<{ name: string }>;
-    return row?.name ?? null;
-  }
-
-  /** Column lists of the indexes on a table: those in the catalog, and active index strategies (built or not yet). */
-  async indexColumns(tableNames: string[]): Promise<string[][]> {
+  /**
+   * Column lists of the indexes on a table: those in the catalog (the table named `schema.table`, unqualified =
+   * public), and active index strategies (built or not yet) recorded under any of `tableNames`.
+   */
+  async indexColumns(table: string, tableNames: string[]): Promise<string[][]> {
+    const [schema, name] = splitQualified(table);
     const catalog = (await this.db.query(
       `SELECT array_agg(a.attname::text ORDER BY k.ord) AS columns
          FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-        WHERE i.indrelid = to_regclass($1)
+        WHERE n.nspname = $1 AND c.relname = $2
         GROUP BY i.indexrelid`,
-      [tableNames[0]],
+      [schema, name],
     )) as Array<{ columns: string[] }>;
     const strategies = (await this.db.query(`SELECT columns FROM index_strategy WHERE is_active AND table_name = ANY($1)`, [tableNames])) as Array<{
       columns: unknown;
@@ -105,15 +109,19 @@ export class InsightsRepository {
     return rows;
   }
 
-  /** Redis memory and evictions, summed over the masters of a cluster. */
+  /** Redis memory and evictions, summed over the masters of a cluster (maxBytes 0 when any master has no limit). */
   async redisMemory(): Promise<RedisMemorySnapshot> {
-    const clients = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
-    const infos = await Promise.all(clients.map((client) => client.info()));
-    const field = (info: string, name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-    return {
-      usedBytes: infos.reduce((sum, info) => sum + field(info, 'used_memory'), 0),
-      maxBytes: infos.reduce((sum, info) => sum + field(info, 'maxmemory'), 0),
-      evictedKeys: infos.reduce((sum, info) => sum + field(info, 'evicted_keys'), 0),
-    };
+    const cluster = this.redis instanceof Cluster;
+    const clients = cluster ? (this.redis as Cluster).nodes('master') : [this.redis];
+    const nodes = await Promise.all(clients.map(async (client, i) => toNodeStats(String(i), parseInfo(await client.info()))));
+    const total = sumNodeStats(nodes, cluster ? 'cluster' : 'standalone');
+    return { usedBytes: total.usedMemoryBytes, maxBytes: total.maxMemoryBytes, evictedKeys: total.evictedKeys };
   }
+}
+
+/** `schema` and `table` of a datasource table name (unqualified = public). */
+export function splitQualified(table: string): [string, string] {
+  const qualified = qualifiedTableName(table);
+  const dot = qualified.indexOf('.');
+  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
 }

@@ -8,6 +8,7 @@ import {
   dropUnusedIndexRules,
   firesBefore,
   increaseMemoryRule,
+  MIN_SLOW_UNINDEXED,
   predictiveWarmingRule,
   warmingScheduleRule,
   type DatasourceSnapshot,
@@ -165,24 +166,35 @@ describe('ADD_SOURCE_INDEX', () => {
     });
   });
 
-  it('stays quiet without slow unindexed queries, or when an index leads with those columns', () => {
+  it('stays quiet without enough slow unindexed queries, or when an index leads with those columns', () => {
     expect(addSourceIndexRule(snapshot())).toBeNull();
+    expect(addSourceIndexRule(snapshot({ slowUnindexed: { executions: MIN_SLOW_UNINDEXED - 1, avgTimeMs: 9000 } }))).toBeNull();
+    expect(addSourceIndexRule(snapshot({ slowUnindexed: { executions: MIN_SLOW_UNINDEXED, avgTimeMs: 9000 } }))?.priority).toBe('MEDIUM');
+    expect(MIN_SLOW_UNINDEXED).toBeGreaterThan(1);
     expect(addSourceIndexRule(snapshot({ slowUnindexed: slow, sourceIndexes: [['frequency', 'measure', 'period']] }))).toBeNull();
     expect(covers(['measure', 'practice_id', 'frequency'], ['measure', 'frequency'])).toBe(false);
   });
 });
 
 describe('DROP_UNUSED_INDEX', () => {
-  it('recommends dropping each flagged index, with the bytes it frees', () => {
+  it('recommends dropping each flagged index, with the MB it frees', () => {
     const [c] = dropUnusedIndexRules(snapshot({ dropCandidates: [{ indexStrategyId: 'abc', indexName: 'ix_old', tableName: 'demo.revenue', indexSizeBytes: 200 * 1024 * 1024, totalScans: 0 }] }));
     expect(c).toMatchObject({
       targetKey: 'drop-index:demo.revenue.ix_old',
       priority: 'MEDIUM',
       currentConfiguration: { index: 'ix_old' },
       recommendedConfiguration: { drop: 'ix_old', indexStrategyId: 'abc' },
-      estimatedImprovement: 200 * 1024 * 1024,
-      improvementMetric: 'bytes_freed',
+      estimatedImprovement: 200,
+      improvementMetric: 'mb_freed',
     });
+  });
+
+  it('tells large indexes apart (2 decimals of MB)', () => {
+    const sizes = [40 * 1024 ** 3, 40 * 1024 ** 3 + 5 * 1024 * 1024, 1536 * 1024];
+    const candidates = dropUnusedIndexRules(
+      snapshot({ dropCandidates: sizes.map((bytes, i) => ({ indexStrategyId: `s${i}`, indexName: `ix_${i}`, tableName: 'demo.revenue', indexSizeBytes: bytes, totalScans: 0 })) }),
+    );
+    expect(candidates.map((c) => c.estimatedImprovement)).toEqual([40_960, 40_965, 1.5]);
   });
 });
 

@@ -14,7 +14,14 @@ export const MIN_REQUESTS_FOR_HIT_RATE = 20;
 /** A warm schedule "covers" a peak when it fires within this long before the peak starts. */
 export const PEAK_COVER_SECONDS = 2 * 3600;
 export const TTL_RATIO = 2;
-export const MIN_SLOW_UNINDEXED = 1;
+/**
+ * ADD_SOURCE_INDEX needs at least this many slow, unindexed cold-fallback queries (application_context
+ * `cold-fallback:…`) of the datasource within SLOW_UNINDEXED_WINDOW_DAYS: one slow query can be a lock wait or a
+ * cold buffer cache, not a missing index. Warming reads are never counted: they read the whole table (an index
+ * would not help) and their time includes waiting for the Redis writes.
+ */
+export const MIN_SLOW_UNINDEXED = 3;
+export const SLOW_UNINDEXED_WINDOW_DAYS = 7;
 export const MEMORY_USED_SHARE = 0.85;
 
 export interface PatternSnapshot {
@@ -41,7 +48,7 @@ export interface DatasourceSnapshot {
   /** ISO time of the live generation's warm; null when cold. */
   lastWarmed: string | null;
   latestPattern: PatternSnapshot | null;
-  /** query_performance_log of this datasource over the last 7 days: slow executions that used no index. */
+  /** query_performance_log of this datasource over the last SLOW_UNINDEXED_WINDOW_DAYS: slow cold-fallback executions that used no index. */
   slowUnindexed: { executions: number; avgTimeMs: number };
   /** Column lists (in order) of the indexes on the source table (catalog and active index strategies). */
   sourceIndexes: string[][];
@@ -197,7 +204,10 @@ export function covers(index: string[], columns: string[]): boolean {
   return columns.every((column) => leading.has(column));
 }
 
-/** Slow executions that used no index in the last 7 days, and no index leads with the query API's filter columns. */
+/**
+ * At least MIN_SLOW_UNINDEXED slow cold-fallback executions that used no index in the last SLOW_UNINDEXED_WINDOW_DAYS,
+ * and no index leads with the query API's filter columns.
+ */
 export function addSourceIndexRule(s: DatasourceSnapshot): Candidate | null {
   if (s.slowUnindexed.executions < MIN_SLOW_UNINDEXED || s.filterColumns.length === 0) return null;
   if (s.sourceIndexes.some((index) => covers(index, s.filterColumns))) return null;
@@ -208,7 +218,7 @@ export function addSourceIndexRule(s: DatasourceSnapshot): Candidate | null {
     targetKey: `index:${s.sourceTable}(${columns.join(',')})`,
     priority: s.slowUnindexed.executions >= 10 ? 'HIGH' : 'MEDIUM',
     description:
-      `${s.slowUnindexed.executions} slow quer${s.slowUnindexed.executions === 1 ? 'y' : 'ies'} on ${s.sourceTable} in the last 7 days used no index ` +
+      `${s.slowUnindexed.executions} slow cold-fallback quer${s.slowUnindexed.executions === 1 ? 'y' : 'ies'} on ${s.sourceTable} in the last ${SLOW_UNINDEXED_WINDOW_DAYS} days used no index ` +
       `(average ${round2(s.slowUnindexed.avgTimeMs)} ms): add a composite index on (${columns.join(', ')}), built in the off-peak window.`,
     currentConfiguration: { index: null },
     recommendedConfiguration: { tableName: s.sourceTable, indexName, indexType: 'COMPOSITE', columns, usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
@@ -217,17 +227,22 @@ export function addSourceIndexRule(s: DatasourceSnapshot): Candidate | null {
   };
 }
 
-/** Indexes on the source table that the index-usage collector flagged for dropping (large and unused). */
+const MB = 1024 * 1024;
+
+/**
+ * Indexes on the source table that the index-usage collector flagged for dropping (large and unused). The
+ * improvement is the space freed in MB (2 decimals): in bytes, large indexes would exceed the column's range.
+ */
 export function dropUnusedIndexRules(s: DatasourceSnapshot): Candidate[] {
   return s.dropCandidates.map((c) => ({
     recommendationType: 'DROP_UNUSED_INDEX' as const,
     targetKey: `drop-index:${c.tableName}.${c.indexName}`,
-    priority: c.indexSizeBytes >= 100 * 1024 * 1024 ? ('MEDIUM' as const) : ('LOW' as const),
-    description: `Index ${c.indexName} on ${c.tableName} takes ${round2(c.indexSizeBytes / (1024 * 1024))} MB and was scanned ${c.totalScans} times: drop it to save space and write cost.`,
+    priority: c.indexSizeBytes >= 100 * MB ? ('MEDIUM' as const) : ('LOW' as const),
+    description: `Index ${c.indexName} on ${c.tableName} takes ${round2(c.indexSizeBytes / MB)} MB and was scanned ${c.totalScans} times: drop it to save space and write cost.`,
     currentConfiguration: { index: c.indexName },
     recommendedConfiguration: { drop: c.indexName, indexStrategyId: c.indexStrategyId },
-    estimatedImprovement: c.indexSizeBytes,
-    improvementMetric: 'bytes_freed',
+    estimatedImprovement: round2(c.indexSizeBytes / MB),
+    improvementMetric: 'mb_freed',
   }));
 }
 
@@ -238,7 +253,6 @@ export function dropUnusedIndexRules(s: DatasourceSnapshot): Candidate[] {
 export function increaseMemoryRule(m: RedisMemorySnapshot): Candidate | null {
   const nearLimit = m.maxBytes > 0 && m.usedBytes >= m.maxBytes * MEMORY_USED_SHARE;
   if (!nearLimit && m.evictedKeys <= 0) return null;
-  const MB = 1024 * 1024;
   const suggested = Math.ceil((Math.max(m.maxBytes, m.usedBytes) * 1.5) / MB) * MB;
   const share = m.maxBytes > 0 ? round2((m.usedBytes / m.maxBytes) * 100) : null;
   return {

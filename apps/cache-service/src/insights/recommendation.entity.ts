@@ -1,7 +1,6 @@
 import type { ImplementationStatus, RecommendationPriority, RecommendationType } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-const decimal = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+import { decimalColumn } from '../database/column-transformers.js';
 
 /** One optimization recommendation and its approval workflow (seed 000's `cache_optimization_recommendation`). */
 @Entity('cache_optimization_recommendation')
@@ -32,7 +31,7 @@ export class RecommendationEntity {
   @Column({ name: 'recommended_configuration', type: 'jsonb' })
   recommendedConfiguration: Record<string, unknown>;
 
-  @Column({ name: 'estimated_improvement', type: 'decimal', precision: 10, scale: 2, transformer: decimal })
+  @Column({ name: 'estimated_improvement', type: 'decimal', precision: 10, scale: 2, transformer: decimalColumn })
   estimatedImprovement: number;
 
   @Column({ name: 'improvement_metric', type: 'varchar', length: 50 })

@@ -12,17 +12,20 @@ import type {
 import type { DataSource, Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
+import { utcDay } from '../common/time-window.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { nextRuns } from '../datasources/cron.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
+import { qualifiedTableName, SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { authorOf } from '../users/author.js';
 import { WarmingService } from '../warming/warming.service.js';
 import { IndexActions } from './index-actions.js';
 import { InsightsRepository } from './insights.repository.js';
-import { covers, datasourceCandidates, increaseMemoryRule, type Candidate, type DatasourceSnapshot } from './recommendation-rules.js';
+import { covers, datasourceCandidates, increaseMemoryRule, SLOW_UNINDEXED_WINDOW_DAYS, type Candidate, type DatasourceSnapshot } from './recommendation-rules.js';
 import { RecommendationEntity } from './recommendation.entity.js';
-import { addDays, dayOf, DAY_MS } from './usage-analysis.js';
+import { addDays, DAY_MS, isForeignKeyViolation } from './usage-analysis.js';
 import { UsagePatternsService } from './usage-patterns.service.js';
 
 export const RECOMMENDATIONS_EVERY_MS = 3600_000;
@@ -32,7 +35,6 @@ export const REJECTION_QUIET_DAYS = 7;
 export const PATTERN_MAX_AGE_DAYS = 7;
 const OPEN: ImplementationStatus[] = ['PENDING', 'APPROVED'];
 
-const authorOf = (principal: Principal): string => (principal.kind === 'user' ? principal.id : SYSTEM_USER_ID);
 const sameTarget = (a: { cacheStrategyId: string; recommendationType: RecommendationType; targetKey: string }, strategyId: string, c: Candidate): boolean =>
   a.cacheStrategyId === strategyId && a.recommendationType === c.recommendationType && a.targetKey === c.targetKey;
 
@@ -83,6 +85,7 @@ export class RecommendationsService implements OnModuleInit {
     private readonly warming: WarmingService,
     private readonly datasources: DatasourcesService,
     private readonly indexes: IndexActions,
+    private readonly catalog: SourceCatalogRepository,
     private readonly periodic: PeriodicTasks,
   ) {}
 
@@ -100,28 +103,29 @@ export class RecommendationsService implements OnModuleInit {
 
   async generateNow(now = new Date()): Promise<RecommendationGenerationResult> {
     const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
-    const latest = await this.usage.latestPerDatasource(addDays(dayOf(now), -PATTERN_MAX_AGE_DAYS));
+    const latest = await this.usage.latestPerDatasource(addDays(utcDay(now), -PATTERN_MAX_AGE_DAYS));
     const open = await this.rows.createQueryBuilder('r').where('r.implementation_status IN (:...open)', { open: OPEN }).getMany();
     const rejected = await this.rows
       .createQueryBuilder('r')
       .where(`r.implementation_status = 'REJECTED'`)
       .andWhere('r.rejected_at >= :since', { since: new Date(now.getTime() - REJECTION_QUIET_DAYS * DAY_MS) })
       .getMany();
-    const since = new Date(now.getTime() - 7 * DAY_MS);
+    const since = new Date(now.getTime() - SLOW_UNINDEXED_WINDOW_DAYS * DAY_MS);
     const proposals: Array<{ strategyId: string; candidate: Candidate }> = [];
     let largest: { strategyId: string; bytes: number } | null = null;
 
     for (const strategy of strategies) {
       const meta = await this.cache.meta(strategy.datasourceId);
       if (!largest || meta.bytes > largest.bytes) largest = { strategyId: strategy.id, bytes: meta.bytes };
-      const qualified = await this.insights.qualifiedTable(strategy.sourceTable);
-      const tableNames = [...new Set([strategy.sourceTable, ...(qualified ? [qualified] : [])])];
+      const qualified = qualifiedTableName(strategy.sourceTable);
+      const exists = (await this.catalog.columnsOf(qualified)) !== null;
+      const tableNames = [...new Set([strategy.sourceTable, qualified])];
       const pattern = latest.get(strategy.id) ?? null;
       const snapshot: DatasourceSnapshot = {
         now,
         datasourceId: strategy.datasourceId,
         name: strategy.name,
-        sourceTable: qualified ?? strategy.sourceTable,
+        sourceTable: qualified,
         filterColumns: [strategy.columnMapping.measure, strategy.columnMapping.frequency],
         stalenessTtlSeconds: strategy.stalenessTtlSeconds,
         warmSchedule: strategy.warmSchedule,
@@ -129,12 +133,12 @@ export class RecommendationsService implements OnModuleInit {
         lastWarmed: meta.generation !== null ? meta.lastWarmed : null,
         latestPattern: pattern,
         slowUnindexed: await this.insights.slowUnindexed(strategy.id, since),
-        sourceIndexes: qualified ? await this.insights.indexColumns(tableNames) : [],
+        sourceIndexes: exists ? await this.insights.indexColumns(qualified, tableNames) : [],
         dropCandidates: await this.insights.dropCandidates(tableNames),
         predictiveWarmingOpen: open.some((r) => r.cacheStrategyId === strategy.id && r.recommendationType === 'PREDICTIVE_WARMING'),
       };
       // A table that does not exist cannot be indexed: leave ADD_SOURCE_INDEX out.
-      const candidates = datasourceCandidates(snapshot).filter((c) => qualified || c.recommendationType !== 'ADD_SOURCE_INDEX');
+      const candidates = datasourceCandidates(snapshot).filter((c) => exists || c.recommendationType !== 'ADD_SOURCE_INDEX');
       for (const candidate of candidates) proposals.push({ strategyId: strategy.id, candidate });
     }
 
@@ -157,26 +161,33 @@ export class RecommendationsService implements OnModuleInit {
           ? rejected.some((r) => r.recommendationType === 'INCREASE_MEMORY')
           : rejected.some((r) => sameTarget(r, strategyId, candidate));
       if (quiet) continue;
-      const inserted = (await this.rows.query(
-        `INSERT INTO cache_optimization_recommendation (cache_strategy_id, recommendation_type, priority, recommendation_description,
-                                                        current_configuration, recommended_configuration, estimated_improvement,
-                                                        improvement_metric, target_key, created_by)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10)
-         ON CONFLICT (cache_strategy_id, recommendation_type, target_key) WHERE implementation_status IN ('PENDING', 'APPROVED') DO NOTHING
-         RETURNING id`,
-        [
-          strategyId,
-          candidate.recommendationType,
-          candidate.priority,
-          candidate.description.slice(0, 1000),
-          JSON.stringify(candidate.currentConfiguration),
-          JSON.stringify(candidate.recommendedConfiguration),
-          Math.min(99_999_999.99, candidate.estimatedImprovement),
-          candidate.improvementMetric,
-          candidate.targetKey.slice(0, 200),
-          SYSTEM_USER_ID,
-        ],
-      )) as Array<{ id: string }>;
+      let inserted: Array<{ id: string }>;
+      try {
+        inserted = (await this.rows.query(
+          `INSERT INTO cache_optimization_recommendation (cache_strategy_id, recommendation_type, priority, recommendation_description,
+                                                          current_configuration, recommended_configuration, estimated_improvement,
+                                                          improvement_metric, target_key, created_by)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10)
+           ON CONFLICT (cache_strategy_id, recommendation_type, target_key) WHERE implementation_status IN ('PENDING', 'APPROVED') DO NOTHING
+           RETURNING id`,
+          [
+            strategyId,
+            candidate.recommendationType,
+            candidate.priority,
+            candidate.description.slice(0, 1000),
+            JSON.stringify(candidate.currentConfiguration),
+            JSON.stringify(candidate.recommendedConfiguration),
+            // DECIMAL(10,2): each metric is chosen to fit (index sizes in MB); the cap only guards the column.
+            Math.min(99_999_999.99, candidate.estimatedImprovement),
+            candidate.improvementMetric,
+            candidate.targetKey.slice(0, 200),
+            SYSTEM_USER_ID,
+          ],
+        )) as Array<{ id: string }>;
+      } catch (error) {
+        if (isForeignKeyViolation(error)) continue; // the datasource was deleted meanwhile
+        throw error;
+      }
       if (inserted.length > 0) created += 1;
       else alreadyOpen += 1;
     }
@@ -190,7 +201,7 @@ export class RecommendationsService implements OnModuleInit {
     if (query.status) builder.andWhere('r.implementation_status = :status', { status: query.status });
     if (query.recommendationType) builder.andWhere('r.recommendation_type = :type', { type: query.recommendationType });
     if (query.datasourceId !== undefined) {
-      const strategy = await this.usage.strategyOrThrow(query.datasourceId);
+      const strategy = await this.datasources.getEntity(query.datasourceId);
       builder.andWhere('r.cache_strategy_id = :sid', { sid: strategy.id });
     }
     const total = await builder.getCount();
@@ -302,9 +313,9 @@ export class RecommendationsService implements OnModuleInit {
       case 'ADD_SOURCE_INDEX': {
         const tableName = String(recommended.tableName);
         const columns = (recommended.columns as unknown[]).map(String);
-        const qualified = await this.insights.qualifiedTable(tableName);
-        if (!qualified) throw stale(`table ${tableName} no longer exists`);
-        const existing = await this.insights.indexColumns([...new Set([tableName, qualified])]);
+        const qualified = qualifiedTableName(tableName);
+        if ((await this.catalog.columnsOf(qualified)) === null) throw stale(`table ${tableName} no longer exists`);
+        const existing = await this.insights.indexColumns(qualified, [...new Set([tableName, qualified])]);
         if (existing.some((index) => covers(index, columns))) throw stale(`an index leading with (${columns.join(', ')}) exists on ${tableName} now`);
         return this.indexes.createAndApply({ tableName, indexName: String(recommended.indexName), columns }, principal);
       }

@@ -1,4 +1,4 @@
-import { addDays, analyseDay, classify, hoursOfDay, MAX_TTL_SECONDS, MIN_TTL_SECONDS, optimalTtl, parseDay, peakWindow } from './usage-analysis.js';
+import { addDays, analyseDay, classify, hoursOfDay, isForeignKeyViolation, MAX_TTL_SECONDS, MIN_TTL_SECONDS, optimalTtl, parseDay, peakWindow } from './usage-analysis.js';
 
 const flat = (value: number): number[] => Array.from({ length: 24 }, () => value);
 const withHours = (base: number, hours: Record<number, number>): number[] => flat(base).map((v, hour) => hours[hour] ?? v);
@@ -69,5 +69,14 @@ describe('usage analysis', () => {
     const hours = hoursOfDay('2026-03-05');
     expect(hours).toHaveLength(24);
     expect([hours[0], hours[23]]).toEqual(['2026030500', '2026030523']);
+  });
+});
+
+describe('isForeignKeyViolation', () => {
+  it('recognises PostgreSQL 23503 on a TypeORM QueryFailedError or the driver error', () => {
+    expect(isForeignKeyViolation({ driverError: { code: '23503' } })).toBe(true);
+    expect(isForeignKeyViolation({ code: '23503' })).toBe(true);
+    expect(isForeignKeyViolation({ driverError: { code: '23505' } })).toBe(false);
+    expect(isForeignKeyViolation(new Error('boom'))).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { AccessPattern } from '@ccc/shared-types';
+import { utcDay } from '../common/time-window.js';
 
 /**
  * The maths of a daily usage pattern: pure functions over one UTC day's 24 hourly request and hit counts.
@@ -115,18 +116,24 @@ export function analyseDay(hourlyRequests: number[], hourlyHits: number[], curre
 export const DAY_MS = 86_400_000;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** YYYY-MM-DD of a UTC day. */
-export const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
-
 /** Midnight UTC of a YYYY-MM-DD day, or null when the string is not a real calendar date. */
 export function parseDay(value: string): Date | null {
   const match = DATE_RE.exec(value);
   if (!match) return null;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return dayOf(date) === value ? date : null;
+  return utcDay(date) === value ? date : null;
 }
 
-export const addDays = (day: string, days: number): string => dayOf(new Date(parseDay(day)!.getTime() + days * DAY_MS));
+export const addDays = (day: string, days: number): string => utcDay(new Date(parseDay(day)!.getTime() + days * DAY_MS));
 
 /** The 24 counter hours (`YYYYMMDDHH`) of a UTC day. */
 export const hoursOfDay = (day: string): string[] => Array.from({ length: 24 }, (_, hour) => `${day.replace(/-/g, '')}${String(hour).padStart(2, '0')}`);
+
+/**
+ * Whether a write failed because the row it references is gone (PostgreSQL 23503) — a datasource deleted while a
+ * rollup or an evaluation was going through all of them; that datasource is simply skipped.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return (e.driverError?.code ?? e.code) === '23503';
+}

@@ -1,8 +1,6 @@
 import type { CacheResourceType } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-const decimal = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
-const bigint = { to: (value: number) => value, from: (value: string | null) => (value === null ? 0 : Number(value)) };
+import { bigintColumn, decimalColumn } from '../database/column-transformers.js';
 
 /** One UTC day of one datasource's query-API traffic (seed 000's `cache_usage_pattern`). */
 @Entity('cache_usage_pattern')
@@ -25,19 +23,19 @@ export class UsagePatternEntity {
   @Column({ name: 'peak_hour_end', type: 'smallint' })
   peakHourEnd: number;
 
-  @Column({ name: 'average_hit_rate', type: 'decimal', precision: 5, scale: 2, transformer: decimal })
+  @Column({ name: 'average_hit_rate', type: 'decimal', precision: 5, scale: 2, transformer: decimalColumn })
   averageHitRate: number;
 
-  @Column({ name: 'peak_hit_rate', type: 'decimal', precision: 5, scale: 2, transformer: decimal })
+  @Column({ name: 'peak_hit_rate', type: 'decimal', precision: 5, scale: 2, transformer: decimalColumn })
   peakHitRate: number;
 
   @Column({ name: 'optimal_ttl_seconds', type: 'integer' })
   optimalTtlSeconds: number;
 
-  @Column({ name: 'daily_requests', type: 'bigint', default: 0, transformer: bigint })
+  @Column({ name: 'daily_requests', type: 'bigint', default: 0, transformer: bigintColumn })
   dailyRequests: number;
 
-  @Column({ name: 'daily_cache_hits', type: 'bigint', default: 0, transformer: bigint })
+  @Column({ name: 'daily_cache_hits', type: 'bigint', default: 0, transformer: bigintColumn })
   dailyCacheHits: number;
 
   @Column({ name: 'hourly_requests', type: 'jsonb', default: () => "'[]'::jsonb" })

@@ -5,9 +5,11 @@ import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { AppError } from '../common/app-error.js';
+import { parseWindow, utcDay } from '../common/time-window.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
-import { addDays, analyseDay, DAY_MS, dayOf, hoursOfDay, parseDay, round2 } from './usage-analysis.js';
+import { addDays, analyseDay, DAY_MS, hoursOfDay, isForeignKeyViolation, parseDay, round2 } from './usage-analysis.js';
 import { UsagePatternEntity } from './usage-pattern.entity.js';
 
 export const ROLLUP_EVERY_MS = 10 * 60_000;
@@ -69,6 +71,7 @@ export class UsagePatternsService implements OnModuleInit {
     private readonly cache: CacheRepository,
     private readonly counters: QueryCounters,
     private readonly periodic: PeriodicTasks,
+    private readonly datasources: DatasourcesService,
     @InjectRepository(UsagePatternEntity) private readonly patterns: Repository<UsagePatternEntity>,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
   ) {}
@@ -87,7 +90,7 @@ export class UsagePatternsService implements OnModuleInit {
 
   /** The manual rollup: one UTC day (default yesterday; today gives a partial day) of every datasource. */
   async rollup(date: string | undefined, now = new Date()): Promise<UsagePattern[]> {
-    const today = dayOf(now);
+    const today = utcDay(now);
     const day = date ?? addDays(today, -1);
     if (!parseDay(day)) throw AppError.invalidField('date', 'date must be a calendar day, YYYY-MM-DD');
     if (day > today) throw AppError.invalidField('date', `date ${day} is in the future`);
@@ -104,7 +107,7 @@ export class UsagePatternsService implements OnModuleInit {
    * (none, or one calculated while the day was still running). Idempotent. Returns the patterns written.
    */
   async rollupMissing(now = new Date()): Promise<number> {
-    const today = dayOf(now);
+    const today = utcDay(now);
     let written = 0;
     for (let back = ROLLUP_LOOKBACK_DAYS; back >= 1; back -= 1) {
       const day = addDays(today, -back);
@@ -139,62 +142,81 @@ export class UsagePatternsService implements OnModuleInit {
         strategy.stalenessTtlSeconds,
       );
       if (analysis.dailyRequests === 0 && strategy.createdAt.getTime() >= dayEnd) continue;
-      const [row] = (await this.patterns.query(
-        `INSERT INTO cache_usage_pattern (cache_strategy_id, resource_type, access_pattern, peak_hour_start, peak_hour_end, average_hit_rate,
-                                          peak_hit_rate, optimal_ttl_seconds, daily_requests, daily_cache_hits, hourly_requests, hourly_hits,
-                                          analysis_date, calculated_at)
-         VALUES ($1, 'ANALYTICS_DATASOURCE', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, now())
-         ON CONFLICT ON CONSTRAINT uq_usage_pattern_day DO UPDATE SET
-           access_pattern = EXCLUDED.access_pattern, peak_hour_start = EXCLUDED.peak_hour_start, peak_hour_end = EXCLUDED.peak_hour_end,
-           average_hit_rate = EXCLUDED.average_hit_rate, peak_hit_rate = EXCLUDED.peak_hit_rate, optimal_ttl_seconds = EXCLUDED.optimal_ttl_seconds,
-           daily_requests = EXCLUDED.daily_requests, daily_cache_hits = EXCLUDED.daily_cache_hits, hourly_requests = EXCLUDED.hourly_requests,
-           hourly_hits = EXCLUDED.hourly_hits, calculated_at = now()
-         RETURNING id`,
-        [
-          strategy.id,
-          analysis.accessPattern,
-          analysis.peakHourStart,
-          analysis.peakHourEnd,
-          analysis.averageHitRate,
-          analysis.peakHitRate,
-          analysis.optimalTtlSeconds,
-          analysis.dailyRequests,
-          analysis.dailyCacheHits,
-          JSON.stringify(analysis.hourlyRequests),
-          JSON.stringify(analysis.hourlyHits),
-          day,
-        ],
-      )) as Array<{ id: string }>;
-      ids.push(row.id);
+      let rows: Array<{ id: string }>;
+      try {
+        rows = (await this.patterns.query(
+          `INSERT INTO cache_usage_pattern (cache_strategy_id, resource_type, access_pattern, peak_hour_start, peak_hour_end, average_hit_rate,
+                                            peak_hit_rate, optimal_ttl_seconds, daily_requests, daily_cache_hits, hourly_requests, hourly_hits,
+                                            analysis_date, calculated_at)
+           VALUES ($1, 'ANALYTICS_DATASOURCE', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, now())
+           ON CONFLICT ON CONSTRAINT uq_usage_pattern_day DO UPDATE SET
+             access_pattern = EXCLUDED.access_pattern, peak_hour_start = EXCLUDED.peak_hour_start, peak_hour_end = EXCLUDED.peak_hour_end,
+             average_hit_rate = EXCLUDED.average_hit_rate, peak_hit_rate = EXCLUDED.peak_hit_rate, optimal_ttl_seconds = EXCLUDED.optimal_ttl_seconds,
+             daily_requests = EXCLUDED.daily_requests, daily_cache_hits = EXCLUDED.daily_cache_hits, hourly_requests = EXCLUDED.hourly_requests,
+             hourly_hits = EXCLUDED.hourly_hits, calculated_at = now()
+           RETURNING id`,
+          [
+            strategy.id,
+            analysis.accessPattern,
+            analysis.peakHourStart,
+            analysis.peakHourEnd,
+            analysis.averageHitRate,
+            analysis.peakHitRate,
+            analysis.optimalTtlSeconds,
+            analysis.dailyRequests,
+            analysis.dailyCacheHits,
+            JSON.stringify(analysis.hourlyRequests),
+            JSON.stringify(analysis.hourlyHits),
+            day,
+          ],
+        )) as Array<{ id: string }>;
+      } catch (error) {
+        if (isForeignKeyViolation(error)) continue; // the datasource was deleted meanwhile
+        throw error;
+      }
+      ids.push(rows[0].id);
     }
     return ids;
   }
 
-  /** Patterns in a date range (default: to = today, from = 29 days before to), newest first. */
+  /**
+   * Patterns in a range of UTC days, both ends inclusive (default: to = today, from = 29 days before to; at most
+   * MAX_PATTERN_RANGE_DAYS days), newest first. The days are checked as calendar days, then as the window
+   * [from 00:00, to + 1 day 00:00) by the shared window rule.
+   */
   async list(query: PatternQuery, now = new Date()): Promise<UsagePattern[]> {
-    if (query.from !== undefined && !parseDay(query.from)) throw AppError.invalidField('from', 'from must be a calendar day, YYYY-MM-DD');
-    if (query.to !== undefined && !parseDay(query.to)) throw AppError.invalidField('to', 'to must be a calendar day, YYYY-MM-DD');
-    const today = dayOf(now);
-    const from = query.from ?? addDays(query.to ?? today, -(DEFAULT_PATTERN_RANGE_DAYS - 1));
-    const to = query.to ?? today;
-    if (from > to) throw AppError.invalidField('from', `from (${from}) must not be after to (${to})`);
-    if ((parseDay(to)!.getTime() - parseDay(from)!.getTime()) / DAY_MS + 1 > MAX_PATTERN_RANGE_DAYS) {
-      throw AppError.invalidField('to', `the range may span at most ${MAX_PATTERN_RANGE_DAYS} days`);
-    }
+    const day = (value: string | undefined, field: 'from' | 'to'): Date | undefined => {
+      if (value === undefined) return undefined;
+      const parsed = parseDay(value);
+      if (!parsed) throw AppError.invalidField(field, `${field} must be a calendar day, YYYY-MM-DD`);
+      return parsed;
+    };
+    const toDay = day(query.to, 'to');
+    const window = parseWindow(
+      { from: day(query.from, 'from'), to: toDay && new Date(toDay.getTime() + DAY_MS) },
+      { defaultMs: DEFAULT_PATTERN_RANGE_DAYS * DAY_MS, maxMs: MAX_PATTERN_RANGE_DAYS * DAY_MS, now: new Date(parseDay(utcDay(now))!.getTime() + DAY_MS) },
+    );
+    const from = utcDay(window.from);
+    const to = utcDay(new Date(window.to.getTime() - DAY_MS));
     const builder = this.rowsQuery().where('p.analysis_date BETWEEN :from AND :to', { from, to });
     if (query.datasourceId !== undefined) {
-      const strategy = await this.strategyOrThrow(query.datasourceId);
+      const strategy = await this.datasources.getEntity(query.datasourceId);
       builder.andWhere('p.cache_strategy_id = :sid', { sid: strategy.id });
     }
     return this.mapRows(builder.orderBy('p.analysis_date', 'DESC').addOrderBy('s.datasource_id', 'ASC'));
   }
 
-  /** The latest pattern of each datasource analysed on or after `since` (YYYY-MM-DD). */
+  /**
+   * The latest complete-day pattern of each datasource analysed on or after `since` (YYYY-MM-DD). A pattern
+   * calculated while its day was still running (a manual rollup of today) describes part of a day — a quiet
+   * morning reads as IDLE — so the rules do not act on it.
+   */
   async latestPerDatasource(since: string): Promise<Map<string, UsagePattern>> {
     const rows = await this.mapRows(
       this.rowsQuery()
         .where('p.analysis_date >= :since', { since })
         .andWhere(`p.resource_type = 'ANALYTICS_DATASOURCE'`)
+        .andWhere(`p.calculated_at >= ((p.analysis_date + 1)::timestamp AT TIME ZONE 'UTC')`)
         .orderBy('p.analysis_date', 'DESC'),
     );
     const latest = new Map<string, UsagePattern>();
@@ -202,19 +224,19 @@ export class UsagePatternsService implements OnModuleInit {
     return latest;
   }
 
-  /** Hourly request/hit counters (default the last 48 hours, at most 8 days) of one datasource or all. */
+  /**
+   * Hourly request/hit counters of one datasource or all: every hour that overlaps [from, to) (default the last
+   * 48 hours, at most 8 days — the counters' lifetime).
+   */
   async hourly(query: HourlyQuery, now = new Date()): Promise<HourlyUsage[]> {
-    const to = query.to !== undefined ? Date.parse(query.to) : now.getTime();
-    const from = query.from !== undefined ? Date.parse(query.from) : to - DEFAULT_HOURLY_RANGE_MS;
-    if (Number.isNaN(from)) throw AppError.invalidField('from', 'from must be an ISO 8601 timestamp');
-    if (Number.isNaN(to)) throw AppError.invalidField('to', 'to must be an ISO 8601 timestamp');
-    if (from > to) throw AppError.invalidField('from', 'from must not be after to');
-    if (to - from > MAX_HOURLY_RANGE_MS) throw AppError.invalidField('to', 'the range may span at most 8 days');
+    const window = parseWindow(query, { defaultMs: DEFAULT_HOURLY_RANGE_MS, maxMs: MAX_HOURLY_RANGE_MS, now });
+    const from = window.from.getTime();
+    const to = window.to.getTime();
     const strategies =
-      query.datasourceId !== undefined ? [await this.strategyOrThrow(query.datasourceId)] : await this.strategies.find({ order: { datasourceId: 'ASC' } });
+      query.datasourceId !== undefined ? [await this.datasources.getEntity(query.datasourceId)] : await this.strategies.find({ order: { datasourceId: 'ASC' } });
     await this.counters.flush().catch(() => undefined);
     const starts: Date[] = [];
-    for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t <= to; t += HOUR_MS) starts.push(new Date(t));
+    for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) starts.push(new Date(t));
     const result: HourlyUsage[] = [];
     for (const strategy of strategies) {
       const usage = await this.cache.hourlyUsage(strategy.datasourceId, starts.map(hourOf));
@@ -230,12 +252,6 @@ export class UsagePatternsService implements OnModuleInit {
       );
     }
     return result;
-  }
-
-  async strategyOrThrow(datasourceId: number): Promise<CacheStrategyEntity> {
-    const strategy = await this.strategies.findOneBy({ datasourceId });
-    if (!strategy) throw AppError.notFound('Datasource', datasourceId);
-    return strategy;
   }
 
   private rowsQuery() {
