@@ -35,6 +35,7 @@ import { DatasourcesController } from './datasources/datasources.controller.js';
 import { DatasourcesService } from './datasources/datasources.service.js';
 import { SourceCatalogRepository } from './datasources/source-catalog.repository.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
+import { DemoTrafficService } from './demo/demo-traffic.service.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -86,6 +87,7 @@ import { WarmingService } from './warming/warming.service.js';
     DatasourcesService,
     SourceCatalogRepository,
     DemoSeedService,
+    DemoTrafficService,
     HealthService,
     MetricsService,
     BootstrapService,

@@ -7,6 +7,7 @@ import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
+import { DemoTrafficService } from './demo/demo-traffic.service.js';
 import { PeriodicTasks } from './monitoring/periodic-tasks.js';
 import { UsersService } from './users/users.service.js';
 import { WarmingProcessor } from './warming/warming.processor.js';
@@ -22,6 +23,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly demo: DemoSeedService,
+    private readonly demoTraffic: DemoTrafficService,
     private readonly warming: WarmingService,
     private readonly processor: WarmingProcessor,
     private readonly periodic: PeriodicTasks,
@@ -38,6 +40,8 @@ export class BootstrapService implements OnApplicationBootstrap {
     if (this.config.demo.seed) {
       const result = await this.demo.seed(this.config.demo.scale);
       this.logger.log(`Demo datasources ready: ${result.datasources.map((d) => `${d.name} (${d.rows} rows)`).join(', ')}`);
+      const withHistory = await this.demoTraffic.seedHistory();
+      if (withHistory > 0) this.logger.log(`Demo query traffic of the last 7 days written for ${withHistory} datasources`);
     }
     await this.warming.syncAllSchedules();
     this.processor.start();

@@ -67,6 +67,8 @@ export const RedisKeys = {
   throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
   /** Lease that lets one replica run a periodic task. */
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
+  /** Set once the demo's week of made-up query traffic has been written (so a restart does not add it again). */
+  demoTrafficHistory: (): string => `${SERVICE_PREFIX}:demo:traffic-history`,
   /** Claim of one scheduled round (wall-clock period number) of a periodic task, so N replicas run it once. */
   leaseRound: (task: string, round: number): string => `${SERVICE_PREFIX}:lease:${task}:round:${round}`,
   /** Pause/resume/cancel requests to a running warming job, read by the worker between batches. */
