@@ -190,7 +190,7 @@ describe('optimization recommendations', () => {
     const [add] = await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX');
     expect(add).toMatchObject({
       targetKey: `index:${ds.sourceTable}(measure,frequency)`,
-      currentConfiguration: { index: null },
+      currentConfiguration: { indexName: null },
       recommendedConfiguration: { tableName: ds.sourceTable, indexType: 'COMPOSITE', columns: ['measure', 'frequency'], usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
       estimatedImprovement: 2400,
       improvementMetric: 'query_time_ms',

@@ -1,6 +1,5 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { Navigate, Route, Routes } from 'react-router-dom';
-import { ComingSoon } from './components/ComingSoon';
 import { Layout } from './components/Layout';
 import { NotFoundPage } from './components/NotFoundPage';
 import { RequireAuth } from './components/RequireAuth';
@@ -8,6 +7,12 @@ import { AnalyticsCachePage } from './features/analytics-cache/components/Analyt
 import { CacheDetailsPage } from './features/analytics-cache/components/CacheDetailsPage';
 import { AuditPage } from './features/audit/components/AuditPage';
 import { LoginPage } from './features/auth/components/LoginPage';
+import { AlertsPage } from './features/monitoring/components/AlertsPage';
+import { EfficiencyPage } from './features/monitoring/components/EfficiencyPage';
+import { IndexesPage } from './features/monitoring/components/IndexesPage';
+import { PerformancePage } from './features/monitoring/components/PerformancePage';
+import { RecommendationsPage } from './features/monitoring/components/RecommendationsPage';
+import { ThresholdsPage } from './features/monitoring/components/ThresholdsPage';
 import { DatasourceDetailPage } from './features/datasources/components/DatasourceDetailPage';
 import { DatasourceNewPage } from './features/datasources/components/DatasourceNewPage';
 import { DatasourcesPage } from './features/datasources/components/DatasourcesPage';
@@ -37,9 +42,12 @@ export function AppRoutes() {
           <Route path="cache/:id" element={<CacheDetailsPage />} />
           <Route path="warming" element={<WarmingPage />} />
           <Route path="redis" element={<RedisPage />} />
-          <Route path="alerts" element={<ComingSoon title="Alerts" />} />
-          <Route path="recommendations" element={<ComingSoon title="Recommendations" />} />
-          <Route path="performance" element={<ComingSoon title="Performance" />} />
+          <Route path="alerts" element={<AlertsPage />} />
+          <Route path="thresholds" element={<ThresholdsPage />} />
+          <Route path="recommendations" element={<RecommendationsPage />} />
+          <Route path="performance" element={<PerformancePage />} />
+          <Route path="indexes" element={<IndexesPage />} />
+          <Route path="efficiency" element={<EfficiencyPage />} />
           <Route path="datasources" element={<DatasourcesPage />} />
           <Route path="datasources/new" element={<DatasourceNewPage />} />
           <Route path="datasources/:id" element={<DatasourceDetailPage />} />

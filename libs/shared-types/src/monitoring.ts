@@ -286,7 +286,7 @@ export interface Recommendation {
   recommendationType: RecommendationType;
   priority: RecommendationPriority;
   recommendationDescription: string;
-  /** E.g. `{ warmSchedule: null }`, `{ stalenessTtlSeconds: 14400 }`, `{ index: null }`. */
+  /** E.g. `{ warmSchedule: null }`, `{ stalenessTtlSeconds: 14400 }`, `{ indexName: null }`. */
   currentConfiguration: Record<string, unknown>;
   recommendedConfiguration: Record<string, unknown>;
   estimatedImprovement: number;

@@ -159,7 +159,7 @@ describe('ADD_SOURCE_INDEX', () => {
       recommendationType: 'ADD_SOURCE_INDEX',
       targetKey: 'index:demo.revenue(measure,frequency)',
       priority: 'HIGH',
-      currentConfiguration: { index: null },
+      currentConfiguration: { indexName: null },
       recommendedConfiguration: { tableName: 'demo.revenue', indexName: 'ix_ccc_revenue_measure_frequency', indexType: 'COMPOSITE', columns: ['measure', 'frequency'], usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
       estimatedImprovement: 2500,
       improvementMetric: 'query_time_ms',

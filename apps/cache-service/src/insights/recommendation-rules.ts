@@ -220,7 +220,7 @@ export function addSourceIndexRule(s: DatasourceSnapshot): Candidate | null {
     description:
       `${s.slowUnindexed.executions} slow cold-fallback quer${s.slowUnindexed.executions === 1 ? 'y' : 'ies'} on ${s.sourceTable} in the last ${SLOW_UNINDEXED_WINDOW_DAYS} days used no index ` +
       `(average ${round2(s.slowUnindexed.avgTimeMs)} ms): add a composite index on (${columns.join(', ')}), built in the off-peak window.`,
-    currentConfiguration: { index: null },
+    currentConfiguration: { indexName: null },
     recommendedConfiguration: { tableName: s.sourceTable, indexName, indexType: 'COMPOSITE', columns, usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
     estimatedImprovement: round2(s.slowUnindexed.avgTimeMs),
     improvementMetric: 'query_time_ms',

@@ -7,8 +7,11 @@ export const NAV_TABS = [
   { to: '/warming', label: 'Warming' },
   { to: '/redis', label: 'Redis' },
   { to: '/alerts', label: 'Alerts' },
+  { to: '/thresholds', label: 'Thresholds' },
   { to: '/recommendations', label: 'Recommendations' },
   { to: '/performance', label: 'Performance' },
+  { to: '/indexes', label: 'Indexes' },
+  { to: '/efficiency', label: 'Efficiency' },
   { to: '/datasources', label: 'Datasources' },
   { to: '/audit', label: 'Audit' },
 ] as const;

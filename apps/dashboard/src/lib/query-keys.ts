@@ -1,4 +1,12 @@
-import type { AuditQuery, WarmingJobQuery } from '@ccc/shared-types';
+import type {
+  AlertListQuery,
+  AuditQuery,
+  IndexUsageQuery,
+  QueryPerformanceWindowQuery,
+  RecommendationListQuery,
+  UsagePatternQuery,
+  WarmingJobQuery,
+} from '@ccc/shared-types';
 
 /** Every TanStack Query key in one place, so invalidation matches what queries use. */
 export const queryKeys = {
@@ -22,5 +30,26 @@ export const queryKeys = {
     status: () => [...queryKeys.warming.all, 'status'] as const,
     jobs: (query: WarmingJobQuery) => [...queryKeys.warming.all, 'jobs', query] as const,
     schedules: () => [...queryKeys.warming.all, 'schedules'] as const,
+  },
+  monitoring: {
+    all: ['monitoring'] as const,
+    thresholds: () => [...queryKeys.monitoring.all, 'thresholds'] as const,
+    alerts: () => [...queryKeys.monitoring.all, 'alerts'] as const,
+    alertList: (query: AlertListQuery) => [...queryKeys.monitoring.alerts(), 'list', query] as const,
+    alert: (id: string) => [...queryKeys.monitoring.alerts(), 'detail', id] as const,
+    usage: () => [...queryKeys.monitoring.all, 'usage'] as const,
+    usagePatterns: (query: UsagePatternQuery) => [...queryKeys.monitoring.usage(), 'patterns', query] as const,
+    hourlyUsage: (query: { datasourceId?: number; from?: string; to?: string }) =>
+      [...queryKeys.monitoring.usage(), 'hourly', query] as const,
+    recommendations: () => [...queryKeys.monitoring.all, 'recommendations'] as const,
+    recommendationList: (query: RecommendationListQuery) => [...queryKeys.monitoring.recommendations(), 'list', query] as const,
+    queryPerformance: () => [...queryKeys.monitoring.all, 'query-performance'] as const,
+    slowQueries: (query: QueryPerformanceWindowQuery) => [...queryKeys.monitoring.queryPerformance(), 'slow', query] as const,
+    queryPatterns: (query: QueryPerformanceWindowQuery) => [...queryKeys.monitoring.queryPerformance(), 'patterns', query] as const,
+    queryPatternHistory: (hash: string) => [...queryKeys.monitoring.queryPerformance(), 'pattern', hash] as const,
+    indexes: () => [...queryKeys.monitoring.all, 'indexes'] as const,
+    indexList: () => [...queryKeys.monitoring.indexes(), 'list'] as const,
+    indexUsage: (query: IndexUsageQuery) => [...queryKeys.monitoring.indexes(), 'usage', query] as const,
+    efficiency: (days: number) => [...queryKeys.monitoring.all, 'efficiency', days] as const,
   },
 };

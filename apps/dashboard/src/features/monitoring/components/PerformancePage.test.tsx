@@ -1,0 +1,103 @@
+import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { jsonResponse, mockApi, renderApp, signInAs } from '../../../test/render';
+import { datasourcesRoute, hourly, usagePattern } from '../test-fixtures';
+
+const BASE = '/api/admin/monitoring';
+
+const slow: QueryPerformanceEntry = {
+  id: 'q1',
+  queryHash: 'a'.repeat(64),
+  queryPattern: 'SELECT measure, value FROM demo_analytics.revenue_facts WHERE measure = ? ORDER BY period_date',
+  executionTimeMs: 812.4,
+  rowsExamined: 135_168,
+  rowsReturned: 2_000,
+  indexesUsed: null,
+  executionPlan: null,
+  usedIndex: false,
+  isSlowQuery: true,
+  slowQueryThresholdMs: 500,
+  databaseUser: 'ccc',
+  applicationContext: 'cold-fallback:ds:1',
+  datasourceId: 1,
+  executedAt: new Date().toISOString(),
+};
+
+const pattern: QueryPatternSummary = {
+  queryHash: 'a'.repeat(64),
+  queryPattern: slow.queryPattern,
+  executions: 12,
+  totalTimeMs: 2400,
+  avgTimeMs: 200,
+  maxTimeMs: 812.4,
+  slowExecutions: 1,
+  lastExecutedAt: new Date().toISOString(),
+};
+
+describe('performance tab', () => {
+  it('charts hit rate and query time per datasource, the hour-of-day heat-map, slow queries and patterns', async () => {
+    signInAs('viewer');
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}/usage/hourly`]: () =>
+        jsonResponse(200, [hourly(1, 2, 100, 90, 1.5), hourly(1, 1, 0, 0, null), hourly(1, 0, 200, 196, 1.2), hourly(2, 1, 50, 10, 40)]),
+      [`GET ${BASE}/usage-patterns`]: () => jsonResponse(200, [usagePattern(), usagePattern({ id: 'p2', datasourceId: 2, datasourceName: 'Operational Metrics', hourlyRequests: new Array(24).fill(5) })]),
+      [`GET ${BASE}/query-performance/slow`]: () => jsonResponse(200, [slow]),
+      [`GET ${BASE}/query-performance/patterns`]: () => jsonResponse(200, [pattern]),
+      [`GET ${BASE}/query-performance/patterns/${pattern.queryHash}`]: () => jsonResponse(200, [slow, { ...slow, id: 'q2', executionTimeMs: 20 }]),
+    });
+    const { user } = renderApp('/performance');
+
+    const hitRate = await screen.findByTestId('hit-rate-chart');
+    expect(within(hitRate).getByRole('img', { name: /Cache hit rate per hour/ })).toBeInTheDocument();
+    expect(within(hitRate).getByRole('list', { name: 'Cache hit rate per hour legend' })).toHaveTextContent('DS #1: Revenue AnalyticsDS #2: Operational Metrics');
+    // DS 1 had no requests an hour ago: its line breaks there.
+    expect(hitRate.querySelectorAll('[data-series="DS #1: Revenue Analytics"] polyline')).toHaveLength(2);
+    expect(screen.getByTestId('query-time-chart')).toHaveTextContent('Query time (ms)');
+
+    const heatmap = screen.getByTestId('usage-heatmap');
+    const revenue = heatmap.querySelector('[data-row="DS #1: Revenue Analytics"]')!;
+    const cells = [...revenue.querySelectorAll('rect')];
+    expect(cells).toHaveLength(24);
+    expect(cells[3]).toHaveAttribute('data-bucket', '0');
+    expect(cells[17]).toHaveAttribute('data-bucket', '5');
+    expect(cells[17]!.querySelector('title')).toHaveTextContent('DS #1: Revenue Analytics · 17:00: 117 requests');
+    expect(within(heatmap).getByRole('list', { name: /colour scale/ })).toHaveTextContent('None');
+    expect(screen.getByTestId('usage-patterns-table')).toHaveTextContent('Peaked');
+
+    expect(screen.getByTestId('slow-queries-table')).toHaveTextContent('812.4 ms');
+    expect(screen.getByTestId('slow-queries-table')).toHaveTextContent('sequential scan');
+    await user.click(within(screen.getByTestId('query-patterns-table')).getByRole('button', { name: /History of pattern/ }));
+    expect(await screen.findByTestId('pattern-history')).toHaveTextContent('Execution time');
+  });
+
+  it('explains empty data and rolls up today on request', async () => {
+    signInAs('operator');
+    const rollups: unknown[] = [];
+    let patterns = [] as ReturnType<typeof usagePattern>[];
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}/usage/hourly`]: () => jsonResponse(200, [hourly(1, 0, 0, 0, null)]),
+      [`GET ${BASE}/usage-patterns`]: () => jsonResponse(200, patterns),
+      [`POST ${BASE}/usage-patterns/rollup`]: ({ body }) => {
+        rollups.push(body);
+        patterns = [usagePattern()];
+        return jsonResponse(200, patterns);
+      },
+      [`GET ${BASE}/query-performance/slow`]: () => jsonResponse(200, []),
+      [`GET ${BASE}/query-performance/patterns`]: () => jsonResponse(200, []),
+    });
+    const { user } = renderApp('/performance');
+
+    expect(await screen.findByTestId('no-hourly-usage')).toHaveTextContent('No query-API traffic in this period');
+    const empty = await screen.findByTestId('no-usage-patterns');
+    expect(empty).toHaveTextContent('No usage patterns yet — they are computed daily from query traffic');
+    expect(await screen.findByTestId('no-slow-queries')).toBeInTheDocument();
+    expect(await screen.findByTestId('no-query-patterns')).toBeInTheDocument();
+
+    await user.click(within(empty).getByRole('button', { name: 'Roll up today' }));
+    await waitFor(() => expect(rollups).toEqual([{ date: new Date().toISOString().slice(0, 10) }]));
+    expect(await screen.findByTestId('usage-heatmap')).toBeInTheDocument();
+  });
+});

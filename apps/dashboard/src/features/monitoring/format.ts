@@ -1,0 +1,175 @@
+import type {
+  AccessPattern,
+  AlertSeverity,
+  AlertStatus,
+  CacheAlertType,
+  DatasourceEfficiency,
+  ImplementationStatus,
+  RecommendationPriority,
+  RecommendationType,
+  ThresholdMetricType,
+  ThresholdUnit,
+} from '@ccc/shared-types';
+import { formatDuration } from '../../lib/format';
+import { formatBytes } from '../redis/format';
+
+export type Tone = 'ok' | 'warn' | 'error' | 'neutral' | 'info';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const twoDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+
+export function formatNumber(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return digits === 0 ? integer.format(value) : new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);
+}
+
+export function formatPct(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${formatNumber(value, 1)}%`;
+}
+
+export function formatMillis(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return `${formatNumber(value, value < 0.1 ? 3 : value < 10 ? 2 : 1)} ms`;
+}
+
+/** Durations that may be under a second: 0.284 → "0.28 s", 12.3 → "12.3 s", 5400 → "1 h 30 min". */
+export function formatSeconds(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return '—';
+  if (value === 0) return '0 s';
+  if (value < 60) return `${formatNumber(value, value < 10 ? 2 : 1)} s`;
+  return formatDuration(value);
+}
+
+export const UNIT_LABELS: Record<ThresholdUnit, string> = {
+  MILLISECONDS: 'ms',
+  PERCENTAGE: '%',
+  COUNT: 'count',
+  BYTES: 'bytes',
+  RATIO: 'ratio',
+};
+
+/** A threshold or measured value in its unit: 85 % → "85%", 1048576 bytes → "1.0 MB (1,048,576 bytes)". */
+export function formatInUnit(value: number | null | undefined, unit: ThresholdUnit): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  switch (unit) {
+    case 'PERCENTAGE':
+      return `${twoDecimals.format(value)}%`;
+    case 'MILLISECONDS':
+      return `${twoDecimals.format(value)} ms`;
+    case 'BYTES':
+      return value >= 1024 ? `${formatBytes(value)} (${integer.format(value)} bytes)` : `${integer.format(value)} bytes`;
+    case 'COUNT':
+      return twoDecimals.format(value);
+    case 'RATIO':
+      return twoDecimals.format(value);
+  }
+}
+
+export const METRIC_LABELS: Record<ThresholdMetricType, string> = {
+  CACHE_HIT_RATIO: 'Cache hit rate',
+  QUERY_TIME: 'Query time',
+  CACHE_MEMORY_SHARE: 'Cache memory share',
+  CACHE_AGE: 'Cache age',
+  WARMING_FAILURES: 'Warming failures',
+  EVICTION_RATE: 'Eviction rate',
+  INDEX_SCAN_RATIO: 'Index scan ratio',
+  TABLE_SIZE: 'Table size',
+  CONNECTION_COUNT: 'Connection count',
+  DEADLOCK_COUNT: 'Deadlocks',
+};
+
+export const ALERT_TYPE_LABELS: Record<CacheAlertType, string> = {
+  HIT_RATE_LOW: 'Hit rate low',
+  QUERY_TIME_HIGH: 'Query time high',
+  MEMORY_USAGE_HIGH: 'Memory usage high',
+  CACHE_STALE: 'Cache stale',
+  WARMING_FAILED: 'Warming failed',
+  EVICTION_RATE_HIGH: 'Eviction rate high',
+  INDEX_SCAN_RATIO_LOW: 'Index scan ratio low',
+  TABLE_SIZE_HIGH: 'Table size high',
+  CONNECTION_COUNT_HIGH: 'Connections high',
+  DEADLOCK_COUNT_HIGH: 'Deadlocks',
+};
+
+export const SEVERITY_META: Record<AlertSeverity, { label: string; tone: Tone }> = {
+  CRITICAL: { label: 'Critical', tone: 'error' },
+  WARNING: { label: 'Warning', tone: 'warn' },
+  INFO: { label: 'Info', tone: 'info' },
+};
+
+export const ALERT_STATUS_META: Record<AlertStatus, { label: string; tone: Tone }> = {
+  ACTIVE: { label: 'Active', tone: 'error' },
+  ACKNOWLEDGED: { label: 'Acknowledged', tone: 'warn' },
+  RESOLVED: { label: 'Resolved', tone: 'ok' },
+};
+
+export const RECOMMENDATION_TYPE_LABELS: Record<RecommendationType, string> = {
+  ADJUST_TTL: 'Adjust TTL',
+  WARMING_SCHEDULE: 'Warming schedule',
+  PREDICTIVE_WARMING: 'Predictive warming',
+  ADD_SOURCE_INDEX: 'Add source index',
+  DROP_UNUSED_INDEX: 'Drop unused index',
+  INCREASE_MEMORY: 'Increase memory',
+};
+
+export const PRIORITY_META: Record<RecommendationPriority, { label: string; tone: Tone }> = {
+  CRITICAL: { label: 'Critical', tone: 'error' },
+  HIGH: { label: 'High', tone: 'warn' },
+  MEDIUM: { label: 'Medium', tone: 'info' },
+  LOW: { label: 'Low', tone: 'neutral' },
+};
+
+export const IMPLEMENTATION_STATUS_META: Record<ImplementationStatus, { label: string; tone: Tone }> = {
+  PENDING: { label: 'Pending', tone: 'info' },
+  APPROVED: { label: 'Approved', tone: 'warn' },
+  REJECTED: { label: 'Rejected', tone: 'neutral' },
+  IMPLEMENTED: { label: 'Implemented', tone: 'ok' },
+};
+
+export const ACCESS_PATTERN_LABELS: Record<AccessPattern, string> = {
+  IDLE: 'Idle',
+  STEADY: 'Steady',
+  PEAKED: 'Peaked',
+  BURSTY: 'Bursty',
+};
+
+export const VERDICT_META: Record<DatasourceEfficiency['verdict'], { label: string; tone: Tone }> = {
+  EFFICIENT: { label: 'Efficient', tone: 'ok' },
+  OK: { label: 'OK', tone: 'info' },
+  WASTEFUL: { label: 'Wasteful', tone: 'warn' },
+  UNUSED: { label: 'Unused', tone: 'neutral' },
+};
+
+/** What `estimatedImprovement` measures, for people: `hit_rate_pct` → "percentage points of hit rate". */
+export function formatImprovement(value: number, metric: string): string {
+  switch (metric) {
+    case 'hit_rate_pct':
+      return `+${formatNumber(value, 1)} pp hit rate`;
+    case 'peak_hit_rate_pct':
+      return `+${formatNumber(value, 1)} pp peak hit rate`;
+    case 'staleness_seconds_reduced':
+      return `staleness reported ${formatSeconds(value)} sooner`;
+    case 'warms_per_day_saved':
+      return `${formatNumber(value, 1)} fewer warms per day`;
+    case 'memory_headroom_pct':
+      return `+${formatNumber(value, 1)} pp memory headroom`;
+    case 'query_time_ms':
+      return `−${formatNumber(value, 1)} ms query time`;
+    case 'bytes_freed':
+      return `${formatBytes(value)} freed`;
+    case 'mb_freed':
+      return `${formatBytes(value * 1024 * 1024)} freed`;
+    default:
+      return `${formatNumber(value, 2)} ${metric.replace(/_/g, ' ')}`;
+  }
+}
+
+/** "14:00" for a UTC hour. */
+export function hourLabel(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`;
+}
+
+/** Today as a UTC calendar day, YYYY-MM-DD (what the usage rollup analyses). */
+export function utcDay(date: Date = new Date()): string {
+  return date.toISOString().slice(0, 10);
+}

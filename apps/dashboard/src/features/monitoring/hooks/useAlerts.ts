@@ -1,0 +1,61 @@
+import type { AlertListQuery } from '@ccc/shared-types';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../../../lib/query-keys';
+import { showToast } from '../../../lib/toast';
+import { monitoringApi } from '../api';
+
+/** Alerts change when the evaluator runs (every minute by default): keep the lists fresh. */
+export const ALERTS_POLL_MS = 15_000;
+
+export function useAlerts(query: AlertListQuery) {
+  return useQuery({
+    queryKey: queryKeys.monitoring.alertList(query),
+    queryFn: ({ signal }) => monitoringApi.alerts(query, signal),
+    refetchInterval: ALERTS_POLL_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useAlert(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.monitoring.alert(id ?? ''),
+    queryFn: ({ signal }) => monitoringApi.alert(id!, signal),
+    enabled: id !== null,
+    refetchInterval: ALERTS_POLL_MS,
+  });
+}
+
+/** The dialogs show failures (e.g. 409: already resolved) themselves. */
+export function useAcknowledgeAlert() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, comment }: { id: string; comment: string }) => monitoringApi.acknowledgeAlert(id, { comment }),
+    onSuccess: async () => {
+      showToast('Alert acknowledged.', { kind: 'info' });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() });
+    },
+    meta: { inlineErrors: true },
+  });
+}
+
+export function useResolveAlert() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, comment }: { id: string; comment?: string }) => monitoringApi.resolveAlert(id, comment ? { comment } : {}),
+    onSuccess: async () => {
+      showToast('Alert resolved.', { kind: 'info' });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() });
+    },
+    meta: { inlineErrors: true },
+  });
+}
+
+export function useEvaluateAlerts() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => monitoringApi.evaluateAlerts(),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() });
+    },
+  });
+}
