@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('operations surface', () => {
@@ -22,6 +23,27 @@ describe('operations surface', () => {
     expect(metrics.text).toContain('ccc_process_resident_memory_bytes');
     expect(metrics.text).toMatch(/ccc_http_request_duration_seconds_bucket\{[^}]*route="\/health\/ready"/);
     expect(metrics.text).not.toContain('/api/admin/datasources/17');
+  });
+
+  it('exposes open alerts and recommendations waiting for a decision, as on-call dashboards read them', async () => {
+    const db = t.app.get(DataSource);
+    const gauge = async (): Promise<number> => {
+      const text = (await t.http.get('/metrics').expect(200)).text;
+      const line = text.split('\n').find((l) => l.startsWith('ccc_alerts_open{alert_type="DEADLOCK_COUNT_HIGH",severity="INFO",status="ACTIVE"}'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    expect((await t.http.get('/metrics').expect(200)).text).toMatch(/ccc_recommendations_open\{status="PENDING"\} \d+/);
+    const before = await gauge();
+    const [alert] = await db.query(
+      `INSERT INTO cache_performance_alert (cache_layer_id, alert_type, severity, alert_message, threshold_value, actual_value, created_by)
+       VALUES ('00000000-0000-0000-0000-00000000c001', 'DEADLOCK_COUNT_HIGH', 'INFO', 'metrics test', 1, 2, '00000000-0000-0000-0000-000000000000') RETURNING id`,
+    );
+    try {
+      expect(await gauge()).toBe(before + 1);
+    } finally {
+      await db.query(`UPDATE cache_performance_alert SET alert_status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [alert.id]);
+    }
+    expect(await gauge()).toBe(before);
   });
 
   it('serves a valid OpenAPI 3 document and the Swagger UI', async () => {

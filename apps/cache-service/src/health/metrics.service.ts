@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
 
-/** The Prometheus registry: process metrics plus HTTP latency by route. */
+/** The Prometheus registry: process metrics, HTTP latency by route, open alerts and pending recommendations. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor() {
+  constructor(@InjectDataSource() private readonly db: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ccc_' });
     this.httpDuration = new Histogram({
       name: 'ccc_http_request_duration_seconds',
@@ -16,6 +18,40 @@ export class MetricsService {
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
+    });
+    // Read at scrape time from PostgreSQL, so every replica (API or worker) reports the same figures.
+    const metadata = this.db;
+    new Gauge({
+      name: 'ccc_alerts_open',
+      help: 'Open (active or acknowledged) cache alerts by type, severity and status',
+      labelNames: ['alert_type', 'severity', 'status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows: Array<{ alert_type: string; severity: string; status: string; count: number }> = await metadata
+          .query(
+            `SELECT alert_type, severity, alert_status AS status, count(*)::int AS count FROM cache_performance_alert
+             WHERE alert_status <> 'RESOLVED' GROUP BY 1, 2, 3`,
+          )
+          .catch(() => []);
+        for (const row of rows) this.set({ alert_type: row.alert_type, severity: row.severity, status: row.status }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'ccc_recommendations_open',
+      help: 'Optimization recommendations waiting for a decision (PENDING) or for implementation (APPROVED)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows: Array<{ status: string; count: number }> = await metadata
+          .query(
+            `SELECT implementation_status AS status, count(*)::int AS count FROM cache_optimization_recommendation
+             WHERE implementation_status IN ('PENDING', 'APPROVED') GROUP BY 1`,
+          )
+          .catch(() => []);
+        for (const status of ['PENDING', 'APPROVED']) this.set({ status }, rows.find((row) => row.status === status)?.count ?? 0);
+      },
     });
   }
 
