@@ -502,5 +502,5 @@ export interface EfficiencyReport {
 // Periodic tasks (run by one replica under a Redis lease)
 // ---------------------------------------------------------------------------------------------
 
-export const MONITORING_TASKS = ['alert-evaluation', 'usage-rollup', 'recommendations', 'index-collection', 'index-apply', 'query-log-retention'] as const;
+export const MONITORING_TASKS = ['alert-evaluation', 'usage-rollup', 'recommendations', 'index-collection', 'index-apply', 'query-log-retention', 'cache-janitor'] as const;
 export type MonitoringTask = (typeof MONITORING_TASKS)[number];

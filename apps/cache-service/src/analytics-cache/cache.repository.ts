@@ -120,6 +120,26 @@ export class CacheRepository {
     if (failed) throw failed[0];
   }
 
+  /**
+   * Generations of a datasource that still hold keys, among every generation ever allocated (1 … nextGen):
+   * a generation's master index set exists exactly while it has entries (both are written in one MULTI,
+   * and deleteGeneration removes the master set last).
+   */
+  async storedGenerations(datasourceId: number): Promise<number[]> {
+    const allocated = Number((await this.redis.hget(CacheKeys.meta(datasourceId), 'nextGen')) ?? 0);
+    const stored: number[] = [];
+    for (let first = 1; first <= allocated; first += DELETE_BATCH) {
+      const generations = Array.from({ length: Math.min(DELETE_BATCH, allocated - first + 1) }, (_, i) => first + i);
+      const pipeline = this.redis.pipeline();
+      for (const generation of generations) pipeline.exists(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
+      const results = (await pipeline.exec()) ?? [];
+      generations.forEach((generation, i) => {
+        if (Number(results[i]?.[1] ?? 0) > 0) stored.push(generation);
+      });
+    }
+    return stored;
+  }
+
   async countEntries(datasourceId: number, generation: number): Promise<number> {
     return this.redis.scard(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
   }

@@ -96,12 +96,20 @@ export class JobRepository implements OnApplicationShutdown {
     await this.queue.add('warm', { kind: 'warm', jobId }, { ...this.options('warm'), jobId });
   }
 
-  /** Deletes a generation after the grace period (or at once), in the background. */
-  async enqueueGenerationDeletion(datasourceId: number, generation: number, immediately = false): Promise<void> {
+  /**
+   * Deletes a generation after the grace period (or at once), in the background. `sweep` names a janitor
+   * round: its job gets an id of its own, since a finished deletion job with the plain id is kept a while
+   * and would turn a second request for the same generation into a no-op.
+   */
+  async enqueueGenerationDeletion(datasourceId: number, generation: number, immediately = false, sweep?: string): Promise<void> {
     await this.queue.add(
       'delete-generation',
       { kind: 'delete-generation', datasourceId, generation },
-      { ...this.options('delete-generation'), ...(immediately ? { delay: 0 } : {}), jobId: `gc-${datasourceId}-${generation}` },
+      {
+        ...this.options('delete-generation'),
+        ...(immediately ? { delay: 0 } : {}),
+        jobId: sweep ? `gc-${datasourceId}-${generation}-${sweep}` : `gc-${datasourceId}-${generation}`,
+      },
     );
   }
 

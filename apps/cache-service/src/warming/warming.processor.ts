@@ -68,8 +68,10 @@ export class WarmingProcessor {
     const data = job.data;
     if (data.kind === 'delete-generation') {
       const meta = await this.cache.meta(data.datasourceId);
-      // Never delete what is live (e.g. a deletion scheduled twice).
-      if (meta.generation !== data.generation) await this.cache.deleteGeneration(data.datasourceId, data.generation);
+      // Never delete what is live (e.g. a deletion scheduled twice), nor what a running warm is writing.
+      if (meta.generation === data.generation) return;
+      if (meta.shadowGeneration === data.generation && (await this.cache.lockHolder(data.datasourceId)) !== null) return;
+      await this.cache.deleteGeneration(data.datasourceId, data.generation);
       return;
     }
     if (data.kind === 'scheduled-warm') {

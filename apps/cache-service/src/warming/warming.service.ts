@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type {
   ActiveWarmingJob,
@@ -20,6 +20,7 @@ import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { nextRuns } from '../datasources/cron.js';
+import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
@@ -29,6 +30,8 @@ export const LOCK_LEASE_MS = 60_000;
 /** Lease taken when a warm is queued: it must outlast the wait for a free worker. */
 const QUEUED_LEASE_MS = 15 * 60_000;
 const ACTIVE: JobStatus[] = ['PENDING', 'RUNNING', 'PAUSED'];
+/** How often the janitor looks for generations nobody will delete (see sweepLeakedGenerations). */
+const JANITOR_EVERY_MS = 15 * 60_000;
 // Before a datasource has a history, estimate from a conservative rate measured on our machines.
 const ROWS_PER_SECOND_ESTIMATE = 200_000;
 
@@ -40,14 +43,44 @@ export interface WarmCommand {
 }
 
 @Injectable()
-export class WarmingService {
+export class WarmingService implements OnModuleInit {
   constructor(
+    private readonly periodic: PeriodicTasks,
     private readonly jobs: JobRepository,
     private readonly cache: CacheRepository,
     private readonly source: SourceReader,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
   ) {}
+
+  onModuleInit(): void {
+    this.periodic.register('cache-janitor', JANITOR_EVERY_MS, () => this.sweepLeakedGenerations());
+  }
+
+  /**
+   * The janitor: a generation that is neither live nor being written by a running warm is garbage — normally
+   * deleted after each swap, but a process that dies between the swap and scheduling that deletion, or a warm
+   * that crashed and was never retried, leaves one behind. Each is scheduled for deletion after the usual
+   * grace period (readers in flight); the deletion job re-checks that it is not live. Returns how many.
+   */
+  async sweepLeakedGenerations(): Promise<number> {
+    const sweep = `sweep${Date.now()}`;
+    let scheduled = 0;
+    for (const strategy of await this.strategies.find()) {
+      const datasourceId = strategy.datasourceId;
+      // Stored generations first: a warm that starts after this read writes a generation not in the list.
+      const stored = await this.cache.storedGenerations(datasourceId);
+      if (stored.length === 0) continue;
+      const meta = await this.cache.meta(datasourceId);
+      const warming = (await this.cache.lockHolder(datasourceId)) !== null;
+      for (const generation of stored) {
+        if (generation === meta.generation || (warming && generation === meta.shadowGeneration)) continue;
+        await this.jobs.enqueueGenerationDeletion(datasourceId, generation, false, sweep);
+        scheduled += 1;
+      }
+    }
+    return scheduled;
+  }
 
   /** Brings the BullMQ job schedulers in line with the datasources' cron expressions (at start-up, after migrations). */
   async syncAllSchedules(): Promise<void> {

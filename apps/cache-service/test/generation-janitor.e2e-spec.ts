@@ -1,0 +1,106 @@
+import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { CacheKeys } from '../src/redis/redis-keys.js';
+import { WarmingService } from '../src/warming/warming.service.js';
+import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Generations nobody deletes — a process that died between a swap and scheduling the old generation's
+ * deletion, or a warm that crashed and was never retried — are found and removed by the janitor.
+ */
+describe('generation janitor', () => {
+  let redisServer: PrivateRedis;
+  let redis: Redis;
+  let t: TestApp;
+  let token: string;
+  let cache: CacheRepository;
+
+  beforeAll(async () => {
+    // A Redis of its own: the test counts keys.
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
+    redis = new Redis(redisServer.url);
+    t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    token = (await userWithToken(t, 'operator')).token;
+    cache = t.app.get(CacheRepository);
+  });
+  afterAll(async () => {
+    await t?.close();
+    redis?.disconnect();
+    await redisServer?.stop();
+  });
+
+  async function keysOf(datasourceId: number, generation: number): Promise<string[]> {
+    const found: string[] = [];
+    for (const pattern of [`cache:{ds:${datasourceId}}:g${generation}:*`, `idx:{ds:${datasourceId}}:g${generation}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        found.push(...keys);
+      } while (cursor !== '0');
+    }
+    return found;
+  }
+
+  /** Writes a generation the way a warm does (entries and index sets in one MULTI), without making it live. */
+  async function writeGeneration(datasourceId: number, measure: string): Promise<number> {
+    const { shadow } = await cache.beginWarm(datasourceId);
+    const coordinates = { measure, practice: '1', provider: '11', frequency: 'Monthly' };
+    await cache.writeBatch(datasourceId, shadow, [{ suffix: CacheKeys.entrySuffix(coordinates), coordinates, value: '[["2026-01-01",1]]' }]);
+    return shadow;
+  }
+
+  it('deletes leaked generations after the grace period and keeps the live one and the one a running warm writes', async () => {
+    const table = await createSourceTable(t.app.get(DataSource), { practices: 2, providers: 2, periods: 2 });
+    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Janitor ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
+      .body as Datasource;
+    const warm = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id }).expect(202)).body as WarmResponse;
+    for (;;) {
+      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${warm.jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+      if (job.status === 'COMPLETED') break;
+      expect(['PENDING', 'RUNNING']).toContain(job.status);
+      await sleep(20);
+    }
+    const live = (await cache.meta(ds.id)).generation!;
+    const liveKeys = await keysOf(ds.id, live);
+    expect(liveKeys.length).toBeGreaterThan(0);
+
+    // A warm that crashed and was never retried: its shadow stays, nobody holds the lock.
+    const crashed = await writeGeneration(ds.id, 'Crashed');
+    // A warm whose process died right after its swap: the generation it replaced was never scheduled for deletion.
+    const swappedOut = await writeGeneration(ds.id, 'Swapped');
+    const meta = await cache.meta(ds.id);
+    const summary = { rows: 1, entries: 1, indexes: 5, bytes: 20, measures: 1, practices: 1, providers: 1, frequencies: ['Monthly'], measureList: ['Swapped'] };
+    expect(await cache.swap(ds.id, { live, epoch: String(meta.epoch) }, swappedOut, { ...summary, lastWarmed: new Date().toISOString(), sourceRows: 1, jobId: 'died-after-swap' })).toBe('ok');
+    // A warm running now: its shadow is being written under the lock.
+    expect(await cache.acquireLock(ds.id, 'running-job', 60_000)).toBe(true);
+    const running = await writeGeneration(ds.id, 'Running');
+
+    expect(await cache.storedGenerations(ds.id)).toEqual([live, crashed, swappedOut, running]);
+    expect(await t.app.get(WarmingService).sweepLeakedGenerations()).toBe(2);
+    // Not before the grace period: a reader that started on the old generation may still be reading it.
+    expect(await keysOf(ds.id, live)).toEqual(liveKeys);
+
+    for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 2 && waited < 10_000; waited += 50) await sleep(50);
+    expect(await cache.storedGenerations(ds.id)).toEqual([swappedOut, running]);
+    expect(await keysOf(ds.id, live)).toEqual([]);
+    expect(await keysOf(ds.id, crashed)).toEqual([]);
+    expect((await keysOf(ds.id, running)).length).toBeGreaterThan(0);
+    // Readers are served by the live generation throughout.
+    const answer = (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Swapped' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse;
+    expect(answer).toMatchObject({ source: 'cache', generation: swappedOut });
+
+    // Once the running warm is gone (crashed without clean-up), its shadow is garbage too.
+    await cache.releaseLock(ds.id, 'running-job');
+    expect(await t.app.get(WarmingService).sweepLeakedGenerations()).toBe(1);
+    for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
+    expect(await cache.storedGenerations(ds.id)).toEqual([swappedOut]);
+  });
+});
