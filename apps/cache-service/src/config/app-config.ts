@@ -48,6 +48,8 @@ export interface AppConfig {
     memoryGuardRatio: number;
     /** Entries per pipelined write. */
     batchEntries: number;
+    /** A warm paused longer than this is cancelled: it holds a database snapshot (and a COPY) open while paused. */
+    maxPauseSeconds: number;
   };
   query: { maxEntries: number };
   monitoring: {
@@ -236,6 +238,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       gcGraceMs: int('CACHE_GC_GRACE_MS', 5_000, 0, 3_600_000),
       memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
+      maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
     },
     query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
     monitoring: {

@@ -257,7 +257,12 @@ export class WarmingProcessor {
         await Promise.all(inFlight);
         await progress(true);
         await this.rows.update({ id: row.id }, { status: 'PAUSED' });
+        const pauseDeadline = pauseStarted + this.config.warming.maxPauseSeconds * 1000;
         while (command === 'pause') {
+          // A pause holds the source's REPEATABLE READ snapshot and its COPY open (VACUUM cannot clean up behind it).
+          if (Date.now() > pauseDeadline) {
+            throw new WarmAborted('CANCELLED', `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`);
+          }
           await sleep(250);
           await this.cache.renewLock(datasourceId, row.id, LOCK_LEASE_MS);
           command = await this.cache.control(row.id);
