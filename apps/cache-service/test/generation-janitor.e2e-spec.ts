@@ -78,7 +78,10 @@ describe('generation janitor', () => {
     const swappedOut = await writeGeneration(ds.id, 'Swapped');
     const meta = await cache.meta(ds.id);
     const summary = { rows: 1, entries: 1, indexes: 5, bytes: 20, measures: 1, practices: 1, providers: 1, frequencies: ['Monthly'], measureList: ['Swapped'] };
-    expect(await cache.swap(ds.id, { live, epoch: String(meta.epoch) }, swappedOut, { ...summary, lastWarmed: new Date().toISOString(), sourceRows: 1, jobId: 'died-after-swap' })).toBe('ok');
+    expect(await cache.claimLock(ds.id, 'died-after-swap', 'died-after-swap#1', 60_000)).toBe(true);
+    expect(await cache.swap(ds.id, { live, epoch: String(meta.epoch) }, swappedOut, { ...summary, lastWarmed: new Date().toISOString(), sourceRows: 1, jobId: 'died-after-swap' }, 'died-after-swap#1')).toBe('ok');
+    // It died: its lease lapses.
+    await cache.releaseJobLock(ds.id, 'died-after-swap');
     // A warm running now: its shadow is being written under the lock.
     expect(await cache.acquireLock(ds.id, 'running-job', 60_000)).toBe(true);
     const running = await writeGeneration(ds.id, 'Running');

@@ -12,13 +12,16 @@ return { g, redis.call('HGET', KEYS[1], 'gen') or '', redis.call('HGET', KEYS[1]
 
 /**
  * The swap: one compare-and-set on the meta hash, O(1) whatever the number of keys. Refuses when another
- * generation went live or the datasource was invalidated since the warm began.
- * KEYS: meta, query stats. ARGV: expected live gen, expected epoch, new gen, then field/value pairs.
+ * generation went live, the datasource was invalidated since the warm began, or the warming lock no longer
+ * holds this execution's token (another execution of the same job took over: only one may swap).
+ * KEYS: meta, query stats, warming lock. ARGV: expected live gen, expected epoch, new gen, lock token, then
+ * field/value pairs.
  */
 export const SWAP = `
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return 'lock_lost' end
 if (redis.call('HGET', KEYS[1], 'gen') or '') ~= ARGV[1] then return 'generation_changed' end
 if (redis.call('HGET', KEYS[1], 'epoch') or '0') ~= ARGV[2] then return 'invalidated' end
-redis.call('HSET', KEYS[1], 'gen', ARGV[3], unpack(ARGV, 4))
+redis.call('HSET', KEYS[1], 'gen', ARGV[3], unpack(ARGV, 5))
 redis.call('HDEL', KEYS[1], 'dropped')
 if redis.call('HGET', KEYS[1], 'shadowGen') == ARGV[3] then redis.call('HDEL', KEYS[1], 'shadowGen') end
 redis.call('DEL', KEYS[2])
@@ -149,6 +152,26 @@ return { removed, bytes, emptied }
 /** Lock helpers: only the holder may renew or release. */
 export const RENEW_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/**
+ * A worker's claim on the warming lock for one execution of a job: taken from the queued lease (value = job id),
+ * from an earlier execution of the same job (value = job id # token), or when free. ARGV: job id, token, lease ms.
+ */
+export const CLAIM_LOCK = `
+local v = redis.call('GET', KEYS[1])
+if (not v) or v == ARGV[1] or string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '#' then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0
+`;
+
+/** Frees the lock if it belongs to the job, whichever execution holds it. ARGV: job id. */
+export const RELEASE_JOB_LOCK = `
+local v = redis.call('GET', KEYS[1])
+if v and (v == ARGV[1] or string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '#') then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
 

@@ -2,7 +2,7 @@ import type { AnalyticsQuery } from '@ccc/shared-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
-import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
+import { BEGIN_WARM, CLAIM_LOCK, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, RELEASE_JOB_LOCK, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
 
 /** Size and coverage of a generation, as the meta hash records them. */
 interface GenerationFigures {
@@ -144,23 +144,27 @@ export class CacheRepository {
     return this.redis.scard(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
   }
 
+  /** Makes `generation` live if nothing changed since the warm began and `lockToken` still holds the warming lock. */
   async swap(
     datasourceId: number,
     expected: { live: number | null; epoch: string },
     generation: number,
     summary: LiveSummary,
-  ): Promise<'ok' | 'generation_changed' | 'invalidated'> {
+    lockToken: string,
+  ): Promise<'ok' | 'generation_changed' | 'invalidated' | 'lock_lost'> {
     const fields = Object.entries({ ...summary, frequencies: JSON.stringify(summary.frequencies), measureList: JSON.stringify(summary.measureList) }).flatMap(([key, value]) => [key, String(value)]);
     return (await this.redis.eval(
       SWAP,
-      2,
+      3,
       CacheKeys.meta(datasourceId),
       CacheKeys.queryStats(datasourceId),
+      CacheKeys.warmLock(datasourceId),
       expected.live === null ? '' : String(expected.live),
       expected.epoch,
       String(generation),
+      lockToken,
       ...fields,
-    )) as 'ok' | 'generation_changed' | 'invalidated';
+    )) as 'ok' | 'generation_changed' | 'invalidated' | 'lock_lost';
   }
 
   async invalidate(datasourceId: number): Promise<{ live: number | null; shadow: number | null }> {
@@ -282,20 +286,42 @@ export class CacheRepository {
     return { keysDeleted, indexesDeleted, bytesFreed };
   }
 
-  async acquireLock(datasourceId: number, jobId: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.set(CacheKeys.warmLock(datasourceId), jobId, 'PX', leaseMs, 'NX')) === 'OK';
+  /*
+   * The warming lock of a datasource holds the job id while the job is queued, and `<job id>#<execution>`
+   * while a worker runs it: two executions of one job (BullMQ hands a job it thinks stalled to another
+   * worker while the first may still be alive) then hold different tokens, and only the newer can renew,
+   * swap or release.
+   */
+
+  /** Takes the lock for a queued job (value = job id) if it is free. */
+  async acquireLock(datasourceId: number, value: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(CacheKeys.warmLock(datasourceId), value, 'PX', leaseMs, 'NX')) === 'OK';
   }
 
+  /** Takes the lock for one execution of a job: from its queued lease, an earlier execution of it, or free. */
+  async claimLock(datasourceId: number, jobId: string, token: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.eval(CLAIM_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId, token, leaseMs)) === 1;
+  }
+
+  /** The id of the job holding the lock (queued or running), or null. */
   async lockHolder(datasourceId: number): Promise<string | null> {
-    return this.redis.get(CacheKeys.warmLock(datasourceId));
+    const value = await this.redis.get(CacheKeys.warmLock(datasourceId));
+    return value === null ? null : value.split('#')[0];
   }
 
-  async renewLock(datasourceId: number, jobId: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId, leaseMs)) === 1;
+  /** Extends the lease if `value` (a job id or an execution token) still holds it. */
+  async renewLock(datasourceId: number, value: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW_LOCK, 1, CacheKeys.warmLock(datasourceId), value, leaseMs)) === 1;
   }
 
-  async releaseLock(datasourceId: number, jobId: string): Promise<void> {
-    await this.redis.eval(RELEASE_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId);
+  /** Frees the lock if `value` (a job id or an execution token) holds it. */
+  async releaseLock(datasourceId: number, value: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, CacheKeys.warmLock(datasourceId), value);
+  }
+
+  /** Frees the lock if any execution of the job holds it (for a job BullMQ gave up on). */
+  async releaseJobLock(datasourceId: number, jobId: string): Promise<void> {
+    await this.redis.eval(RELEASE_JOB_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId);
   }
 
   async setControl(jobId: string, command: 'pause' | 'resume' | 'cancel'): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -31,6 +32,13 @@ class WarmAborted extends Error {
     super(message);
   }
 }
+
+/**
+ * Another execution of the same job took the warming lock over (BullMQ handed the job, thought stalled, to
+ * another worker while this one was still alive): this execution stops without touching the job's row,
+ * lock or control key, which are the newer execution's now.
+ */
+class Superseded extends Error {}
 
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
@@ -91,13 +99,15 @@ export class WarmingProcessor {
       return;
     }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // This execution's token on the warming lock (see CacheRepository.claimLock).
+    const token = `${jobId}#${randomUUID()}`;
     let shadow: number | null = null;
     let swapped = false;
     // Long phases without batches (counting, sorting a large source) must not let the lease lapse.
-    const renewal = setInterval(() => void this.cache.renewLock(datasourceId, jobId, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
+    const renewal = setInterval(() => void this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
     try {
-      // The queued lease may have lapsed while the job waited for a worker: take it again if nobody else has.
-      if (!(await this.cache.renewLock(datasourceId, jobId, LOCK_LEASE_MS)) && !(await this.cache.acquireLock(datasourceId, jobId, LOCK_LEASE_MS))) {
+      // From the queued lease (or, if it lapsed while the job waited, a free lock), or from an earlier execution of this job.
+      if (!(await this.cache.claimLock(datasourceId, jobId, token, LOCK_LEASE_MS))) {
         throw new WarmAborted('CANCELLED', 'another warm of this datasource holds the lock');
       }
       // A previous attempt of this job may have crashed mid-write: its partial shadow goes first.
@@ -110,7 +120,7 @@ export class WarmingProcessor {
       const live = await this.cache.meta(datasourceId);
       await this.checkMemory(live.bytes);
 
-      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow, live.bytes);
+      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow, live.bytes, token);
 
       // Verify before swap: what Redis holds must be what the source gave.
       if (result.rowsRead !== result.rowsTotal) throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
@@ -134,13 +144,20 @@ export class WarmingProcessor {
         measureList: [...t.measures].sort(),
         sourceRows: result.rowsTotal,
         jobId,
-      });
+      }, token);
+      if (outcome === 'lock_lost') await this.lockLost(datasourceId, jobId);
       if (outcome !== 'ok') {
         throw new WarmAborted('CANCELLED', outcome === 'invalidated' ? 'the cache was invalidated during the warm' : 'another generation went live during the warm');
       }
       swapped = true;
-      await this.afterSwap(row, datasourceId, started.live, result, shadow);
+      await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
     } catch (error) {
+      if (error instanceof Superseded) {
+        // Only this execution's own shadow is ours to remove.
+        if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
+        this.logger.warn({ msg: 'warm superseded by another execution of the same job', datasourceId, jobId });
+        return;
+      }
       if (swapped) {
         // The new generation is live: never delete or retry it; record what we can.
         this.logger.error({ msg: 'bookkeeping after a successful swap failed', datasourceId, jobId, error: (error as Error).message });
@@ -154,7 +171,7 @@ export class WarmingProcessor {
         throw error;
       }
       await this.finish(row, aborted.status, aborted.message);
-      await this.cache.releaseLock(datasourceId, jobId);
+      await this.cache.releaseLock(datasourceId, token);
       await this.cache.clearControl(jobId);
       // Final: tell BullMQ not to retry what the row already records as failed.
       if (aborted.status === 'FAILED') throw new UnrecoverableError(aborted.message);
@@ -163,8 +180,24 @@ export class WarmingProcessor {
     }
   }
 
+  /**
+   * The lock no longer holds this execution's token: superseded when another execution of the same job holds
+   * it, else (freed by an invalidation, or lapsed and taken by another job) the warm is cancelled.
+   */
+  private async lockLost(datasourceId: number, jobId: string): Promise<never> {
+    if ((await this.cache.lockHolder(datasourceId)) === jobId) throw new Superseded();
+    throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated)');
+  }
+
   /** Everything after the swap is bookkeeping; each step is attempted even if another fails. */
-  private async afterSwap(row: WarmingJobEntity, datasourceId: number, previous: number | null, result: { rowsRead: number; rowsTotal: number; totals: EntryGrouper['totals'] }, generation: number): Promise<void> {
+  private async afterSwap(
+    row: WarmingJobEntity,
+    datasourceId: number,
+    previous: number | null,
+    result: { rowsRead: number; rowsTotal: number; totals: EntryGrouper['totals'] },
+    generation: number,
+    token: string,
+  ): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['schedule deletion of the old generation', async () => (previous !== null ? this.jobs.enqueueGenerationDeletion(datasourceId, previous) : undefined)],
       [
@@ -176,7 +209,7 @@ export class WarmingProcessor {
           ),
       ],
       ['mark the job completed', () => this.finish(row, 'COMPLETED', null)],
-      ['release the lock', () => this.cache.releaseLock(datasourceId, row.id)],
+      ['release the lock', () => this.cache.releaseLock(datasourceId, token)],
     ];
     for (const [what, step] of steps) {
       await step().catch((error: Error) => this.logger.error({ msg: `after swap: could not ${what}`, datasourceId, jobId: row.id, error: error.message }));
@@ -200,11 +233,11 @@ export class WarmingProcessor {
       await this.cache.deleteGeneration(datasourceId, row.generation).catch(() => undefined);
     }
     await this.finish(row, 'FAILED', `the worker gave up: ${error.message}`);
-    await this.cache.releaseLock(datasourceId, row.id);
+    await this.cache.releaseJobLock(datasourceId, row.id);
     await this.cache.clearControl(row.id);
   }
 
-  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number) {
+  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number, token: string) {
     const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
     const batchSize = this.config.warming.batchEntries;
     const inFlight = new Set<Promise<void>>();
@@ -242,7 +275,7 @@ export class WarmingProcessor {
       const now = Date.now();
       if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
         lastRenew = now;
-        if (!(await this.cache.renewLock(datasourceId, row.id, LOCK_LEASE_MS))) throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated)');
+        if (!(await this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
       }
       if (now - lastMemory > MEMORY_CHECK_EVERY_MS) {
         lastMemory = now;
@@ -264,7 +297,7 @@ export class WarmingProcessor {
             throw new WarmAborted('CANCELLED', `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`);
           }
           await sleep(250);
-          await this.cache.renewLock(datasourceId, row.id, LOCK_LEASE_MS);
+          if (!(await this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
           command = await this.cache.control(row.id);
         }
         pausedMs += Date.now() - pauseStarted;

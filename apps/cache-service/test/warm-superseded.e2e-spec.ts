@@ -1,0 +1,107 @@
+import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { CacheKeys } from '../src/redis/redis-keys.js';
+import type { WarmingJobData } from '../src/warming/job.repository.js';
+import { WarmingProcessor } from '../src/warming/warming.processor.js';
+import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+/**
+ * BullMQ hands a job it believes stalled to another worker while the first may still be alive: two executions
+ * of one warm at once. Each holds its own token on the warming lock; the newer one wins, and the older one
+ * stops without swapping, without touching the job's row and with its own shadow removed.
+ */
+describe('two executions of one warming job', () => {
+  let redisServer: PrivateRedis;
+  let redis: Redis;
+  let t: TestApp;
+  let db: DataSource;
+  let token: string;
+
+  beforeAll(async () => {
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
+    redis = new Redis(redisServer.url);
+    t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    db = t.app.get(DataSource);
+    token = (await userWithToken(t, 'operator')).token;
+  });
+  afterAll(async () => {
+    await t?.close();
+    redis?.disconnect();
+    await redisServer?.stop();
+  });
+
+  const job = async (jobId: string): Promise<WarmingJob> =>
+    (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+  async function waitFor(jobId: string, statuses: string[]): Promise<WarmingJob> {
+    for (let waited = 0; waited < 30_000; waited += 20) {
+      const current = await job(jobId);
+      if (statuses.includes(current.status)) return current;
+      await sleep(20);
+    }
+    throw new Error(`job ${jobId} did not reach ${statuses.join('/')}`);
+  }
+  async function keysOf(datasourceId: number, generation: number): Promise<string[]> {
+    const found: string[] = [];
+    for (const pattern of [`cache:{ds:${datasourceId}}:g${generation}:*`, `idx:{ds:${datasourceId}}:g${generation}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        found.push(...keys);
+      } while (cursor !== '0');
+    }
+    return found;
+  }
+
+  it('lets the newer execution finish the warm and the older one stop without swapping or closing the job', async () => {
+    const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 7 });
+    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Twice ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
+      .body as Datasource;
+    const warm = async (): Promise<WarmResponse> => (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id, force: true }).expect(202)).body as WarmResponse;
+    expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
+    await db.query(`UPDATE ${table} SET value = 9`);
+
+    // Execution A (the real worker) paused mid-warm.
+    const { jobId } = await warm();
+    await waitFor(jobId, ['RUNNING']);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token)).expect(200);
+    const paused = await waitFor(jobId, ['PAUSED', ...FINAL]);
+    expect(paused.status).toBe('PAUSED');
+    const shadowOfA = paused.generation!;
+    const lockOfA = await redis.get(CacheKeys.warmLock(ds.id));
+    expect(lockOfA).toMatch(new RegExp(`^${jobId}#`));
+
+    // Execution B: the same job, as BullMQ would hand it to a second worker.
+    const second = { id: jobId, data: { kind: 'warm', jobId }, attemptsMade: 0, opts: { attempts: 1 }, updateProgress: async () => undefined } as unknown as Job<WarmingJobData>;
+    const executionB = t.app.get(WarmingProcessor).process(second);
+    while ((await redis.get(CacheKeys.warmLock(ds.id))) === lockOfA) await sleep(10);
+    expect(await redis.get(CacheKeys.warmLock(ds.id))).toMatch(new RegExp(`^${jobId}#`));
+    // B shares the job's pause request; let both go on.
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(200);
+    await executionB;
+
+    const done = await waitFor(jobId, FINAL);
+    expect(done).toMatchObject({ status: 'COMPLETED', failureReason: null });
+    const meta = await t.app.get(CacheRepository).meta(ds.id);
+    expect(meta.generation).not.toBe(shadowOfA);
+    expect(await keysOf(ds.id, shadowOfA)).toEqual([]);
+    expect(await redis.get(CacheKeys.warmLock(ds.id))).toBeNull();
+    const answer = (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '3', provider: '3001', frequency: 'Daily' }).set(bearer(token)).expect(200))
+      .body as AnalyticsQueryResponse;
+    expect(answer).toMatchObject({ source: 'cache', generation: meta.generation });
+    expect(answer.entries[0].rows.length).toBeGreaterThan(0);
+    expect(answer.entries[0].rows.every(([, value]) => value === 9)).toBe(true);
+    // Only the live generation remains once the replaced one's grace period is over.
+    for (let waited = 0; (await t.app.get(CacheRepository).storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
+    expect(await t.app.get(CacheRepository).storedGenerations(ds.id)).toEqual([meta.generation]);
+  });
+});
