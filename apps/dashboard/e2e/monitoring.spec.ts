@@ -16,7 +16,8 @@ test.describe.configure({ mode: 'serial' });
 
 /**
  * A small demo datasource no other browser spec touches, so its traffic, alerts and recommendations are
- * this spec's own.
+ * this spec's own. The service seeds a made-up week of traffic (patterns, recommendations) for the other
+ * demo datasources: everything below is picked by this datasource, never "the first one".
  */
 const DATASOURCE = 'Patient Experience';
 const MEASURE = 'Complaints';
@@ -26,11 +27,19 @@ const MONITORING = '/api/admin/monitoring';
 
 type Headers = Record<string, string>;
 
+/** A UTC hour of a UTC day, as the usage rollup and the heat-map count them. */
+interface UtcHour {
+  day: string;
+  hour: number;
+}
+
 interface State {
   datasource: Datasource;
   alertId: string;
   thresholdIds: string[];
   headers: Headers;
+  /** The UTC hours the traffic was made in (one, or two when it crossed an hour). */
+  trafficHours: UtcHour[];
 }
 let state: State;
 /**
@@ -65,6 +74,16 @@ async function query(request: APIRequestContext, headers: Headers, id: number, t
     sources.push(body.source);
   }
   return sources;
+}
+
+/** Every UTC hour from `start` to `end`, both included. */
+function utcHours(start: Date, end: Date): UtcHour[] {
+  const hours: UtcHour[] = [];
+  for (let t = Math.floor(start.getTime() / 3_600_000) * 3_600_000; t <= end.getTime(); t += 3_600_000) {
+    const at = new Date(t);
+    hours.push({ day: at.toISOString().slice(0, 10), hour: at.getUTCHours() });
+  }
+  return hours;
 }
 
 async function coldAndIdle(request: APIRequestContext, headers: Headers, id: number): Promise<void> {
@@ -123,9 +142,11 @@ test.beforeAll(async ({ playwright, browser }) => {
     });
 
     // Traffic: misses on the cold cache (answered by the database), then hits once it is warm.
+    const trafficStart = new Date();
     expect(await query(request, headers, id, REQUESTS_EACH)).toContain('database');
     await warm(request, headers, id);
     expect(await query(request, headers, id, REQUESTS_EACH)).toEqual(new Array(REQUESTS_EACH).fill('cache'));
+    const trafficHours = utcHours(trafficStart, new Date());
     // The counters reach Redis within a second or so.
     await expect
       .poll(async () => {
@@ -151,7 +172,7 @@ test.beforeAll(async ({ playwright, browser }) => {
         { message: 'the evaluator raised no hit-rate alert', timeout: 30_000 },
       )
       .toBe('CRITICAL');
-    state = { datasource, alertId: alertId!, thresholdIds: [slowQueries.id, hitRate.id], headers };
+    state = { datasource, alertId: alertId!, thresholdIds: [slowQueries.id, hitRate.id], headers, trafficHours };
   } finally {
     await request.dispose();
   }
@@ -183,7 +204,7 @@ test('alerts: the breached threshold’s alert is listed first, acknowledged wit
 
   // Narrowed to this datasource and type, it is the first row.
   await page.getByLabel('Type').selectOption('HIT_RATE_LOW');
-  await page.getByLabel('Datasource').selectOption(String(datasource.id));
+  await page.getByLabel('Datasource', { exact: true }).selectOption(String(datasource.id));
   await expect(current.locator('tbody tr').first()).toHaveAttribute('data-testid', `alert-row-${alertId}`);
 
   // Acknowledge: the button stays disabled until a comment is typed.
@@ -223,11 +244,12 @@ test('alerts: the breached threshold’s alert is listed first, acknowledged wit
   expect(relaxed.status(), await relaxed.text()).toBe(200);
   await resolveDialog.getByRole('button', { name: 'Resolve' }).click();
   // The scheduled evaluation (every minute) may notice the recovery first and resolve it itself.
-  const outcome = await Promise.race([
-    resolveDialog.waitFor({ state: 'hidden' }).then(() => 'resolved' as const),
-    resolveDialog.getByText('already RESOLVED').waitFor().then(() => 'auto-resolved' as const),
-  ]);
+  const resolvedToast = page.getByRole('status').filter({ hasText: 'Alert resolved.' });
+  const alreadyResolved = resolveDialog.getByText('already RESOLVED');
+  await expect(resolvedToast.or(alreadyResolved)).toBeVisible();
+  const outcome = (await alreadyResolved.isVisible()) ? ('auto-resolved' as const) : ('resolved' as const);
   if (outcome === 'auto-resolved') await resolveDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(resolveDialog).toBeHidden();
   await expect(current.getByTestId(`alert-row-${alertId}`)).toHaveCount(0);
   const history = page.getByTestId('resolved-alerts-table').getByTestId(`alert-row-${alertId}`);
   await expect(history).toContainText('Resolved');
@@ -281,8 +303,8 @@ test('thresholds: a wrong order is refused beside the field, the server’s 400 
   await expect(row).toHaveCount(0);
 });
 
-test('performance: hit-rate and query-time charts, the usage heat-map, slow queries and query patterns', async () => {
-  const { datasource } = state;
+test('performance: hit-rate and query-time charts, the usage heat-map, slow queries and query patterns', async ({ request }) => {
+  const { datasource, trafficHours } = state;
   const label = `DS #${datasource.id}: ${datasource.name}`;
   await openTab('Performance');
 
@@ -293,20 +315,40 @@ test('performance: hit-rate and query-time charts, the usage heat-map, slow quer
   await expect(page.getByTestId('query-time-chart').getByRole('list')).toContainText(label);
 
   // Today's usage pattern, computed now instead of at night.
+  const rolledUp = page.waitForResponse((r) => r.url().endsWith(`${MONITORING}/usage-patterns/rollup`) && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Roll up today' }).first().click();
+  expect((await rolledUp).ok()).toBe(true);
+  // Traffic made before a UTC midnight belongs to a day "Roll up today" no longer covers: roll that day up too.
+  const today = new Date().toISOString().slice(0, 10);
+  const earlierDays = [...new Set(trafficHours.map((h) => h.day))].filter((day) => day !== today);
+  for (const date of earlierDays) await ok(await request.post(`${MONITORING}/usage-patterns/rollup`, { headers: state.headers, data: { date } }), 200);
+  if (earlierDays.length > 0) await page.reload();
+
+  // This datasource only: a heat-map row per analysed day; the cell of the hour the traffic was made in is filled.
+  await page.getByLabel('Datasource', { exact: true }).selectOption(String(datasource.id));
   const heatmap = page.getByTestId('usage-heatmap');
-  await expect(heatmap).toBeVisible();
-  const cells = heatmap.locator(`[data-row="${label}"] rect`);
-  await expect(cells).toHaveCount(24);
-  const hour = new Date().getUTCHours();
-  await expect(cells.nth(hour)).not.toHaveAttribute('data-bucket', '0');
+  await expect(heatmap.getByRole('img', { name: /Requests per UTC hour, by day/ })).toBeVisible();
+  await expect(heatmap.locator(`[data-row="${trafficHours[0]!.day}"] rect`)).toHaveCount(24);
+  await expect
+    .poll(
+      async () => {
+        const buckets = await Promise.all(trafficHours.map(({ day, hour }) => heatmap.locator(`[data-row="${day}"] rect`).nth(hour).getAttribute('data-bucket')));
+        return buckets.some((bucket) => bucket !== null && bucket !== '0');
+      },
+      { message: `no requests in the heat-map at ${trafficHours.map((h) => `${h.day} ${h.hour}:00`).join(' / ')} UTC` },
+    )
+    .toBe(true);
   await expect(page.getByTestId('usage-patterns-table')).toContainText(datasource.name);
 
   const slow = page.getByTestId('slow-queries-table');
   await expect(slow).toContainText(`cold-fallback:ds:${datasource.id}`);
   await expect(slow).toContainText(datasource.sourceTable.split('.')[1]!);
+  // Only this datasource's patterns (the seeded ones of the others are filtered out); a pattern's history
+  // covers the same period as the list.
   const patterns = page.getByTestId('query-patterns-table');
-  await expect(patterns.locator('tbody tr').first()).toBeVisible();
+  // The pattern text is cut in the cell; its title holds the whole query.
+  await expect(patterns.locator('tbody tr').first().locator('code')).toHaveAttribute('title', new RegExp(`"${datasource.sourceTable.split('.')[1]!}"`));
+  await page.getByLabel('Period', { exact: true }).selectOption('168');
   await patterns.locator('tbody tr').first().getByRole('button', { name: /History of pattern/ }).click();
   await expect(page.getByTestId('pattern-history').getByRole('img', { name: /Execution time of this query pattern/ })).toBeVisible();
   await shot('monitoring-performance');
@@ -318,11 +360,12 @@ test('recommendations: generated from the traffic, approved, and implemented aft
   await openTab('Recommendations');
   await page.getByRole('button', { name: 'Generate recommendations' }).click();
   await expect(page.getByTestId('generation-result')).toBeVisible();
-  await page.getByLabel('Datasource').selectOption(String(datasource.id));
+  await page.getByLabel('Datasource', { exact: true }).selectOption(String(datasource.id));
 
   // Which rules match depends on the traffic (50 % hit rate, no warm schedule, slow unindexed queries):
-  // prefer one that changes the warm schedule, whose effect shows on the Warming tab; any will do.
-  const cards = page.getByTestId('recommendations-list').getByRole('listitem');
+  // prefer one that changes the warm schedule, whose effect shows on the Warming tab; any pending one of
+  // this datasource will do (the list still shows the other datasources' until the filtered one loads).
+  const cards = page.getByTestId('recommendations-list').locator('li[data-status="PENDING"]').filter({ hasText: label });
   await expect(cards.first()).toBeVisible();
   const scheduleCards = cards.filter({ hasText: 'warmSchedule' });
   const picked = (await scheduleCards.count()) > 0 ? scheduleCards.first() : cards.first();
@@ -384,10 +427,10 @@ test('indexes: a strategy is created on a demo table, applied now, its usage col
   await expect(usage.getByTestId(`drop-flag-${indexName}`)).toHaveText(/Keep|Drop recommended/);
   await shot('monitoring-indexes');
 
-  // Delete the strategy and drop the index it built.
+  // Delete the strategy: its index exists, so the dialog drops it too.
   await row.getByRole('button', { name: `Delete ${indexName}` }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel(/Also drop the index/).check();
+  await expect(dialog.getByTestId('drop-index-note')).toContainText(indexName);
   await dialog.getByRole('button', { name: 'Drop index and delete' }).click();
   await expect(row).toHaveCount(0);
 });

@@ -25,6 +25,8 @@ export class ApiError extends Error {
     readonly correlationId?: string,
     /** From a 429's `Retry-After` header: seconds until the rate limit lets the user try again. */
     readonly retryAfterSeconds?: number,
+    /** The error body's `details` (e.g. `{ field: 'dropIndex' }` on a 409). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -84,7 +86,7 @@ async function toApiError(response: Response): Promise<ApiError> {
     const fields = Array.isArray(body.details?.fields) ? body.details.fields : [];
     const retryAfter = Number(response.headers.get('Retry-After') ?? Number.NaN);
     const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
-    return new ApiError(response.status, body.code, body.message, fields, body.correlationId, retryAfterSeconds);
+    return new ApiError(response.status, body.code, body.message, fields, body.correlationId, retryAfterSeconds, body.details ?? {});
   }
   return new ApiError(
     response.status,

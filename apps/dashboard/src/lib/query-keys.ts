@@ -46,7 +46,8 @@ export const queryKeys = {
     queryPerformance: () => [...queryKeys.monitoring.all, 'query-performance'] as const,
     slowQueries: (query: QueryPerformanceWindowQuery) => [...queryKeys.monitoring.queryPerformance(), 'slow', query] as const,
     queryPatterns: (query: QueryPerformanceWindowQuery) => [...queryKeys.monitoring.queryPerformance(), 'patterns', query] as const,
-    queryPatternHistory: (hash: string) => [...queryKeys.monitoring.queryPerformance(), 'pattern', hash] as const,
+    queryPatternHistory: (hash: string, query: QueryPerformanceWindowQuery) =>
+      [...queryKeys.monitoring.queryPerformance(), 'pattern', hash, query] as const,
     indexes: () => [...queryKeys.monitoring.all, 'indexes'] as const,
     indexList: () => [...queryKeys.monitoring.indexes(), 'list'] as const,
     indexUsage: (query: IndexUsageQuery) => [...queryKeys.monitoring.indexes(), 'usage', query] as const,

@@ -41,7 +41,9 @@ export function HeatMap({ title, description, columns, rows, formatValue, legend
     <figure className="chart" data-testid={testId}>
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${titleId} ${descId}`} className="chart-svg heatmap-svg">
         <title id={titleId}>{title}</title>
-        <desc id={descId}>{description}</desc>
+        <desc id={descId}>
+          {description} Highest: {max > 0 ? formatValue(max) : 'none'}; every value is in the table that follows.
+        </desc>
         {columns.map((column, c) =>
           c % 2 === 0 ? (
             <text key={column} x={LABEL_W + c * CELL_W + CELL_W / 2} y={HEADER_H - 7} className="chart-tick" textAnchor="middle">
@@ -71,6 +73,29 @@ export function HeatMap({ title, description, columns, rows, formatValue, legend
           </g>
         ))}
       </svg>
+      <table className="visually-hidden" data-testid="chart-data">
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <td />
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <th scope="row">{row.label}</th>
+              {row.values.map((value, c) => (
+                <td key={c}>{value === null ? 'no data' : formatValue(value)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <figcaption>
         <ul className="chart-legend heat-legend" aria-label={`${title} colour scale`}>
           <li className="heat-legend-caption">{legendLabel}:</li>

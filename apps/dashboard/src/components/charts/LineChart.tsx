@@ -49,12 +49,19 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
   const py = (y: number) => MARGIN.top + plotH - (Math.min(y, yTop) / (yTop || 1)) * plotH;
   const xTickCount = Math.min(4, new Set(xs).size);
   const xTicks = xTickCount <= 1 ? [xMin] : Array.from({ length: xTickCount }, (_, i) => xMin + (i / (xTickCount - 1)) * xSpan);
+  const summary =
+    ys.length > 0
+      ? ` ${ys.length} value${ys.length === 1 ? '' : 's'} from ${formatX(xMin)} to ${formatX(xMax)}, between ${formatY(Math.min(...ys))} and ${formatY(Math.max(...ys))}; every value is in the table that follows.`
+      : ' No values.';
 
   return (
     <figure className="chart" data-testid={testId}>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${titleId} ${descId}`} className="chart-svg">
         <title id={titleId}>{title}</title>
-        <desc id={descId}>{description}</desc>
+        <desc id={descId}>
+          {description}
+          {summary}
+        </desc>
         {yTicks.map((tick) => (
           <g key={tick}>
             <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={py(tick)} y2={py(tick)} className="chart-gridline" />
@@ -116,6 +123,7 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
           );
         })}
       </svg>
+      <ChartDataTable title={title} series={series} yLabel={yLabel} formatX={formatX} formatY={formatY} />
       <figcaption>
         <ul className="chart-legend" aria-label={`${title} legend`}>
           {series.map((s, index) => (
@@ -127,5 +135,47 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
         </ul>
       </figcaption>
     </figure>
+  );
+}
+
+/**
+ * The chart's figures for screen readers (the SVG is one image to them, so the points' tooltips are not
+ * read): a row per time, a column per series.
+ */
+function ChartDataTable({ title, series, yLabel, formatX, formatY }: Pick<LineChartProps, 'title' | 'series' | 'yLabel' | 'formatX' | 'formatY'>) {
+  const times = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  // Points of one series at the same time (executions in the same millisecond) share a cell.
+  const values = series.map((s) => {
+    const byX = new Map<number, number[]>();
+    for (const p of s.points) if (p.y !== null) byX.set(p.x, [...(byX.get(p.x) ?? []), p.y]);
+    return byX;
+  });
+  return (
+    <table className="visually-hidden" data-testid="chart-data">
+      <caption>
+        {title} ({yLabel})
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Time</th>
+          {series.map((s) => (
+            <th key={s.id} scope="col">
+              {s.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {times.map((x) => (
+          <tr key={x}>
+            <th scope="row">{formatX(x)}</th>
+            {values.map((byX, i) => {
+              const ys = byX.get(x);
+              return <td key={series[i]!.id}>{ys ? ys.map(formatY).join(', ') : 'no data'}</td>;
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

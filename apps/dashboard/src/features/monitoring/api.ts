@@ -74,10 +74,11 @@ export const monitoringApi = {
 
   slowQueries: (query: QueryPerformanceWindowQuery, signal?: AbortSignal) =>
     request<QueryPerformanceEntry[]>('GET', `${BASE}/query-performance/slow`, { query: { ...query }, signal }),
-  queryPatterns: (query: Omit<QueryPerformanceWindowQuery, 'datasourceId'>, signal?: AbortSignal) =>
+  queryPatterns: (query: QueryPerformanceWindowQuery, signal?: AbortSignal) =>
     request<QueryPatternSummary[]>('GET', `${BASE}/query-performance/patterns`, { query: { ...query }, signal }),
-  queryPatternHistory: (hash: string, signal?: AbortSignal) =>
-    request<QueryPerformanceEntry[]>('GET', `${BASE}/query-performance/patterns/${id(hash)}`, { signal }),
+  /** The server defaults to the last 24 hours: pass the window the pattern was listed for. */
+  queryPatternHistory: (hash: string, query: QueryPerformanceWindowQuery, signal?: AbortSignal) =>
+    request<QueryPerformanceEntry[]>('GET', `${BASE}/query-performance/patterns/${id(hash)}`, { query: { ...query }, signal }),
 
   indexes: (signal?: AbortSignal) => request<IndexStrategy[]>('GET', `${BASE}/indexes`, { signal }),
   createIndex: (body: CreateIndexStrategyRequest) => request<IndexStrategy>('POST', `${BASE}/indexes`, { body }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatImprovement, formatInUnit, formatMillis, formatSeconds } from './format';
+import { alertUnit, formatImprovement, formatInUnit, formatMillis, formatSeconds, formatUtcDateTime } from './format';
 
 describe('monitoring formats', () => {
   it('says what a recommendation is expected to gain, per metric', () => {
@@ -21,5 +21,12 @@ describe('monitoring formats', () => {
     expect(formatSeconds(0.284)).toBe('0.28 s');
     expect(formatSeconds(0)).toBe('0 s');
     expect(formatSeconds(5400)).toBe('1 h 30 min');
+  });
+
+  it('shows timestamps in UTC, and alert values in their metric’s unit', () => {
+    expect(formatUtcDateTime('2026-11-21T23:30:05.000Z')).toBe('21 Nov 2026, 23:30:05 UTC');
+    expect(alertUnit({ alertType: 'HIT_RATE_LOW', alertContext: null })).toBe('PERCENTAGE');
+    expect(alertUnit({ alertType: 'TABLE_SIZE_HIGH', alertContext: {} })).toBe('BYTES');
+    expect(alertUnit({ alertType: 'QUERY_TIME_HIGH', alertContext: { unit: 'MILLISECONDS' } })).toBe('MILLISECONDS');
   });
 });

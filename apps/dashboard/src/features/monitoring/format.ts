@@ -1,14 +1,17 @@
-import type {
-  AccessPattern,
-  AlertSeverity,
-  AlertStatus,
-  CacheAlertType,
-  DatasourceEfficiency,
-  ImplementationStatus,
-  RecommendationPriority,
-  RecommendationType,
-  ThresholdMetricType,
-  ThresholdUnit,
+import {
+  THRESHOLD_METRICS,
+  THRESHOLD_UNITS,
+  type AccessPattern,
+  type AlertSeverity,
+  type AlertStatus,
+  type CacheAlert,
+  type CacheAlertType,
+  type DatasourceEfficiency,
+  type ImplementationStatus,
+  type RecommendationPriority,
+  type RecommendationType,
+  type ThresholdMetricType,
+  type ThresholdUnit,
 } from '@ccc/shared-types';
 import { formatDuration } from '../../lib/format';
 import { formatBytes } from '../redis/format';
@@ -63,6 +66,22 @@ export function formatInUnit(value: number | null | undefined, unit: ThresholdUn
     case 'RATIO':
       return twoDecimals.format(value);
   }
+}
+
+const UNIT_OF_ALERT_TYPE = new Map<CacheAlertType, ThresholdUnit>(Object.values(THRESHOLD_METRICS).map((m) => [m.alertType, m.unit]));
+
+/** The unit an alert's values are in: the one the evaluator recorded, else its metric's. */
+export function alertUnit(alert: Pick<CacheAlert, 'alertType' | 'alertContext'>): ThresholdUnit | null {
+  const recorded = alert.alertContext?.unit;
+  if (typeof recorded === 'string' && (THRESHOLD_UNITS as readonly string[]).includes(recorded)) return recorded as ThresholdUnit;
+  return UNIT_OF_ALERT_TYPE.get(alert.alertType) ?? null;
+}
+
+/** An alert's actual or threshold value in its unit; `compact` drops the exact byte count (for tables). */
+export function formatAlertValue(value: number | null | undefined, unit: ThresholdUnit | null, compact = false): string {
+  if (unit === null) return formatNumber(value);
+  if (compact && unit === 'BYTES' && value !== null && value !== undefined && Number.isFinite(value) && value >= 1024) return formatBytes(value);
+  return formatInUnit(value, unit);
 }
 
 export const METRIC_LABELS: Record<ThresholdMetricType, string> = {
@@ -162,6 +181,22 @@ export function formatImprovement(value: number, metric: string): string {
     default:
       return `${formatNumber(value, 2)} ${metric.replace(/_/g, ' ')}`;
   }
+}
+
+const utcDateTime = new Intl.DateTimeFormat('en-GB', {
+  day: '2-digit',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZone: 'UTC',
+});
+
+/** A timestamp in UTC, for pages whose hours are UTC: "05 Mar 2025, 14:03:21 UTC". */
+export function formatUtcDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${utcDateTime.format(date)} UTC`;
 }
 
 /** "14:00" for a UTC hour. */

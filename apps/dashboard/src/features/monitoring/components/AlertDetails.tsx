@@ -2,7 +2,7 @@ import type { AlertEvent, CacheAlert } from '@ccc/shared-types';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { formatDateTime } from '../../../lib/format';
 import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, formatNumber, SEVERITY_META } from '../format';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../format';
 import { useAlert } from '../hooks/useAlerts';
 import { Badge } from './Badge';
 
@@ -61,7 +61,7 @@ export function AlertDetails({ id, onClose }: { id: string; onClose: () => void 
             <div className="metric">
               <dt>Actual / threshold</dt>
               <dd>
-                {formatNumber(alert.data.actualValue)} / {formatNumber(alert.data.thresholdValue)}
+                {formatAlertValue(alert.data.actualValue, alertUnit(alert.data))} / {formatAlertValue(alert.data.thresholdValue, alertUnit(alert.data))}
               </dd>
             </div>
             <div className="metric">
@@ -90,7 +90,7 @@ export function AlertDetails({ id, onClose }: { id: string; onClose: () => void 
                   </time>{' '}
                   <strong>{EVENT_LABELS[event.event]}</strong>{' '}
                   <Badge tone={SEVERITY_META[event.severity].tone}>{SEVERITY_META[event.severity].label}</Badge>
-                  {event.actualValue !== null && <span className="small"> at {formatNumber(event.actualValue)}</span>}
+                  {event.actualValue !== null && <span className="small"> at {formatAlertValue(event.actualValue, alertUnit(alert.data))}</span>}
                   {event.by && <span className="small muted"> by {actorName(event.by, alert.data)}</span>}
                   {event.comment && <div className="timeline-comment">“{event.comment}”</div>}
                 </li>

@@ -1,7 +1,7 @@
 import type { CacheAlert, ThresholdDirection } from '@ccc/shared-types';
 import { formatDateTime } from '../../../lib/format';
 import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, formatNumber, SEVERITY_META } from '../format';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../format';
 import { Badge } from './Badge';
 
 interface AlertTableProps {
@@ -15,10 +15,10 @@ interface AlertTableProps {
   onResolve?: (alert: CacheAlert) => void;
 }
 
-/** "below 80" / "above 500" from the evaluated context, when the evaluator recorded it. */
+/** "< 95%" / "> 500 ms": the level in the metric's unit, with the direction when the evaluator recorded it. */
 function thresholdText(alert: CacheAlert): string {
   const direction = alert.alertContext?.direction as ThresholdDirection | undefined;
-  const value = formatNumber(alert.thresholdValue);
+  const value = formatAlertValue(alert.thresholdValue, alertUnit(alert), true);
   if (direction === 'BELOW') return `< ${value}`;
   if (direction === 'ABOVE') return `> ${value}`;
   return value;
@@ -47,7 +47,7 @@ export function AlertTable({ alerts, testId, canWrite, selectedId, busy, onSelec
           {alerts.map((alert) => {
             const name = `${ALERT_TYPE_LABELS[alert.alertType]}${alert.datasourceName ? ` on ${alert.datasourceName}` : ''}`;
             return (
-              <tr key={alert.id} data-testid={`alert-row-${alert.id}`} data-status={alert.alertStatus} aria-selected={selectedId === alert.id}>
+              <tr key={alert.id} data-testid={`alert-row-${alert.id}`} data-status={alert.alertStatus} aria-current={selectedId === alert.id ? 'true' : undefined}>
                 <td>
                   <Badge tone={SEVERITY_META[alert.severity].tone}>{SEVERITY_META[alert.severity].label}</Badge>
                 </td>
@@ -56,7 +56,7 @@ export function AlertTable({ alerts, testId, canWrite, selectedId, busy, onSelec
                   <div className="small muted alert-message">{alert.alertMessage}</div>
                 </td>
                 <td>{alert.datasourceId !== null ? datasourceLabel(alert.datasourceId, alert.datasourceName) : <span className="muted">—</span>}</td>
-                <td className="numeric">{formatNumber(alert.actualValue)}</td>
+                <td className="numeric">{formatAlertValue(alert.actualValue, alertUnit(alert), true)}</td>
                 <td className="numeric">{thresholdText(alert)}</td>
                 <td className="small">
                   <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time>

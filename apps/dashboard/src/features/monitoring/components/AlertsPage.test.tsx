@@ -82,6 +82,71 @@ describe('alerts tab', () => {
     expect(await within(dialog).findByRole('alert')).toHaveTextContent('Alert alert-1 is already resolved');
   });
 
+  it('refreshes the list after a 409, so a row resolved meanwhile loses its buttons', async () => {
+    signInAs('operator');
+    const current = alert();
+    mockApi({
+      ...alertRoutes([current]),
+      [`POST ${BASE}/alert-1/resolve`]: () => {
+        // The evaluator resolved it a moment ago.
+        current.alertStatus = 'RESOLVED';
+        return jsonResponse(409, errorBody('CONFLICT', 'Alert alert-1 is already RESOLVED'));
+      },
+    });
+    const { user } = renderApp('/alerts');
+
+    await user.click(await screen.findByRole('button', { name: 'Resolve Hit rate low on Revenue Analytics' }));
+    const dialog = screen.getByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Resolve' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('already RESOLVED');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(await screen.findByTestId('no-current-alerts')).toBeInTheDocument();
+    expect(await screen.findByTestId('resolved-alerts-table')).toHaveTextContent('Hit rate low');
+    expect(screen.queryByRole('button', { name: /^(Resolve|Acknowledge) / })).not.toBeInTheDocument();
+  });
+
+  it('gives actual and threshold values in the metric’s unit', async () => {
+    signInAs('viewer');
+    const tableSize = alert({
+      id: 'size',
+      alertType: 'TABLE_SIZE_HIGH',
+      datasourceId: null,
+      datasourceName: null,
+      alertContext: { direction: 'ABOVE', unit: 'BYTES' },
+      thresholdValue: 1_073_741_824,
+      actualValue: 1_610_612_736,
+    });
+    const slow = alert({ id: 'slow', alertType: 'QUERY_TIME_HIGH', alertContext: null, thresholdValue: 500, actualValue: 812.5 });
+    mockApi({ ...alertRoutes([alert(), tableSize, slow]), [`GET ${BASE}/size`]: () => jsonResponse(200, tableSize) });
+    const { user } = renderApp('/alerts');
+
+    const hitRate = await screen.findByTestId('alert-row-alert-1');
+    expect(hitRate).toHaveTextContent('42%');
+    expect(hitRate).toHaveTextContent('< 50%');
+    expect(screen.getByTestId('alert-row-size')).toHaveTextContent('1.5 GB');
+    expect(screen.getByTestId('alert-row-size')).toHaveTextContent('> 1.0 GB');
+    // Without a recorded unit, the alert type's metric says it.
+    expect(screen.getByTestId('alert-row-slow')).toHaveTextContent('812.5 ms');
+    expect(screen.getByTestId('alert-row-slow')).toHaveTextContent('500 ms');
+
+    await user.click(screen.getByRole('button', { name: 'Details of Table size high' }));
+    expect(screen.getByTestId('alert-row-size')).toHaveAttribute('aria-current', 'true');
+    const details = await screen.findByTestId('alert-details');
+    await waitFor(() => expect(details).toHaveTextContent('1.5 GB (1,610,612,736 bytes) / 1.0 GB (1,073,741,824 bytes)'));
+  });
+
+  it('says when the current alerts are more than one page', async () => {
+    signInAs('viewer');
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}`]: ({ url }: { url: URL }) =>
+        jsonResponse(200, url.searchParams.get('status') === 'ACTIVE' ? { ...paged([alert()]), total: 140 } : paged([])),
+    });
+    renderApp('/alerts');
+
+    expect(await screen.findByTestId('current-truncated')).toHaveTextContent('Showing 1 of 140 active alerts');
+  });
+
   it("shows the selected alert's timeline with the acknowledgement comment", async () => {
     signInAs('viewer');
     const acknowledged = alert({

@@ -91,6 +91,11 @@ export function AlertsPage() {
   const currentError = active.error ?? acknowledged.error;
   const filtered = Boolean(filters.severity || filters.alertType || filters.datasourceId);
   const historyPages = resolved.data ? Math.max(1, Math.ceil(resolved.data.total / resolved.data.pageSize)) : 1;
+  // Current alerts are one page per status: say so when there are more than fit.
+  const cut = [
+    { label: 'active', data: active.data },
+    { label: 'acknowledged', data: acknowledged.data },
+  ].flatMap(({ label, data }) => (data && data.total > data.items.length ? [`${data.items.length} of ${data.total} ${label}`] : []));
 
   return (
     <section aria-labelledby="page-title" className="monitoring-page">
@@ -178,6 +183,11 @@ export function AlertsPage() {
               onResolve={setResolving}
             />
           ))}
+        {cut.length > 0 && (
+          <p className="small muted" data-testid="current-truncated">
+            Showing {cut.join(' and ')} alerts (most severe, then newest, first); narrow the filters to see the others.
+          </p>
+        )}
       </section>
 
       {selectedId && <AlertDetails key={selectedId} id={selectedId} onClose={() => update({ alert: null })} />}

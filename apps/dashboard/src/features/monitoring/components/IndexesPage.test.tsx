@@ -13,8 +13,17 @@ describe('indexes tab', () => {
     const opensAt = '2026-11-22T01:00:00.000Z';
     mockApi({
       ...datasourcesRoute,
-      [`GET ${BASE}`]: () => jsonResponse(200, [indexStrategy(), indexStrategy({ id: 'd1', indexName: 'revenue_facts_pkey', discovered: true, isCreated: true })]),
-      [`GET ${BASE}/usage`]: () => jsonResponse(200, [indexUsage(), indexUsage({ id: 'u2', indexName: 'revenue_facts_pkey', isPrimary: true, isRecommendedForDrop: false, totalScans: 4200 })]),
+      [`GET ${BASE}`]: () =>
+        jsonResponse(200, [
+          indexStrategy({ latestUsage: indexUsage() }),
+          indexStrategy({
+            id: 'd1',
+            indexName: 'revenue_facts_pkey',
+            discovered: true,
+            isCreated: true,
+            latestUsage: indexUsage({ id: 'u2', indexStrategyId: 'd1', indexName: 'revenue_facts_pkey', isPrimary: true, isRecommendedForDrop: false, totalScans: 4200 }),
+          }),
+        ]),
       [`POST ${BASE}/index-1/apply`]: () =>
         jsonResponse(200, { status: 'deferred', windowOpensAt: opensAt, strategy: indexStrategy({ applyRequestedAt: new Date().toISOString() }) } satisfies ApplyIndexResult),
     });
@@ -69,13 +78,42 @@ describe('indexes tab', () => {
     });
   });
 
-  it('deletes a built index only with the drop option ticked when asked to', async () => {
+  it('shows each index’s latest day (not a flag of weeks ago), with earlier days on demand', async () => {
+    signInAs('viewer');
+    const usageQueries: string[] = [];
+    const today = new Date().toISOString().slice(0, 10);
+    const earlier = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
+    const latest = indexUsage({ id: 'today', statsDate: today, isRecommendedForDrop: false, totalScans: 812 });
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}`]: () => jsonResponse(200, [indexStrategy({ isCreated: true, latestUsage: latest })]),
+      [`GET ${BASE}/usage`]: ({ url }) => {
+        usageQueries.push(url.search);
+        return jsonResponse(200, [latest, indexUsage({ id: 'old', statsDate: earlier, isRecommendedForDrop: true })]);
+      },
+    });
+    const { user } = renderApp('/indexes');
+
+    const row = await screen.findByTestId('index-usage-idx_revenue_facts_measure');
+    expect(row).toHaveTextContent(today);
+    expect(screen.getByTestId('drop-flag-idx_revenue_facts_measure')).toHaveTextContent('Keep');
+    expect(screen.getByTestId('index-usage-table')).not.toHaveTextContent('Drop recommended');
+    expect(usageQueries).toEqual([]);
+
+    await user.click(within(row).getByRole('button', { name: 'Usage history of idx_revenue_facts_measure' }));
+    const history = await screen.findAllByTestId('index-usage-history-idx_revenue_facts_measure');
+    await waitFor(() => expect(history[0]).toHaveTextContent(earlier));
+    expect(history).toHaveLength(1);
+    expect(history[0]).toHaveTextContent('Drop recommended');
+    expect(new URLSearchParams(usageQueries[0]).get('indexStrategyId')).toBe('index-1');
+  });
+
+  it('deletes a built index by dropping it: no dead end without the drop', async () => {
     signInAs('operator');
     const deletes: string[] = [];
     mockApi({
       ...datasourcesRoute,
       [`GET ${BASE}`]: () => jsonResponse(200, [indexStrategy({ isCreated: true, createdInDatabaseAt: new Date().toISOString() })]),
-      [`GET ${BASE}/usage`]: () => jsonResponse(200, []),
       [`DELETE ${BASE}/index-1`]: ({ url }) => {
         deletes.push(url.search);
         return new Response(null, { status: 204 });
@@ -85,8 +123,56 @@ describe('indexes tab', () => {
 
     await user.click(await screen.findByRole('button', { name: 'Delete idx_revenue_facts_measure' }));
     const dialog = screen.getByRole('dialog');
-    await user.click(within(dialog).getByLabelText(/Also drop the index/));
+    expect(within(dialog).getByTestId('drop-index-note')).toHaveTextContent('drops idx_revenue_facts_measure from demo_analytics.revenue_facts');
+    expect(within(dialog).queryByRole('button', { name: 'Delete strategy' })).not.toBeInTheDocument();
     await user.click(within(dialog).getByRole('button', { name: 'Drop index and delete' }));
     await waitFor(() => expect(deletes).toEqual(['?dropIndex=true']));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('offers the drop when the list was stale and the service answers 409 naming dropIndex, and refreshes the list', async () => {
+    signInAs('operator');
+    const deletes: string[] = [];
+    let listReads = 0;
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}`]: () => {
+        listReads += 1;
+        return jsonResponse(200, [indexStrategy({ isCreated: listReads > 1 })]);
+      },
+      [`DELETE ${BASE}/index-1`]: ({ url }) => {
+        deletes.push(url.search);
+        if (!url.searchParams.has('dropIndex')) {
+          return jsonResponse(409, {
+            ...errorBody('CONFLICT', 'Index idx_revenue_facts_measure exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently'),
+            details: { field: 'dropIndex' },
+          });
+        }
+        return new Response(null, { status: 204 });
+      },
+    });
+    const { user } = renderApp('/indexes');
+
+    await user.click(await screen.findByRole('button', { name: 'Delete idx_revenue_facts_measure' }));
+    const dialog = screen.getByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete strategy' }));
+    expect(await within(dialog).findByTestId('drop-index-note')).toHaveTextContent('turned out to exist in the database');
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    await waitFor(() => expect(listReads).toBeGreaterThan(1));
+    await user.click(within(dialog).getByRole('button', { name: 'Drop index and delete' }));
+    await waitFor(() => expect(deletes).toEqual(['', '?dropIndex=true']));
+  });
+
+  it('a failed apply is shown once, beside the strategies, without a toast', async () => {
+    signInAs('operator');
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}`]: () => jsonResponse(200, [indexStrategy()]),
+      [`POST ${BASE}/index-1/apply`]: () => jsonResponse(409, errorBody('CONFLICT', 'Another build of idx_revenue_facts_measure is running')),
+    });
+    const { user } = renderApp('/indexes');
+
+    await user.click(await screen.findByRole('button', { name: 'Apply idx_revenue_facts_measure' }));
+    expect(await screen.findAllByText('Another build of idx_revenue_facts_measure is running')).toHaveLength(1);
   });
 });

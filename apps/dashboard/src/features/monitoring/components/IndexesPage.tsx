@@ -6,16 +6,17 @@ import {
   type IndexCollectionResult,
   type IndexStrategy,
   type IndexUsagePattern,
+  type IndexUsageStats,
   type MaintenanceWindow,
 } from '@ccc/shared-types';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
+import { ApiError } from '../../../lib/api-client';
 import { formatDateTime } from '../../../lib/format';
-import { errorMessage } from '../../../lib/query-client';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
 import { formatBytes } from '../../redis/format';
-import { formatMillis, formatNumber } from '../format';
+import { formatMillis, formatNumber, utcDay } from '../format';
 import {
   useApplyIndexStrategy,
   useCollectIndexUsage,
@@ -166,7 +167,7 @@ export function IndexesPage() {
             </select>
           </div>
         </div>
-        <IndexUsageTable tableName={usageTable || undefined} canWrite={canWrite} />
+        {strategies.data && <IndexUsageTable strategies={usageTable ? list.filter((s) => s.tableName === usageTable) : list} canWrite={canWrite} />}
       </section>
 
       {editing && <EditStrategyDialog strategy={editing} onClose={() => setEditing(null)} />}
@@ -211,7 +212,6 @@ function StrategyTable({ strategies, canWrite, applyingId, testId = 'index-strat
                 <div>
                   <code className="query-pattern small">{s.indexDefinition}</code>
                 </div>
-                {!s.isActive && <Badge tone="neutral">Inactive</Badge>}
               </td>
               <td>{INDEX_TYPE_LABELS[s.indexType].split(' (')[0]}</td>
               <td>{s.discovered ? <span className="muted">—</span> : USAGE_PATTERN_LABELS[s.usagePattern]}</td>
@@ -257,11 +257,18 @@ function StrategyTable({ strategies, canWrite, applyingId, testId = 'index-strat
   );
 }
 
-function IndexUsageTable({ tableName, canWrite }: { tableName?: string; canWrite: boolean }) {
-  const usage = useIndexUsage({ tableName });
-  if (usage.isPending) return <Loading label="Loading index usage…" />;
-  if (usage.isError) return <LoadError error={usage.error} />;
-  if (usage.data.length === 0) {
+const USAGE_HISTORY_DAYS = 30;
+
+/**
+ * The latest statistics of each index (a strategy's `latestUsage`): the drop flag of today, not of any day in
+ * the past. An index's earlier days on demand.
+ */
+function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStrategy[]; canWrite: boolean }) {
+  const [expanded, setExpanded] = useState<string | null>(null);
+  const rows = strategies
+    .flatMap((s) => (s.latestUsage ? [{ strategy: s, usage: s.latestUsage }] : []))
+    .sort((a, b) => Number(b.usage.isRecommendedForDrop) - Number(a.usage.isRecommendedForDrop) || a.usage.indexName.localeCompare(b.usage.indexName));
+  if (rows.length === 0) {
     return (
       <p className="card card-muted" data-testid="no-index-usage">
         No index statistics yet. They are collected daily from PostgreSQL
@@ -269,7 +276,6 @@ function IndexUsageTable({ tableName, canWrite }: { tableName?: string; canWrite
       </p>
     );
   }
-  const rows = [...usage.data].sort((a, b) => Number(b.isRecommendedForDrop) - Number(a.isRecommendedForDrop) || b.statsDate.localeCompare(a.statsDate));
   return (
     <div className="table-wrap card">
       <table className="table" data-testid="index-usage-table">
@@ -287,33 +293,109 @@ function IndexUsageTable({ tableName, canWrite }: { tableName?: string; canWrite
           </tr>
         </thead>
         <tbody>
-          {rows.map((u) => (
-            <tr key={u.id} data-testid={`index-usage-${u.indexName}`}>
-              <td>
-                <strong>{u.indexName}</strong> <span className="small muted">on {u.tableName}</span>
-                {(u.isPrimary || u.isUnique) && (
-                  <div>
-                    <Badge tone="neutral">{u.isPrimary ? 'Primary key' : 'Unique'}</Badge>
-                  </div>
-                )}
-              </td>
-              <td className="small nowrap">{u.statsDate}</td>
-              <td className="numeric">{formatNumber(u.totalScans, 0)}</td>
-              <td className="numeric">
-                {formatNumber(u.totalTuplesRead, 0)} / {formatNumber(u.totalTuplesFetched, 0)}
-              </td>
-              <td className="numeric">{formatNumber(u.selectivityRatio, 3)}</td>
-              <td className="numeric">{formatMillis(u.avgScanTimeMs)}</td>
-              <td className="numeric">{formatBytes(u.indexSizeBytes)}</td>
-              <td className="numeric">{formatNumber(u.maintenanceCostScore, 2)}</td>
-              <td data-testid={`drop-flag-${u.indexName}`}>
-                {u.isRecommendedForDrop ? <Badge tone="error">Drop recommended</Badge> : <Badge tone="ok">Keep</Badge>}
-              </td>
-            </tr>
+          {rows.map(({ strategy, usage }) => (
+            <UsageRows
+              key={strategy.id}
+              strategy={strategy}
+              usage={usage}
+              expanded={expanded === strategy.id}
+              onToggle={() => setExpanded(expanded === strategy.id ? null : strategy.id)}
+            />
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function UsageCells({ usage }: { usage: IndexUsageStats }) {
+  return (
+    <>
+      <td className="small nowrap">{usage.statsDate}</td>
+      <td className="numeric">{formatNumber(usage.totalScans, 0)}</td>
+      <td className="numeric">
+        {formatNumber(usage.totalTuplesRead, 0)} / {formatNumber(usage.totalTuplesFetched, 0)}
+      </td>
+      <td className="numeric">{formatNumber(usage.selectivityRatio, 3)}</td>
+      <td className="numeric">{formatMillis(usage.avgScanTimeMs)}</td>
+      <td className="numeric">{formatBytes(usage.indexSizeBytes)}</td>
+      <td className="numeric">{formatNumber(usage.maintenanceCostScore, 2)}</td>
+    </>
+  );
+}
+
+function DropFlag({ usage }: { usage: IndexUsageStats }) {
+  return usage.isRecommendedForDrop ? <Badge tone="error">Drop recommended</Badge> : <Badge tone="ok">Keep</Badge>;
+}
+
+interface UsageRowsProps {
+  strategy: IndexStrategy;
+  usage: IndexUsageStats;
+  expanded: boolean;
+  onToggle: () => void;
+}
+
+function UsageRows({ strategy, usage, expanded, onToggle }: UsageRowsProps) {
+  return (
+    <>
+      <tr data-testid={`index-usage-${usage.indexName}`} aria-current={expanded ? 'true' : undefined}>
+        <td>
+          <strong>{usage.indexName}</strong> <span className="small muted">on {usage.tableName}</span>
+          {(usage.isPrimary || usage.isUnique) && (
+            <div>
+              <Badge tone="neutral">{usage.isPrimary ? 'Primary key' : 'Unique'}</Badge>
+            </div>
+          )}
+          <div>
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              aria-expanded={expanded}
+              aria-label={`Usage history of ${usage.indexName}`}
+              onClick={onToggle}
+            >
+              {expanded ? 'Hide earlier days' : 'Earlier days'}
+            </button>
+          </div>
+        </td>
+        <UsageCells usage={usage} />
+        <td data-testid={`drop-flag-${usage.indexName}`}>
+          <DropFlag usage={usage} />
+        </td>
+      </tr>
+      {expanded && <UsageHistoryRows strategy={strategy} />}
+    </>
+  );
+}
+
+/** The index's earlier days, newest first, under its row. */
+function UsageHistoryRows({ strategy }: { strategy: IndexStrategy }) {
+  const from = utcDay(new Date(Date.now() - (USAGE_HISTORY_DAYS - 1) * 86_400_000));
+  const history = useIndexUsage({ indexStrategyId: strategy.id, from });
+  const days = (history.data ?? []).filter((u) => u.id !== strategy.latestUsage?.id);
+  let message: ReactNode = null;
+  if (history.isPending) message = <Loading label="Loading usage history…" />;
+  else if (history.isError) message = <LoadError error={history.error} />;
+  else if (days.length === 0) message = <span className="muted">No earlier days in the last {USAGE_HISTORY_DAYS} days.</span>;
+  if (message) {
+    return (
+      <tr className="usage-history-row" data-testid={`index-usage-history-${strategy.indexName}`}>
+        <td colSpan={9}>{message}</td>
+      </tr>
+    );
+  }
+  return (
+    <>
+      {days.map((u) => (
+        <tr key={u.id} className="usage-history-row" data-testid={`index-usage-history-${strategy.indexName}`}>
+          <td className="small muted">earlier</td>
+          <UsageCells usage={u} />
+          <td>
+            <DropFlag usage={u} />
+          </td>
+        </tr>
+      ))}
+    </>
   );
 }
 
@@ -323,7 +405,6 @@ function EditStrategyDialog({ strategy, onClose }: { strategy: IndexStrategy; on
   const [buildWindow, setBuildWindow] = useState<MaintenanceWindow>(strategy.maintenanceWindow);
   const [scheduledAt, setScheduledAt] = useState(strategy.scheduledAt ? toLocalInput(strategy.scheduledAt) : '');
   const [isMonitoring, setIsMonitoring] = useState(strategy.isMonitoring);
-  const [isActive, setIsActive] = useState(strategy.isActive);
   const missingTime = buildWindow === 'SCHEDULED' && !scheduledAt;
   return (
     <ActionDialog
@@ -343,7 +424,6 @@ function EditStrategyDialog({ strategy, onClose }: { strategy: IndexStrategy; on
               maintenanceWindow: buildWindow,
               scheduledAt: buildWindow === 'SCHEDULED' ? new Date(scheduledAt).toISOString() : null,
               isMonitoring,
-              isActive,
             },
           },
           { onSuccess: onClose },
@@ -383,38 +463,52 @@ function EditStrategyDialog({ strategy, onClose }: { strategy: IndexStrategy; on
         <label>
           <input type="checkbox" checked={isMonitoring} onChange={(event) => setIsMonitoring(event.target.checked)} /> Monitor its usage
         </label>
-        <label>
-          <input type="checkbox" checked={isActive} onChange={(event) => setIsActive(event.target.checked)} /> Active
-        </label>
       </div>
     </ActionDialog>
   );
 }
 
+/** The 409 the service answers when the index exists and the request did not ask to drop it. */
+function needsDropIndex(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409 && error.details.field === 'dropIndex';
+}
+
+/**
+ * Deleting a strategy whose index exists drops the index too (the service refuses to leave it behind
+ * silently). The list may be stale about that: a 409 naming dropIndex turns the dialog into the drop.
+ */
 function DeleteStrategyDialog({ strategy, onClose }: { strategy: IndexStrategy; onClose: () => void }) {
   const remove = useDeleteIndexStrategy();
-  const [dropIndex, setDropIndex] = useState(false);
+  const [dropIndex, setDropIndex] = useState(strategy.isCreated);
+  const foundInDatabase = !strategy.isCreated && dropIndex;
+  const error = remove.isError && !needsDropIndex(remove.error) ? <ApiErrorMessage error={remove.error} /> : null;
   return (
     <ActionDialog
       title={`Delete the strategy ${strategy.indexName}?`}
       confirmLabel={dropIndex ? 'Drop index and delete' : 'Delete strategy'}
-      pendingLabel="Deleting…"
+      pendingLabel={dropIndex ? 'Dropping…' : 'Deleting…'}
       tone="danger"
       pending={remove.isPending}
-      error={remove.isError ? <p>{errorMessage(remove.error)}</p> : null}
+      error={error}
       onCancel={onClose}
-      onConfirm={() => remove.mutate({ id: strategy.id, dropIndex }, { onSuccess: onClose })}
+      onConfirm={() =>
+        remove.mutate(
+          { id: strategy.id, dropIndex },
+          {
+            onSuccess: onClose,
+            onError: (failure) => {
+              if (needsDropIndex(failure)) setDropIndex(true);
+            },
+          },
+        )
+      }
     >
-      {strategy.isCreated ? (
-        <>
-          <p>The index exists in the database. Deleting the strategy alone keeps it there; you can also drop it.</p>
-          <div className="field field-inline">
-            <label>
-              <input type="checkbox" checked={dropIndex} onChange={(event) => setDropIndex(event.target.checked)} /> Also drop the index{' '}
-              <code>{strategy.indexName}</code> from <code>{strategy.tableName}</code>
-            </label>
-          </div>
-        </>
+      {dropIndex ? (
+        <p data-testid="drop-index-note">
+          {foundInDatabase ? 'The index turned out to exist in the database. ' : 'The index exists in the database. '}
+          Deleting the strategy drops <code>{strategy.indexName}</code> from <code>{strategy.tableName}</code> too
+          (concurrently, without blocking writes).
+        </p>
       ) : (
         <p>The index was never built, so nothing changes in the database.</p>
       )}

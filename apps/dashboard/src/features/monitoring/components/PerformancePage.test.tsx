@@ -38,14 +38,21 @@ const pattern: QueryPatternSummary = {
 describe('performance tab', () => {
   it('charts hit rate and query time per datasource, the hour-of-day heat-map, slow queries and patterns', async () => {
     signInAs('viewer');
+    const reads: Record<string, URLSearchParams[]> = { patterns: [], history: [] };
     mockApi({
       ...datasourcesRoute,
       [`GET ${BASE}/usage/hourly`]: () =>
         jsonResponse(200, [hourly(1, 2, 100, 90, 1.5), hourly(1, 1, 0, 0, null), hourly(1, 0, 200, 196, 1.2), hourly(2, 1, 50, 10, 40)]),
       [`GET ${BASE}/usage-patterns`]: () => jsonResponse(200, [usagePattern(), usagePattern({ id: 'p2', datasourceId: 2, datasourceName: 'Operational Metrics', hourlyRequests: new Array(24).fill(5) })]),
       [`GET ${BASE}/query-performance/slow`]: () => jsonResponse(200, [slow]),
-      [`GET ${BASE}/query-performance/patterns`]: () => jsonResponse(200, [pattern]),
-      [`GET ${BASE}/query-performance/patterns/${pattern.queryHash}`]: () => jsonResponse(200, [slow, { ...slow, id: 'q2', executionTimeMs: 20 }]),
+      [`GET ${BASE}/query-performance/patterns`]: ({ url }) => {
+        reads.patterns!.push(url.searchParams);
+        return jsonResponse(200, [pattern]);
+      },
+      [`GET ${BASE}/query-performance/patterns/${pattern.queryHash}`]: ({ url }) => {
+        reads.history!.push(url.searchParams);
+        return jsonResponse(200, [slow, { ...slow, id: 'q2', executionTimeMs: 20 }]);
+      },
     });
     const { user } = renderApp('/performance');
 
@@ -68,8 +75,22 @@ describe('performance tab', () => {
 
     expect(screen.getByTestId('slow-queries-table')).toHaveTextContent('812.4 ms');
     expect(screen.getByTestId('slow-queries-table')).toHaveTextContent('sequential scan');
-    await user.click(within(screen.getByTestId('query-patterns-table')).getByRole('button', { name: /History of pattern/ }));
+    // Hours are UTC on this page, timestamps too.
+    expect(screen.getByTestId('slow-queries-table')).toHaveTextContent(/\d{2}:\d{2}:\d{2} UTC/);
+    // The charts' figures are in a table screen readers can read.
+    expect(within(heatmap).getByRole('table', { hidden: true })).toHaveTextContent('117 requests');
+
+    // The period and datasource filters apply to the patterns and to a pattern's history.
+    await user.selectOptions(screen.getByLabelText('Period'), '168');
+    await user.selectOptions(screen.getByLabelText('Datasource'), '1');
+    await waitFor(() => expect(reads.patterns!.at(-1)?.get('datasourceId')).toBe('1'));
+    const listed = reads.patterns!.at(-1)!;
+    expect(Date.parse(listed.get('to')!) - Date.parse(listed.get('from')!)).toBe(168 * 3_600_000);
+    await user.click(within(await screen.findByTestId('query-patterns-table')).getByRole('button', { name: /History of pattern/ }));
     expect(await screen.findByTestId('pattern-history')).toHaveTextContent('Execution time');
+    expect(within(screen.getByTestId('pattern-history')).getByRole('table', { hidden: true })).toHaveTextContent('812.4');
+    const history = reads.history!.at(-1)!;
+    expect([history.get('from'), history.get('to'), history.get('datasourceId')]).toEqual([listed.get('from'), listed.get('to'), '1']);
   });
 
   it('explains empty data and rolls up today on request', async () => {

@@ -33,6 +33,8 @@ export function PerformancePage() {
   // Whole hours, so the query key stays the same until the next hour begins.
   const fromMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
   const from = new Date(fromMs).toISOString();
+  // The end of the current hour: every list and history on the page covers the same window.
+  const to = new Date(fromMs + hours * HOUR_MS).toISOString();
   const dsId = datasourceId ? Number(datasourceId) : undefined;
 
   const hourly = useHourlyUsage({ datasourceId: dsId, from });
@@ -178,12 +180,12 @@ export function PerformancePage() {
 
       <section aria-labelledby="slow-title" className="page-section">
         <h2 id="slow-title">Slow queries</h2>
-        <SlowQueries from={from} datasourceId={dsId} names={names} />
+        <SlowQueries from={from} to={to} datasourceId={dsId} names={names} />
       </section>
 
       <section aria-labelledby="patterns-title" className="page-section">
         <h2 id="patterns-title">Top query patterns</h2>
-        <QueryPatterns from={from} />
+        <QueryPatterns from={from} to={to} datasourceId={dsId} />
       </section>
     </section>
   );

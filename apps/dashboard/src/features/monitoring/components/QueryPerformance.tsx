@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { LineChart } from '../../../components/charts/LineChart';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDateTime } from '../../../lib/format';
 import { datasourceLabel } from '../../analytics-cache/format';
-import { formatMillis, formatNumber } from '../format';
+import { formatMillis, formatNumber, formatUtcDateTime } from '../format';
 import { useQueryPatternHistory, useQueryPatterns, useSlowQueries } from '../hooks/useQueryPerformance';
 
 const SLOW_LIMIT = 20;
@@ -28,8 +27,15 @@ function Pattern({ text }: { text: string }) {
   );
 }
 
-export function SlowQueries({ from, datasourceId, names }: { from: string; datasourceId?: number; names: ReadonlyMap<number, string> }) {
-  const slow = useSlowQueries({ from, datasourceId, limit: SLOW_LIMIT });
+/** The period the page shows: ISO timestamps, `to` exclusive. */
+interface Window {
+  from: string;
+  to: string;
+  datasourceId?: number;
+}
+
+export function SlowQueries({ from, to, datasourceId, names }: Window & { names: ReadonlyMap<number, string> }) {
+  const slow = useSlowQueries({ from, to, datasourceId, limit: SLOW_LIMIT });
   if (slow.isPending) return <Loading label="Loading slow queries…" />;
   if (slow.isError) return <LoadError error={slow.error} />;
   if (slow.data.length === 0) {
@@ -57,7 +63,7 @@ export function SlowQueries({ from, datasourceId, names }: { from: string; datas
           {slow.data.map((entry) => (
             <tr key={entry.id}>
               <td className="small">
-                <time dateTime={entry.executedAt}>{formatDateTime(entry.executedAt)}</time>
+                <time dateTime={entry.executedAt}>{formatUtcDateTime(entry.executedAt)}</time>
                 {entry.datasourceId !== null && <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>}
               </td>
               <td>
@@ -80,8 +86,8 @@ export function SlowQueries({ from, datasourceId, names }: { from: string; datas
   );
 }
 
-export function QueryPatterns({ from }: { from: string }) {
-  const patterns = useQueryPatterns({ from, limit: PATTERN_LIMIT });
+export function QueryPatterns({ from, to, datasourceId }: Window) {
+  const patterns = useQueryPatterns({ from, to, datasourceId, limit: PATTERN_LIMIT });
   const [selected, setSelected] = useState<string | null>(null);
   if (patterns.isPending) return <Loading label="Loading query patterns…" />;
   if (patterns.isError) return <LoadError error={patterns.error} />;
@@ -113,7 +119,7 @@ export function QueryPatterns({ from }: { from: string }) {
           </thead>
           <tbody>
             {patterns.data.map((p) => (
-              <tr key={p.queryHash} aria-selected={selected === p.queryHash}>
+              <tr key={p.queryHash} aria-current={selected === p.queryHash ? 'true' : undefined}>
                 <td>
                   <Pattern text={p.queryPattern} />
                 </td>
@@ -122,7 +128,9 @@ export function QueryPatterns({ from }: { from: string }) {
                 <td className="numeric">{formatMillis(p.maxTimeMs)}</td>
                 <td className="numeric">{formatMillis(p.totalTimeMs)}</td>
                 <td className="numeric">{p.slowExecutions > 0 ? <span className="text-error">{formatNumber(p.slowExecutions, 0)}</span> : 0}</td>
-                <td className="small">{formatDateTime(p.lastExecutedAt)}</td>
+                <td className="small">
+                  <time dateTime={p.lastExecutedAt}>{formatUtcDateTime(p.lastExecutedAt)}</time>
+                </td>
                 <td>
                   <button
                     type="button"
@@ -138,13 +146,13 @@ export function QueryPatterns({ from }: { from: string }) {
           </tbody>
         </table>
       </div>
-      {selected && <PatternHistory hash={selected} />}
+      {selected && <PatternHistory hash={selected} from={from} to={to} datasourceId={datasourceId} />}
     </>
   );
 }
 
-function PatternHistory({ hash }: { hash: string }) {
-  const history = useQueryPatternHistory(hash);
+function PatternHistory({ hash, from, to, datasourceId }: Window & { hash: string }) {
+  const history = useQueryPatternHistory(hash, { from, to, datasourceId });
   return (
     <div className="card chart-narrow" data-testid="pattern-history">
       <h3 className="subheading">
@@ -154,7 +162,7 @@ function PatternHistory({ hash }: { hash: string }) {
       {history.isError && <LoadError error={history.error} />}
       {history.data &&
         (history.data.length === 0 ? (
-          <p className="muted">No executions recorded.</p>
+          <p className="muted">No executions recorded in this period.</p>
         ) : (
           <LineChart
             title="Execution time of this query pattern"

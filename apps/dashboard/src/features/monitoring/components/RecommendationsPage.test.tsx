@@ -1,6 +1,7 @@
 import type { Recommendation } from '@ccc/shared-types';
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { errorBody } from '../../../test/fixtures';
 import { jsonResponse, mockApi, renderApp, signInAs } from '../../../test/render';
 import { datasourcesRoute, paged, recommendation } from '../test-fixtures';
 
@@ -83,5 +84,34 @@ describe('recommendations tab', () => {
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Reject' }));
     await waitFor(() => expect(calls).toEqual(['reject rec-1 {}']));
     expect(await screen.findByTestId('no-recommendations')).toHaveTextContent('No open recommendations');
+  });
+
+  it('refreshes after a 409 on a recommendation decided meanwhile, so its buttons go', async () => {
+    signInAs('operator');
+    const rec = recommendation();
+    mockApi({
+      ...routes([rec]),
+      [`POST ${BASE}/${rec.id}/approve`]: () => {
+        rec.implementationStatus = 'REJECTED';
+        return jsonResponse(409, errorBody('CONFLICT', 'Recommendation is REJECTED, not PENDING'));
+      },
+    });
+    const { user } = renderApp('/recommendations');
+
+    await user.click(await screen.findByRole('button', { name: /^Approve / }));
+    expect(await screen.findByTestId('no-recommendations')).toHaveTextContent('No open recommendations');
+    expect(screen.queryByRole('button', { name: /^(Approve|Reject) / })).not.toBeInTheDocument();
+  });
+
+  it('says when the open recommendations are more than one page', async () => {
+    signInAs('viewer');
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}`]: ({ url }: { url: URL }) =>
+        jsonResponse(200, url.searchParams.get('status') === 'PENDING' ? { ...paged([recommendation()]), total: 130 } : paged([])),
+    });
+    renderApp('/recommendations');
+
+    expect(await screen.findByTestId('recommendations-truncated')).toHaveTextContent('Showing 1 of 130 open recommendations');
   });
 });

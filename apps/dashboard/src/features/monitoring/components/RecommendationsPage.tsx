@@ -83,6 +83,9 @@ export function RecommendationsPage() {
     setParams(next, { preventScrollReset: true });
   };
   const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+  // The open view is one page per status: say so when there are more than fit.
+  const shown = list.items?.length ?? 0;
+  const openCut = isOpen && list.items !== undefined && list.total > shown;
 
   return (
     <section aria-labelledby="page-title" className="monitoring-page">
@@ -151,6 +154,11 @@ export function RecommendationsPage() {
                 />
               ))}
             </ul>
+            {openCut && (
+              <p className="small muted" data-testid="recommendations-truncated">
+                Showing {shown} of {list.total} open recommendations; narrow the filters by type or datasource to see the others.
+              </p>
+            )}
             {!isOpen && (
               <nav className="pagination" aria-label="Recommendation pages">
                 <button type="button" className="button button-secondary" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>

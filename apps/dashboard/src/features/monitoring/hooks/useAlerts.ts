@@ -25,15 +25,16 @@ export function useAlert(id: string | null) {
   });
 }
 
-/** The dialogs show failures (e.g. 409: already resolved) themselves. */
+/**
+ * The dialogs show failures (e.g. 409: already resolved) themselves. The lists refresh either way: after a
+ * 409 the row must lose the buttons of a state it is no longer in.
+ */
 export function useAcknowledgeAlert() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ id, comment }: { id: string; comment: string }) => monitoringApi.acknowledgeAlert(id, { comment }),
-    onSuccess: async () => {
-      showToast('Alert acknowledged.', { kind: 'info' });
-      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() });
-    },
+    onSuccess: () => showToast('Alert acknowledged.', { kind: 'info' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() }),
     meta: { inlineErrors: true },
   });
 }
@@ -42,10 +43,8 @@ export function useResolveAlert() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ id, comment }: { id: string; comment?: string }) => monitoringApi.resolveAlert(id, comment ? { comment } : {}),
-    onSuccess: async () => {
-      showToast('Alert resolved.', { kind: 'info' });
-      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() });
-    },
+    onSuccess: () => showToast('Alert resolved.', { kind: 'info' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() }),
     meta: { inlineErrors: true },
   });
 }
@@ -54,8 +53,6 @@ export function useEvaluateAlerts() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => monitoringApi.evaluateAlerts(),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() });
-    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() }),
   });
 }

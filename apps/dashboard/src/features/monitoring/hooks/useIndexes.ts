@@ -30,10 +30,8 @@ export function useCreateIndexStrategy() {
   const invalidate = useInvalidateIndexes();
   return useMutation({
     mutationFn: (body: CreateIndexStrategyRequest) => monitoringApi.createIndex(body),
-    onSuccess: async (created) => {
-      showToast(`Index strategy ${created.indexName} created.`, { kind: 'info' });
-      await invalidate();
-    },
+    onSuccess: (created) => showToast(`Index strategy ${created.indexName} created.`, { kind: 'info' }),
+    onSettled: () => invalidate(),
     meta: { inlineErrors: true },
   });
 }
@@ -42,10 +40,8 @@ export function useUpdateIndexStrategy() {
   const invalidate = useInvalidateIndexes();
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: UpdateIndexStrategyRequest }) => monitoringApi.updateIndex(id, body),
-    onSuccess: async (saved) => {
-      showToast(`Index strategy ${saved.indexName} saved.`, { kind: 'info' });
-      await invalidate();
-    },
+    onSuccess: (saved) => showToast(`Index strategy ${saved.indexName} saved.`, { kind: 'info' }),
+    onSettled: () => invalidate(),
     meta: { inlineErrors: true },
   });
 }
@@ -54,20 +50,20 @@ export function useDeleteIndexStrategy() {
   const invalidate = useInvalidateIndexes();
   return useMutation({
     mutationFn: ({ id, dropIndex }: { id: string; dropIndex: boolean }) => monitoringApi.deleteIndex(id, dropIndex),
-    onSuccess: async (_result, { dropIndex }) => {
-      showToast(dropIndex ? 'Index dropped and strategy deleted.' : 'Index strategy deleted.', { kind: 'info' });
-      await invalidate();
-    },
+    onSuccess: (_result, { dropIndex }) => showToast(dropIndex ? 'Index dropped and strategy deleted.' : 'Index strategy deleted.', { kind: 'info' }),
+    // After a 409 (the index exists although the list said it was not built) the list is stale: refresh it.
+    onSettled: () => invalidate(),
     meta: { inlineErrors: true },
   });
 }
 
-/** The page shows the outcome (built now / deferred until … / already there) beside the strategy. */
+/** The page shows the outcome (built now / deferred until … / already there, or the error) beside the strategy. */
 export function useApplyIndexStrategy() {
   const invalidate = useInvalidateIndexes();
   return useMutation({
     mutationFn: (id: string) => monitoringApi.applyIndex(id),
     onSettled: () => invalidate(),
+    meta: { inlineErrors: true },
   });
 }
 
@@ -75,6 +71,6 @@ export function useCollectIndexUsage() {
   const invalidate = useInvalidateIndexes();
   return useMutation({
     mutationFn: () => monitoringApi.collectIndexes(),
-    onSuccess: () => invalidate(),
+    onSettled: () => invalidate(),
   });
 }

@@ -11,7 +11,7 @@ export function useSlowQueries(query: QueryPerformanceWindowQuery) {
   });
 }
 
-export function useQueryPatterns(query: Omit<QueryPerformanceWindowQuery, 'datasourceId'>) {
+export function useQueryPatterns(query: QueryPerformanceWindowQuery) {
   return useQuery({
     queryKey: queryKeys.monitoring.queryPatterns(query),
     queryFn: ({ signal }) => monitoringApi.queryPatterns(query, signal),
@@ -19,10 +19,11 @@ export function useQueryPatterns(query: Omit<QueryPerformanceWindowQuery, 'datas
   });
 }
 
-export function useQueryPatternHistory(hash: string | null) {
+/** One pattern's executions in the same window (and datasource) the pattern list was read for. */
+export function useQueryPatternHistory(hash: string | null, query: QueryPerformanceWindowQuery) {
   return useQuery({
-    queryKey: queryKeys.monitoring.queryPatternHistory(hash ?? ''),
-    queryFn: ({ signal }) => monitoringApi.queryPatternHistory(hash!, signal),
+    queryKey: queryKeys.monitoring.queryPatternHistory(hash ?? '', query),
+    queryFn: ({ signal }) => monitoringApi.queryPatternHistory(hash!, query, signal),
     enabled: hash !== null,
   });
 }

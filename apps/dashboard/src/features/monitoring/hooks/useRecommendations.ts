@@ -21,16 +21,18 @@ const DONE: Record<RecommendationDecision, string> = {
 
 /**
  * Approve, reject or implement. Implementing changes a datasource's settings (TTL, schedule) or its
- * indexes, so those views are refreshed too. The dialogs show failures themselves.
+ * indexes, so those views are refreshed too. The dialogs show failures themselves; the list is refreshed
+ * after a failure as well (a 409 means the recommendation was decided meanwhile or went stale).
  */
 export function useDecideRecommendation() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ id, decision, notes }: { id: string; decision: RecommendationDecision; notes?: string }) =>
       monitoringApi.decideRecommendation(id, decision, notes ? { notes } : {}),
-    onSuccess: async (_result, { decision }) => {
-      showToast(DONE[decision], { kind: 'info' });
+    onSuccess: (_result, { decision }) => showToast(DONE[decision], { kind: 'info' }),
+    onSettled: async (_result, _error, { decision }) => {
       const refresh = [queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.recommendations() })];
+      // A failed implementation may have changed part of it before failing.
       if (decision === 'implement') {
         refresh.push(
           queryClient.invalidateQueries({ queryKey: queryKeys.datasources.all }),
@@ -49,8 +51,6 @@ export function useGenerateRecommendations() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => monitoringApi.generateRecommendations(),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.recommendations() });
-    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.recommendations() }),
   });
 }

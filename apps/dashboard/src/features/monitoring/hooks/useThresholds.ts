@@ -22,10 +22,8 @@ export function useSaveThreshold() {
   return useMutation({
     mutationFn: (input: SaveThresholdInput): Promise<PerformanceThreshold> =>
       input.id === undefined ? monitoringApi.createThreshold(input.body) : monitoringApi.updateThreshold(input.id, input.body),
-    onSuccess: async (_saved, input) => {
-      showToast(input.id === undefined ? 'Threshold created.' : 'Threshold saved.', { kind: 'info' });
-      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.thresholds() });
-    },
+    onSuccess: (_saved, input) => showToast(input.id === undefined ? 'Threshold created.' : 'Threshold saved.', { kind: 'info' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.thresholds() }),
     meta: { inlineErrors: true },
   });
 }
@@ -34,10 +32,8 @@ export function useDeleteThreshold() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => monitoringApi.deleteThreshold(id),
-    onSuccess: async () => {
-      showToast('Threshold deleted.', { kind: 'info' });
-      await queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.thresholds() });
-    },
+    onSuccess: () => showToast('Threshold deleted.', { kind: 'info' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.thresholds() }),
     meta: { inlineErrors: true },
   });
 }

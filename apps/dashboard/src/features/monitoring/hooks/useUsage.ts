@@ -27,12 +27,11 @@ export function useRollup() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (date: string) => monitoringApi.rollup({ date }),
-    onSuccess: async (_result, date) => {
-      showToast(`Usage patterns of ${date} computed.`, { kind: 'info' });
-      await Promise.all([
+    onSuccess: (_result, date) => showToast(`Usage patterns of ${date} computed.`, { kind: 'info' }),
+    onSettled: () =>
+      Promise.all([
         queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.usage() }),
         queryClient.invalidateQueries({ queryKey: [...queryKeys.monitoring.all, 'efficiency'] }),
-      ]);
-    },
+      ]),
   });
 }
