@@ -46,7 +46,7 @@ describe('generation janitor', () => {
         found.push(...keys);
       } while (cursor !== '0');
     }
-    return found;
+    return found.sort();
   }
 
   /** Writes a generation the way a warm does (entries and index sets in one MULTI), without making it live. */

@@ -18,7 +18,7 @@ const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
  * of one warm at once. Each holds its own token on the warming lock; the newer one wins, and the older one
  * stops without swapping, without touching the job's row and with its own shadow removed.
  */
-describe('two executions of one warming job', () => {
+describe('two executions of one warming job, and jobs given up on', () => {
   let redisServer: PrivateRedis;
   let redis: Redis;
   let t: TestApp;
@@ -29,7 +29,7 @@ describe('two executions of one warming job', () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     redis = new Redis(redisServer.url);
-    t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '2', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
     db = t.app.get(DataSource);
     token = (await userWithToken(t, 'operator')).token;
   });
@@ -103,5 +103,67 @@ describe('two executions of one warming job', () => {
     // Only the live generation remains once the replaced one's grace period is over.
     for (let waited = 0; (await t.app.get(CacheRepository).storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
     expect(await t.app.get(CacheRepository).storedGenerations(ds.id)).toEqual([meta.generation]);
+  });
+
+  async function warmedDatasource(): Promise<{ ds: Datasource; table: string; live: number; warm: () => Promise<WarmResponse> }> {
+    const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 7 });
+    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Given up ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
+      .body as Datasource;
+    const warm = async (): Promise<WarmResponse> => (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id, force: true }).expect(202)).body as WarmResponse;
+    expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
+    return { ds, table, live: (await t.app.get(CacheRepository).meta(ds.id)).generation!, warm };
+  }
+
+  it('when BullMQ gives up on a job whose execution is still alive, that execution cannot swap afterwards, and the live generation stays whole', async () => {
+    const { ds, live, warm } = await warmedDatasource();
+    const { jobId } = await warm();
+    await waitFor(jobId, ['RUNNING']);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token)).expect(200);
+    const paused = await waitFor(jobId, ['PAUSED', ...FINAL]);
+    expect(paused.status).toBe('PAUSED');
+
+    // What BullMQ reports after the job stalled too often, while its worker is in fact still alive.
+    const givenUp = { id: jobId, data: { kind: 'warm', jobId }, attemptsMade: 2, opts: { attempts: 2 } } as unknown as Job<WarmingJobData>;
+    await t.app.get(WarmingProcessor).onJobFailed(givenUp, new Error('job stalled more than allowable limit'));
+    expect(await redis.get(CacheKeys.warmLock(ds.id))).toBeNull();
+    expect(await keysOf(ds.id, paused.generation!)).toEqual([]);
+
+    // The live execution resumes: it finds its lock gone and stops without swapping.
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409);
+    await t.app.get(CacheRepository).clearControl(jobId);
+    for (let waited = 0; (await keysOf(ds.id, paused.generation!)).length > 0 || waited < 1_000; waited += 50) await sleep(50);
+    const ended = await job(jobId);
+    expect(ended).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('the worker gave up') });
+    expect((await t.app.get(CacheRepository).meta(ds.id)).generation).toBe(live);
+    expect(await keysOf(ds.id, paused.generation!)).toEqual([]);
+    const answer = (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '3', provider: '3001', frequency: 'Daily' }).set(bearer(token)).expect(200))
+      .body as AnalyticsQueryResponse;
+    expect(answer).toMatchObject({ source: 'cache', generation: live });
+    // And the datasource can be warmed again at once.
+    const again = await warm();
+    expect(again.results[0].status).toBe('queued');
+    expect((await waitFor(again.jobId, FINAL)).status).toBe('COMPLETED');
+  });
+
+  it('cancelling a job that waits for its retry frees the datasource at once', async () => {
+    const { ds, table, warm } = await warmedDatasource();
+    const { jobId } = await warm();
+    await waitFor(jobId, ['RUNNING']);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token)).expect(200);
+    expect((await waitFor(jobId, ['PAUSED', ...FINAL])).status).toBe('PAUSED');
+    // The source connection dies: a retryable failure; BullMQ retries after a backoff, the row says so.
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()`, [
+      `COPY (SELECT%${table.split('.')[1]}%`,
+    ]);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(200);
+    const retrying = await waitFor(jobId, ['PENDING', ...FINAL]);
+    expect(retrying).toMatchObject({ status: 'PENDING', failureReason: expect.stringMatching(/^retrying/) });
+
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/cancel`).set(bearer(token)).expect(200);
+    expect((await waitFor(jobId, FINAL)).status).toBe('CANCELLED');
+    expect(await redis.get(CacheKeys.warmLock(ds.id))).toBeNull();
+    const next = await warm();
+    expect(next.results[0]).toMatchObject({ status: 'queued' });
+    expect((await waitFor(next.jobId, FINAL)).status).toBe('COMPLETED');
   });
 });

@@ -257,32 +257,39 @@ export class CacheRepository {
     const indexSets = new Set<string>();
     let keysDeleted = 0;
     let bytesFreed = 0;
-    let cursor = '0';
-    do {
-      const [next, members] = await this.redis.sscan(masterKey, cursor, 'COUNT', DELETE_BATCH);
-      cursor = next;
-      if (members.length === 0) continue;
-      const keys = members.map((member) => entryPrefix + member);
-      for (const member of members) {
-        const coordinates = CacheKeys.parseEntrySuffix(member);
-        if (coordinates) for (const set of CacheKeys.indexSuffixesOf(coordinates)) indexSets.add(set);
-      }
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.strlen(key);
-      pipeline.unlink(...keys);
-      const results = (await pipeline.exec()) ?? [];
-      for (let i = 0; i < keys.length; i++) {
-        const length = Number(results[i]?.[1] ?? 0);
-        if (length > 0) bytesFreed += length + keys[i].length;
-      }
-      keysDeleted += Number(results[keys.length]?.[1] ?? 0);
-    } while (cursor !== '0');
+    // Members leave the master set with their entries (not the set at the end): an entry written while this
+    // runs keeps the master set, so a later deletion (or the janitor) still finds it. A few passes catch those.
+    for (let pass = 0; pass < 3; pass++) {
+      let cursor = '0';
+      do {
+        const [next, members] = await this.redis.sscan(masterKey, cursor, 'COUNT', DELETE_BATCH);
+        cursor = next;
+        if (members.length === 0) continue;
+        const keys = members.map((member) => entryPrefix + member);
+        for (const member of members) {
+          const coordinates = CacheKeys.parseEntrySuffix(member);
+          if (coordinates) for (const set of CacheKeys.indexSuffixesOf(coordinates)) indexSets.add(set);
+        }
+        const pipeline = this.redis.pipeline();
+        for (const key of keys) pipeline.strlen(key);
+        pipeline.unlink(...keys);
+        pipeline.srem(masterKey, ...members);
+        const results = (await pipeline.exec()) ?? [];
+        for (let i = 0; i < keys.length; i++) {
+          const length = Number(results[i]?.[1] ?? 0);
+          if (length > 0) bytesFreed += length + keys[i].length;
+        }
+        keysDeleted += Number(results[keys.length]?.[1] ?? 0);
+      } while (cursor !== '0');
+      if ((await this.redis.scard(masterKey)) === 0) break;
+    }
 
     indexSets.delete(CacheKeys.indexSuffixes.master());
     let indexesDeleted = 0;
     const setKeys = [...indexSets].map((set) => indexPrefix + set);
     for (let i = 0; i < setKeys.length; i += DELETE_BATCH) indexesDeleted += await this.redis.unlink(...setKeys.slice(i, i + DELETE_BATCH));
-    indexesDeleted += await this.redis.unlink(masterKey);
+    // An emptied set no longer exists; it still counts as the generation's master index.
+    if (keysDeleted > 0 || (await this.redis.unlink(masterKey)) > 0) indexesDeleted += 1;
     return { keysDeleted, indexesDeleted, bytesFreed };
   }
 
@@ -301,6 +308,11 @@ export class CacheRepository {
   /** Takes the lock for one execution of a job: from its queued lease, an earlier execution of it, or free. */
   async claimLock(datasourceId: number, jobId: string, token: string, leaseMs: number): Promise<boolean> {
     return (await this.redis.eval(CLAIM_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId, token, leaseMs)) === 1;
+  }
+
+  /** True while `token` (an execution's lock value) holds the lock. */
+  async holdsLock(datasourceId: number, token: string): Promise<boolean> {
+    return (await this.redis.get(CacheKeys.warmLock(datasourceId))) === token;
   }
 
   /** The id of the job holding the lock (queued or running), or null. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
 import { EntryGrouper } from '../analytics-cache/entry-codec.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
@@ -12,7 +12,7 @@ import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { JobRepository, type WarmingJobData } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
-import { LOCK_LEASE_MS, WarmingService } from './warming.service.js';
+import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.service.js';
 
 const PROGRESS_EVERY_MS = 500;
 const CONTROL_EVERY_MS = 100;
@@ -41,6 +41,7 @@ class WarmAborted extends Error {
 class Superseded extends Error {}
 
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const ACTIVE_STATUSES: Array<'PENDING' | 'RUNNING' | 'PAUSED'> = ['PENDING', 'RUNNING', 'PAUSED'];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -164,10 +165,17 @@ export class WarmingProcessor {
         return;
       }
       if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
+      // Whatever went wrong here (e.g. a count that no longer matched because a newer execution deleted this
+      // one's shadow), a newer execution of the job owns its row, lock and control key now.
+      if (!(await this.cache.holdsLock(datasourceId, token)) && (await this.cache.lockHolder(datasourceId)) === jobId) {
+        this.logger.warn({ msg: 'warm superseded by another execution of the same job', datasourceId, jobId, error: (error as Error).message });
+        return;
+      }
       const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, true);
       if (aborted.retryable && !lastAttempt) {
-        // BullMQ retries with backoff; the row shows why and keeps the lock.
-        await this.rows.update({ id: jobId }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });
+        // BullMQ retries with backoff; the row shows why and the lock is kept for the wait (a queued job's lease).
+        await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });
+        await this.cache.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
         throw error;
       }
       await this.finish(row, aborted.status, aborted.message);
@@ -229,11 +237,15 @@ export class WarmingProcessor {
     if (!row || FINAL_STATUSES.includes(row.status)) return;
     const datasourceId = row.configuration?.datasourceId;
     if (datasourceId === undefined) return;
-    if (row.generation !== null && (await this.cache.meta(datasourceId)).generation !== row.generation) {
+    // The lock goes first: an execution of this job that is still alive can then no longer swap its shadow in
+    // (the swap checks its token), so what is not live now never will be.
+    await this.cache.releaseJobLock(datasourceId, row.id);
+    if (row.generation !== null) {
+      // Its generation went live just before: the execution that swapped it closes the job.
+      if ((await this.cache.meta(datasourceId)).generation === row.generation) return;
       await this.cache.deleteGeneration(datasourceId, row.generation).catch(() => undefined);
     }
     await this.finish(row, 'FAILED', `the worker gave up: ${error.message}`);
-    await this.cache.releaseJobLock(datasourceId, row.id);
     await this.cache.clearControl(row.id);
   }
 
@@ -306,27 +318,33 @@ export class WarmingProcessor {
       if (command === 'cancel') throw new WarmAborted('CANCELLED', 'cancelled by request');
     };
 
-    await this.source.stream(
-      { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id },
-      async (count) => {
-        rowsTotal = count;
-        await this.rows.update({ id: row.id }, { rowsTotal: count });
-        // Now the shadow's size can be estimated: refuse before writing anything if it cannot fit.
-        await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW));
-      },
-      async (rows) => {
-        rowsRead += rows.length;
-        pending.push(...grouper.add(rows));
-        while (pending.length >= batchSize) {
-          await write(pending.slice(0, batchSize));
-          pending = pending.slice(batchSize);
-          await checkpoint();
-        }
-        await progress();
-      },
-    );
-    pending.push(...grouper.finish());
-    for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
+    try {
+      await this.source.stream(
+        { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id },
+        async (count) => {
+          rowsTotal = count;
+          await this.rows.update({ id: row.id }, { rowsTotal: count });
+          // Now the shadow's size can be estimated: refuse before writing anything if it cannot fit.
+          await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW));
+        },
+        async (rows) => {
+          rowsRead += rows.length;
+          pending.push(...grouper.add(rows));
+          while (pending.length >= batchSize) {
+            await write(pending.slice(0, batchSize));
+            pending = pending.slice(batchSize);
+            await checkpoint();
+          }
+          await progress();
+        },
+      );
+      pending.push(...grouper.finish());
+      for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
+    } finally {
+      // Whoever deletes this shadow next (this execution's clean-up, a newer execution) must not race writes
+      // still on their way: a batch landing after the deletion would leave keys behind.
+      await Promise.allSettled(inFlight);
+    }
     await Promise.all(inFlight);
     await checkpoint();
     await progress(true);
@@ -365,8 +383,9 @@ export class WarmingProcessor {
     const completedAt = new Date();
     const current = await this.rows.findOneBy({ id: row.id });
     const startedAt = current?.startedAt ?? completedAt;
+    // Only an open job is closed: a final status another execution (or the swap's bookkeeping) wrote stands.
     await this.rows.update(
-      { id: row.id },
+      { id: row.id, status: In(ACTIVE_STATUSES) },
       {
         status,
         completedAt,

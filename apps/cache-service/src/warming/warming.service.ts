@@ -28,7 +28,7 @@ import { WarmingJobEntity } from './warming-job.entity.js';
 /** Lease of the per-datasource warming lock; the worker renews it while the job runs or waits paused. */
 export const LOCK_LEASE_MS = 60_000;
 /** Lease taken when a warm is queued: it must outlast the wait for a free worker. */
-const QUEUED_LEASE_MS = 15 * 60_000;
+export const QUEUED_LEASE_MS = 15 * 60_000;
 const ACTIVE: JobStatus[] = ['PENDING', 'RUNNING', 'PAUSED'];
 /** How often the janitor looks for generations nobody will delete (see sweepLeakedGenerations). */
 const JANITOR_EVERY_MS = 15 * 60_000;
@@ -190,7 +190,8 @@ export class WarmingService implements OnModuleInit {
     if (row.status === 'PENDING' && (await this.jobs.removeWaiting(jobId))) {
       await this.rows.update({ id: jobId }, { status: 'CANCELLED', completedAt: new Date(), failureReason: 'cancelled before it started' });
       const datasourceId = row.configuration?.datasourceId;
-      if (datasourceId !== undefined) await this.cache.releaseLock(datasourceId, jobId);
+      // Queued (value = job id) or waiting for a retry (an earlier execution's token): either way it is this job's.
+      if (datasourceId !== undefined) await this.cache.releaseJobLock(datasourceId, jobId);
     }
     return this.toJob((await this.rows.findOneBy({ id: jobId }))!);
   }
