@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { In, type Repository } from 'typeorm';
 import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
 import { EntryGrouper } from '../analytics-cache/entry-codec.js';
@@ -40,6 +40,9 @@ class WarmAborted extends Error {
  */
 class Superseded extends Error {}
 
+/** The service is stopping: the warm hands its job back to the queue, for another worker (or this one after a restart). */
+class ShuttingDown extends Error {}
+
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 const ACTIVE_STATUSES: Array<'PENDING' | 'RUNNING' | 'PAUSED'> = ['PENDING', 'RUNNING', 'PAUSED'];
 
@@ -51,7 +54,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * A failed or cancelled warm leaves the live generation untouched and deletes its shadow.
  */
 @Injectable()
-export class WarmingProcessor {
+export class WarmingProcessor implements BeforeApplicationShutdown {
+  private closing = false;
+
   private readonly logger = new Logger(WarmingProcessor.name);
 
   constructor(
@@ -68,12 +73,12 @@ export class WarmingProcessor {
   start(): void {
     if (this.config.role === 'api') return;
     this.jobs.startWorker(
-      (job) => this.process(job),
+      (job, token) => this.process(job, token),
       (job, error) => void this.onJobFailed(job, error).catch((cause: Error) => this.logger.error({ msg: 'could not close a failed job', error: cause.message })),
     );
   }
 
-  async process(job: Job<WarmingJobData>): Promise<void> {
+  async process(job: Job<WarmingJobData>, queueToken?: string): Promise<void> {
     const data = job.data;
     if (data.kind === 'delete-generation') {
       const meta = await this.cache.meta(data.datasourceId);
@@ -87,10 +92,18 @@ export class WarmingProcessor {
       await this.warming.requestWarm({ datasourceIds: [data.datasourceId], force: false, warmingType: 'SCHEDULED', principal: null });
       return;
     }
-    await this.warm(job, data.jobId);
+    await this.warm(job, data.jobId, queueToken);
   }
 
-  private async warm(job: Job<WarmingJobData>, jobId: string): Promise<void> {
+  /**
+   * Before the workers close (BullMQ's close waits for running jobs): running warms stop at their next batch
+   * and go back to the queue instead of holding shutdown for as long as they run — or stay paused.
+   */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+  }
+
+  private async warm(job: Job<WarmingJobData>, jobId: string, queueToken?: string): Promise<void> {
     const row = await this.rows.findOneBy({ id: jobId });
     if (!row || FINAL_STATUSES.includes(row.status)) return;
     const strategy = await this.strategies.findOneBy({ id: row.cacheStrategyId });
@@ -170,6 +183,16 @@ export class WarmingProcessor {
       if (!(await this.cache.holdsLock(datasourceId, token)) && (await this.cache.lockHolder(datasourceId)) === jobId) {
         this.logger.warn({ msg: 'warm superseded by another execution of the same job', datasourceId, jobId, error: (error as Error).message });
         return;
+      }
+      if (error instanceof ShuttingDown) {
+        // Back to the queue without using up an attempt; the lock keeps a queued job's lease meanwhile.
+        await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: 'the worker shut down: the warm starts again on the next worker', generation: null });
+        await this.cache.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
+        if (queueToken) {
+          await job.moveToDelayed(Date.now() + 1_000, queueToken);
+          throw new DelayedError();
+        }
+        throw error;
       }
       const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, true);
       if (aborted.retryable && !lastAttempt) {
@@ -284,6 +307,7 @@ export class WarmingProcessor {
 
     // Between batches: honour pause / cancel, keep the lock, watch memory.
     const checkpoint = async (): Promise<void> => {
+      if (this.closing) throw new ShuttingDown();
       const now = Date.now();
       if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
         lastRenew = now;
@@ -305,6 +329,7 @@ export class WarmingProcessor {
         const pauseDeadline = pauseStarted + this.config.warming.maxPauseSeconds * 1000;
         while (command === 'pause') {
           // A pause holds the source's REPEATABLE READ snapshot and its COPY open (VACUUM cannot clean up behind it).
+          if (this.closing) throw new ShuttingDown();
           if (Date.now() > pauseDeadline) {
             throw new WarmAborted('CANCELLED', `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`);
           }
