@@ -2,6 +2,7 @@ import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } fro
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { QueryCounters } from '../src/analytics-cache/query-counters.js';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { WarmingService } from '../src/warming/warming.service.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
@@ -105,5 +106,50 @@ describe('generation janitor', () => {
     expect(await t.app.get(WarmingService).sweepLeakedGenerations()).toBe(1);
     for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
     expect(await cache.storedGenerations(ds.id)).toEqual([swappedOut]);
+  });
+
+  it('removes everything a datasource has in Redis when it is deleted, also during a warm', async () => {
+    const allKeysOf = async (datasourceId: number): Promise<string[]> => {
+      const found: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `*{ds:${datasourceId}}*`, 'COUNT', 1000);
+        cursor = next;
+        found.push(...keys);
+      } while (cursor !== '0');
+      return found.sort();
+    };
+    const create = async (): Promise<Datasource> => {
+      const table = await createSourceTable(t.app.get(DataSource), { practices: 5, providers: 40, periods: 10 });
+      return (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Deleted ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
+        .body as Datasource;
+    };
+    const warmAndWait = async (id: number, until: string[]): Promise<WarmingJob> => {
+      const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: id, force: true }).expect(202)).body as WarmResponse;
+      for (;;) {
+        const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+        if (until.includes(job.status)) return job;
+        await sleep(20);
+      }
+    };
+
+    const idle = await create();
+    await warmAndWait(idle.id, ['COMPLETED']);
+    await t.http.get(`/api/analytics/datasources/${idle.id}/query`).query({ measure: 'Charges' }).set(bearer(token)).expect(200);
+    await t.app.get(QueryCounters).flush();
+    expect((await allKeysOf(idle.id)).length).toBeGreaterThan(0);
+    await t.http.delete(`/api/admin/datasources/${idle.id}`).set(bearer(token)).expect(204);
+    // Only the hourly usage counters stay (they expire within 8 days, and feed the last usage patterns).
+    expect((await allKeysOf(idle.id)).filter((key) => !key.startsWith('cache:usage:'))).toEqual([]);
+
+    const busy = await create();
+    await warmAndWait(busy.id, ['COMPLETED']);
+    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: busy.id, force: true }).expect(202)).body as WarmResponse;
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token));
+    await sleep(300);
+    await t.http.delete(`/api/admin/datasources/${busy.id}`).set(bearer(token)).expect(204);
+    // The warm stops and deletes its own shadow; at most the meta hash (with the bumped epoch) stays.
+    for (let waited = 0; (await allKeysOf(busy.id)).some((key) => key !== CacheKeys.meta(busy.id)) && waited < 10_000; waited += 50) await sleep(50);
+    expect((await allKeysOf(busy.id)).filter((key) => key !== CacheKeys.meta(busy.id))).toEqual([]);
   });
 });

@@ -140,6 +140,25 @@ export class CacheRepository {
     return stored;
   }
 
+  /**
+   * Everything a deleted datasource left in Redis: its generations (after an invalidation, so a running warm
+   * can no longer swap in) and query counters. The meta hash goes too unless a warm still holds the lock —
+   * it carries the bumped epoch that keeps that warm from swapping; the warm deletes its own shadow as it stops.
+   */
+  async purgeDatasource(datasourceId: number): Promise<DeletionCounts> {
+    await this.invalidate(datasourceId);
+    const total: DeletionCounts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
+    for (const generation of await this.storedGenerations(datasourceId)) {
+      const deleted = await this.deleteGeneration(datasourceId, generation);
+      total.keysDeleted += deleted.keysDeleted;
+      total.indexesDeleted += deleted.indexesDeleted;
+      total.bytesFreed += deleted.bytesFreed;
+    }
+    await this.redis.unlink(CacheKeys.queryStats(datasourceId));
+    if ((await this.lockHolder(datasourceId)) === null) await this.redis.unlink(CacheKeys.meta(datasourceId));
+    return total;
+  }
+
   async countEntries(datasourceId: number, generation: number): Promise<number> {
     return this.redis.scard(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRequest } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
+import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
@@ -32,6 +33,7 @@ export class DatasourcesService {
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly catalog: SourceCatalogRepository,
     private readonly warming: WarmingService,
+    private readonly cache: CacheRepository,
   ) {}
 
   async list(): Promise<Datasource[]> {
@@ -97,8 +99,12 @@ export class DatasourcesService {
     return toDatasource(saved);
   }
 
+  /** Deletes the datasource with its schedule, its running warm and everything it has in Redis. */
   async remove(id: number): Promise<void> {
     const row = await this.getEntity(id);
+    const running = await this.warming.activeJobOf(id);
+    if (running) await this.warming.cancel(running).catch(() => undefined);
+    await this.cache.purgeDatasource(id);
     await this.strategies.delete({ id: row.id });
     await this.warming.syncSchedule(id);
   }
