@@ -1,4 +1,4 @@
-import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { AnalyticsQueryResponse, Datasource } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
@@ -8,8 +8,7 @@ import { WarmingService } from '../src/warming/warming.service.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { generationKeys, requestWarm, scanAll, sleep, waitForJob } from './support/warming.js';
 
 /**
  * Generations nobody deletes — a process that died between a swap and scheduling the old generation's
@@ -37,18 +36,7 @@ describe('generation janitor', () => {
     await redisServer?.stop();
   });
 
-  async function keysOf(datasourceId: number, generation: number): Promise<string[]> {
-    const found: string[] = [];
-    for (const pattern of [`cache:{ds:${datasourceId}}:g${generation}:*`, `idx:{ds:${datasourceId}}:g${generation}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        found.push(...keys);
-      } while (cursor !== '0');
-    }
-    return found.sort();
-  }
+  const keysOf = (datasourceId: number, generation: number) => generationKeys(redis, datasourceId, generation);
 
   /** Writes a generation the way a warm does (entries and index sets in one MULTI), without making it live. */
   async function writeGeneration(datasourceId: number, measure: string): Promise<number> {
@@ -62,13 +50,7 @@ describe('generation janitor', () => {
     const table = await createSourceTable(t.app.get(DataSource), { practices: 2, providers: 2, periods: 2 });
     const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Janitor ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
       .body as Datasource;
-    const warm = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id }).expect(202)).body as WarmResponse;
-    for (;;) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${warm.jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-      if (job.status === 'COMPLETED') break;
-      expect(['PENDING', 'RUNNING']).toContain(job.status);
-      await sleep(20);
-    }
+    await waitForJob(t, token, (await requestWarm(t, token, ds.id, false)).jobId, ['COMPLETED']);
     const live = (await cache.meta(ds.id)).generation!;
     const liveKeys = await keysOf(ds.id, live);
     expect(liveKeys.length).toBeGreaterThan(0);
@@ -109,29 +91,13 @@ describe('generation janitor', () => {
   });
 
   it('removes everything a datasource has in Redis when it is deleted, also during a warm', async () => {
-    const allKeysOf = async (datasourceId: number): Promise<string[]> => {
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*{ds:${datasourceId}}*`, 'COUNT', 1000);
-        cursor = next;
-        found.push(...keys);
-      } while (cursor !== '0');
-      return found.sort();
-    };
+    const allKeysOf = (datasourceId: number) => scanAll(redis, [`*{ds:${datasourceId}}*`]);
     const create = async (): Promise<Datasource> => {
       const table = await createSourceTable(t.app.get(DataSource), { practices: 5, providers: 40, periods: 10 });
       return (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Deleted ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
         .body as Datasource;
     };
-    const warmAndWait = async (id: number, until: string[]): Promise<WarmingJob> => {
-      const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: id, force: true }).expect(202)).body as WarmResponse;
-      for (;;) {
-        const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-        if (until.includes(job.status)) return job;
-        await sleep(20);
-      }
-    };
+    const warmAndWait = async (id: number, until: string[]) => waitForJob(t, token, (await requestWarm(t, token, id)).jobId, until);
 
     const idle = await create();
     await warmAndWait(idle.id, ['COMPLETED']);
@@ -144,7 +110,7 @@ describe('generation janitor', () => {
 
     const busy = await create();
     await warmAndWait(busy.id, ['COMPLETED']);
-    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: busy.id, force: true }).expect(202)).body as WarmResponse;
+    const { jobId } = await requestWarm(t, token, busy.id);
     await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token));
     await sleep(300);
     await t.http.delete(`/api/admin/datasources/${busy.id}`).set(bearer(token)).expect(204);

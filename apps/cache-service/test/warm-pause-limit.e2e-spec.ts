@@ -1,11 +1,9 @@
-import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { AnalyticsQueryResponse, Datasource } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+import { FINAL_STATUSES as FINAL, requestWarm, sleep, waitForJob } from './support/warming.js';
 
 /** A paused warm holds a REPEATABLE READ snapshot and a COPY on the source database: it may not do so for ever. */
 describe('a warm paused too long', () => {
@@ -26,16 +24,7 @@ describe('a warm paused too long', () => {
     await redis?.stop();
   });
 
-  const job = async (jobId: string): Promise<WarmingJob> =>
-    (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-  async function waitFor(jobId: string, statuses: string[]): Promise<WarmingJob> {
-    for (let waited = 0; waited < 30_000; waited += 20) {
-      const current = await job(jobId);
-      if (statuses.includes(current.status)) return current;
-      await sleep(20);
-    }
-    throw new Error(`job ${jobId} did not reach ${statuses.join('/')}`);
-  }
+  const waitFor = (jobId: string, statuses: string[]) => waitForJob(t, token, jobId, statuses);
   const copiesOf = async (table: string): Promise<number> =>
     Number(
       (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()`, [`COPY (SELECT%${table}%`]))[0].n,
@@ -45,7 +34,7 @@ describe('a warm paused too long', () => {
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 3 });
     const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Pause ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
       .body as Datasource;
-    const warm = async (): Promise<WarmResponse> => (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id, force: true }).expect(202)).body as WarmResponse;
+    const warm = () => requestWarm(t, token, ds.id);
     expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
     const query = async (): Promise<AnalyticsQueryResponse> =>
       (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '2', provider: '2001', frequency: 'Daily' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse;

@@ -1,13 +1,11 @@
-import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { AnalyticsQueryResponse, Datasource } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+import { FINAL_STATUSES as FINAL, requestWarm, waitForJob } from './support/warming.js';
 const ENV = { CACHE_GC_GRACE_MS: '200', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' };
 
 /** A replica stopping (a deploy) while it runs a warm: it stops at once and another replica finishes the warm. */
@@ -34,16 +32,8 @@ describe('a service stopping during a warm', () => {
     const db = first.app.get(DataSource);
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 4 });
     const ds = (await first.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Shutdown ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
-    const { jobId } = (await first.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id }).expect(202)).body as WarmResponse;
-    const job = async (app: TestApp): Promise<WarmingJob> => (await app.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-    const waitFor = async (app: TestApp, statuses: string[]): Promise<WarmingJob> => {
-      for (let waited = 0; waited < 30_000; waited += 20) {
-        const current = await job(app);
-        if (statuses.includes(current.status)) return current;
-        await sleep(20);
-      }
-      throw new Error(`job ${jobId} did not reach ${statuses.join('/')}`);
-    };
+    const { jobId } = await requestWarm(first, token, ds.id, false);
+    const waitFor = (app: TestApp, statuses: string[]) => waitForJob(app, token, jobId, statuses);
     await waitFor(first, ['RUNNING']);
     await first.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token)).expect(200);
     const paused = await waitFor(first, ['PAUSED', ...FINAL]);

@@ -1,4 +1,4 @@
-import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { AnalyticsQueryResponse, Datasource, WarmResponse } from '@ccc/shared-types';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -9,9 +9,7 @@ import { WarmingProcessor } from '../src/warming/warming.processor.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+import { FINAL_STATUSES as FINAL, generationKeys, requestWarm, sleep, waitForJob, warmingJob } from './support/warming.js';
 
 /**
  * BullMQ hands a job it believes stalled to another worker while the first may still be alive: two executions
@@ -39,34 +37,15 @@ describe('two executions of one warming job, and jobs given up on', () => {
     await redisServer?.stop();
   });
 
-  const job = async (jobId: string): Promise<WarmingJob> =>
-    (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-  async function waitFor(jobId: string, statuses: string[]): Promise<WarmingJob> {
-    for (let waited = 0; waited < 30_000; waited += 20) {
-      const current = await job(jobId);
-      if (statuses.includes(current.status)) return current;
-      await sleep(20);
-    }
-    throw new Error(`job ${jobId} did not reach ${statuses.join('/')}`);
-  }
-  async function keysOf(datasourceId: number, generation: number): Promise<string[]> {
-    const found: string[] = [];
-    for (const pattern of [`cache:{ds:${datasourceId}}:g${generation}:*`, `idx:{ds:${datasourceId}}:g${generation}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        found.push(...keys);
-      } while (cursor !== '0');
-    }
-    return found;
-  }
+  const job = (jobId: string) => warmingJob(t, token, jobId);
+  const waitFor = (jobId: string, statuses: string[]) => waitForJob(t, token, jobId, statuses);
+  const keysOf = (datasourceId: number, generation: number) => generationKeys(redis, datasourceId, generation);
 
   it('lets the newer execution finish the warm and the older one stop without swapping or closing the job', async () => {
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 7 });
     const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Twice ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
       .body as Datasource;
-    const warm = async (): Promise<WarmResponse> => (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id, force: true }).expect(202)).body as WarmResponse;
+    const warm = (): Promise<WarmResponse> => requestWarm(t, token, ds.id);
     expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
     await db.query(`UPDATE ${table} SET value = 9`);
 
@@ -109,7 +88,7 @@ describe('two executions of one warming job, and jobs given up on', () => {
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 7 });
     const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Given up ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
       .body as Datasource;
-    const warm = async (): Promise<WarmResponse> => (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: ds.id, force: true }).expect(202)).body as WarmResponse;
+    const warm = (): Promise<WarmResponse> => requestWarm(t, token, ds.id);
     expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
     return { ds, table, live: (await t.app.get(CacheRepository).meta(ds.id)).generation!, warm };
   }

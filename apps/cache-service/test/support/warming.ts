@@ -1,0 +1,44 @@
+import type { WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { Redis } from 'ioredis';
+import { bearer, type TestApp } from './test-app.js';
+
+export const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** POST /warm for one datasource (202 expected). */
+export async function requestWarm(t: TestApp, token: string, datasourceId: number, force = true): Promise<WarmResponse> {
+  return (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId, force }).expect(202)).body as WarmResponse;
+}
+
+export async function warmingJob(t: TestApp, token: string, jobId: string): Promise<WarmingJob> {
+  return (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+}
+
+/** Polls the job until it reaches one of `statuses`. */
+export async function waitForJob(t: TestApp, token: string, jobId: string, statuses: string[], timeoutMs = 30_000): Promise<WarmingJob> {
+  for (let waited = 0; waited < timeoutMs; waited += 20) {
+    const current = await warmingJob(t, token, jobId);
+    if (statuses.includes(current.status)) return current;
+    await sleep(20);
+  }
+  throw new Error(`job ${jobId} did not reach ${statuses.join('/')}`);
+}
+
+/** Every Redis key (entries and index sets) of one generation of a datasource, sorted, found with SCAN. */
+export async function generationKeys(redis: Redis, datasourceId: number, generation: number): Promise<string[]> {
+  return scanAll(redis, [`cache:{ds:${datasourceId}}:g${generation}:*`, `idx:{ds:${datasourceId}}:g${generation}:*`]);
+}
+
+export async function scanAll(redis: Redis, patterns: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const pattern of patterns) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found.sort();
+}
