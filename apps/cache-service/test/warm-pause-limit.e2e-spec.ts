@@ -5,8 +5,8 @@ import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 import { FINAL_STATUSES as FINAL, requestWarm, sleep, waitForJob } from './support/warming.js';
 
-/** A paused warm holds a REPEATABLE READ snapshot and a COPY on the source database: it may not do so for ever. */
-describe('a warm paused too long', () => {
+/** A warm holds a REPEATABLE READ snapshot and a COPY on the source database: it may not do so (or wait for it) for ever. */
+describe('warms that would hold on to the source database', () => {
   let redis: PrivateRedis;
   let t: TestApp;
   let db: DataSource;
@@ -15,7 +15,7 @@ describe('a warm paused too long', () => {
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    t = await createTestApp({ REDIS_URL: redis.url, WARM_MAX_PAUSE_SECONDS: '1', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    t = await createTestApp({ REDIS_URL: redis.url, WARM_MAX_PAUSE_SECONDS: '1', WARM_SOURCE_LOCK_TIMEOUT_MS: '500', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
     db = t.app.get(DataSource);
     token = (await userWithToken(t, 'operator')).token;
   });
@@ -53,5 +53,24 @@ describe('a warm paused too long', () => {
     for (let waited = 0; (await copiesOf(table.split('.')[1])) > 0 && waited < 5_000; waited += 50) await sleep(50);
     expect(await copiesOf(table.split('.')[1])).toBe(0);
     expect(await query()).toMatchObject({ source: 'cache', generation: live });
+  });
+
+  it('fails instead of waiting for ever when the source table is locked, and frees the datasource', async () => {
+    const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 2 });
+    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Locked ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
+      .body as Datasource;
+    // A migration on the source, say: ACCESS EXCLUSIVE held in an open transaction.
+    const blocker = await db.createQueryRunner();
+    await blocker.connect();
+    await blocker.startTransaction();
+    await blocker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    try {
+      const failed = await waitFor((await requestWarm(t, token, ds.id)).jobId, FINAL);
+      expect(failed).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/lock timeout/) });
+    } finally {
+      await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+    expect((await waitFor((await requestWarm(t, token, ds.id)).jobId, FINAL)).status).toBe('COMPLETED');
   });
 });

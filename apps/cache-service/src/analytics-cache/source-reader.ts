@@ -1,10 +1,12 @@
 import { StringDecoder } from 'node:string_decoder';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ColumnMapping } from '@ccc/shared-types';
 import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { QueryPerformanceRecorder } from '../db-performance/query-performance.recorder.js';
 
 /** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
@@ -93,6 +95,7 @@ export class SourceReader {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly queryLog: QueryPerformanceRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private logQuery(source: SourceTable, context: 'warming' | 'cold-fallback', sql: string, params: unknown[], started: number, rowsReturned: number): void {
@@ -115,6 +118,9 @@ export class SourceReader {
     client.on('error', onConnectionError);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // A warm that waits for a lock on the source (e.g. a migration holding ACCESS EXCLUSIVE) fails, and is
+      // retried later, rather than holding its worker and the datasource's warming lock for as long as that lasts.
+      await client.query(`SET LOCAL lock_timeout = ${Math.trunc(this.config.warming.sourceLockTimeoutMs)}`);
       const countSql = `SELECT count(*)::text AS count FROM ${quoteTable(source.table)}`;
       let started = performance.now();
       const { rows } = await client.query<{ count: string }>(countSql);

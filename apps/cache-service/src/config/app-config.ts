@@ -50,6 +50,8 @@ export interface AppConfig {
     batchEntries: number;
     /** A warm paused longer than this is cancelled: it holds a database snapshot (and a COPY) open while paused. */
     maxPauseSeconds: number;
+    /** How long a warm waits for a lock on its source table before it fails (and is retried). */
+    sourceLockTimeoutMs: number;
   };
   query: { maxEntries: number };
   monitoring: {
@@ -239,6 +241,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
       maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
+      sourceLockTimeoutMs: int('WARM_SOURCE_LOCK_TIMEOUT_MS', 60_000, 100, 3_600_000),
     },
     query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
     monitoring: {
