@@ -1,8 +1,10 @@
 import type { Provider, Type } from '@nestjs/common';
+import { IndexBuilderService } from './index-builder.service.js';
 import { IndexCatalogRepository } from './index-catalog.repository.js';
 import { IndexStrategyController } from './index-strategy.controller.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { IndexStrategyService } from './index-strategy.service.js';
+import { IndexStrategyValidator } from './index-strategy.validator.js';
 import { IndexUsageStatsEntity } from './index-usage-stats.entity.js';
 import { IndexUsageCollector } from './index-usage.collector.js';
 import { QueryPerformanceController } from './query-performance.controller.js';
@@ -18,6 +20,8 @@ export const DB_PERFORMANCE_PROVIDERS: Provider[] = [
   QueryPerformanceRecorder,
   QueryPerformanceService,
   IndexCatalogRepository,
+  IndexStrategyValidator,
+  IndexBuilderService,
   IndexStrategyService,
   IndexUsageCollector,
 ];
