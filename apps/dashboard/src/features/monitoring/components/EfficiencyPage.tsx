@@ -7,6 +7,7 @@ import { formatBytes } from '../../redis/format';
 import { formatNumber, formatPct, formatSeconds, VERDICT_META } from '../format';
 import { useEfficiencyReport } from '../hooks/useEfficiency';
 import { Badge } from './Badge';
+import { EmptyCard, TableCard } from './TableCard';
 
 const PERIODS = [7, 14, 30] as const;
 
@@ -66,61 +67,58 @@ export function EfficiencyPage() {
       {report.isError && <LoadError error={report.error} />}
       {report.data &&
         (report.data.datasources.length === 0 ? (
-          <p className="card card-muted" data-testid="no-efficiency">
-            No datasources to report on. Register one under Datasources.
-          </p>
+          <EmptyCard testId="no-efficiency">No datasources to report on. Register one under Datasources.</EmptyCard>
         ) : (
           <>
             <p className="small muted" data-testid="efficiency-period">
               {report.data.from.slice(0, 10)} to {report.data.to.slice(0, 10)} ({report.data.periodDays} days)
             </p>
-            <div className="table-wrap card">
-              <table className="table" data-testid="efficiency-table" aria-busy={report.isPlaceholderData ? true : undefined}>
-                <thead>
-                  <tr>
-                    <th scope="col">Datasource</th>
-                    <th scope="col">Hit rate trend</th>
-                    <th scope="col" className="numeric">Hit rate now</th>
-                    <th scope="col" className="numeric">Memory (per hit)</th>
-                    <th scope="col" className="numeric">Cache hits</th>
-                    <th scope="col" className="numeric">Warms · time spent</th>
-                    <th scope="col" className="numeric">Queries served</th>
-                    <th scope="col" className="numeric">Queries per second of warming</th>
-                    <th scope="col">Verdict</th>
+            <TableCard
+              testId="efficiency-table"
+              busy={report.isPlaceholderData}
+              columns={
+                <>
+                  <th scope="col">Datasource</th>
+                  <th scope="col">Hit rate trend</th>
+                  <th scope="col" className="numeric">Hit rate now</th>
+                  <th scope="col" className="numeric">Memory (per hit)</th>
+                  <th scope="col" className="numeric">Cache hits</th>
+                  <th scope="col" className="numeric">Warms · time spent</th>
+                  <th scope="col" className="numeric">Queries served</th>
+                  <th scope="col" className="numeric">Queries per second of warming</th>
+                  <th scope="col">Verdict</th>
+                </>
+              }
+            >
+              {report.data.datasources.map((ds) => {
+                const label = datasourceLabel(ds.datasourceId, ds.name);
+                return (
+                  <tr key={ds.datasourceId} data-testid={`efficiency-row-${ds.datasourceId}`}>
+                    <td className="nowrap">{label}</td>
+                    <td>
+                      <Sparkline trend={ds.hitRateTrend} label={label} />
+                    </td>
+                    <td className="numeric">{formatPct(ds.currentHitRate)}</td>
+                    <td className="numeric">
+                      {formatBytes(ds.memoryBytes)}
+                      <div className="small muted">{ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}</div>
+                    </td>
+                    <td className="numeric">{formatNumber(ds.cacheHits, 0)}</td>
+                    <td className="numeric">
+                      {formatNumber(ds.warmsInPeriod, 0)} · {formatSeconds(ds.warmingCostSeconds)}
+                      {ds.avgWarmSeconds !== null && <div className="small muted">{formatSeconds(ds.avgWarmSeconds)} each</div>}
+                    </td>
+                    <td className="numeric">{formatNumber(ds.queriesServed, 0)}</td>
+                    <td className="numeric">{formatNumber(ds.queriesPerWarmingSecond, 1)}</td>
+                    <td>
+                      <Badge tone={VERDICT_META[ds.verdict].tone} testId={`verdict-${ds.datasourceId}`}>
+                        {VERDICT_META[ds.verdict].label}
+                      </Badge>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {report.data.datasources.map((ds) => {
-                    const label = datasourceLabel(ds.datasourceId, ds.name);
-                    return (
-                      <tr key={ds.datasourceId} data-testid={`efficiency-row-${ds.datasourceId}`}>
-                        <td className="nowrap">{label}</td>
-                        <td>
-                          <Sparkline trend={ds.hitRateTrend} label={label} />
-                        </td>
-                        <td className="numeric">{formatPct(ds.currentHitRate)}</td>
-                        <td className="numeric">
-                          {formatBytes(ds.memoryBytes)}
-                          <div className="small muted">{ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}</div>
-                        </td>
-                        <td className="numeric">{formatNumber(ds.cacheHits, 0)}</td>
-                        <td className="numeric">
-                          {formatNumber(ds.warmsInPeriod, 0)} · {formatSeconds(ds.warmingCostSeconds)}
-                          {ds.avgWarmSeconds !== null && <div className="small muted">{formatSeconds(ds.avgWarmSeconds)} each</div>}
-                        </td>
-                        <td className="numeric">{formatNumber(ds.queriesServed, 0)}</td>
-                        <td className="numeric">{formatNumber(ds.queriesPerWarmingSecond, 1)}</td>
-                        <td>
-                          <Badge tone={VERDICT_META[ds.verdict].tone} testId={`verdict-${ds.datasourceId}`}>
-                            {VERDICT_META[ds.verdict].label}
-                          </Badge>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </TableCard>
             <p className="small muted">
               Efficient: many queries per second of warming and little memory per hit. Wasteful: warmed often or holding
               much memory for few hits. Unused: no queries in the period.

@@ -11,6 +11,7 @@ import { useHourlyUsage, useRollup, useUsagePatterns } from '../hooks/useUsage';
 import { hasTraffic, heatRows, hourlySeries } from '../usage-charts';
 import { DatasourceSelect, datasourceNames } from './DatasourceSelect';
 import { QueryPatterns, SlowQueries } from './QueryPerformance';
+import { TableCard } from './TableCard';
 
 const RANGES = [
   { hours: 24, label: 'Last 24 hours' },
@@ -140,40 +141,38 @@ export function PerformancePage() {
                   formatValue={(value) => `${formatNumber(value, 0)} requests`}
                 />
               </div>
-              <div className="table-wrap card">
-                <table className="table" data-testid="usage-patterns-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Datasource</th>
-                      <th scope="col">Day</th>
-                      <th scope="col">Pattern</th>
-                      <th scope="col">Peak hours (UTC)</th>
-                      <th scope="col" className="numeric">Requests</th>
-                      <th scope="col" className="numeric">Avg hit rate</th>
-                      <th scope="col" className="numeric">Peak hit rate</th>
-                      <th scope="col" className="numeric">Optimal TTL</th>
+              <TableCard
+                testId="usage-patterns-table"
+                columns={
+                  <>
+                    <th scope="col">Datasource</th>
+                    <th scope="col">Day</th>
+                    <th scope="col">Pattern</th>
+                    <th scope="col">Peak hours (UTC)</th>
+                    <th scope="col" className="numeric">Requests</th>
+                    <th scope="col" className="numeric">Avg hit rate</th>
+                    <th scope="col" className="numeric">Peak hit rate</th>
+                    <th scope="col" className="numeric">Optimal TTL</th>
+                  </>
+                }
+              >
+                {[...patterns.data]
+                  .sort((a, b) => b.analysisDate.localeCompare(a.analysisDate) || a.datasourceId - b.datasourceId)
+                  .map((p) => (
+                    <tr key={p.id}>
+                      <td>{p.datasourceName}</td>
+                      <td>{p.analysisDate}</td>
+                      <td>{ACCESS_PATTERN_LABELS[p.accessPattern]}</td>
+                      <td>
+                        {hourLabel(p.peakHourStart)}–{hourLabel((p.peakHourEnd + 1) % 24)}
+                      </td>
+                      <td className="numeric">{formatNumber(p.dailyRequests, 0)}</td>
+                      <td className="numeric">{formatPct(p.averageHitRate)}</td>
+                      <td className="numeric">{formatPct(p.peakHitRate)}</td>
+                      <td className="numeric">{formatDuration(p.optimalTtlSeconds)}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {[...patterns.data]
-                      .sort((a, b) => b.analysisDate.localeCompare(a.analysisDate) || a.datasourceId - b.datasourceId)
-                      .map((p) => (
-                        <tr key={p.id}>
-                          <td>{p.datasourceName}</td>
-                          <td>{p.analysisDate}</td>
-                          <td>{ACCESS_PATTERN_LABELS[p.accessPattern]}</td>
-                          <td>
-                            {hourLabel(p.peakHourStart)}–{hourLabel((p.peakHourEnd + 1) % 24)}
-                          </td>
-                          <td className="numeric">{formatNumber(p.dailyRequests, 0)}</td>
-                          <td className="numeric">{formatPct(p.averageHitRate)}</td>
-                          <td className="numeric">{formatPct(p.peakHitRate)}</td>
-                          <td className="numeric">{formatDuration(p.optimalTtlSeconds)}</td>
-                        </tr>
-                      ))}
-                  </tbody>
-                </table>
-              </div>
+                  ))}
+              </TableCard>
             </>
           ))}
       </section>

@@ -4,6 +4,7 @@ import { LoadError, Loading } from '../../../components/QueryStatus';
 import { datasourceLabel } from '../../analytics-cache/format';
 import { formatMillis, formatNumber, formatUtcDateTime } from '../format';
 import { useQueryPatternHistory, useQueryPatterns, useSlowQueries } from '../hooks/useQueryPerformance';
+import { EmptyCard, TableCard } from './TableCard';
 
 const SLOW_LIMIT = 20;
 const PATTERN_LIMIT = 10;
@@ -40,49 +41,47 @@ export function SlowQueries({ from, to, datasourceId, names }: Window & { names:
   if (slow.isError) return <LoadError error={slow.error} />;
   if (slow.data.length === 0) {
     return (
-      <p className="card card-muted" data-testid="no-slow-queries">
+      <EmptyCard testId="no-slow-queries">
         No slow queries in this period. Queries the service runs against datasource tables (warming, answers on a cold
         cache) are recorded with their plan; those over the slow-query threshold are listed here.
-      </p>
+      </EmptyCard>
     );
   }
   return (
-    <div className="table-wrap card">
-      <table className="table" data-testid="slow-queries-table">
-        <thead>
-          <tr>
-            <th scope="col">Executed</th>
-            <th scope="col">Query</th>
-            <th scope="col" className="numeric">Time</th>
-            <th scope="col" className="numeric">Rows examined / returned</th>
-            <th scope="col">Index</th>
-            <th scope="col">Context</th>
-          </tr>
-        </thead>
-        <tbody>
-          {slow.data.map((entry) => (
-            <tr key={entry.id}>
-              <td className="small">
-                <time dateTime={entry.executedAt}>{formatUtcDateTime(entry.executedAt)}</time>
-                {entry.datasourceId !== null && <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>}
-              </td>
-              <td>
-                <Pattern text={entry.queryPattern} />
-              </td>
-              <td className="numeric">
-                {formatMillis(entry.executionTimeMs)}
-                <div className="small muted">limit {formatMillis(entry.slowQueryThresholdMs)}</div>
-              </td>
-              <td className="numeric">
-                {formatNumber(entry.rowsExamined, 0)} / {formatNumber(entry.rowsReturned, 0)}
-              </td>
-              <td>{entry.usedIndex ? (entry.indexesUsed ?? []).join(', ') || 'yes' : <span className="text-error">sequential scan</span>}</td>
-              <td className="small">{entry.applicationContext ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <TableCard
+      testId="slow-queries-table"
+      columns={
+        <>
+          <th scope="col">Executed</th>
+          <th scope="col">Query</th>
+          <th scope="col" className="numeric">Time</th>
+          <th scope="col" className="numeric">Rows examined / returned</th>
+          <th scope="col">Index</th>
+          <th scope="col">Context</th>
+        </>
+      }
+    >
+      {slow.data.map((entry) => (
+        <tr key={entry.id}>
+          <td className="small">
+            <time dateTime={entry.executedAt}>{formatUtcDateTime(entry.executedAt)}</time>
+            {entry.datasourceId !== null && <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>}
+          </td>
+          <td>
+            <Pattern text={entry.queryPattern} />
+          </td>
+          <td className="numeric">
+            {formatMillis(entry.executionTimeMs)}
+            <div className="small muted">limit {formatMillis(entry.slowQueryThresholdMs)}</div>
+          </td>
+          <td className="numeric">
+            {formatNumber(entry.rowsExamined, 0)} / {formatNumber(entry.rowsReturned, 0)}
+          </td>
+          <td>{entry.usedIndex ? (entry.indexesUsed ?? []).join(', ') || 'yes' : <span className="text-error">sequential scan</span>}</td>
+          <td className="small">{entry.applicationContext ?? '—'}</td>
+        </tr>
+      ))}
+    </TableCard>
   );
 }
 
@@ -93,59 +92,57 @@ export function QueryPatterns({ from, to, datasourceId }: Window) {
   if (patterns.isError) return <LoadError error={patterns.error} />;
   if (patterns.data.length === 0) {
     return (
-      <p className="card card-muted" data-testid="no-query-patterns">
+      <EmptyCard testId="no-query-patterns">
         No queries recorded in this period. Warm a datasource, or query one with a cold cache, and its queries appear here
         grouped by shape.
-      </p>
+      </EmptyCard>
     );
   }
   return (
     <>
-      <div className="table-wrap card">
-        <table className="table" data-testid="query-patterns-table">
-          <thead>
-            <tr>
-              <th scope="col">Query pattern</th>
-              <th scope="col" className="numeric">Executions</th>
-              <th scope="col" className="numeric">Avg</th>
-              <th scope="col" className="numeric">Max</th>
-              <th scope="col" className="numeric">Total</th>
-              <th scope="col" className="numeric">Slow</th>
-              <th scope="col">Last run</th>
-              <th scope="col">
-                <span className="visually-hidden">History</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {patterns.data.map((p) => (
-              <tr key={p.queryHash} aria-current={selected === p.queryHash ? 'true' : undefined}>
-                <td>
-                  <Pattern text={p.queryPattern} />
-                </td>
-                <td className="numeric">{formatNumber(p.executions, 0)}</td>
-                <td className="numeric">{formatMillis(p.avgTimeMs)}</td>
-                <td className="numeric">{formatMillis(p.maxTimeMs)}</td>
-                <td className="numeric">{formatMillis(p.totalTimeMs)}</td>
-                <td className="numeric">{p.slowExecutions > 0 ? <span className="text-error">{formatNumber(p.slowExecutions, 0)}</span> : 0}</td>
-                <td className="small">
-                  <time dateTime={p.lastExecutedAt}>{formatUtcDateTime(p.lastExecutedAt)}</time>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button-small button-secondary"
-                    aria-label={`History of pattern ${p.queryHash.slice(0, 12)}`}
-                    onClick={() => setSelected(selected === p.queryHash ? null : p.queryHash)}
-                  >
-                    {selected === p.queryHash ? 'Hide' : 'History'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TableCard
+        testId="query-patterns-table"
+        columns={
+          <>
+            <th scope="col">Query pattern</th>
+            <th scope="col" className="numeric">Executions</th>
+            <th scope="col" className="numeric">Avg</th>
+            <th scope="col" className="numeric">Max</th>
+            <th scope="col" className="numeric">Total</th>
+            <th scope="col" className="numeric">Slow</th>
+            <th scope="col">Last run</th>
+            <th scope="col">
+              <span className="visually-hidden">History</span>
+            </th>
+          </>
+        }
+      >
+        {patterns.data.map((p) => (
+          <tr key={p.queryHash} aria-current={selected === p.queryHash ? 'true' : undefined}>
+            <td>
+              <Pattern text={p.queryPattern} />
+            </td>
+            <td className="numeric">{formatNumber(p.executions, 0)}</td>
+            <td className="numeric">{formatMillis(p.avgTimeMs)}</td>
+            <td className="numeric">{formatMillis(p.maxTimeMs)}</td>
+            <td className="numeric">{formatMillis(p.totalTimeMs)}</td>
+            <td className="numeric">{p.slowExecutions > 0 ? <span className="text-error">{formatNumber(p.slowExecutions, 0)}</span> : 0}</td>
+            <td className="small">
+              <time dateTime={p.lastExecutedAt}>{formatUtcDateTime(p.lastExecutedAt)}</time>
+            </td>
+            <td>
+              <button
+                type="button"
+                className="button button-small button-secondary"
+                aria-label={`History of pattern ${p.queryHash.slice(0, 12)}`}
+                onClick={() => setSelected(selected === p.queryHash ? null : p.queryHash)}
+              >
+                {selected === p.queryHash ? 'Hide' : 'History'}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </TableCard>
       {selected && <PatternHistory hash={selected} from={from} to={to} datasourceId={datasourceId} />}
     </>
   );

@@ -12,6 +12,7 @@ import { ActionDialog } from './ActionDialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { Badge } from './Badge';
 import { datasourceNames } from './DatasourceSelect';
+import { EditDeleteButtons, EmptyCard, TableCard } from './TableCard';
 import { ThresholdForm } from './ThresholdForm';
 
 function appliesTo(threshold: PerformanceThreshold, names: Map<number, string>): string {
@@ -75,67 +76,60 @@ export function ThresholdsPage() {
       {thresholds.isError && <LoadError error={thresholds.error} />}
       {thresholds.data &&
         (rows.length === 0 ? (
-          <p className="card card-muted" data-testid="no-thresholds">
+          <EmptyCard testId="no-thresholds">
             No thresholds yet{canWrite ? ': create one with “New threshold” — e.g. a cache hit rate below 80% as a warning and below 50% as critical.' : '.'}
-          </p>
+          </EmptyCard>
         ) : (
-          <div className="table-wrap card">
-            <table className="table" data-testid="thresholds-table">
-              <thead>
-                <tr>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Applies to</th>
-                  <th scope="col">Alert when</th>
-                  <th scope="col" className="numeric">Warning</th>
-                  <th scope="col" className="numeric">Critical</th>
-                  <th scope="col">State</th>
+          <TableCard
+            testId="thresholds-table"
+            columns={
+              <>
+                <th scope="col">Metric</th>
+                <th scope="col">Applies to</th>
+                <th scope="col">Alert when</th>
+                <th scope="col" className="numeric">Warning</th>
+                <th scope="col" className="numeric">Critical</th>
+                <th scope="col">State</th>
+                {canWrite && (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </>
+            }
+          >
+            {rows.map((threshold) => {
+              const label = `${METRIC_LABELS[threshold.metricType]} (${appliesTo(threshold, names)})`;
+              return (
+                <tr key={threshold.id} data-testid={`threshold-row-${threshold.id}`}>
+                  <td>
+                    <strong>{METRIC_LABELS[threshold.metricType]}</strong>
+                    <div className="small muted">{THRESHOLD_METRICS[threshold.metricType].description}</div>
+                  </td>
+                  <td>{appliesTo(threshold, names)}</td>
+                  <td>{directionWords(threshold.metricType)}</td>
+                  <td className="numeric">{formatInUnit(threshold.warningThreshold, threshold.thresholdUnit)}</td>
+                  <td className="numeric">{formatInUnit(threshold.criticalThreshold, threshold.thresholdUnit)}</td>
+                  <td>
+                    {!threshold.isActive ? (
+                      <Badge tone="neutral">Inactive</Badge>
+                    ) : threshold.alertEnabled ? (
+                      <Badge tone="ok">Alerting</Badge>
+                    ) : (
+                      <Badge tone="warn">Alerts off</Badge>
+                    )}
+                  </td>
                   {canWrite && (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
+                    <td>
+                      <div className="row-actions">
+                        <EditDeleteButtons label={label} onEdit={() => setEditing(threshold)} onDelete={() => setDeleting(threshold)} />
+                      </div>
+                    </td>
                   )}
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((threshold) => {
-                  const label = `${METRIC_LABELS[threshold.metricType]} (${appliesTo(threshold, names)})`;
-                  return (
-                    <tr key={threshold.id} data-testid={`threshold-row-${threshold.id}`}>
-                      <td>
-                        <strong>{METRIC_LABELS[threshold.metricType]}</strong>
-                        <div className="small muted">{THRESHOLD_METRICS[threshold.metricType].description}</div>
-                      </td>
-                      <td>{appliesTo(threshold, names)}</td>
-                      <td>{directionWords(threshold.metricType)}</td>
-                      <td className="numeric">{formatInUnit(threshold.warningThreshold, threshold.thresholdUnit)}</td>
-                      <td className="numeric">{formatInUnit(threshold.criticalThreshold, threshold.thresholdUnit)}</td>
-                      <td>
-                        {!threshold.isActive ? (
-                          <Badge tone="neutral">Inactive</Badge>
-                        ) : threshold.alertEnabled ? (
-                          <Badge tone="ok">Alerting</Badge>
-                        ) : (
-                          <Badge tone="warn">Alerts off</Badge>
-                        )}
-                      </td>
-                      {canWrite && (
-                        <td>
-                          <div className="row-actions">
-                            <button type="button" className="button button-small button-secondary" aria-label={`Edit ${label}`} onClick={() => setEditing(threshold)}>
-                              Edit
-                            </button>
-                            <button type="button" className="button button-small button-danger-outline button-secondary" aria-label={`Delete ${label}`} onClick={() => setDeleting(threshold)}>
-                              Delete
-                            </button>
-                          </div>
-                        </td>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </TableCard>
         ))}
 
       {deleting && (
