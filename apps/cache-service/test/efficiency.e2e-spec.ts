@@ -1,9 +1,10 @@
-import type { DatasourceEfficiency, EfficiencyReport, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { DatasourceEfficiency, EfficiencyReport, WarmingJob } from '@ccc/shared-types';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
 import { hourOf } from '../src/analytics-cache/query-counters.js';
 import { verdictOf } from '../src/insights/efficiency.js';
 import { createDatasource, dayOf, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
+import { FINAL_STATUSES, requestWarm, waitForJob } from './support/warming.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 const REPORT_KEYS = keysOf<EfficiencyReport>()('generatedAt', 'periodDays', 'from', 'to', 'datasources');
@@ -39,16 +40,8 @@ describe('cache efficiency report', () => {
     await t.close();
   });
 
-  async function warmAndWait(datasourceId: number): Promise<WarmingJob> {
-    const warm = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(admin.token)).send({ datasourceId }).expect(202)).body as WarmResponse;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${warm.jobId}`).set(bearer(admin.token)).expect(200)).body as WarmingJob;
-      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;
-      if (Date.now() > deadline) throw new Error(`warm ${warm.jobId} stayed ${job.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const warmAndWait = async (datasourceId: number): Promise<WarmingJob> =>
+    waitForJob(t, admin.token, (await requestWarm(t, admin.token, datasourceId, false)).jobId, FINAL_STATUSES);
 
   it('relates warming cost, memory and hits of a warmed datasource with traffic', async () => {
     const ds = await createDatasource(t, admin.token);

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import type { CreateThresholdRequest, PerformanceThreshold, ThresholdDirection, ThresholdMetricType, ThresholdUnit, UpdateThresholdRequest } from '@ccc/shared-types';
 import { THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
 import { Transform } from 'class-transformer';
@@ -61,53 +61,8 @@ export class CreateThresholdDto implements CreateThresholdRequest {
   alertConfiguration?: Record<string, unknown> | null;
 }
 
-export class UpdateThresholdDto implements UpdateThresholdRequest {
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @MaxLength(100)
-  @Matches(QUALIFIED_TABLE, { message: 'tableName must be a table name, optionally schema-qualified (schema.table)' })
-  tableName?: string | null;
-
-  @ApiPropertyOptional({ type: Number, nullable: true })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsInt({ message: 'datasourceId must be an integer' })
-  @Min(1)
-  @Max(2_147_483_647)
-  datasourceId?: number | null;
-
-  @ApiPropertyOptional({ minimum: 0.0001 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }, level('warningThreshold'))
-  @Min(MIN_LEVEL, level('warningThreshold'))
-  @Max(MAX_LEVEL)
-  warningThreshold?: number;
-
-  @ApiPropertyOptional({ minimum: 0.0001 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }, level('criticalThreshold'))
-  @Min(MIN_LEVEL, level('criticalThreshold'))
-  @Max(MAX_LEVEL)
-  criticalThreshold?: number;
-
-  @ApiPropertyOptional({ enum: THRESHOLD_UNITS })
-  @IsOptional()
-  @IsIn(THRESHOLD_UNITS, { message: `thresholdUnit must be one of ${THRESHOLD_UNITS.join(', ')}` })
-  thresholdUnit?: ThresholdUnit;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  alertEnabled?: boolean;
-
-  @ApiPropertyOptional({ type: Object, nullable: true })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsObject()
-  alertConfiguration?: Record<string, unknown> | null;
-
+/** Every field of a create but the metric (a threshold's metric does not change), all optional, plus isActive. */
+export class UpdateThresholdDto extends PartialType(OmitType(CreateThresholdDto, ['metricType'] as const)) implements UpdateThresholdRequest {
   @ApiPropertyOptional()
   @IsOptional()
   @IsBoolean()

@@ -1,4 +1,4 @@
-import type { AccessPattern, RecommendationPriority, RecommendationType } from '@ccc/shared-types';
+import type { AccessPattern, Recommendation } from '@ccc/shared-types';
 import { nextRuns } from '../datasources/cron.js';
 import { PREDICTIVE_LEAD_SECONDS, round2 } from './usage-analysis.js';
 
@@ -65,16 +65,11 @@ export interface RedisMemorySnapshot {
   evictedKeys: number;
 }
 
-export interface Candidate {
-  recommendationType: RecommendationType;
-  targetKey: string;
-  priority: RecommendationPriority;
-  description: string;
-  currentConfiguration: Record<string, unknown>;
-  recommendedConfiguration: Record<string, unknown>;
-  estimatedImprovement: number;
-  improvementMetric: string;
-}
+/** A recommendation a rule proposes, before it is stored. */
+export type Candidate = Pick<
+  Recommendation,
+  'recommendationType' | 'targetKey' | 'priority' | 'currentConfiguration' | 'recommendedConfiguration' | 'estimatedImprovement' | 'improvementMetric'
+> & { description: string };
 
 const hh = (hour: number): string => `${String(hour).padStart(2, '0')}:00`;
 

@@ -1,4 +1,4 @@
-import type { AccessPattern } from '@ccc/shared-types';
+import type { AccessPattern, UsagePattern } from '@ccc/shared-types';
 import { utcDay } from '../common/time-window.js';
 
 /**
@@ -35,18 +35,11 @@ export const PEAK_MARGIN_SECONDS = 3600;
 export const MIN_TTL_SECONDS = 5 * 60;
 export const MAX_TTL_SECONDS = 7 * 86_400;
 
-export interface DayAnalysis {
-  accessPattern: AccessPattern;
-  peakHourStart: number;
-  peakHourEnd: number;
-  averageHitRate: number;
-  peakHitRate: number;
-  optimalTtlSeconds: number;
-  dailyRequests: number;
-  dailyCacheHits: number;
-  hourlyRequests: number[];
-  hourlyHits: number[];
-}
+/** What a day's counters say: the figures of a usage pattern. */
+export type DayAnalysis = Pick<
+  UsagePattern,
+  'accessPattern' | 'peakHourStart' | 'peakHourEnd' | 'averageHitRate' | 'peakHitRate' | 'optimalTtlSeconds' | 'dailyRequests' | 'dailyCacheHits' | 'hourlyRequests' | 'hourlyHits'
+>;
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
