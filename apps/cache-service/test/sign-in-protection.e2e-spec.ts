@@ -55,6 +55,15 @@ describe('sign-in resists guessing', () => {
     await t.http.post('/api/auth/login').send({ email: (await userWithToken(t, 'viewer')).email, password: TEST_PASSWORD }).expect(200);
   });
 
+  it('backs off a stolen token guessing its account’s password through the password change', async () => {
+    const user = await userWithToken(t, 'viewer');
+    const guess = () => t.http.post('/api/auth/password').set(bearer(user.token)).send({ currentPassword: 'a-guess-123', newPassword: 'Taken-Over-123' });
+    for (let i = 0; i < 5; i++) expect((await guess().expect(400)).body.details.fields[0].field).toBe('currentPassword');
+    expect((await guess().expect(429)).body.code).toBe('RATE_LIMITED');
+    // The sign-in of the same account waits as well: one count per account.
+    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(429);
+  });
+
   it('backs off one client trying many accounts', async () => {
     const client = clientAddress();
     const attempt = () =>

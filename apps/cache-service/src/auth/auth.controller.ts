@@ -43,8 +43,9 @@ export class AuthController {
   @ApiSecurity('api-key')
   @ApiOkResponse({ type: LoginResponseDto, description: 'A fresh token: every earlier token of the account stops working' })
   @ApiForbiddenResponse({ description: 'Not a token issued by this service (an API key or an identity provider token)' })
-  changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal): Promise<LoginResponseDto> {
-    return this.auth.changePassword(principal, body);
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords: the account backs off as after failed sign-ins' })
+  changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<LoginResponseDto> {
+    return this.auth.changePassword(principal, body, { ip: request.ip ?? null, correlationId: correlationIdOf(request) });
   }
 
   @Get('me')

@@ -83,9 +83,15 @@ export class AuthService {
   }
 
   /** Changes the signed-in user's password; earlier tokens stop working and the answer carries a fresh one. */
-  async changePassword(principal: Principal, request: ChangePasswordRequest): Promise<LoginResponse> {
+  async changePassword(principal: Principal, request: ChangePasswordRequest, context: RequestContext): Promise<LoginResponse> {
     this.assertLocalSession(principal, 'Changing a password');
+    // A stolen token must not become a way to guess the password: wrong current passwords back off like sign-ins.
+    await this.throttle.assertLoginAllowed(principal.name, context.ip);
     const user = await this.users.changeOwnPassword(principal.id, request.currentPassword, request.newPassword);
+    if (!user) {
+      await this.throttle.loginFailed(principal.name, context.ip);
+      throw AppError.invalidField('currentPassword', 'currentPassword is not the current password');
+    }
     return this.signedIn(user);
   }
 

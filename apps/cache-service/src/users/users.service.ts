@@ -113,13 +113,14 @@ export class UsersService {
     await this.setPassword(user, password);
   }
 
-  /** The signed-in user changes their own password (knowing the current one); returns the account for a fresh token. */
-  async changeOwnPassword(id: string, currentPassword: string, newPassword: string): Promise<AppUserEntity> {
+  /**
+   * The signed-in user changes their own password; returns the account for a fresh token, or null when
+   * `currentPassword` is wrong (the caller counts that like a failed sign-in).
+   */
+  async changeOwnPassword(id: string, currentPassword: string, newPassword: string): Promise<AppUserEntity | null> {
     const user = await this.users.findOne({ where: { id, isActive: true, isSystem: false } });
     if (!user) throw AppError.unauthenticated('The account is not active');
-    if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) {
-      throw AppError.invalidField('currentPassword', 'currentPassword is not the current password');
-    }
+    if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return null;
     return this.setPassword(user, newPassword);
   }
 
