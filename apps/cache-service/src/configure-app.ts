@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { bearerTokenOf } from './auth/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
@@ -74,8 +75,7 @@ const API_DOCS_PATHS = ['/api/docs', '/api/docs-json', '/api/docs-yaml'];
 function apiDocsGuard(auth: AuthService): (req: Request, res: Response, next: NextFunction) => void {
   const filter = new HttpExceptionFilter();
   return (req, res, next) => {
-    const bearer = req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    auth.authenticate({ bearer, apiKey: req.header('x-api-key') }, req.ip ?? null).then(
+    auth.authenticate({ bearer: bearerTokenOf(req.header('authorization')), apiKey: req.header('x-api-key') }, req.ip ?? null).then(
       () => next(),
       (error: unknown) => filter.respond(error, req, res),
     );

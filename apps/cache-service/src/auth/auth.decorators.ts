@@ -15,6 +15,9 @@ export const RequirePermissions = (...permissions: Permission[]): MethodDecorato
 /** Only a signed-in user may call it (user and key administration): an API key gets 403 whatever it holds. */
 export const UserCredentialOnly = (): MethodDecorator & ClassDecorator => SetMetadata(USER_CREDENTIAL_ONLY, true);
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export const bearerTokenOf = (authorization: string | undefined): string | undefined => authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+
 export interface AuthenticatedRequest {
   principal?: Principal;
 }

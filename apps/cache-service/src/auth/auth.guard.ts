@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Permission } from '@ccc/shared-types';
 import type { Request } from 'express';
 import { AppError } from '../common/app-error.js';
-import { IS_PUBLIC, REQUIRED_PERMISSIONS, USER_CREDENTIAL_ONLY, type AuthenticatedRequest } from './auth.decorators.js';
+import { bearerTokenOf, IS_PUBLIC, REQUIRED_PERMISSIONS, USER_CREDENTIAL_ONLY, type AuthenticatedRequest } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { ForbiddenReason } from './privileges.js';
 
@@ -20,9 +20,8 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    const bearer = request.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const apiKey = request.header('x-api-key');
-    const principal = await this.auth.authenticate({ bearer, apiKey }, request.ip ?? null);
+    const credentials = { bearer: bearerTokenOf(request.header('authorization')), apiKey: request.header('x-api-key') };
+    const principal = await this.auth.authenticate(credentials, request.ip ?? null);
     request.principal = principal;
 
     if (principal.kind === 'api_key' && this.reflector.getAllAndOverride<boolean>(USER_CREDENTIAL_ONLY, targets)) {

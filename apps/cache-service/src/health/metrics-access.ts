@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { bearerTokenOf } from '../auth/auth.decorators.js';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -19,7 +20,7 @@ export class MetricsAccess {
     const mode = this.config.http.metrics;
     if (mode === 'public') return;
     if (mode === 'off') throw new AppError('NOT_FOUND', 'Metrics are turned off on this service (METRICS=off)');
-    const presented = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const presented = bearerTokenOf(authorization);
     // Digests have equal lengths, so the comparison takes the same time whatever was sent.
     if (!presented || !this.expected || !timingSafeEqual(digest(presented), this.expected)) {
       throw AppError.unauthenticated('Metrics need Authorization: Bearer <METRICS_TOKEN>');
