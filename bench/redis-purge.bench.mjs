@@ -74,7 +74,8 @@ export async function run(ctx) {
   const redis = new Redis(ctx.redisUrl, { connectionName: 'bench-purge' });
   const admin = new Redis(ctx.redisUrl, { connectionName: 'bench-admin' });
   const purges = new RedisPurgeService(new RedisAdminRepository(redis), { record: async () => undefined });
-  const actor = { kind: 'user', id: 'bench', name: 'bench', permissions: [] };
+  // An admin: the bench's keys lie outside the service's namespaces, which only admins may purge.
+  const actor = { kind: 'user', id: 'bench', name: 'bench', role: 'admin', permissions: [] };
   const probe = new Probe(ctx.redisUrl);
   try {
     await probe.ready();

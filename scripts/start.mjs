@@ -37,15 +37,20 @@ const DEFAULTS = {
 const production = process.env.NODE_ENV === 'production';
 const env = { ...process.env };
 const passwordFromEnv = Boolean(process.env.ADMIN_PASSWORD);
-for (const [k, v] of Object.entries(DEFAULTS)) {
-  if (env[k]) continue;
-  if (production && k === 'ADMIN_PASSWORD') continue; // no well-known password outside development
-  env[k] = v;
-}
 
 function die(message) {
   console.error(`npm start: ${message}`);
   process.exit(1);
+}
+
+if (production && process.env.ADMIN_EMAIL && !passwordFromEnv) {
+  die('ADMIN_EMAIL is set but ADMIN_PASSWORD is not: NODE_ENV=production never uses the development default password');
+}
+for (const [k, v] of Object.entries(DEFAULTS)) {
+  if (env[k]) continue;
+  // No well-known password in production, and no default admin email without a password to go with it.
+  if (production && (k === 'ADMIN_PASSWORD' || (k === 'ADMIN_EMAIL' && !passwordFromEnv))) continue;
+  env[k] = v;
 }
 
 if (!/^\d+$/.test(env.PORT)) die(`PORT must be a number, got ${JSON.stringify(env.PORT)}`);
@@ -67,7 +72,7 @@ try {
 
 // A dev JWT secret that survives restarts (never in production: the service demands one there).
 if (!env.JWT_SECRET) {
-  if (production) die('JWT_SECRET (at least 32 characters) is required when NODE_ENV=production');
+  if (production) die('JWT_SECRET is required when NODE_ENV=production (generate one: openssl rand -hex 32)');
   const file = path.join(tmpRoot, 'dev-jwt-secret');
   let secret = '';
   try {
@@ -82,7 +87,10 @@ if (!env.JWT_SECRET) {
   env.JWT_SECRET = secret;
 }
 if (production && !env.ADMIN_PASSWORD) {
-  console.log('npm start: NODE_ENV=production and ADMIN_PASSWORD unset: no default admin password is used');
+  console.log(
+    'npm start: NODE_ENV=production without ADMIN_EMAIL/ADMIN_PASSWORD: no admin is created, so the database must hold ' +
+      'one already (the service refuses to start otherwise); set both for the first start',
+  );
 }
 
 // Until the service runs, Ctrl-C stops whatever we started (the build runs in its own process group).
@@ -132,13 +140,14 @@ try {
   // if it exited, the exit handler reports
 }
 if (!exited) {
-  const password = passwordFromEnv ? '(the ADMIN_PASSWORD you set)' : env.ADMIN_PASSWORD ?? '(ADMIN_PASSWORD unset)';
+  const password = passwordFromEnv ? '(the ADMIN_PASSWORD you set)' : env.ADMIN_PASSWORD;
+  const docsOff = (env.API_DOCS ?? (production ? 'off' : 'public')) === 'off';
   const lines = [
     'Cache Command Center is ready',
     '',
     `  Open       ${base}`,
-    `  Swagger    ${base}/api/docs`,
-    `  Sign in    ${env.ADMIN_EMAIL}  /  ${password}`,
+    docsOff ? '  Swagger    off (API_DOCS=off)' : `  Swagger    ${base}/api/docs`,
+    env.ADMIN_EMAIL ? `  Sign in    ${env.ADMIN_EMAIL}  /  ${password}` : '  Sign in    with an existing admin account',
     '',
     `  Redis ${redactUrl(env.REDIS_URL)}   PostgreSQL ${redactUrl(env.DATABASE_URL)}`,
     '  The admin is created at the first start only; Ctrl-C stops the service.',

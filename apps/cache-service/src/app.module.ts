@@ -21,6 +21,8 @@ import { ApiKeysService } from './auth/api-keys.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
+import { PasswordHasher } from './auth/password.js';
+import { SignInThrottle } from './auth/sign-in-throttle.js';
 import { TokenService } from './auth/token.service.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
@@ -38,6 +40,7 @@ import { DemoSeedService } from './demo/demo-seed.service.js';
 import { DemoTrafficService } from './demo/demo-traffic.service.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
+import { MetricsAccess } from './health/metrics-access.js';
 import { MetricsService } from './health/metrics.service.js';
 import { INSIGHTS_CONTROLLERS, INSIGHTS_PROVIDERS } from './insights/index.js';
 import { PeriodicTasks } from './monitoring/periodic-tasks.js';
@@ -82,6 +85,8 @@ import { WarmingService } from './warming/warming.service.js';
   providers: [
     AuthService,
     TokenService,
+    SignInThrottle,
+    { provide: PasswordHasher, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new PasswordHasher(config.auth.scryptCost) },
     ApiKeysService,
     UsersService,
     DatasourcesService,
@@ -90,6 +95,7 @@ import { WarmingService } from './warming/warming.service.js';
     DemoTrafficService,
     HealthService,
     MetricsService,
+    MetricsAccess,
     BootstrapService,
     CacheRepository,
     SourceReader,

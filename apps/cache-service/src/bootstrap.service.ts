@@ -37,6 +37,13 @@ export class BootstrapService implements OnApplicationBootstrap {
     const defaults = await this.thresholds.ensureDefaults();
     if (defaults > 0) this.logger.log(`Created ${defaults} default alert thresholds`);
     if (this.config.admin) await this.users.ensureAdmin(this.config.admin.email, this.config.admin.password);
+    else if (this.config.env === 'production' && !(await this.users.hasActiveAdmin())) {
+      // Nobody could ever manage users or keys: say so instead of starting a service no one can administer.
+      throw new Error(
+        'no active admin exists: set ADMIN_EMAIL and ADMIN_PASSWORD for this start (the first admin is created once), ' +
+          'or run `node apps/cache-service/dist/cli.js create-admin <email> <password>`',
+      );
+    }
     if (this.config.demo.seed) {
       const result = await this.demo.seed(this.config.demo.scale);
       this.logger.log(`Demo datasources ready: ${result.datasources.map((d) => `${d.name} (${d.rows} rows)`).join(', ')}`);

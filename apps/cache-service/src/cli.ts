@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { PasswordHasher } from './auth/password.js';
 import { ConfigError, getConfig } from './config/app-config.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { runMigrations } from './database/migrate.js';
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<void> {
       const [email, password] = args;
       if (!email || !password || password.length < 10) throw new Error('create-admin needs <email> and a <password> of at least 10 characters');
       await runMigrations(db);
-      await new UsersService(db.getRepository(AppUserEntity)).ensureAdmin(email.toLowerCase(), password);
+      await new UsersService(db.getRepository(AppUserEntity), new PasswordHasher(config.auth.scryptCost)).ensureAdmin(email.toLowerCase(), password);
       console.log(`Admin ${email.toLowerCase()} is present`);
     }
   } finally {

@@ -5,7 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { bearerTokenOf } from './auth/auth.decorators.js';
+import { AuthService } from './auth/auth.service.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -28,7 +31,9 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
 
 /** Everything about the HTTP surface that both main.ts and the tests need, in one place. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  app.set('trust proxy', 'loopback');
+  // Only the configured proxies' X-Forwarded-For is believed; by default none, so a client cannot choose its own address
+  // (its per-IP sign-in and credential limits would be worthless).
+  app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
   app.use(correlationIdMiddleware);
@@ -54,10 +59,27 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Cache Command Center API' });
+  if (config.http.apiDocs !== 'off') {
+    if (config.http.apiDocs === 'authenticated') app.use(API_DOCS_PATHS, apiDocsGuard(app.get(AuthService)));
+    const document = buildOpenApiDocument(app);
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Cache Command Center API' });
+  }
 
   serveDashboard(app, config.dashboardDir);
+}
+
+// Swagger UI embeds the document in its init script, so the UI's paths are guarded as well as the JSON and YAML.
+const API_DOCS_PATHS = ['/api/docs', '/api/docs-json', '/api/docs-yaml'];
+
+/** API_DOCS=authenticated: the API description only for callers with a valid credential (Bearer or X-API-Key). */
+function apiDocsGuard(auth: AuthService): (req: Request, res: Response, next: NextFunction) => void {
+  const filter = new HttpExceptionFilter();
+  return (req, res, next) => {
+    auth.authenticate({ bearer: bearerTokenOf(req.header('authorization')), apiKey: req.header('x-api-key') }, req.ip ?? null).then(
+      () => next(),
+      (error: unknown) => filter.respond(error, req, res),
+    );
+  };
 }
 
 /** The built dashboard at `/`, with client-side routes falling back to index.html. */

@@ -71,7 +71,7 @@ describe('rate limits', () => {
   });
 
   it('limits login attempts per client', async () => {
-    const app = await createTestApp({ RATE_LIMIT_LOGIN_PER_MINUTE: '3' });
+    const app = await createTestApp({ RATE_LIMIT_LOGIN_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
     try {
       // A client address of its own (trusted from the loopback proxy), so other test files' logins do not count.
       const client = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;

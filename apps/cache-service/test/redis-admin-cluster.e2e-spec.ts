@@ -58,7 +58,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
     let cursor = '0';
     let pages = 0;
     do {
-      const page: RedisKeysPage = await service.scanKeys({ pattern: 'item:*', count: 200, cursor });
+      const page: RedisKeysPage = await service.scanKeys({ pattern: 'item:*', count: 200, cursor }, actor);
       seen.push(...page.keys.map((k) => k.key));
       if (page.more) expect(page.cursor).toMatch(/^\d:\d+$/);
       cursor = page.cursor;
@@ -69,7 +69,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
   });
 
   it('inspects a key on whichever node holds it', async () => {
-    const inspection = await service.inspect(CacheKeys.meta(5));
+    const inspection = await service.inspect(CacheKeys.meta(5), actor);
     expect(inspection).toMatchObject({ type: 'hash', namespace: 'analytics-meta', protected: true, length: 2 });
   });
 

@@ -14,14 +14,18 @@ import { Redis } from 'ioredis';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
-/** Runs on the Redis shared by every test file: every key here carries this file's unique prefix, nothing is flushed. */
+/**
+ * Runs on the Redis shared by every test file: every key here carries this file's unique prefix, nothing is flushed.
+ * Those keys lie outside the service's namespaces (like another application's), so the tools are used as an admin;
+ * what operators and viewers may do is in redis-admin-lanes.e2e-spec.ts.
+ */
 describe('Redis admin tools', () => {
   let t: TestApp;
   let redis: Redis;
-  let operator: { id: string; token: string };
+  let admin: { id: string; token: string };
   let viewer: { token: string };
   const prefix = `ra-${randomUUID().slice(0, 8)}`;
-  const auth = () => bearer(operator.token);
+  const auth = () => bearer(admin.token);
 
   /** Pipelined SETs in batches. */
   async function loadStrings(keys: string[], value = 'v'): Promise<void> {
@@ -46,7 +50,7 @@ describe('Redis admin tools', () => {
   beforeAll(async () => {
     t = await createTestApp();
     redis = new Redis(t.config.redis.url);
-    operator = await userWithToken(t, 'operator');
+    admin = await userWithToken(t, 'admin');
     viewer = await userWithToken(t, 'viewer');
   });
   afterAll(async () => {
@@ -173,7 +177,7 @@ describe('Redis admin tools', () => {
         .xadd(k('stream'), '*', 'field', 'value')
         .exec();
       const inspect = async (key: string) =>
-        (await t.http.get('/api/admin/redis/inspect').query({ key }).set(bearer(viewer.token)).expect(200)).body as RedisKeyInspection;
+        (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200)).body as RedisKeyInspection;
 
       const str = await inspect(k('string'));
       expect(str).toMatchObject({ type: 'string', length: 11, lengthUnit: 'bytes', encoding: 'embstr', preview: { kind: 'string', text: 'hello world', truncated: false } });
@@ -247,7 +251,7 @@ describe('Redis admin tools', () => {
       expect(persisted).toMatchObject({ key, ttlSeconds: -1 });
       expect(await redis.ttl(key)).toBe(-1);
 
-      const audit = (await t.http.get('/api/admin/audit').query({ actorId: operator.id, action: 'redis.ttl' }).set(auth()).expect(200)).body as Paginated<AuditEntry>;
+      const audit = (await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.ttl' }).set(auth()).expect(200)).body as Paginated<AuditEntry>;
       expect(audit.items.slice(0, 2).map((entry) => [entry.outcome, entry.targetType, entry.targetId, entry.parameters?.key])).toEqual([
         ['success', 'redis-key', key, key],
         ['success', 'redis-key', key, key],
@@ -337,9 +341,9 @@ describe('Redis admin tools', () => {
       const status = (await t.http.get(`/api/admin/redis/purge/${run.purgeId}`).set(auth()).expect(200)).body as RedisPurgeResult;
       expect(status).toMatchObject({ status: 'completed', deleted: 1234 });
 
-      const audit = (await t.http.get('/api/admin/audit').query({ actorId: operator.id, action: 'redis.purge' }).set(auth()).expect(200)).body as Paginated<AuditEntry>;
+      const audit = (await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.purge' }).set(auth()).expect(200)).body as Paginated<AuditEntry>;
       expect(audit.items.map((entry) => entry.parameters)).toEqual(expect.arrayContaining([expect.objectContaining({ pattern, dryRun: false })]));
-      const finished = (await t.http.get('/api/admin/audit').query({ actorId: operator.id, action: 'redis.purge.finished' }).set(auth()).expect(200))
+      const finished = (await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.purge.finished' }).set(auth()).expect(200))
         .body as Paginated<AuditEntry>;
       expect(finished.items[0]).toMatchObject({ outcome: 'success', targetId: pattern, parameters: expect.objectContaining({ deleted: 1234 }) });
     });

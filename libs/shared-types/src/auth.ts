@@ -2,6 +2,9 @@
 export const PERMISSIONS = ['settings:read:all', 'settings:write:all', 'analytics:read', 'users:manage:all'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+/** What an API key may hold: user and key administration is for signed-in users only. */
+export const API_KEY_PERMISSIONS = ['settings:read:all', 'settings:write:all', 'analytics:read'] as const satisfies readonly Permission[];
+
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -42,6 +45,11 @@ export interface Principal {
   name: string;
   role: Role | null;
   permissions: Permission[];
+  /**
+   * True for a user of the identity provider (a JWKS-verified token): not an account of this service, so nothing is
+   * attributed to it in created_by columns and its sessions end at the provider. Its `id` is derived from issuer and subject.
+   */
+  external?: boolean;
 }
 
 export interface CreateUserRequest {
@@ -59,6 +67,12 @@ export interface UpdateUserRequest {
 
 export interface ResetPasswordRequest {
   password: string;
+}
+
+/** The signed-in user changes their own password; the answer is a fresh sign-in (earlier tokens stop working). */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
 }
 
 export interface ApiKeySummary {

@@ -1,5 +1,6 @@
 import type { Permission } from '@ccc/shared-types';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { AppUserEntity } from '../users/app-user.entity.js';
 
 @Entity('api_key')
 export class ApiKeyEntity {
@@ -21,6 +22,11 @@ export class ApiKeyEntity {
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
+
+  /** The key can never do more than its creator can today: a disabled creator's keys stop, a demoted one's shrink. */
+  @ManyToOne(() => AppUserEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'created_by' })
+  creator?: AppUserEntity;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags 
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { UuidParam } from '../common/id-param.dto.js';
-import { CurrentPrincipal, RequirePermissions } from './auth.decorators.js';
+import { CurrentPrincipal, RequirePermissions, UserCredentialOnly } from './auth.decorators.js';
 import { ApiKeySummaryDto, CreateApiKeyDto, CreatedApiKeyDto } from './auth.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
 
@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service.js';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @RequirePermissions('users:manage:all')
+@UserCredentialOnly()
 @Controller('admin/api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -31,7 +32,7 @@ export class ApiKeysController {
   @Delete(':id')
   @Audited('api_key.revoke', 'api_key')
   @ApiOkResponse({ type: ApiKeySummaryDto })
-  revoke(@Param() params: UuidParam): Promise<ApiKeySummaryDto> {
-    return this.apiKeys.revoke(params.id);
+  revoke(@Param() params: UuidParam, @CurrentPrincipal() principal: Principal): Promise<ApiKeySummaryDto> {
+    return this.apiKeys.revoke(params.id, principal);
   }
 }

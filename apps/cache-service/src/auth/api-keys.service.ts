@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { ApiKeySummary, CreateApiKeyRequest, CreatedApiKey, Principal } from '@ccc/shared-types';
+import { ROLE_PERMISSIONS, type ApiKeySummary, type CreateApiKeyRequest, type CreatedApiKey, type Principal } from '@ccc/shared-types';
 import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { LruCache } from '../common/lru-cache.js';
+import { authorOf } from '../users/author.js';
 import { ApiKeyEntity } from './api-key.entity.js';
+import { assertHolds, assertUserCredential } from './privileges.js';
 
 const KEY_PREFIX = 'ccc_';
 
@@ -24,15 +26,26 @@ function toSummary(key: ApiKeyEntity): ApiKeySummary {
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-// Services call with their key thousands of times a second: look each key up (and record its use)
-// at most this often. A revoked key stops working within AUTH_CACHE_MS.
+// Services call with their key thousands of times a second: look each key up (and record its use) at most this often.
+// A key revoked (or its creator disabled) through this process stops at once; on another replica within AUTH_CACHE_MS.
 const AUTH_CACHE_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
+// A key seen valid this recently is looked up again without asking the client's bad-credential budget first, so a
+// service sharing an address with someone guessing keys keeps working.
+const KNOWN_GOOD_MS = 10 * 60_000;
+
+interface CachedKey {
+  /** null: the key is revoked, expired or its creator disabled (a known "no" is cached too). */
+  principal: Principal | null;
+  creatorId: string | null;
+}
 
 @Injectable()
 export class ApiKeysService {
-  private readonly recent = new Map<string, { principal: Principal | null; at: number }>();
-  private readonly lastUsedWritten = new Map<string, number>();
+  private readonly recent = new LruCache<string, CachedKey>(AUTH_CACHE_MAX, AUTH_CACHE_MS);
+  private readonly lastUsedWritten = new LruCache<string, true>(AUTH_CACHE_MAX, LAST_USED_EVERY_MS);
+  private readonly knownGood = new LruCache<string, true>(AUTH_CACHE_MAX, KNOWN_GOOD_MS);
 
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
@@ -40,7 +53,12 @@ export class ApiKeysService {
     return (await this.keys.find({ order: { createdAt: 'DESC' } })).map(toSummary);
   }
 
-  async create(request: CreateApiKeyRequest, createdBy: Principal): Promise<CreatedApiKey> {
+  /** A key holds at most what its creator holds, and never user administration (the DTO refuses users:manage:all). */
+  async create(request: CreateApiKeyRequest, creator: Principal): Promise<CreatedApiKey> {
+    assertUserCredential(creator);
+    const permissions = [...new Set(request.permissions)];
+    if (permissions.includes('users:manage:all')) throw AppError.invalidField('permissions', 'an API key cannot hold users:manage:all');
+    assertHolds(creator, permissions, 'An API key with these permissions');
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw AppError.invalidField('expiresAt', 'expiresAt must be in the future');
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -49,42 +67,60 @@ export class ApiKeysService {
         name: request.name,
         prefix: key.slice(0, 12),
         keyHash: hashKey(key),
-        permissions: [...new Set(request.permissions)],
-        createdBy: createdBy.kind === 'user' ? createdBy.id : SYSTEM_USER_ID,
+        permissions,
+        createdBy: authorOf(creator),
         expiresAt,
       }),
     );
     return { ...toSummary(saved), key };
   }
 
-  async revoke(id: string): Promise<ApiKeySummary> {
+  async revoke(id: string, actor: Principal): Promise<ApiKeySummary> {
+    assertUserCredential(actor);
     const key = await this.keys.findOne({ where: { id } });
     if (!key) throw AppError.notFound('API key', id);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await this.keys.save(key);
     }
-    this.recent.clear();
+    this.recent.deleteWhere((cached) => cached.principal?.id === id);
     return toSummary(key);
   }
 
-  /** The principal of a presented key, or null when it is unknown, revoked or expired. */
-  async authenticate(presented: string): Promise<Principal | null> {
+  /** A user was disabled, demoted or changed: their keys are read again on next use. */
+  forgetCreatedBy(userId: string): void {
+    this.recent.deleteWhere((cached) => cached.creatorId === userId);
+  }
+
+  /**
+   * The principal of a presented key, or null when it is unknown, revoked, expired, or its creator is disabled.
+   * `beforeLookup` runs when the database is about to be asked about a key not seen valid lately (it may refuse with 429).
+   */
+  async authenticate(presented: string, beforeLookup: () => Promise<void>): Promise<Principal | null> {
     if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return null;
     const hash = hashKey(presented);
     const cached = this.recent.get(hash);
-    if (cached && Date.now() - cached.at < AUTH_CACHE_MS) return cached.principal;
-    const key = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
-    const valid = key && !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
-    const principal: Principal | null = valid ? { kind: 'api_key', id: key.id, name: key.name, role: null, permissions: key.permissions } : null;
-    if (this.recent.size >= 10_000) this.recent.clear();
-    this.recent.set(hash, { principal, at: Date.now() });
-    if (valid && Date.now() - (this.lastUsedWritten.get(key.id) ?? 0) > LAST_USED_EVERY_MS) {
-      this.lastUsedWritten.set(key.id, Date.now());
+    if (cached !== undefined) return cached.principal;
+    if (this.knownGood.get(hash) === undefined) await beforeLookup();
+    const key = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { creator: true } });
+    const creator = key?.creator;
+    const valid = key && creator && (creator.isSystem || creator.isActive) && !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
+    if (!valid) {
+      this.recent.set(hash, { principal: null, creatorId: creator?.id ?? null });
+      this.knownGood.delete(hash);
+      return null;
+    }
+    this.knownGood.set(hash, true);
+    // Keys made by an identity provider's user are attributed to the system user, which stands for no role of its own.
+    const creatorHolds = creator.isSystem ? key.permissions : ROLE_PERMISSIONS[creator.role];
+    const permissions = key.permissions.filter((permission) => permission !== 'users:manage:all' && creatorHolds.includes(permission));
+    const principal: Principal = { kind: 'api_key', id: key.id, name: key.name, role: null, permissions };
+    this.recent.set(hash, { principal, creatorId: creator.id });
+    if (this.lastUsedWritten.get(key.id) === undefined) {
+      this.lastUsedWritten.set(key.id, true);
       // Best effort; a lost update of the last-used time is harmless.
       void this.keys.update({ id: key.id }, { lastUsedAt: new Date() }).catch(() => undefined);
     }
     return principal;
   }
-
 }

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  API_KEY_PERMISSIONS,
   PERMISSIONS,
   ROLES,
+  type ChangePasswordRequest,
   type ApiKeySummary,
   type CreateApiKeyRequest,
   type CreatedApiKey,
@@ -13,6 +15,7 @@ import {
   type UserSummary,
 } from '@ccc/shared-types';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_RULE } from '../users/users.dto.js';
 
 export class LoginDto implements LoginRequest {
   @ApiProperty({ example: 'admin@example.com', maxLength: 320 })
@@ -25,6 +28,20 @@ export class LoginDto implements LoginRequest {
   @MinLength(1)
   @MaxLength(200)
   password: string;
+}
+
+export class ChangePasswordDto implements ChangePasswordRequest {
+  @ApiProperty({ maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: PASSWORD_RULE.minLength, maxLength: PASSWORD_RULE.maxLength })
+  @IsString()
+  @MinLength(PASSWORD_RULE.minLength)
+  @MaxLength(PASSWORD_RULE.maxLength)
+  newPassword: string;
 }
 
 export class UserSummaryDto implements UserSummary {
@@ -51,6 +68,7 @@ export class PrincipalDto implements Principal {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES, nullable: true }) role: Role | null;
   @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: Permission[];
+  @ApiPropertyOptional({ description: 'True for a user of the identity provider (JWKS token)' }) external?: boolean;
 }
 
 export class CreateApiKeyDto implements CreateApiKeyRequest {
@@ -60,11 +78,16 @@ export class CreateApiKeyDto implements CreateApiKeyRequest {
   @MaxLength(100)
   name: string;
 
-  @ApiProperty({ enum: PERMISSIONS, isArray: true, example: ['analytics:read'] })
+  @ApiProperty({
+    enum: API_KEY_PERMISSIONS,
+    isArray: true,
+    example: ['analytics:read'],
+    description: 'At most what the caller holds; users:manage:all is for signed-in users only',
+  })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(PERMISSIONS.length)
-  @IsIn(PERMISSIONS, { each: true })
+  @ArrayMaxSize(API_KEY_PERMISSIONS.length)
+  @IsIn(API_KEY_PERMISSIONS, { each: true, message: `each value in permissions must be one of: ${API_KEY_PERMISSIONS.join(', ')}` })
   permissions: Permission[];
 
   @ApiPropertyOptional({ format: 'date-time' })

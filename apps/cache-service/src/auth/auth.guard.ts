@@ -3,8 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { Permission } from '@ccc/shared-types';
 import type { Request } from 'express';
 import { AppError } from '../common/app-error.js';
-import { IS_PUBLIC, REQUIRED_PERMISSIONS, type AuthenticatedRequest } from './auth.decorators.js';
+import { bearerTokenOf, IS_PUBLIC, REQUIRED_PERMISSIONS, USER_CREDENTIAL_ONLY, type AuthenticatedRequest } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
+import { ForbiddenReason } from './privileges.js';
 
 /** Global: every route needs a valid credential and the permissions it declares, unless @Public. */
 @Injectable()
@@ -19,14 +20,13 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    const header = request.header('authorization');
-    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const apiKey = request.header('x-api-key');
-    if (!bearer && !apiKey) throw AppError.unauthenticated('Missing credentials: send Authorization: Bearer <token> or X-API-Key');
-    const principal = await this.auth.authenticate({ bearer, apiKey });
-    if (!principal) throw AppError.unauthenticated('Invalid or expired credentials');
+    const credentials = { bearer: bearerTokenOf(request.header('authorization')), apiKey: request.header('x-api-key') };
+    const principal = await this.auth.authenticate(credentials, request.ip ?? null);
     request.principal = principal;
 
+    if (principal.kind === 'api_key' && this.reflector.getAllAndOverride<boolean>(USER_CREDENTIAL_ONLY, targets)) {
+      throw AppError.forbidden('API keys cannot manage users or API keys: sign in as a user', { reason: ForbiddenReason.apiKeyNotAllowed });
+    }
     const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
     const missing = required.filter((permission) => !principal.permissions.includes(permission));
     if (missing.length > 0) throw AppError.forbidden(`Missing permission: ${missing.join(', ')}`);

@@ -1,33 +1,54 @@
 import { Injectable } from '@nestjs/common';
-import { ROLE_PERMISSIONS, type LoginRequest, type LoginResponse, type Principal } from '@ccc/shared-types';
+import { ROLE_PERMISSIONS, type ChangePasswordRequest, type LoginRequest, type LoginResponse, type Principal } from '@ccc/shared-types';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
+import { LruCache } from '../common/lru-cache.js';
+import type { AppUserEntity } from '../users/app-user.entity.js';
 import { toUserSummary, UsersService } from '../users/users.service.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { ForbiddenReason } from './privileges.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { TokenService } from './token.service.js';
 
-// A disabled user's token stops working within this time on every replica.
-const ACTIVE_USER_CACHE_MS = 5_000;
+/**
+ * How long this process trusts what it last read about an account (active, role, token version). Changes made through
+ * this process take effect at once (its cache entry is dropped); another replica notices within this time.
+ */
+export const ACCOUNT_CACHE_MS = 5_000;
+const ACCOUNT_CACHE_MAX = 10_000;
 
 export interface RequestContext {
   ip: string | null;
   correlationId: string | null;
 }
 
+interface CachedAccount {
+  principal: Principal;
+  tokenVersion: number;
+}
+
 @Injectable()
 export class AuthService {
-  private readonly activeUsers = new Map<string, { principal: Principal | null; at: number }>();
+  private readonly accounts = new LruCache<string, CachedAccount | null>(ACCOUNT_CACHE_MAX, ACCOUNT_CACHE_MS);
 
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
-  ) {}
+    private readonly throttle: SignInThrottle,
+  ) {
+    users.onAccountChange((userId) => {
+      this.accounts.delete(userId);
+      apiKeys.forgetCreatedBy(userId);
+    });
+  }
 
   async login(request: LoginRequest, context: RequestContext): Promise<LoginResponse> {
+    await this.throttle.assertLoginAllowed(request.email, context.ip);
     const user = await this.users.verifyCredentials(request.email, request.password);
     if (!user) {
+      await this.throttle.loginFailed(request.email, context.ip);
       await this.audit.record({
         actor: null,
         action: 'auth.login',
@@ -40,11 +61,11 @@ export class AuthService {
       });
       throw AppError.unauthenticated('Invalid email or password');
     }
+    await this.throttle.loginSucceeded(request.email);
     await this.users.recordLogin(user.id);
-    const { token, expiresIn } = await this.tokens.issue(user);
-    const summary = toUserSummary({ ...user, lastLoginAt: new Date() });
+    const response = await this.signedIn({ ...user, lastLoginAt: new Date() });
     await this.audit.record({
-      actor: { kind: 'user', id: user.id, name: user.email, role: user.role, permissions: summary.permissions },
+      actor: { kind: 'user', id: user.id, name: user.email, role: user.role, permissions: response.user.permissions },
       action: 'auth.login',
       targetType: 'user',
       targetId: user.id,
@@ -52,35 +73,80 @@ export class AuthService {
       statusCode: 200,
       ...context,
     });
-    return { accessToken: token, tokenType: 'Bearer', expiresIn, user: summary };
+    return response;
   }
 
-  /** Resolves a bearer token or an API key to a principal; null means "not authenticated". */
-  async authenticate(credentials: { bearer?: string; apiKey?: string }): Promise<Principal | null> {
-    if (credentials.apiKey) return this.apiKeys.authenticate(credentials.apiKey);
-    if (!credentials.bearer) return null;
-    const verified = await this.tokens.verify(credentials.bearer);
-    if (!verified) return null;
-    if (!verified.local) {
-      return { kind: 'user', id: verified.subject, name: verified.name, role: verified.role, permissions: verified.permissions };
+  /** Ends every token of the signed-in account (all its sessions): a token cannot be taken back one by one. */
+  async logout(principal: Principal): Promise<void> {
+    this.assertLocalSession(principal, 'Signing out');
+    await this.users.revokeTokens(principal.id);
+  }
+
+  /** Changes the signed-in user's password; earlier tokens stop working and the answer carries a fresh one. */
+  async changePassword(principal: Principal, request: ChangePasswordRequest, context: RequestContext): Promise<LoginResponse> {
+    this.assertLocalSession(principal, 'Changing a password');
+    // A stolen token must not become a way to guess the password: wrong current passwords back off like sign-ins.
+    await this.throttle.assertLoginAllowed(principal.name, context.ip);
+    const user = await this.users.changeOwnPassword(principal.id, request.currentPassword, request.newPassword);
+    if (!user) {
+      await this.throttle.loginFailed(principal.name, context.ip);
+      throw AppError.invalidField('currentPassword', 'currentPassword is not the current password');
     }
-    return this.localUser(verified.subject);
+    return this.signedIn(user);
   }
 
-  /** Local tokens follow the account: a disabled user or a changed role takes effect at once. */
-  private async localUser(id: string): Promise<Principal | null> {
-    const cached = this.activeUsers.get(id);
-    if (cached && Date.now() - cached.at < ACTIVE_USER_CACHE_MS) return cached.principal;
-    const user = await this.users.findActive(id);
-    const principal: Principal | null = user
-      ? { kind: 'user', id: user.id, name: user.email, role: user.role, permissions: [...ROLE_PERMISSIONS[user.role]] }
-      : null;
-    this.activeUsers.set(id, { principal, at: Date.now() });
-    if (this.activeUsers.size > 10_000) this.activeUsers.clear();
+  /**
+   * Resolves a bearer token or an API key to a principal, or throws 401 (or 429 when this client sent too many bad
+   * credentials). A credential this process knows answers from memory; an unknown API key is looked up only after the
+   * client's budget of bad credentials is checked, so random keys cannot turn into database lookups.
+   */
+  async authenticate(credentials: { bearer?: string; apiKey?: string }, ip: string | null): Promise<Principal> {
+    let principal: Principal | null = null;
+    if (credentials.apiKey) {
+      principal = await this.apiKeys.authenticate(credentials.apiKey, () => this.throttle.assertLookupAllowed(ip));
+    } else if (credentials.bearer) {
+      const verified = await this.tokens.verify(credentials.bearer);
+      if (verified && !verified.local) {
+        principal = { kind: 'user', id: verified.subject, name: verified.name, role: verified.role, permissions: verified.permissions, external: true };
+      } else if (verified) {
+        // Only a token signed with the local secret gets here, so no budget is needed before reading its account.
+        principal = await this.localUser(verified.subject, verified.version!);
+      }
+    }
+    if (!principal) {
+      await this.throttle.credentialRejected(ip);
+      throw AppError.unauthenticated(
+        credentials.apiKey || credentials.bearer ? 'Invalid or expired credentials' : 'Missing credentials: send Authorization: Bearer <token> or X-API-Key',
+      );
+    }
     return principal;
   }
 
-  forget(userId: string): void {
-    this.activeUsers.delete(userId);
+  /** A local token stands for its account as it is now: active, its current role, and not revoked since it was issued. */
+  private async localUser(id: string, tokenVersion: number): Promise<Principal | null> {
+    let account = this.accounts.get(id);
+    // A token newer than what this process knows was issued after a change made elsewhere: read the account again.
+    if (account === undefined || (account && tokenVersion > account.tokenVersion)) {
+      const user = await this.users.findActive(id);
+      account = user
+        ? { principal: { kind: 'user', id: user.id, name: user.email, role: user.role, permissions: [...ROLE_PERMISSIONS[user.role]] }, tokenVersion: user.tokenVersion }
+        : null;
+      this.accounts.set(id, account);
+    }
+    return account && account.tokenVersion === tokenVersion ? account.principal : null;
+  }
+
+  private async signedIn(user: AppUserEntity): Promise<LoginResponse> {
+    const { token, expiresIn } = await this.tokens.issue(user);
+    return { accessToken: token, tokenType: 'Bearer', expiresIn, user: toUserSummary(user) };
+  }
+
+  private assertLocalSession(principal: Principal, what: string): void {
+    if (principal.kind !== 'user' || principal.external) {
+      throw AppError.forbidden(
+        `${what} is for users signed in here: ${principal.kind === 'api_key' ? 'revoke an API key with DELETE /api/admin/api-keys/{id}' : "an identity provider's tokens are revoked there"}`,
+        { reason: ForbiddenReason.notLocalSession },
+      );
+    }
   }
 }

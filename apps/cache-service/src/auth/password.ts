@@ -1,33 +1,82 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const PARAMS = { N: 16384, r: 8, p: 1, keyLength: 64 };
+/** OWASP's scrypt recommendation: N = 2^17, r = 8, p = 1 (about 128 MiB and a few hundred ms per hash). */
+export const OWASP_SCRYPT_COST = 17;
+const R = 8;
+const P = 1;
+const KEY_LENGTH = 64;
+// Each hash holds 128·N·r bytes (128 MiB at the OWASP cost); hashes at once are capped so a burst of sign-ins cannot
+// take the process's memory (libuv would otherwise run four at a time).
+const MAX_CONCURRENT_HASHES = 2;
+// A stored hash's own parameters are used to verify it; refuse absurd ones rather than allocate for them.
+const MAX_STORED_LOG_N = 20;
 
-function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+export interface PasswordCheck {
+  valid: boolean;
+  /** The hash was made with other parameters than today's: store a new one while the password is at hand. */
+  needsRehash: boolean;
 }
 
-/** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, PARAMS.keyLength, { N: PARAMS.N, r: PARAMS.r, p: PARAMS.p });
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
-}
+/** `scrypt$N$r$p$salt$hash`: the parameters travel with the hash, so they can be raised and old hashes upgraded on sign-in. */
+export class PasswordHasher {
+  private readonly n: number;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
-export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const parts = stored?.split('$');
-  if (!parts || parts.length !== 6 || parts[0] !== 'scrypt') {
-    // Spend comparable time when there is no hash, so timing does not reveal unknown emails.
-    await scryptAsync(password, randomBytes(16), PARAMS.keyLength, { N: PARAMS.N, r: PARAMS.r, p: PARAMS.p });
-    return false;
+  constructor(readonly cost: number) {
+    this.n = 2 ** cost;
   }
-  const [, n, r, p, salt, hash] = parts;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+
+  async hash(password: string): Promise<string> {
+    const salt = randomBytes(16);
+    const key = await this.derive(password, salt, KEY_LENGTH, this.n, R, P);
+    return ['scrypt', this.n, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+  }
+
+  async verify(password: string, stored: string | null): Promise<PasswordCheck> {
+    const parsed = parse(stored);
+    if (!parsed) {
+      // Spend comparable time when there is no hash, so timing does not reveal unknown emails.
+      await this.derive(password, randomBytes(16), KEY_LENGTH, this.n, R, P);
+      return { valid: false, needsRehash: false };
+    }
+    const actual = await this.derive(password, parsed.salt, parsed.hash.length, parsed.n, parsed.r, parsed.p);
+    const valid = actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
+    return { valid, needsRehash: valid && (parsed.n !== this.n || parsed.r !== R || parsed.p !== P || parsed.hash.length !== KEY_LENGTH) };
+  }
+
+  private async derive(password: string, salt: Buffer, keyLength: number, n: number, r: number, p: number): Promise<Buffer> {
+    // Node refuses more than 32 MiB by default; allow what these parameters need, with room to spare.
+    const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r };
+    await this.acquire();
+    try {
+      return await new Promise<Buffer>((resolve, reject) =>
+        scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))),
+      );
+    } finally {
+      this.release();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.running < MAX_CONCURRENT_HASHES) {
+      this.running += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+}
+
+function parse(stored: string | null): { n: number; r: number; p: number; salt: Buffer; hash: Buffer } | null {
+  const parts = stored?.split('$');
+  if (!parts || parts.length !== 6 || parts[0] !== 'scrypt') return null;
+  const [n, r, p] = parts.slice(1, 4).map(Number);
+  const sane = Number.isInteger(Math.log2(n)) && n >= 2 && n <= 2 ** MAX_STORED_LOG_N && r >= 1 && r <= 32 && p >= 1 && p <= 4;
+  return sane ? { n, r, p, salt: Buffer.from(parts[4], 'base64'), hash: Buffer.from(parts[5], 'base64') } : null;
 }

@@ -31,7 +31,12 @@ export class AppError extends Error {
     return new AppError('UNAUTHENTICATED', message);
   }
 
-  static forbidden(message: string): AppError {
-    return new AppError('FORBIDDEN', message);
+  static forbidden(message: string, details?: Record<string, unknown>): AppError {
+    return new AppError('FORBIDDEN', message, details);
+  }
+
+  /** 429; the exception filter turns `retryAfterSeconds` into the `Retry-After` header. */
+  static rateLimited(message: string, retryAfterSeconds: number): AppError {
+    return new AppError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
   }
 }

@@ -13,8 +13,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const request = context.getRequest<Request>();
-    const response = context.getResponse<Response>();
+    this.respond(exception, context.getRequest<Request>(), context.getResponse<Response>());
+  }
+
+  /** Also for Express middleware outside Nest's pipeline (the API docs guard). */
+  respond(exception: unknown, request: Request, response: Response): void {
     const { status, body } = this.toResponse(exception, correlationIdOf(request));
     if (status >= 500) {
       this.logger.error(
@@ -23,6 +26,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    const retryAfter = body.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     response.status(status).json(body);
   }
 

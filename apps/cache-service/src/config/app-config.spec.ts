@@ -42,3 +42,60 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 });
+
+describe('loadConfig in production', () => {
+  const strongSecret = 'f3a9c1d27be84e06a5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918f0e1';
+  const production = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, ...env });
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      production(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+
+  it('refuses placeholder, repeated and low-entropy JWT secrets', () => {
+    expect(problemsOf({ JWT_SECRET: 'CHANGE-ME-to-a-random-secret-of-at-least-32-characters' })).toEqual([expect.stringMatching(/JWT_SECRET looks like a placeholder/)]);
+    expect(problemsOf({ JWT_SECRET: 'a'.repeat(64) })).toEqual([expect.stringMatching(/JWT_SECRET is a repeated pattern/)]);
+    expect(problemsOf({ JWT_SECRET: 'abcd'.repeat(10) })).toEqual([expect.stringMatching(/repeated pattern/)]);
+    expect(problemsOf({ JWT_SECRET: 'aabbaabbccddccdd0011001122332233' })).toEqual([expect.stringMatching(/too predictable/)]);
+    expect(problemsOf({})).toEqual([]);
+    // The same weak secret is fine outside production (development, tests).
+    expect(() => loadConfig({ JWT_SECRET: 'a'.repeat(64) })).not.toThrow();
+  });
+
+  it('says clearly that ADMIN_PASSWORD is missing, and refuses the development default and placeholders', () => {
+    expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com' })).toEqual([expect.stringMatching(/ADMIN_PASSWORD is required with ADMIN_EMAIL.*never uses a default/)]);
+    expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'ChangeMe-Admin-1' })).toEqual([expect.stringMatching(/development default/)]);
+    expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'CHANGE-ME-Admin-1' })).toEqual([expect.stringMatching(/placeholder/)]);
+    expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-real-pass-phrase-2026' })).toEqual([]);
+  });
+
+  it('refuses placeholder passwords in the database and Redis URLs, a cheap scrypt cost and a weak metrics token', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://ccc:CHANGE-ME-postgres-password@db:5432/ccc', REDIS_URL: 'redis://:changeme@redis:6379' })).toEqual([
+      expect.stringMatching(/DATABASE_URL/),
+      expect.stringMatching(/REDIS_URL/),
+    ]);
+    expect(problemsOf({ SCRYPT_COST: '14' })).toEqual([expect.stringMatching(/SCRYPT_COST must be at least 17/)]);
+    expect(problemsOf({ METRICS_TOKEN: 'prometheus' })).toEqual([expect.stringMatching(/METRICS_TOKEN must be at least 32/)]);
+  });
+
+  it('turns Swagger and /metrics off by default, trusts no proxy, hashes at the OWASP cost', () => {
+    expect(production({}).http).toEqual({ trustProxy: false, apiDocs: 'off', metrics: 'off', metricsToken: null });
+    expect(production({}).auth.scryptCost).toBe(17);
+    expect(production({ METRICS_TOKEN: strongSecret, API_DOCS: 'authenticated' }).http).toMatchObject({ apiDocs: 'authenticated', metrics: 'token' });
+    expect(loadConfig({}).http).toMatchObject({ apiDocs: 'public', metrics: 'public' });
+    expect(problemsOf({ METRICS: 'token' })).toEqual([expect.stringMatching(/METRICS=token needs METRICS_TOKEN/)]);
+    expect(problemsOf({ API_DOCS: 'private' })).toEqual([expect.stringMatching(/API_DOCS must be one of public, authenticated, off/)]);
+  });
+
+  it('reads TRUST_PROXY as Express does, and refuses what Express would not understand', () => {
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 192.168.1.1' }).http.trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.1']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'none' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(() => loadConfig({ TRUST_PROXY: 'my-load-balancer' })).toThrow(/TRUST_PROXY must be/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY must be/);
+  });
+});

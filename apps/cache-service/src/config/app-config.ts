@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminPasswordProblem, parseTrustProxy, secretProblem, urlPasswordProblem, type TrustProxySetting } from './security-rules.js';
 
 export type ServiceRole = 'all' | 'api' | 'worker';
 
@@ -22,6 +23,17 @@ export interface AppConfig {
     issuer: string | null;
     audience: string | null;
     tokenTtlSeconds: number;
+    /** log2 of scrypt's N for new password hashes; 17 (OWASP) in production, lower only in tests. */
+    scryptCost: number;
+  };
+  http: {
+    /** Express `trust proxy`: whose X-Forwarded-For is believed when telling the client's address. */
+    trustProxy: TrustProxySetting;
+    /** Swagger UI and the OpenAPI JSON: for everyone, only with a credential, or not served. */
+    apiDocs: 'public' | 'authenticated' | 'off';
+    /** /metrics: for everyone, only with `Authorization: Bearer <METRICS_TOKEN>`, or not served. */
+    metrics: 'public' | 'token' | 'off';
+    metricsToken: string | null;
   };
   admin: { email: string; password: string } | null;
   corsOrigins: string[];
@@ -32,6 +44,10 @@ export interface AppConfig {
     invalidationPerHour: number;
     /** Window of the warming and invalidation limits; one hour in production, shorter only in tests. */
     classWindowSeconds: number;
+    /** Requests with a missing or invalid credential per client IP per minute; over it, 429 before any credential lookup. */
+    unauthenticatedPerMinute: number;
+    /** Failed sign-ins before delays start (per account, per IP), the longest delay, and when failures are forgotten. */
+    loginBackoff: { accountFreeAttempts: number; ipFreeAttempts: number; maxSeconds: number; windowSeconds: number };
   };
   demo: { seed: boolean; scale: number };
   dashboardDir: string | null;
@@ -180,9 +196,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   let jwtSecret = str('JWT_SECRET', '');
   let jwtSecretEphemeral = false;
+  const production = nodeEnv === 'production';
   if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  else if (jwtSecret && production) {
+    const problem = secretProblem('JWT_SECRET', jwtSecret);
+    if (problem) problems.push(problem);
+  }
   if (!jwtSecret) {
-    if (nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
+    if (production) problems.push('JWT_SECRET is required when NODE_ENV=production (generate one: openssl rand -hex 32)');
     jwtSecret = randomBytes(32).toString('hex');
     jwtSecretEphemeral = true;
   }
@@ -193,10 +214,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const adminPassword = str('ADMIN_PASSWORD', '');
   let admin: AppConfig['admin'] = null;
   if (adminEmail || adminPassword) {
-    if (!adminEmail || !adminPassword) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+    const passwordProblem = production && adminPassword ? adminPasswordProblem(adminPassword) : null;
+    if (adminEmail && !adminPassword) {
+      problems.push(`ADMIN_PASSWORD is required with ADMIN_EMAIL (the first admin's password${production ? '; NODE_ENV=production never uses a default one' : ''})`);
+    } else if (!adminEmail) problems.push('ADMIN_EMAIL is required with ADMIN_PASSWORD');
     else if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL is not an email address`);
     else if (adminPassword.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
+    else if (passwordProblem) problems.push(passwordProblem);
     else admin = { email: adminEmail.toLowerCase(), password: adminPassword };
+  }
+
+  const trustProxy = parseTrustProxy(str('TRUST_PROXY', 'none'));
+  if (trustProxy.problem) problems.push(trustProxy.problem);
+  const scryptCost = int('SCRYPT_COST', 17, 10, 20);
+  if (production && scryptCost < 17) problems.push(`SCRYPT_COST must be at least 17 when NODE_ENV=production (got ${scryptCost})`);
+  const apiDocs = oneOf('API_DOCS', production ? 'off' : 'public', ['public', 'authenticated', 'off'] as const);
+  const metricsToken = str('METRICS_TOKEN', '') || null;
+  const metrics = oneOf('METRICS', metricsToken ? 'token' : production ? 'off' : 'public', ['public', 'token', 'off'] as const);
+  if (metrics === 'token' && !metricsToken) problems.push('METRICS=token needs METRICS_TOKEN (the bearer token Prometheus sends)');
+  if (metricsToken && metrics !== 'token') problems.push(`METRICS_TOKEN is set but METRICS is ${metrics}: remove one of them`);
+  if (metricsToken && production) {
+    const problem = secretProblem('METRICS_TOKEN', metricsToken);
+    if (problem) problems.push(problem);
+  }
+  if (production) {
+    for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+      const problem = env[name] ? urlPasswordProblem(name, env[name]!) : null;
+      if (problem) problems.push(problem);
+    }
   }
 
   const scaleRaw = str('DEMO_SCALE', '1');
@@ -218,7 +263,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       issuer: str('JWT_ISSUER', '') || null,
       audience: str('JWT_AUDIENCE', '') || null,
       tokenTtlSeconds: int('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+      scryptCost,
     },
+    http: { trustProxy: trustProxy.value, apiDocs, metrics, metricsToken },
     admin,
     corsOrigins: str('CORS_ORIGINS', '')
       .split(',')
@@ -230,6 +277,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       warmingPerHour: int('RATE_LIMIT_WARMING_PER_HOUR', 10, 1, 100_000),
       invalidationPerHour: int('RATE_LIMIT_INVALIDATION_PER_HOUR', 20, 1, 100_000),
       classWindowSeconds: int('RATE_LIMIT_CLASS_WINDOW_SECONDS', 3600, 1, 86_400),
+      unauthenticatedPerMinute: int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, 1, 1_000_000),
+      loginBackoff: {
+        accountFreeAttempts: int('LOGIN_BACKOFF_ACCOUNT_FREE_ATTEMPTS', 5, 1, 1_000),
+        ipFreeAttempts: int('LOGIN_BACKOFF_IP_FREE_ATTEMPTS', 20, 1, 1_000_000),
+        maxSeconds: int('LOGIN_BACKOFF_MAX_SECONDS', 60, 1, 3_600),
+        windowSeconds: int('LOGIN_BACKOFF_WINDOW_SECONDS', 900, 60, 86_400),
+      },
     },
     demo: { seed: bool('SEED_DEMO', false), scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
     dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),

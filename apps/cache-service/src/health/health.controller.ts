@@ -1,9 +1,10 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators.js';
 import { HealthService } from './health.service.js';
+import { MetricsAccess } from './metrics-access.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('operations')
@@ -14,6 +15,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthService,
     private readonly metrics: MetricsService,
+    private readonly metricsAccess: MetricsAccess,
   ) {}
 
   @Get('health/live')
@@ -32,9 +34,13 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOkResponse({ description: 'Prometheus text format' })
-  render(): Promise<string> {
+  @ApiUnauthorizedResponse({ description: 'METRICS=token and no or another bearer token than METRICS_TOKEN' })
+  @ApiNotFoundResponse({ description: 'METRICS=off' })
+  render(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: Response): Promise<string> {
+    this.metricsAccess.assertAllowed(authorization);
+    // Set here, not by @Header: a refusal must stay a JSON error body.
+    response.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return this.metrics.render();
   }
 }

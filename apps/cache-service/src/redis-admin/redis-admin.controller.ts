@@ -43,18 +43,18 @@ export class RedisAdminController {
 
   @Get('keys')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Browse keys with SCAN: one page per request, capped in keys examined; follow `cursor` while `more`' })
+  @ApiOperation({ summary: 'Browse keys with SCAN: one page per request, capped in keys examined; follow `cursor` while `more`. Keys outside the service\'s namespaces are listed to admins only' })
   @ApiOkResponse({ type: RedisKeysPageDto })
-  keys(@Query() query: RedisKeysQueryDto): Promise<RedisKeysPageDto> {
-    return this.redisAdmin.scanKeys(query);
+  keys(@Query() query: RedisKeysQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeysPageDto> {
+    return this.redisAdmin.scanKeys(query, principal);
   }
 
   @Get('inspect')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Type, TTL, encoding, memory, length and a size-capped preview of one key' })
+  @ApiOperation({ summary: 'Type, TTL, encoding, memory, length and a size-capped preview of one key (keys outside the service\'s namespaces: admins only)' })
   @ApiOkResponse({ type: RedisKeyInspectionDto })
-  inspect(@Query() query: RedisKeyQueryDto): Promise<RedisKeyInspectionDto> {
-    return this.redisAdmin.inspect(query.key);
+  inspect(@Query() query: RedisKeyQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeyInspectionDto> {
+    return this.redisAdmin.inspect(query.key, principal);
   }
 
   @Post('purge')
@@ -63,7 +63,7 @@ export class RedisAdminController {
   @Audited('redis.purge', 'redis-pattern', 'pattern')
   @ApiOperation({
     summary: 'Delete keys matching a pattern (SCAN + UNLINK in batches); dryRun counts first',
-    description: 'Refuses patterns that could match protected namespaces unless allowProtected. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.',
+    description: 'Refuses patterns that could match protected namespaces unless allowProtected (admin only; rate-limit counters are never purged). Operators purge only the service\'s own namespaces. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.',
   })
   @ApiOkResponse({ type: RedisPurgeResultDto })
   purge(@Body() body: RedisPurgeRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisPurgeResultDto> {
@@ -110,7 +110,7 @@ export class RedisAdminController {
   @RequirePermissions('settings:read:all')
   @ApiOperation({ summary: 'Top keys and namespaces by memory, from a bounded sample' })
   @ApiOkResponse({ type: RedisMemoryAnalysisDto })
-  memory(@Query() query: RedisMemoryQueryDto): Promise<RedisMemoryAnalysisDto> {
-    return this.redisAdmin.memory(query);
+  memory(@Query() query: RedisMemoryQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisMemoryAnalysisDto> {
+    return this.redisAdmin.memory(query, principal);
   }
 }

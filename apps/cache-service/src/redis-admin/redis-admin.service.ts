@@ -23,6 +23,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { CacheKeys } from '../redis/redis-keys.js';
+import { assertMayChangeKey, assertMayReadKey, isVisibleTo } from './key-access.js';
 import { classifyKey, isProtectedKey } from './key-namespaces.js';
 import { RedisAdminRepository, type RedisNode } from './redis-admin.repository.js';
 import { globProblem } from './redis-glob.js';
@@ -153,7 +154,7 @@ export class RedisAdminService {
 
   // --- key browser ----------------------------------------------------------------------------
 
-  async scanKeys(query: RedisKeysQuery): Promise<RedisKeysPage> {
+  async scanKeys(query: RedisKeysQuery, actor: Principal): Promise<RedisKeysPage> {
     const pattern = query.pattern ?? '*';
     assertPattern(pattern);
     const count = query.count ?? 100;
@@ -167,7 +168,7 @@ export class RedisAdminService {
     while (position && found.size < count && examined + scanCount <= EXAMINE_CAP) {
       const page = await this.redis.scan(nodes[position.node], position.cursor, { match: pattern, count: scanCount, type: query.type });
       examined += scanCount;
-      for (const key of page.keys) if (!found.has(key)) found.set(key, position.node);
+      for (const key of page.keys) if (!found.has(key) && isVisibleTo(actor, key)) found.set(key, position.node);
       position = advance(position, page.cursor, nodes.length);
     }
 
@@ -194,7 +195,8 @@ export class RedisAdminService {
 
   // --- inspector ------------------------------------------------------------------------------
 
-  async inspect(key: string): Promise<RedisKeyInspection> {
+  async inspect(key: string, actor: Principal): Promise<RedisKeyInspection> {
+    assertMayReadKey(actor, key);
     const facts = await this.redis.describeKey(key);
     if (facts.type === 'none') throw AppError.notFound('Key', key);
     const length = await this.redis.lengthOf(key, facts.type);
@@ -266,6 +268,7 @@ export class RedisAdminService {
     if ((request.ttlSeconds === undefined) === !persist) {
       throw AppError.invalidField('ttlSeconds', 'give either ttlSeconds (a positive number of seconds) or persist: true');
     }
+    assertMayChangeKey(actor, request.key, request.allowProtected);
     if (isProtectedKey(request.key) && !request.allowProtected) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -336,7 +339,7 @@ export class RedisAdminService {
 
   // --- memory analysis ------------------------------------------------------------------------
 
-  async memory(query: RedisMemoryQuery): Promise<RedisMemoryAnalysis> {
+  async memory(query: RedisMemoryQuery, actor: Principal): Promise<RedisMemoryAnalysis> {
     const sampleSize = query.sample ?? 2_000;
     const top = query.top ?? 20;
     const nodes = this.redis.nodes();
@@ -358,7 +361,7 @@ export class RedisAdminService {
     const totalKeys = this.dbKeys(infos);
     const sampled = measured.length;
     const sampledMemoryBytes = measured.reduce((sum, entry) => sum + entry.memoryBytes, 0);
-    const biggest = [...measured].sort((a, b) => b.memoryBytes - a.memoryBytes).slice(0, top);
+    const biggest = measured.filter((entry) => isVisibleTo(actor, entry.key)).sort((a, b) => b.memoryBytes - a.memoryBytes).slice(0, top);
     const types = new Map<string, string>();
     for (const node of nodes) {
       const keys = biggest.filter((entry) => entry.node === node).map((entry) => entry.key);

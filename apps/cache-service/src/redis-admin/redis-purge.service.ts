@@ -5,6 +5,7 @@ import type { Principal, RedisPurgeRequest, RedisPurgeResult } from '@ccc/shared
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { assertMayAllowProtected, isNeverTouched, isVisibleTo } from './key-access.js';
 import { isProtectedKey, protectedPatternsReachedBy } from './key-namespaces.js';
 import { RedisAdminRepository, type RedisNode } from './redis-admin.repository.js';
 import { globProblem } from './redis-glob.js';
@@ -36,12 +37,14 @@ export class RedisPurgeService implements OnModuleDestroy {
   async purge(request: RedisPurgeRequest, actor: Principal): Promise<RedisPurgeResult> {
     const problem = globProblem(request.pattern);
     if (problem) throw AppError.invalidField('pattern', `pattern: ${problem}`);
+    assertMayAllowProtected(actor, request.allowProtected);
     const reached = protectedPatternsReachedBy(request.pattern);
     if (reached.length > 0 && !request.allowProtected) {
       throw new AppError(
         'VALIDATION_FAILED',
         `Refused: pattern "${request.pattern}" could match protected keys (${reached.join(', ')}) — queue keys, live-generation ` +
-          'pointers, locks, rate limits and leases. Narrow the pattern, or set allowProtected to purge them anyway.',
+          'pointers, locks, rate limits and leases. Narrow the pattern, or (admins) set allowProtected to purge them anyway; rate-limit ' +
+          'counters are never purged.',
         { fields: [{ field: 'pattern', messages: [`pattern could match protected keys: ${reached.join(', ')}`] }], protectedPatterns: reached },
       );
     }
@@ -64,7 +67,12 @@ export class RedisPurgeService implements OnModuleDestroy {
     };
     const keep = (key: Buffer): boolean => {
       const name = key.toString();
-      return !name.startsWith(PROGRESS_PREFIX) && (request.allowProtected === true || !isProtectedKey(name));
+      return (
+        !name.startsWith(PROGRESS_PREFIX) &&
+        !isNeverTouched(name) &&
+        (request.allowProtected === true || !isProtectedKey(name)) &&
+        isVisibleTo(actor, name)
+      );
     };
     return request.dryRun ? this.dryRun(base, keep) : this.start(base, keep, actor);
   }

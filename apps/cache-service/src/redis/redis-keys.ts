@@ -65,6 +65,9 @@ export const RedisKeys = {
   /** Fixed-window rate-limit counter of one tracker (user, API key or IP) for one named limit. */
   throttleHits: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:hits`,
   throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
+  /** Failed sign-ins of one account or IP, and its current back-off; under the rate-limit namespace (never purged). */
+  loginFailures: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:login-backoff:failures`,
+  loginBlock: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:login-backoff:block`,
   /** Lease that lets one replica run a periodic task. */
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
   /** Set once the demo's week of made-up query traffic has been written (so a restart does not add it again). */

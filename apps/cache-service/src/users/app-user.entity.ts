@@ -27,6 +27,10 @@ export class AppUserEntity {
   @Column({ name: 'is_system', type: 'boolean', default: false })
   isSystem: boolean;
 
+  /** Carried in every token issued for this account; raising it ends every earlier token (see CredentialRevocation migration). */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
+
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
 

@@ -2,10 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
-import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../auth/auth.decorators.js';
 import { UserSummaryDto } from '../auth/auth.dto.js';
-import { AuthService } from '../auth/auth.service.js';
-import { AppError } from '../common/app-error.js';
 import { UuidParam } from '../common/id-param.dto.js';
 import { CreateUserDto, ResetPasswordDto, UpdateUserDto } from './users.dto.js';
 import { UsersService } from './users.service.js';
@@ -14,12 +12,10 @@ import { UsersService } from './users.service.js';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @RequirePermissions('users:manage:all')
+@UserCredentialOnly()
 @Controller('admin/users')
 export class UsersController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly users: UsersService) {}
 
   @Get()
   @ApiOkResponse({ type: UserSummaryDto, isArray: true })
@@ -30,27 +26,22 @@ export class UsersController {
   @Post()
   @Audited('user.create', 'user')
   @ApiCreatedResponse({ type: UserSummaryDto })
-  create(@Body() body: CreateUserDto): Promise<UserSummaryDto> {
-    return this.users.create(body);
+  create(@Body() body: CreateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserSummaryDto> {
+    return this.users.create(body, principal);
   }
 
   @Patch(':id')
   @Audited('user.update', 'user')
-  @ApiOkResponse({ type: UserSummaryDto })
-  async update(@Param() params: UuidParam, @Body() body: UpdateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserSummaryDto> {
-    if (principal.id === params.id && (body.isActive === false || (body.role && body.role !== 'admin'))) {
-      throw AppError.conflict('You cannot disable or demote your own account');
-    }
-    const user = await this.users.update(params.id, body);
-    this.auth.forget(params.id);
-    return user;
+  @ApiOkResponse({ type: UserSummaryDto, description: 'A role or status change ends the user’s earlier tokens; 409 for the last active admin' })
+  update(@Param() params: UuidParam, @Body() body: UpdateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserSummaryDto> {
+    return this.users.update(params.id, body, principal);
   }
 
   @Post(':id/password')
   @HttpCode(204)
   @Audited('user.password_reset', 'user')
-  @ApiNoContentResponse()
-  resetPassword(@Param() params: UuidParam, @Body() body: ResetPasswordDto): Promise<void> {
-    return this.users.resetPassword(params.id, body.password);
+  @ApiNoContentResponse({ description: 'The user’s earlier tokens stop working' })
+  resetPassword(@Param() params: UuidParam, @Body() body: ResetPasswordDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.users.resetPassword(params.id, body.password, principal);
   }
 }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, type CreateUserRequest, type ResetPasswordRequest, type Role, type UpdateUserRequest } from '@ccc/shared-types';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
-const PASSWORD_RULE = { minLength: 10, maxLength: 200 };
+export const PASSWORD_RULE = { minLength: 10, maxLength: 200 };
 
 export class CreateUserDto implements CreateUserRequest {
   @ApiProperty({ example: 'operator@example.com', maxLength: 320 })

@@ -1,10 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ROLE_PERMISSIONS, type CreateUserRequest, type UpdateUserRequest, type UserSummary } from '@ccc/shared-types';
-import type { Repository } from 'typeorm';
+import { ROLE_PERMISSIONS, type CreateUserRequest, type Principal, type UpdateUserRequest, type UserSummary } from '@ccc/shared-types';
+import { Not, type EntityManager, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { hashPassword, verifyPassword } from '../auth/password.js';
+import { PasswordHasher } from '../auth/password.js';
+import { assertMayGrantRole, assertMayManageRole, assertUserCredential, ConflictReason } from '../auth/privileges.js';
 import { AppUserEntity } from './app-user.entity.js';
+
+// Serialises changes that could leave no active admin (two admins demoting each other at once).
+const ADMIN_CHANGE_LOCK_ID = 0x0ccc_0002;
 
 export function toUserSummary(user: AppUserEntity): UserSummary {
   return {
@@ -19,11 +23,22 @@ export function toUserSummary(user: AppUserEntity): UserSummary {
   };
 }
 
+/** Called after a user's earlier tokens were revoked or their account changed, so caches forget them at once. */
+export type AccountChangeListener = (userId: string) => void;
+
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
+  private readonly listeners: AccountChangeListener[] = [];
 
-  constructor(@InjectRepository(AppUserEntity) private readonly users: Repository<AppUserEntity>) {}
+  constructor(
+    @InjectRepository(AppUserEntity) private readonly users: Repository<AppUserEntity>,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  onAccountChange(listener: AccountChangeListener): void {
+    this.listeners.push(listener);
+  }
 
   async list(): Promise<UserSummary[]> {
     const rows = await this.users.find({ where: { isSystem: false }, order: { createdAt: 'ASC' } });
@@ -31,10 +46,15 @@ export class UsersService {
   }
 
   async get(id: string): Promise<UserSummary> {
-    return toUserSummary(await this.getEntity(id));
+    return toUserSummary(await this.getEntity(this.users.manager, id));
   }
 
-  async create(request: CreateUserRequest): Promise<UserSummary> {
+  /** `actor` absent only for the service itself (first admin, CLI, tests). */
+  async create(request: CreateUserRequest, actor?: Principal): Promise<UserSummary> {
+    if (actor) {
+      assertUserCredential(actor);
+      assertMayGrantRole(actor, request.role);
+    }
     const email = request.email.toLowerCase();
     if (await this.users.exists({ where: { email } })) {
       throw AppError.conflict(`A user with email ${email} already exists`, { field: 'email' });
@@ -44,33 +64,84 @@ export class UsersService {
         email,
         displayName: request.displayName ?? null,
         role: request.role,
-        passwordHash: await hashPassword(request.password),
+        passwordHash: await this.hasher.hash(request.password),
       }),
     );
     return toUserSummary(user);
   }
 
-  async update(id: string, request: UpdateUserRequest): Promise<UserSummary> {
-    const user = await this.getEntity(id);
-    if (request.role !== undefined) user.role = request.role;
-    if (request.displayName !== undefined) user.displayName = request.displayName;
-    if (request.isActive !== undefined) user.isActive = request.isActive;
-    user.updatedAt = new Date();
-    return toUserSummary(await this.users.save(user));
+  /** Role and status changes end the user's earlier tokens; the last active admin cannot be demoted or disabled. */
+  async update(id: string, request: UpdateUserRequest, actor: Principal): Promise<UserSummary> {
+    assertUserCredential(actor);
+    if (request.role !== undefined) assertMayGrantRole(actor, request.role);
+    let revoked = false;
+    const saved = await this.users.manager.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK_ID]);
+      const user = await this.getEntity(manager, id);
+      assertMayManageRole(actor, user.role);
+      const demoted = request.role !== undefined && request.role !== 'admin';
+      const disabled = request.isActive === false;
+      if (actor.id === id && (demoted || disabled)) {
+        throw AppError.conflict('You cannot disable or demote your own account', { reason: ConflictReason.ownAccount });
+      }
+      if (user.role === 'admin' && user.isActive && (demoted || disabled)) {
+        const otherAdmins = await manager.count(AppUserEntity, { where: { role: 'admin', isActive: true, isSystem: false, id: Not(id) } });
+        if (otherAdmins === 0) {
+          throw AppError.conflict('This is the last active admin: make another user admin first', { reason: ConflictReason.lastAdmin });
+        }
+      }
+      revoked = (request.role !== undefined && request.role !== user.role) || (request.isActive !== undefined && request.isActive !== user.isActive);
+      if (request.role !== undefined) user.role = request.role;
+      if (request.displayName !== undefined) user.displayName = request.displayName;
+      if (request.isActive !== undefined) user.isActive = request.isActive;
+      user.updatedAt = new Date();
+      const saved = await manager.save(user);
+      // An increment in SQL, so a concurrent logout's increment is not overwritten.
+      if (revoked) await manager.increment(AppUserEntity, { id }, 'tokenVersion', 1);
+      return saved;
+    });
+    this.notify(id);
+    if (revoked) this.logger.log(`Tokens of user ${id} revoked (role or status changed)`);
+    return toUserSummary(saved);
   }
 
-  async resetPassword(id: string, password: string): Promise<void> {
-    const user = await this.getEntity(id);
-    user.passwordHash = await hashPassword(password);
-    user.updatedAt = new Date();
-    await this.users.save(user);
+  /** An administrator sets a new password: every earlier token of the account stops working. */
+  async resetPassword(id: string, password: string, actor: Principal): Promise<void> {
+    assertUserCredential(actor);
+    const user = await this.getEntity(this.users.manager, id);
+    assertMayManageRole(actor, user.role);
+    await this.setPassword(user, password);
+  }
+
+  /**
+   * The signed-in user changes their own password; returns the account for a fresh token, or null when
+   * `currentPassword` is wrong (the caller counts that like a failed sign-in).
+   */
+  async changeOwnPassword(id: string, currentPassword: string, newPassword: string): Promise<AppUserEntity | null> {
+    const user = await this.users.findOne({ where: { id, isActive: true, isSystem: false } });
+    if (!user) throw AppError.unauthenticated('The account is not active');
+    if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return null;
+    return this.setPassword(user, newPassword);
+  }
+
+  /** Ends every token issued to the user so far (logout). */
+  async revokeTokens(id: string): Promise<void> {
+    await this.users.increment({ id, isSystem: false }, 'tokenVersion', 1);
+    this.notify(id);
   }
 
   /** The active user with these credentials, or null (same answer for unknown email and wrong password). */
   async verifyCredentials(email: string, password: string): Promise<AppUserEntity | null> {
     const user = await this.users.findOne({ where: { email: email.toLowerCase(), isSystem: false } });
-    const valid = await verifyPassword(password, user?.passwordHash ?? null);
-    return valid && user?.isActive ? user : null;
+    const check = await this.hasher.verify(password, user?.passwordHash ?? null);
+    if (!check.valid || !user?.isActive) return null;
+    if (check.needsRehash) {
+      // The password is at hand only now: bring an older hash up to today's cost.
+      const upgraded = await this.hasher.hash(password);
+      await this.users.update({ id: user.id, passwordHash: user.passwordHash! }, { passwordHash: upgraded });
+      this.logger.log(`Password hash of user ${user.id} upgraded to scrypt N=2^${this.hasher.cost}`);
+    }
+    return user;
   }
 
   async recordLogin(id: string): Promise<void> {
@@ -81,15 +152,38 @@ export class UsersService {
     return this.users.findOne({ where: { id, isActive: true, isSystem: false } });
   }
 
+  async hasActiveAdmin(): Promise<boolean> {
+    return this.users.exists({ where: { role: 'admin', isActive: true, isSystem: false } });
+  }
+
   /** Creates the configured first admin once; an existing account is left as it is. */
   async ensureAdmin(email: string, password: string): Promise<void> {
     if (await this.users.exists({ where: { email } })) return;
-    await this.users.save(this.users.create({ email, role: 'admin', displayName: 'Administrator', passwordHash: await hashPassword(password) }));
+    await this.users.save(this.users.create({ email, role: 'admin', displayName: 'Administrator', passwordHash: await this.hasher.hash(password) }));
     this.logger.log(`Created the first admin ${email}`);
   }
 
-  private async getEntity(id: string): Promise<AppUserEntity> {
-    const user = await this.users.findOne({ where: { id, isSystem: false } });
+  private async setPassword(user: AppUserEntity, password: string): Promise<AppUserEntity> {
+    const passwordHash = await this.hasher.hash(password);
+    const updatedAt = new Date();
+    const result = await this.users
+      .createQueryBuilder()
+      .update(AppUserEntity)
+      .set({ passwordHash, updatedAt, tokenVersion: () => 'token_version + 1' })
+      .where({ id: user.id })
+      .returning(['token_version'])
+      .execute();
+    this.notify(user.id);
+    const tokenVersion = Number((result.raw as Array<{ token_version: number }>)[0]?.token_version ?? user.tokenVersion + 1);
+    return Object.assign(user, { passwordHash, updatedAt, tokenVersion });
+  }
+
+  private notify(userId: string): void {
+    for (const listener of this.listeners) listener(userId);
+  }
+
+  private async getEntity(manager: EntityManager, id: string): Promise<AppUserEntity> {
+    const user = await manager.findOne(AppUserEntity, { where: { id, isSystem: false } });
     if (!user) throw AppError.notFound('User', id);
     return user;
   }

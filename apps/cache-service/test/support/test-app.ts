@@ -30,8 +30,12 @@ export async function createTestApp(
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-test-secret-test-secret-000',
     DASHBOARD_DIR: '/nonexistent',
-    // Every test file signs in from 127.0.0.1; the login limit has its own test.
+    // Every test file signs in from 127.0.0.1; the login and credential limits have their own tests.
     RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1000000',
+    LOGIN_BACKOFF_IP_FREE_ATTEMPTS: '1000000',
+    // Below production's 17 (which production refuses): thousands of sign-ins in the suite stay fast.
+    SCRYPT_COST: '14',
     // Tests run monitoring tasks by calling them; timers would race them.
     MONITORING_SCHEDULES: 'false',
     ...env,

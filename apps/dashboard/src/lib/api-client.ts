@@ -129,6 +129,7 @@ export async function request<T>(method: string, path: string, options: RequestO
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>('POST', '/api/auth/login', { body }),
   me: () => request<Principal>('GET', '/api/auth/me'),
+  logout: () => request<void>('POST', '/api/auth/logout'),
 
   listDatasources: (signal?: AbortSignal) =>
     request<Datasource[]>('GET', '/api/admin/datasources', { signal }),

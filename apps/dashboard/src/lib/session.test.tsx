@@ -43,12 +43,14 @@ describe('session', () => {
     expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer abc123');
   });
 
-  it('signs out to the sign-in page without the expiry message', async () => {
-    signInAs('admin');
-    mockApi({});
+  it('signs out to the sign-in page without the expiry message, ending the token on the server', async () => {
+    signInAs('admin', 'session-token');
+    const fetchMock = mockApi({ 'POST /api/auth/logout': () => new Response(null, { status: 204 }) });
     const { user: ui } = renderApp('/cache');
 
     await ui.click(screen.getByRole('button', { name: 'Sign out' }));
+    const logout = fetchMock.mock.calls.find(([url]) => String(url).endsWith('/api/auth/logout'));
+    expect(new Headers(logout?.[1]?.headers).get('Authorization')).toBe('Bearer session-token');
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('/login');

@@ -1,7 +1,7 @@
 import type { LoginResponse, Permission, UserSummary } from '@ccc/shared-types';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
-import { configureAuth } from './api-client';
+import { api, configureAuth } from './api-client';
 import { clearToasts } from './toast';
 
 export const SESSION_EXPIRED_MESSAGE = 'Your session expired, please sign in again';
@@ -111,7 +111,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
-  const signOut = useCallback(() => sessionStore.end('signed-out'), []);
+  const signOut = useCallback(() => {
+    // The server ends the token too (it would stay valid until it expires otherwise); the session ends here regardless.
+    void api.logout().catch(() => undefined);
+    sessionStore.end('signed-out');
+  }, []);
 
   const value = useMemo<SessionContextValue>(
     () => ({

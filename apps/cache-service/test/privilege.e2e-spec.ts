@@ -1,0 +1,177 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { CreatedApiKey, LoginResponse, Permission, UserSummary } from '@ccc/shared-types';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { UsersService } from '../src/users/users.service.js';
+import { createScratchDatabase } from './support/scratch-database.js';
+import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
+
+/** An identity provider: a JWKS URL and tokens signed with its key, carrying whatever permissions a test needs. */
+class FakeIdentityProvider {
+  private server!: Server;
+  private privateKey!: CryptoKey;
+  url = '';
+
+  async start(): Promise<void> {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    this.privateKey = privateKey;
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'RS256', use: 'sig' }] });
+    this.server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/jwks`;
+  }
+
+  token(permissions: Permission[], subject = `idp|${randomUUID()}`): Promise<string> {
+    return new SignJWT({ permissions, email: `${subject}@idp.example` })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-idp' })
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(this.privateKey);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const ALL_KEY_PERMISSIONS: Permission[] = ['settings:read:all', 'settings:write:all', 'analytics:read'];
+
+describe('privilege never grows', () => {
+  const idp = new FakeIdentityProvider();
+  let t: TestApp;
+  let admin: { id: string; email: string; token: string };
+
+  const mintKey = (token: string, permissions: string[]) =>
+    t.http.post('/api/admin/api-keys').set(bearer(token)).send({ name: `key-${randomUUID().slice(0, 8)}`, permissions });
+
+  beforeAll(async () => {
+    await idp.start();
+    t = await createTestApp({ JWT_JWKS_URL: idp.url });
+    admin = await userWithToken(t, 'admin');
+  });
+  afterAll(async () => {
+    await t.close();
+    await idp.stop();
+  });
+
+  it('never mints an API key holding users:manage:all, not even for an admin', async () => {
+    for (const permissions of [['users:manage:all'], ['analytics:read', 'users:manage:all']]) {
+      const response = await mintKey(admin.token, permissions).expect(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.details.fields[0].field).toBe('permissions');
+    }
+  });
+
+  it('answers 403 API_KEY_NOT_ALLOWED to an API key on every user and key management route, whatever it holds', async () => {
+    const key = (await mintKey(admin.token, ALL_KEY_PERMISSIONS).expect(201)).body as CreatedApiKey;
+    const email = `made-by-key-${randomUUID().slice(0, 8)}@test.local`;
+    const calls = [
+      t.http.get('/api/admin/users'),
+      t.http.post('/api/admin/users').send({ email, password: 'Made-By-A-Key-1', role: 'admin' }),
+      t.http.patch(`/api/admin/users/${admin.id}`).send({ isActive: false }),
+      t.http.post(`/api/admin/users/${admin.id}/password`).send({ password: 'Taken-Over-123' }),
+      t.http.get('/api/admin/api-keys'),
+      t.http.post('/api/admin/api-keys').send({ name: 'child', permissions: ['analytics:read'] }),
+      t.http.delete(`/api/admin/api-keys/${key.id}`),
+    ];
+    for (const call of calls) {
+      const response = await call.set('X-API-Key', key.key).expect(403);
+      expect(response.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'API_KEY_NOT_ALLOWED' } });
+    }
+    await t.http.post('/api/auth/login').send({ email, password: 'Made-By-A-Key-1' }).expect(401);
+    await t.http.get('/api/auth/me').set(bearer(admin.token)).expect(200);
+    await t.http.get('/api/auth/me').set('X-API-Key', key.key).expect(200);
+  });
+
+  it('mints a key only with permissions its creator holds', async () => {
+    const limited = await idp.token(['users:manage:all', 'analytics:read']);
+    const refused = await mintKey(limited, ['analytics:read', 'settings:write:all']).expect(403);
+    expect(refused.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'PERMISSION_NOT_HELD', permissions: ['settings:write:all'] } });
+    const allowed = (await mintKey(limited, ['analytics:read']).expect(201)).body as CreatedApiKey;
+    expect(allowed.permissions).toEqual(['analytics:read']);
+  });
+
+  it('grants, and manages, no role beyond what the actor holds', async () => {
+    const limited = await idp.token(['users:manage:all', 'settings:read:all', 'analytics:read']);
+    const email = `granted-${randomUUID().slice(0, 8)}@test.local`;
+    const tooMuch = await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'operator' }).expect(403);
+    expect(tooMuch.body.details).toMatchObject({ reason: 'PERMISSION_NOT_HELD', permissions: ['settings:write:all'] });
+    const viewer = (await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'viewer' }).expect(201)).body as UserSummary;
+
+    await t.http.patch(`/api/admin/users/${viewer.id}`).set(bearer(limited)).send({ role: 'admin' }).expect(403);
+    // Taking over a stronger account is growing privilege too: no password reset, no status change of an admin.
+    await t.http.post(`/api/admin/users/${admin.id}/password`).set(bearer(limited)).send({ password: 'Taken-Over-123' }).expect(403);
+    await t.http.patch(`/api/admin/users/${admin.id}`).set(bearer(limited)).send({ isActive: false }).expect(403);
+    await t.http.post(`/api/admin/users/${viewer.id}/password`).set(bearer(limited)).send({ password: 'Reset-By-Idp-1' }).expect(204);
+    expect((await t.http.get('/api/admin/users').set(bearer(admin.token)).expect(200)).body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: viewer.id, role: 'viewer' }), expect.objectContaining({ id: admin.id, role: 'admin', isActive: true })]),
+    );
+  });
+
+  it('lets a key do no more than its creator can today: a demoted creator’s key loses what the new role lacks', async () => {
+    const creator = await userWithToken(t, 'admin');
+    const key = (await mintKey(creator.token, ['settings:read:all', 'settings:write:all']).expect(201)).body as CreatedApiKey;
+    await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(400);
+    await t.http.patch(`/api/admin/users/${creator.id}`).set(bearer(admin.token)).send({ role: 'viewer' }).expect(200);
+    await t.http.get('/api/admin/datasources').set('X-API-Key', key.key).expect(200);
+    const refused = await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(403);
+    expect(refused.body.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('the last active admin', () => {
+  const idp = new FakeIdentityProvider();
+  let database: { url: string; drop(): Promise<void> };
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await idp.start();
+    database = await createScratchDatabase('ccc_admins');
+    t = await createTestApp({ DATABASE_URL: database.url, JWT_JWKS_URL: idp.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await database?.drop();
+    await idp.stop();
+  });
+
+  const newAdmin = async (): Promise<{ id: string; token: string }> => {
+    const email = `admin-${randomUUID().slice(0, 8)}@test.local`;
+    const user = await t.app.get(UsersService).create({ email, password: TEST_PASSWORD, role: 'admin' });
+    const login = await t.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
+    return { id: user.id, token: (login.body as LoginResponse).accessToken };
+  };
+  const activeAdmins = async (): Promise<number> =>
+    Number((await t.app.get(UsersService).list()).filter((user) => user.role === 'admin' && user.isActive).length);
+
+  it('cannot be demoted or disabled (409 LAST_ADMIN), not even by an identity provider’s admin', async () => {
+    const only = await newAdmin();
+    const external = await idp.token(['settings:read:all', 'settings:write:all', 'analytics:read', 'users:manage:all']);
+    for (const change of [{ role: 'operator' }, { isActive: false }]) {
+      const response = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(external)).send(change).expect(409);
+      expect(response.body).toMatchObject({ code: 'CONFLICT', details: { reason: 'LAST_ADMIN' } });
+    }
+    const self = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(only.token)).send({ role: 'viewer' }).expect(409);
+    expect(self.body.details.reason).toBe('OWN_ACCOUNT');
+    expect(await activeAdmins()).toBe(1);
+  });
+
+  it('survives two admins demoting each other at the same time: one wins, one gets 409', async () => {
+    const existing = (await t.app.get(UsersService).list()).filter((user) => user.role === 'admin' && user.isActive);
+    expect(existing).toHaveLength(1);
+    const [first, second] = [await newAdmin(), await newAdmin()];
+    // Leave exactly these two: the previous test's admin steps down through one of them.
+    await t.http.patch(`/api/admin/users/${existing[0].id}`).set(bearer(first.token)).send({ role: 'viewer' }).expect(200);
+    expect(await activeAdmins()).toBe(2);
+
+    const results = await Promise.all([
+      t.http.patch(`/api/admin/users/${second.id}`).set(bearer(first.token)).send({ role: 'operator' }),
+      t.http.patch(`/api/admin/users/${first.id}`).set(bearer(second.token)).send({ isActive: false }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)!.body.details.reason).toBe('LAST_ADMIN');
+    expect(await activeAdmins()).toBe(1);
+  });
+});
