@@ -31,6 +31,11 @@ export class AppError extends Error {
     return new AppError('UNAUTHENTICATED', message);
   }
 
+  /** 503 or 429 with `Retry-After` (the filter sets the header from details.retryAfterSeconds). */
+  static retryLater(code: 'SOURCE_BUSY' | 'SOURCE_TIMEOUT' | 'RATE_LIMITED', message: string, retryAfterSeconds: number): AppError {
+    return new AppError(code, message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  }
+
   static forbidden(message: string): AppError {
     return new AppError('FORBIDDEN', message);
   }

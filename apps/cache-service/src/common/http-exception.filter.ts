@@ -23,6 +23,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    // Errors that say when to come back (a busy source, a per-key limit) carry it in details.
+    const retryAfter = exception instanceof AppError ? exception.details?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
     response.status(status).json(body);
   }
 

@@ -4,8 +4,9 @@ import { ENTITIES } from './entities.js';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema.js';
 import { WarmingProgress1763800000000 } from './migrations/1763800000000-warming-progress.js';
 import { Monitoring1763900000000 } from './migrations/1763900000000-monitoring.js';
+import { IndexOwnership1764100000000 } from './migrations/1764100000000-index-ownership.js';
 
-export const MIGRATIONS = [InitialSchema1763700000000, WarmingProgress1763800000000, Monitoring1763900000000];
+export const MIGRATIONS = [InitialSchema1763700000000, WarmingProgress1763800000000, Monitoring1763900000000, IndexOwnership1764100000000];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
