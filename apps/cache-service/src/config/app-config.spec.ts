@@ -46,8 +46,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://app@db/ccc' }).sources).toEqual({
       schemas: ['demo_analytics'],
       databaseUrl: 'postgres://app@db/ccc',
-      queryPoolSize: 4,
-      queryMaxConcurrent: 4,
+      queryPoolSize: 2,
+      queryMaxConcurrent: 2,
       queryTimeoutMs: 5000,
     });
     expect(loadConfig({ SOURCE_SCHEMAS: ' sales , demo_analytics,sales', SOURCE_DATABASE_URL: 'postgres://reader@db/ccc' }).sources).toMatchObject({

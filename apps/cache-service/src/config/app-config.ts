@@ -221,7 +221,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (seedDemo && !sourceSchemas.includes('demo_analytics')) {
     problems.push('SEED_DEMO=true needs demo_analytics in SOURCE_SCHEMAS (the demo tables live there)');
   }
-  const queryPoolSize = int('SOURCE_QUERY_POOL_SIZE', 4, 1, 100);
+  const queryPoolSize = int('SOURCE_QUERY_POOL_SIZE', 2, 1, 100);
 
   const scaleRaw = str('DEMO_SCALE', '1');
   const scale = Number(scaleRaw);
