@@ -418,7 +418,19 @@ export async function run(ctx) {
   try {
     await db.connect();
     // The table is built while the service boots (and migrates the same database).
-    const [started] = await Promise.all([ctx.startService({ CACHE_GC_GRACE_MS: String(GC_GRACE_MS), WARM_BATCH_ENTRIES: String(BATCH_ENTRIES) }), buildSourceTable(db, ctx.log)]);
+    const [started] = await Promise.all([
+      ctx.startService({
+        CACHE_GC_GRACE_MS: String(GC_GRACE_MS),
+        WARM_BATCH_ENTRIES: String(BATCH_ENTRIES),
+        SOURCE_SCHEMAS: SCHEMA,
+        // One principal drives all the load: no per-key limit. The database figure measures the fallback path's
+        // throughput, so the fallbacks get the connections the service used before they had a pool and cap of their own.
+        RATE_LIMIT_QUERY_PER_SECOND: '1000000',
+        SOURCE_QUERY_POOL_SIZE: '10',
+        SOURCE_QUERY_MAX_CONCURRENT: String(CONNECTIONS),
+      }),
+      buildSourceTable(db, ctx.log),
+    ]);
     service = started;
     const port = Number(new URL(service.baseUrl).port);
     const pid = findServicePid(port);

@@ -36,6 +36,8 @@ import { DB_PERFORMANCE_CONTROLLERS, DB_PERFORMANCE_PROVIDERS } from './db-perfo
 import { DatasourcesController } from './datasources/datasources.controller.js';
 import { DatasourcesService } from './datasources/datasources.service.js';
 import { SourceCatalogRepository } from './datasources/source-catalog.repository.js';
+import { SourceDatabase } from './datasources/source-database.js';
+import { SourcePolicy } from './datasources/source-policy.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
 import { DemoTrafficService } from './demo/demo-traffic.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -91,6 +93,8 @@ import { WarmingService } from './warming/warming.service.js';
     UsersService,
     DatasourcesService,
     SourceCatalogRepository,
+    SourceDatabase,
+    SourcePolicy,
     DemoSeedService,
     DemoTrafficService,
     HealthService,

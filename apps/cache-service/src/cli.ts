@@ -4,6 +4,7 @@ import { PasswordHasher } from './auth/password.js';
 import { ConfigError, getConfig } from './config/app-config.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { runMigrations } from './database/migrate.js';
+import { DEMO_SCHEMA } from './demo/demo-datasets.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
 import { AppUserEntity } from './users/app-user.entity.js';
 import { UsersService } from './users/users.service.js';
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<void> {
       await db.undoLastMigration({ transaction: 'each' });
       console.log('Reverted the last migration');
     } else if (command === 'seed-demo') {
+      // The same rule as SEED_DEMO=true: demo datasources the service may not read would only answer 403.
+      if (!config.sources.schemas.includes(DEMO_SCHEMA)) throw new Error(`seed-demo needs ${DEMO_SCHEMA} in SOURCE_SCHEMAS (the demo tables live there)`);
       await runMigrations(db);
       const result = await new DemoSeedService(db).seed(config.demo.scale);
       for (const ds of result.datasources) console.log(`${ds.name}: ${ds.rows} rows${ds.created ? ' (registered)' : ''}`);

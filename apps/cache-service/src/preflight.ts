@@ -28,8 +28,8 @@ async function checkRedis(config: AppConfig): Promise<string | null> {
   }
 }
 
-async function checkPostgres(config: AppConfig): Promise<string | null> {
-  const client = new pg.Client({ connectionString: config.database.url, connectionTimeoutMillis: 3000 });
+async function checkPostgres(url: string, variable: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -37,8 +37,8 @@ async function checkPostgres(config: AppConfig): Promise<string | null> {
     return null;
   } catch (error) {
     const message = (error as Error).message || (error as { code?: string }).code || 'unknown error';
-    const hint = /does not exist/.test(message) ? 'Create the database or set DATABASE_URL.' : 'Start PostgreSQL or set DATABASE_URL.';
-    return `Cannot reach PostgreSQL at ${redactUrl(config.database.url)} (${message}). ${hint}`;
+    const hint = /does not exist/.test(message) ? `Create the database (or role) or set ${variable}.` : `Start PostgreSQL or set ${variable}.`;
+    return `Cannot reach PostgreSQL at ${redactUrl(url)} (${message}). ${hint}`;
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -46,6 +46,11 @@ async function checkPostgres(config: AppConfig): Promise<string | null> {
 
 /** One line per unreachable dependency, checked without retry loops so start-up fails within seconds. */
 export async function preflight(config: AppConfig): Promise<string[]> {
-  const problems = await Promise.all([checkRedis(config), checkPostgres(config)]);
+  const problems = await Promise.all([
+    checkRedis(config),
+    checkPostgres(config.database.url, 'DATABASE_URL'),
+    // The read-only source role is a second way in (see SourceDatabase); without one it is the same connection.
+    config.sources.databaseUrl !== config.database.url ? checkPostgres(config.sources.databaseUrl, 'SOURCE_DATABASE_URL') : null,
+  ]);
   return problems.filter((problem): problem is string => problem !== null);
 }

@@ -9,6 +9,9 @@ describe('datasource registry', () => {
   let t: TestApp;
   let admin: { id: string; token: string };
   let viewer: { id: string; token: string };
+  // The demo datasources' ids: other test files may have registered (and deleted) datasources before the seed ran.
+  let revenueId: number;
+  let operationalId: number;
   const uniqueName = (label: string): string => `${label} ${randomUUID().slice(0, 8)}`;
   const create = (body: Record<string, unknown>) => t.http.post('/api/admin/datasources').set(bearer(admin.token)).send(body);
 
@@ -17,6 +20,9 @@ describe('datasource registry', () => {
     await t.app.get(DemoSeedService).seed(0.02);
     admin = await userWithToken(t, 'admin');
     viewer = await userWithToken(t, 'viewer');
+    const listed = (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200)).body as Datasource[];
+    revenueId = listed.find((d) => d.name === 'Revenue Analytics')!.id;
+    operationalId = listed.find((d) => d.name === 'Operational Metrics')!.id;
   });
   afterAll(() => t.close());
 
@@ -62,7 +68,7 @@ describe('datasource registry', () => {
     ['a missing column', { columnMapping: { ...MAPPING, value: 'no_such_column' } }, 'columnMapping.value'],
     ['a table that does not exist', { sourceTable: 'demo_analytics.nope' }, 'sourceTable'],
   ])('rejects %s with 400 naming the field', async (_label, patch, field) => {
-    const response = await t.http.patch('/api/admin/datasources/1').set(bearer(admin.token)).send(patch).expect(400);
+    const response = await t.http.patch(`/api/admin/datasources/${revenueId}`).set(bearer(admin.token)).send(patch).expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     expect(response.body.message).toEqual(expect.any(String));
@@ -90,19 +96,19 @@ describe('datasource registry', () => {
   });
 
   it('writes audit rows for edits, successful or not, filterable by user and action', async () => {
-    await t.http.patch('/api/admin/datasources/2').set(bearer(admin.token)).send({ description: `audited ${Date.now()}` }).expect(200);
-    await t.http.patch('/api/admin/datasources/2').set(bearer(admin.token)).send({ minWarmIntervalSeconds: -5 }).expect(400);
+    await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ description: `audited ${Date.now()}` }).expect(200);
+    await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ minWarmIntervalSeconds: -5 }).expect(400);
 
     const response = await t.http
       .get('/api/admin/audit')
-      .query({ actorId: admin.id, action: 'datasource.update', targetId: '2', pageSize: 10 })
+      .query({ actorId: admin.id, action: 'datasource.update', targetId: String(operationalId), pageSize: 10 })
       .set(bearer(viewer.token))
       .expect(200);
     const page = response.body as Paginated<AuditEntry>;
     expect(page.total).toBe(2);
     const [failure, success] = page.items;
-    expect(failure).toMatchObject({ action: 'datasource.update', targetType: 'datasource', targetId: '2', outcome: 'failure', statusCode: 400, errorCode: 'VALIDATION_FAILED', actorId: admin.id, actorKind: 'user' });
-    expect(success).toMatchObject({ outcome: 'success', statusCode: 200, targetId: '2' });
+    expect(failure).toMatchObject({ action: 'datasource.update', targetType: 'datasource', targetId: String(operationalId), outcome: 'failure', statusCode: 400, errorCode: 'VALIDATION_FAILED', actorId: admin.id, actorKind: 'user' });
+    expect(success).toMatchObject({ outcome: 'success', statusCode: 200, targetId: String(operationalId) });
     expect(success.parameters).toMatchObject({ description: expect.stringMatching(/^audited/) });
 
     const logins = await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'auth.login' }).set(bearer(viewer.token)).expect(200);

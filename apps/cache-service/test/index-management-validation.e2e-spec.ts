@@ -53,7 +53,9 @@ describe('index management: validation and permissions', () => {
   it('refuses bad definitions with 400 naming the field, and never takes SQL', async () => {
     await rejected(valid({ tableName: 'cache_test.no_such_table' }), 'tableName');
     await rejected(valid({ tableName: table.split('.')[1] }), 'tableName');
-    await rejected(valid({ tableName: 'public.app_user' }), 'tableName'); // a real table, but no datasource reads it
+    // A real table, but outside SOURCE_SCHEMAS (the service's own): refused as such, naming the field.
+    const own = await t.http.post(BASE).set(bearer(operator)).send(valid({ tableName: 'public.app_user' })).expect(403);
+    expect(own.body).toMatchObject({ code: 'SOURCE_NOT_ALLOWED', details: { fields: [{ field: 'tableName' }] } });
     await rejected(valid({ columns: ['no_such_column'] }), 'columns');
     await rejected(valid({ columns: [] }), 'columns');
     await rejected(valid({ columns: ['practice_id); DROP TABLE app_user; --'] }), 'columns');

@@ -8,7 +8,7 @@ import { bearer, createTestApp, userWithToken, type TestApp } from './support/te
 
 const STRATEGY = keysOf<IndexStrategy>()(
   'id', 'tableName', 'indexName', 'indexType', 'indexDefinition', 'columns', 'whereClause', 'usagePattern', 'maintenanceWindow', 'scheduledAt',
-  'isCreated', 'isMonitoring', 'applyRequestedAt', 'createdInDatabaseAt', 'lastError', 'discovered', 'createdBy', 'updatedBy', 'createdAt',
+  'isCreated', 'isMonitoring', 'applyRequestedAt', 'createdInDatabaseAt', 'lastError', 'discovered', 'builtByService', 'createdBy', 'updatedBy', 'createdAt',
   'updatedAt', 'isActive', 'latestUsage',
 );
 const USAGE = keysOf<IndexUsageStats>()(

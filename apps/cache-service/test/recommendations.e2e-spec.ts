@@ -229,8 +229,9 @@ describe('optimization recommendations', () => {
     const indexName = `ix_unused_${randomUUID().slice(0, 8)}`;
     await db.query(`CREATE INDEX ${indexName} ON ${ds.sourceTable} (value)`);
     const [index] = (await db.query(
-      `INSERT INTO index_strategy (table_name, index_name, index_type, index_definition, columns, usage_pattern, maintenance_window, is_created, created_by)
-       VALUES ($1, $2, 'BTREE', $3, '["value"]', 'LOOKUP', 'OFF_PEAK', true, $4) RETURNING id`,
+      // As the service's own build leaves it: only indexes it built may be proposed for dropping.
+      `INSERT INTO index_strategy (table_name, index_name, index_type, index_definition, columns, usage_pattern, maintenance_window, is_created, built_by_service, created_by)
+       VALUES ($1, $2, 'BTREE', $3, '["value"]', 'LOOKUP', 'OFF_PEAK', true, true, $4) RETURNING id`,
       [ds.sourceTable, indexName, `CREATE INDEX ${indexName} ON ${ds.sourceTable} (value)`, admin.id],
     )) as Array<{ id: string }>;
     await db.query(

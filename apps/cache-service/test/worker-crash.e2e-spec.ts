@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { createSourceTable, TEST_MAPPING, TEST_SOURCE_SCHEMA } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
@@ -19,6 +19,7 @@ async function startWorker(redisUrl: string): Promise<ChildProcess> {
       PATH: process.env.PATH ?? '',
       REDIS_URL: redisUrl,
       DATABASE_URL: process.env.DATABASE_URL!,
+      SOURCE_SCHEMAS: `demo_analytics,${TEST_SOURCE_SCHEMA}`,
       PORT: String(await freePort()),
       SERVICE_ROLE: 'worker',
       JWT_SECRET: 'test-secret-test-secret-test-secret-000',

@@ -9,6 +9,12 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL',
+  // Sources and the database's protection from its readers (README "Source isolation and database protection").
+  'SOURCE_NOT_ALLOWED',
+  'SOURCE_BUSY',
+  'SOURCE_TIMEOUT',
+  'INDEX_NOT_MANAGED',
+  'INDEX_BACKS_CONSTRAINT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -79,6 +79,8 @@ export interface IndexStrategy {
   lastError: string | null;
   /** True for indexes the collector found on a datasource table rather than ones created here. */
   discovered: boolean;
+  /** The service's own build made this index: only such indexes may be dropped through the API. */
+  builtByService: boolean;
   createdBy: string;
   updatedBy: string | null;
   createdAt: string;

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { addEvents, bookkeepingOf, withBookkeeping } from './alert-history.js';
@@ -61,6 +62,7 @@ export class AlertEvaluator implements OnModuleInit {
     private readonly metrics: AlertMetricsRepository,
     private readonly notifier: AlertNotifier,
     private readonly periodic: PeriodicTasks,
+    private readonly policy: SourcePolicy,
   ) {}
 
   onModuleInit(): void {
@@ -128,7 +130,10 @@ export class AlertEvaluator implements OnModuleInit {
       if (scope === 'datasource') {
         for (const s of strategies) add(list.find((t) => t.cacheStrategyId === s.id && t.tableName === null) ?? global, s, null);
       } else if (scope === 'table') {
-        for (const s of strategies) add(list.find((t) => t.tableName !== null && qualifiedTableName(t.tableName) === qualifiedTableName(s.sourceTable)) ?? global, s, s.sourceTable);
+        // Table statistics only of tables the service may read (SOURCE_SCHEMAS).
+        for (const s of strategies.filter((strategy) => this.policy.allowedName(strategy.sourceTable))) {
+          add(list.find((t) => t.tableName !== null && qualifiedTableName(t.tableName) === qualifiedTableName(s.sourceTable)) ?? global, s, s.sourceTable);
+        }
       } else {
         add(global, null, null);
       }

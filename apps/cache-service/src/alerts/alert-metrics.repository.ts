@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { parseSourceName } from '../datasources/source-policy.js';
 import { parseInfo } from '../redis-admin/redis-info.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -60,13 +61,15 @@ export class AlertMetricsRepository {
   /** Scan ratio and size of each table (names as the datasources give them, optionally schema-qualified). */
   async tableFigures(tables: string[]): Promise<Map<string, TableFigures>> {
     if (tables.length === 0) return new Map();
+    // Looked up by the quoted, schema-qualified name: neither case folding nor search_path picks another table.
+    const quoted = tables.map((table) => parseSourceName(table)?.sql ?? null);
     const rows = (await this.db.query(
       `SELECT t.name, c.oid IS NOT NULL AS found, s.seq_scan::float8 AS seq, s.idx_scan::float8 AS idx,
               CASE WHEN c.oid IS NULL THEN NULL ELSE pg_total_relation_size(c.oid)::float8 END AS bytes
-       FROM unnest($1::text[]) AS t(name)
-       LEFT JOIN LATERAL (SELECT to_regclass(t.name) AS oid) c ON true
+       FROM unnest($1::text[], $2::text[]) AS t(name, quoted)
+       LEFT JOIN LATERAL (SELECT to_regclass(t.quoted) AS oid) c ON true
        LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid`,
-      [tables],
+      [tables, quoted],
     )) as Array<{ name: string; found: boolean; seq: number | null; idx: number | null; bytes: number | null }>;
     return new Map(
       rows.map((row) => {

@@ -7,6 +7,7 @@ import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { qualifiedTableName, SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { authorOf } from '../users/author.js';
 import { PerformanceThresholdEntity } from './performance-threshold.entity.js';
@@ -31,6 +32,7 @@ export class ThresholdsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly datasources: DatasourcesService,
     private readonly catalog: SourceCatalogRepository,
+    private readonly policy: SourcePolicy,
   ) {}
 
   async list(includeInactive = false): Promise<PerformanceThreshold[]> {
@@ -189,6 +191,8 @@ export class ThresholdsService {
       }
       // Stored qualified (an unqualified name means public), the way datasources name their tables.
       row.tableName = qualifiedTableName(row.tableName);
+      // Table statistics of anything outside SOURCE_SCHEMAS are not the service's to read (403).
+      this.policy.assertAllowed(row.tableName, 'tableName');
       if (!(await this.catalog.sourceTables()).includes(row.tableName)) {
         throw AppError.invalidField('tableName', `${row.tableName} is not the source table of a registered datasource`);
       }

@@ -1,11 +1,12 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiParam, ApiQuery, ApiSecurity, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { SkipThrottle } from '@nestjs/throttler';
 import { RequirePermissions } from '../auth/auth.decorators.js';
 import { AnalyticsQueryResponseDto } from './analytics-cache.dto.js';
 import { AnalyticsQueryPipe, DatasourceIdPipe } from './analytics-query.pipes.js';
 import { AnalyticsQueryService } from './analytics-query.service.js';
+import { QueryRateLimitGuard } from './query-rate-limit.guard.js';
 
 @ApiTags('analytics')
 @ApiBearerAuth()
@@ -17,13 +18,17 @@ export class AnalyticsQueryController {
   /**
    * Returns JSON text built around the stored entries (see AnalyticsQueryService). Exempt from the general
    * per-user limit: backend services read at thousands of requests per second, and a Redis round trip per
-   * request for rate limiting would halve that.
+   * request for rate limiting would halve that. Limited per principal in process instead (QueryRateLimitGuard).
    */
   @Get(':id/query')
   @SkipThrottle({ default: true })
+  @UseGuards(QueryRateLimitGuard)
   @RequirePermissions('analytics:read')
   @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOkResponse({ type: AnalyticsQueryResponseDto, description: 'Entries matching every given filter; `source` says whether the cache or the database answered' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN without analytics:read; SOURCE_NOT_ALLOWED when the datasource reads outside SOURCE_SCHEMAS' })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED: over RATE_LIMIT_QUERY_PER_SECOND for this user or API key; see Retry-After' })
+  @ApiServiceUnavailableResponse({ description: 'SOURCE_BUSY or SOURCE_TIMEOUT: the cache is cold and the database fallback is saturated or took too long; see Retry-After' })
   @ApiParam({ name: 'id', type: Number, description: 'Datasource id' })
   @ApiQuery({ name: 'measure', required: false, example: 'Charges' })
   @ApiQuery({ name: 'frequency', required: false, example: 'Monthly' })

@@ -33,6 +33,9 @@ export class AnalyticsQueryService {
   /** The response as JSON text: stored entry values are spliced in, never decoded and re-encoded. */
   async query(datasourceId: number, query: AnalyticsQuery): Promise<string> {
     const strategy = await this.strategy(datasourceId);
+    const source = { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id };
+    // Also for cached entries: what a datasource warmed from a table outside SOURCE_SCHEMAS is not served either.
+    this.source.allowedTable(source);
     const started = performance.now();
     const max = this.config.query.maxEntries;
     const plan = planQuery(query);
@@ -51,7 +54,7 @@ export class AnalyticsQueryService {
     }
     // Cold cache: the source answers, bounded like the cache would be, and it counts as a miss.
     // select() returns up to one row more than asked: that extra row means there are more than the bound.
-    const rows = await this.source.select({ table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id }, query, MAX_SOURCE_ROWS);
+    const rows = await this.source.select(source, query, MAX_SOURCE_ROWS);
     if (rows.length > MAX_SOURCE_ROWS) throw this.tooBroad(`The cache is cold and the query needs more than ${MAX_SOURCE_ROWS} source rows`);
     const grouper = new EntryGrouper(0);
     const entries = [...grouper.add(rows), ...grouper.finish()];

@@ -1,12 +1,14 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { ColumnMapping } from '@ccc/shared-types';
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { DataSource } from 'typeorm';
+import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { relationProblem } from '../datasources/source-catalog.repository.js';
+import { SourceDatabase } from '../datasources/source-database.js';
+import { quoteIdent, SourcePolicy, type SourceName } from '../datasources/source-policy.js';
 import { QueryPerformanceRecorder } from '../db-performance/query-performance.recorder.js';
 
 /** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
@@ -35,15 +37,12 @@ export interface SourceFilter {
   frequency?: string;
 }
 
-export const quoteIdent = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
-export const quoteTable = (table: string): string => table.split('.').map(quoteIdent).join('.');
-
 /** The select list and order shared by warming and the cold-cache fallback: entry by entry, periods in order. */
-function selectSql(source: SourceTable, where = ''): string {
+function selectSql(source: SourceTable, table: SourceName, where = ''): string {
   const c = source.columns;
   const dims = [c.measure, c.practice, c.provider, c.frequency].map(quoteIdent);
   return `SELECT ${dims.map((d) => `${d}::text`).join(', ')}, ${quoteIdent(c.period)}::text, ${quoteIdent(c.value)}::text
-          FROM ${quoteTable(source.table)} ${where}
+          FROM ${table.sql} ${where}
           ORDER BY ${[...dims, quoteIdent(c.period)].join(', ')}`;
 }
 
@@ -89,14 +88,33 @@ export class CopyTextParser {
   }
 }
 
-/** Reads datasource rows from PostgreSQL without holding them all in memory. */
+/**
+ * Reads datasource rows from PostgreSQL without holding them all in memory, only from tables in SOURCE_SCHEMAS
+ * (checked at every read, not only when the datasource was saved) and only by their schema-qualified, quoted name.
+ */
 @Injectable()
 export class SourceReader {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly sources: SourceDatabase,
+    private readonly policy: SourcePolicy,
     private readonly queryLog: QueryPerformanceRecorder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The table a datasource reads, or 403 SOURCE_NOT_ALLOWED (a row saved before the allow-list, or a schema taken off it). */
+  allowedTable(source: SourceTable): SourceName {
+    const name = this.policy.allowedName(source.table);
+    if (!name) throw this.policy.notAllowed(source.table, 'sourceTable');
+    return name;
+  }
+
+  /** The same by the catalog, on the connection about to read it: a table or view, still there. */
+  private async checkedTable(client: PoolClient, source: SourceTable): Promise<SourceName> {
+    const name = this.allowedTable(source);
+    const problem = await relationProblem(client, name);
+    if (problem) throw AppError.conflict(`The datasource's source cannot be read: ${problem}`, { sourceTable: name.qualified });
+    return name;
+  }
 
   private logQuery(source: SourceTable, context: 'warming' | 'cold-fallback', sql: string, params: unknown[], started: number, rowsReturned: number): void {
     const executionTimeMs = performance.now() - started;
@@ -108,8 +126,8 @@ export class SourceReader {
    * and the rows agree even while the source is being written to.
    */
   async stream(source: SourceTable, onCount: (rows: number) => Promise<void>, onRows: (rows: SourceRow[]) => Promise<void>): Promise<void> {
-    const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const table = this.allowedTable(source);
+    const client = await this.sources.connect();
     let broken: Error | undefined;
     // A connection lost mid-stream also surfaces as the stream's error; the event only needs a listener.
     const onConnectionError = (error: Error): void => {
@@ -121,12 +139,13 @@ export class SourceReader {
       // A warm that waits for a lock on the source (e.g. a migration holding ACCESS EXCLUSIVE) fails, and is
       // retried later, rather than holding its worker and the datasource's warming lock for as long as that lasts.
       await client.query(`SET LOCAL lock_timeout = ${Math.trunc(this.config.warming.sourceLockTimeoutMs)}`);
-      const countSql = `SELECT count(*)::text AS count FROM ${quoteTable(source.table)}`;
+      await this.checkedTable(client, source);
+      const countSql = `SELECT count(*)::text AS count FROM ${table.sql}`;
       let started = performance.now();
       const { rows } = await client.query<{ count: string }>(countSql);
       this.logQuery(source, 'warming', countSql, [], started, rows.length);
       await onCount(Number(rows[0].count));
-      const copySql = `COPY (${selectSql(source)}) TO STDOUT`;
+      const copySql = `COPY (${selectSql(source, table)}) TO STDOUT`;
       started = performance.now();
       let streamed = 0;
       const stream = client.query(copyTo(copySql));
@@ -153,17 +172,21 @@ export class SourceReader {
     }
   }
 
-  /** PostgreSQL's own estimate of a table's rows (no scan), for the duration estimate of a first warm. */
+  /** PostgreSQL's own estimate of a table's rows (no scan), for the duration estimate of a first warm; 0 when it may not be read. */
   async estimateRows(table: string): Promise<number> {
-    const [row] = await this.db.query(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [quoteTable(table)]);
+    const name = this.policy.allowedName(table);
+    if (!name) return 0;
+    const [row] = await this.sources.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [name.sql]);
     return Number(row?.n ?? 0);
   }
 
   /**
    * The cold-cache fallback: the same rows, filtered in SQL (parameters, never interpolated values). Returns
-   * at most maxRows + 1 rows: more than maxRows means the result was cut and must not be served.
+   * at most maxRows + 1 rows: more than maxRows means the result was cut and must not be served. Runs on the
+   * readers' own pool under its statement timeout and concurrency cap (SourceDatabase.withReader).
    */
   async select(source: SourceTable, filter: SourceFilter, maxRows: number): Promise<SourceRow[]> {
+    this.allowedTable(source);
     const c = source.columns;
     const conditions: string[] = [];
     const params: string[] = [];
@@ -180,20 +203,21 @@ export class SourceReader {
       }
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const sql = `${selectSql(source, where)} LIMIT ${maxRows + 1}`;
-    const started = performance.now();
-    const rows: Array<Record<string, string | null>> = await this.db.query(sql, params);
-    this.logQuery(source, 'cold-fallback', sql, params, started, rows.length);
-    return rows.map((row) => {
-      const values = Object.values(row);
-      return {
+    return this.sources.withReader(async (client) => {
+      const table = await this.checkedTable(client, source);
+      const sql = `${selectSql(source, table, where)} LIMIT ${maxRows + 1}`;
+      const started = performance.now();
+      // Rows as arrays: the six columns in select-list order, whatever the source calls them.
+      const { rows } = await client.query<Array<string | null>>({ text: sql, values: params, rowMode: 'array' });
+      this.logQuery(source, 'cold-fallback', sql, params, started, rows.length);
+      return rows.map((values) => ({
         measure: values[0] ?? '',
         practice: values[1] ?? '',
         provider: values[2] ?? '',
         frequency: values[3] ?? '',
         period: values[4] ?? '',
         value: values[5],
-      };
+      }));
     });
   }
 }

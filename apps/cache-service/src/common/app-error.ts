@@ -37,6 +37,11 @@ export class AppError extends Error {
 
   /** 429; the exception filter turns `retryAfterSeconds` into the `Retry-After` header. */
   static rateLimited(message: string, retryAfterSeconds: number): AppError {
-    return new AppError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+    return AppError.retryLater('RATE_LIMITED', message, retryAfterSeconds);
+  }
+
+  /** 503 or 429 with `Retry-After` (the filter sets the header from details.retryAfterSeconds). */
+  static retryLater(code: 'SOURCE_BUSY' | 'SOURCE_TIMEOUT' | 'RATE_LIMITED', message: string, retryAfterSeconds: number): AppError {
+    return new AppError(code, message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
   }
 }

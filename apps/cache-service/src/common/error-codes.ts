@@ -11,6 +11,11 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  SOURCE_NOT_ALLOWED: 403,
+  SOURCE_BUSY: 503,
+  SOURCE_TIMEOUT: 503,
+  INDEX_NOT_MANAGED: 409,
+  INDEX_BACKS_CONSTRAINT: 409,
 };
 
 /** Errors raised by Nest or Express themselves, by status. */

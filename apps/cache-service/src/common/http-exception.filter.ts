@@ -19,15 +19,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
   /** Also for Express middleware outside Nest's pipeline (the API docs guard). */
   respond(exception: unknown, request: Request, response: Response): void {
     const { status, body } = this.toResponse(exception, correlationIdOf(request));
-    if (status >= 500) {
+    // Errors that say when to come back (a busy source, a per-key limit) carry it in details; they are load being
+    // shed, not failures, and are counted by /metrics rather than logged one by one.
+    const retryAfter = exception instanceof AppError ? exception.details?.retryAfterSeconds : undefined;
+    if (status >= 500 && retryAfter === undefined) {
       this.logger.error(
         { msg: 'request failed', method: request.method, path: request.originalUrl, correlationId: body.correlationId },
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
     if (response.headersSent) return;
-    const retryAfter = body.details?.retryAfterSeconds;
-    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
     response.status(status).json(body);
   }
 

@@ -41,6 +41,25 @@ describe('loadConfig', () => {
     expect(config.admin).toEqual({ email: 'root@example.com', password: 'long-enough-password' });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
+
+  it('reads sources from the demo schema through DATABASE_URL by default, and refuses PostgreSQL\'s own schemas', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/ccc' }).sources).toEqual({
+      schemas: ['demo_analytics'],
+      databaseUrl: 'postgres://app@db/ccc',
+      queryPoolSize: 2,
+      queryMaxConcurrent: 2,
+      queryTimeoutMs: 5000,
+    });
+    expect(loadConfig({ SOURCE_SCHEMAS: ' sales , demo_analytics,sales', SOURCE_DATABASE_URL: 'postgres://reader@db/ccc' }).sources).toMatchObject({
+      schemas: ['sales', 'demo_analytics'],
+      databaseUrl: 'postgres://reader@db/ccc',
+    });
+    for (const schema of ['pg_catalog', 'information_schema', 'pg_toast', 'PG_TEMP_3', 'Information_Schema']) {
+      expect(() => loadConfig({ SOURCE_SCHEMAS: `demo_analytics,${schema}` })).toThrow(/SOURCE_SCHEMAS must not name PostgreSQL's own schemas/);
+    }
+    expect(() => loadConfig({ SOURCE_SCHEMAS: '"public"' })).toThrow(/SOURCE_SCHEMAS entries must be plain schema names/);
+    expect(() => loadConfig({ SOURCE_SCHEMAS: 'sales', SEED_DEMO: 'true' })).toThrow(/SEED_DEMO=true needs demo_analytics in SOURCE_SCHEMAS/);
+  });
 });
 
 describe('loadConfig in production', () => {

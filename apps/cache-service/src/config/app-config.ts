@@ -14,6 +14,19 @@ export interface AppConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   redis: { url: string; clusterNodes: Array<{ host: string; port: number }> | null };
   database: { url: string };
+  /** Where datasources may read from, and how the query API's cold fallbacks are kept from starving the database. */
+  sources: {
+    /** The only schemas datasources, index strategies and the query API may touch (exact catalog names). */
+    schemas: string[];
+    /** Connection sources are read through (ideally a read-only role on the same database); DATABASE_URL when unset. */
+    databaseUrl: string;
+    /** Connections of the cold fallbacks' own pool. */
+    queryPoolSize: number;
+    /** Cold fallbacks running at once in this process; more answer 503 SOURCE_BUSY with Retry-After. */
+    queryMaxConcurrent: number;
+    /** statement_timeout of a cold fallback. */
+    queryTimeoutMs: number;
+  };
   auth: {
     /** HS256 secret for local tokens (and externally issued HS256 tokens). */
     jwtSecret: string;
@@ -42,6 +55,8 @@ export interface AppConfig {
     loginPerMinute: number;
     warmingPerHour: number;
     invalidationPerHour: number;
+    /** Query API requests per second per principal, counted in this process (no Redis round trip). */
+    queryPerSecond: number;
     /** Window of the warming and invalidation limits; one hour in production, shorter only in tests. */
     classWindowSeconds: number;
     /** Requests with a missing or invalid credential per client IP per minute; over it, 429 before any credential lookup. */
@@ -244,6 +259,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ccc', ['postgres:', 'postgresql:']);
+  const sourceSchemas = schemaList('SOURCE_SCHEMAS', str('SOURCE_SCHEMAS', 'demo_analytics'), problems);
+  // The demo's tables live in demo_analytics (src/demo/demo-datasets.ts): seeding them where they may not be read is a mistake.
+  const seedDemo = bool('SEED_DEMO', false);
+  if (seedDemo && !sourceSchemas.includes('demo_analytics')) {
+    problems.push('SEED_DEMO=true needs demo_analytics in SOURCE_SCHEMAS (the demo tables live there)');
+  }
+  const queryPoolSize = int('SOURCE_QUERY_POOL_SIZE', 2, 1, 100);
+
   const scaleRaw = str('DEMO_SCALE', '1');
   const scale = Number(scaleRaw);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 10) problems.push(`DEMO_SCALE must be a number in (0, 10] (got "${scaleRaw}")`);
@@ -255,7 +279,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     role: oneOf('SERVICE_ROLE', 'all', ['all', 'api', 'worker'] as const),
     logLevel: oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
     redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes },
-    database: { url: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ccc', ['postgres:', 'postgresql:']) },
+    database: { url: databaseUrl },
+    sources: {
+      schemas: sourceSchemas,
+      databaseUrl: str('SOURCE_DATABASE_URL', '') ? url('SOURCE_DATABASE_URL', '', ['postgres:', 'postgresql:']) : databaseUrl,
+      queryPoolSize,
+      queryMaxConcurrent: int('SOURCE_QUERY_MAX_CONCURRENT', queryPoolSize, 1, 10_000),
+      queryTimeoutMs: int('SOURCE_QUERY_TIMEOUT_MS', 5_000, 100, 600_000),
+    },
     auth: {
       jwtSecret,
       jwtSecretEphemeral,
@@ -276,6 +307,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 20, 1, 10_000),
       warmingPerHour: int('RATE_LIMIT_WARMING_PER_HOUR', 10, 1, 100_000),
       invalidationPerHour: int('RATE_LIMIT_INVALIDATION_PER_HOUR', 20, 1, 100_000),
+      queryPerSecond: int('RATE_LIMIT_QUERY_PER_SECOND', 1_000, 1, 1_000_000),
       classWindowSeconds: int('RATE_LIMIT_CLASS_WINDOW_SECONDS', 3600, 1, 86_400),
       unauthenticatedPerMinute: int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, 1, 1_000_000),
       loginBackoff: {
@@ -285,7 +317,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         windowSeconds: int('LOGIN_BACKOFF_WINDOW_SECONDS', 900, 60, 86_400),
       },
     },
-    demo: { seed: bool('SEED_DEMO', false), scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
+    demo: { seed: seedDemo, scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
     dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),
     warming: {
       concurrency: int('WARM_CONCURRENCY', 2, 1, 32),
@@ -317,6 +349,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * SOURCE_SCHEMAS: plain names as pg_namespace spells them (the service quotes them, so case matters). PostgreSQL's
+ * own schemas are refused here; the service's own schema is refused at start-up, once the database says which it is.
+ */
+function schemaList(name: string, raw: string, problems: string[]): string[] {
+  const schemas = [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean))];
+  if (schemas.length === 0) problems.push(`${name} must name at least one schema`);
+  for (const schema of schemas) {
+    if (!SCHEMA_NAME.test(schema)) problems.push(`${name} entries must be plain schema names (letters, digits, underscore; got "${schema}")`);
+    else if (/^(pg_|information_schema$)/i.test(schema)) {
+      problems.push(`${name} must not name PostgreSQL's own schemas (pg_catalog, information_schema, pg_toast, pg_temp…; got "${schema}")`);
+    }
+  }
+  return schemas;
 }
 
 function resolveDashboardDir(configured: string): string | null {

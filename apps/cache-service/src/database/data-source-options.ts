@@ -5,8 +5,15 @@ import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-s
 import { WarmingProgress1763800000000 } from './migrations/1763800000000-warming-progress.js';
 import { Monitoring1763900000000 } from './migrations/1763900000000-monitoring.js';
 import { CredentialRevocation1764100000000 } from './migrations/1764100000000-credential-revocation.js';
+import { IndexOwnership1764200000000 } from './migrations/1764200000000-index-ownership.js';
 
-export const MIGRATIONS = [InitialSchema1763700000000, WarmingProgress1763800000000, Monitoring1763900000000, CredentialRevocation1764100000000];
+export const MIGRATIONS = [
+  InitialSchema1763700000000,
+  WarmingProgress1763800000000,
+  Monitoring1763900000000,
+  CredentialRevocation1764100000000,
+  IndexOwnership1764200000000,
+];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {

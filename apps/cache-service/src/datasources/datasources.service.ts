@@ -6,7 +6,7 @@ import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
-import { SourceCatalogRepository } from './source-catalog.repository.js';
+import { qualifiedTableName, SourceCatalogRepository } from './source-catalog.repository.js';
 import { WarmingService } from '../warming/warming.service.js';
 
 export function toDatasource(row: CacheStrategyEntity): Datasource {
@@ -52,13 +52,13 @@ export class DatasourcesService {
 
   async create(request: CreateDatasourceRequest, principal: Principal): Promise<Datasource> {
     await this.assertNameFree(request.name);
-    await this.assertSourceMatches(request.sourceTable, request.columnMapping);
+    const sourceTable = await this.assertSourceMatches(request.sourceTable, request.columnMapping);
     const saved = await this.strategies.save(
       this.strategies.create({
         cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
         name: request.name.trim(),
         description: request.description ?? null,
-        sourceTable: request.sourceTable,
+        sourceTable,
         columnMapping: { ...request.columnMapping },
         stalenessTtlSeconds: request.stalenessTtlSeconds ?? 14400,
         minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
@@ -77,10 +77,10 @@ export class DatasourcesService {
     if (request.name !== undefined && request.name.trim().toLowerCase() !== row.name.toLowerCase()) {
       await this.assertNameFree(request.name);
     }
-    const sourceTable = request.sourceTable ?? row.sourceTable;
+    let sourceTable = request.sourceTable ?? row.sourceTable;
     const columnMapping = request.columnMapping ? { ...request.columnMapping } : row.columnMapping;
     if (request.sourceTable !== undefined || request.columnMapping !== undefined) {
-      await this.assertSourceMatches(sourceTable, columnMapping);
+      sourceTable = await this.assertSourceMatches(sourceTable, columnMapping);
     }
     Object.assign(row, {
       name: request.name?.trim() ?? row.name,
@@ -117,10 +117,12 @@ export class DatasourcesService {
     if (taken) throw AppError.conflict(`A datasource named "${name.trim()}" already exists`, { field: 'name' });
   }
 
-  private async assertSourceMatches(sourceTable: string, mapping: CreateDatasourceRequest['columnMapping']): Promise<void> {
+  /** The table, schema-qualified as stored, when the source may be read and the mapping matches its columns. */
+  private async assertSourceMatches(sourceTable: string, mapping: CreateDatasourceRequest['columnMapping']): Promise<string> {
     const problems = await this.catalog.problemsWith(sourceTable, mapping);
     if (problems.length > 0) {
       throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));
     }
+    return qualifiedTableName(sourceTable);
   }
 }

@@ -256,6 +256,7 @@ export class IndexStrategyDto {
   @ApiProperty({ type: String, nullable: true }) createdInDatabaseAt: string | null;
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty() discovered: boolean;
+  @ApiProperty({ description: 'The service built this index; only such indexes may be dropped here' }) builtByService: boolean;
   @ApiProperty() createdBy: string;
   @ApiProperty({ type: String, nullable: true }) updatedBy: string | null;
   @ApiProperty() createdAt: string;

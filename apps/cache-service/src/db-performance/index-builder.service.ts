@@ -5,6 +5,7 @@ import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { authorOf } from '../users/author.js';
 import { IndexCatalogRepository, type BuildSession } from './index-catalog.repository.js';
 import { splitTable } from './index-definition.js';
@@ -32,6 +33,7 @@ export class IndexBuilderService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(IndexStrategyEntity) private readonly strategies: Repository<IndexStrategyEntity>,
     private readonly catalog: IndexCatalogRepository,
+    private readonly policy: SourcePolicy,
   ) {}
 
   /** When the strategy's maintenance window next opens (at or before `now` when it is open). */
@@ -65,6 +67,7 @@ export class IndexBuilderService {
    * second click, the 'index-apply' task, another replica) makes this a `busy` no-op: nothing is dropped.
    */
   async build(row: IndexStrategyEntity, principal: Principal | null): Promise<BuildOutcome | 'exists'> {
+    if (!this.policy.allowedName(row.tableName)) return { built: false, busy: false, reason: `${row.tableName} is outside SOURCE_SCHEMAS` };
     const { schema } = splitTable(row.tableName);
     const by = principal ? authorOf(principal) : row.updatedBy;
     const locked = await this.catalog.withIndexLock(schema, row.indexName, this.lockTimeoutMs, async (session): Promise<BuildOutcome | 'exists'> => {
@@ -87,22 +90,34 @@ export class IndexBuilderService {
       }
       await this.strategies.update(
         { id: row.id },
-        { isCreated: true, createdInDatabaseAt: new Date(), applyRequestedAt: null, lastError: null, updatedBy: by, updatedAt: new Date() },
+        { isCreated: true, builtByService: true, createdInDatabaseAt: new Date(), applyRequestedAt: null, lastError: null, updatedBy: by, updatedAt: new Date() },
       );
       return { built: true };
     });
     return locked.locked ? locked.result : { built: false, busy: true, reason: 'another build or drop of this index is running' };
   }
 
-  /** Drops the index concurrently and deactivates its strategy (is_created = false, is_active = false). */
+  /**
+   * Drops the index concurrently and deactivates its strategy (is_created = false, is_active = false) — only an
+   * index this service built, on the strategy's own table in an allowed schema, and never one that is unique,
+   * primary, an exclusion index or behind a constraint (403 SOURCE_NOT_ALLOWED, 409 INDEX_NOT_MANAGED,
+   * 409 INDEX_BACKS_CONSTRAINT). Everything else was made by someone else and is theirs to drop.
+   */
   async drop(row: IndexStrategyEntity, principal: Principal): Promise<void> {
-    const { schema } = splitTable(row.tableName);
+    const table = this.policy.assertAllowed(row.tableName, 'tableName');
+    const notManaged = (why: string): AppError => new AppError('INDEX_NOT_MANAGED', `Index ${row.indexName} ${why}; it is not dropped here`, { indexName: row.indexName, tableName: table.qualified });
+    if (!row.builtByService) throw notManaged(row.discovered ? 'was found in PostgreSQL, not built by this service' : 'was not built by this service');
     // Under the build lock: never drops an index a build is still creating.
-    const outcome = await this.catalog.withIndexLock(schema, row.indexName, this.lockTimeoutMs, async (session) => {
+    const outcome = await this.catalog.withIndexLock(table.schema, row.indexName, this.lockTimeoutMs, async (session) => {
       const state = await session.state();
-      if (state.exists && (state.isPrimary || state.backsConstraint)) {
-        throw AppError.conflict(`Index ${row.indexName} backs a constraint of ${row.tableName} and is not dropped here`);
+      if (state.exists && (state.isPrimary || state.isUnique || state.isExclusion || state.backsConstraint)) {
+        const kind = state.isPrimary ? 'a primary key' : state.backsConstraint ? 'a constraint' : state.isUnique ? 'a unique index' : 'an exclusion index';
+        throw new AppError('INDEX_BACKS_CONSTRAINT', `Index ${row.indexName} is ${kind} of ${state.tableName}; dropping it would change what the table accepts, so it is not dropped here`, {
+          indexName: row.indexName,
+          tableName: state.tableName,
+        });
       }
+      if (state.exists && state.tableName !== table.qualified) throw notManaged(`is on ${state.tableName}, not on ${table.qualified}`);
       if (state.exists) {
         try {
           await session.drop();
@@ -110,7 +125,10 @@ export class IndexBuilderService {
           throw AppError.conflict(`Index ${row.indexName} could not be dropped: ${(error as Error).message}`);
         }
       }
-      await this.strategies.update({ id: row.id }, { isCreated: false, isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+      await this.strategies.update(
+        { id: row.id },
+        { isCreated: false, isActive: false, builtByService: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() },
+      );
     });
     if (!outcome.locked) throw AppError.conflict(`Index ${row.indexName} is being built or dropped right now; try again when that has finished`);
   }

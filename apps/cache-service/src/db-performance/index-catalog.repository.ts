@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { SourceDatabase } from '../datasources/source-database.js';
 import { quoteIdent, splitTable } from './index-definition.js';
 
 export interface TableColumn {
@@ -17,6 +18,9 @@ export interface IndexState {
   isPrimary: boolean;
   /** The index backs a constraint (primary key, unique, exclusion): dropping it would drop the constraint. */
   backsConstraint: boolean;
+  isExclusion: boolean;
+  /** `schema.table` the index is on (null when it does not exist). */
+  tableName: string | null;
 }
 
 export interface IndexUsageRow {
@@ -57,29 +61,44 @@ interface Queryable {
 
 async function indexStateOn(client: Queryable, schema: string, indexName: string): Promise<IndexState> {
   const { rows } = await client.query(
-    `SELECT i.indisvalid AS valid, i.indisunique AS is_unique, i.indisprimary AS is_primary,
-            EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint
+    `SELECT i.indisvalid AS valid, i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisexclusion AS is_exclusion,
+            EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint,
+            tn.nspname || '.' || tc.relname AS table_name
      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
      WHERE n.nspname = $1 AND c.relname = $2`,
     [schema, indexName],
   );
-  const row = rows[0] as { valid: boolean; is_unique: boolean; is_primary: boolean; backs_constraint: boolean } | undefined;
-  if (!row) return { exists: false, valid: false, isUnique: false, isPrimary: false, backsConstraint: false };
-  return { exists: true, valid: row.valid, isUnique: row.is_unique, isPrimary: row.is_primary, backsConstraint: row.backs_constraint };
+  const row = rows[0] as { valid: boolean; is_unique: boolean; is_primary: boolean; is_exclusion: boolean; backs_constraint: boolean; table_name: string } | undefined;
+  if (!row) return { exists: false, valid: false, isUnique: false, isPrimary: false, backsConstraint: false, isExclusion: false, tableName: null };
+  return {
+    exists: true,
+    valid: row.valid,
+    isUnique: row.is_unique,
+    isPrimary: row.is_primary,
+    backsConstraint: row.backs_constraint,
+    isExclusion: row.is_exclusion,
+    tableName: row.table_name,
+  };
 }
 
 /**
- * PostgreSQL's catalog and statistics for datasource tables, and the index DDL. Index builds and drops run
- * CONCURRENTLY, which PostgreSQL refuses inside a transaction: each gets a pooled connection of its own.
+ * PostgreSQL's catalog and statistics for datasource tables, read through the source connection
+ * (SOURCE_DATABASE_URL), and the index DDL, which needs the table owner's rights and runs on DATABASE_URL. Index
+ * builds and drops run CONCURRENTLY, which PostgreSQL refuses inside a transaction: each gets a pooled connection
+ * of its own.
  */
 @Injectable()
 export class IndexCatalogRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly source: SourceDatabase,
+  ) {}
 
   /** Columns of a schema-qualified table, in order; null when the table does not exist. */
   async columnsOf(qualified: string): Promise<TableColumn[] | null> {
     const { schema, table } = splitTable(qualified);
-    const rows: Array<{ name: string; type: string }> = await this.db.query(
+    const rows: Array<{ name: string; type: string }> = await this.source.query(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped
@@ -92,7 +111,7 @@ export class IndexCatalogRepository {
   /** Of the given columns, those whose type has no default operator class for the access method. */
   async columnsWithoutOpclass(qualified: string, method: string, columns: string[]): Promise<string[]> {
     const { schema, table } = splitTable(qualified);
-    const rows: Array<{ name: string; supported: boolean }> = await this.db.query(
+    const rows: Array<{ name: string; supported: boolean }> = await this.source.query(
       `WITH cols AS (
          SELECT a.attname AS name, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END AS typ
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -117,13 +136,13 @@ export class IndexCatalogRepository {
 
   /** Whether any relation (index, table, sequence…) of that name exists in the schema: an index could not take it. */
   async relationExists(schema: string, name: string): Promise<boolean> {
-    const [row] = await this.db.query(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
+    const [row] = await this.source.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
     return Boolean(row?.found);
   }
 
   /** The index as it is now (outside the build lock: a build in progress shows as invalid). */
   async indexState(schema: string, indexName: string): Promise<IndexState> {
-    return indexStateOn({ query: async (sql, params) => ({ rows: await this.db.query(sql, params) }) }, schema, indexName);
+    return indexStateOn({ query: async (sql, params) => ({ rows: await this.source.query(sql, params) }) }, schema, indexName);
   }
 
   /**
@@ -168,11 +187,7 @@ export class IndexCatalogRepository {
   async predicateProblem(qualified: string, where: string, timeoutMs: number): Promise<string | null> {
     const { schema, table } = splitTable(qualified);
     try {
-      await this.db.transaction(async (manager) => {
-        await manager.query('SET TRANSACTION READ ONLY');
-        await manager.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-        await manager.query(`EXPLAIN SELECT 1 FROM ${quoteIdent(schema)}.${quoteIdent(table)} WHERE ${where}`);
-      });
+      await this.source.readOnly(timeoutMs, (client) => client.query(`EXPLAIN SELECT 1 FROM ${quoteIdent(schema)}.${quoteIdent(table)} WHERE ${where}`));
       return null;
     } catch (error) {
       return (error as Error).message;
@@ -183,7 +198,7 @@ export class IndexCatalogRepository {
   async indexesOf(qualified: string): Promise<ExistingIndex[]> {
     const { schema, table } = splitTable(qualified);
     const rows: Array<{ index_name: string; definition: string; method: string; columns: string[]; where_clause: string | null; has_expressions: boolean }> =
-      await this.db.query(
+      await this.source.query(
         `SELECT ic.relname AS index_name, pg_get_indexdef(i.indexrelid) AS definition, am.amname AS method,
                 ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS columns,
                 pg_get_expr(i.indpred, i.indrelid) AS where_clause, i.indexprs IS NOT NULL AS has_expressions
@@ -207,13 +222,22 @@ export class IndexCatalogRepository {
 
   /** When this database's cumulative statistics were last reset (null: never). Scan counts start there. */
   async statsResetAt(): Promise<Date | null> {
-    const [row] = await this.db.query(`SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()`);
+    const [row] = await this.source.query<{ stats_reset: Date | null }>(`SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()`);
     return row?.stats_reset ? new Date(row.stats_reset) : null;
   }
 
   /** Cumulative statistics of one index (null when it does not exist). */
   async usageOf(schema: string, indexName: string): Promise<IndexUsageRow | null> {
-    const [row] = await this.db.query(
+    const [row] = await this.source.query<{
+      scans: string;
+      tuples_read: string;
+      tuples_fetched: string;
+      size_bytes: string;
+      table_writes: string;
+      is_unique: boolean;
+      is_primary: boolean;
+      backs_constraint: boolean;
+    }>(
       `SELECT s.idx_scan::text AS scans, s.idx_tup_read::text AS tuples_read, s.idx_tup_fetch::text AS tuples_fetched,
               pg_relation_size(s.indexrelid)::text AS size_bytes,
               (coalesce(t.n_tup_ins, 0) + coalesce(t.n_tup_upd, 0) + coalesce(t.n_tup_del, 0))::text AS table_writes,

@@ -1,5 +1,6 @@
 import type { IndexType } from '@ccc/shared-types';
 import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
+import { quoteIdent } from '../datasources/source-policy.js';
 
 /**
  * Index definitions are built here from parsed parts, never from user SQL: identifiers are quoted,
@@ -9,7 +10,7 @@ import { qualifiedTableName } from '../datasources/source-catalog.repository.js'
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const MAX_IDENTIFIER_BYTES = 63;
 
-export const quoteIdent = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+export { quoteIdent };
 export const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 /** The access method each index type is built with. */

@@ -54,6 +54,10 @@ export class IndexStrategyEntity {
   @Column({ type: 'boolean', default: false })
   discovered: boolean;
 
+  /** Set only when the service's own CREATE INDEX produced the index: the only indexes the API may drop. */
+  @Column({ name: 'built_by_service', type: 'boolean', default: false })
+  builtByService: boolean;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

@@ -41,6 +41,7 @@ export function toIndexStrategy(row: IndexStrategyEntity, latestUsage: IndexUsag
     createdInDatabaseAt: row.createdInDatabaseAt?.toISOString() ?? null,
     lastError: row.lastError,
     discovered: row.discovered,
+    builtByService: row.builtByService,
     createdBy: row.createdBy,
     updatedBy: row.updatedBy,
     createdAt: row.createdAt.toISOString(),

@@ -13,6 +13,7 @@ import { INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { authorOf } from '../users/author.js';
 import { IndexBuilderService } from './index-builder.service.js';
@@ -53,6 +54,7 @@ export class IndexStrategyService implements OnModuleInit {
     private readonly validator: IndexStrategyValidator,
     private readonly builder: IndexBuilderService,
     private readonly periodic: PeriodicTasks,
+    private readonly policy: SourcePolicy,
   ) {}
 
   /** lock_timeout of index builds and drops; tests shorten it. */
@@ -140,7 +142,8 @@ export class IndexStrategyService implements OnModuleInit {
       throw AppError.invalidField('scheduledAt', 'scheduledAt must be in the future');
     }
     const deactivate = request.isActive === false && row.isActive;
-    if (deactivate) {
+    // A strategy on a table outside SOURCE_SCHEMAS (saved before the allow-list) may be put away without a look at it.
+    if (deactivate && this.policy.allowedName(row.tableName)) {
       // The same rule as DELETE: a strategy whose index exists is not deactivated behind the index's back.
       const { schema } = splitTable(row.tableName);
       if ((await this.catalog.indexState(schema, row.indexName)).exists) {
@@ -167,6 +170,12 @@ export class IndexStrategyService implements OnModuleInit {
    */
   async remove(id: string, dropIndex: boolean, principal: Principal): Promise<void> {
     const row = await this.entity(id);
+    if (!this.policy.allowedName(row.tableName)) {
+      // Outside SOURCE_SCHEMAS nothing is looked at or dropped; the strategy itself may still be put away.
+      if (dropIndex) this.policy.assertAllowed(row.tableName, 'tableName');
+      await this.strategies.update({ id }, { isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+      return;
+    }
     const { schema } = splitTable(row.tableName);
     const state = await this.catalog.indexState(schema, row.indexName);
     if (state.exists) {
@@ -192,7 +201,7 @@ export class IndexStrategyService implements OnModuleInit {
   async apply(id: string, principal: Principal): Promise<ApplyIndexResult> {
     const row = await this.entity(id);
     if (!row.isActive) throw AppError.conflict(`Index strategy ${id} is inactive`);
-    const { schema } = splitTable(row.tableName);
+    const { schema } = this.policy.assertAllowed(row.tableName, 'tableName');
     const state = await this.catalog.indexState(schema, row.indexName);
     if (state.exists && state.valid) {
       if (!row.isCreated) {

@@ -3,6 +3,7 @@ import type { CreateIndexStrategyRequest } from '@ccc/shared-types';
 import { INDEX_TYPES, INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
 import { AppError } from '../common/app-error.js';
 import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { IndexCatalogRepository } from './index-catalog.repository.js';
 import {
   buildIndexDefinition,
@@ -49,6 +50,7 @@ export class IndexStrategyValidator {
   constructor(
     private readonly catalog: IndexCatalogRepository,
     private readonly sources: SourceCatalogRepository,
+    private readonly policy: SourcePolicy,
   ) {}
 
   /** `clock` is the index-strategy service's "now" (tests move it). */
@@ -66,6 +68,8 @@ export class IndexStrategyValidator {
     if (!/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(tableName) || tableName.length > 100) {
       throw AppError.invalidField('tableName', 'tableName must be a schema-qualified table name (schema.table)');
     }
+    // Outside SOURCE_SCHEMAS: 403, even for the table of a datasource saved before the allow-list.
+    this.policy.assertAllowed(tableName, 'tableName');
     if (!(await this.sources.sourceTables()).includes(tableName)) {
       throw AppError.invalidField('tableName', `tableName ${tableName} is not the source table of a registered datasource`);
     }

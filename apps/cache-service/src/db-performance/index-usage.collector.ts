@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { IndexCollectionResult, IndexType } from '@ccc/shared-types';
-import type { DataSource, Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { IndexCatalogRepository, type ExistingIndex, type IndexUsageRow } from './index-catalog.repository.js';
@@ -85,6 +86,7 @@ export class IndexUsageCollector implements OnModuleInit {
     private readonly sources: SourceCatalogRepository,
     private readonly queries: QueryPerformanceRepository,
     private readonly periodic: PeriodicTasks,
+    private readonly policy: SourcePolicy,
   ) {}
 
   onModuleInit(): void {
@@ -101,7 +103,13 @@ export class IndexUsageCollector implements OnModuleInit {
   async collect(): Promise<IndexCollectionResult> {
     const collectedAt = new Date();
     const discovered = await this.discover();
-    const monitored = await this.strategies.find({ where: { isActive: true, isMonitoring: true } });
+    const active = await this.strategies.find({ where: { isActive: true, isMonitoring: true } });
+    // Only tables in SOURCE_SCHEMAS are looked at. What an earlier collector found elsewhere (the service's own
+    // indexes, say) is put away; strategies made there by hand are left alone but no longer read.
+    const outside = active.filter((strategy) => !this.policy.allowedName(strategy.tableName));
+    const stray = outside.filter((strategy) => strategy.discovered).map((strategy) => strategy.id);
+    if (stray.length > 0) await this.strategies.update({ id: In(stray) }, { isActive: false, updatedAt: new Date() });
+    const monitored = active.filter((strategy) => this.policy.allowedName(strategy.tableName));
     // Once per collection, not once per index: the week's scan times of every monitored index, when each was
     // first seen, and when the statistics were last reset.
     const scanTimes = await this.queries.averageTimesUsingIndexes(
@@ -179,7 +187,7 @@ export class IndexUsageCollector implements OnModuleInit {
     return new Map(rows.map((row) => [row.id, new Date(`${row.first}T00:00:00.000Z`)]));
   }
 
-  /** Indexes on datasource source tables that no strategy names yet become discovered strategies. */
+  /** Indexes on datasource source tables (in SOURCE_SCHEMAS) that no strategy names yet become discovered strategies. */
   private async discover(): Promise<number> {
     const tables = (await this.sources.sourceTables()).filter((table) => table.length <= 100);
     let discovered = 0;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
 import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
+import { SourceDatabase } from '../datasources/source-database.js';
 
 /** One row of query_performance_log as the recorder writes it. */
 export interface QueryLogRow {
@@ -75,7 +76,10 @@ function toEntry(row: EntryRow): QueryPerformanceEntry {
 /** query_performance_log and the thresholds the recorder judges queries by. */
 @Injectable()
 export class QueryPerformanceRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly source: SourceDatabase,
+  ) {}
 
   /** One INSERT for a batch; a datasource deleted meanwhile leaves cache_strategy_id null rather than failing the batch. */
   async insertBatch(rows: QueryLogRow[]): Promise<void> {
@@ -108,18 +112,20 @@ export class QueryPerformanceRepository {
     return row ? Number(row.warning) : null;
   }
 
+  /** The role source queries run as (SOURCE_DATABASE_URL's), recorded with each logged query. */
   async currentUser(): Promise<string> {
-    const [row] = await this.db.query(`SELECT current_user AS name`);
+    const [row] = await this.source.query<{ name: string }>(`SELECT current_user AS name`);
     return String(row?.name ?? 'unknown');
   }
 
-  /** EXPLAIN (FORMAT JSON, VERBOSE) of a statement, in a read-only transaction under a statement timeout. */
+  /**
+   * EXPLAIN (FORMAT JSON, VERBOSE) of a statement, on the source connection (the role that ran it), in a read-only
+   * transaction under a statement timeout.
+   */
   async explain(sql: string, params: unknown[], timeoutMs: number): Promise<{ plan: unknown; tableRows: Map<string, number> }> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SET TRANSACTION READ ONLY`);
-      await manager.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      const [row] = await manager.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, params);
-      const plan = (row as Record<string, unknown>)['QUERY PLAN'];
+    return this.source.readOnly(timeoutMs, async (client) => {
+      const { rows: explained } = await client.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, params);
+      const plan = (explained[0] as Record<string, unknown>)['QUERY PLAN'];
       const relations = new Set<string>();
       const visit = (node: Record<string, unknown>): void => {
         if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string') {
@@ -131,7 +137,7 @@ export class QueryPerformanceRepository {
       if (root) visit(root);
       const tableRows = new Map<string, number>();
       if (relations.size > 0) {
-        const rows: Array<{ name: string; n: string }> = await manager.query(
+        const { rows } = await client.query<{ name: string; n: string }>(
           `SELECT r.name, greatest(c.reltuples, 0)::bigint::text AS n
            FROM unnest($1::text[]) AS r(name)
            JOIN pg_class c ON c.oid = to_regclass(quote_ident(split_part(r.name, '.', 1)) || '.' || quote_ident(split_part(r.name, '.', 2)))`,

@@ -71,7 +71,7 @@ export class InsightsRepository {
     return [...catalog.map((row) => row.columns), ...strategies.map((row) => (Array.isArray(row.columns) ? row.columns.map(String) : []))];
   }
 
-  /** The latest statistics of each active, built index strategy on these tables that is flagged for dropping. */
+  /** The latest statistics of each index the service built on these tables that is flagged for dropping (only those may be dropped). */
   async dropCandidates(tableNames: string[]): Promise<DropCandidateRow[]> {
     const rows = (await this.db.query(
       `SELECT latest.* FROM (
@@ -81,7 +81,7 @@ export class InsightsRepository {
                 u.is_recommended_for_drop AS flagged, u.is_primary AS "isPrimary", u.is_unique AS "isUnique"
            FROM index_usage_stats u
            JOIN index_strategy s ON s.id = u.index_strategy_id
-          WHERE s.table_name = ANY($1) AND s.is_active AND s.is_created
+          WHERE s.table_name = ANY($1) AND s.is_active AND s.is_created AND s.built_by_service
           ORDER BY u.index_strategy_id, u.stats_date DESC, u.last_analyzed DESC
        ) latest
        WHERE latest.flagged AND NOT latest."isPrimary" AND NOT latest."isUnique"

@@ -17,6 +17,7 @@ import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { nextRuns } from '../datasources/cron.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { qualifiedTableName, SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { authorOf } from '../users/author.js';
@@ -87,6 +88,7 @@ export class RecommendationsService implements OnModuleInit {
     private readonly indexes: IndexActions,
     private readonly catalog: SourceCatalogRepository,
     private readonly periodic: PeriodicTasks,
+    private readonly policy: SourcePolicy,
   ) {}
 
   onModuleInit(): void {
@@ -118,6 +120,7 @@ export class RecommendationsService implements OnModuleInit {
       const meta = await this.cache.meta(strategy.datasourceId);
       if (!largest || meta.bytes > largest.bytes) largest = { strategyId: strategy.id, bytes: meta.bytes };
       const qualified = qualifiedTableName(strategy.sourceTable);
+      // Null as well for a table outside SOURCE_SCHEMAS: no index advice about tables the service may not touch.
       const exists = (await this.catalog.columnsOf(qualified)) !== null;
       const tableNames = [...new Set([strategy.sourceTable, qualified])];
       const pattern = latest.get(strategy.id) ?? null;
@@ -134,7 +137,7 @@ export class RecommendationsService implements OnModuleInit {
         latestPattern: pattern,
         slowUnindexed: await this.insights.slowUnindexed(strategy.id, since),
         sourceIndexes: exists ? await this.insights.indexColumns(qualified, tableNames) : [],
-        dropCandidates: await this.insights.dropCandidates(tableNames),
+        dropCandidates: exists ? await this.insights.dropCandidates(tableNames) : [],
         predictiveWarmingOpen: open.some((r) => r.cacheStrategyId === strategy.id && r.recommendationType === 'PREDICTIVE_WARMING'),
       };
       // A table that does not exist cannot be indexed: leave ADD_SOURCE_INDEX out.
@@ -313,7 +316,7 @@ export class RecommendationsService implements OnModuleInit {
       case 'ADD_SOURCE_INDEX': {
         const tableName = String(recommended.tableName);
         const columns = (recommended.columns as unknown[]).map(String);
-        const qualified = qualifiedTableName(tableName);
+        const { qualified } = this.policy.assertAllowed(tableName, 'tableName');
         if ((await this.catalog.columnsOf(qualified)) === null) throw stale(`table ${tableName} no longer exists`);
         const existing = await this.insights.indexColumns(qualified, [...new Set([tableName, qualified])]);
         if (existing.some((index) => covers(index, columns))) throw stale(`an index leading with (${columns.join(', ')}) exists on ${tableName} now`);

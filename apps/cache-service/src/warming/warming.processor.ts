@@ -6,6 +6,7 @@ import { In, type Repository } from 'typeorm';
 import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
 import { EntryGrouper } from '../analytics-cache/entry-codec.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
+import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
@@ -194,7 +195,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         }
         throw error;
       }
-      const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, true);
+      // A source outside SOURCE_SCHEMAS stays outside on the next attempt: failed at once, not retried.
+      const refused = error instanceof AppError && error.code === 'SOURCE_NOT_ALLOWED';
+      const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, !refused);
       if (aborted.retryable && !lastAttempt) {
         // BullMQ retries with backoff; the row shows why and the lock is kept for the wait (a queued job's lease).
         await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });

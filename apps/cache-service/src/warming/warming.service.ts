@@ -20,6 +20,7 @@ import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { nextRuns } from '../datasources/cron.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { JobRepository } from './job.repository.js';
@@ -49,6 +50,7 @@ export class WarmingService implements OnModuleInit {
     private readonly jobs: JobRepository,
     private readonly cache: CacheRepository,
     private readonly source: SourceReader,
+    private readonly policy: SourcePolicy,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
   ) {}
@@ -112,6 +114,10 @@ export class WarmingService implements OnModuleInit {
   private async requestOne(strategy: CacheStrategyEntity, command: WarmCommand): Promise<{ result: WarmResponse['results'][number]; estimate: number }> {
     const datasourceId = strategy.datasourceId;
     if (!strategy.isEnabled) return { result: { datasourceId, status: 'skipped', jobId: null, reason: 'the datasource is disabled' }, estimate: 0 };
+    if (!this.policy.allowedName(strategy.sourceTable)) {
+      const reason = `its source ${strategy.sourceTable} is outside the source schemas this service may read (SOURCE_SCHEMAS)`;
+      return { result: { datasourceId, status: 'skipped', jobId: null, reason }, estimate: 0 };
+    }
     const holder = await this.cache.lockHolder(datasourceId);
     if (holder) return { result: { datasourceId, status: 'already_warming', jobId: holder }, estimate: 0 };
     const meta = await this.cache.meta(datasourceId);

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
+/** Where the tests' source tables live: an allowed source schema of every test app (support/test-app.ts). */
+export const TEST_SOURCE_SCHEMA = 'cache_test';
+
 export const TEST_MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
 export const TEST_MEASURES = ['Charges', 'Payments', 'Visits', 'No Shows'];
 export const TEST_FREQUENCIES = ['Daily', 'Weekly', 'Monthly', 'Quarterly'];
@@ -10,8 +13,8 @@ export const TEST_FREQUENCIES = ['Daily', 'Weekly', 'Monthly', 'Quarterly'];
  * every value `value` (so a refresh that changes values is easy to tell apart).
  */
 export async function createSourceTable(db: DataSource, shape: { practices: number; providers: number; periods: number; value?: number }): Promise<string> {
-  const table = `cache_test.t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await db.query('CREATE SCHEMA IF NOT EXISTS cache_test');
+  const table = `${TEST_SOURCE_SCHEMA}.t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${TEST_SOURCE_SCHEMA}`);
   await db.query(`CREATE TABLE ${table} (measure TEXT NOT NULL, practice_id INT NOT NULL, provider_id INT NOT NULL, frequency TEXT NOT NULL, period_date DATE NOT NULL, value NUMERIC(14,2))`);
   await db.query(
     `INSERT INTO ${table}

@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../../src/config/config.module.js';
 import { configureApp } from '../../src/configure-app.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { testEnv } from './env.js';
+import { TEST_SOURCE_SCHEMA } from './source-table.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -38,6 +39,8 @@ export async function createTestApp(
     SCRYPT_COST: '14',
     // Tests run monitoring tasks by calling them; timers would race them.
     MONITORING_SCHEDULES: 'false',
+    // The demo tables and the tests' own source tables (support/source-table.ts) are the only sources.
+    SOURCE_SCHEMAS: `demo_analytics,${TEST_SOURCE_SCHEMA}`,
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })

@@ -142,6 +142,7 @@ export function indexStrategy(overrides: Partial<IndexStrategy> = {}): IndexStra
     createdInDatabaseAt: null,
     lastError: null,
     discovered: false,
+    builtByService: false,
     createdBy: 'user-admin',
     updatedBy: null,
     createdAt: minutesAgo(20),
