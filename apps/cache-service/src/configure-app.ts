@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { correlationIdMiddleware } from './common/correlation-id.js';
+import { inputGuardMiddleware, jsonOnlyMiddleware } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -30,7 +31,6 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
   app.use(correlationIdMiddleware);
   app.use(app.get(MetricsService).middleware);
   app.use(
@@ -44,6 +44,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     credentials: false,
     exposedHeaders: ['x-correlation-id', 'retry-after'],
   });
+  // After correlation ids, metrics, headers and CORS, so that refusals carry them too; before any route.
+  app.use(jsonOnlyMiddleware);
+  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+  app.use(inputGuardMiddleware);
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
