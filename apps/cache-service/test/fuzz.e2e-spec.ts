@@ -96,16 +96,23 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
     await stack?.close();
   });
 
+  /** Signs the fuzzer in again (a few tries: sign-in may be rate-limited after the login fuzzing). */
   async function signIn(): Promise<void> {
-    const login = await t.http.post('/api/auth/login').send({ email: admin.email, password: TEST_PASSWORD });
-    if (login.status === 200) {
-      admin.token = (login.body as LoginResponse).accessToken;
-      return;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const login = await t.http.post('/api/auth/login').send({ email: admin.email, password: TEST_PASSWORD });
+      if (login.status === 200) {
+        admin.token = (login.body as LoginResponse).accessToken;
+        return;
+      }
+      if (login.status === 429) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(Number(login.headers['retry-after'] ?? 1), 5) * 1000));
+        continue;
+      }
+      // The run changed the fuzzer's own account after all: continue as a new admin.
+      admin.email = `fuzz-admin-${randomUUID().slice(0, 8)}@test.local`;
+      admin.id = (await t.app.get(UsersService).create({ email: admin.email, password: TEST_PASSWORD, role: 'admin' })).id;
     }
-    // The run changed the fuzzer's own account after all: continue as a new admin.
-    admin.email = `fuzz-admin-${randomUUID().slice(0, 8)}@test.local`;
-    admin.id = (await t.app.get(UsersService).create({ email: admin.email, password: TEST_PASSWORD, role: 'admin' })).id;
-    await signIn();
+    throw new Error('the fuzzer could not sign in again');
   }
 
   async function send(op: Operation, request: FuzzRequest): Promise<void> {
