@@ -26,6 +26,7 @@ import { SignInThrottle } from './auth/sign-in-throttle.js';
 import { TokenService } from './auth/token.service.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { InputProblemInterceptor } from './common/input-guard.js';
 import { PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
@@ -117,6 +118,8 @@ import { WarmingService } from './warming/warming.service.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    // Inside the audit interceptor: input refused by the input guard is audited like other refusals.
+    { provide: APP_INTERCEPTOR, useClass: InputProblemInterceptor },
     { provide: APP_FILTER, useClass: HttpExceptionFilter },
   ],
 })

@@ -9,6 +9,7 @@ import { bearerTokenOf } from './auth/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { inputGuardMiddleware, jsonOnlyMiddleware } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -35,7 +36,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // (its per-IP sign-in and credential limits would be worthless).
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
   app.use(correlationIdMiddleware);
   app.use(app.get(MetricsService).middleware);
   app.use(
@@ -49,6 +49,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     credentials: false,
     exposedHeaders: ['x-correlation-id', 'retry-after'],
   });
+  // After correlation ids, metrics, headers and CORS, so that refusals carry them too; before any route.
+  app.use(jsonOnlyMiddleware);
+  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+  app.use(inputGuardMiddleware);
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

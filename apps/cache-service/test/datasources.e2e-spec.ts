@@ -90,7 +90,7 @@ describe('datasource registry', () => {
 
   it('answers malformed JSON and oversized bodies with 4xx, never 500', async () => {
     const malformed = await t.http.post('/api/admin/datasources').set(bearer(admin.token)).set('Content-Type', 'application/json').send('{"name":').expect(400);
-    expect(malformed.body.code).toBe('VALIDATION_FAILED');
+    expect(malformed.body.code).toBe('INVALID_JSON');
     const huge = await t.http.post('/api/admin/datasources').set(bearer(admin.token)).send({ name: 'x'.repeat(2_000_000) }).expect(413);
     expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
   });

@@ -1,6 +1,8 @@
 /** Every error the API answers with has one of these codes; the service maps each to one HTTP status. */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',

@@ -11,6 +11,9 @@ import { AUDIT_ACTION, type AuditedOptions } from './audited.decorator.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** A request value usable as a target id: only a string or a number (String() of a deeply nested array overflows the stack). */
+const scalar = (value: unknown): string | number | undefined => (typeof value === 'string' || typeof value === 'number' ? value : undefined);
+
 /** Writes one audit row for every authenticated state-changing request, whether it succeeds or fails. */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -36,8 +39,8 @@ export class AuditInterceptor implements NestInterceptor {
     };
     const targetField = options.targetParam ?? 'id';
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
-    const paramTarget = request.params?.[targetField] ?? (typeof body[targetField] === 'string' || typeof body[targetField] === 'number' ? body[targetField] : undefined);
-    const bodyTarget = body.datasourceId;
+    const paramTarget = request.params?.[targetField] ?? scalar(body[targetField]);
+    const bodyTarget = scalar(body.datasourceId);
 
     return next.handle().pipe(
       mergeMap((result) =>

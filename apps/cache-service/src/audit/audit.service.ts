@@ -1,8 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { AuditEntry, AuditOutcome, AuditQuery, Paginated, Principal } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
+import { isDataError, sqlStateOf } from '../common/infrastructure-errors.js';
+import { REDIS, type RedisClient } from '../redis/redis.module.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { AuditLogEntity } from './audit-log.entity.js';
+import { auditParameters, boundedText } from './audit-sanitizer.js';
+
+// Deletes the lease only if this process still holds it.
+const RELEASE_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 export interface AuditRecord {
   actor: Principal | null;
@@ -15,29 +23,6 @@ export interface AuditRecord {
   errorCode?: string | null;
   ip?: string | null;
   correlationId?: string | null;
-}
-
-// Redis tools send a `key` field (a key name, not a secret): only credential-like names are redacted.
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key/i;
-const MAX_STRING = 500;
-
-/** Copies request parameters for the trail without secrets and without unbounded strings. */
-export function sanitizeParameters(value: unknown, depth = 0): unknown {
-  if (value === null || value === undefined) return value ?? null;
-  if (typeof value === 'string') {
-    // jsonb cannot hold NUL: a request carrying one would otherwise go unaudited.
-    const text = value.includes('\u0000') ? value.replace(/\u0000/g, '\\u0000') : value;
-    return text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
-  }
-  if (typeof value !== 'object') return value;
-  if (depth > 4) return '[nested]';
-  if (Array.isArray(value)) return value.slice(0, 50).map((item) => sanitizeParameters(item, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([key, item]) => [
-      key,
-      SECRET_KEY.test(key) ? '[redacted]' : sanitizeParameters(item, depth + 1),
-    ]),
-  );
 }
 
 function toEntry(row: AuditLogEntity): AuditEntry {
@@ -58,33 +43,134 @@ function toEntry(row: AuditLogEntity): AuditEntry {
   };
 }
 
-@Injectable()
-export class AuditService {
-  private readonly logger = new Logger(AuditService.name);
+/** A trail row as it is written (and as it waits in the outbox): every column bounded and storable. */
+type AuditRow = Omit<AuditLogEntity, 'id'>;
+/** How the outbox keeps a row in Redis (dates as ISO text). */
+type QueuedRow = Omit<AuditRow, 'occurredAt'> & { occurredAt: string };
 
-  constructor(@InjectRepository(AuditLogEntity) private readonly rows: Repository<AuditLogEntity>) {}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OUTBOX_DRAIN_EVERY_MS = 5_000;
+const OUTBOX_BATCH = 100;
+const OUTBOX_LEASE_MS = 30_000;
+
+/** Bounded to the column's length; NUL and unpaired surrogates replaced (see boundedText). */
+const column = (value: string | null | undefined, length: number): string | null =>
+  value === null || value === undefined ? null : boundedText(value, length);
+
+export function toAuditRow(record: AuditRecord, occurredAt = new Date()): AuditRow {
+  return {
+    occurredAt,
+    // An identity provider's subject need not be a UUID: it is kept in actorName instead.
+    actorId: record.actor && UUID.test(record.actor.id) ? record.actor.id : null,
+    actorKind: record.actor?.kind ?? 'anonymous',
+    actorName: column(record.actor && !UUID.test(record.actor.id) ? `${record.actor.name} (${record.actor.id})` : record.actor?.name, 320),
+    action: column(record.action, 100) ?? '',
+    targetType: column(record.targetType, 50),
+    targetId: column(record.targetId, 200),
+    parameters: auditParameters(record.parameters),
+    outcome: record.outcome,
+    statusCode: record.statusCode ?? null,
+    errorCode: column(record.errorCode, 50),
+    ip: column(record.ip, 64),
+    correlationId: column(record.correlationId, 100),
+  };
+}
+
+/**
+ * The audit trail. Guarantee: every change that was answered with success has its row — at least once.
+ * The row is written before the response goes out; if PostgreSQL refuses it (down, pool exhausted), it
+ * is queued in Redis (the outbox) and a retry loop in every process writes it as soon as PostgreSQL takes it,
+ * oldest first. A row whose content PostgreSQL refuses is written without its parameters rather than lost.
+ * Only when PostgreSQL and Redis both fail is a row left to the error log, with all of its fields.
+ */
+@Injectable()
+export class AuditService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(AuditService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<number> | null = null;
+
+  constructor(
+    @InjectRepository(AuditLogEntity) private readonly rows: Repository<AuditLogEntity>,
+    @Inject(REDIS) private readonly redis: RedisClient,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.drainOutbox().catch(() => undefined), OUTBOX_DRAIN_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 
   async record(record: AuditRecord): Promise<void> {
+    const row = toAuditRow(record);
     try {
-      await this.rows.save(
-        this.rows.create({
-        actorId: record.actor?.id ?? null,
-        actorKind: record.actor?.kind ?? 'anonymous',
-        actorName: record.actor?.name ?? null,
-        action: record.action,
-        targetType: record.targetType ?? null,
-        targetId: record.targetId ?? null,
-        parameters: (sanitizeParameters(record.parameters ?? null) as Record<string, unknown> | null) ?? null,
-        outcome: record.outcome,
-        statusCode: record.statusCode ?? null,
-        errorCode: record.errorCode ?? null,
-        ip: record.ip ?? null,
-        correlationId: record.correlationId ?? null,
-        }),
-      );
+      await this.write([row]);
     } catch (error) {
-      // The operation itself already happened; losing its audit row must be loud, not fatal.
-      this.logger.error({ msg: 'audit write failed', action: record.action, error: (error as Error).message });
+      this.logger.warn({ msg: 'audit write deferred to the outbox', action: row.action, error: (error as Error).message });
+      await this.enqueue(row);
+    }
+  }
+
+  /** Writes what waits in the outbox, oldest first; one process at a time. Returns how many rows it wrote. */
+  drainOutbox(): Promise<number> {
+    this.draining ??= this.drainOnce().finally(() => (this.draining = null));
+    return this.draining;
+  }
+
+  private async drainOnce(): Promise<number> {
+    const key = RedisKeys.auditOutbox();
+    if ((await this.redis.llen(key)) === 0) return 0;
+    const lease = RedisKeys.lease('audit-outbox');
+    const token = randomUUID();
+    if ((await this.redis.set(lease, token, 'PX', OUTBOX_LEASE_MS, 'NX')) !== 'OK') return 0;
+    let written = 0;
+    try {
+      for (;;) {
+        // LPUSH adds at the head: the tail holds the oldest rows.
+        const queued = await this.redis.lrange(key, -OUTBOX_BATCH, -1);
+        if (queued.length === 0) break;
+        const rows = queued.reverse().map((text) => {
+          const parsed = JSON.parse(text) as QueuedRow;
+          return { ...parsed, occurredAt: new Date(parsed.occurredAt) };
+        });
+        await this.write(rows);
+        // Only now are they removed: a crash in between writes them twice, never zero times.
+        await this.redis.ltrim(key, 0, -queued.length - 1);
+        written += rows.length;
+      }
+    } finally {
+      await this.redis.eval(RELEASE_LEASE, 1, lease, token).catch(() => undefined);
+    }
+    if (written > 0) this.logger.log({ msg: 'audit outbox drained', rows: written });
+    return written;
+  }
+
+  /** Inserts rows; a row whose content the database refuses (a data error) is written without its parameters. */
+  private async write(rows: AuditRow[]): Promise<void> {
+    try {
+      await this.rows.save(this.rows.create(rows));
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      for (const row of rows) {
+        await this.rows.save(this.rows.create(row)).catch(async (rowError: unknown) => {
+          if (!isDataError(rowError)) throw rowError;
+          await this.rows.save(this.rows.create({ ...row, parameters: { '[unstorable]': sqlStateOf(rowError) } })).catch((lastError: unknown) => {
+            if (!isDataError(lastError)) throw lastError;
+            // Retrying cannot help a row the database refuses as such; it would block the outbox behind it.
+            this.logger.error({ msg: 'audit record lost: PostgreSQL refuses its content', row, error: (lastError as Error).message });
+          });
+        });
+      }
+    }
+  }
+
+  private async enqueue(row: AuditRow): Promise<void> {
+    try {
+      await this.redis.lpush(RedisKeys.auditOutbox(), JSON.stringify({ ...row, occurredAt: row.occurredAt.toISOString() }));
+    } catch (error) {
+      this.logger.error({ msg: 'audit record lost: PostgreSQL and Redis both refused it', row, error: (error as Error).message });
     }
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { ERROR_CODES } from '@ccc/shared-types';
 import { AppError } from './app-error.js';
@@ -30,4 +30,44 @@ describe('HttpExceptionFilter', () => {
     const internal = filter.toResponse(new Error('password=hunter2 at db.js:10'), 'c');
     expect(internal).toEqual({ status: 500, body: { code: 'INTERNAL', message: 'Internal server error', correlationId: 'c' } });
   });
+
+  it('answers a JSON parse error without echoing the body, with the position when the parser gives one', () => {
+    const parseError = Object.assign(new SyntaxError(`Unexpected token 's', "{"password": sk_live_x}" is not valid JSON`), { status: 400, type: 'entity.parse.failed' });
+    const { status, body } = filter.toResponse(new BadRequestException(parseError.message, { cause: parseError }), 'c');
+    expect({ status, body }).toEqual({ status: 400, body: { code: 'INVALID_JSON', message: 'Request body is not valid JSON', correlationId: 'c' } });
+    const positioned = Object.assign(new SyntaxError('Expected double-quoted property name in JSON at position 14'), { status: 400, type: 'entity.parse.failed' });
+    expect(filter.toResponse(new HttpException(positioned.message, 400, { cause: positioned }), 'c').body).toMatchObject({ code: 'INVALID_JSON', details: { position: 14 } });
+  });
+
+  const pgError = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('db'), { name: 'QueryFailedError', driverError: { code, severity: 'ERROR', ...extra } });
+
+  it.each([
+    ['22P02', {}, 400, 'VALIDATION_FAILED'],
+    ['22008', {}, 400, 'VALIDATION_FAILED'],
+    ['22001', {}, 400, 'VALIDATION_FAILED'],
+    ['23502', { column: 'warning_threshold' }, 400, 'VALIDATION_FAILED'],
+    ['54000', {}, 400, 'VALIDATION_FAILED'],
+    ['23505', { constraint: 'uq_x' }, 409, 'CONFLICT'],
+    ['23503', {}, 409, 'CONFLICT'],
+    ['08006', {}, 503, 'SERVICE_UNAVAILABLE'],
+    ['57014', {}, 503, 'SERVICE_UNAVAILABLE'],
+    ['40P01', {}, 503, 'SERVICE_UNAVAILABLE'],
+    ['42601', {}, 500, 'INTERNAL'],
+  ])('maps PostgreSQL %s to %s', (code, extra, status, errorCode) => {
+    const response = filter.toResponse(pgError(code, extra), 'c');
+    expect({ status: response.status, code: response.body.code }).toEqual({ status, code: errorCode });
+    if (errorCode === 'VALIDATION_FAILED') expect(response.body.details?.fields?.[0].field).toBe(code === '23502' ? 'warningThreshold' : 'request');
+  });
+
+  it('maps Redis replies caused by a value to 400, Redis outages and lost connections to 503, and keeps the rest 500', () => {
+    const reply = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
+    expect(filter.toResponse(reply("ERR invalid expire time in 'expire' command"), 'c')).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(filter.toResponse(reply('ERR value is not an integer or out of range'), 'c')).toMatchObject({ status: 400 });
+    expect(filter.toResponse(reply('WRONGTYPE Operation against a key holding the wrong kind of value'), 'c')).toMatchObject({ status: 409 });
+    expect(filter.toResponse(reply('LOADING Redis is loading the dataset in memory'), 'c')).toMatchObject({ status: 503, body: { details: { retryAfterSeconds: 5 } } });
+    expect(filter.toResponse(new Error('timeout exceeded when trying to connect'), 'c')).toMatchObject({ status: 503 });
+    expect(filter.toResponse(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'c')).toMatchObject({ status: 503 });
+    expect(filter.toResponse(reply('ERR unknown command'), 'c')).toMatchObject({ status: 500, body: { code: 'INTERNAL' } });
+  });
 });
+

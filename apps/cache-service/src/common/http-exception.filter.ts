@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { AppError } from './app-error.js';
 import { CODE_BY_HTTP_STATUS, HTTP_STATUS_BY_CODE } from './error-codes.js';
 import { correlationIdOf } from './correlation-id.js';
+import { mapInfrastructureError } from './infrastructure-errors.js';
 
 /** Maps every error to `{code, message, details?, correlationId}`; never leaks a stack trace. */
 @Catch()
@@ -29,15 +30,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
-    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-    response.status(status).json(body);
+    // From the mapped body: shed load (429/503 AppErrors) and infrastructure outages both say when to come back.
+    const retryAfterHeader = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfterHeader === 'number') response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterHeader))));
+    // A route may have set another type (text/plain for /metrics) before it failed; res.json would keep it.
+    response.status(status).type('application/json').json(body);
   }
 
   toResponse(exception: unknown, correlationId: string): { status: number; body: ErrorResponse } {
-    if (exception instanceof AppError) {
+    const error = exception instanceof AppError ? exception : (requestError(exception) ?? mapInfrastructureError(exception));
+    if (error) {
       return {
-        status: HTTP_STATUS_BY_CODE[exception.code],
-        body: { code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}), correlationId },
+        status: HTTP_STATUS_BY_CODE[error.code],
+        body: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), correlationId },
       };
     }
     if (exception instanceof ThrottlerException) {
@@ -51,21 +56,43 @@ export class HttpExceptionFilter implements ExceptionFilter {
         typeof payload === 'string' ? payload : String((payload as { message?: unknown }).message ?? exception.message);
       return { status, body: { code, message, correlationId } };
     }
-    // Errors thrown by Express's body parser carry a status and a type.
-    const bodyParserError = exception as { status?: number; type?: string; message?: string };
-    if (typeof bodyParserError?.status === 'number' && bodyParserError.status >= 400 && bodyParserError.status < 500) {
-      const status = bodyParserError.status;
-      const message =
-        bodyParserError.type === 'entity.parse.failed'
-          ? 'Request body is not valid JSON'
-          : bodyParserError.type === 'entity.too.large'
-            ? 'Request body is too large'
-            : (bodyParserError.message ?? 'Bad request');
-      return { status, body: { code: CODE_BY_HTTP_STATUS[status] ?? 'VALIDATION_FAILED', message, correlationId } };
+    // Other client errors of Express itself carry a 4xx status.
+    const statusError = exception as { status?: number; message?: string };
+    if (typeof statusError?.status === 'number' && statusError.status >= 400 && statusError.status < 500) {
+      const status = statusError.status;
+      return { status, body: { code: CODE_BY_HTTP_STATUS[status] ?? 'VALIDATION_FAILED', message: statusError.message ?? 'Bad request', correlationId } };
     }
     return {
       status: HTTP_STATUS_BY_CODE.INTERNAL,
       body: { code: 'INTERNAL', message: 'Internal server error', correlationId },
     };
   }
+}
+
+/**
+ * Errors of the body parser and of Express's path decoding (Nest hands them over wrapped in an HttpException,
+ * the original as its cause), answered without echoing the request: a JSON parse error's own message quotes
+ * the body, a path decoding error quotes the path.
+ */
+function requestError(exception: unknown): AppError | null {
+  const cause = (exception instanceof HttpException ? exception.cause : exception) as { type?: unknown; status?: unknown; message?: unknown } | undefined;
+  if (!cause || typeof cause !== 'object') return null;
+  switch (cause.type) {
+    case 'entity.parse.failed': {
+      const position = /position (\d+)/.exec(String(cause.message ?? ''))?.[1];
+      return position !== undefined
+        ? new AppError('INVALID_JSON', `Request body is not valid JSON (at position ${position})`, { position: Number(position) })
+        : new AppError('INVALID_JSON', 'Request body is not valid JSON');
+    }
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON in UTF-8, without content encoding');
+    default:
+  }
+  if (cause instanceof URIError && (cause as { status?: unknown }).status === 400) {
+    return AppError.invalidField('path', 'the path holds a percent-encoding that is not valid UTF-8');
+  }
+  return null;
 }

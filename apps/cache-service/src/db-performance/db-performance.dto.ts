@@ -37,12 +37,12 @@ const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' 
 // ---------------------------------------------------------------------------------------------
 
 export class QueryPerformanceWindowDto implements QueryPerformanceWindowQuery {
-  @ApiPropertyOptional({ description: 'ISO timestamp; default 24 hours before `to`; the window spans at most 31 days' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'ISO timestamp; default 24 hours before `to`; the window spans at most 31 days' })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO timestamp; default now' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'ISO timestamp; default now' })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
@@ -141,7 +141,7 @@ export class CreateIndexStrategyDto implements CreateIndexStrategyRequest {
   @IsIn(MAINTENANCE_WINDOWS)
   maintenanceWindow: MaintenanceWindow;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'SCHEDULED only: ISO timestamp in the future' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'SCHEDULED only: ISO timestamp in the future' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsISO8601({ strict: true })
@@ -164,7 +164,7 @@ export class UpdateIndexStrategyDto implements UpdateIndexStrategyRequest {
   @IsIn(MAINTENANCE_WINDOWS)
   maintenanceWindow?: MaintenanceWindow;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsISO8601({ strict: true })

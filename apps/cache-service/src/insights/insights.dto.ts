@@ -42,12 +42,12 @@ class DatasourceFilter {
 // --- requests -------------------------------------------------------------------------------------
 
 export class UsagePatternQueryDto extends DatasourceFilter implements UsagePatternQuery {
-  @ApiPropertyOptional({ example: '2026-01-01', description: 'First UTC day (inclusive); default 29 days before `to`' })
+  @ApiPropertyOptional({ format: 'date', example: '2026-01-01', description: 'First UTC day (inclusive); default 29 days before `to`' })
   @IsOptional()
   @Matches(DAY, { message: dayMessage('from') })
   from?: string;
 
-  @ApiPropertyOptional({ example: '2026-01-30', description: 'Last UTC day (inclusive); default today. At most 366 days in all.' })
+  @ApiPropertyOptional({ format: 'date', example: '2026-01-30', description: 'Last UTC day (inclusive); default today. At most 366 days in all.' })
   @IsOptional()
   @Matches(DAY, { message: dayMessage('to') })
   to?: string;
@@ -66,7 +66,7 @@ export class HourlyUsageQueryDto extends DatasourceFilter {
 }
 
 export class RollupRequestDto implements RollupRequest {
-  @ApiPropertyOptional({ example: '2026-01-30', description: 'UTC day to analyse; default yesterday; today gives a partial day; at most 8 days back' })
+  @ApiPropertyOptional({ format: 'date', example: '2026-01-30', description: 'UTC day to analyse; default yesterday; today gives a partial day; at most 8 days back' })
   @IsOptional()
   @Matches(DAY, { message: dayMessage('date') })
   date?: string;

@@ -78,6 +78,8 @@ export const RedisKeys = {
   warmControl: (jobId: string): string => `${SERVICE_PREFIX}:warm-control:{${jobId}}`,
   /** Progress of one Redis-admin purge run, readable by every replica while it runs. */
   purgeProgress: (purgeId: string): string => `${SERVICE_PREFIX}:redis-admin:purge:${purgeId}`,
+  /** Audit rows PostgreSQL could not take yet, oldest at the tail; drained into audit_log by AuditService. */
+  auditOutbox: (): string => `${SERVICE_PREFIX}:audit:outbox`,
   /** Previous value of a cumulative counter (evicted_keys, deadlocks) at the last alert evaluation. */
   alertCounter: (name: string): string => `${SERVICE_PREFIX}:alerts:previous:${name}`,
 } as const;
