@@ -41,4 +41,9 @@ describe('loadConfig', () => {
     expect(config.admin).toEqual({ email: 'root@example.com', password: 'long-enough-password' });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
+
+  it('accepts LOG_LEVEL=info, as docker-compose.yml sets it, as Nest\'s log level', () => {
+    expect(loadConfig({ LOG_LEVEL: 'info' }).logLevel).toBe('log');
+    expect(() => loadConfig({ LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL must be one of error, warn, info, log, debug, verbose/);
+  });
 });
