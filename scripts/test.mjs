@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// `npm test`: build, then
-//   jest    - service tests (apps/cache-service) against a private Redis and a fresh database
-//   vitest  - dashboard unit tests (apps/dashboard)
-//   browser - Playwright in Debian's Chromium against the built service (private Redis, fresh
-//             database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
+// `npm test`:
+//   checks     - repository checks: every relative link and anchor of README.md and docs/*.md resolves
+//                inside the repository; the lockfile lists every platform's optional packages
+//   build      - `npm run build` (only when jest, vitest or browser runs)
+//   jest       - service tests (apps/cache-service) against a private Redis and a fresh database
+//   vitest     - dashboard unit tests (apps/dashboard)
+//   browser    - Playwright in Debian's Chromium against the built service (private Redis, fresh
+//                database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
+//   containers - the Dockerfile and docker-compose.yml built and run with podman (scripts/containers/)
 // and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report.
 // Exit 1 when anything failed. Subset: `npm test -- --only=jest,vitest,browser`; `--no-build` skips
-// the build. Everything it starts (processes, redis-server, databases) is removed at the end, also on
-// SIGINT/SIGTERM. Work files and the service log are under .tmp/test-run/.
+// the build. Everything it starts (processes, redis-server, databases, containers) is removed at the end,
+// also on SIGINT/SIGTERM. Work files and the service log are under .tmp/test-run/.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -16,9 +20,16 @@ import {
   tailFile, tmpRoot, waitForHttp,
 } from './lib/infra.mjs';
 import { parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
+import { checkDocLinks, docFiles } from './lib/doc-links.mjs';
+import { lockfileGaps } from './lib/lockfile.mjs';
+import { runContainersStage } from './containers/scenario.mjs';
 
-const STAGES = ['jest', 'vitest', 'browser'];
-const ALIASES = { service: 'jest', unit: 'jest', dashboard: 'vitest', playwright: 'browser', e2e: 'browser' };
+const STAGES = ['checks', 'jest', 'vitest', 'browser', 'containers'];
+const NEEDS_BUILD = ['jest', 'vitest', 'browser'];
+const ALIASES = {
+  service: 'jest', unit: 'jest', dashboard: 'vitest', playwright: 'browser', e2e: 'browser', docs: 'checks',
+  docker: 'containers', compose: 'containers',
+};
 const MIN = 60_000;
 const TIMEOUTS = { build: 15 * MIN, jest: 20 * MIN, vitest: 10 * MIN, browser: 20 * MIN, ready: 60_000 };
 const E2E_ADMIN = { email: 'e2e-admin@example.com', password: 'E2e-Admin-Passw0rd!' };
@@ -29,7 +40,7 @@ const dashboardDir = path.join(repoRoot, 'apps', 'dashboard');
 const rel = (p) => path.relative(repoRoot, p) || '.';
 
 function usage(code) {
-  console.log('usage: npm test [-- --only=jest,vitest,browser] [--no-build] [--pattern=<file filter>]');
+  console.log(`usage: npm test [-- --only=${STAGES.join(',')}] [--no-build] [--pattern=<file filter>]`);
   process.exit(code);
 }
 
@@ -123,6 +134,32 @@ async function stageRedis(label) {
 const firstExisting = (dir, names) => names.map((n) => path.join(dir, n)).find((p) => fs.existsSync(p));
 
 // ---------------------------------------------------------------------------------------------
+
+/** Repository checks that need no servers: one test per Markdown file's links, one for the lockfile. */
+function runChecks() {
+  let passed = 0;
+  const problems = [];
+  for (const r of checkDocLinks(repoRoot, docFiles(repoRoot))) {
+    if (r.problems.length) problems.push(...r.problems);
+    else passed += 1;
+    console.log(`[checks] ${r.problems.length ? 'FAIL' : 'ok  '} ${r.file}: ${r.links} link(s)${r.problems.map((p) => `\n[checks]      ${p}`).join('')}`);
+  }
+  const gaps = lockfileGaps();
+  if (gaps.length) {
+    problems.push('package-lock.json lacks optional packages');
+    console.log(`[checks] FAIL package-lock.json lacks other platforms' optional packages of ${gaps.map((g) => `${g.name}@${g.version}`).join(', ')}` +
+      ' (node scripts/lib/lockfile.mjs --fix)');
+  } else {
+    passed += 1;
+    console.log('[checks] ok   package-lock.json lists every platform\'s optional packages');
+  }
+  const failedFiles = new Set(problems.map((p) => p.split(':')[0])).size;
+  return { passed, failed: failedFiles, skipped: 0, note: problems.length ? `${problems.length} problem(s)` : '' };
+}
+
+async function runContainers() {
+  return runContainersStage({ runDir, log: (line) => console.log(line.split('\n').map((l) => `[containers] ${l}`).join('\n')) });
+}
 
 async function runJest() {
   const config = path.join(serviceDir, 'jest.config.cjs');
@@ -311,8 +348,10 @@ async function main() {
     }
   }
 
+  if (opts.only.includes('checks')) await stage('checks', runChecks);
+
   let buildOk = true;
-  if (opts.build) {
+  if (opts.build && opts.only.some((s) => NEEDS_BUILD.includes(s))) {
     const r = await stage('build', async () => {
       const res = await runProcess('npm', ['run', 'build'], {
         cwd: repoRoot,
@@ -335,6 +374,7 @@ async function main() {
     if (name === 'jest') await stage('jest', runJest);
     if (name === 'vitest') await stage('vitest', runVitest);
     if (name === 'browser') await stage('browser', () => runBrowser({ buildOk }));
+    if (name === 'containers') await stage('containers', runContainers);
   }
 }
 

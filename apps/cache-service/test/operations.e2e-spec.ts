@@ -10,10 +10,10 @@ describe('operations surface', () => {
   });
   afterAll(() => t.close());
 
-  it('reports liveness and readiness of Redis and PostgreSQL without a credential', async () => {
+  it('reports liveness and readiness of Redis, PostgreSQL and (role all) the warming workers without a credential', async () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });
     const ready = await t.http.get('/health/ready').expect(200);
-    expect(ready.body).toMatchObject({ status: 'ok', checks: { redis: { status: 'up' }, postgres: { status: 'up' } } });
+    expect(ready.body).toMatchObject({ status: 'ok', checks: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } } });
   });
 
   it('exposes Prometheus metrics with HTTP latency by route pattern and process metrics', async () => {

@@ -118,3 +118,10 @@ describe('loadConfig in production', () => {
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY must be/);
   });
 });
+
+describe('loadConfig log level', () => {
+  it('accepts LOG_LEVEL=info, as docker-compose.yml sets it, as Nest\'s log level', () => {
+    expect(loadConfig({ LOG_LEVEL: 'info' }).logLevel).toBe('log');
+    expect(() => loadConfig({ LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL must be one of error, warn, info, log, debug, verbose/);
+  });
+});

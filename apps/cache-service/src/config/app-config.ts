@@ -277,7 +277,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int('PORT', 3000, 1, 65535),
     host: str('HOST', '0.0.0.0'),
     role: oneOf('SERVICE_ROLE', 'all', ['all', 'api', 'worker'] as const),
-    logLevel: oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
+    // `info` is what most tools (and our docker-compose.yml) call Nest's `log` level
+    logLevel: ((level) => (level === 'info' ? 'log' : level))(oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'info', 'log', 'debug', 'verbose'] as const)),
     redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes },
     database: { url: databaseUrl },
     sources: {

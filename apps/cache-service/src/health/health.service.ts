@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ReadinessResponse } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
+import { JobRepository } from '../warming/job.repository.js';
 
 const CHECK_TIMEOUT_MS = 1500;
 
@@ -18,16 +21,24 @@ export class HealthService {
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jobs: JobRepository,
   ) {}
 
+  /** Redis and PostgreSQL answer; in roles all and worker also the warming workers run (a worker container that cannot consume is not ready). */
   async readiness(): Promise<ReadinessResponse> {
     const [redis, postgres] = await Promise.all([
       this.check(() => this.redis.ping()),
       this.check(() => this.db.query('SELECT 1')),
     ]);
-    const checks = { redis, postgres };
+    const checks: ReadinessResponse['checks'] = { redis, postgres };
+    if (this.config.role !== 'api') checks.workers = await this.check(() => this.workersRunning());
     const ok = Object.values(checks).every((check) => check.status === 'up');
     return { status: ok ? 'ok' : 'error', checks };
+  }
+
+  private async workersRunning(): Promise<void> {
+    if (!(await this.jobs.workersRunning())) throw new Error('warming workers are not running (starting up or stopping)');
   }
 
   private async check(probe: () => Promise<unknown>): Promise<ReadinessResponse['checks'][string]> {
