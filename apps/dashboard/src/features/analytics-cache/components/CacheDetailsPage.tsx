@@ -2,20 +2,11 @@ import type { DatasourceCacheDetails } from '@ccc/shared-types';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDuration } from '../../../lib/format';
+import { datasourceLabel, formatCount, formatDuration, formatMemoryMB, formatMillis, formatPercent, formatRelative, formatSpan } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
 import { ProgressBar } from '../../warming/components/ProgressBar';
 import { WarmingJobsTable } from '../../warming/components/WarmingJobsTable';
 import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
-import {
-  datasourceLabel,
-  formatCount,
-  formatMemoryMB,
-  formatMs,
-  formatPercent,
-  formatRelative,
-  formatSpan,
-} from '../format';
 import { useDatasourceCacheDetails } from '../hooks/useDatasourceCacheDetails';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
@@ -154,7 +145,7 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
           <Metric label="Providers" value={formatCount(m.uniqueProviders)} />
           <Metric label="Frequencies" value={m.uniqueFrequencies.length ? m.uniqueFrequencies.join(', ') : '—'} />
           <Metric label="Hit rate" value={m.totalQueries === 0 ? '—' : formatPercent(m.cacheHitRate)} />
-          <Metric label="Avg query" value={m.totalQueries === 0 ? '—' : formatMs(m.avgQueryTimeMs)} />
+          <Metric label="Avg query" value={m.totalQueries === 0 ? '—' : formatMillis(m.avgQueryTimeMs)} />
           <Metric label="Queries since warm" value={formatCount(m.totalQueries)} />
         </dl>
       </section>

@@ -1,6 +1,7 @@
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { datasourceLabel, OVERALL_HEALTH_META } from '../format';
 import { useCacheHealth } from '../hooks/useCacheHealth';
+import { OVERALL_HEALTH_META } from '../health';
+import { datasourceLabel } from '../../../lib/format';
 
 export function CacheHealthPanel() {
   const health = useCacheHealth();

@@ -1,5 +1,5 @@
 import type { CacheHealth } from '@ccc/shared-types';
-import { HEALTH_META } from '../format';
+import { HEALTH_META } from '../health';
 
 /** "⚡ Excellent", "⚠ Stale", "✕ Cold": the label carries the meaning, colour and icon only repeat it. */
 export function HealthBadge({ health, testId }: { health: CacheHealth; testId?: string }) {

@@ -1,7 +1,8 @@
 import { showToast } from '../../../lib/toast';
-import { actionErrorMessage, datasourceLabel, formatCount, formatMemoryMB } from '../format';
 import { useInvalidateCache } from '../hooks/useInvalidateCache';
 import { ConfirmDialog } from './ConfirmDialog';
+import { actionErrorMessage } from '../action-error';
+import { datasourceLabel, formatCount, formatMemoryMB } from '../../../lib/format';
 
 export interface InvalidateTarget {
   datasourceId: number;

@@ -1,6 +1,7 @@
 import type { WarmOutcome } from '@ccc/shared-types';
-import { actionErrorMessage, datasourceLabel, formatSpan } from '../format';
 import type { useWarmCache } from '../hooks/useWarmCache';
+import { actionErrorMessage } from '../action-error';
+import { datasourceLabel, formatSpan } from '../../../lib/format';
 
 const OUTCOME_META: Record<WarmOutcome, { label: string; tone: string }> = {
   queued: { label: 'Queued', tone: 'ok' },

@@ -1,10 +1,10 @@
 import type { CacheAlert } from '@ccc/shared-types';
 import { useState } from 'react';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_TYPE_LABELS } from '../format';
 import { useAcknowledgeAlert, useResolveAlert } from '../hooks/useAlerts';
 import { ActionDialog } from './ActionDialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
+import { ALERT_TYPE_LABELS } from '../labels';
+import { datasourceLabel } from '../../../lib/format';
 
 const COMMENT_MAX = 1000;
 

@@ -1,9 +1,8 @@
 import type { CacheAlert, ThresholdDirection } from '@ccc/shared-types';
-import { formatDateTime } from '../../../lib/format';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../format';
-import { Badge } from './Badge';
+import { datasourceLabel, formatDateTime } from '../../../lib/format';
+import { Badge } from '../../../components/ui/Badge';
 import { TableCard } from './TableCard';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../labels';
 
 interface AlertTableProps {
   alerts: CacheAlert[];

@@ -13,12 +13,12 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { ALERT_TYPE_LABELS, SEVERITY_META } from '../format';
 import { useAlerts, useEvaluateAlerts } from '../hooks/useAlerts';
 import { AcknowledgeDialog, ResolveDialog } from './AlertDialogs';
 import { AlertDetails } from './AlertDetails';
 import { AlertTable } from './AlertTable';
 import { DatasourceSelect } from './DatasourceSelect';
+import { ALERT_TYPE_LABELS, SEVERITY_META } from '../labels';
 
 const CURRENT_PAGE_SIZE = 100;
 const HISTORY_PAGE_SIZE = 20;

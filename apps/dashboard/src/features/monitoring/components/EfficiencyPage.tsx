@@ -2,12 +2,11 @@ import '../monitoring.css';
 import type { DatasourceEfficiency } from '@ccc/shared-types';
 import { useState } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { formatBytes } from '../../redis/format';
-import { formatNumber, formatPct, formatSeconds, VERDICT_META } from '../format';
 import { useEfficiencyReport } from '../hooks/useEfficiency';
-import { Badge } from './Badge';
+import { Badge } from '../../../components/ui/Badge';
 import { EmptyCard, TableCard } from './TableCard';
+import { VERDICT_META } from '../labels';
+import { datasourceLabel, formatBytes, formatNumber, formatPercent, formatSeconds } from '../../../lib/format';
 
 const PERIODS = [7, 14, 30] as const;
 
@@ -98,7 +97,7 @@ export function EfficiencyPage() {
                     <td>
                       <Sparkline trend={ds.hitRateTrend} label={label} />
                     </td>
-                    <td className="numeric">{formatPct(ds.currentHitRate)}</td>
+                    <td className="numeric">{formatPercent(ds.currentHitRate)}</td>
                     <td className="numeric">
                       {formatBytes(ds.memoryBytes)}
                       <div className="small muted">{ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}</div>

@@ -1,7 +1,7 @@
 import type { IndexStrategy } from '@ccc/shared-types';
 import { formatDateTime } from '../../../lib/format';
 import { INDEX_TYPE_LABELS, USAGE_PATTERN_LABELS, WINDOW_LABELS } from '../index-labels';
-import { Badge } from './Badge';
+import { Badge } from '../../../components/ui/Badge';
 import { EditDeleteButtons, TableCard } from './TableCard';
 
 function StrategyStatus({ strategy }: { strategy: IndexStrategy }) {

@@ -1,11 +1,10 @@
 import type { IndexStrategy, IndexUsageStats } from '@ccc/shared-types';
 import { useState, type ReactNode } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatBytes } from '../../redis/format';
-import { formatMillis, formatNumber, utcDay } from '../format';
 import { useIndexUsage } from '../hooks/useIndexes';
-import { Badge } from './Badge';
+import { Badge } from '../../../components/ui/Badge';
 import { EmptyCard, TableCard } from './TableCard';
+import { formatBytes, formatMillis, formatNumber, utcDay } from '../../../lib/format';
 
 const USAGE_HISTORY_DAYS = 30;
 

@@ -5,13 +5,13 @@ import { LineChart } from '../../../components/charts/LineChart';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { ACCESS_PATTERN_LABELS, formatNumber, formatPct, hourLabel, utcDay } from '../format';
-import { formatDuration } from '../../../lib/format';
 import { useHourlyUsage, useRollup, useUsagePatterns } from '../hooks/useUsage';
 import { hasTraffic, heatRows, hourlySeries } from '../usage-charts';
 import { DatasourceSelect, datasourceNames } from './DatasourceSelect';
 import { QueryPatterns, SlowQueries } from './QueryPerformance';
 import { TableCard } from './TableCard';
+import { ACCESS_PATTERN_LABELS } from '../labels';
+import { formatDuration, formatNumber, formatPercent, hourLabel, utcDay } from '../../../lib/format';
 
 const RANGES = [
   { hours: 24, label: 'Last 24 hours' },
@@ -167,8 +167,8 @@ export function PerformancePage() {
                         {hourLabel(p.peakHourStart)}–{hourLabel((p.peakHourEnd + 1) % 24)}
                       </td>
                       <td className="numeric">{formatNumber(p.dailyRequests, 0)}</td>
-                      <td className="numeric">{formatPct(p.averageHitRate)}</td>
-                      <td className="numeric">{formatPct(p.peakHitRate)}</td>
+                      <td className="numeric">{formatPercent(p.averageHitRate)}</td>
+                      <td className="numeric">{formatPercent(p.peakHitRate)}</td>
                       <td className="numeric">{formatDuration(p.optimalTtlSeconds)}</td>
                     </tr>
                   ))}

@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { LineChart } from '../../../components/charts/LineChart';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { formatMillis, formatNumber, formatUtcDateTime } from '../format';
 import { useQueryPatternHistory, useQueryPatterns, useSlowQueries } from '../hooks/useQueryPerformance';
 import { EmptyCard, TableCard } from './TableCard';
+import { datasourceLabel, formatMillis, formatNumber, formatUtcDateTime } from '../../../lib/format';
 
 const SLOW_LIMIT = 20;
 const PATTERN_LIMIT = 10;

@@ -1,11 +1,11 @@
 import type { Recommendation } from '@ccc/shared-types';
 import { useState } from 'react';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../format';
 import { useDecideRecommendation } from '../hooks/useRecommendations';
 import { ActionDialog } from './ActionDialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { ConfigDiff } from './ConfigDiff';
+import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../labels';
+import { datasourceLabel } from '../../../lib/format';
 
 const NOTES_MAX = 1000;
 

@@ -10,16 +10,15 @@ import {
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDateTime } from '../../../lib/format';
+import { datasourceLabel, formatDateTime } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
-import { datasourceLabel } from '../../analytics-cache/format';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { formatImprovement, IMPLEMENTATION_STATUS_META, PRIORITY_META, RECOMMENDATION_TYPE_LABELS } from '../format';
 import { useDecideRecommendation, useGenerateRecommendations, useRecommendations } from '../hooks/useRecommendations';
-import { Badge } from './Badge';
+import { Badge } from '../../../components/ui/Badge';
 import { ConfigDiff } from './ConfigDiff';
 import { DatasourceSelect } from './DatasourceSelect';
 import { ImplementDialog, RejectDialog } from './RecommendationDialogs';
+import { formatImprovement, IMPLEMENTATION_STATUS_META, PRIORITY_META, RECOMMENDATION_TYPE_LABELS } from '../labels';
 
 const PAGE_SIZE = 20;
 const OPEN_PAGE_SIZE = 100;

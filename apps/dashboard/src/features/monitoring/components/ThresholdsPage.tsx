@@ -3,17 +3,17 @@ import { THRESHOLD_METRICS, type PerformanceThreshold } from '@ccc/shared-types'
 import { useState } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { useCanWriteSettings } from '../../../lib/session';
-import { datasourceLabel } from '../../analytics-cache/format';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { formatInUnit, METRIC_LABELS } from '../format';
 import { useDeleteThreshold, useThresholds } from '../hooks/useThresholds';
 import { directionWords } from '../threshold-rules';
 import { ActionDialog } from './ActionDialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
-import { Badge } from './Badge';
+import { Badge } from '../../../components/ui/Badge';
 import { datasourceNames } from './DatasourceSelect';
 import { EditDeleteButtons, EmptyCard, TableCard } from './TableCard';
 import { ThresholdForm } from './ThresholdForm';
+import { formatInUnit, METRIC_LABELS } from '../labels';
+import { datasourceLabel } from '../../../lib/format';
 
 function appliesTo(threshold: PerformanceThreshold, names: Map<number, string>): string {
   const { scope } = THRESHOLD_METRICS[threshold.metricType];

@@ -2,10 +2,11 @@ import { REDIS_KEY_TYPES, type RedisKeyType } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { useCanWriteSettings } from '../../../lib/session';
-import { formatCount, formatTtl, NAMESPACE_LABELS } from '../format';
 import { useRedisKeys } from '../hooks/useRedis';
 import { KeyInspector } from './KeyInspector';
 import { PurgeDialog } from './PurgeDialog';
+import { NAMESPACE_LABELS } from '../namespaces';
+import { formatCount, formatTtl } from '../../../lib/format';
 
 const PAGE_SIZE = 100;
 

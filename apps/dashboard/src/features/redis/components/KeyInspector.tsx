@@ -3,8 +3,9 @@ import { useState, type FormEvent } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { errorMessage } from '../../../lib/query-client';
 import { useCanWriteSettings } from '../../../lib/session';
-import { formatBytes, formatCount, formatTtl, NAMESPACE_LABELS } from '../format';
 import { useRedisInspect, useSetTtl } from '../hooks/useRedis';
+import { NAMESPACE_LABELS } from '../namespaces';
+import { formatBytes, formatCount, formatTtl } from '../../../lib/format';
 
 /** Side panel: what one key is, a capped preview of its value, and its TTL for writers to change. */
 export function KeyInspector({ keyName, onClose }: { keyName: string; onClose: () => void }) {

@@ -1,6 +1,7 @@
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatBytes, formatCount, formatPercent, NAMESPACE_LABELS } from '../format';
 import { useRedisMemory } from '../hooks/useRedis';
+import { NAMESPACE_LABELS } from '../namespaces';
+import { formatBytes, formatCount, formatPercent, ratioToPercent } from '../../../lib/format';
 
 export function MemoryAnalysis() {
   const memory = useRedisMemory({ sample: 2000, top: 20 });
@@ -32,7 +33,7 @@ export function MemoryAnalysis() {
                   <td>{NAMESPACE_LABELS[ns.namespace] ?? ns.namespace}</td>
                   <td className="numeric">{formatCount(ns.sampledKeys)}</td>
                   <td className="numeric">{formatBytes(ns.sampledMemoryBytes)}</td>
-                  <td className="numeric">{formatPercent(ns.share)}</td>
+                  <td className="numeric">{formatPercent(ratioToPercent(ns.share))}</td>
                   <td className="numeric">≈ {formatBytes(ns.estimatedMemoryBytes)}</td>
                 </tr>
               ))}

@@ -1,8 +1,8 @@
 import { REDIS_KEY_TYPES, type RedisKeyType, type RedisPurgeRequest, type RedisPurgeResult } from '@ccc/shared-types';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../lib/query-client';
-import { formatCount } from '../format';
 import { usePurge, usePurgeProgress } from '../hooks/useRedis';
+import { formatCount } from '../../../lib/format';
 
 interface Props {
   initialPattern: string;

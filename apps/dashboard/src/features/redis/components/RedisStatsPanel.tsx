@@ -1,8 +1,8 @@
 import type { RedisNodeStats, RedisStatsResponse } from '@ccc/shared-types';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDuration } from '../../../lib/format';
-import { formatBytes, formatCount, formatPercent, NAMESPACE_LABELS } from '../format';
+import { formatBytes, formatCount, formatDuration, formatPercent, ratioToPercent } from '../../../lib/format';
 import { useRedisStats } from '../hooks/useRedis';
+import { NAMESPACE_LABELS } from '../namespaces';
 
 function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
@@ -17,7 +17,7 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
 function ServerFigures({ stats }: { stats: RedisNodeStats }) {
   return (
     <div className="redis-figures">
-      <Figure label="Hit rate" value={formatPercent(stats.hitRate)} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
+      <Figure label="Hit rate" value={formatPercent(ratioToPercent(stats.hitRate))} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
       <Figure
         label="Memory used"
         value={formatBytes(stats.usedMemoryBytes)}
@@ -40,7 +40,7 @@ function AnalyticsCacheSection({ stats }: { stats: RedisStatsResponse }) {
     <div className="card" data-testid="analytics-cache-section">
       <h2>Analytics Cache V2</h2>
       <p className="muted">
-        About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets ({formatPercent(section.keyShare)} of
+        About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets ({formatPercent(ratioToPercent(section.keyShare))} of
         all keys), estimated from the sample below.
       </p>
       {section.datasources.length === 0 ? (
@@ -116,7 +116,7 @@ export function RedisStatsPanel() {
                     </td>
                     <td className="numeric">{formatCount(node.totalKeys)}</td>
                     <td className="numeric">{formatBytes(node.usedMemoryBytes)}</td>
-                    <td className="numeric">{formatPercent(node.hitRate)}</td>
+                    <td className="numeric">{formatPercent(ratioToPercent(node.hitRate))}</td>
                     <td className="numeric">{formatCount(node.opsPerSecond)}</td>
                     <td className="numeric">{formatCount(node.connectedClients)}</td>
                   </tr>
@@ -146,7 +146,7 @@ export function RedisStatsPanel() {
                 <tr key={ns.namespace}>
                   <td>{NAMESPACE_LABELS[ns.namespace] ?? ns.namespace}</td>
                   <td className="numeric">{formatCount(ns.sampledKeys)}</td>
-                  <td className="numeric">{formatPercent(ns.share)}</td>
+                  <td className="numeric">{formatPercent(ratioToPercent(ns.share))}</td>
                   <td className="numeric">≈ {formatCount(ns.estimatedKeys)}</td>
                 </tr>
               ))}

@@ -1,7 +1,6 @@
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDateTime } from '../../../lib/format';
+import { formatCount, formatDateTime } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
-import { formatCount } from '../format';
 import { useRedisSlowlog, useResetSlowlog } from '../hooks/useRedis';
 
 const LIMIT = 50;

@@ -1,8 +1,7 @@
 import type { ActiveWarmingJob, RecentWarmingJob, WarmingStatusResponse } from '@ccc/shared-types';
 import { useState } from 'react';
-import { formatDuration } from '../../../lib/format';
+import { datasourceLabel, formatCount, formatDuration, formatRelative, formatSpan } from '../../../lib/format';
 import { ConfirmDialog } from '../../analytics-cache/components/ConfirmDialog';
-import { datasourceLabel, formatCount, formatRelative, formatSpan } from '../../analytics-cache/format';
 import { useJobAction } from '../hooks/useJobAction';
 import { JobStatusBadge } from './JobStatusBadge';
 import { ProgressBar } from './ProgressBar';

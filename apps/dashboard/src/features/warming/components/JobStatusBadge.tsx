@@ -1,5 +1,5 @@
 import type { JobStatus } from '@ccc/shared-types';
-import { JOB_STATUS_META } from '../../analytics-cache/format';
+import { JOB_STATUS_META } from '../job-status';
 
 export function JobStatusBadge({ status }: { status: JobStatus }) {
   const meta = JOB_STATUS_META[status];

@@ -1,10 +1,9 @@
 import type { DatasourceCacheMetrics, WarmSchedule } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api-client';
-import { formatDateTime } from '../../../lib/format';
+import { formatDateTime, formatRelative } from '../../../lib/format';
 import { errorMessage } from '../../../lib/query-client';
 import { HealthBadge } from '../../analytics-cache/components/HealthBadge';
-import { formatRelative } from '../../analytics-cache/format';
 import { useUpdateWarmSchedule } from '../hooks/useWarmSchedules';
 
 const NEXT_RUNS_SHOWN = 3;

@@ -2,9 +2,9 @@ import { JOB_STATUSES, type JobStatus, type WarmingJobQuery } from '@ccc/shared-
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { JOB_STATUS_META } from '../../analytics-cache/format';
 import { useWarmingJobs } from '../hooks/useWarmingJobs';
 import { WarmingJobsTable } from './WarmingJobsTable';
+import { JOB_STATUS_META } from '../job-status';
 
 const PAGE_SIZE = 20;
 

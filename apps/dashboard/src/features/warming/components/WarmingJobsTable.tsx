@@ -1,6 +1,5 @@
 import type { WarmingJob } from '@ccc/shared-types';
-import { formatDateTime, formatDuration } from '../../../lib/format';
-import { datasourceLabel, formatCount } from '../../analytics-cache/format';
+import { datasourceLabel, formatCount, formatDateTime, formatDuration } from '../../../lib/format';
 import { JobStatusBadge } from './JobStatusBadge';
 
 const TYPE_LABELS: Record<WarmingJob['warmingType'], string> = {
