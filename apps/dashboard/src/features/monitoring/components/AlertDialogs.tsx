@@ -1,4 +1,4 @@
-import type { CacheAlert } from '@ccc/shared-types';
+import { COMMENT_MAX_LENGTH, type CacheAlert } from '@ccc/shared-types';
 import { useState } from 'react';
 import { useAcknowledgeAlert, useResolveAlert } from '../hooks/useAlerts';
 import { ActionDialog } from './ActionDialog';
@@ -6,7 +6,7 @@ import { ApiErrorMessage } from './ApiErrorMessage';
 import { ALERT_TYPE_LABELS } from '../labels';
 import { datasourceLabel } from '../../../lib/format';
 
-const COMMENT_MAX = 1000;
+const COMMENT_MAX = COMMENT_MAX_LENGTH;
 
 function alertName(alert: CacheAlert): string {
   const where = alert.datasourceId !== null ? ` on ${datasourceLabel(alert.datasourceId, alert.datasourceName)}` : '';

@@ -1,4 +1,4 @@
-import type { Recommendation } from '@ccc/shared-types';
+import { COMMENT_MAX_LENGTH, type Recommendation } from '@ccc/shared-types';
 import { useState } from 'react';
 import { useDecideRecommendation } from '../hooks/useRecommendations';
 import { ActionDialog } from './ActionDialog';
@@ -7,7 +7,7 @@ import { ConfigDiff } from './ConfigDiff';
 import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../labels';
 import { datasourceLabel } from '../../../lib/format';
 
-const NOTES_MAX = 1000;
+const NOTES_MAX = COMMENT_MAX_LENGTH;
 
 function name(recommendation: Recommendation): string {
   return `${RECOMMENDATION_TYPE_LABELS[recommendation.recommendationType]} for ${datasourceLabel(recommendation.datasourceId, recommendation.datasourceName)}`;
