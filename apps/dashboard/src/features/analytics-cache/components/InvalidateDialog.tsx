@@ -1,6 +1,6 @@
 import { showToast } from '../../../lib/toast';
 import { useInvalidateCache } from '../hooks/useInvalidateCache';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ActionDialog } from '../../../components/ui/Dialog';
 import { actionErrorMessage } from '../action-error';
 import { datasourceLabel, formatCount, formatMemoryMB } from '../../../lib/format';
 
@@ -39,12 +39,13 @@ export function InvalidateDialog({ target, onClose }: { target: InvalidateTarget
     );
 
   return (
-    <ConfirmDialog
+    <ActionDialog
       title={`Invalidate ${what}?`}
       confirmLabel="Invalidate"
       pendingLabel="Invalidating…"
+      tone="danger"
       pending={invalidate.isPending}
-      error={invalidate.isError ? actionErrorMessage(invalidate.error, 'invalidation') : null}
+      error={invalidate.isError ? <p>{actionErrorMessage(invalidate.error, 'invalidation')}</p> : null}
       onConfirm={confirm}
       onCancel={onClose}
     >
@@ -59,6 +60,6 @@ export function InvalidateDialog({ target, onClose }: { target: InvalidateTarget
           ? 'Queries for these entries go to the source database until the datasource is warmed again.'
           : 'The datasource turns cold: its queries go to the source database until it is warmed again.'}
       </p>
-    </ConfirmDialog>
+    </ActionDialog>
   );
 }

@@ -1,7 +1,7 @@
 import { COMMENT_MAX_LENGTH, type Recommendation } from '@ccc/shared-types';
 import { useState } from 'react';
 import { useDecideRecommendation } from '../hooks/useRecommendations';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog } from '../../../components/ui/Dialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { ConfigDiff } from './ConfigDiff';
 import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../labels';
@@ -36,8 +36,8 @@ export function ImplementDialog({ recommendation, onClose }: { recommendation: R
       error={decide.isError ? <ApiErrorMessage error={decide.error} /> : null}
       onCancel={onClose}
       onConfirm={() => decide.mutate({ id: recommendation.id, decision: 'implement', notes: notes.trim() || undefined }, { onSuccess: onClose })}
+      description={<p>{recommendation.recommendationDescription}</p>}
     >
-      <p>{recommendation.recommendationDescription}</p>
       <p className="small">
         Expected: <strong>{formatImprovement(recommendation.estimatedImprovement, recommendation.improvementMetric)}</strong>
       </p>
@@ -60,9 +60,13 @@ export function RejectDialog({ recommendation, onClose }: { recommendation: Reco
       error={decide.isError ? <ApiErrorMessage error={decide.error} /> : null}
       onCancel={onClose}
       onConfirm={() => decide.mutate({ id: recommendation.id, decision: 'reject', notes: notes.trim() || undefined }, { onSuccess: onClose })}
+      description={
+        <>
+          <p>{recommendation.recommendationDescription}</p>
+          <p className="muted small">The configuration stays as it is. A rejected recommendation is not suggested again for the same target while it is rejected.</p>
+        </>
+      }
     >
-      <p>{recommendation.recommendationDescription}</p>
-      <p className="muted small">The configuration stays as it is. A rejected recommendation is not suggested again for the same target while it is rejected.</p>
       <NotesField id="reject-notes" value={notes} onChange={setNotes} />
     </ActionDialog>
   );

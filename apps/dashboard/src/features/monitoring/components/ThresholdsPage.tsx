@@ -6,7 +6,7 @@ import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
 import { useDeleteThreshold, useThresholds } from '../hooks/useThresholds';
 import { directionWords } from '../threshold-rules';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog } from '../../../components/ui/Dialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { Badge } from '../../../components/ui/Badge';
 import { datasourceNames } from './DatasourceSelect';
@@ -145,12 +145,13 @@ export function ThresholdsPage() {
             setDeleting(null);
           }}
           onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-        >
-          <p>
-            {appliesTo(deleting, names)}: no more alerts will be raised for it. It stays listed under “Show deleted and inactive thresholds”, where it can be
-            made active again.
-          </p>
-        </ActionDialog>
+          description={
+            <p>
+              {appliesTo(deleting, names)}: no more alerts will be raised for it. It stays listed under “Show deleted and inactive thresholds”, where it
+              can be made active again.
+            </p>
+          }
+        />
       )}
     </section>
   );
