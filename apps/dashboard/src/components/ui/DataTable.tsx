@@ -73,12 +73,12 @@ function sortRows<T>(rows: readonly T[], sortValue: (row: T) => SortValue, direc
     .map(({ row }) => row);
 }
 
-/** Whether the element is wider than it shows (its content scrolls sideways). */
-function useOverflowsX(element: HTMLElement | null): boolean {
+/** Whether the element's content is larger than it shows (it scrolls). */
+function useOverflows(element: HTMLElement | null): boolean {
   const [overflows, setOverflows] = useState(false);
   useLayoutEffect(() => {
     if (!element || typeof ResizeObserver === 'undefined') return;
-    const check = () => setOverflows(element.scrollWidth > element.clientWidth + 1);
+    const check = () => setOverflows(element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1);
     check();
     const observer = new ResizeObserver(check);
     observer.observe(element);
@@ -90,8 +90,9 @@ function useOverflowsX(element: HTMLElement | null): boolean {
 
 /**
  * A table with its loading, error and empty states, sortable columns (click a header; `aria-sort`
- * says the order), and a wrapper that scrolls sideways when the screen is narrower than the table:
- * then it becomes a labelled region that takes keyboard focus, so it can be scrolled without a mouse.
+ * says the order), and a wrapper that scrolls sideways when the screen is narrower than the table (or
+ * down, when a caller caps its height): then it becomes a labelled region that takes keyboard focus,
+ * so it can be scrolled without a mouse.
  */
 export function DataTable<T>({
   label,
@@ -114,7 +115,7 @@ export function DataTable<T>({
   const [sort, setSort] = useState(initialSort ?? null);
   // State, not a ref: the wrapper appears only once there are rows, and the check must follow it.
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
-  const overflows = useOverflowsX(scroller);
+  const overflows = useOverflows(scroller);
   const sortColumn = sort ? columns.find((column) => column.id === sort.columnId && column.sortValue) : undefined;
   const shown = useMemo(
     () => (rows && sort && sortColumn?.sortValue ? sortRows(rows, sortColumn.sortValue, sort.direction) : rows),

@@ -1,6 +1,6 @@
 import { ApiError } from '../../lib/api-client';
-import { errorMessage } from '../../lib/query-client';
 import { formatSpan } from '../../lib/format';
+import { errorMessage } from '../../lib/query-client';
 
 /**
  * A failed warm or invalidation, in words a user can act on: a 429 says how long to wait

@@ -1,6 +1,6 @@
 import type { HourlyUsage, UsagePattern } from '@ccc/shared-types';
-import type { ChartSeries } from '../../components/charts/LineChart';
 import type { HeatMapRow } from '../../components/charts/HeatMap';
+import type { ChartSeries } from '../../components/charts/LineChart';
 import { datasourceLabel } from '../../lib/format';
 
 /**

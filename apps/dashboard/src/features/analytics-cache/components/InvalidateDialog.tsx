@@ -1,8 +1,8 @@
-import { showToast } from '../../../lib/toast';
-import { useInvalidateCache } from '../hooks/useInvalidateCache';
 import { ActionDialog } from '../../../components/ui/Dialog';
-import { actionErrorMessage } from '../action-error';
 import { datasourceLabel, formatCount, formatMemoryMB } from '../../../lib/format';
+import { showToast } from '../../../lib/toast';
+import { actionErrorMessage } from '../action-error';
+import { useInvalidateCache } from '../hooks/useInvalidateCache';
 
 export interface InvalidateTarget {
   datasourceId: number;

@@ -1,8 +1,8 @@
 import type { AlertEvent, CacheAlert } from '@ccc/shared-types';
 import { LoadError, Loading } from '../../../components/QueryStatus';
+import { Badge } from '../../../components/ui/Badge';
 import { datasourceLabel, formatDateTime } from '../../../lib/format';
 import { useAlert } from '../hooks/useAlerts';
-import { Badge } from '../../../components/ui/Badge';
 import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../labels';
 
 const EVENT_LABELS: Record<AlertEvent['event'], string> = {

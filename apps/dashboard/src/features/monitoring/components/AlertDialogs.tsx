@@ -1,10 +1,10 @@
 import { COMMENT_MAX_LENGTH, type CacheAlert } from '@ccc/shared-types';
 import { useState } from 'react';
-import { useAcknowledgeAlert, useResolveAlert } from '../hooks/useAlerts';
 import { ActionDialog } from '../../../components/ui/Dialog';
-import { ApiErrorMessage } from './ApiErrorMessage';
-import { ALERT_TYPE_LABELS } from '../labels';
 import { datasourceLabel } from '../../../lib/format';
+import { useAcknowledgeAlert, useResolveAlert } from '../hooks/useAlerts';
+import { ALERT_TYPE_LABELS } from '../labels';
+import { ApiErrorMessage } from './ApiErrorMessage';
 
 const COMMENT_MAX = COMMENT_MAX_LENGTH;
 

@@ -6,10 +6,10 @@ import {
   type MaintenanceWindow,
 } from '@ccc/shared-types';
 import { useState } from 'react';
+import { ActionDialog } from '../../../components/ui/Dialog';
 import { ApiError } from '../../../lib/api-client';
 import { useDeleteIndexStrategy, useUpdateIndexStrategy } from '../hooks/useIndexes';
 import { USAGE_PATTERN_LABELS, WINDOW_LABELS } from '../index-labels';
-import { ActionDialog } from '../../../components/ui/Dialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
 
 export function EditIndexStrategyDialog({ strategy, onClose }: { strategy: IndexStrategy; onClose: () => void }) {

@@ -1,11 +1,11 @@
 import { COMMENT_MAX_LENGTH, type Recommendation } from '@ccc/shared-types';
 import { useState } from 'react';
-import { useDecideRecommendation } from '../hooks/useRecommendations';
 import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel } from '../../../lib/format';
+import { useDecideRecommendation } from '../hooks/useRecommendations';
+import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../labels';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { ConfigDiff } from './ConfigDiff';
-import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../labels';
-import { datasourceLabel } from '../../../lib/format';
 
 const NOTES_MAX = COMMENT_MAX_LENGTH;
 

@@ -11,9 +11,9 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/query-client';
 import { useSaveThreshold } from '../hooks/useThresholds';
+import { METRIC_LABELS, UNIT_LABELS } from '../labels';
 import { directionWords, validateThresholdLevels, type ThresholdField } from '../threshold-rules';
 import { DatasourceSelect } from './DatasourceSelect';
-import { METRIC_LABELS, UNIT_LABELS } from '../labels';
 
 interface Values {
   metricType: ThresholdMetricType;

@@ -1,9 +1,9 @@
 import { REDIS_KEY_TYPES, type RedisKeyType, type RedisPurgeRequest, type RedisPurgeResult } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../../components/ui/Dialog';
+import { formatCount } from '../../../lib/format';
 import { errorMessage } from '../../../lib/query-client';
 import { usePurge, usePurgeProgress } from '../hooks/useRedis';
-import { formatCount } from '../../../lib/format';
 
 interface Props {
   initialPattern: string;
@@ -107,7 +107,7 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
             {preview.request.type ? ` (type ${preview.request.type})` : ''}. Nothing has been deleted yet.
           </p>
           {preview.result.sample.length > 0 && (
-            <ul className="redis-sample">
+            <ul className="redis-sample" aria-label="Sample of the matching keys" tabIndex={0}>
               {preview.result.sample.map((key) => (
                 <li key={key}>
                   <code>{key}</code>

@@ -1,7 +1,7 @@
 import type { ActiveWarmingJob, RecentWarmingJob, WarmingStatusResponse } from '@ccc/shared-types';
 import { useState } from 'react';
-import { datasourceLabel, formatCount, formatDuration, formatRelative, formatSpan } from '../../../lib/format';
 import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel, formatCount, formatDuration, formatRelative, formatSpan } from '../../../lib/format';
 import { useJobAction } from '../hooks/useJobAction';
 import { JobStatusBadge } from './JobStatusBadge';
 import { ProgressBar } from './ProgressBar';
