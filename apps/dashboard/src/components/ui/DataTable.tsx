@@ -24,7 +24,7 @@ export interface Column<T> {
 type RowAttributes = HTMLAttributes<HTMLTableRowElement> & Record<`data-${string}`, string | boolean | undefined>;
 
 export interface DataTableProps<T> {
-  /** What the table lists, for screen readers (its caption, and the name of its scroll region). */
+  /** What the table lists, for screen readers: its caption, and (with "(scrolls)") its scroll region's name, so unique on the page. */
   label: string;
   columns: ReadonlyArray<Column<T>>;
   /** Undefined while there is nothing to show yet. */
@@ -142,7 +142,7 @@ export function DataTable<T>({
     <div
       ref={setScroller}
       className={`table-scroll${card ? ' card table-card' : ''}${className ? ` ${className}` : ''}`}
-      {...(overflows ? { role: 'region', 'aria-label': label, tabIndex: 0 } : {})}
+      {...(overflows ? { role: 'region', 'aria-label': `${label} (scrolls)`, tabIndex: 0 } : {})}
     >
       <table className="table" data-testid={testId} aria-busy={busy ? true : undefined}>
         <caption className="visually-hidden">{label}</caption>

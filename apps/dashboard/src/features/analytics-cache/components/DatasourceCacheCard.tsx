@@ -103,7 +103,7 @@ export function DatasourceCacheCard({
             <button
               type="button"
               className="button button-small"
-              aria-label={`Warm ${m.datasourceName} now`}
+              aria-label={`Warm now: ${m.datasourceName}`}
               disabled={warmPending || warming}
               onClick={() => onWarm(false)}
             >

@@ -3,6 +3,8 @@ import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { diffConfigs, formatConfigValue } from '../config-diff';
 
 interface ConfigDiffProps {
+  /** What is being changed, e.g. the recommendation's name (several diffs can be on one page). */
+  label: string;
   current: Record<string, unknown>;
   recommended: Record<string, unknown>;
   testId?: string;
@@ -42,10 +44,10 @@ const COLUMNS: Array<Column<DiffRow>> = [
 ];
 
 /** Current vs recommended configuration, key by key; changed keys are marked. */
-export function ConfigDiff({ current, recommended, testId }: ConfigDiffProps) {
+export function ConfigDiff({ label, current, recommended, testId }: ConfigDiffProps) {
   return (
     <DataTable
-      label="Current and recommended configuration"
+      label={`Current and recommended configuration: ${label}`}
       testId={testId}
       card={false}
       className="config-diff"

@@ -61,10 +61,10 @@ export function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStr
               type="button"
               className="button button-small button-secondary"
               aria-expanded={expanded === strategy.id}
-              aria-label={`Usage history of ${usage.indexName}`}
+              aria-label={`Earlier days of ${usage.indexName}`}
               onClick={() => setExpanded(expanded === strategy.id ? null : strategy.id)}
             >
-              {expanded === strategy.id ? 'Hide earlier days' : 'Earlier days'}
+              Earlier days
             </button>
           </div>
         </>

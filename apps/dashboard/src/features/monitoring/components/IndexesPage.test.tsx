@@ -108,7 +108,7 @@ describe('indexes tab', () => {
     expect(screen.getByTestId('index-usage-table')).not.toHaveTextContent('Drop recommended');
     expect(usageQueries).toEqual([]);
 
-    await user.click(within(row).getByRole('button', { name: 'Usage history of idx_revenue_facts_measure' }));
+    await user.click(within(row).getByRole('button', { name: 'Earlier days of idx_revenue_facts_measure' }));
     const history = await screen.findAllByTestId('index-usage-history-idx_revenue_facts_measure');
     await waitFor(() => expect(history[0]).toHaveTextContent(earlier));
     expect(history).toHaveLength(1);

@@ -128,7 +128,7 @@ export function QueryPatterns({ from, to, datasourceId }: Window) {
           aria-expanded={selected === p.queryHash}
           onClick={() => setSelected(selected === p.queryHash ? null : p.queryHash)}
         >
-          {selected === p.queryHash ? 'Hide' : 'History'}
+          History
         </button>
       ),
     },

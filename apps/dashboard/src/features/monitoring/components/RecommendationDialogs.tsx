@@ -41,7 +41,7 @@ export function ImplementDialog({ recommendation, onClose }: { recommendation: R
       <p className="small">
         Expected: <strong>{formatImprovement(recommendation.estimatedImprovement, recommendation.improvementMetric)}</strong>
       </p>
-      <ConfigDiff current={recommendation.currentConfiguration} recommended={recommendation.recommendedConfiguration} testId="implement-diff" />
+      <ConfigDiff label={name(recommendation)} current={recommendation.currentConfiguration} recommended={recommendation.recommendedConfiguration} testId="implement-diff" />
       <NotesField id="implement-notes" value={notes} onChange={setNotes} />
     </ActionDialog>
   );

@@ -205,7 +205,7 @@ function RecommendationCard({ recommendation: rec, canWrite, onImplement, onReje
         {rec.approvedAt && <span className="muted"> · approved {formatDateTime(rec.approvedAt)}</span>}
         {rec.implementedAt && <span className="muted"> · implemented {formatDateTime(rec.implementedAt)}</span>}
       </p>
-      <ConfigDiff current={rec.currentConfiguration} recommended={rec.recommendedConfiguration} />
+      <ConfigDiff label={label} current={rec.currentConfiguration} recommended={rec.recommendedConfiguration} />
       {rec.implementationNotes && <p className="small">Notes: “{rec.implementationNotes}”</p>}
       {approve.isError && (
         <div className="callout callout-error" role="alert">

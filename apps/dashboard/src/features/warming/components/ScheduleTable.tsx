@@ -79,7 +79,7 @@ export function ScheduleTable({ schedules, metricsById, warmingIds, canWrite, no
           <button
             type="button"
             className="button button-small"
-            aria-label={refresh ? `Refresh ${datasourceName}` : `Warm ${datasourceName} now`}
+            aria-label={refresh ? `Refresh ${datasourceName}` : `Warm now: ${datasourceName}`}
             disabled={warmPendingId === datasourceId || warmingIds.has(datasourceId)}
             onClick={() => onWarm(datasourceId, refresh)}
           >
