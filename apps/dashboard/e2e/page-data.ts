@@ -21,6 +21,8 @@ export interface PageData {
   strategy: IndexStrategy;
   thresholdIds: string[];
   operatorId: string;
+  /** The operator's credential, for more warming. */
+  operator: Headers;
 }
 
 export async function ok<T>(response: APIResponse, status = 200): Promise<T> {
@@ -113,7 +115,7 @@ export async function preparePageData(request: APIRequestContext, admin: Headers
     201,
   );
 
-  return { datasource, alertId: alertId!, strategy, thresholdIds: [slow.id, stale.id], operatorId: operatorUser.id };
+  return { datasource, alertId: alertId!, strategy, thresholdIds: [slow.id, stale.id], operatorId: operatorUser.id, operator };
 }
 
 /** Deletes the thresholds (their alert resolves) and the index strategy, retires the operator. */

@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import { useSession } from '../lib/session';
 import { Toaster } from './Toaster';
@@ -20,12 +20,17 @@ export const NAV_TABS = [
 
 /**
  * The shell: header, navigation, page. On a narrow screen the navigation folds behind a Menu button
- * (eleven links would take six rows of a phone); choosing a page or Escape folds it again.
+ * (eleven links would take six rows of a phone): opening it moves focus to its first link; choosing a
+ * page, or Escape (focus back on the button), folds it again.
  */
 export function Layout() {
   const { user, signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
+  const nav = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (menuOpen) nav.current?.querySelector('a')?.focus();
+  }, [menuOpen]);
   const closeOnEscape = (event: KeyboardEvent) => {
     if (event.key === 'Escape' && menuOpen) {
       setMenuOpen(false);
@@ -57,7 +62,7 @@ export function Layout() {
           </div>
         )}
       </header>
-      <nav id="main-nav" className="app-nav" aria-label="Main" data-open={menuOpen} onKeyDown={closeOnEscape}>
+      <nav ref={nav} id="main-nav" className="app-nav" aria-label="Main" data-open={menuOpen} onKeyDown={closeOnEscape}>
         {NAV_TABS.map((tab) => (
           <NavLink key={tab.to} to={tab.to} className="app-nav-tab" onClick={() => setMenuOpen(false)}>
             {tab.label}
