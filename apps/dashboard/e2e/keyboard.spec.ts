@@ -1,7 +1,7 @@
 import type { Paginated, Recommendation, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { cleanupPageData, ok, preparePageData, type PageData } from './page-data';
-import { apiHeaders, requireServiceEnv, screenshot, signIn } from './support';
+import { cleanupPageData, preparePageData, type PageData } from './page-data';
+import { apiHeaders, ok, requireServiceEnv, screenshot, signIn } from './support';
 
 requireServiceEnv();
 test.describe.configure({ mode: 'serial' });

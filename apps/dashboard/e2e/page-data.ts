@@ -1,5 +1,6 @@
-import type { CacheAlert, CacheStatsResponse, Datasource, IndexStrategy, LoginResponse, Paginated, PerformanceThreshold, UserSummary } from '@ccc/shared-types';
-import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
+import type { CacheAlert, CacheStatsResponse, Datasource, IndexStrategy, LoginResponse, Paginated, UserSummary } from '@ccc/shared-types';
+import { expect, type APIRequestContext } from '@playwright/test';
+import { ok, replaceThreshold } from './support';
 
 /**
  * Something on every page: a warm datasource (entries, jobs, keys, slow warming queries), an open
@@ -25,25 +26,9 @@ export interface PageData {
   operator: Headers;
 }
 
-export async function ok<T>(response: APIResponse, status = 200): Promise<T> {
-  expect(response.status(), `${response.url()}: ${await response.text()}`).toBe(status);
-  return (await response.json().catch(() => undefined)) as T;
-}
-
 async function login(request: APIRequestContext, email: string, password: string): Promise<Headers> {
   const body = await ok<LoginResponse>(await request.post('/api/auth/login', { data: { email, password } }));
   return { Authorization: `Bearer ${body.accessToken}` };
-}
-
-/** A threshold of this scope may be left from an earlier run against the same database: replace it. */
-async function replaceThreshold(request: APIRequestContext, headers: Headers, data: Record<string, unknown>): Promise<PerformanceThreshold> {
-  const existing = await ok<PerformanceThreshold[]>(await request.get(`${MONITORING}/thresholds`, { headers }));
-  for (const t of existing) {
-    if (t.metricType === data.metricType && t.datasourceId === (data.datasourceId ?? null) && t.tableName === (data.tableName ?? null)) {
-      await ok(await request.delete(`${MONITORING}/thresholds/${t.id}`, { headers }), 204);
-    }
-  }
-  return ok<PerformanceThreshold>(await request.post(`${MONITORING}/thresholds`, { headers, data }), 201);
 }
 
 export async function preparePageData(request: APIRequestContext, admin: Headers, label: string): Promise<PageData> {
