@@ -47,6 +47,7 @@ function shapeOf(smoke) {
     querySeconds: smoke ? 1 : 10,
     coldQuerySeconds: smoke ? 1 : 5,
     warmupSeconds: smoke ? 1 : 2,
+    warmTimeoutMs: smoke ? 30_000 : 120_000, // a failed warm retries with backoff: a smoke run reports it sooner
   };
 }
 
@@ -160,7 +161,7 @@ async function api(service, method, url, body) {
 }
 
 /** POST warm, then poll the job until it ends (bounded); resolves to the job with its measured durations. */
-async function warmThroughService(service, datasourceId, timeoutMs = 120_000) {
+async function warmThroughService(service, datasourceId, timeoutMs) {
   const wallStarted = performance.now();
   const response = await api(service, 'POST', '/api/admin/analytics/cache/warm', { datasourceId, force: true });
   const result = response.results?.find((r) => r.datasourceId === datasourceId);
@@ -307,7 +308,7 @@ export async function run(ctx) {
     const memBefore = await usedMemory(redis);
     const rssBeforeMb = (procStatusKb(pid, 'VmRSS') ?? NaN) / 1024;
     const sampler = rssSampler(pid);
-    const warm1 = await warmThroughService(service, ds);
+    const warm1 = await warmThroughService(service, ds, shape.warmTimeoutMs);
     const rss = sampler.stop();
     const hwmMb = (procStatusKb(pid, 'VmHWM') ?? NaN) / 1024;
     const memAfter = await usedMemory(redis);
@@ -337,7 +338,7 @@ export async function run(ctx) {
 
     await probe.phase('refresh');
     await slowlogStart(redis);
-    const warm2 = await warmThroughService(service, ds);
+    const warm2 = await warmThroughService(service, ds, shape.warmTimeoutMs);
     const refreshServer = longest(await slowlogStop(redis));
     const refresh = await probe.collect('refresh');
     const g2 = warm2.generation;
