@@ -1,71 +1,24 @@
 // Bench section: how much a 100,000-key purge stalls other Redis clients. A worker PINGs every ~1 ms on
 // its own connection while (a) nothing runs, (b) the service's purge deletes with SCAN + UNLINK in
 // batches, (c) a naive single UNLINK of all keys runs; max and p99 PING round trips side by side.
+// The purge is the service's own RedisPurgeService; `--smoke` purges 5,000 keys instead of 100,000.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { PingProbe } from './lib/probe-client.mjs';
 
-const KEYS = 100_000;
-const IDLE_MS = 2_000;
-
-async function load(redis, prefix) {
-  for (let start = 0; start < KEYS; start += 5_000) {
+async function load(redis, prefix, keys) {
+  for (let start = 0; start < keys; start += 5_000) {
     const args = [];
-    for (let i = start; i < Math.min(KEYS, start + 5_000); i += 1) args.push(`${prefix}${i}`, `value-${i}`);
+    for (let i = start; i < Math.min(keys, start + 5_000); i += 1) args.push(`${prefix}${i}`, `value-${i}`);
     await redis.mset(...args);
   }
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summarize(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { probes: sorted.length, max: sorted.at(-1) ?? 0, p99: percentile(sorted, 99), p50: percentile(sorted, 50) };
-}
-
-class Probe {
-  constructor(url) {
-    this.worker = new Worker(new URL('./lib/ping-probe.mjs', import.meta.url), { workerData: { url } });
-    this.waiters = [];
-    this.worker.on('message', (message) => {
-      const index = this.waiters.findIndex((w) => w.match(message));
-      if (index >= 0) this.waiters.splice(index, 1)[0].resolve(message);
-    });
-  }
-
-  next(match) {
-    return new Promise((resolve) => this.waiters.push({ match, resolve }));
-  }
-
-  ready() {
-    return this.next((m) => m.type === 'ready');
-  }
-
-  async phase(name) {
-    const started = this.next((m) => m.type === 'phase-started' && m.name === name);
-    this.worker.postMessage({ type: 'phase', name });
-    await started;
-    await sleep(20); // a few probes in flight before the work starts
-  }
-
-  async collect(name) {
-    const reply = this.next((m) => m.type === 'samples' && m.name === name);
-    this.worker.postMessage({ type: 'collect', name });
-    return summarize((await reply).samples);
-  }
-
-  async stop() {
-    this.worker.postMessage({ type: 'stop' });
-    await new Promise((resolve) => this.worker.once('exit', resolve));
-  }
-}
-
 export async function run(ctx) {
+  const KEYS = ctx.smoke ? 5_000 : 100_000;
+  const IDLE_MS = ctx.smoke ? 300 : 2_000;
   await import('reflect-metadata');
   const dist = (file) => pathToFileURL(path.join(ctx.serviceDist, 'redis-admin', file)).href;
   const { RedisAdminRepository } = await import(dist('redis-admin.repository.js'));
@@ -76,10 +29,10 @@ export async function run(ctx) {
   const purges = new RedisPurgeService(new RedisAdminRepository(redis), { record: async () => undefined });
   // An admin: the bench's keys lie outside the service's namespaces, which only admins may purge.
   const actor = { kind: 'user', id: 'bench', name: 'bench', role: 'admin', permissions: [] };
-  const probe = new Probe(ctx.redisUrl);
+  const probe = new PingProbe(ctx.redisUrl);
   try {
     await probe.ready();
-    await load(admin, 'bench:purge:');
+    await load(admin, 'bench:purge:', KEYS);
     ctx.log(`loaded ${KEYS.toLocaleString('en-US')} keys`);
 
     await probe.phase('idle');
@@ -100,7 +53,7 @@ export async function run(ctx) {
     if (result.status !== 'completed' || result.deleted !== KEYS) throw new Error(`purge ended ${result.status} after ${result.deleted} keys: ${result.error}`);
     ctx.log(`batched purge: ${result.deleted} keys in ${result.batches} batches, ${batchedMs.toFixed(0)} ms`);
 
-    await load(admin, 'bench:naive:');
+    await load(admin, 'bench:naive:', KEYS);
     const names = [];
     let cursor = '0';
     do {
@@ -116,7 +69,7 @@ export async function run(ctx) {
     const naive = await probe.collect('naive');
     ctx.log(`naive UNLINK: ${naiveDeleted} keys in one command, ${naiveMs.toFixed(0)} ms`);
 
-    const ratio = (a, b) => (b > 0 ? a / b : 0);
+    const ratio = (a, b) => (b > 0 ? a / b : NaN);
     const rows = [
       { metric: 'keys purged (each run)', value: KEYS, unit: 'keys' },
       { metric: 'PING max, idle baseline', value: idle.max, unit: 'ms', note: `${idle.probes} probes` },

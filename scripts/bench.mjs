@@ -3,31 +3,34 @@
 // private redis-server and one fresh database, print one table per section and write all results to
 // bench/results.json. A section exports `async function run(ctx)` returning
 // `{ title, rows: [{ metric, value, unit, note? }], json }`; `ctx` is described in makeContext below.
-// Subset: `npm run bench -- --only=redis-purge`. Everything started is stopped, also on Ctrl-C.
+// A section fails when it throws or when a figure of its table is missing or not a number (NaN, n/a):
+// the run then exits 1. `--smoke`: every section end to end on small inputs, in seconds, for `npm test`
+// (which runs `--smoke --no-build --results=<file>` and counts one test per section); it never judges a
+// timing. Subset: `npm run bench -- --only=redis-purge`. Everything started is stopped, also on Ctrl-C.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   checkPostgres, createTempDatabase, freePort, installSignalCleanup, pgAdminUrl, randomSecret, repoRoot, runCleanups,
-  runProcess, spawnProcess, startPrivateRedis, tmpRoot, waitForHttp, ensureDir,
+  runProcess, spawnProcess, startPrivateRedis, tailFile, tmpRoot, waitForHttp, ensureDir,
 } from './lib/infra.mjs';
 
 const benchDir = path.join(repoRoot, 'bench');
-const resultsFile = path.join(benchDir, 'results.json');
 const serviceMain = path.join(repoRoot, 'apps', 'cache-service', 'dist', 'main.js');
-const runDir = path.join(tmpRoot, 'bench-run');
 const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Admin-Passw0rd!' };
 
 function usage(code) {
-  console.log('usage: npm run bench [-- --no-build] [--only=section[,section…]]');
+  console.log('usage: npm run bench [-- --no-build] [--smoke] [--only=section[,section…]] [--results=file.json]');
   process.exit(code);
 }
 
 function parseArgs(argv) {
-  const opts = { build: true, only: null };
+  const opts = { build: true, only: null, smoke: false, results: null };
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') usage(0);
     else if (arg === '--no-build') opts.build = false;
+    else if (arg === '--smoke') opts.smoke = true;
+    else if (arg.startsWith('--results=')) opts.results = path.resolve(arg.slice('--results='.length));
     else if (arg.startsWith('--only=')) opts.only = arg.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
     else {
       console.error(`unknown argument: ${arg}`);
@@ -54,61 +57,111 @@ function printTable(title, rows) {
   for (const c of cells) console.log(line(c));
 }
 
+/** What is wrong with a section's figures: none may be missing, and each must be a finite number or a text without NaN. */
+function figureProblems(rows) {
+  if (!Array.isArray(rows) || rows.length === 0) return ['the section returned no figures'];
+  const broken = /\bNaN\b|\bundefined\b|\bnull\b|Infinity|^n\/a$/;
+  const problems = [];
+  rows.forEach((row, i) => {
+    const name = row?.metric || `figure ${i + 1}`;
+    const value = row?.value;
+    const valid = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && value.trim() !== '' && !broken.test(value);
+    if (!row?.metric) problems.push(`${name} has no name`);
+    if (!valid) problems.push(`${name}: ${String(value)}`);
+    if (row?.note !== undefined && broken.test(String(row.note))) problems.push(`${name}: note "${row.note}"`);
+  });
+  return problems;
+}
+
+/**
+ * The service as every section starts it: the bench's admin, one process in role `all`, and only the limits the
+ * bench's own calls would hit raised. A section adds what its figures need (and says so in its table).
+ */
+function serviceEnvironment({ port, redisUrl, databaseUrl, smoke }, env) {
+  return {
+    PORT: port,
+    REDIS_URL: redisUrl,
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: randomSecret(),
+    ADMIN_EMAIL: BENCH_ADMIN.email,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
+    SEED_DEMO: 'false',
+    SERVICE_ROLE: 'all',
+    // The bench's admin calls (polling a warm every 100 ms) are no figure: the general limit stays out of their way.
+    RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
+    // No periodic round (alert evaluation, janitor, roll-ups) lands in a measurement window.
+    MONITORING_SCHEDULES: 'false',
+    // Sign-in is no figure: a smoke run hashes the admin's password at the lowest cost; a full run keeps the
+    // default, so the process measured has done what a real one does at start-up.
+    SCRYPT_COST: smoke ? '10' : undefined,
+    REDIS_CLUSTER_NODES: undefined,
+    ...env,
+  };
+}
+
 /**
  * What a section gets:
  *   redisUrl     a private, empty redis-server for this section only
  *   databaseUrl  a fresh PostgreSQL database for the whole run (the service migrates it when started)
  *   repoRoot     absolute path of the repository
  *   serviceDist  apps/cache-service/dist, for sections that import the built service code
+ *   smoke        true in a --smoke run: small inputs and short loads, every step and figure still there
  *   log(msg)     progress line, prefixed with the section name
- *   startService(env?)  starts the built service on a free port against redisUrl/databaseUrl; resolves to
- *                { baseUrl, token, stop() } once /health/ready answers (token: an admin bearer token)
+ *   startService(env?)  starts the built service on a free port against redisUrl/databaseUrl with
+ *                serviceEnvironment() + env (checked first with the service's own configuration loader);
+ *                resolves to { baseUrl, token, pid, stop() } once /health/ready answers (token: an admin bearer token)
  */
-function makeContext(name, redisUrl, databaseUrl) {
+function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
+  const serviceDist = path.join(repoRoot, 'apps', 'cache-service', 'dist');
   return {
     name,
     redisUrl,
     databaseUrl,
     repoRoot,
-    serviceDist: path.join(repoRoot, 'apps', 'cache-service', 'dist'),
+    serviceDist,
+    smoke,
     log: (message) => console.log(`[${name}] ${message}`),
     async startService(env = {}) {
       if (!fs.existsSync(serviceMain)) throw new Error(`${serviceMain} not found: build first (npm run build)`);
       const port = await freePort();
       const baseUrl = `http://127.0.0.1:${port}`;
-      const service = spawnProcess(process.execPath, [serviceMain], {
-        cwd: repoRoot,
-        label: `cache-service (${name})`,
-        logFile: path.join(runDir, `${name}.service.log`),
-        quiet: true,
-        env: {
-          PORT: port,
-          REDIS_URL: redisUrl,
-          DATABASE_URL: databaseUrl,
-          JWT_SECRET: randomSecret(),
-          ADMIN_EMAIL: BENCH_ADMIN.email,
-          ADMIN_PASSWORD: BENCH_ADMIN.password,
-          SEED_DEMO: 'false',
-          RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
-          REDIS_CLUSTER_NODES: undefined,
-          ...env,
-        },
-      });
-      await waitForHttp(`${baseUrl}/health/ready`, { timeoutMs: 90_000, isAlive: service.isAlive });
+      const serviceEnv = serviceEnvironment({ port, redisUrl, databaseUrl, smoke }, env);
+      const { loadConfig } = await import(pathToFileURL(path.join(serviceDist, 'config', 'app-config.js')).href);
+      const seen = { ...process.env };
+      for (const [key, value] of Object.entries(serviceEnv)) {
+        if (value === undefined || value === null) delete seen[key];
+        else seen[key] = String(value);
+      }
+      try {
+        loadConfig(seen);
+      } catch (error) {
+        throw new Error(`the service refuses the bench's configuration: ${error.problems?.join('; ') ?? error.message}`);
+      }
+      const logFile = path.join(runDir, `${name}.service.log`);
+      fs.rmSync(logFile, { force: true });
+      const service = spawnProcess(process.execPath, [serviceMain], { cwd: repoRoot, label: `cache-service (${name})`, logFile, quiet: true, env: serviceEnv });
+      try {
+        await waitForHttp(`${baseUrl}/health/ready`, { timeoutMs: 90_000, isAlive: service.isAlive });
+      } catch (error) {
+        await service.stop(5_000);
+        throw new Error(`${error.message}\n---- last lines of ${path.relative(repoRoot, logFile)} ----\n${tailFile(logFile, 30)}`);
+      }
       const login = await fetch(`${baseUrl}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(BENCH_ADMIN),
       });
-      if (login.status !== 200) throw new Error(`sign-in to the started service failed: HTTP ${login.status}`);
+      if (login.status !== 200) throw new Error(`sign-in to the started service failed: HTTP ${login.status} ${(await login.text()).slice(0, 300)}`);
       const { accessToken } = await login.json();
-      return { baseUrl, token: accessToken, stop: () => service.stop(10_000) };
+      return { baseUrl, token: accessToken, pid: service.pid, stop: () => service.stop(10_000) };
     },
   };
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const runDir = path.join(tmpRoot, opts.smoke ? 'bench-smoke' : 'bench-run');
+  const resultsFile = opts.results ?? (opts.smoke ? path.join(runDir, 'results.json') : path.join(benchDir, 'results.json'));
   ensureDir(runDir);
   const files = fs.existsSync(benchDir) ? fs.readdirSync(benchDir).filter((f) => f.endsWith('.bench.mjs')).sort() : [];
   const sections = files
@@ -130,22 +183,23 @@ async function main() {
   }
 
   const db = await createTempDatabase({ prefix: 'ccc_bench' });
-  const results = { startedAt: new Date().toISOString(), node: process.version, sections: {} };
-  let failures = 0;
+  const results = { startedAt: new Date().toISOString(), node: process.version, smoke: opts.smoke, sections: {} };
   try {
     for (const section of sections) {
       const redis = await startPrivateRedis({ label: `bench-${section.name}` });
       const started = Date.now();
+      const seconds = () => (Date.now() - started) / 1000;
       try {
         const mod = await import(pathToFileURL(section.file).href);
         if (typeof mod.run !== 'function') throw new Error(`${path.relative(repoRoot, section.file)} exports no run(ctx)`);
-        const out = await mod.run(makeContext(section.name, redis.url, db.url));
+        const out = await mod.run(makeContext({ name: section.name, redisUrl: redis.url, databaseUrl: db.url, smoke: opts.smoke, runDir }));
         printTable(out.title ?? section.name, out.rows ?? []);
-        results.sections[section.name] = { title: out.title, rows: out.rows, json: out.json, seconds: (Date.now() - started) / 1000 };
+        const problems = figureProblems(out.rows);
+        if (problems.length) console.error(`\n[${section.name}] failed: figures missing or not numbers:\n  ${problems.join('\n  ')}`);
+        results.sections[section.name] = { ok: problems.length === 0, problems, title: out.title, rows: out.rows, json: out.json, seconds: seconds() };
       } catch (error) {
-        failures += 1;
         console.error(`\n[${section.name}] failed: ${error?.stack ?? error}`);
-        results.sections[section.name] = { error: String(error?.message ?? error), seconds: (Date.now() - started) / 1000 };
+        results.sections[section.name] = { ok: false, error: String(error?.message ?? error), seconds: seconds() };
       } finally {
         await redis.stop();
       }
@@ -154,9 +208,13 @@ async function main() {
     await db.drop();
   }
   results.finishedAt = new Date().toISOString();
+  ensureDir(path.dirname(resultsFile));
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nresults written to ${path.relative(repoRoot, resultsFile)}`);
-  return failures ? 1 : 0;
+  for (const [name, r] of Object.entries(results.sections)) {
+    console.log(`${name}: ${r.ok ? `ok, ${r.rows.length} figures` : 'FAILED'} in ${r.seconds.toFixed(0)} s${opts.smoke ? ' (smoke run)' : ''}`);
+  }
+  return Object.values(results.sections).every((r) => r.ok) ? 0 : 1;
 }
 
 installSignalCleanup();

@@ -4,6 +4,8 @@
 //                inside the repository; the lockfile lists every platform's optional packages
 //   build      - `npm run build` (only when jest, vitest or browser runs)
 //   jest       - service tests (apps/cache-service) against a private Redis and a fresh database
+//   bench      - `npm run bench -- --smoke`: every bench section end to end on small inputs; one test per
+//                section, failed when it cannot complete or a figure is missing — never on a timing
 //   vitest     - dashboard unit tests (apps/dashboard)
 //   browser    - Playwright in Debian's Chromium against the built service (private Redis, fresh
 //                database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
@@ -24,8 +26,8 @@ import { checkDocLinks, docFiles } from './lib/doc-links.mjs';
 import { lockfileGaps } from './lib/lockfile.mjs';
 import { runContainersStage } from './containers/scenario.mjs';
 
-const STAGES = ['checks', 'jest', 'vitest', 'browser', 'containers'];
-const NEEDS_BUILD = ['jest', 'vitest', 'browser'];
+const STAGES = ['checks', 'jest', 'bench', 'vitest', 'browser', 'containers'];
+const NEEDS_BUILD = ['jest', 'bench', 'vitest', 'browser'];
 const ALIASES = {
   service: 'jest', unit: 'jest', dashboard: 'vitest', playwright: 'browser', e2e: 'browser', docs: 'checks',
   docker: 'containers', compose: 'containers',
@@ -192,6 +194,28 @@ async function runJest() {
   } finally {
     await redis.stop();
   }
+}
+
+/** The bench's smoke run (scripts/bench.mjs --smoke) against the built service: one result per section. */
+async function runBenchSmoke({ buildOk }) {
+  if (!buildOk) return fail('not run: the build failed');
+  const out = path.join(runDir, 'bench-smoke.json');
+  fs.rmSync(out, { force: true });
+  const res = await runProcess(process.execPath, [path.join(repoRoot, 'scripts', 'bench.mjs'), '--smoke', '--no-build', `--results=${out}`], {
+    cwd: repoRoot,
+    prefix: '[bench] ',
+    label: 'bench --smoke',
+    timeoutMs: 5 * MIN,
+  });
+  let sections;
+  try {
+    sections = Object.entries(JSON.parse(fs.readFileSync(out, 'utf8')).sections);
+  } catch {
+    return fail(`bench --smoke ${res.timedOut ? 'timed out after 5 min' : `exited ${res.code ?? res.signal}`} without results`);
+  }
+  const failed = sections.filter(([, r]) => !r.ok).map(([name]) => name);
+  const note = [failed.length && `failed: ${failed.join(', ')}`, res.timedOut && 'timed out after 5 min'].filter(Boolean).join('; ');
+  return { passed: sections.length - failed.length, failed: failed.length || (res.code === 0 ? 0 : 1), skipped: 0, note };
 }
 
 async function runVitest() {
@@ -372,6 +396,7 @@ async function main() {
       continue;
     }
     if (name === 'jest') await stage('jest', runJest);
+    if (name === 'bench') await stage('bench', () => runBenchSmoke({ buildOk }));
     if (name === 'vitest') await stage('vitest', runVitest);
     if (name === 'browser') await stage('browser', () => runBrowser({ buildOk }));
     if (name === 'containers') await stage('containers', runContainers);

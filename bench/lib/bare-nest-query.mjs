@@ -1,9 +1,11 @@
 // A bare NestJS (Express) app with one route, GET /api/analytics/datasources/:id/query, that does what the
-// service's query path does in Redis (the same Lua QUERY script through ioredis EVAL) and splices the reply
-// like entry-codec.ts — and nothing else: no auth, validation, counters, helmet or middleware. The
-// cache-engine bench forks it as its own process (as the service is) to compare req/s.
-// Env: REDIS_URL, SERVICE_DIST (apps/cache-service/dist). Listens on a free 127.0.0.1 port and reports it
-// to the parent over IPC as { type: 'listening', port }.
+// service's query path does in Redis — through the service's own code: planQuery, CacheRepository.query (the
+// Lua QUERY script), the entry-size cap of its configuration, spliceQueryResponse — and nothing else: no auth,
+// validation, counters, helmet or middleware. The cache-engine bench forks it as its own process (as the
+// service is) to compare req/s.
+// Env: REDIS_URL, SERVICE_DIST (apps/cache-service/dist), and the service's variables (its configuration is
+// read with the service's loader). Listens on a free 127.0.0.1 port and reports it to the parent over IPC as
+// { type: 'listening', port }.
 import 'reflect-metadata';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,23 +14,23 @@ import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 
 const dist = (file) => pathToFileURL(path.join(process.env.SERVICE_DIST, file)).href;
-const { QUERY } = await import(dist('analytics-cache/cache-scripts.js'));
+const { CacheRepository } = await import(dist('analytics-cache/cache.repository.js'));
 const { planQuery, spliceQueryResponse } = await import(dist('analytics-cache/entry-codec.js'));
 const { CacheKeys } = await import(dist('redis/redis-keys.js'));
+const { loadConfig } = await import(dist('config/app-config.js'));
 
 const redis = new Redis(process.env.REDIS_URL, { connectionName: 'bench-bare-nest' });
-const MAX_ENTRIES = 5_000;
+const cache = new CacheRepository(redis);
+const { maxEntries } = loadConfig(process.env).query;
 
 class QueryController {
   async query(id, query) {
     const datasourceId = Number(id);
     const plan = planQuery({ measure: query.measure, frequency: query.frequency, practice: query.practice, provider: query.provider });
-    const args = plan.mode === 'key' ? ['key', String(MAX_ENTRIES), '', plan.suffix] : ['sets', String(MAX_ENTRIES), plan.suffixFilter, ...plan.sets];
-    const reply = await redis.eval(QUERY, 1, CacheKeys.meta(datasourceId), CacheKeys.entryPrefixBase(datasourceId), CacheKeys.indexPrefixBase(datasourceId), ...args);
-    if (reply.length === 0 || reply[1] === 'too_broad') throw new NotFoundException('cold or too broad');
-    const entries = [];
-    for (let i = 1; i < reply.length; i += 2) entries.push({ coordinates: CacheKeys.parseEntrySuffix(String(reply[i])), value: String(reply[i + 1]) });
-    return spliceQueryResponse(datasourceId, 'cache', Number(reply[0]), entries);
+    const result = await cache.query(datasourceId, plan, maxEntries);
+    if (result.kind !== 'hit') throw new NotFoundException(`not answered from the cache: ${result.kind}`);
+    const entries = result.entries.map((entry) => ({ coordinates: CacheKeys.parseEntrySuffix(entry.suffix), value: entry.value }));
+    return spliceQueryResponse(datasourceId, 'cache', result.generation, entries);
   }
 }
 // Decorators applied by hand (this file is plain JavaScript).

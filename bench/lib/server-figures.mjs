@@ -1,0 +1,71 @@
+// Figures read from the servers themselves rather than timed by the bench: a process's RSS from /proc,
+// Redis's memory, SLOWLOG and commandstats. Immune to the scheduling noise of a busy machine.
+import fs from 'node:fs';
+
+export function procStatusKb(pid, field) {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples the process's RSS every 100 ms until stopped; returns the peak in MB. */
+export function rssSampler(pid) {
+  let peakKb = procStatusKb(pid, 'VmRSS') ?? 0;
+  let samples = 1;
+  const timer = setInterval(() => {
+    const kb = procStatusKb(pid, 'VmRSS');
+    if (kb !== null) {
+      peakKb = Math.max(peakKb, kb);
+      samples += 1;
+    }
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const kb = procStatusKb(pid, 'VmRSS');
+      if (kb !== null) peakKb = Math.max(peakKb, kb);
+      return { peakMb: peakKb / 1024, samples };
+    },
+  };
+}
+
+export async function usedMemory(redis) {
+  return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
+}
+
+// SLOWLOG with a 0 µs threshold logs every command's execution time (EXEC is never logged: its total comes
+// from INFO commandstats).
+export async function slowlogStart(redis) {
+  await redis.config('SET', 'slowlog-max-len', '200000');
+  await redis.slowlog('RESET');
+  await redis.config('SET', 'slowlog-log-slower-than', '0');
+}
+
+export async function slowlogStop(redis) {
+  await redis.config('SET', 'slowlog-log-slower-than', '10000');
+  const log = await redis.slowlog('GET', -1);
+  await redis.slowlog('RESET');
+  return log
+    .map((e) => ({ us: Number(e[2]), command: String(e[3]?.[0] ?? '').toLowerCase(), args: e[3] ?? [] }))
+    .filter((e) => e.command !== 'config' && e.command !== 'slowlog');
+}
+
+/** The longest of the logged commands that `match`, and how many matched. */
+export function longest(entries, match = () => true) {
+  let best = { us: 0, command: '' };
+  let count = 0;
+  for (const e of entries) {
+    if (!match(e)) continue;
+    count += 1;
+    if (e.us > best.us) best = { us: e.us, command: e.command };
+  }
+  return { ms: best.us / 1000, command: best.command, commands: count };
+}
+
+export async function execStats(redis) {
+  const m = /^cmdstat_exec:calls=(\d+),usec=(\d+)/m.exec(await redis.info('commandstats'));
+  return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0) };
+}
