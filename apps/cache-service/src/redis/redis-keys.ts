@@ -20,6 +20,9 @@ const unpart = (value: string): string => value.replace(/%3A/g, ':').replace(/%2
 
 const dsTag = (datasourceId: number): string => `{ds:${datasourceId}}`;
 
+/** The UTC hour (`YYYYMMDDHH`) of an hourly usage counter. */
+export const hourOf = (date: Date): string => date.toISOString().slice(0, 13).replace(/[-T]/g, '');
+
 /**
  * Analytics Cache V2 (DESIGN.md §3). Index sets hold entry *suffixes* (`m:…:p:…:prov:…:freq:…`), not whole
  * keys: a member is half the bytes, and the generation prefix is added by whoever reads the set.
@@ -84,21 +87,32 @@ export const RedisKeys = {
   alertCounter: (name: string): string => `${SERVICE_PREFIX}:alerts:previous:${name}`,
 } as const;
 
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const DS = String.raw`\{ds:\d+\}`;
+const PART = '[^:]*';
+const startsWith = (prefix: string): RegExp => new RegExp(`^${literal(prefix)}`);
+
 /**
- * Every key namespace as a Redis glob, for the Redis admin tools (classification, protection).
- * `protected` namespaces hold state the service needs to run: a purge or TTL change must not touch
- * them unless the caller explicitly allows it.
+ * Every key namespace of the service, for the Redis admin tools (classification, protection). `shape` is the exact
+ * form of the keys built above — only a key of that form is the service's own; anything else in the same Redis
+ * (another application's `bull:*`, `lock:*`, `cache:*` …) is not. `pattern` is a Redis glob covering the shape, to
+ * tell which namespaces a purge pattern could reach. `protected` namespaces hold state the service needs to run: a
+ * purge or TTL change must not touch them unless the caller explicitly allows it.
  */
 export const KeyNamespacePatterns = {
-  analyticsMeta: { pattern: 'cache:meta:*', protected: true },
-  analyticsEntry: { pattern: 'cache:{ds:*}:g*', protected: false },
-  analyticsIndex: { pattern: 'idx:{ds:*}:g*', protected: false },
-  analyticsStats: { pattern: 'cache:stats:*', protected: false },
-  analyticsUsage: { pattern: 'cache:usage:*', protected: false },
-  lock: { pattern: 'lock:*', protected: true },
-  queue: { pattern: `${QUEUE_PREFIX}*`, protected: true },
-  legacyQueue: { pattern: 'bull:*', protected: true },
-  rateLimit: { pattern: `${SERVICE_PREFIX}:throttle:*`, protected: true },
-  lease: { pattern: `${SERVICE_PREFIX}:lease:*`, protected: true },
-  service: { pattern: `${SERVICE_PREFIX}:*`, protected: true },
+  analyticsMeta: { pattern: 'cache:meta:{ds:*}', shape: new RegExp(`^cache:meta:${DS}$`), protected: true },
+  analyticsEntry: { pattern: 'cache:{ds:*}:g*', shape: new RegExp(`^cache:${DS}:g\\d+:m:${PART}:p:${PART}:prov:${PART}:freq:${PART}$`), protected: false },
+  analyticsIndex: {
+    pattern: 'idx:{ds:*}:g*',
+    shape: new RegExp(`^idx:${DS}:g\\d+:(?:master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`),
+    protected: false,
+  },
+  analyticsStats: { pattern: 'cache:stats:{ds:*}', shape: new RegExp(`^cache:stats:${DS}$`), protected: false },
+  analyticsUsage: { pattern: 'cache:usage:{ds:*}:*', shape: new RegExp(`^cache:usage:${DS}:\\d{10}$`), protected: false },
+  lock: { pattern: 'lock:warm:{ds:*}', shape: new RegExp(`^lock:warm:${DS}$`), protected: true },
+  // BullMQ's keys of the service's queues: its own prefix (bull:* is BullMQ's default, i.e. some other application's).
+  queue: { pattern: `${QUEUE_PREFIX}:*`, shape: startsWith(`${QUEUE_PREFIX}:`), protected: true },
+  rateLimit: { pattern: `${SERVICE_PREFIX}:throttle:*`, shape: startsWith(`${SERVICE_PREFIX}:throttle:`), protected: true },
+  lease: { pattern: `${SERVICE_PREFIX}:lease:*`, shape: startsWith(`${SERVICE_PREFIX}:lease:`), protected: true },
+  service: { pattern: `${SERVICE_PREFIX}:*`, shape: startsWith(`${SERVICE_PREFIX}:`), protected: true },
 } as const;
