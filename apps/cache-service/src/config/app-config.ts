@@ -59,10 +59,16 @@ export interface AppConfig {
     queryPerSecond: number;
     /** Window of the warming and invalidation limits; one hour in production, shorter only in tests. */
     classWindowSeconds: number;
-    /** Requests with a missing or invalid credential per client IP per minute; over it, 429 before any credential lookup. */
+    /** Requests with a missing or invalid credential per client IP per window; over it, 429 before any credential lookup. */
     unauthenticatedPerMinute: number;
+    /** That window: one minute in production, longer only in tests. */
+    unauthenticatedWindowSeconds: number;
     /** Failed sign-ins before delays start (per account, per IP), the longest delay, and when failures are forgotten. */
     loginBackoff: { accountFreeAttempts: number; ipFreeAttempts: number; maxSeconds: number; windowSeconds: number };
+  };
+  audit: {
+    /** Rows the Redis outbox may hold while PostgreSQL refuses them; beyond it rows are lost (logged, counted on /metrics). */
+    outboxMaxRows: number;
   };
   demo: { seed: boolean; scale: number };
   dashboardDir: string | null;
@@ -318,6 +324,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         windowSeconds: int('LOGIN_BACKOFF_WINDOW_SECONDS', 900, 60, 86_400),
       },
     },
+    audit: { outboxMaxRows: int('AUDIT_OUTBOX_MAX_ROWS', 100_000, 1, 10_000_000) },
     demo: { seed: seedDemo, scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
     dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),
     warming: {
