@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adminPasswordProblem, parseTrustProxy, secretProblem, urlPasswordProblem, type TrustProxySetting } from './security-rules.js';
+import {
+  adminPasswordProblem,
+  parseTrustProxy,
+  secretProblem,
+  servicePasswordProblem,
+  TRUST_ALL_PROXIES_PROBLEM,
+  urlPasswordProblem,
+  type TrustProxySetting,
+} from './security-rules.js';
 
 export type ServiceRole = 'all' | 'api' | 'worker';
 
@@ -36,8 +45,13 @@ export interface AppConfig {
     issuer: string | null;
     audience: string | null;
     tokenTtlSeconds: number;
+    /** Identity-provider tokens older than this (by `iat`) are refused, whatever their `exp`. */
+    maxExternalTokenAgeSeconds: number;
     /** log2 of scrypt's N for new password hashes; 17 (OWASP) in production, lower only in tests. */
     scryptCost: number;
+    /** Password hashes computed at once (128 MiB each at the OWASP cost), and how many may wait (more: 503 SERVICE_BUSY). */
+    hashConcurrency: number;
+    hashMaxWaiting: number;
   };
   http: {
     /** Express `trust proxy`: whose X-Forwarded-For is believed when telling the client's address. */
@@ -301,7 +315,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       issuer: str('JWT_ISSUER', '') || null,
       audience: str('JWT_AUDIENCE', '') || null,
       tokenTtlSeconds: int('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+      maxExternalTokenAgeSeconds: int('JWT_MAX_TOKEN_AGE_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
       scryptCost,
+      // 128 MiB per hash at the OWASP cost: one at a time on a small machine, so sign-ins never starve the rest.
+      hashConcurrency: int('PASSWORD_HASH_CONCURRENCY', availableParallelism() <= 2 ? 1 : 2, 1, 64),
+      hashMaxWaiting: int('PASSWORD_HASH_MAX_WAITING', 20, 0, 10_000),
     },
     http: { trustProxy: trustProxy.value, apiDocs, metrics, metricsToken },
     admin,
@@ -317,6 +335,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       queryPerSecond: int('RATE_LIMIT_QUERY_PER_SECOND', 1_000, 1, 1_000_000),
       classWindowSeconds: int('RATE_LIMIT_CLASS_WINDOW_SECONDS', 3600, 1, 86_400),
       unauthenticatedPerMinute: int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, 1, 1_000_000),
+      unauthenticatedWindowSeconds: int('RATE_LIMIT_UNAUTHENTICATED_WINDOW_SECONDS', 60, 1, 86_400),
       loginBackoff: {
         accountFreeAttempts: int('LOGIN_BACKOFF_ACCOUNT_FREE_ATTEMPTS', 5, 1, 1_000),
         ipFreeAttempts: int('LOGIN_BACKOFF_IP_FREE_ATTEMPTS', 20, 1, 1_000_000),

@@ -68,9 +68,13 @@ export const RedisKeys = {
   /** Fixed-window rate-limit counter of one tracker (user, API key or IP) for one named limit. */
   throttleHits: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:hits`,
   throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
-  /** Failed sign-ins of one account or IP, and its current back-off; under the rate-limit namespace (never purged). */
-  loginFailures: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:login-backoff:failures`,
-  loginBlock: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:login-backoff:block`,
+  /**
+   * Sign-in attempts of one account or client (reserved before the password is checked), and its current back-off;
+   * under the rate-limit namespace (never purged). One hash tag for all of them: the account's and the client's
+   * counters are checked and counted by one script, which a Redis Cluster allows only within one slot.
+   */
+  loginFailures: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{login-backoff}:${tracker}:failures`,
+  loginBlock: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{login-backoff}:${tracker}:block`,
   /** Lease that lets one replica run a periodic task. */
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
   /** Set once the demo's week of made-up query traffic has been written (so a restart does not add it again). */

@@ -140,9 +140,9 @@ export class UsersService {
   }
 
   /** The active user with these credentials, or null (same answer for unknown email and wrong password). */
-  async verifyCredentials(email: string, password: string): Promise<AppUserEntity | null> {
+  async verifyCredentials(email: string, password: string, signal?: AbortSignal): Promise<AppUserEntity | null> {
     const user = await this.users.findOne({ where: { email: email.toLowerCase(), isSystem: false } });
-    const check = await this.hasher.verify(password, user?.passwordHash ?? null);
+    const check = await this.hasher.verify(password, user?.passwordHash ?? null, signal);
     if (!check.valid || !user?.isActive) return null;
     if (check.needsRehash) {
       // The password is at hand only now: bring an older hash up to today's cost.
