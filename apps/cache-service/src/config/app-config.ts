@@ -243,7 +243,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtSecretEphemeral = true;
   }
   const jwksUrl = str('JWT_JWKS_URL', '') || null;
-  if (jwksUrl) url('JWT_JWKS_URL', jwksUrl, ['https:', 'http:']);
+  // In production the provider's keys must come over TLS, and its tokens be meant for this service (issuer, audience).
+  if (jwksUrl) url('JWT_JWKS_URL', jwksUrl, production ? ['https:'] : ['https:', 'http:']);
+  if (jwksUrl && production) {
+    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE']) if (!str(name, '')) problems.push(`${name} is required with JWT_JWKS_URL when NODE_ENV=production`);
+  }
 
   const adminEmail = str('ADMIN_EMAIL', '');
   const adminPassword = str('ADMIN_PASSWORD', '');
