@@ -265,6 +265,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const trustProxy = parseTrustProxy(str('TRUST_PROXY', 'none'));
   if (trustProxy.problem) problems.push(trustProxy.problem);
+  else if (production && trustProxy.value === true) problems.push(TRUST_ALL_PROXIES_PROBLEM);
   const scryptCost = int('SCRYPT_COST', 17, 10, 20);
   if (production && scryptCost < 17) problems.push(`SCRYPT_COST must be at least 17 when NODE_ENV=production (got ${scryptCost})`);
   const apiDocs = oneOf('API_DOCS', production ? 'off' : 'public', ['public', 'authenticated', 'off'] as const);
@@ -277,10 +278,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (problem) problems.push(problem);
   }
   if (production) {
-    for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+    for (const name of ['DATABASE_URL', 'SOURCE_DATABASE_URL', 'REDIS_URL']) {
       const problem = env[name] ? urlPasswordProblem(name, env[name]!) : null;
       if (problem) problems.push(problem);
     }
+    // node-postgres takes a password missing from the URL from PGPASSWORD, as docker-compose.yml passes it.
+    const problem = env.PGPASSWORD ? servicePasswordProblem('PGPASSWORD', env.PGPASSWORD) : null;
+    if (problem) problems.push(problem);
   }
 
   const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ccc', ['postgres:', 'postgresql:']);
