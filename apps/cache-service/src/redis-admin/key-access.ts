@@ -3,6 +3,7 @@ import { ForbiddenReason, isAdmin } from '../auth/privileges.js';
 import { AppError } from '../common/app-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { classifyKey, datasourceIdOf } from './key-namespaces.js';
+import { capElement } from './value-preview.js';
 
 /**
  * The Redis tools stay in the service's lane:
@@ -83,4 +84,12 @@ function assertNotOfRefusedSource(access: KeyAccess, key: string): void {
   // The key is not echoed: its name carries values of the rows it caches.
   const message = `The key belongs to datasource ${datasourceIdOf(key)}, whose source is outside SOURCE_SCHEMAS: its cached rows are readable by nobody`;
   throw new AppError('SOURCE_NOT_ALLOWED', message, { fields: [{ field: 'key', messages: [message] }], datasourceId: datasourceIdOf(key) });
+}
+
+/** A slow-log command for non-admins: its name, the key when it is one of the service's own, the rest redacted. */
+export function redactedCommand(args: string[], access: KeyAccess): string[] {
+  const [name = '', first, ...rest] = args;
+  const keepKey = first !== undefined && classifyKey(first) !== 'other' && isVisibleTo(access, first);
+  const hidden = rest.length + (first !== undefined && !keepKey ? 1 : 0);
+  return [capElement(name, 120).text, ...(keepKey ? [capElement(first, 120).text] : []), ...(hidden > 0 ? [`[${hidden} argument(s) redacted]`] : [])];
 }

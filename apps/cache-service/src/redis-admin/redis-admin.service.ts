@@ -24,7 +24,7 @@ import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { isAdmin } from '../auth/privileges.js';
-import { assertMayChangeKey, assertMayReadKey, isOfRefusedSource, isVisibleTo, type KeyAccess } from './key-access.js';
+import { assertMayChangeKey, assertMayReadKey, isOfRefusedSource, isVisibleTo, redactedCommand, type KeyAccess } from './key-access.js';
 import { KeyAccessService } from './key-access.service.js';
 import { classifyKey, isProtectedKey } from './key-namespaces.js';
 import { RedisAdminRepository, type RedisNode } from './redis-admin.repository.js';
@@ -414,14 +414,6 @@ export class RedisAdminService {
         .sort((a, b) => b.sampledMemoryBytes - a.sampledMemoryBytes),
     };
   }
-}
-
-/** A slow-log command for non-admins: its name, the key when it is one of the service's own, the rest redacted. */
-function redactedCommand(args: string[], access: KeyAccess): string[] {
-  const [name = '', first, ...rest] = args;
-  const keepKey = first !== undefined && classifyKey(first) !== 'other' && isVisibleTo(access, first);
-  const hidden = rest.length + (first !== undefined && !keepKey ? 1 : 0);
-  return [capElement(name, 120).text, ...(keepKey ? [capElement(first, 120).text] : []), ...(hidden > 0 ? [`[${hidden} argument(s) redacted]`] : [])];
 }
 
 /** Keeps an aggregate's preview under a total byte budget, each element capped too. */
