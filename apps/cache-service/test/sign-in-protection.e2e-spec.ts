@@ -33,6 +33,8 @@ describe('sign-in resists guessing', () => {
     // Production's default: no trusted proxy.
     t = await createTestApp({ LOGIN_BACKOFF_MAX_SECONDS: '3' });
     // Behind a trusted proxy every attempt can come from another address: only a per-account count holds then.
+    // Its requests always name a client address of their own: every test file signs in from 127.0.0.1, whose
+    // failures this instance's low per-client limit would turn into a back-off of 127.0.0.1 for all of them.
     proxied = await createTestApp({ TRUST_PROXY: 'loopback', LOGIN_BACKOFF_MAX_SECONDS: '3', LOGIN_BACKOFF_IP_FREE_ATTEMPTS: '5', RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '20' });
     redis = new Redis(t.config.redis.url);
   });
@@ -43,7 +45,7 @@ describe('sign-in resists guessing', () => {
   });
 
   it('backs off one account after repeated wrong passwords, each from another address; bounded, and reset by a success', async () => {
-    const user = await userWithToken(proxied, 'viewer');
+    const user = await userWithToken(t, 'viewer');
     let sent = 0;
     // A new client address per attempt, believed (trusted proxy) and under the per-address limit: only the account counts.
     const attempt = (password: string) =>
@@ -78,11 +80,11 @@ describe('sign-in resists guessing', () => {
     await attempt('wrong-password').expect(401);
     await attempt('wrong-password').expect(401);
     // Other accounts are not affected.
-    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: (await userWithToken(proxied, 'viewer')).email, password: TEST_PASSWORD }).expect(200);
+    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: (await userWithToken(t, 'viewer')).email, password: TEST_PASSWORD }).expect(200);
   });
 
   it('checks at most the free attempts of an account when wrong passwords arrive all at once; the others wait (429)', async () => {
-    const user = await userWithToken(proxied, 'viewer');
+    const user = await userWithToken(t, 'viewer');
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) => proxied.http.post('/api/auth/login').set('X-Forwarded-For', `192.0.2.${i + 1}`).send({ email: user.email, password: `wrong-${i}` })),
     );
