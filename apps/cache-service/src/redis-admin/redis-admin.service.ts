@@ -300,12 +300,12 @@ export class RedisAdminService {
   /**
    * The slow log of every node. Its entries hold any client's command arguments (other applications' values, cached
    * rows): admins see them capped in size; everyone else sees the command name and, when it is one of the service's
-   * own keys, the key — every other argument is redacted.
+   * own keys, the key — every other argument is redacted. A command on a key of a refused source is redacted for all.
    */
   async slowlog(limit: number, actor: Principal): Promise<RedisSlowlogResponse> {
     const access = await this.access.of(actor);
     const commandOf = (args: string[]): string[] =>
-      isAdmin(actor)
+      isAdmin(actor) && !(args.length > 1 && isOfRefusedSource(access, args[1]))
         ? [...args.slice(0, 12).map((arg) => capElement(arg, 120).text), ...(args.length > 12 ? [`… (+${args.length - 12} more)`] : [])]
         : redactedCommand(args, access);
     const nodes = this.redis.nodes();
