@@ -89,7 +89,12 @@ import { WarmingService } from './warming/warming.service.js';
     AuthService,
     TokenService,
     SignInThrottle,
-    { provide: PasswordHasher, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new PasswordHasher(config.auth.scryptCost) },
+    {
+      provide: PasswordHasher,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new PasswordHasher(config.auth.scryptCost, { concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashMaxWaiting }),
+    },
     ApiKeysService,
     UsersService,
     DatasourcesService,

@@ -50,6 +50,8 @@ export class BootstrapService implements OnApplicationBootstrap {
       const withHistory = await this.demoTraffic.seedHistory();
       if (withHistory > 0) this.logger.log(`Demo query traffic of the last 7 days written for ${withHistory} datasources`);
     }
+    // Rows pulled from a table outside SOURCE_SCHEMAS before this start (an older version, a narrower list) go now.
+    await this.warming.purgeRefusedSources();
     await this.warming.syncAllSchedules();
     this.processor.start();
     this.alertNotifier.start();

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Controller, Inject, Post } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditEntry, Paginated } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
+import { Audited } from '../src/audit/audited.decorator.js';
 import { AuditService } from '../src/audit/audit.service.js';
+import { RequirePermissions } from '../src/auth/auth.decorators.js';
 import { DemoSeedService } from '../src/demo/demo-seed.service.js';
 import { REDIS, type RedisClient } from '../src/redis/redis.module.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
@@ -164,5 +168,102 @@ describe('audit trail: PostgreSQL refusing the row', () => {
       correlationId,
     });
     expect(await rows(correlationId)).toEqual([expect.objectContaining({ outcome: 'success', parameters: { '[unstorable]': '22023' } })]);
+  });
+
+  it('caps the outbox (AUDIT_OUTBOX_MAX_ROWS): a row beyond it is lost loudly and counted on /metrics; nobody purges or re-times the outbox', async () => {
+    const capped = await createTestApp({ ...stack.env, AUDIT_OUTBOX_MAX_ROWS: '2' });
+    const redis = capped.app.get<RedisClient>(REDIS);
+    const outbox = RedisKeys.auditOutbox();
+    const metric = async (name: string): Promise<number> => {
+      const text = (await capped.http.get('/metrics').expect(200)).text;
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    };
+    const retimed = `outbox-test:${randomUUID()}`;
+    await redis.set(retimed, '1');
+    const change = () => capped.http.post('/api/admin/redis/ttl').set(bearer(admin.token)).send({ key: retimed, ttlSeconds: 600 }).expect(200);
+    // Another replica holds the drain lease: nothing empties the outbox while the table is down.
+    await redis.set(RedisKeys.lease('audit-outbox'), 'another-replica', 'PX', 120_000);
+    await db.query('CREATE TABLE audit_fault_down ()');
+    try {
+      await redis.unlink(outbox);
+      await change();
+      await change();
+      expect(await redis.llen(outbox)).toBe(2);
+      const lostBefore = await metric('ccc_audit_rows_lost_total');
+      await change();
+      expect(await redis.llen(outbox)).toBe(2);
+      expect(await metric('ccc_audit_rows_lost_total')).toBe(lostBefore + 1);
+      expect(await metric('ccc_audit_outbox_rows')).toBe(2);
+
+      // Not even an admin allowing protected keys touches it: purging or re-timing it would lose audit rows.
+      const purge = await capped.http.post('/api/admin/redis/purge').set(bearer(admin.token)).send({ pattern: 'ccc:audit:*', dryRun: false, allowProtected: true }).expect(200);
+      expect(purge.body).toMatchObject({ status: 'completed', deleted: 0 });
+      const ttl = await capped.http.post('/api/admin/redis/ttl').set(bearer(admin.token)).send({ key: outbox, ttlSeconds: 1, allowProtected: true }).expect(403);
+      expect(ttl.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'AUDIT_OUTBOX', field: 'key' } });
+      expect(await redis.llen(outbox)).toBe(2);
+      expect(await redis.ttl(outbox)).toBe(-1);
+    } finally {
+      await db.query('DROP TABLE IF EXISTS audit_fault_down');
+      await redis.unlink(RedisKeys.lease('audit-outbox'));
+      await capped.app.get(AuditService).drainOutbox();
+      await capped.close();
+    }
+  });
+});
+
+// Stand-ins for routes that fail on a database or Redis error caused by the request: the filter answers those 4xx.
+@Controller('test-only/faults')
+class FaultyController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: RedisClient,
+  ) {}
+
+  @Post('division')
+  @RequirePermissions('settings:write:all')
+  @Audited('test.division', 'test')
+  async division(): Promise<void> {
+    await this.db.query('SELECT 1 / 0');
+  }
+
+  @Post('duplicate')
+  @RequirePermissions('settings:write:all')
+  @Audited('test.duplicate', 'test')
+  async duplicate(): Promise<void> {
+    await this.db.query(`INSERT INTO app_user (email, role) SELECT email, role FROM app_user LIMIT 1`);
+  }
+
+  @Post('not-a-number')
+  @RequirePermissions('settings:write:all')
+  @Audited('test.not-a-number', 'test')
+  async notANumber(): Promise<void> {
+    await this.redis.incrby(`test-only:${randomUUID()}`, 'x' as unknown as number);
+  }
+}
+
+describe('audit trail: a failure row says what the client was answered', () => {
+  let t: TestApp;
+  let admin: { id: string; token: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({}, { controllers: [FaultyController] });
+    admin = await userWithToken(t, 'admin');
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['division', 400, 'VALIDATION_FAILED'],
+    ['duplicate', 409, 'CONFLICT'],
+    ['not-a-number', 400, 'VALIDATION_FAILED'],
+  ])('records the status and code of the answer to a %s error, not 500 INTERNAL', async (route, status, code) => {
+    const correlationId = `fault-${randomUUID()}`;
+    const response = await t.http.post(`/api/test-only/faults/${route}`).set(bearer(admin.token)).set('X-Correlation-Id', correlationId);
+    expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
+    const [row] = (await t.app.get(DataSource).query(`SELECT outcome, status_code, error_code FROM audit_log WHERE correlation_id = $1`, [correlationId])) as Array<{
+      outcome: string;
+      status_code: number;
+      error_code: string;
+    }>;
+    expect(row).toEqual({ outcome: 'failure', status_code: status, error_code: code });
   });
 });

@@ -44,7 +44,7 @@ describe('migrations on an empty database', () => {
   });
 
   it('creates every seed table and our own, and is idempotent', async () => {
-    expect(await runMigrations(db)).toEqual(['InitialSchema1763700000000', 'WarmingProgress1763800000000', 'Monitoring1763900000000', 'CredentialRevocation1764100000000', 'IndexOwnership1764200000000']);
+    expect(await runMigrations(db)).toEqual(['InitialSchema1763700000000', 'WarmingProgress1763800000000', 'Monitoring1763900000000', 'CredentialRevocation1764100000000', 'IndexOwnership1764200000000', 'KeysWithoutCreator1764300000000']);
     expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
     expect(await runMigrations(db)).toEqual([]);
   });

@@ -1,8 +1,11 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import type { CreatedApiKey, LoginResponse, Permission, UserSummary } from '@ccc/shared-types';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { DataSource } from 'typeorm';
+import { KeysWithoutCreator1764300000000 } from '../src/database/migrations/1764300000000-keys-without-creator.js';
+import { SYSTEM_USER_ID } from '../src/users/app-user.entity.js';
 import { UsersService } from '../src/users/users.service.js';
 import { createScratchDatabase } from './support/scratch-database.js';
 import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
@@ -22,13 +25,11 @@ class FakeIdentityProvider {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/jwks`;
   }
 
-  token(permissions: Permission[], subject = `idp|${randomUUID()}`): Promise<string> {
-    return new SignJWT({ permissions, email: `${subject}@idp.example` })
-      .setProtectedHeader({ alg: 'RS256', kid: 'test-idp' })
-      .setSubject(subject)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(this.privateKey);
+  /** `issuedAt`: seconds since the epoch, or null for a token without `iat`. */
+  token(permissions: Permission[], subject = `idp|${randomUUID()}`, issuedAt: number | null = Math.floor(Date.now() / 1000)): Promise<string> {
+    let jwt = new SignJWT({ permissions, email: `${subject}@idp.example` }).setProtectedHeader({ alg: 'RS256', kid: 'test-idp' }).setSubject(subject);
+    if (issuedAt !== null) jwt = jwt.setIssuedAt(issuedAt);
+    return jwt.setExpirationTime(Math.floor(Date.now() / 1000) + 600).sign(this.privateKey);
   }
 
   stop(): Promise<void> {
@@ -48,7 +49,7 @@ describe('privilege never grows', () => {
 
   beforeAll(async () => {
     await idp.start();
-    t = await createTestApp({ JWT_JWKS_URL: idp.url });
+    t = await createTestApp({ JWT_JWKS_URL: idp.url, JWT_MAX_TOKEN_AGE_SECONDS: '1800' });
     admin = await userWithToken(t, 'admin');
   });
   afterAll(async () => {
@@ -85,12 +86,50 @@ describe('privilege never grows', () => {
     await t.http.get('/api/auth/me').set('X-API-Key', key.key).expect(200);
   });
 
-  it('mints a key only with permissions its creator holds', async () => {
-    const limited = await idp.token(['users:manage:all', 'analytics:read']);
-    const refused = await mintKey(limited, ['analytics:read', 'settings:write:all']).expect(403);
-    expect(refused.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'PERMISSION_NOT_HELD', permissions: ['settings:write:all'] } });
-    const allowed = (await mintKey(limited, ['analytics:read']).expect(201)).body as CreatedApiKey;
-    expect(allowed.permissions).toEqual(['analytics:read']);
+  it('mints keys only for users of this service: an identity provider’s user is refused (403 EXTERNAL_NOT_ALLOWED)', async () => {
+    // A key answers for its creator's permissions today, which the service knows only for its own accounts.
+    const keyCount = async () => ((await t.http.get('/api/admin/api-keys').set(bearer(admin.token)).expect(200)).body as unknown[]).length;
+    const before = await keyCount();
+    for (const permissions of [['analytics:read'], ALL_KEY_PERMISSIONS]) {
+      const external = await idp.token(['users:manage:all', 'settings:read:all', 'settings:write:all', 'analytics:read']);
+      const refused = await mintKey(external, permissions).expect(403);
+      expect(refused.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'EXTERNAL_NOT_ALLOWED' } });
+    }
+    expect(await keyCount()).toBe(before);
+  });
+
+  it('takes back keys nobody answers for: those an API key or a provider’s user minted before that was refused', async () => {
+    // Such keys were attributed to the system user and kept every permission they were given; the migration revokes
+    // them, and one presented anyway is refused.
+    const db = t.app.get(DataSource);
+    const plain = randomUUID().replace(/-/g, '');
+    const legacy = `ccc_${plain}${plain}`;
+    const [row] = (await db.query(
+      `INSERT INTO api_key (name, prefix, key_hash, permissions, created_by) VALUES ('minted-by-a-key', $1, $2, $3, $4) RETURNING id`,
+      [legacy.slice(0, 12), createHash('sha256').update(legacy).digest('hex'), ['settings:read:all', 'settings:write:all'], SYSTEM_USER_ID],
+    )) as Array<{ id: string }>;
+    const refused = await t.http.get('/api/admin/datasources').set('X-API-Key', legacy).expect(401);
+    expect(refused.body.code).toBe('UNAUTHENTICATED');
+
+    const own = (await mintKey(admin.token, ['settings:read:all']).expect(201)).body as CreatedApiKey;
+    const runner = db.createQueryRunner();
+    try {
+      await new KeysWithoutCreator1764300000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const revoked = (await db.query(`SELECT id, revoked_at FROM api_key WHERE id = ANY($1)`, [[row.id, own.id]])) as Array<{ id: string; revoked_at: Date | null }>;
+    expect(Object.fromEntries(revoked.map((key) => [key.id, key.revoked_at !== null]))).toEqual({ [row.id]: true, [own.id]: false });
+    await t.http.get('/api/admin/datasources').set('X-API-Key', own.key).expect(200);
+  });
+
+  it('refuses a provider’s token older than JWT_MAX_TOKEN_AGE_SECONDS, or without iat, whatever its exp', async () => {
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    await t.http.get('/api/auth/me').set(bearer(await idp.token(['settings:read:all']))).expect(200);
+    for (const token of [await idp.token(['settings:read:all'], undefined, hourAgo), await idp.token(['settings:read:all'], undefined, null)]) {
+      const refused = await t.http.get('/api/auth/me').set(bearer(token)).expect(401);
+      expect(refused.body.code).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('grants, and manages, no role beyond what the actor holds', async () => {

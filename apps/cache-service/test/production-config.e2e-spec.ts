@@ -41,6 +41,21 @@ describe('production refuses unsafe configuration at start-up', () => {
     }
   }, 120_000);
 
+  it('refuses the weak database password compose passes as PGPASSWORD and TRUST_PROXY=true, naming both in one line', async () => {
+    const result = await run(MAIN, [], {
+      NODE_ENV: 'production',
+      JWT_SECRET: strongSecret(),
+      REDIS_URL: process.env.REDIS_URL!,
+      DATABASE_URL: process.env.DATABASE_URL!,
+      PGPASSWORD: 'postgres',
+      TRUST_PROXY: 'true',
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/PGPASSWORD is weak/);
+    expect(result.output).toMatch(/TRUST_PROXY=true .*list the proxy addresses or subnets/);
+    expect(result.output.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+
   describe('on an empty database', () => {
     let database: { url: string; drop(): Promise<void> };
     beforeAll(async () => {

@@ -2,8 +2,11 @@ import type { Principal, RedisKeysPage } from '@ccc/shared-types';
 import { Cluster } from 'ioredis';
 import type { Repository } from 'typeorm';
 import type { AuditService } from '../src/audit/audit.service.js';
+import type { AppConfig } from '../src/config/app-config.js';
 import type { CacheStrategyEntity } from '../src/datasources/cache-strategy.entity.js';
+import { SourcePolicy } from '../src/datasources/source-policy.js';
 import { CacheKeys } from '../src/redis/redis-keys.js';
+import { KeyAccessService } from '../src/redis-admin/key-access.service.js';
 import { RedisAdminRepository } from '../src/redis-admin/redis-admin.repository.js';
 import { RedisAdminService } from '../src/redis-admin/redis-admin.service.js';
 import { RedisPurgeService } from '../src/redis-admin/redis-purge.service.js';
@@ -17,7 +20,8 @@ describe('Redis admin tools on a Redis Cluster', () => {
   let service: RedisAdminService;
   let purges: RedisPurgeService;
   const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService;
-  const strategies = { find: async () => [{ datasourceId: 5, name: 'Clustered' }] } as unknown as Repository<CacheStrategyEntity>;
+  const strategies = { find: async () => [{ datasourceId: 5, name: 'Clustered', sourceTable: 'demo_analytics.clustered' }] } as unknown as Repository<CacheStrategyEntity>;
+  const access = new KeyAccessService(strategies, new SourcePolicy({ sources: { schemas: ['demo_analytics'] } } as AppConfig));
   const actor: Principal = { kind: 'user', id: 'u1', name: 'tester', role: 'admin', permissions: [] } as unknown as Principal;
 
   beforeAll(async () => {
@@ -26,8 +30,8 @@ describe('Redis admin tools on a Redis Cluster', () => {
     cluster = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
     await new Promise<void>((resolve) => cluster.once('ready', () => resolve()));
     const repository = new RedisAdminRepository(cluster);
-    service = new RedisAdminService(repository, strategies, audit);
-    purges = new RedisPurgeService(repository, audit);
+    service = new RedisAdminService(repository, strategies, audit, access);
+    purges = new RedisPurgeService(repository, audit, access);
 
     const keys = Array.from({ length: 3000 }, (_, i) => `item:${i}`);
     for (let i = 0; i < keys.length; i += 500) await Promise.all(keys.slice(i, i + 500).map((key) => cluster.set(key, String(i))));
@@ -41,7 +45,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
   });
 
   it('reports every master and their total', async () => {
-    const stats = await service.stats();
+    const stats = await service.stats(actor);
     expect(stats.mode).toBe('cluster');
     expect(stats.nodes.map((n) => n.node).sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
     expect(stats.total.totalKeys).toBe(3001);
@@ -83,10 +87,10 @@ describe('Redis admin tools on a Redis Cluster', () => {
     }
     expect(run).toMatchObject({ status: 'completed', deleted: 3000 });
     expect(await cluster.exists(CacheKeys.meta(5))).toBe(1);
-    const after = await service.stats();
+    const after = await service.stats(actor);
     expect(after.total.totalKeys).toBe(2); // the pointer and the purge's own progress record
 
-    const slowlog = await service.slowlog(10);
+    const slowlog = await service.slowlog(10, actor);
     expect(slowlog.nodes).toHaveLength(3);
     expect((await service.resetSlowlog()).nodesReset).toBe(3);
   });

@@ -1,7 +1,8 @@
-import type { RedisKeysPage, RedisMemoryAnalysis, RedisPurgeResult } from '@ccc/shared-types';
+import type { RedisKeysPage, RedisMemoryAnalysis, RedisPurgeResult, RedisSlowlogResponse } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CacheKeys, RedisKeys } from '../src/redis/redis-keys.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 /** The Redis tools stay in the service's lane: other applications' keys, allowProtected and rate-limit counters. */
@@ -93,5 +94,74 @@ describe('Redis admin tools stay in their lane', () => {
     expect(inspected.body.namespace).toBe('other');
     const listed = (await t.http.get('/api/admin/redis/keys').query({ pattern: `session:${tag}:*` }).set(bearer(admin)).expect(200)).body as RedisKeysPage;
     expect(listed.keys.map((key) => key.key).sort()).toEqual([bigForeign, foreign].sort());
+  });
+
+  it('takes only the service’s exact key shapes for its own: other applications’ bull:*, lock:*, cache:* keys are admin-only', async () => {
+    // Generic prefixes other applications use too: a BullMQ job of theirs (default prefix), their locks and caches.
+    const lookalikes = [`bull:${tag}:emails:1`, `lock:${tag}`, `cache:meta:${tag}`, `cache:stats:${tag}`, `cache:usage:${tag}`, `cache:{ds:1}:${tag}`];
+    for (const key of lookalikes) await redis.set(key, 'their-payload', 'EX', 600);
+    try {
+      for (const token of [operator, viewer]) {
+        for (const key of lookalikes) {
+          const refused = await t.http.get('/api/admin/redis/inspect').query({ key }).set(bearer(token)).expect(403);
+          expect(refused.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'ADMIN_ONLY', field: 'key' } });
+        }
+        for (const pattern of [`bull:${tag}:*`, `lock:${tag}*`, `cache:*${tag}`]) {
+          const page = (await t.http.get('/api/admin/redis/keys').query({ pattern }).set(bearer(token)).expect(200)).body as RedisKeysPage;
+          expect(page.keys).toEqual([]);
+        }
+      }
+      const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: `bull:${tag}:emails:1`, ttlSeconds: 5 }).expect(403);
+      expect(ttl.body.details.reason).toBe('ADMIN_ONLY');
+      for (const pattern of [`bull:${tag}:*`, `lock:${tag}`, `cache:meta:${tag}`]) {
+        const run = (await purge(operator, { pattern, dryRun: false }).expect(200)).body as RedisPurgeResult;
+        expect(run.deleted).toBe(0);
+      }
+      expect(await redis.exists(...lookalikes)).toBe(lookalikes.length);
+      expect(await redis.ttl(`bull:${tag}:emails:1`)).toBeGreaterThan(500);
+      const inspected = await t.http.get('/api/admin/redis/inspect').query({ key: `bull:${tag}:emails:1` }).set(bearer(admin)).expect(200);
+      expect(inspected.body).toMatchObject({ namespace: 'other', protected: false });
+    } finally {
+      await redis.unlink(...lookalikes);
+    }
+  });
+});
+
+describe('Redis slow log for non-admins', () => {
+  let redisServer: PrivateRedis;
+  let redis: Redis;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // A Redis of its own: every command is logged as slow here.
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
+    redis = new Redis(redisServer.url);
+    t = await createTestApp({ REDIS_URL: redisServer.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    redis?.disconnect();
+    await redisServer?.stop();
+  });
+
+  it('shows viewers and operators the command and the service’s own key, never other arguments; admins see them', async () => {
+    const [viewer, operator, admin] = await Promise.all((['viewer', 'operator', 'admin'] as const).map(async (role) => (await userWithToken(t, role)).token));
+    await redis.config('SET', 'slowlog-log-slower-than', '0');
+    await redis.slowlog('RESET');
+    const meta = CacheKeys.meta(4242);
+    await redis.set('session:someone', 'their-secret-token');
+    await redis.hset(meta, 'measureList', '["alice@example.com"]');
+    await redis.config('SET', 'slowlog-log-slower-than', '10000');
+
+    for (const token of [viewer, operator]) {
+      const body = (await t.http.get('/api/admin/redis/slowlog').query({ limit: 100 }).set(bearer(token)).expect(200)).body as RedisSlowlogResponse;
+      const commands = body.entries.map((entry) => entry.command);
+      expect(JSON.stringify(body)).not.toMatch(/their-secret-token|session:someone|alice@example\.com/);
+      expect(commands).toContainEqual(['set', '[2 argument(s) redacted]']);
+      expect(commands).toContainEqual(['hset', meta, '[2 argument(s) redacted]']);
+    }
+    const full = (await t.http.get('/api/admin/redis/slowlog').query({ limit: 100 }).set(bearer(admin)).expect(200)).body as RedisSlowlogResponse;
+    expect(full.entries.map((entry) => entry.command)).toContainEqual(['set', 'session:someone', 'their-secret-token']);
   });
 });

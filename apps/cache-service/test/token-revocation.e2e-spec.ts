@@ -2,6 +2,9 @@ import type { CreatedApiKey, LoginResponse } from '@ccc/shared-types';
 import { SignJWT } from 'jose';
 import { ACCOUNT_CACHE_MS } from '../src/auth/auth.service.js';
 import { LOCAL_ISSUER } from '../src/auth/token.service.js';
+import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import { AppUserEntity } from '../src/users/app-user.entity.js';
+import { UsersService } from '../src/users/users.service.js';
 import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
 
 /** Credentials can be taken back: every way an account changes ends the tokens issued before it. */
@@ -99,6 +102,33 @@ describe('token revocation', () => {
     await expectRefused(await forge(claims, (jwt) => jwt.setSubject('someone-else').setExpirationTime('5m')));
     // A local token must carry the account version it was issued for.
     await expectRefused(await forge({ email: admin.email }, (jwt) => jwt.setSubject(admin.id).setIssuer(LOCAL_ISSUER).setExpirationTime('5m')));
+  });
+
+  it('never undoes a password change (and the sign-out it brings) that lands while an admin edits the account', async () => {
+    const user = await userWithToken(t, 'viewer');
+    const users = t.app.get(UsersService);
+    let landed = false;
+    // Between the admin's read of the account and its write, the user changes the password: every earlier token ends.
+    const meanwhile: EntitySubscriberInterface<AppUserEntity> = {
+      listenTo: () => AppUserEntity,
+      afterLoad: async (entity) => {
+        if (landed || entity.id !== user.id) return;
+        landed = true;
+        await users.changeOwnPassword(user.id, TEST_PASSWORD, 'Changed-Meanwhile-1');
+      },
+    };
+    const db = t.app.get(DataSource);
+    db.subscribers.push(meanwhile);
+    try {
+      const edited = await t.http.patch(`/api/admin/users/${user.id}`).set(bearer(admin.token)).send({ displayName: 'Renamed by admin' }).expect(200);
+      expect(edited.body).toMatchObject({ id: user.id, displayName: 'Renamed by admin' });
+    } finally {
+      db.subscribers.splice(db.subscribers.indexOf(meanwhile), 1);
+    }
+    expect(landed).toBe(true);
+    await expectRefused(user.token);
+    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
+    await login(user.email, 'Changed-Meanwhile-1');
   });
 
   it('stops a revoked API key and the keys of a disabled user at once', async () => {

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'SOURCE_TIMEOUT',
   'INDEX_NOT_MANAGED',
   'INDEX_BACKS_CONSTRAINT',
+  // Load shed in the service process (too many password checks waiting): 503 with Retry-After.
+  'SERVICE_BUSY',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

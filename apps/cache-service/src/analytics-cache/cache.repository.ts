@@ -1,7 +1,7 @@
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
-import { CacheKeys, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
+import { CacheKeys, hourOf, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import { BEGIN_WARM, CLAIM_LOCK, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, RELEASE_JOB_LOCK, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
 
 /** Size and coverage of a generation, as the meta hash records them. */
@@ -60,6 +60,9 @@ export interface DeletionCounts {
 }
 
 const DELETE_BATCH = 500;
+/** How long the hourly usage counters are kept (older hours live on in the daily usage patterns). */
+const USAGE_RETENTION_HOURS = 8 * 24;
+const HOUR_MS = 3_600_000;
 const SCAN_BATCH = 1_000;
 const num = (value: string | undefined): number => (value ? Number(value) : 0);
 
@@ -141,9 +144,10 @@ export class CacheRepository {
   }
 
   /**
-   * Everything a deleted datasource left in Redis: its generations (after an invalidation, so a running warm
-   * can no longer swap in) and query counters. The meta hash goes too unless a warm still holds the lock —
-   * it carries the bumped epoch that keeps that warm from swapping; the warm deletes its own shadow as it stops.
+   * Everything a deleted datasource (or one whose source is no longer allowed) left in Redis: its generations (after
+   * an invalidation, so a running warm can no longer swap in), query and hourly usage counters. The meta hash goes too
+   * unless a warm still holds the lock — it carries the bumped epoch that keeps that warm from swapping; the warm
+   * deletes its own shadow as it stops.
    */
   async purgeDatasource(datasourceId: number): Promise<DeletionCounts> {
     await this.invalidate(datasourceId);
@@ -154,7 +158,10 @@ export class CacheRepository {
       total.indexesDeleted += deleted.indexesDeleted;
       total.bytesFreed += deleted.bytesFreed;
     }
-    await this.redis.unlink(CacheKeys.queryStats(datasourceId));
+    // Every hour the counters can still be kept for (and one ahead, for clocks that differ): one slot, one UNLINK.
+    const now = Date.now();
+    const hours = Array.from({ length: USAGE_RETENTION_HOURS + 2 }, (_, i) => hourOf(new Date(now + HOUR_MS - i * HOUR_MS)));
+    await this.redis.unlink(CacheKeys.queryStats(datasourceId), ...hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)));
     if ((await this.lockHolder(datasourceId)) === null) await this.redis.unlink(CacheKeys.meta(datasourceId));
     return total;
   }
@@ -391,7 +398,7 @@ export class CacheRepository {
       pipeline.hincrby(usage, 'requests', c.hits + c.misses);
       pipeline.hincrby(usage, 'hits', c.hits);
       pipeline.hincrby(usage, 'latencyMicros', c.latencyMicros);
-      pipeline.expire(usage, 8 * 24 * 3600);
+      pipeline.expire(usage, USAGE_RETENTION_HOURS * 3600);
     }
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);

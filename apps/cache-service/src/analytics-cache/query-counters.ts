@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { hourOf } from '../redis/redis-keys.js';
 import { CacheRepository } from './cache.repository.js';
 
 const FLUSH_EVERY_MS = 1_000;
@@ -9,7 +10,7 @@ interface Tally {
   latencyMicros: number;
 }
 
-export const hourOf = (date: Date): string => date.toISOString().slice(0, 13).replace(/[-T]/g, '');
+export { hourOf } from '../redis/redis-keys.js';
 
 /**
  * Hits, misses and latency per datasource, added up in process and flushed to Redis once a second,

@@ -3,9 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
-import { AppError } from '../common/app-error.js';
-import { HTTP_STATUS_BY_CODE } from '../common/error-codes.js';
 import { correlationIdOf } from '../common/correlation-id.js';
+import { HttpExceptionFilter } from '../common/http-exception.filter.js';
 import { AuditService } from './audit.service.js';
 import { AUDIT_ACTION, type AuditedOptions } from './audited.decorator.js';
 
@@ -13,6 +12,9 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A request value usable as a target id: only a string or a number (String() of a deeply nested array overflows the stack). */
 const scalar = (value: unknown): string | number | undefined => (typeof value === 'string' || typeof value === 'number' ? value : undefined);
+
+// The one mapping of errors to responses: a failure row records the status and code the client was answered with.
+const errorResponses = new HttpExceptionFilter();
 
 /** Writes one audit row for every authenticated state-changing request, whether it succeeds or fails. */
 @Injectable()
@@ -55,17 +57,18 @@ export class AuditInterceptor implements NestInterceptor {
             .then(() => result),
         ),
       ),
-      catchError((error: unknown) =>
-        from(
+      catchError((error: unknown) => {
+        const { status, body: answer } = errorResponses.toResponse(error, base.correlationId ?? '');
+        return from(
           this.audit.record({
             ...base,
             targetId: paramTarget ? String(paramTarget) : bodyTarget !== undefined ? String(bodyTarget) : null,
             outcome: 'failure',
-            statusCode: error instanceof AppError ? HTTP_STATUS_BY_CODE[error.code] : 500,
-            errorCode: error instanceof AppError ? error.code : 'INTERNAL',
+            statusCode: status,
+            errorCode: answer.code,
           }),
-        ).pipe(mergeMap(() => throwError(() => error))),
-      ),
+        ).pipe(mergeMap(() => throwError(() => error)));
+      }),
     );
   }
 }

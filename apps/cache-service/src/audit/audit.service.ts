@@ -4,6 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { AuditEntry, AuditOutcome, AuditQuery, Paginated, Principal } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { isDataError, sqlStateOf } from '../common/infrastructure-errors.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { AuditLogEntity } from './audit-log.entity.js';
@@ -11,6 +13,8 @@ import { auditParameters, boundedText } from './audit-sanitizer.js';
 
 // Deletes the lease only if this process still holds it.
 const RELEASE_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+// Queues a row unless the outbox already holds ARGV[2] rows: a PostgreSQL outage must not fill Redis (and stop the cache).
+const ENQUEUE_BOUNDED = `if redis.call('llen', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end redis.call('lpush', KEYS[1], ARGV[1]) return 1`;
 
 export interface AuditRecord {
   actor: Principal | null;
@@ -88,11 +92,19 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<number> | null = null;
+  /** Rows this process could not keep (outbox full, or PostgreSQL and Redis both refused): counted on /metrics. */
+  lostRows = 0;
 
   constructor(
     @InjectRepository(AuditLogEntity) private readonly rows: Repository<AuditLogEntity>,
     @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Rows waiting in the outbox for PostgreSQL. */
+  outboxLength(): Promise<number> {
+    return this.redis.llen(RedisKeys.auditOutbox());
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.drainOutbox().catch(() => undefined), OUTBOX_DRAIN_EVERY_MS);
@@ -159,6 +171,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
           await this.rows.save(this.rows.create({ ...row, parameters: { '[unstorable]': sqlStateOf(rowError) } })).catch((lastError: unknown) => {
             if (!isDataError(lastError)) throw lastError;
             // Retrying cannot help a row the database refuses as such; it would block the outbox behind it.
+            this.lostRows += 1;
             this.logger.error({ msg: 'audit record lost: PostgreSQL refuses its content', row, error: (lastError as Error).message });
           });
         });
@@ -167,9 +180,14 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async enqueue(row: AuditRow): Promise<void> {
+    const max = this.config.audit.outboxMaxRows;
     try {
-      await this.redis.lpush(RedisKeys.auditOutbox(), JSON.stringify({ ...row, occurredAt: row.occurredAt.toISOString() }));
+      const queued = await this.redis.eval(ENQUEUE_BOUNDED, 1, RedisKeys.auditOutbox(), JSON.stringify({ ...row, occurredAt: row.occurredAt.toISOString() }), max);
+      if (queued === 1) return;
+      this.lostRows += 1;
+      this.logger.error({ msg: `audit record lost: PostgreSQL refuses rows and the audit outbox is full (AUDIT_OUTBOX_MAX_ROWS=${max})`, row });
     } catch (error) {
+      this.lostRows += 1;
       this.logger.error({ msg: 'audit record lost: PostgreSQL and Redis both refused it', row, error: (error as Error).message });
     }
   }

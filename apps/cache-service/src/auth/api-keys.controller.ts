@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { UuidParam } from '../common/id-param.dto.js';
@@ -25,6 +25,10 @@ export class ApiKeysController {
   @Post()
   @Audited('api_key.create', 'api_key')
   @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The key is shown once, in this response' })
+  @ApiForbiddenResponse({
+    description:
+      'FORBIDDEN with details.reason: API_KEY_NOT_ALLOWED (an API key asked), EXTERNAL_NOT_ALLOWED (an identity provider\'s user asked: keys are minted by users of this service), PERMISSION_NOT_HELD (a permission the creator lacks)',
+  })
   create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(body, principal);
   }

@@ -5,9 +5,8 @@ import { ROLE_PERMISSIONS, type ApiKeySummary, type CreateApiKeyRequest, type Cr
 import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { LruCache } from '../common/lru-cache.js';
-import { authorOf } from '../users/author.js';
 import { ApiKeyEntity } from './api-key.entity.js';
-import { assertHolds, assertUserCredential } from './privileges.js';
+import { assertHolds, assertUserCredential, ForbiddenReason } from './privileges.js';
 
 const KEY_PREFIX = 'ccc_';
 
@@ -53,9 +52,18 @@ export class ApiKeysService {
     return (await this.keys.find({ order: { createdAt: 'DESC' } })).map(toSummary);
   }
 
-  /** A key holds at most what its creator holds, and never user administration (the DTO refuses users:manage:all). */
+  /**
+   * A key holds at most what its creator holds, and never user administration (the DTO refuses users:manage:all).
+   * Only a user of this service mints keys: a key answers for its creator's permissions *today*, which the service
+   * knows only for its own accounts — an identity provider's user could be disabled there and the key would live on.
+   */
   async create(request: CreateApiKeyRequest, creator: Principal): Promise<CreatedApiKey> {
     assertUserCredential(creator);
+    if (creator.external) {
+      throw AppError.forbidden('API keys are minted by users of this service: an identity provider\'s user cannot answer for a key after it leaves', {
+        reason: ForbiddenReason.externalNotAllowed,
+      });
+    }
     const permissions = [...new Set(request.permissions)];
     if (permissions.includes('users:manage:all')) throw AppError.invalidField('permissions', 'an API key cannot hold users:manage:all');
     assertHolds(creator, permissions, 'An API key with these permissions');
@@ -68,7 +76,7 @@ export class ApiKeysService {
         prefix: key.slice(0, 12),
         keyHash: hashKey(key),
         permissions,
-        createdBy: authorOf(creator),
+        createdBy: creator.id,
         expiresAt,
       }),
     );
@@ -104,15 +112,16 @@ export class ApiKeysService {
     if (this.knownGood.get(hash) === undefined) await beforeLookup();
     const key = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { creator: true } });
     const creator = key?.creator;
-    const valid = key && creator && (creator.isSystem || creator.isActive) && !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
+    // A key attributed to the system user was minted by an API key or an identity provider's user (before either was
+    // refused): nobody answers for it (migration KeysWithoutCreator revoked those keys; this keeps any other out too).
+    const valid = key && creator && !creator.isSystem && creator.isActive && !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
     if (!valid) {
       this.recent.set(hash, { principal: null, creatorId: creator?.id ?? null });
       this.knownGood.delete(hash);
       return null;
     }
     this.knownGood.set(hash, true);
-    // Keys made by an identity provider's user are attributed to the system user, which stands for no role of its own.
-    const creatorHolds = creator.isSystem ? key.permissions : ROLE_PERMISSIONS[creator.role];
+    const creatorHolds = ROLE_PERMISSIONS[creator.role];
     const permissions = key.permissions.filter((permission) => permission !== 'users:manage:all' && creatorHolds.includes(permission));
     const principal: Principal = { kind: 'api_key', id: key.id, name: key.name, role: null, permissions };
     this.recent.set(hash, { principal, creatorId: creator.id });

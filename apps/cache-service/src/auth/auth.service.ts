@@ -7,7 +7,7 @@ import type { AppUserEntity } from '../users/app-user.entity.js';
 import { toUserSummary, UsersService } from '../users/users.service.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ForbiddenReason } from './privileges.js';
-import { SignInThrottle } from './sign-in-throttle.js';
+import { SignInThrottle, type SignInAttempt } from './sign-in-throttle.js';
 import { TokenService } from './token.service.js';
 
 /**
@@ -20,6 +20,8 @@ const ACCOUNT_CACHE_MAX = 10_000;
 export interface RequestContext {
   ip: string | null;
   correlationId: string | null;
+  /** Aborted when the client goes away: a password check still waiting for its turn is dropped. */
+  signal?: AbortSignal;
 }
 
 interface CachedAccount {
@@ -45,10 +47,9 @@ export class AuthService {
   }
 
   async login(request: LoginRequest, context: RequestContext): Promise<LoginResponse> {
-    await this.throttle.assertLoginAllowed(request.email, context.ip);
-    const user = await this.users.verifyCredentials(request.email, request.password);
+    const attempt = await this.throttle.reserveAttempt(request.email, context.ip);
+    const user = await this.checked(attempt, () => this.users.verifyCredentials(request.email, request.password, context.signal));
     if (!user) {
-      await this.throttle.loginFailed(request.email, context.ip);
       await this.audit.record({
         actor: null,
         action: 'auth.login',
@@ -57,11 +58,12 @@ export class AuthService {
         outcome: 'failure',
         statusCode: 401,
         errorCode: 'UNAUTHENTICATED',
-        ...context,
+        ip: context.ip,
+        correlationId: context.correlationId,
       });
       throw AppError.unauthenticated('Invalid email or password');
     }
-    await this.throttle.loginSucceeded(request.email);
+    await attempt.succeeded();
     await this.users.recordLogin(user.id);
     const response = await this.signedIn({ ...user, lastLoginAt: new Date() });
     await this.audit.record({
@@ -71,7 +73,8 @@ export class AuthService {
       targetId: user.id,
       outcome: 'success',
       statusCode: 200,
-      ...context,
+      ip: context.ip,
+      correlationId: context.correlationId,
     });
     return response;
   }
@@ -86,12 +89,10 @@ export class AuthService {
   async changePassword(principal: Principal, request: ChangePasswordRequest, context: RequestContext): Promise<LoginResponse> {
     this.assertLocalSession(principal, 'Changing a password');
     // A stolen token must not become a way to guess the password: wrong current passwords back off like sign-ins.
-    await this.throttle.assertLoginAllowed(principal.name, context.ip);
-    const user = await this.users.changeOwnPassword(principal.id, request.currentPassword, request.newPassword);
-    if (!user) {
-      await this.throttle.loginFailed(principal.name, context.ip);
-      throw AppError.invalidField('currentPassword', 'currentPassword is not the current password');
-    }
+    const attempt = await this.throttle.reserveAttempt(principal.name, context.ip);
+    const user = await this.checked(attempt, () => this.users.changeOwnPassword(principal.id, request.currentPassword, request.newPassword, context.signal));
+    if (!user) throw AppError.invalidField('currentPassword', 'currentPassword is not the current password');
+    await attempt.succeeded();
     return this.signedIn(user);
   }
 
@@ -139,6 +140,16 @@ export class AuthService {
   private async signedIn(user: AppUserEntity): Promise<LoginResponse> {
     const { token, expiresIn } = await this.tokens.issue(user);
     return { accessToken: token, tokenType: 'Bearer', expiresIn, user: toUserSummary(user) };
+  }
+
+  /** Runs a password check of a reserved attempt; a check that never ran (busy, client gone) gives the attempt back. */
+  private async checked<T>(attempt: SignInAttempt, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      await attempt.notChecked();
+      throw error;
+    }
   }
 
   private assertLocalSession(principal: Principal, what: string): void {

@@ -25,4 +25,32 @@ describe('password hashing', () => {
     // A wrong password never asks for a rehash.
     await expect(owasp.verify('wrong', old)).resolves.toEqual({ valid: false, needsRehash: false });
   });
+
+  it('lets a bounded number of checks wait and answers the next one 503 SERVICE_BUSY with a retry time', async () => {
+    const busy = new PasswordHasher(12, { concurrency: 1, maxWaiting: 2 });
+    const stored = await busy.hash('Correct-Horse-9');
+    const running = [busy.verify('Correct-Horse-9', stored), busy.verify('wrong', stored), busy.verify('wrong', null)];
+    await expect(busy.verify('Correct-Horse-9', stored)).rejects.toMatchObject({ code: 'SERVICE_BUSY', details: { retryAfterSeconds: 1 } });
+    // Those admitted still get their answers; afterwards there is room again.
+    await expect(Promise.all(running)).resolves.toEqual([
+      { valid: true, needsRehash: false },
+      { valid: false, needsRehash: false },
+      { valid: false, needsRehash: false },
+    ]);
+    await expect(busy.verify('Correct-Horse-9', stored)).resolves.toMatchObject({ valid: true });
+  });
+
+  it('drops a waiting check when its client goes away, and hands the turn on', async () => {
+    const busy = new PasswordHasher(12, { concurrency: 1, maxWaiting: 1 });
+    const stored = await busy.hash('Correct-Horse-9');
+    const first = busy.verify('Correct-Horse-9', stored);
+    const gone = new AbortController();
+    const waiting = busy.verify('Correct-Horse-9', stored, gone.signal);
+    gone.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'SERVICE_BUSY' });
+    // Its place in the queue is free again at once: another check may wait, and all finish.
+    const next = busy.verify('Correct-Horse-9', stored);
+    await expect(Promise.all([first, next])).resolves.toEqual([expect.objectContaining({ valid: true }), expect.objectContaining({ valid: true })]);
+    await expect(busy.verify('x', stored, AbortSignal.abort())).rejects.toMatchObject({ code: 'SERVICE_BUSY' });
+  });
 });

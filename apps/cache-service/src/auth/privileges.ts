@@ -10,6 +10,11 @@ export const ForbiddenReason = {
   permissionNotHeld: 'PERMISSION_NOT_HELD',
   notLocalSession: 'NOT_LOCAL_SESSION',
   adminOnly: 'ADMIN_ONLY',
+  /** The Redis tools never change rate-limit and sign-in back-off counters, nor the audit outbox. */
+  rateLimitKeys: 'RATE_LIMIT_KEYS',
+  auditOutbox: 'AUDIT_OUTBOX',
+  /** Identity-provider users cannot mint API keys (a key would outlive the provider's revocation of its creator). */
+  externalNotAllowed: 'EXTERNAL_NOT_ALLOWED',
 } as const;
 
 export const ConflictReason = {

@@ -84,7 +84,8 @@ export class TokenService {
         role,
         permissions: permissionsFromClaims(payload, role),
       },
-      expiresAt: payload.exp * 1000,
+      // An external token is trusted no longer than its maximum age either (verifyWithJwks requires `iat`).
+      expiresAt: Math.min(payload.exp * 1000, local ? Infinity : (payload.iat! + this.config.auth.maxExternalTokenAgeSeconds) * 1000),
     };
   }
 
@@ -105,8 +106,11 @@ export class TokenService {
   private async verifyWithJwks(token: string): Promise<JWTPayload | null> {
     if (!this.jwks) return null;
     try {
+      // A provider's token is refused past JWT_MAX_TOKEN_AGE_SECONDS, whatever its `exp`: a long-lived token stolen from
+      // a client would otherwise be good for as long as the provider chose.
       const { payload } = await jwtVerify(token, this.jwks, {
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'iat'],
+        maxTokenAge: this.config.auth.maxExternalTokenAgeSeconds,
         ...(this.config.auth.issuer ? { issuer: this.config.auth.issuer } : {}),
         ...(this.config.auth.audience ? { audience: this.config.auth.audience } : {}),
       });

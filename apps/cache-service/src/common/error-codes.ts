@@ -18,6 +18,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   SOURCE_TIMEOUT: 503,
   INDEX_NOT_MANAGED: 409,
   INDEX_BACKS_CONSTRAINT: 409,
+  SERVICE_BUSY: 503,
 };
 
 /** Errors raised by Nest or Express themselves, by status. */

@@ -1,8 +1,10 @@
 import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+import { AppError } from './app-error.js';
+import { clientBucket } from './client-address.js';
 
 /** Expensive operations share one budget per user across all routes of their class (seed: 10/h warm, 20/h invalidate). */
 export type RateLimitClass = 'warming' | 'invalidation';
@@ -39,7 +41,7 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const principal = (req as AuthenticatedRequest).principal;
-    return principal ? `${principal.kind}:${principal.id}` : `ip:${(req as unknown as Request).ip ?? 'unknown'}`;
+    return principal ? `${principal.kind}:${principal.id}` : `ip:${clientBucket((req as unknown as Request).ip ?? null)}`;
   }
 
   /** One budget per tracker and limit name, shared by every route of the class. */
@@ -47,10 +49,8 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     return tracker;
   }
 
-  /** Answers with the standard `Retry-After` header (the library adds a name suffix for named limits). */
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const response = context.switchToHttp().getResponse<Response>();
-    response.setHeader('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
-    return super.throwThrottlingException(context, detail);
+  /** The one 429 of the service: the exception filter answers it (body `details.retryAfterSeconds`, `Retry-After`). */
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw AppError.rateLimited('Too many requests: rate limit exceeded, retry later', detail.timeToBlockExpire);
   }
 }

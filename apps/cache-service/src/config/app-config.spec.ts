@@ -100,6 +100,35 @@ describe('loadConfig in production', () => {
     expect(problemsOf({ METRICS_TOKEN: 'prometheus' })).toEqual([expect.stringMatching(/METRICS_TOKEN must be at least 32/)]);
   });
 
+  it('refuses placeholder and weak database passwords in PGPASSWORD and SOURCE_DATABASE_URL too', () => {
+    expect(problemsOf({ PGPASSWORD: 'CHANGE-ME-postgres-password' })).toEqual([expect.stringMatching(/PGPASSWORD looks like a placeholder/)]);
+    expect(problemsOf({ PGPASSWORD: 'postgres' })).toEqual([expect.stringMatching(/PGPASSWORD is weak \(shorter than 16/)]);
+    expect(problemsOf({ PGPASSWORD: 'ab12'.repeat(8) })).toEqual([expect.stringMatching(/PGPASSWORD is weak \(a repeated pattern/)]);
+    expect(problemsOf({ SOURCE_DATABASE_URL: 'postgres://ccc_reader:choose-one@db:5432/ccc' })).toEqual([expect.stringMatching(/SOURCE_DATABASE_URL is weak/)]);
+    expect(problemsOf({ SOURCE_DATABASE_URL: 'postgres://ccc_reader:replace-me-reader-2026@db:5432/ccc' })).toEqual([expect.stringMatching(/SOURCE_DATABASE_URL looks like a placeholder/)]);
+    expect(problemsOf({ PGPASSWORD: '3f9a1c0e7b24d58a6e1f0c9b', SOURCE_DATABASE_URL: 'postgres://r:7c1e9a0f3b5d2e8a4c6f@db:5432/ccc' })).toEqual([]);
+    // Outside production nobody checks (the tests and `npm start` use local trust authentication).
+    expect(() => loadConfig({ PGPASSWORD: 'postgres' })).not.toThrow();
+  });
+
+  it('refuses TRUST_PROXY=true, saying what to list instead', () => {
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/TRUST_PROXY=true .*list the proxy addresses or subnets .* number of proxy hops/)]);
+    expect(production({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(production({ TRUST_PROXY: '10.0.0.0/8' }).http.trustProxy).toEqual(['10.0.0.0/8']);
+  });
+
+  it('takes identity-provider keys only over https, and only with the issuer and audience this service expects', () => {
+    const provider = { JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'ccc' };
+    expect(problemsOf(provider)).toEqual([]);
+    expect(problemsOf({ ...provider, JWT_JWKS_URL: 'http://idp.example/jwks' })).toEqual([expect.stringMatching(/JWT_JWKS_URL must use https:/)]);
+    expect(problemsOf({ JWT_JWKS_URL: provider.JWT_JWKS_URL })).toEqual([
+      expect.stringMatching(/JWT_ISSUER is required with JWT_JWKS_URL/),
+      expect.stringMatching(/JWT_AUDIENCE is required with JWT_JWKS_URL/),
+    ]);
+    expect(production(provider).auth.maxExternalTokenAgeSeconds).toBe(86_400);
+    expect(loadConfig({ JWT_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).auth.jwksUrl).toBe('http://127.0.0.1:9999/jwks');
+  });
+
   it('turns Swagger and /metrics off by default, trusts no proxy, hashes at the OWASP cost', () => {
     expect(production({}).http).toEqual({ trustProxy: false, apiDocs: 'off', metrics: 'off', metricsToken: null });
     expect(production({}).auth.scryptCost).toBe(17);

@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adminPasswordProblem, parseTrustProxy, secretProblem, urlPasswordProblem, type TrustProxySetting } from './security-rules.js';
+import {
+  adminPasswordProblem,
+  parseTrustProxy,
+  secretProblem,
+  servicePasswordProblem,
+  TRUST_ALL_PROXIES_PROBLEM,
+  urlPasswordProblem,
+  type TrustProxySetting,
+} from './security-rules.js';
 
 export type ServiceRole = 'all' | 'api' | 'worker';
 
@@ -36,8 +45,13 @@ export interface AppConfig {
     issuer: string | null;
     audience: string | null;
     tokenTtlSeconds: number;
+    /** Identity-provider tokens older than this (by `iat`) are refused, whatever their `exp`. */
+    maxExternalTokenAgeSeconds: number;
     /** log2 of scrypt's N for new password hashes; 17 (OWASP) in production, lower only in tests. */
     scryptCost: number;
+    /** Password hashes computed at once (128 MiB each at the OWASP cost), and how many may wait (more: 503 SERVICE_BUSY). */
+    hashConcurrency: number;
+    hashMaxWaiting: number;
   };
   http: {
     /** Express `trust proxy`: whose X-Forwarded-For is believed when telling the client's address. */
@@ -59,10 +73,16 @@ export interface AppConfig {
     queryPerSecond: number;
     /** Window of the warming and invalidation limits; one hour in production, shorter only in tests. */
     classWindowSeconds: number;
-    /** Requests with a missing or invalid credential per client IP per minute; over it, 429 before any credential lookup. */
+    /** Requests with a missing or invalid credential per client IP per window; over it, 429 before any credential lookup. */
     unauthenticatedPerMinute: number;
+    /** That window: one minute in production, longer only in tests. */
+    unauthenticatedWindowSeconds: number;
     /** Failed sign-ins before delays start (per account, per IP), the longest delay, and when failures are forgotten. */
     loginBackoff: { accountFreeAttempts: number; ipFreeAttempts: number; maxSeconds: number; windowSeconds: number };
+  };
+  audit: {
+    /** Rows the Redis outbox may hold while PostgreSQL refuses them; beyond it rows are lost (logged, counted on /metrics). */
+    outboxMaxRows: number;
   };
   demo: { seed: boolean; scale: number };
   dashboardDir: string | null;
@@ -223,7 +243,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtSecretEphemeral = true;
   }
   const jwksUrl = str('JWT_JWKS_URL', '') || null;
-  if (jwksUrl) url('JWT_JWKS_URL', jwksUrl, ['https:', 'http:']);
+  // In production the provider's keys must come over TLS, and its tokens be meant for this service (issuer, audience).
+  if (jwksUrl) url('JWT_JWKS_URL', jwksUrl, production ? ['https:'] : ['https:', 'http:']);
+  if (jwksUrl && production) {
+    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE']) if (!str(name, '')) problems.push(`${name} is required with JWT_JWKS_URL when NODE_ENV=production`);
+  }
 
   const adminEmail = str('ADMIN_EMAIL', '');
   const adminPassword = str('ADMIN_PASSWORD', '');
@@ -241,6 +265,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const trustProxy = parseTrustProxy(str('TRUST_PROXY', 'none'));
   if (trustProxy.problem) problems.push(trustProxy.problem);
+  else if (production && trustProxy.value === true) problems.push(TRUST_ALL_PROXIES_PROBLEM);
   const scryptCost = int('SCRYPT_COST', 17, 10, 20);
   if (production && scryptCost < 17) problems.push(`SCRYPT_COST must be at least 17 when NODE_ENV=production (got ${scryptCost})`);
   const apiDocs = oneOf('API_DOCS', production ? 'off' : 'public', ['public', 'authenticated', 'off'] as const);
@@ -253,10 +278,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (problem) problems.push(problem);
   }
   if (production) {
-    for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+    for (const name of ['DATABASE_URL', 'SOURCE_DATABASE_URL', 'REDIS_URL']) {
       const problem = env[name] ? urlPasswordProblem(name, env[name]!) : null;
       if (problem) problems.push(problem);
     }
+    // node-postgres takes a password missing from the URL from PGPASSWORD, as docker-compose.yml passes it.
+    const problem = env.PGPASSWORD ? servicePasswordProblem('PGPASSWORD', env.PGPASSWORD) : null;
+    if (problem) problems.push(problem);
   }
 
   const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ccc', ['postgres:', 'postgresql:']);
@@ -295,7 +323,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       issuer: str('JWT_ISSUER', '') || null,
       audience: str('JWT_AUDIENCE', '') || null,
       tokenTtlSeconds: int('JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+      maxExternalTokenAgeSeconds: int('JWT_MAX_TOKEN_AGE_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
       scryptCost,
+      // 128 MiB per hash at the OWASP cost: one at a time on a small machine, so sign-ins never starve the rest.
+      hashConcurrency: int('PASSWORD_HASH_CONCURRENCY', availableParallelism() <= 2 ? 1 : 2, 1, 64),
+      hashMaxWaiting: int('PASSWORD_HASH_MAX_WAITING', 20, 0, 10_000),
     },
     http: { trustProxy: trustProxy.value, apiDocs, metrics, metricsToken },
     admin,
@@ -311,6 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       queryPerSecond: int('RATE_LIMIT_QUERY_PER_SECOND', 1_000, 1, 1_000_000),
       classWindowSeconds: int('RATE_LIMIT_CLASS_WINDOW_SECONDS', 3600, 1, 86_400),
       unauthenticatedPerMinute: int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, 1, 1_000_000),
+      unauthenticatedWindowSeconds: int('RATE_LIMIT_UNAUTHENTICATED_WINDOW_SECONDS', 60, 1, 86_400),
       loginBackoff: {
         accountFreeAttempts: int('LOGIN_BACKOFF_ACCOUNT_FREE_ATTEMPTS', 5, 1, 1_000),
         ipFreeAttempts: int('LOGIN_BACKOFF_IP_FREE_ATTEMPTS', 20, 1, 1_000_000),
@@ -318,6 +351,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         windowSeconds: int('LOGIN_BACKOFF_WINDOW_SECONDS', 900, 60, 86_400),
       },
     },
+    audit: { outboxMaxRows: int('AUDIT_OUTBOX_MAX_ROWS', 100_000, 1, 10_000_000) },
     demo: { seed: seedDemo, scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
     dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),
     warming: {

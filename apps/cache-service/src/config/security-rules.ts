@@ -56,6 +56,19 @@ export function adminPasswordProblem(value: string): string | null {
   return word ? `ADMIN_PASSWORD looks like a placeholder (contains "${word}")` : null;
 }
 
+/** Database and Redis passwords: machines type them, so they can be long and random (`openssl rand -hex 24`). */
+export const MIN_SERVICE_PASSWORD_LENGTH = 16;
+
+/** Why a database or Redis password (PGPASSWORD, or one inside a URL) is unsafe for production, or null. */
+export function servicePasswordProblem(what: string, password: string): string | null {
+  const word = placeholderWord(password, PASSWORD_PLACEHOLDERS);
+  if (word) return `${what} looks like a placeholder (contains "${word}")`;
+  const advice = 'generate one, e.g. openssl rand -hex 24';
+  if (password.length < MIN_SERVICE_PASSWORD_LENGTH) return `${what} is weak (shorter than ${MIN_SERVICE_PASSWORD_LENGTH} characters): ${advice}`;
+  if (/^(.{1,8}?)\1+$/s.test(password)) return `${what} is weak (a repeated pattern): ${advice}`;
+  return null;
+}
+
 /** Why the password inside a connection URL is unsafe for production, or null (no password is not our call). */
 export function urlPasswordProblem(name: string, url: string): string | null {
   let password = '';
@@ -64,8 +77,7 @@ export function urlPasswordProblem(name: string, url: string): string | null {
   } catch {
     return null; // the URL itself is checked elsewhere
   }
-  const word = password ? placeholderWord(password, PASSWORD_PLACEHOLDERS) : null;
-  return word ? `the password in ${name} looks like a placeholder (contains "${word}")` : null;
+  return password ? servicePasswordProblem(`the password in ${name}`, password) : null;
 }
 
 /** Express's `trust proxy`: nothing, everything, a hop count, or addresses/subnets/named ranges. */
@@ -81,6 +93,11 @@ function isSubnet(entry: string): boolean {
   if (/^\d{1,3}$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
   return family === 4 && isIP(mask) === 4; // 10.0.0.0/255.0.0.0
 }
+
+/** `TRUST_PROXY=true` believes X-Forwarded-For from anyone, so any client picks its own address: never in production. */
+export const TRUST_ALL_PROXIES_PROBLEM =
+  'TRUST_PROXY=true believes X-Forwarded-For from any client (who could then pick a new address per sign-in attempt): list the ' +
+  'proxy addresses or subnets (e.g. 10.0.0.0/8, loopback) or give the number of proxy hops in front of the service (e.g. 1)';
 
 /** Parses TRUST_PROXY with the values Express accepts; `problem` names what is wrong. */
 export function parseTrustProxy(raw: string): { value: TrustProxySetting; problem: string | null } {

@@ -6,6 +6,7 @@ import { WarmingProgress1763800000000 } from './migrations/1763800000000-warming
 import { Monitoring1763900000000 } from './migrations/1763900000000-monitoring.js';
 import { CredentialRevocation1764100000000 } from './migrations/1764100000000-credential-revocation.js';
 import { IndexOwnership1764200000000 } from './migrations/1764200000000-index-ownership.js';
+import { KeysWithoutCreator1764300000000 } from './migrations/1764300000000-keys-without-creator.js';
 
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   Monitoring1763900000000,
   CredentialRevocation1764100000000,
   IndexOwnership1764200000000,
+  KeysWithoutCreator1764300000000,
 ];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */

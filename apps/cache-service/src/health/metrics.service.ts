@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 
 /** The Prometheus registry: process metrics, HTTP latency by route, open alerts and pending recommendations. */
 @Injectable()
@@ -10,7 +11,10 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    audit: AuditService,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ccc_' });
     this.httpDuration = new Histogram({
       name: 'ccc_http_request_duration_seconds',
@@ -51,6 +55,28 @@ export class MetricsService {
           )
           .catch(() => []);
         for (const status of ['PENDING', 'APPROVED']) this.set({ status }, rows.find((row) => row.status === status)?.count ?? 0);
+      },
+    });
+    this.auditMetrics(audit);
+  }
+
+  /** The audit outbox (rows waiting for PostgreSQL, shared by the replicas) and the rows this process could not keep. */
+  private auditMetrics(audit: AuditService): void {
+    new Gauge({
+      name: 'ccc_audit_outbox_rows',
+      help: 'Audit rows waiting in the Redis outbox for PostgreSQL (at most AUDIT_OUTBOX_MAX_ROWS)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await audit.outboxLength().catch(() => 0));
+      },
+    });
+    new Counter({
+      name: 'ccc_audit_rows_lost_total',
+      help: 'Audit rows this process could not keep: the outbox was full, or PostgreSQL and Redis both refused them (each logged as an error)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(audit.lostRows);
       },
     });
   }

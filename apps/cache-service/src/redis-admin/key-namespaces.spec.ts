@@ -2,18 +2,23 @@ import { CacheKeys, RedisKeys } from '../redis/redis-keys.js';
 import { classifyKey, datasourceIdOf, isProtectedKey, protectedPatternsReachedBy } from './key-namespaces.js';
 
 describe('key namespaces', () => {
+  const entry = `${CacheKeys.entryPrefix(7, 3)}${CacheKeys.entrySuffix({ measure: 'm:1', practice: 'p', provider: 'v', frequency: 'Monthly' })}`;
+
   it.each([
     [CacheKeys.meta(7), 'analytics-meta', true],
-    [`${CacheKeys.entryPrefix(7, 3)}${CacheKeys.entrySuffix({ measure: 'm', practice: 'p', provider: 'v', frequency: 'Monthly' })}`, 'analytics-entry', false],
+    [entry, 'analytics-entry', false],
     [`${CacheKeys.indexPrefix(7, 3)}master`, 'analytics-index', false],
+    [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.measureFrequency('Charges', 'Monthly')}`, 'analytics-index', false],
+    [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.provider('12')}`, 'analytics-index', false],
     [CacheKeys.queryStats(7), 'analytics-stats', false],
     [CacheKeys.hourlyUsage(7, '2025100112'), 'analytics-stats', false],
     [CacheKeys.warmLock(7), 'lock', true],
     ['{ccc}:warming:42', 'queue', true],
-    ['bull:legacy:1', 'queue', true],
     [RedisKeys.throttleHits('default', 'user:1'), 'rate-limit', true],
+    [RedisKeys.loginBlock('login:abc'), 'rate-limit', true],
     [RedisKeys.lease('alerts'), 'lease', true],
     [RedisKeys.warmControl('job-1'), 'service', true],
+    [RedisKeys.auditOutbox(), 'service', true],
     ['session:abc', 'other', false],
     ['cache:unknown', 'other', false],
   ])('%s is %s (protected: %s)', (key, namespace, isProtected) => {
@@ -21,14 +26,39 @@ describe('key namespaces', () => {
     expect(isProtectedKey(key)).toBe(isProtected);
   });
 
+  // Generic prefixes other applications use too: only the service's exact key shapes are its own.
+  it.each([
+    'bull:emails:42',
+    'bull:emails:wait',
+    'lock:payments:7',
+    'lock:warm:{ds:x}',
+    'cache:meta:user-42',
+    'cache:meta:{ds:7}:extra',
+    'cache:stats:homepage',
+    'cache:usage:today',
+    'cache:usage:{ds:7}:today',
+    'cache:{ds:7}:g3:whatever',
+    'cache:{ds:7}:gx:m:a:p:b:prov:c:freq:d',
+    'idx:{ds:7}:g3:unknown:set',
+    'idx:{ds:abc}:g3:master',
+    '{ccc}warming',
+    '{other}:queue:1',
+  ])('%s belongs to another application', (key) => {
+    expect(classifyKey(key)).toBe('other');
+    expect(isProtectedKey(key)).toBe(false);
+  });
+
   it('finds the protected namespaces a pattern could reach', () => {
-    expect(protectedPatternsReachedBy('*')).toEqual(expect.arrayContaining(['cache:meta:*', 'lock:*', '{ccc}*', 'bull:*', 'ccc:*']));
-    expect(protectedPatternsReachedBy('cache:*')).toEqual(['cache:meta:*']);
-    expect(protectedPatternsReachedBy('{*')).toEqual(['{ccc}*']);
+    expect(protectedPatternsReachedBy('*')).toEqual(expect.arrayContaining(['cache:meta:{ds:*}', 'lock:warm:{ds:*}', '{ccc}:*', 'ccc:*']));
+    expect(protectedPatternsReachedBy('cache:*')).toEqual(['cache:meta:{ds:*}']);
+    expect(protectedPatternsReachedBy('{*')).toEqual(['{ccc}:*']);
     expect(protectedPatternsReachedBy('ccc:throttle:*')).toEqual(expect.arrayContaining(['ccc:throttle:*', 'ccc:*']));
     expect(protectedPatternsReachedBy('cache:{ds:7}:g3:*')).toEqual([]);
     expect(protectedPatternsReachedBy('idx:{ds:*}:g2:*')).toEqual([]);
     expect(protectedPatternsReachedBy('session:*')).toEqual([]);
+    // Other applications' keys under generic prefixes are not protected: admins purge them without allowProtected.
+    expect(protectedPatternsReachedBy('bull:*')).toEqual([]);
+    expect(protectedPatternsReachedBy('lock:payments:*')).toEqual([]);
   });
 
   it('reads the datasource id from the hash tag', () => {

@@ -1,6 +1,6 @@
 import type { KeyNamespace } from '@ccc/shared-types';
 import { KeyNamespacePatterns } from '../redis/redis-keys.js';
-import { globMatches, globsOverlap, parseGlob, type GlobToken } from './redis-glob.js';
+import { globsOverlap, parseGlob, type GlobToken } from './redis-glob.js';
 
 type PatternName = keyof typeof KeyNamespacePatterns;
 
@@ -13,7 +13,6 @@ const CLASSIFICATION: Array<[PatternName, KeyNamespace]> = [
   ['analyticsUsage', 'analytics-stats'],
   ['lock', 'lock'],
   ['queue', 'queue'],
-  ['legacyQueue', 'queue'],
   ['rateLimit', 'rate-limit'],
   ['lease', 'lease'],
   ['service', 'service'],
@@ -23,23 +22,23 @@ const COMPILED = CLASSIFICATION.map(([name, namespace]) => ({
   name,
   namespace,
   pattern: KeyNamespacePatterns[name].pattern,
+  shape: KeyNamespacePatterns[name].shape,
   isProtected: KeyNamespacePatterns[name].protected,
   tokens: parseGlob(KeyNamespacePatterns[name].pattern),
 }));
 
 const PROTECTED = COMPILED.filter((entry) => entry.isProtected);
 
-/** The namespace a key belongs to, by the patterns of redis-keys.ts. */
+/**
+ * The namespace a key belongs to: only a key of the exact shape the service builds (redis-keys.ts) is the service's;
+ * `cache:anything`, `lock:anything` or `bull:*` of another application sharing the Redis is `other`.
+ */
 export function classifyKey(key: string): KeyNamespace {
-  // Cheap prefix test first: every namespace pattern starts with a literal prefix.
-  for (const entry of COMPILED) {
-    if (key.startsWith(literalPrefix(entry.pattern)) && globMatches(entry.tokens, key)) return entry.namespace;
-  }
-  return 'other';
+  return COMPILED.find((entry) => entry.shape.test(key))?.namespace ?? 'other';
 }
 
 export function isProtectedKey(key: string): boolean {
-  return PROTECTED.some((entry) => key.startsWith(literalPrefix(entry.pattern)) && globMatches(entry.tokens, key));
+  return PROTECTED.some((entry) => entry.shape.test(key));
 }
 
 /**
@@ -52,11 +51,6 @@ export function protectedPatternsReachedBy(pattern: string | GlobToken[]): strin
 }
 
 export const PROTECTED_PATTERNS: readonly string[] = PROTECTED.map((entry) => entry.pattern);
-
-function literalPrefix(pattern: string): string {
-  const stop = pattern.search(/[*?[\\]/);
-  return stop < 0 ? pattern : pattern.slice(0, stop);
-}
 
 const DS_TAG = /\{ds:(\d+)\}/;
 

@@ -37,8 +37,8 @@ export class RedisAdminController {
   @RequirePermissions('settings:read:all')
   @ApiOperation({ summary: 'Server statistics (per node and total) and key distribution by namespace from a sample' })
   @ApiOkResponse({ type: RedisStatsResponseDto })
-  stats(): Promise<RedisStatsResponseDto> {
-    return this.redisAdmin.stats();
+  stats(@CurrentPrincipal() principal: Principal): Promise<RedisStatsResponseDto> {
+    return this.redisAdmin.stats(principal);
   }
 
   @Get('keys')
@@ -90,10 +90,13 @@ export class RedisAdminController {
 
   @Get('slowlog')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Slow log of every node, newest first' })
+  @ApiOperation({
+    summary: 'Slow log of every node, newest first',
+    description: 'Admins see each command with its arguments (capped); everyone else sees the command name and the key when it is one of the service\'s own — other arguments are redacted.',
+  })
   @ApiOkResponse({ type: RedisSlowlogResponseDto })
-  slowlog(@Query() query: RedisSlowlogQueryDto): Promise<RedisSlowlogResponseDto> {
-    return this.redisAdmin.slowlog(query.limit ?? 50);
+  slowlog(@Query() query: RedisSlowlogQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisSlowlogResponseDto> {
+    return this.redisAdmin.slowlog(query.limit ?? 50, principal);
   }
 
   @Post('slowlog/reset')

@@ -23,7 +23,9 @@ import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { CacheKeys } from '../redis/redis-keys.js';
-import { assertMayChangeKey, assertMayReadKey, isVisibleTo } from './key-access.js';
+import { isAdmin } from '../auth/privileges.js';
+import { assertMayChangeKey, assertMayReadKey, isOfRefusedSource, isVisibleTo, redactedCommand, type KeyAccess } from './key-access.js';
+import { KeyAccessService } from './key-access.service.js';
 import { classifyKey, isProtectedKey } from './key-namespaces.js';
 import { RedisAdminRepository, type RedisNode } from './redis-admin.repository.js';
 import { globProblem } from './redis-glob.js';
@@ -52,11 +54,12 @@ export class RedisAdminService {
     private readonly redis: RedisAdminRepository,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly audit: AuditService,
+    private readonly access: KeyAccessService,
   ) {}
 
   // --- statistics ------------------------------------------------------------------------------
 
-  async stats(): Promise<RedisStatsResponse> {
+  async stats(actor: Principal): Promise<RedisStatsResponse> {
     const nodes = this.redis.nodes();
     const nodeStats = await Promise.all(nodes.map(async (node) => toNodeStats(node.name, parseInfo(await this.redis.info(node)))));
     const total = sumNodeStats(nodeStats, this.redis.mode);
@@ -67,7 +70,7 @@ export class RedisAdminService {
       total,
       nodes: nodeStats,
       distribution,
-      analyticsCache: await this.analyticsCacheSection(distribution),
+      analyticsCache: await this.analyticsCacheSection(distribution, await this.access.of(actor)),
       collectedAt: new Date().toISOString(),
     };
   }
@@ -99,14 +102,16 @@ export class RedisAdminService {
     };
   }
 
-  private async analyticsCacheSection(distribution: KeyDistribution): Promise<AnalyticsCacheRedisSection> {
+  private async analyticsCacheSection(distribution: KeyDistribution, access: KeyAccess): Promise<AnalyticsCacheRedisSection> {
     const rows = await this.strategies.find({ order: { datasourceId: 'ASC' }, take: MAX_POINTERS });
     const datasources = await Promise.all(
       rows.map(async (row) => {
         const metaKey = CacheKeys.meta(row.datasourceId);
+        // The meta hash lists the coverage (measures, …): of a refused source, nothing but whether it is there.
+        const refused = isOfRefusedSource(access, metaKey);
         const stored = await this.redis.hashGetAll(metaKey);
         const fields = Object.fromEntries(
-          Object.entries(stored)
+          Object.entries(refused ? {} : stored)
             .slice(0, MAX_POINTER_FIELDS)
             .map(([name, value]) => [name, capElement(value, 200).text]),
         );
@@ -159,6 +164,7 @@ export class RedisAdminService {
     assertPattern(pattern);
     const count = query.count ?? 100;
     const nodes = this.redis.nodes();
+    const access = await this.access.of(actor);
     let position = parseCursor(query.cursor, nodes.length);
     if (!position) throw AppError.invalidField('cursor', 'cursor is not one this endpoint returned');
 
@@ -168,7 +174,7 @@ export class RedisAdminService {
     while (position && found.size < count && examined + scanCount <= EXAMINE_CAP) {
       const page = await this.redis.scan(nodes[position.node], position.cursor, { match: pattern, count: scanCount, type: query.type });
       examined += scanCount;
-      for (const key of page.keys) if (!found.has(key) && isVisibleTo(actor, key)) found.set(key, position.node);
+      for (const key of page.keys) if (!found.has(key) && isVisibleTo(access, key)) found.set(key, position.node);
       position = advance(position, page.cursor, nodes.length);
     }
 
@@ -196,7 +202,7 @@ export class RedisAdminService {
   // --- inspector ------------------------------------------------------------------------------
 
   async inspect(key: string, actor: Principal): Promise<RedisKeyInspection> {
-    assertMayReadKey(actor, key);
+    assertMayReadKey(await this.access.of(actor), key);
     const facts = await this.redis.describeKey(key);
     if (facts.type === 'none') throw AppError.notFound('Key', key);
     const length = await this.redis.lengthOf(key, facts.type);
@@ -268,7 +274,7 @@ export class RedisAdminService {
     if ((request.ttlSeconds === undefined) === !persist) {
       throw AppError.invalidField('ttlSeconds', 'give either ttlSeconds (a positive number of seconds) or persist: true');
     }
-    assertMayChangeKey(actor, request.key, request.allowProtected);
+    assertMayChangeKey(await this.access.of(actor), request.key, request.allowProtected);
     if (isProtectedKey(request.key) && !request.allowProtected) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -291,7 +297,17 @@ export class RedisAdminService {
 
   // --- slow log -------------------------------------------------------------------------------
 
-  async slowlog(limit: number): Promise<RedisSlowlogResponse> {
+  /**
+   * The slow log of every node. Its entries hold any client's command arguments (other applications' values, cached
+   * rows): admins see them capped in size; everyone else sees the command name and, when it is one of the service's
+   * own keys, the key — every other argument is redacted. A command on a key of a refused source is redacted for all.
+   */
+  async slowlog(limit: number, actor: Principal): Promise<RedisSlowlogResponse> {
+    const access = await this.access.of(actor);
+    const commandOf = (args: string[]): string[] =>
+      isAdmin(actor) && !(args.length > 1 && isOfRefusedSource(access, args[1]))
+        ? [...args.slice(0, 12).map((arg) => capElement(arg, 120).text), ...(args.length > 12 ? [`… (+${args.length - 12} more)`] : [])]
+        : redactedCommand(args, access);
     const nodes = this.redis.nodes();
     const perNode = await Promise.all(
       nodes.map(async (node) => {
@@ -312,10 +328,7 @@ export class RedisAdminService {
             id: entry.id,
             timestamp: new Date(entry.timestamp * 1000).toISOString(),
             durationMicros: entry.durationMicros,
-            command: [
-              ...entry.args.slice(0, 12).map((arg) => capElement(arg, 120).text),
-              ...(entry.args.length > 12 ? [`… (+${entry.args.length - 12} more)`] : []),
-            ],
+            command: commandOf(entry.args),
             clientAddress: entry.clientAddress,
             clientName: entry.clientName,
           })),
@@ -361,7 +374,8 @@ export class RedisAdminService {
     const totalKeys = this.dbKeys(infos);
     const sampled = measured.length;
     const sampledMemoryBytes = measured.reduce((sum, entry) => sum + entry.memoryBytes, 0);
-    const biggest = measured.filter((entry) => isVisibleTo(actor, entry.key)).sort((a, b) => b.memoryBytes - a.memoryBytes).slice(0, top);
+    const access = await this.access.of(actor);
+    const biggest = measured.filter((entry) => isVisibleTo(access, entry.key)).sort((a, b) => b.memoryBytes - a.memoryBytes).slice(0, top);
     const types = new Map<string, string>();
     for (const node of nodes) {
       const keys = biggest.filter((entry) => entry.node === node).map((entry) => entry.key);

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { assertMayAllowProtected, isNeverTouched, isVisibleTo } from './key-access.js';
+import { KeyAccessService } from './key-access.service.js';
 import { isProtectedKey, protectedPatternsReachedBy } from './key-namespaces.js';
 import { RedisAdminRepository, type RedisNode } from './redis-admin.repository.js';
 import { globProblem } from './redis-glob.js';
@@ -32,6 +33,7 @@ export class RedisPurgeService implements OnModuleDestroy {
   constructor(
     private readonly redis: RedisAdminRepository,
     private readonly audit: AuditService,
+    private readonly access: KeyAccessService,
   ) {}
 
   async purge(request: RedisPurgeRequest, actor: Principal): Promise<RedisPurgeResult> {
@@ -65,13 +67,14 @@ export class RedisPurgeService implements OnModuleDestroy {
       finishedAt: null,
       error: null,
     };
+    const access = await this.access.of(actor);
     const keep = (key: Buffer): boolean => {
       const name = key.toString();
       return (
         !name.startsWith(PROGRESS_PREFIX) &&
         !isNeverTouched(name) &&
         (request.allowProtected === true || !isProtectedKey(name)) &&
-        isVisibleTo(actor, name)
+        isVisibleTo(access, name)
       );
     };
     return request.dryRun ? this.dryRun(base, keep) : this.start(base, keep, actor);

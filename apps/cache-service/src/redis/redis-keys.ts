@@ -20,6 +20,9 @@ const unpart = (value: string): string => value.replace(/%3A/g, ':').replace(/%2
 
 const dsTag = (datasourceId: number): string => `{ds:${datasourceId}}`;
 
+/** The UTC hour (`YYYYMMDDHH`) of an hourly usage counter. */
+export const hourOf = (date: Date): string => date.toISOString().slice(0, 13).replace(/[-T]/g, '');
+
 /**
  * Analytics Cache V2 (DESIGN.md §3). Index sets hold entry *suffixes* (`m:…:p:…:prov:…:freq:…`), not whole
  * keys: a member is half the bytes, and the generation prefix is added by whoever reads the set.
@@ -65,9 +68,13 @@ export const RedisKeys = {
   /** Fixed-window rate-limit counter of one tracker (user, API key or IP) for one named limit. */
   throttleHits: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:hits`,
   throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
-  /** Failed sign-ins of one account or IP, and its current back-off; under the rate-limit namespace (never purged). */
-  loginFailures: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:login-backoff:failures`,
-  loginBlock: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:login-backoff:block`,
+  /**
+   * Sign-in attempts of one account or client (reserved before the password is checked), and its current back-off;
+   * under the rate-limit namespace (never purged). One hash tag for all of them: the account's and the client's
+   * counters are checked and counted by one script, which a Redis Cluster allows only within one slot.
+   */
+  loginFailures: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{login-backoff}:${tracker}:failures`,
+  loginBlock: (tracker: string): string => `${SERVICE_PREFIX}:throttle:{login-backoff}:${tracker}:block`,
   /** Lease that lets one replica run a periodic task. */
   lease: (task: string): string => `${SERVICE_PREFIX}:lease:${task}`,
   /** Set once the demo's week of made-up query traffic has been written (so a restart does not add it again). */
@@ -84,21 +91,32 @@ export const RedisKeys = {
   alertCounter: (name: string): string => `${SERVICE_PREFIX}:alerts:previous:${name}`,
 } as const;
 
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const DS = String.raw`\{ds:\d+\}`;
+const PART = '[^:]*';
+const startsWith = (prefix: string): RegExp => new RegExp(`^${literal(prefix)}`);
+
 /**
- * Every key namespace as a Redis glob, for the Redis admin tools (classification, protection).
- * `protected` namespaces hold state the service needs to run: a purge or TTL change must not touch
- * them unless the caller explicitly allows it.
+ * Every key namespace of the service, for the Redis admin tools (classification, protection). `shape` is the exact
+ * form of the keys built above — only a key of that form is the service's own; anything else in the same Redis
+ * (another application's `bull:*`, `lock:*`, `cache:*` …) is not. `pattern` is a Redis glob covering the shape, to
+ * tell which namespaces a purge pattern could reach. `protected` namespaces hold state the service needs to run: a
+ * purge or TTL change must not touch them unless the caller explicitly allows it.
  */
 export const KeyNamespacePatterns = {
-  analyticsMeta: { pattern: 'cache:meta:*', protected: true },
-  analyticsEntry: { pattern: 'cache:{ds:*}:g*', protected: false },
-  analyticsIndex: { pattern: 'idx:{ds:*}:g*', protected: false },
-  analyticsStats: { pattern: 'cache:stats:*', protected: false },
-  analyticsUsage: { pattern: 'cache:usage:*', protected: false },
-  lock: { pattern: 'lock:*', protected: true },
-  queue: { pattern: `${QUEUE_PREFIX}*`, protected: true },
-  legacyQueue: { pattern: 'bull:*', protected: true },
-  rateLimit: { pattern: `${SERVICE_PREFIX}:throttle:*`, protected: true },
-  lease: { pattern: `${SERVICE_PREFIX}:lease:*`, protected: true },
-  service: { pattern: `${SERVICE_PREFIX}:*`, protected: true },
+  analyticsMeta: { pattern: 'cache:meta:{ds:*}', shape: new RegExp(`^cache:meta:${DS}$`), protected: true },
+  analyticsEntry: { pattern: 'cache:{ds:*}:g*', shape: new RegExp(`^cache:${DS}:g\\d+:m:${PART}:p:${PART}:prov:${PART}:freq:${PART}$`), protected: false },
+  analyticsIndex: {
+    pattern: 'idx:{ds:*}:g*',
+    shape: new RegExp(`^idx:${DS}:g\\d+:(?:master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`),
+    protected: false,
+  },
+  analyticsStats: { pattern: 'cache:stats:{ds:*}', shape: new RegExp(`^cache:stats:${DS}$`), protected: false },
+  analyticsUsage: { pattern: 'cache:usage:{ds:*}:*', shape: new RegExp(`^cache:usage:${DS}:\\d{10}$`), protected: false },
+  lock: { pattern: 'lock:warm:{ds:*}', shape: new RegExp(`^lock:warm:${DS}$`), protected: true },
+  // BullMQ's keys of the service's queues: its own prefix (bull:* is BullMQ's default, i.e. some other application's).
+  queue: { pattern: `${QUEUE_PREFIX}:*`, shape: startsWith(`${QUEUE_PREFIX}:`), protected: true },
+  rateLimit: { pattern: `${SERVICE_PREFIX}:throttle:*`, shape: startsWith(`${SERVICE_PREFIX}:throttle:`), protected: true },
+  lease: { pattern: `${SERVICE_PREFIX}:lease:*`, shape: startsWith(`${SERVICE_PREFIX}:lease:`), protected: true },
+  service: { pattern: `${SERVICE_PREFIX}:*`, shape: startsWith(`${SERVICE_PREFIX}:`), protected: true },
 } as const;

@@ -91,14 +91,16 @@ export class UsersService {
         }
       }
       revoked = (request.role !== undefined && request.role !== user.role) || (request.isActive !== undefined && request.isActive !== user.isActive);
-      if (request.role !== undefined) user.role = request.role;
-      if (request.displayName !== undefined) user.displayName = request.displayName;
-      if (request.isActive !== undefined) user.isActive = request.isActive;
-      user.updatedAt = new Date();
-      const saved = await manager.save(user);
+      // Only the columns this request changes: saving the entity read above would write back its password hash and
+      // token version too, undoing a password change or a logout that happened in between.
+      const changes: Partial<AppUserEntity> = { updatedAt: new Date() };
+      if (request.role !== undefined) changes.role = request.role;
+      if (request.displayName !== undefined) changes.displayName = request.displayName;
+      if (request.isActive !== undefined) changes.isActive = request.isActive;
+      await manager.update(AppUserEntity, { id }, changes);
       // An increment in SQL, so a concurrent logout's increment is not overwritten.
       if (revoked) await manager.increment(AppUserEntity, { id }, 'tokenVersion', 1);
-      return saved;
+      return this.getEntity(manager, id);
     });
     this.notify(id);
     if (revoked) this.logger.log(`Tokens of user ${id} revoked (role or status changed)`);
@@ -108,19 +110,26 @@ export class UsersService {
   /** An administrator sets a new password: every earlier token of the account stops working. */
   async resetPassword(id: string, password: string, actor: Principal): Promise<void> {
     assertUserCredential(actor);
-    const user = await this.getEntity(this.users.manager, id);
-    assertMayManageRole(actor, user.role);
-    await this.setPassword(user, password);
+    assertMayManageRole(actor, (await this.getEntity(this.users.manager, id)).role);
+    // Hashed outside the lock (slow); then, under the lock role changes take, the role is checked again and the
+    // password set in one step: a concurrent promotion cannot slip between the check and the reset.
+    const passwordHash = await this.hasher.hash(password);
+    await this.users.manager.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGE_LOCK_ID]);
+      assertMayManageRole(actor, (await this.getEntity(manager, id)).role);
+      await this.storePassword(manager, id, passwordHash);
+    });
+    this.notify(id);
   }
 
   /**
    * The signed-in user changes their own password; returns the account for a fresh token, or null when
    * `currentPassword` is wrong (the caller counts that like a failed sign-in).
    */
-  async changeOwnPassword(id: string, currentPassword: string, newPassword: string): Promise<AppUserEntity | null> {
+  async changeOwnPassword(id: string, currentPassword: string, newPassword: string, signal?: AbortSignal): Promise<AppUserEntity | null> {
     const user = await this.users.findOne({ where: { id, isActive: true, isSystem: false } });
     if (!user) throw AppError.unauthenticated('The account is not active');
-    if (!(await this.hasher.verify(currentPassword, user.passwordHash)).valid) return null;
+    if (!(await this.hasher.verify(currentPassword, user.passwordHash, signal)).valid) return null;
     return this.setPassword(user, newPassword);
   }
 
@@ -131,9 +140,9 @@ export class UsersService {
   }
 
   /** The active user with these credentials, or null (same answer for unknown email and wrong password). */
-  async verifyCredentials(email: string, password: string): Promise<AppUserEntity | null> {
+  async verifyCredentials(email: string, password: string, signal?: AbortSignal): Promise<AppUserEntity | null> {
     const user = await this.users.findOne({ where: { email: email.toLowerCase(), isSystem: false } });
-    const check = await this.hasher.verify(password, user?.passwordHash ?? null);
+    const check = await this.hasher.verify(password, user?.passwordHash ?? null, signal);
     if (!check.valid || !user?.isActive) return null;
     if (check.needsRehash) {
       // The password is at hand only now: bring an older hash up to today's cost.
@@ -165,17 +174,23 @@ export class UsersService {
 
   private async setPassword(user: AppUserEntity, password: string): Promise<AppUserEntity> {
     const passwordHash = await this.hasher.hash(password);
+    const { updatedAt, tokenVersion } = await this.storePassword(this.users.manager, user.id, passwordHash);
+    this.notify(user.id);
+    return Object.assign(user, { passwordHash, updatedAt, tokenVersion: tokenVersion ?? user.tokenVersion + 1 });
+  }
+
+  /** Sets the hash and ends every earlier token, in one statement (token version raised in SQL). */
+  private async storePassword(manager: EntityManager, id: string, passwordHash: string): Promise<{ updatedAt: Date; tokenVersion: number | null }> {
     const updatedAt = new Date();
-    const result = await this.users
+    const result = await manager
       .createQueryBuilder()
       .update(AppUserEntity)
       .set({ passwordHash, updatedAt, tokenVersion: () => 'token_version + 1' })
-      .where({ id: user.id })
+      .where({ id })
       .returning(['token_version'])
       .execute();
-    this.notify(user.id);
-    const tokenVersion = Number((result.raw as Array<{ token_version: number }>)[0]?.token_version ?? user.tokenVersion + 1);
-    return Object.assign(user, { passwordHash, updatedAt, tokenVersion });
+    const version = (result.raw as Array<{ token_version: number }>)[0]?.token_version;
+    return { updatedAt, tokenVersion: version === undefined ? null : Number(version) };
   }
 
   private notify(userId: string): void {

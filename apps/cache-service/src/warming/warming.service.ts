@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type {
   ActiveWarmingJob,
@@ -45,6 +45,8 @@ export interface WarmCommand {
 
 @Injectable()
 export class WarmingService implements OnModuleInit {
+  private readonly logger = new Logger(WarmingService.name);
+
   constructor(
     private readonly periodic: PeriodicTasks,
     private readonly jobs: JobRepository,
@@ -68,8 +70,11 @@ export class WarmingService implements OnModuleInit {
   async sweepLeakedGenerations(): Promise<number> {
     const sweep = `sweep${Date.now()}`;
     let scheduled = 0;
-    for (const strategy of await this.strategies.find()) {
+    const strategies = await this.strategies.find();
+    await this.purgeRefusedSources(strategies);
+    for (const strategy of strategies) {
       const datasourceId = strategy.datasourceId;
+      if (!this.policy.allowedName(strategy.sourceTable)) continue;
       // Stored generations first: a warm that starts after this read writes a generation not in the list.
       const stored = await this.cache.storedGenerations(datasourceId);
       if (stored.length === 0) continue;
@@ -82,6 +87,24 @@ export class WarmingService implements OnModuleInit {
       }
     }
     return scheduled;
+  }
+
+  /**
+   * Deletes everything cached from a source outside SOURCE_SCHEMAS (a datasource warmed before the allow-list, or whose
+   * schema was taken off it): its generations hold rows of tables no API may read, and their key names carry those
+   * rows' values. Run at start-up and by the janitor; the same deletion as for a deleted datasource. Returns how many.
+   */
+  async purgeRefusedSources(strategies?: CacheStrategyEntity[]): Promise<number> {
+    let purged = 0;
+    for (const strategy of strategies ?? (await this.strategies.find())) {
+      if (this.policy.allowedName(strategy.sourceTable)) continue;
+      const deleted = await this.cache.purgeDatasource(strategy.datasourceId);
+      if (deleted.keysDeleted + deleted.indexesDeleted > 0) {
+        this.logger.warn(`Deleted ${deleted.keysDeleted} cached entries of datasource ${strategy.datasourceId}: its source ${strategy.sourceTable} is outside SOURCE_SCHEMAS`);
+        purged += 1;
+      }
+    }
+    return purged;
   }
 
   /** Brings the BullMQ job schedulers in line with the datasources' cron expressions (at start-up, after migrations). */
