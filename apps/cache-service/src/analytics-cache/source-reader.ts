@@ -6,9 +6,10 @@ import { to as copyTo } from 'pg-copy-streams';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { relationProblem } from '../datasources/source-catalog.repository.js';
+import { sourceProblem } from '../datasources/source-columns.js';
 import { SourceDatabase } from '../datasources/source-database.js';
-import { quoteIdent, SourcePolicy, type SourceName } from '../datasources/source-policy.js';
+import { quoteIdent, type SourceName } from '../datasources/source-name.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { QueryPerformanceRecorder } from '../db-performance/query-performance.recorder.js';
 
 /** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
@@ -108,11 +109,19 @@ export class SourceReader {
     return name;
   }
 
-  /** The same by the catalog, on the connection about to read it: a table or view, still there. */
+  /**
+   * The same by the catalog, on the connection about to read it (one query): a table or view, still there, its mapped
+   * columns still there and of types the read can use (409 CONFLICT naming the columnMapping fields otherwise).
+   */
   private async checkedTable(client: PoolClient, source: SourceTable): Promise<SourceName> {
     const name = this.allowedTable(source);
-    const problem = await relationProblem(client, name);
-    if (problem) throw AppError.conflict(`The datasource's source cannot be read: ${problem}`, { sourceTable: name.qualified });
+    const problem = await sourceProblem(client, name, source.columns);
+    if (problem) {
+      throw AppError.conflict(`The datasource's source cannot be read: ${problem.message}`, {
+        sourceTable: name.qualified,
+        ...(problem.fields.length > 0 ? { fields: problem.fields.map(({ field, message }) => ({ field, messages: [message] })) } : {}),
+      });
+    }
     return name;
   }
 

@@ -16,10 +16,10 @@ import {
   IsDefined,
 } from 'class-validator';
 import { IsCronExpression } from './cron.js';
+import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from './source-name.js';
 
 /** A plain SQL identifier: the service builds its warming query from these, so nothing else may pass. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const QUALIFIED_TABLE = /^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const identifierMessage = (field: string): string => `${field} must be a plain column name (letters, digits, underscore)`;
 
 export class ColumnMappingDto implements ColumnMapping {
@@ -44,9 +44,9 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @MaxLength(1000)
   description?: string | null;
 
-  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified table the rows are read from' })
+  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified table the rows are read from', maxLength: MAX_TABLE_NAME_LENGTH })
   @IsString()
-  @Matches(QUALIFIED_TABLE, { message: 'sourceTable must be a table name, optionally schema-qualified (schema.table)' })
+  @IsSourceTableName()
   sourceTable: string;
 
   @ApiProperty({ type: ColumnMappingDto })

@@ -6,7 +6,7 @@ import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
-import { qualifiedTableName, SourceCatalogRepository } from './source-catalog.repository.js';
+import { SourceCatalogRepository } from './source-catalog.repository.js';
 import { WarmingService } from '../warming/warming.service.js';
 
 export function toDatasource(row: CacheStrategyEntity): Datasource {
@@ -53,20 +53,19 @@ export class DatasourcesService {
   async create(request: CreateDatasourceRequest, principal: Principal): Promise<Datasource> {
     await this.assertNameFree(request.name);
     const sourceTable = await this.assertSourceMatches(request.sourceTable, request.columnMapping);
-    const saved = await this.strategies.save(
-      this.strategies.create({
-        cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
-        name: request.name.trim(),
-        description: request.description ?? null,
-        sourceTable,
-        columnMapping: { ...request.columnMapping },
-        stalenessTtlSeconds: request.stalenessTtlSeconds ?? 14400,
-        minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
-        warmSchedule: request.warmSchedule ?? null,
-        isEnabled: request.enabled ?? true,
-        createdBy: authorOf(principal),
-      }),
-    );
+    const row = this.strategies.create({
+      cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
+      name: request.name.trim(),
+      description: request.description ?? null,
+      sourceTable,
+      columnMapping: { ...request.columnMapping },
+      stalenessTtlSeconds: request.stalenessTtlSeconds ?? 14400,
+      minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
+      warmSchedule: request.warmSchedule ?? null,
+      isEnabled: request.enabled ?? true,
+      createdBy: authorOf(principal),
+    });
+    const saved = await this.strategies.save(row);
     const created = await this.strategies.findOneByOrFail({ id: saved.id });
     await this.warming.syncSchedule(created.datasourceId);
     return toDatasource(created);
@@ -119,10 +118,10 @@ export class DatasourcesService {
 
   /** The table, schema-qualified as stored, when the source may be read and the mapping matches its columns. */
   private async assertSourceMatches(sourceTable: string, mapping: CreateDatasourceRequest['columnMapping']): Promise<string> {
-    const problems = await this.catalog.problemsWith(sourceTable, mapping);
+    const { table, problems } = await this.catalog.check(sourceTable, mapping);
     if (problems.length > 0) {
       throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));
     }
-    return qualifiedTableName(sourceTable);
+    return table.qualified;
   }
 }

@@ -18,7 +18,6 @@ import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { authorOf } from '../users/author.js';
 import { IndexBuilderService } from './index-builder.service.js';
 import { IndexCatalogRepository } from './index-catalog.repository.js';
-import { splitTable } from './index-definition.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { toIndexStrategy, toIndexUsageStats } from './index-strategy.mapper.js';
 import { IndexStrategyValidator, parseScheduledAt } from './index-strategy.validator.js';
@@ -143,10 +142,10 @@ export class IndexStrategyService implements OnModuleInit {
     }
     const deactivate = request.isActive === false && row.isActive;
     // A strategy on a table outside SOURCE_SCHEMAS (saved before the allow-list) may be put away without a look at it.
-    if (deactivate && this.policy.allowedName(row.tableName)) {
+    const table = deactivate ? this.policy.allowedName(row.tableName) : null;
+    if (table) {
       // The same rule as DELETE: a strategy whose index exists is not deactivated behind the index's back.
-      const { schema } = splitTable(row.tableName);
-      if ((await this.catalog.indexState(schema, row.indexName)).exists) {
+      if ((await this.catalog.indexState(table.schema, row.indexName)).exists) {
         throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; drop it with DELETE ?dropIndex=true to deactivate the strategy`, { field: 'isActive' });
       }
     }
@@ -170,14 +169,14 @@ export class IndexStrategyService implements OnModuleInit {
    */
   async remove(id: string, dropIndex: boolean, principal: Principal): Promise<void> {
     const row = await this.entity(id);
-    if (!this.policy.allowedName(row.tableName)) {
+    const table = this.policy.allowedName(row.tableName);
+    if (!table) {
       // Outside SOURCE_SCHEMAS nothing is looked at or dropped; the strategy itself may still be put away.
       if (dropIndex) this.policy.assertAllowed(row.tableName, 'tableName');
       await this.strategies.update({ id }, { isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
       return;
     }
-    const { schema } = splitTable(row.tableName);
-    const state = await this.catalog.indexState(schema, row.indexName);
+    const state = await this.catalog.indexState(table.schema, row.indexName);
     if (state.exists) {
       if (!dropIndex) {
         throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently`, { field: 'dropIndex' });

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
 import { SourceDatabase } from '../datasources/source-database.js';
+import { parseSourceName } from '../datasources/source-name.js';
 
 /** One row of query_performance_log as the recorder writes it. */
 export interface QueryLogRow {
@@ -99,8 +99,9 @@ export class QueryPerformanceRepository {
 
   /** The warning level of the active QUERY_TIME threshold naming the table (the datasource's own first), if any. */
   async slowThresholdFor(table: string, strategyId: string | null): Promise<number | null> {
-    const qualified = qualifiedTableName(table);
-    const bare = qualified.slice(qualified.indexOf('.') + 1);
+    const name = parseSourceName(table);
+    const qualified = name?.qualified ?? table;
+    const bare = name?.table ?? table;
     const [row] = await this.db.query(
       `SELECT warning_threshold::float8 AS warning FROM performance_threshold
        WHERE metric_type = 'QUERY_TIME' AND is_active AND table_name IN ($1, $2, $3)
