@@ -4,6 +4,7 @@ import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRe
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
+import { withRequestValues } from '../common/infrastructure-errors.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
 import { SourceCatalogRepository } from './source-catalog.repository.js';
@@ -65,7 +66,8 @@ export class DatasourcesService {
       isEnabled: request.enabled ?? true,
       createdBy: authorOf(principal),
     });
-    const saved = await this.strategies.save(row);
+    // The row holds the request's values: one PostgreSQL refuses is the request's to fix (400), not a bug of ours.
+    const saved = await withRequestValues(() => this.strategies.save(row));
     const created = await this.strategies.findOneByOrFail({ id: saved.id });
     await this.warming.syncSchedule(created.datasourceId);
     return toDatasource(created);
@@ -93,7 +95,7 @@ export class DatasourcesService {
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
-    const saved = await this.strategies.save(row);
+    const saved = await withRequestValues(() => this.strategies.save(row));
     if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.warming.syncSchedule(id);
     return toDatasource(saved);
   }

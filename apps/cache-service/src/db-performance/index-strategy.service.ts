@@ -12,6 +12,7 @@ import type {
 import { INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
+import { withRequestValues } from '../common/infrastructure-errors.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
@@ -112,7 +113,7 @@ export class IndexStrategyService implements OnModuleInit {
       updatedAt: new Date(),
     });
     try {
-      const saved = await this.strategies.save(row);
+      const saved = await withRequestValues(() => this.strategies.save(row));
       return toIndexStrategy(saved, null);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
