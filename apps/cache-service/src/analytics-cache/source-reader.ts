@@ -29,6 +29,11 @@ export interface SourceTable {
   /** The datasource reading it, for the query performance log. */
   datasourceId?: number;
   strategyId?: string;
+  /**
+   * SourcePolicy.allowedName(table), when the caller has it already (the query API keeps it with the datasource it
+   * caches, so a request does not parse the name again); null: outside SOURCE_SCHEMAS.
+   */
+  allowed?: SourceName | null;
 }
 
 export interface SourceFilter {
@@ -104,7 +109,7 @@ export class SourceReader {
 
   /** The table a datasource reads, or 403 SOURCE_NOT_ALLOWED (a row saved before the allow-list, or a schema taken off it). */
   allowedTable(source: SourceTable): SourceName {
-    const name = this.policy.allowedName(source.table);
+    const name = source.allowed !== undefined ? source.allowed : this.policy.allowedName(source.table);
     if (!name) throw this.policy.notAllowed(source.table, 'sourceTable');
     return name;
   }

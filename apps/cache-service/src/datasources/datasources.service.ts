@@ -30,12 +30,26 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
 
 @Injectable()
 export class DatasourcesService {
+  private readonly listeners: Array<(datasourceId: number) => void> = [];
+
   constructor(
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly catalog: SourceCatalogRepository,
     private readonly warming: WarmingService,
     private readonly cache: CacheRepository,
   ) {}
+
+  /**
+   * Calls `listener` with the id of every datasource this process creates, changes or deletes (the query API drops
+   * what it cached of it; other replicas see the change when their cache expires).
+   */
+  onChange(listener: (datasourceId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(datasourceId: number): void {
+    for (const listener of this.listeners) listener(datasourceId);
+  }
 
   async list(): Promise<Datasource[]> {
     return (await this.strategies.find({ order: { datasourceId: 'ASC' } })).map(toDatasource);
@@ -69,6 +83,7 @@ export class DatasourcesService {
     // The row holds the request's values: one PostgreSQL refuses is the request's to fix (400), not a bug of ours.
     const saved = await withRequestValues(() => this.strategies.save(row));
     const created = await this.strategies.findOneByOrFail({ id: saved.id });
+    this.changed(created.datasourceId);
     await this.warming.syncSchedule(created.datasourceId);
     return toDatasource(created);
   }
@@ -96,6 +111,7 @@ export class DatasourcesService {
       updatedAt: new Date(),
     });
     const saved = await withRequestValues(() => this.strategies.save(row));
+    this.changed(id);
     if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.warming.syncSchedule(id);
     return toDatasource(saved);
   }
@@ -107,6 +123,7 @@ export class DatasourcesService {
     if (running) await this.warming.cancel(running).catch(() => undefined);
     await this.cache.purgeDatasource(id);
     await this.strategies.delete({ id: row.id });
+    this.changed(id);
     await this.warming.syncSchedule(id);
   }
 
