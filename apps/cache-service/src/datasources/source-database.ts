@@ -50,6 +50,24 @@ export function mapSourceReadError(error: unknown, queryTimeoutMs: number): unkn
   }
 }
 
+/** Runs `fn` in a read-only transaction on `client` under a statement timeout, then releases it (discarded if broken). */
+async function readOnlyOn<T>(client: PoolClient, timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollback: Error) => {
+      broken = rollback;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /**
  * The connections sources are read through (SOURCE_DATABASE_URL, DATABASE_URL when unset):
  * - the work pool: warming's count and COPY, catalog checks, EXPLAIN, index discovery and statistics. With no
@@ -67,6 +85,7 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
   private ownWork: Pool | null = null;
   private readonly readers: Pool;
   private inFlight = 0;
+  private spareInUse = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -136,23 +155,26 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
     return this.work().connect();
   }
 
-  /** Runs `fn` in a read-only transaction on the work pool under a statement timeout (EXPLAINs, predicate checks). */
+  /** Runs `fn` in a read-only transaction on the work pool under a statement timeout (predicate checks). */
   async readOnly<T>(timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    let broken: Error | undefined;
+    return readOnlyOn(await this.connect(), timeoutMs, fn);
+  }
+
+  /**
+   * The same on a connection of the readers' pool — only when the cold fallbacks leave one spare right now: it never
+   * waits in line for a connection, never takes a fallback's slot (a fallback is not refused because of it), and
+   * runs one at a time per process. Null when skipped. For work that may be skipped, off any request's path: the
+   * query-performance log's EXPLAINs, which would otherwise run on the work pool — without SOURCE_DATABASE_URL, the
+   * service's own pool — once per new query pattern the analytics readers cause.
+   */
+  async withSpareReader<T>(timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T | null> {
+    const busy = this.inFlight >= Math.min(this.config.sources.queryPoolSize, this.config.sources.queryMaxConcurrent);
+    if (this.spareInUse || busy || this.readers.waitingCount > 0) return null;
+    this.spareInUse = true;
     try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: Error) => {
-        broken = rollback;
-      });
-      throw error;
+      return await readOnlyOn(await this.readers.connect(), timeoutMs, fn);
     } finally {
-      client.release(broken);
+      this.spareInUse = false;
     }
   }
 

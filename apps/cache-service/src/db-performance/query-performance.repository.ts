@@ -120,11 +120,12 @@ export class QueryPerformanceRepository {
   }
 
   /**
-   * EXPLAIN (FORMAT JSON, VERBOSE) of a statement, on the source connection (the role that ran it), in a read-only
-   * transaction under a statement timeout.
+   * EXPLAIN (FORMAT JSON, VERBOSE) of a statement as the source role that ran it, in a read-only transaction under a
+   * statement timeout, on a spare connection of the cold fallbacks' pool — never on the service's own pool. Null
+   * when the fallbacks leave none spare (skipped: it is asked again next time).
    */
-  async explain(sql: string, params: unknown[], timeoutMs: number): Promise<{ plan: unknown; tableRows: Map<string, number> }> {
-    return this.source.readOnly(timeoutMs, async (client) => {
+  async explain(sql: string, params: unknown[], timeoutMs: number): Promise<{ plan: unknown; tableRows: Map<string, number> } | null> {
+    return this.source.withSpareReader(timeoutMs, async (client) => {
       const { rows: explained } = await client.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, params);
       const plan = (explained[0] as Record<string, unknown>)['QUERY PLAN'];
       const relations = new Set<string>();
