@@ -75,10 +75,11 @@ export class IndexBuilderService {
       if (!current?.isActive) return { built: false, busy: false, reason: 'the strategy was deactivated' };
       const before = await session.state();
       if (before.exists && before.valid) {
+        // An index of that name that this build did not make is someone else's, whatever the row said before.
         if (!current.isCreated) {
           await this.strategies.update(
             { id: row.id },
-            { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(), lastError: null, updatedAt: new Date() },
+            { isCreated: true, builtByService: false, applyRequestedAt: null, createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(), lastError: null, updatedAt: new Date() },
           );
         }
         return 'exists';

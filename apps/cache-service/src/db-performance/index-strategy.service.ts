@@ -103,6 +103,7 @@ export class IndexStrategyService implements OnModuleInit {
       maintenanceWindow: request.maintenanceWindow,
       scheduledAt: built.scheduledAt,
       isCreated: false,
+      builtByService: false,
       isMonitoring: request.isMonitoring ?? true,
       applyRequestedAt: null,
       createdInDatabaseAt: null,
@@ -156,7 +157,7 @@ export class IndexStrategyService implements OnModuleInit {
       scheduledAt,
       isMonitoring: request.isMonitoring ?? row.isMonitoring,
       isActive: request.isActive ?? row.isActive,
-      ...(deactivate ? { isCreated: false, applyRequestedAt: null } : {}),
+      ...(deactivate ? { isCreated: false, builtByService: false, applyRequestedAt: null } : {}),
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
@@ -185,7 +186,7 @@ export class IndexStrategyService implements OnModuleInit {
       await this.dropIndex(id, principal);
       return;
     }
-    await this.strategies.update({ id }, { isActive: false, isCreated: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+    await this.strategies.update({ id }, { isActive: false, isCreated: false, builtByService: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
   }
 
   /** Drops the index concurrently and deactivates its strategy (is_created = false, is_active = false). */
@@ -204,8 +205,12 @@ export class IndexStrategyService implements OnModuleInit {
     const { schema } = this.policy.assertAllowed(row.tableName, 'tableName');
     const state = await this.catalog.indexState(schema, row.indexName);
     if (state.exists && state.valid) {
+      // Taken over, not built: someone else's index of that name (see IndexBuilderService.build).
       if (!row.isCreated) {
-        await this.strategies.update({ id }, { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() });
+        await this.strategies.update(
+          { id },
+          { isCreated: true, builtByService: false, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() },
+        );
       }
       return { status: 'exists', windowOpensAt: null, strategy: await this.get(id) };
     }

@@ -126,14 +126,15 @@ export class IndexUsageCollector implements OnModuleInit {
       const usage = await this.catalog.usageOf(table.schema, strategy.indexName);
       if (!usage) {
         // Dropped outside the service: the strategy no longer has an index.
-        if (strategy.isCreated) await this.strategies.update({ id: strategy.id }, { isCreated: false, updatedAt: new Date() });
+        // An index that appears under that name later is someone else's unless the service builds it again.
+        if (strategy.isCreated) await this.strategies.update({ id: strategy.id }, { isCreated: false, builtByService: false, updatedAt: new Date() });
         continue;
       }
       let createdAt = strategy.createdInDatabaseAt;
       if (!strategy.isCreated) {
         // Built outside the service (or by a build whose bookkeeping was lost).
         createdAt ??= collectedAt;
-        await this.strategies.update({ id: strategy.id }, { isCreated: true, createdInDatabaseAt: createdAt, updatedAt: new Date() });
+        await this.strategies.update({ id: strategy.id }, { isCreated: true, builtByService: false, createdInDatabaseAt: createdAt, updatedAt: new Date() });
       }
       // Discovered indexes have no build time: their first statistics row stands in (none yet: seen now).
       const since = Math.max((createdAt ?? firstSeen.get(strategy.id) ?? collectedAt).getTime(), statsResetAt?.getTime() ?? 0);
