@@ -10,5 +10,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // The machines run several suites side by side; a slow render is not a failure (no test asserts a duration).
+    testTimeout: 20_000,
   },
 });

@@ -65,6 +65,7 @@ describe('index management: validation and permissions', () => {
     await rejected(valid({ indexName: 'bad-name' }), 'indexName');
     await rejected(valid({ indexName: '1idx' }), 'indexName');
     await rejected(valid({ indexName: 'i'.repeat(64) }), 'indexName');
+    await rejected(valid({ indexName: 'Idx_Mixed_Case' }), 'indexName'); // lower case only, as the dashboard's form says
     await rejected(valid({ indexType: 'BITMAP' }), 'indexType');
     await rejected(valid({ usagePattern: 'SOMETIMES' }), 'usagePattern');
     await rejected(valid({ indexType: 'HASH', columns: ['practice_id', 'provider_id'] }), 'columns');

@@ -118,7 +118,7 @@ test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm o
   await openTab(page, 'Warming');
   await expect(page.getByRole('heading', { level: 1, name: 'Cache Warming Control' })).toBeVisible();
   const warmed = page.waitForResponse((r) => r.url().endsWith(`${CACHE_API}/warm`) && r.request().method() === 'POST');
-  await page.getByRole('button', { name: `Warm ${DATASOURCE} now` }).click();
+  await page.getByRole('button', { name: `Warm now: ${DATASOURCE}` }).click();
   const warmResponse = await warmed;
   expect(warmResponse.status(), await warmResponse.text()).toBe(202);
   const outcome = ((await warmResponse.json()) as WarmResponse).results.find((r) => r.datasourceId === id);
@@ -159,7 +159,7 @@ test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm o
     await expect(card.getByTestId(`ds-health-${id}`)).toHaveText(/Cold/);
     await expect(card).toContainText('Warming paused');
     await expect(card.getByTestId(`progress-${jobId}`)).toHaveAttribute('aria-valuenow', String(pausedAt));
-    await expect(card.getByRole('button', { name: `Warm ${DATASOURCE} now` })).toBeDisabled();
+    await expect(card.getByRole('button', { name: `Warm now: ${DATASOURCE}` })).toBeDisabled();
     await screenshot(page, 'cache-tab');
 
     // Still where it was paused: nothing was processed while the screenshots were taken.

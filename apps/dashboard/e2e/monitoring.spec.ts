@@ -5,11 +5,10 @@ import type {
   Datasource,
   HourlyUsage,
   Paginated,
-  PerformanceThreshold,
   WarmingStatusResponse,
 } from '@ccc/shared-types';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { apiHeaders, requireServiceEnv, screenshot, signIn } from './support';
+import { apiHeaders, ok, replaceThreshold, requireServiceEnv, screenshot, signIn } from './support';
 
 requireServiceEnv();
 test.describe.configure({ mode: 'serial' });
@@ -47,11 +46,6 @@ let state: State;
  * the other specs sign in too.
  */
 let page: Page;
-
-async function ok<T>(response: Awaited<ReturnType<APIRequestContext['get']>>, status = 200): Promise<T> {
-  expect(response.status(), `${response.url()}: ${await response.text()}`).toBe(status);
-  return (await response.json().catch(() => undefined)) as T;
-}
 
 /** The shared page keeps the toasts of earlier steps for a few seconds: dismiss them so they hide nothing. */
 async function shot(name: string, fullPage = true): Promise<void> {
@@ -110,17 +104,6 @@ async function warm(request: APIRequestContext, headers: Headers, id: number): P
     .toBe(true);
 }
 
-/** A threshold of this scope may be left from an earlier run against the same database: replace it. */
-async function createThreshold(request: APIRequestContext, headers: Headers, data: Record<string, unknown>): Promise<PerformanceThreshold> {
-  const existing = await ok<PerformanceThreshold[]>(await request.get(`${MONITORING}/thresholds`, { headers }));
-  for (const t of existing) {
-    if (t.metricType === data.metricType && t.datasourceId === (data.datasourceId ?? null) && t.tableName === (data.tableName ?? null)) {
-      await ok(await request.delete(`${MONITORING}/thresholds/${t.id}`, { headers }), 204);
-    }
-  }
-  return ok<PerformanceThreshold>(await request.post(`${MONITORING}/thresholds`, { headers, data }), 201);
-}
-
 test.beforeAll(async ({ playwright, browser }) => {
   test.setTimeout(300_000);
   const request = await playwright.request.newContext({ baseURL: process.env.BASE_URL });
@@ -133,7 +116,7 @@ test.beforeAll(async ({ playwright, browser }) => {
     await coldAndIdle(request, headers, id);
 
     // Every query of its table counts as slow, so the Performance tab has slow queries to list.
-    const slowQueries = await createThreshold(request, headers, {
+    const slowQueries = await replaceThreshold(request, headers, {
       metricType: 'QUERY_TIME',
       datasourceId: id,
       tableName: datasource.sourceTable,
@@ -156,7 +139,7 @@ test.beforeAll(async ({ playwright, browser }) => {
       .toBe(true);
 
     // A hit-rate threshold the live rate (about 50 %) breaches: critical below 95 %.
-    const hitRate = await createThreshold(request, headers, { metricType: 'CACHE_HIT_RATIO', datasourceId: id, warningThreshold: 99, criticalThreshold: 95 });
+    const hitRate = await replaceThreshold(request, headers, { metricType: 'CACHE_HIT_RATIO', datasourceId: id, warningThreshold: 99, criticalThreshold: 95 });
 
     let alertId: string | undefined;
     await expect

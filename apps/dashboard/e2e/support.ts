@@ -1,5 +1,5 @@
-import type { LoginResponse } from '@ccc/shared-types';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { LoginResponse, PerformanceThreshold } from '@ccc/shared-types';
+import { expect, test, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,4 +40,21 @@ export async function apiToken(request: APIRequestContext, email = adminEmail, p
 
 export async function apiHeaders(request: APIRequestContext, email = adminEmail, password = adminPassword): Promise<Record<string, string>> {
   return { Authorization: `Bearer ${await apiToken(request, email, password)}` };
+}
+
+/** The body of a response that must have `status` (the URL and body are in the failure message). */
+export async function ok<T>(response: APIResponse, status = 200): Promise<T> {
+  expect(response.status(), `${response.url()}: ${await response.text()}`).toBe(status);
+  return (await response.json().catch(() => undefined)) as T;
+}
+
+/** A threshold of this scope may be left from an earlier run against the same database: replace it. */
+export async function replaceThreshold(request: APIRequestContext, headers: Record<string, string>, data: Record<string, unknown>): Promise<PerformanceThreshold> {
+  const existing = await ok<PerformanceThreshold[]>(await request.get('/api/admin/monitoring/thresholds', { headers }));
+  for (const t of existing) {
+    if (t.metricType === data.metricType && t.datasourceId === (data.datasourceId ?? null) && t.tableName === (data.tableName ?? null)) {
+      await ok(await request.delete(`/api/admin/monitoring/thresholds/${t.id}`, { headers }), 204);
+    }
+  }
+  return ok<PerformanceThreshold>(await request.post('/api/admin/monitoring/thresholds', { headers, data }), 201);
 }

@@ -6,3 +6,4 @@ export * from './audit.js';
 export * from './analytics-cache.js';
 export * from './redis-admin.js';
 export * from './monitoring.js';
+export * from './validation.js';

@@ -11,7 +11,7 @@ import type {
   Paginated,
   ResolveAlertRequest,
 } from '@ccc/shared-types';
-import { ALERT_SEVERITIES, ALERT_STATUSES, CACHE_ALERT_TYPES } from '@ccc/shared-types';
+import { ALERT_SEVERITIES, ALERT_STATUSES, CACHE_ALERT_TYPES, COMMENT_MAX_LENGTH } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.dto.js';
@@ -42,18 +42,18 @@ export class AlertListQueryDto extends PageQueryDto implements AlertListQuery {
 }
 
 export class AcknowledgeAlertDto implements AcknowledgeAlertRequest {
-  @ApiProperty({ minLength: 1, maxLength: 1000, example: 'Warming schedule moved before the morning peak' })
+  @ApiProperty({ minLength: 1, maxLength: COMMENT_MAX_LENGTH, example: 'Warming schedule moved before the morning peak' })
   @IsString({ message: 'comment is required: say what is being done about the alert' })
   @Matches(/\S/, { message: 'comment must not be empty' })
-  @MaxLength(1000, { message: 'comment must be at most 1000 characters' })
+  @MaxLength(COMMENT_MAX_LENGTH, { message: `comment must be at most ${COMMENT_MAX_LENGTH} characters` })
   comment: string;
 }
 
 export class ResolveAlertDto implements ResolveAlertRequest {
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({ maxLength: COMMENT_MAX_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(1000, { message: 'comment must be at most 1000 characters' })
+  @MaxLength(COMMENT_MAX_LENGTH, { message: `comment must be at most ${COMMENT_MAX_LENGTH} characters` })
   comment?: string;
 }
 

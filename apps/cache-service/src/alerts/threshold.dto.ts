@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import type { CreateThresholdRequest, PerformanceThreshold, ThresholdDirection, ThresholdMetricType, ThresholdUnit, UpdateThresholdRequest } from '@ccc/shared-types';
-import { THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
+import { THRESHOLD_LEVEL, THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsSourceTableName } from '../datasources/source-name.js';
 
-// DECIMAL(18,4): at most 14 digits before the point.
-const MAX_LEVEL = 99_999_999_999_999;
 // DECIMAL(18,4): four decimal places, so the smallest positive level is 0.0001 (a smaller one would round to 0).
-const MIN_LEVEL = 0.0001;
+const { min: MIN_LEVEL, max: MAX_LEVEL } = THRESHOLD_LEVEL;
 const level = (field: string) => ({ message: `${field} must be a number of at least ${MIN_LEVEL} with at most 4 decimal places` });
 
 export class CreateThresholdDto implements CreateThresholdRequest {

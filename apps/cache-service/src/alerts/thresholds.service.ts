@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { CreateThresholdRequest, PerformanceThreshold, Principal, ThresholdMetricType, UpdateThresholdRequest } from '@ccc/shared-types';
-import { THRESHOLD_METRICS } from '@ccc/shared-types';
+import { PERCENTAGE_METRICS_OVER_100, THRESHOLD_METRICS } from '@ccc/shared-types';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
@@ -22,7 +22,7 @@ export const DEFAULT_THRESHOLDS: Array<{ metricType: ThresholdMetricType; warnin
 ];
 
 // CACHE_AGE is a percentage of the staleness TTL: 200 % (twice the TTL) is a meaningful level.
-const PERCENT_OVER_100_ALLOWED = new Set<ThresholdMetricType>(['CACHE_AGE']);
+const PERCENT_OVER_100_ALLOWED = new Set<ThresholdMetricType>(PERCENTAGE_METRICS_OVER_100);
 
 @Injectable()
 export class ThresholdsService {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  CRON_MAX_LENGTH,
   JOB_STATUSES,
   WARMING_TYPES,
   type ActiveWarmingJob,
@@ -89,7 +90,7 @@ export class UpdateWarmScheduleDto implements UpdateWarmScheduleRequest {
   @ApiProperty({ type: String, nullable: true, example: '0 */4 * * *', description: 'Cron expression (UTC), or null to stop scheduled warming' })
   @ValidateIf((_, value) => value !== null)
   @IsString()
-  @MaxLength(100)
+  @MaxLength(CRON_MAX_LENGTH)
   @IsCronExpression()
   cron: string | null;
 }

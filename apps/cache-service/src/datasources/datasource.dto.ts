@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import type { ColumnMapping, CreateDatasourceRequest, Datasource, UpdateDatasourceRequest } from '@ccc/shared-types';
+import { CRON_MAX_LENGTH, DATASOURCE_LIMITS, SQL_IDENTIFIER_PATTERN } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -19,7 +20,8 @@ import { IsCronExpression } from './cron.js';
 import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from './source-name.js';
 
 /** A plain SQL identifier: the service builds its warming query from these, so nothing else may pass. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const IDENTIFIER = SQL_IDENTIFIER_PATTERN;
+const { nameMaxLength, descriptionMaxLength, stalenessTtlSeconds: TTL, minWarmIntervalSeconds: INTERVAL } = DATASOURCE_LIMITS;
 const identifierMessage = (field: string): string => `${field} must be a plain column name (letters, digits, underscore)`;
 
 export class ColumnMappingDto implements ColumnMapping {
@@ -32,16 +34,16 @@ export class ColumnMappingDto implements ColumnMapping {
 }
 
 export class CreateDatasourceDto implements CreateDatasourceRequest {
-  @ApiProperty({ example: 'Revenue Analytics', maxLength: 200 })
+  @ApiProperty({ example: 'Revenue Analytics', maxLength: nameMaxLength })
   @IsString()
   @IsNotEmpty({ message: 'name must not be empty' })
-  @MaxLength(200)
+  @MaxLength(nameMaxLength)
   name: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: descriptionMaxLength })
   @IsOptional()
   @IsString()
-  @MaxLength(1000)
+  @MaxLength(descriptionMaxLength)
   description?: string | null;
 
   @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified table the rows are read from', maxLength: MAX_TABLE_NAME_LENGTH })
@@ -55,25 +57,25 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @Type(() => ColumnMappingDto)
   columnMapping: ColumnMappingDto;
 
-  @ApiPropertyOptional({ minimum: 60, maximum: 30 * 86400, default: 14400 })
+  @ApiPropertyOptional({ minimum: TTL.min, maximum: TTL.max, default: TTL.default })
   @IsOptional()
   @IsInt()
-  @Min(60)
-  @Max(30 * 86400)
+  @Min(TTL.min)
+  @Max(TTL.max)
   stalenessTtlSeconds?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 86400, default: 300 })
+  @ApiPropertyOptional({ minimum: INTERVAL.min, maximum: INTERVAL.max, default: INTERVAL.default })
   @IsOptional()
   @IsInt()
-  @Min(0)
-  @Max(86400)
+  @Min(INTERVAL.min)
+  @Max(INTERVAL.max)
   minWarmIntervalSeconds?: number;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '0 */4 * * *', description: 'Cron expression (5 or 6 fields) or null' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
-  @MaxLength(100)
+  @MaxLength(CRON_MAX_LENGTH)
   @IsCronExpression()
   warmSchedule?: string | null;
 

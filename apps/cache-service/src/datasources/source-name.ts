@@ -1,12 +1,13 @@
+import { QUALIFIED_TABLE_PATTERN, TABLE_NAME_MAX_LENGTH } from '@ccc/shared-types';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 
-/** PostgreSQL's identifier limit (NAMEDATALEN - 1); names here are ASCII, so characters are bytes. */
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1), as QUALIFIED_TABLE_PATTERN has it; names here are ASCII. */
 export const MAX_IDENTIFIER_LENGTH = 63;
 /**
  * The longest qualified name (`schema.table`) any table name may have: the width of the table-name columns of
  * index strategies, thresholds and index statistics (VARCHAR(100)), so a name accepted anywhere can be stored everywhere.
  */
-export const MAX_TABLE_NAME_LENGTH = 100;
+export const MAX_TABLE_NAME_LENGTH = TABLE_NAME_MAX_LENGTH;
 
 /** A source table name taken apart: always schema-qualified, and its SQL form quoted (search_path never applies). */
 export interface SourceName {
@@ -18,9 +19,6 @@ export interface SourceName {
   sql: string;
 }
 
-const PART = `[A-Za-z_][A-Za-z0-9_]{0,${MAX_IDENTIFIER_LENGTH - 1}}`;
-const TABLE_NAME = new RegExp(`^(?:(${PART})\\.)?(${PART})$`);
-
 export const quoteIdent = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
 /**
@@ -30,11 +28,10 @@ export const quoteIdent = (identifier: string): string => `"${identifier.replace
  * name may be.
  */
 export function parseSourceName(name: unknown): SourceName | null {
-  if (typeof name !== 'string') return null;
-  const match = TABLE_NAME.exec(name);
-  if (!match) return null;
-  const schema = match[1] ?? 'public';
-  const table = match[2];
+  if (typeof name !== 'string' || !QUALIFIED_TABLE_PATTERN.test(name)) return null;
+  const dot = name.indexOf('.');
+  const schema = dot < 0 ? 'public' : name.slice(0, dot);
+  const table = name.slice(dot + 1);
   const qualified = `${schema}.${table}`;
   if (qualified.length > MAX_TABLE_NAME_LENGTH) return null;
   return { schema, table, qualified, sql: `${quoteIdent(schema)}.${quoteIdent(table)}` };

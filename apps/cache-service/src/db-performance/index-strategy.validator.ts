@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CreateIndexStrategyRequest } from '@ccc/shared-types';
-import { INDEX_TYPES, INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
+import { INDEX_NAME_PATTERN, INDEX_NAME_RULE, INDEX_TYPES, INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
 import { AppError } from '../common/app-error.js';
 import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
@@ -10,8 +10,6 @@ import {
   columnText,
   DefinitionError,
   INDEX_METHOD,
-  isValidIdentifier,
-  MAX_IDENTIFIER_BYTES,
   parseIndexColumn,
   parseWhereClause,
   renderIndexColumn,
@@ -59,8 +57,8 @@ export class IndexStrategyValidator {
     if (!MAINTENANCE_WINDOWS.includes(request.maintenanceWindow)) {
       throw AppError.invalidField('maintenanceWindow', `maintenanceWindow must be one of ${MAINTENANCE_WINDOWS.join(', ')}`);
     }
-    if (typeof request.indexName !== 'string' || !isValidIdentifier(request.indexName)) {
-      throw AppError.invalidField('indexName', `indexName must be an identifier (letter or underscore, then letters, digits, underscores) of at most ${MAX_IDENTIFIER_BYTES} bytes`);
+    if (typeof request.indexName !== 'string' || !INDEX_NAME_PATTERN.test(request.indexName)) {
+      throw AppError.invalidField('indexName', `indexName must be ${INDEX_NAME_RULE}`);
     }
 
     // The one naming rule (400 naming tableName); outside SOURCE_SCHEMAS: 403, even for the table of a datasource

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ACCESS_PATTERNS,
   CACHE_RESOURCE_TYPES,
+  COMMENT_MAX_LENGTH,
   IMPLEMENTATION_STATUSES,
   RECOMMENDATION_PRIORITIES,
   RECOMMENDATION_TYPES,
@@ -93,10 +94,10 @@ export class RecommendationListQueryDto extends PageQueryDto implements Recommen
 }
 
 export class RecommendationDecisionDto implements RecommendationDecisionRequest {
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({ maxLength: COMMENT_MAX_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(1000)
+  @MaxLength(COMMENT_MAX_LENGTH)
   notes?: string;
 }
 

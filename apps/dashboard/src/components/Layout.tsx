@@ -1,6 +1,8 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import { useSession } from '../lib/session';
 import { Toaster } from './Toaster';
+import { Badge } from './ui/Badge';
 
 export const NAV_TABS = [
   { to: '/cache', label: 'Analytics Cache' },
@@ -16,16 +18,43 @@ export const NAV_TABS = [
   { to: '/audit', label: 'Audit' },
 ] as const;
 
+/**
+ * The shell: header, navigation, page. On a narrow screen the navigation folds behind a Menu button
+ * (eleven links would take six rows of a phone): opening it moves focus to its first link; choosing a
+ * page, or Escape (focus back on the button), folds it again.
+ */
 export function Layout() {
   const { user, signOut } = useSession();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const nav = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (menuOpen) nav.current?.querySelector('a')?.focus();
+  }, [menuOpen]);
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && menuOpen) {
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    }
+  };
   return (
     <div className="app">
       <header className="app-header">
+        <button
+          ref={menuButton}
+          type="button"
+          className="app-menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <span aria-hidden="true">☰</span> Menu
+        </button>
         <span className="app-title">Cache Command Center</span>
         {user && (
           <div className="app-user">
-            <span data-testid="current-user">
-              {user.email} <span className="badge badge-neutral">{user.role}</span>
+            <span data-testid="current-user" className="app-user-name">
+              {user.email} <Badge tone="neutral">{user.role}</Badge>
             </span>
             <button type="button" className="button button-secondary" onClick={signOut}>
               Sign out
@@ -33,9 +62,9 @@ export function Layout() {
           </div>
         )}
       </header>
-      <nav className="app-nav" aria-label="Main">
+      <nav ref={nav} id="main-nav" className="app-nav" aria-label="Main" data-open={menuOpen} onKeyDown={closeOnEscape}>
         {NAV_TABS.map((tab) => (
-          <NavLink key={tab.to} to={tab.to} className="app-nav-tab">
+          <NavLink key={tab.to} to={tab.to} className="app-nav-tab" onClick={() => setMenuOpen(false)}>
             {tab.label}
           </NavLink>
         ))}

@@ -73,29 +73,32 @@ export function HeatMap({ title, description, columns, rows, formatValue, legend
           </g>
         ))}
       </svg>
-      <table className="visually-hidden" data-testid="chart-data">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <td />
-            {columns.map((column) => (
-              <th key={column} scope="col">
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id}>
-              <th scope="row">{row.label}</th>
-              {row.values.map((value, c) => (
-                <td key={c}>{value === null ? 'no data' : formatValue(value)}</td>
+      {/* A table ignores width and overflow: it is hidden inside a block, or it would widen the page. */}
+      <div className="visually-hidden">
+        <table data-testid="chart-data">
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <td />
+              {columns.map((column) => (
+                <th key={column} scope="col">
+                  {column}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id}>
+                <th scope="row">{row.label}</th>
+                {row.values.map((value, c) => (
+                  <td key={c}>{value === null ? 'no data' : formatValue(value)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <figcaption>
         <ul className="chart-legend heat-legend" aria-label={`${title} colour scale`}>
           <li className="heat-legend-caption">{legendLabel}:</li>

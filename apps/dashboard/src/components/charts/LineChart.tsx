@@ -151,31 +151,34 @@ function ChartDataTable({ title, series, yLabel, formatX, formatY }: Pick<LineCh
     return byX;
   });
   return (
-    <table className="visually-hidden" data-testid="chart-data">
-      <caption>
-        {title} ({yLabel})
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          {series.map((s) => (
-            <th key={s.id} scope="col">
-              {s.label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {times.map((x) => (
-          <tr key={x}>
-            <th scope="row">{formatX(x)}</th>
-            {values.map((byX, i) => {
-              const ys = byX.get(x);
-              return <td key={series[i]!.id}>{ys ? ys.map(formatY).join(', ') : 'no data'}</td>;
-            })}
+    // A table ignores width and overflow: it is hidden inside a block, or it would widen the page.
+    <div className="visually-hidden">
+      <table data-testid="chart-data">
+        <caption>
+          {title} ({yLabel})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            {series.map((s) => (
+              <th key={s.id} scope="col">
+                {s.label}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {times.map((x) => (
+            <tr key={x}>
+              <th scope="row">{formatX(x)}</th>
+              {values.map((byX, i) => {
+                const ys = byX.get(x);
+                return <td key={series[i]!.id}>{ys ? ys.map(formatY).join(', ') : 'no data'}</td>;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -16,10 +16,14 @@ describe('threshold levels', () => {
     expect(validateThresholdLevels('INDEX_SCAN_RATIO', '60', '90').criticalThreshold).toMatch(/at most/);
   });
 
-  it('asks for both numbers, refuses negatives and percentages over 100', () => {
+  it('asks for both numbers, refuses levels the service cannot store and percentages over 100', () => {
     expect(validateThresholdLevels('CACHE_HIT_RATIO', '', '50')).toEqual({ warningThreshold: 'Enter the warning level.' });
     expect(validateThresholdLevels('QUERY_TIME', '1e', '5').warningThreshold).toMatch(/must be a number/);
-    expect(validateThresholdLevels('QUERY_TIME', '-1', '5').warningThreshold).toMatch(/cannot be negative/);
+    expect(validateThresholdLevels('QUERY_TIME', '-1', '5').warningThreshold).toMatch(/from 0.0001/);
+    // The service stores four decimal places: 0 and 0.00001 would be stored as 0.
+    expect(validateThresholdLevels('QUERY_TIME', '0', '5').warningThreshold).toMatch(/from 0.0001/);
+    expect(validateThresholdLevels('QUERY_TIME', '0.12345', '5').warningThreshold).toMatch(/4 decimal places/);
+    expect(validateThresholdLevels('QUERY_TIME', '0.001', '12.3456')).toEqual({});
     expect(validateThresholdLevels('CACHE_HIT_RATIO', '120', '50').warningThreshold).toMatch(/at most 100/);
     // Cache age is a percentage of the TTL: twice the TTL is a level. Bytes and counts have no upper bound.
     expect(validateThresholdLevels('CACHE_AGE', '100', '200')).toEqual({});

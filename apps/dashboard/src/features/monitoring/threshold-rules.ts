@@ -1,9 +1,8 @@
-import { THRESHOLD_METRICS, type ThresholdMetricType } from '@ccc/shared-types';
+import { PERCENTAGE_METRICS_OVER_100, THRESHOLD_LEVEL, THRESHOLD_METRICS, type ThresholdMetricType } from '@ccc/shared-types';
 
 export type ThresholdField = 'warningThreshold' | 'criticalThreshold';
 
-/** Percentages that may pass 100: cache age is a share of the staleness TTL, and twice the TTL is a real level. */
-const MAY_EXCEED_100 = new Set<ThresholdMetricType>(['CACHE_AGE']);
+const MAY_EXCEED_100 = new Set<ThresholdMetricType>(PERCENTAGE_METRICS_OVER_100);
 
 /** The user's words for a metric's direction: hit rate alerts when it falls *below* a level. */
 export function directionWords(metric: ThresholdMetricType): 'below' | 'above' {
@@ -11,7 +10,8 @@ export function directionWords(metric: ThresholdMetricType): 'below' | 'above' {
 }
 
 /**
- * Client-side check of a threshold's two levels, as the server checks them: numbers, not negative,
+ * Client-side check of a threshold's two levels, as the server checks them (its limits shared through
+ * @ccc/shared-types): numbers from 0.0001 with at most 4 decimal places,
  * percentages at most 100, and critical at least as bad as warning — for ABOVE metrics
  * warning ≤ critical, for BELOW metrics (hit rate, index-scan ratio) warning ≥ critical. (Cache age, a
  * percentage of the TTL, may pass 100.)
@@ -34,8 +34,13 @@ export function validateThresholdLevels(
       errors[field] = `The ${name} level must be a number.`;
       return null;
     }
-    if (value < 0) {
-      errors[field] = `The ${name} level cannot be negative.`;
+    if (value < THRESHOLD_LEVEL.min || value > THRESHOLD_LEVEL.max) {
+      errors[field] = `The ${name} level must be from ${THRESHOLD_LEVEL.min} to ${THRESHOLD_LEVEL.max.toLocaleString('en-US')}.`;
+      return null;
+    }
+    const scale = 10 ** THRESHOLD_LEVEL.maxDecimalPlaces;
+    if (Math.round(value * scale) / scale !== value) {
+      errors[field] = `The ${name} level may have at most ${THRESHOLD_LEVEL.maxDecimalPlaces} decimal places.`;
       return null;
     }
     if (unit === 'PERCENTAGE' && value > 100 && !MAY_EXCEED_100.has(metric)) {

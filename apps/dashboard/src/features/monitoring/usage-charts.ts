@@ -1,7 +1,7 @@
 import type { HourlyUsage, UsagePattern } from '@ccc/shared-types';
-import type { ChartSeries } from '../../components/charts/LineChart';
 import type { HeatMapRow } from '../../components/charts/HeatMap';
-import { datasourceLabel } from '../analytics-cache/format';
+import type { ChartSeries } from '../../components/charts/LineChart';
+import { datasourceLabel } from '../../lib/format';
 
 /**
  * One line per datasource over the hours, of hit rate or average query time (gaps where nothing was asked);

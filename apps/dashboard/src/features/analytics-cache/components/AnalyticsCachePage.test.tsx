@@ -149,7 +149,7 @@ describe('analytics cache tab', () => {
 
     // Refresh re-warms a warm datasource regardless of the minimum interval; Warm Now does not force.
     await user.click(screen.getByRole('button', { name: 'Refresh Revenue Analytics' }));
-    await user.click(screen.getByRole('button', { name: 'Warm Clinical Data now' }));
+    await user.click(screen.getByRole('button', { name: 'Warm now: Clinical Data' }));
     await waitFor(() => expect(bodies).toHaveLength(3));
     expect(bodies.slice(1)).toEqual([
       { datasourceId: 1, force: true },
@@ -201,7 +201,7 @@ describe('analytics cache tab', () => {
     const card = await screen.findByTestId('ds-card-5');
     const bar = await within(card).findByRole('progressbar', { name: 'Warming progress of DS #5: Clinical Data' });
     expect(bar).toHaveAttribute('aria-valuenow', '35');
-    expect(within(card).getByRole('button', { name: 'Warm Clinical Data now' })).toBeDisabled();
+    expect(within(card).getByRole('button', { name: 'Warm now: Clinical Data' })).toBeDisabled();
   });
 
   it('shows a viewer the cache without any write action', async () => {

@@ -2,26 +2,20 @@ import type { DatasourceCacheDetails } from '@ccc/shared-types';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDuration } from '../../../lib/format';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { datasourceLabel, formatCount, formatDuration, formatMemoryMB, formatMillis, formatPercent, formatRelative, formatSpan } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
 import { ProgressBar } from '../../warming/components/ProgressBar';
 import { WarmingJobsTable } from '../../warming/components/WarmingJobsTable';
 import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
-import {
-  datasourceLabel,
-  formatCount,
-  formatMemoryMB,
-  formatMs,
-  formatPercent,
-  formatRelative,
-  formatSpan,
-} from '../format';
 import { useDatasourceCacheDetails } from '../hooks/useDatasourceCacheDetails';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
 import { HealthBadge, HealthDot } from './HealthBadge';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
 import { WarmFeedback } from './WarmFeedback';
+
+type EntryRow = DatasourceCacheDetails['entriesByMeasureFrequency'][number];
 
 function parseId(raw: string | undefined): number | null {
   return raw && /^[1-9]\d*$/.test(raw) ? Number(raw) : null;
@@ -154,72 +148,38 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
           <Metric label="Providers" value={formatCount(m.uniqueProviders)} />
           <Metric label="Frequencies" value={m.uniqueFrequencies.length ? m.uniqueFrequencies.join(', ') : '—'} />
           <Metric label="Hit rate" value={m.totalQueries === 0 ? '—' : formatPercent(m.cacheHitRate)} />
-          <Metric label="Avg query" value={m.totalQueries === 0 ? '—' : formatMs(m.avgQueryTimeMs)} />
+          <Metric label="Avg query" value={m.totalQueries === 0 ? '—' : formatMillis(m.avgQueryTimeMs)} />
           <Metric label="Queries since warm" value={formatCount(m.totalQueries)} />
         </dl>
       </section>
 
       <section aria-labelledby="entries-title" className="page-section">
         <h2 id="entries-title">Entries by measure and frequency</h2>
-        {rows.length === 0 ? (
-          <p className="card card-muted">No cache entries.</p>
-        ) : (
-          <div className="table-wrap card">
-            <table className="table" data-testid="entries-table">
-              <thead>
-                <tr>
-                  <th scope="col">Measure</th>
-                  <th scope="col">Frequency</th>
-                  <th scope="col" className="numeric">
-                    Entries
-                  </th>
-                  {canWrite && (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={`${row.measure}:${row.frequency}`}>
-                    <td>{row.measure}</td>
-                    <td>{row.frequency}</td>
-                    <td className="numeric">{formatCount(row.entries)}</td>
-                    {canWrite && (
-                      <td>
-                        <button
-                          type="button"
-                          className="button button-small button-secondary button-danger-outline"
-                          aria-label={`Invalidate ${row.measure} ${row.frequency}`}
-                          onClick={() =>
-                            setInvalidating({
-                              datasourceId: m.datasourceId,
-                              datasourceName: m.datasourceName,
-                              scope: { measure: row.measure, frequency: row.frequency },
-                              entries: row.entries,
-                            })
-                          }
-                        >
-                          Invalidate
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Cache entries by measure and frequency"
+          testId="entries-table"
+          rows={rows}
+          rowKey={(row) => `${row.measure}:${row.frequency}`}
+          empty="No cache entries."
+          columns={entryColumns(canWrite, (row) =>
+            setInvalidating({
+              datasourceId: m.datasourceId,
+              datasourceName: m.datasourceName,
+              scope: { measure: row.measure, frequency: row.frequency },
+              entries: row.entries,
+            }),
+          )}
+        />
       </section>
 
       <section aria-labelledby="jobs-title" className="page-section">
         <h2 id="jobs-title">Recent warming jobs</h2>
-        {details.recentJobs.length === 0 ? (
-          <p className="card card-muted">This datasource has not been warmed yet.</p>
-        ) : (
-          <WarmingJobsTable jobs={details.recentJobs} showDatasource={false} testId="details-jobs-table" />
-        )}
+        <WarmingJobsTable
+          jobs={details.recentJobs}
+          showDatasource={false}
+          testId="details-jobs-table"
+          empty="This datasource has not been warmed yet."
+        />
       </section>
       <p>
         <Link to={`/datasources/${m.datasourceId}`}>Datasource settings →</Link>
@@ -227,6 +187,33 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
       {invalidating && <InvalidateDialog target={invalidating} onClose={() => setInvalidating(null)} />}
     </DetailsFrame>
   );
+}
+
+function entryColumns(canWrite: boolean, onInvalidate: (row: EntryRow) => void): Array<Column<EntryRow>> {
+  const columns: Array<Column<EntryRow>> = [
+    { id: 'measure', header: 'Measure', cell: (row) => row.measure, sortValue: (row) => row.measure },
+    { id: 'frequency', header: 'Frequency', cell: (row) => row.frequency, sortValue: (row) => row.frequency },
+    { id: 'entries', header: 'Entries', numeric: true, cell: (row) => formatCount(row.entries), sortValue: (row) => row.entries },
+  ];
+  if (!canWrite) return columns;
+  return [
+    ...columns,
+    {
+      id: 'actions',
+      header: 'Actions',
+      hideHeader: true,
+      cell: (row) => (
+        <button
+          type="button"
+          className="button button-small button-secondary button-danger-outline"
+          aria-label={`Invalidate ${row.measure} ${row.frequency}`}
+          onClick={() => onInvalidate(row)}
+        >
+          Invalidate
+        </button>
+      ),
+    },
+  ];
 }
 
 function Metric({ label, value }: { label: string; value: string }) {

@@ -1,5 +1,7 @@
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { datasourceLabel, OVERALL_HEALTH_META } from '../format';
+import { Badge } from '../../../components/ui/Badge';
+import { datasourceLabel } from '../../../lib/format';
+import { OVERALL_HEALTH_META } from '../health';
 import { useCacheHealth } from '../hooks/useCacheHealth';
 
 export function CacheHealthPanel() {
@@ -9,9 +11,9 @@ export function CacheHealthPanel() {
       <div className="section-header">
         <h2 id="cache-health-title">Cache health</h2>
         {health.data && (
-          <span className={`badge badge-${OVERALL_HEALTH_META[health.data.overall].tone}`} data-testid="overall-health">
+          <Badge tone={OVERALL_HEALTH_META[health.data.overall].tone} testId="overall-health">
             {OVERALL_HEALTH_META[health.data.overall].label}
-          </span>
+          </Badge>
         )}
       </div>
       {health.isPending && <Loading label="Checking cache health…" />}
@@ -25,9 +27,7 @@ export function CacheHealthPanel() {
               {health.data.issues.map((issue) => (
                 <li key={`${issue.datasourceId}:${issue.issue}`} className={`health-issue health-issue-${issue.severity}`}>
                   <div>
-                    <span className={`badge ${issue.severity === 'error' ? 'badge-error' : 'badge-warn'}`}>
-                      {issue.severity === 'error' ? 'Error' : 'Warning'}
-                    </span>{' '}
+                    <Badge tone={issue.severity === 'error' ? 'error' : 'warn'}>{issue.severity === 'error' ? 'Error' : 'Warning'}</Badge>{' '}
                     <strong>{datasourceLabel(issue.datasourceId, issue.datasourceName)}</strong>: {issue.issue}
                   </div>
                   <div className="muted">Recommendation: {issue.recommendation}</div>

@@ -1,5 +1,5 @@
 import type { CacheStatsResponse } from '@ccc/shared-types';
-import { formatCompact, formatCount, formatMemoryMB, formatPercent } from '../format';
+import { formatCompact, formatCount, formatMemoryMB, formatPercent } from '../../../lib/format';
 
 interface CacheSummaryCardsProps {
   summary: CacheStatsResponse['summary'];

@@ -1,8 +1,7 @@
 import type { ActiveWarmingJob, DatasourceCacheMetrics } from '@ccc/shared-types';
 import { Link } from 'react-router-dom';
-import { formatDuration } from '../../../lib/format';
+import { datasourceLabel, formatCount, formatDuration, formatMemoryMB, formatMillis, formatPercent, formatRelative } from '../../../lib/format';
 import { ProgressBar } from '../../warming/components/ProgressBar';
-import { datasourceLabel, formatCount, formatMemoryMB, formatMs, formatPercent, formatRelative } from '../format';
 import { HealthBadge, HealthDot } from './HealthBadge';
 
 interface DatasourceCacheCardProps {
@@ -66,7 +65,7 @@ export function DatasourceCacheCard({
           <p className="ds-card-line muted">
             {m.totalQueries === 0
               ? 'No queries since the last warm'
-              : `Hit rate: ${formatPercent(m.cacheHitRate)} • Avg query: ${formatMs(m.avgQueryTimeMs)}`}
+              : `Hit rate: ${formatPercent(m.cacheHitRate)} • Avg query: ${formatMillis(m.avgQueryTimeMs)}`}
           </p>
         </>
       ) : (
@@ -104,7 +103,7 @@ export function DatasourceCacheCard({
             <button
               type="button"
               className="button button-small"
-              aria-label={`Warm ${m.datasourceName} now`}
+              aria-label={`Warm now: ${m.datasourceName}`}
               disabled={warmPending || warming}
               onClick={() => onWarm(false)}
             >

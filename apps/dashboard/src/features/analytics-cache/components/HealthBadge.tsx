@@ -1,14 +1,15 @@
 import type { CacheHealth } from '@ccc/shared-types';
-import { HEALTH_META } from '../format';
+import { Badge } from '../../../components/ui/Badge';
+import { HEALTH_META } from '../health';
 
 /** "⚡ Excellent", "⚠ Stale", "✕ Cold": the label carries the meaning, colour and icon only repeat it. */
 export function HealthBadge({ health, testId }: { health: CacheHealth; testId?: string }) {
   const meta = HEALTH_META[health];
   return (
-    <span className={`badge badge-${meta.tone}`} data-testid={testId} data-health={health}>
+    <Badge tone={meta.tone} testId={testId}>
       <span aria-hidden="true">{meta.icon} </span>
       {meta.label}
-    </span>
+    </Badge>
   );
 }
 

@@ -1,7 +1,8 @@
+import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel, formatCount, formatMemoryMB } from '../../../lib/format';
 import { showToast } from '../../../lib/toast';
-import { actionErrorMessage, datasourceLabel, formatCount, formatMemoryMB } from '../format';
+import { actionErrorMessage } from '../action-error';
 import { useInvalidateCache } from '../hooks/useInvalidateCache';
-import { ConfirmDialog } from './ConfirmDialog';
 
 export interface InvalidateTarget {
   datasourceId: number;
@@ -38,12 +39,13 @@ export function InvalidateDialog({ target, onClose }: { target: InvalidateTarget
     );
 
   return (
-    <ConfirmDialog
+    <ActionDialog
       title={`Invalidate ${what}?`}
       confirmLabel="Invalidate"
       pendingLabel="Invalidating…"
+      tone="danger"
       pending={invalidate.isPending}
-      error={invalidate.isError ? actionErrorMessage(invalidate.error, 'invalidation') : null}
+      error={invalidate.isError ? <p>{actionErrorMessage(invalidate.error, 'invalidation')}</p> : null}
       onConfirm={confirm}
       onCancel={onClose}
     >
@@ -58,6 +60,6 @@ export function InvalidateDialog({ target, onClose }: { target: InvalidateTarget
           ? 'Queries for these entries go to the source database until the datasource is warmed again.'
           : 'The datasource turns cold: its queries go to the source database until it is warmed again.'}
       </p>
-    </ConfirmDialog>
+    </ActionDialog>
   );
 }

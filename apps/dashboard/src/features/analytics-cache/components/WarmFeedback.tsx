@@ -1,8 +1,10 @@
 import type { WarmOutcome } from '@ccc/shared-types';
-import { actionErrorMessage, datasourceLabel, formatSpan } from '../format';
+import { Badge, type Tone } from '../../../components/ui/Badge';
+import { datasourceLabel, formatSpan } from '../../../lib/format';
+import { actionErrorMessage } from '../action-error';
 import type { useWarmCache } from '../hooks/useWarmCache';
 
-const OUTCOME_META: Record<WarmOutcome, { label: string; tone: string }> = {
+const OUTCOME_META: Record<WarmOutcome, { label: string; tone: Tone }> = {
   queued: { label: 'Queued', tone: 'ok' },
   already_warming: { label: 'Already warming', tone: 'warn' },
   skipped: { label: 'Skipped', tone: 'neutral' },
@@ -46,7 +48,7 @@ export function WarmFeedback({ warm, names }: WarmFeedbackProps) {
             return (
               <li key={result.datasourceId} data-testid={`warm-result-${result.datasourceId}`}>
                 {datasourceLabel(result.datasourceId, names.get(result.datasourceId))}:{' '}
-                <span className={`badge badge-${meta.tone}`}>{meta.label}</span>
+                <Badge tone={meta.tone}>{meta.label}</Badge>
                 {result.reason && <span className="muted"> — {result.reason}</span>}
               </li>
             );

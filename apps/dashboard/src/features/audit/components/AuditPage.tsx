@@ -2,6 +2,9 @@ import type { AuditEntry, AuditOutcome, AuditQuery } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { pageCount, Pagination } from '../../../components/ui/Pagination';
 import { formatDateTime } from '../../../lib/format';
 import { useAuditLog } from '../hooks/useAuditLog';
 
@@ -48,7 +51,7 @@ export function AuditPage() {
     pageSize: PAGE_SIZE,
   };
   const audit = useAuditLog(query);
-  const totalPages = audit.data ? Math.max(1, Math.ceil(audit.data.total / audit.data.pageSize)) : 1;
+  const totalPages = audit.data ? pageCount(audit.data.total, audit.data.pageSize) : 1;
 
   return (
     <section aria-labelledby="page-title">
@@ -63,50 +66,24 @@ export function AuditPage() {
       {audit.isError && <LoadError error={audit.error} />}
       {audit.data && (
         <>
-          {audit.data.items.length === 0 ? (
-            <p className="card card-muted">No audit entries match these filters.</p>
-          ) : (
-            <div className="table-wrap card">
-              <table className="table" data-testid="audit-table" aria-busy={audit.isPlaceholderData}>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {audit.data.items.map((entry) => (
-                    <AuditRow key={entry.id} entry={entry} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <nav className="pagination" aria-label="Audit pages">
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={page <= 1}
-              onClick={() => setSearchParams(toParams(filters, page - 1))}
-            >
-              Previous
-            </button>
-            <span data-testid="audit-page-info">
-              Page {page} of {totalPages} · {audit.data.total} {audit.data.total === 1 ? 'entry' : 'entries'}
-            </span>
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={page >= totalPages || audit.isPlaceholderData}
-              onClick={() => setSearchParams(toParams(filters, page + 1))}
-            >
-              Next
-            </button>
-          </nav>
+          <DataTable
+            label="Audit entries"
+            testId="audit-table"
+            columns={COLUMNS}
+            rows={audit.data.items}
+            rowKey={(entry) => entry.id}
+            busy={audit.isPlaceholderData}
+            empty="No audit entries match these filters."
+          />
+          <Pagination
+            label="Audit pages"
+            page={page}
+            pageCount={totalPages}
+            summary={`${audit.data.total} ${audit.data.total === 1 ? 'entry' : 'entries'}`}
+            busy={audit.isPlaceholderData}
+            onPageChange={(next) => setSearchParams(toParams(filters, next))}
+            testId="audit-page-info"
+          />
         </>
       )}
     </section>
@@ -166,23 +143,14 @@ function AuditFilters({ initial, onApply }: { initial: Filters; onApply: (filter
   );
 }
 
-function AuditRow({ entry }: { entry: AuditEntry }) {
-  const actor = entry.actorName ?? (entry.actorKind === 'anonymous' ? 'Anonymous' : (entry.actorId ?? '—'));
-  const target = entry.targetType ? [entry.targetType, entry.targetId].filter(Boolean).join(' #') : '—';
-  return (
-    <tr>
-      <td>
-        <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time>
-      </td>
-      <td title={entry.actorId ?? undefined}>{actor}</td>
-      <td>
-        <code>{entry.action}</code>
-      </td>
-      <td>{target}</td>
-      <td>
-        <span className={`badge ${entry.outcome === 'success' ? 'badge-ok' : 'badge-error'}`}>{entry.outcome}</span>
-      </td>
-      <td className="numeric">{entry.statusCode ?? '—'}</td>
-    </tr>
-  );
-}
+const actorOf = (entry: AuditEntry) => entry.actorName ?? (entry.actorKind === 'anonymous' ? 'Anonymous' : (entry.actorId ?? '—'));
+
+/** One page of the log, newest first as the service sorts it (a page is not re-sorted here: it would mislead). */
+const COLUMNS: Array<Column<AuditEntry>> = [
+  { id: 'time', header: 'Time', cell: (entry) => <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> },
+  { id: 'actor', header: 'Actor', cell: (entry) => <span title={entry.actorId ?? undefined}>{actorOf(entry)}</span> },
+  { id: 'action', header: 'Action', cell: (entry) => <code>{entry.action}</code> },
+  { id: 'target', header: 'Target', cell: (entry) => (entry.targetType ? [entry.targetType, entry.targetId].filter(Boolean).join(' #') : '—') },
+  { id: 'outcome', header: 'Outcome', cell: (entry) => <Badge tone={entry.outcome === 'success' ? 'ok' : 'error'}>{entry.outcome}</Badge> },
+  { id: 'status', header: 'Status', numeric: true, cell: (entry) => entry.statusCode ?? '—' },
+];

@@ -21,7 +21,7 @@ export function LoginPage() {
   };
 
   return (
-    <div className="login-page">
+    <main className="login-page">
       <form className="card login-card" onSubmit={onSubmit} aria-labelledby="login-title" noValidate>
         <h1 id="login-title">Cache Command Center</h1>
         <p className="muted">Sign in to continue.</p>
@@ -61,6 +61,6 @@ export function LoginPage() {
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-    </div>
+    </main>
   );
 }

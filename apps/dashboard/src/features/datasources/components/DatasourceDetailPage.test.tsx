@@ -13,23 +13,23 @@ describe('datasource edit page', () => {
         jsonResponse(
           400,
           errorBody('VALIDATION_FAILED', 'Request validation failed', [
-            { field: 'stalenessTtlSeconds', messages: ['stalenessTtlSeconds must not be less than 60'] },
+            { field: 'sourceTable', messages: ['table finance.nope does not exist'] },
             { field: 'columnMapping.measure', messages: ['column "nope" does not exist in the source table'] },
           ]),
         ),
     });
     const { user } = renderApp('/datasources/1');
 
-    const ttl = await screen.findByLabelText('Staleness TTL (seconds)');
-    await user.clear(ttl);
-    await user.type(ttl, '30');
+    const table = await screen.findByLabelText('Source table');
+    await user.clear(table);
+    await user.type(table, 'finance.nope');
     await user.clear(screen.getByLabelText('Measure column'));
     await user.type(screen.getByLabelText('Measure column'), 'nope');
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
 
     expect(await screen.findByTestId('form-error')).toHaveTextContent('Request validation failed');
-    expect(ttl).toHaveAccessibleDescription(/must not be less than 60/);
-    expect(ttl).toBeInvalid();
+    expect(table).toHaveAccessibleDescription(/table finance.nope does not exist/);
+    expect(table).toBeInvalid();
     expect(screen.getByLabelText('Measure column')).toHaveAccessibleDescription(/does not exist in the source table/);
     expect(screen.getByLabelText('Name')).toBeValid();
     expect(screen.queryByTestId('save-status')).not.toBeInTheDocument();
@@ -50,7 +50,30 @@ describe('datasource edit page', () => {
     expect(screen.getByTestId('form-error')).toHaveTextContent('Please correct the highlighted fields.');
     expect(name).toHaveAccessibleDescription('Name is required.');
     expect(name).toHaveFocus();
-    expect(ttl).toHaveAccessibleDescription(/positive whole number/);
+    expect(ttl).toHaveAccessibleDescription(/from 60 s to 2,592,000 s/);
+    expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'PATCH')).toBe(false);
+  });
+
+  it('applies the service\'s own limits (shared with it) before sending', async () => {
+    signInAs('admin');
+    const fetchMock = mockApi({ 'GET /api/admin/datasources/1': () => jsonResponse(200, datasource()) });
+    const { user } = renderApp('/datasources/1');
+
+    const ttl = await screen.findByLabelText('Staleness TTL (seconds)');
+    await user.clear(ttl);
+    await user.type(ttl, '30');
+    const table = screen.getByLabelText('Source table');
+    await user.clear(table);
+    await user.type(table, 'finance.billing-facts');
+    const schedule = screen.getByLabelText('Warm schedule (cron)');
+    await user.clear(schedule);
+    await user.type(schedule, 'every tuesday');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+
+    expect(ttl).toHaveAccessibleDescription(/from 60 s/);
+    expect(table).toHaveAccessibleDescription(/schema-qualified/);
+    expect(schedule).toHaveAccessibleDescription(/5 fields/);
+    expect(table).toHaveFocus();
     expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'PATCH')).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-import type { CreateDatasourceRequest } from '@ccc/shared-types';
+import { CRON_MAX_LENGTH, DATASOURCE_LIMITS, type CreateDatasourceRequest } from '@ccc/shared-types';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import { formatDuration } from '../../../lib/format';
@@ -84,7 +84,7 @@ export function DatasourceForm({
   const textField = (
     field: 'name' | 'description' | 'sourceTable' | 'warmSchedule',
     label: string,
-    options: { hint?: ReactNode; placeholder?: string; multiline?: boolean } = {},
+    options: { hint?: ReactNode; placeholder?: string; multiline?: boolean; maxLength?: number } = {},
   ) => {
     const messages = messagesFor(field);
     const common = {
@@ -92,6 +92,7 @@ export function DatasourceForm({
       name: field,
       value: values[field],
       placeholder: options.placeholder,
+      maxLength: options.maxLength,
       'aria-invalid': messages.length > 0 || undefined,
       'aria-describedby': describedBy(field, messages, options.hint),
     };
@@ -108,7 +109,8 @@ export function DatasourceForm({
     );
   };
 
-  const secondsField = (field: 'stalenessTtlSeconds' | 'minWarmIntervalSeconds', label: string, min: number) => {
+  const secondsField = (field: 'stalenessTtlSeconds' | 'minWarmIntervalSeconds', label: string) => {
+    const { min, max } = DATASOURCE_LIMITS[field];
     const messages = messagesFor(field);
     const seconds = Number(values[field]);
     const hint = values[field].trim() && Number.isInteger(seconds) && seconds >= 0 ? `= ${formatDuration(seconds)}` : undefined;
@@ -121,6 +123,7 @@ export function DatasourceForm({
           type="number"
           inputMode="numeric"
           min={min}
+          max={max}
           step={1}
           value={values[field]}
           aria-invalid={messages.length > 0 || undefined}
@@ -156,8 +159,8 @@ export function DatasourceForm({
       <fieldset className="form-fieldset" disabled={readOnly || pending}>
         <div className="card form-section">
           <h2>General</h2>
-          {textField('name', 'Name')}
-          {textField('description', 'Description', { multiline: true })}
+          {textField('name', 'Name', { maxLength: DATASOURCE_LIMITS.nameMaxLength })}
+          {textField('description', 'Description', { multiline: true, maxLength: DATASOURCE_LIMITS.descriptionMaxLength })}
           {textField('sourceTable', 'Source table', {
             placeholder: 'schema.table',
             hint: 'Schema-qualified table the cache is warmed from.',
@@ -205,12 +208,13 @@ export function DatasourceForm({
         <div className="card form-section">
           <h2>Caching</h2>
           <div className="form-grid">
-            {secondsField('stalenessTtlSeconds', 'Staleness TTL (seconds)', 1)}
-            {secondsField('minWarmIntervalSeconds', 'Minimum warm interval (seconds)', 0)}
+            {secondsField('stalenessTtlSeconds', 'Staleness TTL (seconds)')}
+            {secondsField('minWarmIntervalSeconds', 'Minimum warm interval (seconds)')}
           </div>
           {textField('warmSchedule', 'Warm schedule (cron)', {
             placeholder: '0 */4 * * *',
-            hint: 'Cron expression for automatic warming; leave empty for none.',
+            hint: 'Cron expression (UTC) for automatic warming; leave empty for none.',
+            maxLength: CRON_MAX_LENGTH,
           })}
         </div>
       </fieldset>

@@ -1,13 +1,50 @@
+import type { Datasource } from '@ccc/shared-types';
 import { Link } from 'react-router-dom';
-import { LoadError, Loading } from '../../../components/QueryStatus';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { formatDuration } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../hooks/useDatasources';
 
+const COLUMNS: Array<Column<Datasource>> = [
+  { id: 'id', header: 'ID', numeric: true, cell: (ds) => ds.id, sortValue: (ds) => ds.id },
+  { id: 'name', header: 'Name', cell: (ds) => <Link to={`/datasources/${ds.id}`}>{ds.name}</Link>, sortValue: (ds) => ds.name },
+  { id: 'table', header: 'Source table', cell: (ds) => <code>{ds.sourceTable}</code>, sortValue: (ds) => ds.sourceTable },
+  {
+    id: 'ttl',
+    header: 'Staleness TTL',
+    cell: (ds) => <span title={`${ds.stalenessTtlSeconds} s`}>{formatDuration(ds.stalenessTtlSeconds)}</span>,
+    sortValue: (ds) => ds.stalenessTtlSeconds,
+  },
+  {
+    id: 'interval',
+    header: 'Min warm interval',
+    cell: (ds) => <span title={`${ds.minWarmIntervalSeconds} s`}>{formatDuration(ds.minWarmIntervalSeconds)}</span>,
+    sortValue: (ds) => ds.minWarmIntervalSeconds,
+  },
+  { id: 'schedule', header: 'Schedule', cell: (ds) => (ds.warmSchedule ? <code>{ds.warmSchedule}</code> : <span className="muted">Manual</span>) },
+  {
+    id: 'status',
+    header: 'Status',
+    cell: (ds) => <Badge tone={ds.enabled ? 'ok' : 'neutral'}>{ds.enabled ? 'Enabled' : 'Disabled'}</Badge>,
+    sortValue: (ds) => ds.enabled,
+  },
+];
+
+const EDIT_COLUMN: Column<Datasource> = {
+  id: 'actions',
+  header: 'Actions',
+  hideHeader: true,
+  cell: (ds) => (
+    <Link to={`/datasources/${ds.id}`} className="button button-small button-secondary" aria-label={`Edit ${ds.name}`}>
+      Edit
+    </Link>
+  ),
+};
+
 export function DatasourcesPage() {
   const canWrite = useCanWriteSettings();
   const datasources = useDatasources();
-  const rows = [...(datasources.data ?? [])].sort((a, b) => a.id - b.id);
 
   return (
     <section aria-labelledby="page-title">
@@ -19,59 +56,18 @@ export function DatasourcesPage() {
           </Link>
         )}
       </div>
-      {datasources.isPending && <Loading label="Loading datasources…" />}
-      {datasources.isError && <LoadError error={datasources.error} />}
-      {datasources.isSuccess && rows.length === 0 && <p className="card card-muted">No datasources registered yet.</p>}
-      {rows.length > 0 && (
-        <div className="table-wrap card">
-          <table className="table" data-testid="datasources-table">
-            <thead>
-              <tr>
-                <th scope="col">ID</th>
-                <th scope="col">Name</th>
-                <th scope="col">Source table</th>
-                <th scope="col">Staleness TTL</th>
-                <th scope="col">Min warm interval</th>
-                <th scope="col">Schedule</th>
-                <th scope="col">Status</th>
-                {canWrite && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((ds) => (
-                <tr key={ds.id}>
-                  <td className="numeric">{ds.id}</td>
-                  <td>
-                    <Link to={`/datasources/${ds.id}`}>{ds.name}</Link>
-                  </td>
-                  <td>
-                    <code>{ds.sourceTable}</code>
-                  </td>
-                  <td title={`${ds.stalenessTtlSeconds} s`}>{formatDuration(ds.stalenessTtlSeconds)}</td>
-                  <td title={`${ds.minWarmIntervalSeconds} s`}>{formatDuration(ds.minWarmIntervalSeconds)}</td>
-                  <td>{ds.warmSchedule ? <code>{ds.warmSchedule}</code> : <span className="muted">Manual</span>}</td>
-                  <td>
-                    <span className={`badge ${ds.enabled ? 'badge-ok' : 'badge-neutral'}`}>
-                      {ds.enabled ? 'Enabled' : 'Disabled'}
-                    </span>
-                  </td>
-                  {canWrite && (
-                    <td>
-                      <Link to={`/datasources/${ds.id}`} className="button button-small button-secondary" aria-label={`Edit ${ds.name}`}>
-                        Edit
-                      </Link>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Datasources"
+        testId="datasources-table"
+        columns={canWrite ? [...COLUMNS, EDIT_COLUMN] : COLUMNS}
+        rows={datasources.data}
+        rowKey={(ds) => String(ds.id)}
+        loading={datasources.isPending}
+        loadingLabel="Loading datasources…"
+        error={datasources.error}
+        initialSort={{ columnId: 'id', direction: 'ascending' }}
+        empty="No datasources registered yet."
+      />
     </section>
   );
 }

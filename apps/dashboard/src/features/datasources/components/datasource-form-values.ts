@@ -1,4 +1,13 @@
-import type { ColumnMapping, CreateDatasourceRequest, Datasource } from '@ccc/shared-types';
+import {
+  CRON_FIELD_COUNT,
+  CRON_MAX_LENGTH,
+  DATASOURCE_LIMITS,
+  QUALIFIED_TABLE_PATTERN,
+  SQL_IDENTIFIER_PATTERN,
+  type ColumnMapping,
+  type CreateDatasourceRequest,
+  type Datasource,
+} from '@ccc/shared-types';
 
 export const COLUMN_MAPPING_FIELDS = [
   'measure',
@@ -24,10 +33,7 @@ export interface DatasourceFormValues {
 /** Messages keyed by the API's field path: `name`, `stalenessTtlSeconds`, `columnMapping.measure`, … */
 export type FieldMessages = Record<string, string[]>;
 
-const DEFAULT_STALENESS_TTL_SECONDS = 4 * 3600;
-const DEFAULT_MIN_WARM_INTERVAL_SECONDS = 300;
-/** PostgreSQL `integer` upper bound. */
-const MAX_INT = 2_147_483_647;
+const { stalenessTtlSeconds: TTL, minWarmIntervalSeconds: INTERVAL } = DATASOURCE_LIMITS;
 
 export function toFormValues(datasource?: Datasource): DatasourceFormValues {
   if (!datasource) {
@@ -36,8 +42,8 @@ export function toFormValues(datasource?: Datasource): DatasourceFormValues {
       description: '',
       sourceTable: '',
       columnMapping: { measure: '', practice: '', provider: '', frequency: '', period: '', value: '' },
-      stalenessTtlSeconds: String(DEFAULT_STALENESS_TTL_SECONDS),
-      minWarmIntervalSeconds: String(DEFAULT_MIN_WARM_INTERVAL_SECONDS),
+      stalenessTtlSeconds: String(TTL.default),
+      minWarmIntervalSeconds: String(INTERVAL.default),
       warmSchedule: '',
       enabled: true,
     };
@@ -56,30 +62,53 @@ export function toFormValues(datasource?: Datasource): DatasourceFormValues {
 
 function parseWholeNumber(text: string): number | null {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return null;
-  const value = Number(trimmed);
-  return value <= MAX_INT ? value : null;
+  return /^\d{1,10}$/.test(trimmed) ? Number(trimmed) : null;
 }
 
-/** The obvious checks; everything else (cron syntax, table existence, …) is the server's call. */
+const seconds = (value: number) => `${value.toLocaleString('en-US')} s`;
+
+/**
+ * The service's rules for these fields (shared with it through @ccc/shared-types); what only the
+ * service can know (the table and its columns exist, the cron expression parses) is its call.
+ */
 export function validateDatasourceForm(values: DatasourceFormValues): FieldMessages {
   const errors: FieldMessages = {};
   const required = (field: string, text: string, label: string) => {
     if (!text.trim()) errors[field] = [`${label} is required.`];
   };
   required('name', values.name, 'Name');
+  if (values.name.trim().length > DATASOURCE_LIMITS.nameMaxLength) {
+    errors.name = [`Name must be at most ${DATASOURCE_LIMITS.nameMaxLength} characters.`];
+  }
+  if (values.description.trim().length > DATASOURCE_LIMITS.descriptionMaxLength) {
+    errors.description = [`Description must be at most ${DATASOURCE_LIMITS.descriptionMaxLength} characters.`];
+  }
   required('sourceTable', values.sourceTable, 'Source table');
+  if (values.sourceTable.trim() && !QUALIFIED_TABLE_PATTERN.test(values.sourceTable.trim())) {
+    errors.sourceTable = ['Source table must be a table name, optionally schema-qualified (schema.table).'];
+  }
   for (const field of COLUMN_MAPPING_FIELDS) {
-    required(`columnMapping.${field}`, values.columnMapping[field], 'Column name');
+    const text = values.columnMapping[field].trim();
+    required(`columnMapping.${field}`, text, 'Column name');
+    if (text && !SQL_IDENTIFIER_PATTERN.test(text)) {
+      errors[`columnMapping.${field}`] = ['Use a plain column name: letters, digits and underscores, not starting with a digit.'];
+    }
   }
 
   const ttl = parseWholeNumber(values.stalenessTtlSeconds);
-  if (ttl === null || ttl < 1) {
-    errors.stalenessTtlSeconds = ['Staleness TTL must be a positive whole number of seconds.'];
+  if (ttl === null || ttl < TTL.min || ttl > TTL.max) {
+    errors.stalenessTtlSeconds = [`Staleness TTL must be a whole number of seconds from ${seconds(TTL.min)} to ${seconds(TTL.max)} (30 days).`];
   }
   const interval = parseWholeNumber(values.minWarmIntervalSeconds);
-  if (interval === null) {
-    errors.minWarmIntervalSeconds = ['Minimum warm interval must be a whole number of seconds (0 or more).'];
+  if (interval === null || interval < INTERVAL.min || interval > INTERVAL.max) {
+    errors.minWarmIntervalSeconds = [`Minimum warm interval must be a whole number of seconds from ${INTERVAL.min} to ${seconds(INTERVAL.max)} (a day).`];
+  }
+  const cron = values.warmSchedule.trim();
+  const fields = cron ? cron.split(/\s+/).length : 0;
+  if (cron.length > CRON_MAX_LENGTH) {
+    errors.warmSchedule = [`Warm schedule must be at most ${CRON_MAX_LENGTH} characters.`];
+  } else if (cron && (fields < CRON_FIELD_COUNT.min || fields > CRON_FIELD_COUNT.max)) {
+    errors.warmSchedule = ['A cron expression has 5 fields (minute hour day month weekday), e.g. 0 */4 * * *.'];
   }
   return errors;
 }

@@ -1,10 +1,9 @@
 import type { AlertEvent, CacheAlert } from '@ccc/shared-types';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDateTime } from '../../../lib/format';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../format';
+import { Badge } from '../../../components/ui/Badge';
+import { datasourceLabel, formatDateTime } from '../../../lib/format';
 import { useAlert } from '../hooks/useAlerts';
-import { Badge } from './Badge';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../labels';
 
 const EVENT_LABELS: Record<AlertEvent['event'], string> = {
   FIRED: 'Fired',

@@ -1,12 +1,12 @@
-import type { CacheAlert } from '@ccc/shared-types';
+import { COMMENT_MAX_LENGTH, type CacheAlert } from '@ccc/shared-types';
 import { useState } from 'react';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_TYPE_LABELS } from '../format';
+import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel } from '../../../lib/format';
 import { useAcknowledgeAlert, useResolveAlert } from '../hooks/useAlerts';
-import { ActionDialog } from './ActionDialog';
+import { ALERT_TYPE_LABELS } from '../labels';
 import { ApiErrorMessage } from './ApiErrorMessage';
 
-const COMMENT_MAX = 1000;
+const COMMENT_MAX = COMMENT_MAX_LENGTH;
 
 function alertName(alert: CacheAlert): string {
   const where = alert.datasourceId !== null ? ` on ${datasourceLabel(alert.datasourceId, alert.datasourceName)}` : '';
@@ -28,8 +28,8 @@ export function AcknowledgeDialog({ alert, onClose }: { alert: CacheAlert; onClo
       error={acknowledge.isError ? <ApiErrorMessage error={acknowledge.error} /> : null}
       onCancel={onClose}
       onConfirm={() => acknowledge.mutate({ id: alert.id, comment: trimmed }, { onSuccess: onClose })}
+      description={<p>{alert.alertMessage}</p>}
     >
-      <p>{alert.alertMessage}</p>
       <div className="field">
         <label htmlFor="ack-comment">Comment (required)</label>
         <textarea
@@ -58,12 +58,16 @@ export function ResolveDialog({ alert, onClose }: { alert: CacheAlert; onClose: 
       error={resolve.isError ? <ApiErrorMessage error={resolve.error} /> : null}
       onCancel={onClose}
       onConfirm={() => resolve.mutate({ id: alert.id, comment: comment.trim() || undefined }, { onSuccess: onClose })}
+      description={
+        <>
+          <p>{alert.alertMessage}</p>
+          <p className="muted small">
+            An alert can be resolved once its last value is back within the threshold that applies (or that threshold was
+            changed or switched off); until then, acknowledge it.
+          </p>
+        </>
+      }
     >
-      <p>{alert.alertMessage}</p>
-      <p className="muted small">
-        An alert can be resolved once its last value is back within the threshold that applies (or that threshold was
-        changed or switched off); until then, acknowledge it.
-      </p>
       <div className="field">
         <label htmlFor="resolve-comment">Comment (optional)</label>
         <textarea id="resolve-comment" rows={3} maxLength={COMMENT_MAX} value={comment} onChange={(event) => setComment(event.target.value)} />

@@ -1,11 +1,11 @@
 import type { CacheAlert, ThresholdDirection } from '@ccc/shared-types';
-import { formatDateTime } from '../../../lib/format';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../format';
-import { Badge } from './Badge';
-import { TableCard } from './TableCard';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { datasourceLabel, formatDateTime } from '../../../lib/format';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../labels';
 
 interface AlertTableProps {
+  label: string;
   alerts: CacheAlert[];
   testId: string;
   canWrite: boolean;
@@ -25,70 +25,80 @@ function thresholdText(alert: CacheAlert): string {
   return value;
 }
 
-export function AlertTable({ alerts, testId, canWrite, selectedId, busy, onSelect, onAcknowledge, onResolve }: AlertTableProps) {
-  const showActions = canWrite && (onAcknowledge || onResolve);
+const alertName = (alert: CacheAlert) => `${ALERT_TYPE_LABELS[alert.alertType]}${alert.datasourceName ? ` on ${alert.datasourceName}` : ''}`;
+
+const COLUMNS: Array<Column<CacheAlert>> = [
+  { id: 'severity', header: 'Severity', cell: (alert) => <Badge tone={SEVERITY_META[alert.severity].tone}>{SEVERITY_META[alert.severity].label}</Badge> },
+  {
+    id: 'alert',
+    header: 'Alert',
+    cell: (alert) => (
+      <>
+        <strong>{ALERT_TYPE_LABELS[alert.alertType]}</strong>
+        <div className="small muted alert-message">{alert.alertMessage}</div>
+      </>
+    ),
+  },
+  {
+    id: 'datasource',
+    header: 'Datasource',
+    cell: (alert) => (alert.datasourceId !== null ? datasourceLabel(alert.datasourceId, alert.datasourceName) : <span className="muted">—</span>),
+  },
+  { id: 'actual', header: 'Actual', numeric: true, cell: (alert) => formatAlertValue(alert.actualValue, alertUnit(alert), true) },
+  { id: 'threshold', header: 'Threshold', numeric: true, cell: thresholdText },
+  { id: 'triggered', header: 'Triggered', className: 'small', cell: (alert) => <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time> },
+  {
+    id: 'status',
+    header: 'Status',
+    cell: (alert) => (
+      <>
+        <Badge tone={ALERT_STATUS_META[alert.alertStatus].tone}>{ALERT_STATUS_META[alert.alertStatus].label}</Badge>
+        {alert.acknowledgedByName && alert.alertStatus === 'ACKNOWLEDGED' && <div className="small muted">by {alert.acknowledgedByName}</div>}
+      </>
+    ),
+  },
+];
+
+/** Alerts in the order the service ranks them (active first, most severe, newest). */
+export function AlertTable({ label, alerts, testId, canWrite, selectedId, busy, onSelect, onAcknowledge, onResolve }: AlertTableProps) {
+  const actions: Column<CacheAlert> = {
+    id: 'actions',
+    header: 'Actions',
+    hideHeader: true,
+    cell: (alert) => {
+      const name = alertName(alert);
+      return (
+        <div className="row-actions">
+          <button type="button" className="button button-small button-secondary" aria-label={`Details of ${name}`} onClick={() => onSelect(alert)}>
+            Details
+          </button>
+          {canWrite && onAcknowledge && alert.alertStatus === 'ACTIVE' && (
+            <button type="button" className="button button-small" aria-label={`Acknowledge ${name}`} onClick={() => onAcknowledge(alert)}>
+              Acknowledge
+            </button>
+          )}
+          {canWrite && onResolve && alert.alertStatus !== 'RESOLVED' && (
+            <button type="button" className="button button-small button-secondary" aria-label={`Resolve ${name}`} onClick={() => onResolve(alert)}>
+              Resolve
+            </button>
+          )}
+        </div>
+      );
+    },
+  };
   return (
-    <TableCard
+    <DataTable
+      label={label}
       testId={testId}
       busy={busy}
-      columns={
-        <>
-          <th scope="col">Severity</th>
-          <th scope="col">Alert</th>
-          <th scope="col">Datasource</th>
-          <th scope="col" className="numeric">Actual</th>
-          <th scope="col" className="numeric">Threshold</th>
-          <th scope="col">Triggered</th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </>
-      }
-    >
-      {alerts.map((alert) => {
-        const name = `${ALERT_TYPE_LABELS[alert.alertType]}${alert.datasourceName ? ` on ${alert.datasourceName}` : ''}`;
-        return (
-          <tr key={alert.id} data-testid={`alert-row-${alert.id}`} data-status={alert.alertStatus} aria-current={selectedId === alert.id ? 'true' : undefined}>
-            <td>
-              <Badge tone={SEVERITY_META[alert.severity].tone}>{SEVERITY_META[alert.severity].label}</Badge>
-            </td>
-            <td>
-              <strong>{ALERT_TYPE_LABELS[alert.alertType]}</strong>
-              <div className="small muted alert-message">{alert.alertMessage}</div>
-            </td>
-            <td>{alert.datasourceId !== null ? datasourceLabel(alert.datasourceId, alert.datasourceName) : <span className="muted">—</span>}</td>
-            <td className="numeric">{formatAlertValue(alert.actualValue, alertUnit(alert), true)}</td>
-            <td className="numeric">{thresholdText(alert)}</td>
-            <td className="small">
-              <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time>
-            </td>
-            <td>
-              <Badge tone={ALERT_STATUS_META[alert.alertStatus].tone}>{ALERT_STATUS_META[alert.alertStatus].label}</Badge>
-              {alert.acknowledgedByName && alert.alertStatus === 'ACKNOWLEDGED' && (
-                <div className="small muted">by {alert.acknowledgedByName}</div>
-              )}
-            </td>
-            <td>
-              <div className="row-actions">
-                <button type="button" className="button button-small button-secondary" aria-label={`Details of ${name}`} onClick={() => onSelect(alert)}>
-                  Details
-                </button>
-                {showActions && onAcknowledge && alert.alertStatus === 'ACTIVE' && (
-                  <button type="button" className="button button-small" aria-label={`Acknowledge ${name}`} onClick={() => onAcknowledge(alert)}>
-                    Acknowledge
-                  </button>
-                )}
-                {showActions && onResolve && alert.alertStatus !== 'RESOLVED' && (
-                  <button type="button" className="button button-small button-secondary" aria-label={`Resolve ${name}`} onClick={() => onResolve(alert)}>
-                    Resolve
-                  </button>
-                )}
-              </div>
-            </td>
-          </tr>
-        );
+      columns={[...COLUMNS, actions]}
+      rows={alerts}
+      rowKey={(alert) => alert.id}
+      rowProps={(alert) => ({
+        'data-testid': `alert-row-${alert.id}`,
+        'data-status': alert.alertStatus,
+        'aria-current': selectedId === alert.id ? 'true' : undefined,
       })}
-    </TableCard>
+    />
   );
 }

@@ -11,12 +11,13 @@ import {
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
+import { pageCount, Pagination } from '../../../components/ui/Pagination';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { ALERT_TYPE_LABELS, SEVERITY_META } from '../format';
 import { useAlerts, useEvaluateAlerts } from '../hooks/useAlerts';
-import { AcknowledgeDialog, ResolveDialog } from './AlertDialogs';
+import { ALERT_TYPE_LABELS, SEVERITY_META } from '../labels';
 import { AlertDetails } from './AlertDetails';
+import { AcknowledgeDialog, ResolveDialog } from './AlertDialogs';
 import { AlertTable } from './AlertTable';
 import { DatasourceSelect } from './DatasourceSelect';
 
@@ -90,7 +91,7 @@ export function AlertsPage() {
   const currentLoading = active.isPending || acknowledged.isPending;
   const currentError = active.error ?? acknowledged.error;
   const filtered = Boolean(filters.severity || filters.alertType || filters.datasourceId);
-  const historyPages = resolved.data ? Math.max(1, Math.ceil(resolved.data.total / resolved.data.pageSize)) : 1;
+  const historyPages = resolved.data ? pageCount(resolved.data.total, resolved.data.pageSize) : 1;
   // Current alerts are one page per status: say so when there are more than fit.
   const cut = [
     { label: 'active', data: active.data },
@@ -174,6 +175,7 @@ export function AlertsPage() {
             </div>
           ) : (
             <AlertTable
+              label="Current alerts"
               alerts={current}
               testId="current-alerts-table"
               canWrite={canWrite}
@@ -204,6 +206,7 @@ export function AlertsPage() {
           ) : (
             <>
               <AlertTable
+                label="Resolved alerts"
                 alerts={resolved.data.items}
                 testId="resolved-alerts-table"
                 canWrite={canWrite}
@@ -211,22 +214,14 @@ export function AlertsPage() {
                 busy={resolved.isPlaceholderData}
                 onSelect={(alert) => update({ alert: alert.id })}
               />
-              <nav className="pagination" aria-label="Alert history pages">
-                <button type="button" className="button button-secondary" disabled={historyPage <= 1} onClick={() => update({ page: String(historyPage - 1) })}>
-                  Previous
-                </button>
-                <span>
-                  Page {historyPage} of {historyPages} · {resolved.data.total} resolved
-                </span>
-                <button
-                  type="button"
-                  className="button button-secondary"
-                  disabled={historyPage >= historyPages || resolved.isPlaceholderData}
-                  onClick={() => update({ page: String(historyPage + 1) })}
-                >
-                  Next
-                </button>
-              </nav>
+              <Pagination
+                label="Alert history pages"
+                page={historyPage}
+                pageCount={historyPages}
+                summary={`${resolved.data.total} resolved`}
+                busy={resolved.isPlaceholderData}
+                onPageChange={(next) => update({ page: String(next) })}
+              />
             </>
           ))}
       </section>

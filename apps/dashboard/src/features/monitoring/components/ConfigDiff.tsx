@@ -1,45 +1,61 @@
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { diffConfigs, formatConfigValue } from '../config-diff';
 
 interface ConfigDiffProps {
+  /** What is being changed, e.g. the recommendation's name (several diffs can be on one page). */
+  label: string;
   current: Record<string, unknown>;
   recommended: Record<string, unknown>;
   testId?: string;
 }
 
+type DiffRow = ReturnType<typeof diffConfigs>[number];
+
+const COLUMNS: Array<Column<DiffRow>> = [
+  {
+    id: 'setting',
+    header: 'Setting',
+    rowHeader: true,
+    cell: (row) => (
+      <>
+        <code>{row.key}</code>
+        {row.changed && <span className="visually-hidden"> (changes)</span>}
+      </>
+    ),
+  },
+  { id: 'current', header: 'Current', cell: (row) => <code className={row.changed ? 'config-old' : undefined}>{formatConfigValue(row.current)}</code> },
+  {
+    id: 'recommended',
+    header: 'Recommended',
+    cell: (row) => (
+      <>
+        <code className={row.changed ? 'config-new' : undefined}>{formatConfigValue(row.recommended)}</code>
+        {row.changed && (
+          <span aria-hidden="true">
+            <Badge tone="info" className="config-badge">
+              changes
+            </Badge>
+          </span>
+        )}
+      </>
+    ),
+  },
+];
+
 /** Current vs recommended configuration, key by key; changed keys are marked. */
-export function ConfigDiff({ current, recommended, testId }: ConfigDiffProps) {
-  const rows = diffConfigs(current, recommended);
-  if (rows.length === 0) return <p className="muted">No configuration keys.</p>;
+export function ConfigDiff({ label, current, recommended, testId }: ConfigDiffProps) {
   return (
-    <table className="table config-diff" data-testid={testId}>
-      <thead>
-        <tr>
-          <th scope="col">Setting</th>
-          <th scope="col">Current</th>
-          <th scope="col">Recommended</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.key} className={row.changed ? 'config-changed' : undefined} data-changed={row.changed}>
-            <th scope="row">
-              <code>{row.key}</code>
-              {row.changed && <span className="visually-hidden"> (changes)</span>}
-            </th>
-            <td>
-              <code className={row.changed ? 'config-old' : undefined}>{formatConfigValue(row.current)}</code>
-            </td>
-            <td>
-              <code className={row.changed ? 'config-new' : undefined}>{formatConfigValue(row.recommended)}</code>
-              {row.changed && (
-                <span className="badge badge-info config-badge" aria-hidden="true">
-                  changes
-                </span>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label={`Current and recommended configuration: ${label}`}
+      testId={testId}
+      card={false}
+      className="config-diff"
+      columns={COLUMNS}
+      rows={diffConfigs(current, recommended)}
+      rowKey={(row) => row.key}
+      rowProps={(row) => ({ className: row.changed ? 'config-changed' : undefined, 'data-changed': String(row.changed) })}
+      empty="No configuration keys."
+    />
   );
 }

@@ -1,5 +1,5 @@
 import type { Datasource } from '@ccc/shared-types';
-import { datasourceLabel } from '../../analytics-cache/format';
+import { datasourceLabel } from '../../../lib/format';
 
 interface DatasourceSelectProps {
   id: string;

@@ -1,13 +1,11 @@
 import '../monitoring.css';
 import type { DatasourceEfficiency } from '@ccc/shared-types';
 import { useState } from 'react';
-import { LoadError, Loading } from '../../../components/QueryStatus';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { formatBytes } from '../../redis/format';
-import { formatNumber, formatPct, formatSeconds, VERDICT_META } from '../format';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { datasourceLabel, formatBytes, formatNumber, formatPercent, formatSeconds } from '../../../lib/format';
 import { useEfficiencyReport } from '../hooks/useEfficiency';
-import { Badge } from './Badge';
-import { EmptyCard, TableCard } from './TableCard';
+import { VERDICT_META } from '../labels';
 
 const PERIODS = [7, 14, 30] as const;
 
@@ -41,6 +39,61 @@ export function Sparkline({ trend, label }: { trend: DatasourceEfficiency['hitRa
   );
 }
 
+const COLUMNS: Array<Column<DatasourceEfficiency>> = [
+  {
+    id: 'datasource',
+    header: 'Datasource',
+    className: 'nowrap',
+    cell: (ds) => datasourceLabel(ds.datasourceId, ds.name),
+    sortValue: (ds) => ds.datasourceId,
+  },
+  { id: 'trend', header: 'Hit rate trend', cell: (ds) => <Sparkline trend={ds.hitRateTrend} label={datasourceLabel(ds.datasourceId, ds.name)} /> },
+  { id: 'hit-rate', header: 'Hit rate now', numeric: true, cell: (ds) => formatPercent(ds.currentHitRate), sortValue: (ds) => ds.currentHitRate },
+  {
+    id: 'memory',
+    header: 'Memory (per hit)',
+    numeric: true,
+    sortValue: (ds) => ds.memoryBytes,
+    cell: (ds) => (
+      <>
+        {formatBytes(ds.memoryBytes)}
+        <div className="small muted">{ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}</div>
+      </>
+    ),
+  },
+  { id: 'hits', header: 'Cache hits', numeric: true, cell: (ds) => formatNumber(ds.cacheHits, 0), sortValue: (ds) => ds.cacheHits },
+  {
+    id: 'warms',
+    header: 'Warms · time spent',
+    numeric: true,
+    sortValue: (ds) => ds.warmingCostSeconds,
+    cell: (ds) => (
+      <>
+        {formatNumber(ds.warmsInPeriod, 0)} · {formatSeconds(ds.warmingCostSeconds)}
+        {ds.avgWarmSeconds !== null && <div className="small muted">{formatSeconds(ds.avgWarmSeconds)} each</div>}
+      </>
+    ),
+  },
+  { id: 'queries', header: 'Queries served', numeric: true, cell: (ds) => formatNumber(ds.queriesServed, 0), sortValue: (ds) => ds.queriesServed },
+  {
+    id: 'per-second',
+    header: 'Queries per second of warming',
+    numeric: true,
+    cell: (ds) => formatNumber(ds.queriesPerWarmingSecond, 1),
+    sortValue: (ds) => ds.queriesPerWarmingSecond,
+  },
+  {
+    id: 'verdict',
+    header: 'Verdict',
+    sortValue: (ds) => VERDICT_META[ds.verdict].label,
+    cell: (ds) => (
+      <Badge tone={VERDICT_META[ds.verdict].tone} testId={`verdict-${ds.datasourceId}`}>
+        {VERDICT_META[ds.verdict].label}
+      </Badge>
+    ),
+  },
+];
+
 export function EfficiencyPage() {
   const [days, setDays] = useState<number>(7);
   const report = useEfficiencyReport(days);
@@ -63,68 +116,31 @@ export function EfficiencyPage() {
         What each datasource’s cache costs (Redis memory, time spent warming) against what it serves (cache hits,
         queries answered).
       </p>
-      {report.isPending && <Loading label="Loading the efficiency report…" />}
-      {report.isError && <LoadError error={report.error} />}
-      {report.data &&
-        (report.data.datasources.length === 0 ? (
-          <EmptyCard testId="no-efficiency">No datasources to report on. Register one under Datasources.</EmptyCard>
-        ) : (
-          <>
-            <p className="small muted" data-testid="efficiency-period">
-              {report.data.from.slice(0, 10)} to {report.data.to.slice(0, 10)} ({report.data.periodDays} days)
-            </p>
-            <TableCard
-              testId="efficiency-table"
-              busy={report.isPlaceholderData}
-              columns={
-                <>
-                  <th scope="col">Datasource</th>
-                  <th scope="col">Hit rate trend</th>
-                  <th scope="col" className="numeric">Hit rate now</th>
-                  <th scope="col" className="numeric">Memory (per hit)</th>
-                  <th scope="col" className="numeric">Cache hits</th>
-                  <th scope="col" className="numeric">Warms · time spent</th>
-                  <th scope="col" className="numeric">Queries served</th>
-                  <th scope="col" className="numeric">Queries per second of warming</th>
-                  <th scope="col">Verdict</th>
-                </>
-              }
-            >
-              {report.data.datasources.map((ds) => {
-                const label = datasourceLabel(ds.datasourceId, ds.name);
-                return (
-                  <tr key={ds.datasourceId} data-testid={`efficiency-row-${ds.datasourceId}`}>
-                    <td className="nowrap">{label}</td>
-                    <td>
-                      <Sparkline trend={ds.hitRateTrend} label={label} />
-                    </td>
-                    <td className="numeric">{formatPct(ds.currentHitRate)}</td>
-                    <td className="numeric">
-                      {formatBytes(ds.memoryBytes)}
-                      <div className="small muted">{ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}</div>
-                    </td>
-                    <td className="numeric">{formatNumber(ds.cacheHits, 0)}</td>
-                    <td className="numeric">
-                      {formatNumber(ds.warmsInPeriod, 0)} · {formatSeconds(ds.warmingCostSeconds)}
-                      {ds.avgWarmSeconds !== null && <div className="small muted">{formatSeconds(ds.avgWarmSeconds)} each</div>}
-                    </td>
-                    <td className="numeric">{formatNumber(ds.queriesServed, 0)}</td>
-                    <td className="numeric">{formatNumber(ds.queriesPerWarmingSecond, 1)}</td>
-                    <td>
-                      <Badge tone={VERDICT_META[ds.verdict].tone} testId={`verdict-${ds.datasourceId}`}>
-                        {VERDICT_META[ds.verdict].label}
-                      </Badge>
-                    </td>
-                  </tr>
-                );
-              })}
-            </TableCard>
-            <p className="small muted">
-              Efficient: many queries per second of warming and little memory per hit. Wasteful: warmed often or holding
-              much memory for few hits. Unused: no queries in the period.
-            </p>
-          </>
-        ))}
+      {report.data && (
+        <p className="small muted" data-testid="efficiency-period">
+          {report.data.from.slice(0, 10)} to {report.data.to.slice(0, 10)} ({report.data.periodDays} days)
+        </p>
+      )}
+      <DataTable
+        label="Cache efficiency by datasource"
+        testId="efficiency-table"
+        columns={COLUMNS}
+        rows={report.data?.datasources}
+        rowKey={(ds) => String(ds.datasourceId)}
+        rowProps={(ds) => ({ 'data-testid': `efficiency-row-${ds.datasourceId}` })}
+        busy={report.isPlaceholderData}
+        loading={report.isPending}
+        loadingLabel="Loading the efficiency report…"
+        error={report.error}
+        emptyTestId="no-efficiency"
+        empty="No datasources to report on. Register one under Datasources."
+      />
+      {report.data && report.data.datasources.length > 0 && (
+        <p className="small muted">
+          Efficient: many queries per second of warming and little memory per hit. Wasteful: warmed often or holding
+          much memory for few hits. Unused: no queries in the period.
+        </p>
+      )}
     </section>
   );
 }

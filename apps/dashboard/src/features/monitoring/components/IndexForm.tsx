@@ -1,4 +1,6 @@
 import {
+  INDEX_NAME_PATTERN,
+  INDEX_NAME_RULE,
   INDEX_TYPES,
   INDEX_USAGE_PATTERNS,
   MAINTENANCE_WINDOWS,
@@ -28,7 +30,6 @@ interface Values {
 
 const FIELDS = ['tableName', 'indexName', 'indexType', 'columns', 'whereClause', 'usagePattern', 'maintenanceWindow', 'scheduledAt'] as const;
 type Field = (typeof FIELDS)[number];
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function splitColumns(text: string): string[] {
   return text
@@ -46,7 +47,7 @@ export function suggestIndexName(table: string, columns: string[]): string {
 function clientErrors(values: Values): Partial<Record<Field, string>> {
   const errors: Partial<Record<Field, string>> = {};
   if (!values.tableName) errors.tableName = 'Choose the table to index.';
-  if (!IDENTIFIER.test(values.indexName)) errors.indexName = 'Use lower-case letters, digits and underscores (at most 63), starting with a letter or underscore.';
+  if (!INDEX_NAME_PATTERN.test(values.indexName)) errors.indexName = `Use ${INDEX_NAME_RULE}.`;
   const columns = splitColumns(values.columns);
   if (columns.length === 0) errors.columns = 'Name at least one column.';
   if (values.indexType === 'PARTIAL' && !values.whereClause.trim()) errors.whereClause = 'A partial index needs a condition.';

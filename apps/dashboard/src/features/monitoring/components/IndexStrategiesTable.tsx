@@ -1,8 +1,9 @@
 import type { IndexStrategy } from '@ccc/shared-types';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { formatDateTime } from '../../../lib/format';
 import { INDEX_TYPE_LABELS, USAGE_PATTERN_LABELS, WINDOW_LABELS } from '../index-labels';
-import { Badge } from './Badge';
-import { EditDeleteButtons, TableCard } from './TableCard';
+import { EditDeleteButtons } from './RowActions';
 
 function StrategyStatus({ strategy }: { strategy: IndexStrategy }) {
   if (strategy.isCreated) {
@@ -25,11 +26,43 @@ function StrategyStatus({ strategy }: { strategy: IndexStrategy }) {
   return <Badge tone="neutral">Not created</Badge>;
 }
 
+const COLUMNS: Array<Column<IndexStrategy>> = [
+  {
+    id: 'index',
+    header: 'Index',
+    sortValue: (s) => s.indexName,
+    cell: (s) => (
+      <>
+        <strong>{s.indexName}</strong> <span className="muted small">on {s.tableName}</span>
+        <div>
+          <code className="query-pattern small">{s.indexDefinition}</code>
+        </div>
+      </>
+    ),
+  },
+  { id: 'type', header: 'Type', cell: (s) => INDEX_TYPE_LABELS[s.indexType].split(' (')[0], sortValue: (s) => s.indexType },
+  { id: 'usage', header: 'Used for', cell: (s) => (s.discovered ? <span className="muted">—</span> : USAGE_PATTERN_LABELS[s.usagePattern]) },
+  {
+    id: 'window',
+    header: 'Window',
+    cell: (s) => (
+      <>
+        {s.discovered ? <span className="muted">—</span> : WINDOW_LABELS[s.maintenanceWindow]}
+        {s.scheduledAt && <div className="small muted">{formatDateTime(s.scheduledAt)}</div>}
+      </>
+    ),
+  },
+  { id: 'status', header: 'Status', cellTestId: (s) => `index-status-${s.indexName}`, cell: (s) => <StrategyStatus strategy={s} /> },
+];
+
 interface IndexStrategiesTableProps {
+  label: string;
   strategies: IndexStrategy[];
   canWrite: boolean;
   applyingId: string | null;
   testId?: string;
+  empty: string;
+  emptyTestId?: string;
   onApply?: (strategy: IndexStrategy) => void;
   onEdit?: (strategy: IndexStrategy) => void;
   onDelete?: (strategy: IndexStrategy) => void;
@@ -37,69 +70,48 @@ interface IndexStrategiesTableProps {
 
 /** Index strategies (or indexes discovered on datasource tables): what each builds, when, and whether it exists. */
 export function IndexStrategiesTable({
+  label,
   strategies,
   canWrite,
   applyingId,
   testId = 'index-strategies-table',
+  empty,
+  emptyTestId,
   onApply,
   onEdit,
   onDelete,
 }: IndexStrategiesTableProps) {
+  const actions: Column<IndexStrategy> = {
+    id: 'actions',
+    header: 'Actions',
+    hideHeader: true,
+    cell: (s) => (
+      <div className="row-actions">
+        {!s.isCreated && onApply && (
+          <button
+            type="button"
+            className="button button-small"
+            aria-label={`Apply ${s.indexName}`}
+            disabled={applyingId === s.id}
+            onClick={() => onApply(s)}
+          >
+            {applyingId === s.id ? 'Applying…' : 'Apply'}
+          </button>
+        )}
+        {onEdit && onDelete && <EditDeleteButtons label={s.indexName} onEdit={() => onEdit(s)} onDelete={() => onDelete(s)} />}
+      </div>
+    ),
+  };
   return (
-    <TableCard
+    <DataTable
+      label={label}
       testId={testId}
-      columns={
-        <>
-          <th scope="col">Index</th>
-          <th scope="col">Type</th>
-          <th scope="col">Used for</th>
-          <th scope="col">Window</th>
-          <th scope="col">Status</th>
-          {canWrite && (
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          )}
-        </>
-      }
-    >
-      {strategies.map((s) => (
-        <tr key={s.id} data-testid={`index-row-${s.indexName}`}>
-          <td>
-            <strong>{s.indexName}</strong> <span className="muted small">on {s.tableName}</span>
-            <div>
-              <code className="query-pattern small">{s.indexDefinition}</code>
-            </div>
-          </td>
-          <td>{INDEX_TYPE_LABELS[s.indexType].split(' (')[0]}</td>
-          <td>{s.discovered ? <span className="muted">—</span> : USAGE_PATTERN_LABELS[s.usagePattern]}</td>
-          <td>
-            {s.discovered ? <span className="muted">—</span> : WINDOW_LABELS[s.maintenanceWindow]}
-            {s.scheduledAt && <div className="small muted">{formatDateTime(s.scheduledAt)}</div>}
-          </td>
-          <td data-testid={`index-status-${s.indexName}`}>
-            <StrategyStatus strategy={s} />
-          </td>
-          {canWrite && (
-            <td>
-              <div className="row-actions">
-                {!s.isCreated && onApply && (
-                  <button
-                    type="button"
-                    className="button button-small"
-                    aria-label={`Apply ${s.indexName}`}
-                    disabled={applyingId === s.id}
-                    onClick={() => onApply(s)}
-                  >
-                    {applyingId === s.id ? 'Applying…' : 'Apply'}
-                  </button>
-                )}
-                {onEdit && onDelete && <EditDeleteButtons label={s.indexName} onEdit={() => onEdit(s)} onDelete={() => onDelete(s)} />}
-              </div>
-            </td>
-          )}
-        </tr>
-      ))}
-    </TableCard>
+      columns={canWrite ? [...COLUMNS, actions] : COLUMNS}
+      rows={strategies}
+      rowKey={(s) => s.id}
+      rowProps={(s) => ({ 'data-testid': `index-row-${s.indexName}` })}
+      empty={empty}
+      emptyTestId={emptyTestId}
+    />
   );
 }

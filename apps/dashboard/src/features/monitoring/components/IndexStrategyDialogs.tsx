@@ -6,10 +6,10 @@ import {
   type MaintenanceWindow,
 } from '@ccc/shared-types';
 import { useState } from 'react';
+import { ActionDialog } from '../../../components/ui/Dialog';
 import { ApiError } from '../../../lib/api-client';
 import { useDeleteIndexStrategy, useUpdateIndexStrategy } from '../hooks/useIndexes';
 import { USAGE_PATTERN_LABELS, WINDOW_LABELS } from '../index-labels';
-import { ActionDialog } from './ActionDialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
 
 export function EditIndexStrategyDialog({ strategy, onClose }: { strategy: IndexStrategy; onClose: () => void }) {
@@ -115,17 +115,18 @@ export function DeleteIndexStrategyDialog({ strategy, onClose }: { strategy: Ind
           },
         )
       }
-    >
-      {dropIndex ? (
-        <p data-testid="drop-index-note">
-          {foundInDatabase ? 'The index turned out to exist in the database. ' : 'The index exists in the database. '}
-          Deleting the strategy drops <code>{strategy.indexName}</code> from <code>{strategy.tableName}</code> too
-          (concurrently, without blocking writes).
-        </p>
-      ) : (
-        <p>The index was never built, so nothing changes in the database.</p>
-      )}
-    </ActionDialog>
+      description={
+        dropIndex ? (
+          <p data-testid="drop-index-note">
+            {foundInDatabase ? 'The index turned out to exist in the database. ' : 'The index exists in the database. '}
+            Deleting the strategy drops <code>{strategy.indexName}</code> from <code>{strategy.tableName}</code> too
+            (concurrently, without blocking writes).
+          </p>
+        ) : (
+          <p>The index was never built, so nothing changes in the database.</p>
+        )
+      }
+    />
   );
 }
 

@@ -1,93 +1,55 @@
 import type { IndexStrategy, IndexUsageStats } from '@ccc/shared-types';
 import { useState, type ReactNode } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatBytes } from '../../redis/format';
-import { formatMillis, formatNumber, utcDay } from '../format';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { formatBytes, formatMillis, formatNumber, utcDay } from '../../../lib/format';
 import { useIndexUsage } from '../hooks/useIndexes';
-import { Badge } from './Badge';
-import { EmptyCard, TableCard } from './TableCard';
 
 const USAGE_HISTORY_DAYS = 30;
 
+interface UsageRow {
+  strategy: IndexStrategy;
+  usage: IndexUsageStats;
+}
+
+/** The statistics cells of one day, shared by an index's latest row and its earlier days. */
+const STAT_COLUMNS: Array<Column<IndexUsageStats>> = [
+  { id: 'day', header: 'Day', className: 'small nowrap', cell: (u) => u.statsDate, sortValue: (u) => u.statsDate },
+  { id: 'scans', header: 'Scans', numeric: true, cell: (u) => formatNumber(u.totalScans, 0), sortValue: (u) => u.totalScans },
+  {
+    id: 'tuples',
+    header: 'Tuples read / fetched',
+    numeric: true,
+    cell: (u) => `${formatNumber(u.totalTuplesRead, 0)} / ${formatNumber(u.totalTuplesFetched, 0)}`,
+    sortValue: (u) => u.totalTuplesRead,
+  },
+  { id: 'selectivity', header: 'Selectivity', numeric: true, cell: (u) => formatNumber(u.selectivityRatio, 3), sortValue: (u) => u.selectivityRatio },
+  { id: 'avg-scan', header: 'Avg scan', numeric: true, cell: (u) => formatMillis(u.avgScanTimeMs), sortValue: (u) => u.avgScanTimeMs },
+  { id: 'size', header: 'Size', numeric: true, cell: (u) => formatBytes(u.indexSizeBytes), sortValue: (u) => u.indexSizeBytes },
+  { id: 'cost', header: 'Maintenance cost', numeric: true, cell: (u) => formatNumber(u.maintenanceCostScore, 2), sortValue: (u) => u.maintenanceCostScore },
+];
+
+function DropFlag({ usage }: { usage: IndexUsageStats }) {
+  return usage.isRecommendedForDrop ? <Badge tone="error">Drop recommended</Badge> : <Badge tone="ok">Keep</Badge>;
+}
+
 /**
  * The latest statistics of each index (a strategy's `latestUsage`): the drop flag of today, not of any day in
- * the past. An index's earlier days on demand.
+ * the past. An index's earlier days on demand, under its row.
  */
 export function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStrategy[]; canWrite: boolean }) {
   const [expanded, setExpanded] = useState<string | null>(null);
   const rows = strategies
     .flatMap((s) => (s.latestUsage ? [{ strategy: s, usage: s.latestUsage }] : []))
     .sort((a, b) => Number(b.usage.isRecommendedForDrop) - Number(a.usage.isRecommendedForDrop) || a.usage.indexName.localeCompare(b.usage.indexName));
-  if (rows.length === 0) {
-    return (
-      <EmptyCard testId="no-index-usage">
-        No index statistics yet. They are collected daily from PostgreSQL
-        {canWrite ? '; “Collect usage now” takes them now.' : '.'}
-      </EmptyCard>
-    );
-  }
-  return (
-    <TableCard
-      testId="index-usage-table"
-      columns={
+  const columns: Array<Column<UsageRow>> = [
+    {
+      id: 'index',
+      header: 'Index',
+      sortValue: ({ usage }) => usage.indexName,
+      cell: ({ strategy, usage }) => (
         <>
-          <th scope="col">Index</th>
-          <th scope="col">Day</th>
-          <th scope="col" className="numeric">Scans</th>
-          <th scope="col" className="numeric">Tuples read / fetched</th>
-          <th scope="col" className="numeric">Selectivity</th>
-          <th scope="col" className="numeric">Avg scan</th>
-          <th scope="col" className="numeric">Size</th>
-          <th scope="col" className="numeric">Maintenance cost</th>
-          <th scope="col">Drop?</th>
-        </>
-      }
-    >
-      {rows.map(({ strategy, usage }) => (
-        <UsageRows
-          key={strategy.id}
-          strategy={strategy}
-          usage={usage}
-          expanded={expanded === strategy.id}
-          onToggle={() => setExpanded(expanded === strategy.id ? null : strategy.id)}
-        />
-      ))}
-    </TableCard>
-  );
-}
-
-function UsageCells({ usage }: { usage: IndexUsageStats }) {
-  return (
-    <>
-      <td className="small nowrap">{usage.statsDate}</td>
-      <td className="numeric">{formatNumber(usage.totalScans, 0)}</td>
-      <td className="numeric">
-        {formatNumber(usage.totalTuplesRead, 0)} / {formatNumber(usage.totalTuplesFetched, 0)}
-      </td>
-      <td className="numeric">{formatNumber(usage.selectivityRatio, 3)}</td>
-      <td className="numeric">{formatMillis(usage.avgScanTimeMs)}</td>
-      <td className="numeric">{formatBytes(usage.indexSizeBytes)}</td>
-      <td className="numeric">{formatNumber(usage.maintenanceCostScore, 2)}</td>
-    </>
-  );
-}
-
-function DropFlag({ usage }: { usage: IndexUsageStats }) {
-  return usage.isRecommendedForDrop ? <Badge tone="error">Drop recommended</Badge> : <Badge tone="ok">Keep</Badge>;
-}
-
-interface UsageRowsProps {
-  strategy: IndexStrategy;
-  usage: IndexUsageStats;
-  expanded: boolean;
-  onToggle: () => void;
-}
-
-function UsageRows({ strategy, usage, expanded, onToggle }: UsageRowsProps) {
-  return (
-    <>
-      <tr data-testid={`index-usage-${usage.indexName}`} aria-current={expanded ? 'true' : undefined}>
-        <td>
           <strong>{usage.indexName}</strong> <span className="small muted">on {usage.tableName}</span>
           {(usage.isPrimary || usage.isUnique) && (
             <div>
@@ -98,26 +60,51 @@ function UsageRows({ strategy, usage, expanded, onToggle }: UsageRowsProps) {
             <button
               type="button"
               className="button button-small button-secondary"
-              aria-expanded={expanded}
-              aria-label={`Usage history of ${usage.indexName}`}
-              onClick={onToggle}
+              aria-expanded={expanded === strategy.id}
+              aria-label={`Earlier days of ${usage.indexName}`}
+              onClick={() => setExpanded(expanded === strategy.id ? null : strategy.id)}
             >
-              {expanded ? 'Hide earlier days' : 'Earlier days'}
+              Earlier days
             </button>
           </div>
-        </td>
-        <UsageCells usage={usage} />
-        <td data-testid={`drop-flag-${usage.indexName}`}>
-          <DropFlag usage={usage} />
-        </td>
-      </tr>
-      {expanded && <UsageHistoryRows strategy={strategy} />}
-    </>
+        </>
+      ),
+    },
+    ...STAT_COLUMNS.map(
+      ({ id, header, numeric, className, cell, sortValue }): Column<UsageRow> => ({
+        id,
+        header,
+        numeric,
+        className,
+        cell: (row) => cell(row.usage),
+        sortValue: sortValue && ((row) => sortValue(row.usage)),
+      }),
+    ),
+    {
+      id: 'drop',
+      header: 'Drop?',
+      cellTestId: ({ usage }) => `drop-flag-${usage.indexName}`,
+      sortValue: ({ usage }) => usage.isRecommendedForDrop,
+      cell: ({ usage }) => <DropFlag usage={usage} />,
+    },
+  ];
+  return (
+    <DataTable
+      label="Index usage, latest day"
+      testId="index-usage-table"
+      columns={columns}
+      rows={rows}
+      rowKey={({ strategy }) => strategy.id}
+      rowProps={({ strategy, usage }) => ({ 'data-testid': `index-usage-${usage.indexName}`, 'aria-current': expanded === strategy.id ? 'true' : undefined })}
+      renderAfterRow={({ strategy }) => expanded === strategy.id && <UsageHistoryRows strategy={strategy} columnCount={columns.length} />}
+      emptyTestId="no-index-usage"
+      empty={`No index statistics yet. They are collected daily from PostgreSQL${canWrite ? '; “Collect usage now” takes them now.' : '.'}`}
+    />
   );
 }
 
 /** The index's earlier days, newest first, under its row. */
-function UsageHistoryRows({ strategy }: { strategy: IndexStrategy }) {
+function UsageHistoryRows({ strategy, columnCount }: { strategy: IndexStrategy; columnCount: number }) {
   const from = utcDay(new Date(Date.now() - (USAGE_HISTORY_DAYS - 1) * 86_400_000));
   const history = useIndexUsage({ indexStrategyId: strategy.id, from });
   const days = (history.data ?? []).filter((u) => u.id !== strategy.latestUsage?.id);
@@ -128,7 +115,7 @@ function UsageHistoryRows({ strategy }: { strategy: IndexStrategy }) {
   if (message) {
     return (
       <tr className="usage-history-row" data-testid={`index-usage-history-${strategy.indexName}`}>
-        <td colSpan={9}>{message}</td>
+        <td colSpan={columnCount}>{message}</td>
       </tr>
     );
   }
@@ -137,7 +124,11 @@ function UsageHistoryRows({ strategy }: { strategy: IndexStrategy }) {
       {days.map((u) => (
         <tr key={u.id} className="usage-history-row" data-testid={`index-usage-history-${strategy.indexName}`}>
           <td className="small muted">earlier</td>
-          <UsageCells usage={u} />
+          {STAT_COLUMNS.map((column) => (
+            <td key={column.id} className={[column.numeric ? 'numeric' : '', column.className ?? ''].join(' ').trim() || undefined}>
+              {column.cell(u)}
+            </td>
+          ))}
           <td>
             <DropFlag usage={u} />
           </td>

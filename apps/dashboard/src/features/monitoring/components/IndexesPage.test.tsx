@@ -62,6 +62,14 @@ describe('indexes tab', () => {
     expect(within(form).getByText(/Columns of this table: measure, practice_id/)).toBeInTheDocument();
     await user.type(within(form).getByLabelText('Columns (comma-separated, in order)'), 'measure, nope');
     expect(within(form).getByLabelText('Index name')).toHaveValue('idx_revenue_facts_measure_nope');
+    // The service's rule, shared with the form: lower case only (PostgreSQL folds unquoted names).
+    await user.clear(within(form).getByLabelText('Index name'));
+    await user.type(within(form).getByLabelText('Index name'), 'Idx_Revenue');
+    await user.click(within(form).getByRole('button', { name: 'Create strategy' }));
+    expect(within(form).getByTestId('index-indexName-error')).toHaveTextContent('lower-case letters');
+    expect(bodies).toHaveLength(0);
+    await user.clear(within(form).getByLabelText('Index name'));
+    await user.type(within(form).getByLabelText('Index name'), 'idx_revenue_facts_measure_nope');
     await user.click(within(form).getByRole('button', { name: 'Create strategy' }));
 
     expect(await within(form).findByTestId('index-columns-error')).toHaveTextContent('Column "nope" does not exist');
@@ -100,7 +108,7 @@ describe('indexes tab', () => {
     expect(screen.getByTestId('index-usage-table')).not.toHaveTextContent('Drop recommended');
     expect(usageQueries).toEqual([]);
 
-    await user.click(within(row).getByRole('button', { name: 'Usage history of idx_revenue_facts_measure' }));
+    await user.click(within(row).getByRole('button', { name: 'Earlier days of idx_revenue_facts_measure' }));
     const history = await screen.findAllByTestId('index-usage-history-idx_revenue_facts_measure');
     await waitFor(() => expect(history[0]).toHaveTextContent(earlier));
     expect(history).toHaveLength(1);

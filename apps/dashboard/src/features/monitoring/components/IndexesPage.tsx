@@ -9,10 +9,9 @@ import { useApplyIndexStrategy, useCollectIndexUsage, useIndexStrategies } from 
 import { WINDOW_LABELS } from '../index-labels';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { IndexForm } from './IndexForm';
-import { DeleteIndexStrategyDialog, EditIndexStrategyDialog } from './IndexStrategyDialogs';
 import { IndexStrategiesTable } from './IndexStrategiesTable';
+import { DeleteIndexStrategyDialog, EditIndexStrategyDialog } from './IndexStrategyDialogs';
 import { IndexUsageTable } from './IndexUsageTable';
-import { EmptyCard } from './TableCard';
 
 function collectionSummary(result: IndexCollectionResult): string {
   if (!result.ran) return 'Another replica is collecting index statistics right now; they will show here shortly.';
@@ -91,25 +90,30 @@ export function IndexesPage() {
         <h2 id="strategies-title">Strategies</h2>
         {strategies.isPending && <Loading label="Loading index strategies…" />}
         {strategies.isError && <LoadError error={strategies.error} />}
-        {strategies.data &&
-          (managed.length === 0 ? (
-            <EmptyCard testId="no-index-strategies">
-              No index strategies yet{canWrite ? ': “New index strategy” adds one for a datasource table (e.g. the columns its warming query orders by).' : '.'}
-            </EmptyCard>
-          ) : (
-            <IndexStrategiesTable
-              strategies={managed}
-              canWrite={canWrite}
-              applyingId={apply.isPending ? apply.variables : null}
-              onApply={(s) => apply.mutate(s.id)}
-              onEdit={setEditing}
-              onDelete={setDeleting}
-            />
-          ))}
+        {strategies.data && (
+          <IndexStrategiesTable
+            label="Index strategies"
+            strategies={managed}
+            canWrite={canWrite}
+            applyingId={apply.isPending ? apply.variables : null}
+            onApply={(s) => apply.mutate(s.id)}
+            onEdit={setEditing}
+            onDelete={setDeleting}
+            emptyTestId="no-index-strategies"
+            empty={`No index strategies yet${canWrite ? ': “New index strategy” adds one for a datasource table (e.g. the columns its warming query orders by).' : '.'}`}
+          />
+        )}
         {discovered.length > 0 && (
           <details>
             <summary className="details-summary">Indexes found on datasource tables ({discovered.length})</summary>
-            <IndexStrategiesTable strategies={discovered} canWrite={false} applyingId={null} testId="discovered-indexes-table" />
+            <IndexStrategiesTable
+              label="Indexes found on datasource tables"
+              strategies={discovered}
+              canWrite={false}
+              applyingId={null}
+              testId="discovered-indexes-table"
+              empty="None."
+            />
           </details>
         )}
       </section>

@@ -1,17 +1,18 @@
 import '../monitoring.css';
+import type { UsagePattern } from '@ccc/shared-types';
 import { useMemo, useState } from 'react';
+import { LoadError, Loading } from '../../../components/QueryStatus';
 import { HeatMap } from '../../../components/charts/HeatMap';
 import { LineChart } from '../../../components/charts/LineChart';
-import { LoadError, Loading } from '../../../components/QueryStatus';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { formatDuration, formatNumber, formatPercent, hourLabel, utcDay } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { ACCESS_PATTERN_LABELS, formatNumber, formatPct, hourLabel, utcDay } from '../format';
-import { formatDuration } from '../../../lib/format';
 import { useHourlyUsage, useRollup, useUsagePatterns } from '../hooks/useUsage';
+import { ACCESS_PATTERN_LABELS } from '../labels';
 import { hasTraffic, heatRows, hourlySeries } from '../usage-charts';
 import { DatasourceSelect, datasourceNames } from './DatasourceSelect';
 import { QueryPatterns, SlowQueries } from './QueryPerformance';
-import { TableCard } from './TableCard';
 
 const RANGES = [
   { hours: 24, label: 'Last 24 hours' },
@@ -23,6 +24,17 @@ const HOURS = Array.from({ length: 24 }, (_, hour) => hourLabel(hour));
 
 const timeOfDay = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
 const dayAndTime = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+
+const PATTERN_COLUMNS: Array<Column<UsagePattern>> = [
+  { id: 'datasource', header: 'Datasource', cell: (p) => p.datasourceName, sortValue: (p) => p.datasourceName },
+  { id: 'day', header: 'Day', cell: (p) => p.analysisDate, sortValue: (p) => p.analysisDate },
+  { id: 'pattern', header: 'Pattern', cell: (p) => ACCESS_PATTERN_LABELS[p.accessPattern], sortValue: (p) => ACCESS_PATTERN_LABELS[p.accessPattern] },
+  { id: 'peak', header: 'Peak hours (UTC)', className: 'nowrap', cell: (p) => `${hourLabel(p.peakHourStart)}–${hourLabel((p.peakHourEnd + 1) % 24)}` },
+  { id: 'requests', header: 'Requests', numeric: true, cell: (p) => formatNumber(p.dailyRequests, 0), sortValue: (p) => p.dailyRequests },
+  { id: 'avg-hit-rate', header: 'Avg hit rate', numeric: true, cell: (p) => formatPercent(p.averageHitRate), sortValue: (p) => p.averageHitRate },
+  { id: 'peak-hit-rate', header: 'Peak hit rate', numeric: true, cell: (p) => formatPercent(p.peakHitRate), sortValue: (p) => p.peakHitRate },
+  { id: 'ttl', header: 'Optimal TTL', numeric: true, cell: (p) => formatDuration(p.optimalTtlSeconds), sortValue: (p) => p.optimalTtlSeconds },
+];
 
 /** Trends of hit rate and query time, the hour-of-day heat-map, slow queries and the heaviest query patterns. */
 export function PerformancePage() {
@@ -141,38 +153,14 @@ export function PerformancePage() {
                   formatValue={(value) => `${formatNumber(value, 0)} requests`}
                 />
               </div>
-              <TableCard
+              <DataTable
+                label="Usage patterns by day"
                 testId="usage-patterns-table"
-                columns={
-                  <>
-                    <th scope="col">Datasource</th>
-                    <th scope="col">Day</th>
-                    <th scope="col">Pattern</th>
-                    <th scope="col">Peak hours (UTC)</th>
-                    <th scope="col" className="numeric">Requests</th>
-                    <th scope="col" className="numeric">Avg hit rate</th>
-                    <th scope="col" className="numeric">Peak hit rate</th>
-                    <th scope="col" className="numeric">Optimal TTL</th>
-                  </>
-                }
-              >
-                {[...patterns.data]
-                  .sort((a, b) => b.analysisDate.localeCompare(a.analysisDate) || a.datasourceId - b.datasourceId)
-                  .map((p) => (
-                    <tr key={p.id}>
-                      <td>{p.datasourceName}</td>
-                      <td>{p.analysisDate}</td>
-                      <td>{ACCESS_PATTERN_LABELS[p.accessPattern]}</td>
-                      <td>
-                        {hourLabel(p.peakHourStart)}–{hourLabel((p.peakHourEnd + 1) % 24)}
-                      </td>
-                      <td className="numeric">{formatNumber(p.dailyRequests, 0)}</td>
-                      <td className="numeric">{formatPct(p.averageHitRate)}</td>
-                      <td className="numeric">{formatPct(p.peakHitRate)}</td>
-                      <td className="numeric">{formatDuration(p.optimalTtlSeconds)}</td>
-                    </tr>
-                  ))}
-              </TableCard>
+                columns={PATTERN_COLUMNS}
+                rows={patterns.data}
+                rowKey={(p) => p.id}
+                initialSort={{ columnId: 'day', direction: 'descending' }}
+              />
             </>
           ))}
       </section>

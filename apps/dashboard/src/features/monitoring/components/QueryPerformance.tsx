@@ -1,10 +1,10 @@
+import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import { useState } from 'react';
-import { LineChart } from '../../../components/charts/LineChart';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { formatMillis, formatNumber, formatUtcDateTime } from '../format';
+import { LineChart } from '../../../components/charts/LineChart';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { datasourceLabel, formatMillis, formatNumber, formatUtcDateTime } from '../../../lib/format';
 import { useQueryPatternHistory, useQueryPatterns, useSlowQueries } from '../hooks/useQueryPerformance';
-import { EmptyCard, TableCard } from './TableCard';
 
 const SLOW_LIMIT = 20;
 const PATTERN_LIMIT = 10;
@@ -37,112 +37,117 @@ interface Window {
 
 export function SlowQueries({ from, to, datasourceId, names }: Window & { names: ReadonlyMap<number, string> }) {
   const slow = useSlowQueries({ from, to, datasourceId, limit: SLOW_LIMIT });
-  if (slow.isPending) return <Loading label="Loading slow queries…" />;
-  if (slow.isError) return <LoadError error={slow.error} />;
-  if (slow.data.length === 0) {
-    return (
-      <EmptyCard testId="no-slow-queries">
-        No slow queries in this period. Queries the service runs against datasource tables (warming, answers on a cold
-        cache) are recorded with their plan; those over the slow-query threshold are listed here.
-      </EmptyCard>
-    );
-  }
-  return (
-    <TableCard
-      testId="slow-queries-table"
-      columns={
+  const columns: Array<Column<QueryPerformanceEntry>> = [
+    {
+      id: 'executed',
+      header: 'Executed',
+      className: 'small',
+      sortValue: (entry) => entry.executedAt,
+      cell: (entry) => (
         <>
-          <th scope="col">Executed</th>
-          <th scope="col">Query</th>
-          <th scope="col" className="numeric">Time</th>
-          <th scope="col" className="numeric">Rows examined / returned</th>
-          <th scope="col">Index</th>
-          <th scope="col">Context</th>
+          <time dateTime={entry.executedAt}>{formatUtcDateTime(entry.executedAt)}</time>
+          {entry.datasourceId !== null && <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>}
         </>
-      }
-    >
-      {slow.data.map((entry) => (
-        <tr key={entry.id}>
-          <td className="small">
-            <time dateTime={entry.executedAt}>{formatUtcDateTime(entry.executedAt)}</time>
-            {entry.datasourceId !== null && <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>}
-          </td>
-          <td>
-            <Pattern text={entry.queryPattern} />
-          </td>
-          <td className="numeric">
-            {formatMillis(entry.executionTimeMs)}
-            <div className="small muted">limit {formatMillis(entry.slowQueryThresholdMs)}</div>
-          </td>
-          <td className="numeric">
-            {formatNumber(entry.rowsExamined, 0)} / {formatNumber(entry.rowsReturned, 0)}
-          </td>
-          <td>{entry.usedIndex ? (entry.indexesUsed ?? []).join(', ') || 'yes' : <span className="text-error">sequential scan</span>}</td>
-          <td className="small">{entry.applicationContext ?? '—'}</td>
-        </tr>
-      ))}
-    </TableCard>
+      ),
+    },
+    { id: 'query', header: 'Query', cell: (entry) => <Pattern text={entry.queryPattern} /> },
+    {
+      id: 'time',
+      header: 'Time',
+      numeric: true,
+      sortValue: (entry) => entry.executionTimeMs,
+      cell: (entry) => (
+        <>
+          {formatMillis(entry.executionTimeMs)}
+          <div className="small muted">limit {formatMillis(entry.slowQueryThresholdMs)}</div>
+        </>
+      ),
+    },
+    {
+      id: 'rows',
+      header: 'Rows examined / returned',
+      numeric: true,
+      sortValue: (entry) => entry.rowsExamined,
+      cell: (entry) => `${formatNumber(entry.rowsExamined, 0)} / ${formatNumber(entry.rowsReturned, 0)}`,
+    },
+    {
+      id: 'index',
+      header: 'Index',
+      cell: (entry) => (entry.usedIndex ? (entry.indexesUsed ?? []).join(', ') || 'yes' : <span className="text-error">sequential scan</span>),
+    },
+    { id: 'context', header: 'Context', className: 'small', cell: (entry) => entry.applicationContext ?? '—' },
+  ];
+  return (
+    <DataTable
+      label="Slow queries"
+      testId="slow-queries-table"
+      columns={columns}
+      rows={slow.data}
+      rowKey={(entry) => entry.id}
+      loading={slow.isPending}
+      loadingLabel="Loading slow queries…"
+      error={slow.error}
+      emptyTestId="no-slow-queries"
+      empty="No slow queries in this period. Queries the service runs against datasource tables (warming, answers on a cold cache) are recorded with their plan; those over the slow-query threshold are listed here."
+    />
   );
 }
 
 export function QueryPatterns({ from, to, datasourceId }: Window) {
   const patterns = useQueryPatterns({ from, to, datasourceId, limit: PATTERN_LIMIT });
   const [selected, setSelected] = useState<string | null>(null);
-  if (patterns.isPending) return <Loading label="Loading query patterns…" />;
-  if (patterns.isError) return <LoadError error={patterns.error} />;
-  if (patterns.data.length === 0) {
-    return (
-      <EmptyCard testId="no-query-patterns">
-        No queries recorded in this period. Warm a datasource, or query one with a cold cache, and its queries appear here
-        grouped by shape.
-      </EmptyCard>
-    );
-  }
+  const columns: Array<Column<QueryPatternSummary>> = [
+    { id: 'pattern', header: 'Query pattern', cell: (p) => <Pattern text={p.queryPattern} /> },
+    { id: 'executions', header: 'Executions', numeric: true, cell: (p) => formatNumber(p.executions, 0), sortValue: (p) => p.executions },
+    { id: 'avg', header: 'Avg', numeric: true, cell: (p) => formatMillis(p.avgTimeMs), sortValue: (p) => p.avgTimeMs },
+    { id: 'max', header: 'Max', numeric: true, cell: (p) => formatMillis(p.maxTimeMs), sortValue: (p) => p.maxTimeMs },
+    { id: 'total', header: 'Total', numeric: true, cell: (p) => formatMillis(p.totalTimeMs), sortValue: (p) => p.totalTimeMs },
+    {
+      id: 'slow',
+      header: 'Slow',
+      numeric: true,
+      sortValue: (p) => p.slowExecutions,
+      cell: (p) => (p.slowExecutions > 0 ? <span className="text-error">{formatNumber(p.slowExecutions, 0)}</span> : 0),
+    },
+    {
+      id: 'last',
+      header: 'Last run',
+      className: 'small',
+      sortValue: (p) => p.lastExecutedAt,
+      cell: (p) => <time dateTime={p.lastExecutedAt}>{formatUtcDateTime(p.lastExecutedAt)}</time>,
+    },
+    {
+      id: 'history',
+      header: 'History',
+      hideHeader: true,
+      cell: (p) => (
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          aria-label={`History of pattern ${p.queryHash.slice(0, 12)}`}
+          aria-expanded={selected === p.queryHash}
+          onClick={() => setSelected(selected === p.queryHash ? null : p.queryHash)}
+        >
+          History
+        </button>
+      ),
+    },
+  ];
   return (
     <>
-      <TableCard
+      <DataTable
+        label="Top query patterns by total time"
         testId="query-patterns-table"
-        columns={
-          <>
-            <th scope="col">Query pattern</th>
-            <th scope="col" className="numeric">Executions</th>
-            <th scope="col" className="numeric">Avg</th>
-            <th scope="col" className="numeric">Max</th>
-            <th scope="col" className="numeric">Total</th>
-            <th scope="col" className="numeric">Slow</th>
-            <th scope="col">Last run</th>
-            <th scope="col">
-              <span className="visually-hidden">History</span>
-            </th>
-          </>
-        }
-      >
-        {patterns.data.map((p) => (
-          <tr key={p.queryHash} aria-current={selected === p.queryHash ? 'true' : undefined}>
-            <td>
-              <Pattern text={p.queryPattern} />
-            </td>
-            <td className="numeric">{formatNumber(p.executions, 0)}</td>
-            <td className="numeric">{formatMillis(p.avgTimeMs)}</td>
-            <td className="numeric">{formatMillis(p.maxTimeMs)}</td>
-            <td className="numeric">{formatMillis(p.totalTimeMs)}</td>
-            <td className="numeric">{p.slowExecutions > 0 ? <span className="text-error">{formatNumber(p.slowExecutions, 0)}</span> : 0}</td>
-            <td className="small">
-              <time dateTime={p.lastExecutedAt}>{formatUtcDateTime(p.lastExecutedAt)}</time>
-            </td>
-            <td>
-              <button
-                type="button"
-                className="button button-small button-secondary"
-                aria-label={`History of pattern ${p.queryHash.slice(0, 12)}`}
-                onClick={() => setSelected(selected === p.queryHash ? null : p.queryHash)}
-              >
-                {selected === p.queryHash ? 'Hide' : 'History'}
-              </button>
-            </td>
-          </tr>
-        ))}
-      </TableCard>
+        columns={columns}
+        rows={patterns.data}
+        rowKey={(p) => p.queryHash}
+        rowProps={(p) => ({ 'aria-current': selected === p.queryHash ? 'true' : undefined })}
+        loading={patterns.isPending}
+        loadingLabel="Loading query patterns…"
+        error={patterns.error}
+        emptyTestId="no-query-patterns"
+        empty="No queries recorded in this period. Warm a datasource, or query one with a cold cache, and its queries appear here grouped by shape."
+      />
       {selected && <PatternHistory hash={selected} from={from} to={to} datasourceId={datasourceId} />}
     </>
   );

@@ -1,13 +1,13 @@
-import type { Recommendation } from '@ccc/shared-types';
+import { COMMENT_MAX_LENGTH, type Recommendation } from '@ccc/shared-types';
 import { useState } from 'react';
-import { datasourceLabel } from '../../analytics-cache/format';
-import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../format';
+import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel } from '../../../lib/format';
 import { useDecideRecommendation } from '../hooks/useRecommendations';
-import { ActionDialog } from './ActionDialog';
+import { formatImprovement, RECOMMENDATION_TYPE_LABELS } from '../labels';
 import { ApiErrorMessage } from './ApiErrorMessage';
 import { ConfigDiff } from './ConfigDiff';
 
-const NOTES_MAX = 1000;
+const NOTES_MAX = COMMENT_MAX_LENGTH;
 
 function name(recommendation: Recommendation): string {
   return `${RECOMMENDATION_TYPE_LABELS[recommendation.recommendationType]} for ${datasourceLabel(recommendation.datasourceId, recommendation.datasourceName)}`;
@@ -36,12 +36,12 @@ export function ImplementDialog({ recommendation, onClose }: { recommendation: R
       error={decide.isError ? <ApiErrorMessage error={decide.error} /> : null}
       onCancel={onClose}
       onConfirm={() => decide.mutate({ id: recommendation.id, decision: 'implement', notes: notes.trim() || undefined }, { onSuccess: onClose })}
+      description={<p>{recommendation.recommendationDescription}</p>}
     >
-      <p>{recommendation.recommendationDescription}</p>
       <p className="small">
         Expected: <strong>{formatImprovement(recommendation.estimatedImprovement, recommendation.improvementMetric)}</strong>
       </p>
-      <ConfigDiff current={recommendation.currentConfiguration} recommended={recommendation.recommendedConfiguration} testId="implement-diff" />
+      <ConfigDiff label={name(recommendation)} current={recommendation.currentConfiguration} recommended={recommendation.recommendedConfiguration} testId="implement-diff" />
       <NotesField id="implement-notes" value={notes} onChange={setNotes} />
     </ActionDialog>
   );
@@ -60,9 +60,13 @@ export function RejectDialog({ recommendation, onClose }: { recommendation: Reco
       error={decide.isError ? <ApiErrorMessage error={decide.error} /> : null}
       onCancel={onClose}
       onConfirm={() => decide.mutate({ id: recommendation.id, decision: 'reject', notes: notes.trim() || undefined }, { onSuccess: onClose })}
+      description={
+        <>
+          <p>{recommendation.recommendationDescription}</p>
+          <p className="muted small">The configuration stays as it is. A rejected recommendation is not suggested again for the same target while it is rejected.</p>
+        </>
+      }
     >
-      <p>{recommendation.recommendationDescription}</p>
-      <p className="muted small">The configuration stays as it is. A rejected recommendation is not suggested again for the same target while it is rejected.</p>
       <NotesField id="reject-notes" value={notes} onChange={setNotes} />
     </ActionDialog>
   );

@@ -10,13 +10,13 @@ import {
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDateTime } from '../../../lib/format';
+import { Badge } from '../../../components/ui/Badge';
+import { pageCount, Pagination } from '../../../components/ui/Pagination';
+import { datasourceLabel, formatDateTime } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
-import { datasourceLabel } from '../../analytics-cache/format';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { formatImprovement, IMPLEMENTATION_STATUS_META, PRIORITY_META, RECOMMENDATION_TYPE_LABELS } from '../format';
 import { useDecideRecommendation, useGenerateRecommendations, useRecommendations } from '../hooks/useRecommendations';
-import { Badge } from './Badge';
+import { formatImprovement, IMPLEMENTATION_STATUS_META, PRIORITY_META, RECOMMENDATION_TYPE_LABELS } from '../labels';
 import { ConfigDiff } from './ConfigDiff';
 import { DatasourceSelect } from './DatasourceSelect';
 import { ImplementDialog, RejectDialog } from './RecommendationDialogs';
@@ -82,7 +82,7 @@ export function RecommendationsPage() {
     if (!('page' in changes)) next.delete('page');
     setParams(next, { preventScrollReset: true });
   };
-  const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+  const pages = pageCount(list.total, PAGE_SIZE);
   // The open view is one page per status: say so when there are more than fit.
   const shown = list.items?.length ?? 0;
   const openCut = isOpen && list.items !== undefined && list.total > shown;
@@ -160,17 +160,14 @@ export function RecommendationsPage() {
               </p>
             )}
             {!isOpen && (
-              <nav className="pagination" aria-label="Recommendation pages">
-                <button type="button" className="button button-secondary" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>
-                  Previous
-                </button>
-                <span>
-                  Page {page} of {pages} · {list.total} recommendation{list.total === 1 ? '' : 's'}
-                </span>
-                <button type="button" className="button button-secondary" disabled={page >= pages || list.busy} onClick={() => update({ page: String(page + 1) })}>
-                  Next
-                </button>
-              </nav>
+              <Pagination
+                label="Recommendation pages"
+                page={page}
+                pageCount={pages}
+                summary={`${list.total} recommendation${list.total === 1 ? '' : 's'}`}
+                busy={list.busy}
+                onPageChange={(next) => update({ page: String(next) })}
+              />
             )}
           </>
         ))}
@@ -208,7 +205,7 @@ function RecommendationCard({ recommendation: rec, canWrite, onImplement, onReje
         {rec.approvedAt && <span className="muted"> · approved {formatDateTime(rec.approvedAt)}</span>}
         {rec.implementedAt && <span className="muted"> · implemented {formatDateTime(rec.implementedAt)}</span>}
       </p>
-      <ConfigDiff current={rec.currentConfiguration} recommended={rec.recommendedConfiguration} />
+      <ConfigDiff label={label} current={rec.currentConfiguration} recommended={rec.recommendedConfiguration} />
       {rec.implementationNotes && <p className="small">Notes: “{rec.implementationNotes}”</p>}
       {approve.isError && (
         <div className="callout callout-error" role="alert">

@@ -10,8 +10,8 @@ import {
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/query-client';
-import { METRIC_LABELS, UNIT_LABELS } from '../format';
 import { useSaveThreshold } from '../hooks/useThresholds';
+import { METRIC_LABELS, UNIT_LABELS } from '../labels';
 import { directionWords, validateThresholdLevels, type ThresholdField } from '../threshold-rules';
 import { DatasourceSelect } from './DatasourceSelect';
 

@@ -1,18 +1,18 @@
 import '../monitoring.css';
 import { THRESHOLD_METRICS, type PerformanceThreshold } from '@ccc/shared-types';
 import { useState } from 'react';
-import { LoadError, Loading } from '../../../components/QueryStatus';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
-import { datasourceLabel } from '../../analytics-cache/format';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
-import { formatInUnit, METRIC_LABELS } from '../format';
 import { useDeleteThreshold, useThresholds } from '../hooks/useThresholds';
+import { formatInUnit, METRIC_LABELS } from '../labels';
 import { directionWords } from '../threshold-rules';
-import { ActionDialog } from './ActionDialog';
 import { ApiErrorMessage } from './ApiErrorMessage';
-import { Badge } from './Badge';
 import { datasourceNames } from './DatasourceSelect';
-import { EditDeleteButtons, EmptyCard, TableCard } from './TableCard';
+import { EditDeleteButtons } from './RowActions';
 import { ThresholdForm } from './ThresholdForm';
 
 function appliesTo(threshold: PerformanceThreshold, names: Map<number, string>): string {
@@ -28,6 +28,32 @@ function appliesTo(threshold: PerformanceThreshold, names: Map<number, string>):
   return parts.join(' · ');
 }
 
+function thresholdColumns(names: Map<number, string>): Array<Column<PerformanceThreshold>> {
+  return [
+    {
+      id: 'metric',
+      header: 'Metric',
+      sortValue: (threshold) => METRIC_LABELS[threshold.metricType],
+      cell: (threshold) => (
+        <>
+          <strong>{METRIC_LABELS[threshold.metricType]}</strong>
+          <div className="small muted">{THRESHOLD_METRICS[threshold.metricType].description}</div>
+        </>
+      ),
+    },
+    { id: 'scope', header: 'Applies to', cell: (threshold) => appliesTo(threshold, names), sortValue: (threshold) => appliesTo(threshold, names) },
+    { id: 'direction', header: 'Alert when', cell: (threshold) => directionWords(threshold.metricType) },
+    { id: 'warning', header: 'Warning', numeric: true, cell: (threshold) => formatInUnit(threshold.warningThreshold, threshold.thresholdUnit) },
+    { id: 'critical', header: 'Critical', numeric: true, cell: (threshold) => formatInUnit(threshold.criticalThreshold, threshold.thresholdUnit) },
+    {
+      id: 'state',
+      header: 'State',
+      cell: (threshold) =>
+        !threshold.isActive ? <Badge tone="neutral">Inactive</Badge> : threshold.alertEnabled ? <Badge tone="ok">Alerting</Badge> : <Badge tone="warn">Alerts off</Badge>,
+    },
+  ];
+}
+
 export function ThresholdsPage() {
   const canWrite = useCanWriteSettings();
   const [showInactive, setShowInactive] = useState(false);
@@ -38,9 +64,26 @@ export function ThresholdsPage() {
   const [deleting, setDeleting] = useState<PerformanceThreshold | null>(null);
   const remove = useDeleteThreshold();
 
-  const rows = [...(thresholds.data ?? [])].sort(
-    (a, b) => Number(b.isActive) - Number(a.isActive) || METRIC_LABELS[a.metricType].localeCompare(METRIC_LABELS[b.metricType]),
-  );
+  const rows = thresholds.data
+    ? [...thresholds.data].sort(
+        (a, b) => Number(b.isActive) - Number(a.isActive) || METRIC_LABELS[a.metricType].localeCompare(METRIC_LABELS[b.metricType]),
+      )
+    : undefined;
+  const columns = thresholdColumns(names);
+  const actions: Column<PerformanceThreshold> = {
+    id: 'actions',
+    header: 'Actions',
+    hideHeader: true,
+    cell: (threshold) => (
+      <div className="row-actions">
+        <EditDeleteButtons
+          label={`${METRIC_LABELS[threshold.metricType]} (${appliesTo(threshold, names)})`}
+          onEdit={() => setEditing(threshold)}
+          onDelete={() => setDeleting(threshold)}
+        />
+      </div>
+    ),
+  };
 
   return (
     <section aria-labelledby="page-title" className="monitoring-page">
@@ -72,65 +115,19 @@ export function ThresholdsPage() {
           inactive thresholds
         </label>
       </div>
-      {thresholds.isPending && <Loading label="Loading thresholds…" />}
-      {thresholds.isError && <LoadError error={thresholds.error} />}
-      {thresholds.data &&
-        (rows.length === 0 ? (
-          <EmptyCard testId="no-thresholds">
-            No thresholds yet{canWrite ? ': create one with “New threshold” — e.g. a cache hit rate below 80% as a warning and below 50% as critical.' : '.'}
-          </EmptyCard>
-        ) : (
-          <TableCard
-            testId="thresholds-table"
-            columns={
-              <>
-                <th scope="col">Metric</th>
-                <th scope="col">Applies to</th>
-                <th scope="col">Alert when</th>
-                <th scope="col" className="numeric">Warning</th>
-                <th scope="col" className="numeric">Critical</th>
-                <th scope="col">State</th>
-                {canWrite && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </>
-            }
-          >
-            {rows.map((threshold) => {
-              const label = `${METRIC_LABELS[threshold.metricType]} (${appliesTo(threshold, names)})`;
-              return (
-                <tr key={threshold.id} data-testid={`threshold-row-${threshold.id}`}>
-                  <td>
-                    <strong>{METRIC_LABELS[threshold.metricType]}</strong>
-                    <div className="small muted">{THRESHOLD_METRICS[threshold.metricType].description}</div>
-                  </td>
-                  <td>{appliesTo(threshold, names)}</td>
-                  <td>{directionWords(threshold.metricType)}</td>
-                  <td className="numeric">{formatInUnit(threshold.warningThreshold, threshold.thresholdUnit)}</td>
-                  <td className="numeric">{formatInUnit(threshold.criticalThreshold, threshold.thresholdUnit)}</td>
-                  <td>
-                    {!threshold.isActive ? (
-                      <Badge tone="neutral">Inactive</Badge>
-                    ) : threshold.alertEnabled ? (
-                      <Badge tone="ok">Alerting</Badge>
-                    ) : (
-                      <Badge tone="warn">Alerts off</Badge>
-                    )}
-                  </td>
-                  {canWrite && (
-                    <td>
-                      <div className="row-actions">
-                        <EditDeleteButtons label={label} onEdit={() => setEditing(threshold)} onDelete={() => setDeleting(threshold)} />
-                      </div>
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
-          </TableCard>
-        ))}
+      <DataTable
+        label="Thresholds"
+        testId="thresholds-table"
+        columns={canWrite ? [...columns, actions] : columns}
+        rows={rows}
+        rowKey={(threshold) => threshold.id}
+        rowProps={(threshold) => ({ 'data-testid': `threshold-row-${threshold.id}` })}
+        loading={thresholds.isPending}
+        loadingLabel="Loading thresholds…"
+        error={thresholds.error}
+        emptyTestId="no-thresholds"
+        empty={`No thresholds yet${canWrite ? ': create one with “New threshold” — e.g. a cache hit rate below 80% as a warning and below 50% as critical.' : '.'}`}
+      />
 
       {deleting && (
         <ActionDialog
@@ -145,12 +142,13 @@ export function ThresholdsPage() {
             setDeleting(null);
           }}
           onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-        >
-          <p>
-            {appliesTo(deleting, names)}: no more alerts will be raised for it. It stays listed under “Show deleted and inactive thresholds”, where it can be
-            made active again.
-          </p>
-        </ActionDialog>
+          description={
+            <p>
+              {appliesTo(deleting, names)}: no more alerts will be raised for it. It stays listed under “Show deleted and inactive thresholds”, where it
+              can be made active again.
+            </p>
+          }
+        />
       )}
     </section>
   );

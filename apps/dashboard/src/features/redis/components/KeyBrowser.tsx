@@ -1,9 +1,12 @@
 import { REDIS_KEY_TYPES, type RedisKeyType } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable } from '../../../components/ui/DataTable';
+import { formatCount, formatTtl } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
-import { formatCount, formatTtl, NAMESPACE_LABELS } from '../format';
 import { useRedisKeys } from '../hooks/useRedis';
+import { namespaceLabel } from '../namespaces';
 import { KeyInspector } from './KeyInspector';
 import { PurgeDialog } from './PurgeDialog';
 
@@ -65,42 +68,43 @@ export function KeyBrowser() {
               {formatCount(rows.length)} keys shown · about {formatCount(examined)} examined
               {keys.hasNextPage ? ' · more to scan' : ' · scan complete'}
             </p>
-            <div className="table-wrap card">
-              <table className="table redis-keys-table" data-testid="keys-table" aria-busy={keys.isFetchingNextPage}>
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">TTL</th>
-                    <th scope="col">Namespace</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.key} className={row.key === selected ? 'redis-row-selected' : undefined}>
-                      <td className="redis-key-cell">
-                        <button type="button" className="redis-key-link" onClick={() => setSelected(row.key)} title={row.key}>
-                          {row.key}
-                        </button>
-                      </td>
-                      <td>{row.type}</td>
-                      <td>{formatTtl(row.ttlSeconds)}</td>
-                      <td>
-                        {NAMESPACE_LABELS[row.namespace] ?? row.namespace}
-                        {row.protected && <span className="badge badge-warn redis-badge">protected</span>}
-                      </td>
-                    </tr>
-                  ))}
-                  {rows.length === 0 && (
-                    <tr>
-                      <td colSpan={4} className="muted">
-                        {keys.hasNextPage ? 'No matching keys in the part scanned so far.' : 'No matching keys.'}
-                      </td>
-                    </tr>
-                  )}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Redis keys"
+              testId="keys-table"
+              className="redis-keys-table"
+              busy={keys.isFetchingNextPage}
+              rows={rows}
+              rowKey={(row) => row.key}
+              rowProps={(row) => (row.key === selected ? { className: 'redis-row-selected', 'aria-current': 'true' } : {})}
+              empty={keys.hasNextPage ? 'No matching keys in the part scanned so far.' : 'No matching keys.'}
+              emptyTestId="no-keys"
+              columns={[
+                {
+                  id: 'key',
+                  header: 'Key',
+                  className: 'redis-key-cell',
+                  sortValue: (row) => row.key,
+                  cell: (row) => (
+                    <button type="button" className="redis-key-link" onClick={() => setSelected(row.key)} title={row.key}>
+                      {row.key}
+                    </button>
+                  ),
+                },
+                { id: 'type', header: 'Type', cell: (row) => row.type, sortValue: (row) => row.type },
+                { id: 'ttl', header: 'TTL', cell: (row) => formatTtl(row.ttlSeconds), sortValue: (row) => (row.ttlSeconds < 0 ? null : row.ttlSeconds) },
+                {
+                  id: 'namespace',
+                  header: 'Namespace',
+                  sortValue: (row) => namespaceLabel(row.namespace),
+                  cell: (row) => (
+                    <>
+                      {namespaceLabel(row.namespace)}
+                      {row.protected && <Badge tone="warn" className="redis-badge">protected</Badge>}
+                    </>
+                  ),
+                },
+              ]}
+            />
             {keys.hasNextPage && (
               <button type="button" className="button button-secondary" onClick={() => keys.fetchNextPage()} disabled={keys.isFetchingNextPage}>
                 {keys.isFetchingNextPage ? 'Loading…' : 'Load more'}

@@ -1,10 +1,13 @@
 import type { RedisKeyInspection, RedisValuePreview } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable } from '../../../components/ui/DataTable';
+import { formatBytes, formatCount, formatTtl } from '../../../lib/format';
 import { errorMessage } from '../../../lib/query-client';
 import { useCanWriteSettings } from '../../../lib/session';
-import { formatBytes, formatCount, formatTtl, NAMESPACE_LABELS } from '../format';
 import { useRedisInspect, useSetTtl } from '../hooks/useRedis';
+import { namespaceLabel } from '../namespaces';
 
 /** Side panel: what one key is, a capped preview of its value, and its TTL for writers to change. */
 export function KeyInspector({ keyName, onClose }: { keyName: string; onClose: () => void }) {
@@ -46,8 +49,8 @@ function InspectionDetails({ data }: { data: RedisKeyInspection }) {
         </dd>
         <dt>Namespace</dt>
         <dd>
-          {NAMESPACE_LABELS[data.namespace] ?? data.namespace}
-          {data.protected && <span className="badge badge-warn redis-badge">protected</span>}
+          {namespaceLabel(data.namespace)}
+          {data.protected && <Badge tone="warn" className="redis-badge">protected</Badge>}
         </dd>
       </dl>
       {canWrite && <TtlEditor data={data} />}
@@ -56,24 +59,18 @@ function InspectionDetails({ data }: { data: RedisKeyInspection }) {
           <h3 className="redis-subheading">
             Decoded cache entry · {formatCount(data.decoded.rowCount)} rows{data.decoded.truncated ? ' (preview)' : ''}
           </h3>
-          <div className="table-wrap redis-preview-table">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Period</th>
-                  <th scope="col" className="numeric">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.decoded.rows.map(([period, value], index) => (
-                  <tr key={`${period}-${index}`}>
-                    <td>{period}</td>
-                    <td className="numeric">{value === null ? '—' : String(value)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Rows of the cache entry"
+            card={false}
+            className="redis-preview-table"
+            rows={data.decoded.rows.map(([period, value], index) => ({ period, value, index }))}
+            rowKey={(row) => `${row.period}-${row.index}`}
+            empty="The entry has no rows."
+            columns={[
+              { id: 'period', header: 'Period', cell: (row) => row.period },
+              { id: 'value', header: 'Value', numeric: true, cell: (row) => (row.value === null ? '—' : String(row.value)) },
+            ]}
+          />
         </div>
       )}
       <h3 className="redis-subheading">Value preview</h3>
@@ -90,7 +87,12 @@ function InspectionDetails({ data }: { data: RedisKeyInspection }) {
 function Preview({ preview }: { preview: RedisValuePreview }) {
   switch (preview.kind) {
     case 'string':
-      return <pre className="redis-preview" data-testid="value-preview">{preview.binary ? `(binary, hex) ${preview.text}` : preview.text}</pre>;
+      // Focusable: a long value scrolls inside its box, and the keyboard must be able to scroll it too.
+      return (
+        <pre className="redis-preview" data-testid="value-preview" role="region" aria-label="Value preview" tabIndex={0}>
+          {preview.binary ? `(binary, hex) ${preview.text}` : preview.text}
+        </pre>
+      );
     case 'hash':
       return <PairTable rows={preview.fields.map((f) => [f.field, f.value])} head={['Field', 'Value']} />;
     case 'zset':
@@ -108,25 +110,19 @@ function Preview({ preview }: { preview: RedisValuePreview }) {
 
 function PairTable({ rows, head }: { rows: Array<[string, string]>; head: [string, string] }) {
   return (
-    <div className="table-wrap redis-preview-table" data-testid="value-preview">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{head[0]}</th>
-            <th scope="col">{head[1]}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([a, b], index) => (
-            <tr key={`${a}-${index}`}>
-              <td>
-                <code>{a}</code>
-              </td>
-              <td className="redis-preview-cell">{b}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div data-testid="value-preview">
+      <DataTable
+        label="Value preview"
+        card={false}
+        className="redis-preview-table"
+        rows={rows.map(([name, value], index) => ({ name, value, index }))}
+        rowKey={(row) => `${row.name}-${row.index}`}
+        empty="Empty."
+        columns={[
+          { id: 'name', header: head[0], cell: (row) => <code>{row.name}</code> },
+          { id: 'value', header: head[1], className: 'redis-preview-cell', cell: (row) => row.value },
+        ]}
+      />
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatBytes, formatCount, formatPercent, NAMESPACE_LABELS } from '../format';
+import { DataTable } from '../../../components/ui/DataTable';
+import { formatBytes, formatCount, formatPercent, ratioToPercent } from '../../../lib/format';
 import { useRedisMemory } from '../hooks/useRedis';
+import { namespaceLabel } from '../namespaces';
 
 export function MemoryAnalysis() {
   const memory = useRedisMemory({ sample: 2000, top: 20 });
@@ -15,57 +17,38 @@ export function MemoryAnalysis() {
       </p>
       <div className="card">
         <h2>Namespaces by memory</h2>
-        <div className="table-wrap">
-          <table className="table" data-testid="memory-namespaces">
-            <thead>
-              <tr>
-                <th scope="col">Namespace</th>
-                <th scope="col" className="numeric">Keys in sample</th>
-                <th scope="col" className="numeric">Sampled memory</th>
-                <th scope="col" className="numeric">Share</th>
-                <th scope="col" className="numeric">Estimated total</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.namespaces.map((ns) => (
-                <tr key={ns.namespace}>
-                  <td>{NAMESPACE_LABELS[ns.namespace] ?? ns.namespace}</td>
-                  <td className="numeric">{formatCount(ns.sampledKeys)}</td>
-                  <td className="numeric">{formatBytes(ns.sampledMemoryBytes)}</td>
-                  <td className="numeric">{formatPercent(ns.share)}</td>
-                  <td className="numeric">≈ {formatBytes(ns.estimatedMemoryBytes)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Namespaces by memory"
+          testId="memory-namespaces"
+          card={false}
+          rows={data.namespaces}
+          rowKey={(ns) => ns.namespace}
+          empty="No keys in the sample."
+          columns={[
+            { id: 'namespace', header: 'Namespace', cell: (ns) => namespaceLabel(ns.namespace), sortValue: (ns) => namespaceLabel(ns.namespace) },
+            { id: 'keys', header: 'Keys in sample', numeric: true, cell: (ns) => formatCount(ns.sampledKeys), sortValue: (ns) => ns.sampledKeys },
+            { id: 'memory', header: 'Sampled memory', numeric: true, cell: (ns) => formatBytes(ns.sampledMemoryBytes), sortValue: (ns) => ns.sampledMemoryBytes },
+            { id: 'share', header: 'Share', numeric: true, cell: (ns) => formatPercent(ratioToPercent(ns.share)), sortValue: (ns) => ns.share },
+            { id: 'total', header: 'Estimated total', numeric: true, cell: (ns) => `≈ ${formatBytes(ns.estimatedMemoryBytes)}`, sortValue: (ns) => ns.estimatedMemoryBytes },
+          ]}
+        />
       </div>
       <div className="card">
         <h2>Biggest keys in the sample</h2>
-        <div className="table-wrap">
-          <table className="table" data-testid="memory-top-keys">
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Type</th>
-                <th scope="col">Namespace</th>
-                <th scope="col" className="numeric">Memory</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.topKeys.map((key) => (
-                <tr key={key.key}>
-                  <td className="redis-key-cell">
-                    <code title={key.key}>{key.key}</code>
-                  </td>
-                  <td>{key.type}</td>
-                  <td>{NAMESPACE_LABELS[key.namespace] ?? key.namespace}</td>
-                  <td className="numeric">{formatBytes(key.memoryBytes)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Biggest keys in the sample"
+          testId="memory-top-keys"
+          card={false}
+          rows={data.topKeys}
+          rowKey={(key) => key.key}
+          empty="No keys in the sample."
+          columns={[
+            { id: 'key', header: 'Key', className: 'redis-key-cell', cell: (key) => <code title={key.key}>{key.key}</code>, sortValue: (key) => key.key },
+            { id: 'type', header: 'Type', cell: (key) => key.type, sortValue: (key) => key.type },
+            { id: 'namespace', header: 'Namespace', cell: (key) => namespaceLabel(key.namespace), sortValue: (key) => namespaceLabel(key.namespace) },
+            { id: 'memory', header: 'Memory', numeric: true, cell: (key) => formatBytes(key.memoryBytes), sortValue: (key) => key.memoryBytes },
+          ]}
+        />
       </div>
     </>
   );

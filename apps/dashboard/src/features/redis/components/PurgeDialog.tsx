@@ -1,7 +1,8 @@
 import { REDIS_KEY_TYPES, type RedisKeyType, type RedisPurgeRequest, type RedisPurgeResult } from '@ccc/shared-types';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { Dialog } from '../../../components/ui/Dialog';
+import { formatCount } from '../../../lib/format';
 import { errorMessage } from '../../../lib/query-client';
-import { formatCount } from '../format';
 import { usePurge, usePurgeProgress } from '../hooks/useRedis';
 
 interface Props {
@@ -22,9 +23,6 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
   const started = realRun.data ?? null;
   const progress = usePurgeProgress(started?.purgeId ?? null, started?.status === 'running');
   const outcome = progress.data ?? started;
-  const firstField = useRef<HTMLInputElement>(null);
-
-  useEffect(() => firstField.current?.focus(), []);
 
   const request: RedisPurgeRequest = { pattern: pattern.trim(), dryRun: true, ...(type ? { type } : {}), ...(allowProtected ? { allowProtected } : {}) };
   const previewIsCurrent =
@@ -41,88 +39,21 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
   };
 
   return (
-    <div className="redis-dialog-backdrop">
-      <div className="redis-dialog card" role="dialog" aria-modal="true" aria-labelledby="purge-title">
-        <h2 id="purge-title">Purge keys</h2>
+    <Dialog
+      title="Purge keys"
+      description={
         <p className="muted">
           Deletes with SCAN and UNLINK in batches of 500. Queue keys, live-generation pointers, locks, rate limits and leases are refused unless you allow them.
         </p>
-        <form onSubmit={onPreview} aria-label="Purge preview">
-          <div className="field">
-            <label htmlFor="purge-pattern">Pattern to purge</label>
-            <input ref={firstField} id="purge-pattern" type="text" value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="cache:{ds:1}:g3:*" disabled={!!started} />
-          </div>
-          <div className="field">
-            <label htmlFor="purge-type">Only keys of type</label>
-            <select id="purge-type" value={type} onChange={(e) => setType(e.target.value as '' | RedisKeyType)} disabled={!!started}>
-              <option value="">Any</option>
-              {REDIS_KEY_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
-          </div>
-          <label className="redis-checkbox">
-            <input type="checkbox" checked={allowProtected} onChange={(e) => setAllowProtected(e.target.checked)} disabled={!!started} /> Allow protected namespaces
-          </label>
-          <div className="form-actions">
-            <button type="submit" className="button button-secondary" disabled={!request.pattern || dryRun.isPending || !!started}>
-              {dryRun.isPending ? 'Counting…' : 'Preview (dry run)'}
-            </button>
-          </div>
-        </form>
-        {dryRun.isError && (
-          <div className="callout callout-error" role="alert" data-testid="purge-error">
-            <p>{errorMessage(dryRun.error)}</p>
-          </div>
-        )}
-        {previewIsCurrent && (
-          <div className="callout callout-info" data-testid="purge-preview">
-            <p>
-              <strong>
-                {preview.result.countComplete ? '' : 'At least '}
-                {formatCount(preview.result.matched)} keys
-              </strong>{' '}
-              match <code>{preview.request.pattern}</code>
-              {preview.request.type ? ` (type ${preview.request.type})` : ''}. Nothing has been deleted yet.
-            </p>
-            {preview.result.sample.length > 0 && (
-              <ul className="redis-sample">
-                {preview.result.sample.map((key) => (
-                  <li key={key}>
-                    <code>{key}</code>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
-        {previewIsCurrent && preview.result.matched > 0 && !started && (
-          <div className="field">
-            <label htmlFor="purge-confirm">Type the pattern to confirm</label>
-            <input id="purge-confirm" type="text" value={confirmation} onChange={(e) => setConfirmation(e.target.value)} autoComplete="off" />
-          </div>
-        )}
-        {realRun.isError && (
-          <div className="callout callout-error" role="alert">
-            <p>{errorMessage(realRun.error)}</p>
-          </div>
-        )}
-        {outcome && (
-          <div className={`callout ${outcome.status === 'failed' ? 'callout-error' : outcome.status === 'completed' ? 'callout-success' : 'callout-info'}`} role="status" data-testid="purge-result">
-            <p>
-              {outcome.status === 'running' && `Purging… ${formatCount(outcome.deleted)} keys deleted so far.`}
-              {outcome.status === 'completed' && `Deleted ${formatCount(outcome.deleted)} keys in ${formatCount(outcome.batches)} batches.`}
-              {outcome.status === 'failed' && `The purge stopped after ${formatCount(outcome.deleted)} keys: ${outcome.error ?? 'unknown error'}`}
-            </p>
-          </div>
-        )}
-        <div className="form-actions redis-dialog-actions">
+      }
+      wide
+      onClose={onClose}
+      footer={
+        <>
           {!started && (
             <button
               type="button"
-              className="button redis-danger"
+              className="button button-danger"
               disabled={!canDelete}
               onClick={() => preview && realRun.mutate({ ...preview.request, dryRun: false })}
             >
@@ -132,8 +63,80 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
           <button type="button" className="button button-secondary" onClick={onClose}>
             {outcome?.status === 'completed' ? 'Done' : 'Close'}
           </button>
+        </>
+      }
+    >
+      <form onSubmit={onPreview} aria-label="Purge preview">
+        <div className="field">
+          <label htmlFor="purge-pattern">Pattern to purge</label>
+          <input id="purge-pattern" type="text" value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="cache:{ds:1}:g3:*" disabled={!!started} />
         </div>
-      </div>
-    </div>
+        <div className="field">
+          <label htmlFor="purge-type">Only keys of type</label>
+          <select id="purge-type" value={type} onChange={(e) => setType(e.target.value as '' | RedisKeyType)} disabled={!!started}>
+            <option value="">Any</option>
+            {REDIS_KEY_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        <label className="redis-checkbox">
+          <input type="checkbox" checked={allowProtected} onChange={(e) => setAllowProtected(e.target.checked)} disabled={!!started} /> Allow protected namespaces
+        </label>
+        <div className="form-actions">
+          <button type="submit" className="button button-secondary" disabled={!request.pattern || dryRun.isPending || !!started}>
+            {dryRun.isPending ? 'Counting…' : 'Preview (dry run)'}
+          </button>
+        </div>
+      </form>
+      {dryRun.isError && (
+        <div className="callout callout-error" role="alert" data-testid="purge-error">
+          <p>{errorMessage(dryRun.error)}</p>
+        </div>
+      )}
+      {previewIsCurrent && (
+        <div className="callout callout-info" data-testid="purge-preview">
+          <p>
+            <strong>
+              {preview.result.countComplete ? '' : 'At least '}
+              {formatCount(preview.result.matched)} keys
+            </strong>{' '}
+            match <code>{preview.request.pattern}</code>
+            {preview.request.type ? ` (type ${preview.request.type})` : ''}. Nothing has been deleted yet.
+          </p>
+          {preview.result.sample.length > 0 && (
+            <ul className="redis-sample" aria-label="Sample of the matching keys" tabIndex={0}>
+              {preview.result.sample.map((key) => (
+                <li key={key}>
+                  <code>{key}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {previewIsCurrent && preview.result.matched > 0 && !started && (
+        <div className="field">
+          <label htmlFor="purge-confirm">Type the pattern to confirm</label>
+          <input id="purge-confirm" type="text" value={confirmation} onChange={(e) => setConfirmation(e.target.value)} autoComplete="off" />
+        </div>
+      )}
+      {realRun.isError && (
+        <div className="callout callout-error" role="alert">
+          <p>{errorMessage(realRun.error)}</p>
+        </div>
+      )}
+      {outcome && (
+        <div className={`callout ${outcome.status === 'failed' ? 'callout-error' : outcome.status === 'completed' ? 'callout-success' : 'callout-info'}`} role="status" data-testid="purge-result">
+          <p>
+            {outcome.status === 'running' && `Purging… ${formatCount(outcome.deleted)} keys deleted so far.`}
+            {outcome.status === 'completed' && `Deleted ${formatCount(outcome.deleted)} keys in ${formatCount(outcome.batches)} batches.`}
+            {outcome.status === 'failed' && `The purge stopped after ${formatCount(outcome.deleted)} keys: ${outcome.error ?? 'unknown error'}`}
+          </p>
+        </div>
+      )}
+    </Dialog>
   );
 }

@@ -89,7 +89,7 @@ describe('Redis tab', () => {
     mockApi({ 'GET /api/admin/redis/stats': () => jsonResponse(200, stats) });
     renderApp('/redis');
 
-    expect(await screen.findByTestId('stat-hit-rate')).toHaveTextContent('90.0 %');
+    expect(await screen.findByTestId('stat-hit-rate')).toHaveTextContent('90%');
     expect(screen.getByTestId('stat-memory')).toHaveTextContent('3.0 MB');
     expect(screen.getByTestId('stat-memory')).toHaveTextContent('no limit');
     const section = screen.getByTestId('analytics-cache-section');

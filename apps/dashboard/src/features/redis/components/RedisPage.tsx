@@ -1,4 +1,5 @@
 import { useSearchParams } from 'react-router-dom';
+import { Tabs } from '../../../components/ui/Tabs';
 import '../redis.css';
 import { KeyBrowser } from './KeyBrowser';
 import { MemoryAnalysis } from './MemoryAnalysis';
@@ -6,10 +7,10 @@ import { RedisStatsPanel } from './RedisStatsPanel';
 import { SlowlogTable } from './SlowlogTable';
 
 const VIEWS = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'keys', label: 'Keys' },
-  { id: 'slowlog', label: 'Slow log' },
-  { id: 'memory', label: 'Memory' },
+  { id: 'overview', label: 'Overview', content: <RedisStatsPanel /> },
+  { id: 'keys', label: 'Keys', content: <KeyBrowser /> },
+  { id: 'slowlog', label: 'Slow log', content: <SlowlogTable /> },
+  { id: 'memory', label: 'Memory', content: <MemoryAnalysis /> },
 ] as const;
 type View = (typeof VIEWS)[number]['id'];
 
@@ -18,32 +19,12 @@ export function RedisPage() {
   const [params, setParams] = useSearchParams();
   const requested = params.get('view');
   const view: View = VIEWS.some((v) => v.id === requested) ? (requested as View) : 'overview';
-
   return (
     <section aria-labelledby="page-title">
       <div className="page-header">
         <h1 id="page-title">Redis</h1>
       </div>
-      <div className="redis-views" role="tablist" aria-label="Redis views">
-        {VIEWS.map((v) => (
-          <button
-            key={v.id}
-            type="button"
-            role="tab"
-            aria-selected={view === v.id}
-            className={`redis-view-tab${view === v.id ? ' active' : ''}`}
-            onClick={() => setParams(v.id === 'overview' ? {} : { view: v.id })}
-          >
-            {v.label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" aria-label={VIEWS.find((v) => v.id === view)?.label}>
-        {view === 'overview' && <RedisStatsPanel />}
-        {view === 'keys' && <KeyBrowser />}
-        {view === 'slowlog' && <SlowlogTable />}
-        {view === 'memory' && <MemoryAnalysis />}
-      </div>
+      <Tabs label="Redis views" tabs={VIEWS} value={view} onValueChange={(next) => setParams(next === 'overview' ? {} : { view: next })} />
     </section>
   );
 }

@@ -1,8 +1,10 @@
 import type { RedisNodeStats, RedisStatsResponse } from '@ccc/shared-types';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDuration } from '../../../lib/format';
-import { formatBytes, formatCount, formatPercent, NAMESPACE_LABELS } from '../format';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable } from '../../../components/ui/DataTable';
+import { formatBytes, formatCount, formatDuration, formatPercent, ratioToPercent } from '../../../lib/format';
 import { useRedisStats } from '../hooks/useRedis';
+import { namespaceLabel } from '../namespaces';
 
 function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
@@ -17,7 +19,7 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
 function ServerFigures({ stats }: { stats: RedisNodeStats }) {
   return (
     <div className="redis-figures">
-      <Figure label="Hit rate" value={formatPercent(stats.hitRate)} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
+      <Figure label="Hit rate" value={formatPercent(ratioToPercent(stats.hitRate))} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
       <Figure
         label="Memory used"
         value={formatBytes(stats.usedMemoryBytes)}
@@ -40,43 +42,39 @@ function AnalyticsCacheSection({ stats }: { stats: RedisStatsResponse }) {
     <div className="card" data-testid="analytics-cache-section">
       <h2>Analytics Cache V2</h2>
       <p className="muted">
-        About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets ({formatPercent(section.keyShare)} of
+        About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets ({formatPercent(ratioToPercent(section.keyShare))} of
         all keys), estimated from the sample below.
       </p>
-      {section.datasources.length === 0 ? (
-        <p className="muted">No datasources registered.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Datasource</th>
-                <th scope="col">Live-generation pointer</th>
-                <th scope="col">Generation</th>
-                <th scope="col">Pointer fields</th>
-              </tr>
-            </thead>
-            <tbody>
-              {section.datasources.map((ds) => (
-                <tr key={ds.datasourceId}>
-                  <td>
-                    {ds.datasourceName} <span className="muted">#{ds.datasourceId}</span>
-                  </td>
-                  <td>
-                    <code>{ds.metaKey}</code>
-                  </td>
-                  <td>{ds.present ? (ds.liveGeneration ?? '—') : <span className="badge badge-neutral">cold</span>}</td>
-                  <td className="redis-fields">
-                    {Object.entries(ds.fields)
-                      .map(([name, value]) => `${name}=${value}`)
-                      .join(' · ') || '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Live-generation pointers of the datasources"
+        card={false}
+        rows={section.datasources}
+        rowKey={(ds) => String(ds.datasourceId)}
+        empty="No datasources registered."
+        columns={[
+          {
+            id: 'datasource',
+            header: 'Datasource',
+            sortValue: (ds) => ds.datasourceId,
+            cell: (ds) => (
+              <>
+                {ds.datasourceName} <span className="muted">#{ds.datasourceId}</span>
+              </>
+            ),
+          },
+          { id: 'pointer', header: 'Live-generation pointer', cell: (ds) => <code>{ds.metaKey}</code> },
+          { id: 'generation', header: 'Generation', cell: (ds) => (ds.present ? (ds.liveGeneration ?? '—') : <Badge tone="neutral">cold</Badge>) },
+          {
+            id: 'fields',
+            header: 'Pointer fields',
+            className: 'redis-fields',
+            cell: (ds) =>
+              Object.entries(ds.fields)
+                .map(([name, value]) => `${name}=${value}`)
+                .join(' · ') || '—',
+          },
+        ]}
+      />
     </div>
   );
 }
@@ -92,38 +90,25 @@ export function RedisStatsPanel() {
       <div className="card">
         <h2>
           Redis server{' '}
-          <span className="badge badge-neutral">{data.mode === 'cluster' ? `cluster · ${data.nodes.length} masters` : 'standalone'}</span>
+          <Badge tone="neutral">{data.mode === 'cluster' ? `cluster · ${data.nodes.length} masters` : 'standalone'}</Badge>
         </h2>
         <ServerFigures stats={data.total} />
         {data.mode === 'cluster' && (
-          <div className="table-wrap">
-            <table className="table" data-testid="redis-nodes">
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col" className="numeric">Keys</th>
-                  <th scope="col" className="numeric">Memory</th>
-                  <th scope="col" className="numeric">Hit rate</th>
-                  <th scope="col" className="numeric">Ops/s</th>
-                  <th scope="col" className="numeric">Clients</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.nodes.map((node) => (
-                  <tr key={node.node}>
-                    <td>
-                      <code>{node.node}</code>
-                    </td>
-                    <td className="numeric">{formatCount(node.totalKeys)}</td>
-                    <td className="numeric">{formatBytes(node.usedMemoryBytes)}</td>
-                    <td className="numeric">{formatPercent(node.hitRate)}</td>
-                    <td className="numeric">{formatCount(node.opsPerSecond)}</td>
-                    <td className="numeric">{formatCount(node.connectedClients)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Cluster masters"
+            testId="redis-nodes"
+            card={false}
+            rows={data.nodes}
+            rowKey={(node) => node.node}
+            columns={[
+              { id: 'node', header: 'Node', cell: (node) => <code>{node.node}</code>, sortValue: (node) => node.node },
+              { id: 'keys', header: 'Keys', numeric: true, cell: (node) => formatCount(node.totalKeys), sortValue: (node) => node.totalKeys },
+              { id: 'memory', header: 'Memory', numeric: true, cell: (node) => formatBytes(node.usedMemoryBytes), sortValue: (node) => node.usedMemoryBytes },
+              { id: 'hit-rate', header: 'Hit rate', numeric: true, cell: (node) => formatPercent(ratioToPercent(node.hitRate)), sortValue: (node) => node.hitRate },
+              { id: 'ops', header: 'Ops/s', numeric: true, cell: (node) => formatCount(node.opsPerSecond), sortValue: (node) => node.opsPerSecond },
+              { id: 'clients', header: 'Clients', numeric: true, cell: (node) => formatCount(node.connectedClients), sortValue: (node) => node.connectedClients },
+            ]}
+          />
         )}
       </div>
       <div className="card">
@@ -131,28 +116,20 @@ export function RedisStatsPanel() {
         <p className="muted" data-testid="distribution-note">
           From a sample of {formatCount(data.distribution.sampled)} of {formatCount(data.distribution.totalKeys)} keys: counts are estimates.
         </p>
-        <div className="table-wrap">
-          <table className="table" data-testid="namespace-table">
-            <thead>
-              <tr>
-                <th scope="col">Namespace</th>
-                <th scope="col" className="numeric">In sample</th>
-                <th scope="col" className="numeric">Share</th>
-                <th scope="col" className="numeric">Estimated keys</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.distribution.namespaces.map((ns) => (
-                <tr key={ns.namespace}>
-                  <td>{NAMESPACE_LABELS[ns.namespace] ?? ns.namespace}</td>
-                  <td className="numeric">{formatCount(ns.sampledKeys)}</td>
-                  <td className="numeric">{formatPercent(ns.share)}</td>
-                  <td className="numeric">≈ {formatCount(ns.estimatedKeys)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Keys by namespace"
+          testId="namespace-table"
+          card={false}
+          rows={data.distribution.namespaces}
+          rowKey={(ns) => ns.namespace}
+          empty="No keys in the sample."
+          columns={[
+            { id: 'namespace', header: 'Namespace', cell: (ns) => namespaceLabel(ns.namespace), sortValue: (ns) => namespaceLabel(ns.namespace) },
+            { id: 'sample', header: 'In sample', numeric: true, cell: (ns) => formatCount(ns.sampledKeys), sortValue: (ns) => ns.sampledKeys },
+            { id: 'share', header: 'Share', numeric: true, cell: (ns) => formatPercent(ratioToPercent(ns.share)), sortValue: (ns) => ns.share },
+            { id: 'estimated', header: 'Estimated keys', numeric: true, cell: (ns) => `≈ ${formatCount(ns.estimatedKeys)}`, sortValue: (ns) => ns.estimatedKeys },
+          ]}
+        />
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { formatDateTime } from '../../../lib/format';
+import { DataTable } from '../../../components/ui/DataTable';
+import { formatCount, formatDateTime } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
-import { formatCount } from '../format';
 import { useRedisSlowlog, useResetSlowlog } from '../hooks/useRedis';
 
 const LIMIT = 50;
@@ -29,41 +29,22 @@ export function SlowlogTable() {
               .map((n) => `${n.node}: ${formatCount(n.length)} entries${n.slowerThanMicros !== null ? `, logs commands slower than ${formatCount(n.slowerThanMicros)} µs` : ''}`)
               .join(' · ')}
           </p>
-          <div className="table-wrap">
-            <table className="table" data-testid="slowlog-table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col" className="numeric">Duration</th>
-                  <th scope="col">Command</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Node</th>
-                </tr>
-              </thead>
-              <tbody>
-                {slowlog.data.entries.map((entry) => (
-                  <tr key={`${entry.node}-${entry.id}`}>
-                    <td>{formatDateTime(entry.timestamp)}</td>
-                    <td className="numeric">{formatCount(entry.durationMicros)} µs</td>
-                    <td className="redis-preview-cell">
-                      <code>{entry.command.join(' ')}</code>
-                    </td>
-                    <td>{entry.clientName || entry.clientAddress}</td>
-                    <td>
-                      <code>{entry.node}</code>
-                    </td>
-                  </tr>
-                ))}
-                {slowlog.data.entries.length === 0 && (
-                  <tr>
-                    <td colSpan={5} className="muted">
-                      The slow log is empty.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Slow log entries"
+            testId="slowlog-table"
+            card={false}
+            rows={slowlog.data.entries}
+            rowKey={(entry) => `${entry.node}-${entry.id}`}
+            empty="The slow log is empty."
+            emptyTestId="slowlog-empty"
+            columns={[
+              { id: 'when', header: 'When', cell: (entry) => formatDateTime(entry.timestamp), sortValue: (entry) => entry.timestamp },
+              { id: 'duration', header: 'Duration', numeric: true, cell: (entry) => `${formatCount(entry.durationMicros)} µs`, sortValue: (entry) => entry.durationMicros },
+              { id: 'command', header: 'Command', className: 'redis-preview-cell', cell: (entry) => <code>{entry.command.join(' ')}</code> },
+              { id: 'client', header: 'Client', cell: (entry) => entry.clientName || entry.clientAddress },
+              { id: 'node', header: 'Node', cell: (entry) => <code>{entry.node}</code> },
+            ]}
+          />
         </>
       )}
     </div>

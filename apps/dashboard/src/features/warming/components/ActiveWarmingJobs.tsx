@@ -1,8 +1,7 @@
 import type { ActiveWarmingJob, RecentWarmingJob, WarmingStatusResponse } from '@ccc/shared-types';
 import { useState } from 'react';
-import { formatDuration } from '../../../lib/format';
-import { ConfirmDialog } from '../../analytics-cache/components/ConfirmDialog';
-import { datasourceLabel, formatCount, formatRelative, formatSpan } from '../../analytics-cache/format';
+import { ActionDialog } from '../../../components/ui/Dialog';
+import { datasourceLabel, formatCount, formatDuration, formatRelative, formatSpan } from '../../../lib/format';
 import { useJobAction } from '../hooks/useJobAction';
 import { JobStatusBadge } from './JobStatusBadge';
 import { ProgressBar } from './ProgressBar';
@@ -57,22 +56,24 @@ export function ActiveWarmingJobs({ status, canWrite, now }: ActiveWarmingJobsPr
         </>
       )}
       {cancelling && (
-        <ConfirmDialog
+        <ActionDialog
           title={`Cancel warming of ${datasourceLabel(cancelling.datasourceId, cancelling.datasourceName)}?`}
+          description={
+            <p>
+              The rows processed so far ({formatCount(cancelling.rowsProcessed)} of {formatCount(cancelling.rowsTotal)}) are
+              discarded. The live cache stays as it is.
+            </p>
+          }
           confirmLabel="Cancel job"
           pendingLabel="Cancelling…"
           cancelLabel="Keep warming"
+          tone="danger"
           pending={action.isPending}
           onConfirm={() =>
             action.mutate({ jobId: cancelling.jobId, action: 'cancel' }, { onSettled: () => setCancelling(null) })
           }
           onCancel={() => setCancelling(null)}
-        >
-          <p>
-            The rows processed so far ({formatCount(cancelling.rowsProcessed)} of {formatCount(cancelling.rowsTotal)}) are
-            discarded. The live cache stays as it is.
-          </p>
-        </ConfirmDialog>
+        />
       )}
     </>
   );

@@ -1,10 +1,11 @@
 import type { DatasourceCacheMetrics, WarmSchedule } from '@ccc/shared-types';
 import { useState, type FormEvent } from 'react';
+import { Badge } from '../../../components/ui/Badge';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { ApiError } from '../../../lib/api-client';
-import { formatDateTime } from '../../../lib/format';
+import { datasourceLabel, formatDateTime, formatRelative } from '../../../lib/format';
 import { errorMessage } from '../../../lib/query-client';
 import { HealthBadge } from '../../analytics-cache/components/HealthBadge';
-import { formatRelative } from '../../analytics-cache/format';
 import { useUpdateWarmSchedule } from '../hooks/useWarmSchedules';
 
 const NEXT_RUNS_SHOWN = 3;
@@ -21,83 +22,40 @@ interface ScheduleTableProps {
 }
 
 export function ScheduleTable({ schedules, metricsById, warmingIds, canWrite, now, warmPendingId, onWarm }: ScheduleTableProps) {
-  const rows = [...schedules].sort((a, b) => a.datasourceId - b.datasourceId);
-  if (rows.length === 0) return <p className="card card-muted">No datasources registered yet.</p>;
-  return (
-    <div className="table-wrap card">
-      <table className="table" data-testid="schedule-table">
-        <thead>
-          <tr>
-            <th scope="col">Datasource</th>
-            <th scope="col">Cache</th>
-            <th scope="col">Schedule (cron, UTC)</th>
-            <th scope="col">Next runs</th>
-            {canWrite && (
-              <th scope="col">
-                <span className="visually-hidden">Warm</span>
-              </th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((schedule) => (
-            <ScheduleRow
-              key={schedule.datasourceId}
-              schedule={schedule}
-              metrics={metricsById.get(schedule.datasourceId)}
-              warming={warmingIds.has(schedule.datasourceId)}
-              canWrite={canWrite}
-              now={now}
-              warmPending={warmPendingId === schedule.datasourceId}
-              onWarm={(force) => onWarm(schedule.datasourceId, force)}
-            />
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-interface ScheduleRowProps {
-  schedule: WarmSchedule;
-  metrics?: DatasourceCacheMetrics;
-  warming: boolean;
-  canWrite: boolean;
-  now: number;
-  warmPending: boolean;
-  onWarm: (force: boolean) => void;
-}
-
-function ScheduleRow({ schedule, metrics, warming, canWrite, now, warmPending, onWarm }: ScheduleRowProps) {
-  const { datasourceId, datasourceName } = schedule;
-  return (
-    <tr data-testid={`schedule-row-${datasourceId}`}>
-      <td>
-        DS #{datasourceId}: {datasourceName}
-      </td>
-      <td>
-        {warming ? (
-          <span className="badge badge-info">Warming…</span>
-        ) : metrics ? (
+  const columns: Array<Column<WarmSchedule>> = [
+    {
+      id: 'datasource',
+      header: 'Datasource',
+      cell: (schedule) => datasourceLabel(schedule.datasourceId, schedule.datasourceName),
+      sortValue: (schedule) => schedule.datasourceId,
+    },
+    {
+      id: 'cache',
+      header: 'Cache',
+      cell: (schedule) => {
+        const metrics = metricsById.get(schedule.datasourceId);
+        if (warmingIds.has(schedule.datasourceId)) return <Badge tone="info">Warming…</Badge>;
+        if (!metrics) return '—';
+        return (
           <>
             <HealthBadge health={metrics.health} />
             <div className="muted small">{metrics.lastWarmed ? formatRelative(metrics.lastWarmed, now) : 'Never warmed'}</div>
           </>
-        ) : (
-          '—'
-        )}
-      </td>
-      <td>
-        {canWrite ? (
-          <CronEditor schedule={schedule} />
-        ) : schedule.cron ? (
-          <code>{schedule.cron}</code>
-        ) : (
-          <span className="muted">Manual only</span>
-        )}
-      </td>
-      <td data-testid={`next-runs-${datasourceId}`}>
-        {schedule.nextRuns.length === 0 ? (
+        );
+      },
+    },
+    {
+      id: 'cron',
+      header: 'Schedule (cron, UTC)',
+      cell: (schedule) =>
+        canWrite ? <CronEditor schedule={schedule} /> : schedule.cron ? <code>{schedule.cron}</code> : <span className="muted">Manual only</span>,
+    },
+    {
+      id: 'next',
+      header: 'Next runs',
+      cellTestId: (schedule) => `next-runs-${schedule.datasourceId}`,
+      cell: (schedule) =>
+        schedule.nextRuns.length === 0 ? (
           <span className="muted">—</span>
         ) : (
           <ul className="next-runs">
@@ -107,34 +65,41 @@ function ScheduleRow({ schedule, metrics, warming, canWrite, now, warmPending, o
               </li>
             ))}
           </ul>
-        )}
-      </td>
-      {canWrite && (
-        <td>
-          {metrics?.isWarm ? (
-            <button
-              type="button"
-              className="button button-small"
-              aria-label={`Refresh ${datasourceName}`}
-              disabled={warmPending || warming}
-              onClick={() => onWarm(true)}
-            >
-              Refresh
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="button button-small"
-              aria-label={`Warm ${datasourceName} now`}
-              disabled={warmPending || warming}
-              onClick={() => onWarm(false)}
-            >
-              Warm now
-            </button>
-          )}
-        </td>
-      )}
-    </tr>
+        ),
+    },
+  ];
+  if (canWrite) {
+    columns.push({
+      id: 'warm',
+      header: 'Warm',
+      hideHeader: true,
+      cell: ({ datasourceId, datasourceName }) => {
+        const refresh = metricsById.get(datasourceId)?.isWarm ?? false;
+        return (
+          <button
+            type="button"
+            className="button button-small"
+            aria-label={refresh ? `Refresh ${datasourceName}` : `Warm now: ${datasourceName}`}
+            disabled={warmPendingId === datasourceId || warmingIds.has(datasourceId)}
+            onClick={() => onWarm(datasourceId, refresh)}
+          >
+            {refresh ? 'Refresh' : 'Warm now'}
+          </button>
+        );
+      },
+    });
+  }
+  return (
+    <DataTable
+      label="Auto-warm schedules"
+      testId="schedule-table"
+      columns={columns}
+      rows={schedules}
+      rowKey={(schedule) => String(schedule.datasourceId)}
+      rowProps={(schedule) => ({ 'data-testid': `schedule-row-${schedule.datasourceId}` })}
+      initialSort={{ columnId: 'datasource', direction: 'ascending' }}
+      empty="No datasources registered yet."
+    />
   );
 }
 

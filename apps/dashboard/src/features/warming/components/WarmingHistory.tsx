@@ -2,8 +2,9 @@ import { JOB_STATUSES, type JobStatus, type WarmingJobQuery } from '@ccc/shared-
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
-import { JOB_STATUS_META } from '../../analytics-cache/format';
+import { pageCount, Pagination } from '../../../components/ui/Pagination';
 import { useWarmingJobs } from '../hooks/useWarmingJobs';
+import { JOB_STATUS_META } from '../job-status';
 import { WarmingJobsTable } from './WarmingJobsTable';
 
 const PAGE_SIZE = 20;
@@ -69,7 +70,7 @@ export function WarmingHistory({ datasources, live }: WarmingHistoryProps) {
   const [searchParams, setSearchParams] = useSearchParams();
   const { filters, page } = readParams(searchParams);
   const jobs = useWarmingJobs(toQuery(filters, page), live);
-  const totalPages = jobs.data ? Math.max(1, Math.ceil(jobs.data.total / jobs.data.pageSize)) : 1;
+  const totalPages = jobs.data ? pageCount(jobs.data.total, jobs.data.pageSize) : 1;
   const go = (next: Filters, nextPage: number) => setSearchParams(toParams(next, nextPage), { preventScrollReset: true });
 
   return (
@@ -85,27 +86,21 @@ export function WarmingHistory({ datasources, live }: WarmingHistoryProps) {
       {jobs.isError && <LoadError error={jobs.error} />}
       {jobs.data && (
         <>
-          {jobs.data.items.length === 0 ? (
-            <p className="card card-muted">No warming jobs match these filters.</p>
-          ) : (
-            <WarmingJobsTable jobs={jobs.data.items} busy={jobs.isPlaceholderData} testId="warming-history-table" />
-          )}
-          <nav className="pagination" aria-label="Warming history pages">
-            <button type="button" className="button button-secondary" disabled={page <= 1} onClick={() => go(filters, page - 1)}>
-              Previous
-            </button>
-            <span data-testid="history-page-info">
-              Page {page} of {totalPages} · {jobs.data.total} {jobs.data.total === 1 ? 'job' : 'jobs'}
-            </span>
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={page >= totalPages || jobs.isPlaceholderData}
-              onClick={() => go(filters, page + 1)}
-            >
-              Next
-            </button>
-          </nav>
+          <WarmingJobsTable
+            jobs={jobs.data.items}
+            busy={jobs.isPlaceholderData}
+            testId="warming-history-table"
+            empty="No warming jobs match these filters."
+          />
+          <Pagination
+            label="Warming history pages"
+            page={page}
+            pageCount={totalPages}
+            summary={`${jobs.data.total} ${jobs.data.total === 1 ? 'job' : 'jobs'}`}
+            busy={jobs.isPlaceholderData}
+            onPageChange={(next) => go(filters, next)}
+            testId="history-page-info"
+          />
         </>
       )}
     </>

@@ -1,6 +1,6 @@
 import type { WarmingJob } from '@ccc/shared-types';
-import { formatDateTime, formatDuration } from '../../../lib/format';
-import { datasourceLabel, formatCount } from '../../analytics-cache/format';
+import { DataTable, type Column } from '../../../components/ui/DataTable';
+import { datasourceLabel, formatCount, formatDateTime, formatDuration } from '../../../lib/format';
 import { JobStatusBadge } from './JobStatusBadge';
 
 const TYPE_LABELS: Record<WarmingJob['warmingType'], string> = {
@@ -10,71 +10,65 @@ const TYPE_LABELS: Record<WarmingJob['warmingType'], string> = {
   WARM_ALL: 'Warm all',
 };
 
+const COLUMNS: Array<Column<WarmingJob>> = [
+  { id: 'job', header: 'Job', cell: (job) => <code title={job.jobId}>{job.jobId.slice(0, 8)}</code> },
+  {
+    id: 'started',
+    header: 'Started',
+    cell: (job) => (
+      <>
+        <time dateTime={job.startedAt ?? job.scheduledAt}>{formatDateTime(job.startedAt ?? job.scheduledAt)}</time>
+        {!job.startedAt && <span className="muted"> (queued)</span>}
+      </>
+    ),
+  },
+  { id: 'datasource', header: 'Datasource', cell: (job) => datasourceLabel(job.datasourceId, job.datasourceName) },
+  { id: 'type', header: 'Type', cell: (job) => TYPE_LABELS[job.warmingType] },
+  { id: 'status', header: 'Status', cell: (job) => <JobStatusBadge status={job.status} /> },
+  {
+    id: 'rows',
+    header: 'Rows',
+    numeric: true,
+    cell: (job) => (
+      <>
+        {formatCount(job.rowsProcessed)} / {formatCount(job.rowsTotal)}
+        {job.status !== 'COMPLETED' && job.rowsTotal > 0 && <span className="muted"> ({Math.floor(job.progress)}%)</span>}
+      </>
+    ),
+  },
+  { id: 'entries', header: 'Entries', numeric: true, cell: (job) => formatCount(job.entriesWritten) },
+  { id: 'duration', header: 'Duration', cell: (job) => (job.durationSeconds === null ? '—' : formatDuration(job.durationSeconds)) },
+  { id: 'generation', header: 'Generation', numeric: true, cell: (job) => job.generation ?? '—' },
+  {
+    id: 'error',
+    header: 'Error',
+    className: 'job-details',
+    cell: (job) => (job.failureReason ? <span className="text-error">{job.failureReason}</span> : <span className="muted">—</span>),
+  },
+];
+const WITHOUT_DATASOURCE = COLUMNS.filter((column) => column.id !== 'datasource');
+
 interface WarmingJobsTableProps {
   jobs: WarmingJob[];
   /** Off on a single datasource's page, where every row is the same datasource. */
   showDatasource?: boolean;
   busy?: boolean;
   testId?: string;
+  empty: string;
 }
 
-export function WarmingJobsTable({ jobs, showDatasource = true, busy = false, testId }: WarmingJobsTableProps) {
+/** Warming jobs, newest first as the service lists them (a page of the history, or a datasource's recent jobs). */
+export function WarmingJobsTable({ jobs, showDatasource = true, busy = false, testId, empty }: WarmingJobsTableProps) {
   return (
-    <div className="table-wrap card">
-      <table className="table" data-testid={testId} aria-busy={busy}>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Started</th>
-            {showDatasource && <th scope="col">Datasource</th>}
-            <th scope="col">Type</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="numeric">
-              Rows
-            </th>
-            <th scope="col" className="numeric">
-              Entries
-            </th>
-            <th scope="col">Duration</th>
-            <th scope="col" className="numeric">
-              Generation
-            </th>
-            <th scope="col">Error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.map((job) => (
-            <tr key={job.jobId} data-testid={`job-row-${job.jobId}`}>
-              <td>
-                <code title={job.jobId}>{job.jobId.slice(0, 8)}</code>
-              </td>
-              <td>
-                <time dateTime={job.startedAt ?? job.scheduledAt}>
-                  {formatDateTime(job.startedAt ?? job.scheduledAt)}
-                </time>
-                {!job.startedAt && <span className="muted"> (queued)</span>}
-              </td>
-              {showDatasource && <td>{datasourceLabel(job.datasourceId, job.datasourceName)}</td>}
-              <td>{TYPE_LABELS[job.warmingType]}</td>
-              <td>
-                <JobStatusBadge status={job.status} />
-              </td>
-              <td className="numeric">
-                {formatCount(job.rowsProcessed)} / {formatCount(job.rowsTotal)}
-                {job.status !== 'COMPLETED' && job.rowsTotal > 0 && (
-                  <span className="muted"> ({Math.floor(job.progress)}%)</span>
-                )}
-              </td>
-              <td className="numeric">{formatCount(job.entriesWritten)}</td>
-              <td>{job.durationSeconds === null ? '—' : formatDuration(job.durationSeconds)}</td>
-              <td className="numeric">{job.generation ?? '—'}</td>
-              <td className="job-details">
-                {job.failureReason ? <span className="text-error">{job.failureReason}</span> : <span className="muted">—</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Warming jobs"
+      columns={showDatasource ? COLUMNS : WITHOUT_DATASOURCE}
+      rows={jobs}
+      rowKey={(job) => job.jobId}
+      rowProps={(job) => ({ 'data-testid': `job-row-${job.jobId}` })}
+      busy={busy}
+      testId={testId}
+      empty={empty}
+    />
   );
 }

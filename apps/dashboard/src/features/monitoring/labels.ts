@@ -13,35 +13,11 @@ import {
   type ThresholdMetricType,
   type ThresholdUnit,
 } from '@ccc/shared-types';
-import { formatDuration } from '../../lib/format';
-import { formatBytes } from '../redis/format';
-
-export type Tone = 'ok' | 'warn' | 'error' | 'neutral' | 'info';
+import type { Tone } from '../../components/ui/Badge';
+import { formatBytes, formatNumber, formatSeconds } from '../../lib/format';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const twoDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
-
-export function formatNumber(value: number | null | undefined, digits = 2): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return digits === 0 ? integer.format(value) : new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);
-}
-
-export function formatPct(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${formatNumber(value, 1)}%`;
-}
-
-export function formatMillis(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return `${formatNumber(value, value < 0.1 ? 3 : value < 10 ? 2 : 1)} ms`;
-}
-
-/** Durations that may be under a second: 0.284 → "0.28 s", 12.3 → "12.3 s", 5400 → "1 h 30 min". */
-export function formatSeconds(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return '—';
-  if (value === 0) return '0 s';
-  if (value < 60) return `${formatNumber(value, value < 10 ? 2 : 1)} s`;
-  return formatDuration(value);
-}
+const upToThreeDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
 
 export const UNIT_LABELS: Record<ThresholdUnit, string> = {
   MILLISECONDS: 'ms',
@@ -56,15 +32,15 @@ export function formatInUnit(value: number | null | undefined, unit: ThresholdUn
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   switch (unit) {
     case 'PERCENTAGE':
-      return `${twoDecimals.format(value)}%`;
+      return `${upToThreeDecimals.format(value)}%`;
     case 'MILLISECONDS':
-      return `${twoDecimals.format(value)} ms`;
+      return `${upToThreeDecimals.format(value)} ms`;
     case 'BYTES':
       return value >= 1024 ? `${formatBytes(value)} (${integer.format(value)} bytes)` : `${integer.format(value)} bytes`;
     case 'COUNT':
-      return twoDecimals.format(value);
+      return upToThreeDecimals.format(value);
     case 'RATIO':
-      return twoDecimals.format(value);
+      return upToThreeDecimals.format(value);
   }
 }
 
@@ -181,30 +157,4 @@ export function formatImprovement(value: number, metric: string): string {
     default:
       return `${formatNumber(value, 2)} ${metric.replace(/_/g, ' ')}`;
   }
-}
-
-const utcDateTime = new Intl.DateTimeFormat('en-GB', {
-  day: '2-digit',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  timeZone: 'UTC',
-});
-
-/** A timestamp in UTC, for pages whose hours are UTC: "05 Mar 2025, 14:03:21 UTC". */
-export function formatUtcDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${utcDateTime.format(date)} UTC`;
-}
-
-/** "14:00" for a UTC hour. */
-export function hourLabel(hour: number): string {
-  return `${String(hour).padStart(2, '0')}:00`;
-}
-
-/** Today as a UTC calendar day, YYYY-MM-DD (what the usage rollup analyses). */
-export function utcDay(date: Date = new Date()): string {
-  return date.toISOString().slice(0, 10);
 }
