@@ -21,7 +21,7 @@ import {
   pgAdminUrl, randomSecret, redactUrl, repoRoot, runCleanups, runProcess, spawnProcess, startPrivateRedis,
   tailFile, tmpRoot, waitForHttp,
 } from './lib/infra.mjs';
-import { parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
+import { mergeJestReports, parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
 import { checkDocLinks, docFiles } from './lib/doc-links.mjs';
 import { lockfileGaps } from './lib/lockfile.mjs';
 import { runContainersStage } from './containers/scenario.mjs';
@@ -226,18 +226,6 @@ async function runJest() {
   } finally {
     await redis.stop();
   }
-}
-
-/** Jest's JSON reports of the passes as one (counts summed, test files listed once each); a missing report stays missing. */
-function mergeJestReports(files, out) {
-  const reports = files.filter((file) => fs.existsSync(file)).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
-  fs.rmSync(out, { force: true });
-  if (reports.length < files.length) return; // parseJestLike reports the missing file as a crash
-  const sum = (field) => reports.reduce((total, report) => total + (Number(report[field]) || 0), 0);
-  const merged = { success: reports.every((report) => report.success !== false), testResults: reports.flatMap((report) => report.testResults ?? []) };
-  for (const field of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests', 'numPassedTestSuites', 'numFailedTestSuites',
-    'numPendingTestSuites', 'numRuntimeErrorTestSuites', 'numTotalTestSuites']) merged[field] = sum(field);
-  fs.writeFileSync(out, JSON.stringify(merged));
 }
 
 async function runVitest() {
