@@ -3,7 +3,8 @@
 //   checks     - repository checks: every relative link and anchor of README.md and docs/*.md resolves
 //                inside the repository; the lockfile lists every platform's optional packages
 //   build      - `npm run build` (only when jest, vitest or browser runs)
-//   jest       - service tests (apps/cache-service) against a private Redis and a fresh database
+//   jest       - service tests (apps/cache-service) against a private Redis and a fresh database: the files in
+//                parallel, then those of test/serial/ (load- and timing-sensitive) one at a time; one report
 //   bench      - `npm run bench -- --smoke`: every bench section end to end on small inputs; one test per
 //                section, failed when it cannot complete or a figure is missing — never on a timing
 //   vitest     - dashboard unit tests (apps/dashboard)
@@ -14,6 +15,7 @@
 // Exit 1 when anything failed. Subset: `npm test -- --only=jest,vitest,browser`; `--no-build` skips
 // the build. Everything it starts (processes, redis-server, databases, containers) is removed at the end,
 // also on SIGINT/SIGTERM. Work files and the service log are under .tmp/test-run/.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -21,7 +23,7 @@ import {
   pgAdminUrl, randomSecret, redactUrl, repoRoot, runCleanups, runProcess, spawnProcess, startPrivateRedis,
   tailFile, tmpRoot, waitForHttp,
 } from './lib/infra.mjs';
-import { parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
+import { mergeJestReports, parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
 import { checkDocLinks, docFiles } from './lib/doc-links.mjs';
 import { lockfileGaps } from './lib/lockfile.mjs';
 import { runContainersStage } from './containers/scenario.mjs';
@@ -163,30 +165,62 @@ async function runContainers() {
   return runContainersStage({ runDir, log: (line) => console.log(line.split('\n').map((l) => `[containers] ${l}`).join('\n')) });
 }
 
+/**
+ * Two passes over the service's tests, one report: the test files in parallel (two workers), then the load- and
+ * timing-sensitive ones of apps/cache-service/test/serial/ one at a time (--runInBand), so that nothing else of
+ * the suite competes with them. `--pattern` filters both; a pass that matches no file is not started.
+ */
+const JEST_PASSES = [
+  { name: 'parallel', ignore: '/test/serial/', args: ['--maxWorkers=2'] },
+  { name: 'serial', ignore: '^(?!.*/test/serial/)', args: ['--runInBand'] },
+];
+
 async function runJest() {
   const config = path.join(serviceDir, 'jest.config.cjs');
   if (!fs.existsSync(config)) return fail(`${rel(config)} not found: the service tests cannot run`);
   const jest = binPath('jest', serviceDir);
   if (!jest) return fail('jest is not installed (run npm install)');
   const out = path.join(runDir, 'jest.json');
+  const passes = [];
+  for (const pass of JEST_PASSES) {
+    const select = ['--config', 'jest.config.cjs', '--testPathIgnorePatterns', '/node_modules/', pass.ignore, '--', ...(opts.pattern ? [opts.pattern] : [])];
+    const listed = spawnSync(jest, ['--listTests', '--json', ...select], { cwd: serviceDir, encoding: 'utf8' });
+    let files;
+    try {
+      files = JSON.parse(listed.stdout);
+    } catch {
+      return fail(`jest --listTests failed (${pass.name} pass): ${String(listed.stderr).trim().split('\n')[0]}`);
+    }
+    if (files.length > 0) passes.push({ ...pass, select, files, out: path.join(runDir, `jest-${pass.name}.json`) });
+  }
+  if (passes.length === 0) return fail(`no service test file matches ${opts.pattern ?? '(all)'}`);
   const redis = await stageRedis('jest');
   try {
     const db = await createTempDatabase({ prefix: 'ccc_test' });
     try {
       console.log(`[jest] fresh database ${db.name}`);
-      const res = await runProcess(jest, [
-        '--config', 'jest.config.cjs', '--json', `--outputFile=${out}`, '--maxWorkers=2', '--ci', '--forceExit',
-        ...(opts.pattern ? [opts.pattern] : []),
-      ], {
-        cwd: serviceDir,
-        prefix: '[jest] ',
-        label: 'jest',
-        timeoutMs: TIMEOUTS.jest,
-        env: { REDIS_URL: redis.url, DATABASE_URL: db.url, JWT_SECRET: randomSecret(), CI: 'true' },
-      });
-      const r = parseJestLike(out, { exitCode: res.code ?? 1, runner: 'jest' });
-      if (res.timedOut) r.note = [`timed out after ${TIMEOUTS.jest / MIN} min`, r.note].filter(Boolean).join('; ');
-      if (res.timedOut && r.failed === 0) r.failed = 1;
+      const runs = [];
+      for (const pass of passes) {
+        fs.rmSync(pass.out, { force: true });
+        console.log(`[jest] ${pass.name} pass: ${pass.files.length} file(s) ${pass.args.join(' ')}`);
+        const res = await runProcess(jest, ['--json', `--outputFile=${pass.out}`, ...pass.args, '--ci', '--forceExit', ...pass.select], {
+          cwd: serviceDir,
+          prefix: '[jest] ',
+          label: `jest (${pass.name})`,
+          timeoutMs: TIMEOUTS.jest,
+          env: { REDIS_URL: redis.url, DATABASE_URL: db.url, JWT_SECRET: randomSecret(), CI: 'true' },
+        });
+        runs.push({ pass, res });
+        if (interrupted) break;
+      }
+      mergeJestReports(runs.map((run) => run.pass.out), out);
+      const exitCode = runs.find((run) => run.res.code !== 0)?.res.code ?? 0;
+      const r = parseJestLike(out, { exitCode: exitCode ?? 1, runner: 'jest' });
+      const timedOut = runs.filter((run) => run.res.timedOut).map((run) => run.pass.name);
+      if (timedOut.length) {
+        r.note = [`${timedOut.join(' and ')} pass timed out after ${TIMEOUTS.jest / MIN} min`, r.note].filter(Boolean).join('; ');
+        if (r.failed === 0) r.failed = 1;
+      }
       return r;
     } finally {
       await db.drop();
@@ -339,7 +373,7 @@ async function runBrowser({ buildOk }) {
 
 async function main() {
   ensureDir(runDir);
-  for (const f of ['jest.json', 'vitest.json', 'playwright.json']) fs.rmSync(path.join(runDir, f), { force: true });
+  for (const f of ['jest.json', 'jest-parallel.json', 'jest-serial.json', 'vitest.json', 'playwright.json']) fs.rmSync(path.join(runDir, f), { force: true });
   console.log(`stages: ${opts.only.join(', ')}${opts.build ? '' : ' (no build)'}; work dir ${rel(runDir)}`);
 
   // Preflight: the stages that need PostgreSQL/Redis are not started when these are missing.

@@ -110,3 +110,15 @@ export function summaryTable(stages) {
   const fmt = (r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }
+
+/** Jest's JSON reports of the passes as one (counts summed, test files listed once each); a missing report stays missing. */
+export function mergeJestReports(files, out) {
+  const reports = files.filter((file) => fs.existsSync(file)).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
+  fs.rmSync(out, { force: true });
+  if (reports.length < files.length) return; // parseJestLike reports the missing file as a crash
+  const sum = (field) => reports.reduce((total, report) => total + (Number(report[field]) || 0), 0);
+  const merged = { success: reports.every((report) => report.success !== false), testResults: reports.flatMap((report) => report.testResults ?? []) };
+  for (const field of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests', 'numPassedTestSuites', 'numFailedTestSuites',
+    'numPendingTestSuites', 'numRuntimeErrorTestSuites', 'numTotalTestSuites']) merged[field] = sum(field);
+  fs.writeFileSync(out, JSON.stringify(merged));
+}

@@ -52,7 +52,10 @@ describe('index management: validation and permissions', () => {
 
   it('refuses bad definitions with 400 naming the field, and never takes SQL', async () => {
     await rejected(valid({ tableName: 'cache_test.no_such_table' }), 'tableName');
-    await rejected(valid({ tableName: table.split('.')[1] }), 'tableName');
+    await rejected(valid({ tableName: `${table}.x` }), 'tableName');
+    // Unqualified means public, as for every table name (and public is not a source schema here).
+    const unqualified = await t.http.post(BASE).set(bearer(operator)).send(valid({ tableName: table.split('.')[1] })).expect(403);
+    expect(unqualified.body).toMatchObject({ code: 'SOURCE_NOT_ALLOWED', details: { fields: [{ field: 'tableName' }] } });
     // A real table, but outside SOURCE_SCHEMAS (the service's own): refused as such, naming the field.
     const own = await t.http.post(BASE).set(bearer(operator)).send(valid({ tableName: 'public.app_user' })).expect(403);
     expect(own.body).toMatchObject({ code: 'SOURCE_NOT_ALLOWED', details: { fields: [{ field: 'tableName' }] } });

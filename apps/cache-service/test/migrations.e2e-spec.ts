@@ -49,6 +49,25 @@ describe('migrations on an empty database', () => {
     expect(await runMigrations(db)).toEqual([]);
   });
 
+  it('marks no index strategy of before index ownership as built by the service: a taken-over index looks the same', async () => {
+    const { IndexOwnership1764200000000 } = await import('../src/database/migrations/1764200000000-index-ownership.js');
+    const migration = new IndexOwnership1764200000000();
+    const runner = db.createQueryRunner();
+    try {
+      await migration.down(runner);
+      // What apply or the builder left when they found an index of the strategy's name already there.
+      await runner.query(
+        `INSERT INTO index_strategy (table_name, index_name, index_type, index_definition, columns, usage_pattern, maintenance_window, is_created, created_in_db_at, created_by)
+         VALUES ('s.t', 'ix_taken_over', 'BTREE', 'CREATE INDEX CONCURRENTLY "ix_taken_over" ON "s"."t" USING btree ("a")', '["a"]', 'LOOKUP', 'IMMEDIATE', true, now(), '00000000-0000-0000-0000-000000000000')`,
+      );
+      await migration.up(runner);
+      expect(await runner.query(`SELECT built_by_service FROM index_strategy WHERE index_name = 'ix_taken_over'`)).toEqual([{ built_by_service: false }]);
+    } finally {
+      await runner.query(`DELETE FROM index_strategy WHERE index_name = 'ix_taken_over'`).catch(() => undefined);
+      await runner.release();
+    }
+  });
+
   it('keeps the seed constraints', async () => {
     const insertLog = (hash: string) =>
       db.query(

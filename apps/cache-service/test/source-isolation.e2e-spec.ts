@@ -220,4 +220,25 @@ describe('source isolation', () => {
     const left = (await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1`, [schema, name])) as Array<{ indexname: string }>;
     expect(left.map((row) => row.indexname)).toEqual(expect.arrayContaining([`uq_${name}`, `ix_${name}_value`, `ix_${name}_period`]));
   });
+  it("never counts an index of the same name it took over as its own, even on a strategy that once built one", async () => {
+    const table = await createSourceTable(db, { practices: 1, providers: 1, periods: 2 });
+    const [schema, name] = table.split('.');
+    await create({ name: `Taken over ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201);
+    const body = { tableName: table, indexName: `ix_${name}_own`, indexType: 'BTREE', columns: ['period_date'], usagePattern: 'LOOKUP', maintenanceWindow: 'IMMEDIATE' };
+    const first = (await t.http.post(INDEXES).set(bearer(admin.token)).send(body).expect(201)).body as IndexStrategy;
+    await t.http.post(`${INDEXES}/${first.id}/apply`).set(bearer(admin.token)).expect(200);
+    // Its index is dropped behind its back; the strategy is put away and created again under the same name (the row
+    // is reused), and meanwhile someone else makes an index of that name, which apply then takes over.
+    await db.query(`DROP INDEX ${schema}.ix_${name}_own`);
+    await t.http.delete(`${INDEXES}/${first.id}`).set(bearer(admin.token)).expect(204);
+    const again = (await t.http.post(INDEXES).set(bearer(admin.token)).send(body).expect(201)).body as IndexStrategy;
+    expect(again).toMatchObject({ id: first.id, builtByService: false });
+    await db.query(`CREATE INDEX ix_${name}_own ON ${table} (value)`);
+    const applied = await t.http.post(`${INDEXES}/${again.id}/apply`).set(bearer(admin.token)).expect(200);
+    expect(applied.body).toMatchObject({ status: 'exists', strategy: { isCreated: true, builtByService: false } });
+
+    const refused = await t.http.delete(`${INDEXES}/${again.id}`).query({ dropIndex: 'true' }).set(bearer(admin.token)).expect(409);
+    expect(refused.body).toMatchObject({ code: 'INDEX_NOT_MANAGED', details: { indexName: `ix_${name}_own` } });
+    expect(await db.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [schema, `ix_${name}_own`])).toHaveLength(1);
+  });
 });

@@ -11,6 +11,11 @@ export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** `table` or `schema.table`, each part a plain identifier. */
 export const QUALIFIED_TABLE_PATTERN = /^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/**
+ * The longest table name once qualified (`public.` put before an unqualified one): the width of the service's
+ * table-name columns, so a name accepted anywhere can be stored everywhere.
+ */
+export const TABLE_NAME_MAX_LENGTH = 100;
 
 /**
  * The name of an index the service creates: lower case, as PostgreSQL folds unquoted names, so

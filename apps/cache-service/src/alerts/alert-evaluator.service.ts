@@ -8,7 +8,7 @@ import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
-import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
+import { parseSourceName } from '../datasources/source-name.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
@@ -131,8 +131,9 @@ export class AlertEvaluator implements OnModuleInit {
         for (const s of strategies) add(list.find((t) => t.cacheStrategyId === s.id && t.tableName === null) ?? global, s, null);
       } else if (scope === 'table') {
         // Table statistics only of tables the service may read (SOURCE_SCHEMAS).
-        for (const s of strategies.filter((strategy) => this.policy.allowedName(strategy.sourceTable))) {
-          add(list.find((t) => t.tableName !== null && qualifiedTableName(t.tableName) === qualifiedTableName(s.sourceTable)) ?? global, s, s.sourceTable);
+        for (const s of strategies) {
+          const source = this.policy.allowedName(s.sourceTable);
+          if (source) add(list.find((t) => t.tableName !== null && parseSourceName(t.tableName)?.qualified === source.qualified) ?? global, s, s.sourceTable);
         }
       } else {
         add(global, null, null);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { parseSourceName } from '../datasources/source-policy.js';
+import { parseSourceName } from '../datasources/source-name.js';
 import { parseInfo } from '../redis-admin/redis-info.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';

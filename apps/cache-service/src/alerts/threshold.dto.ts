@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import type { CreateThresholdRequest, PerformanceThreshold, ThresholdDirection, ThresholdMetricType, ThresholdUnit, UpdateThresholdRequest } from '@ccc/shared-types';
-import { QUALIFIED_TABLE_PATTERN, THRESHOLD_LEVEL, THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
+import { THRESHOLD_LEVEL, THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsSourceTableName } from '../datasources/source-name.js';
 
 // DECIMAL(18,4): four decimal places, so the smallest positive level is 0.0001 (a smaller one would round to 0).
 const { min: MIN_LEVEL, max: MAX_LEVEL } = THRESHOLD_LEVEL;
-const QUALIFIED_TABLE = QUALIFIED_TABLE_PATTERN;
 const level = (field: string) => ({ message: `${field} must be a number of at least ${MIN_LEVEL} with at most 4 decimal places` });
 
 export class CreateThresholdDto implements CreateThresholdRequest {
@@ -18,8 +18,7 @@ export class CreateThresholdDto implements CreateThresholdRequest {
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
-  @MaxLength(100)
-  @Matches(QUALIFIED_TABLE, { message: 'tableName must be a table name, optionally schema-qualified (schema.table)' })
+  @IsSourceTableName()
   tableName?: string | null;
 
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'Datasource-scoped metrics only; null = every datasource' })

@@ -6,7 +6,7 @@ import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
-import { qualifiedTableName, SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { authorOf } from '../users/author.js';
@@ -189,10 +189,9 @@ export class ThresholdsService {
       if (metric.scope !== 'table' && row.metricType !== 'QUERY_TIME') {
         throw AppError.invalidField('tableName', `tableName applies to table metrics and QUERY_TIME only; ${row.metricType} is measured per ${metric.scope}`);
       }
-      // Stored qualified (an unqualified name means public), the way datasources name their tables.
-      row.tableName = qualifiedTableName(row.tableName);
-      // Table statistics of anything outside SOURCE_SCHEMAS are not the service's to read (403).
-      this.policy.assertAllowed(row.tableName, 'tableName');
+      // Stored qualified (an unqualified name means public), the way datasources name their tables. Table statistics
+      // of anything outside SOURCE_SCHEMAS are not the service's to read (403).
+      row.tableName = this.policy.assertAllowed(row.tableName, 'tableName').qualified;
       if (!(await this.catalog.sourceTables()).includes(row.tableName)) {
         throw AppError.invalidField('tableName', `${row.tableName} is not the source table of a registered datasource`);
       }

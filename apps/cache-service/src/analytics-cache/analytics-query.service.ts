@@ -1,26 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { AppError } from '../common/app-error.js';
+import { LruCache } from '../common/lru-cache.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { CacheRepository } from './cache.repository.js';
 import { EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
-import { SourceReader } from './source-reader.js';
+import { SourceReader, type SourceTable } from './source-reader.js';
 
 // The cold-cache fallback reads at most this many source rows; a query needing more is too broad, never truncated.
 export const MAX_SOURCE_ROWS = 100_000;
 
-// Datasource definitions change rarely; the query path should not ask PostgreSQL for them every time.
+// Datasource definitions change rarely; the query path should not ask PostgreSQL for them every time. A change made
+// through this process is seen at once (DatasourcesService.onChange); one made through another replica within this.
 const STRATEGY_CACHE_MS = 5_000;
+const MAX_CACHED_DATASOURCES = 10_000;
+// An id that does not exist is remembered as such briefly, in a cache of its own: a client polling it (or a flood of
+// made-up ids) costs one lookup per id and interval, and cannot push the real datasources out.
+const UNKNOWN_CACHE_MS = 2_000;
+const MAX_CACHED_UNKNOWN = 10_000;
 
 /** The analytics query API for other services: answered from the live generation, or from the source when cold. */
 @Injectable()
 export class AnalyticsQueryService {
-  private readonly strategies = new Map<number, { strategy: CacheStrategyEntity; at: number }>();
+  /** What a query needs of a datasource: its source as the reader takes it, the table name parsed and checked once. */
+  private readonly known = new LruCache<number, SourceTable>(MAX_CACHED_DATASOURCES, STRATEGY_CACHE_MS);
+  private readonly unknown = new LruCache<number, true>(MAX_CACHED_UNKNOWN, UNKNOWN_CACHE_MS);
+  /** "Now" of both caches, in ms; tests hold it still. */
+  clock: () => number = () => Date.now();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,12 +39,17 @@ export class AnalyticsQueryService {
     private readonly cache: CacheRepository,
     private readonly source: SourceReader,
     private readonly counters: QueryCounters,
-  ) {}
+    private readonly policy: SourcePolicy,
+  ) {
+    datasources.onChange((id) => {
+      this.known.delete(id);
+      this.unknown.delete(id);
+    });
+  }
 
   /** The response as JSON text: stored entry values are spliced in, never decoded and re-encoded. */
   async query(datasourceId: number, query: AnalyticsQuery): Promise<string> {
-    const strategy = await this.strategy(datasourceId);
-    const source = { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id };
+    const source = this.known.get(datasourceId, this.clock()) ?? (await this.lookUp(datasourceId));
     // Also for cached entries: what a datasource warmed from a table outside SOURCE_SCHEMAS is not served either.
     this.source.allowedTable(source);
     const started = performance.now();
@@ -70,11 +86,23 @@ export class AnalyticsQueryService {
     });
   }
 
-  private async strategy(datasourceId: number): Promise<CacheStrategyEntity> {
-    const cached = this.strategies.get(datasourceId);
-    if (cached && Date.now() - cached.at < STRATEGY_CACHE_MS) return cached.strategy;
-    const strategy = await this.datasources.getEntity(datasourceId);
-    this.strategies.set(datasourceId, { strategy, at: Date.now() });
-    return strategy;
+  /** The datasource from PostgreSQL, or 404 — remembered either way (a 404 briefly). */
+  private async lookUp(datasourceId: number): Promise<SourceTable> {
+    if (this.unknown.get(datasourceId, this.clock())) throw AppError.notFound('Datasource', datasourceId);
+    try {
+      const strategy = await this.datasources.getEntity(datasourceId);
+      const source: SourceTable = {
+        table: strategy.sourceTable,
+        columns: strategy.columnMapping,
+        datasourceId,
+        strategyId: strategy.id,
+        allowed: this.policy.allowedName(strategy.sourceTable),
+      };
+      this.known.set(datasourceId, source, Infinity, this.clock());
+      return source;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') this.unknown.set(datasourceId, true, Infinity, this.clock());
+      throw error;
+    }
   }
 }

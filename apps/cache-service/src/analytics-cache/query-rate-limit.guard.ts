@@ -13,9 +13,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 @Injectable()
 export class QueryRateLimitGuard implements CanActivate {
   private readonly buckets: TokenBuckets;
+  /** The buckets' clock in ms (monotonic); tests hold it still so that how fast they send does not matter. */
+  clock: () => number = () => performance.now();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.buckets = new TokenBuckets(config.rateLimits.queryPerSecond);
+    this.buckets = new TokenBuckets(config.rateLimits.queryPerSecond, () => this.clock());
   }
 
   canActivate(context: ExecutionContext): boolean {

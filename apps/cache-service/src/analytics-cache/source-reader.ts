@@ -6,9 +6,10 @@ import { to as copyTo } from 'pg-copy-streams';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { relationProblem } from '../datasources/source-catalog.repository.js';
+import { sourceProblem } from '../datasources/source-columns.js';
 import { SourceDatabase } from '../datasources/source-database.js';
-import { quoteIdent, SourcePolicy, type SourceName } from '../datasources/source-policy.js';
+import { quoteIdent, type SourceName } from '../datasources/source-name.js';
+import { SourcePolicy } from '../datasources/source-policy.js';
 import { QueryPerformanceRecorder } from '../db-performance/query-performance.recorder.js';
 
 /** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
@@ -28,6 +29,11 @@ export interface SourceTable {
   /** The datasource reading it, for the query performance log. */
   datasourceId?: number;
   strategyId?: string;
+  /**
+   * SourcePolicy.allowedName(table), when the caller has it already (the query API keeps it with the datasource it
+   * caches, so a request does not parse the name again); null: outside SOURCE_SCHEMAS.
+   */
+  allowed?: SourceName | null;
 }
 
 export interface SourceFilter {
@@ -103,16 +109,24 @@ export class SourceReader {
 
   /** The table a datasource reads, or 403 SOURCE_NOT_ALLOWED (a row saved before the allow-list, or a schema taken off it). */
   allowedTable(source: SourceTable): SourceName {
-    const name = this.policy.allowedName(source.table);
+    const name = source.allowed !== undefined ? source.allowed : this.policy.allowedName(source.table);
     if (!name) throw this.policy.notAllowed(source.table, 'sourceTable');
     return name;
   }
 
-  /** The same by the catalog, on the connection about to read it: a table or view, still there. */
+  /**
+   * The same by the catalog, on the connection about to read it (one query): a table or view, still there, its mapped
+   * columns still there and of types the read can use (409 CONFLICT naming the columnMapping fields otherwise).
+   */
   private async checkedTable(client: PoolClient, source: SourceTable): Promise<SourceName> {
     const name = this.allowedTable(source);
-    const problem = await relationProblem(client, name);
-    if (problem) throw AppError.conflict(`The datasource's source cannot be read: ${problem}`, { sourceTable: name.qualified });
+    const problem = await sourceProblem(client, name, source.columns);
+    if (problem) {
+      throw AppError.conflict(`The datasource's source cannot be read: ${problem.message}`, {
+        sourceTable: name.qualified,
+        ...(problem.fields.length > 0 ? { fields: problem.fields.map(({ field, message }) => ({ field, messages: [message] })) } : {}),
+      });
+    }
     return name;
   }
 

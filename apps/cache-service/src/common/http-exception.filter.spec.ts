@@ -1,9 +1,10 @@
-import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { ERROR_CODES } from '@ccc/shared-types';
 import { AppError } from './app-error.js';
 import { HTTP_STATUS_BY_CODE } from './error-codes.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
+import { withRequestValues } from './infrastructure-errors.js';
 
 describe('HttpExceptionFilter', () => {
   const filter = new HttpExceptionFilter();
@@ -42,21 +43,59 @@ describe('HttpExceptionFilter', () => {
   const pgError = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('db'), { name: 'QueryFailedError', driverError: { code, severity: 'ERROR', ...extra } });
 
   it.each([
-    ['22P02', {}, 400, 'VALIDATION_FAILED'],
-    ['22008', {}, 400, 'VALIDATION_FAILED'],
-    ['22001', {}, 400, 'VALIDATION_FAILED'],
-    ['23502', { column: 'warning_threshold' }, 400, 'VALIDATION_FAILED'],
-    ['54000', {}, 400, 'VALIDATION_FAILED'],
     ['23505', { constraint: 'uq_x' }, 409, 'CONFLICT'],
     ['23503', {}, 409, 'CONFLICT'],
     ['08006', {}, 503, 'SERVICE_UNAVAILABLE'],
     ['57014', {}, 503, 'SERVICE_UNAVAILABLE'],
     ['40P01', {}, 503, 'SERVICE_UNAVAILABLE'],
+    ['53300', {}, 503, 'SERVICE_UNAVAILABLE'],
     ['42601', {}, 500, 'INTERNAL'],
+    ['42883', {}, 500, 'INTERNAL'],
   ])('maps PostgreSQL %s to %s', (code, extra, status, errorCode) => {
     const response = filter.toResponse(pgError(code, extra), 'c');
     expect({ status: response.status, code: response.body.code }).toEqual({ status, code: errorCode });
-    if (errorCode === 'VALIDATION_FAILED') expect(response.body.details?.fields?.[0].field).toBe(code === '23502' ? 'warningThreshold' : 'request');
+  });
+
+  it.each(['22P02', '22008', '22001', '22003', '54000', '23502', '23514'])(
+    'answers a value PostgreSQL refuses in our own SQL (%s) with a logged 500, and 400 naming the field only where the request gave the values',
+    async (code) => {
+      expect(filter.toResponse(pgError(code), 'c')).toMatchObject({ status: 500, body: { code: 'INTERNAL' } });
+      const refused = await withRequestValues(() => Promise.reject(pgError(code, code === '23502' ? { column: 'warning_threshold' } : {})), 'name').catch((error: unknown) => error);
+      const response = filter.toResponse(refused, 'c');
+      expect({ status: response.status, code: response.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+      expect(response.body.details?.fields?.[0].field).toBe(code === '23502' ? 'warningThreshold' : 'name');
+    },
+  );
+
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])('maps a lost connection (%s) to 503 with Retry-After', (code) => {
+    const response = filter.toResponse(Object.assign(new Error(`connect ${code}`), { code }), 'c');
+    expect(response).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE', details: { retryAfterSeconds: 5 } } });
+  });
+
+  describe('logging', () => {
+    const respond = (target: HttpExceptionFilter, exception: unknown): void => {
+      const response = { headersSent: false, setHeader: jest.fn(), status: jest.fn().mockReturnThis(), type: jest.fn().mockReturnThis(), json: jest.fn() };
+      target.respond(exception, { method: 'GET', originalUrl: '/api/x', headers: {} } as never, response as never);
+    };
+    let logged: jest.SpyInstance;
+    beforeEach(() => {
+      logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(() => logged.mockRestore());
+
+    it('logs outages (503 SERVICE_UNAVAILABLE) once per interval, never the load it sheds (SOURCE_BUSY, SOURCE_TIMEOUT, RATE_LIMITED)', () => {
+      const target = new HttpExceptionFilter();
+      respond(target, AppError.retryLater('SOURCE_BUSY', 'busy', 1));
+      respond(target, AppError.retryLater('SOURCE_TIMEOUT', 'slow', 5));
+      respond(target, AppError.rateLimited('limited', 1));
+      expect(logged).not.toHaveBeenCalled();
+      for (let i = 0; i < 3; i++) respond(target, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged.mock.calls[0][0]).toMatchObject({ msg: 'request failed: a backing service is unavailable', path: '/api/x' });
+      respond(target, new Error('a bug'));
+      respond(target, pgError('22P02'));
+      expect(logged).toHaveBeenCalledTimes(3);
+    });
   });
 
   it('maps Redis replies caused by a value to 400, Redis outages and lost connections to 503, and keeps the rest 500', () => {

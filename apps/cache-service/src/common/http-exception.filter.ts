@@ -7,10 +7,17 @@ import { CODE_BY_HTTP_STATUS, HTTP_STATUS_BY_CODE } from './error-codes.js';
 import { correlationIdOf } from './correlation-id.js';
 import { mapInfrastructureError } from './infrastructure-errors.js';
 
+/** Codes of load being shed on purpose: answered with Retry-After and counted, never logged one by one. */
+const SHED_LOAD: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SOURCE_BUSY', 'SOURCE_TIMEOUT', 'RATE_LIMITED']);
+/** While Redis or PostgreSQL is down every request fails alike: one log line per interval says so. */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+
 /** Maps every error to `{code, message, details?, correlationId}`; never leaks a stack trace. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
+  private outageLoggedAt = -Infinity;
+  private outagesSuppressed = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
@@ -20,14 +27,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   /** Also for Express middleware outside Nest's pipeline (the API docs guard). */
   respond(exception: unknown, request: Request, response: Response): void {
     const { status, body } = this.toResponse(exception, correlationIdOf(request));
-    // Errors that say when to come back (a busy source, a per-key limit) carry it in details; they are load being
-    // shed, not failures, and are counted by /metrics rather than logged one by one.
-    const retryAfter = exception instanceof AppError ? exception.details?.retryAfterSeconds : undefined;
-    if (status >= 500 && retryAfter === undefined) {
-      this.logger.error(
-        { msg: 'request failed', method: request.method, path: request.originalUrl, correlationId: body.correlationId },
-        exception instanceof Error ? exception.stack : String(exception),
-      );
+    // Load being shed (a busy source, a fallback stopped by its timeout, a per-key limit) is not a failure: /metrics
+    // counts it by status, nothing is logged. An outage (SERVICE_UNAVAILABLE) is logged, at most once per interval;
+    // every other 5xx is a bug of ours and logged each time.
+    if (status >= 500 && !SHED_LOAD.has(body.code)) {
+      const entry = { msg: 'request failed', method: request.method, path: request.originalUrl, correlationId: body.correlationId };
+      const stack = exception instanceof Error ? exception.stack : String(exception);
+      if (body.code !== 'SERVICE_UNAVAILABLE') this.logger.error(entry, stack);
+      else this.logOutage(entry, stack);
     }
     if (response.headersSent) return;
     // From the mapped body: shed load (429/503 AppErrors) and infrastructure outages both say when to come back.
@@ -35,6 +42,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (typeof retryAfterHeader === 'number') response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterHeader))));
     // A route may have set another type (text/plain for /metrics) before it failed; res.json would keep it.
     response.status(status).type('application/json').json(body);
+  }
+
+  /** One line per OUTAGE_LOG_INTERVAL_MS while a backing service is down, with how many failures it stands for. */
+  private logOutage(entry: Record<string, unknown>, stack: string | undefined, now = Date.now()): void {
+    if (now - this.outageLoggedAt < OUTAGE_LOG_INTERVAL_MS) {
+      this.outagesSuppressed++;
+      return;
+    }
+    this.logger.error({ ...entry, msg: 'request failed: a backing service is unavailable', alsoFailedSinceLastLine: this.outagesSuppressed }, stack);
+    this.outageLoggedAt = now;
+    this.outagesSuppressed = 0;
   }
 
   toResponse(exception: unknown, correlationId: string): { status: number; body: ErrorResponse } {

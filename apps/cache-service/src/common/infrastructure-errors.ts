@@ -1,22 +1,36 @@
 import { AppError } from './app-error.js';
 
 /**
- * PostgreSQL and Redis errors that a request's values caused (a value the column cannot hold, a duplicate, a
- * TTL Redis refuses) are the client's to fix: 4xx with a code. Those that say the database or Redis cannot
- * serve right now are 503, retryable. Anything else stays an internal error (500): it is a bug of ours.
+ * The one reading of PostgreSQL, Redis and connection errors. Whatever the connection, a failure is one of:
+ * - `timeout`: a statement ran into statement_timeout (57014) or the client's query timeout;
+ * - `busy`: no connection for us right now (the pool's wait ran out, the server's connection slots are full);
+ * - `unavailable`: the database or Redis is down, restarting or out of resources, the connection was lost, or a
+ *   transaction was rolled back to be retried (deadlock, serialization);
+ * - `invalid_value`: a value the column or function cannot take (SQLSTATE classes 22 and 54, 23502, 23514);
+ * - `conflict`: a duplicate, an exclusion or a missing/still-referenced row (23505, 23P01, 23503);
+ * - `mismatch`: the statement does not fit the tables it reads (a table or column gone, a type without the operator used);
+ * - `forbidden`: the role may not read it (42501).
+ * The general mapping (mapInfrastructureError) and the source reader (SourceDatabase) both start from it; the reader
+ * only adds what a failure means for a cold fallback.
  */
-export function mapInfrastructureError(error: unknown): AppError | null {
-  return mapDatabaseError(error) ?? mapRedisError(error) ?? mapConnectionError(error);
+export type FailureKind = 'timeout' | 'busy' | 'unavailable' | 'invalid_value' | 'conflict' | 'mismatch' | 'forbidden';
+
+export interface Failure {
+  kind: FailureKind;
+  /** SQLSTATE when PostgreSQL raised it. */
+  sqlState: string | null;
+  /** The column PostgreSQL names (NOT NULL violations), else null. */
+  column: string | null;
+  constraint: string | null;
+  message: string;
 }
 
 interface PgError {
   code: string;
   column?: string;
   constraint?: string;
-  table?: string;
+  message?: string;
 }
-
-const camel = (name: string): string => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 function pgErrorOf(error: unknown): PgError | null {
   const candidate = (error as { driverError?: unknown })?.driverError ?? error;
@@ -28,41 +42,107 @@ function pgErrorOf(error: unknown): PgError | null {
 /** The SQLSTATE of a PostgreSQL error (also wrapped in TypeORM's QueryFailedError), else null. */
 export const sqlStateOf = (error: unknown): string | null => pgErrorOf(error)?.code ?? null;
 
-/** PostgreSQL refused the values given (data exception, integrity violation, program limit), not the connection. */
-export const isDataError = (error: unknown): boolean => ['22', '23', '54'].includes(sqlStateOf(error)?.slice(0, 2) ?? '');
-
-/** SQLSTATE classes (two characters) and codes, by what they mean for the client. */
-const INVALID_VALUE_CLASSES = new Set(['22']); // data exception: a value of the request the column or function cannot take
-const CONFLICT_CODES = new Set(['23505', '23P01']); // duplicate, exclusion
+const INVALID_VALUE_CLASSES = new Set(['22', '54']); // data exception, program limit exceeded
+const INVALID_VALUE_CODES = new Set(['23502', '23514']); // not null, check
+const CONFLICT_CODES = new Set(['23505', '23P01', '23503']); // duplicate, exclusion, foreign key
+const MISMATCH_CODES = new Set(['42P01', '42703', '42883', '42804']); // no table, no column, no operator, type mismatch
+const BUSY_CODES = new Set(['53300', '53400']); // too many connections, configuration limit
 // connection, transaction rollback (deadlock, serialization), insufficient resources, operator intervention, system error
 const UNAVAILABLE_CLASSES = new Set(['08', '40', '53', '57', '58']);
 
-function mapDatabaseError(error: unknown): AppError | null {
+/** Lost or refused connections of pg, pg-pool or ioredis (the same set for every connection). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOST_CONNECTION = /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed/i;
+const POOL_EXHAUSTED = /timeout exceeded when trying to connect/i;
+const CLIENT_QUERY_TIMEOUT = /Query read timeout/i;
+
+/** PostgreSQL refused the values given (data exception, integrity violation, program limit), not the connection. */
+export const isDataError = (error: unknown): boolean => ['22', '23', '54'].includes(sqlStateOf(error)?.slice(0, 2) ?? '');
+
+/** What a failure is, or null when it is not a database, Redis-connection or network failure (then it is a bug of ours). */
+export function classifyFailure(error: unknown): Failure | null {
   const pg = pgErrorOf(error);
-  if (!pg) return null;
-  const field = pg.column ? camel(pg.column) : 'request';
-  const sqlClass = pg.code.slice(0, 2);
-  if (pg.code === '57014') {
-    return new AppError('SERVICE_UNAVAILABLE', 'The database query took too long and was cancelled; retry later or narrow the request', {
-      retryAfterSeconds: 5,
-    });
+  if (pg) {
+    const kind = kindOfSqlState(pg.code);
+    return kind && { kind, sqlState: pg.code, column: pg.column ?? null, constraint: pg.constraint ?? null, message: pg.message ?? String((error as Error)?.message ?? '') };
   }
-  if (INVALID_VALUE_CLASSES.has(sqlClass) || pg.code === '23502' || pg.code === '23514' || sqlClass === '54') {
-    const message =
-      pg.code === '23502'
-        ? `${field} must not be null`
-        : pg.code === '22001' || sqlClass === '54'
-          ? 'a value of the request is too long or too large'
-          : pg.code === '23514'
-            ? 'a value of the request is outside the allowed range'
-            : 'a value of the request cannot be stored or compared as given (wrong format, out of range, invalid character)';
-    return new AppError('VALIDATION_FAILED', message, { fields: [{ field, messages: [message] }], sqlState: pg.code });
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: unknown }).code;
+  const failure = (kind: FailureKind): Failure => ({ kind, sqlState: null, column: null, constraint: null, message: error.message });
+  if (CLIENT_QUERY_TIMEOUT.test(error.message)) return failure('timeout');
+  if (POOL_EXHAUSTED.test(error.message)) return failure('busy');
+  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || LOST_CONNECTION.test(error.message) || error.name === 'MaxRetriesPerRequestError') {
+    return failure('unavailable');
   }
-  const conflict = { sqlState: pg.code, constraint: pg.constraint ?? null };
-  if (pg.code === '23503') return AppError.conflict('The request refers to a row that does not exist, or one that is still referenced', conflict);
-  if (CONFLICT_CODES.has(pg.code)) return AppError.conflict('The request conflicts with the current state; reload and retry', conflict);
-  if (UNAVAILABLE_CLASSES.has(sqlClass)) return unavailable('The database is unavailable; retry later');
   return null;
+}
+
+function kindOfSqlState(code: string): FailureKind | null {
+  const sqlClass = code.slice(0, 2);
+  if (code === '57014') return 'timeout';
+  if (BUSY_CODES.has(code)) return 'busy';
+  if (INVALID_VALUE_CLASSES.has(sqlClass) || INVALID_VALUE_CODES.has(code)) return 'invalid_value';
+  if (CONFLICT_CODES.has(code)) return 'conflict';
+  if (MISMATCH_CODES.has(code)) return 'mismatch';
+  if (code === '42501') return 'forbidden';
+  if (UNAVAILABLE_CLASSES.has(sqlClass)) return 'unavailable';
+  return null;
+}
+
+/**
+ * Errors of the infrastructure that are not bugs: a conflict with the current state (409), and the database or Redis
+ * unable to serve now (503 SERVICE_UNAVAILABLE with Retry-After; the exception filter logs these). A value PostgreSQL
+ * refuses is a bug of ours (500, logged) unless the statement carried the request's values: those call sites run it
+ * through withRequestValues (400). Anything else stays an internal error.
+ */
+export function mapInfrastructureError(error: unknown): AppError | null {
+  const failure = classifyFailure(error);
+  if (!failure) return mapRedisError(error);
+  switch (failure.kind) {
+    case 'timeout':
+      return unavailable('The database query took too long and was cancelled; retry later or narrow the request');
+    case 'busy':
+    case 'unavailable':
+      return unavailable(failure.sqlState ? 'The database is unavailable; retry later' : 'A backing service (database or Redis) is unavailable; retry later');
+    case 'conflict': {
+      const details = { sqlState: failure.sqlState, constraint: failure.constraint };
+      if (failure.sqlState === '23503') return AppError.conflict('The request refers to a row that does not exist, or one that is still referenced', details);
+      return AppError.conflict('The request conflicts with the current state; reload and retry', details);
+    }
+    default:
+      return null;
+  }
+}
+
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** 400 naming the field for a value the request gave that PostgreSQL refuses, else null. */
+export function requestValueError(error: unknown, field?: string): AppError | null {
+  const failure = classifyFailure(error);
+  if (failure?.kind !== 'invalid_value') return null;
+  const name = failure.column ? camel(failure.column) : (field ?? 'request');
+  const message =
+    failure.sqlState === '23502'
+      ? `${name} must not be null`
+      : failure.sqlState === '22001' || failure.sqlState?.startsWith('54')
+        ? `${name}: a value of the request is too long or too large`
+        : failure.sqlState === '23514'
+          ? `${name}: a value of the request is outside the allowed range`
+          : `${name}: a value of the request cannot be stored or compared as given (wrong format, out of range, invalid character)`;
+  return new AppError('VALIDATION_FAILED', message, { fields: [{ field: name, messages: [message] }], sqlState: failure.sqlState });
+}
+
+/**
+ * Runs statements that carry values taken from the request (a body saved, filters compared): a value PostgreSQL
+ * refuses there is the client's to fix (400 naming `field`, or the column PostgreSQL names). Everywhere else the same
+ * error means our own SQL is wrong, and stays a logged 500.
+ */
+export async function withRequestValues<T>(work: () => Promise<T>, field?: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw requestValueError(error, field) ?? error;
+  }
 }
 
 /** Redis replies that refuse a value of the request; the rest of Redis's errors are ours or its outages. */
@@ -79,21 +159,6 @@ function mapRedisError(error: unknown): AppError | null {
   }
   if (message.startsWith('WRONGTYPE')) return AppError.conflict('The key holds a different type of value than this operation works on');
   if (REDIS_UNAVAILABLE.test(message)) return unavailable('Redis cannot serve the request right now; retry later');
-  return null;
-}
-
-/** Lost or refused connections and exhausted pools, from pg, pg-pool or ioredis. */
-const CONNECTION_MESSAGES =
-  /timeout exceeded when trying to connect|Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed/i;
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-
-function mapConnectionError(error: unknown): AppError | null {
-  if (!(error instanceof Error)) return null;
-  const code = (error as { code?: unknown }).code;
-  const refused = typeof code === 'string' && CONNECTION_CODES.has(code);
-  if (refused || CONNECTION_MESSAGES.test(error.message) || error.name === 'MaxRetriesPerRequestError') {
-    return unavailable('A backing service (database or Redis) is unavailable; retry later');
-  }
   return null;
 }
 

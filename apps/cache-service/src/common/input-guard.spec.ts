@@ -1,4 +1,4 @@
-import { findInputProblem, MAX_JSON_DEPTH, safeText } from './input-guard.js';
+import { findInputProblem, MAX_INPUT_VALUES, MAX_JSON_DEPTH, safeText } from './input-guard.js';
 
 const nest = (levels: number): unknown => {
   let value: unknown = 1;
@@ -13,12 +13,24 @@ describe('findInputProblem', () => {
     expect(findInputProblem(JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`))?.code).toBe('INVALID_JSON');
   });
 
+  it('refuses more than MAX_INPUT_VALUES keys and items, counted over every level, with PAYLOAD_TOO_LARGE', () => {
+    expect(findInputProblem(new Array(MAX_INPUT_VALUES).fill(0))).toBeNull();
+    expect(findInputProblem(new Array(MAX_INPUT_VALUES + 1).fill(0))).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { maxValues: MAX_INPUT_VALUES } });
+    // 2 keys + 2 × 5,000 items: over the cap although no array is.
+    expect(findInputProblem({ a: new Array(5_000).fill({}), b: new Array(5_000).fill('x') })?.code).toBe('PAYLOAD_TOO_LARGE');
+    // The walk stops at the cap: a problem after it is not reached.
+    expect(findInputProblem([...new Array(MAX_INPUT_VALUES).fill(0), 'a\u0000'])?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('names the field holding a NUL or an unpaired surrogate, with the path validation errors use', () => {
     const fieldOf = (value: unknown, root: string | null = null) => (findInputProblem(value, root)?.details as { fields: { field: string }[] }).fields[0].field;
     expect(fieldOf({ name: 'a\u0000b' })).toBe('name');
     expect(fieldOf({ columnMapping: { measure: '\ud800' } })).toBe('columnMapping.measure');
     expect(fieldOf({ permissions: ['ok', 'x\udc00'] })).toBe('permissions.1');
     expect(fieldOf('a\u0000', 'id')).toBe('id');
+    expect(fieldOf('a\u0000')).toBe('body');
+    expect(fieldOf(['a\u0000'])).toBe('0');
+    expect(fieldOf([{ list: [1, { deep: '\udc00' }] }], 'items')).toBe('items.0.list.1.deep');
     expect(findInputProblem({ name: 'emoji 😀 and ü are fine', list: ['\u2028', '\\u0000 as text'] })).toBeNull();
   });
 

@@ -27,50 +27,75 @@ export const hasUnsafeText = (text: string): boolean => UNSAFE_TEXT.test(text);
 const UNSAFE_TEXT_ALL = new RegExp(UNSAFE_TEXT.source, 'g');
 export const safeText = (text: string): string => (UNSAFE_TEXT.test(text) ? text.replace(UNSAFE_TEXT_ALL, '\ufffd') : text);
 
-interface Visit {
-  value: unknown;
+/**
+ * How many values (object keys and array items, all levels together) a request body or query string may hold. The
+ * guard walks them before authentication, so a 1 MB body of `[0,0,…]` (half a million items) must not cost half a
+ * million steps; no route takes more than a few dozen. Over it: 413 PAYLOAD_TOO_LARGE.
+ */
+export const MAX_INPUT_VALUES = 10_000;
+
+/** One object or array being walked: the key it was reached by, its keys (objects only), how far along it is. */
+interface Frame {
+  container: Record<string, unknown> | unknown[];
   key: string | null;
-  parent: Visit | null;
-  depth: number;
+  keys: string[] | null;
+  length: number;
+  next: number;
 }
 
-const pathOf = (visit: Visit): string => {
-  const keys: string[] = [];
-  for (let at: Visit | null = visit; at && at.key !== null; at = at.parent) keys.unshift(safeText(at.key));
-  return keys.join('.');
+const frameOf = (container: Record<string, unknown> | unknown[], key: string | null): Frame => {
+  const keys = Array.isArray(container) ? null : Object.keys(container);
+  return { container, key, keys, length: keys ? keys.length : (container as unknown[]).length, next: 0 };
 };
 
+/** The field path of a value (`columnMapping.measure`, `permissions.0`): built only when there is a problem to name. */
+const pathOf = (frames: Frame[], key: string | null): string =>
+  [...frames.map((frame) => frame.key), key]
+    .filter((part): part is string => part !== null)
+    .map(safeText)
+    .join('.');
+
+const unsafeTextProblem = (field: string): AppError => AppError.invalidField(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
+
 /**
- * The first thing in a request value that no route accepts: nesting deeper than MAX_JSON_DEPTH, a key that
- * names a prototype, NUL or an unpaired surrogate in a string or a key. Iterative, so a deep value cannot
- * overflow the stack here either. Field paths are those of validation errors (`columnMapping.measure`, `permissions.0`).
+ * The first thing in a request value that no route accepts: more than MAX_INPUT_VALUES keys and items, nesting
+ * deeper than MAX_JSON_DEPTH, a key that names a prototype, NUL or an unpaired surrogate in a string or a key.
+ * Iterative (a deep value cannot overflow the stack here either), one frame per object or array and nothing per
+ * value. Field paths are those of validation errors (`columnMapping.measure`, `permissions.0`).
  */
 export function findInputProblem(root: unknown, rootField: string | null = null): AppError | null {
-  const stack: Visit[] = [{ value: root, key: rootField, parent: null, depth: 0 }];
-  while (stack.length > 0) {
-    const visit = stack.pop()!;
-    const { value } = visit;
-    if (typeof value === 'string') {
-      if (hasUnsafeText(value)) {
-        const field = pathOf(visit) || 'body';
-        return AppError.invalidField(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
+  if (typeof root === 'string') return hasUnsafeText(root) ? unsafeTextProblem(rootField === null ? 'body' : safeText(rootField)) : null;
+  if (root === null || typeof root !== 'object') return null;
+  const frames: Frame[] = [frameOf(root as Record<string, unknown>, rootField)];
+  let values = 0;
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1];
+    if (frame.next >= frame.length) {
+      frames.pop();
+      continue;
+    }
+    const index = frame.next++;
+    if (++values > MAX_INPUT_VALUES) {
+      return new AppError('PAYLOAD_TOO_LARGE', `Request holds more than ${MAX_INPUT_VALUES} values (keys and items at all levels)`, { maxValues: MAX_INPUT_VALUES });
+    }
+    const key = frame.keys ? frame.keys[index] : null;
+    if (key !== null) {
+      if (FORBIDDEN_KEYS.has(key)) return AppError.invalidField(pathOf(frames, key), `property ${key} should not exist`);
+      if (hasUnsafeText(key)) {
+        const field = pathOf(frames, key);
+        return AppError.invalidField(field, `property ${field} should not exist: names must not hold NUL or unpaired UTF-16 surrogates`);
       }
+    }
+    const value = key !== null ? (frame.container as Record<string, unknown>)[key] : (frame.container as unknown[])[index];
+    if (typeof value === 'string') {
+      if (hasUnsafeText(value)) return unsafeTextProblem(pathOf(frames, key ?? String(index)) || 'body');
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (visit.depth >= MAX_JSON_DEPTH) {
+    if (frames.length >= MAX_JSON_DEPTH) {
       return new AppError('INVALID_JSON', `Request nests deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
     }
-    const keys = Array.isArray(value) ? value.map((_, index) => String(index)) : Object.keys(value);
-    for (const key of keys) {
-      const child: Visit = { value: (value as Record<string, unknown>)[key], key, parent: visit, depth: visit.depth + 1 };
-      if (FORBIDDEN_KEYS.has(key)) return AppError.invalidField(pathOf(child), `property ${key} should not exist`);
-      if (hasUnsafeText(key)) {
-        const field = pathOf(child);
-        return AppError.invalidField(field, `property ${field} should not exist: names must not hold NUL or unpaired UTF-16 surrogates`);
-      }
-      stack.push(child);
-    }
+    frames.push(frameOf(value as Record<string, unknown>, key ?? String(index)));
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import type { ColumnMapping, CreateDatasourceRequest, Datasource, UpdateDatasourceRequest } from '@ccc/shared-types';
-import { CRON_MAX_LENGTH, DATASOURCE_LIMITS, QUALIFIED_TABLE_PATTERN, SQL_IDENTIFIER_PATTERN } from '@ccc/shared-types';
+import { CRON_MAX_LENGTH, DATASOURCE_LIMITS, SQL_IDENTIFIER_PATTERN } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -17,6 +17,7 @@ import {
   IsDefined,
 } from 'class-validator';
 import { IsCronExpression } from './cron.js';
+import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from './source-name.js';
 
 /** A plain SQL identifier: the service builds its warming query from these, so nothing else may pass. */
 const IDENTIFIER = SQL_IDENTIFIER_PATTERN;
@@ -45,9 +46,9 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @MaxLength(descriptionMaxLength)
   description?: string | null;
 
-  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified table the rows are read from' })
+  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified table the rows are read from', maxLength: MAX_TABLE_NAME_LENGTH })
   @IsString()
-  @Matches(QUALIFIED_TABLE_PATTERN, { message: 'sourceTable must be a table name, optionally schema-qualified (schema.table)' })
+  @IsSourceTableName()
   sourceTable: string;
 
   @ApiProperty({ type: ColumnMappingDto })

@@ -4,9 +4,10 @@ import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRe
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
+import { withRequestValues } from '../common/infrastructure-errors.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
-import { qualifiedTableName, SourceCatalogRepository } from './source-catalog.repository.js';
+import { SourceCatalogRepository } from './source-catalog.repository.js';
 import { WarmingService } from '../warming/warming.service.js';
 
 export function toDatasource(row: CacheStrategyEntity): Datasource {
@@ -29,12 +30,26 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
 
 @Injectable()
 export class DatasourcesService {
+  private readonly listeners: Array<(datasourceId: number) => void> = [];
+
   constructor(
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly catalog: SourceCatalogRepository,
     private readonly warming: WarmingService,
     private readonly cache: CacheRepository,
   ) {}
+
+  /**
+   * Calls `listener` with the id of every datasource this process creates, changes or deletes (the query API drops
+   * what it cached of it; other replicas see the change when their cache expires).
+   */
+  onChange(listener: (datasourceId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(datasourceId: number): void {
+    for (const listener of this.listeners) listener(datasourceId);
+  }
 
   async list(): Promise<Datasource[]> {
     return (await this.strategies.find({ order: { datasourceId: 'ASC' } })).map(toDatasource);
@@ -53,21 +68,22 @@ export class DatasourcesService {
   async create(request: CreateDatasourceRequest, principal: Principal): Promise<Datasource> {
     await this.assertNameFree(request.name);
     const sourceTable = await this.assertSourceMatches(request.sourceTable, request.columnMapping);
-    const saved = await this.strategies.save(
-      this.strategies.create({
-        cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
-        name: request.name.trim(),
-        description: request.description ?? null,
-        sourceTable,
-        columnMapping: { ...request.columnMapping },
-        stalenessTtlSeconds: request.stalenessTtlSeconds ?? 14400,
-        minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
-        warmSchedule: request.warmSchedule ?? null,
-        isEnabled: request.enabled ?? true,
-        createdBy: authorOf(principal),
-      }),
-    );
+    const row = this.strategies.create({
+      cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
+      name: request.name.trim(),
+      description: request.description ?? null,
+      sourceTable,
+      columnMapping: { ...request.columnMapping },
+      stalenessTtlSeconds: request.stalenessTtlSeconds ?? 14400,
+      minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
+      warmSchedule: request.warmSchedule ?? null,
+      isEnabled: request.enabled ?? true,
+      createdBy: authorOf(principal),
+    });
+    // The row holds the request's values: one PostgreSQL refuses is the request's to fix (400), not a bug of ours.
+    const saved = await withRequestValues(() => this.strategies.save(row));
     const created = await this.strategies.findOneByOrFail({ id: saved.id });
+    this.changed(created.datasourceId);
     await this.warming.syncSchedule(created.datasourceId);
     return toDatasource(created);
   }
@@ -94,7 +110,8 @@ export class DatasourcesService {
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
-    const saved = await this.strategies.save(row);
+    const saved = await withRequestValues(() => this.strategies.save(row));
+    this.changed(id);
     if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.warming.syncSchedule(id);
     return toDatasource(saved);
   }
@@ -106,6 +123,7 @@ export class DatasourcesService {
     if (running) await this.warming.cancel(running).catch(() => undefined);
     await this.cache.purgeDatasource(id);
     await this.strategies.delete({ id: row.id });
+    this.changed(id);
     await this.warming.syncSchedule(id);
   }
 
@@ -119,10 +137,10 @@ export class DatasourcesService {
 
   /** The table, schema-qualified as stored, when the source may be read and the mapping matches its columns. */
   private async assertSourceMatches(sourceTable: string, mapping: CreateDatasourceRequest['columnMapping']): Promise<string> {
-    const problems = await this.catalog.problemsWith(sourceTable, mapping);
+    const { table, problems } = await this.catalog.check(sourceTable, mapping);
     if (problems.length > 0) {
       throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));
     }
-    return qualifiedTableName(sourceTable);
+    return table.qualified;
   }
 }

@@ -3,35 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { ColumnMapping } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error.js';
+import { describeSource, mappingProblems, relationProblem, type FieldProblem, type Queryable } from './source-columns.js';
 import { SourceDatabase } from './source-database.js';
-import { parseSourceName, SOURCE_RELKINDS, SourcePolicy, type SourceName } from './source-policy.js';
-
-/**
- * The one rule for naming a datasource table: `schema.table`, an unqualified name meaning `public`
- * (datasources are validated against the catalog the same way).
- */
-export function qualifiedTableName(name: string): string {
-  return parseSourceName(name)?.qualified ?? (name.includes('.') ? name : `public.${name}`);
-}
-
-interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
-}
-
-/**
- * Why a relation cannot be read as a source, by PostgreSQL's catalog (never by its name alone): null when it is a
- * table, partitioned table, view or materialized view of exactly that schema and name.
- */
-export async function relationProblem(client: Queryable, name: SourceName): Promise<string | null> {
-  const { rows } = await client.query(
-    `SELECT c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
-    [name.schema, name.table],
-  );
-  const kind = (rows[0] as { kind: string } | undefined)?.kind;
-  if (kind === undefined) return `${name.qualified} does not exist`;
-  if (!(SOURCE_RELKINDS as readonly string[]).includes(kind)) return `${name.qualified} is not a table or view`;
-  return null;
-}
+import type { SourceName } from './source-name.js';
+import { SOURCE_RELKINDS, SourcePolicy } from './source-policy.js';
 
 /** Reads PostgreSQL's catalog (through the source connection) to check that a datasource points at a readable table. */
 @Injectable()
@@ -54,34 +29,36 @@ export class SourceCatalogRepository {
     return rows.length === 0 ? null : new Set(rows.map((row) => row.name));
   }
 
-  /** The qualified source tables of every registered datasource (each once) that may still be read. */
-  async sourceTables(): Promise<string[]> {
+  /** The source tables of every registered datasource (each once, by qualified name) that may still be read. */
+  async sourceNames(): Promise<SourceName[]> {
     const rows: Array<{ source_table: string }> = await this.db.query(`SELECT DISTINCT source_table FROM cache_strategy`);
-    const allowed = rows.map((row) => this.policy.allowedName(row.source_table)?.qualified).filter((name): name is string => name !== undefined);
-    return [...new Set(allowed)].sort();
+    const allowed = new Map<string, SourceName>();
+    for (const row of rows) {
+      const name = this.policy.allowedName(row.source_table);
+      if (name) allowed.set(name.qualified, name);
+    }
+    return [...allowed.values()].sort((a, b) => a.qualified.localeCompare(b.qualified));
+  }
+
+  /** The same, qualified names only. */
+  async sourceTables(): Promise<string[]> {
+    return (await this.sourceNames()).map((name) => name.qualified);
   }
 
   /**
-   * The table a datasource, threshold or index strategy may name: in an allowed schema (403 SOURCE_NOT_ALLOWED),
-   * and a table or view there by the catalog (400 naming `field`).
+   * The table a datasource may read — in an allowed schema (403 SOURCE_NOT_ALLOWED), a table or view there by the
+   * catalog (400 naming sourceTable) — and the field errors (`columnMapping.<role>`) of a mapping it cannot serve
+   * (see mappingProblems; the reads check the same again before each read).
    */
-  async resolve(sourceTable: string, field = 'sourceTable'): Promise<SourceName> {
-    const name = this.policy.assertAllowed(sourceTable, field);
-    const client = { query: async (sql: string, params?: unknown[]) => ({ rows: await this.source.query(sql, params) }) };
-    const problem = await relationProblem(client, name);
-    if (problem) throw AppError.invalidField(field, `${field} ${problem}`);
-    return name;
+  async check(sourceTable: string, mapping: ColumnMapping): Promise<{ table: SourceName; problems: FieldProblem[] }> {
+    const table = this.policy.assertAllowed(sourceTable, 'sourceTable');
+    const described = await describeSource(this.client(), table, Object.values(mapping));
+    const problem = relationProblem(table, described.kind);
+    if (problem) throw AppError.invalidField('sourceTable', `sourceTable ${problem}`);
+    return { table, problems: mappingProblems(mapping, described.columns, sourceTable) };
   }
 
-  /** Field errors (`sourceTable`, `columnMapping.<dimension>`) for a table and mapping that do not match the database. */
-  async problemsWith(sourceTable: string, mapping: ColumnMapping): Promise<Array<{ field: string; message: string }>> {
-    const name = await this.resolve(sourceTable);
-    const columns = (await this.columnsOf(name.qualified)) ?? new Set<string>();
-    return Object.entries(mapping)
-      .filter(([, column]) => !columns.has(column))
-      .map(([dimension, column]) => ({
-        field: `columnMapping.${dimension}`,
-        message: `column ${column} does not exist in ${sourceTable}`,
-      }));
+  private client(): Queryable {
+    return { query: async (sql: string, params?: unknown[]) => ({ rows: await this.source.query(sql, params) }) };
   }
 }

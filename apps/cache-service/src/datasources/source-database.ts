@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error.js';
+import { classifyFailure, requestValueError } from '../common/infrastructure-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { redactUrl } from '../preflight.js';
@@ -11,9 +12,61 @@ import { redactUrl } from '../preflight.js';
 const BUSY_RETRY_AFTER_SECONDS = 1;
 /** A fallback waits at most this long for a connection of its pool before it is refused as busy. */
 const READER_CONNECT_TIMEOUT_MS = 2_000;
-/** Connection failures and server limits that mean "the source cannot take this now", not "this request is wrong". */
-const BUSY_SQLSTATES = new Set(['53300', '53400', '57P03', '08000', '08001', '08003', '08004', '08006']);
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+const sourceBusy = (reason: string): AppError =>
+  AppError.retryLater('SOURCE_BUSY', `The source database is busy (${reason}); retry shortly or read warmed data`, BUSY_RETRY_AFTER_SECONDS);
+
+/**
+ * What a failure of a cold fallback means for the reader (the common reading, classifyFailure, plus this context):
+ * its statement timeout and a full pool are load being shed (503 SOURCE_TIMEOUT / SOURCE_BUSY with Retry-After); a
+ * datasource that no longer fits its table (gone, a column gone, a column whose type cannot be sorted or compared)
+ * is the datasource's state (409 CONFLICT); a table the source role may not read, 403; a filter value PostgreSQL
+ * refuses, the request's (400). Anything else (an outage, a bug) goes to the exception filter as it is.
+ */
+export function mapSourceReadError(error: unknown, queryTimeoutMs: number): unknown {
+  if (error instanceof AppError) return error;
+  const failure = classifyFailure(error);
+  switch (failure?.kind) {
+    case 'timeout': {
+      const seconds = queryTimeoutMs / 1000;
+      return AppError.retryLater(
+        'SOURCE_TIMEOUT',
+        `The database fallback took longer than ${seconds} s and was stopped; narrow the query or retry once the cache is warm`,
+        seconds,
+      );
+    }
+    case 'busy':
+      return sourceBusy('no connection available');
+    case 'mismatch':
+      return AppError.conflict(`The datasource no longer matches its source table: ${failure.message}; fix its sourceTable or columnMapping`, {
+        sqlState: failure.sqlState,
+      });
+    case 'forbidden':
+      return new AppError('SOURCE_NOT_ALLOWED', `The source role may not read this table: ${failure.message}`);
+    case 'invalid_value':
+      return requestValueError(error, 'query') ?? error;
+    default:
+      return error;
+  }
+}
+
+/** Runs `fn` in a read-only transaction on `client` under a statement timeout, then releases it (discarded if broken). */
+async function readOnlyOn<T>(client: PoolClient, timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollback: Error) => {
+      broken = rollback;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
 
 /**
  * The connections sources are read through (SOURCE_DATABASE_URL, DATABASE_URL when unset):
@@ -32,6 +85,7 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
   private ownWork: Pool | null = null;
   private readonly readers: Pool;
   private inFlight = 0;
+  private spareInUse = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -101,23 +155,26 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
     return this.work().connect();
   }
 
-  /** Runs `fn` in a read-only transaction on the work pool under a statement timeout (EXPLAINs, predicate checks). */
+  /** Runs `fn` in a read-only transaction on the work pool under a statement timeout (predicate checks). */
   async readOnly<T>(timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    let broken: Error | undefined;
+    return readOnlyOn(await this.connect(), timeoutMs, fn);
+  }
+
+  /**
+   * The same on a connection of the readers' pool — only when the cold fallbacks leave one spare right now: it never
+   * waits in line for a connection, never takes a fallback's slot (a fallback is not refused because of it), and
+   * runs one at a time per process. Null when skipped. For work that may be skipped, off any request's path: the
+   * query-performance log's EXPLAINs, which would otherwise run on the work pool — without SOURCE_DATABASE_URL, the
+   * service's own pool — once per new query pattern the analytics readers cause.
+   */
+  async withSpareReader<T>(timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T | null> {
+    const busy = this.inFlight >= Math.min(this.config.sources.queryPoolSize, this.config.sources.queryMaxConcurrent);
+    if (this.spareInUse || busy || this.readers.waitingCount > 0) return null;
+    this.spareInUse = true;
     try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: Error) => {
-        broken = rollback;
-      });
-      throw error;
+      return await readOnlyOn(await this.readers.connect(), timeoutMs, fn);
     } finally {
-      client.release(broken);
+      this.spareInUse = false;
     }
   }
 
@@ -129,21 +186,21 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
    */
   async withReader<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const limit = this.config.sources.queryMaxConcurrent;
-    if (this.inFlight >= limit) throw this.busy(`${limit} database fallbacks are already running in this process`);
+    if (this.inFlight >= limit) throw sourceBusy(`${limit} database fallbacks are already running in this process`);
     this.inFlight++;
     try {
       let client: PoolClient;
       try {
         client = await this.readers.connect();
       } catch (error) {
-        throw this.mapReaderError(error);
+        throw mapSourceReadError(error, this.config.sources.queryTimeoutMs);
       }
       let broken: Error | undefined;
       try {
         return await fn(client);
       } catch (error) {
         broken = error as Error;
-        throw this.mapReaderError(error);
+        throw mapSourceReadError(error, this.config.sources.queryTimeoutMs);
       } finally {
         // A timed-out or failed connection may be mid-protocol: it is discarded rather than reused.
         client.release(broken);
@@ -167,28 +224,5 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
     return this.ownWork;
   }
 
-  private busy(reason: string): AppError {
-    return AppError.retryLater('SOURCE_BUSY', `The source database is busy (${reason}); retry shortly or read warmed data`, BUSY_RETRY_AFTER_SECONDS);
-  }
 
-  /** Failures that are the load's fault, not the request's, become 503s with Retry-After; anything else passes through. */
-  private mapReaderError(error: unknown): unknown {
-    if (error instanceof AppError) return error;
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === '57014' || /Query read timeout/i.test(message ?? '')) {
-      const seconds = this.config.sources.queryTimeoutMs / 1000;
-      return AppError.retryLater(
-        'SOURCE_TIMEOUT',
-        `The database fallback took longer than ${seconds} s and was stopped; narrow the query or retry once the cache is warm`,
-        seconds,
-      );
-    }
-    if ((code && (BUSY_SQLSTATES.has(code) || NETWORK_ERRORS.has(code))) || /timeout exceeded when trying to connect|Connection terminated/i.test(message ?? '')) {
-      return this.busy('no connection available');
-    }
-    // The datasource no longer matches its table, or the source role was never granted it: the datasource's state, not a crash.
-    if (code === '42P01' || code === '42703') return AppError.conflict(`The datasource no longer matches its source table: ${message}`);
-    if (code === '42501') return new AppError('SOURCE_NOT_ALLOWED', `The source role may not read this table: ${message}`);
-    return error;
-  }
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/app-config.js';
 import { AppError } from '../common/app-error.js';
-import { parseSourceName, SourcePolicy } from './source-policy.js';
+import { parseSourceName } from './source-name.js';
+import { SourcePolicy } from './source-policy.js';
 
 describe('source names and the allow-list', () => {
   it('reads only plain identifiers, schema-qualified (unqualified means public), and quotes them for SQL', () => {
@@ -12,6 +13,13 @@ describe('source names and the allow-list', () => {
     });
     expect(parseSourceName('app_user')).toMatchObject({ schema: 'public', qualified: 'public.app_user' });
     for (const name of ['"public"."app_user"', 'a.b.c', 'public.app_user;', 'x y', '', `s.${'t'.repeat(64)}`]) expect(parseSourceName(name)).toBeNull();
+  });
+
+  it('keeps every accepted name storable: parts of at most 63 characters, at most 100 qualified (public. included)', () => {
+    expect(parseSourceName(`${'s'.repeat(36)}.${'t'.repeat(63)}`)?.qualified).toHaveLength(100);
+    expect(parseSourceName(`${'s'.repeat(37)}.${'t'.repeat(63)}`)).toBeNull();
+    expect(parseSourceName('t'.repeat(63))?.qualified).toBe(`public.${'t'.repeat(63)}`);
+    expect(parseSourceName(42)).toBeNull();
   });
 
   it('allows exactly the configured schemas, case included', () => {

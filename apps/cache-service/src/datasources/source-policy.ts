@@ -2,36 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-
-/** A source table name taken apart: always schema-qualified, and its SQL form quoted (search_path never applies). */
-export interface SourceName {
-  schema: string;
-  table: string;
-  /** `schema.table`, as datasources and index strategies store it. */
-  qualified: string;
-  /** `"schema"."table"`: the only form the service puts into SQL. */
-  sql: string;
-}
+import { parseSourceName, tableNameMessage, type SourceName } from './source-name.js';
 
 /** Relation kinds a datasource may read: tables, partitioned tables, views, materialized views. */
 export const SOURCE_RELKINDS = ['r', 'p', 'v', 'm'] as const;
-
-const PART = '[A-Za-z_][A-Za-z0-9_]{0,62}';
-const TABLE_NAME = new RegExp(`^(?:(${PART})\\.)?(${PART})$`);
-
-export const quoteIdent = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
-
-/**
- * `schema.table` or `table` (the one naming rule: unqualified means `public`), plain identifiers only; null for
- * anything else (quotes, more dots, other characters), which no stored or requested name may be.
- */
-export function parseSourceName(name: string): SourceName | null {
-  const match = TABLE_NAME.exec(name);
-  if (!match) return null;
-  const schema = match[1] ?? 'public';
-  const table = match[2];
-  return { schema, table, qualified: `${schema}.${table}`, sql: `${quoteIdent(schema)}.${quoteIdent(table)}` };
-}
 
 /**
  * The allow-list of source schemas (SOURCE_SCHEMAS). Names are compared exactly as pg_namespace spells them: every
@@ -58,7 +32,7 @@ export class SourcePolicy {
   /** The parsed name, or 403 SOURCE_NOT_ALLOWED naming `field` (400 when it is not a table name at all). */
   assertAllowed(name: string, field = 'sourceTable'): SourceName {
     const parsed = parseSourceName(name);
-    if (!parsed) throw AppError.invalidField(field, `${field} must be a table name, optionally schema-qualified (schema.table)`);
+    if (!parsed) throw AppError.invalidField(field, tableNameMessage(field));
     if (!this.allowed.has(parsed.schema)) throw this.notAllowed(parsed.qualified, field);
     return parsed;
   }

@@ -29,6 +29,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from '../datasources/source-name.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
 
@@ -104,9 +105,9 @@ export class QueryPatternSummaryDto {
 // ---------------------------------------------------------------------------------------------
 
 export class CreateIndexStrategyDto implements CreateIndexStrategyRequest {
-  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified source table of a registered datasource' })
+  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified source table of a registered datasource', maxLength: MAX_TABLE_NAME_LENGTH })
   @IsString()
-  @MaxLength(100)
+  @IsSourceTableName()
   tableName: string;
 
   @ApiProperty({ example: 'idx_revenue_facts_practice', description: 'Identifier of at most 63 bytes' })

@@ -8,7 +8,6 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { authorOf } from '../users/author.js';
 import { IndexCatalogRepository, type BuildSession } from './index-catalog.repository.js';
-import { splitTable } from './index-definition.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { windowOpensAt } from './index-window.js';
 
@@ -67,18 +66,20 @@ export class IndexBuilderService {
    * second click, the 'index-apply' task, another replica) makes this a `busy` no-op: nothing is dropped.
    */
   async build(row: IndexStrategyEntity, principal: Principal | null): Promise<BuildOutcome | 'exists'> {
-    if (!this.policy.allowedName(row.tableName)) return { built: false, busy: false, reason: `${row.tableName} is outside SOURCE_SCHEMAS` };
-    const { schema } = splitTable(row.tableName);
+    const table = this.policy.allowedName(row.tableName);
+    if (!table) return { built: false, busy: false, reason: `${row.tableName} is outside SOURCE_SCHEMAS` };
+    const { schema } = table;
     const by = principal ? authorOf(principal) : row.updatedBy;
     const locked = await this.catalog.withIndexLock(schema, row.indexName, this.lockTimeoutMs, async (session): Promise<BuildOutcome | 'exists'> => {
       const current = await this.strategies.findOneBy({ id: row.id });
       if (!current?.isActive) return { built: false, busy: false, reason: 'the strategy was deactivated' };
       const before = await session.state();
       if (before.exists && before.valid) {
+        // An index of that name that this build did not make is someone else's, whatever the row said before.
         if (!current.isCreated) {
           await this.strategies.update(
             { id: row.id },
-            { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(), lastError: null, updatedAt: new Date() },
+            { isCreated: true, builtByService: false, applyRequestedAt: null, createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(), lastError: null, updatedAt: new Date() },
           );
         }
         return 'exists';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { SourceDatabase } from '../datasources/source-database.js';
-import { quoteIdent, splitTable } from './index-definition.js';
+import { quoteIdent, type SourceName } from '../datasources/source-name.js';
 
 export interface TableColumn {
   name: string;
@@ -96,8 +96,7 @@ export class IndexCatalogRepository {
   ) {}
 
   /** Columns of a schema-qualified table, in order; null when the table does not exist. */
-  async columnsOf(qualified: string): Promise<TableColumn[] | null> {
-    const { schema, table } = splitTable(qualified);
+  async columnsOf({ schema, table }: SourceName): Promise<TableColumn[] | null> {
     const rows: Array<{ name: string; type: string }> = await this.source.query(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -109,8 +108,7 @@ export class IndexCatalogRepository {
   }
 
   /** Of the given columns, those whose type has no default operator class for the access method. */
-  async columnsWithoutOpclass(qualified: string, method: string, columns: string[]): Promise<string[]> {
-    const { schema, table } = splitTable(qualified);
+  async columnsWithoutOpclass({ schema, table }: SourceName, method: string, columns: string[]): Promise<string[]> {
     const rows: Array<{ name: string; supported: boolean }> = await this.source.query(
       `WITH cols AS (
          SELECT a.attname AS name, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END AS typ
@@ -126,7 +124,7 @@ export class IndexCatalogRepository {
            OR (oc.opcintype = 'anyrange'::regtype AND t.typtype = 'r')
            OR (oc.opcintype = 'anymultirange'::regtype AND t.typtype = 'm')
            OR (oc.opcintype = 'anyenum'::regtype AND t.typtype = 'e')
-           OR EXISTS (SELECT 1 FROM pg_cast k WHERE k.castsource = cols.typ AND k.casttarget = oc.opcintype AND k.castmethod = 'b'))
+           OR EXISTS (SELECT 1 FROM pg_cast k WHERE k.castsource = cols.typ AND k.casttarget = oc.opcintype AND k.castmethod = 'b' AND k.castcontext = 'i'))
        ) AS supported
        FROM cols`,
       [schema, table, method, columns],
@@ -184,10 +182,9 @@ export class IndexCatalogRepository {
    * `EXPLAIN SELECT 1 FROM table WHERE predicate` in a read-only transaction under a short statement timeout.
    * Returns PostgreSQL's complaint, or null when the predicate is fine.
    */
-  async predicateProblem(qualified: string, where: string, timeoutMs: number): Promise<string | null> {
-    const { schema, table } = splitTable(qualified);
+  async predicateProblem(table: SourceName, where: string, timeoutMs: number): Promise<string | null> {
     try {
-      await this.source.readOnly(timeoutMs, (client) => client.query(`EXPLAIN SELECT 1 FROM ${quoteIdent(schema)}.${quoteIdent(table)} WHERE ${where}`));
+      await this.source.readOnly(timeoutMs, (client) => client.query(`EXPLAIN SELECT 1 FROM ${table.sql} WHERE ${where}`));
       return null;
     } catch (error) {
       return (error as Error).message;
@@ -195,8 +192,7 @@ export class IndexCatalogRepository {
   }
 
   /** Every index of a table, as PostgreSQL describes it. */
-  async indexesOf(qualified: string): Promise<ExistingIndex[]> {
-    const { schema, table } = splitTable(qualified);
+  async indexesOf({ schema, table }: SourceName): Promise<ExistingIndex[]> {
     const rows: Array<{ index_name: string; definition: string; method: string; columns: string[]; where_clause: string | null; has_expressions: boolean }> =
       await this.source.query(
         `SELECT ic.relname AS index_name, pg_get_indexdef(i.indexrelid) AS definition, am.amname AS method,

@@ -1,6 +1,5 @@
 import type { IndexType } from '@ccc/shared-types';
-import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
-import { quoteIdent } from '../datasources/source-policy.js';
+import { MAX_IDENTIFIER_LENGTH, quoteIdent } from '../datasources/source-name.js';
 
 /**
  * Index definitions are built here from parsed parts, never from user SQL: identifiers are quoted,
@@ -8,7 +7,7 @@ import { quoteIdent } from '../datasources/source-policy.js';
  */
 
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const MAX_IDENTIFIER_BYTES = 63;
+export const MAX_IDENTIFIER_BYTES = MAX_IDENTIFIER_LENGTH;
 
 export { quoteIdent };
 export const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
@@ -230,11 +229,4 @@ export function renderWhere(conditions: Condition[]): string {
 export function buildIndexDefinition(parts: { schema: string; table: string; indexName: string; method: string; columns: string[]; where: string | null }): string {
   const where = parts.where ? ` WHERE ${parts.where}` : '';
   return `CREATE INDEX CONCURRENTLY ${quoteIdent(parts.indexName)} ON ${quoteIdent(parts.schema)}.${quoteIdent(parts.table)} USING ${parts.method} (${parts.columns.join(', ')})${where}`;
-}
-
-/** `schema.table` split (qualified by the one naming rule: an unqualified name is in `public`). */
-export function splitTable(name: string): { schema: string; table: string } {
-  const qualified = qualifiedTableName(name);
-  const dot = qualified.indexOf('.');
-  return { schema: qualified.slice(0, dot), table: qualified.slice(dot + 1) };
 }

@@ -12,13 +12,13 @@ import type {
 import { INDEX_USAGE_PATTERNS, MAINTENANCE_WINDOWS } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
+import { withRequestValues } from '../common/infrastructure-errors.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { authorOf } from '../users/author.js';
 import { IndexBuilderService } from './index-builder.service.js';
 import { IndexCatalogRepository } from './index-catalog.repository.js';
-import { splitTable } from './index-definition.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { toIndexStrategy, toIndexUsageStats } from './index-strategy.mapper.js';
 import { IndexStrategyValidator, parseScheduledAt } from './index-strategy.validator.js';
@@ -103,6 +103,7 @@ export class IndexStrategyService implements OnModuleInit {
       maintenanceWindow: request.maintenanceWindow,
       scheduledAt: built.scheduledAt,
       isCreated: false,
+      builtByService: false,
       isMonitoring: request.isMonitoring ?? true,
       applyRequestedAt: null,
       createdInDatabaseAt: null,
@@ -113,7 +114,7 @@ export class IndexStrategyService implements OnModuleInit {
       updatedAt: new Date(),
     });
     try {
-      const saved = await this.strategies.save(row);
+      const saved = await withRequestValues(() => this.strategies.save(row));
       return toIndexStrategy(saved, null);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
@@ -143,10 +144,10 @@ export class IndexStrategyService implements OnModuleInit {
     }
     const deactivate = request.isActive === false && row.isActive;
     // A strategy on a table outside SOURCE_SCHEMAS (saved before the allow-list) may be put away without a look at it.
-    if (deactivate && this.policy.allowedName(row.tableName)) {
+    const table = deactivate ? this.policy.allowedName(row.tableName) : null;
+    if (table) {
       // The same rule as DELETE: a strategy whose index exists is not deactivated behind the index's back.
-      const { schema } = splitTable(row.tableName);
-      if ((await this.catalog.indexState(schema, row.indexName)).exists) {
+      if ((await this.catalog.indexState(table.schema, row.indexName)).exists) {
         throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; drop it with DELETE ?dropIndex=true to deactivate the strategy`, { field: 'isActive' });
       }
     }
@@ -156,7 +157,7 @@ export class IndexStrategyService implements OnModuleInit {
       scheduledAt,
       isMonitoring: request.isMonitoring ?? row.isMonitoring,
       isActive: request.isActive ?? row.isActive,
-      ...(deactivate ? { isCreated: false, applyRequestedAt: null } : {}),
+      ...(deactivate ? { isCreated: false, builtByService: false, applyRequestedAt: null } : {}),
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
@@ -170,14 +171,14 @@ export class IndexStrategyService implements OnModuleInit {
    */
   async remove(id: string, dropIndex: boolean, principal: Principal): Promise<void> {
     const row = await this.entity(id);
-    if (!this.policy.allowedName(row.tableName)) {
+    const table = this.policy.allowedName(row.tableName);
+    if (!table) {
       // Outside SOURCE_SCHEMAS nothing is looked at or dropped; the strategy itself may still be put away.
       if (dropIndex) this.policy.assertAllowed(row.tableName, 'tableName');
       await this.strategies.update({ id }, { isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
       return;
     }
-    const { schema } = splitTable(row.tableName);
-    const state = await this.catalog.indexState(schema, row.indexName);
+    const state = await this.catalog.indexState(table.schema, row.indexName);
     if (state.exists) {
       if (!dropIndex) {
         throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently`, { field: 'dropIndex' });
@@ -185,7 +186,7 @@ export class IndexStrategyService implements OnModuleInit {
       await this.dropIndex(id, principal);
       return;
     }
-    await this.strategies.update({ id }, { isActive: false, isCreated: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+    await this.strategies.update({ id }, { isActive: false, isCreated: false, builtByService: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
   }
 
   /** Drops the index concurrently and deactivates its strategy (is_created = false, is_active = false). */
@@ -204,8 +205,12 @@ export class IndexStrategyService implements OnModuleInit {
     const { schema } = this.policy.assertAllowed(row.tableName, 'tableName');
     const state = await this.catalog.indexState(schema, row.indexName);
     if (state.exists && state.valid) {
+      // Taken over, not built: someone else's index of that name (see IndexBuilderService.build).
       if (!row.isCreated) {
-        await this.strategies.update({ id }, { isCreated: true, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() });
+        await this.strategies.update(
+          { id },
+          { isCreated: true, builtByService: false, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() },
+        );
       }
       return { status: 'exists', windowOpensAt: null, strategy: await this.get(id) };
     }

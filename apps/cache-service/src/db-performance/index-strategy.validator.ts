@@ -14,7 +14,6 @@ import {
   parseWhereClause,
   renderIndexColumn,
   renderWhere,
-  splitTable,
   type IndexColumn,
 } from './index-definition.js';
 
@@ -62,16 +61,14 @@ export class IndexStrategyValidator {
       throw AppError.invalidField('indexName', `indexName must be ${INDEX_NAME_RULE}`);
     }
 
-    const tableName = typeof request.tableName === 'string' ? request.tableName.trim() : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(tableName) || tableName.length > 100) {
-      throw AppError.invalidField('tableName', 'tableName must be a schema-qualified table name (schema.table)');
-    }
-    // Outside SOURCE_SCHEMAS: 403, even for the table of a datasource saved before the allow-list.
-    this.policy.assertAllowed(tableName, 'tableName');
+    // The one naming rule (400 naming tableName); outside SOURCE_SCHEMAS: 403, even for the table of a datasource
+    // saved before the allow-list. Stored qualified, as datasources store their tables.
+    const table = this.policy.assertAllowed(typeof request.tableName === 'string' ? request.tableName.trim() : '', 'tableName');
+    const tableName = table.qualified;
     if (!(await this.sources.sourceTables()).includes(tableName)) {
       throw AppError.invalidField('tableName', `tableName ${tableName} is not the source table of a registered datasource`);
     }
-    const tableColumns = await this.catalog.columnsOf(tableName);
+    const tableColumns = await this.catalog.columnsOf(table);
     if (!tableColumns) throw AppError.invalidField('tableName', `tableName ${tableName} does not exist`);
     const types = new Map(tableColumns.map((column) => [column.name, column.type]));
 
@@ -95,7 +92,7 @@ export class IndexStrategyValidator {
       const method = INDEX_METHOD[request.indexType];
       const plain = parsed.filter((column) => column.kind === 'column').map((column) => column.column);
       if (plain.length > 0) {
-        const unsupported = await this.catalog.columnsWithoutOpclass(tableName, method, plain);
+        const unsupported = await this.catalog.columnsWithoutOpclass(table, method, plain);
         if (unsupported.length > 0) {
           const detail = unsupported.map((column) => `${column} (${types.get(column)})`).join(', ');
           throw new DefinitionError('columns', `a ${request.indexType} index (${method}) cannot index ${detail}`);
@@ -113,14 +110,14 @@ export class IndexStrategyValidator {
         }
         where = renderWhere(conditions);
         // The grammar is checked; PostgreSQL checks the types (text_col > 5) now rather than at build time.
-        const problem = await this.catalog.predicateProblem(tableName, where, PREDICATE_CHECK_TIMEOUT_MS);
+        const problem = await this.catalog.predicateProblem(table, where, PREDICATE_CHECK_TIMEOUT_MS);
         if (problem) throw new DefinitionError('whereClause', `whereClause does not fit the columns of ${tableName}: ${problem}`);
       } else if (clause !== null && clause !== '') {
         throw new DefinitionError('whereClause', 'whereClause is only for PARTIAL indexes');
       }
 
-      const { schema, table } = splitTable(tableName);
-      const definition = buildIndexDefinition({ schema, table, indexName: request.indexName, method, columns: rendered, where });
+      const { schema } = table;
+      const definition = buildIndexDefinition({ schema, table: table.table, indexName: request.indexName, method, columns: rendered, where });
       if (definition.length > MAX_DEFINITION_LENGTH) throw new DefinitionError('columns', `the index definition would exceed ${MAX_DEFINITION_LENGTH} characters`);
 
       let scheduledAt: Date | null = null;

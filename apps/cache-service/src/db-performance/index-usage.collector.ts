@@ -9,7 +9,6 @@ import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { IndexCatalogRepository, type ExistingIndex, type IndexUsageRow } from './index-catalog.repository.js';
-import { splitTable } from './index-definition.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { QueryPerformanceRepository } from './query-performance.repository.js';
 
@@ -109,30 +108,33 @@ export class IndexUsageCollector implements OnModuleInit {
     const outside = active.filter((strategy) => !this.policy.allowedName(strategy.tableName));
     const stray = outside.filter((strategy) => strategy.discovered).map((strategy) => strategy.id);
     if (stray.length > 0) await this.strategies.update({ id: In(stray) }, { isActive: false, updatedAt: new Date() });
-    const monitored = active.filter((strategy) => this.policy.allowedName(strategy.tableName));
+    const monitored = active.flatMap((strategy) => {
+      const table = this.policy.allowedName(strategy.tableName);
+      return table ? [{ strategy, table }] : [];
+    });
     // Once per collection, not once per index: the week's scan times of every monitored index, when each was
     // first seen, and when the statistics were last reset.
     const scanTimes = await this.queries.averageTimesUsingIndexes(
-      [...new Set(monitored.map((strategy) => strategy.indexName))],
+      [...new Set(monitored.map(({ strategy }) => strategy.indexName))],
       new Date(collectedAt.getTime() - SCAN_TIME_WINDOW_MS),
     );
-    const firstSeen = await this.firstStatsDates(monitored.map((strategy) => strategy.id));
+    const firstSeen = await this.firstStatsDates(monitored.map(({ strategy }) => strategy.id));
     const statsResetAt = await this.catalog.statsResetAt();
     let indexes = 0;
     let flaggedForDrop = 0;
-    for (const strategy of monitored) {
-      const { schema } = splitTable(strategy.tableName);
-      const usage = await this.catalog.usageOf(schema, strategy.indexName);
+    for (const { strategy, table } of monitored) {
+      const usage = await this.catalog.usageOf(table.schema, strategy.indexName);
       if (!usage) {
         // Dropped outside the service: the strategy no longer has an index.
-        if (strategy.isCreated) await this.strategies.update({ id: strategy.id }, { isCreated: false, updatedAt: new Date() });
+        // An index that appears under that name later is someone else's unless the service builds it again.
+        if (strategy.isCreated) await this.strategies.update({ id: strategy.id }, { isCreated: false, builtByService: false, updatedAt: new Date() });
         continue;
       }
       let createdAt = strategy.createdInDatabaseAt;
       if (!strategy.isCreated) {
         // Built outside the service (or by a build whose bookkeeping was lost).
         createdAt ??= collectedAt;
-        await this.strategies.update({ id: strategy.id }, { isCreated: true, createdInDatabaseAt: createdAt, updatedAt: new Date() });
+        await this.strategies.update({ id: strategy.id }, { isCreated: true, builtByService: false, createdInDatabaseAt: createdAt, updatedAt: new Date() });
       }
       // Discovered indexes have no build time: their first statistics row stands in (none yet: seen now).
       const since = Math.max((createdAt ?? firstSeen.get(strategy.id) ?? collectedAt).getTime(), statsResetAt?.getTime() ?? 0);
@@ -189,25 +191,24 @@ export class IndexUsageCollector implements OnModuleInit {
 
   /** Indexes on datasource source tables (in SOURCE_SCHEMAS) that no strategy names yet become discovered strategies. */
   private async discover(): Promise<number> {
-    const tables = (await this.sources.sourceTables()).filter((table) => table.length <= 100);
+    const tables = await this.sources.sourceNames();
     let discovered = 0;
     for (const table of tables) {
       let found: ExistingIndex[];
       try {
         found = await this.catalog.indexesOf(table);
       } catch (error) {
-        this.logger.warn(`could not list the indexes of ${table}: ${(error as Error).message}`);
+        this.logger.warn(`could not list the indexes of ${table.qualified}: ${(error as Error).message}`);
         continue;
       }
       for (const index of found) {
-        if (index.indexName.length > 100) continue;
         const inserted: unknown[] = await this.db.query(
           `INSERT INTO index_strategy (table_name, index_name, index_type, index_definition, columns, where_clause, usage_pattern,
              maintenance_window, is_created, is_monitoring, created_by, discovered, created_in_db_at)
            VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'LOOKUP', 'IMMEDIATE', true, true, $7, true, NULL)
            ON CONFLICT (table_name, index_name) DO NOTHING
            RETURNING id`,
-          [table, index.indexName, indexTypeOf(index), index.definition.slice(0, 2000), JSON.stringify(index.columns), index.where, SYSTEM_USER_ID],
+          [table.qualified, index.indexName, indexTypeOf(index), index.definition.slice(0, 2000), JSON.stringify(index.columns), index.where, SYSTEM_USER_ID],
         );
         discovered += inserted.length;
       }

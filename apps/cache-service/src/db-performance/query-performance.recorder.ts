@@ -39,7 +39,8 @@ const THRESHOLD_CACHE_MS = 10_000;
  * Records datasource queries in query_performance_log. `record` only pushes into a bounded in-memory buffer
  * (the query path never waits for it); a timer writes the buffer in batches every second and on shutdown.
  * Plans come from EXPLAIN without ANALYZE (the query is not run again), cached per pattern, so rows_examined
- * is the planner's estimate.
+ * is the planner's estimate; they run here, in the batch writer, on a spare connection of the cold fallbacks' pool
+ * (SourceDatabase.withSpareReader), and are skipped while the fallbacks need every connection.
  */
 @Injectable()
 export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplicationShutdown {
@@ -127,7 +128,10 @@ export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplication
     };
   }
 
-  /** The plan of a pattern, explained at most once per PLAN_CACHE_MS; a failed or timed-out EXPLAIN gives no plan. */
+  /**
+   * The plan of a pattern, explained at most once per PLAN_CACHE_MS; a failed or timed-out EXPLAIN gives no plan.
+   * One skipped because the cold fallbacks had no connection spare gives none either, and is asked again next time.
+   */
   private async planFor(hash: string, entry: Pending): Promise<CachedPlan> {
     const cached = this.plans.get(hash);
     if (cached && Date.now() - cached.at < PLAN_CACHE_MS) return cached;
@@ -136,6 +140,7 @@ export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplication
     if (sql) {
       try {
         const explained = await this.repository.explain(sql, entry.params ?? [], this.config.monitoring.explainTimeoutMs);
+        if (!explained) return result;
         result = { at: Date.now(), summary: summarisePlan(explained.plan, (relation) => explained.tableRows.get(relation)), plan: explained.plan };
       } catch (error) {
         this.logger.debug(`EXPLAIN failed for ${hash.slice(0, 12)}: ${(error as Error).message}`);

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
 import { SourceDatabase } from '../datasources/source-database.js';
+import { parseSourceName } from '../datasources/source-name.js';
 
 /** One row of query_performance_log as the recorder writes it. */
 export interface QueryLogRow {
@@ -99,8 +99,9 @@ export class QueryPerformanceRepository {
 
   /** The warning level of the active QUERY_TIME threshold naming the table (the datasource's own first), if any. */
   async slowThresholdFor(table: string, strategyId: string | null): Promise<number | null> {
-    const qualified = qualifiedTableName(table);
-    const bare = qualified.slice(qualified.indexOf('.') + 1);
+    const name = parseSourceName(table);
+    const qualified = name?.qualified ?? table;
+    const bare = name?.table ?? table;
     const [row] = await this.db.query(
       `SELECT warning_threshold::float8 AS warning FROM performance_threshold
        WHERE metric_type = 'QUERY_TIME' AND is_active AND table_name IN ($1, $2, $3)
@@ -119,11 +120,12 @@ export class QueryPerformanceRepository {
   }
 
   /**
-   * EXPLAIN (FORMAT JSON, VERBOSE) of a statement, on the source connection (the role that ran it), in a read-only
-   * transaction under a statement timeout.
+   * EXPLAIN (FORMAT JSON, VERBOSE) of a statement as the source role that ran it, in a read-only transaction under a
+   * statement timeout, on a spare connection of the cold fallbacks' pool — never on the service's own pool. Null
+   * when the fallbacks leave none spare (skipped: it is asked again next time).
    */
-  async explain(sql: string, params: unknown[], timeoutMs: number): Promise<{ plan: unknown; tableRows: Map<string, number> }> {
-    return this.source.readOnly(timeoutMs, async (client) => {
+  async explain(sql: string, params: unknown[], timeoutMs: number): Promise<{ plan: unknown; tableRows: Map<string, number> } | null> {
+    return this.source.withSpareReader(timeoutMs, async (client) => {
       const { rows: explained } = await client.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, params);
       const plan = (explained[0] as Record<string, unknown>)['QUERY PLAN'];
       const relations = new Set<string>();

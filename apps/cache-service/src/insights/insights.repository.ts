@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../datasources/source-catalog.repository.js';
+import { parseSourceName } from '../datasources/source-name.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { parseInfo, sumNodeStats, toNodeStats } from '../redis-admin/redis-info.js';
 import type { RedisMemorySnapshot } from './recommendation-rules.js';
@@ -53,7 +53,7 @@ export class InsightsRepository {
    * public), and active index strategies (built or not yet) recorded under any of `tableNames`.
    */
   async indexColumns(table: string, tableNames: string[]): Promise<string[][]> {
-    const [schema, name] = splitQualified(table);
+    const parsed = parseSourceName(table);
     const catalog = (await this.db.query(
       `SELECT array_agg(a.attname::text ORDER BY k.ord) AS columns
          FROM pg_index i
@@ -63,7 +63,7 @@ export class InsightsRepository {
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
         WHERE n.nspname = $1 AND c.relname = $2
         GROUP BY i.indexrelid`,
-      [schema, name],
+      [parsed?.schema ?? null, parsed?.table ?? null],
     )) as Array<{ columns: string[] }>;
     const strategies = (await this.db.query(`SELECT columns FROM index_strategy WHERE is_active AND table_name = ANY($1)`, [tableNames])) as Array<{
       columns: unknown;
@@ -119,9 +119,3 @@ export class InsightsRepository {
   }
 }
 
-/** `schema` and `table` of a datasource table name (unqualified = public). */
-export function splitQualified(table: string): [string, string] {
-  const qualified = qualifiedTableName(table);
-  const dot = qualified.indexOf('.');
-  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
-}

@@ -16,7 +16,8 @@ import { utcDay } from '../common/time-window.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { nextRuns } from '../datasources/cron.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
-import { qualifiedTableName, SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
+import { parseSourceName } from '../datasources/source-name.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
@@ -119,7 +120,7 @@ export class RecommendationsService implements OnModuleInit {
     for (const strategy of strategies) {
       const meta = await this.cache.meta(strategy.datasourceId);
       if (!largest || meta.bytes > largest.bytes) largest = { strategyId: strategy.id, bytes: meta.bytes };
-      const qualified = qualifiedTableName(strategy.sourceTable);
+      const qualified = parseSourceName(strategy.sourceTable)?.qualified ?? strategy.sourceTable;
       // Null as well for a table outside SOURCE_SCHEMAS: no index advice about tables the service may not touch.
       const exists = (await this.catalog.columnsOf(qualified)) !== null;
       const tableNames = [...new Set([strategy.sourceTable, qualified])];

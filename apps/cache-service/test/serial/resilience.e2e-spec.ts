@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestApp, type TestApp } from './support/test-app.js';
-import { freePort, PrivateRedis } from './support/redis-server.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { freePort, PrivateRedis } from '../support/redis-server.js';
 
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
+const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
 /** Starts the built service and resolves with how it ended (it is expected to end by itself). */
 function runService(env: Record<string, string>): Promise<{ code: number | null; stderr: string; ms: number }> {
