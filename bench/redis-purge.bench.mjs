@@ -26,7 +26,10 @@ export async function run(ctx) {
 
   const redis = new Redis(ctx.redisUrl, { connectionName: 'bench-purge' });
   const admin = new Redis(ctx.redisUrl, { connectionName: 'bench-admin' });
-  const purges = new RedisPurgeService(new RedisAdminRepository(redis), { record: async () => undefined });
+  // No datasources exist in the bench's Redis, so no key belongs to a refused source (what the service reads
+  // from its database to decide that).
+  const access = { of: async (principal) => ({ actor: principal, refusedDatasources: new Set() }) };
+  const purges = new RedisPurgeService(new RedisAdminRepository(redis), { record: async () => undefined }, access);
   // An admin: the bench's keys lie outside the service's namespaces, which only admins may purge.
   const actor = { kind: 'user', id: 'bench', name: 'bench', role: 'admin', permissions: [] };
   const probe = new PingProbe(ctx.redisUrl);

@@ -7,6 +7,7 @@ import { Audited } from '../src/audit/audited.decorator.js';
 import { AuditService } from '../src/audit/audit.service.js';
 import { RequirePermissions } from '../src/auth/auth.decorators.js';
 import { DemoSeedService } from '../src/demo/demo-seed.service.js';
+import { withRequestValues } from '../src/common/infrastructure-errors.js';
 import { REDIS, type RedisClient } from '../src/redis/redis.module.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { isolatedStack, type IsolatedStack } from './support/isolated-stack.js';
@@ -223,6 +224,14 @@ class FaultyController {
   @RequirePermissions('settings:write:all')
   @Audited('test.division', 'test')
   async division(): Promise<void> {
+    // A statement carrying a request's values (the one case where a data error is the client's).
+    await withRequestValues(() => this.db.query('SELECT 1 / $1::int', [0]), 'divisor');
+  }
+
+  @Post('own-division')
+  @RequirePermissions('settings:write:all')
+  @Audited('test.own-division', 'test')
+  async ownDivision(): Promise<void> {
     await this.db.query('SELECT 1 / 0');
   }
 
@@ -255,7 +264,8 @@ describe('audit trail: a failure row says what the client was answered', () => {
     ['division', 400, 'VALIDATION_FAILED'],
     ['duplicate', 409, 'CONFLICT'],
     ['not-a-number', 400, 'VALIDATION_FAILED'],
-  ])('records the status and code of the answer to a %s error, not 500 INTERNAL', async (route, status, code) => {
+    ['own-division', 500, 'INTERNAL'],
+  ])('records the status and code of the answer to a %s error', async (route, status, code) => {
     const correlationId = `fault-${randomUUID()}`;
     const response = await t.http.post(`/api/test-only/faults/${route}`).set(bearer(admin.token)).set('X-Correlation-Id', correlationId);
     expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
