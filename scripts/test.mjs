@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`:
 //   checks     - repository checks: every relative link and anchor of README.md and docs/*.md resolves
-//                inside the repository; the lockfile lists every platform's optional packages
+//                inside the repository; the lockfile lists every platform's optional packages; the service's
+//                dependency rules hold (no folder cycle in apps/cache-service/src; scripts/lib/checks.mjs)
 //   build      - `npm run build` (only when jest, vitest or browser runs)
 //   jest       - service tests (apps/cache-service) against a private Redis and a fresh database: the files in
 //                parallel, then those of test/serial/ (load- and timing-sensitive) one at a time; one report
@@ -24,8 +25,7 @@ import {
   tailFile, tmpRoot, waitForHttp,
 } from './lib/infra.mjs';
 import { mergeJestReports, parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
-import { checkDocLinks, docFiles } from './lib/doc-links.mjs';
-import { lockfileGaps } from './lib/lockfile.mjs';
+import { runChecks } from './lib/checks.mjs';
 import { runContainersStage } from './containers/scenario.mjs';
 
 const STAGES = ['checks', 'jest', 'bench', 'vitest', 'browser', 'containers'];
@@ -138,28 +138,6 @@ async function stageRedis(label) {
 const firstExisting = (dir, names) => names.map((n) => path.join(dir, n)).find((p) => fs.existsSync(p));
 
 // ---------------------------------------------------------------------------------------------
-
-/** Repository checks that need no servers: one test per Markdown file's links, one for the lockfile. */
-function runChecks() {
-  let passed = 0;
-  const problems = [];
-  for (const r of checkDocLinks(repoRoot, docFiles(repoRoot))) {
-    if (r.problems.length) problems.push(...r.problems);
-    else passed += 1;
-    console.log(`[checks] ${r.problems.length ? 'FAIL' : 'ok  '} ${r.file}: ${r.links} link(s)${r.problems.map((p) => `\n[checks]      ${p}`).join('')}`);
-  }
-  const gaps = lockfileGaps();
-  if (gaps.length) {
-    problems.push('package-lock.json lacks optional packages');
-    console.log(`[checks] FAIL package-lock.json lacks other platforms' optional packages of ${gaps.map((g) => `${g.name}@${g.version}`).join(', ')}` +
-      ' (node scripts/lib/lockfile.mjs --fix)');
-  } else {
-    passed += 1;
-    console.log('[checks] ok   package-lock.json lists every platform\'s optional packages');
-  }
-  const failedFiles = new Set(problems.map((p) => p.split(':')[0])).size;
-  return { passed, failed: failedFiles, skipped: 0, note: problems.length ? `${problems.length} problem(s)` : '' };
-}
 
 async function runContainers() {
   return runContainersStage({ runDir, log: (line) => console.log(line.split('\n').map((l) => `[containers] ${l}`).join('\n')) });
@@ -406,7 +384,7 @@ async function main() {
     }
   }
 
-  if (opts.only.includes('checks')) await stage('checks', runChecks);
+  if (opts.only.includes('checks')) await stage('checks', () => runChecks(repoRoot));
 
   let buildOk = true;
   if (opts.build && opts.only.some((s) => NEEDS_BUILD.includes(s))) {

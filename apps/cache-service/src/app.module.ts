@@ -11,6 +11,7 @@ import { AnalyticsQueryService } from './analytics-cache/analytics-query.service
 import { CacheRepository } from './analytics-cache/cache.repository.js';
 import { QueryCounters } from './analytics-cache/query-counters.js';
 import { SourceReader } from './analytics-cache/source-reader.js';
+import { WarmActivityLink } from './analytics-cache/warm-activity.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditInterceptor } from './audit/audit.interceptor.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
@@ -21,7 +22,7 @@ import { ApiKeysService } from './auth/api-keys.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
-import { PasswordHasher } from './auth/password.js';
+import { PasswordHasher } from './users/password.js';
 import { SignInThrottle } from './auth/sign-in-throttle.js';
 import { TokenService } from './auth/token.service.js';
 import { BootstrapService } from './bootstrap.service.js';
@@ -46,7 +47,7 @@ import { HealthService } from './health/health.service.js';
 import { MetricsAccess } from './health/metrics-access.js';
 import { MetricsService } from './health/metrics.service.js';
 import { INSIGHTS_CONTROLLERS, INSIGHTS_PROVIDERS } from './insights/index.js';
-import { PeriodicTasks } from './monitoring/periodic-tasks.js';
+import { PeriodicTasks } from './platform/periodic-tasks.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
@@ -56,6 +57,7 @@ import { UsersService } from './users/users.service.js';
 import { JobRepository } from './warming/job.repository.js';
 import { WarmingJobEntity } from './warming/warming-job.entity.js';
 import { WarmingProcessor } from './warming/warming.processor.js';
+import { WarmingController } from './warming/warming.controller.js';
 import { WarmingService } from './warming/warming.service.js';
 
 @Module({
@@ -80,6 +82,7 @@ import { WarmingService } from './warming/warming.service.js';
     DatasourcesController,
     HealthController,
     AnalyticsCacheController,
+    WarmingController,
     AnalyticsQueryController,
     ...ALERTS_CONTROLLERS,
     ...INSIGHTS_CONTROLLERS,
@@ -112,6 +115,7 @@ import { WarmingService } from './warming/warming.service.js';
     QueryCounters,
     AnalyticsQueryService,
     AnalyticsCacheService,
+    WarmActivityLink,
     JobRepository,
     WarmingService,
     WarmingProcessor,

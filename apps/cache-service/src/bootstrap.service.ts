@@ -8,7 +8,7 @@ import { APP_CONFIG } from './config/config.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
 import { DemoTrafficService } from './demo/demo-traffic.service.js';
-import { PeriodicTasks } from './monitoring/periodic-tasks.js';
+import { PeriodicTasks } from './platform/periodic-tasks.js';
 import { UsersService } from './users/users.service.js';
 import { WarmingProcessor } from './warming/warming.processor.js';
 import { WarmingService } from './warming/warming.service.js';

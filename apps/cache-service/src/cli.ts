@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { PasswordHasher } from './auth/password.js';
+import { PasswordHasher } from './users/password.js';
 import { ConfigError, getConfig } from './config/app-config.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { runMigrations } from './database/migrate.js';

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { bearerTokenOf } from './auth/auth.decorators.js';
+import { bearerTokenOf } from './access/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';

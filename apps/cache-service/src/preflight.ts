@@ -1,17 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppConfig } from './config/app-config.js';
-
-/** A URL safe to print: the password is masked. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
+import { redactUrl } from './common/redact-url.js';
 
 async function checkRedis(config: AppConfig): Promise<string | null> {
   const target = config.redis.clusterNodes?.[0] ? `redis://${config.redis.clusterNodes[0].host}:${config.redis.clusterNodes[0].port}` : config.redis.url;

@@ -18,7 +18,7 @@ import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
 import { hourOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
 import { AlertEvaluator } from '../src/alerts/alert-evaluator.service.js';
 import { appendAlertEvent, HISTORY_LIMIT } from '../src/alerts/alert-history.js';
-import { PeriodicTasks } from '../src/monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { JobRepository } from '../src/warming/job.repository.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';

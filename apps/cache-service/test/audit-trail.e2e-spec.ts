@@ -5,7 +5,7 @@ import type { AuditEntry, Paginated } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { Audited } from '../src/audit/audited.decorator.js';
 import { AuditService } from '../src/audit/audit.service.js';
-import { RequirePermissions } from '../src/auth/auth.decorators.js';
+import { RequirePermissions } from '../src/access/auth.decorators.js';
 import { DemoSeedService } from '../src/demo/demo-seed.service.js';
 import { withRequestValues } from '../src/common/infrastructure-errors.js';
 import { REDIS, type RedisClient } from '../src/redis/redis.module.js';

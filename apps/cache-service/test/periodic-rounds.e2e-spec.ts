@@ -2,7 +2,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { MonitoringTask } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/app-config.js';
-import { PeriodicTasks } from '../src/monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

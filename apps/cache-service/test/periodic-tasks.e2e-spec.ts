@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { PeriodicTasks } from '../src/monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';

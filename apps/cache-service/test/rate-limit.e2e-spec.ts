@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { RequirePermissions } from '../src/auth/auth.decorators.js';
+import { RequirePermissions } from '../src/access/auth.decorators.js';
 import { RateLimited } from '../src/common/rate-limit.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 

@@ -3,7 +3,7 @@ import type { CreatedApiKey } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { PasswordHasher } from '../src/auth/password.js';
+import { PasswordHasher } from '../src/users/password.js';
 import { accountTracker } from '../src/auth/sign-in-throttle.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { AppUserEntity } from '../src/users/app-user.entity.js';

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { parseSourceName } from '../datasources/source-name.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { addEvents, bookkeepingOf, withBookkeeping } from './alert-history.js';
 import { AlertMetricsRepository } from './alert-metrics.repository.js';

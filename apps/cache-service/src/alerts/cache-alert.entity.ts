@@ -1,7 +1,7 @@
 import type { AlertEvent, AlertSeverity, AlertStatus, CacheAlertType } from '@ccc/shared-types';
 import { CACHE_ALERT_TYPES } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { decimalColumn } from '../database/column-transformers.js';
+import { decimalColumn } from '../common/column-transformers.js';
 
 /** Seed 000's `cache_performance_alert`, with the lifecycle columns migration 1763900000000 added. */
 @Entity('cache_performance_alert')

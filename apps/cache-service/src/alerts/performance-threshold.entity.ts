@@ -1,6 +1,6 @@
 import type { ThresholdMetricType, ThresholdUnit } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { decimalColumn } from '../database/column-transformers.js';
+import { decimalColumn } from '../common/column-transformers.js';
 
 /** Seed 003's `performance_threshold`, with the datasource scope migration 1763900000000 added. */
 @Entity('performance_threshold')

@@ -1,123 +1,31 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '@ccc/shared-types';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator.js';
-import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators.js';
+import { RequirePermissions } from '../access/auth.decorators.js';
 import { NumericIdParam } from '../common/id-param.dto.js';
 import { RateLimited } from '../common/rate-limit.js';
-import { WarmingService } from '../warming/warming.service.js';
 import {
   CacheHealthResponseDto,
   CacheStatsResponseDto,
   DatasourceCacheDetailsDto,
-  DatasourceIdParam,
   InvalidateRequestDto,
   InvalidateResponseDto,
-  JobIdParam,
-  UpdateWarmScheduleDto,
-  WarmingJobDto,
-  WarmingJobPageDto,
-  WarmingJobQueryDto,
-  WarmingStatusResponseDto,
-  WarmRequestDto,
-  WarmResponseDto,
-  WarmScheduleDto,
 } from './analytics-cache.dto.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
 
+/** Statistics, health and invalidation of the cache; warming's routes under the same prefix are in warming/. */
 @ApiTags('admin: analytics cache')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @Controller('admin/analytics/cache')
 export class AnalyticsCacheController {
-  constructor(
-    private readonly cache: AnalyticsCacheService,
-    private readonly warming: WarmingService,
-  ) {}
+  constructor(private readonly cache: AnalyticsCacheService) {}
 
   @Get('stats')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheStatsResponseDto })
   stats(): Promise<CacheStatsResponseDto> {
     return this.cache.stats();
-  }
-
-  @Post('warm')
-  @HttpCode(202)
-  @RequirePermissions('settings:write:all')
-  @RateLimited('warming')
-  @Audited('cache.warm', 'datasource', 'datasourceId')
-  @ApiAcceptedResponse({ type: WarmResponseDto })
-  warm(@Body() body: WarmRequestDto, @CurrentPrincipal() principal: Principal): Promise<WarmResponseDto> {
-    return this.warming.requestWarm({
-      datasourceIds: body.datasourceId === undefined ? 'all' : [body.datasourceId],
-      force: body.force ?? false,
-      warmingType: body.datasourceId === undefined ? 'WARM_ALL' : 'MANUAL',
-      principal,
-    });
-  }
-
-  @Get('warming/status')
-  @RequirePermissions('settings:read:all')
-  @ApiOkResponse({ type: WarmingStatusResponseDto })
-  warmingStatus(): Promise<WarmingStatusResponseDto> {
-    return this.warming.status();
-  }
-
-  @Get('warming/jobs')
-  @RequirePermissions('settings:read:all')
-  @ApiOkResponse({ type: WarmingJobPageDto })
-  history(@Query() query: WarmingJobQueryDto): Promise<WarmingJobPageDto> {
-    return this.warming.history(query);
-  }
-
-  @Get('warming/jobs/:jobId')
-  @RequirePermissions('settings:read:all')
-  @ApiOkResponse({ type: WarmingJobDto })
-  job(@Param() params: JobIdParam): Promise<WarmingJobDto> {
-    return this.warming.job(params.jobId);
-  }
-
-  @Post('warming/jobs/:jobId/pause')
-  @HttpCode(200)
-  @RequirePermissions('settings:write:all')
-  @Audited('cache.warm_pause', 'warming_job', 'jobId')
-  @ApiOkResponse({ type: WarmingJobDto })
-  pause(@Param() params: JobIdParam): Promise<WarmingJobDto> {
-    return this.warming.pause(params.jobId);
-  }
-
-  @Post('warming/jobs/:jobId/resume')
-  @HttpCode(200)
-  @RequirePermissions('settings:write:all')
-  @Audited('cache.warm_resume', 'warming_job', 'jobId')
-  @ApiOkResponse({ type: WarmingJobDto })
-  resume(@Param() params: JobIdParam): Promise<WarmingJobDto> {
-    return this.warming.resume(params.jobId);
-  }
-
-  @Post('warming/jobs/:jobId/cancel')
-  @HttpCode(200)
-  @RequirePermissions('settings:write:all')
-  @Audited('cache.warm_cancel', 'warming_job', 'jobId')
-  @ApiOkResponse({ type: WarmingJobDto })
-  cancel(@Param() params: JobIdParam): Promise<WarmingJobDto> {
-    return this.warming.cancel(params.jobId);
-  }
-
-  @Get('schedules')
-  @RequirePermissions('settings:read:all')
-  @ApiOkResponse({ type: WarmScheduleDto, isArray: true })
-  schedules(): Promise<WarmScheduleDto[]> {
-    return this.warming.schedules();
-  }
-
-  @Put('schedules/:datasourceId')
-  @RequirePermissions('settings:write:all')
-  @Audited('cache.schedule_update', 'datasource', 'datasourceId')
-  @ApiOkResponse({ type: WarmScheduleDto })
-  setSchedule(@Param() params: DatasourceIdParam, @Body() body: UpdateWarmScheduleDto): Promise<WarmScheduleDto> {
-    return this.warming.setSchedule(params.datasourceId, body.cron);
   }
 
   @Post('invalidate')

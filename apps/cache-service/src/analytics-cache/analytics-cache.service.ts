@@ -11,12 +11,11 @@ import type {
 import type { Repository } from 'typeorm';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
-import { WarmingJobEntity } from '../warming/warming-job.entity.js';
-import { WarmingService } from '../warming/warming.service.js';
 import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
 import { calculateCacheHealth, overallHealth } from './cache-health.js';
 import { planQuery } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
+import { WarmActivityLink, type WarmActivity } from './warm-activity.js';
 
 const MB = 1024 * 1024;
 const DIMENSION_KEYS = ['measure', 'practice', 'provider', 'frequency'] as const;
@@ -37,10 +36,13 @@ export class AnalyticsCacheService {
     private readonly cache: CacheRepository,
     private readonly counters: QueryCounters,
     private readonly datasources: DatasourcesService,
-    private readonly warming: WarmingService,
+    private readonly warmActivity: WarmActivityLink,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
-    @InjectRepository(WarmingJobEntity) private readonly jobs: Repository<WarmingJobEntity>,
   ) {}
+
+  private get warming(): WarmActivity {
+    return this.warmActivity.current;
+  }
 
   async stats(): Promise<CacheStatsResponse> {
     // Unflushed tallies stay in process (and are retried) if Redis is briefly unavailable: stats still answer.
@@ -101,14 +103,8 @@ export class AnalyticsCacheService {
         issues.push({ ...base, severity: 'warning', issue: 'Health is degraded', recommendation: 'Refresh it and check its hit rate and coverage' });
       }
     }
-    const lastFailures = await this.jobs
-      .createQueryBuilder('j')
-      .distinctOn(['j.cache_strategy_id'])
-      .orderBy('j.cache_strategy_id')
-      .addOrderBy('j.created_at', 'DESC')
-      .getMany();
-    for (const job of lastFailures.filter((j) => j.status === 'FAILED')) {
-      const strategy = [...strategies.values()].find((s) => s.id === job.cacheStrategyId);
+    for (const job of await this.warming.lastFailures()) {
+      const strategy = strategies.get(job.datasourceId);
       if (strategy) {
         issues.push({ datasourceId: strategy.datasourceId, datasourceName: strategy.name, severity: 'error', issue: `The last warm failed: ${job.failureReason ?? 'unknown reason'}`, recommendation: 'Fix the cause and warm again; the previous generation keeps serving meanwhile' });
       }

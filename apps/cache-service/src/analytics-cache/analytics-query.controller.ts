@@ -2,7 +2,7 @@ import { Controller, Get, Header, Param, Query, UseGuards } from '@nestjs/common
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiParam, ApiQuery, ApiSecurity, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { SkipThrottle } from '@nestjs/throttler';
-import { RequirePermissions } from '../auth/auth.decorators.js';
+import { RequirePermissions } from '../access/auth.decorators.js';
 import { AnalyticsQueryResponseDto } from './analytics-cache.dto.js';
 import { AnalyticsQueryPipe, DatasourceIdPipe } from './analytics-query.pipes.js';
 import { AnalyticsQueryService } from './analytics-query.service.js';

@@ -2,7 +2,8 @@ import type { AnalyticsQuery } from '@ccc/shared-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, hourOf, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
-import { BEGIN_WARM, CLAIM_LOCK, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, RELEASE_JOB_LOCK, RELEASE_LOCK, RENEW_LOCK, SWAP } from './cache-scripts.js';
+import { CLAIM_LOCK, RELEASE_JOB_LOCK, RELEASE_LOCK, RENEW_LOCK } from '../redis/lock-scripts.js';
+import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
 
 /** Size and coverage of a generation, as the meta hash records them. */
 interface GenerationFigures {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+import type { AuthenticatedRequest } from '../access/auth.decorators.js';
 import { AppError } from '../common/app-error.js';
 import { TokenBuckets } from '../common/token-buckets.js';
 import type { AppConfig } from '../config/app-config.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../auth/auth.decorators.js';
+import { RequirePermissions } from '../access/auth.decorators.js';
 import { AuditPageDto, AuditQueryDto } from './audit.dto.js';
 import { AuditService } from './audit.service.js';
 

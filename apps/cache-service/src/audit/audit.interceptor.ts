@@ -2,7 +2,7 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
-import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+import type { AuthenticatedRequest } from '../access/auth.decorators.js';
 import { correlationIdOf } from '../common/correlation-id.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
 import { AuditService } from './audit.service.js';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse,
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { UuidParam } from '../common/id-param.dto.js';
-import { CurrentPrincipal, RequirePermissions, UserCredentialOnly } from './auth.decorators.js';
+import { CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../access/auth.decorators.js';
 import { ApiKeySummaryDto, CreateApiKeyDto, CreatedApiKeyDto } from './auth.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
 

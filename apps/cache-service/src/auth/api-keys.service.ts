@@ -6,7 +6,7 @@ import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { LruCache } from '../common/lru-cache.js';
 import { ApiKeyEntity } from './api-key.entity.js';
-import { assertHolds, assertUserCredential, ForbiddenReason } from './privileges.js';
+import { assertHolds, assertUserCredential, ForbiddenReason } from '../access/privileges.js';
 
 const KEY_PREFIX = 'ccc_';
 

@@ -15,7 +15,7 @@ import type { Principal } from '@ccc/shared-types';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited.decorator.js';
 import { correlationIdOf } from '../common/correlation-id.js';
-import { CurrentPrincipal, Public } from './auth.decorators.js';
+import { CurrentPrincipal, Public } from '../access/auth.decorators.js';
 import { ChangePasswordDto, LoginDto, LoginResponseDto, PrincipalDto } from './auth.dto.js';
 import { AuthService, type RequestContext } from './auth.service.js';
 

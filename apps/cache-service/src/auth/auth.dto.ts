@@ -12,10 +12,9 @@ import {
   type Permission,
   type Principal,
   type Role,
-  type UserSummary,
 } from '@ccc/shared-types';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_RULE } from '../users/users.dto.js';
+import { PASSWORD_RULE, UserSummaryDto } from '../users/users.dto.js';
 
 export class LoginDto implements LoginRequest {
   @ApiProperty({ example: 'admin@example.com', maxLength: 320 })
@@ -42,17 +41,6 @@ export class ChangePasswordDto implements ChangePasswordRequest {
   @MinLength(PASSWORD_RULE.minLength)
   @MaxLength(PASSWORD_RULE.maxLength)
   newPassword: string;
-}
-
-export class UserSummaryDto implements UserSummary {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() email: string;
-  @ApiProperty({ type: String, nullable: true }) displayName: string | null;
-  @ApiProperty({ enum: ROLES }) role: Role;
-  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: Permission[];
-  @ApiProperty() isActive: boolean;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export class LoginResponseDto implements LoginResponse {

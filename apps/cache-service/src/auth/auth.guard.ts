@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { Permission } from '@ccc/shared-types';
 import type { Request } from 'express';
 import { AppError } from '../common/app-error.js';
-import { bearerTokenOf, IS_PUBLIC, REQUIRED_PERMISSIONS, USER_CREDENTIAL_ONLY, type AuthenticatedRequest } from './auth.decorators.js';
+import { bearerTokenOf, IS_PUBLIC, REQUIRED_PERMISSIONS, USER_CREDENTIAL_ONLY, type AuthenticatedRequest } from '../access/auth.decorators.js';
 import { AuthService } from './auth.service.js';
-import { ForbiddenReason } from './privileges.js';
+import { ForbiddenReason } from '../access/privileges.js';
 
 /** Global: every route needs a valid credential and the permissions it declares, unless @Public. */
 @Injectable()

@@ -6,7 +6,7 @@ import { LruCache } from '../common/lru-cache.js';
 import type { AppUserEntity } from '../users/app-user.entity.js';
 import { toUserSummary, UsersService } from '../users/users.service.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { ForbiddenReason } from './privileges.js';
+import { ForbiddenReason } from '../access/privileges.js';
 import { SignInThrottle, type SignInAttempt } from './sign-in-throttle.js';
 import { TokenService } from './token.service.js';
 

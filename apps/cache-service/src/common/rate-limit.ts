@@ -1,8 +1,8 @@
 import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
+import type { Principal } from '@ccc/shared-types';
 import type { AppConfig } from '../config/app-config.js';
-import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
 import { AppError } from './app-error.js';
 import { clientBucket } from './client-address.js';
 
@@ -40,7 +40,8 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const principal = (req as AuthenticatedRequest).principal;
+    // The auth guard has set `principal` by now (it runs first); plumbing reads it structurally, not through auth/.
+    const principal = (req as { principal?: Principal }).principal;
     return principal ? `${principal.kind}:${principal.id}` : `ip:${clientBucket((req as unknown as Request).ip ?? null)}`;
   }
 

@@ -1,9 +1,13 @@
-import { ALERTS_ENTITIES } from '../alerts/index.js';
+// Entity files only: the migration CLI loads this list, and must not pull in services or controllers.
+import { CacheAlertEntity } from '../alerts/cache-alert.entity.js';
+import { PerformanceThresholdEntity } from '../alerts/performance-threshold.entity.js';
 import { AuditLogEntity } from '../audit/audit-log.entity.js';
 import { ApiKeyEntity } from '../auth/api-key.entity.js';
-import { DB_PERFORMANCE_ENTITIES } from '../db-performance/index.js';
+import { IndexStrategyEntity } from '../db-performance/index-strategy.entity.js';
+import { IndexUsageStatsEntity } from '../db-performance/index-usage-stats.entity.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
-import { INSIGHTS_ENTITIES } from '../insights/index.js';
+import { RecommendationEntity } from '../insights/recommendation.entity.js';
+import { UsagePatternEntity } from '../insights/usage-pattern.entity.js';
 import { AppUserEntity } from '../users/app-user.entity.js';
 import { WarmingJobEntity } from '../warming/warming-job.entity.js';
 
@@ -13,7 +17,10 @@ export const ENTITIES = [
   AuditLogEntity,
   CacheStrategyEntity,
   WarmingJobEntity,
-  ...ALERTS_ENTITIES,
-  ...INSIGHTS_ENTITIES,
-  ...DB_PERFORMANCE_ENTITIES,
+  PerformanceThresholdEntity,
+  CacheAlertEntity,
+  UsagePatternEntity,
+  RecommendationEntity,
+  IndexStrategyEntity,
+  IndexUsageStatsEntity,
 ];

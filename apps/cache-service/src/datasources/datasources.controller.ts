@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
-import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
 import { NumericIdParam } from '../common/id-param.dto.js';
 import { CreateDatasourceDto, DatasourceDto, UpdateDatasourceDto } from './datasource.dto.js';
 import { DatasourcesService } from './datasources.service.js';

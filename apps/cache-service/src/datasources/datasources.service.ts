@@ -2,13 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRequest } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
-import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { AppError } from '../common/app-error.js';
 import { withRequestValues } from '../common/infrastructure-errors.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
 import { SourceCatalogRepository } from './source-catalog.repository.js';
-import { WarmingService } from '../warming/warming.service.js';
+
+/**
+ * Work that follows a datasource's lifecycle and belongs to the areas above this one (warming: its schedule,
+ * its running warm, what it cached). They register here when they start; datasources never imports them.
+ */
+export interface DatasourceFollower {
+  /** Created, deleted, or its schedule or enabled flag changed. */
+  scheduleChanged(datasourceId: number): Promise<void>;
+  /** About to be deleted: stop its work and drop what it holds. */
+  removing(datasourceId: number): Promise<void>;
+}
 
 export function toDatasource(row: CacheStrategyEntity): Datasource {
   return {
@@ -31,13 +40,20 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
 @Injectable()
 export class DatasourcesService {
   private readonly listeners: Array<(datasourceId: number) => void> = [];
+  private readonly followers: DatasourceFollower[] = [];
 
   constructor(
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly catalog: SourceCatalogRepository,
-    private readonly warming: WarmingService,
-    private readonly cache: CacheRepository,
   ) {}
+
+  follow(follower: DatasourceFollower): void {
+    this.followers.push(follower);
+  }
+
+  private async scheduleChanged(datasourceId: number): Promise<void> {
+    for (const follower of this.followers) await follower.scheduleChanged(datasourceId);
+  }
 
   /**
    * Calls `listener` with the id of every datasource this process creates, changes or deletes (the query API drops
@@ -84,7 +100,7 @@ export class DatasourcesService {
     const saved = await withRequestValues(() => this.strategies.save(row));
     const created = await this.strategies.findOneByOrFail({ id: saved.id });
     this.changed(created.datasourceId);
-    await this.warming.syncSchedule(created.datasourceId);
+    await this.scheduleChanged(created.datasourceId);
     return toDatasource(created);
   }
 
@@ -112,19 +128,17 @@ export class DatasourcesService {
     });
     const saved = await withRequestValues(() => this.strategies.save(row));
     this.changed(id);
-    if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.warming.syncSchedule(id);
+    if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.scheduleChanged(id);
     return toDatasource(saved);
   }
 
   /** Deletes the datasource with its schedule, its running warm and everything it has in Redis. */
   async remove(id: number): Promise<void> {
     const row = await this.getEntity(id);
-    const running = await this.warming.activeJobOf(id);
-    if (running) await this.warming.cancel(running).catch(() => undefined);
-    await this.cache.purgeDatasource(id);
+    for (const follower of this.followers) await follower.removing(id);
     await this.strategies.delete({ id: row.id });
     this.changed(id);
-    await this.warming.syncSchedule(id);
+    await this.scheduleChanged(id);
   }
 
   private async assertNameFree(name: string): Promise<void> {

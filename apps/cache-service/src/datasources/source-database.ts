@@ -6,7 +6,7 @@ import { AppError } from '../common/app-error.js';
 import { classifyFailure, requestValueError } from '../common/infrastructure-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { redactUrl } from '../preflight.js';
+import { redactUrl } from '../common/redact-url.js';
 
 /** Seconds a reader refused for lack of a slot is told to wait: fallbacks are short (SOURCE_QUERY_TIMEOUT_MS at most). */
 const BUSY_RETRY_AFTER_SECONDS = 1;

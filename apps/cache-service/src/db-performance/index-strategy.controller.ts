@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { ApplyIndexResult, IndexCollectionResult, IndexStrategy, IndexUsageStats, Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
-import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
 import { UuidParam } from '../common/id-param.dto.js';
 import {
   ApplyIndexResultDto,

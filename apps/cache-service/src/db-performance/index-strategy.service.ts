@@ -15,7 +15,7 @@ import { AppError } from '../common/app-error.js';
 import { withRequestValues } from '../common/infrastructure-errors.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { authorOf } from '../users/author.js';
 import { IndexBuilderService } from './index-builder.service.js';
 import { IndexCatalogRepository } from './index-catalog.repository.js';

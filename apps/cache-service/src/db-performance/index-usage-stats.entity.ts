@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintColumn as bigint, decimalColumn as decimal } from '../database/column-transformers.js';
+import { bigintColumn as bigint, decimalColumn as decimal } from '../common/column-transformers.js';
 
 /** One day's usage of one index (seed 003's `index_usage_stats`; one row per strategy and UTC day). */
 @Entity('index_usage_stats')

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { IndexCatalogRepository, type ExistingIndex, type IndexUsageRow } from './index-catalog.repository.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';

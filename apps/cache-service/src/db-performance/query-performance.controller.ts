@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
-import { RequirePermissions } from '../auth/auth.decorators.js';
+import { RequirePermissions } from '../access/auth.decorators.js';
 import { QueryHashParam, QueryPatternSummaryDto, QueryPerformanceEntryDto, QueryPerformanceWindowDto } from './db-performance.dto.js';
 import { QueryPerformanceService } from './query-performance.service.js';
 

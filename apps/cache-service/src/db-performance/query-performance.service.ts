@@ -5,7 +5,7 @@ import { parseWindow } from '../common/time-window.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { QUERY_HASH } from './query-normalizer.js';
 import { QueryPerformanceRepository, type LogWindow } from './query-performance.repository.js';
 

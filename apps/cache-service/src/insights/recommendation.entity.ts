@@ -1,6 +1,6 @@
 import type { ImplementationStatus, RecommendationPriority, RecommendationType } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { decimalColumn } from '../database/column-transformers.js';
+import { decimalColumn } from '../common/column-transformers.js';
 
 /** One optimization recommendation and its approval workflow (seed 000's `cache_optimization_recommendation`). */
 @Entity('cache_optimization_recommendation')

@@ -19,7 +19,7 @@ import { DatasourcesService } from '../datasources/datasources.service.js';
 import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { parseSourceName } from '../datasources/source-name.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { authorOf } from '../users/author.js';
 import { WarmingService } from '../warming/warming.service.js';

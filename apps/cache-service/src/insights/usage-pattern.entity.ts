@@ -1,6 +1,6 @@
 import type { CacheResourceType } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintColumn, decimalColumn } from '../database/column-transformers.js';
+import { bigintColumn, decimalColumn } from '../common/column-transformers.js';
 
 /** One UTC day of one datasource's query-API traffic (seed 000's `cache_usage_pattern`). */
 @Entity('cache_usage_pattern')

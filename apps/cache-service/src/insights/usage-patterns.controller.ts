@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator.js';
-import { RequirePermissions } from '../auth/auth.decorators.js';
+import { RequirePermissions } from '../access/auth.decorators.js';
 import { HourlyUsageDto, HourlyUsageQueryDto, RollupRequestDto, UsagePatternDto, UsagePatternQueryDto } from './insights.dto.js';
 import { UsagePatternsService } from './usage-patterns.service.js';
 

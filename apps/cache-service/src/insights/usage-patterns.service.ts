@@ -8,7 +8,7 @@ import { AppError } from '../common/app-error.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { addDays, analyseDay, DAY_MS, hoursOfDay, isForeignKeyViolation, parseDay, round2 } from './usage-analysis.js';
 import { UsagePatternEntity } from './usage-pattern.entity.js';
 

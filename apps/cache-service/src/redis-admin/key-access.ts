@@ -1,5 +1,5 @@
 import type { Principal } from '@ccc/shared-types';
-import { ForbiddenReason, isAdmin } from '../auth/privileges.js';
+import { ForbiddenReason, isAdmin } from '../access/privileges.js';
 import { AppError } from '../common/app-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { classifyKey, datasourceIdOf } from './key-namespaces.js';

@@ -23,7 +23,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { CacheKeys } from '../redis/redis-keys.js';
-import { isAdmin } from '../auth/privileges.js';
+import { isAdmin } from '../access/privileges.js';
 import { assertMayChangeKey, assertMayReadKey, isOfRefusedSource, isVisibleTo, redactedCommand, type KeyAccess } from './key-access.js';
 import { KeyAccessService } from './key-access.service.js';
 import { classifyKey, isProtectedKey } from './key-namespaces.js';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
-import { CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../auth/auth.decorators.js';
-import { UserSummaryDto } from '../auth/auth.dto.js';
+import { CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../access/auth.decorators.js';
+import { UserSummaryDto } from './users.dto.js';
 import { UuidParam } from '../common/id-param.dto.js';
 import { CreateUserDto, ResetPasswordDto, UpdateUserDto } from './users.dto.js';
 import { UsersService } from './users.service.js';

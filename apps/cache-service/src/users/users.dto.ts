@@ -1,8 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ROLES, type CreateUserRequest, type ResetPasswordRequest, type Role, type UpdateUserRequest } from '@ccc/shared-types';
+import {
+  PERMISSIONS,
+  ROLES,
+  type CreateUserRequest,
+  type Permission,
+  type ResetPasswordRequest,
+  type Role,
+  type UpdateUserRequest,
+  type UserSummary,
+} from '@ccc/shared-types';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export const PASSWORD_RULE = { minLength: 10, maxLength: 200 };
+
+export class UserSummaryDto implements UserSummary {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ type: String, nullable: true }) displayName: string | null;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: Permission[];
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
 
 export class CreateUserDto implements CreateUserRequest {
   @ApiProperty({ example: 'operator@example.com', maxLength: 320 })

@@ -3,8 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { ROLE_PERMISSIONS, type CreateUserRequest, type Principal, type UpdateUserRequest, type UserSummary } from '@ccc/shared-types';
 import { Not, type EntityManager, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { PasswordHasher } from '../auth/password.js';
-import { assertMayGrantRole, assertMayManageRole, assertUserCredential, ConflictReason } from '../auth/privileges.js';
+import { PasswordHasher } from './password.js';
+import { assertMayGrantRole, assertMayManageRole, assertUserCredential, ConflictReason } from '../access/privileges.js';
 import { AppUserEntity } from './app-user.entity.js';
 
 // Serialises changes that could leave no active admin (two admins demoting each other at once).

@@ -1,6 +1,6 @@
 import type { JobStatus, WarmingType } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintColumn, decimalColumn } from '../database/column-transformers.js';
+import { bigintColumn, decimalColumn } from '../common/column-transformers.js';
 
 @Entity('cache_warming_job')
 export class WarmingJobEntity {

@@ -18,10 +18,12 @@ import { In, type Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
+import { WarmActivityLink } from '../analytics-cache/warm-activity.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { nextRuns } from '../datasources/cron.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { PeriodicTasks } from '../monitoring/periodic-tasks.js';
+import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
@@ -55,10 +57,22 @@ export class WarmingService implements OnModuleInit {
     private readonly policy: SourcePolicy,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly datasources: DatasourcesService,
+    private readonly engineLink: WarmActivityLink,
   ) {}
 
   onModuleInit(): void {
     this.periodic.register('cache-janitor', JANITOR_EVERY_MS, () => this.sweepLeakedGenerations());
+    // The areas below warming report and react through these links; they do not import warming.
+    this.engineLink.connect(this);
+    this.datasources.follow({
+      scheduleChanged: (datasourceId) => this.syncSchedule(datasourceId),
+      removing: async (datasourceId) => {
+        const running = await this.activeJobOf(datasourceId);
+        if (running) await this.cancel(running).catch(() => undefined);
+        await this.cache.purgeDatasource(datasourceId);
+      },
+    });
   }
 
   /**
@@ -306,6 +320,20 @@ export class WarmingService implements OnModuleInit {
   async syncSchedule(datasourceId: number): Promise<void> {
     const strategy = await this.strategies.findOneBy({ datasourceId });
     await this.jobs.upsertSchedule(datasourceId, strategy?.isEnabled ? strategy.warmSchedule : null);
+  }
+
+  /** Per datasource whose latest job failed: why (the cache health report lists them). */
+  async lastFailures(): Promise<Array<{ datasourceId: number; failureReason: string | null }>> {
+    const latest = await this.rows
+      .createQueryBuilder('j')
+      .distinctOn(['j.cache_strategy_id'])
+      .orderBy('j.cache_strategy_id')
+      .addOrderBy('j.created_at', 'DESC')
+      .getMany();
+    const names = await this.datasourceNames();
+    return latest
+      .filter((job) => job.status === 'FAILED' && names.has(job.cacheStrategyId))
+      .map((job) => ({ datasourceId: names.get(job.cacheStrategyId)!.id, failureReason: job.failureReason }));
   }
 
   /** The running (or queued) job of a datasource, if any. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { MonitoringTask } from '@ccc/shared-types';
-import { RELEASE_LOCK, RENEW_LOCK } from '../analytics-cache/cache-scripts.js';
+import { RELEASE_LOCK, RENEW_LOCK } from '../redis/lock-scripts.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';

@@ -1,0 +1,31 @@
+/**
+ * Dependency rules of the service (npm test's `checks` stage runs them over src/). Each folder is one part of
+ * docs/architecture.md's map; parts may depend on the parts below them only, so no two folders may need each
+ * other, directly or round a loop. Where a lower part must make an upper part act, it takes a callback.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-folder-cycle',
+      severity: 'error',
+      comment: 'Two folders that depend on each other (directly or through others) are one tangle, not two parts.',
+      scope: 'folder',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'entities-import-entities-only',
+      severity: 'error',
+      comment: 'The migration CLI loads database/entities.ts: it must not pull in services or controllers.',
+      from: { path: '^src/database/entities\\.ts$' },
+      to: { pathNot: ['\\.entity\\.ts$', '^src/common/column-transformers\\.ts$', '^node_modules', '^typeorm'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
