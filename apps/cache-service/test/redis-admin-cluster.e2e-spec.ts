@@ -1,9 +1,8 @@
 import type { Principal, RedisKeysPage } from '@ccc/shared-types';
 import { Cluster } from 'ioredis';
-import type { Repository } from 'typeorm';
 import type { AuditService } from '../src/audit/audit.service.js';
 import type { AppConfig } from '../src/config/app-config.js';
-import type { CacheStrategyEntity } from '../src/datasources/cache-strategy.entity.js';
+import type { DatasourcesService } from '../src/datasources/datasources.service.js';
 import { SourcePolicy } from '../src/datasources/source-policy.js';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { KeyAccessService } from '../src/redis-admin/key-access.service.js';
@@ -20,7 +19,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
   let service: RedisAdminService;
   let purges: RedisPurgeService;
   const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService;
-  const strategies = { find: async () => [{ datasourceId: 5, name: 'Clustered', sourceTable: 'demo_analytics.clustered' }] } as unknown as Repository<CacheStrategyEntity>;
+  const strategies = { entities: async () => [{ datasourceId: 5, name: 'Clustered', sourceTable: 'demo_analytics.clustered' }] } as unknown as DatasourcesService;
   const access = new KeyAccessService(strategies, new SourcePolicy({ sources: { schemas: ['demo_analytics'] } } as AppConfig));
   const actor: Principal = { kind: 'user', id: 'u1', name: 'tester', role: 'admin', permissions: [] } as unknown as Principal;
 

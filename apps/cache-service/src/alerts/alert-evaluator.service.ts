@@ -8,6 +8,7 @@ import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { parseSourceName } from '../datasources/source-name.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../platform/periodic-tasks.js';
@@ -55,7 +56,7 @@ export class AlertEvaluator implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(PerformanceThresholdEntity) private readonly thresholds: Repository<PerformanceThresholdEntity>,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly datasources: DatasourcesService,
     @InjectRepository(CacheAlertEntity) private readonly alerts: Repository<CacheAlertEntity>,
     private readonly cache: CacheRepository,
     private readonly counters: QueryCounters,
@@ -117,7 +118,7 @@ export class AlertEvaluator implements OnModuleInit {
    */
   private async checks(): Promise<Check[]> {
     const all = await this.thresholds.find({ where: { isActive: true }, order: { createdAt: 'ASC' } });
-    const strategies = await this.strategies.find({ where: { isEnabled: true }, order: { datasourceId: 'ASC' } });
+    const strategies = await this.datasources.entities({ enabledOnly: true });
     const checks: Check[] = [];
     for (const metric of THRESHOLD_METRIC_TYPES) {
       const list = all.filter((t) => t.metricType === metric);
@@ -411,7 +412,7 @@ export class AlertEvaluator implements OnModuleInit {
     });
     if (!resolved) return;
     counts.resolved += 1;
-    const strategy = resolved.cacheStrategyId ? await this.strategies.findOne({ where: { id: resolved.cacheStrategyId } }) : null;
+    const strategy = resolved.cacheStrategyId ? await this.datasources.entityByStrategyId(resolved.cacheStrategyId) : null;
     if (await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `${detail} — ${resolved.alertMessage}`)) counts.notificationsQueued += 1;
   }
 }

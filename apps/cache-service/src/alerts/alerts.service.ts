@@ -4,7 +4,6 @@ import type { AlertEvent, AlertListQuery, CacheAlert, Paginated, Principal } fro
 import { THRESHOLD_METRICS } from '@ccc/shared-types';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { authorOf } from '../users/author.js';
 import { AlertEvaluator } from './alert-evaluator.service.js';
@@ -177,7 +176,7 @@ export class AlertsService {
       if (this.notifier.enabled) alert.lastNotifiedAt = now;
       return manager.save(alert);
     });
-    const strategy = resolved.cacheStrategyId ? await this.db.getRepository(CacheStrategyEntity).findOne({ where: { id: resolved.cacheStrategyId } }) : null;
+    const strategy = resolved.cacheStrategyId ? await this.datasources.entityByStrategyId(resolved.cacheStrategyId) : null;
     await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `Resolved by ${principal.name}${comment?.trim() ? `: ${comment.trim()}` : ''} — ${resolved.alertMessage}`);
     return this.get(id);
   }

@@ -4,7 +4,6 @@ import type { CreateThresholdRequest, PerformanceThreshold, Principal, Threshold
 import { PERCENTAGE_METRICS_OVER_100, THRESHOLD_METRICS } from '@ccc/shared-types';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { SourceCatalogRepository } from '../datasources/source-catalog.repository.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
@@ -28,7 +27,6 @@ const PERCENT_OVER_100_ALLOWED = new Set<ThresholdMetricType>(PERCENTAGE_METRICS
 export class ThresholdsService {
   constructor(
     @InjectRepository(PerformanceThresholdEntity) private readonly thresholds: Repository<PerformanceThresholdEntity>,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly datasources: DatasourcesService,
     private readonly catalog: SourceCatalogRepository,
@@ -66,7 +64,7 @@ export class ThresholdsService {
     const row = await this.entity(id);
     let datasourceId: number | null = null;
     if (request.datasourceId !== undefined) datasourceId = request.datasourceId;
-    else if (row.cacheStrategyId) datasourceId = (await this.strategies.findOne({ where: { id: row.cacheStrategyId } }))?.datasourceId ?? null;
+    else if (row.cacheStrategyId) datasourceId = (await this.datasources.entityByStrategyId(row.cacheStrategyId))?.datasourceId ?? null;
     if (request.tableName !== undefined) row.tableName = request.tableName;
     if (request.warningThreshold !== undefined) row.warningThreshold = request.warningThreshold;
     if (request.criticalThreshold !== undefined) row.criticalThreshold = request.criticalThreshold;
@@ -112,7 +110,7 @@ export class ThresholdsService {
 
   async toResponses(rows: PerformanceThresholdEntity[]): Promise<PerformanceThreshold[]> {
     const strategyIds = [...new Set(rows.map((r) => r.cacheStrategyId).filter((id): id is string => id !== null))];
-    const strategies = strategyIds.length ? await this.strategies.find({ where: strategyIds.map((id) => ({ id })) }) : [];
+    const strategies = await this.datasources.entitiesByStrategyIds(strategyIds);
     const datasourceOf = new Map(strategies.map((s) => [s.id, s.datasourceId]));
     return rows.map((row) => ({
       id: row.id,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type {
   CacheHealthResponse,
   CacheStatsResponse,
@@ -8,8 +7,7 @@ import type {
   InvalidateResponse,
   SelectiveInvalidateRequest,
 } from '@ccc/shared-types';
-import type { Repository } from 'typeorm';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
 import { calculateCacheHealth, overallHealth } from './cache-health.js';
@@ -37,7 +35,6 @@ export class AnalyticsCacheService {
     private readonly counters: QueryCounters,
     private readonly datasources: DatasourcesService,
     private readonly warmActivity: WarmActivityLink,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
   ) {}
 
   private get warming(): WarmActivity {
@@ -47,7 +44,7 @@ export class AnalyticsCacheService {
   async stats(): Promise<CacheStatsResponse> {
     // Unflushed tallies stay in process (and are retried) if Redis is briefly unavailable: stats still answer.
     await this.counters.flush().catch(() => undefined);
-    const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    const strategies = await this.datasources.entities();
     const datasources = await Promise.all(strategies.map((s) => this.metrics(s)));
     const totals = await Promise.all(strategies.map((s) => this.cache.queryCounters(s.datasourceId)));
     const hits = totals.reduce((sum, t) => sum + t.hits, 0);
@@ -82,7 +79,7 @@ export class AnalyticsCacheService {
 
   async health(): Promise<CacheHealthResponse> {
     const stats = await this.stats();
-    const strategies = new Map((await this.strategies.find()).map((s) => [s.datasourceId, s]));
+    const strategies = new Map((await this.datasources.entities()).map((s) => [s.datasourceId, s]));
     const issues: CacheHealthResponse['issues'] = [];
     for (const ds of stats.datasources) {
       const strategy = strategies.get(ds.datasourceId)!;

@@ -1,12 +1,18 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditController } from './audit.controller.js';
 import { AuditLogEntity } from './audit-log.entity.js';
 import { AuditService } from './audit.service.js';
 
-/** One audit trail for every feature module. */
-@Global()
+/**
+ * The audit trail: one writer and reader of the audit log for every area.
+ * Offers: AuditService (record, list; the global AuditInterceptor writes the rows of @Audited routes through it).
+ * Needs: the global configuration and Redis client (the outbox of rows not yet written).
+ * Routes: GET /api/admin/audit.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
+  controllers: [AuditController],
   providers: [AuditService],
   exports: [AuditService],
 })

@@ -81,6 +81,37 @@ export class DatasourcesService {
     return row;
   }
 
+  /**
+   * The rows themselves, for the areas that read a datasource's settings (warming, alerts, insights, tools): this
+   * service owns the table, so they read through it and change it only through its methods.
+   */
+  async entities(options: { enabledOnly?: boolean } = {}): Promise<CacheStrategyEntity[]> {
+    return this.strategies.find({ where: options.enabledOnly ? { isEnabled: true } : {}, order: { datasourceId: 'ASC' } });
+  }
+
+  async findEntity(datasourceId: number): Promise<CacheStrategyEntity | null> {
+    return this.strategies.findOneBy({ datasourceId });
+  }
+
+  /** By the row's own id (warming jobs, thresholds and alerts refer to it). */
+  async entitiesByStrategyIds(strategyIds: string[]): Promise<CacheStrategyEntity[]> {
+    return strategyIds.length ? this.strategies.find({ where: strategyIds.map((id) => ({ id })) }) : [];
+  }
+
+  async entityByStrategyId(strategyId: string): Promise<CacheStrategyEntity | null> {
+    return this.strategies.findOneBy({ id: strategyId });
+  }
+
+  /** Sets only the warm schedule (the warming area's schedule route; warming itself re-plans the schedule). */
+  async setWarmSchedule(datasourceId: number, cron: string | null): Promise<CacheStrategyEntity> {
+    const row = await this.getEntity(datasourceId);
+    row.warmSchedule = cron;
+    row.updatedAt = new Date();
+    await this.strategies.save(row);
+    this.changed(datasourceId);
+    return row;
+  }
+
   async create(request: CreateDatasourceRequest, principal: Principal): Promise<Datasource> {
     await this.assertNameFree(request.name);
     const sourceTable = await this.assertSourceMatches(request.sourceTable, request.columnMapping);

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { hourOf } from '../analytics-cache/query-counters.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { DEMO_TRAFFIC, demoHour } from './demo-traffic.js';
@@ -14,7 +13,7 @@ const HISTORY_DAYS = 7;
 @Injectable()
 export class DemoTrafficService {
   constructor(
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly datasources: DatasourcesService,
     private readonly cache: CacheRepository,
     @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
@@ -29,7 +28,7 @@ export class DemoTrafficService {
     if (claimed !== 'OK') return 0;
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     let seeded = 0;
-    for (const strategy of await this.strategies.find()) {
+    for (const strategy of await this.datasources.entities()) {
       const profile = DEMO_TRAFFIC[strategy.name];
       if (!profile) continue;
       const counters = [];

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { DatasourceEfficiency, EfficiencyReport } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { utcDay } from '../common/time-window.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { efficiencyFigures } from './efficiency.js';
 import { InsightsRepository } from './insights.repository.js';
 import { addDays, hoursOfDay, parseDay, round2 } from './usage-analysis.js';
@@ -25,7 +24,7 @@ export class EfficiencyService {
     private readonly counters: QueryCounters,
     private readonly usage: UsagePatternsService,
     private readonly insights: InsightsRepository,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly datasources: DatasourcesService,
   ) {}
 
   async report(days: number, now = new Date()): Promise<EfficiencyReport> {
@@ -34,7 +33,7 @@ export class EfficiencyService {
     const firstDay = addDays(today, -(days - 1));
     const periodDays = Array.from({ length: days }, (_, i) => addDays(firstDay, i));
     const from = parseDay(firstDay)!;
-    const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    const strategies = await this.datasources.entities();
     const patterns = await this.usage.list({ from: firstDay, to: today }, now);
     const warms = await this.insights.completedWarms(from, new Date(now.getTime() + 1000));
     const oldestCounted = addDays(today, -COUNTER_RETENTION_DAYS);

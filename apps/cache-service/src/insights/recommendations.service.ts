@@ -80,7 +80,6 @@ export class RecommendationsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(RecommendationEntity) private readonly rows: Repository<RecommendationEntity>,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly insights: InsightsRepository,
     private readonly usage: UsagePatternsService,
     private readonly cache: CacheRepository,
@@ -105,7 +104,7 @@ export class RecommendationsService implements OnModuleInit {
   }
 
   async generateNow(now = new Date()): Promise<RecommendationGenerationResult> {
-    const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    const strategies = await this.datasources.entities();
     const latest = await this.usage.latestPerDatasource(addDays(utcDay(now), -PATTERN_MAX_AGE_DAYS));
     const open = await this.rows.createQueryBuilder('r').where('r.implementation_status IN (:...open)', { open: OPEN }).getMany();
     const rejected = await this.rows

@@ -73,7 +73,6 @@ export class UsagePatternsService implements OnModuleInit {
     private readonly periodic: PeriodicTasks,
     private readonly datasources: DatasourcesService,
     @InjectRepository(UsagePatternEntity) private readonly patterns: Repository<UsagePatternEntity>,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
   ) {}
 
   onModuleInit(): void {
@@ -112,14 +111,14 @@ export class UsagePatternsService implements OnModuleInit {
     for (let back = ROLLUP_LOOKBACK_DAYS; back >= 1; back -= 1) {
       const day = addDays(today, -back);
       const dayEnd = new Date(parseDay(day)!.getTime() + DAY_MS);
-      const strategies = await this.strategies
-        .createQueryBuilder('s')
-        .where(
-          `NOT EXISTS (SELECT 1 FROM cache_usage_pattern p WHERE p.cache_strategy_id = s.id AND p.resource_type = 'ANALYTICS_DATASOURCE'
-             AND p.analysis_date = :day AND p.calculated_at >= :dayEnd)`,
-          { day, dayEnd },
-        )
-        .getMany();
+      // Datasources without a pattern for the day calculated after it ended (the patterns are ours, the datasources not).
+      const done = await this.patterns
+        .createQueryBuilder('p')
+        .select('p.cache_strategy_id', 'id')
+        .where(`p.resource_type = 'ANALYTICS_DATASOURCE' AND p.analysis_date = :day AND p.calculated_at >= :dayEnd`, { day, dayEnd })
+        .getRawMany<{ id: string }>();
+      const rolledUp = new Set(done.map((row) => row.id));
+      const strategies = (await this.datasources.entities()).filter((s) => !rolledUp.has(s.id));
       if (strategies.length > 0) written += (await this.rollupDay(day, strategies)).length;
     }
     return written;
@@ -130,7 +129,7 @@ export class UsagePatternsService implements OnModuleInit {
    * the day ended is left out unless it has traffic that day (synthetic or imported counters).
    */
   private async rollupDay(day: string, strategies?: CacheStrategyEntity[]): Promise<string[]> {
-    const list = strategies ?? (await this.strategies.find({ order: { datasourceId: 'ASC' } }));
+    const list = strategies ?? (await this.datasources.entities());
     const dayEnd = parseDay(day)!.getTime() + DAY_MS;
     const hours = hoursOfDay(day);
     const ids: string[] = [];
@@ -233,7 +232,7 @@ export class UsagePatternsService implements OnModuleInit {
     const from = window.from.getTime();
     const to = window.to.getTime();
     const strategies =
-      query.datasourceId !== undefined ? [await this.datasources.getEntity(query.datasourceId)] : await this.strategies.find({ order: { datasourceId: 'ASC' } });
+      query.datasourceId !== undefined ? [await this.datasources.getEntity(query.datasourceId)] : await this.datasources.entities();
     await this.counters.flush().catch(() => undefined);
     const starts: Date[] = [];
     for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) starts.push(new Date(t));

@@ -1,18 +1,21 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
-import { SourcePolicy } from '../datasources/source-policy.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { KeyAccessService } from './key-access.service.js';
 import { RedisAdminController } from './redis-admin.controller.js';
 import { RedisAdminRepository } from './redis-admin.repository.js';
 import { RedisAdminService } from './redis-admin.service.js';
 import { RedisPurgeService } from './redis-purge.service.js';
 
-/** Redis tools: statistics, key browser, inspector, purge, TTL, slow log, memory analysis. */
+/**
+ * Redis tools: statistics, key browser, inspector, purge, TTL, slow log, memory analysis. Owns no table.
+ * Offers: nothing to other areas.
+ * Needs: DatasourcesModule (which datasources' keys nobody may reach), AuditModule (purges and TTL changes are
+ * recorded with their counts), the global Redis client. Routes: /api/admin/redis/*.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([CacheStrategyEntity])],
+  imports: [DatasourcesModule, AuditModule],
   controllers: [RedisAdminController],
-  // SourcePolicy: which datasources' keys nobody may reach (stateless, read from the configuration).
-  providers: [RedisAdminRepository, RedisAdminService, RedisPurgeService, KeyAccessService, SourcePolicy],
+  providers: [RedisAdminRepository, RedisAdminService, RedisPurgeService, KeyAccessService],
 })
 export class RedisAdminModule {}

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type {
   AnalyticsCacheRedisSection,
   Principal,
@@ -21,7 +20,7 @@ import type {
 import type { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { isAdmin } from '../access/privileges.js';
 import { assertMayChangeKey, assertMayReadKey, isOfRefusedSource, isVisibleTo, redactedCommand, type KeyAccess } from './key-access.js';
@@ -52,7 +51,7 @@ function assertPattern(pattern: string, field = 'pattern'): void {
 export class RedisAdminService {
   constructor(
     private readonly redis: RedisAdminRepository,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly datasources: DatasourcesService,
     private readonly audit: AuditService,
     private readonly access: KeyAccessService,
   ) {}
@@ -103,7 +102,7 @@ export class RedisAdminService {
   }
 
   private async analyticsCacheSection(distribution: KeyDistribution, access: KeyAccess): Promise<AnalyticsCacheRedisSection> {
-    const rows = await this.strategies.find({ order: { datasourceId: 'ASC' }, take: MAX_POINTERS });
+    const rows = (await this.datasources.entities()).slice(0, MAX_POINTERS);
     const datasources = await Promise.all(
       rows.map(async (row) => {
         const metaKey = CacheKeys.meta(row.datasourceId);

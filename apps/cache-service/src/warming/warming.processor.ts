@@ -9,7 +9,8 @@ import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { JobRepository, type WarmingJobData } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
@@ -67,7 +68,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     private readonly source: SourceReader,
     private readonly warming: WarmingService,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly datasources: DatasourcesService,
   ) {}
 
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
@@ -107,7 +108,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
   private async warm(job: Job<WarmingJobData>, jobId: string, queueToken?: string): Promise<void> {
     const row = await this.rows.findOneBy({ id: jobId });
     if (!row || FINAL_STATUSES.includes(row.status)) return;
-    const strategy = await this.strategies.findOneBy({ id: row.cacheStrategyId });
+    const strategy = await this.datasources.entityByStrategyId(row.cacheStrategyId);
     const datasourceId = row.configuration?.datasourceId ?? strategy?.datasourceId;
     if (!strategy || datasourceId === undefined) {
       await this.finish(row, 'FAILED', 'datasource no longer exists');

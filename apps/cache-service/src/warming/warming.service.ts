@@ -56,7 +56,6 @@ export class WarmingService implements OnModuleInit {
     private readonly source: SourceReader,
     private readonly policy: SourcePolicy,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
-    @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly datasources: DatasourcesService,
     private readonly engineLink: WarmActivityLink,
   ) {}
@@ -84,7 +83,7 @@ export class WarmingService implements OnModuleInit {
   async sweepLeakedGenerations(): Promise<number> {
     const sweep = `sweep${Date.now()}`;
     let scheduled = 0;
-    const strategies = await this.strategies.find();
+    const strategies = await this.datasources.entities();
     await this.purgeRefusedSources(strategies);
     for (const strategy of strategies) {
       const datasourceId = strategy.datasourceId;
@@ -110,7 +109,7 @@ export class WarmingService implements OnModuleInit {
    */
   async purgeRefusedSources(strategies?: CacheStrategyEntity[]): Promise<number> {
     let purged = 0;
-    for (const strategy of strategies ?? (await this.strategies.find())) {
+    for (const strategy of strategies ?? (await this.datasources.entities())) {
       if (this.policy.allowedName(strategy.sourceTable)) continue;
       const deleted = await this.cache.purgeDatasource(strategy.datasourceId);
       if (deleted.keysDeleted + deleted.indexesDeleted > 0) {
@@ -123,14 +122,14 @@ export class WarmingService implements OnModuleInit {
 
   /** Brings the BullMQ job schedulers in line with the datasources' cron expressions (at start-up, after migrations). */
   async syncAllSchedules(): Promise<void> {
-    const strategies = await this.strategies.find();
+    const strategies = await this.datasources.entities();
     for (const strategy of strategies) await this.jobs.upsertSchedule(strategy.datasourceId, strategy.isEnabled ? strategy.warmSchedule : null);
   }
 
   async requestWarm(command: WarmCommand): Promise<WarmResponse> {
     const strategies =
       command.datasourceIds === 'all'
-        ? await this.strategies.find({ where: { isEnabled: true }, order: { datasourceId: 'ASC' } })
+        ? await this.datasources.entities({ enabledOnly: true })
         : await Promise.all(command.datasourceIds.map((id) => this.strategyOrThrow(id)));
     const results: WarmResponse['results'] = [];
     let estimatedDuration = 0;
@@ -303,22 +302,19 @@ export class WarmingService implements OnModuleInit {
   }
 
   async schedules(): Promise<WarmSchedule[]> {
-    const strategies = await this.strategies.find({ order: { datasourceId: 'ASC' } });
+    const strategies = await this.datasources.entities();
     return strategies.map((s) => this.toSchedule(s));
   }
 
   async setSchedule(datasourceId: number, cron: string | null): Promise<WarmSchedule> {
-    const strategy = await this.strategyOrThrow(datasourceId);
-    strategy.warmSchedule = cron;
-    strategy.updatedAt = new Date();
-    await this.strategies.save(strategy);
+    const strategy = await this.datasources.setWarmSchedule(datasourceId, cron);
     await this.jobs.upsertSchedule(datasourceId, strategy.isEnabled ? cron : null);
     return this.toSchedule(strategy);
   }
 
   /** Called when a datasource's schedule or enabled flag changes elsewhere. */
   async syncSchedule(datasourceId: number): Promise<void> {
-    const strategy = await this.strategies.findOneBy({ datasourceId });
+    const strategy = await this.datasources.findEntity(datasourceId);
     await this.jobs.upsertSchedule(datasourceId, strategy?.isEnabled ? strategy.warmSchedule : null);
   }
 
@@ -351,9 +347,7 @@ export class WarmingService implements OnModuleInit {
   }
 
   private async strategyOrThrow(datasourceId: number): Promise<CacheStrategyEntity> {
-    const strategy = await this.strategies.findOneBy({ datasourceId });
-    if (!strategy) throw AppError.notFound('Datasource', datasourceId);
-    return strategy;
+    return this.datasources.getEntity(datasourceId);
   }
 
   private async rowOrThrow(jobId: string): Promise<WarmingJobEntity> {
@@ -363,7 +357,7 @@ export class WarmingService implements OnModuleInit {
   }
 
   private async datasourceNames(): Promise<Map<string, { id: number; name: string }>> {
-    const strategies = await this.strategies.find({ select: { id: true, datasourceId: true, name: true } });
+    const strategies = await this.datasources.entities();
     return new Map(strategies.map((s) => [s.id, { id: s.datasourceId, name: s.name }]));
   }
 

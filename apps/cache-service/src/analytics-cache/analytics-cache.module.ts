@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { DatasourcesModule } from '../datasources/datasources.module.js';
+import { DbPerformanceModule } from '../db-performance/db-performance.module.js';
+import { AnalyticsCacheController } from './analytics-cache.controller.js';
+import { AnalyticsCacheService } from './analytics-cache.service.js';
+import { AnalyticsQueryController } from './analytics-query.controller.js';
+import { AnalyticsQueryService } from './analytics-query.service.js';
+import { CacheRepository } from './cache.repository.js';
+import { QueryCounters } from './query-counters.js';
+import { SourceReader } from './source-reader.js';
+import { WarmActivityLink } from './warm-activity.js';
+
+/**
+ * The cache engine: generations in Redis, atomic swaps, consistent reads, the query API, statistics, health and
+ * invalidation. Its state lives in Redis; it owns no table.
+ * Offers: CacheRepository (generations, locks, counters, INFO), SourceReader (streams a source table),
+ * QueryCounters (hit/miss tallies), WarmActivityLink (warming connects itself here; the engine never imports it).
+ * Needs: DatasourcesModule (settings and source access), DbPerformanceModule (each source query is recorded),
+ * the global Redis client. Routes: /api/analytics/datasources/*, /api/admin/analytics/cache/{stats,health,
+ * invalidate,datasources/:id}.
+ */
+@Module({
+  imports: [DatasourcesModule, DbPerformanceModule],
+  controllers: [AnalyticsCacheController, AnalyticsQueryController],
+  providers: [CacheRepository, SourceReader, QueryCounters, AnalyticsQueryService, AnalyticsCacheService, WarmActivityLink],
+  exports: [CacheRepository, SourceReader, QueryCounters, WarmActivityLink],
+})
+export class AnalyticsCacheModule {}
