@@ -14,6 +14,7 @@ describe('operations surface', () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });
     const ready = await t.http.get('/health/ready').expect(200);
     expect(ready.body).toMatchObject({ status: 'ok', checks: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } } });
+    expect(ready.body.checks.workers.running).toBeGreaterThanOrEqual(1);
   });
 
   it('exposes Prometheus metrics with HTTP latency by route pattern and process metrics', async () => {

@@ -16,6 +16,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
+type Check = ReadinessResponse['checks'][string];
+
+/** A lane is up when every worker it started consumes; `required`: a role that runs workers must have started one. */
+function laneCheck(name: string, lane: { running: number; total: number }, required: boolean): Check {
+  const up = lane.running === lane.total && (lane.total > 0 || !required);
+  const error = up ? undefined : `${lane.running} of ${lane.total} ${name} worker(s) consuming (starting up, paused or stopping)`;
+  return { status: up ? 'up' : 'down', running: lane.running, total: lane.total, ...(error ? { error } : {}) };
+}
+
 @Injectable()
 export class HealthService {
   constructor(
@@ -25,23 +34,26 @@ export class HealthService {
     private readonly jobs: JobRepository,
   ) {}
 
-  /** Redis and PostgreSQL answer; in roles all and worker also the warming workers run (a worker container that cannot consume is not ready). */
+  /**
+   * Redis and PostgreSQL answer; in roles all and worker also the workers consume: the warming workers always, the
+   * webhook worker when a webhook is configured (a worker container that cannot consume is not ready).
+   */
   async readiness(): Promise<ReadinessResponse> {
     const [redis, postgres] = await Promise.all([
       this.check(() => this.redis.ping()),
       this.check(() => this.db.query('SELECT 1')),
     ]);
     const checks: ReadinessResponse['checks'] = { redis, postgres };
-    if (this.config.role !== 'api') checks.workers = await this.check(() => this.workersRunning());
+    if (this.config.role !== 'api') {
+      const lanes = this.jobs.workerState();
+      checks.workers = laneCheck('warming', lanes.warming, true);
+      if (lanes.notifications.total > 0) checks.notifications = laneCheck('webhook', lanes.notifications, false);
+    }
     const ok = Object.values(checks).every((check) => check.status === 'up');
     return { status: ok ? 'ok' : 'error', checks };
   }
 
-  private async workersRunning(): Promise<void> {
-    if (!(await this.jobs.workersRunning())) throw new Error('warming workers are not running (starting up or stopping)');
-  }
-
-  private async check(probe: () => Promise<unknown>): Promise<ReadinessResponse['checks'][string]> {
+  private async check(probe: () => Promise<unknown>): Promise<Check> {
     const started = performance.now();
     try {
       await withTimeout(probe(), CHECK_TIMEOUT_MS);

@@ -159,8 +159,11 @@ export class JobRepository implements OnApplicationShutdown {
     this.workers.push(worker);
   }
 
-  async workersRunning(): Promise<boolean> {
-    return this.workers.length > 0 && this.workers.every((worker) => worker.isRunning());
+  /** Per lane, how many of this process's workers consume (not closing, not paused) of how many it started. */
+  workerState(): Record<'warming' | 'notifications', { running: number; total: number }> {
+    type Lane = Array<Pick<Worker, 'isRunning' | 'isPaused' | 'closing'>>;
+    const lane = (workers: Lane) => ({ running: workers.filter((w) => w.isRunning() && !w.isPaused() && !w.closing).length, total: workers.length });
+    return { warming: lane(this.workers), notifications: lane(this.notificationWorkers) };
   }
 
   /** Lets running jobs finish their current batch (they see the closing flag), then closes connections. */
