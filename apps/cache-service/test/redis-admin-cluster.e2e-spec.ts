@@ -7,8 +7,10 @@ import { SourcePolicy } from '../src/datasources/source-policy.js';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { KeyAccessService } from '../src/redis-admin/key-access.service.js';
 import { RedisAdminRepository } from '../src/redis-admin/redis-admin.repository.js';
-import { RedisAdminService } from '../src/redis-admin/redis-admin.service.js';
+import { RedisKeyBrowserService } from '../src/redis-admin/redis-key-browser.service.js';
 import { RedisPurgeService } from '../src/redis-admin/redis-purge.service.js';
+import { RedisSlowlogService } from '../src/redis-admin/redis-slowlog.service.js';
+import { RedisStatsService } from '../src/redis-admin/redis-stats.service.js';
 import { PrivateRedisCluster } from './support/redis-cluster.js';
 
 /** The services on a real 3-master Redis Cluster: SCAN, INFO and deletes go node by node. */
@@ -16,7 +18,9 @@ describe('Redis admin tools on a Redis Cluster', () => {
   const redisCluster = new PrivateRedisCluster();
   let ports: number[] = [];
   let cluster: Cluster;
-  let service: RedisAdminService;
+  let statistics: RedisStatsService;
+  let keyBrowser: RedisKeyBrowserService;
+  let slowlogs: RedisSlowlogService;
   let purges: RedisPurgeService;
   const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService;
   const strategies = { entities: async () => [{ datasourceId: 5, name: 'Clustered', sourceTable: 'demo_analytics.clustered' }] } as unknown as DatasourcesService;
@@ -29,7 +33,9 @@ describe('Redis admin tools on a Redis Cluster', () => {
     cluster = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
     await new Promise<void>((resolve) => cluster.once('ready', () => resolve()));
     const repository = new RedisAdminRepository(cluster);
-    service = new RedisAdminService(repository, strategies, audit, access);
+    statistics = new RedisStatsService(repository, strategies, access);
+    keyBrowser = new RedisKeyBrowserService(repository, access);
+    slowlogs = new RedisSlowlogService(repository, access);
     purges = new RedisPurgeService(repository, audit, access);
 
     const keys = Array.from({ length: 3000 }, (_, i) => `item:${i}`);
@@ -44,7 +50,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
   });
 
   it('reports every master and their total', async () => {
-    const stats = await service.stats(actor);
+    const stats = await statistics.stats(actor);
     expect(stats.mode).toBe('cluster');
     expect(stats.nodes.map((n) => n.node).sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
     expect(stats.total.totalKeys).toBe(3001);
@@ -61,7 +67,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
     let cursor = '0';
     let pages = 0;
     do {
-      const page: RedisKeysPage = await service.scanKeys({ pattern: 'item:*', count: 200, cursor }, actor);
+      const page: RedisKeysPage = await keyBrowser.scanKeys({ pattern: 'item:*', count: 200, cursor }, actor);
       seen.push(...page.keys.map((k) => k.key));
       if (page.more) expect(page.cursor).toMatch(/^\d:\d+$/);
       cursor = page.cursor;
@@ -72,7 +78,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
   });
 
   it('inspects a key on whichever node holds it', async () => {
-    const inspection = await service.inspect(CacheKeys.meta(5), actor);
+    const inspection = await keyBrowser.inspect(CacheKeys.meta(5), actor);
     expect(inspection).toMatchObject({ type: 'hash', namespace: 'analytics-meta', protected: true, length: 2 });
   });
 
@@ -86,11 +92,11 @@ describe('Redis admin tools on a Redis Cluster', () => {
     }
     expect(run).toMatchObject({ status: 'completed', deleted: 3000 });
     expect(await cluster.exists(CacheKeys.meta(5))).toBe(1);
-    const after = await service.stats(actor);
+    const after = await statistics.stats(actor);
     expect(after.total.totalKeys).toBe(2); // the pointer and the purge's own progress record
 
-    const slowlog = await service.slowlog(10, actor);
+    const slowlog = await slowlogs.slowlog(10, actor);
     expect(slowlog.nodes).toHaveLength(3);
-    expect((await service.resetSlowlog()).nodesReset).toBe(3);
+    expect((await slowlogs.resetSlowlog()).nodesReset).toBe(3);
   });
 });

@@ -1,7 +1,7 @@
 import type { RedisKeysPage, RedisPurgeResult } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { commandCalls, parseInfo } from '../src/redis-admin/redis-info.js';
-import { EXAMINE_CAP } from '../src/redis-admin/redis-admin.service.js';
+import { EXAMINE_CAP } from '../src/redis-admin/redis-key-browser.service.js';
 import { PURGE_BATCH_SIZE } from '../src/redis-admin/redis-purge.service.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';

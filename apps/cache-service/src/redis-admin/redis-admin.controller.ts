@@ -20,8 +20,12 @@ import {
   RedisTtlRequestDto,
   RedisTtlResponseDto,
 } from './redis-admin.dto.js';
-import { RedisAdminService } from './redis-admin.service.js';
+import { RedisKeyBrowserService } from './redis-key-browser.service.js';
+import { RedisMemoryService } from './redis-memory.service.js';
 import { RedisPurgeService } from './redis-purge.service.js';
+import { RedisSlowlogService } from './redis-slowlog.service.js';
+import { RedisStatsService } from './redis-stats.service.js';
+import { RedisTtlService } from './redis-ttl.service.js';
 
 @ApiTags('admin: redis')
 @ApiBearerAuth()
@@ -29,7 +33,11 @@ import { RedisPurgeService } from './redis-purge.service.js';
 @Controller('admin/redis')
 export class RedisAdminController {
   constructor(
-    private readonly redisAdmin: RedisAdminService,
+    private readonly statistics: RedisStatsService,
+    private readonly keyBrowser: RedisKeyBrowserService,
+    private readonly ttlTool: RedisTtlService,
+    private readonly slowlogs: RedisSlowlogService,
+    private readonly memoryAnalysis: RedisMemoryService,
     private readonly purges: RedisPurgeService,
   ) {}
 
@@ -38,7 +46,7 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Server statistics (per node and total) and key distribution by namespace from a sample' })
   @ApiOkResponse({ type: RedisStatsResponseDto })
   stats(@CurrentPrincipal() principal: Principal): Promise<RedisStatsResponseDto> {
-    return this.redisAdmin.stats(principal);
+    return this.statistics.stats(principal);
   }
 
   @Get('keys')
@@ -46,7 +54,7 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Browse keys with SCAN: one page per request, capped in keys examined; follow `cursor` while `more`. Keys outside the service\'s namespaces are listed to admins only' })
   @ApiOkResponse({ type: RedisKeysPageDto })
   keys(@Query() query: RedisKeysQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeysPageDto> {
-    return this.redisAdmin.scanKeys(query, principal);
+    return this.keyBrowser.scanKeys(query, principal);
   }
 
   @Get('inspect')
@@ -54,7 +62,7 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Type, TTL, encoding, memory, length and a size-capped preview of one key (keys outside the service\'s namespaces: admins only)' })
   @ApiOkResponse({ type: RedisKeyInspectionDto })
   inspect(@Query() query: RedisKeyQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeyInspectionDto> {
-    return this.redisAdmin.inspect(query.key, principal);
+    return this.keyBrowser.inspect(query.key, principal);
   }
 
   @Post('purge')
@@ -85,7 +93,7 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Set or remove the expiry of an existing key' })
   @ApiOkResponse({ type: RedisTtlResponseDto })
   ttl(@Body() body: RedisTtlRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisTtlResponseDto> {
-    return this.redisAdmin.setTtl(body, principal);
+    return this.ttlTool.setTtl(body, principal);
   }
 
   @Get('slowlog')
@@ -96,7 +104,7 @@ export class RedisAdminController {
   })
   @ApiOkResponse({ type: RedisSlowlogResponseDto })
   slowlog(@Query() query: RedisSlowlogQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisSlowlogResponseDto> {
-    return this.redisAdmin.slowlog(query.limit ?? 50, principal);
+    return this.slowlogs.slowlog(query.limit ?? 50, principal);
   }
 
   @Post('slowlog/reset')
@@ -106,7 +114,7 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Empty the slow log of every node' })
   @ApiOkResponse({ type: RedisSlowlogResetResponseDto })
   resetSlowlog(): Promise<RedisSlowlogResetResponseDto> {
-    return this.redisAdmin.resetSlowlog();
+    return this.slowlogs.resetSlowlog();
   }
 
   @Get('memory')
@@ -114,6 +122,6 @@ export class RedisAdminController {
   @ApiOperation({ summary: 'Top keys and namespaces by memory, from a bounded sample' })
   @ApiOkResponse({ type: RedisMemoryAnalysisDto })
   memory(@Query() query: RedisMemoryQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisMemoryAnalysisDto> {
-    return this.redisAdmin.memory(query, principal);
+    return this.memoryAnalysis.memory(query, principal);
   }
 }

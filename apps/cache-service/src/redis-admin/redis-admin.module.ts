@@ -4,8 +4,12 @@ import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { KeyAccessService } from './key-access.service.js';
 import { RedisAdminController } from './redis-admin.controller.js';
 import { RedisAdminRepository } from './redis-admin.repository.js';
-import { RedisAdminService } from './redis-admin.service.js';
+import { RedisKeyBrowserService } from './redis-key-browser.service.js';
+import { RedisMemoryService } from './redis-memory.service.js';
 import { RedisPurgeService } from './redis-purge.service.js';
+import { RedisSlowlogService } from './redis-slowlog.service.js';
+import { RedisStatsService } from './redis-stats.service.js';
+import { RedisTtlService } from './redis-ttl.service.js';
 
 /**
  * Redis tools: statistics, key browser, inspector, purge, TTL, slow log, memory analysis. Owns no table.
@@ -16,6 +20,16 @@ import { RedisPurgeService } from './redis-purge.service.js';
 @Module({
   imports: [DatasourcesModule, AuditModule],
   controllers: [RedisAdminController],
-  providers: [RedisAdminRepository, RedisAdminService, RedisPurgeService, KeyAccessService],
+  // One class per tool; KeyAccessService decides what each caller may see or change.
+  providers: [
+    RedisAdminRepository,
+    KeyAccessService,
+    RedisStatsService,
+    RedisKeyBrowserService,
+    RedisTtlService,
+    RedisSlowlogService,
+    RedisMemoryService,
+    RedisPurgeService,
+  ],
 })
 export class RedisAdminModule {}
