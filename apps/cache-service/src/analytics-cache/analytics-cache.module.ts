@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
-import { DbPerformanceModule } from '../db-performance/db-performance.module.js';
 import { AnalyticsCacheController } from './analytics-cache.controller.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
 import { AnalyticsQueryController } from './analytics-query.controller.js';
@@ -13,14 +12,14 @@ import { WarmActivityLink } from './warm-activity.js';
 /**
  * The cache engine: generations in Redis, atomic swaps, consistent reads, the query API, statistics, health and
  * invalidation. Its state lives in Redis; it owns no table.
- * Offers: CacheRepository (generations, locks, counters, INFO), SourceReader (streams a source table),
+ * Offers: CacheRepository (generations, locks, counters, INFO), SourceReader (streams a source table; reports
+ * each source query to its listeners, as db-performance records them),
  * QueryCounters (hit/miss tallies), WarmActivityLink (warming connects itself here; the engine never imports it).
- * Needs: DatasourcesModule (settings and source access), DbPerformanceModule (each source query is recorded),
- * the global Redis client. Routes: /api/analytics/datasources/*, /api/admin/analytics/cache/{stats,health,
+ * Needs: DatasourcesModule (settings and source access), the global Redis client. Routes: /api/analytics/datasources/*, /api/admin/analytics/cache/{stats,health,
  * invalidate,datasources/:id}.
  */
 @Module({
-  imports: [DatasourcesModule, DbPerformanceModule],
+  imports: [DatasourcesModule],
   controllers: [AnalyticsCacheController, AnalyticsQueryController],
   providers: [CacheRepository, SourceReader, QueryCounters, AnalyticsQueryService, AnalyticsCacheService, WarmActivityLink],
   exports: [CacheRepository, SourceReader, QueryCounters, WarmActivityLink],

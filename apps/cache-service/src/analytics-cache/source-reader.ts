@@ -10,7 +10,6 @@ import { sourceProblem } from '../datasources/source-columns.js';
 import { SourceDatabase } from '../datasources/source-database.js';
 import { quoteIdent, type SourceName } from '../datasources/source-name.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { QueryPerformanceRecorder } from '../db-performance/query-performance.recorder.js';
 
 /** One source row as PostgreSQL's COPY text format gives it: every column as text, nothing parsed. */
 export interface SourceRow {
@@ -94,18 +93,37 @@ export class CopyTextParser {
   }
 }
 
+/** One query the service sent to a datasource. */
+export interface QueryExecution {
+  sql: string;
+  params?: unknown[];
+  datasourceId: number | null;
+  strategyId: string | null;
+  /** Schema-qualified source table the query reads. */
+  table: string;
+  context: 'warming' | 'cold-fallback';
+  executionTimeMs: number;
+  rowsReturned: number;
+}
+
 /**
  * Reads datasource rows from PostgreSQL without holding them all in memory, only from tables in SOURCE_SCHEMAS
  * (checked at every read, not only when the datasource was saved) and only by their schema-qualified, quoted name.
  */
 @Injectable()
 export class SourceReader {
+  private readonly queryListeners: Array<(execution: QueryExecution) => void> = [];
+
   constructor(
     private readonly sources: SourceDatabase,
     private readonly policy: SourcePolicy,
-    private readonly queryLog: QueryPerformanceRecorder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Calls `listener` with every query sent to a source (db-performance records them). */
+  onQuery(listener: (execution: QueryExecution) => void): void {
+    this.queryListeners.push(listener);
+  }
 
   /** The table a datasource reads, or 403 SOURCE_NOT_ALLOWED (a row saved before the allow-list, or a schema taken off it). */
   allowedTable(source: SourceTable): SourceName {
@@ -132,7 +150,8 @@ export class SourceReader {
 
   private logQuery(source: SourceTable, context: 'warming' | 'cold-fallback', sql: string, params: unknown[], started: number, rowsReturned: number): void {
     const executionTimeMs = performance.now() - started;
-    this.queryLog.record({ sql, params, datasourceId: source.datasourceId ?? null, strategyId: source.strategyId ?? null, table: source.table, context, executionTimeMs, rowsReturned });
+    const execution: QueryExecution = { sql, params, datasourceId: source.datasourceId ?? null, strategyId: source.strategyId ?? null, table: source.table, context, executionTimeMs, rowsReturned };
+    for (const listener of this.queryListeners) listener(execution);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.js';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { IndexBuilderService } from './index-builder.service.js';
@@ -18,13 +19,13 @@ import { QueryPerformanceService } from './query-performance.service.js';
 /**
  * Database performance: source query statistics and the indexes the service manages on source tables; the only
  * owner of the index_strategies and index_usage_stats tables.
- * Offers: QueryPerformanceRecorder (the engine reports each source query to it), IndexStrategyService (insights
- * applies index recommendations through it).
- * Needs: DatasourcesModule (source policy, catalog and pool), PlatformModule (periodic collection).
+ * Offers: IndexStrategyService (insights applies index recommendations through it).
+ * Needs: AnalyticsCacheModule (listens to the SourceReader's queries), DatasourcesModule (source policy, catalog
+ * and pool), PlatformModule (periodic collection).
  * Routes: /api/admin/monitoring/query-performance, /api/admin/monitoring/indexes.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([IndexStrategyEntity, IndexUsageStatsEntity]), DatasourcesModule, PlatformModule],
+  imports: [TypeOrmModule.forFeature([IndexStrategyEntity, IndexUsageStatsEntity]), AnalyticsCacheModule, DatasourcesModule, PlatformModule],
   controllers: [QueryPerformanceController, IndexStrategyController],
   providers: [
     QueryPerformanceRepository,
@@ -36,6 +37,6 @@ import { QueryPerformanceService } from './query-performance.service.js';
     IndexStrategyService,
     IndexUsageCollector,
   ],
-  exports: [QueryPerformanceRecorder, IndexStrategyService],
+  exports: [IndexStrategyService],
 })
 export class DbPerformanceModule {}

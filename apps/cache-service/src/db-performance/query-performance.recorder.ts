@@ -1,21 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
+import { SourceReader, type QueryExecution } from '../analytics-cache/source-reader.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { explainableSql, normaliseQuery, queryHash, summarisePlan, type PlanSummary } from './query-normalizer.js';
 import { QueryPerformanceRepository, type QueryLogRow } from './query-performance.repository.js';
-
-/** One query the service sent to a datasource. */
-export interface QueryExecution {
-  sql: string;
-  params?: unknown[];
-  datasourceId: number | null;
-  strategyId: string | null;
-  /** Schema-qualified source table the query reads. */
-  table: string;
-  context: 'warming' | 'cold-fallback';
-  executionTimeMs: number;
-  rowsReturned: number;
-}
 
 interface Pending extends QueryExecution {
   executedAt: Date;
@@ -56,9 +44,12 @@ export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: QueryPerformanceRepository,
+    private readonly reader: SourceReader,
   ) {}
 
   onModuleInit(): void {
+    // The engine sits below this area: it reports its source queries to whoever listens instead of importing us.
+    this.reader.onQuery((execution) => this.record(execution));
     this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
   }
