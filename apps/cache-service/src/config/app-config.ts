@@ -103,6 +103,8 @@ export interface AppConfig {
     maxPauseSeconds: number;
     /** How long a warm waits for a lock on its source table before it fails (and is retried). */
     sourceLockTimeoutMs: number;
+    /** A running warm that makes no progress (no rows read, no batch written) for this long is stopped and retried. */
+    stallTimeoutMs: number;
   };
   query: { maxEntries: number };
   monitoring: {
@@ -363,6 +365,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
       maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
       sourceLockTimeoutMs: int('WARM_SOURCE_LOCK_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      stallTimeoutMs: int('WARM_STALL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
     },
     query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
     monitoring: {
