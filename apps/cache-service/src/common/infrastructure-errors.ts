@@ -52,7 +52,7 @@ const UNAVAILABLE_CLASSES = new Set(['08', '40', '53', '57', '58']);
 
 /** Lost or refused connections of pg, pg-pool or ioredis (the same set for every connection). */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const LOST_CONNECTION = /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed/i;
+const LOST_CONNECTION = /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed|Command timed out/i;
 const POOL_EXHAUSTED = /timeout exceeded when trying to connect/i;
 const CLIENT_QUERY_TIMEOUT = /Query read timeout/i;
 

@@ -21,7 +21,12 @@ export interface AppConfig {
   host: string;
   role: ServiceRole;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-  redis: { url: string; clusterNodes: Array<{ host: string; port: number }> | null };
+  redis: {
+    url: string;
+    clusterNodes: Array<{ host: string; port: number }> | null;
+    /** A command of the service's Redis client not answered within this fails (a hung network path), instead of hanging its request. */
+    commandTimeoutMs: number;
+  };
   database: { url: string };
   /** Where datasources may read from, and how the query API's cold fallbacks are kept from starving the database. */
   sources: {
@@ -309,7 +314,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     role: oneOf('SERVICE_ROLE', 'all', ['all', 'api', 'worker'] as const),
     // `info` is what most tools (and our docker-compose.yml) call Nest's `log` level
     logLevel: ((level) => (level === 'info' ? 'log' : level))(oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'info', 'log', 'debug', 'verbose'] as const)),
-    redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes },
+    redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes, commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 10_000, 100, 600_000) },
     database: { url: databaseUrl },
     sources: {
       schemas: sourceSchemas,
