@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { AppError } from '../common/app-error.js';
+import { isOutage } from '../common/infrastructure-errors.js';
 import { LruCache } from '../common/lru-cache.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -30,6 +31,12 @@ export class AnalyticsQueryService {
   /** What a query needs of a datasource: its source as the reader takes it, the table name parsed and checked once. */
   private readonly known = new LruCache<number, SourceTable>(MAX_CACHED_DATASOURCES, STRATEGY_CACHE_MS);
   private readonly unknown = new LruCache<number, true>(MAX_CACHED_UNKNOWN, UNKNOWN_CACHE_MS);
+  /**
+   * The last definition read of each datasource, kept past STRATEGY_CACHE_MS: while PostgreSQL cannot be reached,
+   * warm datasources keep answering from Redis with it (the definition cannot change meanwhile, except by a deletion
+   * on another replica, which also purges the cache).
+   */
+  private readonly lastKnown = new LruCache<number, SourceTable>(MAX_CACHED_DATASOURCES, Infinity);
   /** "Now" of both caches, in ms; tests hold it still. */
   clock: () => number = () => Date.now();
 
@@ -43,6 +50,7 @@ export class AnalyticsQueryService {
   ) {
     datasources.onChange((id) => {
       this.known.delete(id);
+      this.lastKnown.delete(id);
       this.unknown.delete(id);
     });
   }
@@ -99,9 +107,16 @@ export class AnalyticsQueryService {
         allowed: this.policy.allowedName(strategy.sourceTable),
       };
       this.known.set(datasourceId, source, Infinity, this.clock());
+      this.lastKnown.set(datasourceId, source, Infinity, this.clock());
       return source;
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND') this.unknown.set(datasourceId, true, Infinity, this.clock());
+      const stale = this.lastKnown.get(datasourceId, this.clock());
+      if (stale && isOutage(error)) {
+        // Asked again after the usual interval, not on every request, while PostgreSQL is away.
+        this.known.set(datasourceId, stale, Infinity, this.clock());
+        return stale;
+      }
       throw error;
     }
   }

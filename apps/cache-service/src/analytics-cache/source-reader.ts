@@ -158,7 +158,7 @@ export class SourceReader {
    * Counts the rows, then streams them with COPY, both inside one REPEATABLE READ snapshot so the count
    * and the rows agree even while the source is being written to.
    */
-  async stream(source: SourceTable, onCount: (rows: number) => Promise<void>, onRows: (rows: SourceRow[]) => Promise<void>): Promise<void> {
+  async stream(source: SourceTable, onCount: (rows: number) => Promise<void>, onRows: (rows: SourceRow[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
     const table = this.allowedTable(source);
     const client = await this.sources.connect();
     let broken: Error | undefined;
@@ -167,7 +167,12 @@ export class SourceReader {
       broken ??= error;
     };
     client.on('error', onConnectionError);
+    // Aborted (a stalled warm): the socket is destroyed, which fails the statement waiting on it even when the
+    // server is unreachable (a cancel request or a ROLLBACK would wait on the same dead path).
+    const abort = (): void => void (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    signal?.addEventListener('abort', abort, { once: true });
     try {
+      if (signal?.aborted) throw signal.reason;
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // A warm that waits for a lock on the source (e.g. a migration holding ACCESS EXCLUSIVE) fails, and is
       // retried later, rather than holding its worker and the datasource's warming lock for as long as that lasts.
@@ -200,6 +205,7 @@ export class SourceReader {
       broken = error as Error;
       throw error;
     } finally {
+      signal?.removeEventListener('abort', abort);
       client.off('error', onConnectionError);
       client.release(broken);
     }

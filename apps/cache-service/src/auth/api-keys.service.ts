@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { ROLE_PERMISSIONS, type ApiKeySummary, type CreateApiKeyRequest, type CreatedApiKey, type Principal } from '@ccc/shared-types';
 import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
+import { isOutage } from '../common/infrastructure-errors.js';
 import { LruCache } from '../common/lru-cache.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { assertHolds, assertUserCredential, ForbiddenReason } from '../access/privileges.js';
@@ -45,6 +46,8 @@ export class ApiKeysService {
   private readonly recent = new LruCache<string, CachedKey>(AUTH_CACHE_MAX, AUTH_CACHE_MS);
   private readonly lastUsedWritten = new LruCache<string, true>(AUTH_CACHE_MAX, LAST_USED_EVERY_MS);
   private readonly knownGood = new LruCache<string, true>(AUTH_CACHE_MAX, KNOWN_GOOD_MS);
+  /** Keys last read as valid, kept past AUTH_CACHE_MS: they keep working while PostgreSQL is away (see authenticate). */
+  private readonly lastValid = new LruCache<string, CachedKey>(AUTH_CACHE_MAX, Infinity);
 
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
@@ -92,12 +95,14 @@ export class ApiKeysService {
       await this.keys.save(key);
     }
     this.recent.deleteWhere((cached) => cached.principal?.id === id);
+    this.lastValid.deleteWhere((cached) => cached.principal?.id === id);
     return toSummary(key);
   }
 
   /** A user was disabled, demoted or changed: their keys are read again on next use. */
   forgetCreatedBy(userId: string): void {
     this.recent.deleteWhere((cached) => cached.creatorId === userId);
+    this.lastValid.deleteWhere((cached) => cached.creatorId === userId);
   }
 
   /**
@@ -110,7 +115,16 @@ export class ApiKeysService {
     const cached = this.recent.get(hash);
     if (cached !== undefined) return cached.principal;
     if (this.knownGood.get(hash) === undefined) await beforeLookup();
-    const key = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { creator: true } });
+    let loaded: ApiKeyEntity | null;
+    try {
+      loaded = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { creator: true } });
+    } catch (error) {
+      // PostgreSQL away: a key read as valid keeps working until it can be read again (nothing can revoke it meanwhile).
+      const last = this.lastValid.get(hash);
+      if (last && isOutage(error)) return last.principal;
+      throw error;
+    }
+    const key = loaded;
     const creator = key?.creator;
     // A key attributed to the system user was minted by an API key or an identity provider's user (before either was
     // refused): nobody answers for it (migration KeysWithoutCreator revoked those keys; this keeps any other out too).
@@ -118,6 +132,7 @@ export class ApiKeysService {
     if (!valid) {
       this.recent.set(hash, { principal: null, creatorId: creator?.id ?? null });
       this.knownGood.delete(hash);
+      this.lastValid.delete(hash);
       return null;
     }
     this.knownGood.set(hash, true);
@@ -125,6 +140,7 @@ export class ApiKeysService {
     const permissions = key.permissions.filter((permission) => permission !== 'users:manage:all' && creatorHolds.includes(permission));
     const principal: Principal = { kind: 'api_key', id: key.id, name: key.name, role: null, permissions };
     this.recent.set(hash, { principal, creatorId: creator.id });
+    this.lastValid.set(hash, { principal, creatorId: creator.id });
     if (this.lastUsedWritten.get(key.id) === undefined) {
       this.lastUsedWritten.set(key.id, true);
       // Best effort; a lost update of the last-used time is harmless.

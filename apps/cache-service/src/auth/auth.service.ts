@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ROLE_PERMISSIONS, type ChangePasswordRequest, type LoginRequest, type LoginResponse, type Principal } from '@ccc/shared-types';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
+import { isOutage } from '../common/infrastructure-errors.js';
 import { LruCache } from '../common/lru-cache.js';
 import type { AppUserEntity } from '../users/app-user.entity.js';
 import { toUserSummary, UsersService } from '../users/users.service.js';
@@ -32,6 +33,8 @@ interface CachedAccount {
 @Injectable()
 export class AuthService {
   private readonly accounts = new LruCache<string, CachedAccount | null>(ACCOUNT_CACHE_MAX, ACCOUNT_CACHE_MS);
+  /** Accounts last read as active, kept past ACCOUNT_CACHE_MS for a PostgreSQL outage (see localUser). */
+  private readonly lastActive = new LruCache<string, CachedAccount>(ACCOUNT_CACHE_MAX, Infinity);
 
   constructor(
     private readonly users: UsersService,
@@ -42,6 +45,7 @@ export class AuthService {
   ) {
     users.onAccountChange((userId) => {
       this.accounts.delete(userId);
+      this.lastActive.delete(userId);
       apiKeys.forgetCreatedBy(userId);
     });
   }
@@ -128,11 +132,22 @@ export class AuthService {
     let account = this.accounts.get(id);
     // A token newer than what this process knows was issued after a change made elsewhere: read the account again.
     if (account === undefined || (account && tokenVersion > account.tokenVersion)) {
-      const user = await this.users.findActive(id);
+      let user: Awaited<ReturnType<UsersService['findActive']>>;
+      try {
+        user = await this.users.findActive(id);
+      } catch (error) {
+        // PostgreSQL away: an account read as active keeps its access until it can be read again (nothing can disable
+        // it or revoke its tokens meanwhile), so warm data stays readable through the outage.
+        const last = this.lastActive.get(id);
+        if (last && isOutage(error)) return last.tokenVersion === tokenVersion ? last.principal : null;
+        throw error;
+      }
       account = user
         ? { principal: { kind: 'user', id: user.id, name: user.email, role: user.role, permissions: [...ROLE_PERMISSIONS[user.role]] }, tokenVersion: user.tokenVersion }
         : null;
       this.accounts.set(id, account);
+      if (account) this.lastActive.set(id, account);
+      else this.lastActive.delete(id);
     }
     return account && account.tokenVersion === tokenVersion ? account.principal : null;
   }

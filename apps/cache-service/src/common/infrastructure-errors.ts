@@ -52,12 +52,15 @@ const UNAVAILABLE_CLASSES = new Set(['08', '40', '53', '57', '58']);
 
 /** Lost or refused connections of pg, pg-pool or ioredis (the same set for every connection). */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const LOST_CONNECTION = /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed/i;
+const LOST_CONNECTION = /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed|Command timed out/i;
 const POOL_EXHAUSTED = /timeout exceeded when trying to connect/i;
 const CLIENT_QUERY_TIMEOUT = /Query read timeout/i;
 
 /** PostgreSQL refused the values given (data exception, integrity violation, program limit), not the connection. */
 export const isDataError = (error: unknown): boolean => ['22', '23', '54'].includes(sqlStateOf(error)?.slice(0, 2) ?? '');
+
+/** PostgreSQL or Redis itself failing (down, unreachable, overloaded, too slow), not the request or our SQL. */
+export const isOutage = (error: unknown): boolean => ['unavailable', 'busy', 'timeout'].includes(classifyFailure(error)?.kind ?? '');
 
 /** What a failure is, or null when it is not a database, Redis-connection or network failure (then it is a bug of ours). */
 export function classifyFailure(error: unknown): Failure | null {
@@ -66,7 +69,13 @@ export function classifyFailure(error: unknown): Failure | null {
     const kind = kindOfSqlState(pg.code);
     return kind && { kind, sqlState: pg.code, column: pg.column ?? null, constraint: pg.constraint ?? null, message: pg.message ?? String((error as Error)?.message ?? '') };
   }
-  if (!(error instanceof Error)) return null;
+  // By shape, not instanceof: errors made in another realm (Node's own socket errors as a test runner's sandbox sees
+  // them) are errors all the same.
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return null;
+  return classifyErrorLike(error as Error);
+}
+
+function classifyErrorLike(error: Error): Failure | null {
   const code = (error as { code?: unknown }).code;
   const failure = (kind: FailureKind): Failure => ({ kind, sqlState: null, column: null, constraint: null, message: error.message });
   if (CLIENT_QUERY_TIMEOUT.test(error.message)) return failure('timeout');

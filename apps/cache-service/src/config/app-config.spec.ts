@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       role: 'all',
-      redis: { url: 'redis://127.0.0.1:6379', clusterNodes: null },
+      redis: { url: 'redis://127.0.0.1:6379', clusterNodes: null, commandTimeoutMs: 10_000 },
       database: { url: 'postgres://postgres@127.0.0.1:5432/ccc' },
       rateLimits: { warmingPerHour: 10, invalidationPerHour: 20, classWindowSeconds: 3600 },
       admin: null,

@@ -21,7 +21,12 @@ export interface AppConfig {
   host: string;
   role: ServiceRole;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-  redis: { url: string; clusterNodes: Array<{ host: string; port: number }> | null };
+  redis: {
+    url: string;
+    clusterNodes: Array<{ host: string; port: number }> | null;
+    /** A command of the service's Redis client not answered within this fails (a hung network path), instead of hanging its request. */
+    commandTimeoutMs: number;
+  };
   database: { url: string };
   /** Where datasources may read from, and how the query API's cold fallbacks are kept from starving the database. */
   sources: {
@@ -103,6 +108,8 @@ export interface AppConfig {
     maxPauseSeconds: number;
     /** How long a warm waits for a lock on its source table before it fails (and is retried). */
     sourceLockTimeoutMs: number;
+    /** A running warm that makes no progress (no rows read, no batch written) for this long is stopped and retried. */
+    stallTimeoutMs: number;
   };
   query: { maxEntries: number };
   monitoring: {
@@ -307,7 +314,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     role: oneOf('SERVICE_ROLE', 'all', ['all', 'api', 'worker'] as const),
     // `info` is what most tools (and our docker-compose.yml) call Nest's `log` level
     logLevel: ((level) => (level === 'info' ? 'log' : level))(oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'info', 'log', 'debug', 'verbose'] as const)),
-    redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes },
+    redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes, commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 10_000, 100, 600_000) },
     database: { url: databaseUrl },
     sources: {
       schemas: sourceSchemas,
@@ -363,6 +370,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
       maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
       sourceLockTimeoutMs: int('WARM_SOURCE_LOCK_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      stallTimeoutMs: int('WARM_STALL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
     },
     query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
     monitoring: {

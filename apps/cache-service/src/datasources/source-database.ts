@@ -50,6 +50,24 @@ export function mapSourceReadError(error: unknown, queryTimeoutMs: number): unkn
   }
 }
 
+const guardedClients = new WeakSet<object>();
+
+/**
+ * pg-pool takes its own error listener off a connection while it is checked out, and pg emits 'error' on a connection
+ * whose server goes away even when a query in flight gets the same error: without a listener of ours, PostgreSQL
+ * stopping while a connection is checked out (a fallback, an EXPLAIN, an index scan) would end the process. The failed
+ * query still rejects, and the caller releases the connection as broken.
+ */
+export function guardCheckedOutConnections(pool: Pool): void {
+  const guard = (client: PoolClient): void => {
+    if (guardedClients.has(client)) return;
+    guardedClients.add(client);
+    client.on('error', () => undefined);
+  };
+  pool.on('connect', guard);
+  pool.on('acquire', guard);
+}
+
 /** Runs `fn` in a read-only transaction on `client` under a statement timeout, then releases it (discarded if broken). */
 async function readOnlyOn<T>(client: PoolClient, timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   let broken: Error | undefined;
@@ -105,6 +123,9 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
     });
     // An idle connection the server closed must not crash the process; the pool replaces it.
     this.readers.on('error', () => undefined);
+    guardCheckedOutConnections(this.readers);
+    // The service's own pool too: index statistics and builds check connections out of it directly.
+    guardCheckedOutConnections((db.driver as unknown as { master: Pool }).master);
   }
 
   /**
@@ -220,6 +241,7 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
         application_name: 'cache-command-center:sources',
       });
       this.ownWork.on('error', () => undefined);
+      guardCheckedOutConnections(this.ownWork);
     }
     return this.ownWork;
   }

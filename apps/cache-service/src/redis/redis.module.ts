@@ -7,14 +7,17 @@ export const REDIS = Symbol('REDIS');
 export type RedisClient = Redis | Cluster;
 
 /**
- * A client that fails commands fast while Redis is away (so /health/ready answers 503 at once)
- * and reconnects by itself with backoff when it comes back.
+ * A client that fails commands fast while Redis is away (so /health/ready answers 503 at once), fails a command
+ * Redis does not answer within REDIS_COMMAND_TIMEOUT_MS (a network path that hangs without a reset), and
+ * reconnects by itself with backoff when Redis comes back. The queue's connections (JobRepository) have no such
+ * timeout: BullMQ's blocking commands wait on purpose.
  */
 export function createRedisClient(config: AppConfig, name: string): RedisClient {
   const common = {
     connectionName: `ccc-${name}`,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    commandTimeout: config.redis.commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(200 * attempt, 2000),
   };
   if (config.redis.clusterNodes) {

@@ -13,6 +13,8 @@ import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.j
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { JobRepository, type WarmingJobData } from './job.repository.js';
+import { postponeOnOutage } from './outage-postponement.js';
+import { StallWatchdog } from './stall-watchdog.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.service.js';
 
@@ -94,7 +96,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       await this.warming.requestWarm({ datasourceIds: [data.datasourceId], force: false, warmingType: 'SCHEDULED', principal: null });
       return;
     }
-    await this.warm(job, data.jobId, queueToken);
+    await this.warm(job, data.jobId, queueToken).catch((error: unknown) => postponeOnOutage(job, queueToken, error));
   }
 
   /**
@@ -121,6 +123,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     let swapped = false;
     // Long phases without batches (counting, sorting a large source) must not let the lease lapse.
     const renewal = setInterval(() => void this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
+    const watchdog = new StallWatchdog(this.config.warming.stallTimeoutMs);
     try {
       // From the queued lease (or, if it lapsed while the job waited, a free lock), or from an earlier execution of this job.
       if (!(await this.cache.claimLock(datasourceId, jobId, token, LOCK_LEASE_MS))) {
@@ -136,7 +139,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const live = await this.cache.meta(datasourceId);
       await this.checkMemory(live.bytes);
 
-      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow, live.bytes, token);
+      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow, live.bytes, token, watchdog);
+      watchdog.stop();
 
       // Verify before swap: what Redis holds must be what the source gave.
       if (result.rowsRead !== result.rowsTotal) throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
@@ -167,7 +171,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       swapped = true;
       await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
-    } catch (error) {
+    } catch (caught) {
+      // A read or write the watchdog tore down fails with a connection error: the stall is the reason to report.
+      const error = watchdog.stall && !(caught instanceof Superseded || caught instanceof ShuttingDown) ? watchdog.stall : caught;
       if (error instanceof Superseded) {
         // Only this execution's own shadow is ours to remove.
         if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
@@ -212,6 +218,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       if (aborted.status === 'FAILED') throw new UnrecoverableError(aborted.message);
     } finally {
       clearInterval(renewal);
+      watchdog.stop();
     }
   }
 
@@ -276,7 +283,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     await this.cache.clearControl(row.id);
   }
 
-  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number, token: string) {
+  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number, token: string, watchdog: StallWatchdog) {
     const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
     const batchSize = this.config.warming.batchEntries;
     const inFlight = new Set<Promise<void>>();
@@ -293,7 +300,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     const write = async (entries: EntryToWrite[]): Promise<void> => {
       const promise = this.cache.writeBatch(datasourceId, shadow, entries);
       inFlight.add(promise);
-      promise.then(() => inFlight.delete(promise), () => undefined);
+      promise.then(() => (inFlight.delete(promise), watchdog.progress()), () => undefined);
       if (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
     };
 
@@ -312,6 +319,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     // Between batches: honour pause / cancel, keep the lock, watch memory.
     const checkpoint = async (): Promise<void> => {
       if (this.closing) throw new ShuttingDown();
+      watchdog.throwIfStalled();
       const now = Date.now();
       if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
         lastRenew = now;
@@ -326,6 +334,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       let command = await this.cache.control(row.id);
       if (command === 'pause') {
         const pauseStarted = Date.now();
+        watchdog.suspend();
         // Paused means quiescent: nothing of this job is still being written, and its progress is current.
         await Promise.all(inFlight);
         await progress(true);
@@ -342,21 +351,25 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
           command = await this.cache.control(row.id);
         }
         pausedMs += Date.now() - pauseStarted;
+        watchdog.resume();
         if (command !== 'cancel') await this.rows.update({ id: row.id }, { status: 'RUNNING' });
       }
       if (command === 'cancel') throw new WarmAborted('CANCELLED', 'cancelled by request');
     };
 
     try {
+      watchdog.progress('counting and sorting the source rows');
       await this.source.stream(
         { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id },
         async (count) => {
+          watchdog.progress('streaming the source rows into Redis');
           rowsTotal = count;
           await this.rows.update({ id: row.id }, { rowsTotal: count });
           // Now the shadow's size can be estimated: refuse before writing anything if it cannot fit.
           await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW));
         },
         async (rows) => {
+          watchdog.progress();
           rowsRead += rows.length;
           pending.push(...grouper.add(rows));
           while (pending.length >= batchSize) {
@@ -366,6 +379,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
           }
           await progress();
         },
+        watchdog.signal,
       );
       pending.push(...grouper.finish());
       for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
