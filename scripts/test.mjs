@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`:
 //   checks     - repository checks: every relative link and anchor of README.md and docs/*.md resolves
-//                inside the repository; the lockfile lists every platform's optional packages
+//                inside the repository; the lockfile lists every platform's optional packages; ESLint and
+//                Prettier --check pass
 //   build      - `npm run build` (only when jest, vitest or browser runs)
 //   jest       - service tests (apps/cache-service) against a private Redis and a fresh database: the files in
 //                parallel, then those of test/serial/ (load- and timing-sensitive) one at a time; one report
@@ -26,6 +27,7 @@ import {
 import { mergeJestReports, parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
 import { checkDocLinks, docFiles } from './lib/doc-links.mjs';
 import { lockfileGaps } from './lib/lockfile.mjs';
+import { runStyleChecks } from './lib/lint.mjs';
 import { runContainersStage } from './containers/scenario.mjs';
 
 const STAGES = ['checks', 'jest', 'bench', 'vitest', 'browser', 'containers'];
@@ -156,6 +158,12 @@ function runChecks() {
   } else {
     passed += 1;
     console.log('[checks] ok   package-lock.json lists every platform\'s optional packages');
+  }
+  for (const r of runStyleChecks()) {
+    if (r.ok) passed += 1;
+    else problems.push(`${r.name}: ${r.fix}`);
+    const detail = r.ok ? '' : `\n${r.output.split('\n').slice(-40).map((l) => `[checks]      ${l}`).join('\n')}\n[checks]      fix: ${r.fix}`;
+    console.log(`[checks] ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}${detail}`);
   }
   const failedFiles = new Set(problems.map((p) => p.split(':')[0])).size;
   return { passed, failed: failedFiles, skipped: 0, note: problems.length ? `${problems.length} problem(s)` : '' };
