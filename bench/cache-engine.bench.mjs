@@ -100,6 +100,7 @@ async function loadAutocannon() {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new Error(
       'autocannon is not installed; the cache-engine bench needs it for the query figures. Add it as a root devDependency: npm install --no-audit --no-fund -D autocannon',
+      { cause: error },
     );
   }
 }

@@ -135,7 +135,7 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
       try {
         loadConfig(seen);
       } catch (error) {
-        throw new Error(`the service refuses the bench's configuration: ${error.problems?.join('; ') ?? error.message}`);
+        throw new Error(`the service refuses the bench's configuration: ${error.problems?.join('; ') ?? error.message}`, { cause: error });
       }
       const logFile = path.join(runDir, `${name}.service.log`);
       fs.rmSync(logFile, { force: true });
@@ -144,7 +144,7 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
         await waitForHttp(`${baseUrl}/health/ready`, { timeoutMs: 90_000, isAlive: service.isAlive });
       } catch (error) {
         await service.stop(5_000);
-        throw new Error(`${error.message}\n---- last lines of ${path.relative(repoRoot, logFile)} ----\n${tailFile(logFile, 30)}`);
+        throw new Error(`${error.message}\n---- last lines of ${path.relative(repoRoot, logFile)} ----\n${tailFile(logFile, 30)}`, { cause: error });
       }
       const login = await fetch(`${baseUrl}/api/auth/login`, {
         method: 'POST',

@@ -2,7 +2,8 @@
 // `npm test`:
 //   checks     - repository checks: every relative link and anchor of README.md and docs/*.md resolves
 //                inside the repository; the lockfile lists every platform's optional packages; the service's
-//                dependency rules hold (no folder cycle in apps/cache-service/src; scripts/lib/checks.mjs)
+//                dependency rules hold (no folder cycle in apps/cache-service/src); ESLint and Prettier --check
+//                pass (scripts/lib/checks.mjs)
 //   build      - `npm run build` (only when jest, vitest or browser runs)
 //   jest       - service tests (apps/cache-service) against a private Redis and a fresh database: the files in
 //                parallel, then those of test/serial/ (load- and timing-sensitive) one at a time; one report

@@ -78,7 +78,7 @@ async function step(label, cmd, args, { env, logFile, timeoutMs, cwd }) {
   }
 }
 
-async function makeDebianBase({ env, workDir, logFile, log }) {
+async function makeDebianBase({ env, logFile, log }) {
   if (process.getuid?.() !== 0) throw new Error('making the Debian base image needs root (debootstrap); run the stage as root or pull the images');
   if (!hasCommand('debootstrap')) throw new Error('the base images cannot be pulled and debootstrap is missing to make them: apt-get install -y debootstrap');
   const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'ccc-rootfs-'));
@@ -126,7 +126,7 @@ async function prepareNode(ctx, { env, logFile }) {
 
 async function makeStandIn(name, { env, workDir, logFile, log }) {
   const s = STAND_INS[name];
-  if ((await imageLabel(DEBIAN_BASE, env)) !== debianHash()) await makeDebianBase({ env, workDir, logFile, log });
+  if ((await imageLabel(DEBIAN_BASE, env)) !== debianHash()) await makeDebianBase({ env, logFile, log });
   const ctx = path.join(workDir, 'stand-ins', name.replace(/[^a-z0-9.-]+/gi, '_'));
   fs.rmSync(ctx, { recursive: true, force: true });
   ensureDir(ctx);

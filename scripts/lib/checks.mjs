@@ -1,7 +1,8 @@
 // npm test's `checks` stage: repository checks that need no servers and no build. One test per Markdown file's
-// links, one for the lockfile, one for the service's dependency rules.
+// links, one for the lockfile, one for the service's dependency rules, one each for ESLint and Prettier.
 import { checkDocLinks, docFiles } from './doc-links.mjs';
 import { dependencyViolations } from './dependency-rules.mjs';
+import { runStyleChecks } from './lint.mjs';
 import { lockfileGaps } from './lockfile.mjs';
 
 const log = (ok, text) => console.log(`[checks] ${ok ? 'ok  ' : 'FAIL'} ${text}`);
@@ -31,6 +32,12 @@ export function runChecks(repoRoot) {
   } else {
     passed += 1;
     log(true, `service dependency rules: no folder cycle, entities import entities only (${deps.modules} modules)`);
+  }
+  for (const r of runStyleChecks()) {
+    if (r.ok) passed += 1;
+    else problems.push(`${r.name}: ${r.fix}`);
+    const detail = r.ok ? '' : `\n${r.output.split('\n').slice(-40).map((l) => `[checks]      ${l}`).join('\n')}\n[checks]      fix: ${r.fix}`;
+    log(r.ok, `${r.name}${detail}`);
   }
   const failedFiles = new Set(problems.map((p) => p.split(':')[0])).size;
   return { passed, failed: failedFiles, skipped: 0, note: problems.length ? `${problems.length} problem(s)` : '' };

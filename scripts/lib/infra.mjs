@@ -249,10 +249,11 @@ export async function checkRedis(url, { timeoutMs = 2000 } = {}) {
   try {
     await redisPing(url, timeoutMs);
   } catch (err) {
-    if (err.redisReply) throw new Error(`Redis at ${redactUrl(url)} answered with an error (${err.message}).`);
+    if (err.redisReply) throw new Error(`Redis at ${redactUrl(url)} answered with an error (${err.message}).`, { cause: err });
     throw new Error(
       `Redis is not reachable at ${redactUrl(url)} (${err.message}). ` +
         `Start it (e.g. \`${RESTART_HINTS.redis}\`) or set REDIS_URL.`,
+      { cause: err },
     );
   }
 }
@@ -380,12 +381,15 @@ export async function ensureDatabase(url, { adminDb = 'postgres' } = {}) {
     if (err.code !== '3D000') throw err; // anything but "database does not exist"
   }
   const admin = await pgConnect(withDatabase(url, adminDb)).catch((err) => {
-    throw new Error(`PostgreSQL: cannot connect to ${redactUrl(withDatabase(url, adminDb))} to create database ${name} (${pgReason(err)})`);
+    throw new Error(`PostgreSQL: cannot connect to ${redactUrl(withDatabase(url, adminDb))} to create database ${name} (${pgReason(err)})`, {
+      cause: err,
+    });
   });
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   } catch (err) {
-    if (err.code !== '42P04') throw new Error(`PostgreSQL: cannot create database ${name} (${pgReason(err)})`); // 42P04: exists (race)
+    // 42P04: exists (a race with another run)
+    if (err.code !== '42P04') throw new Error(`PostgreSQL: cannot create database ${name} (${pgReason(err)})`, { cause: err });
   } finally {
     await admin.end().catch(() => {});
   }

@@ -1,4 +1,4 @@
-import type { ApplyIndexResult, CreateIndexStrategyRequest, Datasource, IndexCollectionResult, IndexStrategy, IndexUsageStats } from '@ccc/shared-types';
+import type { ApplyIndexResult, CreateIndexStrategyRequest, IndexCollectionResult, IndexStrategy, IndexUsageStats } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { IndexStrategyService } from '../src/db-performance/index-strategy.service.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';

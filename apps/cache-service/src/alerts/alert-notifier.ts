@@ -90,7 +90,9 @@ export class AlertNotifier {
       });
     } catch (error) {
       // Never the URL in the message: incoming-webhook URLs are secrets.
-      throw new Error(`webhook unreachable: ${(error as Error).name === 'TimeoutError' ? `no answer within ${this.config.monitoring.webhookTimeoutMs} ms` : (error as Error).message}`);
+      throw new Error(`webhook unreachable: ${(error as Error).name === 'TimeoutError' ? `no answer within ${this.config.monitoring.webhookTimeoutMs} ms` : (error as Error).message}`, {
+        cause: error,
+      });
     }
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import type { CreateThresholdRequest, PerformanceThreshold, ThresholdDirection, ThresholdMetricType, ThresholdUnit, UpdateThresholdRequest } from '@ccc/shared-types';
 import { THRESHOLD_LEVEL, THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/shared-types';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsSourceTableName } from '../datasources/source-name.js';
 
 // DECIMAL(18,4): four decimal places, so the smallest positive level is 0.0001 (a smaller one would round to 0).

@@ -10,7 +10,7 @@ export function calculateCacheHealth(metrics: Pick<DatasourceCacheMetrics, 'ageM
   const ageMinutes = metrics.ageMinutes;
   const hitRate = metrics.cacheHitRate;
 
-  let ageScore = 0;
+  let ageScore: number;
   if (ageMinutes < 60) ageScore = 40;
   else if (ageMinutes < 120) ageScore = 35;
   else if (ageMinutes < 240) ageScore = 30;
@@ -18,7 +18,7 @@ export function calculateCacheHealth(metrics: Pick<DatasourceCacheMetrics, 'ageM
   else if (ageMinutes < 720) ageScore = 10;
   else ageScore = 0;
 
-  let hitRateScore = 0;
+  let hitRateScore: number;
   if (hitRate >= 95) hitRateScore = 40;
   else if (hitRate >= 90) hitRateScore = 35;
   else if (hitRate >= 80) hitRateScore = 30;

@@ -3,6 +3,8 @@ import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import type { EntryToWrite, QueryPlan } from './cache.repository.js';
 import type { SourceRow } from './source-reader.js';
 
+// Control characters are exactly what JSON must escape, so the pattern names them on purpose.
+// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 const NUMERIC = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
 

@@ -19,6 +19,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * NUL (PostgreSQL text cannot hold it) or a UTF-16 surrogate without its partner (not a character: it cannot be
  * stored as UTF-8, and jsonb refuses its escape).
  */
+// eslint-disable-next-line no-control-regex -- NUL is the character refused here, so the pattern names it
 const UNSAFE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const hasUnsafeText = (text: string): boolean => UNSAFE_TEXT.test(text);

@@ -71,7 +71,7 @@ export function servicePasswordProblem(what: string, password: string): string |
 
 /** Why the password inside a connection URL is unsafe for production, or null (no password is not our call). */
 export function urlPasswordProblem(name: string, url: string): string | null {
-  let password = '';
+  let password: string;
   try {
     password = decodeURIComponent(new URL(url).password);
   } catch {

@@ -4,6 +4,7 @@ import { LoadError, Loading } from '../../../components/QueryStatus';
 import { Badge } from '../../../components/ui/Badge';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { formatBytes, formatMillis, formatNumber, utcDay } from '../../../lib/format';
+import { useNow } from '../../../lib/use-now';
 import { useIndexUsage } from '../hooks/useIndexes';
 
 const USAGE_HISTORY_DAYS = 30;
@@ -105,7 +106,8 @@ export function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStr
 
 /** The index's earlier days, newest first, under its row. */
 function UsageHistoryRows({ strategy, columnCount }: { strategy: IndexStrategy; columnCount: number }) {
-  const from = utcDay(new Date(Date.now() - (USAGE_HISTORY_DAYS - 1) * 86_400_000));
+  const today = useNow(86_400_000);
+  const from = utcDay(new Date(today - (USAGE_HISTORY_DAYS - 1) * 86_400_000));
   const history = useIndexUsage({ indexStrategyId: strategy.id, from });
   const days = (history.data ?? []).filter((u) => u.id !== strategy.latestUsage?.id);
   let message: ReactNode = null;

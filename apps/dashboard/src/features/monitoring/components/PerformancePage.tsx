@@ -7,6 +7,7 @@ import { LineChart } from '../../../components/charts/LineChart';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { formatDuration, formatNumber, formatPercent, hourLabel, utcDay } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
+import { useNow } from '../../../lib/use-now';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
 import { useHourlyUsage, useRollup, useUsagePatterns } from '../hooks/useUsage';
 import { ACCESS_PATTERN_LABELS } from '../labels';
@@ -44,7 +45,8 @@ export function PerformancePage() {
   const [datasourceId, setDatasourceId] = useState('');
   const [hours, setHours] = useState<number>(48);
   // Whole hours, so the query key stays the same until the next hour begins.
-  const fromMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
+  const hourStart = useNow(HOUR_MS);
+  const fromMs = hourStart - (hours - 1) * HOUR_MS;
   const from = new Date(fromMs).toISOString();
   // The end of the current hour: every list and history on the page covers the same window.
   const to = new Date(fromMs + hours * HOUR_MS).toISOString();
