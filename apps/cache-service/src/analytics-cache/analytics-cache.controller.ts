@@ -25,6 +25,12 @@ import {
 } from './analytics-cache.dto.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
 
+/** The audit target of a warm without a datasource id: every datasource it concerned, counted. */
+const describeWarmAll = (result: unknown): string => {
+  const count = (result as WarmResponseDto | undefined)?.results?.length;
+  return count === undefined ? 'all datasources' : `all datasources (${count})`;
+};
+
 @ApiTags('admin: analytics cache')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
@@ -46,7 +52,7 @@ export class AnalyticsCacheController {
   @HttpCode(202)
   @RequirePermissions('settings:write:all')
   @RateLimited('warming')
-  @Audited('cache.warm', 'datasource', 'datasourceId')
+  @Audited('cache.warm', 'datasource', 'datasourceId', describeWarmAll)
   @ApiAcceptedResponse({ type: WarmResponseDto })
   warm(@Body() body: WarmRequestDto, @CurrentPrincipal() principal: Principal): Promise<WarmResponseDto> {
     return this.warming.requestWarm({

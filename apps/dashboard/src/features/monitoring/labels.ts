@@ -69,6 +69,19 @@ export function formatAlertActual(alert: Pick<CacheAlert, 'alertType' | 'alertCo
   return formatAlertValue(alert.actualValue, alertUnit(alert), compact);
 }
 
+/** Whether a logged query is the service's own warming read (a full read of the table, sequential by design). */
+export function isWarmingRead(applicationContext: string | null): boolean {
+  return applicationContext?.startsWith('warming:') ?? false;
+}
+
+/** "Warming read (service)", "Cold-cache answer": what ran the query, for people; the raw context stays in a tooltip. */
+export function queryContextLabel(applicationContext: string | null): string {
+  if (!applicationContext) return '—';
+  if (isWarmingRead(applicationContext)) return 'Warming read (service)';
+  if (applicationContext.startsWith('cold-fallback:')) return 'Cold-cache answer';
+  return applicationContext;
+}
+
 export const METRIC_LABELS: Record<ThresholdMetricType, string> = {
   CACHE_HIT_RATIO: 'Cache hit rate',
   QUERY_TIME: 'Query time',
