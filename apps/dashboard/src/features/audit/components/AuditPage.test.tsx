@@ -55,7 +55,7 @@ describe('audit page', () => {
     expect(rows[1]).toHaveTextContent('Anonymous');
     expect(rows[1]).toHaveTextContent('failure');
     // A warm of every datasource names what it covered, not a bare "datasource".
-    expect(within(rows[2]).getAllByRole('cell')[3]).toHaveTextContent(/^all datasources \(5\)$/);
+    expect(within(rows[2]!).getAllByRole('cell')[3]!).toHaveTextContent(/^all datasources \(5\)$/);
     expect(screen.getByTestId('audit-page-info')).toHaveTextContent('Page 1 of 2 · 30 entries');
     expect(screen.getByRole('button', { name: 'Previous' })).toBeDisabled();
 

@@ -44,7 +44,7 @@ const COLUMNS: Array<Column<CacheAlert>> = [
     header: 'Datasource',
     cell: (alert) => (alert.datasourceId !== null ? datasourceLabel(alert.datasourceId, alert.datasourceName) : <span className="muted">—</span>),
   },
-  { id: 'actual', header: 'Actual', numeric: true, cell: (alert) => formatAlertActual(alert, true) },
+  { id: 'actual', header: 'Actual', numeric: true, cell: (alert) => <span data-testid={`alert-actual-${alert.id}`}>{formatAlertActual(alert, true)}</span> },
   { id: 'threshold', header: 'Threshold', numeric: true, cell: thresholdText },
   { id: 'triggered', header: 'Triggered', className: 'small', cell: (alert) => <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time> },
   {
