@@ -134,17 +134,17 @@ test('a critical alert shows on the landing page, on its datasource card and in 
   await expect(card.getByTestId(`ds-health-reason-${datasource.id}`)).toContainText('Hit rate low (critical)');
 
   // The navigation: a badge whose accessible name carries the count the service reports.
-  const alertsLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Alerts, \d+ open alerts?$/ });
+  const alertsLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Alerts \(\d+ open alerts?\)$/ });
   await expect(alertsLink).toBeVisible();
   const count = await openAlertCount(request);
   expect(count).toBeGreaterThanOrEqual(1);
-  await expect(alertsLink).toHaveAccessibleName(`Alerts, ${count} open alert${count === 1 ? '' : 's'}`);
-  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count}, ${count} open alert${count === 1 ? '' : 's'}`);
+  await expect(alertsLink).toHaveAccessibleName(`Alerts (${count} open alert${count === 1 ? '' : 's'})`);
+  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count} (${count} open alert${count === 1 ? '' : 's'})`);
   await screenshot(page, 'one-truth-landing');
 
   // On a phone the navigation folds away: the Menu button carries the count.
   await page.setViewportSize({ width: 390, height: 844 });
-  await expect(page.getByRole('button', { name: `Menu, ${count} open alert${count === 1 ? '' : 's'}` })).toBeVisible();
+  await expect(page.getByRole('button', { name: `Menu (${count} open alert${count === 1 ? '' : 's'})` })).toBeVisible();
 });
 
 test('the datasource’s hit rate reads the same on every page that shows it', async ({ page }) => {

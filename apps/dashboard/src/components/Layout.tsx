@@ -55,7 +55,7 @@ export function Layout() {
           {openAlerts.count > 0 && (
             <Badge tone="error" className="nav-count">
               <span aria-hidden="true">{openAlerts.count}</span>
-              <span className="visually-hidden">, {openAlertCount(openAlerts.count)}</span>
+              <span className="visually-hidden"> ({openAlertCount(openAlerts.count)})</span>
             </Badge>
           )}
         </button>
@@ -78,7 +78,7 @@ export function Layout() {
             {tab.to === '/alerts' && openAlerts.count > 0 && (
               <Badge tone="error" className="nav-count" testId="nav-open-alerts">
                 <span aria-hidden="true">{openAlerts.count}</span>
-                <span className="visually-hidden">, {openAlertCount(openAlerts.count)}</span>
+                <span className="visually-hidden"> ({openAlertCount(openAlerts.count)})</span>
               </Badge>
             )}
           </NavLink>

@@ -74,7 +74,7 @@ describe('analytics cache tab', () => {
     expect(within(screen.getByTestId('ds-card-3')).getByTestId('ds-health-3')).toHaveTextContent('Stale');
 
     const nav = screen.getByRole('navigation', { name: 'Main' });
-    expect(within(nav).getByRole('link', { name: 'Alerts, 2 open alerts' })).toBeInTheDocument();
+    expect(within(nav).getByRole('link', { name: 'Alerts (2 open alerts)' })).toBeInTheDocument();
   });
 
   it('shows the overall health with each issue and its recommendation', async () => {
