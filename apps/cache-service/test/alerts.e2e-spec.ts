@@ -15,7 +15,7 @@ import type {
 } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
-import { hourOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
+import { hourOf, minuteOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
 import { AlertEvaluator } from '../src/alerts/alert-evaluator.service.js';
 import { appendAlertEvent, HISTORY_LIMIT } from '../src/alerts/alert-history.js';
 import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
@@ -193,9 +193,9 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     }
   }
 
-  /** Synthetic query-API traffic for the current hour (hits of requests). */
+  /** Synthetic query-API traffic for the current hour and minute (hits of requests), as the query API counts it. */
   async function traffic(datasourceId: number, hits: number, requests: number): Promise<void> {
-    await t.app.get(CacheRepository).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
+    await t.app.get(CacheRepository).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), minute: minuteOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
   }
 
   it('fires once for a hit rate below its threshold, escalates, is acknowledged, resolves when the rate recovers, and notifies exactly FIRED, ESCALATED, RESOLVED', async () => {
@@ -234,7 +234,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
       cacheStrategyId: ds.strategyId,
       thresholdValue: 60,
       actualValue: 50,
-      alertMessage: `Hit rate of ${ds.name} is 50.0 % (warning below 60 %)`,
+      alertMessage: `Hit rate of ${ds.name} (last 15 min) is 50.0 % (warning below 60 %)`,
       createdBy: SYSTEM_USER_ID,
       resolvedBy: null,
       alertContext: expect.objectContaining({ metric: 'CACHE_HIT_RATIO', thresholdId: hitRate.id, direction: 'BELOW' }),
@@ -248,7 +248,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(escalation.escalated).toBeGreaterThanOrEqual(1);
     alerts = await alertsOf(ds.id);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ id: fired.id, severity: 'CRITICAL', alertStatus: 'ACTIVE', thresholdValue: 60, alertMessage: `Hit rate of ${ds.name} is 50.0 % (critical below 60 %)` });
+    expect(alerts[0]).toMatchObject({ id: fired.id, severity: 'CRITICAL', alertStatus: 'ACTIVE', thresholdValue: 60, alertMessage: `Hit rate of ${ds.name} (last 15 min) is 50.0 % (critical below 60 %)` });
 
     const acknowledged = (await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'Moving the warm before the morning peak' }).expect(200)).body as CacheAlert;
     expect(acknowledged).toMatchObject({ alertStatus: 'ACKNOWLEDGED', acknowledgedBy: admin.id, acknowledgedByName: admin.email, acknowledgementComment: 'Moving the warm before the morning peak' });
@@ -275,7 +275,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'ESCALATED CRITICAL', 'RESOLVED CRITICAL']);
     const payloads = receiver.received.filter((r) => r.body.alert.datasourceId === ds.id).map((r) => r.body);
     for (const payload of payloads) expectShape(payload, PAYLOAD_KEYS);
-    expect(payloads[0].text).toBe(`:warning: WARNING HIT_RATE_LOW — Hit rate of ${ds.name} is 50.0 % (warning below 60 %)`);
+    expect(payloads[0].text).toBe(`:warning: WARNING HIT_RATE_LOW — Hit rate of ${ds.name} (last 15 min) is 50.0 % (warning below 60 %)`);
     expect(payloads[1].text).toMatch(/^:rotating_light: CRITICAL HIT_RATE_LOW/);
     expect(payloads[2].text).toMatch(/^:white_check_mark: RESOLVED HIT_RATE_LOW — Recovered: Hit rate of .* is 90\.9 %/);
     expect(payloads[0].alert).toMatchObject({ id: fired.id, alertType: 'HIT_RATE_LOW', severity: 'WARNING', alertStatus: 'ACTIVE', datasourceId: ds.id, datasourceName: ds.name, thresholdValue: 60, actualValue: 50 });
@@ -424,9 +424,9 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
   it('resolves a hit-rate alert whose datasource gets no more traffic once twice the window has passed', async () => {
     const ds = await datasource();
     const hoursAgo = new Date(Date.now() - 3 * 3_600_000);
-    await t.app.get(CacheRepository).addQueryCounters(ds.id, [{ hour: hourOf(hoursAgo), hits: 1, misses: 9, latencyMicros: 0 }]);
+    await t.app.get(CacheRepository).addQueryCounters(ds.id, [{ hour: hourOf(hoursAgo), minute: minuteOf(hoursAgo), hits: 1, misses: 9, latencyMicros: 0 }]);
     await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 });
-    // Evaluated three hours ago (window 60 minutes): 10 % then.
+    // Evaluated three hours ago (the hit-rate window, 15 minutes): 10 % then.
     await evaluateAt(hoursAgo);
     const [alert] = await alertsOf(ds.id);
     expect(alert).toMatchObject({ alertType: 'HIT_RATE_LOW', alertStatus: 'ACTIVE', actualValue: 10, lastEvaluatedAt: hoursAgo.toISOString() });

@@ -1,6 +1,6 @@
 import type { DatasourceEfficiency, EfficiencyReport, WarmingJob } from '@ccc/shared-types';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
-import { hourOf } from '../src/analytics-cache/query-counters.js';
+import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { verdictOf } from '../src/insights/efficiency.js';
 import { createDatasource, dayOf, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
@@ -22,6 +22,7 @@ const DATASOURCE_KEYS = keysOf<DatasourceEfficiency>()(
   'queriesServed',
   'queriesPerWarmingSecond',
   'verdict',
+  'hitRate',
 );
 
 describe('cache efficiency report', () => {
@@ -48,9 +49,9 @@ describe('cache efficiency report', () => {
     created.push(ds.id);
     expect((await warmAndWait(ds.id)).status).toBe('COMPLETED');
     const cache = t.app.get(CacheRepository);
-    // Today (this hour): 90 hits of 100. Yesterday 00:00 (outside the last 24 hours): 50 of 100.
+    // Today (this hour and minute): 90 hits of 100. Yesterday 00:00 (outside the last 24 hours): 50 of 100.
     await cache.addQueryCounters(ds.id, [
-      { hour: hourOf(new Date()), hits: 90, misses: 10, latencyMicros: 100 * 800 },
+      { hour: hourOf(new Date()), minute: minuteOf(new Date()), hits: 90, misses: 10, latencyMicros: 100 * 800 },
       { hour: `${yesterday().replace(/-/g, '')}00`, hits: 50, misses: 50, latencyMicros: 100 * 800 },
     ]);
     const memoryBytes = (await cache.meta(ds.id)).bytes;
@@ -69,6 +70,7 @@ describe('cache efficiency report', () => {
       memoryPerHitBytes: Math.round((memoryBytes / 140) * 100) / 100,
       warmsInPeriod: 1,
       currentHitRate: 90,
+      hitRate: { percent: 90, hits: 90, requests: 100, windowMinutes: 15, window: 'last 15 min' },
     });
     expect(mine.warmingCostSeconds).toBeGreaterThanOrEqual(0);
     expect(mine.avgWarmSeconds).toBe(mine.warmingCostSeconds);

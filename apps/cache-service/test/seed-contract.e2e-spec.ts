@@ -17,10 +17,10 @@ import { expectShape, keysOf } from './support/shape.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
 // Seed 004 "New API Endpoints": field names and shapes are the contract.
-const SUMMARY = keysOf<CacheStatsResponse['summary']>()('totalDatasources', 'warmDatasources', 'coldDatasources', 'totalCacheEntries', 'totalIndexes', 'totalMemoryMB', 'overallCacheHitRate');
+const SUMMARY = keysOf<CacheStatsResponse['summary']>()('totalDatasources', 'warmDatasources', 'coldDatasources', 'totalCacheEntries', 'totalIndexes', 'totalMemoryMB', 'overallCacheHitRate', 'hitRate');
 const METRICS = keysOf<DatasourceCacheMetrics>()(
   'datasourceId', 'datasourceName', 'isWarm', 'lastWarmed', 'ageMinutes', 'totalEntries', 'indexCount', 'estimatedMemoryMB',
-  'uniqueMeasures', 'uniquePractices', 'uniqueProviders', 'uniqueFrequencies', 'avgQueryTimeMs', 'cacheHitRate', 'totalQueries', 'health', 'warnings',
+  'uniqueMeasures', 'uniquePractices', 'uniqueProviders', 'uniqueFrequencies', 'avgQueryTimeMs', 'cacheHitRate', 'totalQueries', 'health', 'warnings', 'hitRate',
 );
 const WARM = keysOf<WarmResponse>()('jobId', 'datasourcesQueued', 'estimatedDuration', 'results');
 const STATUS = keysOf<WarmingStatusResponse>()('activeJobs', 'recentJobs');

@@ -221,7 +221,7 @@ test('a viewer sees the cache and warming tabs without any write action', async 
 
   try {
     await signIn(page, email, password);
-    await expect(page.getByRole('heading', { name: 'Analytics Cache V2 Overview' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 2, name: 'Overview' })).toBeVisible();
     await expect(page.getByRole('link', { name: `Details of ${DATASOURCE}` })).toBeVisible();
     await expect(page.getByRole('button', { name: /^(Warm|Refresh|Invalidate)/ })).toHaveCount(0);
 

@@ -55,7 +55,8 @@ async function shot(name: string, fullPage = true): Promise<void> {
 }
 
 async function openTab(name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+  // "Alerts" carries the open-alert count in its name ("Alerts (2 open alerts)").
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${name}( \\(|$)`) }).click();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 }
 

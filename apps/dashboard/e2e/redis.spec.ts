@@ -45,12 +45,12 @@ test('the Redis tab browses keys, inspects one, changes its TTL and purges after
     const entryPattern = `cache:{ds:${datasource.id}}:g${generation}:*`;
     await expect.poll(async () => (await keysMatching(request, admin, entryPattern)).length, { timeout: 60_000 }).toBeGreaterThan(0);
 
-    // Overview: server figures, with the Analytics Cache V2 part on its own.
+    // Overview: server figures, with the analytics cache part on its own.
     await signIn(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Redis' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Redis' })).toBeVisible();
     const cacheSection = page.getByTestId('analytics-cache-section');
-    await expect(cacheSection.getByRole('heading', { name: 'Analytics Cache V2' })).toBeVisible();
+    await expect(cacheSection.getByRole('heading', { name: 'Analytics cache' })).toBeVisible();
     await expect(cacheSection).toContainText(datasource.name);
     await expect(page.getByTestId('stat-hit-rate')).toBeVisible();
     await expect(page.getByTestId('distribution-note')).toContainText('From a sample of');

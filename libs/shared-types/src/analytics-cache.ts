@@ -3,6 +3,20 @@ export type CacheHealth = 'excellent' | 'good' | 'degraded' | 'stale' | 'cold';
 /** Seed 004 contract: overall health of the analytics cache. */
 export type OverallCacheHealth = 'excellent' | 'good' | 'degraded' | 'critical';
 
+/**
+ * The one hit-rate definition (docs/api.md, "Hit rate"): query-API requests answered from the cache per 100
+ * requests over a sliding window named in `window`. Every hit rate the API reports for "now" is this figure.
+ */
+export interface HitRate {
+  /** Percent 0–100 (two decimals); null while the window holds no request — "no traffic", not 0 %. */
+  percent: number | null;
+  hits: number;
+  requests: number;
+  windowMinutes: number;
+  /** For people: "last 15 min". */
+  window: string;
+}
+
 export interface DatasourceCacheMetrics {
   datasourceId: number;
   datasourceName: string;
@@ -17,10 +31,14 @@ export interface DatasourceCacheMetrics {
   uniqueProviders: number;
   uniqueFrequencies: string[];
   avgQueryTimeMs: number;
+  /** Seed field: `hitRate.percent`, or 0 while there is no traffic in the window (read `hitRate` to tell them apart). */
   cacheHitRate: number;
+  /** Seed field: queries since the last warm (also the base of `avgQueryTimeMs`). */
   totalQueries: number;
   health: CacheHealth;
   warnings: string[];
+  /** The hit rate over the named window (added: the seed's number cannot say "no traffic"). */
+  hitRate: HitRate;
 }
 
 export interface CacheStatsResponse {
@@ -31,7 +49,10 @@ export interface CacheStatsResponse {
     totalCacheEntries: number;
     totalIndexes: number;
     totalMemoryMB: number;
+    /** Seed field: `hitRate.percent` of all datasources together, or 0 without traffic in the window. */
     overallCacheHitRate: number;
+    /** All datasources' hits over all their requests in the window. */
+    hitRate: HitRate;
   };
   datasources: DatasourceCacheMetrics[];
 }

@@ -1,5 +1,7 @@
 /** Monitoring: usage patterns, optimization recommendations and the efficiency report (seed 000, seed 004 phase 4). */
 
+import type { HitRate } from './analytics-cache.js';
+
 // ---------------------------------------------------------------------------------------------
 // Usage patterns
 // ---------------------------------------------------------------------------------------------
@@ -127,7 +129,10 @@ export interface DatasourceEfficiency {
   name: string;
   /** Per UTC day of the period, oldest first (from usage patterns; today from the live counters). */
   hitRateTrend: Array<{ date: string; hitRate: number | null; requests: number }>;
+  /** The last 24 hours (rolling); for "now", read `hitRate`. */
   currentHitRate: number | null;
+  /** The hit rate over the named window: the same figure as the cache statistics'. */
+  hitRate: HitRate;
   memoryBytes: number;
   cacheHits: number;
   /** Redis bytes held per cache hit served in the period; null without hits. */

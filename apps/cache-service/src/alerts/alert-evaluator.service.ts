@@ -4,6 +4,7 @@ import type { AlertEvaluationResult, AlertEvent, AlertWebhookPayload, ThresholdM
 import { THRESHOLD_METRIC_TYPES, THRESHOLD_METRICS } from '@ccc/shared-types';
 import { In, IsNull, Not, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { HIT_RATE_WINDOW_MINUTES, hitRateOf } from '../analytics-cache/hit-rate.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -186,8 +187,9 @@ export class AlertEvaluator implements OnModuleInit {
       let noTraffic = false;
       switch (check.metric) {
         case 'CACHE_HIT_RATIO': {
-          const u = await usageOf(s!.datasourceId);
-          value = u && u.requests > 0 ? (u.hits / u.requests) * 100 : null;
+          // The one hit-rate definition (hit-rate.ts): the figure the cache pages show for the same window.
+          const u = await guarded('hit rate', () => this.cache.windowUsage(s!.datasourceId, now));
+          value = u ? hitRateOf(u).percent : null;
           noTraffic = u !== null && u.requests === 0;
           break;
         }
@@ -261,7 +263,7 @@ export class AlertEvaluator implements OnModuleInit {
       warningThreshold: levels.warning,
       criticalThreshold: levels.critical,
       ...(check.tableName ? { tableName: check.tableName } : {}),
-      ...(check.metric === 'CACHE_HIT_RATIO' || check.metric === 'QUERY_TIME' ? { windowMinutes: this.config.monitoring.alertWindowMinutes } : {}),
+      ...(TRAFFIC_METRICS.has(check.metric) ? { windowMinutes: this.windowMinutes(check.metric) } : {}),
     };
     const strategyId = check.strategy?.id ?? null;
     const repeatMs = this.notifier.enabled ? this.config.monitoring.alertRepeatIntervalSeconds * 1000 : null;
@@ -385,15 +387,20 @@ export class AlertEvaluator implements OnModuleInit {
    */
   private async resolveSilent(check: Measured, now: Date, counts: Counts): Promise<void> {
     if (!TRAFFIC_METRICS.has(check.metric) || !check.strategy) return;
-    const silenceMs = 2 * this.config.monitoring.alertWindowMinutes * 60_000;
+    const silenceMs = 2 * this.windowMinutes(check.metric) * 60_000;
     const open = await this.alerts.findOne({
       select: { id: true },
       where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, cacheStrategyId: check.strategy.id, alertType: THRESHOLD_METRICS[check.metric].alertType, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) },
     });
     if (!open) return;
-    const detail = `Resolved: no traffic in the window (no query-API requests to ${check.strategy.name} for ${2 * this.config.monitoring.alertWindowMinutes} minutes)`;
+    const detail = `Resolved: no traffic in the window (no query-API requests to ${check.strategy.name} for ${2 * this.windowMinutes(check.metric)} minutes)`;
     // Measured last (lastEvaluatedAt only moves while there is traffic) longer ago than the silence.
     await this.resolveWithoutValue(open.id, detail, now, counts, (alert) => now.getTime() - (alert.lastEvaluatedAt ?? alert.triggeredAt).getTime() >= silenceMs);
+  }
+
+  /** The window a traffic metric is measured over: the hit rate has its own, fixed one (hit-rate.ts). */
+  private windowMinutes(metric: ThresholdMetricType): number {
+    return metric === 'CACHE_HIT_RATIO' ? HIT_RATE_WINDOW_MINUTES : this.config.monitoring.alertWindowMinutes;
   }
 
   /** Resolves an open alert with nothing measured (under its row lock, when `still` holds), and notifies. */

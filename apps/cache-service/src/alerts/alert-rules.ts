@@ -1,5 +1,6 @@
 import type { AlertSeverity, AlertStatus, AlertWebhookPayload, ThresholdDirection, ThresholdMetricType, ThresholdUnit } from '@ccc/shared-types';
 import { THRESHOLD_METRICS } from '@ccc/shared-types';
+import { HIT_RATE_WINDOW_LABEL } from '../analytics-cache/hit-rate.js';
 
 /** The parts of a threshold that decide a severity. */
 export interface Levels {
@@ -114,7 +115,7 @@ function describe(metric: ThresholdMetricType, subject: MetricSubject, value: st
   const table = subject.tableName ?? 'the table';
   switch (metric) {
     case 'CACHE_HIT_RATIO':
-      return `Hit rate of ${ds} is ${value}`;
+      return `Hit rate of ${ds} (${HIT_RATE_WINDOW_LABEL}) is ${value}`;
     case 'QUERY_TIME':
       return `Average query time of ${ds} is ${value}`;
     case 'CACHE_MEMORY_SHARE':

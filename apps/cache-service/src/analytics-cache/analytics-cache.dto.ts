@@ -7,6 +7,7 @@ import {
   type CacheStatsResponse,
   type DatasourceCacheDetails,
   type DatasourceCacheMetrics,
+  type HitRate,
   type InvalidateResponse,
   type JobStatus,
   type OverallCacheHealth,
@@ -42,6 +43,15 @@ export class InvalidateRequestDto implements SelectiveInvalidateRequest {
   frequency?: string;
 }
 
+export class HitRateDto implements HitRate {
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100, description: 'Percent of query-API requests answered from the cache in the window; null without traffic' })
+  percent: number | null;
+  @ApiProperty({ minimum: 0 }) hits: number;
+  @ApiProperty({ minimum: 0 }) requests: number;
+  @ApiProperty({ example: 15 }) windowMinutes: number;
+  @ApiProperty({ example: 'last 15 min' }) window: string;
+}
+
 class CacheSummaryDto {
   @ApiProperty() totalDatasources: number;
   @ApiProperty() warmDatasources: number;
@@ -49,7 +59,8 @@ class CacheSummaryDto {
   @ApiProperty() totalCacheEntries: number;
   @ApiProperty() totalIndexes: number;
   @ApiProperty() totalMemoryMB: number;
-  @ApiProperty() overallCacheHitRate: number;
+  @ApiProperty({ description: 'Percent, 0–100: hitRate.percent, or 0 without traffic in the window' }) overallCacheHitRate: number;
+  @ApiProperty({ type: HitRateDto, description: 'All datasources together over the hit-rate window' }) hitRate: HitRateDto;
 }
 
 export class DatasourceCacheMetricsDto implements DatasourceCacheMetrics {
@@ -66,10 +77,11 @@ export class DatasourceCacheMetricsDto implements DatasourceCacheMetrics {
   @ApiProperty() uniqueProviders: number;
   @ApiProperty({ type: String, isArray: true }) uniqueFrequencies: string[];
   @ApiProperty() avgQueryTimeMs: number;
-  @ApiProperty({ description: 'Percent, 0–100' }) cacheHitRate: number;
+  @ApiProperty({ description: 'Percent, 0–100: hitRate.percent, or 0 without traffic in the window' }) cacheHitRate: number;
   @ApiProperty({ description: 'Queries since the last warm' }) totalQueries: number;
   @ApiProperty({ enum: ['excellent', 'good', 'degraded', 'stale', 'cold'] }) health: CacheHealth;
   @ApiProperty({ type: String, isArray: true }) warnings: string[];
+  @ApiProperty({ type: HitRateDto }) hitRate: HitRateDto;
 }
 
 export class CacheStatsResponseDto implements CacheStatsResponse {

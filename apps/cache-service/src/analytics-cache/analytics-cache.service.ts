@@ -12,6 +12,7 @@ import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
 import { calculateCacheHealth, overallHealth } from './cache-health.js';
 import { planQuery } from './entry-codec.js';
+import { hitRateOf, sumUsage, type WindowUsage } from './hit-rate.js';
 import { QueryCounters } from './query-counters.js';
 import { WarmActivityLink, type WarmActivity } from './warm-activity.js';
 
@@ -45,10 +46,10 @@ export class AnalyticsCacheService {
     // Unflushed tallies stay in process (and are retried) if Redis is briefly unavailable: stats still answer.
     await this.counters.flush().catch(() => undefined);
     const strategies = await this.datasources.entities();
-    const datasources = await Promise.all(strategies.map((s) => this.metrics(s)));
-    const totals = await Promise.all(strategies.map((s) => this.cache.queryCounters(s.datasourceId)));
-    const hits = totals.reduce((sum, t) => sum + t.hits, 0);
-    const queries = totals.reduce((sum, t) => sum + t.hits + t.misses, 0);
+    const now = new Date();
+    const windows = await Promise.all(strategies.map((s) => this.cache.windowUsage(s.datasourceId, now)));
+    const datasources = await Promise.all(strategies.map((s, i) => this.metrics(s, undefined, windows[i])));
+    const hitRate = hitRateOf(sumUsage(windows));
     const warm = datasources.filter((d) => d.isWarm).length;
     return {
       summary: {
@@ -58,7 +59,8 @@ export class AnalyticsCacheService {
         totalCacheEntries: datasources.reduce((sum, d) => sum + d.totalEntries, 0),
         totalIndexes: datasources.reduce((sum, d) => sum + d.indexCount, 0),
         totalMemoryMB: round2(datasources.reduce((sum, d) => sum + d.estimatedMemoryMB, 0)),
-        overallCacheHitRate: queries === 0 ? 0 : round2((hits / queries) * 100),
+        overallCacheHitRate: hitRate.percent ?? 0,
+        hitRate,
       },
       datasources,
     };
@@ -93,8 +95,8 @@ export class AnalyticsCacheService {
       if (ds.ageMinutes > ttlMinutes) {
         issues.push({ ...base, severity: 'error', issue: `Stale: last warmed ${describeDuration(ds.ageMinutes)} ago, past its staleness TTL of ${describeDuration(ttlMinutes)}`, recommendation: strategy.warmSchedule ? `Refresh it now; its schedule (${strategy.warmSchedule}) runs less often than the TTL allows` : 'Refresh it now and schedule warming at least as often as the staleness TTL' });
       }
-      if (ds.totalQueries >= MIN_QUERIES_FOR_HIT_RATE && ds.cacheHitRate < LOW_HIT_RATE) {
-        issues.push({ ...base, severity: 'warning', issue: `Hit rate ${ds.cacheHitRate}% is below ${LOW_HIT_RATE}%`, recommendation: 'Warm more often, or before the peak hours of its queries' });
+      if (ds.hitRate.requests >= MIN_QUERIES_FOR_HIT_RATE && ds.cacheHitRate < LOW_HIT_RATE) {
+        issues.push({ ...base, severity: 'warning', issue: `Hit rate ${ds.cacheHitRate}% (${ds.hitRate.window}) is below ${LOW_HIT_RATE}%`, recommendation: 'Warm more often, or before the peak hours of its queries' });
       }
       if (ds.health === 'degraded') {
         issues.push({ ...base, severity: 'warning', issue: 'Health is degraded', recommendation: 'Refresh it and check its hit rate and coverage' });
@@ -143,14 +145,15 @@ export class AnalyticsCacheService {
     return { keysDeleted: counts.keysDeleted, indexesDeleted: counts.indexesDeleted, memoryFreedMB: round2(counts.bytesFreed / MB) };
   }
 
-  private async metrics(strategy: CacheStrategyEntity, known?: CacheMeta): Promise<DatasourceCacheMetrics> {
+  private async metrics(strategy: CacheStrategyEntity, known?: CacheMeta, window?: WindowUsage): Promise<DatasourceCacheMetrics> {
     const id = strategy.datasourceId;
     const meta = known ?? (await this.cache.meta(id));
     const counters = await this.cache.queryCounters(id);
     const totalQueries = counters.hits + counters.misses;
     const isWarm = meta.generation !== null;
     const ageMinutes = isWarm && meta.lastWarmed ? Math.max(0, Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 60_000)) : 0;
-    const cacheHitRate = totalQueries === 0 ? 0 : round2((counters.hits / totalQueries) * 100);
+    const hitRate = hitRateOf(window ?? (await this.cache.windowUsage(id)));
+    const cacheHitRate = hitRate.percent ?? 0;
     const metrics: DatasourceCacheMetrics = {
       datasourceId: id,
       datasourceName: strategy.name,
@@ -169,16 +172,17 @@ export class AnalyticsCacheService {
       totalQueries,
       health: 'cold',
       warnings: [],
+      hitRate,
     };
     if (!isWarm) {
       metrics.warnings.push(strategy.isEnabled ? 'Never warmed, or invalidated: queries go to the database' : 'Disabled');
       return metrics;
     }
-    // No queries yet is no evidence of misses: score the hit rate as perfect until there are some.
-    metrics.health = calculateCacheHealth({ ...metrics, cacheHitRate: totalQueries === 0 ? 100 : cacheHitRate }).health;
+    // No traffic in the window is no evidence of misses: score the hit rate as perfect until there is some.
+    metrics.health = calculateCacheHealth({ ...metrics, cacheHitRate: hitRate.percent ?? 100 }).health;
     const ttlMinutes = Math.round(strategy.stalenessTtlSeconds / 60);
     if (ageMinutes > ttlMinutes) metrics.warnings.push(`Stale: warmed ${describeDuration(ageMinutes)} ago (TTL: ${describeDuration(ttlMinutes)})`);
-    if (totalQueries >= MIN_QUERIES_FOR_HIT_RATE && cacheHitRate < LOW_HIT_RATE) metrics.warnings.push(`Low hit rate: ${cacheHitRate}%`);
+    if (hitRate.requests >= MIN_QUERIES_FOR_HIT_RATE && cacheHitRate < LOW_HIT_RATE) metrics.warnings.push(`Low hit rate: ${cacheHitRate}% (${hitRate.window})`);
     if (!strategy.isEnabled) metrics.warnings.push('Disabled: not refreshed by schedules');
     if (meta.droppedRegions.length > 0) {
       metrics.warnings.push(`Partially invalidated (${meta.droppedRegions.length} region(s)): those queries go to the database until the next warm`);

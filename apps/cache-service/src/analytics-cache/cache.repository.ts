@@ -4,6 +4,7 @@ import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, hourOf, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import { CLAIM_LOCK, RELEASE_JOB_LOCK, RELEASE_LOCK, RENEW_LOCK } from '../redis/lock-scripts.js';
 import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
+import { hitRateWindowMinutes, MINUTE_USAGE_TTL_SECONDS, minutesStillKept, sumUsage, type WindowUsage } from './hit-rate.js';
 
 /** Size and coverage of a generation, as the meta hash records them. */
 interface GenerationFigures {
@@ -159,10 +160,11 @@ export class CacheRepository {
       total.indexesDeleted += deleted.indexesDeleted;
       total.bytesFreed += deleted.bytesFreed;
     }
-    // Every hour the counters can still be kept for (and one ahead, for clocks that differ): one slot, one UNLINK.
+    // Every hour and minute the counters can still be kept for (and some ahead, for clocks that differ): one slot, one UNLINK.
     const now = Date.now();
     const hours = Array.from({ length: USAGE_RETENTION_HOURS + 2 }, (_, i) => hourOf(new Date(now + HOUR_MS - i * HOUR_MS)));
-    await this.redis.unlink(CacheKeys.queryStats(datasourceId), ...hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)));
+    const usage = [...hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)), ...minutesStillKept(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))];
+    await this.redis.unlink(CacheKeys.queryStats(datasourceId), ...usage);
     if ((await this.lockHolder(datasourceId)) === null) await this.redis.unlink(CacheKeys.meta(datasourceId));
     return total;
   }
@@ -387,7 +389,7 @@ export class CacheRepository {
    * share the `{ds:N}` hash tag (one Cluster slot), and all or nothing is applied, so a caller may safely
    * keep the tallies and retry when this throws.
    */
-  async addQueryCounters(datasourceId: number, counters: Array<{ hits: number; misses: number; latencyMicros: number; hour: string }>): Promise<void> {
+  async addQueryCounters(datasourceId: number, counters: Array<{ hits: number; misses: number; latencyMicros: number; hour: string; minute?: string }>): Promise<void> {
     if (counters.length === 0) return;
     const pipeline = this.redis.multi();
     for (const c of counters.map((counter) => ({ ...counter, datasourceId }))) {
@@ -395,29 +397,37 @@ export class CacheRepository {
       pipeline.hincrby(stats, 'hits', c.hits);
       pipeline.hincrby(stats, 'misses', c.misses);
       pipeline.hincrby(stats, 'latencyMicros', c.latencyMicros);
-      const usage = CacheKeys.hourlyUsage(c.datasourceId, c.hour);
-      pipeline.hincrby(usage, 'requests', c.hits + c.misses);
-      pipeline.hincrby(usage, 'hits', c.hits);
-      pipeline.hincrby(usage, 'latencyMicros', c.latencyMicros);
-      pipeline.expire(usage, USAGE_RETENTION_HOURS * 3600);
+      // Live traffic also counts per minute, for the hit-rate window; a replayed history (the demo's) has no minute.
+      const usage = [{ key: CacheKeys.hourlyUsage(c.datasourceId, c.hour), ttl: USAGE_RETENTION_HOURS * 3600 }];
+      if (c.minute !== undefined) usage.push({ key: CacheKeys.minuteUsage(c.datasourceId, c.minute), ttl: MINUTE_USAGE_TTL_SECONDS });
+      for (const { key, ttl } of usage) {
+        pipeline.hincrby(key, 'requests', c.hits + c.misses).hincrby(key, 'hits', c.hits).hincrby(key, 'latencyMicros', c.latencyMicros).expire(key, ttl);
+      }
     }
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
   }
 
-  /**
-   * The hourly query-API counters of one datasource for the given UTC hours (`YYYYMMDDHH`), zeros for hours
-   * without traffic. Kept 8 days; older hours live on in the daily usage patterns.
-   */
+  /** Hourly query-API counters for the given UTC hours (`YYYYMMDDHH`), zeros without traffic; kept 8 days. */
   async hourlyUsage(datasourceId: number, hours: string[]): Promise<Array<{ hour: string; requests: number; hits: number; latencyMicros: number }>> {
-    if (hours.length === 0) return [];
+    const usage = await this.readUsage(hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)));
+    return usage.map((u, i) => ({ hour: hours[i], ...u }));
+  }
+
+  /** The datasource's requests, hits and latency over the hit-rate window ending at `now` (hit-rate.ts). */
+  async windowUsage(datasourceId: number, now = new Date()): Promise<WindowUsage> {
+    return sumUsage(await this.readUsage(hitRateWindowMinutes(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))));
+  }
+
+  private async readUsage(keys: string[]): Promise<WindowUsage[]> {
+    if (keys.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const hour of hours) pipeline.hgetall(CacheKeys.hourlyUsage(datasourceId, hour));
+    for (const key of keys) pipeline.hgetall(key);
     const results = (await pipeline.exec()) ?? [];
-    return hours.map((hour, i) => {
+    return keys.map((_, i) => {
       const raw = (results[i]?.[1] ?? {}) as Record<string, string>;
-      return { hour, requests: num(raw.requests), hits: num(raw.hits), latencyMicros: num(raw.latencyMicros) };
+      return { requests: num(raw.requests), hits: num(raw.hits), latencyMicros: num(raw.latencyMicros) };
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { hourOf } from '../redis/redis-keys.js';
+import { hourOf, minuteOf } from '../redis/redis-keys.js';
 import { CacheRepository } from './cache.repository.js';
 
 const FLUSH_EVERY_MS = 1_000;
@@ -10,7 +10,7 @@ interface Tally {
   latencyMicros: number;
 }
 
-export { hourOf } from '../redis/redis-keys.js';
+export { hourOf, minuteOf } from '../redis/redis-keys.js';
 
 /**
  * Hits, misses and latency per datasource, added up in process and flushed to Redis once a second,
@@ -34,7 +34,8 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
   }
 
   record(datasourceId: number, hit: boolean, latencyMicros: number): void {
-    const key = `${datasourceId}|${hourOf(new Date())}`;
+    const now = new Date();
+    const key = `${datasourceId}|${hourOf(now)}|${minuteOf(now)}`;
     const tally = this.tallies.get(key) ?? { hits: 0, misses: 0, latencyMicros: 0 };
     if (hit) tally.hits += 1;
     else tally.misses += 1;
@@ -50,15 +51,15 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
     if (this.tallies.size === 0) return;
     const pending = this.tallies;
     this.tallies = new Map();
-    const byDatasource = new Map<number, Array<{ key: string; hour: string } & Tally>>();
+    const byDatasource = new Map<number, Array<{ key: string; hour: string; minute: string } & Tally>>();
     for (const [key, tally] of pending) {
-      const [datasourceId, hour] = key.split('|');
+      const [datasourceId, hour, minute] = key.split('|');
       const list = byDatasource.get(Number(datasourceId)) ?? [];
-      list.push({ key, hour, ...tally });
+      list.push({ key, hour, minute, ...tally });
       byDatasource.set(Number(datasourceId), list);
     }
     const outcomes = await Promise.allSettled(
-      [...byDatasource].map(([datasourceId, counters]) => this.cache.addQueryCounters(datasourceId, counters.map(({ hour, hits, misses, latencyMicros }) => ({ hour, hits, misses, latencyMicros })))),
+      [...byDatasource].map(([datasourceId, counters]) => this.cache.addQueryCounters(datasourceId, counters.map(({ hour, minute, hits, misses, latencyMicros }) => ({ hour, minute, hits, misses, latencyMicros })))),
     );
     const groups = [...byDatasource.values()];
     let failure: unknown;

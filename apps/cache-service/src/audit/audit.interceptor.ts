@@ -50,7 +50,7 @@ export class AuditInterceptor implements NestInterceptor {
           this.audit
             .record({
               ...base,
-              targetId: String(paramTarget ?? (result as { id?: unknown } | null)?.id ?? bodyTarget ?? '') || null,
+              targetId: String(paramTarget ?? (result as { id?: unknown } | null)?.id ?? bodyTarget ?? options.describeTarget?.(result) ?? '') || null,
               outcome: 'success',
               statusCode: context.switchToHttp().getResponse<Response>().statusCode,
             })
@@ -62,7 +62,7 @@ export class AuditInterceptor implements NestInterceptor {
         return from(
           this.audit.record({
             ...base,
-            targetId: paramTarget ? String(paramTarget) : bodyTarget !== undefined ? String(bodyTarget) : null,
+            targetId: paramTarget ? String(paramTarget) : bodyTarget !== undefined ? String(bodyTarget) : (options.describeTarget?.(undefined) ?? null),
             outcome: 'failure',
             statusCode: status,
             errorCode: answer.code,

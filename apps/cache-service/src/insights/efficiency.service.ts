@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DatasourceEfficiency, EfficiencyReport } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { hitRateOf } from '../analytics-cache/hit-rate.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { utcDay } from '../common/time-window.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -71,6 +72,7 @@ export class EfficiencyService {
         name: strategy.name,
         hitRateTrend,
         currentHitRate: lastDayRequests === 0 ? null : round2((lastDayHits / lastDayRequests) * 100),
+        hitRate: hitRateOf(await this.cache.windowUsage(id, now)),
         ...efficiencyFigures({
           requests,
           hits,

@@ -25,6 +25,7 @@ import {
 } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { HitRateDto } from '../analytics-cache/analytics-cache.dto.js';
 import { PageQueryDto } from '../common/pagination.dto.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -188,7 +189,8 @@ export class DatasourceEfficiencyDto implements DatasourceEfficiency {
   @ApiProperty() datasourceId: number;
   @ApiProperty() name: string;
   @ApiProperty({ type: [HitRateTrendPointDto] }) hitRateTrend: HitRateTrendPointDto[];
-  @ApiProperty({ type: Number, nullable: true }) currentHitRate: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Percent over the last 24 hours (rolling); for now, read hitRate' }) currentHitRate: number | null;
+  @ApiProperty({ type: HitRateDto, description: 'The hit rate over the hit-rate window, as in the cache statistics' }) hitRate: HitRateDto;
   @ApiProperty() memoryBytes: number;
   @ApiProperty() cacheHits: number;
   @ApiProperty({ type: Number, nullable: true }) memoryPerHitBytes: number | null;

@@ -23,6 +23,9 @@ const dsTag = (datasourceId: number): string => `{ds:${datasourceId}}`;
 /** The UTC hour (`YYYYMMDDHH`) of an hourly usage counter. */
 export const hourOf = (date: Date): string => date.toISOString().slice(0, 13).replace(/[-T]/g, '');
 
+/** The UTC minute (`YYYYMMDDHHmm`) of a per-minute usage counter (the hit-rate window's buckets). */
+export const minuteOf = (date: Date): string => date.toISOString().slice(0, 16).replace(/[-T:]/g, '');
+
 /**
  * Analytics Cache V2 (DESIGN.md §3). Index sets hold entry *suffixes* (`m:…:p:…:prov:…:freq:…`), not whole
  * keys: a member is half the bytes, and the generation prefix is added by whoever reads the set.
@@ -62,6 +65,8 @@ export const CacheKeys = {
   queryStats: (datasourceId: number): string => `cache:stats:${dsTag(datasourceId)}`,
   /** Hourly request/hit counters (UTC hour `YYYYMMDDHH`), kept for usage-pattern analysis. */
   hourlyUsage: (datasourceId: number, hour: string): string => `cache:usage:${dsTag(datasourceId)}:${hour}`,
+  /** Per-minute request/hit counters (UTC minute `YYYYMMDDHHmm`), kept briefly: the hit-rate window (hit-rate.ts). */
+  minuteUsage: (datasourceId: number, minute: string): string => `cache:usage:${dsTag(datasourceId)}:${minute}`,
 } as const;
 
 export const RedisKeys = {
@@ -112,7 +117,7 @@ export const KeyNamespacePatterns = {
     protected: false,
   },
   analyticsStats: { pattern: 'cache:stats:{ds:*}', shape: new RegExp(`^cache:stats:${DS}$`), protected: false },
-  analyticsUsage: { pattern: 'cache:usage:{ds:*}:*', shape: new RegExp(`^cache:usage:${DS}:\\d{10}$`), protected: false },
+  analyticsUsage: { pattern: 'cache:usage:{ds:*}:*', shape: new RegExp(`^cache:usage:${DS}:\\d{10}(\\d{2})?$`), protected: false },
   lock: { pattern: 'lock:warm:{ds:*}', shape: new RegExp(`^lock:warm:${DS}$`), protected: true },
   // BullMQ's keys of the service's queues: its own prefix (bull:* is BullMQ's default, i.e. some other application's).
   queue: { pattern: `${QUEUE_PREFIX}:*`, shape: startsWith(`${QUEUE_PREFIX}:`), protected: true },

@@ -18,6 +18,12 @@ import {
 } from './warming.dto.js';
 import { WarmingService } from './warming.service.js';
 
+/** The audit target of a warm without a datasource id: every datasource it concerned, counted. */
+const describeWarmAll = (result: unknown): string => {
+  const count = (result as WarmResponseDto | undefined)?.results?.length;
+  return count === undefined ? 'all datasources' : `all datasources (${count})`;
+};
+
 /** Warm requests, the job list and its controls, and schedules: under the cache's prefix, as published. */
 @ApiTags('admin: analytics cache')
 @ApiBearerAuth()
@@ -30,7 +36,7 @@ export class WarmingController {
   @HttpCode(202)
   @RequirePermissions('settings:write:all')
   @RateLimited('warming')
-  @Audited('cache.warm', 'datasource', 'datasourceId')
+  @Audited('cache.warm', 'datasource', 'datasourceId', describeWarmAll)
   @ApiAcceptedResponse({ type: WarmResponseDto })
   warm(@Body() body: WarmRequestDto, @CurrentPrincipal() principal: Principal): Promise<WarmResponseDto> {
     return this.warming.requestWarm({

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
+import { useOpenAlerts } from '../features/monitoring/hooks/useAlerts';
+import { openAlertCount } from '../features/monitoring/open-alerts';
 import { useSession } from '../lib/session';
 import { Toaster } from './Toaster';
 import { Badge } from './ui/Badge';
@@ -25,6 +27,7 @@ export const NAV_TABS = [
  */
 export function Layout() {
   const { user, signOut } = useSession();
+  const openAlerts = useOpenAlerts();
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const nav = useRef<HTMLElement>(null);
@@ -49,6 +52,12 @@ export function Layout() {
           onClick={() => setMenuOpen((open) => !open)}
         >
           <span aria-hidden="true">☰</span> Menu
+          {openAlerts.count > 0 && (
+            <Badge tone="error" className="nav-count">
+              <span aria-hidden="true">{openAlerts.count}</span>
+              <span className="visually-hidden"> ({openAlertCount(openAlerts.count)})</span>
+            </Badge>
+          )}
         </button>
         <span className="app-title">Cache Command Center</span>
         {user && (
@@ -66,6 +75,12 @@ export function Layout() {
         {NAV_TABS.map((tab) => (
           <NavLink key={tab.to} to={tab.to} className="app-nav-tab" onClick={() => setMenuOpen(false)}>
             {tab.label}
+            {tab.to === '/alerts' && openAlerts.count > 0 && (
+              <Badge tone="error" className="nav-count" testId="nav-open-alerts">
+                <span aria-hidden="true">{openAlerts.count}</span>
+                <span className="visually-hidden"> ({openAlertCount(openAlerts.count)})</span>
+              </Badge>
+            )}
           </NavLink>
         ))}
       </nav>

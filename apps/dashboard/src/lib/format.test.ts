@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCompact, formatDuration, formatMemoryMB, formatMillis, formatPercent, formatRelative, formatSeconds, formatSpan, formatTtl, formatUtcDateTime, ratioToPercent } from './format';
+import { formatBytes, formatCompact, formatDuration, formatHitRate, formatMemoryMB, formatMillis, formatPercent, formatRelative, formatSeconds, formatSpan, formatTtl, formatUtcDateTime, ratioToPercent } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -57,6 +57,13 @@ describe('percentages: one scale (0–100)', () => {
     expect(formatPercent(ratioToPercent(0.9123))).toBe('91.2%');
     expect(formatPercent(null)).toBe('—');
     expect(formatPercent(ratioToPercent(null))).toBe('—');
+  });
+
+  it('says "no traffic" for the service\'s hit rate without requests in its window, never 0% or a dash', () => {
+    expect(formatHitRate({ percent: null })).toBe('no traffic');
+    expect(formatHitRate({ percent: 0 })).toBe('0%');
+    expect(formatHitRate({ percent: 94.47 })).toBe('94.5%');
+    expect(formatHitRate(undefined)).toBe('—');
   });
 });
 

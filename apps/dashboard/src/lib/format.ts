@@ -42,6 +42,16 @@ export function formatPercent(percent: number | null | undefined, digits = 1): s
   return isNumber(percent) ? `${formatNumber(percent, digits)}%` : DASH;
 }
 
+/**
+ * The service's one hit rate (a `HitRate`: percent over a named window): "94.5%", or "no traffic" when the window
+ * holds no request — never "0%" or "—" for a datasource nobody queried. Every page that shows a hit rate for "now"
+ * goes through here, so the same datasource reads the same everywhere.
+ */
+export function formatHitRate(hitRate: { percent: number | null } | null | undefined): string {
+  if (!hitRate) return DASH;
+  return hitRate.percent === null ? 'no traffic' : formatPercent(hitRate.percent);
+}
+
 /** 0.9123 → 91.23, for `formatPercent`. */
 export function ratioToPercent(ratio: number | null | undefined): number | null {
   return isNumber(ratio) ? ratio * 100 : null;

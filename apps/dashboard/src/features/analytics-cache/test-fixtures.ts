@@ -3,6 +3,7 @@ import type {
   CacheStatsResponse,
   DatasourceCacheDetails,
   DatasourceCacheMetrics,
+  HitRate,
   Paginated,
   WarmingJob,
   WarmingStatusResponse,
@@ -14,8 +15,15 @@ import { jsonResponse, mockApi } from '../../test/render';
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const minutesAhead = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
+/** A hit-rate figure over the service's window (null percent: no traffic). */
+export function hitRate(percent: number | null, requests = percent === null ? 0 : 200): HitRate {
+  return { percent, hits: percent === null ? 0 : Math.round((requests * percent) / 100), requests, windowMinutes: 15, window: 'last 15 min' };
+}
+
 export function metrics(overrides: Partial<DatasourceCacheMetrics> = {}): DatasourceCacheMetrics {
+  const totalQueries = overrides.totalQueries ?? 5_120;
   return {
+    hitRate: hitRate(totalQueries === 0 ? null : (overrides.cacheHitRate ?? 99.2)),
     datasourceId: 1,
     datasourceName: 'Revenue Analytics',
     isWarm: true,
@@ -83,6 +91,7 @@ export function stats(datasources: DatasourceCacheMetrics[] = [revenue, operatio
       totalIndexes: datasources.reduce((sum, m) => sum + m.indexCount, 0),
       totalMemoryMB: datasources.reduce((sum, m) => sum + m.estimatedMemoryMB, 0),
       overallCacheHitRate: 98.5,
+      hitRate: hitRate(98.5, 1_000),
     },
     datasources,
   };

@@ -14,7 +14,7 @@ import {
   type ThresholdUnit,
 } from '@ccc/shared-types';
 import type { Tone } from '../../components/ui/Badge';
-import { formatBytes, formatNumber, formatSeconds } from '../../lib/format';
+import { formatBytes, formatHitRate, formatNumber, formatSeconds } from '../../lib/format';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const upToThreeDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
@@ -58,6 +58,28 @@ export function formatAlertValue(value: number | null | undefined, unit: Thresho
   if (unit === null) return formatNumber(value);
   if (compact && unit === 'BYTES' && value !== null && value !== undefined && Number.isFinite(value) && value >= 1024) return formatBytes(value);
   return formatInUnit(value, unit);
+}
+
+/**
+ * An alert's measured value; a hit rate exactly as the cache pages show the same figure (formatHitRate), so that a
+ * datasource reads the same on every page.
+ */
+export function formatAlertActual(alert: Pick<CacheAlert, 'alertType' | 'alertContext' | 'actualValue'>, compact = false): string {
+  if (alert.alertType === 'HIT_RATE_LOW') return formatHitRate({ percent: alert.actualValue });
+  return formatAlertValue(alert.actualValue, alertUnit(alert), compact);
+}
+
+/** Whether a logged query is the service's own warming read (a full read of the table, sequential by design). */
+export function isWarmingRead(applicationContext: string | null): boolean {
+  return applicationContext?.startsWith('warming:') ?? false;
+}
+
+/** "Warming read (service)", "Cold-cache answer": what ran the query, for people; the raw context stays in a tooltip. */
+export function queryContextLabel(applicationContext: string | null): string {
+  if (!applicationContext) return '—';
+  if (isWarmingRead(applicationContext)) return 'Warming read (service)';
+  if (applicationContext.startsWith('cold-fallback:')) return 'Cold-cache answer';
+  return applicationContext;
 }
 
 export const METRIC_LABELS: Record<ThresholdMetricType, string> = {

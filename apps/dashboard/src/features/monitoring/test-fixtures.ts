@@ -185,6 +185,7 @@ export function efficiency(overrides: Partial<DatasourceEfficiency> = {}): Datas
       { date: '2026-11-21', hitRate: 95, requests: 600 },
     ],
     currentHitRate: 95,
+    hitRate: { percent: 94.5, hits: 189, requests: 200, windowMinutes: 15, window: 'last 15 min' },
     memoryBytes: 8_388_608,
     cacheHits: 950,
     memoryPerHitBytes: 8830,

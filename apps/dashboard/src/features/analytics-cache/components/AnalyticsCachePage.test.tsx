@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { errorBody } from '../../../test/fixtures';
 import { jsonResponse, renderApp, signInAs } from '../../../test/render';
+import { alert, paged } from '../../monitoring/test-fixtures';
 import { clinical, metrics, mockCacheApi, operational, stats } from '../test-fixtures';
 
 describe('analytics cache tab', () => {
@@ -11,11 +12,11 @@ describe('analytics cache tab', () => {
     mockCacheApi();
     renderApp('/cache');
 
-    expect(await screen.findByRole('heading', { name: 'Analytics Cache V2 Overview' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Overview' })).toBeInTheDocument();
     expect(await screen.findByTestId('summary-warm')).toHaveTextContent('2 / 3Warm');
     expect(screen.getByTestId('summary-entries')).toHaveTextContent('20.7kEntries');
     expect(screen.getByTestId('summary-memory')).toHaveTextContent('73.9 MBMemory');
-    expect(screen.getByTestId('summary-hit-rate')).toHaveTextContent('98.5%Hit Rate');
+    expect(screen.getByTestId('summary-hit-rate')).toHaveTextContent('98.5%Hit rate (last 15 min)');
 
     const cards = screen.getAllByTestId(/^ds-card-/);
     expect(cards.map((card) => within(card).getByRole('heading').textContent)).toEqual([
@@ -28,7 +29,8 @@ describe('analytics cache tab', () => {
     expect(within(rev).getByTestId('ds-health-1')).toHaveTextContent('Excellent');
     expect(rev).toHaveTextContent('Last warmed: 1 hour ago');
     expect(rev).toHaveTextContent('12,458 entries • 45.2 MB • 4 measures • 8 practices');
-    expect(rev).toHaveTextContent('Hit rate: 99.2% • Avg query: 2.1 ms');
+    expect(rev).toHaveTextContent('Hit rate (last 15 min): 99.2%');
+    expect(rev).toHaveTextContent('Avg query since the last warm: 2.1 ms');
 
     const ops = screen.getByTestId('ds-card-3');
     expect(within(ops).getByTestId('ds-health-3')).toHaveTextContent('Stale');
@@ -40,8 +42,39 @@ describe('analytics cache tab', () => {
     expect(within(cold).getByTestId('ds-health-5')).toHaveTextContent('Cold');
     expect(cold).toHaveTextContent('Never warmed');
     expect(cold).toHaveTextContent('No cache entries');
+    expect(within(cold).getByTestId('hit-rate-5')).toHaveTextContent(/^no traffic$/);
 
     expect(within(rev).getByRole('link', { name: 'Details of Revenue Analytics' })).toHaveAttribute('href', '/cache/1');
+  });
+
+  it('lets open alerts overrule an excellent health: the card, the overall verdict and the navigation say so', async () => {
+    signInAs('viewer');
+    const open = [
+      alert({ id: 'a1', datasourceId: 1, severity: 'CRITICAL', alertType: 'HIT_RATE_LOW', alertMessage: 'Hit rate of Revenue Analytics (last 15 min) is 0% (critical below 50%)' }),
+      alert({ id: 'a2', datasourceId: 1, severity: 'WARNING', alertType: 'CACHE_STALE', alertStatus: 'ACKNOWLEDGED' }),
+    ];
+    mockCacheApi({
+      'GET /api/admin/analytics/cache/health': () => jsonResponse(200, { overall: 'excellent', issues: [], recommendations: [] }),
+      'GET /api/admin/monitoring/alerts': ({ url }) => {
+        const items = open.filter((a) => a.alertStatus === url.searchParams.get('status'));
+        return jsonResponse(200, paged(items, 1, 100));
+      },
+    });
+    renderApp('/cache');
+
+    const panel = await screen.findByTestId('cache-health');
+    await waitFor(() => expect(within(panel).getByTestId('overall-health')).toHaveTextContent('Critical'));
+    expect(within(panel).getByTestId('overall-health-reason')).toHaveTextContent('Critical — 2 open alerts: Hit rate low (critical), Cache stale (warning)');
+    expect(panel).not.toHaveTextContent('No issues found');
+    expect(within(panel).getByRole('list', { name: 'Open alerts' })).toHaveTextContent('Hit rate of Revenue Analytics (last 15 min) is 0% (critical below 50%)');
+
+    const rev = screen.getByTestId('ds-card-1');
+    expect(within(rev).getByTestId('ds-health-1')).toHaveTextContent('Critical');
+    expect(within(rev).getByTestId('ds-health-reason-1')).toHaveTextContent('2 open alerts');
+    expect(within(screen.getByTestId('ds-card-3')).getByTestId('ds-health-3')).toHaveTextContent('Stale');
+
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Alerts (2 open alerts)' })).toBeInTheDocument();
   });
 
   it('shows the overall health with each issue and its recommendation', async () => {

@@ -3,6 +3,8 @@ import { useMemo, useState } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useDatasources } from '../../datasources/hooks/useDatasources';
+import { useOpenAlerts } from '../../monitoring/hooks/useAlerts';
+import { alertsOf } from '../../monitoring/open-alerts';
 import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
 import { useCacheStats } from '../hooks/useCacheStats';
 import { useNow } from '../hooks/useNow';
@@ -20,6 +22,7 @@ export function AnalyticsCachePage() {
   const datasources = useDatasources();
   const warm = useWarmCache();
   const now = useNow();
+  const openAlerts = useOpenAlerts();
   const [invalidating, setInvalidating] = useState<InvalidateTarget | null>(null);
 
   const cards = useMemo(
@@ -41,7 +44,7 @@ export function AnalyticsCachePage() {
     <section aria-labelledby="page-title">
       <h1 id="page-title">Analytics Cache</h1>
       <div className="section-header">
-        <h2 id="overview-title">Analytics Cache V2 Overview</h2>
+        <h2 id="overview-title">Overview</h2>
         {canWrite && (
           <button type="button" className="button" disabled={warm.isPending} onClick={() => warm.mutate({})}>
             Warm All
@@ -54,10 +57,7 @@ export function AnalyticsCachePage() {
       {stats.isError && <LoadError error={stats.error} />}
       {stats.data && (
         <>
-          <CacheSummaryCards
-            summary={stats.data.summary}
-            anyQueries={stats.data.datasources.some((m) => m.totalQueries > 0)}
-          />
+          <CacheSummaryCards summary={stats.data.summary} />
           <h3 className="subheading">Data sources</h3>
           {cards.length === 0 && <p className="card card-muted">No datasources registered yet.</p>}
           <div className="ds-cards">
@@ -67,6 +67,7 @@ export function AnalyticsCachePage() {
                 metrics={metrics}
                 activeJob={jobByDatasource.get(metrics.datasourceId)}
                 ttlSeconds={ttlById.get(metrics.datasourceId)}
+                alerts={alertsOf(openAlerts.alerts, metrics.datasourceId)}
                 canWrite={canWrite}
                 now={now}
                 warmPending={warm.isPending && warm.variables.datasourceId === metrics.datasourceId}
@@ -85,7 +86,7 @@ export function AnalyticsCachePage() {
           </div>
         </>
       )}
-      <CacheHealthPanel />
+      <CacheHealthPanel openAlerts={openAlerts.alerts} />
       {invalidating && <InvalidateDialog target={invalidating} onClose={() => setInvalidating(null)} />}
     </section>
   );

@@ -3,15 +3,17 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
-import { datasourceLabel, formatCount, formatDuration, formatMemoryMB, formatMillis, formatPercent, formatRelative, formatSpan } from '../../../lib/format';
+import { datasourceLabel, formatCount, formatDuration, formatHitRate, formatMemoryMB, formatMillis, formatRelative, formatSpan } from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
+import { useOpenAlerts } from '../../monitoring/hooks/useAlerts';
+import { alertsOf, datasourceVerdict } from '../../monitoring/open-alerts';
 import { ProgressBar } from '../../warming/components/ProgressBar';
 import { WarmingJobsTable } from '../../warming/components/WarmingJobsTable';
 import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
 import { useDatasourceCacheDetails } from '../hooks/useDatasourceCacheDetails';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
-import { HealthBadge, HealthDot } from './HealthBadge';
+import { VerdictBadge } from './HealthBadge';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
 import { WarmFeedback } from './WarmFeedback';
 
@@ -63,6 +65,7 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
   const [invalidating, setInvalidating] = useState<InvalidateTarget | null>(null);
   const label = datasourceLabel(m.datasourceId, m.datasourceName);
   const activeJob = status.data?.activeJobs.find((job) => job.datasourceId === m.datasourceId);
+  const verdict = datasourceVerdict(m.health, alertsOf(useOpenAlerts().alerts, m.datasourceId));
   const names = useMemo(() => new Map([[m.datasourceId, m.datasourceName]]), [m.datasourceId, m.datasourceName]);
   const rows = [...details.entriesByMeasureFrequency].sort(
     (a, b) => a.measure.localeCompare(b.measure) || a.frequency.localeCompare(b.frequency),
@@ -103,11 +106,16 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
       title={label}
       badge={
         <>
-          <HealthDot health={m.health} /> <HealthBadge health={m.health} testId="details-health" />
+          <VerdictBadge health={m.health} verdict={verdict} testId="details-health" />
         </>
       }
       actions={actions}
     >
+      {verdict.reason && (
+        <p className="health-reason" data-testid="details-health-reason">
+          <Link to={`/alerts?ds=${m.datasourceId}`}>{verdict.reason}</Link>
+        </p>
+      )}
       <WarmFeedback warm={warm} names={names} />
       {activeJob && (
         <div className="card" data-testid="details-active-job">
@@ -147,7 +155,7 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
           <Metric label="Practices" value={formatCount(m.uniquePractices)} />
           <Metric label="Providers" value={formatCount(m.uniqueProviders)} />
           <Metric label="Frequencies" value={m.uniqueFrequencies.length ? m.uniqueFrequencies.join(', ') : '—'} />
-          <Metric label="Hit rate" value={m.totalQueries === 0 ? '—' : formatPercent(m.cacheHitRate)} />
+          <Metric label={`Hit rate (${m.hitRate.window})`} value={formatHitRate(m.hitRate)} testId={`hit-rate-${m.datasourceId}`} />
           <Metric label="Avg query" value={m.totalQueries === 0 ? '—' : formatMillis(m.avgQueryTimeMs)} />
           <Metric label="Queries since warm" value={formatCount(m.totalQueries)} />
         </dl>
@@ -216,11 +224,11 @@ function entryColumns(canWrite: boolean, onInvalidate: (row: EntryRow) => void):
   ];
 }
 
-function Metric({ label, value }: { label: string; value: string }) {
+function Metric({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <div className="metric">
       <dt>{label}</dt>
-      <dd>{value}</dd>
+      <dd data-testid={testId}>{value}</dd>
     </div>
   );
 }

@@ -1,13 +1,7 @@
 import type { CacheStatsResponse } from '@ccc/shared-types';
-import { formatCompact, formatCount, formatMemoryMB, formatPercent } from '../../../lib/format';
+import { formatCompact, formatCount, formatHitRate, formatMemoryMB } from '../../../lib/format';
 
-interface CacheSummaryCardsProps {
-  summary: CacheStatsResponse['summary'];
-  /** Without any query since the warms there is no hit rate to show, rather than a misleading 0%. */
-  anyQueries: boolean;
-}
-
-export function CacheSummaryCards({ summary, anyQueries }: CacheSummaryCardsProps) {
+export function CacheSummaryCards({ summary }: { summary: CacheStatsResponse['summary'] }) {
   const cards = [
     { id: 'warm', value: `${summary.warmDatasources} / ${summary.totalDatasources}`, label: 'Warm', title: undefined },
     {
@@ -19,9 +13,9 @@ export function CacheSummaryCards({ summary, anyQueries }: CacheSummaryCardsProp
     { id: 'memory', value: formatMemoryMB(summary.totalMemoryMB), label: 'Memory', title: undefined },
     {
       id: 'hit-rate',
-      value: anyQueries ? formatPercent(summary.overallCacheHitRate) : '—',
-      label: 'Hit Rate',
-      title: anyQueries ? undefined : 'No queries yet',
+      value: formatHitRate(summary.hitRate),
+      label: `Hit rate (${summary.hitRate.window})`,
+      title: `${formatCount(summary.hitRate.hits)} hits of ${formatCount(summary.hitRate.requests)} query-API requests, all datasources`,
     },
   ];
   return (

@@ -1,8 +1,9 @@
 import type { ActiveWarmingJob, DatasourceCacheMetrics } from '@ccc/shared-types';
 import { Link } from 'react-router-dom';
-import { datasourceLabel, formatCount, formatDuration, formatMemoryMB, formatMillis, formatPercent, formatRelative } from '../../../lib/format';
+import { datasourceLabel, formatCount, formatDuration, formatHitRate, formatMemoryMB, formatMillis, formatRelative } from '../../../lib/format';
+import { datasourceVerdict, type OpenAlert } from '../../monitoring/open-alerts';
 import { ProgressBar } from '../../warming/components/ProgressBar';
-import { HealthBadge, HealthDot } from './HealthBadge';
+import { VerdictBadge } from './HealthBadge';
 
 interface DatasourceCacheCardProps {
   metrics: DatasourceCacheMetrics;
@@ -10,6 +11,8 @@ interface DatasourceCacheCardProps {
   activeJob?: ActiveWarmingJob;
   /** The datasource's staleness TTL, when known, to explain "stale". */
   ttlSeconds?: number;
+  /** Its open alerts: a worse one overrules the computed health on the card. */
+  alerts: readonly OpenAlert[];
   canWrite: boolean;
   warmPending: boolean;
   now: number;
@@ -21,6 +24,7 @@ export function DatasourceCacheCard({
   metrics: m,
   activeJob,
   ttlSeconds,
+  alerts,
   canWrite,
   warmPending,
   now,
@@ -31,16 +35,21 @@ export function DatasourceCacheCard({
   const titleId = `ds-card-${m.datasourceId}-title`;
   const warming = activeJob !== undefined;
   const showTtl = ttlSeconds !== undefined && (m.health === 'stale' || m.health === 'degraded');
+  const verdict = datasourceVerdict(m.health, alerts);
 
   return (
     <article className="card ds-card" data-testid={`ds-card-${m.datasourceId}`} aria-labelledby={titleId}>
       <div className="ds-card-header">
-        <HealthDot health={m.health} />
         <h4 id={titleId} className="ds-card-title">
           {label}
         </h4>
-        <HealthBadge health={m.health} testId={`ds-health-${m.datasourceId}`} />
+        <VerdictBadge health={m.health} verdict={verdict} testId={`ds-health-${m.datasourceId}`} />
       </div>
+      {verdict.reason && (
+        <p className="ds-card-line ds-card-reason" data-testid={`ds-health-reason-${m.datasourceId}`}>
+          <Link to={`/alerts?ds=${m.datasourceId}`}>{verdict.reason}</Link>
+        </p>
+      )}
 
       <p className="ds-card-line" data-testid={`ds-last-warmed-${m.datasourceId}`}>
         {m.lastWarmed ? (
@@ -62,17 +71,16 @@ export function DatasourceCacheCard({
             {m.uniqueMeasures === 1 ? 'measure' : 'measures'} • {m.uniquePractices}{' '}
             {m.uniquePractices === 1 ? 'practice' : 'practices'}
           </p>
-          <p className="ds-card-line muted">
-            {m.totalQueries === 0
-              ? 'No queries since the last warm'
-              : `Hit rate: ${formatPercent(m.cacheHitRate)} • Avg query: ${formatMillis(m.avgQueryTimeMs)}`}
-          </p>
+          {m.totalQueries > 0 && <p className="ds-card-line muted">Avg query since the last warm: {formatMillis(m.avgQueryTimeMs)}</p>}
         </>
       ) : (
         <p className="ds-card-line muted" data-testid={`ds-size-${m.datasourceId}`}>
           No cache entries
         </p>
       )}
+      <p className="ds-card-line muted">
+        Hit rate ({m.hitRate.window}): <span data-testid={`hit-rate-${m.datasourceId}`}>{formatHitRate(m.hitRate)}</span>
+      </p>
       {m.warnings.length > 0 && (
         <ul className="ds-card-warnings" aria-label={`Warnings for ${label}`}>
           {m.warnings.map((warning) => (

@@ -34,6 +34,7 @@ describe('audit page', () => {
           items: [
             entry(page, { action: page === 2 ? 'datasource.update' : 'cache.warm' }),
             entry(page + 100, { actorName: null, actorId: null, actorKind: 'anonymous', action: 'auth.login', outcome: 'failure', statusCode: 401, targetType: null, targetId: null }),
+            entry(page + 200, { action: 'cache.warm', targetId: 'all datasources (5)' }),
           ],
           total: 30,
           page,
@@ -53,6 +54,8 @@ describe('audit page', () => {
     expect(rows[0]).toHaveTextContent('202');
     expect(rows[1]).toHaveTextContent('Anonymous');
     expect(rows[1]).toHaveTextContent('failure');
+    // A warm of every datasource names what it covered, not a bare "datasource".
+    expect(within(rows[2]!).getAllByRole('cell')[3]!).toHaveTextContent(/^all datasources \(5\)$/);
     expect(screen.getByTestId('audit-page-info')).toHaveTextContent('Page 1 of 2 · 30 entries');
     expect(screen.getByRole('button', { name: 'Previous' })).toBeDisabled();
 

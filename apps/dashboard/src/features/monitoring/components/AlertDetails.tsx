@@ -3,7 +3,7 @@ import { LoadError, Loading } from '../../../components/QueryStatus';
 import { Badge } from '../../../components/ui/Badge';
 import { datasourceLabel, formatDateTime } from '../../../lib/format';
 import { useAlert } from '../hooks/useAlerts';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../labels';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertActual, formatAlertValue, SEVERITY_META } from '../labels';
 
 const EVENT_LABELS: Record<AlertEvent['event'], string> = {
   FIRED: 'Fired',
@@ -60,7 +60,7 @@ export function AlertDetails({ id, onClose }: { id: string; onClose: () => void 
             <div className="metric">
               <dt>Actual / threshold</dt>
               <dd>
-                {formatAlertValue(alert.data.actualValue, alertUnit(alert.data))} / {formatAlertValue(alert.data.thresholdValue, alertUnit(alert.data))}
+                {formatAlertActual(alert.data)} / {formatAlertValue(alert.data.thresholdValue, alertUnit(alert.data))}
               </dd>
             </div>
             <div className="metric">

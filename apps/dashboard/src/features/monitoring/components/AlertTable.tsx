@@ -2,7 +2,7 @@ import type { CacheAlert, ThresholdDirection } from '@ccc/shared-types';
 import { Badge } from '../../../components/ui/Badge';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { datasourceLabel, formatDateTime } from '../../../lib/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertValue, SEVERITY_META } from '../labels';
+import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertActual, formatAlertValue, SEVERITY_META } from '../labels';
 
 interface AlertTableProps {
   label: string;
@@ -44,7 +44,7 @@ const COLUMNS: Array<Column<CacheAlert>> = [
     header: 'Datasource',
     cell: (alert) => (alert.datasourceId !== null ? datasourceLabel(alert.datasourceId, alert.datasourceName) : <span className="muted">—</span>),
   },
-  { id: 'actual', header: 'Actual', numeric: true, cell: (alert) => formatAlertValue(alert.actualValue, alertUnit(alert), true) },
+  { id: 'actual', header: 'Actual', numeric: true, cell: (alert) => <span data-testid={`alert-actual-${alert.id}`}>{formatAlertActual(alert, true)}</span> },
   { id: 'threshold', header: 'Threshold', numeric: true, cell: thresholdText },
   { id: 'triggered', header: 'Triggered', className: 'small', cell: (alert) => <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time> },
   {

@@ -26,7 +26,9 @@ describe('efficiency tab', () => {
 
     const revenue = await screen.findByTestId('efficiency-row-1');
     expect(revenue).toHaveTextContent('DS #1: Revenue Analytics');
-    expect(revenue).toHaveTextContent('95%');
+    // "Now" is the service's one hit rate over its named window, not the 24-hour figure.
+    expect(within(revenue).getByTestId('hit-rate-1')).toHaveTextContent(/^94\.5%$/);
+    expect(revenue).toHaveTextContent('last 15 min');
     expect(revenue).toHaveTextContent('8.0 MB');
     expect(revenue).toHaveTextContent('Efficient');
     expect(within(revenue).getByRole('img', { name: /hit rate per day: 2026-11-19: no traffic; 2026-11-20: 88.5%; 2026-11-21: 95%/ })).toBeInTheDocument();

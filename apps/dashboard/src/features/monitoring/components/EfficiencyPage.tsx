@@ -3,7 +3,7 @@ import type { DatasourceEfficiency } from '@ccc/shared-types';
 import { useState } from 'react';
 import { Badge } from '../../../components/ui/Badge';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
-import { datasourceLabel, formatBytes, formatNumber, formatPercent, formatSeconds } from '../../../lib/format';
+import { datasourceLabel, formatBytes, formatHitRate, formatNumber, formatSeconds } from '../../../lib/format';
 import { useEfficiencyReport } from '../hooks/useEfficiency';
 import { VERDICT_META } from '../labels';
 
@@ -48,7 +48,18 @@ const COLUMNS: Array<Column<DatasourceEfficiency>> = [
     sortValue: (ds) => ds.datasourceId,
   },
   { id: 'trend', header: 'Hit rate trend', cell: (ds) => <Sparkline trend={ds.hitRateTrend} label={datasourceLabel(ds.datasourceId, ds.name)} /> },
-  { id: 'hit-rate', header: 'Hit rate now', numeric: true, cell: (ds) => formatPercent(ds.currentHitRate), sortValue: (ds) => ds.currentHitRate },
+  {
+    id: 'hit-rate',
+    header: 'Hit rate now',
+    numeric: true,
+    cell: (ds) => (
+      <>
+        <span data-testid={`hit-rate-${ds.datasourceId}`}>{formatHitRate(ds.hitRate)}</span>
+        <div className="small muted">{ds.hitRate.window}</div>
+      </>
+    ),
+    sortValue: (ds) => ds.hitRate.percent,
+  },
   {
     id: 'memory',
     header: 'Memory (per hit)',

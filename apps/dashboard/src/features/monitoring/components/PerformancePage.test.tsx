@@ -24,6 +24,18 @@ const slow: QueryPerformanceEntry = {
   executedAt: new Date().toISOString(),
 };
 
+/** The service's own warming read, genuinely slow: listed, but its full scan is no red flag. */
+const warmingRead: QueryPerformanceEntry = {
+  ...slow,
+  id: 'q2',
+  queryHash: 'b'.repeat(64),
+  queryPattern: 'COPY (SELECT measure, value FROM demo_analytics.revenue_facts ORDER BY measure) TO STDOUT',
+  executionTimeMs: 95_000,
+  rowsReturned: 135_168,
+  slowQueryThresholdMs: 13_516.8,
+  applicationContext: 'warming:ds:1',
+};
+
 const pattern: QueryPatternSummary = {
   queryHash: 'a'.repeat(64),
   queryPattern: slow.queryPattern,
@@ -44,7 +56,7 @@ describe('performance tab', () => {
       [`GET ${BASE}/usage/hourly`]: () =>
         jsonResponse(200, [hourly(1, 2, 100, 90, 1.5), hourly(1, 1, 0, 0, null), hourly(1, 0, 200, 196, 1.2), hourly(2, 1, 50, 10, 40)]),
       [`GET ${BASE}/usage-patterns`]: () => jsonResponse(200, [usagePattern(), usagePattern({ id: 'p2', datasourceId: 2, datasourceName: 'Operational Metrics', hourlyRequests: new Array(24).fill(5) })]),
-      [`GET ${BASE}/query-performance/slow`]: () => jsonResponse(200, [slow]),
+      [`GET ${BASE}/query-performance/slow`]: () => jsonResponse(200, [slow, warmingRead]),
       [`GET ${BASE}/query-performance/patterns`]: ({ url }) => {
         reads.patterns!.push(url.searchParams);
         return jsonResponse(200, [pattern]);
@@ -74,7 +86,14 @@ describe('performance tab', () => {
     expect(screen.getByTestId('usage-patterns-table')).toHaveTextContent('Peaked');
 
     expect(screen.getByTestId('slow-queries-table')).toHaveTextContent('812.4 ms');
-    expect(screen.getByTestId('slow-queries-table')).toHaveTextContent('sequential scan');
+    const slowRows = within(screen.getByTestId('slow-queries-table')).getAllByRole('row').slice(1);
+    const coldRow = slowRows.find((row) => row.textContent?.includes('812.4 ms'))!;
+    const warmingRow = slowRows.find((row) => row.textContent?.includes('COPY'))!;
+    expect(coldRow).toHaveTextContent('sequential scan');
+    expect(coldRow).toHaveTextContent('Cold-cache answer');
+    expect(warmingRow).toHaveTextContent('Warming read (service)');
+    expect(warmingRow).toHaveTextContent('full read (expected)');
+    expect(warmingRow).not.toHaveTextContent('sequential scan');
     // Hours are UTC on this page, timestamps too.
     expect(screen.getByTestId('slow-queries-table')).toHaveTextContent(/\d{2}:\d{2}:\d{2} UTC/);
     // The charts' figures are in a table screen readers can read.

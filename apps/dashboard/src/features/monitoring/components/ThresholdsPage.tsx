@@ -49,7 +49,8 @@ function thresholdColumns(names: Map<number, string>): Array<Column<PerformanceT
       id: 'state',
       header: 'State',
       cell: (threshold) =>
-        !threshold.isActive ? <Badge tone="neutral">Inactive</Badge> : threshold.alertEnabled ? <Badge tone="ok">Alerting</Badge> : <Badge tone="warn">Alerts off</Badge>,
+        // Whether the threshold raises alerts, not whether one is firing: neutral words and colours.
+        !threshold.isActive ? <Badge tone="neutral">Inactive</Badge> : threshold.alertEnabled ? <Badge tone="info">Enabled</Badge> : <Badge tone="neutral">Disabled</Badge>,
     },
   ];
 }

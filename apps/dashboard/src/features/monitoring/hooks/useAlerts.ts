@@ -1,4 +1,5 @@
 import type { AlertListQuery } from '@ccc/shared-types';
+import { useMemo } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../../lib/query-keys';
 import { showToast } from '../../../lib/toast';
@@ -14,6 +15,26 @@ export function useAlerts(query: AlertListQuery) {
     refetchInterval: ALERTS_POLL_MS,
     placeholderData: keepPreviousData,
   });
+}
+
+/** One page per open status, as the Alerts page asks for it (the same queries, so one request serves both). */
+export const OPEN_ALERTS_PAGE_SIZE = 100;
+
+/**
+ * The open alerts (active and acknowledged) for the health verdicts, and their count for the navigation badge:
+ * the count is the service's total, even past the first page.
+ */
+export function useOpenAlerts() {
+  const active = useAlerts({ status: 'ACTIVE', pageSize: OPEN_ALERTS_PAGE_SIZE });
+  const acknowledged = useAlerts({ status: 'ACKNOWLEDGED', pageSize: OPEN_ALERTS_PAGE_SIZE });
+  return useMemo(
+    () => ({
+      alerts: [...(active.data?.items ?? []), ...(acknowledged.data?.items ?? [])],
+      count: (active.data?.total ?? 0) + (acknowledged.data?.total ?? 0),
+      loaded: active.data !== undefined && acknowledged.data !== undefined,
+    }),
+    [active.data, acknowledged.data],
+  );
 }
 
 export function useAlert(id: string | null) {

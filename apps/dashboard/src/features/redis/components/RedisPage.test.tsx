@@ -84,7 +84,7 @@ const purgeResult = (overrides: Partial<RedisPurgeResult>): RedisPurgeResult => 
 });
 
 describe('Redis tab', () => {
-  it('shows server figures, the Analytics Cache V2 section apart, and says the distribution is a sample', async () => {
+  it('shows server figures, the analytics cache section apart, and says the distribution is a sample', async () => {
     signInAs('viewer');
     mockApi({ 'GET /api/admin/redis/stats': () => jsonResponse(200, stats) });
     renderApp('/redis');
@@ -93,7 +93,7 @@ describe('Redis tab', () => {
     expect(screen.getByTestId('stat-memory')).toHaveTextContent('3.0 MB');
     expect(screen.getByTestId('stat-memory')).toHaveTextContent('no limit');
     const section = screen.getByTestId('analytics-cache-section');
-    expect(within(section).getByRole('heading', { name: 'Analytics Cache V2' })).toBeInTheDocument();
+    expect(within(section).getByRole('heading', { name: 'Analytics cache' })).toBeInTheDocument();
     expect(section).toHaveTextContent('Revenue Analytics');
     expect(section).toHaveTextContent('cache:meta:{ds:1}');
     expect(screen.getByTestId('distribution-note')).toHaveTextContent('From a sample of 1,000 of 5,000 keys');

@@ -40,7 +40,7 @@ function AnalyticsCacheSection({ stats }: { stats: RedisStatsResponse }) {
   const section = stats.analyticsCache;
   return (
     <div className="card" data-testid="analytics-cache-section">
-      <h2>Analytics Cache V2</h2>
+      <h2>Analytics cache</h2>
       <p className="muted">
         About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets ({formatPercent(ratioToPercent(section.keyShare))} of
         all keys), estimated from the sample below.
