@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal, RequirePermissions } from '../auth/auth.decorators.js';
@@ -24,6 +24,7 @@ import {
   WarmScheduleDto,
 } from './analytics-cache.dto.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
+import { ApiErrorResponses } from '../common/api-errors.js';
 
 @ApiTags('admin: analytics cache')
 @ApiBearerAuth()
@@ -38,6 +39,7 @@ export class AnalyticsCacheController {
   @Get('stats')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheStatsResponseDto })
+  @ApiOperation({ summary: 'Cache statistics', description: 'Entries, memory, hits and misses of the analytics cache, in total and per datasource.' })
   stats(): Promise<CacheStatsResponseDto> {
     return this.cache.stats();
   }
@@ -126,6 +128,8 @@ export class AnalyticsCacheController {
   @RateLimited('invalidation')
   @Audited('cache.invalidate', 'datasource', 'datasourceId')
   @ApiOkResponse({ type: InvalidateResponseDto })
+  @ApiOperation({ summary: 'Invalidate cached data', description: 'Drops the cached data of one datasource (or all): the next queries read the database until the cache is warmed again.' })
+  @ApiErrorResponses(404)
   invalidate(@Body() body: InvalidateRequestDto): Promise<InvalidateResponseDto> {
     return this.cache.invalidate(body);
   }
@@ -133,6 +137,7 @@ export class AnalyticsCacheController {
   @Get('health')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheHealthResponseDto })
+  @ApiOperation({ summary: 'Cache health', description: 'The cache’s overall health and the state of each datasource (cold, warming, warm, stale).' })
   health(): Promise<CacheHealthResponseDto> {
     return this.cache.health();
   }
@@ -140,6 +145,8 @@ export class AnalyticsCacheController {
   @Get('datasources/:id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: DatasourceCacheDetailsDto })
+  @ApiOperation({ summary: 'Cache details of a datasource', description: 'One datasource’s cache: generation, entries, memory, hit rate, last warm and schedule.' })
+  @ApiErrorResponses(404)
   details(@Param() params: NumericIdParam): Promise<DatasourceCacheDetailsDto> {
     return this.cache.details(params.id);
   }
