@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { bearerTokenOf } from './auth/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { documentGlobalBehaviour, ErrorResponseDto } from './common/api-errors.js';
+import { completeSchemas } from './common/openapi-json-schemas.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { inputGuardMiddleware, jsonOnlyMiddleware } from './common/input-guard.js';
@@ -33,7 +34,7 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   // No open-source licence: the package is private (package.json "private": true), so a name without a URL
   // (DocumentBuilder.setLicense would write an empty one).
   options.info.license = { name: 'Proprietary' };
-  return documentGlobalBehaviour(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto] }));
+  return completeSchemas(documentGlobalBehaviour(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto] })));
 }
 
 /** Everything about the HTTP surface that both main.ts and the tests need, in one place. */

@@ -256,7 +256,7 @@ export class RedisKeysPageDto implements RedisKeysPage {
 export class DecodedCacheEntryDto implements DecodedCacheEntry {
   @ApiProperty({ enum: ['analytics-entry'] }) kind: 'analytics-entry';
   @ApiProperty() rowCount: number;
-  @ApiProperty({ type: 'array', items: { type: 'array', items: {} }, description: '[period, value] pairs' })
+  @ApiProperty({ type: 'array', description: '[period, value] pairs', items: { type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] } } })
   rows: Array<[string, number | string | null]>;
   @ApiProperty() truncated: boolean;
 }
@@ -281,7 +281,7 @@ export class RedisKeyInspectionDto implements RedisKeyInspection {
     type: 'object',
     description: 'Capped preview; `kind` is string, hash, set, zset, list, stream or unsupported',
     properties: { kind: { type: 'string' }, truncated: { type: 'boolean' } },
-    additionalProperties: true,
+    additionalProperties: { $ref: '#/components/schemas/JsonValue' },
   })
   preview: RedisValuePreview;
   @ApiProperty({ type: DecodedCacheEntryDto, nullable: true }) decoded: DecodedCacheEntryDto | null;
