@@ -68,10 +68,10 @@ export class RedisKeysQueryDto implements RedisKeysQuery {
 
   @ApiPropertyOptional({ default: '0', description: 'The cursor of the previous page; 0 starts a new scan' })
   @IsOptional()
-  @Matches(CURSOR_FORMAT, { message: 'cursor must be a cursor this endpoint returned (digits, or node:digits on a cluster)' })
+  @Matches(CURSOR_FORMAT, { message: 'cursor must be a cursor this endpoint returned (digits, or node:digits on a cluster, optionally ~mark)' })
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Keys wanted per page (a page stops early at the examination cap)' })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Page size: at most this many keys per page (a page stops early at the examination cap)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
