@@ -7,6 +7,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { bearerTokenOf } from './access/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
+import { documentGlobalBehaviour, ErrorResponseDto } from './common/api-errors.js';
+import { completeSchemas } from './common/openapi-json-schemas.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { inputGuardMiddleware, jsonOnlyMiddleware } from './common/input-guard.js';
@@ -24,10 +26,15 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
         'Sign in with POST /api/auth/login and use the token as a Bearer credential, or send an API key in X-API-Key.',
     )
     .setVersion('0.1.0')
+    // Relative: the document is served by the service it describes, behind whatever host and scheme it has.
+    .addServer('/')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .build();
-  return SwaggerModule.createDocument(app, options);
+  // No open-source licence: the package is private (package.json "private": true), so a name without a URL
+  // (DocumentBuilder.setLicense would write an empty one).
+  options.info.license = { name: 'Proprietary' };
+  return completeSchemas(documentGlobalBehaviour(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto] })));
 }
 
 /** Everything about the HTTP surface that both main.ts and the tests need, in one place. */

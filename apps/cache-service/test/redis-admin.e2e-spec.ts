@@ -126,6 +126,27 @@ describe('Redis admin tools', () => {
       expect(allHashes[0].ttlSeconds).toBeGreaterThan(400);
     });
 
+    it('honours count as a page size: at most count keys per page, and the cursor goes on inside a SCAN batch', async () => {
+      const keys = Array.from({ length: 23 }, (_, i) => `${prefix}:page:${i}`);
+      await loadStrings(keys);
+      const seen = new Set<string>();
+      let cursor = '0';
+      for (let pages = 0; pages < 5000 && (pages === 0 || cursor !== '0'); pages++) {
+        const page = (await t.http.get('/api/admin/redis/keys').query({ pattern: `${prefix}:page:*`, count: 5, cursor }).set(auth()).expect(200)).body as RedisKeysPage;
+        expect(page.keys.length).toBeLessThanOrEqual(5);
+        page.keys.forEach((k) => seen.add(k.key));
+        cursor = page.cursor;
+      }
+      expect([...seen].sort()).toEqual([...keys].sort());
+
+      // Every key matches `*`: one SCAN call returns dozens, the page stops at 5 and the cursor points inside the call.
+      const first = (await t.http.get('/api/admin/redis/keys').query({ count: 5 }).set(auth()).expect(200)).body as RedisKeysPage;
+      expect(first.keys).toHaveLength(5);
+      expect(first.cursor).toMatch(/~[0-9a-f]{8}$/);
+      const second = (await t.http.get('/api/admin/redis/keys').query({ count: 5, cursor: first.cursor }).set(auth()).expect(200)).body as RedisKeysPage;
+      expect(second.keys).toHaveLength(5);
+    });
+
     it('marks protected keys and classifies analytics keys', async () => {
       const meta = CacheKeys.meta(900_000 + Math.floor(Math.random() * 99_999));
       await redis.hset(meta, 'gen', '3');
@@ -152,6 +173,7 @@ describe('Redis admin tools', () => {
       [{ cursor: '-1' }, 'cursor'],
       [{ cursor: '99999999999999999999' }, 'cursor'],
       [{ cursor: '3:10' }, 'cursor'],
+      [{ cursor: '10~xyz' }, 'cursor'],
       [{ count: 0 }, 'count'],
       [{ count: 5000 }, 'count'],
       [{ count: 'many' }, 'count'],

@@ -15,6 +15,7 @@ import { ALERT_SEVERITIES, ALERT_STATUSES, CACHE_ALERT_TYPES, COMMENT_MAX_LENGTH
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.dto.js';
+import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 export class AlertListQueryDto extends PageQueryDto implements AlertListQuery {
   @ApiPropertyOptional({ enum: ALERT_STATUSES })
@@ -77,7 +78,7 @@ export class AlertDto implements CacheAlert {
   @ApiProperty() alertMessage: string;
   @ApiProperty() thresholdValue: number;
   @ApiProperty() actualValue: number;
-  @ApiProperty({ type: Object, nullable: true }) alertContext: Record<string, unknown> | null;
+  @ApiProperty(jsonSchema('AlertContext', { nullable: true })) alertContext: Record<string, unknown> | null;
   @ApiProperty({ enum: ALERT_STATUSES }) alertStatus: AlertStatus;
   @ApiProperty({ type: String, nullable: true }) acknowledgedBy: string | null;
   @ApiProperty({ type: String, nullable: true }) acknowledgedByName: string | null;

@@ -4,6 +4,7 @@ import { THRESHOLD_LEVEL, THRESHOLD_METRIC_TYPES, THRESHOLD_UNITS } from '@ccc/s
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsSourceTableName } from '../datasources/source-name.js';
+import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 // DECIMAL(18,4): four decimal places, so the smallest positive level is 0.0001 (a smaller one would round to 0).
 const { min: MIN_LEVEL, max: MAX_LEVEL } = THRESHOLD_LEVEL;
@@ -51,7 +52,7 @@ export class CreateThresholdDto implements CreateThresholdRequest {
   @IsBoolean()
   alertEnabled?: boolean;
 
-  @ApiPropertyOptional({ type: Object, nullable: true })
+  @ApiPropertyOptional(jsonSchema('JsonObject', { nullable: true, description: 'Free-form settings kept with the threshold' }))
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsObject()
@@ -84,7 +85,7 @@ export class ThresholdDto implements PerformanceThreshold {
   @ApiProperty({ enum: THRESHOLD_UNITS }) thresholdUnit: ThresholdUnit;
   @ApiProperty({ enum: ['ABOVE', 'BELOW'] }) direction: ThresholdDirection;
   @ApiProperty() alertEnabled: boolean;
-  @ApiProperty({ type: Object, nullable: true }) alertConfiguration: Record<string, unknown> | null;
+  @ApiProperty(jsonSchema('JsonObject', { nullable: true, description: 'Free-form settings kept with the threshold' })) alertConfiguration: Record<string, unknown> | null;
   @ApiProperty({ format: 'uuid' }) createdBy: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) updatedBy: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator.js';
 import { RequirePermissions } from '../access/auth.decorators.js';
 import { NumericIdParam } from '../common/id-param.dto.js';
@@ -12,6 +12,7 @@ import {
   InvalidateResponseDto,
 } from './analytics-cache.dto.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
+import { ApiErrorResponses } from '../common/api-errors.js';
 
 /** Statistics, health and invalidation of the cache; warming's routes under the same prefix are in warming/. */
 @ApiTags('admin: analytics cache')
@@ -24,6 +25,7 @@ export class AnalyticsCacheController {
   @Get('stats')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheStatsResponseDto })
+  @ApiOperation({ summary: 'Cache statistics', description: 'Entries, memory, hits and misses of the analytics cache, in total and per datasource.' })
   stats(): Promise<CacheStatsResponseDto> {
     return this.cache.stats();
   }
@@ -34,6 +36,8 @@ export class AnalyticsCacheController {
   @RateLimited('invalidation')
   @Audited('cache.invalidate', 'datasource', 'datasourceId')
   @ApiOkResponse({ type: InvalidateResponseDto })
+  @ApiOperation({ summary: 'Invalidate cached data', description: 'Drops the cached data of one datasource (or all): the next queries read the database until the cache is warmed again.' })
+  @ApiErrorResponses(404)
   invalidate(@Body() body: InvalidateRequestDto): Promise<InvalidateResponseDto> {
     return this.cache.invalidate(body);
   }
@@ -41,6 +45,7 @@ export class AnalyticsCacheController {
   @Get('health')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheHealthResponseDto })
+  @ApiOperation({ summary: 'Cache health', description: 'The cache’s overall health and the state of each datasource (cold, warming, warm, stale).' })
   health(): Promise<CacheHealthResponseDto> {
     return this.cache.health();
   }
@@ -48,6 +53,8 @@ export class AnalyticsCacheController {
   @Get('datasources/:id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: DatasourceCacheDetailsDto })
+  @ApiOperation({ summary: 'Cache details of a datasource', description: 'One datasource’s cache: generation, entries, memory, hit rate, last warm and schedule.' })
+  @ApiErrorResponses(404)
   details(@Param() params: NumericIdParam): Promise<DatasourceCacheDetailsDto> {
     return this.cache.details(params.id);
   }

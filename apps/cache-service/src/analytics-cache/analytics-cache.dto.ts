@@ -147,7 +147,7 @@ class AnalyticsEntryDto {
   @ApiProperty() practice: string;
   @ApiProperty() provider: string;
   @ApiProperty() frequency: string;
-  @ApiProperty({ description: '[period, value] pairs', type: 'array', items: { type: 'array', items: {} } }) rows: Array<[string, number]>;
+  @ApiProperty({ type: 'array', description: '[period, value] pairs', items: { type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] } } }) rows: Array<[string, number]>;
 }
 
 export class AnalyticsQueryResponseDto {

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '../access/auth.decorators.js';
 import { AuditPageDto, AuditQueryDto } from './audit.dto.js';
 import { AuditService } from './audit.service.js';
@@ -14,6 +14,7 @@ export class AuditController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: AuditPageDto })
+  @ApiOperation({ summary: 'Audit trail', description: 'Successful and refused changes, newest first, filtered by actor, action, target and time window.' })
   list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
     return this.audit.query(query);
   }

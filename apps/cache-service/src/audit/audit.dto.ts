@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AuditEntry, AuditOutcome, AuditQuery, Paginated } from '@ccc/shared-types';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.dto.js';
+import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 export class AuditQueryDto extends PageQueryDto implements AuditQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'User or API key id' })
@@ -52,7 +53,7 @@ export class AuditEntryDto implements AuditEntry {
   @ApiProperty() action: string;
   @ApiProperty({ type: String, nullable: true }) targetType: string | null;
   @ApiProperty({ type: String, nullable: true }) targetId: string | null;
-  @ApiProperty({ type: Object, nullable: true }) parameters: Record<string, unknown> | null;
+  @ApiProperty(jsonSchema('JsonObject', { nullable: true, description: 'The request’s parameters and body, secrets redacted' })) parameters: Record<string, unknown> | null;
   @ApiProperty({ enum: ['success', 'failure'] }) outcome: AuditOutcome;
   @ApiProperty({ type: Number, nullable: true }) statusCode: number | null;
   @ApiProperty({ type: String, nullable: true }) errorCode: string | null;

@@ -30,6 +30,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from '../datasources/source-name.js';
+import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
 
@@ -79,7 +80,7 @@ export class QueryPerformanceEntryDto {
   @ApiProperty({ description: "The planner's estimate of rows read by the plan's scans" }) rowsExamined: number;
   @ApiProperty() rowsReturned: number;
   @ApiProperty({ type: [String], nullable: true }) indexesUsed: string[] | null;
-  @ApiProperty({ type: Object, nullable: true, description: 'EXPLAIN (FORMAT JSON) output, kept for slow queries' }) executionPlan: unknown | null;
+  @ApiProperty(jsonSchema('ExplainPlan', { nullable: true, description: 'EXPLAIN (FORMAT JSON) output, kept for slow queries' })) executionPlan: unknown | null;
   @ApiProperty() usedIndex: boolean;
   @ApiProperty() isSlowQuery: boolean;
   @ApiProperty() slowQueryThresholdMs: number;

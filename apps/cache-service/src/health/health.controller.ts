@@ -1,11 +1,12 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Public } from '../access/auth.decorators.js';
 import { HealthService } from './health.service.js';
 import { MetricsAccess } from './metrics-access.js';
 import { MetricsService } from './metrics.service.js';
+import { ApiErrorResponses } from '../common/api-errors.js';
 
 @ApiTags('operations')
 @Public()
@@ -20,13 +21,15 @@ export class HealthController {
 
   @Get('health/live')
   @ApiOkResponse({ description: 'The process is up' })
+  @ApiOperation({ summary: 'Liveness', description: 'Answers as long as the process runs; for the orchestrator’s liveness probe.' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
   @ApiOkResponse({ description: 'Redis and PostgreSQL answer' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; `checks` says which' })
+  @ApiOperation({ summary: 'Readiness', description: 'Whether Redis, PostgreSQL and (in role all) the warming workers answer; 503 with `checks` saying which does not.' })
+  @ApiErrorResponses([503, 'A dependency is down; `checks` says which'])
   async ready(@Res({ passthrough: true }) response: Response): Promise<unknown> {
     const result = await this.health.readiness();
     if (result.status !== 'ok') response.status(503);
@@ -35,8 +38,8 @@ export class HealthController {
 
   @Get('metrics')
   @ApiOkResponse({ description: 'Prometheus text format' })
-  @ApiUnauthorizedResponse({ description: 'METRICS=token and no or another bearer token than METRICS_TOKEN' })
-  @ApiNotFoundResponse({ description: 'METRICS=off' })
+  @ApiOperation({ summary: 'Prometheus metrics', description: 'Metrics in the Prometheus text format. Public by default; METRICS=token asks for METRICS_TOKEN as a bearer token, METRICS=off hides it.' })
+  @ApiErrorResponses([401, 'UNAUTHENTICATED: METRICS=token and no or another bearer token than METRICS_TOKEN'], [404, 'NOT_FOUND: METRICS=off'])
   render(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: Response): Promise<string> {
     this.metricsAccess.assertAllowed(authorization);
     // Set here, not by @Header: a refusal must stay a JSON error body.

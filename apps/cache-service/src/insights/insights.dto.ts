@@ -27,6 +27,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { HitRateDto } from '../analytics-cache/analytics-cache.dto.js';
 import { PageQueryDto } from '../common/pagination.dto.js';
+import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const dayMessage = (field: string): string => `${field} must be a calendar day, YYYY-MM-DD`;
@@ -151,8 +152,8 @@ export class RecommendationDto implements Recommendation {
   @ApiProperty({ enum: RECOMMENDATION_TYPES }) recommendationType: RecommendationType;
   @ApiProperty({ enum: RECOMMENDATION_PRIORITIES }) priority: RecommendationPriority;
   @ApiProperty() recommendationDescription: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) currentConfiguration: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true }) recommendedConfiguration: Record<string, unknown>;
+  @ApiProperty(jsonSchema('JsonObject', { description: 'The settings the recommendation would change, as they are' })) currentConfiguration: Record<string, unknown>;
+  @ApiProperty(jsonSchema('JsonObject', { description: 'The settings it proposes (`warmSchedule`, `stalenessTtlSeconds`, an index definition …)' })) recommendedConfiguration: Record<string, unknown>;
   @ApiProperty() estimatedImprovement: number;
   @ApiProperty({ example: 'peak_hit_rate_pct' }) improvementMetric: string;
   @ApiProperty({ enum: IMPLEMENTATION_STATUSES }) implementationStatus: ImplementationStatus;

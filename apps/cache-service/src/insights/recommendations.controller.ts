@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
@@ -12,6 +12,7 @@ import {
   RecommendationPageDto,
 } from './insights.dto.js';
 import { RecommendationsService } from './recommendations.service.js';
+import { ApiErrorResponses } from '../common/api-errors.js';
 
 @ApiTags('admin: monitoring')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class RecommendationsController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: RecommendationPageDto, description: 'PENDING first, then by priority, newest first' })
+  @ApiOperation({ summary: 'List recommendations', description: 'Recommendations, PENDING first, then by priority, newest first, one page at a time.' })
   list(@Query() query: RecommendationListQueryDto): Promise<RecommendationPageDto> {
     return this.recommendations.list(query);
   }
@@ -32,6 +34,7 @@ export class RecommendationsController {
   @RequirePermissions('settings:write:all')
   @Audited('recommendation.generate', 'recommendation')
   @ApiOkResponse({ type: RecommendationGenerationResultDto })
+  @ApiOperation({ summary: 'Generate recommendations now', description: 'Analyses usage, cache efficiency and slow queries and records new recommendations.' })
   generate(): Promise<RecommendationGenerationResultDto> {
     return this.recommendations.generate();
   }
@@ -39,6 +42,8 @@ export class RecommendationsController {
   @Get(':id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: RecommendationDto })
+  @ApiOperation({ summary: 'Get a recommendation', description: 'One recommendation with its reasoning and proposed change.' })
+  @ApiErrorResponses(404)
   get(@Param() params: UuidParam): Promise<RecommendationDto> {
     return this.recommendations.get(params.id);
   }
@@ -48,6 +53,8 @@ export class RecommendationsController {
   @RequirePermissions('settings:write:all')
   @Audited('recommendation.approve', 'recommendation')
   @ApiOkResponse({ type: RecommendationDto, description: 'PENDING → APPROVED; 409 from any other status' })
+  @ApiOperation({ summary: 'Approve a recommendation', description: 'PENDING → APPROVED.' })
+  @ApiErrorResponses(404, [409, 'CONFLICT: the recommendation is not PENDING'])
   approve(@Param() params: UuidParam, @CurrentPrincipal() principal: Principal): Promise<RecommendationDto> {
     return this.recommendations.approve(params.id, principal);
   }
@@ -57,6 +64,8 @@ export class RecommendationsController {
   @RequirePermissions('settings:write:all')
   @Audited('recommendation.reject', 'recommendation')
   @ApiOkResponse({ type: RecommendationDto, description: 'PENDING or APPROVED → REJECTED; 409 from any other status' })
+  @ApiOperation({ summary: 'Reject a recommendation', description: 'PENDING or APPROVED → REJECTED, with an optional comment.' })
+  @ApiErrorResponses(404, [409, 'CONFLICT: the recommendation is neither PENDING nor APPROVED'])
   reject(@Param() params: UuidParam, @Body() body: RecommendationDecisionDto, @CurrentPrincipal() principal: Principal): Promise<RecommendationDto> {
     return this.recommendations.reject(params.id, body.notes, principal);
   }
@@ -69,6 +78,8 @@ export class RecommendationsController {
     type: RecommendationDto,
     description: 'Applies an APPROVED recommendation (schedule, TTL, index) and marks it IMPLEMENTED; 409 when not APPROVED or when the configuration changed since (stale)',
   })
+  @ApiOperation({ summary: 'Implement a recommendation', description: 'Applies an APPROVED recommendation’s change (TTL, schedule, index) and marks it IMPLEMENTED.' })
+  @ApiErrorResponses(404, [409, 'CONFLICT: the recommendation is not APPROVED, is stale or carries no valid change'])
   implement(@Param() params: UuidParam, @Body() body: RecommendationDecisionDto, @CurrentPrincipal() principal: Principal): Promise<RecommendationDto> {
     return this.recommendations.implement(params.id, body.notes, principal);
   }

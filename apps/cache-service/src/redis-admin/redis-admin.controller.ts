@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
+import { ApiErrorResponses } from '../common/api-errors.js';
 import {
   PurgeIdParam,
   RedisKeyInspectionDto,
@@ -43,7 +44,7 @@ export class RedisAdminController {
 
   @Get('stats')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Server statistics (per node and total) and key distribution by namespace from a sample' })
+  @ApiOperation({ summary: 'Redis statistics', description: 'Server statistics (per node and total) and key distribution by namespace from a sample.' })
   @ApiOkResponse({ type: RedisStatsResponseDto })
   stats(@CurrentPrincipal() principal: Principal): Promise<RedisStatsResponseDto> {
     return this.statistics.stats(principal);
@@ -51,7 +52,11 @@ export class RedisAdminController {
 
   @Get('keys')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Browse keys with SCAN: one page per request, capped in keys examined; follow `cursor` while `more`. Keys outside the service\'s namespaces are listed to admins only' })
+  @ApiOperation({
+    summary: 'Browse keys',
+    description:
+      'One page of at most `count` keys per request (SCAN, capped in keys examined); follow `cursor` while `more`. Keys outside the service’s namespaces are listed to admins only.',
+  })
   @ApiOkResponse({ type: RedisKeysPageDto })
   keys(@Query() query: RedisKeysQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeysPageDto> {
     return this.keyBrowser.scanKeys(query, principal);
@@ -59,7 +64,11 @@ export class RedisAdminController {
 
   @Get('inspect')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Type, TTL, encoding, memory, length and a size-capped preview of one key (keys outside the service\'s namespaces: admins only)' })
+  @ApiOperation({
+    summary: 'Inspect a key',
+    description: 'Type, TTL, encoding, memory, length and a size-capped preview of one key (keys outside the service’s namespaces: admins only).',
+  })
+  @ApiErrorResponses([403, 'FORBIDDEN: a missing permission, or a key outside the service’s namespaces asked by a non-admin'], 404)
   @ApiOkResponse({ type: RedisKeyInspectionDto })
   inspect(@Query() query: RedisKeyQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeyInspectionDto> {
     return this.keyBrowser.inspect(query.key, principal);
@@ -70,9 +79,10 @@ export class RedisAdminController {
   @RequirePermissions('settings:write:all')
   @Audited('redis.purge', 'redis-pattern', 'pattern')
   @ApiOperation({
-    summary: 'Delete keys matching a pattern (SCAN + UNLINK in batches); dryRun counts first',
-    description: 'Refuses patterns that could match protected namespaces unless allowProtected (admin only; rate-limit counters are never purged). Operators purge only the service\'s own namespaces. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.',
+    summary: 'Purge keys by pattern',
+    description: 'Deletes keys matching a pattern (SCAN + UNLINK in batches); dryRun counts first. Refuses patterns that could match protected namespaces unless allowProtected (admin only; rate-limit counters are never purged). Operators purge only the service\'s own namespaces. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.',
   })
+  @ApiErrorResponses([403, 'FORBIDDEN: a missing permission, or a pattern reaching protected namespaces without allowProtected (admins only)'])
   @ApiOkResponse({ type: RedisPurgeResultDto })
   purge(@Body() body: RedisPurgeRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisPurgeResultDto> {
     return this.purges.purge(body, principal);
@@ -80,7 +90,8 @@ export class RedisAdminController {
 
   @Get('purge/:purgeId')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Progress of a purge run' })
+  @ApiOperation({ summary: 'Purge progress', description: 'Progress and outcome of a purge run started by POST purge.' })
+  @ApiErrorResponses(404)
   @ApiOkResponse({ type: RedisPurgeResultDto })
   purgeStatus(@Param() params: PurgeIdParam): Promise<RedisPurgeResultDto> {
     return this.purges.status(params.purgeId);
@@ -90,7 +101,8 @@ export class RedisAdminController {
   @HttpCode(200)
   @RequirePermissions('settings:write:all')
   @Audited('redis.ttl', 'redis-key', 'key')
-  @ApiOperation({ summary: 'Set or remove the expiry of an existing key' })
+  @ApiOperation({ summary: 'Set a key’s TTL', description: 'Sets or removes the expiry of an existing key.' })
+  @ApiErrorResponses([403, 'FORBIDDEN: a missing permission, or a key outside the service’s namespaces asked by a non-admin'], 404)
   @ApiOkResponse({ type: RedisTtlResponseDto })
   ttl(@Body() body: RedisTtlRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisTtlResponseDto> {
     return this.ttlTool.setTtl(body, principal);
@@ -99,8 +111,8 @@ export class RedisAdminController {
   @Get('slowlog')
   @RequirePermissions('settings:read:all')
   @ApiOperation({
-    summary: 'Slow log of every node, newest first',
-    description: 'Admins see each command with its arguments (capped); everyone else sees the command name and the key when it is one of the service\'s own — other arguments are redacted.',
+    summary: 'Redis slow log',
+    description: 'The slow log of every node, newest first. Admins see each command with its arguments (capped); everyone else sees the command name and the key when it is one of the service\'s own — other arguments are redacted.',
   })
   @ApiOkResponse({ type: RedisSlowlogResponseDto })
   slowlog(@Query() query: RedisSlowlogQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisSlowlogResponseDto> {
@@ -111,7 +123,7 @@ export class RedisAdminController {
   @HttpCode(200)
   @RequirePermissions('settings:write:all')
   @Audited('redis.slowlog.reset', 'redis')
-  @ApiOperation({ summary: 'Empty the slow log of every node' })
+  @ApiOperation({ summary: 'Reset the slow log', description: 'Empties the slow log of every node.' })
   @ApiOkResponse({ type: RedisSlowlogResetResponseDto })
   resetSlowlog(): Promise<RedisSlowlogResetResponseDto> {
     return this.slowlogs.resetSlowlog();
@@ -119,7 +131,7 @@ export class RedisAdminController {
 
   @Get('memory')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Top keys and namespaces by memory, from a bounded sample' })
+  @ApiOperation({ summary: 'Memory by key and namespace', description: 'Top keys and namespaces by memory, from a bounded sample of keys.' })
   @ApiOkResponse({ type: RedisMemoryAnalysisDto })
   memory(@Query() query: RedisMemoryQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisMemoryAnalysisDto> {
     return this.memoryAnalysis.memory(query, principal);

@@ -68,10 +68,10 @@ export class RedisKeysQueryDto implements RedisKeysQuery {
 
   @ApiPropertyOptional({ default: '0', description: 'The cursor of the previous page; 0 starts a new scan' })
   @IsOptional()
-  @Matches(CURSOR_FORMAT, { message: 'cursor must be a cursor this endpoint returned (digits, or node:digits on a cluster)' })
+  @Matches(CURSOR_FORMAT, { message: 'cursor must be a cursor this endpoint returned (digits, or node:digits on a cluster, optionally ~mark)' })
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Keys wanted per page (a page stops early at the examination cap)' })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Page size: at most this many keys per page (a page stops early at the examination cap)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -256,7 +256,7 @@ export class RedisKeysPageDto implements RedisKeysPage {
 export class DecodedCacheEntryDto implements DecodedCacheEntry {
   @ApiProperty({ enum: ['analytics-entry'] }) kind: 'analytics-entry';
   @ApiProperty() rowCount: number;
-  @ApiProperty({ type: 'array', items: { type: 'array', items: {} }, description: '[period, value] pairs' })
+  @ApiProperty({ type: 'array', description: '[period, value] pairs', items: { type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] } } })
   rows: Array<[string, number | string | null]>;
   @ApiProperty() truncated: boolean;
 }
@@ -281,7 +281,7 @@ export class RedisKeyInspectionDto implements RedisKeyInspection {
     type: 'object',
     description: 'Capped preview; `kind` is string, hash, set, zset, list, stream or unsupported',
     properties: { kind: { type: 'string' }, truncated: { type: 'boolean' } },
-    additionalProperties: true,
+    additionalProperties: { $ref: '#/components/schemas/JsonValue' },
   })
   preview: RedisValuePreview;
   @ApiProperty({ type: DecodedCacheEntryDto, nullable: true }) decoded: DecodedCacheEntryDto | null;

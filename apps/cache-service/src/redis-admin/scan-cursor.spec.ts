@@ -1,4 +1,4 @@
-import { advance, formatCursor, parseCursor } from './scan-cursor.js';
+import { advance, formatCursor, keyMark, parseCursor } from './scan-cursor.js';
 
 describe('key browser cursor', () => {
   it('is the plain SCAN cursor on a standalone Redis', () => {
@@ -16,7 +16,16 @@ describe('key browser cursor', () => {
     expect(advance({ node: 2, cursor: '5' }, '0', 3)).toBeNull();
   });
 
-  it.each(['abc', '-1', '1.5', '3:1', '99999999999999999999', ''])('rejects %j', (raw) => {
+  it('carries the mark of the last key handed out when a page ended inside a SCAN call', () => {
+    const mark = keyMark('cache:{ds:1}:g3:e:abc');
+    expect(mark).toMatch(/^[0-9a-f]{8}$/);
+    expect(formatCursor({ node: 0, cursor: '1234', after: mark }, 1)).toBe(`1234~${mark}`);
+    expect(parseCursor(`1234~${mark}`, 1)).toEqual({ node: 0, cursor: '1234', after: mark });
+    expect(parseCursor(`2:0~${mark}`, 3)).toEqual({ node: 2, cursor: '0', after: mark });
+    expect(advance({ node: 0, cursor: '5', after: mark }, '9', 1)).toEqual({ node: 0, cursor: '9' });
+  });
+
+  it.each(['abc', '-1', '1.5', '3:1', '99999999999999999999', '', '12~', '12~XYZ', '12~0123456789'])('rejects %j', (raw) => {
     expect(parseCursor(raw, 3)).toBeNull();
   });
 });

@@ -1,31 +1,46 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The key browser's cursor: a SCAN cursor on a standalone Redis (`"1234"`), or `"<node>:<cursor>"` on a
- * cluster, where the scan walks the masters one after the other.
+ * cluster, where the scan walks the masters one after the other. A page that ended inside the keys one SCAN call
+ * returned adds `~<mark>` of the last key it handed out: the next request repeats that SCAN call and continues
+ * after that key (so `count` is a page size, not a minimum).
  */
 export interface ScanPosition {
   node: number;
   cursor: string;
+  /** keyMark of the last key already handed out from the SCAN call at `cursor`. */
+  after?: string;
 }
 
 const MAX_CURSOR = 2n ** 64n - 1n;
 
-export const CURSOR_FORMAT = /^(\d{1,4}:)?\d{1,20}$/;
+export const CURSOR_FORMAT = /^(\d{1,4}:)?\d{1,20}(~[0-9a-f]{8})?$/;
+
+/**
+ * A short, URL-safe stand-in for a key name in the cursor (a key may be long and hold anything). Were the key
+ * deleted, or a mark to collide, the next page starts at the beginning of the SCAN call again: keys may then be
+ * listed twice, as SCAN itself allows, but none is skipped.
+ */
+export const keyMark = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 8);
 
 /** The position to continue from, null for a malformed cursor or a node index out of range. */
 export function parseCursor(raw: string | undefined, nodeCount: number): ScanPosition | null {
   const value = raw ?? '0';
   if (!CURSOR_FORMAT.test(value)) return null;
-  const [node, cursor] = value.includes(':') ? value.split(':') : ['0', value];
+  const [position, after] = value.split('~');
+  const [node, cursor] = position.includes(':') ? position.split(':') : ['0', position];
   const index = Number(node);
   const parsed = BigInt(cursor);
   if (index >= nodeCount || parsed > MAX_CURSOR) return null;
-  return { node: index, cursor: parsed.toString() };
+  return { node: index, cursor: parsed.toString(), ...(after ? { after } : {}) };
 }
 
 /** The cursor to hand back; `"0"` when the scan is complete. */
 export function formatCursor(position: ScanPosition | null, nodeCount: number): string {
   if (!position) return '0';
-  return nodeCount > 1 ? `${position.node}:${position.cursor}` : position.cursor;
+  const cursor = nodeCount > 1 ? `${position.node}:${position.cursor}` : position.cursor;
+  return position.after ? `${cursor}~${position.after}` : cursor;
 }
 
 /** After a node's SCAN returned `next`: the same node, the next one, or the end. */
