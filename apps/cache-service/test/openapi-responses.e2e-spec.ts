@@ -135,7 +135,23 @@ describe('OpenAPI contract: live GET responses', () => {
     expect(bodies.get('/api/admin/redis/inspect')).toMatchObject({ namespace: 'analytics-entry', decoded: { kind: 'analytics-entry' } });
     const slow = bodies.get('/api/admin/monitoring/query-performance/slow') as { executionPlan: unknown }[];
     expect(slow.some((entry) => Array.isArray(entry.executionPlan))).toBe(true);
-    expect(bodies.get('/api/admin/monitoring/alerts/{id}')).toMatchObject({ alertContext: { metric: 'CONNECTION_COUNT' } });
+    expect(bodies.get('/api/admin/monitoring/alerts/{id}')).toMatchObject({ alertContext: { metric: expect.any(String), thresholdId: expect.any(String) } });
+  });
+
+  it('answers errors with the documented error body', async () => {
+    const check = responseCheck(doc);
+    const cases: [string, number, Record<string, string>][] = [
+      ['/api/admin/datasources/{id}', 404, { Authorization: `Bearer ${token}` }],
+      ['/api/admin/redis/keys', 400, { Authorization: `Bearer ${token}` }],
+      ['/api/auth/me', 401, {}],
+    ];
+    const urls: Record<string, string> = { '/api/admin/datasources/{id}': '/api/admin/datasources/999999', '/api/admin/redis/keys': '/api/admin/redis/keys?count=0', '/api/auth/me': '/api/auth/me' };
+    const problems: string[] = [];
+    for (const [path, status, headers] of cases) {
+      const response = await t.http.get(urls[path]).set(headers).expect(status);
+      problems.push(...check.problems(path, 'get', response.body, status).map((problem) => `GET ${urls[path]} ${status}: ${problem}`));
+    }
+    expect(problems).toEqual([]);
   });
 
   it('finds what the validator is for: an undocumented field, a wrong type, a null where none is allowed', () => {
