@@ -1,4 +1,4 @@
-import { redoclyLint } from './support/openapi-lint.js';
+import { redoclyLint, untypedClientFields } from './support/openapi-lint.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /* Acceptance 1 of issue 12: the API contract, checked with the tools our users run. */
@@ -14,5 +14,10 @@ describe('OpenAPI contract', () => {
     const doc = (await t.http.get('/api/docs-json').expect(200)).body;
     const problems = redoclyLint(doc);
     expect(problems.map((p) => `${p.severity} ${p.ruleId} ${p.pointer}: ${p.message}`)).toEqual([]);
+  });
+
+  it('gives a generated client (openapi-typescript) a type for every field: no unknown, no Record<string, never>', async () => {
+    const doc = (await t.http.get('/api/docs-json').expect(200)).body;
+    expect(untypedClientFields(doc)).toEqual([]);
   });
 });

@@ -87,6 +87,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
  * response without a body schema gets the shared one. Public operations get `security: []`.
  */
 export function documentGlobalBehaviour(document: OpenAPIObject): OpenAPIObject {
+  // Codes add keys of their own to `details` (`id`, `maxValues`, `protectedPatterns` …): any JSON beside the named ones.
+  const details = document.components?.schemas?.[ErrorDetailsDto.name];
+  if (details && !('$ref' in details)) details.additionalProperties = { $ref: '#/components/schemas/JsonValue' };
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];

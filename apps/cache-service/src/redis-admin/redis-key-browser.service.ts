@@ -7,7 +7,7 @@ import { classifyKey, isProtectedKey } from './key-namespaces.js';
 import { RedisAdminRepository } from './redis-admin.repository.js';
 import { ttlSecondsOf } from './redis-ttl.service.js';
 import { globProblem } from './redis-glob.js';
-import { advance, formatCursor, keyMark, parseCursor } from './scan-cursor.js';
+import { advance, formatCursor, parseCursor, takeFromBatch } from './scan-cursor.js';
 import { bytesToText, capElement, decodeCacheEntry, elementsToFetch, PREVIEW_LIMITS } from './value-preview.js';
 
 /** Keys one key-browser request may make Redis examine (sum of SCAN COUNTs): a huge keyspace answers "more", fast. */
@@ -41,19 +41,9 @@ export class RedisKeyBrowserService {
     while (position && found.size < count && examined + scanCount <= EXAMINE_CAP) {
       const page = await this.redis.scan(nodes[position.node], position.cursor, { match: pattern, count: scanCount, type: query.type });
       examined += scanCount;
-      const { after } = position;
-      const resumeAt = after ? page.keys.findIndex((key) => keyMark(key) === after) + 1 : 0;
-      let stoppedAfter: string | null = null;
-      for (let index = resumeAt; index < page.keys.length; index++) {
-        // A full page inside this SCAN call's keys: the next request repeats the call and continues after the last one.
-        if (found.size >= count) {
-          stoppedAfter = keyMark(page.keys[index - 1]);
-          break;
-        }
-        const key = page.keys[index];
-        if (!found.has(key) && isVisibleTo(access, key)) found.set(key, position.node);
-      }
-      position = stoppedAfter ? { node: position.node, cursor: position.cursor, after: stoppedAfter } : advance(position, page.cursor, nodes.length);
+      const batch = takeFromBatch(page.keys, position.after, count - found.size, (key) => !found.has(key) && isVisibleTo(access, key));
+      for (const key of batch.taken) found.set(key, position.node);
+      position = batch.stoppedAfter ? { ...position, after: batch.stoppedAfter } : advance(position, page.cursor, nodes.length);
     }
 
     const byNode = new Map<number, string[]>();

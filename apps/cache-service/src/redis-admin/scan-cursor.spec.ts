@@ -1,4 +1,4 @@
-import { advance, formatCursor, keyMark, parseCursor } from './scan-cursor.js';
+import { advance, formatCursor, keyMark, parseCursor, takeFromBatch } from './scan-cursor.js';
 
 describe('key browser cursor', () => {
   it('is the plain SCAN cursor on a standalone Redis', () => {
@@ -23,6 +23,18 @@ describe('key browser cursor', () => {
     expect(parseCursor(`1234~${mark}`, 1)).toEqual({ node: 0, cursor: '1234', after: mark });
     expect(parseCursor(`2:0~${mark}`, 3)).toEqual({ node: 2, cursor: '0', after: mark });
     expect(advance({ node: 0, cursor: '5', after: mark }, '9', 1)).toEqual({ node: 0, cursor: '9' });
+  });
+
+  it('takes at most room keys from a SCAN reply and marks where the page stopped inside it', () => {
+    const keys = ['a', 'b', 'hidden', 'c', 'd', 'e'];
+    const visible = (key: string) => key !== 'hidden';
+    const first = takeFromBatch(keys, undefined, 3, visible);
+    expect(first).toEqual({ taken: ['a', 'b', 'c'], stoppedAfter: keyMark('c') });
+    expect(takeFromBatch(keys, first.stoppedAfter!, 3, visible)).toEqual({ taken: ['d', 'e'], stoppedAfter: null });
+    // Exactly full at the end of the reply: nothing left in it, the scan moves on.
+    expect(takeFromBatch(keys, keyMark('c'), 2, visible)).toEqual({ taken: ['d', 'e'], stoppedAfter: null });
+    // The marked key was deleted meanwhile: the reply is taken from its start again (repeats, never skips).
+    expect(takeFromBatch(['a', 'b'], keyMark('gone'), 5, visible)).toEqual({ taken: ['a', 'b'], stoppedAfter: null });
   });
 
   it.each(['abc', '-1', '1.5', '3:1', '99999999999999999999', '', '12~', '12~XYZ', '12~0123456789'])('rejects %j', (raw) => {

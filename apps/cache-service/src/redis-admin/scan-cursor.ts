@@ -48,3 +48,23 @@ export function advance(position: ScanPosition, next: string, nodeCount: number)
   if (next !== '0') return { node: position.node, cursor: next };
   return position.node + 1 < nodeCount ? { node: position.node + 1, cursor: '0' } : null;
 }
+
+/**
+ * The keys a page takes from one SCAN call's reply: from after the key marked `after` (from the start when there is
+ * no mark or the key is gone), until `room` keys are accepted. When the page fills up before the reply ends,
+ * `stoppedAfter` marks the last key looked at: the next request repeats the call and continues after it.
+ */
+export function takeFromBatch(
+  keys: string[],
+  after: string | undefined,
+  room: number,
+  accept: (key: string) => boolean,
+): { taken: string[]; stoppedAfter: string | null } {
+  const taken = new Set<string>();
+  const start = after ? keys.findIndex((key) => keyMark(key) === after) + 1 : 0;
+  for (let index = start; index < keys.length; index++) {
+    if (taken.size >= room) return { taken: [...taken], stoppedAfter: keyMark(keys[index - 1]) };
+    if (accept(keys[index])) taken.add(keys[index]);
+  }
+  return { taken: [...taken], stoppedAfter: null };
+}

@@ -16,6 +16,7 @@ import {
   WarmResponseDto,
   WarmScheduleDto,
 } from './warming.dto.js';
+import { WarmingDocs } from './warming.openapi.js';
 import { WarmingService } from './warming.service.js';
 
 /** The audit target of a warm without a datasource id: every datasource it concerned, counted. */
@@ -38,6 +39,7 @@ export class WarmingController {
   @RateLimited('warming')
   @Audited('cache.warm', 'datasource', 'datasourceId', describeWarmAll)
   @ApiAcceptedResponse({ type: WarmResponseDto })
+  @WarmingDocs.warm()
   warm(@Body() body: WarmRequestDto, @CurrentPrincipal() principal: Principal): Promise<WarmResponseDto> {
     return this.warming.requestWarm({
       datasourceIds: body.datasourceId === undefined ? 'all' : [body.datasourceId],
@@ -50,6 +52,7 @@ export class WarmingController {
   @Get('warming/status')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: WarmingStatusResponseDto })
+  @WarmingDocs.status()
   warmingStatus(): Promise<WarmingStatusResponseDto> {
     return this.warming.status();
   }
@@ -57,6 +60,7 @@ export class WarmingController {
   @Get('warming/jobs')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: WarmingJobPageDto })
+  @WarmingDocs.jobs()
   history(@Query() query: WarmingJobQueryDto): Promise<WarmingJobPageDto> {
     return this.warming.history(query);
   }
@@ -64,6 +68,7 @@ export class WarmingController {
   @Get('warming/jobs/:jobId')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: WarmingJobDto })
+  @WarmingDocs.job()
   job(@Param() params: JobIdParam): Promise<WarmingJobDto> {
     return this.warming.job(params.jobId);
   }
@@ -73,6 +78,7 @@ export class WarmingController {
   @RequirePermissions('settings:write:all')
   @Audited('cache.warm_pause', 'warming_job', 'jobId')
   @ApiOkResponse({ type: WarmingJobDto })
+  @WarmingDocs.pause()
   pause(@Param() params: JobIdParam): Promise<WarmingJobDto> {
     return this.warming.pause(params.jobId);
   }
@@ -82,6 +88,7 @@ export class WarmingController {
   @RequirePermissions('settings:write:all')
   @Audited('cache.warm_resume', 'warming_job', 'jobId')
   @ApiOkResponse({ type: WarmingJobDto })
+  @WarmingDocs.resume()
   resume(@Param() params: JobIdParam): Promise<WarmingJobDto> {
     return this.warming.resume(params.jobId);
   }
@@ -91,6 +98,7 @@ export class WarmingController {
   @RequirePermissions('settings:write:all')
   @Audited('cache.warm_cancel', 'warming_job', 'jobId')
   @ApiOkResponse({ type: WarmingJobDto })
+  @WarmingDocs.cancel()
   cancel(@Param() params: JobIdParam): Promise<WarmingJobDto> {
     return this.warming.cancel(params.jobId);
   }
@@ -98,6 +106,7 @@ export class WarmingController {
   @Get('schedules')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: WarmScheduleDto, isArray: true })
+  @WarmingDocs.schedules()
   schedules(): Promise<WarmScheduleDto[]> {
     return this.warming.schedules();
   }
@@ -106,6 +115,7 @@ export class WarmingController {
   @RequirePermissions('settings:write:all')
   @Audited('cache.schedule_update', 'datasource', 'datasourceId')
   @ApiOkResponse({ type: WarmScheduleDto })
+  @WarmingDocs.setSchedule()
   setSchedule(@Param() params: DatasourceIdParam, @Body() body: UpdateWarmScheduleDto): Promise<WarmScheduleDto> {
     return this.warming.setSchedule(params.datasourceId, body.cron);
   }

@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class LivenessDto {
+  @ApiProperty({ enum: ['ok'] }) status: 'ok';
+}
+
+export class DependencyCheckDto {
+  @ApiProperty({ enum: ['up', 'down'] }) status: 'up' | 'down';
+  @ApiPropertyOptional({ description: 'Round trip of the probe (when up)' }) latencyMs?: number;
+  @ApiPropertyOptional({ description: 'Why the probe failed (when down)' }) error?: string;
+}
+
+export class DependencyChecksDto {
+  @ApiProperty({ type: DependencyCheckDto }) redis: DependencyCheckDto;
+  @ApiProperty({ type: DependencyCheckDto }) postgres: DependencyCheckDto;
+  @ApiPropertyOptional({ type: DependencyCheckDto, description: 'Roles all and worker: the warming workers consume' }) workers?: DependencyCheckDto;
+}
+
+/** ReadinessResponse with the checks the service makes named. */
+export class ReadinessDto {
+  @ApiProperty({ enum: ['ok', 'error'] }) status: 'ok' | 'error';
+  @ApiProperty({ type: DependencyChecksDto }) checks: DependencyChecksDto;
+}
