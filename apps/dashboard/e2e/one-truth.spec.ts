@@ -139,7 +139,7 @@ test('a critical alert shows on the landing page, on its datasource card and in 
   const count = await openAlertCount(request);
   expect(count).toBeGreaterThanOrEqual(1);
   await expect(alertsLink).toHaveAccessibleName(`Alerts (${count} open alert${count === 1 ? '' : 's'})`);
-  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count} (${count} open alert${count === 1 ? '' : 's'})`);
+  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count}(${count} open alert${count === 1 ? '' : 's'})`);
   await screenshot(page, 'one-truth-landing');
 
   // On a phone the navigation folds away: the Menu button carries the count.
