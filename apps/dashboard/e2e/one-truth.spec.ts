@@ -158,6 +158,8 @@ test('the datasource’s hit rate reads the same on every page that shows it', a
   const onAlert = (await actual.textContent())!.trim();
 
   expect({ onCard, onDetails, onEfficiency, onAlert }).toEqual({ onCard: '75%', onDetails: '75%', onEfficiency: '75%', onAlert: '75%' });
+  // The alert's own sentence (written by the service) uses the same figure and window.
+  await expect(page.getByTestId(`alert-row-${alertId}`)).toContainText(`Hit rate of ${DATASOURCE} (last 15 min) is ${onCard} (critical below 90%)`);
   // Each page names the window the figure covers.
   await page.goto(`/cache/${datasource.id}`);
   await expect(page.getByTestId('details-metrics')).toContainText('Hit rate (last 15 min)');
