@@ -234,7 +234,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
       cacheStrategyId: ds.strategyId,
       thresholdValue: 60,
       actualValue: 50,
-      alertMessage: `Hit rate of ${ds.name} (last 15 min) is 50.0 % (warning below 60 %)`,
+      alertMessage: `Hit rate of ${ds.name} (last 15 min) is 50% (warning below 60%)`,
       createdBy: SYSTEM_USER_ID,
       resolvedBy: null,
       alertContext: expect.objectContaining({ metric: 'CACHE_HIT_RATIO', thresholdId: hitRate.id, direction: 'BELOW' }),
@@ -248,7 +248,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(escalation.escalated).toBeGreaterThanOrEqual(1);
     alerts = await alertsOf(ds.id);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ id: fired.id, severity: 'CRITICAL', alertStatus: 'ACTIVE', thresholdValue: 60, alertMessage: `Hit rate of ${ds.name} (last 15 min) is 50.0 % (critical below 60 %)` });
+    expect(alerts[0]).toMatchObject({ id: fired.id, severity: 'CRITICAL', alertStatus: 'ACTIVE', thresholdValue: 60, alertMessage: `Hit rate of ${ds.name} (last 15 min) is 50% (critical below 60%)` });
 
     const acknowledged = (await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'Moving the warm before the morning peak' }).expect(200)).body as CacheAlert;
     expect(acknowledged).toMatchObject({ alertStatus: 'ACKNOWLEDGED', acknowledgedBy: admin.id, acknowledgedByName: admin.email, acknowledgementComment: 'Moving the warm before the morning peak' });
@@ -275,9 +275,9 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'ESCALATED CRITICAL', 'RESOLVED CRITICAL']);
     const payloads = receiver.received.filter((r) => r.body.alert.datasourceId === ds.id).map((r) => r.body);
     for (const payload of payloads) expectShape(payload, PAYLOAD_KEYS);
-    expect(payloads[0].text).toBe(`:warning: WARNING HIT_RATE_LOW — Hit rate of ${ds.name} (last 15 min) is 50.0 % (warning below 60 %)`);
+    expect(payloads[0].text).toBe(`:warning: WARNING HIT_RATE_LOW — Hit rate of ${ds.name} (last 15 min) is 50% (warning below 60%)`);
     expect(payloads[1].text).toMatch(/^:rotating_light: CRITICAL HIT_RATE_LOW/);
-    expect(payloads[2].text).toMatch(/^:white_check_mark: RESOLVED HIT_RATE_LOW — Recovered: Hit rate of .* is 90\.9 %/);
+    expect(payloads[2].text).toMatch(/^:white_check_mark: RESOLVED HIT_RATE_LOW — Recovered: Hit rate of .* is 90\.9%/);
     expect(payloads[0].alert).toMatchObject({ id: fired.id, alertType: 'HIT_RATE_LOW', severity: 'WARNING', alertStatus: 'ACTIVE', datasourceId: ds.id, datasourceName: ds.name, thresholdValue: 60, actualValue: 50 });
     const delivered = (await t.http.get(`/api/admin/monitoring/alerts/${fired.id}`).set(bearer(admin.token)).expect(200)).body as CacheAlert;
     expect(delivered.history.filter((e) => e.event === 'NOTIFIED')).toHaveLength(3);
@@ -499,7 +499,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     await evaluate();
 
     const byType = new Map((await alertsOf(ds.id)).map((a) => [a.alertType, a]));
-    expect(byType.get('CACHE_STALE')).toMatchObject({ severity: 'WARNING', alertMessage: expect.stringMatching(new RegExp(`^Cache of ${ds.name} is [\\d.]+ % of its staleness TTL old \\(warning above 0.001 %\\)$`)) });
+    expect(byType.get('CACHE_STALE')).toMatchObject({ severity: 'WARNING', alertMessage: expect.stringMatching(new RegExp(`^Cache of ${ds.name} is [\\d.]+% of its staleness TTL old \\(warning above 0.001%\\)$`)) });
     expect(byType.get('WARMING_FAILED')).toMatchObject({ severity: 'WARNING', actualValue: 1, alertMessage: `1 warming job(s) of ${ds.name} failed in the last 24 h (warning at 1)` });
     expect(byType.get('MEMORY_USAGE_HIGH')).toMatchObject({ severity: 'WARNING' });
     expect(byType.get('MEMORY_USAGE_HIGH')!.actualValue).toBeGreaterThan(0);

@@ -325,7 +325,8 @@ test('performance: hit-rate and query-time charts, the usage heat-map, slow quer
   await expect(page.getByTestId('usage-patterns-table')).toContainText(datasource.name);
 
   const slow = page.getByTestId('slow-queries-table');
-  await expect(slow).toContainText(`cold-fallback:ds:${datasource.id}`);
+  // The context is named for people; the recorded one is its tooltip.
+  await expect(slow.getByTitle(`cold-fallback:ds:${datasource.id}`, { exact: true }).first()).toHaveText('Cold-cache answer');
   await expect(slow).toContainText(datasource.sourceTable.split('.')[1]!);
   // Only this datasource's patterns (the seeded ones of the others are filtered out); a pattern's history
   // covers the same period as the list.

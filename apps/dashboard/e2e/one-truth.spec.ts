@@ -139,7 +139,7 @@ test('a critical alert shows on the landing page, on its datasource card and in 
   const count = await openAlertCount(request);
   expect(count).toBeGreaterThanOrEqual(1);
   await expect(alertsLink).toHaveAccessibleName(`Alerts (${count} open alert${count === 1 ? '' : 's'})`);
-  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count} (${count} open alert${count === 1 ? '' : 's'})`);
+  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count}(${count} open alert${count === 1 ? '' : 's'})`);
   await screenshot(page, 'one-truth-landing');
 
   // On a phone the navigation folds away: the Menu button carries the count.
@@ -158,6 +158,8 @@ test('the datasource’s hit rate reads the same on every page that shows it', a
   const onAlert = (await actual.textContent())!.trim();
 
   expect({ onCard, onDetails, onEfficiency, onAlert }).toEqual({ onCard: '75%', onDetails: '75%', onEfficiency: '75%', onAlert: '75%' });
+  // The alert's own sentence (written by the service) uses the same figure and window.
+  await expect(page.getByTestId(`alert-row-${alertId}`)).toContainText(`Hit rate of ${DATASOURCE} (last 15 min) is ${onCard} (critical below 90%)`);
   // Each page names the window the figure covers.
   await page.goto(`/cache/${datasource.id}`);
   await expect(page.getByTestId('details-metrics')).toContainText('Hit rate (last 15 min)');

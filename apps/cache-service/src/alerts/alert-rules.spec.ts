@@ -76,12 +76,12 @@ describe('decide: the alert lifecycle', () => {
 
 describe('messages', () => {
   it('names the datasource, the value and the level crossed', () => {
-    expect(alertMessage('CACHE_HIT_RATIO', { datasourceName: 'Revenue Analytics', tableName: null }, 42, 'WARNING', hitRate)).toBe('Hit rate of Revenue Analytics (last 15 min) is 42.0 % (warning below 60 %)');
+    expect(alertMessage('CACHE_HIT_RATIO', { datasourceName: 'Revenue Analytics', tableName: null }, 42, 'WARNING', hitRate)).toBe('Hit rate of Revenue Analytics (last 15 min) is 42% (warning below 60%)');
     expect(alertMessage('QUERY_TIME', { datasourceName: 'Revenue Analytics', tableName: null }, 312.44, 'CRITICAL', queryTime)).toBe('Average query time of Revenue Analytics is 312.4 ms (critical above 250 ms)');
     expect(alertMessage('TABLE_SIZE', { datasourceName: 'Visits', tableName: 'demo.visits' }, 3 * 1024 ** 3, 'WARNING', { warning: 2 * 1024 ** 3, critical: 8 * 1024 ** 3, direction: 'ABOVE' })).toBe(
       'Table demo.visits (Visits) is 3.0 GB (warning above 2.0 GB)',
     );
-    expect(recoveryMessage('CACHE_HIT_RATIO', { datasourceName: 'Revenue Analytics', tableName: null }, 90.909, hitRate)).toBe('Recovered: Hit rate of Revenue Analytics (last 15 min) is 90.9 % (warning below 60 %)');
+    expect(recoveryMessage('CACHE_HIT_RATIO', { datasourceName: 'Revenue Analytics', tableName: null }, 90.909, hitRate)).toBe('Recovered: Hit rate of Revenue Analytics (last 15 min) is 90.9% (warning below 60%)');
   });
 
   it('says "at" when the value is exactly the level crossed', () => {
@@ -101,12 +101,12 @@ describe('messages', () => {
       alertStatus: 'ACTIVE',
       datasourceId: 1,
       datasourceName: 'Revenue Analytics',
-      alertMessage: 'Hit rate of Revenue Analytics (last 15 min) is 20.0 % (critical below 30 %)',
+      alertMessage: 'Hit rate of Revenue Analytics (last 15 min) is 20% (critical below 30%)',
       thresholdValue: 30,
       actualValue: 20,
       triggeredAt: now.toISOString(),
     };
-    expect(webhookText('FIRED', alert)).toBe(':rotating_light: CRITICAL HIT_RATE_LOW — Hit rate of Revenue Analytics (last 15 min) is 20.0 % (critical below 30 %)');
+    expect(webhookText('FIRED', alert)).toBe(':rotating_light: CRITICAL HIT_RATE_LOW — Hit rate of Revenue Analytics (last 15 min) is 20% (critical below 30%)');
     expect(webhookText('RESOLVED', alert, 'Recovered: …')).toBe(':white_check_mark: RESOLVED HIT_RATE_LOW — Recovered: …');
     expect(webhookText('ESCALATED', { ...alert, severity: 'WARNING' })).toMatch(/^:warning: WARNING HIT_RATE_LOW \(escalated\) — /);
   });

@@ -87,12 +87,15 @@ function bytes(value: number): string {
   return unit === 0 ? `${Math.round(scaled)} B` : `${round1(scaled)} ${units[unit]}`;
 }
 
-/** A value with its unit, e.g. `42.0 %`, `312.4 ms`, `1.2 GB`, `3`. */
+/**
+ * A value with its unit, e.g. `42%`, `94.5%`, `312.4 ms`, `1.2 GB`, `3`. Percentages read as the dashboard writes
+ * them (at most one decimal, none when whole), so an alert's hit rate is the same text as on the cache pages.
+ */
 export function formatValue(unit: ThresholdUnit, value: number, exact = false): string {
   const number = exact ? String(Math.round(value * 10_000) / 10_000) : round1(value);
   switch (unit) {
     case 'PERCENTAGE':
-      return `${number} %`;
+      return `${exact ? number : String(Math.round(value * 10) / 10)}%`;
     case 'MILLISECONDS':
       return `${number} ms`;
     case 'BYTES':

@@ -19,7 +19,7 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
 function ServerFigures({ stats }: { stats: RedisNodeStats }) {
   return (
     <div className="redis-figures">
-      <Figure label="Hit rate" value={formatPercent(ratioToPercent(stats.hitRate))} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
+      <Figure label="Keyspace hit rate" value={formatPercent(ratioToPercent(stats.hitRate))} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
       <Figure
         label="Memory used"
         value={formatBytes(stats.usedMemoryBytes)}
@@ -104,7 +104,7 @@ export function RedisStatsPanel() {
               { id: 'node', header: 'Node', cell: (node) => <code>{node.node}</code>, sortValue: (node) => node.node },
               { id: 'keys', header: 'Keys', numeric: true, cell: (node) => formatCount(node.totalKeys), sortValue: (node) => node.totalKeys },
               { id: 'memory', header: 'Memory', numeric: true, cell: (node) => formatBytes(node.usedMemoryBytes), sortValue: (node) => node.usedMemoryBytes },
-              { id: 'hit-rate', header: 'Hit rate', numeric: true, cell: (node) => formatPercent(ratioToPercent(node.hitRate)), sortValue: (node) => node.hitRate },
+              { id: 'hit-rate', header: 'Keyspace hit rate', numeric: true, cell: (node) => formatPercent(ratioToPercent(node.hitRate)), sortValue: (node) => node.hitRate },
               { id: 'ops', header: 'Ops/s', numeric: true, cell: (node) => formatCount(node.opsPerSecond), sortValue: (node) => node.opsPerSecond },
               { id: 'clients', header: 'Clients', numeric: true, cell: (node) => formatCount(node.connectedClients), sortValue: (node) => node.connectedClients },
             ]}
