@@ -52,7 +52,9 @@ const UNAVAILABLE_CLASSES = new Set(['08', '40', '53', '57', '58']);
 
 /** Lost or refused connections of pg, pg-pool or ioredis (the same set for every connection). */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const LOST_CONNECTION = /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed|Command timed out/i;
+// ioredis's Cluster during a failover: slots moving to the promoted replica, a slot map not yet refreshed.
+const LOST_CONNECTION =
+  /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed|Command timed out|Too many Cluster redirections|Failed to refresh slots cache|Cluster isn't ready/i;
 const POOL_EXHAUSTED = /timeout exceeded when trying to connect/i;
 const CLIENT_QUERY_TIMEOUT = /Query read timeout/i;
 

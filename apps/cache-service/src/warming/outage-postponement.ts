@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { isOutage } from '../common/infrastructure-errors.js';
+import { classifyFailure } from '../common/infrastructure-errors.js';
 
 /** How long a warm that met an outage waits before it runs again. */
 export const OUTAGE_RETRY_MS = 5_000;
@@ -13,7 +13,9 @@ export const OUTAGE_RETRY_MS = 5_000;
  */
 export async function postponeOnOutage(job: Job, queueToken: string | undefined, error: unknown): Promise<never> {
   // An UnrecoverableError closes a job whose row already says why it failed (whatever its message reads like).
-  if (!queueToken || error instanceof UnrecoverableError || !isOutage(error)) throw error;
+  // Only a connection lost or refused: a statement timeout or a full server may be the warm's own doing (a role's
+  // statement_timeout shorter than its COPY), and must use up attempts rather than come back forever.
+  if (!queueToken || error instanceof UnrecoverableError || classifyFailure(error)?.kind !== 'unavailable') throw error;
   try {
     await job.moveToDelayed(Date.now() + OUTAGE_RETRY_MS, queueToken);
   } catch {

@@ -23,6 +23,7 @@ const CONTROL_EVERY_MS = 100;
 const LOCK_RENEW_EVERY_MS = 5_000;
 const MEMORY_CHECK_EVERY_MS = 2_000;
 const MAX_WRITES_IN_FLIGHT = 4;
+const MEMORY_ADVICE = 'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
 // Upper estimate of Redis bytes per cached row (DESIGN.md §10 measures ~61 with JSON entries; ours are leaner).
 const ESTIMATED_BYTES_PER_ROW = 60;
 
@@ -204,7 +205,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       // A source outside SOURCE_SCHEMAS stays outside on the next attempt: failed at once, not retried.
       const refused = error instanceof AppError && error.code === 'SOURCE_NOT_ALLOWED';
-      const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', (error as Error).message, !refused);
+      // Redis at maxmemory refused a write (something else filled it mid-warm, past the guard's last look).
+      const full = /^OOM /.test((error as Error).message) ? `Redis memory guard: Redis reached maxmemory during the warm (${(error as Error).message})` : null;
+      const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', full ? `${full}; ${MEMORY_ADVICE}` : (error as Error).message, !refused);
       if (aborted.retryable && !lastAttempt) {
         // BullMQ retries with backoff; the row shows why and the lock is kept for the wait (a queued job's lease).
         await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });
@@ -405,7 +408,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     if (max > 0 && used + additionalBytes > max * this.config.warming.memoryGuardRatio) {
       throw new WarmAborted(
         'FAILED',
-        `Redis memory guard: ${Math.round(used / 1048576)} MB used + ~${Math.round(additionalBytes / 1048576)} MB for the shadow would pass ${Math.round(this.config.warming.memoryGuardRatio * 100)}% of maxmemory (${Math.round(max / 1048576)} MB)`,
+        `Redis memory guard: ${Math.round(used / 1048576)} MB used + ~${Math.round(additionalBytes / 1048576)} MB for the shadow would pass ${Math.round(this.config.warming.memoryGuardRatio * 100)}% of maxmemory (${Math.round(max / 1048576)} MB); ${MEMORY_ADVICE}`,
       );
     }
   }
