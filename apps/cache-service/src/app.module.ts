@@ -47,6 +47,7 @@ import { MetricsAccess } from './health/metrics-access.js';
 import { MetricsService } from './health/metrics.service.js';
 import { INSIGHTS_CONTROLLERS, INSIGHTS_PROVIDERS } from './insights/index.js';
 import { PeriodicTasks } from './monitoring/periodic-tasks.js';
+import { OBSERVABILITY_PROVIDERS } from './observability/index.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
@@ -119,6 +120,7 @@ import { WarmingService } from './warming/warming.service.js';
     ...ALERTS_PROVIDERS,
     ...INSIGHTS_PROVIDERS,
     ...DB_PERFORMANCE_PROVIDERS,
+    ...OBSERVABILITY_PROVIDERS,
     // Order matters: authenticate first, so that rate limits count per principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },

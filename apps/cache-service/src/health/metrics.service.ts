@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 
-/** The Prometheus registry: process metrics, HTTP latency by route, open alerts and pending recommendations. */
+/** The Prometheus registry: process metrics, HTTP latency by route and pending recommendations (cache, queue and alert metrics: observability/). */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -25,22 +25,6 @@ export class MetricsService {
     });
     // Read at scrape time from PostgreSQL, so every replica (API or worker) reports the same figures.
     const metadata = this.db;
-    new Gauge({
-      name: 'ccc_alerts_open',
-      help: 'Open (active or acknowledged) cache alerts by type, severity and status',
-      labelNames: ['alert_type', 'severity', 'status'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        const rows: Array<{ alert_type: string; severity: string; status: string; count: number }> = await metadata
-          .query(
-            `SELECT alert_type, severity, alert_status AS status, count(*)::int AS count FROM cache_performance_alert
-             WHERE alert_status <> 'RESOLVED' GROUP BY 1, 2, 3`,
-          )
-          .catch(() => []);
-        for (const row of rows) this.set({ alert_type: row.alert_type, severity: row.severity, status: row.status }, row.count);
-      },
-    });
     new Gauge({
       name: 'ccc_recommendations_open',
       help: 'Optimization recommendations waiting for a decision (PENDING) or for implementation (APPROVED)',

@@ -61,6 +61,13 @@ export class JobRepository implements OnApplicationShutdown {
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
+  /** Jobs per state of each queue, for /metrics (one Redis round trip per queue). */
+  async queueCounts(): Promise<Record<string, Record<string, number>>> {
+    const states = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
+    const [warming, notifications] = await Promise.all([this.queue.getJobCounts(...states), this.notifications.getJobCounts(...states)]);
+    return { [WARMING_QUEUE]: warming, [NOTIFICATIONS_QUEUE]: notifications };
+  }
+
   /** One notification at a time, so that a receiver sees an alert's notifications in the order they happened. */
   startNotificationWorker(processor: Processor<NotificationJobData>, onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void): void {
     const worker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, processor, {

@@ -10,6 +10,7 @@ import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import { OperatorMetricsService, type WarmOutcome } from '../observability/operator-metrics.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { JobRepository, type WarmingJobData } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
@@ -68,6 +69,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     private readonly warming: WarmingService,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
+    private readonly metrics: OperatorMetricsService,
   ) {}
 
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
@@ -412,7 +414,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     const current = await this.rows.findOneBy({ id: row.id });
     const startedAt = current?.startedAt ?? completedAt;
     // Only an open job is closed: a final status another execution (or the swap's bookkeeping) wrote stands.
-    await this.rows.update(
+    const closed = await this.rows.update(
       { id: row.id, status: In(ACTIVE_STATUSES) },
       {
         status,
@@ -422,5 +424,11 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         ...(status === 'COMPLETED' ? {} : { etaSeconds: null }),
       },
     );
+    // Counted by whoever closed the row, so a warm counts once however many executions saw it end.
+    const datasourceId = row.configuration?.datasourceId;
+    if (closed.affected && datasourceId !== undefined) {
+      const seconds = current?.startedAt ? (completedAt.getTime() - current.startedAt.getTime()) / 1000 : null;
+      this.metrics.warm(datasourceId, status.toLowerCase() as WarmOutcome, seconds, current?.rowsProcessed ?? 0);
+    }
   }
 }
