@@ -16,6 +16,9 @@ export class MetricsService {
     audit: AuditService,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ccc_' });
+    // prom-client names three gauges *_total, which Prometheus' lint refuses (`promtool check metrics`); its
+    // ccc_nodejs_active_resources{type} says the same.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) this.registry.removeSingleMetric(`ccc_nodejs_${name}`);
     this.httpDuration = new Histogram({
       name: 'ccc_http_request_duration_seconds',
       help: 'HTTP request latency by method, route pattern and status',
