@@ -47,7 +47,7 @@ import { MetricsAccess } from './health/metrics-access.js';
 import { MetricsService } from './health/metrics.service.js';
 import { INSIGHTS_CONTROLLERS, INSIGHTS_PROVIDERS } from './insights/index.js';
 import { PeriodicTasks } from './monitoring/periodic-tasks.js';
-import { OBSERVABILITY_PROVIDERS } from './observability/index.js';
+import { OBSERVABILITY_CONTROLLERS, OBSERVABILITY_PROVIDERS, observabilityImports } from './observability/index.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
@@ -67,6 +67,7 @@ import { WarmingService } from './warming/warming.service.js';
     AuditModule,
     RedisAdminModule,
     ScheduleModule.forRoot(),
+    ...observabilityImports(),
     TypeOrmModule.forFeature(ENTITIES),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
@@ -85,6 +86,7 @@ import { WarmingService } from './warming/warming.service.js';
     ...ALERTS_CONTROLLERS,
     ...INSIGHTS_CONTROLLERS,
     ...DB_PERFORMANCE_CONTROLLERS,
+    ...OBSERVABILITY_CONTROLLERS,
   ],
   providers: [
     AuthService,

@@ -12,7 +12,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { OperatorMetricsService, type WarmOutcome } from '../observability/operator-metrics.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
-import { JobRepository, type WarmingJobData } from './job.repository.js';
+import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repository.js';
+import { queuePercent, rowPercent, WarmProgress } from './warm-progress.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.service.js';
 
@@ -81,7 +82,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     );
   }
 
-  async process(job: Job<WarmingJobData>, queueToken?: string): Promise<void> {
+  /** A completed warm's summary becomes the job's return value (shown by queue tools); other jobs return nothing. */
+  async process(job: Job<WarmingJobData>, queueToken?: string): Promise<WarmSummary | void> {
     const data = job.data;
     if (data.kind === 'delete-generation') {
       const meta = await this.cache.meta(data.datasourceId);
@@ -95,7 +97,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       await this.warming.requestWarm({ datasourceIds: [data.datasourceId], force: false, warmingType: 'SCHEDULED', principal: null });
       return;
     }
-    await this.warm(job, data.jobId, queueToken);
+    return this.warm(job, data.jobId, queueToken);
   }
 
   /**
@@ -106,7 +108,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     this.closing = true;
   }
 
-  private async warm(job: Job<WarmingJobData>, jobId: string, queueToken?: string): Promise<void> {
+  private async warm(job: Job<WarmingJobData>, jobId: string, queueToken?: string): Promise<WarmSummary | void> {
+    const startedMs = Date.now();
     const row = await this.rows.findOneBy({ id: jobId });
     if (!row || FINAL_STATUSES.includes(row.status)) return;
     const strategy = await this.strategies.findOneBy({ id: row.cacheStrategyId });
@@ -168,6 +171,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       swapped = true;
       await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
+      await job.updateProgress(100).catch(() => undefined);
+      return { datasourceId, datasourceName: strategy.name, generation: shadow, rows: t.rows, entries: t.entries, durationSeconds: (Date.now() - startedMs) / 1000 };
     } catch (error) {
       if (error instanceof Superseded) {
         // Only this execution's own shadow is ours to remove.
@@ -284,7 +289,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     let pending: EntryToWrite[] = [];
     let rowsTotal = 0;
     let rowsRead = 0;
-    const startedAt = Date.now();
+    const clock = new WarmProgress();
     let pausedMs = 0;
     let lastProgress = 0;
     let lastControl = 0;
@@ -302,12 +307,10 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const now = Date.now();
       if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = now;
-      const elapsed = Math.max(1, now - startedAt - pausedMs);
-      const rate = rowsRead / elapsed;
-      const etaSeconds = rate > 0 ? Math.ceil((rowsTotal - rowsRead) / rate / 1000) : null;
-      const percent = rowsTotal > 0 ? Math.min(99.99, Math.round((rowsRead / rowsTotal) * 10000) / 100) : 0;
-      await this.rows.update({ id: row.id }, { rowsProcessed: rowsRead, rowsTotal, progress: percent, warmedKeys: grouper.totals.entries, etaSeconds });
-      await job.updateProgress({ rowsProcessed: rowsRead, rowsTotal, progress: percent, etaSeconds }).catch(() => undefined);
+      const etaSeconds = clock.etaSeconds(now, rowsRead, rowsTotal, pausedMs);
+      await this.rows.update({ id: row.id }, { rowsProcessed: rowsRead, rowsTotal, progress: rowPercent(rowsRead, rowsTotal), warmedKeys: grouper.totals.entries, etaSeconds });
+      // A plain number, as queue tools expect; rows and ETA are on the job row (GET …/warming/jobs/:id).
+      await job.updateProgress(queuePercent(rowsRead, rowsTotal)).catch(() => undefined);
     };
 
     // Between batches: honour pause / cancel, keep the lock, watch memory.
@@ -359,6 +362,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         },
         async (rows) => {
           rowsRead += rows.length;
+          clock.rowsArriving(Date.now(), rowsRead);
           pending.push(...grouper.add(rows));
           while (pending.length >= batchSize) {
             await write(pending.slice(0, batchSize));
