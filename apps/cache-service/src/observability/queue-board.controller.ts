@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import type { Request, Response } from 'express';
 import { bearerTokenOf, CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../auth/auth.decorators.js';
@@ -9,6 +9,7 @@ import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH } from './queue-board.js';
 
 @ApiTags('operations')
 @ApiBearerAuth()
+@ApiSecurity('api-key')
 // Not under admin/queues: that path is bull-board's, outside the /api prefix.
 @Controller('admin/queue-board')
 export class QueueBoardController {
