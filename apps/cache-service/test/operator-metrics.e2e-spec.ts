@@ -1,6 +1,8 @@
 import type { CreatedApiKey, Datasource } from '@ccc/shared-types';
+import { DataSource } from 'typeorm';
 import { isolatedStack, type IsolatedStack } from './support/isolated-stack.js';
 import { sample } from './support/prometheus-text.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 import { requestWarm, sleep, waitForJob } from './support/warming.js';
@@ -112,5 +114,43 @@ describe('operator metrics on /metrics', () => {
     await t.http.get('/api/analytics/datasources/987654/query').query({ measure: 'Charges' }).set('X-API-Key', key).expect(404);
     const text = await scrape();
     expect(text).not.toContain('datasource_id="987654"');
+  });
+});
+
+describe('operator metrics while Redis is away', () => {
+  let redis: PrivateRedis;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    t = await createTestApp({ REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    // Back, and the service reconnected, so that it closes its queues and workers cleanly.
+    await redis?.start().catch(() => undefined);
+    for (let i = 0; i < 300 && t && (await t.http.get('/health/ready')).status !== 200; i++) await sleep(100);
+    await t?.close();
+    await redis?.stop();
+  });
+
+  it('still answers the scrape: Redis down, no cold-looking cache figures, last known queue counts, database figures as ever', async () => {
+    const admin = (await userWithToken(t, 'admin')).token;
+    const table = await createSourceTable(t.app.get(DataSource), { practices: 1, providers: 1, periods: 2 });
+    const ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `Away ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    await waitForJob(t, admin, (await requestWarm(t, admin, ds.id)).jobId, ['COMPLETED']);
+    await sleep(1_100);
+    const id = { datasource_id: String(ds.id) };
+    let text = (await t.http.get('/metrics').expect(200)).text;
+    expect(sample(text, 'ccc_cache_live', id)).toBe(1);
+
+    await redis.stop();
+    await sleep(1_100);
+    text = (await t.http.get('/metrics').expect(200)).text;
+    expect(sample(text, 'ccc_redis_up')).toBe(0);
+    expect(sample(text, 'ccc_cache_live', id)).toBeUndefined();
+    expect(sample(text, 'ccc_cache_staleness_ttl_seconds', id)).toBe(14400);
+    expect(sample(text, 'ccc_alerts_open', { ...id, severity: 'CRITICAL' })).toBe(0);
+    expect(sample(text, 'ccc_queue_jobs', { queue: 'warming', state: 'waiting' })).toBeGreaterThanOrEqual(0);
   });
 });

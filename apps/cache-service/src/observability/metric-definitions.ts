@@ -112,7 +112,8 @@ function defineScrapeGauges(registry: Registry, snapshot: () => Promise<Operator
   const perDatasource = (name: string, help: string, pick: (d: OperatorSnapshot['datasources'][number]) => number | null): void =>
     gauge(name, help, ['datasource_id'], (g, s) => {
       for (const d of s.datasources) {
-        const value = pick(d);
+        // Redis did not answer for it: no series rather than a cold-looking 0 (CccCacheCold would fire for every datasource).
+        const value = d.known ? pick(d) : null;
         if (value !== null) g.set({ datasource_id: String(d.id) }, value);
       }
     });
@@ -125,7 +126,10 @@ function defineScrapeGauges(registry: Registry, snapshot: () => Promise<Operator
   perDatasource('ccc_cache_memory_bytes', 'Estimated Redis bytes of the live generation (0 when cold)', (d) => d.bytes);
   perDatasource('ccc_cache_generation', 'Number of the live generation (absent when cold); changes at every swap', (d) => d.generation);
   perDatasource('ccc_cache_generation_age_seconds', 'Seconds since the live generation was warmed (absent when cold)', (d) => d.ageSeconds);
-  perDatasource('ccc_cache_staleness_ttl_seconds', 'The datasource\'s staleness TTL: a live generation older than this is stale', (d) => d.stalenessTtlSeconds);
+  // From PostgreSQL: shown whether or not Redis answered.
+  gauge('ccc_cache_staleness_ttl_seconds', 'The datasource\'s staleness TTL: a live generation older than this is stale', ['datasource_id'], (g, s) => {
+    for (const d of s.datasources) g.set({ datasource_id: String(d.id) }, d.stalenessTtlSeconds);
+  });
   perDatasource('ccc_cache_warming', '1 while a warm of the datasource is queued or running (its warming lock is held)', (d) => (d.warming ? 1 : 0));
 
   gauge('ccc_alerts_open', 'Open (active or acknowledged) alerts by datasource and severity, 0 when none; no datasource_id for service-wide alerts', ['datasource_id', 'severity'], (g, s) => {

@@ -14,6 +14,8 @@ export interface OperatorSnapshot {
     name: string;
     enabled: boolean;
     stalenessTtlSeconds: number;
+    /** false when Redis did not answer for it: its cache figures are unknown (left out, not reported as cold). */
+    known: boolean;
     generation: number | null;
     entries: number;
     bytes: number;
@@ -39,6 +41,19 @@ export interface OperatorSnapshot {
  */
 export const SNAPSHOT_MS = 1_000;
 export const MAX_DATASOURCES = 1_000;
+/**
+ * Each source's share of a scrape: past it, the last known figures stand. PostgreSQL's pool and BullMQ's connection
+ * (which waits for Redis rather than failing) would otherwise hold a scrape for as long as they are away.
+ */
+export const SOURCE_TIMEOUT_MS = 2_000;
+
+function within<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${SOURCE_TIMEOUT_MS} ms`)), SOURCE_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 type Catalog = Array<{ id: number; name: string; enabled: boolean; stalenessTtlSeconds: number }>;
 
@@ -68,10 +83,11 @@ export class OperatorSnapshots {
     const now = Date.now();
     const datasources = await Promise.all(
       catalog.map(async (d) => {
-        const [meta, lock] = await Promise.all([this.cache.liveFigures(d.id), this.cache.lockHolder(d.id)]).catch(() => [null, null] as const);
+        const [meta, lock] = await within(Promise.all([this.cache.liveFigures(d.id), this.cache.lockHolder(d.id)]), 'Redis').catch(() => [null, null] as const);
         const warmedAt = meta?.lastWarmed ? Date.parse(meta.lastWarmed) : NaN;
         return {
           ...d,
+          known: meta !== null,
           generation: meta?.generation ?? null,
           entries: meta?.generation ? meta.entries : 0,
           bytes: meta?.generation ? meta.bytes : 0,
@@ -85,9 +101,11 @@ export class OperatorSnapshots {
 
   private async catalog(): Promise<Catalog> {
     try {
-      const rows: Array<{ id: number; name: string; enabled: boolean; ttl: number }> = await this.db.query(
-        `SELECT datasource_id AS id, name, is_enabled AS enabled, staleness_ttl_seconds AS ttl FROM cache_strategy ORDER BY datasource_id LIMIT $1`,
-        [MAX_DATASOURCES],
+      const rows: Array<{ id: number; name: string; enabled: boolean; ttl: number }> = await within(
+        this.db.query(`SELECT datasource_id AS id, name, is_enabled AS enabled, staleness_ttl_seconds AS ttl FROM cache_strategy ORDER BY datasource_id LIMIT $1`, [
+          MAX_DATASOURCES,
+        ]),
+        'PostgreSQL',
       );
       this.lastCatalog = rows.map((r) => ({ id: Number(r.id), name: r.name, enabled: r.enabled, stalenessTtlSeconds: Number(r.ttl) }));
     } catch {
@@ -98,10 +116,13 @@ export class OperatorSnapshots {
 
   private async alerts(): Promise<OperatorSnapshot['alerts']> {
     try {
-      const rows: Array<{ datasource_id: number | null; alert_type: string; severity: string; status: string; count: number }> = await this.db.query(
-        `SELECT s.datasource_id, a.alert_type, a.severity, a.alert_status AS status, count(*)::int AS count
-         FROM cache_performance_alert a LEFT JOIN cache_strategy s ON s.id = a.cache_strategy_id
-         WHERE a.alert_status <> 'RESOLVED' GROUP BY 1, 2, 3, 4`,
+      const rows: Array<{ datasource_id: number | null; alert_type: string; severity: string; status: string; count: number }> = await within(
+        this.db.query(
+          `SELECT s.datasource_id, a.alert_type, a.severity, a.alert_status AS status, count(*)::int AS count
+           FROM cache_performance_alert a LEFT JOIN cache_strategy s ON s.id = a.cache_strategy_id
+           WHERE a.alert_status <> 'RESOLVED' GROUP BY 1, 2, 3, 4`,
+        ),
+        'PostgreSQL',
       );
       const open = new Map<string, { datasourceId: number | null; severity: string; count: number }>();
       const byType = new Map<string, { alertType: string; severity: string; status: string; count: number }>();
@@ -125,7 +146,7 @@ export class OperatorSnapshots {
   }
 
   private async queues(): Promise<OperatorSnapshot['queues']> {
-    this.lastQueues = await this.jobs.queueCounts().catch(() => this.lastQueues);
+    this.lastQueues = await within(this.jobs.queueCounts(), 'Redis (queues)').catch(() => this.lastQueues);
     return this.lastQueues;
   }
 
@@ -133,7 +154,7 @@ export class OperatorSnapshots {
     try {
       const masters = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
       // Two small sections, not the whole INFO: a scrape should cost Redis next to nothing.
-      const infos = await Promise.all(masters.map(async (node) => parseInfo((await Promise.all([node.info('memory'), node.info('stats')])).join('\n'))));
+      const infos = await within(Promise.all(masters.map(async (node) => parseInfo((await Promise.all([node.info('memory'), node.info('stats')])).join('\n')))), 'Redis');
       const sum = (section: string, field: string): number => infos.reduce((total, info) => total + (Number(info[section]?.[field]) || 0), 0);
       const unlimited = infos.some((info) => !Number(info.memory?.maxmemory));
       return { usedBytes: sum('memory', 'used_memory'), maxBytes: unlimited ? 0 : sum('memory', 'maxmemory'), evictedKeys: sum('stats', 'evicted_keys') };
