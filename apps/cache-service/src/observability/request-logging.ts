@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 
 /** LOG_LEVEL (Nest's names, as before) → pino's: `log` is info, `verbose` is trace. */
 const PINO_LEVELS: Record<AppConfig['logLevel'], string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+export const pinoLevelOf = (logLevel: AppConfig['logLevel']): string => PINO_LEVELS[logLevel];
 
 let root: Pino | null = null;
 
@@ -19,7 +20,7 @@ let root: Pino | null = null;
  */
 export function rootLogger(config: AppConfig): Pino {
   root ??= pino({
-    level: PINO_LEVELS[config.logLevel],
+    level: pinoLevelOf(config.logLevel),
     formatters: { level: (label) => ({ level: label }) },
     timestamp: stdTimeFunctions.isoTime,
     base: { pid: process.pid },
