@@ -124,7 +124,7 @@ export async function runContainersStage({ runDir, log }) {
     }
 
     // 2. base images
-    const composeImages = [...resolved.stdout.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]).filter((name) => name !== image);
+    const composeImages = imagesOfServices(resolved.stdout, ['scale-out']).filter((name) => name !== image);
     const nodeImage = /^ARG NODE_IMAGE=(\S+)$/m.exec(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'))?.[1];
     const started = Date.now();
     const bases = await ensureBaseImages([...new Set([nodeImage, ...composeImages].filter(Boolean))], { env, workDir, logFile, log });
@@ -334,6 +334,20 @@ async function queryFromCache(http, datasourceId) {
     generation: q.body?.generation ?? null,
     detail: `HTTP ${q.status}, source ${q.body?.source}, ${entries} entries for ${pick.measure}/${pick.frequency}`,
   };
+}
+
+/**
+ * The images of the services this scenario can start: those without profiles and those of `profiles`. A service
+ * only in another profile (`monitoring`: Prometheus, started by operators, not here) needs no base image.
+ * `config` output lists every service, profiles or not: 2-space service names, 4-space keys, `- ` list items.
+ */
+function imagesOfServices(resolvedYaml, profiles) {
+  const services = /^services:\n((?:[ ].*\n)*)/m.exec(resolvedYaml)?.[1] ?? '';
+  return services.split(/^ {2}(?=\S)/m).filter(Boolean).flatMap((block) => {
+    const listed = /^ {4}profiles:\n((?: {4}- .*\n)+)/m.exec(block)?.[1].split('\n').filter(Boolean).map((line) => line.replace(/^ {4}- /, '').trim());
+    if (listed && !listed.some((profile) => profiles.includes(profile))) return [];
+    return [...block.matchAll(/^ {4}image: (\S+)$/gm)].map((m) => m[1]);
+  });
 }
 
 /** `docker-compose stop` of one service: how long it took and how the container ended (137 = killed at the deadline). */

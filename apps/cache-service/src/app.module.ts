@@ -20,11 +20,13 @@ import { DbPerformanceModule } from './db-performance/db-performance.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InsightsModule } from './insights/insights.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
 import { UsersModule } from './users/users.module.js';
+import { loggingModule } from './telemetry/request-logging.js';
 import { WarmingModule } from './warming/warming.module.js';
 
 /**
@@ -38,6 +40,7 @@ import { WarmingModule } from './warming/warming.module.js';
     DatabaseModule,
     RedisModule,
     ScheduleModule.forRoot(),
+    loggingModule(),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
       useFactory: (config: AppConfig, redis: RedisClient) => ({ ...throttlerOptions(config), storage: new RedisThrottlerStorage(redis) }),
@@ -51,13 +54,14 @@ import { WarmingModule } from './warming/warming.module.js';
     DatasourcesModule,
     AnalyticsCacheModule,
     WarmingModule,
-    // Redis tools, monitoring, operations.
+    // Redis tools, monitoring, operations and the operator surface.
     RedisAdminModule,
     DbPerformanceModule,
     AlertsModule,
     InsightsModule,
     HealthModule,
     DemoModule,
+    ObservabilityModule,
   ],
   providers: [
     BootstrapService,

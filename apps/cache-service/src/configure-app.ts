@@ -15,8 +15,10 @@ import { inputGuardMiddleware, jsonOnlyMiddleware } from './common/input-guard.j
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
+import { QUEUE_BOARD_PATH, queueBoardGuard } from './observability/queue-board.js';
+import { requestLogMiddleware } from './telemetry/request-logging.js';
 
-const NON_SPA_PREFIXES = ['/api', '/health', '/metrics'];
+const NON_SPA_PREFIXES = ['/api', '/health', '/metrics', QUEUE_BOARD_PATH];
 
 export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
   const options = new DocumentBuilder()
@@ -44,6 +46,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
+  app.use(requestLogMiddleware(config));
   app.use(app.get(MetricsService).middleware);
   app.use(
     helmet({
@@ -65,8 +68,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      // bull-board (its module mounts it; the guard comes first)
+      { path: `${QUEUE_BOARD_PATH.slice(1)}{/*path}`, method: RequestMethod.ALL },
     ],
   });
+  app.use(QUEUE_BOARD_PATH, queueBoardGuard(app.get(AuthService)));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ConfigError, getConfig, type AppConfig } from './config/app-config.js';
 import { configureApp } from './configure-app.js';
 import { preflight } from './preflight.js';
-
-const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 function fail(message: string): never {
   process.stderr.write(`cache-service: ${message}\n`);
@@ -25,8 +24,9 @@ async function bootstrap(): Promise<void> {
   const problems = await preflight(config);
   if (problems.length > 0) fail(problems.join(' '));
 
-  const logger = new ConsoleLogger({ json: true, logLevels: [...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1)] });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  // JSON lines through pino at LOG_LEVEL, with the correlation id of the request or job (telemetry/request-logging.ts).
+  app.useLogger(app.get(PinoNestLogger));
   configureApp(app, config);
   await app.listen(config.port, config.host);
 

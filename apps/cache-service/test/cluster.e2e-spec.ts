@@ -110,6 +110,6 @@ describe('the service on a Redis Cluster', () => {
     expect(await t.app.get(CacheRepository).storedGenerations(ds.id)).toEqual([1]);
     await t.app.get(WarmingService).sweepLeakedGenerations();
     expect(await t.app.get(CacheRepository).storedGenerations(ds.id)).toEqual([1]);
-    expect((await t.http.get('/metrics').expect(200)).text).toMatch(/ccc_alerts_open\{alert_type="MEMORY_USAGE_HIGH",severity="CRITICAL",status="ACTIVE"\} [1-9]/);
+    expect((await t.http.get('/metrics').expect(200)).text).toMatch(/ccc_alerts_open_by_type\{alert_type="MEMORY_USAGE_HIGH",severity="CRITICAL",status="ACTIVE"\} [1-9]/);
   }, 60_000);
 });

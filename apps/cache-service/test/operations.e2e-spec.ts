@@ -30,9 +30,11 @@ describe('operations surface', () => {
     const db = t.app.get(DataSource);
     const gauge = async (): Promise<number> => {
       const text = (await t.http.get('/metrics').expect(200)).text;
-      const line = text.split('\n').find((l) => l.startsWith('ccc_alerts_open{alert_type="DEADLOCK_COUNT_HIGH",severity="INFO",status="ACTIVE"}'));
+      const line = text.split('\n').find((l) => l.startsWith('ccc_alerts_open_by_type{alert_type="DEADLOCK_COUNT_HIGH",severity="INFO",status="ACTIVE"}'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
+    // The scrape's snapshot is shared for a second.
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await t.http.get('/metrics').expect(200)).text).toMatch(/ccc_recommendations_open\{status="PENDING"\} \d+/);
     const before = await gauge();
     const [alert] = await db.query(
@@ -40,10 +42,12 @@ describe('operations surface', () => {
        VALUES ('00000000-0000-0000-0000-00000000c001', 'DEADLOCK_COUNT_HIGH', 'INFO', 'metrics test', 1, 2, '00000000-0000-0000-0000-000000000000') RETURNING id`,
     );
     try {
+      await settle();
       expect(await gauge()).toBe(before + 1);
     } finally {
       await db.query(`UPDATE cache_performance_alert SET alert_status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [alert.id]);
     }
+    await settle();
     expect(await gauge()).toBe(before);
   });
 

@@ -42,7 +42,7 @@ describe('a service stopping during a warm', () => {
     // Stopping does not wait for the warm (paused, it could wait up to WARM_MAX_PAUSE_SECONDS).
     await first.close();
     const handedBack = await redis.hgetall(`{ccc}:warming:${jobId}`);
-    expect(handedBack.name).toBe('warm');
+    expect(handedBack.name).toBe(`warm:${ds.name}`);
     expect(handedBack.attemptsMade ?? '0').toBe('0');
     expect(await redis.exists(CacheKeys.warmLock(ds.id))).toBe(1);
 

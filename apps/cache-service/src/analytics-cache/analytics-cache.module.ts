@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
+import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { AnalyticsCacheController } from './analytics-cache.controller.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
 import { AnalyticsQueryController } from './analytics-query.controller.js';
@@ -19,7 +20,7 @@ import { WarmActivityLink } from './warm-activity.js';
  * invalidate,datasources/:id}.
  */
 @Module({
-  imports: [DatasourcesModule],
+  imports: [DatasourcesModule, TelemetryModule],
   controllers: [AnalyticsCacheController, AnalyticsQueryController],
   providers: [CacheRepository, SourceReader, QueryCounters, AnalyticsQueryService, AnalyticsCacheService, WarmActivityLink],
   exports: [CacheRepository, SourceReader, QueryCounters, WarmActivityLink],

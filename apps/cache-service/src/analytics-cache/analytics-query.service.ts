@@ -6,6 +6,7 @@ import { LruCache } from '../common/lru-cache.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
+import { OperatorMetricsService, type QuerySource } from '../telemetry/operator-metrics.service.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { CacheRepository } from './cache.repository.js';
@@ -47,6 +48,7 @@ export class AnalyticsQueryService {
     private readonly source: SourceReader,
     private readonly counters: QueryCounters,
     private readonly policy: SourcePolicy,
+    private readonly metrics: OperatorMetricsService,
   ) {
     datasources.onChange((id) => {
       this.known.delete(id);
@@ -60,6 +62,20 @@ export class AnalyticsQueryService {
     const source = this.known.get(datasourceId, this.clock()) ?? (await this.lookUp(datasourceId));
     // Also for cached entries: what a datasource warmed from a table outside SOURCE_SCHEMAS is not served either.
     this.source.allowedTable(source);
+    const started = performance.now();
+    // Counted per datasource once it is known to exist: a made-up id never becomes a label value.
+    let answeredBy: QuerySource = 'cache';
+    try {
+      const body = await this.answer(datasourceId, source, query, () => (answeredBy = 'database'));
+      this.metrics.query(datasourceId, answeredBy, 'ok', (performance.now() - started) / 1000);
+      return body;
+    } catch (error) {
+      this.metrics.query(datasourceId, answeredBy, 'error', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async answer(datasourceId: number, source: SourceTable, query: AnalyticsQuery, toDatabase: () => void): Promise<string> {
     const started = performance.now();
     const max = this.config.query.maxEntries;
     const plan = planQuery(query);
@@ -77,6 +93,7 @@ export class AnalyticsQueryService {
       return body;
     }
     // Cold cache: the source answers, bounded like the cache would be, and it counts as a miss.
+    toDatabase();
     // select() returns up to one row more than asked: that extra row means there are more than the bound.
     const rows = await this.source.select(source, query, MAX_SOURCE_ROWS);
     if (rows.length > MAX_SOURCE_ROWS) throw this.tooBroad(`The cache is cold and the query needs more than ${MAX_SOURCE_ROWS} source rows`);

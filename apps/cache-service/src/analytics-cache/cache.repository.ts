@@ -94,6 +94,12 @@ export class CacheRepository {
     };
   }
 
+  /** The few meta fields a metrics scrape needs, without parsing the whole hash (its measure list can be long). */
+  async liveFigures(datasourceId: number): Promise<{ generation: number | null; lastWarmed: string | null; entries: number; bytes: number }> {
+    const [gen, lastWarmed, entries, bytes] = await this.redis.hmget(CacheKeys.meta(datasourceId), 'gen', 'lastWarmed', 'entries', 'bytes');
+    return { generation: gen ? Number(gen) : null, lastWarmed: lastWarmed ?? null, entries: num(entries ?? undefined), bytes: num(bytes ?? undefined) };
+  }
+
   async beginWarm(datasourceId: number): Promise<{ shadow: number; live: number | null; epoch: string }> {
     const [shadow, live, epoch] = (await this.redis.eval(BEGIN_WARM, 1, CacheKeys.meta(datasourceId))) as [number, string, string];
     return { shadow: Number(shadow), live: live === '' ? null : Number(live), epoch };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
@@ -14,7 +15,7 @@ import { MetricsService } from './metrics.service.js';
  * Routes: /health/live, /health/ready, /metrics.
  */
 @Module({
-  imports: [WarmingModule, AuditModule],
+  imports: [WarmingModule, AuditModule, TelemetryModule],
   controllers: [HealthController],
   providers: [HealthService, MetricsService, MetricsAccess],
   exports: [MetricsService],

@@ -1,21 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { MetricsRegistry } from '../telemetry/metrics-registry.js';
 
-/** The Prometheus registry: process metrics, HTTP latency by route, open alerts and pending recommendations. */
+/** The Prometheus registry: process metrics, HTTP latency by route and pending recommendations (cache, queue and alert metrics: telemetry/metric-definitions.ts). */
 @Injectable()
 export class MetricsService {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     audit: AuditService,
+    registries: MetricsRegistry,
   ) {
+    this.registry = registries.registry;
     collectDefaultMetrics({ register: this.registry, prefix: 'ccc_' });
+    // prom-client names three gauges *_total, which Prometheus' lint refuses (`promtool check metrics`); its
+    // ccc_nodejs_active_resources{type} says the same.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) this.registry.removeSingleMetric(`ccc_nodejs_${name}`);
     this.httpDuration = new Histogram({
       name: 'ccc_http_request_duration_seconds',
       help: 'HTTP request latency by method, route pattern and status',
@@ -25,22 +31,6 @@ export class MetricsService {
     });
     // Read at scrape time from PostgreSQL, so every replica (API or worker) reports the same figures.
     const metadata = this.db;
-    new Gauge({
-      name: 'ccc_alerts_open',
-      help: 'Open (active or acknowledged) cache alerts by type, severity and status',
-      labelNames: ['alert_type', 'severity', 'status'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        const rows: Array<{ alert_type: string; severity: string; status: string; count: number }> = await metadata
-          .query(
-            `SELECT alert_type, severity, alert_status AS status, count(*)::int AS count FROM cache_performance_alert
-             WHERE alert_status <> 'RESOLVED' GROUP BY 1, 2, 3`,
-          )
-          .catch(() => []);
-        for (const row of rows) this.set({ alert_type: row.alert_type, severity: row.severity, status: row.status }, row.count);
-      },
-    });
     new Gauge({
       name: 'ccc_recommendations_open',
       help: 'Optimization recommendations waiting for a decision (PENDING) or for implementation (APPROVED)',

@@ -4,20 +4,38 @@ import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type
 import { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { CorrelationContext } from '../telemetry/correlation-context.js';
 import { QUEUE_PREFIX } from '../redis/redis-keys.js';
 
 export const WARMING_QUEUE = 'warming';
 
-export type WarmingJobData =
-  | { kind: 'warm'; jobId: string }
+/**
+ * What a job carries. `correlationId`: the request (or job) that queued it, on every log line of its work. A warm
+ * names its datasource, so that queue tools (bull-board at /admin/queues) show what is being warmed; jobs queued by
+ * an earlier version lack these optional fields.
+ */
+export type WarmingJobData = { correlationId?: string } & (
+  | { kind: 'warm'; jobId: string; datasourceId?: number; datasourceName?: string }
   | { kind: 'scheduled-warm'; datasourceId: number }
-  | { kind: 'delete-generation'; datasourceId: number; generation: number };
+  | { kind: 'delete-generation'; datasourceId: number; generation: number }
+);
+
+/** What BullMQ keeps as a completed warm's return value (bull-board shows it). */
+export interface WarmSummary {
+  datasourceId: number;
+  datasourceName: string;
+  generation: number;
+  rows: number;
+  entries: number;
+  durationSeconds: number;
+}
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
 /** One alert notification to POST to the webhook (built when queued; `sentAt` is set on delivery). */
 export interface NotificationJobData {
   alertId: string;
+  correlationId?: string;
   payload: Omit<AlertWebhookPayload, 'sentAt'>;
 }
 
@@ -33,7 +51,10 @@ export class JobRepository implements OnApplicationShutdown {
   /** Connections handed to workers: BullMQ does not close a connection it was given, so shutdown does. */
   private readonly workerConnections: Array<Redis | Cluster> = [];
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly correlation: CorrelationContext,
+  ) {
     // BullMQ needs a connection that waits for Redis rather than failing commands (maxRetriesPerRequest: null).
     const options = { maxRetriesPerRequest: null, connectionName: 'ccc-queue' };
     this.connection = config.redis.clusterNodes
@@ -52,7 +73,7 @@ export class JobRepository implements OnApplicationShutdown {
   }
 
   async enqueueNotification(data: NotificationJobData): Promise<void> {
-    await this.notifications.add(data.payload.event, data, this.notificationOptions());
+    await this.notifications.add(data.payload.event, { ...data, correlationId: this.correlation.current() }, this.notificationOptions());
   }
 
   /** Counts of notification jobs not yet done (waiting, delayed for a retry, or running). */
@@ -61,9 +82,16 @@ export class JobRepository implements OnApplicationShutdown {
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
+  /** Jobs per state of each queue, for /metrics (one Redis round trip per queue). */
+  async queueCounts(): Promise<Record<string, Record<string, number>>> {
+    const states = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
+    const [warming, notifications] = await Promise.all([this.queue.getJobCounts(...states), this.notifications.getJobCounts(...states)]);
+    return { [WARMING_QUEUE]: warming, [NOTIFICATIONS_QUEUE]: notifications };
+  }
+
   /** One notification at a time, so that a receiver sees an alert's notifications in the order they happened. */
   startNotificationWorker(processor: Processor<NotificationJobData>, onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void): void {
-    const worker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, processor, {
+    const worker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, this.inContext(processor), {
       connection: this.workerConnection() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: 1,
@@ -71,7 +99,7 @@ export class JobRepository implements OnApplicationShutdown {
     worker.on('error', (error) => this.logger.warn(`notification worker: ${error.message}`));
     worker.on('failed', (job: Job<NotificationJobData> | undefined, error: Error) => {
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.logger.warn({ msg: 'notification failed', job: job?.id, alert: job?.data.alertId, attempt: job?.attemptsMade, final, error: error.message });
+      this.logger.warn({ msg: 'notification failed', job: job?.id, alert: job?.data.alertId, attempt: job?.attemptsMade, final, error: error.message, correlationId: job?.data.correlationId });
       onFailed(job, error, final);
     });
     this.notificationWorkers.push(worker);
@@ -92,8 +120,18 @@ export class JobRepository implements OnApplicationShutdown {
     return base;
   }
 
-  async enqueueWarm(jobId: string): Promise<void> {
-    await this.queue.add('warm', { kind: 'warm', jobId }, { ...this.options('warm'), jobId });
+  async enqueueWarm(warm: { jobId: string; datasourceId: number; datasourceName: string }): Promise<void> {
+    await this.queue.add(`warm:${warm.datasourceName}`, { kind: 'warm', ...warm, correlationId: this.correlation.current() }, { ...this.options('warm'), jobId: warm.jobId });
+  }
+
+  /** The queues as they are, for the read-only queue board (observability/queue-board.ts). */
+  boardQueues(): Queue[] {
+    return [this.queue, this.notifications] as Queue[];
+  }
+
+  /** Runs each job with its correlation id (or, for a job nobody requested, e.g. a scheduler's, one of its own). */
+  private inContext<D extends { correlationId?: string }, R>(processor: Processor<D, R>): Processor<D, R> {
+    return (job, token, signal) => this.correlation.run(job.data.correlationId ?? `job:${job.queueName}:${job.id}`, () => processor(job, token, signal));
   }
 
   /**
@@ -104,7 +142,7 @@ export class JobRepository implements OnApplicationShutdown {
   async enqueueGenerationDeletion(datasourceId: number, generation: number, immediately = false, sweep?: string): Promise<void> {
     await this.queue.add(
       'delete-generation',
-      { kind: 'delete-generation', datasourceId, generation },
+      { kind: 'delete-generation', datasourceId, generation, correlationId: this.correlation.current() },
       {
         ...this.options('delete-generation'),
         ...(immediately ? { delay: 0 } : {}),
@@ -143,7 +181,7 @@ export class JobRepository implements OnApplicationShutdown {
   }
 
   startWorker(processor: Processor<WarmingJobData>, onFailed: (job: Job<WarmingJobData> | undefined, error: Error) => void): void {
-    const worker = new Worker<WarmingJobData>(WARMING_QUEUE, processor, {
+    const worker = new Worker<WarmingJobData>(WARMING_QUEUE, this.inContext(processor), {
       connection: this.workerConnection() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
       concurrency: this.config.warming.concurrency,
@@ -153,7 +191,7 @@ export class JobRepository implements OnApplicationShutdown {
     });
     worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
     worker.on('failed', (job: Job<WarmingJobData> | undefined, error: Error) => {
-      this.logger.warn({ msg: 'job failed', job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message });
+      this.logger.warn({ msg: 'job failed', job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message, correlationId: job?.data.correlationId });
       onFailed(job, error);
     });
     this.workers.push(worker);

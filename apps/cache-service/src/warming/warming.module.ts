@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.js';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { WarmingController } from './warming.controller.js';
@@ -17,7 +18,7 @@ import { WarmingService } from './warming.service.js';
  * PlatformModule (the janitor). Routes: /api/admin/analytics/cache/{warm,warming/*,schedules/*}.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WarmingJobEntity]), AnalyticsCacheModule, DatasourcesModule, PlatformModule],
+  imports: [TypeOrmModule.forFeature([WarmingJobEntity]), AnalyticsCacheModule, DatasourcesModule, PlatformModule, TelemetryModule],
   controllers: [WarmingController],
   providers: [JobRepository, WarmingService, WarmingProcessor],
   exports: [WarmingService, WarmingProcessor, JobRepository],

@@ -11,10 +11,12 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
+import { OperatorMetricsService, type WarmOutcome } from '../telemetry/operator-metrics.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
-import { JobRepository, type WarmingJobData } from './job.repository.js';
+import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repository.js';
 import { postponeOnOutage } from './outage-postponement.js';
 import { StallWatchdog } from './stall-watchdog.js';
+import { queuePercent, rowPercent, WarmProgress } from './warm-progress.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.service.js';
 
@@ -72,6 +74,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     private readonly warming: WarmingService,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     private readonly datasources: DatasourcesService,
+    private readonly metrics: OperatorMetricsService,
   ) {}
 
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
@@ -83,7 +86,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     );
   }
 
-  async process(job: Job<WarmingJobData>, queueToken?: string): Promise<void> {
+  /** A completed warm's summary becomes the job's return value (shown by queue tools); other jobs return nothing. */
+  async process(job: Job<WarmingJobData>, queueToken?: string): Promise<WarmSummary | void> {
     const data = job.data;
     if (data.kind === 'delete-generation') {
       const meta = await this.cache.meta(data.datasourceId);
@@ -97,7 +101,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       await this.warming.requestWarm({ datasourceIds: [data.datasourceId], force: false, warmingType: 'SCHEDULED', principal: null });
       return;
     }
-    await this.warm(job, data.jobId, queueToken).catch((error: unknown) => postponeOnOutage(job, queueToken, error));
+    return this.warm(job, data.jobId, queueToken).catch((error: unknown) => postponeOnOutage(job, queueToken, error));
   }
 
   /**
@@ -108,7 +112,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     this.closing = true;
   }
 
-  private async warm(job: Job<WarmingJobData>, jobId: string, queueToken?: string): Promise<void> {
+  private async warm(job: Job<WarmingJobData>, jobId: string, queueToken?: string): Promise<WarmSummary | void> {
+    const startedMs = Date.now();
     const row = await this.rows.findOneBy({ id: jobId });
     if (!row || FINAL_STATUSES.includes(row.status)) return;
     const strategy = await this.datasources.entityByStrategyId(row.cacheStrategyId);
@@ -172,6 +177,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       swapped = true;
       await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
+      await job.updateProgress(100).catch(() => undefined);
+      return { datasourceId, datasourceName: strategy.name, generation: shadow, rows: t.rows, entries: t.entries, durationSeconds: (Date.now() - startedMs) / 1000 };
     } catch (caught) {
       // A read or write the watchdog tore down fails with a connection error: the stall is the reason to report.
       const error = watchdog.stall && !(caught instanceof Superseded || caught instanceof ShuttingDown) ? watchdog.stall : caught;
@@ -293,7 +300,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     let pending: EntryToWrite[] = [];
     let rowsTotal = 0;
     let rowsRead = 0;
-    const startedAt = Date.now();
+    const clock = new WarmProgress();
     let pausedMs = 0;
     let lastProgress = 0;
     let lastControl = 0;
@@ -311,12 +318,10 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const now = Date.now();
       if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = now;
-      const elapsed = Math.max(1, now - startedAt - pausedMs);
-      const rate = rowsRead / elapsed;
-      const etaSeconds = rate > 0 ? Math.ceil((rowsTotal - rowsRead) / rate / 1000) : null;
-      const percent = rowsTotal > 0 ? Math.min(99.99, Math.round((rowsRead / rowsTotal) * 10000) / 100) : 0;
-      await this.rows.update({ id: row.id }, { rowsProcessed: rowsRead, rowsTotal, progress: percent, warmedKeys: grouper.totals.entries, etaSeconds });
-      await job.updateProgress({ rowsProcessed: rowsRead, rowsTotal, progress: percent, etaSeconds }).catch(() => undefined);
+      const etaSeconds = clock.etaSeconds(now, rowsRead, rowsTotal, pausedMs);
+      await this.rows.update({ id: row.id }, { rowsProcessed: rowsRead, rowsTotal, progress: rowPercent(rowsRead, rowsTotal), warmedKeys: grouper.totals.entries, etaSeconds });
+      // A plain number, as queue tools expect; rows and ETA are on the job row (GET …/warming/jobs/:id).
+      await job.updateProgress(queuePercent(rowsRead, rowsTotal)).catch(() => undefined);
     };
 
     // Between batches: honour pause / cancel, keep the lock, watch memory.
@@ -374,6 +379,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         async (rows) => {
           watchdog.progress();
           rowsRead += rows.length;
+          clock.rowsArriving(Date.now(), rowsRead);
           pending.push(...grouper.add(rows));
           while (pending.length >= batchSize) {
             await write(pending.slice(0, batchSize));
@@ -430,7 +436,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     const current = await this.rows.findOneBy({ id: row.id });
     const startedAt = current?.startedAt ?? completedAt;
     // Only an open job is closed: a final status another execution (or the swap's bookkeeping) wrote stands.
-    await this.rows.update(
+    const closed = await this.rows.update(
       { id: row.id, status: In(ACTIVE_STATUSES) },
       {
         status,
@@ -440,5 +446,11 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         ...(status === 'COMPLETED' ? {} : { etaSeconds: null }),
       },
     );
+    // Counted by whoever closed the row, so a warm counts once however many executions saw it end.
+    const datasourceId = row.configuration?.datasourceId;
+    if (closed.affected && datasourceId !== undefined) {
+      const seconds = current?.startedAt ? (completedAt.getTime() - current.startedAt.getTime()) / 1000 : null;
+      this.metrics.warm(datasourceId, status.toLowerCase() as WarmOutcome, seconds, current?.rowsProcessed ?? 0);
+    }
   }
 }

@@ -41,6 +41,8 @@ export async function createTestApp(
     MONITORING_SCHEDULES: 'false',
     // The demo tables and the tests' own source tables (support/source-table.ts) are the only sources.
     SOURCE_SCHEMAS: `demo_analytics,${TEST_SOURCE_SCHEMA}`,
+    // One JSON line per request on stdout would drown the test output (the logging test starts the built service).
+    LOG_LEVEL: process.env.TEST_LOG ? 'log' : 'error',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })

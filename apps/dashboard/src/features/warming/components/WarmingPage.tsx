@@ -9,6 +9,7 @@ import { useWarmCache } from '../../analytics-cache/hooks/useWarmCache';
 import { useWarmingStatus } from '../hooks/useWarmingStatus';
 import { useWarmSchedules } from '../hooks/useWarmSchedules';
 import { ActiveWarmingJobs } from './ActiveWarmingJobs';
+import { QueueBoardLink } from './QueueBoardLink';
 import { ScheduleTable } from './ScheduleTable';
 import { WarmingHistory } from './WarmingHistory';
 
@@ -40,6 +41,7 @@ export function WarmingPage() {
     <section aria-labelledby="page-title">
       <div className="page-header">
         <h1 id="page-title">Cache Warming Control</h1>
+        <QueueBoardLink />
         {canWrite && (
           <button type="button" className="button" disabled={warm.isPending} onClick={() => warm.mutate({})}>
             Warm All Datasources

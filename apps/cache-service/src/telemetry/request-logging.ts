@@ -1,0 +1,87 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { LoggerModule } from 'nestjs-pino';
+import { pino, stdTimeFunctions, type Logger as Pino } from 'pino';
+import type { AuthenticatedRequest } from '../access/auth.decorators.js';
+import { correlationIdOf } from '../common/correlation-id.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+
+/** LOG_LEVEL (Nest's names, as before) → pino's: `log` is info, `verbose` is trace. */
+const PINO_LEVELS: Record<AppConfig['logLevel'], string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+export const pinoLevelOf = (logLevel: AppConfig['logLevel']): string => PINO_LEVELS[logLevel];
+
+let root: Pino | null = null;
+
+/**
+ * The process's one pino logger: JSON lines on stdout with `level` as a word and an ISO `time`. Nest's own logs
+ * (main.ts makes nestjs-pino the application logger), the request lines below and the worker's lines all go
+ * through it. One per process, like nestjs-pino's own root: the first configuration's level holds.
+ */
+export function rootLogger(config: AppConfig): Pino {
+  root ??= pino({
+    level: pinoLevelOf(config.logLevel),
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: stdTimeFunctions.isoTime,
+    base: { pid: process.pid },
+  });
+  return root;
+}
+
+/**
+ * nestjs-pino binds, for every routed request, a child logger carrying `correlationId` (the X-Correlation-Id of
+ * the response) to the request's async context: whatever the request causes logs it, wherever it is logged from.
+ * Its own request line is off: requestLogMiddleware writes one that also covers requests refused before routing.
+ */
+export function loggingModule(): DynamicModule {
+  return LoggerModule.forRootAsync({
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig) => ({
+      pinoHttp: {
+        logger: rootLogger(config),
+        autoLogging: false,
+        quietReqLogger: true,
+        quietResLogger: true,
+        genReqId: (req) => correlationIdOf(req as Request),
+        customAttributeKeys: { reqId: 'correlationId' },
+      },
+    }),
+  });
+}
+
+/** Who made the request, as a log field: `user:<id>`, `api_key:<id>`, or null (no or a refused credential). */
+const principalOf = (req: Request): string | null => {
+  const principal = (req as Request & AuthenticatedRequest).principal;
+  return principal ? `${principal.kind}:${principal.id}` : null;
+};
+
+/**
+ * One JSON line per request when its response is sent (or the client went away): correlation id, principal,
+ * method, route template (never the raw path: no ids or query values), status and duration. 5xx are errors, the
+ * rest info. Mounted right after the correlation id, so refusals of the input guards are logged too.
+ */
+export function requestLogMiddleware(config: AppConfig): (req: Request, res: Response, next: NextFunction) => void {
+  const log = rootLogger(config);
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    let logged = false;
+    const done = (): void => {
+      if (logged) return;
+      logged = true;
+      const status = res.headersSent ? res.statusCode : 499;
+      const line = {
+        correlationId: correlationIdOf(req),
+        principal: principalOf(req),
+        method: req.method,
+        route: req.route?.path ? `${req.baseUrl ?? ''}${String(req.route.path)}` : req.baseUrl || 'unmatched',
+        status,
+        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+      };
+      if (status >= 500) log.error(line, 'request');
+      else log.info(line, 'request');
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
+}
