@@ -11,6 +11,7 @@ import {
   RecommendationListQueryDto,
   RecommendationPageDto,
 } from './insights.dto.js';
+import { RecommendationGenerator } from './recommendation-generator.js';
 import { RecommendationsService } from './recommendations.service.js';
 
 @ApiTags('admin: monitoring')
@@ -18,7 +19,10 @@ import { RecommendationsService } from './recommendations.service.js';
 @ApiSecurity('api-key')
 @Controller('admin/monitoring/recommendations')
 export class RecommendationsController {
-  constructor(private readonly recommendations: RecommendationsService) {}
+  constructor(
+    private readonly recommendations: RecommendationsService,
+    private readonly generator: RecommendationGenerator,
+  ) {}
 
   @Get()
   @RequirePermissions('settings:read:all')
@@ -33,7 +37,7 @@ export class RecommendationsController {
   @Audited('recommendation.generate', 'recommendation')
   @ApiOkResponse({ type: RecommendationGenerationResultDto })
   generate(): Promise<RecommendationGenerationResultDto> {
-    return this.recommendations.generate();
+    return this.generator.generate();
   }
 
   @Get(':id')
