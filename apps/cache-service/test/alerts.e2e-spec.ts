@@ -14,7 +14,6 @@ import type {
   WarmResponse,
 } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
-import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
 import { hourOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
 import { AlertEvaluator } from '../src/alerts/alert-evaluator.service.js';
 import { appendAlertEvent, HISTORY_LIMIT } from '../src/alerts/alert-history.js';
@@ -24,6 +23,7 @@ import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 
 const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
 const THRESHOLD_KEYS = keysOf<PerformanceThreshold>()(
@@ -195,7 +195,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
 
   /** Synthetic query-API traffic for the current hour (hits of requests). */
   async function traffic(datasourceId: number, hits: number, requests: number): Promise<void> {
-    await t.app.get(CacheRepository).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
+    await t.app.get(UsageCounters).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
   }
 
   it('fires once for a hit rate below its threshold, escalates, is acknowledged, resolves when the rate recovers, and notifies exactly FIRED, ESCALATED, RESOLVED', async () => {
@@ -424,7 +424,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
   it('resolves a hit-rate alert whose datasource gets no more traffic once twice the window has passed', async () => {
     const ds = await datasource();
     const hoursAgo = new Date(Date.now() - 3 * 3_600_000);
-    await t.app.get(CacheRepository).addQueryCounters(ds.id, [{ hour: hourOf(hoursAgo), hits: 1, misses: 9, latencyMicros: 0 }]);
+    await t.app.get(UsageCounters).addQueryCounters(ds.id, [{ hour: hourOf(hoursAgo), hits: 1, misses: 9, latencyMicros: 0 }]);
     await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 });
     // Evaluated three hours ago (window 60 minutes): 10 % then.
     await evaluateAt(hoursAgo);

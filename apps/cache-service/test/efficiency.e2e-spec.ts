@@ -1,5 +1,6 @@
 import type { DatasourceEfficiency, EfficiencyReport, WarmingJob } from '@ccc/shared-types';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { hourOf } from '../src/analytics-cache/query-counters.js';
 import { verdictOf } from '../src/insights/efficiency.js';
 import { createDatasource, dayOf, yesterday } from './support/insights.js';
@@ -48,8 +49,9 @@ describe('cache efficiency report', () => {
     created.push(ds.id);
     expect((await warmAndWait(ds.id)).status).toBe('COMPLETED');
     const cache = t.app.get(CacheRepository);
+    const usage = t.app.get(UsageCounters);
     // Today (this hour): 90 hits of 100. Yesterday 00:00 (outside the last 24 hours): 50 of 100.
-    await cache.addQueryCounters(ds.id, [
+    await usage.addQueryCounters(ds.id, [
       { hour: hourOf(new Date()), hits: 90, misses: 10, latencyMicros: 100 * 800 },
       { hour: `${yesterday().replace(/-/g, '')}00`, hits: 50, misses: 50, latencyMicros: 100 * 800 },
     ]);

@@ -10,6 +10,7 @@ import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 import { FINAL_STATUSES as FINAL, generationKeys, requestWarm, sleep, waitForJob, warmingJob } from './support/warming.js';
+import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
 
 /**
  * BullMQ hands a job it believes stalled to another worker while the first may still be alive: two executions
@@ -109,7 +110,7 @@ describe('two executions of one warming job, and jobs given up on', () => {
 
     // The live execution resumes: it finds its lock gone and stops without swapping.
     await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409);
-    await t.app.get(CacheRepository).clearControl(jobId);
+    await t.app.get(WarmLocks).clearControl(jobId);
     for (let waited = 0; (await keysOf(ds.id, paused.generation!)).length > 0 || waited < 1_000; waited += 50) await sleep(50);
     const ended = await job(jobId);
     expect(ended).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('the worker gave up') });

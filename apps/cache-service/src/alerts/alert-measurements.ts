@@ -4,6 +4,7 @@ import type { ThresholdMetricType } from '@ccc/shared-types';
 import { THRESHOLD_METRIC_TYPES, THRESHOLD_METRICS } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf } from '../analytics-cache/query-counters.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -50,6 +51,7 @@ export class AlertMeasurements {
     @InjectRepository(PerformanceThresholdEntity) private readonly thresholds: Repository<PerformanceThresholdEntity>,
     private readonly datasources: DatasourcesService,
     private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly metrics: AlertMetricsRepository,
     private readonly policy: SourcePolicy,
   ) {}
@@ -109,7 +111,7 @@ export class AlertMeasurements {
     const usage = new Map<number, { requests: number; hits: number; latencyMicros: number } | null>();
     const usageOf = async (datasourceId: number) => {
       if (!usage.has(datasourceId)) {
-        const rows = await guarded('usage', () => this.cache.hourlyUsage(datasourceId, hours));
+        const rows = await guarded('usage', () => this.usageCounters.hourlyUsage(datasourceId, hours));
         usage.set(datasourceId, rows ? rows.reduce((sum, r) => ({ requests: sum.requests + r.requests, hits: sum.hits + r.hits, latencyMicros: sum.latencyMicros + r.latencyMicros }), { requests: 0, hits: 0, latencyMicros: 0 }) : null);
       }
       return usage.get(datasourceId)!;

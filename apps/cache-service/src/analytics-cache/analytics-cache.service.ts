@@ -10,6 +10,7 @@ import type {
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
+import { UsageCounters } from './usage-counters.js';
 import { calculateCacheHealth, overallHealth } from './cache-health.js';
 import { planQuery } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
@@ -32,6 +33,7 @@ function describeDuration(minutes: number): string {
 export class AnalyticsCacheService {
   constructor(
     private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly counters: QueryCounters,
     private readonly datasources: DatasourcesService,
     private readonly warmActivity: WarmActivityLink,
@@ -46,7 +48,7 @@ export class AnalyticsCacheService {
     await this.counters.flush().catch(() => undefined);
     const strategies = await this.datasources.entities();
     const datasources = await Promise.all(strategies.map((s) => this.metrics(s)));
-    const totals = await Promise.all(strategies.map((s) => this.cache.queryCounters(s.datasourceId)));
+    const totals = await Promise.all(strategies.map((s) => this.usageCounters.queryCounters(s.datasourceId)));
     const hits = totals.reduce((sum, t) => sum + t.hits, 0);
     const queries = totals.reduce((sum, t) => sum + t.hits + t.misses, 0);
     const warm = datasources.filter((d) => d.isWarm).length;
@@ -146,7 +148,7 @@ export class AnalyticsCacheService {
   private async metrics(strategy: CacheStrategyEntity, known?: CacheMeta): Promise<DatasourceCacheMetrics> {
     const id = strategy.datasourceId;
     const meta = known ?? (await this.cache.meta(id));
-    const counters = await this.cache.queryCounters(id);
+    const counters = await this.usageCounters.queryCounters(id);
     const totalQueries = counters.hits + counters.misses;
     const isWarm = meta.generation !== null;
     const ageMinutes = isWarm && meta.lastWarmed ? Math.max(0, Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 60_000)) : 0;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DatasourceEfficiency, EfficiencyReport } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { utcDay } from '../common/time-window.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -21,6 +22,7 @@ const HOUR_MS = 3600_000;
 export class EfficiencyService {
   constructor(
     private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly counters: QueryCounters,
     private readonly usage: UsagePatternsService,
     private readonly insights: InsightsRepository,
@@ -54,7 +56,7 @@ export class EfficiencyService {
           dayRequests = pattern.dailyRequests;
           dayHits = pattern.dailyCacheHits;
         } else if (day >= oldestCounted) {
-          const usage = await this.cache.hourlyUsage(id, hoursOfDay(day));
+          const usage = await this.usageCounters.hourlyUsage(id, hoursOfDay(day));
           dayRequests = usage.reduce((sum, u) => sum + u.requests, 0);
           dayHits = usage.reduce((sum, u) => sum + u.hits, 0);
         }
@@ -62,7 +64,7 @@ export class EfficiencyService {
         hits += dayHits;
         hitRateTrend.push({ date: day, hitRate: dayRequests === 0 ? null : round2((dayHits / dayRequests) * 100), requests: dayRequests });
       }
-      const lastDay = await this.cache.hourlyUsage(id, lastDayHours);
+      const lastDay = await this.usageCounters.hourlyUsage(id, lastDayHours);
       const lastDayRequests = lastDay.reduce((sum, u) => sum + u.requests, 0);
       const lastDayHits = lastDay.reduce((sum, u) => sum + u.hits, 0);
       const meta = await this.cache.meta(id);

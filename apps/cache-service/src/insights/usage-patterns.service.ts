@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { AccessPattern, HourlyUsage, UsagePattern } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
-import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { AppError } from '../common/app-error.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
@@ -68,7 +68,7 @@ export class UsagePatternsService implements OnModuleInit {
   private readonly rollupListeners: Array<() => Promise<unknown>> = [];
 
   constructor(
-    private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly counters: QueryCounters,
     private readonly periodic: PeriodicTasks,
     private readonly datasources: DatasourcesService,
@@ -134,7 +134,7 @@ export class UsagePatternsService implements OnModuleInit {
     const hours = hoursOfDay(day);
     const ids: string[] = [];
     for (const strategy of list) {
-      const usage = await this.cache.hourlyUsage(strategy.datasourceId, hours);
+      const usage = await this.usageCounters.hourlyUsage(strategy.datasourceId, hours);
       const analysis = analyseDay(
         usage.map((u) => u.requests),
         usage.map((u) => u.hits),
@@ -238,7 +238,7 @@ export class UsagePatternsService implements OnModuleInit {
     for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) starts.push(new Date(t));
     const result: HourlyUsage[] = [];
     for (const strategy of strategies) {
-      const usage = await this.cache.hourlyUsage(strategy.datasourceId, starts.map(hourOf));
+      const usage = await this.usageCounters.hourlyUsage(strategy.datasourceId, starts.map(hourOf));
       usage.forEach((u, i) =>
         result.push({
           datasourceId: strategy.datasourceId,
