@@ -15,15 +15,16 @@ import type {
 } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { hourOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { AlertEvaluator } from '../src/alerts/alert-evaluator.service.js';
 import { appendAlertEvent, HISTORY_LIMIT } from '../src/alerts/alert-history.js';
 import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { JobRepository } from '../src/warming/job.repository.js';
+import { ManualClock } from './support/clock.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 
 const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
 const THRESHOLD_KEYS = keysOf<PerformanceThreshold>()(
@@ -318,14 +319,16 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
   });
 
   it('repeats notifications of an ACTIVE alert after the repeat interval, and stops once it is acknowledged', async () => {
-    const repeating = await createTestApp(env({ ALERT_REPEAT_INTERVAL_SECONDS: '1' }));
+    // Its own clock: the repeat interval passes when the test moves the clock, not by waiting.
+    const clock = new ManualClock();
+    const repeating = await createTestApp(env({ ALERT_REPEAT_INTERVAL_SECONDS: '1' }), { clock });
     try {
       const ds = await datasource(repeating);
       await traffic(ds.id, 5, 10);
       const hitRate = await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 }, repeating);
       await evaluate(repeating);
       await drained(() => receiver.deliveredFor(ds.id).length >= 1, repeating);
-      await sleep(1_100);
+      await clock.advance(1_100);
       await evaluate(repeating);
       await drained(() => receiver.deliveredFor(ds.id).length >= 2, repeating);
       expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING']);
@@ -334,9 +337,9 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
 
       const [alert] = await alertsOf(ds.id, repeating);
       await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'Known: the batch job misses the cache' }).expect(200);
-      await sleep(1_100);
+      await clock.advance(1_100);
       await evaluate(repeating);
-      await sleep(1_100);
+      await clock.advance(1_100);
       await evaluate(repeating);
       await drained(() => true, repeating);
       expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING']);

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ANALYTICS_CACHE_LAYER_ID } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
+import { Clock } from '../platform/clock.js';
 import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { addEvents, bookkeepingOf, withBookkeeping } from './alert-history.js';
@@ -36,6 +37,7 @@ export class AlertEvaluator implements OnModuleInit {
     private readonly datasources: DatasourcesService,
     private readonly notifier: AlertNotifier,
     private readonly periodic: PeriodicTasks,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -46,11 +48,11 @@ export class AlertEvaluator implements OnModuleInit {
   async evaluateExclusive(): Promise<AlertEvaluationResult> {
     const outcome = await this.periodic.runExclusive('alert-evaluation', () => this.evaluate());
     if (outcome.ran) return outcome.result;
-    return { evaluatedAt: new Date().toISOString(), thresholdsEvaluated: 0, fired: 0, escalated: 0, deescalated: 0, resolved: 0, notificationsQueued: 0, ran: false };
+    return { evaluatedAt: this.clock.now().toISOString(), thresholdsEvaluated: 0, fired: 0, escalated: 0, deescalated: 0, resolved: 0, notificationsQueued: 0, ran: false };
   }
 
   /** One evaluation round (callers hold the lease). */
-  async evaluate(now = new Date()): Promise<AlertEvaluationResult> {
+  async evaluate(now = this.clock.now()): Promise<AlertEvaluationResult> {
     // This process's unflushed query counters belong in the window too.
     await this.counters.flush().catch(() => undefined);
     const counts: Counts = { thresholdsEvaluated: 0, fired: 0, escalated: 0, deescalated: 0, resolved: 0, notificationsQueued: 0 };
