@@ -15,6 +15,15 @@ export async function warmingJob(t: TestApp, token: string, jobId: string): Prom
   return (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
 }
 
+/** Polls `done` every `everyMs` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
 /** Polls the job until it reaches one of `statuses`. */
 export async function waitForJob(t: TestApp, token: string, jobId: string, statuses: string[], timeoutMs = 30_000): Promise<WarmingJob> {
   for (let waited = 0; waited < timeoutMs; waited += 20) {
