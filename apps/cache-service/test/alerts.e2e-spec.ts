@@ -10,8 +10,6 @@ import type {
   Datasource,
   Paginated,
   PerformanceThreshold,
-  WarmingJob,
-  WarmResponse,
 } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { hourOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
@@ -25,6 +23,7 @@ import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { warmAndWait } from './support/warming.js';
 
 const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
 const THRESHOLD_KEYS = keysOf<PerformanceThreshold>()(
@@ -184,14 +183,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     (await t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges', frequency: 'Daily', practice: '1' }).set(bearer(admin.token)).expect(200)).body as AnalyticsQueryResponse;
 
   async function warm(id: number): Promise<void> {
-    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(admin.token)).send({ datasourceId: id, force: true }).expect(202)).body as WarmResponse;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(admin.token)).expect(200)).body as WarmingJob;
-      if (job.status === 'COMPLETED') return;
-      if (['FAILED', 'CANCELLED'].includes(job.status) || Date.now() > deadline) throw new Error(`warm ${jobId}: ${job.status} ${job.failureReason}`);
-      await sleep(20);
-    }
+    await warmAndWait(t, admin.token, id);
   }
 
   /** Synthetic query-API traffic for the current hour (hits of requests). */

@@ -1,4 +1,4 @@
-import type { Datasource, QueryPatternSummary, QueryPerformanceEntry, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { Datasource, QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { QueryPerformanceRecorder } from '../src/db-performance/query-performance.recorder.js';
 import { QueryPerformanceService } from '../src/db-performance/query-performance.service.js';
@@ -7,6 +7,7 @@ import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { warmAndWait } from './support/warming.js';
 
 const ENTRY = keysOf<QueryPerformanceEntry>()(
   'id', 'queryHash', 'queryPattern', 'executionTimeMs', 'rowsExamined', 'rowsReturned', 'indexesUsed', 'executionPlan', 'usedIndex',
@@ -62,14 +63,8 @@ describe('query performance log', () => {
     return { id: created.id, strategyId: created.strategyId, table };
   }
 
-  async function warmAndWait(datasourceId: number): Promise<void> {
-    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(operator)).send({ datasourceId }).expect(202)).body as WarmResponse;
-    for (;;) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(operator)).expect(200)).body as WarmingJob;
-      if (job.status === 'COMPLETED') return;
-      if (['FAILED', 'CANCELLED'].includes(job.status)) throw new Error(`warm ${job.status}: ${job.failureReason}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  async function warmAndWaitFor(datasourceId: number): Promise<void> {
+    await warmAndWait(t, operator, datasourceId, false);
   }
 
   const coldQuery = async (datasourceId: number, params: Record<string, string>): Promise<{ source: string; entries: unknown[] }> =>
@@ -85,7 +80,7 @@ describe('query performance log', () => {
     // Cold cache: the database answers (Charges × Monthly = 3 practices × 3 providers × 5 periods rows).
     const cold = await coldQuery(ds.id, { measure: 'Charges', frequency: 'Monthly' });
     expect(cold.source).toBe('database');
-    await warmAndWait(ds.id);
+    await warmAndWaitFor(ds.id);
 
     const rows = await logRows(ds.strategyId);
     const fallback = rows.find((row) => row.application_context === `cold-fallback:ds:${ds.id}`)!;

@@ -6,7 +6,6 @@ import type {
   DatasourceCacheMetrics,
   InvalidateResponse,
   RecentWarmingJob,
-  WarmingJob,
   WarmingStatusResponse,
   WarmResponse,
 } from '@ccc/shared-types';
@@ -15,6 +14,7 @@ import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { FINAL_STATUSES, waitForJob } from './support/warming.js';
 
 // Seed 004 "New API Endpoints": field names and shapes are the contract.
 const SUMMARY = keysOf<CacheStatsResponse['summary']>()('totalDatasources', 'warmDatasources', 'coldDatasources', 'totalCacheEntries', 'totalIndexes', 'totalMemoryMB', 'overallCacheHitRate');
@@ -62,12 +62,8 @@ describe("the seed's five analytics-cache endpoints", () => {
     const active = during.activeJobs.find((job) => job.jobId === warm.jobId);
     if (active) expectShape(active, ACTIVE);
 
-    let finished: WarmingJob | undefined;
-    for (let i = 0; i < 600 && finished?.status !== 'COMPLETED'; i++) {
-      finished = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${warm.jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(finished?.status).toBe('COMPLETED');
+    const finished = await waitForJob(t, token, warm.jobId, FINAL_STATUSES);
+    expect(finished.status).toBe('COMPLETED');
 
     const after = (await t.http.get('/api/admin/analytics/cache/warming/status').set(bearer(token)).expect(200)).body as WarmingStatusResponse;
     const recent = after.recentJobs.find((job) => job.jobId === warm.jobId)!;
