@@ -22,7 +22,7 @@ import { ManualClock } from './support/clock.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { warmAndWait } from './support/warming.js';
 
 const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
@@ -276,9 +276,9 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(delivered.history.filter((e) => e.event === 'NOTIFIED')).toHaveLength(3);
 
     // A resolved alert can be neither acknowledged nor resolved again.
-    const conflict = await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'late' }).expect(409);
+    const conflict = await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'late' }).expect(409).expect(errorCode('CONFLICT'));
     expect(conflict.body.message).toContain('RESOLVED');
-    await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/resolve`).set(bearer(admin.token)).send({}).expect(409);
+    await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/resolve`).set(bearer(admin.token)).send({}).expect(409).expect(errorCode('CONFLICT'));
   });
 
   it('retries a notification the webhook refused: delivered on the next attempt, once, and recorded as NOTIFIED', async () => {
@@ -338,7 +338,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
       expect((await alertsOf(ds.id, repeating)).map((a) => [a.id, a.alertStatus])).toEqual([[alert.id, 'ACKNOWLEDGED']]);
 
       // Resolving by hand while the last evaluation still breaches the threshold would only see it fire again a minute later: 409.
-      const breaching = await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(bearer(admin.token)).send({ comment: 'Batch job now warms first' }).expect(409);
+      const breaching = await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(bearer(admin.token)).send({ comment: 'Batch job now warms first' }).expect(409).expect(errorCode('CONFLICT'));
       expect(breaching.body.message).toMatch(/still breaching.*acknowledge it instead/);
       expect(breaching.body.details).toMatchObject({ thresholdId: hitRate.id, severity: 'WARNING', actualValue: 50 });
       expect((await alertOf(alert.id, repeating)).alertStatus).toBe('ACKNOWLEDGED');
@@ -541,7 +541,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
       [{ ...base, unexpected: true }, 'unexpected'],
     ];
     for (const [body, field] of cases) {
-      const response = await post(body).expect(400);
+      const response = await post(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect({ body, fields: fieldsOf(response.body) }).toEqual({ body, fields: expect.arrayContaining([field]) });
     }
 
@@ -551,7 +551,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(age).toMatchObject({ thresholdUnit: 'PERCENTAGE', direction: 'ABOVE', datasourceId: ds.id, updatedBy: null, alertConfiguration: null });
     const size = await threshold({ metricType: 'TABLE_SIZE', tableName: ds.sourceTable, warningThreshold: 1e9, criticalThreshold: 2e9, thresholdUnit: 'BYTES', alertConfiguration: { channel: '#cache' } });
     expect(size).toMatchObject({ tableName: ds.sourceTable, datasourceId: null, thresholdUnit: 'BYTES', alertConfiguration: { channel: '#cache' } });
-    const duplicate = await post({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(409);
+    const duplicate = await post({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(409).expect(errorCode('CONFLICT'));
     expect(duplicate.body.details.thresholdId).toBe(age.id);
     expect(duplicate.body.message).toContain(age.id);
     expect(await threshold({ metricType: 'CACHE_MEMORY_SHARE', datasourceId: ds.id, warningThreshold: 0.0001, criticalThreshold: 99.9999 })).toMatchObject({ warningThreshold: 0.0001, criticalThreshold: 99.9999 });
@@ -564,11 +564,11 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     // Re-activating a deleted threshold whose scope has an active one since: 409 naming that one.
     await t.http.delete(`/api/admin/monitoring/thresholds/${winner.id}`).set(bearer(admin.token)).expect(204);
     const successor = await threshold({ metricType: 'WARMING_FAILURES', datasourceId: ds.id, warningThreshold: 3, criticalThreshold: 6 });
-    const reactivated = await t.http.patch(`/api/admin/monitoring/thresholds/${winner.id}`).set(bearer(admin.token)).send({ isActive: true }).expect(409);
+    const reactivated = await t.http.patch(`/api/admin/monitoring/thresholds/${winner.id}`).set(bearer(admin.token)).send({ isActive: true }).expect(409).expect(errorCode('CONFLICT'));
     expect(reactivated.body.details.thresholdId).toBe(successor.id);
 
     // PATCH validates the merged threshold.
-    const patched = await t.http.patch(`/api/admin/monitoring/thresholds/${age.id}`).set(bearer(admin.token)).send({ criticalThreshold: 100 }).expect(400);
+    const patched = await t.http.patch(`/api/admin/monitoring/thresholds/${age.id}`).set(bearer(admin.token)).send({ criticalThreshold: 100 }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(fieldsOf(patched.body)).toContain('criticalThreshold');
     expect(await patchThreshold(age.id, { warningThreshold: 120, criticalThreshold: 240 })).toMatchObject({ warningThreshold: 120, criticalThreshold: 240, updatedBy: admin.id });
 
@@ -585,24 +585,24 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
 
     // Unknown and malformed ids.
     const unknown = randomUUID();
-    await t.http.get(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404);
-    await t.http.patch(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).send({ warningThreshold: 1 }).expect(404);
-    await t.http.delete(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404);
-    await t.http.get(`/api/admin/monitoring/alerts/${unknown}`).set(bearer(admin.token)).expect(404);
-    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send({ comment: 'x' }).expect(404);
-    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/resolve`).set(bearer(admin.token)).send({}).expect(404);
+    await t.http.get(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.patch(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).send({ warningThreshold: 1 }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.delete(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get(`/api/admin/monitoring/alerts/${unknown}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send({ comment: 'x' }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/resolve`).set(bearer(admin.token)).send({}).expect(404).expect(errorCode('NOT_FOUND'));
     expect(fieldsOf((await t.http.get('/api/admin/monitoring/alerts/17').set(bearer(admin.token)).expect(400)).body)).toContain('id');
 
     // An acknowledgement needs a comment of 1–1000 characters.
     for (const body of [{}, { comment: '' }, { comment: '   ' }, { comment: 'x'.repeat(1001) }]) {
-      const response = await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send(body).expect(400);
+      const response = await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect(fieldsOf(response.body)).toContain('comment');
     }
     for (const query of [{ status: 'OPEN' }, { severity: 'HIGH' }, { alertType: 'NOPE' }, { datasourceId: 'x' }]) {
-      await t.http.get('/api/admin/monitoring/alerts').query(query).set(bearer(admin.token)).expect(400);
+      await t.http.get('/api/admin/monitoring/alerts').query(query).set(bearer(admin.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
     }
     // An unknown datasource in a filter: 404 (in a threshold body it is a 400 naming the field, above).
-    await t.http.get('/api/admin/monitoring/alerts').query({ datasourceId: 2_000_000_000 }).set(bearer(admin.token)).expect(404);
+    await t.http.get('/api/admin/monitoring/alerts').query({ datasourceId: 2_000_000_000 }).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
   });
 
   it('lets a viewer read thresholds and alerts but change nothing (403), and lists open and severe alerts first', async () => {
@@ -622,12 +622,12 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(page).toMatchObject({ total: 1, page: 1, pageSize: 50 });
     await t.http.get(`/api/admin/monitoring/alerts/${alert.id}`).set(read).expect(200);
 
-    await t.http.post('/api/admin/monitoring/thresholds').set(read).send({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(403);
-    await t.http.patch(`/api/admin/monitoring/thresholds/${own.id}`).set(read).send({ warningThreshold: 70 }).expect(403);
-    await t.http.delete(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(403);
-    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(read).send({ comment: 'mine' }).expect(403);
-    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(read).send({}).expect(403);
-    await t.http.post('/api/admin/monitoring/alerts/evaluate').set(read).expect(403);
+    await t.http.post('/api/admin/monitoring/thresholds').set(read).send({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.patch(`/api/admin/monitoring/thresholds/${own.id}`).set(read).send({ warningThreshold: 70 }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.delete(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(read).send({ comment: 'mine' }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(read).send({}).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post('/api/admin/monitoring/alerts/evaluate').set(read).expect(403).expect(errorCode('FORBIDDEN'));
     expect(await t.http.get(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(200)).toMatchObject({ body: { warningThreshold: 60, isActive: true } });
     expect((await alertsOf(ds.id))[0]).toMatchObject({ alertStatus: 'ACTIVE' });
 

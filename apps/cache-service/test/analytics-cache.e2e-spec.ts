@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { requestWarm, waitForJob, warmingJob } from './support/warming.js';
 
 const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
@@ -211,7 +211,7 @@ describe('analytics cache engine', () => {
     expect((await waitFor(cancelling.jobId, FINAL)).status).toBe('CANCELLED');
     expect(await keysOf(ds.id, cancelling.generation!)).toEqual([]);
     expect(await query(ds.id, { measure: 'Visits', practice: '1', provider: '1001', frequency: 'Weekly' })).toMatchObject({ source: 'cache', generation: live });
-    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${cancelling.jobId}/resume`).set(bearer(token)).expect(409);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${cancelling.jobId}/resume`).set(bearer(token)).expect(409).expect(errorCode('CONFLICT'));
   });
 
   it('invalidating during a running warm cancels it and removes live and shadow keys, reporting what it deleted', async () => {

@@ -6,7 +6,7 @@ import { verdictOf } from '../src/insights/efficiency.js';
 import { createDatasource, dayOf, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { FINAL_STATUSES, requestWarm, waitForJob } from './support/warming.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const REPORT_KEYS = keysOf<EfficiencyReport>()('generatedAt', 'periodDays', 'from', 'to', 'datasources');
 const DATASOURCE_KEYS = keysOf<DatasourceEfficiency>()(
@@ -99,7 +99,7 @@ describe('cache efficiency report', () => {
   });
 
   it.each(['0', '91', 'seven', '2.5'])('refuses days=%s with 400 naming the field', async (days) => {
-    const response = await t.http.get(`/api/admin/monitoring/efficiency?days=${days}`).set(bearer(viewer.token)).expect(400);
+    const response = await t.http.get(`/api/admin/monitoring/efficiency?days=${days}`).set(bearer(viewer.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(response.body.details.fields[0].field).toBe('days');
   });
 

@@ -6,7 +6,7 @@ import { SYSTEM_USER_ID } from '../src/users/app-user.entity.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { warmAndWait } from './support/warming.js';
 
 const ENTRY = keysOf<QueryPerformanceEntry>()(
@@ -145,7 +145,7 @@ describe('query performance log', () => {
 
   it('validates windows and hashes, and needs a credential', async () => {
     const bad = async (path: string, query: Record<string, unknown>, field: string): Promise<void> => {
-      const response = await t.http.get(path).query(query).set(bearer(viewer)).expect(400);
+      const response = await t.http.get(path).query(query).set(bearer(viewer)).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     };
     await bad(`${BASE}/slow`, { from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }, 'from');
@@ -159,12 +159,12 @@ describe('query performance log', () => {
     await t.http.get(`${BASE}/slow`).query({ from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' }).set(bearer(viewer)).expect(200);
     // An unknown datasource in a filter is 404, in every read.
     for (const path of [`${BASE}/slow`, `${BASE}/patterns`, `${BASE}/patterns/${'0'.repeat(64)}`]) {
-      await t.http.get(path).query({ datasourceId: 2_000_000_000 }).set(bearer(viewer)).expect(404);
+      await t.http.get(path).query({ datasourceId: 2_000_000_000 }).set(bearer(viewer)).expect(404).expect(errorCode('NOT_FOUND'));
     }
     // An unknown hash has no executions.
     const none = await t.http.get(`${BASE}/patterns/${'0'.repeat(64)}`).set(bearer(viewer)).expect(200);
     expect(none.body).toEqual([]);
-    await t.http.get(`${BASE}/slow`).expect(401);
+    await t.http.get(`${BASE}/slow`).expect(401).expect(errorCode('UNAUTHENTICATED'));
   });
 
   it('keeps the log to QUERY_LOG_RETENTION_DAYS (default 30): the retention task deletes older rows only', async () => {

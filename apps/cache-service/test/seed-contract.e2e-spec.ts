@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { FINAL_STATUSES, waitForJob } from './support/warming.js';
 
 // Seed 004 "New API Endpoints": field names and shapes are the contract.
@@ -93,15 +93,15 @@ describe("the seed's five analytics-cache endpoints", () => {
   });
 
   it('validate their input with the field named, and 404 for unknown datasources', async () => {
-    const bad = await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: -3, force: 'yes' }).expect(400);
+    const bad = await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: -3, force: 'yes' }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect((bad.body.details.fields as Array<{ field: string }>).map((f) => f.field).sort()).toEqual(['datasourceId', 'force']);
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({}).expect(400);
-    await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404);
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404);
-    await t.http.get('/api/analytics/datasources/999999/query').set(bearer(token)).expect(404);
-    await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).query({ measure: '' }).set(bearer(token)).expect(400);
-    await t.http.get('/api/admin/analytics/cache/warming/jobs/not-a-uuid').set(bearer(token)).expect(400);
-    await t.http.get('/api/admin/analytics/cache/warming/jobs/6f1c1f0e-0000-4000-8000-000000000000').set(bearer(token)).expect(404);
-    await t.http.get('/api/admin/analytics/cache/warming/jobs').query({ status: 'DONE' }).set(bearer(token)).expect(400);
+    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({}).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get('/api/analytics/datasources/999999/query').set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).query({ measure: '' }).set(bearer(token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.get('/api/admin/analytics/cache/warming/jobs/not-a-uuid').set(bearer(token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.get('/api/admin/analytics/cache/warming/jobs/6f1c1f0e-0000-4000-8000-000000000000').set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get('/api/admin/analytics/cache/warming/jobs').query({ status: 'DONE' }).set(bearer(token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
   });
 });

@@ -8,7 +8,7 @@ import { WARMING_QUEUE, type WarmingJobData } from '../src/warming/job.repositor
 import { WarmingProcessor } from '../src/warming/warming.processor.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { FINAL_STATUSES as FINAL, generationKeys, requestWarm, sleep, waitForJob, waitUntil, warmingJob } from './support/warming.js';
 import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
 
@@ -109,7 +109,7 @@ describe('two executions of one warming job, and jobs given up on', () => {
     expect(await keysOf(ds.id, paused.generation!)).toEqual([]);
 
     // The live execution resumes: it finds its lock gone and stops without swapping.
-    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409).expect(errorCode('CONFLICT'));
     await t.app.get(WarmLocks).clearControl(jobId);
     // Until that execution has returned to BullMQ (not merely until its shadow is gone): then nothing more can be written.
     const queue = new Queue(WARMING_QUEUE, { connection: { url: redisServer.url }, prefix: QUEUE_PREFIX });

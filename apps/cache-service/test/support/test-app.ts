@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import type { LoginResponse, Role } from '@ccc/shared-types';
+import type { ErrorCode, LoginResponse, Role } from '@ccc/shared-types';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
@@ -67,3 +67,10 @@ export async function userWithToken(testApp: TestApp, role: Role): Promise<{ id:
 }
 
 export const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
+/** For supertest's `.expect(…)` after the status: the error answer names this `code` (what a client branches on). */
+export function errorCode(code: ErrorCode): (response: { body: { code?: string; message?: string } }) => void {
+  return (response) => {
+    if (response.body?.code !== code) throw new Error(`expected error code ${code}, got ${response.body?.code}: ${response.body?.message}`);
+  };
+}
