@@ -3,7 +3,6 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { ImplementationStatus, Paginated, Principal, Recommendation, RecommendationListQuery } from '@ccc/shared-types';
 import type { DataSource, Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { authorOf } from '../users/author.js';
 import { RecommendationChanges, type Applied } from './recommendation-changes.js';
@@ -141,16 +140,17 @@ export class RecommendationsService {
   }
 
   private rowsQuery() {
-    return this.rows
-      .createQueryBuilder('r')
-      .innerJoin(CacheStrategyEntity, 's', 's.id = r.cache_strategy_id')
-      .addSelect('s.datasource_id', 'ds_id')
-      .addSelect('s.name', 'ds_name');
+    return this.rows.createQueryBuilder('r');
   }
 
+  /** The rows with their datasource's id and name, read from the datasources' owner. */
   private async mapRows(builder: ReturnType<RecommendationsService['rowsQuery']>): Promise<Recommendation[]> {
-    const { entities, raw } = await builder.getRawAndEntities<{ ds_id: number; ds_name: string }>();
-    return entities.map((entity, i) => toRecommendation({ ...entity, datasourceId: Number(raw[i].ds_id), datasourceName: raw[i].ds_name } as RecommendationRow));
+    const entities = await builder.getMany();
+    const strategies = await this.datasources.entitiesByStrategyIds([...new Set(entities.map((entity) => entity.cacheStrategyId))]);
+    const byId = new Map(strategies.map((s) => [s.id, s]));
+    return entities
+      .filter((entity) => byId.has(entity.cacheStrategyId))
+      .map((entity) => toRecommendation({ ...entity, datasourceId: byId.get(entity.cacheStrategyId)!.datasourceId, datasourceName: byId.get(entity.cacheStrategyId)!.name } as RecommendationRow));
   }
 
 }

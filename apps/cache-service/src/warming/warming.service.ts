@@ -20,7 +20,7 @@ import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import { WarmActivityLink } from '../analytics-cache/warm-activity.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { nextRuns } from '../datasources/cron.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
