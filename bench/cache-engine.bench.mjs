@@ -269,6 +269,8 @@ export async function run(ctx) {
   const dist = (file) => pathToFileURL(path.join(ctx.serviceDist, file)).href;
   const { SWAP } = await import(dist('analytics-cache/cache-scripts.js'));
   const { CacheRepository } = await import(dist('analytics-cache/cache.repository.js'));
+  const { WarmLocks } = await import(dist('analytics-cache/warm-locks.js'));
+  const { UsageCounters } = await import(dist('analytics-cache/usage-counters.js'));
   const { CacheKeys } = await import(dist('redis/redis-keys.js'));
   const { loadConfig } = await import(dist('config/app-config.js'));
   const defaults = loadConfig({});
@@ -277,7 +279,8 @@ export async function run(ctx) {
   const db = new pg.Client({ connectionString: ctx.databaseUrl, application_name: 'bench-cache-engine' });
   const redis = new Redis(ctx.redisUrl, { connectionName: 'bench-engine' });
   const writer = new Redis(ctx.redisUrl, { connectionName: 'bench-engine-writer' });
-  const cache = new CacheRepository(redis);
+  const locks = new WarmLocks(redis);
+  const cache = new CacheRepository(redis, locks, new UsageCounters(redis));
   let service = null;
   let probe = null;
   let bare = null;
@@ -393,7 +396,7 @@ export async function run(ctx) {
     // ---- our swap alone: the service's own swap (CacheRepository.swap, under the warming lock as a worker holds
     // it) of a generation written here in the service's layout -----------------------------------------------
     const lockToken = 'bench-swap#1';
-    if (!(await cache.acquireLock(ds, lockToken, 120_000))) throw new Error(`the warming lock of datasource ${ds} is held by ${await cache.lockHolder(ds)}`);
+    if (!(await locks.acquireLock(ds, lockToken, 120_000))) throw new Error(`the warming lock of datasource ${ds} is held by ${await locks.lockHolder(ds)}`);
     const begun = await cache.beginWarm(ds);
     const g3 = begun.shadow;
     if (begun.live !== g2) throw new Error(`expected live generation ${g2}, found ${begun.live}`);
@@ -425,7 +428,7 @@ export async function run(ctx) {
     const swap = await probe.collect('swap');
     if (swapOutcome !== 'ok') throw new Error(`CacheRepository.swap answered ${swapOutcome}`);
     if (swapServer.commands !== 1) throw new Error(`SLOWLOG shows ${swapServer.commands} SWAP scripts, expected 1`);
-    await cache.releaseLock(ds, lockToken);
+    await locks.releaseLock(ds, lockToken);
     ctx.log(`seed swap ${seedSwapMs.toFixed(0)} ms round trip; our SWAP ${swapMs.toFixed(2)} ms round trip`);
 
     // ---- naive deletions of a whole generation: one DEL (our orphaned g2), one UNLINK (the seed's live copy) ---

@@ -15,12 +15,14 @@ import { Redis } from 'ioredis';
 
 const dist = (file) => pathToFileURL(path.join(process.env.SERVICE_DIST, file)).href;
 const { CacheRepository } = await import(dist('analytics-cache/cache.repository.js'));
+const { WarmLocks } = await import(dist('analytics-cache/warm-locks.js'));
+const { UsageCounters } = await import(dist('analytics-cache/usage-counters.js'));
 const { planQuery, spliceQueryResponse } = await import(dist('analytics-cache/entry-codec.js'));
 const { CacheKeys } = await import(dist('redis/redis-keys.js'));
 const { loadConfig } = await import(dist('config/app-config.js'));
 
 const redis = new Redis(process.env.REDIS_URL, { connectionName: 'bench-bare-nest' });
-const cache = new CacheRepository(redis);
+const cache = new CacheRepository(redis, new WarmLocks(redis), new UsageCounters(redis));
 const { maxEntries } = loadConfig(process.env).query;
 
 class QueryController {

@@ -10,20 +10,20 @@ import type {
   Datasource,
   Paginated,
   PerformanceThreshold,
-  WarmingJob,
-  WarmResponse,
 } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
-import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
 import { hourOf, minuteOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { AlertEvaluator } from '../src/alerts/alert-evaluator.service.js';
 import { appendAlertEvent, HISTORY_LIMIT } from '../src/alerts/alert-history.js';
 import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { JobRepository } from '../src/warming/job.repository.js';
+import { ManualClock } from './support/clock.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
+import { warmAndWait } from './support/warming.js';
 
 const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000';
 const THRESHOLD_KEYS = keysOf<PerformanceThreshold>()(
@@ -183,19 +183,12 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     (await t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges', frequency: 'Daily', practice: '1' }).set(bearer(admin.token)).expect(200)).body as AnalyticsQueryResponse;
 
   async function warm(id: number): Promise<void> {
-    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(admin.token)).send({ datasourceId: id, force: true }).expect(202)).body as WarmResponse;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(admin.token)).expect(200)).body as WarmingJob;
-      if (job.status === 'COMPLETED') return;
-      if (['FAILED', 'CANCELLED'].includes(job.status) || Date.now() > deadline) throw new Error(`warm ${jobId}: ${job.status} ${job.failureReason}`);
-      await sleep(20);
-    }
+    await warmAndWait(t, admin.token, id);
   }
 
   /** Synthetic query-API traffic for the current hour and minute (hits of requests), as the query API counts it. */
   async function traffic(datasourceId: number, hits: number, requests: number): Promise<void> {
-    await t.app.get(CacheRepository).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), minute: minuteOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
+    await t.app.get(UsageCounters).addQueryCounters(datasourceId, [{ hour: hourOf(new Date()), minute: minuteOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 }]);
   }
 
   it('fires once for a hit rate below its threshold, escalates, is acknowledged, resolves when the rate recovers, and notifies exactly FIRED, ESCALATED, RESOLVED', async () => {
@@ -283,9 +276,9 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(delivered.history.filter((e) => e.event === 'NOTIFIED')).toHaveLength(3);
 
     // A resolved alert can be neither acknowledged nor resolved again.
-    const conflict = await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'late' }).expect(409);
+    const conflict = await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'late' }).expect(409).expect(errorCode('CONFLICT'));
     expect(conflict.body.message).toContain('RESOLVED');
-    await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/resolve`).set(bearer(admin.token)).send({}).expect(409);
+    await t.http.post(`/api/admin/monitoring/alerts/${fired.id}/resolve`).set(bearer(admin.token)).send({}).expect(409).expect(errorCode('CONFLICT'));
   });
 
   it('retries a notification the webhook refused: delivered on the next attempt, once, and recorded as NOTIFIED', async () => {
@@ -318,14 +311,16 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
   });
 
   it('repeats notifications of an ACTIVE alert after the repeat interval, and stops once it is acknowledged', async () => {
-    const repeating = await createTestApp(env({ ALERT_REPEAT_INTERVAL_SECONDS: '1' }));
+    // Its own clock: the repeat interval passes when the test moves the clock, not by waiting.
+    const clock = new ManualClock();
+    const repeating = await createTestApp(env({ ALERT_REPEAT_INTERVAL_SECONDS: '1' }), { clock });
     try {
       const ds = await datasource(repeating);
       await traffic(ds.id, 5, 10);
       const hitRate = await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 }, repeating);
       await evaluate(repeating);
       await drained(() => receiver.deliveredFor(ds.id).length >= 1, repeating);
-      await sleep(1_100);
+      await clock.advance(1_100);
       await evaluate(repeating);
       await drained(() => receiver.deliveredFor(ds.id).length >= 2, repeating);
       expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING']);
@@ -334,16 +329,16 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
 
       const [alert] = await alertsOf(ds.id, repeating);
       await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(bearer(admin.token)).send({ comment: 'Known: the batch job misses the cache' }).expect(200);
-      await sleep(1_100);
+      await clock.advance(1_100);
       await evaluate(repeating);
-      await sleep(1_100);
+      await clock.advance(1_100);
       await evaluate(repeating);
       await drained(() => true, repeating);
       expect(receiver.deliveredFor(ds.id)).toEqual(['FIRED WARNING', 'REPEAT WARNING']);
       expect((await alertsOf(ds.id, repeating)).map((a) => [a.id, a.alertStatus])).toEqual([[alert.id, 'ACKNOWLEDGED']]);
 
       // Resolving by hand while the last evaluation still breaches the threshold would only see it fire again a minute later: 409.
-      const breaching = await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(bearer(admin.token)).send({ comment: 'Batch job now warms first' }).expect(409);
+      const breaching = await repeating.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(bearer(admin.token)).send({ comment: 'Batch job now warms first' }).expect(409).expect(errorCode('CONFLICT'));
       expect(breaching.body.message).toMatch(/still breaching.*acknowledge it instead/);
       expect(breaching.body.details).toMatchObject({ thresholdId: hitRate.id, severity: 'WARNING', actualValue: 50 });
       expect((await alertOf(alert.id, repeating)).alertStatus).toBe('ACKNOWLEDGED');
@@ -424,7 +419,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
   it('resolves a hit-rate alert whose datasource gets no more traffic once twice the window has passed', async () => {
     const ds = await datasource();
     const hoursAgo = new Date(Date.now() - 3 * 3_600_000);
-    await t.app.get(CacheRepository).addQueryCounters(ds.id, [{ hour: hourOf(hoursAgo), minute: minuteOf(hoursAgo), hits: 1, misses: 9, latencyMicros: 0 }]);
+    await t.app.get(UsageCounters).addQueryCounters(ds.id, [{ hour: hourOf(hoursAgo), minute: minuteOf(hoursAgo), hits: 1, misses: 9, latencyMicros: 0 }]);
     await threshold({ metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 });
     // Evaluated three hours ago (the hit-rate window, 15 minutes): 10 % then.
     await evaluateAt(hoursAgo);
@@ -546,7 +541,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
       [{ ...base, unexpected: true }, 'unexpected'],
     ];
     for (const [body, field] of cases) {
-      const response = await post(body).expect(400);
+      const response = await post(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect({ body, fields: fieldsOf(response.body) }).toEqual({ body, fields: expect.arrayContaining([field]) });
     }
 
@@ -556,7 +551,7 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(age).toMatchObject({ thresholdUnit: 'PERCENTAGE', direction: 'ABOVE', datasourceId: ds.id, updatedBy: null, alertConfiguration: null });
     const size = await threshold({ metricType: 'TABLE_SIZE', tableName: ds.sourceTable, warningThreshold: 1e9, criticalThreshold: 2e9, thresholdUnit: 'BYTES', alertConfiguration: { channel: '#cache' } });
     expect(size).toMatchObject({ tableName: ds.sourceTable, datasourceId: null, thresholdUnit: 'BYTES', alertConfiguration: { channel: '#cache' } });
-    const duplicate = await post({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(409);
+    const duplicate = await post({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(409).expect(errorCode('CONFLICT'));
     expect(duplicate.body.details.thresholdId).toBe(age.id);
     expect(duplicate.body.message).toContain(age.id);
     expect(await threshold({ metricType: 'CACHE_MEMORY_SHARE', datasourceId: ds.id, warningThreshold: 0.0001, criticalThreshold: 99.9999 })).toMatchObject({ warningThreshold: 0.0001, criticalThreshold: 99.9999 });
@@ -569,11 +564,11 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     // Re-activating a deleted threshold whose scope has an active one since: 409 naming that one.
     await t.http.delete(`/api/admin/monitoring/thresholds/${winner.id}`).set(bearer(admin.token)).expect(204);
     const successor = await threshold({ metricType: 'WARMING_FAILURES', datasourceId: ds.id, warningThreshold: 3, criticalThreshold: 6 });
-    const reactivated = await t.http.patch(`/api/admin/monitoring/thresholds/${winner.id}`).set(bearer(admin.token)).send({ isActive: true }).expect(409);
+    const reactivated = await t.http.patch(`/api/admin/monitoring/thresholds/${winner.id}`).set(bearer(admin.token)).send({ isActive: true }).expect(409).expect(errorCode('CONFLICT'));
     expect(reactivated.body.details.thresholdId).toBe(successor.id);
 
     // PATCH validates the merged threshold.
-    const patched = await t.http.patch(`/api/admin/monitoring/thresholds/${age.id}`).set(bearer(admin.token)).send({ criticalThreshold: 100 }).expect(400);
+    const patched = await t.http.patch(`/api/admin/monitoring/thresholds/${age.id}`).set(bearer(admin.token)).send({ criticalThreshold: 100 }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(fieldsOf(patched.body)).toContain('criticalThreshold');
     expect(await patchThreshold(age.id, { warningThreshold: 120, criticalThreshold: 240 })).toMatchObject({ warningThreshold: 120, criticalThreshold: 240, updatedBy: admin.id });
 
@@ -590,24 +585,24 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
 
     // Unknown and malformed ids.
     const unknown = randomUUID();
-    await t.http.get(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404);
-    await t.http.patch(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).send({ warningThreshold: 1 }).expect(404);
-    await t.http.delete(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404);
-    await t.http.get(`/api/admin/monitoring/alerts/${unknown}`).set(bearer(admin.token)).expect(404);
-    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send({ comment: 'x' }).expect(404);
-    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/resolve`).set(bearer(admin.token)).send({}).expect(404);
+    await t.http.get(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.patch(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).send({ warningThreshold: 1 }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.delete(`/api/admin/monitoring/thresholds/${unknown}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get(`/api/admin/monitoring/alerts/${unknown}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send({ comment: 'x' }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.post(`/api/admin/monitoring/alerts/${unknown}/resolve`).set(bearer(admin.token)).send({}).expect(404).expect(errorCode('NOT_FOUND'));
     expect(fieldsOf((await t.http.get('/api/admin/monitoring/alerts/17').set(bearer(admin.token)).expect(400)).body)).toContain('id');
 
     // An acknowledgement needs a comment of 1–1000 characters.
     for (const body of [{}, { comment: '' }, { comment: '   ' }, { comment: 'x'.repeat(1001) }]) {
-      const response = await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send(body).expect(400);
+      const response = await t.http.post(`/api/admin/monitoring/alerts/${unknown}/acknowledge`).set(bearer(admin.token)).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect(fieldsOf(response.body)).toContain('comment');
     }
     for (const query of [{ status: 'OPEN' }, { severity: 'HIGH' }, { alertType: 'NOPE' }, { datasourceId: 'x' }]) {
-      await t.http.get('/api/admin/monitoring/alerts').query(query).set(bearer(admin.token)).expect(400);
+      await t.http.get('/api/admin/monitoring/alerts').query(query).set(bearer(admin.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
     }
     // An unknown datasource in a filter: 404 (in a threshold body it is a 400 naming the field, above).
-    await t.http.get('/api/admin/monitoring/alerts').query({ datasourceId: 2_000_000_000 }).set(bearer(admin.token)).expect(404);
+    await t.http.get('/api/admin/monitoring/alerts').query({ datasourceId: 2_000_000_000 }).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
   });
 
   it('lets a viewer read thresholds and alerts but change nothing (403), and lists open and severe alerts first', async () => {
@@ -627,12 +622,12 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     expect(page).toMatchObject({ total: 1, page: 1, pageSize: 50 });
     await t.http.get(`/api/admin/monitoring/alerts/${alert.id}`).set(read).expect(200);
 
-    await t.http.post('/api/admin/monitoring/thresholds').set(read).send({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(403);
-    await t.http.patch(`/api/admin/monitoring/thresholds/${own.id}`).set(read).send({ warningThreshold: 70 }).expect(403);
-    await t.http.delete(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(403);
-    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(read).send({ comment: 'mine' }).expect(403);
-    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(read).send({}).expect(403);
-    await t.http.post('/api/admin/monitoring/alerts/evaluate').set(read).expect(403);
+    await t.http.post('/api/admin/monitoring/thresholds').set(read).send({ metricType: 'CACHE_AGE', datasourceId: ds.id, warningThreshold: 100, criticalThreshold: 200 }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.patch(`/api/admin/monitoring/thresholds/${own.id}`).set(read).send({ warningThreshold: 70 }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.delete(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/acknowledge`).set(read).send({ comment: 'mine' }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`/api/admin/monitoring/alerts/${alert.id}/resolve`).set(read).send({}).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post('/api/admin/monitoring/alerts/evaluate').set(read).expect(403).expect(errorCode('FORBIDDEN'));
     expect(await t.http.get(`/api/admin/monitoring/thresholds/${own.id}`).set(read).expect(200)).toMatchObject({ body: { warningThreshold: 60, isActive: true } });
     expect((await alertsOf(ds.id))[0]).toMatchObject({ alertStatus: 'ACTIVE' });
 

@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
+import { requestWarm, waitForJob } from './support/warming.js';
 
 const FINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
@@ -40,21 +41,8 @@ describe('analytics cache engine', () => {
     return { id: (response.body as Datasource).id, table };
   }
 
-  const warm = async (datasourceId: number, force = false): Promise<WarmResponse> =>
-    (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId, force }).expect(202)).body as WarmResponse;
-
-  const job = async (jobId: string): Promise<WarmingJob> =>
-    (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-
-  async function waitFor(jobId: string, statuses: string[], timeoutMs = 30_000): Promise<WarmingJob> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const current = await job(jobId);
-      if (statuses.includes(current.status)) return current;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${current.status}: ${current.failureReason}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const warm = (datasourceId: number, force = false): Promise<WarmResponse> => requestWarm(t, token, datasourceId, force);
+  const waitFor = (jobId: string, statuses: string[], timeoutMs?: number): Promise<WarmingJob> => waitForJob(t, token, jobId, statuses, timeoutMs);
 
   const query = async (id: number, params: Record<string, string>): Promise<AnalyticsQueryResponse> =>
     (await t.http.get(`/api/analytics/datasources/${id}/query`).query(params).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse;
@@ -222,7 +210,7 @@ describe('analytics cache engine', () => {
     expect((await waitFor(cancelling.jobId, FINAL)).status).toBe('CANCELLED');
     expect(await keysOf(ds.id, cancelling.generation!)).toEqual([]);
     expect(await query(ds.id, { measure: 'Visits', practice: '1', provider: '1001', frequency: 'Weekly' })).toMatchObject({ source: 'cache', generation: live });
-    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${cancelling.jobId}/resume`).set(bearer(token)).expect(409);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${cancelling.jobId}/resume`).set(bearer(token)).expect(409).expect(errorCode('CONFLICT'));
   });
 
   it('invalidating during a running warm cancels it and removes live and shadow keys, reporting what it deleted', async () => {

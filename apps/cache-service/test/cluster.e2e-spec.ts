@@ -18,6 +18,7 @@ import { WarmingService } from '../src/warming/warming.service.js';
 import { PrivateRedisCluster } from './support/redis-cluster.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { FINAL_STATUSES, waitForJob } from './support/warming.js';
 
 /** The whole service on a 3-master Redis Cluster (DESIGN.md §8): queue, warming, queries, invalidation, rate limits, monitoring. */
 describe('the service on a Redis Cluster', () => {
@@ -35,14 +36,8 @@ describe('the service on a Redis Cluster', () => {
     redisCluster.stop();
   });
 
-  const waitFor = async (jobId: string): Promise<WarmingJob> => {
-    for (let i = 0; i < 600; i++) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  };
+  const waitFor = (jobId: string): Promise<WarmingJob> => waitForJob(t, token, jobId, FINAL_STATUSES);
+
 
   it('warms, refreshes, answers queries and invalidates, with every datasource key in one slot', async () => {
     const ready = await t.http.get('/health/ready').expect(200);

@@ -1,7 +1,7 @@
 import type { AuditEntry, Datasource, Paginated } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { DemoSeedService } from '../src/demo/demo-seed.service.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
 
@@ -54,7 +54,7 @@ describe('datasource registry', () => {
     expect(fetched.body).toMatchObject({ stalenessTtlSeconds: 7200 });
 
     await t.http.delete(`/api/admin/datasources/${created.id}`).set(bearer(admin.token)).expect(204);
-    await t.http.get(`/api/admin/datasources/${created.id}`).set(bearer(admin.token)).expect(404);
+    await t.http.get(`/api/admin/datasources/${created.id}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
   });
 
   it.each([
@@ -76,7 +76,7 @@ describe('datasource registry', () => {
 
   it('answers 400 for malformed ids and 404 for unknown ones', async () => {
     for (const id of ['-1', '0', 'abc', '1.5', '99999999999']) {
-      const response = await t.http.get(`/api/admin/datasources/${id}`).set(bearer(admin.token)).expect(400);
+      const response = await t.http.get(`/api/admin/datasources/${id}`).set(bearer(admin.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect(response.body.details.fields[0].field).toBe('id');
     }
     const missing = await t.http.get('/api/admin/datasources/424242').set(bearer(admin.token)).expect(404);
@@ -97,7 +97,7 @@ describe('datasource registry', () => {
 
   it('writes audit rows for edits, successful or not, filterable by user and action', async () => {
     await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ description: `audited ${Date.now()}` }).expect(200);
-    await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ minWarmIntervalSeconds: -5 }).expect(400);
+    await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ minWarmIntervalSeconds: -5 }).expect(400).expect(errorCode('VALIDATION_FAILED'));
 
     const response = await t.http
       .get('/api/admin/audit')
@@ -116,7 +116,7 @@ describe('datasource registry', () => {
 
     const paged = await t.http.get('/api/admin/audit').query({ page: 2, pageSize: 1, actorId: admin.id }).set(bearer(viewer.token)).expect(200);
     expect(paged.body).toMatchObject({ page: 2, pageSize: 1, items: [expect.any(Object)] });
-    await t.http.get('/api/admin/audit').query({ pageSize: 1000 }).set(bearer(viewer.token)).expect(400);
+    await t.http.get('/api/admin/audit').query({ pageSize: 1000 }).set(bearer(viewer.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
   });
 
   it('keeps passwords out of the audit trail', async () => {

@@ -1,11 +1,12 @@
 import type { DatasourceEfficiency, EfficiencyReport, WarmingJob } from '@ccc/shared-types';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { verdictOf } from '../src/insights/efficiency.js';
 import { createDatasource, dayOf, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
 import { FINAL_STATUSES, requestWarm, waitForJob } from './support/warming.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const REPORT_KEYS = keysOf<EfficiencyReport>()('generatedAt', 'periodDays', 'from', 'to', 'datasources');
 const DATASOURCE_KEYS = keysOf<DatasourceEfficiency>()(
@@ -49,8 +50,9 @@ describe('cache efficiency report', () => {
     created.push(ds.id);
     expect((await warmAndWait(ds.id)).status).toBe('COMPLETED');
     const cache = t.app.get(CacheRepository);
+    const usage = t.app.get(UsageCounters);
     // Today (this hour and minute): 90 hits of 100. Yesterday 00:00 (outside the last 24 hours): 50 of 100.
-    await cache.addQueryCounters(ds.id, [
+    await usage.addQueryCounters(ds.id, [
       { hour: hourOf(new Date()), minute: minuteOf(new Date()), hits: 90, misses: 10, latencyMicros: 100 * 800 },
       { hour: `${yesterday().replace(/-/g, '')}00`, hits: 50, misses: 50, latencyMicros: 100 * 800 },
     ]);
@@ -99,7 +101,7 @@ describe('cache efficiency report', () => {
   });
 
   it.each(['0', '91', 'seven', '2.5'])('refuses days=%s with 400 naming the field', async (days) => {
-    const response = await t.http.get(`/api/admin/monitoring/efficiency?days=${days}`).set(bearer(viewer.token)).expect(400);
+    const response = await t.http.get(`/api/admin/monitoring/efficiency?days=${days}`).set(bearer(viewer.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(response.body.details.fields[0].field).toBe('days');
   });
 

@@ -2,6 +2,7 @@ import type { AnalyticsQueryResponse, Datasource } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
 import { QueryCounters } from '../src/analytics-cache/query-counters.js';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { WarmingService } from '../src/warming/warming.service.js';
@@ -20,6 +21,7 @@ describe('generation janitor', () => {
   let t: TestApp;
   let token: string;
   let cache: CacheRepository;
+  let locks: WarmLocks;
 
   beforeAll(async () => {
     // A Redis of its own: the test counts keys.
@@ -29,6 +31,7 @@ describe('generation janitor', () => {
     t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
     token = (await userWithToken(t, 'operator')).token;
     cache = t.app.get(CacheRepository);
+    locks = t.app.get(WarmLocks);
   });
   afterAll(async () => {
     await t?.close();
@@ -61,12 +64,12 @@ describe('generation janitor', () => {
     const swappedOut = await writeGeneration(ds.id, 'Swapped');
     const meta = await cache.meta(ds.id);
     const summary = { rows: 1, entries: 1, indexes: 5, bytes: 20, measures: 1, practices: 1, providers: 1, frequencies: ['Monthly'], measureList: ['Swapped'] };
-    expect(await cache.claimLock(ds.id, 'died-after-swap', 'died-after-swap#1', 60_000)).toBe(true);
+    expect(await locks.claimLock(ds.id, 'died-after-swap', 'died-after-swap#1', 60_000)).toBe(true);
     expect(await cache.swap(ds.id, { live, epoch: String(meta.epoch) }, swappedOut, { ...summary, lastWarmed: new Date().toISOString(), sourceRows: 1, jobId: 'died-after-swap' }, 'died-after-swap#1')).toBe('ok');
     // It died: its lease lapses.
-    await cache.releaseJobLock(ds.id, 'died-after-swap');
+    await locks.releaseJobLock(ds.id, 'died-after-swap');
     // A warm running now: its shadow is being written under the lock.
-    expect(await cache.acquireLock(ds.id, 'running-job', 60_000)).toBe(true);
+    expect(await locks.acquireLock(ds.id, 'running-job', 60_000)).toBe(true);
     const running = await writeGeneration(ds.id, 'Running');
 
     expect(await cache.storedGenerations(ds.id)).toEqual([live, crashed, swappedOut, running]);
@@ -84,7 +87,7 @@ describe('generation janitor', () => {
     expect(answer).toMatchObject({ source: 'cache', generation: swappedOut });
 
     // Once the running warm is gone (crashed without clean-up), its shadow is garbage too.
-    await cache.releaseLock(ds.id, 'running-job');
+    await locks.releaseLock(ds.id, 'running-job');
     expect(await t.app.get(WarmingService).sweepLeakedGenerations()).toBe(1);
     for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
     expect(await cache.storedGenerations(ds.id)).toEqual([swappedOut]);

@@ -1,5 +1,5 @@
 import type { CacheStatsResponse, DatasourceCacheDetails, EfficiencyReport, HitRate } from '@ccc/shared-types';
-import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { hourOf } from '../src/analytics-cache/query-counters.js';
 import { createDatasource } from './support/insights.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
@@ -51,7 +51,7 @@ describe('the hit rate', () => {
     const ds = await createDatasource(t, token);
     // A replayed history (as the demo seeds it) fills the hourly usage, not the live window.
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);
-    await t.app.get(CacheRepository).addQueryCounters(ds.id, [{ hour: hourOf(hourAgo), hits: 86, misses: 14, latencyMicros: 0 }]);
+    await t.app.get(UsageCounters).addQueryCounters(ds.id, [{ hour: hourOf(hourAgo), hits: 86, misses: 14, latencyMicros: 0 }]);
 
     expect(await everywhere(ds.id)).toEqual({ percent: null, hits: 0, requests: 0, windowMinutes: 15, window: 'last 15 min' });
     const summary = (await stats()).summary;
@@ -80,8 +80,8 @@ describe('the hit rate', () => {
     const ds = await createDatasource(t, token);
     await query(ds.id);
     await stats();
-    expect((await t.app.get(CacheRepository).windowUsage(ds.id)).requests).toBe(1);
+    expect((await t.app.get(UsageCounters).windowUsage(ds.id)).requests).toBe(1);
     await t.http.delete(`/api/admin/datasources/${ds.id}`).set(bearer(token)).expect(204);
-    expect((await t.app.get(CacheRepository).windowUsage(ds.id)).requests).toBe(0);
+    expect((await t.app.get(UsageCounters).windowUsage(ds.id)).requests).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import type { ApplyIndexResult, Datasource, IndexCollectionResult, IndexStrategy
 import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const BASE = '/api/admin/monitoring/indexes';
 
@@ -108,9 +108,9 @@ describe('index management: validation and permissions', () => {
   it('answers 409 for a duplicate strategy or an index name PostgreSQL already has', async () => {
     const body = valid();
     await t.http.post(BASE).set(bearer(operator)).send(body).expect(201);
-    await t.http.post(BASE).set(bearer(operator)).send(body).expect(409);
+    await t.http.post(BASE).set(bearer(operator)).send(body).expect(409).expect(errorCode('CONFLICT'));
     const [{ indexname }] = await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'cache_test' AND tablename = $1 LIMIT 1`, [table.split('.')[1]]);
-    await t.http.post(BASE).set(bearer(operator)).send(valid({ indexName: indexname })).expect(409);
+    await t.http.post(BASE).set(bearer(operator)).send(valid({ indexName: indexname })).expect(409).expect(errorCode('CONFLICT'));
   });
 
   it('lets viewers read and only writers change', async () => {
@@ -118,22 +118,22 @@ describe('index management: validation and permissions', () => {
     await t.http.get(BASE).set(bearer(viewer)).expect(200);
     await t.http.get(`${BASE}/${strategy.id}`).set(bearer(viewer)).expect(200);
     await t.http.get(`${BASE}/usage`).set(bearer(viewer)).expect(200);
-    await t.http.post(BASE).set(bearer(viewer)).send(valid()).expect(403);
-    await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(viewer)).send({ isMonitoring: false }).expect(403);
-    await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(viewer)).expect(403);
-    await t.http.delete(`${BASE}/${strategy.id}`).set(bearer(viewer)).expect(403);
-    await t.http.post(`${BASE}/collect`).set(bearer(viewer)).expect(403);
-    await t.http.get(BASE).expect(401);
+    await t.http.post(BASE).set(bearer(viewer)).send(valid()).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(viewer)).send({ isMonitoring: false }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(viewer)).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.delete(`${BASE}/${strategy.id}`).set(bearer(viewer)).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`${BASE}/collect`).set(bearer(viewer)).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.get(BASE).expect(401).expect(errorCode('UNAUTHENTICATED'));
 
     // Updates are validated too; unknown ids are 404, malformed ones 400.
     const patched = await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(operator)).send({ isMonitoring: false, usagePattern: 'SORT' }).expect(200);
     expect(patched.body).toMatchObject({ isMonitoring: false, usagePattern: 'SORT', maintenanceWindow: 'IMMEDIATE' });
-    const noSchedule = await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(operator)).send({ maintenanceWindow: 'SCHEDULED' }).expect(400);
+    const noSchedule = await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(operator)).send({ maintenanceWindow: 'SCHEDULED' }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(noSchedule.body.details.fields[0].field).toBe('scheduledAt');
-    await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(operator)).send({ indexDefinition: 'DROP TABLE x' }).expect(400);
-    await t.http.get(`${BASE}/00000000-0000-4000-8000-000000000000`).set(bearer(operator)).expect(404);
-    await t.http.get(`${BASE}/not-a-uuid`).set(bearer(operator)).expect(400);
-    await t.http.get(`${BASE}/usage`).query({ indexStrategyId: 'nope' }).set(bearer(operator)).expect(400);
+    await t.http.patch(`${BASE}/${strategy.id}`).set(bearer(operator)).send({ indexDefinition: 'DROP TABLE x' }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.get(`${BASE}/00000000-0000-4000-8000-000000000000`).set(bearer(operator)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get(`${BASE}/not-a-uuid`).set(bearer(operator)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.get(`${BASE}/usage`).query({ indexStrategyId: 'nope' }).set(bearer(operator)).expect(400).expect(errorCode('VALIDATION_FAILED'));
 
     // Without an index in PostgreSQL, deleting just deactivates.
     await t.http.delete(`${BASE}/${strategy.id}`).set(bearer(operator)).expect(204);

@@ -4,7 +4,7 @@ import { IndexStrategyService } from '../src/db-performance/index-strategy.servi
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const STRATEGY = keysOf<IndexStrategy>()(
   'id', 'tableName', 'indexName', 'indexType', 'indexDefinition', 'columns', 'whereClause', 'usagePattern', 'maintenanceWindow', 'scheduledAt',
@@ -71,7 +71,7 @@ describe('index management', () => {
     expect(await inPostgres(used.indexName)).toBe(true);
     expect((await apply(used.id)).status).toBe('exists');
     // Deactivating through PATCH follows DELETE's rule: not while the index exists.
-    const patched = await t.http.patch(`${BASE}/${used.id}`).set(bearer(operator)).send({ isActive: false }).expect(409);
+    const patched = await t.http.patch(`${BASE}/${used.id}`).set(bearer(operator)).send({ isActive: false }).expect(409).expect(errorCode('CONFLICT'));
     expect(patched.body.details.field).toBe('isActive');
     expect(((await t.http.get(`${BASE}/${used.id}`).set(bearer(operator)).expect(200)).body as IndexStrategy).isActive).toBe(true);
 
@@ -137,7 +137,7 @@ describe('index management', () => {
     expect(((await t.http.get(`${BASE}/usage`).query({ tableName: table, to: '2020-01-01' }).set(bearer(operator)).expect(200)).body as IndexUsageStats[]).length).toBe(0);
 
     // Deleting a strategy whose index exists needs dropIndex=true; then the index is gone.
-    await t.http.delete(`${BASE}/${unused.id}`).set(bearer(operator)).expect(409);
+    await t.http.delete(`${BASE}/${unused.id}`).set(bearer(operator)).expect(409).expect(errorCode('CONFLICT'));
     expect(await inPostgres(unused.indexName)).toBe(true);
     await t.http.delete(`${BASE}/${unused.id}`).query({ dropIndex: 'true' }).set(bearer(operator)).expect(204);
     expect(await inPostgres(unused.indexName)).toBe(false);
@@ -206,11 +206,11 @@ describe('index management', () => {
       for (let i = 0; i < 200 && (await validIndex(strategy.indexName)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
       expect(await validIndex(strategy.indexName)).toEqual([false]);
 
-      const second = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409);
+      const second = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409).expect(errorCode('CONFLICT'));
       expect(second.body.message).toContain('already being built');
       await db.query(`UPDATE index_strategy SET apply_requested_at = now() WHERE id = $1`, [strategy.id]);
       await service.applyDeferred();
-      await t.http.delete(`${BASE}/${strategy.id}`).query({ dropIndex: 'true' }).set(bearer(operator)).expect(409);
+      await t.http.delete(`${BASE}/${strategy.id}`).query({ dropIndex: 'true' }).set(bearer(operator)).expect(409).expect(errorCode('INDEX_NOT_MANAGED'));
       expect(await validIndex(strategy.indexName)).toEqual([false]);
     } finally {
       await blocker.query('ROLLBACK');
@@ -227,7 +227,7 @@ describe('index management', () => {
     const strategy = await create({ indexName: `idx_${suffix}_clash`, columns: ['value'] });
     await db.query(`CREATE TABLE ${schema}."idx_${suffix}_clash" (x int)`);
     try {
-      const response = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409);
+      const response = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409).expect(errorCode('CONFLICT'));
       expect(response.body.message).toContain('already exists');
       const after = (await t.http.get(`${BASE}/${strategy.id}`).set(bearer(operator)).expect(200)).body as IndexStrategy;
       expect(after.isCreated).toBe(false);
@@ -247,7 +247,7 @@ describe('index management', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query(`INSERT INTO ${table} VALUES ('Charges', 999, 999, 'Daily', '2026-01-01', 1)`);
-      const response = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409);
+      const response = await t.http.post(`${BASE}/${strategy.id}/apply`).set(bearer(operator)).expect(409).expect(errorCode('CONFLICT'));
       expect(response.body.message).toContain('lock timeout');
     } finally {
       await blocker.query('ROLLBACK');

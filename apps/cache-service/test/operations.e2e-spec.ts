@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { DataSource } from 'typeorm';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, errorCode, type TestApp } from './support/test-app.js';
 
 describe('operations surface', () => {
   let t: TestApp;
@@ -18,7 +18,7 @@ describe('operations surface', () => {
   });
 
   it('exposes Prometheus metrics with HTTP latency by route pattern and process metrics', async () => {
-    await t.http.get('/api/admin/datasources/17').expect(401);
+    await t.http.get('/api/admin/datasources/17').expect(401).expect(errorCode('UNAUTHENTICATED'));
     const metrics = await t.http.get('/metrics').expect(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.text).toContain('ccc_process_resident_memory_bytes');

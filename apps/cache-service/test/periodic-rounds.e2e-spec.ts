@@ -1,11 +1,10 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
 import type { MonitoringTask } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/app-config.js';
 import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
+import { ManualClock } from './support/clock.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Two replicas whose timers tick at their own phase: each scheduled round still runs once, not once per replica. */
 describe('scheduled rounds of a periodic task across replicas', () => {
@@ -21,11 +20,13 @@ describe('scheduled rounds of a periodic task across replicas', () => {
     await redisServer?.stop();
   });
 
+  // One clock for both replicas, as wall-clock time is one: the test moves it, their timers fire in its order.
+  const clock = new ManualClock(Math.floor(Date.now() / 2000) * 2000);
   const replica = (): PeriodicTasks => {
     const client = new Redis(redisServer.url);
     clients.push(client);
     const config = loadConfig({ ...process.env, NODE_ENV: 'test', REDIS_URL: redisServer.url, MONITORING_SCHEDULES: 'true', SERVICE_ROLE: 'all' });
-    return new PeriodicTasks(config, client, new SchedulerRegistry());
+    return new PeriodicTasks(config, client, clock);
   };
 
   it('runs each round in one replica, and a shutdown waits for the round in progress', async () => {
@@ -33,31 +34,40 @@ describe('scheduled rounds of a periodic task across replicas', () => {
     const periodMs = 400;
     const runs: string[] = [];
     let finished = 0;
+    let hold: Promise<void> = Promise.resolve();
     const [a, b] = [replica(), replica()];
     const work = (who: string) => async (): Promise<void> => {
       runs.push(who);
-      await sleep(100);
+      await hold;
       finished += 1;
     };
     a.register(task, periodMs, work('a'));
     a.start();
-    await sleep(230); // a different phase for the second replica, clear of the first one's runs
+    await clock.advance(230); // a different phase for the second replica
     b.register(task, periodMs, work('b'));
     b.start();
 
-    const startedAt = Date.now();
-    await sleep(3_000);
-    const rounds = Math.ceil((Date.now() - startedAt) / periodMs) + 2;
-    // Both timers fire every period: without the per-round claim this would be about twice the rounds.
-    expect(runs.length).toBeGreaterThanOrEqual(4);
-    expect(runs.length).toBeLessThanOrEqual(rounds);
+    // Both timers fire every period (ten periods: twenty ticks); the per-round claim lets one run per round.
+    await clock.advance(10 * periodMs);
+    expect(runs).toHaveLength(10);
+    expect(finished).toBe(10);
 
     // Shut both down mid-round: neither returns before its round has finished.
-    while (runs.length === finished) await sleep(10);
-    await Promise.all([a.beforeApplicationShutdown(), b.beforeApplicationShutdown()]);
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    const ticking = clock.advance(periodMs);
+    while (runs.length === finished) await new Promise((resolve) => setImmediate(resolve));
+    const stopped = Promise.all([a.beforeApplicationShutdown(), b.beforeApplicationShutdown()]);
+    let done = false;
+    void stopped.then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    release();
+    await stopped;
+    await ticking;
     expect(finished).toBe(runs.length);
     const after = runs.length;
-    await sleep(periodMs * 2);
+    await clock.advance(periodMs * 2);
     expect(runs.length).toBe(after);
   });
 });

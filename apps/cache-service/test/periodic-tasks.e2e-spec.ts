@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
+import { ManualClock } from './support/clock.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -14,13 +15,14 @@ describe('periodic tasks under a Redis lease', () => {
   let b: TestApp;
   let tasksA: PeriodicTasks;
   let tasksB: PeriodicTasks;
+  const clockA = new ManualClock();
 
   beforeAll(async () => {
     // A Redis of its own: other test files run tasks under the same lease names.
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     redis = new Redis(redisServer.url);
-    [a, b] = await Promise.all([createTestApp({ REDIS_URL: redisServer.url }), createTestApp({ REDIS_URL: redisServer.url })]);
+    [a, b] = await Promise.all([createTestApp({ REDIS_URL: redisServer.url }, { clock: clockA }), createTestApp({ REDIS_URL: redisServer.url })]);
     tasksA = a.app.get(PeriodicTasks);
     tasksB = b.app.get(PeriodicTasks);
   });
@@ -59,10 +61,12 @@ describe('periodic tasks under a Redis lease', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const long = tasksA.runExclusive('index-collection', () => gate, 3_000);
-    await sleep(100);
+    while ((await redis.exists(RedisKeys.lease('index-collection'))) === 0) await sleep(5);
     expect(await tasksB.runExclusive('recommendations', async () => 'other task')).toEqual({ ran: true, result: 'other task' });
-    // Past the original lease: renewed every second, so still held.
-    await sleep(3_500);
+    // Most of the lease gone (as if 2.5 s had passed), then its renewal falls due (every lease / 3): it is whole again.
+    await redis.pexpire(RedisKeys.lease('index-collection'), 500);
+    await clockA.advance(1_000);
+    expect(await redis.pttl(RedisKeys.lease('index-collection'))).toBeGreaterThan(2_000);
     expect(await tasksB.runExclusive('index-collection', async () => 'b')).toEqual({ ran: false });
     release();
     expect(await long).toEqual({ ran: true, result: undefined });

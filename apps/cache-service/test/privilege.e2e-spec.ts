@@ -8,7 +8,7 @@ import { KeysWithoutCreator1764300000000 } from '../src/database/migrations/1764
 import { SYSTEM_USER_ID } from '../src/users/app-user.entity.js';
 import { UsersService } from '../src/users/users.service.js';
 import { createScratchDatabase } from './support/scratch-database.js';
-import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
 
 /** An identity provider: a JWKS URL and tokens signed with its key, carrying whatever permissions a test needs. */
 class FakeIdentityProvider {
@@ -81,7 +81,7 @@ describe('privilege never grows', () => {
       const response = await call.set('X-API-Key', key.key).expect(403);
       expect(response.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'API_KEY_NOT_ALLOWED' } });
     }
-    await t.http.post('/api/auth/login').send({ email, password: 'Made-By-A-Key-1' }).expect(401);
+    await t.http.post('/api/auth/login').send({ email, password: 'Made-By-A-Key-1' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
     await t.http.get('/api/auth/me').set(bearer(admin.token)).expect(200);
     await t.http.get('/api/auth/me').set('X-API-Key', key.key).expect(200);
   });
@@ -135,14 +135,14 @@ describe('privilege never grows', () => {
   it('grants, and manages, no role beyond what the actor holds', async () => {
     const limited = await idp.token(['users:manage:all', 'settings:read:all', 'analytics:read']);
     const email = `granted-${randomUUID().slice(0, 8)}@test.local`;
-    const tooMuch = await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'operator' }).expect(403);
+    const tooMuch = await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'operator' }).expect(403).expect(errorCode('FORBIDDEN'));
     expect(tooMuch.body.details).toMatchObject({ reason: 'PERMISSION_NOT_HELD', permissions: ['settings:write:all'] });
     const viewer = (await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'viewer' }).expect(201)).body as UserSummary;
 
-    await t.http.patch(`/api/admin/users/${viewer.id}`).set(bearer(limited)).send({ role: 'admin' }).expect(403);
+    await t.http.patch(`/api/admin/users/${viewer.id}`).set(bearer(limited)).send({ role: 'admin' }).expect(403).expect(errorCode('FORBIDDEN'));
     // Taking over a stronger account is growing privilege too: no password reset, no status change of an admin.
-    await t.http.post(`/api/admin/users/${admin.id}/password`).set(bearer(limited)).send({ password: 'Taken-Over-123' }).expect(403);
-    await t.http.patch(`/api/admin/users/${admin.id}`).set(bearer(limited)).send({ isActive: false }).expect(403);
+    await t.http.post(`/api/admin/users/${admin.id}/password`).set(bearer(limited)).send({ password: 'Taken-Over-123' }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.patch(`/api/admin/users/${admin.id}`).set(bearer(limited)).send({ isActive: false }).expect(403).expect(errorCode('FORBIDDEN'));
     await t.http.post(`/api/admin/users/${viewer.id}/password`).set(bearer(limited)).send({ password: 'Reset-By-Idp-1' }).expect(204);
     expect((await t.http.get('/api/admin/users').set(bearer(admin.token)).expect(200)).body).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: viewer.id, role: 'viewer' }), expect.objectContaining({ id: admin.id, role: 'admin', isActive: true })]),
@@ -152,7 +152,7 @@ describe('privilege never grows', () => {
   it('lets a key do no more than its creator can today: a demoted creator’s key loses what the new role lacks', async () => {
     const creator = await userWithToken(t, 'admin');
     const key = (await mintKey(creator.token, ['settings:read:all', 'settings:write:all']).expect(201)).body as CreatedApiKey;
-    await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(400);
+    await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(400).expect(errorCode('VALIDATION_FAILED'));
     await t.http.patch(`/api/admin/users/${creator.id}`).set(bearer(admin.token)).send({ role: 'viewer' }).expect(200);
     await t.http.get('/api/admin/datasources').set('X-API-Key', key.key).expect(200);
     const refused = await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(403);
@@ -192,7 +192,7 @@ describe('the last active admin', () => {
       const response = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(external)).send(change).expect(409);
       expect(response.body).toMatchObject({ code: 'CONFLICT', details: { reason: 'LAST_ADMIN' } });
     }
-    const self = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(only.token)).send({ role: 'viewer' }).expect(409);
+    const self = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(only.token)).send({ role: 'viewer' }).expect(409).expect(errorCode('CONFLICT'));
     expect(self.body.details.reason).toBe('OWN_ACCOUNT');
     expect(await activeAdmins()).toBe(1);
   });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createScratchDatabase } from './support/scratch-database.js';
 import { freePort } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const REPO = join(__dirname, '..', '..', '..');
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
@@ -96,7 +96,7 @@ describe('Swagger UI and /metrics switches', () => {
   it('API_DOCS=off serves neither the UI nor the OpenAPI document', async () => {
     const t = await app({ API_DOCS: 'off' });
     const token = (await userWithToken(t, 'admin')).token;
-    for (const path of ['/api/docs', '/api/docs-json']) await t.http.get(path).set(bearer(token)).expect(404);
+    for (const path of ['/api/docs', '/api/docs-json']) await t.http.get(path).set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
   });
 
   it('API_DOCS=authenticated serves them only with a credential', async () => {
@@ -116,7 +116,7 @@ describe('Swagger UI and /metrics switches', () => {
     const guarded = await app({ METRICS_TOKEN: token });
     const refused = await guarded.http.get('/metrics').expect(401);
     expect(refused.body.code).toBe('UNAUTHENTICATED');
-    await guarded.http.get('/metrics').set(bearer('not-the-token')).expect(401);
+    await guarded.http.get('/metrics').set(bearer('not-the-token')).expect(401).expect(errorCode('UNAUTHENTICATED'));
     expect((await guarded.http.get('/metrics').set(bearer(token)).expect(200)).text).toContain('# TYPE');
     await guarded.http.get('/health/live').expect(200);
 

@@ -1,4 +1,4 @@
-import type { Datasource, QueryPatternSummary, QueryPerformanceEntry, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import type { Datasource, QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { QueryPerformanceRecorder } from '../src/db-performance/query-performance.recorder.js';
 import { QueryPerformanceService } from '../src/db-performance/query-performance.service.js';
@@ -6,7 +6,8 @@ import { SYSTEM_USER_ID } from '../src/users/app-user.entity.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
+import { warmAndWait } from './support/warming.js';
 
 const ENTRY = keysOf<QueryPerformanceEntry>()(
   'id', 'queryHash', 'queryPattern', 'executionTimeMs', 'rowsExamined', 'rowsReturned', 'indexesUsed', 'executionPlan', 'usedIndex',
@@ -62,14 +63,8 @@ describe('query performance log', () => {
     return { id: created.id, strategyId: created.strategyId, table };
   }
 
-  async function warmAndWait(datasourceId: number): Promise<void> {
-    const { jobId } = (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(operator)).send({ datasourceId }).expect(202)).body as WarmResponse;
-    for (;;) {
-      const job = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(operator)).expect(200)).body as WarmingJob;
-      if (job.status === 'COMPLETED') return;
-      if (['FAILED', 'CANCELLED'].includes(job.status)) throw new Error(`warm ${job.status}: ${job.failureReason}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  async function warmAndWaitFor(datasourceId: number): Promise<void> {
+    await warmAndWait(t, operator, datasourceId, false);
   }
 
   const coldQuery = async (datasourceId: number, params: Record<string, string>): Promise<{ source: string; entries: unknown[] }> =>
@@ -85,7 +80,7 @@ describe('query performance log', () => {
     // Cold cache: the database answers (Charges × Monthly = 3 practices × 3 providers × 5 periods rows).
     const cold = await coldQuery(ds.id, { measure: 'Charges', frequency: 'Monthly' });
     expect(cold.source).toBe('database');
-    await warmAndWait(ds.id);
+    await warmAndWaitFor(ds.id);
 
     const rows = await logRows(ds.strategyId);
     const fallback = rows.find((row) => row.application_context === `cold-fallback:ds:${ds.id}`)!;
@@ -150,7 +145,7 @@ describe('query performance log', () => {
 
   it('validates windows and hashes, and needs a credential', async () => {
     const bad = async (path: string, query: Record<string, unknown>, field: string): Promise<void> => {
-      const response = await t.http.get(path).query(query).set(bearer(viewer)).expect(400);
+      const response = await t.http.get(path).query(query).set(bearer(viewer)).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     };
     await bad(`${BASE}/slow`, { from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }, 'from');
@@ -164,12 +159,12 @@ describe('query performance log', () => {
     await t.http.get(`${BASE}/slow`).query({ from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' }).set(bearer(viewer)).expect(200);
     // An unknown datasource in a filter is 404, in every read.
     for (const path of [`${BASE}/slow`, `${BASE}/patterns`, `${BASE}/patterns/${'0'.repeat(64)}`]) {
-      await t.http.get(path).query({ datasourceId: 2_000_000_000 }).set(bearer(viewer)).expect(404);
+      await t.http.get(path).query({ datasourceId: 2_000_000_000 }).set(bearer(viewer)).expect(404).expect(errorCode('NOT_FOUND'));
     }
     // An unknown hash has no executions.
     const none = await t.http.get(`${BASE}/patterns/${'0'.repeat(64)}`).set(bearer(viewer)).expect(200);
     expect(none.body).toEqual([]);
-    await t.http.get(`${BASE}/slow`).expect(401);
+    await t.http.get(`${BASE}/slow`).expect(401).expect(errorCode('UNAUTHENTICATED'));
   });
 
   it('keeps the log to QUERY_LOG_RETENTION_DAYS (default 30): the retention task deletes older rows only', async () => {

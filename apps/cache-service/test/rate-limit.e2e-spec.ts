@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { RequirePermissions } from '../src/access/auth.decorators.js';
 import { RateLimited } from '../src/common/rate-limit.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 // Stand-ins for the warming and invalidation routes, carrying the same rate-limit classes.
 @Controller('test-only')
@@ -67,7 +67,7 @@ describe('rate limits', () => {
   it('allows 20 invalidations per hour per user', async () => {
     const user = await userWithToken(first, 'operator');
     for (let i = 0; i < 20; i++) await first.http.post('/api/test-only/invalidate').set(bearer(user.token)).expect(202);
-    const limited = await first.http.post('/api/test-only/invalidate').set(bearer(user.token)).expect(429);
+    const limited = await first.http.post('/api/test-only/invalidate').set(bearer(user.token)).expect(429).expect(errorCode('RATE_LIMITED'));
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
@@ -77,7 +77,7 @@ describe('rate limits', () => {
       // A client address of its own (trusted from the loopback proxy), so other test files' logins do not count.
       const client = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
       const attempt = () => app.http.post('/api/auth/login').set('X-Forwarded-For', client).send({ email: 'someone@example.com', password: 'wrong-password' });
-      for (let i = 0; i < 3; i++) await attempt().expect(401);
+      for (let i = 0; i < 3; i++) await attempt().expect(401).expect(errorCode('UNAUTHENTICATED'));
       const limited = await attempt().expect(429);
       expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: Number(limited.headers['retry-after']) } });
     } finally {

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { MIN_SLOW_UNINDEXED } from '../src/insights/recommendation-rules.js';
 import { createDatasource, generateRecommendations, peakedDay, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const RECOMMENDATION_KEYS = keysOf<Recommendation>()(
   'id',
@@ -82,9 +82,9 @@ describe('optimization recommendations', () => {
       estimatedImprovement: THREE_DAYS - 16_200,
     });
 
-    await implement(ttl.id).expect(409); // still PENDING
+    await implement(ttl.id).expect(409).expect(errorCode('CONFLICT')); // still PENDING
     await approve(ttl.id).expect(200);
-    await approve(ttl.id).expect(409); // already APPROVED
+    await approve(ttl.id).expect(409).expect(errorCode('CONFLICT')); // already APPROVED
     const done = (await implement(ttl.id, { notes: 'agreed in review' }).expect(200)).body as Recommendation;
     expect(done).toMatchObject({ implementationStatus: 'IMPLEMENTED', implementedAt: expect.any(String) });
     expect(done.implementationNotes).toMatch(/^agreed in review — Staleness TTL of datasource \d+ set to 16200 s \(was 259200 s\)\.$/);
@@ -103,9 +103,9 @@ describe('optimization recommendations', () => {
     // Someone changes the datasource by hand meanwhile.
     await t.http.patch(`/api/admin/datasources/${ds.id}`).set(bearer(admin.token)).send({ stalenessTtlSeconds: 100_000, warmSchedule: '0 5 * * *' }).expect(200);
 
-    const staleTtl = await implement(ttl.id).expect(409);
+    const staleTtl = await implement(ttl.id).expect(409).expect(errorCode('CONFLICT'));
     expect(staleTtl.body.message).toContain('stale');
-    await implement(warm.id).expect(409);
+    await implement(warm.id).expect(409).expect(errorCode('CONFLICT'));
     const after = (await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200)).body as Datasource;
     expect(after).toMatchObject({ stalenessTtlSeconds: 100_000, warmSchedule: '0 5 * * *' });
     for (const id of [ttl.id, warm.id]) {
@@ -118,9 +118,9 @@ describe('optimization recommendations', () => {
     const [warm] = await recommendationsOf(ds.id, 'PREDICTIVE_WARMING');
     const rejected = (await reject(warm.id, { notes: 'the peak is a one-off' }).expect(200)).body as Recommendation;
     expect(rejected).toMatchObject({ implementationStatus: 'REJECTED', implementationNotes: 'the peak is a one-off' });
-    await reject(warm.id).expect(409);
-    await approve(warm.id).expect(409);
-    await implement(warm.id).expect(409);
+    await reject(warm.id).expect(409).expect(errorCode('CONFLICT'));
+    await approve(warm.id).expect(409).expect(errorCode('CONFLICT'));
+    await implement(warm.id).expect(409).expect(errorCode('CONFLICT'));
 
     await generateRecommendations(t, admin.token);
     expect((await recommendationsOf(ds.id, 'PREDICTIVE_WARMING')).map((r) => r.implementationStatus)).toEqual(['REJECTED']);
@@ -261,24 +261,24 @@ describe('optimization recommendations', () => {
     ['a bad page size', '/api/admin/monitoring/recommendations?pageSize=0', 'pageSize'],
     ['a bad datasource id', '/api/admin/monitoring/recommendations?datasourceId=-3', 'datasourceId'],
   ])('answers 400 naming the field for %s', async (_label, url, field) => {
-    const response = await t.http.get(url).set(bearer(viewer.token)).expect(400);
+    const response = await t.http.get(url).set(bearer(viewer.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
   });
 
   it('answers 404 for an unknown datasource in the filter', async () => {
-    const response = await t.http.get(`${base}?datasourceId=424242`).set(bearer(viewer.token)).expect(404);
+    const response = await t.http.get(`${base}?datasourceId=424242`).set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
     expect(response.body.message).toContain('424242');
   });
 
   it('answers 400 for bad notes and ids on decisions, 404 for unknown recommendations', async () => {
     const unknown = randomUUID();
-    await t.http.get(`${base}/${unknown}`).set(bearer(viewer.token)).expect(404);
-    await approve(unknown).expect(404);
-    await reject(unknown).expect(404);
-    await implement(unknown).expect(404);
-    const tooLong = await reject(unknown, { notes: 'x'.repeat(1001) }).expect(400);
+    await t.http.get(`${base}/${unknown}`).set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await approve(unknown).expect(404).expect(errorCode('NOT_FOUND'));
+    await reject(unknown).expect(404).expect(errorCode('NOT_FOUND'));
+    await implement(unknown).expect(404).expect(errorCode('NOT_FOUND'));
+    const tooLong = await reject(unknown, { notes: 'x'.repeat(1001) }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(tooLong.body.details.fields[0].field).toBe('notes');
-    const badId = await approve('12').expect(400);
+    const badId = await approve('12').expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(badId.body.details.fields[0].field).toBe('id');
   });
 
@@ -286,11 +286,11 @@ describe('optimization recommendations', () => {
     const ds = await peakedDatasource();
     const [warm] = await recommendationsOf(ds.id, 'PREDICTIVE_WARMING');
     await t.http.get(`${base}/${warm.id}`).set(bearer(viewer.token)).expect(200);
-    await approve(warm.id, viewer.token).expect(403);
-    await reject(warm.id, {}, viewer.token).expect(403);
-    await implement(warm.id, {}, viewer.token).expect(403);
-    await t.http.post(`${base}/generate`).set(bearer(viewer.token)).expect(403);
-    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(viewer.token)).send({}).expect(403);
+    await approve(warm.id, viewer.token).expect(403).expect(errorCode('FORBIDDEN'));
+    await reject(warm.id, {}, viewer.token).expect(403).expect(errorCode('FORBIDDEN'));
+    await implement(warm.id, {}, viewer.token).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post(`${base}/generate`).set(bearer(viewer.token)).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(viewer.token)).send({}).expect(403).expect(errorCode('FORBIDDEN'));
     expect((await t.http.get(`${base}/${warm.id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({ implementationStatus: 'PENDING' });
   });
 });

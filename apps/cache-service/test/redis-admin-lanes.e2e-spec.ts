@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CacheKeys, RedisKeys } from '../src/redis/redis-keys.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 /** The Redis tools stay in the service's lane: other applications' keys, allowProtected and rate-limit counters. */
 describe('Redis admin tools stay in their lane', () => {
@@ -40,7 +40,7 @@ describe('Redis admin tools stay in their lane', () => {
       const refused = await purge(operator, { pattern: `lock:${tag}:*`, dryRun, allowProtected: true }).expect(403);
       expect(refused.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'ADMIN_ONLY', field: 'allowProtected' } });
     }
-    const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: lock, ttlSeconds: 100, allowProtected: true }).expect(403);
+    const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: lock, ttlSeconds: 100, allowProtected: true }).expect(403).expect(errorCode('FORBIDDEN'));
     expect(ttl.body.details.reason).toBe('ADMIN_ONLY');
     expect(await redis.exists(lock)).toBe(1);
     expect(await redis.ttl(lock)).toBe(-1);
@@ -57,7 +57,7 @@ describe('Redis admin tools stay in their lane', () => {
     expect(run).toMatchObject({ status: 'completed', deleted: 0 });
     for (const key of throttleKeys) expect(await redis.get(key)).toBe('3');
 
-    const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(admin)).send({ key: throttleKeys[0], persist: true, allowProtected: true }).expect(403);
+    const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(admin)).send({ key: throttleKeys[0], persist: true, allowProtected: true }).expect(403).expect(errorCode('FORBIDDEN'));
     expect(ttl.body.details.reason).toBe('RATE_LIMIT_KEYS');
     // An admin may still purge other protected keys when explicitly allowed.
     await purge(admin, { pattern: `lock:${tag}:*`, dryRun: false, allowProtected: true }).expect(200);
@@ -75,7 +75,7 @@ describe('Redis admin tools stay in their lane', () => {
       const memory = (await t.http.get('/api/admin/redis/memory').query({ sample: 10_000, top: 100 }).set(bearer(token)).expect(200)).body as RedisMemoryAnalysis;
       expect(memory.topKeys.map((entry) => entry.key).filter((key) => key.startsWith(`session:${tag}`))).toEqual([]);
     }
-    const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: foreign, ttlSeconds: 5 }).expect(403);
+    const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: foreign, ttlSeconds: 5 }).expect(403).expect(errorCode('FORBIDDEN'));
     expect(ttl.body.details.reason).toBe('ADMIN_ONLY');
     const operatorPurge = (await purge(operator, { pattern: `session:${tag}:*`, dryRun: false }).expect(200)).body as RedisPurgeResult;
     expect(operatorPurge.deleted ?? 0).toBe(0);
@@ -111,7 +111,7 @@ describe('Redis admin tools stay in their lane', () => {
           expect(page.keys).toEqual([]);
         }
       }
-      const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: `bull:${tag}:emails:1`, ttlSeconds: 5 }).expect(403);
+      const ttl = await t.http.post('/api/admin/redis/ttl').set(bearer(operator)).send({ key: `bull:${tag}:emails:1`, ttlSeconds: 5 }).expect(403).expect(errorCode('FORBIDDEN'));
       expect(ttl.body.details.reason).toBe('ADMIN_ONLY');
       for (const pattern of [`bull:${tag}:*`, `lock:${tag}`, `cache:meta:${tag}`]) {
         const run = (await purge(operator, { pattern, dryRun: false }).expect(200)).body as RedisPurgeResult;

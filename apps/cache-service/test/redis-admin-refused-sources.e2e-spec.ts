@@ -1,13 +1,13 @@
 import type { Datasource, RedisKeysPage, RedisMemoryAnalysis, RedisPurgeResult, RedisStatsResponse } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
 import { CacheKeys, hourOf } from '../src/redis/redis-keys.js';
 import { WarmingService } from '../src/warming/warming.service.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 import { requestWarm, scanAll, waitForJob } from './support/warming.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 
 /**
  * What a datasource pulled from a table outside SOURCE_SCHEMAS (warmed before the allow-list, or before its schema was
@@ -38,7 +38,7 @@ describe('Redis tools and rows cached from a source that is not allowed', () => 
     const index = `${CacheKeys.indexPrefix(ds.id, generation)}master`;
     await redis.set(entry, '[["2026-01-01","scrypt$131072$8$1$c2FsdA$aGFzaA"]]');
     await redis.sadd(index, suffix);
-    await t.app.get(CacheRepository).addQueryCounters(ds.id, [{ hour: hourOf(new Date()), hits: 1, misses: 0, latencyMicros: 10 }]);
+    await t.app.get(UsageCounters).addQueryCounters(ds.id, [{ hour: hourOf(new Date()), hits: 1, misses: 0, latencyMicros: 10 }]);
     await db.query(`UPDATE cache_strategy SET source_table = 'public.app_user' WHERE datasource_id = $1`, [ds.id]);
     return { id: ds.id, entry, index };
   }

@@ -12,7 +12,7 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CacheKeys } from '../src/redis/redis-keys.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 /**
  * Runs on the Redis shared by every test file: every key here carries this file's unique prefix, nothing is flushed.
@@ -255,9 +255,9 @@ describe('Redis admin tools', () => {
     it('answers 404 for a missing key and 400 without one', async () => {
       const missing = await t.http.get('/api/admin/redis/inspect').query({ key: `${prefix}:nope` }).set(auth()).expect(404);
       expect(missing.body.code).toBe('NOT_FOUND');
-      await t.http.get('/api/admin/redis/inspect').set(auth()).expect(400);
-      await t.http.get('/api/admin/redis/inspect').query({ key: '' }).set(auth()).expect(400);
-      await t.http.get('/api/admin/redis/inspect').query({ key: 'x'.repeat(5000) }).set(auth()).expect(400);
+      await t.http.get('/api/admin/redis/inspect').set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http.get('/api/admin/redis/inspect').query({ key: '' }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http.get('/api/admin/redis/inspect').query({ key: 'x'.repeat(5000) }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
     });
   });
 
@@ -293,7 +293,7 @@ describe('Redis admin tools', () => {
       [{ key: '', ttlSeconds: 10 }, 'key'],
       [{ key: 'k', ttlSeconds: 10, persist: 'yes' }, 'persist'],
     ])('answers 400 for %j', async (body, field) => {
-      const response = await t.http.post('/api/admin/redis/ttl').set(auth()).send(body).expect(400);
+      const response = await t.http.post('/api/admin/redis/ttl').set(auth()).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     });
 
@@ -305,7 +305,7 @@ describe('Redis admin tools', () => {
       const lock = CacheKeys.warmLock(700_000 + Math.floor(Math.random() * 99_999));
       await redis.set(lock, 'job');
       try {
-        const refused = await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key: lock, ttlSeconds: 10 }).expect(400);
+        const refused = await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key: lock, ttlSeconds: 10 }).expect(400).expect(errorCode('VALIDATION_FAILED'));
         expect(refused.body.message).toContain('protected');
         expect(await redis.ttl(lock)).toBe(-1);
         await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key: lock, ttlSeconds: 100, allowProtected: true }).expect(200);
@@ -320,7 +320,7 @@ describe('Redis admin tools', () => {
     it.each(['*', 'cache:*', '{ccc}*', '?ccc}:warming:*', 'ccc:*', 'c*', 'lock:*', '*meta*'])(
       'refuses %j, which could match protected keys, with a 400 that says why',
       async (pattern) => {
-        const response = await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: true }).expect(400);
+        const response = await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: true }).expect(400).expect(errorCode('VALIDATION_FAILED'));
         expect(response.body.message).toMatch(/protected/);
         expect(response.body.details.protectedPatterns.length).toBeGreaterThan(0);
       },
@@ -333,7 +333,7 @@ describe('Redis admin tools', () => {
       await redis.hset(meta, 'gen', '1');
       try {
         for (const pattern of ['*', '{ccc}*', 'cache:meta:*']) {
-          await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: false }).expect(400);
+          await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: false }).expect(400).expect(errorCode('VALIDATION_FAILED'));
         }
         expect(await redis.exists(queueKey, meta)).toBe(2);
       } finally {
@@ -373,7 +373,7 @@ describe('Redis admin tools', () => {
     it('purges protected keys only when explicitly allowed', async () => {
       const lock = CacheKeys.warmLock(800_000 + Math.floor(Math.random() * 99_999));
       await redis.set(lock, '1');
-      await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern: lock, dryRun: false }).expect(400);
+      await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern: lock, dryRun: false }).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect(await redis.exists(lock)).toBe(1);
       const run = (await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern: lock, dryRun: false, allowProtected: true }).expect(200))
         .body as RedisPurgeResult;
@@ -390,13 +390,13 @@ describe('Redis admin tools', () => {
       [{ pattern: 'x:*', dryRun: true, type: 'blob' }, 'type'],
       [{ pattern: 'x:*', dryRun: true, allowProtected: 'sure' }, 'allowProtected'],
     ])('answers 400 for %j', async (body, field) => {
-      const response = await t.http.post('/api/admin/redis/purge').set(auth()).send(body).expect(400);
+      const response = await t.http.post('/api/admin/redis/purge').set(auth()).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     });
 
     it('answers 404 for an unknown purge id and 400 for a malformed one', async () => {
-      await t.http.get(`/api/admin/redis/purge/${randomUUID()}`).set(auth()).expect(404);
-      await t.http.get('/api/admin/redis/purge/not-a-uuid').set(auth()).expect(400);
+      await t.http.get(`/api/admin/redis/purge/${randomUUID()}`).set(auth()).expect(404).expect(errorCode('NOT_FOUND'));
+      await t.http.get('/api/admin/redis/purge/not-a-uuid').set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
     });
   });
 
@@ -405,10 +405,10 @@ describe('Redis admin tools', () => {
       const body = (await t.http.get('/api/admin/redis/slowlog').query({ limit: 10 }).set(bearer(viewer.token)).expect(200)).body as RedisSlowlogResponse;
       expect(body.nodes).toHaveLength(1);
       expect(body.entries.length).toBeLessThanOrEqual(10);
-      await t.http.post('/api/admin/redis/slowlog/reset').set(bearer(viewer.token)).expect(403);
+      await t.http.post('/api/admin/redis/slowlog/reset').set(bearer(viewer.token)).expect(403).expect(errorCode('FORBIDDEN'));
       const reset = await t.http.post('/api/admin/redis/slowlog/reset').set(auth()).expect(200);
       expect(reset.body).toEqual({ nodesReset: 1 });
-      await t.http.get('/api/admin/redis/slowlog').query({ limit: 0 }).set(auth()).expect(400);
+      await t.http.get('/api/admin/redis/slowlog').query({ limit: 0 }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
     });
 
     it('ranks the biggest keys and namespaces from a sample', async () => {
@@ -423,7 +423,7 @@ describe('Redis admin tools', () => {
       const entry = body.topKeys.find((k) => k.key === big);
       if (entry) expect(entry).toMatchObject({ type: 'string', namespace: 'other', memoryBytes: expect.any(Number) });
       expect(body.namespaces.reduce((sum, n) => sum + n.sampledKeys, 0)).toBe(body.sampled);
-      await t.http.get('/api/admin/redis/memory').query({ sample: 5 }).set(auth()).expect(400);
+      await t.http.get('/api/admin/redis/memory').query({ sample: 5 }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
     });
   });
 });

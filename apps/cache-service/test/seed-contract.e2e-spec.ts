@@ -6,7 +6,6 @@ import type {
   DatasourceCacheMetrics,
   InvalidateResponse,
   RecentWarmingJob,
-  WarmingJob,
   WarmingStatusResponse,
   WarmResponse,
 } from '@ccc/shared-types';
@@ -14,7 +13,8 @@ import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
+import { FINAL_STATUSES, waitForJob } from './support/warming.js';
 
 // Seed 004 "New API Endpoints": field names and shapes are the contract.
 const SUMMARY = keysOf<CacheStatsResponse['summary']>()('totalDatasources', 'warmDatasources', 'coldDatasources', 'totalCacheEntries', 'totalIndexes', 'totalMemoryMB', 'overallCacheHitRate', 'hitRate');
@@ -62,12 +62,8 @@ describe("the seed's five analytics-cache endpoints", () => {
     const active = during.activeJobs.find((job) => job.jobId === warm.jobId);
     if (active) expectShape(active, ACTIVE);
 
-    let finished: WarmingJob | undefined;
-    for (let i = 0; i < 600 && finished?.status !== 'COMPLETED'; i++) {
-      finished = (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${warm.jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(finished?.status).toBe('COMPLETED');
+    const finished = await waitForJob(t, token, warm.jobId, FINAL_STATUSES);
+    expect(finished.status).toBe('COMPLETED');
 
     const after = (await t.http.get('/api/admin/analytics/cache/warming/status').set(bearer(token)).expect(200)).body as WarmingStatusResponse;
     const recent = after.recentJobs.find((job) => job.jobId === warm.jobId)!;
@@ -97,15 +93,15 @@ describe("the seed's five analytics-cache endpoints", () => {
   });
 
   it('validate their input with the field named, and 404 for unknown datasources', async () => {
-    const bad = await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: -3, force: 'yes' }).expect(400);
+    const bad = await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: -3, force: 'yes' }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect((bad.body.details.fields as Array<{ field: string }>).map((f) => f.field).sort()).toEqual(['datasourceId', 'force']);
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({}).expect(400);
-    await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404);
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404);
-    await t.http.get('/api/analytics/datasources/999999/query').set(bearer(token)).expect(404);
-    await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).query({ measure: '' }).set(bearer(token)).expect(400);
-    await t.http.get('/api/admin/analytics/cache/warming/jobs/not-a-uuid').set(bearer(token)).expect(400);
-    await t.http.get('/api/admin/analytics/cache/warming/jobs/6f1c1f0e-0000-4000-8000-000000000000').set(bearer(token)).expect(404);
-    await t.http.get('/api/admin/analytics/cache/warming/jobs').query({ status: 'DONE' }).set(bearer(token)).expect(400);
+    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({}).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: 999_999 }).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get('/api/analytics/datasources/999999/query').set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).query({ measure: '' }).set(bearer(token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.get('/api/admin/analytics/cache/warming/jobs/not-a-uuid').set(bearer(token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http.get('/api/admin/analytics/cache/warming/jobs/6f1c1f0e-0000-4000-8000-000000000000').set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get('/api/admin/analytics/cache/warming/jobs').query({ status: 'DONE' }).set(bearer(token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
   });
 });

@@ -9,7 +9,7 @@ import { RedisKeys } from '../src/redis/redis-keys.js';
 import { AppUserEntity } from '../src/users/app-user.entity.js';
 import { UsersService } from '../src/users/users.service.js';
 import { createScratchDatabase } from './support/scratch-database.js';
-import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
 import { sleep } from './support/warming.js';
 
 /** A client address of its own per test (through a trusted loopback proxy), so no other test file's traffic counts. */
@@ -70,15 +70,15 @@ describe('sign-in resists guessing', () => {
     // wrong password after one ends starts a longer one), read from Redis rather than guessed from a clock.
     while ((await backOffMs(user.email)) < 1_000) {
       await waitOutBackOff(user.email);
-      await attempt('wrong-password').expect(401);
+      await attempt('wrong-password').expect(401).expect(errorCode('UNAUTHENTICATED'));
     }
     const waiting = await attempt(TEST_PASSWORD).expect(429);
     expect(waiting.body.code).toBe('RATE_LIMITED');
     await waitOutBackOff(user.email);
     await attempt(TEST_PASSWORD).expect(200);
     // The success cleared the account's count: the next wrong password is a first one again.
-    await attempt('wrong-password').expect(401);
-    await attempt('wrong-password').expect(401);
+    await attempt('wrong-password').expect(401).expect(errorCode('UNAUTHENTICATED'));
+    await attempt('wrong-password').expect(401).expect(errorCode('UNAUTHENTICATED'));
     // Other accounts are not affected.
     await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: (await userWithToken(t, 'viewer')).email, password: TEST_PASSWORD }).expect(200);
   });
@@ -108,36 +108,36 @@ describe('sign-in resists guessing', () => {
     for (let i = 0; i < 5; i++) expect((await guess().expect(400)).body.details.fields[0].field).toBe('currentPassword');
     expect((await guess().expect(429)).body.code).toBe('RATE_LIMITED');
     // The sign-in of the same account waits as well: one count per account.
-    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(429);
+    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(429).expect(errorCode('RATE_LIMITED'));
   });
 
   it('backs off one client trying many accounts', async () => {
     const client = clientAddress();
     const attempt = () =>
       proxied.http.post('/api/auth/login').set('X-Forwarded-For', client).send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' });
-    for (let i = 0; i < 5; i++) await attempt().expect(401);
+    for (let i = 0; i < 5; i++) await attempt().expect(401).expect(errorCode('UNAUTHENTICATED'));
     const limited = await attempt().expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another client is not affected.
-    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: 'someone@test.local', password: 'wrong-password' }).expect(401);
+    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: 'someone@test.local', password: 'wrong-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
   });
 
   it('counts an IPv6 client by its /64: new addresses of the same network do not get new attempts', async () => {
     const network = ipv6Prefix();
     const attempt = (address: string) =>
       proxied.http.post('/api/auth/login').set('X-Forwarded-For', address).send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' });
-    for (let i = 1; i <= 5; i++) await attempt(`${network}:${i.toString(16)}::${i}`).expect(401);
+    for (let i = 1; i <= 5; i++) await attempt(`${network}:${i.toString(16)}::${i}`).expect(401).expect(errorCode('UNAUTHENTICATED'));
     const limited = await attempt(`${network}:ffff:ffff:ffff:ffff`).expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     // The next /64 is another client.
-    await attempt(`${ipv6Prefix()}::1`).expect(401);
+    await attempt(`${ipv6Prefix()}::1`).expect(401).expect(errorCode('UNAUTHENTICATED'));
   });
 
   it('believes X-Forwarded-For only from a configured proxy (TRUST_PROXY, none by default)', async () => {
     const email = `xff-${randomUUID().slice(0, 8)}@test.local`;
-    await t.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.77').send({ email, password: 'wrong-password' }).expect(401);
-    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.78').send({ email, password: 'wrong-password' }).expect(401);
+    await t.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.77').send({ email, password: 'wrong-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
+    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.78').send({ email, password: 'wrong-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
     // The address each instance took for the client, as its audit trail recorded it.
     const rows: Array<{ ip: string }> = await t.app.get(DataSource).query(`SELECT ip FROM audit_log WHERE action = 'auth.login' AND target_id = $1 ORDER BY id`, [email]);
     expect(rows.map((row) => row.ip)).toEqual([expect.stringMatching(/127\.0\.0\.1|::1/), '192.0.2.78']);
@@ -225,7 +225,7 @@ describe('the budget for bad credentials, before any lookup', () => {
       expect(missing.body).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
       await me(app);
       // Other clients are unaffected.
-      await app.http.get('/api/admin/datasources').set('X-Forwarded-For', clientAddress()).set('X-API-Key', randomKey()).expect(401);
+      await app.http.get('/api/admin/datasources').set('X-Forwarded-For', clientAddress()).set('X-API-Key', randomKey()).expect(401).expect(errorCode('UNAUTHENTICATED'));
     });
     expect(counts).toEqual({ 401: 20, 429: 1_980 });
     expect(Number(retryAfter)).toBeGreaterThan(0);
@@ -258,7 +258,7 @@ describe('password hashing at the OWASP cost', () => {
     expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
     // The same password still signs in, now against the new hash; a wrong one still fails.
     await t.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
-    await t.http.post('/api/auth/login').send({ email, password: 'not-the-password' }).expect(401);
+    await t.http.post('/api/auth/login').send({ email, password: 'not-the-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
     expect((await users.findOneByOrFail({ id })).passwordHash).toBe(upgraded);
     // New accounts get the OWASP cost directly.
     const created = await t.app.get(UsersService).create({ email: `new-${email}`, password: TEST_PASSWORD, role: 'viewer' });

@@ -6,7 +6,7 @@ import { SYSTEM_USER_ID } from '../src/users/app-user.entity.js';
 import { generateRecommendations } from './support/insights.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { requestWarm, waitForJob } from './support/warming.js';
 
 /** What the review's probe used: a "datasource" whose measures are e-mail addresses and practices password hashes. */
@@ -82,7 +82,7 @@ describe('source isolation', () => {
     await db.query(`CREATE SEQUENCE ${schema}.seq_${name}`);
     const [index] = (await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`, [schema, name])) as Array<{ indexname: string }>;
     for (const relation of [`${schema}.seq_${name}`, `${schema}.${index.indexname}`]) {
-      const response = await create({ name: `Not a table ${randomUUID().slice(0, 8)}`, sourceTable: relation, columnMapping: TEST_MAPPING }).expect(400);
+      const response = await create({ name: `Not a table ${randomUUID().slice(0, 8)}`, sourceTable: relation, columnMapping: TEST_MAPPING }).expect(400).expect(errorCode('VALIDATION_FAILED'));
       expect(response.body.details.fields).toEqual([{ field: 'sourceTable', messages: [`sourceTable ${relation} is not a table or view`] }]);
     }
   });

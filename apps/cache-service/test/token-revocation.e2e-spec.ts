@@ -5,7 +5,7 @@ import { LOCAL_ISSUER } from '../src/auth/token.service.js';
 import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { AppUserEntity } from '../src/users/app-user.entity.js';
 import { UsersService } from '../src/users/users.service.js';
-import { bearer, createTestApp, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, TEST_PASSWORD, userWithToken, type TestApp } from './support/test-app.js';
 
 /** Credentials can be taken back: every way an account changes ends the tokens issued before it. */
 describe('token revocation', () => {
@@ -33,14 +33,14 @@ describe('token revocation', () => {
   it('ends earlier tokens when users change their own password, and answers with a fresh token', async () => {
     const user = await userWithToken(t, 'operator');
     const second = await login(user.email);
-    const wrong = await t.http.post('/api/auth/password').set(bearer(user.token)).send({ currentPassword: 'not-it', newPassword: 'Brand-New-Pass-1' }).expect(400);
+    const wrong = await t.http.post('/api/auth/password').set(bearer(user.token)).send({ currentPassword: 'not-it', newPassword: 'Brand-New-Pass-1' }).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(wrong.body.details.fields[0].field).toBe('currentPassword');
 
     const changed = await t.http.post('/api/auth/password').set(bearer(user.token)).send({ currentPassword: TEST_PASSWORD, newPassword: 'Brand-New-Pass-1' }).expect(200);
     await expectRefused(user.token);
     await expectRefused(second);
     await me((changed.body as LoginResponse).accessToken).expect(200);
-    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
+    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401).expect(errorCode('UNAUTHENTICATED'));
     await login(user.email, 'Brand-New-Pass-1');
   });
 
@@ -86,7 +86,7 @@ describe('token revocation', () => {
     const key = (await t.http.post('/api/admin/api-keys').set(bearer(admin.token)).send({ name: 'no-session', permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey;
     const logout = await t.http.post('/api/auth/logout').set('X-API-Key', key.key).expect(403);
     expect(logout.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'NOT_LOCAL_SESSION' } });
-    await t.http.post('/api/auth/password').set('X-API-Key', key.key).send({ currentPassword: 'x', newPassword: 'Long-Enough-1' }).expect(403);
+    await t.http.post('/api/auth/password').set('X-API-Key', key.key).send({ currentPassword: 'x', newPassword: 'Long-Enough-1' }).expect(403).expect(errorCode('FORBIDDEN'));
   });
 
   it('refuses a token without exp, even when signed with the service secret', async () => {
@@ -127,7 +127,7 @@ describe('token revocation', () => {
     }
     expect(landed).toBe(true);
     await expectRefused(user.token);
-    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
+    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401).expect(errorCode('UNAUTHENTICATED'));
     await login(user.email, 'Changed-Meanwhile-1');
   });
 
@@ -141,10 +141,10 @@ describe('token revocation', () => {
     await t.http.get('/api/admin/datasources').set('X-API-Key', orphaned.key).expect(200);
 
     await t.http.delete(`/api/admin/api-keys/${revoked.id}`).set(bearer(creator.token)).expect(200);
-    await t.http.get('/api/admin/datasources').set('X-API-Key', revoked.key).expect(401);
+    await t.http.get('/api/admin/datasources').set('X-API-Key', revoked.key).expect(401).expect(errorCode('UNAUTHENTICATED'));
 
     await t.http.patch(`/api/admin/users/${creator.id}`).set(bearer(admin.token)).send({ isActive: false }).expect(200);
-    await t.http.get('/api/admin/datasources').set('X-API-Key', orphaned.key).expect(401);
+    await t.http.get('/api/admin/datasources').set('X-API-Key', orphaned.key).expect(401).expect(errorCode('UNAUTHENTICATED'));
     await t.http.patch(`/api/admin/users/${creator.id}`).set(bearer(admin.token)).send({ isActive: true }).expect(200);
     await t.http.get('/api/admin/datasources').set('X-API-Key', orphaned.key).expect(200);
   });
@@ -169,7 +169,7 @@ describe('token revocation', () => {
       await other.http.get('/api/auth/me').set(bearer(second)).expect(200);
       await t.http.post('/api/auth/logout').set(bearer(second)).expect(204);
       await other.http.get('/api/auth/me').set(bearer(await login(user.email))).expect(200);
-      await other.http.get('/api/auth/me').set(bearer(second)).expect(401);
+      await other.http.get('/api/auth/me').set(bearer(second)).expect(401).expect(errorCode('UNAUTHENTICATED'));
     } finally {
       await other.close();
     }

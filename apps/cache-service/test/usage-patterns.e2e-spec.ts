@@ -5,7 +5,7 @@ import { JobRepository } from '../src/warming/job.repository.js';
 import { WarmingService } from '../src/warming/warming.service.js';
 import { createDatasource, daysAgo, generateRecommendations, peakedDay, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
 const PATTERN_KEYS = keysOf<UsagePattern>()(
   'id',
@@ -51,7 +51,7 @@ describe('usage patterns', () => {
     await peakedDay(t, ds.id, day);
 
     // Roll the day up through the API (viewers may not).
-    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(viewer.token)).send({ date: day }).expect(403);
+    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(viewer.token)).send({ date: day }).expect(403).expect(errorCode('FORBIDDEN'));
     const rolled = (await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: day }).expect(200)).body as UsagePattern[];
     const pattern = rolled.find((p) => p.datasourceId === ds.id)!;
     expectShape(pattern, PATTERN_KEYS);
@@ -105,11 +105,11 @@ describe('usage patterns', () => {
     expect(await list()).toHaveLength(1);
 
     // Approve, then implement: the schedule changes, the scheduler exists, the audit log has it.
-    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`).set(bearer(viewer.token)).expect(403);
+    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`).set(bearer(viewer.token)).expect(403).expect(errorCode('FORBIDDEN'));
     const approved = (await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`).set(bearer(admin.token)).expect(200)).body as Recommendation;
     expect(approved).toMatchObject({ implementationStatus: 'APPROVED', approvedBy: admin.id, approvedAt: expect.any(String) });
 
-    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(viewer.token)).send({}).expect(403);
+    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(viewer.token)).send({}).expect(403).expect(errorCode('FORBIDDEN'));
     const implemented = (
       await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(admin.token)).send({ notes: 'before the afternoon peak' }).expect(200)
     ).body as Recommendation;
@@ -128,7 +128,7 @@ describe('usage patterns', () => {
     expect(audit.items.find((entry) => entry.targetId === recommendation.id)).toMatchObject({ outcome: 'success', actorId: admin.id, targetType: 'recommendation' });
 
     // Implemented once: a second implement is a conflict, and the next evaluation sees the schedule covers the peak.
-    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(admin.token)).send({}).expect(409);
+    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(admin.token)).send({}).expect(409).expect(errorCode('CONFLICT'));
     await generateRecommendations(t, admin.token);
     expect((await list()).map((r) => r.implementationStatus)).toEqual(['IMPLEMENTED']);
   });
@@ -205,7 +205,7 @@ describe('usage patterns', () => {
     ['a date whose counters expired', { date: daysAgo(20) }, 'date'],
     ['an unknown field', { day: '2026-01-01' }, 'day'],
   ])('refuses a rollup with %s (400 naming the field)', async (_label, body, field) => {
-    const response = await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send(body).expect(400);
+    const response = await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
   });
 
@@ -237,7 +237,7 @@ describe('usage patterns', () => {
   });
 
   it('answers 404 for an unknown datasource', async () => {
-    await t.http.get('/api/admin/monitoring/usage-patterns?datasourceId=424242').set(bearer(viewer.token)).expect(404);
-    await t.http.get('/api/admin/monitoring/usage/hourly?datasourceId=424242').set(bearer(viewer.token)).expect(404);
+    await t.http.get('/api/admin/monitoring/usage-patterns?datasourceId=424242').set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http.get('/api/admin/monitoring/usage/hourly?datasourceId=424242').set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
   });
 });

@@ -42,17 +42,23 @@ describe('scheduled auto-warming', () => {
       expect(schedulers).toHaveLength(1);
 
       const started = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 3500));
-      const fired = (await queue.getJobs(['completed', 'active', 'waiting', 'delayed', 'failed']))
-        .filter((job) => job.name === 'scheduled-warm' && (job.data as { datasourceId: number }).datasourceId === id && job.timestamp >= started - 1000);
+      const firedJobs = async () =>
+        (await queue.getJobs(['completed', 'active', 'waiting', 'delayed', 'failed']))
+          .filter((job) => job.name === 'scheduled-warm' && (job.data as { datasourceId: number }).datasourceId === id && job.timestamp >= started - 1000);
+      const scheduledWarmDone = async () =>
+        (await b.app.get(DataSource).getRepository(WarmingJobEntity).find({ where: { cacheStrategyId: strategyId } }))
+          .some((row) => row.warmingType === 'SCHEDULED' && row.status === 'COMPLETED');
+      // BullMQ's scheduler ticks on Redis time: wait (bounded) for two ticks and a completed scheduled warm.
+      const deadline = Date.now() + 20_000;
+      while (!((await firedJobs()).length >= 2 && (await scheduledWarmDone()))) {
+        if (Date.now() > deadline) throw new Error(`the schedule fired ${(await firedJobs()).length} job(s) in 20 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const fired = await firedJobs();
       const ticks = new Set(fired.map((job) => Math.round((job.opts.prevMillis ?? job.timestamp) / 1000)));
       // One job per tick: as many jobs as distinct ticks, whatever the number of replicas.
       expect(fired.length).toBe(ticks.size);
       expect(fired.length).toBeGreaterThanOrEqual(2);
-      expect(fired.length).toBeLessThanOrEqual(5);
-
-      const rows = await b.app.get(DataSource).getRepository(WarmingJobEntity).find({ where: { cacheStrategyId: strategyId } });
-      expect(rows.some((row) => row.warmingType === 'SCHEDULED' && row.status === 'COMPLETED')).toBe(true);
 
       const cleared = (await b.http.put(`/api/admin/analytics/cache/schedules/${id}`).set(bearer(token)).send({ cron: null }).expect(200)).body as WarmSchedule;
       expect(cleared).toMatchObject({ cron: null, nextRuns: [] });

@@ -1,15 +1,16 @@
 import type { AnalyticsQueryResponse, Datasource, WarmResponse } from '@ccc/shared-types';
-import type { Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CacheRepository } from '../src/analytics-cache/cache.repository.js';
-import { CacheKeys } from '../src/redis/redis-keys.js';
-import type { WarmingJobData } from '../src/warming/job.repository.js';
+import { CacheKeys, QUEUE_PREFIX } from '../src/redis/redis-keys.js';
+import { WARMING_QUEUE, type WarmingJobData } from '../src/warming/job.repository.js';
 import { WarmingProcessor } from '../src/warming/warming.processor.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-import { FINAL_STATUSES as FINAL, generationKeys, requestWarm, sleep, waitForJob, warmingJob } from './support/warming.js';
+import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
+import { FINAL_STATUSES as FINAL, generationKeys, requestWarm, sleep, waitForJob, waitUntil, warmingJob } from './support/warming.js';
+import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
 
 /**
  * BullMQ hands a job it believes stalled to another worker while the first may still be alive: two executions
@@ -108,9 +109,15 @@ describe('two executions of one warming job, and jobs given up on', () => {
     expect(await keysOf(ds.id, paused.generation!)).toEqual([]);
 
     // The live execution resumes: it finds its lock gone and stops without swapping.
-    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409);
-    await t.app.get(CacheRepository).clearControl(jobId);
-    for (let waited = 0; (await keysOf(ds.id, paused.generation!)).length > 0 || waited < 1_000; waited += 50) await sleep(50);
+    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409).expect(errorCode('CONFLICT'));
+    await t.app.get(WarmLocks).clearControl(jobId);
+    // Until that execution has returned to BullMQ (not merely until its shadow is gone): then nothing more can be written.
+    const queue = new Queue(WARMING_QUEUE, { connection: { url: redisServer.url }, prefix: QUEUE_PREFIX });
+    try {
+      await waitUntil(async () => (await queue.getJobState(jobId)) !== 'active', 'the resumed execution to stop');
+    } finally {
+      await queue.close();
+    }
     const ended = await job(jobId);
     expect(ended).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('the worker gave up') });
     expect((await t.app.get(CacheRepository).meta(ds.id)).generation).toBe(live);

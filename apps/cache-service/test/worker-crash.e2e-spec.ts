@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createSourceTable, TEST_MAPPING, TEST_SOURCE_SCHEMA } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { waitForJobWhere } from './support/warming.js';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const JOB_LOCK_MS = 3000;
@@ -51,18 +52,7 @@ describe('a worker process killed mid-warm', () => {
     await redisServer?.stop();
   });
 
-  const job = async (jobId: string): Promise<WarmingJob> =>
-    (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
-
-  async function waitFor(jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 60_000): Promise<WarmingJob> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const current = await job(jobId);
-      if (done(current)) return current;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${current.status} (${current.rowsProcessed}/${current.rowsTotal}): ${current.failureReason}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const waitFor = (jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 60_000): Promise<WarmingJob> => waitForJobWhere(t, token, jobId, done, timeoutMs);
 
   it('is recovered by another worker and completes, while readers are served throughout', async () => {
     const table = await createSourceTable(t.app.get(DataSource), { practices: 5, providers: 200, periods: 10 });

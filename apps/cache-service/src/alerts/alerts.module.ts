@@ -5,6 +5,7 @@ import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
 import { AlertEvaluator } from './alert-evaluator.service.js';
+import { AlertMeasurements } from './alert-measurements.js';
 import { AlertMetricsRepository } from './alert-metrics.repository.js';
 import { AlertNotifier } from './alert-notifier.js';
 import { AlertsController } from './alerts.controller.js';
@@ -23,7 +24,7 @@ import { ThresholdsService } from './thresholds.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([PerformanceThresholdEntity, CacheAlertEntity]), AnalyticsCacheModule, DatasourcesModule, WarmingModule, PlatformModule],
   controllers: [ThresholdsController, AlertsController],
-  providers: [ThresholdsService, AlertsService, AlertEvaluator, AlertMetricsRepository, AlertNotifier],
+  providers: [ThresholdsService, AlertsService, AlertMeasurements, AlertEvaluator, AlertMetricsRepository, AlertNotifier],
   exports: [ThresholdsService, AlertNotifier],
 })
 export class AlertsModule {}

@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { authorOf } from '../users/author.js';
-import { AlertEvaluator } from './alert-evaluator.service.js';
+import { AlertMeasurements } from './alert-measurements.js';
 import { addEvents } from './alert-history.js';
 import { AlertNotifier } from './alert-notifier.js';
 import { formatValue, severityOf } from './alert-rules.js';
@@ -80,7 +80,7 @@ export class AlertsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly notifier: AlertNotifier,
-    private readonly evaluator: AlertEvaluator,
+    private readonly measurements: AlertMeasurements,
     private readonly datasources: DatasourcesService,
   ) {}
 
@@ -152,7 +152,7 @@ export class AlertsService {
   async resolve(id: string, comment: string | undefined, principal: Principal): Promise<CacheAlert> {
     const target = await this.db.getRepository(CacheAlertEntity).findOne({ select: { id: true, cacheStrategyId: true, alertType: true }, where: { id } });
     if (!target) throw AppError.notFound('Alert', id);
-    const check = await this.evaluator.applicableCheck(target.cacheStrategyId, target.alertType);
+    const check = await this.measurements.applicableCheck(target.cacheStrategyId, target.alertType);
     const resolved = await this.db.transaction(async (manager) => {
       const alert = await this.locked(manager, id);
       if (alert.alertStatus === 'RESOLVED') throw AppError.conflict(`Alert ${id} is already RESOLVED`, { alertStatus: alert.alertStatus });

@@ -7,22 +7,36 @@ import { AnalyticsQueryController } from './analytics-query.controller.js';
 import { AnalyticsQueryService } from './analytics-query.service.js';
 import { CacheRepository } from './cache.repository.js';
 import { QueryCounters } from './query-counters.js';
+import { RedisMemory } from './redis-memory.js';
 import { SourceReader } from './source-reader.js';
+import { UsageCounters } from './usage-counters.js';
 import { WarmActivityLink } from './warm-activity.js';
+import { WarmLocks } from './warm-locks.js';
 
 /**
  * The cache engine: generations in Redis, atomic swaps, consistent reads, the query API, statistics, health and
  * invalidation. Its state lives in Redis; it owns no table.
- * Offers: CacheRepository (generations, locks, counters, INFO), SourceReader (streams a source table; reports
- * each source query to its listeners, as db-performance records them),
- * QueryCounters (hit/miss tallies), WarmActivityLink (warming connects itself here; the engine never imports it).
- * Needs: DatasourcesModule (settings and source access), the global Redis client. Routes: /api/analytics/datasources/*, /api/admin/analytics/cache/{stats,health,
- * invalidate,datasources/:id}.
+ * Offers: CacheRepository (generations), WarmLocks (the warming lock, job controls), UsageCounters (query
+ * counters in Redis), RedisMemory (INFO memory), QueryCounters (in-process hit/miss tallies), SourceReader
+ * (streams a source table; reports each source query to its listeners, as db-performance records them),
+ * WarmActivityLink (warming connects itself here; the engine never imports it).
+ * Needs: DatasourcesModule (settings and source access), the global Redis client.
+ * Routes: /api/analytics/datasources/*, /api/admin/analytics/cache/{stats,health,invalidate,datasources/:id}.
  */
 @Module({
   imports: [DatasourcesModule, TelemetryModule],
   controllers: [AnalyticsCacheController, AnalyticsQueryController],
-  providers: [CacheRepository, SourceReader, QueryCounters, AnalyticsQueryService, AnalyticsCacheService, WarmActivityLink],
-  exports: [CacheRepository, SourceReader, QueryCounters, WarmActivityLink],
+  providers: [
+    CacheRepository,
+    WarmLocks,
+    UsageCounters,
+    RedisMemory,
+    SourceReader,
+    QueryCounters,
+    AnalyticsQueryService,
+    AnalyticsCacheService,
+    WarmActivityLink,
+  ],
+  exports: [CacheRepository, WarmLocks, UsageCounters, RedisMemory, SourceReader, QueryCounters, WarmActivityLink],
 })
 export class AnalyticsCacheModule {}

@@ -14,6 +14,7 @@ import { calculateCacheHealth, overallHealth } from './cache-health.js';
 import { planQuery } from './entry-codec.js';
 import { hitRateOf, sumUsage, type WindowUsage } from './hit-rate.js';
 import { QueryCounters } from './query-counters.js';
+import { UsageCounters } from './usage-counters.js';
 import { WarmActivityLink, type WarmActivity } from './warm-activity.js';
 
 const MB = 1024 * 1024;
@@ -33,6 +34,7 @@ function describeDuration(minutes: number): string {
 export class AnalyticsCacheService {
   constructor(
     private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly counters: QueryCounters,
     private readonly datasources: DatasourcesService,
     private readonly warmActivity: WarmActivityLink,
@@ -47,7 +49,7 @@ export class AnalyticsCacheService {
     await this.counters.flush().catch(() => undefined);
     const strategies = await this.datasources.entities();
     const now = new Date();
-    const windows = await Promise.all(strategies.map((s) => this.cache.windowUsage(s.datasourceId, now)));
+    const windows = await Promise.all(strategies.map((s) => this.usageCounters.windowUsage(s.datasourceId, now)));
     const datasources = await Promise.all(strategies.map((s, i) => this.metrics(s, undefined, windows[i])));
     const hitRate = hitRateOf(sumUsage(windows));
     const warm = datasources.filter((d) => d.isWarm).length;
@@ -148,11 +150,11 @@ export class AnalyticsCacheService {
   private async metrics(strategy: CacheStrategyEntity, known?: CacheMeta, window?: WindowUsage): Promise<DatasourceCacheMetrics> {
     const id = strategy.datasourceId;
     const meta = known ?? (await this.cache.meta(id));
-    const counters = await this.cache.queryCounters(id);
+    const counters = await this.usageCounters.queryCounters(id);
     const totalQueries = counters.hits + counters.misses;
     const isWarm = meta.generation !== null;
     const ageMinutes = isWarm && meta.lastWarmed ? Math.max(0, Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 60_000)) : 0;
-    const hitRate = hitRateOf(window ?? (await this.cache.windowUsage(id)));
+    const hitRate = hitRateOf(window ?? (await this.usageCounters.windowUsage(id)));
     const cacheHitRate = hitRate.percent ?? 0;
     const metrics: DatasourceCacheMetrics = {
       datasourceId: id,

@@ -1,10 +1,10 @@
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
-import { CacheKeys, hourOf, RedisKeys, type EntryCoordinates } from '../redis/redis-keys.js';
-import { CLAIM_LOCK, RELEASE_JOB_LOCK, RELEASE_LOCK, RENEW_LOCK } from '../redis/lock-scripts.js';
+import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
-import { hitRateWindowMinutes, MINUTE_USAGE_TTL_SECONDS, minutesStillKept, sumUsage, type WindowUsage } from './hit-rate.js';
+import { UsageCounters } from './usage-counters.js';
+import { WarmLocks } from './warm-locks.js';
 
 /** Size and coverage of a generation, as the meta hash records them. */
 interface GenerationFigures {
@@ -62,16 +62,21 @@ export interface DeletionCounts {
 }
 
 const DELETE_BATCH = 500;
-/** How long the hourly usage counters are kept (older hours live on in the daily usage patterns). */
-const USAGE_RETENTION_HOURS = 8 * 24;
-const HOUR_MS = 3_600_000;
 const SCAN_BATCH = 1_000;
 const num = (value: string | undefined): number => (value ? Number(value) : 0);
 
-/** The only code that talks to Redis about the analytics cache (DESIGN.md §3). */
+/**
+ * The generations of the analytics cache in Redis (DESIGN.md §3): meta, warm writes, swap, consistent reads,
+ * invalidation and deletion. Its neighbours: WarmLocks (the warming lock), UsageCounters (query counters),
+ * RedisMemory (INFO).
+ */
 @Injectable()
 export class CacheRepository {
-  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly locks: WarmLocks,
+    private readonly counters: UsageCounters,
+  ) {}
 
   async meta(datasourceId: number): Promise<CacheMeta> {
     const raw = await this.redis.hgetall(CacheKeys.meta(datasourceId));
@@ -166,12 +171,8 @@ export class CacheRepository {
       total.indexesDeleted += deleted.indexesDeleted;
       total.bytesFreed += deleted.bytesFreed;
     }
-    // Every hour and minute the counters can still be kept for (and some ahead, for clocks that differ): one slot, one UNLINK.
-    const now = Date.now();
-    const hours = Array.from({ length: USAGE_RETENTION_HOURS + 2 }, (_, i) => hourOf(new Date(now + HOUR_MS - i * HOUR_MS)));
-    const usage = [...hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)), ...minutesStillKept(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))];
-    await this.redis.unlink(CacheKeys.queryStats(datasourceId), ...usage);
-    if ((await this.lockHolder(datasourceId)) === null) await this.redis.unlink(CacheKeys.meta(datasourceId));
+    await this.counters.forget(datasourceId);
+    if ((await this.locks.lockHolder(datasourceId)) === null) await this.redis.unlink(CacheKeys.meta(datasourceId));
     return total;
   }
 
@@ -326,120 +327,6 @@ export class CacheRepository {
     // An emptied set no longer exists; it still counts as the generation's master index.
     if (keysDeleted > 0 || (await this.redis.unlink(masterKey)) > 0) indexesDeleted += 1;
     return { keysDeleted, indexesDeleted, bytesFreed };
-  }
-
-  /*
-   * The warming lock of a datasource holds the job id while the job is queued, and `<job id>#<execution>`
-   * while a worker runs it: two executions of one job (BullMQ hands a job it thinks stalled to another
-   * worker while the first may still be alive) then hold different tokens, and only the newer can renew,
-   * swap or release.
-   */
-
-  /** Takes the lock for a queued job (value = job id) if it is free. */
-  async acquireLock(datasourceId: number, value: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.set(CacheKeys.warmLock(datasourceId), value, 'PX', leaseMs, 'NX')) === 'OK';
-  }
-
-  /** Takes the lock for one execution of a job: from its queued lease, an earlier execution of it, or free. */
-  async claimLock(datasourceId: number, jobId: string, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.eval(CLAIM_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId, token, leaseMs)) === 1;
-  }
-
-  /** True while `token` (an execution's lock value) holds the lock. */
-  async holdsLock(datasourceId: number, token: string): Promise<boolean> {
-    return (await this.redis.get(CacheKeys.warmLock(datasourceId))) === token;
-  }
-
-  /** The id of the job holding the lock (queued or running), or null. */
-  async lockHolder(datasourceId: number): Promise<string | null> {
-    const value = await this.redis.get(CacheKeys.warmLock(datasourceId));
-    return value === null ? null : value.split('#')[0];
-  }
-
-  /** Extends the lease if `value` (a job id or an execution token) still holds it. */
-  async renewLock(datasourceId: number, value: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW_LOCK, 1, CacheKeys.warmLock(datasourceId), value, leaseMs)) === 1;
-  }
-
-  /** Frees the lock if `value` (a job id or an execution token) holds it. */
-  async releaseLock(datasourceId: number, value: string): Promise<void> {
-    await this.redis.eval(RELEASE_LOCK, 1, CacheKeys.warmLock(datasourceId), value);
-  }
-
-  /** Frees the lock if any execution of the job holds it (for a job BullMQ gave up on). */
-  async releaseJobLock(datasourceId: number, jobId: string): Promise<void> {
-    await this.redis.eval(RELEASE_JOB_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId);
-  }
-
-  async setControl(jobId: string, command: 'pause' | 'resume' | 'cancel'): Promise<void> {
-    await this.redis.set(RedisKeys.warmControl(jobId), command, 'EX', 24 * 3600);
-  }
-
-  async control(jobId: string): Promise<string | null> {
-    return this.redis.get(RedisKeys.warmControl(jobId));
-  }
-
-  async clearControl(jobId: string): Promise<void> {
-    await this.redis.del(RedisKeys.warmControl(jobId));
-  }
-
-  /** Redis memory now and its limit (0 = none), for the shadow-warming memory guard. */
-  async memory(): Promise<{ used: number; max: number }> {
-    const info = await this.redis.info('memory');
-    const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-    return { used: field('used_memory'), max: field('maxmemory') };
-  }
-
-  /**
-   * Adds one datasource's aggregated query counters (and its hourly usage counters) in one MULTI: its keys
-   * share the `{ds:N}` hash tag (one Cluster slot), and all or nothing is applied, so a caller may safely
-   * keep the tallies and retry when this throws.
-   */
-  async addQueryCounters(datasourceId: number, counters: Array<{ hits: number; misses: number; latencyMicros: number; hour: string; minute?: string }>): Promise<void> {
-    if (counters.length === 0) return;
-    const pipeline = this.redis.multi();
-    for (const c of counters.map((counter) => ({ ...counter, datasourceId }))) {
-      const stats = CacheKeys.queryStats(c.datasourceId);
-      pipeline.hincrby(stats, 'hits', c.hits);
-      pipeline.hincrby(stats, 'misses', c.misses);
-      pipeline.hincrby(stats, 'latencyMicros', c.latencyMicros);
-      // Live traffic also counts per minute, for the hit-rate window; a replayed history (the demo's) has no minute.
-      const usage = [{ key: CacheKeys.hourlyUsage(c.datasourceId, c.hour), ttl: USAGE_RETENTION_HOURS * 3600 }];
-      if (c.minute !== undefined) usage.push({ key: CacheKeys.minuteUsage(c.datasourceId, c.minute), ttl: MINUTE_USAGE_TTL_SECONDS });
-      for (const { key, ttl } of usage) {
-        pipeline.hincrby(key, 'requests', c.hits + c.misses).hincrby(key, 'hits', c.hits).hincrby(key, 'latencyMicros', c.latencyMicros).expire(key, ttl);
-      }
-    }
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
-  }
-
-  /** Hourly query-API counters for the given UTC hours (`YYYYMMDDHH`), zeros without traffic; kept 8 days. */
-  async hourlyUsage(datasourceId: number, hours: string[]): Promise<Array<{ hour: string; requests: number; hits: number; latencyMicros: number }>> {
-    const usage = await this.readUsage(hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)));
-    return usage.map((u, i) => ({ hour: hours[i], ...u }));
-  }
-
-  /** The datasource's requests, hits and latency over the hit-rate window ending at `now` (hit-rate.ts). */
-  async windowUsage(datasourceId: number, now = new Date()): Promise<WindowUsage> {
-    return sumUsage(await this.readUsage(hitRateWindowMinutes(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))));
-  }
-
-  private async readUsage(keys: string[]): Promise<WindowUsage[]> {
-    if (keys.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.hgetall(key);
-    const results = (await pipeline.exec()) ?? [];
-    return keys.map((_, i) => {
-      const raw = (results[i]?.[1] ?? {}) as Record<string, string>;
-      return { requests: num(raw.requests), hits: num(raw.hits), latencyMicros: num(raw.latencyMicros) };
-    });
-  }
-
-  async queryCounters(datasourceId: number): Promise<{ hits: number; misses: number; latencyMicros: number }> {
-    const raw = await this.redis.hgetall(CacheKeys.queryStats(datasourceId));
-    return { hits: num(raw.hits), misses: num(raw.misses), latencyMicros: num(raw.latencyMicros) };
   }
 
   /** Entries per (measure, frequency) of the live generation, from the sizes of its index sets. */

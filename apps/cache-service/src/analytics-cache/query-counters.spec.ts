@@ -1,4 +1,4 @@
-import type { CacheRepository } from './cache.repository.js';
+import type { UsageCounters } from './usage-counters.js';
 import { QueryCounters } from './query-counters.js';
 
 type Sent = { datasourceId: number; hits: number; misses: number; latencyMicros: number };
@@ -13,7 +13,7 @@ describe('QueryCounters', () => {
         if (failFor.has(datasourceId)) throw new Error('connection lost');
         for (const c of list) sent.push({ datasourceId, hits: c.hits, misses: c.misses, latencyMicros: c.latencyMicros });
       },
-    } as unknown as CacheRepository;
+    } as unknown as UsageCounters;
     return { counters: new QueryCounters(repository), sent, calls };
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { hourOf, minuteOf } from '../redis/redis-keys.js';
-import { CacheRepository } from './cache.repository.js';
+import { UsageCounters } from './usage-counters.js';
 
 const FLUSH_EVERY_MS = 1_000;
 
@@ -21,7 +21,7 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
   private tallies = new Map<string, Tally>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly cache: CacheRepository) {}
+  constructor(private readonly usageCounters: UsageCounters) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush().catch(() => undefined), FLUSH_EVERY_MS);
@@ -59,7 +59,7 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
       byDatasource.set(Number(datasourceId), list);
     }
     const outcomes = await Promise.allSettled(
-      [...byDatasource].map(([datasourceId, counters]) => this.cache.addQueryCounters(datasourceId, counters.map(({ hour, minute, hits, misses, latencyMicros }) => ({ hour, minute, hits, misses, latencyMicros })))),
+      [...byDatasource].map(([datasourceId, counters]) => this.usageCounters.addQueryCounters(datasourceId, counters.map(({ hour, minute, hits, misses, latencyMicros }) => ({ hour, minute, hits, misses, latencyMicros })))),
     );
     const groups = [...byDatasource.values()];
     let failure: unknown;

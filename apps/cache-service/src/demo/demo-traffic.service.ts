@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Repository } from 'typeorm';
-import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf } from '../analytics-cache/query-counters.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
@@ -14,7 +13,7 @@ const HISTORY_DAYS = 7;
 export class DemoTrafficService {
   constructor(
     private readonly datasources: DatasourcesService,
-    private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
@@ -37,7 +36,7 @@ export class DemoTrafficService {
         const { requests, hits, latencyMicros } = demoHour(profile, strategy.datasourceId, hourStart);
         counters.push({ hour: hourOf(hourStart), hits, misses: requests - hits, latencyMicros });
       }
-      await this.cache.addQueryCounters(strategy.datasourceId, counters);
+      await this.usageCounters.addQueryCounters(strategy.datasourceId, counters);
       seeded += 1;
     }
     return seeded;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DatasourceEfficiency, EfficiencyReport } from '@ccc/shared-types';
-import type { Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { hitRateOf } from '../analytics-cache/hit-rate.js';
+import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { utcDay } from '../common/time-window.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -22,6 +22,7 @@ const HOUR_MS = 3600_000;
 export class EfficiencyService {
   constructor(
     private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly counters: QueryCounters,
     private readonly usage: UsagePatternsService,
     private readonly insights: InsightsRepository,
@@ -55,7 +56,7 @@ export class EfficiencyService {
           dayRequests = pattern.dailyRequests;
           dayHits = pattern.dailyCacheHits;
         } else if (day >= oldestCounted) {
-          const usage = await this.cache.hourlyUsage(id, hoursOfDay(day));
+          const usage = await this.usageCounters.hourlyUsage(id, hoursOfDay(day));
           dayRequests = usage.reduce((sum, u) => sum + u.requests, 0);
           dayHits = usage.reduce((sum, u) => sum + u.hits, 0);
         }
@@ -63,7 +64,7 @@ export class EfficiencyService {
         hits += dayHits;
         hitRateTrend.push({ date: day, hitRate: dayRequests === 0 ? null : round2((dayHits / dayRequests) * 100), requests: dayRequests });
       }
-      const lastDay = await this.cache.hourlyUsage(id, lastDayHours);
+      const lastDay = await this.usageCounters.hourlyUsage(id, lastDayHours);
       const lastDayRequests = lastDay.reduce((sum, u) => sum + u.requests, 0);
       const lastDayHits = lastDay.reduce((sum, u) => sum + u.hits, 0);
       const meta = await this.cache.meta(id);
@@ -72,7 +73,7 @@ export class EfficiencyService {
         name: strategy.name,
         hitRateTrend,
         currentHitRate: lastDayRequests === 0 ? null : round2((lastDayHits / lastDayRequests) * 100),
-        hitRate: hitRateOf(await this.cache.windowUsage(id, now)),
+        hitRate: hitRateOf(await this.usageCounters.windowUsage(id, now)),
         ...efficiencyFigures({
           requests,
           hits,

@@ -9,7 +9,9 @@ import { EfficiencyController } from './efficiency.controller.js';
 import { EfficiencyService } from './efficiency.service.js';
 import { IndexActions } from './index-actions.js';
 import { InsightsRepository } from './insights.repository.js';
+import { RecommendationChanges } from './recommendation-changes.js';
 import { RecommendationEntity } from './recommendation.entity.js';
+import { RecommendationGenerator } from './recommendation-generator.js';
 import { RecommendationsController } from './recommendations.controller.js';
 import { RecommendationsService } from './recommendations.service.js';
 import { UsagePatternEntity } from './usage-pattern.entity.js';
@@ -34,6 +36,14 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     PlatformModule,
   ],
   controllers: [UsagePatternsController, RecommendationsController, EfficiencyController],
-  providers: [InsightsRepository, UsagePatternsService, RecommendationsService, EfficiencyService, IndexActions],
+  providers: [
+    InsightsRepository,
+    UsagePatternsService,
+    RecommendationGenerator,
+    RecommendationsService,
+    RecommendationChanges,
+    EfficiencyService,
+    IndexActions,
+  ],
 })
 export class InsightsModule {}

@@ -11,6 +11,7 @@ import {
   RecommendationListQueryDto,
   RecommendationPageDto,
 } from './insights.dto.js';
+import { RecommendationGenerator } from './recommendation-generator.js';
 import { RecommendationsService } from './recommendations.service.js';
 import { ApiErrorResponses } from '../common/api-errors.js';
 
@@ -19,7 +20,10 @@ import { ApiErrorResponses } from '../common/api-errors.js';
 @ApiSecurity('api-key')
 @Controller('admin/monitoring/recommendations')
 export class RecommendationsController {
-  constructor(private readonly recommendations: RecommendationsService) {}
+  constructor(
+    private readonly recommendations: RecommendationsService,
+    private readonly generator: RecommendationGenerator,
+  ) {}
 
   @Get()
   @RequirePermissions('settings:read:all')
@@ -36,7 +40,7 @@ export class RecommendationsController {
   @ApiOkResponse({ type: RecommendationGenerationResultDto })
   @ApiOperation({ summary: 'Generate recommendations now', description: 'Analyses usage, cache efficiency and slow queries and records new recommendations.' })
   generate(): Promise<RecommendationGenerationResultDto> {
-    return this.recommendations.generate();
+    return this.generator.generate();
   }
 
   @Get(':id')

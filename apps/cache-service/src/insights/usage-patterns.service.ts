@@ -2,11 +2,11 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { AccessPattern, HourlyUsage, UsagePattern } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
-import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf, QueryCounters } from '../analytics-cache/query-counters.js';
 import { AppError } from '../common/app-error.js';
 import { parseWindow, utcDay } from '../common/time-window.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { addDays, analyseDay, DAY_MS, hoursOfDay, isForeignKeyViolation, parseDay, round2 } from './usage-analysis.js';
@@ -68,7 +68,7 @@ export class UsagePatternsService implements OnModuleInit {
   private readonly rollupListeners: Array<() => Promise<unknown>> = [];
 
   constructor(
-    private readonly cache: CacheRepository,
+    private readonly usageCounters: UsageCounters,
     private readonly counters: QueryCounters,
     private readonly periodic: PeriodicTasks,
     private readonly datasources: DatasourcesService,
@@ -134,7 +134,7 @@ export class UsagePatternsService implements OnModuleInit {
     const hours = hoursOfDay(day);
     const ids: string[] = [];
     for (const strategy of list) {
-      const usage = await this.cache.hourlyUsage(strategy.datasourceId, hours);
+      const usage = await this.usageCounters.hourlyUsage(strategy.datasourceId, hours);
       const analysis = analyseDay(
         usage.map((u) => u.requests),
         usage.map((u) => u.hits),
@@ -202,7 +202,7 @@ export class UsagePatternsService implements OnModuleInit {
       const strategy = await this.datasources.getEntity(query.datasourceId);
       builder.andWhere('p.cache_strategy_id = :sid', { sid: strategy.id });
     }
-    return this.mapRows(builder.orderBy('p.analysis_date', 'DESC').addOrderBy('s.datasource_id', 'ASC'));
+    return this.mapRows(builder.orderBy('p.analysis_date', 'DESC'));
   }
 
   /**
@@ -238,7 +238,7 @@ export class UsagePatternsService implements OnModuleInit {
     for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) starts.push(new Date(t));
     const result: HourlyUsage[] = [];
     for (const strategy of strategies) {
-      const usage = await this.cache.hourlyUsage(strategy.datasourceId, starts.map(hourOf));
+      const usage = await this.usageCounters.hourlyUsage(strategy.datasourceId, starts.map(hourOf));
       usage.forEach((u, i) =>
         result.push({
           datasourceId: strategy.datasourceId,
@@ -254,20 +254,29 @@ export class UsagePatternsService implements OnModuleInit {
   }
 
   private rowsQuery() {
-    return this.patterns
-      .createQueryBuilder('p')
-      .innerJoin(CacheStrategyEntity, 's', 's.id = p.cache_strategy_id')
-      .addSelect('s.datasource_id', 'ds_id')
-      .addSelect('s.name', 'ds_name');
+    return this.patterns.createQueryBuilder('p');
   }
 
+  /**
+   * The rows with their datasource's id and name, read from the datasources' owner; in the builder's order, and
+   * within one day by datasource.
+   */
   private async mapRows(builder: ReturnType<UsagePatternsService['rowsQuery']>): Promise<UsagePattern[]> {
-    const { entities, raw } = await builder.getRawAndEntities<{ ds_id: number; ds_name: string }>();
-    return entities.map((entity, i) => toUsagePattern({ ...entity, datasourceId: Number(raw[i].ds_id), datasourceName: raw[i].ds_name } as PatternRow));
+    const entities = await builder.getMany();
+    const strategies = await this.datasources.entitiesByStrategyIds([...new Set(entities.map((entity) => entity.cacheStrategyId))]);
+    const byId = new Map(strategies.map((s) => [s.id, s]));
+    const rows = entities
+      .filter((entity) => byId.has(entity.cacheStrategyId))
+      .map((entity) => toUsagePattern({ ...entity, datasourceId: byId.get(entity.cacheStrategyId)!.datasourceId, datasourceName: byId.get(entity.cacheStrategyId)!.name } as PatternRow));
+    // Stable: the builder's order first (analysis day), then datasource id.
+    return rows
+      .map((row, index) => ({ row, index }))
+      .sort((a, b) => (a.row.analysisDate === b.row.analysisDate ? a.row.datasourceId - b.row.datasourceId : a.index - b.index))
+      .map(({ row }) => row);
   }
 
   private async byIds(ids: string[]): Promise<UsagePattern[]> {
     if (ids.length === 0) return [];
-    return this.mapRows(this.rowsQuery().where('p.id IN (:...ids)', { ids }).orderBy('s.datasource_id', 'ASC'));
+    return this.mapRows(this.rowsQuery().where('p.id IN (:...ids)', { ids }).orderBy('p.analysis_date', 'DESC'));
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { parseInfo } from '../redis-admin/redis-info.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { OperatorSnapshotSource, type OperatorSnapshot } from '../telemetry/operator-snapshot-source.js';
@@ -45,6 +46,7 @@ export class OperatorSnapshots implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly cache: CacheRepository,
+    private readonly locks: WarmLocks,
     private readonly jobs: JobRepository,
     private readonly source: OperatorSnapshotSource,
   ) {}
@@ -65,7 +67,7 @@ export class OperatorSnapshots implements OnModuleInit {
     const now = Date.now();
     const datasources = await Promise.all(
       catalog.map(async (d) => {
-        const [meta, lock] = await within(Promise.all([this.cache.liveFigures(d.id), this.cache.lockHolder(d.id)]), 'Redis').catch(() => [null, null] as const);
+        const [meta, lock] = await within(Promise.all([this.cache.liveFigures(d.id), this.locks.lockHolder(d.id)]), 'Redis').catch(() => [null, null] as const);
         const warmedAt = meta?.lastWarmed ? Date.parse(meta.lastWarmed) : NaN;
         return {
           ...d,

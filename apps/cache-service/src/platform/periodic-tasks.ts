@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import type { MonitoringTask } from '@ccc/shared-types';
 import { RELEASE_LOCK, RENEW_LOCK } from '../redis/lock-scripts.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { Clock, type Timer } from './clock.js';
 
 export type LeaseOutcome<T> = { ran: true; result: T } | { ran: false };
 
@@ -18,7 +18,7 @@ interface Registration {
 
 /**
  * Periodic monitoring work (DESIGN.md §4.6): registered by the modules that own it, started by the
- * bootstrap once migrations have run, scheduled with @nestjs/schedule's registry. Each scheduled round is
+ * bootstrap once migrations have run, on the injected Clock's timers. Each scheduled round is
  * claimed once across replicas (a key per wall-clock period, whatever phase each replica's timer has), and
  * the work itself runs under a lease that also guards "run now" API calls, so runs never overlap.
  */
@@ -29,11 +29,12 @@ export class PeriodicTasks implements BeforeApplicationShutdown {
   private started = false;
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers: Timer[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: RedisClient,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly clock: Clock,
   ) {}
 
   /** Declares a task; it starts with the others when the service has booted (and only where schedules are enabled). */
@@ -59,14 +60,13 @@ export class PeriodicTasks implements BeforeApplicationShutdown {
     const token = randomUUID();
     const acquired = await this.redis.set(key, token, 'PX', leaseMs, 'NX');
     if (acquired !== 'OK') return { ran: false };
-    const renew = setInterval(() => {
-      void this.redis.eval(RENEW_LOCK, 1, key, token, String(leaseMs)).catch(() => undefined);
-    }, Math.max(1_000, Math.floor(leaseMs / 3)));
-    renew.unref();
+    const renew = this.clock.every(Math.max(1_000, Math.floor(leaseMs / 3)), () =>
+      this.redis.eval(RENEW_LOCK, 1, key, token, String(leaseMs)).catch(() => undefined),
+    );
     try {
       return { ran: true, result: await fn() };
     } finally {
-      clearInterval(renew);
+      renew.stop();
       await this.redis.eval(RELEASE_LOCK, 1, key, token).catch(() => undefined);
     }
   }
@@ -74,15 +74,13 @@ export class PeriodicTasks implements BeforeApplicationShutdown {
   /** Stops scheduling and waits for rounds in progress, before the database and Redis connections close. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    for (const { task } of this.registrations) {
-      if (this.scheduler.doesExist('interval', task)) this.scheduler.deleteInterval(task);
-    }
+    for (const timer of this.timers.splice(0)) timer.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
   /** Claims the current round of a task for this replica; false when another replica already ran it. */
   private async claimRound(registration: Registration): Promise<boolean> {
-    const round = Math.floor(Date.now() / registration.everyMs);
+    const round = Math.floor(this.clock.now().getTime() / registration.everyMs);
     const claimed = await this.redis.set(RedisKeys.leaseRound(registration.task, round), '1', 'PX', registration.everyMs, 'NX');
     return claimed === 'OK';
   }
@@ -107,10 +105,7 @@ export class PeriodicTasks implements BeforeApplicationShutdown {
         running = false;
       }
     };
-    const timer = setInterval(() => void tick(), registration.everyMs);
-    timer.unref();
-    this.scheduler.addInterval(registration.task, timer);
-    // A first round soon after start-up, so a restarted service catches up without waiting a whole period.
-    setTimeout(() => void tick(), Math.min(registration.everyMs, 5_000)).unref();
+    // The first round soon after start-up, so a restarted service catches up without waiting a whole period.
+    this.timers.push(this.clock.every(registration.everyMs, tick, Math.min(registration.everyMs, 5_000)));
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@ccc/shared-types';
-import type { Repository } from 'typeorm';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
 import type { KeyAccess } from './key-access.js';

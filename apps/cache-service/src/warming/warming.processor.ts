@@ -4,6 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { In, type Repository } from 'typeorm';
 import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
+import { WarmLocks } from '../analytics-cache/warm-locks.js';
+import { RedisMemory } from '../analytics-cache/redis-memory.js';
 import { EntryGrouper } from '../analytics-cache/entry-codec.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
@@ -16,6 +18,7 @@ import { CacheKeys } from '../redis/redis-keys.js';
 import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repository.js';
 import { postponeOnOutage } from './outage-postponement.js';
 import { StallWatchdog } from './stall-watchdog.js';
+import { ShuttingDown, Superseded, WarmAborted } from './warm-endings.js';
 import { queuePercent, rowPercent, WarmProgress } from './warm-progress.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.service.js';
@@ -28,27 +31,6 @@ const MAX_WRITES_IN_FLIGHT = 4;
 const MEMORY_ADVICE = 'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
 // Upper estimate of Redis bytes per cached row (DESIGN.md §10 measures ~61 with JSON entries; ours are leaner).
 const ESTIMATED_BYTES_PER_ROW = 60;
-
-/** Ends a warm early; `status` is what the job row becomes. */
-class WarmAborted extends Error {
-  constructor(
-    readonly status: 'CANCELLED' | 'FAILED',
-    message: string,
-    readonly retryable = false,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Another execution of the same job took the warming lock over (BullMQ handed the job, thought stalled, to
- * another worker while this one was still alive): this execution stops without touching the job's row,
- * lock or control key, which are the newer execution's now.
- */
-class Superseded extends Error {}
-
-/** The service is stopping: the warm hands its job back to the queue, for another worker (or this one after a restart). */
-class ShuttingDown extends Error {}
 
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 const ACTIVE_STATUSES: Array<'PENDING' | 'RUNNING' | 'PAUSED'> = ['PENDING', 'RUNNING', 'PAUSED'];
@@ -70,6 +52,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobRepository,
     private readonly cache: CacheRepository,
+    private readonly locks: WarmLocks,
+    private readonly redisMemory: RedisMemory,
     private readonly source: SourceReader,
     private readonly warming: WarmingService,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
@@ -93,7 +77,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const meta = await this.cache.meta(data.datasourceId);
       // Never delete what is live (e.g. a deletion scheduled twice), nor what a running warm is writing.
       if (meta.generation === data.generation) return;
-      if (meta.shadowGeneration === data.generation && (await this.cache.lockHolder(data.datasourceId)) !== null) return;
+      if (meta.shadowGeneration === data.generation && (await this.locks.lockHolder(data.datasourceId)) !== null) return;
       await this.cache.deleteGeneration(data.datasourceId, data.generation);
       return;
     }
@@ -128,11 +112,11 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     let shadow: number | null = null;
     let swapped = false;
     // Long phases without batches (counting, sorting a large source) must not let the lease lapse.
-    const renewal = setInterval(() => void this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
+    const renewal = setInterval(() => void this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
     const watchdog = new StallWatchdog(this.config.warming.stallTimeoutMs);
     try {
       // From the queued lease (or, if it lapsed while the job waited, a free lock), or from an earlier execution of this job.
-      if (!(await this.cache.claimLock(datasourceId, jobId, token, LOCK_LEASE_MS))) {
+      if (!(await this.locks.claimLock(datasourceId, jobId, token, LOCK_LEASE_MS))) {
         throw new WarmAborted('CANCELLED', 'another warm of this datasource holds the lock');
       }
       // A previous attempt of this job may have crashed mid-write: its partial shadow goes first.
@@ -196,14 +180,14 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
       // Whatever went wrong here (e.g. a count that no longer matched because a newer execution deleted this
       // one's shadow), a newer execution of the job owns its row, lock and control key now.
-      if (!(await this.cache.holdsLock(datasourceId, token)) && (await this.cache.lockHolder(datasourceId)) === jobId) {
+      if (!(await this.locks.holdsLock(datasourceId, token)) && (await this.locks.lockHolder(datasourceId)) === jobId) {
         this.logger.warn({ msg: 'warm superseded by another execution of the same job', datasourceId, jobId, error: (error as Error).message });
         return;
       }
       if (error instanceof ShuttingDown) {
         // Back to the queue without using up an attempt; the lock keeps a queued job's lease meanwhile.
         await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: 'the worker shut down: the warm starts again on the next worker', generation: null });
-        await this.cache.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
+        await this.locks.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
         if (queueToken) {
           await job.moveToDelayed(Date.now() + 1_000, queueToken);
           throw new DelayedError();
@@ -218,12 +202,12 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       if (aborted.retryable && !lastAttempt) {
         // BullMQ retries with backoff; the row shows why and the lock is kept for the wait (a queued job's lease).
         await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });
-        await this.cache.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
+        await this.locks.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
         throw error;
       }
       await this.finish(row, aborted.status, aborted.message);
-      await this.cache.releaseLock(datasourceId, token);
-      await this.cache.clearControl(jobId);
+      await this.locks.releaseLock(datasourceId, token);
+      await this.locks.clearControl(jobId);
       // Final: tell BullMQ not to retry what the row already records as failed.
       if (aborted.status === 'FAILED') throw new UnrecoverableError(aborted.message);
     } finally {
@@ -237,7 +221,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
    * it, else (freed by an invalidation, or lapsed and taken by another job) the warm is cancelled.
    */
   private async lockLost(datasourceId: number, jobId: string): Promise<never> {
-    if ((await this.cache.lockHolder(datasourceId)) === jobId) throw new Superseded();
+    if ((await this.locks.lockHolder(datasourceId)) === jobId) throw new Superseded();
     throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated)');
   }
 
@@ -261,7 +245,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
           ),
       ],
       ['mark the job completed', () => this.finish(row, 'COMPLETED', null)],
-      ['release the lock', () => this.cache.releaseLock(datasourceId, token)],
+      ['release the lock', () => this.locks.releaseLock(datasourceId, token)],
     ];
     for (const [what, step] of steps) {
       await step().catch((error: Error) => this.logger.error({ msg: `after swap: could not ${what}`, datasourceId, jobId: row.id, error: error.message }));
@@ -283,14 +267,14 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     if (datasourceId === undefined) return;
     // The lock goes first: an execution of this job that is still alive can then no longer swap its shadow in
     // (the swap checks its token), so what is not live now never will be.
-    await this.cache.releaseJobLock(datasourceId, row.id);
+    await this.locks.releaseJobLock(datasourceId, row.id);
     if (row.generation !== null) {
       // Its generation went live just before: the execution that swapped it closes the job.
       if ((await this.cache.meta(datasourceId)).generation === row.generation) return;
       await this.cache.deleteGeneration(datasourceId, row.generation).catch(() => undefined);
     }
     await this.finish(row, 'FAILED', `the worker gave up: ${error.message}`);
-    await this.cache.clearControl(row.id);
+    await this.locks.clearControl(row.id);
   }
 
   private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number, token: string, watchdog: StallWatchdog) {
@@ -331,7 +315,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const now = Date.now();
       if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
         lastRenew = now;
-        if (!(await this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
+        if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
       }
       if (now - lastMemory > MEMORY_CHECK_EVERY_MS) {
         lastMemory = now;
@@ -339,7 +323,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       if (now - lastControl < CONTROL_EVERY_MS) return;
       lastControl = now;
-      let command = await this.cache.control(row.id);
+      let command = await this.locks.control(row.id);
       if (command === 'pause') {
         const pauseStarted = Date.now();
         watchdog.suspend();
@@ -355,8 +339,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
             throw new WarmAborted('CANCELLED', `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`);
           }
           await sleep(250);
-          if (!(await this.cache.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
-          command = await this.cache.control(row.id);
+          if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
+          command = await this.locks.control(row.id);
         }
         pausedMs += Date.now() - pauseStarted;
         watchdog.resume();
@@ -410,7 +394,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
 
   /** The seed's risk "shadow warming doubles memory": stop before Redis would pass its configured share of maxmemory. */
   private async checkMemory(additionalBytes: number): Promise<void> {
-    const { used, max } = await this.cache.memory();
+    const { used, max } = await this.redisMemory.memory();
     if (max > 0 && used + additionalBytes > max * this.config.warming.memoryGuardRatio) {
       throw new WarmAborted(
         'FAILED',

@@ -16,10 +16,11 @@ import type {
 } from '@ccc/shared-types';
 import { In, type Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import { WarmActivityLink } from '../analytics-cache/warm-activity.js';
-import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
+import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { nextRuns } from '../datasources/cron.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
@@ -53,6 +54,7 @@ export class WarmingService implements OnModuleInit {
     private readonly periodic: PeriodicTasks,
     private readonly jobs: JobRepository,
     private readonly cache: CacheRepository,
+    private readonly locks: WarmLocks,
     private readonly source: SourceReader,
     private readonly policy: SourcePolicy,
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
@@ -92,7 +94,7 @@ export class WarmingService implements OnModuleInit {
       const stored = await this.cache.storedGenerations(datasourceId);
       if (stored.length === 0) continue;
       const meta = await this.cache.meta(datasourceId);
-      const warming = (await this.cache.lockHolder(datasourceId)) !== null;
+      const warming = (await this.locks.lockHolder(datasourceId)) !== null;
       for (const generation of stored) {
         if (generation === meta.generation || (warming && generation === meta.shadowGeneration)) continue;
         await this.jobs.enqueueGenerationDeletion(datasourceId, generation, false, sweep);
@@ -154,7 +156,7 @@ export class WarmingService implements OnModuleInit {
       const reason = `its source ${strategy.sourceTable} is outside the source schemas this service may read (SOURCE_SCHEMAS)`;
       return { result: { datasourceId, status: 'skipped', jobId: null, reason }, estimate: 0 };
     }
-    const holder = await this.cache.lockHolder(datasourceId);
+    const holder = await this.locks.lockHolder(datasourceId);
     if (holder) return { result: { datasourceId, status: 'already_warming', jobId: holder }, estimate: 0 };
     const meta = await this.cache.meta(datasourceId);
     if (!command.force && meta.lastWarmed) {
@@ -172,8 +174,8 @@ export class WarmingService implements OnModuleInit {
       }
     }
     const jobId = randomUUID();
-    if (!(await this.cache.acquireLock(datasourceId, jobId, QUEUED_LEASE_MS))) {
-      return { result: { datasourceId, status: 'already_warming', jobId: await this.cache.lockHolder(datasourceId) }, estimate: 0 };
+    if (!(await this.locks.acquireLock(datasourceId, jobId, QUEUED_LEASE_MS))) {
+      return { result: { datasourceId, status: 'already_warming', jobId: await this.locks.lockHolder(datasourceId) }, estimate: 0 };
     }
     let inserted = false;
     try {
@@ -190,7 +192,7 @@ export class WarmingService implements OnModuleInit {
       inserted = true;
       await this.jobs.enqueueWarm({ jobId, datasourceId, datasourceName: strategy.name });
     } catch (error) {
-      await this.cache.releaseLock(datasourceId, jobId);
+      await this.locks.releaseLock(datasourceId, jobId);
       if (inserted) {
         await this.rows
           .update({ id: jobId }, { status: 'FAILED', completedAt: new Date(), failureReason: `could not be queued: ${(error as Error).message}`.slice(0, 1000) })
@@ -211,29 +213,29 @@ export class WarmingService implements OnModuleInit {
   async pause(jobId: string): Promise<WarmingJob> {
     const row = await this.rowOrThrow(jobId);
     if (row.status !== 'RUNNING') throw AppError.conflict(`Job ${jobId} is ${row.status}; only a running job can be paused`);
-    await this.cache.setControl(jobId, 'pause');
+    await this.locks.setControl(jobId, 'pause');
     return this.toJob(row, { status: 'RUNNING' });
   }
 
   async resume(jobId: string): Promise<WarmingJob> {
     const row = await this.rowOrThrow(jobId);
-    if (row.status !== 'PAUSED' && (await this.cache.control(jobId)) !== 'pause') {
+    if (row.status !== 'PAUSED' && (await this.locks.control(jobId)) !== 'pause') {
       throw AppError.conflict(`Job ${jobId} is ${row.status}; only a paused job can be resumed`);
     }
-    await this.cache.setControl(jobId, 'resume');
+    await this.locks.setControl(jobId, 'resume');
     return this.toJob(row);
   }
 
   async cancel(jobId: string): Promise<WarmingJob> {
     const row = await this.rowOrThrow(jobId);
     if (!ACTIVE.includes(row.status)) throw AppError.conflict(`Job ${jobId} is already ${row.status}`);
-    await this.cache.setControl(jobId, 'cancel');
+    await this.locks.setControl(jobId, 'cancel');
     // A job still waiting in the queue is removed before any worker sees it.
     if (row.status === 'PENDING' && (await this.jobs.removeWaiting(jobId))) {
       await this.rows.update({ id: jobId }, { status: 'CANCELLED', completedAt: new Date(), failureReason: 'cancelled before it started' });
       const datasourceId = row.configuration?.datasourceId;
       // Queued (value = job id) or waiting for a retry (an earlier execution's token): either way it is this job's.
-      if (datasourceId !== undefined) await this.cache.releaseJobLock(datasourceId, jobId);
+      if (datasourceId !== undefined) await this.locks.releaseJobLock(datasourceId, jobId);
     }
     return this.toJob((await this.rows.findOneBy({ id: jobId }))!);
   }
@@ -334,7 +336,7 @@ export class WarmingService implements OnModuleInit {
 
   /** The running (or queued) job of a datasource, if any. */
   async activeJobOf(datasourceId: number): Promise<string | null> {
-    return this.cache.lockHolder(datasourceId);
+    return this.locks.lockHolder(datasourceId);
   }
 
   private toSchedule(strategy: CacheStrategyEntity): WarmSchedule {

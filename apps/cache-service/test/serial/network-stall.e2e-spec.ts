@@ -1,4 +1,5 @@
 import { CacheRepository } from '../../src/analytics-cache/cache.repository.js';
+import { WarmLocks } from '../../src/analytics-cache/warm-locks.js';
 import { cachedAnswer, createDatasource, FAULT_ENV, isFinal, queryOne, waitForJobState, waitForReadiness } from '../support/faults.js';
 import { freePort, PrivateRedis } from '../support/redis-server.js';
 import { StallProxy } from '../support/stall-proxy.js';
@@ -57,7 +58,7 @@ describe('a network hang', () => {
         console.log(`[network-stall] source read stalled; the warm was ended after ${Date.now() - stalledAt} ms: ${retrying.status} — ${retrying.failureReason}`);
         expect(retrying.failureReason).toContain('WARM_STALL_TIMEOUT_MS');
         // The stuck execution no longer holds the warming lock: the queued retry does (its job id, no execution token).
-        expect(await t.app.get(CacheRepository).lockHolder(id)).toBe(refresh.jobId);
+        expect(await t.app.get(WarmLocks).lockHolder(id)).toBe(refresh.jobId);
       } finally {
         proxy.resume();
       }

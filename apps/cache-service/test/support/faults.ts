@@ -31,7 +31,7 @@ export async function waitForReadiness(t: TestApp, expected: 200 | 503, timeoutM
 /** Polls a job (through the API) until `done` holds for it; tolerates the API failing meanwhile (a dependency is down). */
 export async function waitForJobState(t: TestApp, token: string, jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 90_000): Promise<WarmingJob> {
   const deadline = Date.now() + timeoutMs;
-  let last: WarmingJob | string = 'never read';
+  let last: WarmingJob | string;
   for (;;) {
     try {
       last = await warmingJob(t, token, jobId);

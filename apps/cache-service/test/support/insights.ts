@@ -1,9 +1,9 @@
 import type { Datasource, RecommendationGenerationResult } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CacheRepository } from '../../src/analytics-cache/cache.repository.js';
 import { createSourceTable, TEST_MAPPING } from './source-table.js';
 import { bearer, type TestApp } from './test-app.js';
+import { UsageCounters } from '../../src/analytics-cache/usage-counters.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +35,7 @@ export async function peakedDay(t: TestApp, datasourceId: number, day: string, o
     const hits = peakHours.includes(hour) ? Math.round(requests / 2) : Math.round(requests * 0.95);
     return { hour: `${day.replace(/-/g, '')}${String(hour).padStart(2, '0')}`, hits, misses: requests - hits, latencyMicros: requests * 1500 };
   });
-  await t.app.get(CacheRepository).addQueryCounters(datasourceId, counters);
+  await t.app.get(UsageCounters).addQueryCounters(datasourceId, counters);
 }
 
 /** "Generate now", retried while another test file holds the evaluation lease. */

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import type { LoginResponse, Role } from '@ccc/shared-types';
+import type { ErrorCode, LoginResponse, Role } from '@ccc/shared-types';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { APP_CONFIG } from '../../src/config/config.module.js';
 import { configureApp } from '../../src/configure-app.js';
+import { Clock } from '../../src/platform/clock.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { testEnv } from './env.js';
 import { TEST_SOURCE_SCHEMA } from './source-table.js';
@@ -23,7 +24,7 @@ export interface TestApp {
 /** The whole service, configured exactly as main.ts does, on the test Redis and database. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  extra: { controllers?: Type[] } = {},
+  extra: { controllers?: Type[]; clock?: Clock } = {},
 ): Promise<TestApp> {
   testEnv();
   const config = loadConfig({
@@ -45,10 +46,12 @@ export async function createTestApp(
     LOG_LEVEL: process.env.TEST_LOG ? 'log' : 'error',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })
+  let builder = Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })
     .overrideProvider(APP_CONFIG)
-    .useValue(config)
-    .compile();
+    .useValue(config);
+  // A test's own clock (support/clock.ts) moves time for the services that read it, instead of sleeping.
+  if (extra.clock) builder = builder.overrideProvider(Clock).useValue(extra.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error'] });
   configureApp(app, config);
   await app.init();
@@ -66,3 +69,10 @@ export async function userWithToken(testApp: TestApp, role: Role): Promise<{ id:
 }
 
 export const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
+/** For supertest's `.expect(…)` after the status: the error answer names this `code` (what a client branches on). */
+export function errorCode(code: ErrorCode): (response: { body: { code?: string; message?: string } }) => void {
+  return (response) => {
+    if (response.body?.code !== code) throw new Error(`expected error code ${code}, got ${response.body?.code}: ${response.body?.message}`);
+  };
+}

@@ -15,14 +15,37 @@ export async function warmingJob(t: TestApp, token: string, jobId: string): Prom
   return (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
 }
 
-/** Polls the job until it reaches one of `statuses`. */
-export async function waitForJob(t: TestApp, token: string, jobId: string, statuses: string[], timeoutMs = 30_000): Promise<WarmingJob> {
-  for (let waited = 0; waited < timeoutMs; waited += 20) {
+/** Polls `done` every `everyMs` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Polls the job until `done` holds for it; the error names its last status and progress. */
+export async function waitForJobWhere(t: TestApp, token: string, jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 30_000): Promise<WarmingJob> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const current = await warmingJob(t, token, jobId);
-    if (statuses.includes(current.status)) return current;
+    if (done(current)) return current;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${current.status} (${current.rowsProcessed}/${current.rowsTotal}): ${current.failureReason}`);
     await sleep(20);
   }
-  throw new Error(`job ${jobId} did not reach ${statuses.join('/')}`);
+}
+
+/** Polls the job until it reaches one of `statuses`. */
+export async function waitForJob(t: TestApp, token: string, jobId: string, statuses: string[], timeoutMs = 30_000): Promise<WarmingJob> {
+  return waitForJobWhere(t, token, jobId, (job) => statuses.includes(job.status), timeoutMs);
+}
+
+/** Warms one datasource and waits for the job to complete (throws with the reason if it failed or was cancelled). */
+export async function warmAndWait(t: TestApp, token: string, datasourceId: number, force = true): Promise<WarmingJob> {
+  const { jobId } = await requestWarm(t, token, datasourceId, force);
+  const job = await waitForJob(t, token, jobId, FINAL_STATUSES);
+  if (job.status !== 'COMPLETED') throw new Error(`warm ${jobId}: ${job.status} ${job.failureReason}`);
+  return job;
 }
 
 /** Every Redis key (entries and index sets) of one generation of a datasource, sorted, found with SCAN. */
