@@ -1,10 +1,10 @@
 import type { RedisKeysPage, RedisPurgeResult } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
-import { commandCalls, parseInfo } from '../src/redis-admin/redis-info.js';
-import { EXAMINE_CAP } from '../src/redis-admin/redis-key-browser.service.js';
-import { PURGE_BATCH_SIZE } from '../src/redis-admin/redis-purge.service.js';
-import { freePort, PrivateRedis } from './support/redis-server.js';
-import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { commandCalls, parseInfo } from '../../src/redis-admin/redis-info.js';
+import { EXAMINE_CAP } from '../../src/redis-admin/redis-key-browser.service.js';
+import { PURGE_BATCH_SIZE } from '../../src/redis-admin/redis-purge.service.js';
+import { freePort, PrivateRedis } from '../support/redis-server.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
 
 /** Large keyspaces on a private redis-server, so that other test files never see (or wait for) these keys. */
 describe('Redis admin tools at scale', () => {
