@@ -188,7 +188,7 @@ export class WarmingService implements OnModuleInit {
         createdBy: command.principal?.kind === 'user' ? command.principal.id : SYSTEM_USER_ID,
       });
       inserted = true;
-      await this.jobs.enqueueWarm(jobId);
+      await this.jobs.enqueueWarm(jobId, command.warmingType);
     } catch (error) {
       await this.cache.releaseLock(datasourceId, jobId);
       if (inserted) {
