@@ -8,6 +8,7 @@ import { sleep } from '../support/warming.js';
 import {
   countMatching,
   familyTable,
+  peakRssMb,
   inBatches,
   keyFamilies,
   medianMs,
@@ -304,5 +305,21 @@ describe('1,000 datasources, warmed by 3 worker processes', () => {
     const health = (await t.http.get('/api/admin/analytics/cache/health').set(bearer(token)).expect(200))
       .body as CacheHealthResponse;
     expect(health.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
+
+    // What the processes hold, for the capacity guide (docs/scaling.md): connections by client name, worker peak memory.
+    const clients = ((await redis.client('LIST')) as string).split('\n').filter(Boolean);
+    const byName = new Map<string, number>();
+    for (const line of clients) {
+      const name = /name=(\S*)/.exec(line)?.[1] || '(unnamed)';
+      byName.set(name, (byName.get(name) ?? 0) + 1);
+    }
+    note(
+      `Redis connections (${WORKERS} workers + 1 API process + this test's one): ${[...byName].map(([name, n]) => `${name} ${n}`).join(', ')}`,
+    );
+    const pg: Array<{ name: string; n: number }> = await stack.db.query(
+      'SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1',
+    );
+    note(`PostgreSQL connections: ${pg.map((row) => `${row.name || '(unnamed)'} ${row.n}`).join(', ')}`);
+    note(`worker peak RSS (VmHWM): ${workers.map((w) => peakRssMb(w.child.pid!)).join(' / ')} MB`);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { freePort } from '../../support/redis-server.js';
@@ -118,4 +118,10 @@ export async function medianMs(times: number, call: () => Promise<unknown>): Pro
   }
   samples.sort((a, b) => a - b);
   return Math.round(samples[Math.floor(samples.length / 2)]);
+}
+
+/** A process's peak resident memory so far (Linux VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb ? Math.round(Number(kb) / 1024) : NaN;
 }
