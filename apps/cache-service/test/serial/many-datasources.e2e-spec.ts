@@ -58,7 +58,6 @@ describe('1,000 datasources, warmed by 3 worker processes', () => {
   }, 120_000);
 
   afterAll(async () => {
-    // eslint-disable-next-line no-console
     console.log(
       `many-datasources timings (${SMALL} small + 1 large, ${WORKERS} worker processes):\n  ${timings.join('\n  ')}`,
     );
@@ -261,7 +260,6 @@ describe('1,000 datasources, warmed by 3 worker processes', () => {
       250,
     );
     const afterSecondRound = await keyFamilies(redis);
-    // eslint-disable-next-line no-console
     console.log(
       `${familyTable('keys after warm-all', afterFirstRound)}\n${familyTable('keys after the scheduled round', afterSecondRound)}`,
     );
