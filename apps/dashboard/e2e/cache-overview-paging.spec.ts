@@ -45,7 +45,7 @@ test('the cache overview pages its cards and finds a datasource by name, #id and
   await expect(cards).toHaveCount(24);
   await expect(pageInfo).toContainText(/^Page 1 of [2-9]/);
 
-  const search = page.getByRole('searchbox', { name: 'Search datasources' });
+  const search = page.getByRole('textbox', { name: 'Search datasources' });
   await search.fill('paging probe 2');
   await expect(cards).toHaveCount(7);
   await expect(page.getByTestId('cache-card-count')).toContainText('7 of');

@@ -29,7 +29,7 @@ describe('cache overview with many datasources', () => {
     expect(screen.getByTestId('cache-card-page-info')).toHaveTextContent('Page 2 of 3');
     expect(cardIds()[0]).toBe('ds-card-25');
 
-    await user.type(screen.getByRole('searchbox', { name: 'Search datasources' }), 'clinic 4');
+    await user.type(screen.getByRole('textbox', { name: 'Search datasources' }), 'clinic 4');
     expect(screen.getByTestId('cache-card-count')).toHaveTextContent('10 of 60 datasources match');
     expect(cardIds()).toEqual(Array.from({ length: 10 }, (_, i) => `ds-card-${40 + i}`));
     expect(screen.queryByRole('navigation', { name: 'Datasource card pages' })).not.toBeInTheDocument();
@@ -37,8 +37,8 @@ describe('cache overview with many datasources', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: 'Health' }), 'stale');
     expect(cardIds()).toEqual(['ds-card-41', 'ds-card-45', 'ds-card-49']);
 
-    await user.clear(screen.getByRole('searchbox', { name: 'Search datasources' }));
-    await user.type(screen.getByRole('searchbox', { name: 'Search datasources' }), 'no such clinic');
+    await user.clear(screen.getByRole('textbox', { name: 'Search datasources' }));
+    await user.type(screen.getByRole('textbox', { name: 'Search datasources' }), 'no such clinic');
     expect(screen.getByText('No datasource matches this search.')).toBeInTheDocument();
   });
 
@@ -48,7 +48,7 @@ describe('cache overview with many datasources', () => {
     renderApp('/cache?q=clinic&page=3');
 
     expect(await screen.findByTestId('cache-card-page-info')).toHaveTextContent('Page 3 of 3 · 60 datasources');
-    expect(screen.getByRole('searchbox', { name: 'Search datasources' })).toHaveValue('clinic');
+    expect(screen.getByRole('textbox', { name: 'Search datasources' })).toHaveValue('clinic');
     expect(cardIds()).toEqual(Array.from({ length: 12 }, (_, i) => `ds-card-${49 + i}`));
   });
 });

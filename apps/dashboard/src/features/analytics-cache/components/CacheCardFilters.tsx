@@ -46,7 +46,7 @@ export function CacheCardFilters({
         <label htmlFor="cache-card-search">Search datasources</label>
         <input
           id="cache-card-search"
-          type="search"
+          type="text"
           placeholder="name or #id"
           maxLength={200}
           value={filter.search}
