@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { AlertWebhookPayload } from '@ccc/shared-types';
+import type { AlertWebhookPayload, WarmingType } from '@ccc/shared-types';
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
@@ -29,6 +29,15 @@ export interface WarmSummary {
   entries: number;
   durationSeconds: number;
 }
+
+/**
+ * BullMQ priority of a warm by what asked for it (1 runs first). A person waiting on a warm they asked for goes ahead
+ * of a warm-all, and both ahead of the schedules' warms, so 1,000 scheduled warms never starve a manual one. Within
+ * one priority the queue stays first in, first out, so a large datasource queued early is not overtaken by small ones.
+ * Housekeeping jobs (generation deletions, schedule triggers) carry no priority: BullMQ runs those before any
+ * prioritised job, and they are short.
+ */
+export const WARM_PRIORITY: Record<WarmingType, number> = { MANUAL: 1, WARM_ALL: 5, PREDICTIVE: 8, SCHEDULED: 10 };
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -113,15 +122,15 @@ export class JobRepository implements OnApplicationShutdown {
     return connection;
   }
 
-  private options(kind: WarmingJobData['kind']): JobsOptions {
+  private options(kind: WarmingJobData['kind'], warmingType: WarmingType = 'MANUAL'): JobsOptions {
     const base: JobsOptions = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
-    if (kind === 'warm') return { ...base, attempts: this.config.warming.attempts, backoff: { type: 'exponential', delay: 2000 } };
+    if (kind === 'warm') return { ...base, attempts: this.config.warming.attempts, backoff: { type: 'exponential', delay: 2000 }, priority: WARM_PRIORITY[warmingType] };
     if (kind === 'delete-generation') return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, delay: this.config.warming.gcGraceMs };
     return base;
   }
 
-  async enqueueWarm(warm: { jobId: string; datasourceId: number; datasourceName: string }): Promise<void> {
-    await this.queue.add(`warm:${warm.datasourceName}`, { kind: 'warm', ...warm, correlationId: this.correlation.current() }, { ...this.options('warm'), jobId: warm.jobId });
+  async enqueueWarm(warm: { jobId: string; datasourceId: number; datasourceName: string }, warmingType: WarmingType): Promise<void> {
+    await this.queue.add(`warm:${warm.datasourceName}`, { kind: 'warm', ...warm, correlationId: this.correlation.current() }, { ...this.options('warm', warmingType), jobId: warm.jobId });
   }
 
   /** The queues as they are, for the read-only queue board (observability/queue-board.ts). */

@@ -9,6 +9,7 @@ import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
 import { useCacheStats } from '../hooks/useCacheStats';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
+import { CacheCardFilters, CacheCardPagination, useCardPage } from './CacheCardFilters';
 import { CacheHealthPanel } from './CacheHealthPanel';
 import { CacheSummaryCards } from './CacheSummaryCards';
 import { DatasourceCacheCard } from './DatasourceCacheCard';
@@ -29,6 +30,7 @@ export function AnalyticsCachePage() {
     () => [...(stats.data?.datasources ?? [])].sort((a, b) => a.datasourceId - b.datasourceId),
     [stats.data],
   );
+  const cardPage = useCardPage(cards);
   const names = useMemo(() => new Map(cards.map((m) => [m.datasourceId, m.datasourceName])), [cards]);
   const ttlById = useMemo(
     () => new Map((datasources.data ?? []).map((ds) => [ds.id, ds.stalenessTtlSeconds])),
@@ -60,8 +62,10 @@ export function AnalyticsCachePage() {
           <CacheSummaryCards summary={stats.data.summary} />
           <h3 className="subheading">Data sources</h3>
           {cards.length === 0 && <p className="card card-muted">No datasources registered yet.</p>}
+          {cards.length > 0 && <CacheCardFilters filter={cardPage.filter} page={cardPage.page} total={cards.length} onChange={cardPage.setFilter} />}
+          {cards.length > 0 && cardPage.page.matching === 0 && <p className="card card-muted">No datasource matches this search.</p>}
           <div className="ds-cards">
-            {cards.map((metrics) => (
+            {cardPage.page.items.map((metrics) => (
               <DatasourceCacheCard
                 key={metrics.datasourceId}
                 metrics={metrics}
@@ -84,6 +88,7 @@ export function AnalyticsCachePage() {
               />
             ))}
           </div>
+          <CacheCardPagination filter={cardPage.filter} page={cardPage.page} onChange={cardPage.setFilter} />
         </>
       )}
       <CacheHealthPanel openAlerts={openAlerts.alerts} />
