@@ -2,7 +2,8 @@
 // figure measured side by side with a reference in the same run:
 //   warm     our BullMQ worker (through the API) vs a minimal COPY → group → MSET/SADD pipeline (lib/reference-pipeline)
 //   swap     1 ms PING probe during our refresh / our SWAP (CacheRepository.swap) vs the seed's MULTI of RENAMEs + SUNIONSTOREs
-//   delete   1 ms PING probe while the service's GC job deletes the old generation vs one DEL / one UNLINK
+//   delete   1 ms PING probe while the service's GC job deletes the old generation vs one DEL / one UNLINK; the same
+//            generation deleted in the old fixed 500-key batches vs paced batches sized by bytes (lib/deletion-compare)
 //   query    autocannon (50 connections) on the service vs a bare NestJS handler doing the same Redis call, and vs the
 //            same query answered by PostgreSQL (a datasource never warmed)
 //   memory   Redis used_memory per cached row; the service's peak RSS during the warm
@@ -17,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PingProbe } from './lib/probe-client.mjs';
+import { compareDeletions, deletionRows } from './lib/deletion-compare.mjs';
 import { BATCH_ENTRIES, referenceWarm } from './lib/reference-pipeline.mjs';
 import { execStats, longest, procStatusKb, rssSampler, slowlogStart, slowlogStop, usedMemory } from './lib/server-figures.mjs';
 
@@ -372,6 +374,11 @@ export async function run(ctx) {
     const gcMs = gcDone - (gcFirstDrop ?? gcDone);
     ctx.log(`refresh ${warm2.seconds.toFixed(2)} s; old generation deleted in ~${gcMs.toFixed(0)} ms`);
 
+    // ---- the same generation deleted the old way (fixed batches) and ours (paced, sized by bytes), side by side --
+    const deletion = await compareDeletions({
+      redis, writer, probe, databaseUrl: ctx.databaseUrl, table: TABLE, CacheKeys, cache, idleMs: shape.idleMs, expectedEntries: shape.entries, log: ctx.log,
+    });
+
     // ---- the seed's swap: MULTI with one RENAME per key + SUNIONSTORE per index set --------------------------
     const renamePairs = ref2.names.entries.map((key) => [key, key.replace(`cache:shadow:${REF_TAG}:`, `cache:${REF_TAG}:`)]);
     const unionSets = [...ref2.names.sets].map((set) => set.replace(`idx:shadow:${REF_TAG}:`, `idx:${REF_TAG}:`));
@@ -515,6 +522,7 @@ export async function run(ctx) {
       { metric: 'PING max, old generation deleted by our GC job', value: gc.max, unit: 'ms', note: `SSCAN + UNLINK batches, ~${gcMs.toFixed(0)} ms; ${gc.probes} probes` },
       { metric: 'PING max while deleting / idle baseline', value: gcIdleRatio, unit: '×', note: `target ≤ ${TARGETS.deletePingIdleRatio}× — ${verdict(gcIdleRatio <= TARGETS.deletePingIdleRatio)}` },
       { metric: 'longest Redis command in our GC (SLOWLOG)', value: gcServer.ms, unit: 'ms', note: `${gcServer.command}; server side; target ≤ ${TARGETS.deleteCommandMs} ms — ${verdict(gcServer.ms <= TARGETS.deleteCommandMs)}` },
+      ...deletionRows(deletion, { targets: TARGETS, verdict }),
       { metric: 'PING max, one DEL of a whole generation', value: del.max, unit: 'ms', note: `${delKeys.length.toLocaleString('en-US')} keys; Redis time ${delServer.ms.toFixed(1)} ms (SLOWLOG)` },
       { metric: 'PING max, one UNLINK of a whole generation', value: unlink.max, unit: 'ms', note: `${unlinkKeys.length.toLocaleString('en-US')} keys; Redis time ${unlinkServer.ms.toFixed(1)} ms (SLOWLOG)` },
       { metric: `query, our service (${entriesPerQuery} entries/answer)`, value: ours.reqPerSec, unit: 'req/s', note: withNote(`${CONNECTIONS} connections, ${seconds} s, X-API-Key (analytics:read)`, queryLimits && `raised: ${queryLimits}`, ours.others && `not counted: ${ours.others}`) },
@@ -555,6 +563,7 @@ export async function run(ctx) {
         seed: { ...seedSwap, roundTripMs: seedSwapMs, serverMs: seedServer.ms, execs: seedServer.execs, renames: renamePairs.length, sunionstores: unionSets.length },
       },
       deletion: {
+        fixedVsPaced: deletion,
         oursGcJob: { ...gc, approxMs: gcMs, graceMs: shape.gcGraceMs, longestCommand: gcServer, pingIdleRatio: gcIdleRatio },
         oneDel: { ...del, keys: delKeys.length, ms: delMs, serverMs: delServer.ms },
         oneUnlink: { ...unlink, keys: unlinkKeys.length, ms: unlinkMs, serverMs: unlinkServer.ms },
