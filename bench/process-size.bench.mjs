@@ -1,6 +1,7 @@
 // Bench section: the size of a service process in each role (docs/operations.md: SERVICE_ROLE), idle and at its
 // peak during a 1,000,000-row warm. First an `api` and a `worker` process side by side (the API takes the warm
-// request, the worker runs it), then one process in role `all` doing both. RSS comes from /proc (VmRSS sampled every
+// request, the worker runs it), then the worker again with the V8 limits recommended for worker replicas, then one
+// process in role `all` doing both. RSS comes from /proc (VmRSS sampled every
 // 100 ms); the V8 heap figures from the process's own /metrics (prom-client's nodejs_heap_* gauges), so the table
 // says how much of a process is JavaScript heap and how much is code, native libraries and buffers.
 // `--smoke` runs the same steps on a 20,000-row source.
@@ -14,6 +15,11 @@ import { buildSourceTable, FREQUENCIES, MEASURES, PERIODS, PROVIDERS_PER_PRACTIC
 const SCHEMA = 'bench_roles';
 const TABLE = `${SCHEMA}.facts`;
 const TARGET_WORKER_PEAK_MB = 150;
+/**
+ * V8 limits for a worker replica (docs/operations.md, "Process size"): a small young generation (idle RSS) and a
+ * capped old generation, so that what a warm promotes is collected before the heap grows by its size.
+ */
+export const WORKER_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=160';
 const COLUMN_MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
 
 const mb = (kb) => (kb ?? NaN) / 1024;
@@ -47,8 +53,8 @@ export async function run(ctx) {
   const env = { SOURCE_SCHEMAS: SCHEMA };
   const db = new pg.Client({ connectionString: ctx.databaseUrl, application_name: 'bench-process-size' });
   const started = [];
-  const start = async (role) => {
-    const service = await ctx.startService({ ...env, SERVICE_ROLE: role });
+  const start = async (role, extra = {}) => {
+    const service = await ctx.startService({ ...env, ...extra, SERVICE_ROLE: role });
     started.push(service);
     return service;
   };
@@ -73,6 +79,13 @@ export async function run(ctx) {
     const workerAfter = await heapFigures(workerRole);
     ctx.log(`api ${apiIdle.rssMb.toFixed(0)} → ${split.peaks[0].toFixed(0)} MB, worker ${workerIdle.rssMb.toFixed(0)} → ${split.peaks[1].toFixed(0)} MB (warm ${split.job.seconds.toFixed(1)} s)`);
     await stop(workerRole);
+
+    // ---- the same worker with the V8 limits docs/operations.md recommends for worker replicas --------------------
+    const tunedRole = await start('worker', { NODE_OPTIONS: WORKER_NODE_OPTIONS });
+    const tunedIdle = await idleFigures(tunedRole, settleMs);
+    const tuned = await warmWatched(apiRole, ds, [tunedRole], timeoutMs);
+    ctx.log(`worker with ${WORKER_NODE_OPTIONS}: ${tunedIdle.rssMb.toFixed(0)} → ${tuned.peaks[0].toFixed(0)} MB (warm ${tuned.job.seconds.toFixed(1)} s)`);
+    await stop(tunedRole);
     await stop(apiRole);
 
     // ---- all: one process doing both -------------------------------------------------------------------------
@@ -96,6 +109,13 @@ export async function run(ctx) {
         unit: 'MB',
         note: `target ≤ ${TARGET_WORKER_PEAK_MB} MB — ${verdict(split.peaks[1] <= TARGET_WORKER_PEAK_MB)}; VmHWM ${workerHwm.toFixed(0)} MB (since start, sign-in included); warm ${split.job.seconds.toFixed(1)} s; after it: ${heapNote(workerAfter)}`,
       },
+      { metric: 'role worker, V8 limits for workers: idle RSS', value: tunedIdle.rssMb, unit: 'MB', note: `NODE_OPTIONS=${WORKER_NODE_OPTIONS}; ${heapNote(tunedIdle)}` },
+      {
+        metric: 'role worker, V8 limits for workers: peak RSS during the warm',
+        value: tuned.peaks[0],
+        unit: 'MB',
+        note: `target ≤ ${TARGET_WORKER_PEAK_MB} MB — ${verdict(tuned.peaks[0] <= TARGET_WORKER_PEAK_MB)}; warm ${tuned.job.seconds.toFixed(1)} s (${split.job.seconds.toFixed(1)} s without the limits)`,
+      },
       { metric: 'role all: idle RSS', value: allIdle.rssMb, unit: 'MB', note: heapNote(allIdle) },
       { metric: 'role all: peak RSS during the warm', value: whole.peaks[0], unit: 'MB', note: `warm ${whole.job.seconds.toFixed(1)} s` },
     ];
@@ -104,6 +124,7 @@ export async function run(ctx) {
       rows,
       loadAverage: loadBefore,
       api: { idle: apiIdle, peakMb: split.peaks[0] },
+      workerWithLimits: { nodeOptions: WORKER_NODE_OPTIONS, idle: tunedIdle, peakMb: tuned.peaks[0], warmSeconds: tuned.job.seconds },
       worker: { idle: workerIdle, peakMb: split.peaks[1], vmHwmMb: workerHwm, afterWarm: workerAfter, warmSeconds: split.job.seconds },
       all: { idle: allIdle, peakMb: whole.peaks[0], warmSeconds: whole.job.seconds },
       targetWorkerPeakMb: TARGET_WORKER_PEAK_MB,
