@@ -2,7 +2,8 @@
 // figure measured side by side with a reference in the same run:
 //   warm     our BullMQ worker (through the API) vs a minimal COPY → group → MSET/SADD pipeline (lib/reference-pipeline)
 //   swap     1 ms PING probe during our refresh / our SWAP (CacheRepository.swap) vs the seed's MULTI of RENAMEs + SUNIONSTOREs
-//   delete   1 ms PING probe while the service's GC job deletes the old generation vs one DEL / one UNLINK
+//   delete   1 ms PING probe while the service's GC job deletes the old generation vs one DEL / one UNLINK; the same
+//            generation deleted in the old fixed 500-key batches vs paced batches sized by bytes (lib/deletion-compare)
 //   query    autocannon (50 connections) on the service vs a bare NestJS handler doing the same Redis call, and vs the
 //            same query answered by PostgreSQL (a datasource never warmed)
 //   memory   Redis used_memory per cached row; the service's peak RSS during the warm
@@ -17,20 +18,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PingProbe } from './lib/probe-client.mjs';
+import { compareDeletions, deletionRows } from './lib/deletion-compare.mjs';
 import { BATCH_ENTRIES, referenceWarm } from './lib/reference-pipeline.mjs';
+import { api, warmThroughService } from './lib/service-api.mjs';
+import { buildSourceTable, FREQUENCIES, MEASURES, PERIODS, PROVIDERS_PER_PRACTICE } from './lib/source-table.mjs';
 import { execStats, longest, procStatusKb, rssSampler, slowlogStart, slowlogStop, usedMemory } from './lib/server-figures.mjs';
 
 const SCHEMA = 'bench_engine';
 const TABLE = `${SCHEMA}.facts`;
-const MEASURES = ['Charges', 'Payments', 'Adjustments', 'Visits'];
-const PROVIDERS_PER_PRACTICE = 10; // ids practice*100 + 1…10
-const FREQUENCIES = [
-  ['Daily', '1 day'],
-  ['Weekly', '7 days'],
-  ['Monthly', '1 month'],
-  ['Quarterly', '3 months'],
-];
-const PERIODS = 25;
 const CONNECTIONS = 50;
 const REF_TAG = '{ds:ref}';
 
@@ -110,75 +105,6 @@ const withTimeout = (promise, ms, what) =>
 
 // ---------------------------------------------------------------------------------------------------------
 // The source table
-
-async function buildSourceTable(db, log, shape) {
-  const started = performance.now();
-  await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await db.query(`CREATE SCHEMA ${SCHEMA}`);
-  await db.query(`
-    CREATE TABLE ${TABLE} (
-      id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      measure TEXT NOT NULL,
-      practice_id INTEGER NOT NULL,
-      provider_id INTEGER NOT NULL,
-      frequency TEXT NOT NULL,
-      period_date DATE NOT NULL,
-      value NUMERIC(14,2) NOT NULL
-    )`);
-  const periods = FREQUENCIES.map(([f, step]) => `('${f}', interval '${step}')`).join(', ');
-  await db.query(
-    `INSERT INTO ${TABLE} (measure, practice_id, provider_id, frequency, period_date, value)
-     SELECT m.measure, 100 + pr.n, (100 + pr.n) * 100 + pv.n, f.frequency, (date '2026-10-31' - f.step * k.k)::date,
-            ((pr.n * 7919 + pv.n * 104729 + k.k * 31 + length(m.measure) * 17 + length(f.frequency)) % 1000000) / 100.0
-     FROM unnest($1::text[]) AS m(measure)
-     CROSS JOIN generate_series(1, $2::int) AS pr(n)
-     CROSS JOIN generate_series(1, $3::int) AS pv(n)
-     CROSS JOIN (VALUES ${periods}) AS f(frequency, step)
-     CROSS JOIN generate_series(0, $4::int - 1) AS k(k)`,
-    [MEASURES, shape.practices, PROVIDERS_PER_PRACTICE, PERIODS],
-  );
-  await db.query(`SET maintenance_work_mem = '256MB'`);
-  // The index matches the warming order, so both pipelines stream rows without a sort.
-  await db.query(`CREATE INDEX facts_entry_order_idx ON ${TABLE} (measure, practice_id, provider_id, frequency, period_date)`);
-  await db.query(`ANALYZE ${TABLE}`);
-  const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${TABLE}`);
-  if (rows[0].n !== shape.rows) throw new Error(`the source table has ${rows[0].n} rows, expected ${shape.rows}`);
-  log(`source table ${TABLE}: ${shape.rows.toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The service's API, as the bench's admin
-
-async function api(service, method, url, body) {
-  const res = await fetch(`${service.baseUrl}${url}`, {
-    method,
-    headers: { Authorization: `Bearer ${service.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** POST warm, then poll the job until it ends (bounded); resolves to the job with its measured durations. */
-async function warmThroughService(service, datasourceId, timeoutMs) {
-  const wallStarted = performance.now();
-  const response = await api(service, 'POST', '/api/admin/analytics/cache/warm', { datasourceId, force: true });
-  const result = response.results?.find((r) => r.datasourceId === datasourceId);
-  if (result?.status !== 'queued') throw new Error(`warm not queued: ${JSON.stringify(response)}`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await api(service, 'GET', `/api/admin/analytics/cache/warming/jobs/${result.jobId}`);
-    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) {
-      if (job.status !== 'COMPLETED') throw new Error(`warm ${job.status}: ${job.failureReason}`);
-      const seconds = (Date.parse(job.completedAt) - Date.parse(job.startedAt)) / 1000;
-      return { ...job, seconds, wallSeconds: (performance.now() - wallStarted) / 1000 };
-    }
-    if (Date.now() > deadline) throw new Error(`warm ${result.jobId} still ${job.status} after ${timeoutMs / 1000} s`);
-    await sleep(100);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Query load
@@ -293,7 +219,7 @@ export async function run(ctx) {
   try {
     await db.connect();
     // The table is built while the service boots (and migrates the same database).
-    const [started] = await Promise.all([ctx.startService(env), buildSourceTable(db, ctx.log, shape)]);
+    const [started] = await Promise.all([ctx.startService(env), buildSourceTable(db, ctx.log, { table: TABLE, practices: shape.practices, rows: shape.rows })]);
     service = started;
     const pid = service.pid;
     ctx.log(`service at ${service.baseUrl} (pid ${pid})`);
@@ -374,6 +300,11 @@ export async function run(ctx) {
     if ((await redis.exists(oldSample)) !== 0) throw new Error(`generation ${g1} entries left after its master set was deleted`);
     const gcMs = gcDone - (gcFirstDrop ?? gcDone);
     ctx.log(`refresh ${warm2.seconds.toFixed(2)} s; old generation deleted in ~${gcMs.toFixed(0)} ms`);
+
+    // ---- the same generation deleted the old way (fixed batches) and ours (paced, sized by bytes), side by side --
+    const deletion = await compareDeletions({
+      redis, writer, probe, databaseUrl: ctx.databaseUrl, table: TABLE, CacheKeys, cache, idleMs: shape.idleMs, expectedEntries: shape.entries, log: ctx.log,
+    });
 
     // ---- the seed's swap: MULTI with one RENAME per key + SUNIONSTORE per index set --------------------------
     const renamePairs = ref2.names.entries.map((key) => [key, key.replace(`cache:shadow:${REF_TAG}:`, `cache:${REF_TAG}:`)]);
@@ -518,6 +449,7 @@ export async function run(ctx) {
       { metric: 'PING max, old generation deleted by our GC job', value: gc.max, unit: 'ms', note: `SSCAN + UNLINK batches, ~${gcMs.toFixed(0)} ms; ${gc.probes} probes` },
       { metric: 'PING max while deleting / idle baseline', value: gcIdleRatio, unit: '×', note: `target ≤ ${TARGETS.deletePingIdleRatio}× — ${verdict(gcIdleRatio <= TARGETS.deletePingIdleRatio)}` },
       { metric: 'longest Redis command in our GC (SLOWLOG)', value: gcServer.ms, unit: 'ms', note: `${gcServer.command}; server side; target ≤ ${TARGETS.deleteCommandMs} ms — ${verdict(gcServer.ms <= TARGETS.deleteCommandMs)}` },
+      ...deletionRows(deletion, { targets: TARGETS, verdict }),
       { metric: 'PING max, one DEL of a whole generation', value: del.max, unit: 'ms', note: `${delKeys.length.toLocaleString('en-US')} keys; Redis time ${delServer.ms.toFixed(1)} ms (SLOWLOG)` },
       { metric: 'PING max, one UNLINK of a whole generation', value: unlink.max, unit: 'ms', note: `${unlinkKeys.length.toLocaleString('en-US')} keys; Redis time ${unlinkServer.ms.toFixed(1)} ms (SLOWLOG)` },
       { metric: `query, our service (${entriesPerQuery} entries/answer)`, value: ours.reqPerSec, unit: 'req/s', note: withNote(`${CONNECTIONS} connections, ${seconds} s, X-API-Key (analytics:read)`, queryLimits && `raised: ${queryLimits}`, ours.others && `not counted: ${ours.others}`) },
@@ -558,6 +490,7 @@ export async function run(ctx) {
         seed: { ...seedSwap, roundTripMs: seedSwapMs, serverMs: seedServer.ms, execs: seedServer.execs, renames: renamePairs.length, sunionstores: unionSets.length },
       },
       deletion: {
+        fixedVsPaced: deletion,
         oursGcJob: { ...gc, approxMs: gcMs, graceMs: shape.gcGraceMs, longestCommand: gcServer, pingIdleRatio: gcIdleRatio },
         oneDel: { ...del, keys: delKeys.length, ms: delMs, serverMs: delServer.ms },
         oneUnlink: { ...unlink, keys: unlinkKeys.length, ms: unlinkMs, serverMs: unlinkServer.ms },

@@ -69,3 +69,20 @@ export async function execStats(redis) {
   const m = /^cmdstat_exec:calls=(\d+),usec=(\d+)/m.exec(await redis.info('commandstats'));
   return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0) };
 }
+
+/** Per command name: how many ran, the longest and the 99th percentile of their Redis times (ms). */
+export function commandFigures(entries, match = () => true) {
+  const byName = new Map();
+  for (const e of entries) {
+    if (!match(e)) continue;
+    const list = byName.get(e.command) ?? [];
+    list.push(e.us);
+    byName.set(e.command, list);
+  }
+  const figures = {};
+  for (const [name, list] of byName) {
+    list.sort((a, b) => a - b);
+    figures[name] = { count: list.length, maxMs: list.at(-1) / 1000, p99Ms: list[Math.min(list.length - 1, Math.ceil(0.99 * list.length) - 1)] / 1000 };
+  }
+  return figures;
+}

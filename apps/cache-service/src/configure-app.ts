@@ -76,6 +76,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
+  // A worker (role worker) publishes no port for people (docker-compose.yml): building the OpenAPI document
+  // (several MB of heap for the whole process lifetime) and serving the dashboard would only make it bigger.
+  if (config.role === 'worker') return;
   if (config.http.apiDocs !== 'off') {
     if (config.http.apiDocs === 'authenticated') app.use(API_DOCS_PATHS, apiDocsGuard(app.get(AuthService)));
     const document = buildOpenApiDocument(app);

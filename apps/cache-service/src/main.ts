@@ -1,3 +1,5 @@
+// First: it tunes the heap before the framework fills it.
+import './process-limits.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

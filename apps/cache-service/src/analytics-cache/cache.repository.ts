@@ -1,8 +1,11 @@
 import type { AnalyticsQuery } from '@ccc/shared-types';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
-import { BEGIN_WARM, DROP_ENTRIES, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
+import { BEGIN_WARM, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
+import { DEFAULT_DELETION_PACING, GenerationDeletion, type DeletionCounts } from './generation-deletion.js';
 import { UsageCounters } from './usage-counters.js';
 import { WarmLocks } from './warm-locks.js';
 
@@ -55,13 +58,10 @@ export type QueryResult =
   | { kind: 'too_broad'; generation: number; count: number; exact: boolean }
   | { kind: 'hit'; generation: number; entries: Array<{ suffix: string; value: string }> };
 
-export interface DeletionCounts {
-  keysDeleted: number;
-  indexesDeleted: number;
-  bytesFreed: number;
-}
+export type { DeletionCounts } from './generation-deletion.js';
 
-const DELETE_BATCH = 500;
+/** Generations checked for existence per pipeline. */
+const EXISTS_BATCH = 500;
 const SCAN_BATCH = 1_000;
 const num = (value: string | undefined): number => (value ? Number(value) : 0);
 
@@ -72,11 +72,17 @@ const num = (value: string | undefined): number => (value ? Number(value) : 0);
  */
 @Injectable()
 export class CacheRepository {
+  private readonly deletion: GenerationDeletion;
+
+  /** `config` absent (code built outside Nest, like the bench's): the default deletion pacing. */
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly locks: WarmLocks,
     private readonly counters: UsageCounters,
-  ) {}
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.deletion = new GenerationDeletion(redis, config?.warming.deletion ?? DEFAULT_DELETION_PACING);
+  }
 
   async meta(datasourceId: number): Promise<CacheMeta> {
     const raw = await this.redis.hgetall(CacheKeys.meta(datasourceId));
@@ -144,8 +150,8 @@ export class CacheRepository {
   async storedGenerations(datasourceId: number): Promise<number[]> {
     const allocated = Number((await this.redis.hget(CacheKeys.meta(datasourceId), 'nextGen')) ?? 0);
     const stored: number[] = [];
-    for (let first = 1; first <= allocated; first += DELETE_BATCH) {
-      const generations = Array.from({ length: Math.min(DELETE_BATCH, allocated - first + 1) }, (_, i) => first + i);
+    for (let first = 1; first <= allocated; first += EXISTS_BATCH) {
+      const generations = Array.from({ length: Math.min(EXISTS_BATCH, allocated - first + 1) }, (_, i) => first + i);
       const pipeline = this.redis.pipeline();
       for (const generation of generations) pipeline.exists(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
       const results = (await pipeline.exec()) ?? [];
@@ -256,77 +262,14 @@ export class CacheRepository {
     return (await this.redis.eval(MARK_DROPPED, 1, CacheKeys.meta(datasourceId), JSON.stringify(region))) !== '';
   }
 
-  /** Drops some entries of the live generation and their index memberships, atomically. */
+  /** Drops some entries of the live generation and their index memberships, in paced batches (GenerationDeletion). */
   async dropEntries(datasourceId: number, suffixes: string[]): Promise<DeletionCounts> {
-    let keysDeleted = 0;
-    let bytesFreed = 0;
-    let indexesDeleted = 0;
-    for (let i = 0; i < suffixes.length; i += DELETE_BATCH) {
-      const args: string[] = [];
-      for (const suffix of suffixes.slice(i, i + DELETE_BATCH)) {
-        const sets = CacheKeys.indexSuffixesOf(CacheKeys.parseEntrySuffix(suffix)!);
-        args.push(suffix, String(sets.length), ...sets);
-      }
-      const [removed, bytes, emptied] = (await this.redis.eval(
-        DROP_ENTRIES,
-        1,
-        CacheKeys.meta(datasourceId),
-        CacheKeys.entryPrefixBase(datasourceId),
-        CacheKeys.indexPrefixBase(datasourceId),
-        ...args,
-      )) as [number, number, number];
-      keysDeleted += removed;
-      bytesFreed += bytes;
-      indexesDeleted += emptied;
-    }
-    return { keysDeleted, indexesDeleted, bytesFreed };
+    return this.deletion.dropEntries(datasourceId, suffixes);
   }
 
-  /**
-   * Deletes a whole generation without stalling Redis: walks its master set with SSCAN and UNLINKs in
-   * batches — never KEYS, never one giant DEL. Index sets are found from the entries' coordinates.
-   */
+  /** Deletes a whole generation without stalling Redis: paced batches sized by the bytes they free (GenerationDeletion). */
   async deleteGeneration(datasourceId: number, generation: number): Promise<DeletionCounts> {
-    const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
-    const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
-    const masterKey = indexPrefix + CacheKeys.indexSuffixes.master();
-    const indexSets = new Set<string>();
-    let keysDeleted = 0;
-    let bytesFreed = 0;
-    // Members leave the master set with their entries (not the set at the end): an entry written while this
-    // runs keeps the master set, so a later deletion (or the janitor) still finds it. A few passes catch those.
-    for (let pass = 0; pass < 3; pass++) {
-      let cursor = '0';
-      do {
-        const [next, members] = await this.redis.sscan(masterKey, cursor, 'COUNT', DELETE_BATCH);
-        cursor = next;
-        if (members.length === 0) continue;
-        const keys = members.map((member) => entryPrefix + member);
-        for (const member of members) {
-          const coordinates = CacheKeys.parseEntrySuffix(member);
-          if (coordinates) for (const set of CacheKeys.indexSuffixesOf(coordinates)) indexSets.add(set);
-        }
-        const pipeline = this.redis.pipeline();
-        for (const key of keys) pipeline.strlen(key);
-        pipeline.unlink(...keys);
-        pipeline.srem(masterKey, ...members);
-        const results = (await pipeline.exec()) ?? [];
-        for (let i = 0; i < keys.length; i++) {
-          const length = Number(results[i]?.[1] ?? 0);
-          if (length > 0) bytesFreed += length + keys[i].length;
-        }
-        keysDeleted += Number(results[keys.length]?.[1] ?? 0);
-      } while (cursor !== '0');
-      if ((await this.redis.scard(masterKey)) === 0) break;
-    }
-
-    indexSets.delete(CacheKeys.indexSuffixes.master());
-    let indexesDeleted = 0;
-    const setKeys = [...indexSets].map((set) => indexPrefix + set);
-    for (let i = 0; i < setKeys.length; i += DELETE_BATCH) indexesDeleted += await this.redis.unlink(...setKeys.slice(i, i + DELETE_BATCH));
-    // An emptied set no longer exists; it still counts as the generation's master index.
-    if (keysDeleted > 0 || (await this.redis.unlink(masterKey)) > 0) indexesDeleted += 1;
-    return { keysDeleted, indexesDeleted, bytesFreed };
+    return this.deletion.deleteGeneration(datasourceId, generation);
   }
 
   /** Entries per (measure, frequency) of the live generation, from the sizes of its index sets. */

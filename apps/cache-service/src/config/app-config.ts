@@ -100,6 +100,8 @@ export interface AppConfig {
     jobLockMs: number;
     /** How long an old generation stays readable after a swap, for readers in flight. */
     gcGraceMs: number;
+    /** Deleting cached data: no UNLINK/SREM frees more than `batchBytes`; `pauseMs` between two (generation-deletion.ts). */
+    deletion: { batchBytes: number; pauseMs: number };
     /** A warm pauses-with-failure when Redis used_memory plus the shadow's estimate would pass this share of maxmemory. */
     memoryGuardRatio: number;
     /** Entries per pipelined write. */
@@ -366,6 +368,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       attempts: int('WARM_ATTEMPTS', 3, 1, 20),
       jobLockMs: int('WARM_JOB_LOCK_MS', 30_000, 1_000, 600_000),
       gcGraceMs: int('CACHE_GC_GRACE_MS', 5_000, 0, 3_600_000),
+      deletion: { batchBytes: int('CACHE_DELETE_BATCH_BYTES', 65_536, 1_024, 16_777_216), pauseMs: int('CACHE_DELETE_PAUSE_MS', 2, 0, 1_000) },
       memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
       maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
