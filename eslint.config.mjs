@@ -10,8 +10,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.tmp/**', '**/coverage/**', 'apps/dashboard/test-results/**',
-      'apps/dashboard/playwright-report/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.tmp/**',
+      '**/coverage/**',
+      'apps/dashboard/test-results/**',
+      'apps/dashboard/playwright-report/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -34,10 +40,15 @@ export default tseslint.config(
   {
     files: ['apps/cache-service/src/**/*.ts'],
     ignores: ['apps/cache-service/src/**/*.spec.ts'],
-    languageOptions: { parserOptions: { project: './apps/cache-service/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { project: './apps/cache-service/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
     },
   },
   {

@@ -22,7 +22,15 @@ import { compareDeletions, deletionRows } from './lib/deletion-compare.mjs';
 import { BATCH_ENTRIES, referenceWarm } from './lib/reference-pipeline.mjs';
 import { api, warmThroughService } from './lib/service-api.mjs';
 import { buildSourceTable, FREQUENCIES, MEASURES, PERIODS, PROVIDERS_PER_PRACTICE } from './lib/source-table.mjs';
-import { execStats, longest, procStatusKb, rssSampler, slowlogStart, slowlogStop, usedMemory } from './lib/server-figures.mjs';
+import {
+  execStats,
+  longest,
+  procStatusKb,
+  rssSampler,
+  slowlogStart,
+  slowlogStop,
+  usedMemory,
+} from './lib/server-figures.mjs';
 
 const SCHEMA = 'bench_engine';
 const TABLE = `${SCHEMA}.facts`;
@@ -84,7 +92,10 @@ function raisedLimits(env, defaults, names) {
   };
   return names
     .filter((name) => Number(env[name]) > defaultOf[name])
-    .map((name) => `${name} ${Number(env[name]).toLocaleString('en-US')} (default ${defaultOf[name].toLocaleString('en-US')})`)
+    .map(
+      (name) =>
+        `${name} ${Number(env[name]).toLocaleString('en-US')} (default ${defaultOf[name].toLocaleString('en-US')})`,
+    )
     .join(', ');
 }
 
@@ -101,7 +112,12 @@ async function loadAutocannon() {
 }
 
 const withTimeout = (promise, ms, what) =>
-  Promise.race([promise, sleep(ms, undefined, { ref: false }).then(() => Promise.reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)))]);
+  Promise.race([
+    promise,
+    sleep(ms, undefined, { ref: false }).then(() =>
+      Promise.reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)),
+    ),
+  ]);
 
 // ---------------------------------------------------------------------------------------------------------
 // The source table
@@ -135,8 +151,12 @@ async function load(autocannon, what, { baseUrl, paths, headers = {}, seconds })
   const others = Object.entries(result.statusCodeStats ?? {})
     .filter(([code]) => !code.startsWith('2'))
     .map(([code, { count }]) => `${count.toLocaleString('en-US')} × HTTP ${code}`);
-  if (result.errors > 0) others.push(`${result.errors.toLocaleString('en-US')} connection errors (${result.timeouts} timeouts)`);
-  if (result.statusCodeStats?.['429']) throw new Error(`${what}: the service rate-limited the load (${others.join(', ')}); the bench must raise that limit`);
+  if (result.errors > 0)
+    others.push(`${result.errors.toLocaleString('en-US')} connection errors (${result.timeouts} timeouts)`);
+  if (result.statusCodeStats?.['429'])
+    throw new Error(
+      `${what}: the service rate-limited the load (${others.join(', ')}); the bench must raise that limit`,
+    );
   if (ok === 0) throw new Error(`${what}: no 2xx answer in ${seconds} s (${others.join(', ') || 'no answer at all'})`);
   return {
     reqPerSec: ok / Math.max(0.001, result.duration),
@@ -212,25 +232,58 @@ export async function run(ctx) {
   let bare = null;
   const json = {
     smoke: ctx.smoke,
-    shape: { rows: shape.rows, entries: shape.entries, measures: MEASURES.length, practices: shape.practices, providersPerPractice: PROVIDERS_PER_PRACTICE, frequencies: FREQUENCIES.length, periods: PERIODS },
+    shape: {
+      rows: shape.rows,
+      entries: shape.entries,
+      measures: MEASURES.length,
+      practices: shape.practices,
+      providersPerPractice: PROVIDERS_PER_PRACTICE,
+      frequencies: FREQUENCIES.length,
+      periods: PERIODS,
+    },
     serviceEnv: env,
   };
   const loadBefore = os.loadavg()[0];
   try {
     await db.connect();
     // The table is built while the service boots (and migrates the same database).
-    const [started] = await Promise.all([ctx.startService(env), buildSourceTable(db, ctx.log, { table: TABLE, practices: shape.practices, rows: shape.rows })]);
+    const [started] = await Promise.all([
+      ctx.startService(env),
+      buildSourceTable(db, ctx.log, { table: TABLE, practices: shape.practices, rows: shape.rows }),
+    ]);
     service = started;
     const pid = service.pid;
     ctx.log(`service at ${service.baseUrl} (pid ${pid})`);
 
     // The query load comes as another service's would: with an API key that may only read analytics.
-    const queryKey = await api(service, 'POST', '/api/admin/api-keys', { name: 'bench query load', permissions: ['analytics:read'] });
+    const queryKey = await api(service, 'POST', '/api/admin/api-keys', {
+      name: 'bench query load',
+      permissions: ['analytics:read'],
+    });
     const auth = { 'x-api-key': queryKey.key };
-    const columnMapping = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
+    const columnMapping = {
+      measure: 'measure',
+      practice: 'practice_id',
+      provider: 'provider_id',
+      frequency: 'frequency',
+      period: 'period_date',
+      value: 'value',
+    };
     const rowsName = `${shape.rows.toLocaleString('en-US')} rows`;
-    const hot = await api(service, 'POST', '/api/admin/datasources', { name: `Bench ${rowsName}`, sourceTable: TABLE, columnMapping, minWarmIntervalSeconds: 0, warmSchedule: null });
-    const cold = await api(service, 'POST', '/api/admin/datasources', { name: `Bench ${rowsName} (never warmed)`, sourceTable: TABLE, columnMapping, minWarmIntervalSeconds: 0, warmSchedule: null });
+    const hot = await api(service, 'POST', '/api/admin/datasources', {
+      name: `Bench ${rowsName}`,
+      sourceTable: TABLE,
+      columnMapping,
+      minWarmIntervalSeconds: 0,
+      warmSchedule: null,
+    });
+    const cold = await api(service, 'POST', '/api/admin/datasources', {
+      name: `Bench ${rowsName} (never warmed)`,
+      sourceTable: TABLE,
+      columnMapping,
+      minWarmIntervalSeconds: 0,
+      warmSchedule: null,
+    });
     const ds = hot.id;
 
     // ---- warm #1: ours (cold Redis), memory and RSS ---------------------------------------------------------
@@ -243,19 +296,32 @@ export async function run(ctx) {
     const hwmMb = (procStatusKb(pid, 'VmHWM') ?? NaN) / 1024;
     const memAfter = await usedMemory(redis);
     const meta1 = await cache.meta(ds);
-    if (meta1.rows !== shape.rows || meta1.entries !== shape.entries) throw new Error(`warm #1 cached ${meta1.rows} rows / ${meta1.entries} entries`);
+    if (meta1.rows !== shape.rows || meta1.entries !== shape.entries)
+      throw new Error(`warm #1 cached ${meta1.rows} rows / ${meta1.entries} entries`);
     const g1 = meta1.generation;
     const bytesPerRow = (memAfter - memBefore) / shape.rows;
-    ctx.log(`our warm: ${warm1.seconds.toFixed(2)} s (job), ${warm1.wallSeconds.toFixed(2)} s wall; ${bytesPerRow.toFixed(1)} B/row; peak RSS ${rss.peakMb.toFixed(0)} MB`);
+    ctx.log(
+      `our warm: ${warm1.seconds.toFixed(2)} s (job), ${warm1.wallSeconds.toFixed(2)} s wall; ${bytesPerRow.toFixed(1)} B/row; peak RSS ${rss.peakMb.toFixed(0)} MB`,
+    );
 
     // ---- reference warms: the seed's "live" layout, then its shadow layout (used for the seed swap below) -----
-    const reference = (entryPrefix, indexPrefix) => referenceWarm(ctx.databaseUrl, writer, { table: TABLE, keys: CacheKeys, entryPrefix, indexPrefix, collect: true });
+    const reference = (entryPrefix, indexPrefix) =>
+      referenceWarm(ctx.databaseUrl, writer, {
+        table: TABLE,
+        keys: CacheKeys,
+        entryPrefix,
+        indexPrefix,
+        collect: true,
+      });
     const refMemBefore = await usedMemory(redis);
     const ref1 = await reference(`cache:${REF_TAG}:`, `idx:${REF_TAG}:`);
     const refBytesPerRow = ((await usedMemory(redis)) - refMemBefore) / shape.rows;
     const ref2 = await reference(`cache:shadow:${REF_TAG}:`, `idx:shadow:${REF_TAG}:`);
-    if (ref1.rows !== shape.rows || ref1.entries !== shape.entries || ref2.entries !== shape.entries) throw new Error(`reference warm read ${ref1.rows} rows / ${ref1.entries} entries`);
-    ctx.log(`reference warm: ${ref1.seconds.toFixed(2)} s, again ${ref2.seconds.toFixed(2)} s; ${refBytesPerRow.toFixed(1)} B/row`);
+    if (ref1.rows !== shape.rows || ref1.entries !== shape.entries || ref2.entries !== shape.entries)
+      throw new Error(`reference warm read ${ref1.rows} rows / ${ref1.entries} entries`);
+    ctx.log(
+      `reference warm: ${ref1.seconds.toFixed(2)} s, again ${ref2.seconds.toFixed(2)} s; ${refBytesPerRow.toFixed(1)} B/row`,
+    );
     const oursRate = shape.rows / warm1.seconds;
     const refRate = shape.rows / ref1.seconds;
 
@@ -272,13 +338,16 @@ export async function run(ctx) {
     const refreshServer = longest(await slowlogStop(redis));
     const refresh = await probe.collect('refresh');
     const g2 = warm2.generation;
-    if (g2 === g1 || (await cache.meta(ds)).generation !== g2) throw new Error(`the refresh did not make generation ${g2} live`);
+    if (g2 === g1 || (await cache.meta(ds)).generation !== g2)
+      throw new Error(`the refresh did not make generation ${g2} live`);
 
     // The previous generation is deleted by the service's BullMQ job after CACHE_GC_GRACE_MS: watch it go.
     await probe.phase('gc');
     await slowlogStart(redis);
     const oldMaster = CacheKeys.indexPrefix(ds, g1) + CacheKeys.indexSuffixes.master();
-    const oldSample = CacheKeys.entryPrefix(ds, g1) + CacheKeys.entrySuffix({ measure: MEASURES[0], practice: '101', provider: '10101', frequency: FREQUENCIES[0][0] });
+    const oldSample =
+      CacheKeys.entryPrefix(ds, g1) +
+      CacheKeys.entrySuffix({ measure: MEASURES[0], practice: '101', provider: '10101', frequency: FREQUENCIES[0][0] });
     const sizeAtSwap = await redis.dbsize();
     const gcWatchStarted = performance.now();
     let gcFirstDrop = null;
@@ -286,7 +355,8 @@ export async function run(ctx) {
     while (performance.now() - gcWatchStarted < 30_000) {
       const [size, masterLeft] = await Promise.all([redis.dbsize(), redis.exists(oldMaster)]);
       // The lock's release and the like move DBSIZE by a key or two; a deletion batch by far more.
-      if (gcFirstDrop === null && size < sizeAtSwap - Math.min(100, shape.entries / 10)) gcFirstDrop = performance.now();
+      if (gcFirstDrop === null && size < sizeAtSwap - Math.min(100, shape.entries / 10))
+        gcFirstDrop = performance.now();
       if (masterLeft === 0) {
         gcDone = performance.now();
         break;
@@ -297,17 +367,30 @@ export async function run(ctx) {
     const gcServer = longest(await slowlogStop(redis), (e) => e.command !== 'ping');
     const gc = await probe.collect('gc');
     if (gcDone === null) throw new Error(`the service did not delete generation ${g1} within 30 s`);
-    if ((await redis.exists(oldSample)) !== 0) throw new Error(`generation ${g1} entries left after its master set was deleted`);
+    if ((await redis.exists(oldSample)) !== 0)
+      throw new Error(`generation ${g1} entries left after its master set was deleted`);
     const gcMs = gcDone - (gcFirstDrop ?? gcDone);
     ctx.log(`refresh ${warm2.seconds.toFixed(2)} s; old generation deleted in ~${gcMs.toFixed(0)} ms`);
 
     // ---- the same generation deleted the old way (fixed batches) and ours (paced, sized by bytes), side by side --
     const deletion = await compareDeletions({
-      redis, writer, probe, databaseUrl: ctx.databaseUrl, table: TABLE, CacheKeys, cache, idleMs: shape.idleMs, expectedEntries: shape.entries, log: ctx.log,
+      redis,
+      writer,
+      probe,
+      databaseUrl: ctx.databaseUrl,
+      table: TABLE,
+      CacheKeys,
+      cache,
+      idleMs: shape.idleMs,
+      expectedEntries: shape.entries,
+      log: ctx.log,
     });
 
     // ---- the seed's swap: MULTI with one RENAME per key + SUNIONSTORE per index set --------------------------
-    const renamePairs = ref2.names.entries.map((key) => [key, key.replace(`cache:shadow:${REF_TAG}:`, `cache:${REF_TAG}:`)]);
+    const renamePairs = ref2.names.entries.map((key) => [
+      key,
+      key.replace(`cache:shadow:${REF_TAG}:`, `cache:${REF_TAG}:`),
+    ]);
     const unionSets = [...ref2.names.sets].map((set) => set.replace(`idx:shadow:${REF_TAG}:`, `idx:${REF_TAG}:`));
     const multi = writer.multi();
     for (const [from, to] of renamePairs) multi.rename(from, to);
@@ -321,17 +404,24 @@ export async function run(ctx) {
     const seedServer = { ms: (execAfter.usec - execBefore.usec) / 1000, execs: execAfter.calls - execBefore.calls };
     await sleep(50);
     const seedSwap = await probe.collect('seed-swap');
-    if (seedResults.some(([error]) => error)) throw new Error(`the seed swap failed: ${seedResults.find(([e]) => e)[0].message}`);
+    if (seedResults.some(([error]) => error))
+      throw new Error(`the seed swap failed: ${seedResults.find(([e]) => e)[0].message}`);
     for (const set of ref2.names.sets) await writer.unlink(set); // the seed deletes leftover shadow sets afterwards
 
     // ---- our swap alone: the service's own swap (CacheRepository.swap, under the warming lock as a worker holds
     // it) of a generation written here in the service's layout -----------------------------------------------
     const lockToken = 'bench-swap#1';
-    if (!(await locks.acquireLock(ds, lockToken, 120_000))) throw new Error(`the warming lock of datasource ${ds} is held by ${await locks.lockHolder(ds)}`);
+    if (!(await locks.acquireLock(ds, lockToken, 120_000)))
+      throw new Error(`the warming lock of datasource ${ds} is held by ${await locks.lockHolder(ds)}`);
     const begun = await cache.beginWarm(ds);
     const g3 = begun.shadow;
     if (begun.live !== g2) throw new Error(`expected live generation ${g2}, found ${begun.live}`);
-    const prepared = await referenceWarm(ctx.databaseUrl, writer, { table: TABLE, keys: CacheKeys, entryPrefix: CacheKeys.entryPrefix(ds, g3), indexPrefix: CacheKeys.indexPrefix(ds, g3) });
+    const prepared = await referenceWarm(ctx.databaseUrl, writer, {
+      table: TABLE,
+      keys: CacheKeys,
+      entryPrefix: CacheKeys.entryPrefix(ds, g3),
+      indexPrefix: CacheKeys.indexPrefix(ds, g3),
+    });
     if (prepared.entries !== shape.entries) throw new Error(`prepared generation has ${prepared.entries} entries`);
     const live = await cache.meta(ds);
     const summary = {
@@ -354,7 +444,14 @@ export async function run(ctx) {
     const swapStarted = performance.now();
     const swapOutcome = await cache.swap(ds, { live: begun.live, epoch: begun.epoch }, g3, summary, lockToken);
     const swapMs = performance.now() - swapStarted;
-    const swapServer = longest(await slowlogStop(redis), (e) => e.command === 'eval' && String(e.args[1] ?? '').trim().startsWith(SWAP.trim().slice(0, 60)));
+    const swapServer = longest(
+      await slowlogStop(redis),
+      (e) =>
+        e.command === 'eval' &&
+        String(e.args[1] ?? '')
+          .trim()
+          .startsWith(SWAP.trim().slice(0, 60)),
+    );
     await sleep(200);
     const swap = await probe.collect('swap');
     if (swapOutcome !== 'ok') throw new Error(`CacheRepository.swap answered ${swapOutcome}`);
@@ -363,7 +460,9 @@ export async function run(ctx) {
     ctx.log(`seed swap ${seedSwapMs.toFixed(0)} ms round trip; our SWAP ${swapMs.toFixed(2)} ms round trip`);
 
     // ---- naive deletions of a whole generation: one DEL (our orphaned g2), one UNLINK (the seed's live copy) ---
-    const g2Keys = (await redis.smembers(CacheKeys.indexPrefix(ds, g2) + CacheKeys.indexSuffixes.master())).map((s) => CacheKeys.entryPrefix(ds, g2) + s);
+    const g2Keys = (await redis.smembers(CacheKeys.indexPrefix(ds, g2) + CacheKeys.indexSuffixes.master())).map(
+      (s) => CacheKeys.entryPrefix(ds, g2) + s,
+    );
     const g2Sets = new Set();
     for (const key of g2Keys) {
       const c = CacheKeys.parseEntrySuffix(key.slice(CacheKeys.entryPrefix(ds, g2).length));
@@ -387,7 +486,8 @@ export async function run(ctx) {
     const unlinkServer = longest(await slowlogStop(redis), (e) => e.command === 'unlink');
     await sleep(50);
     const unlink = await probe.collect('unlink');
-    if (deleted !== delKeys.length || unlinked !== unlinkKeys.length) throw new Error(`naive deletions removed ${deleted}/${delKeys.length} and ${unlinked}/${unlinkKeys.length} keys`);
+    if (deleted !== delKeys.length || unlinked !== unlinkKeys.length)
+      throw new Error(`naive deletions removed ${deleted}/${delKeys.length} and ${unlinked}/${unlinkKeys.length} keys`);
     await probe.stop();
     probe = null;
 
@@ -395,13 +495,17 @@ export async function run(ctx) {
     const paths = queryPaths(ds, shape);
     const sample = await fetchText(`${service.baseUrl}${paths[0]}`, auth);
     const parsed = sample.status === 200 ? JSON.parse(sample.text) : null;
-    if (parsed?.source !== 'cache' || parsed.generation !== g3) throw new Error(`query answered ${sample.status}: ${sample.text.slice(0, 200)}`);
+    if (parsed?.source !== 'cache' || parsed.generation !== g3)
+      throw new Error(`query answered ${sample.status}: ${sample.text.slice(0, 200)}`);
     const entriesPerQuery = parsed.entries.length;
     bare = startBareServer(ctx, env);
     const bareUrl = `http://127.0.0.1:${await bare.port}`;
     const bareSample = await fetchText(`${bareUrl}${paths[0]}`);
     const bodiesMatch = bareSample.text === sample.text;
-    if (bareSample.status !== 200 || !bodiesMatch) throw new Error(`the bare handler answered ${bareSample.status} with a different body: ${bareSample.text.slice(0, 200)}`);
+    if (bareSample.status !== 200 || !bodiesMatch)
+      throw new Error(
+        `the bare handler answered ${bareSample.status} with a different body: ${bareSample.text.slice(0, 200)}`,
+      );
     const coldPaths = queryPaths(cold.id, shape);
     const coldSample = await fetchText(`${service.baseUrl}${coldPaths[0]}`, auth);
     const coldParsed = coldSample.status === 200 ? JSON.parse(coldSample.text) : null;
@@ -410,7 +514,12 @@ export async function run(ctx) {
     }
 
     const seconds = shape.querySeconds;
-    await load(autocannon, 'the service (warm-up)', { baseUrl: service.baseUrl, paths, headers: auth, seconds: shape.warmupSeconds });
+    await load(autocannon, 'the service (warm-up)', {
+      baseUrl: service.baseUrl,
+      paths,
+      headers: auth,
+      seconds: shape.warmupSeconds,
+    });
     const ours = await load(autocannon, 'the service', { baseUrl: service.baseUrl, paths, headers: auth, seconds });
     ctx.log(`service: ${ours.reqPerSec.toFixed(0)} req/s, p99 ${ours.p99} ms`);
     await load(autocannon, 'the bare handler (warm-up)', { baseUrl: bareUrl, paths, seconds: shape.warmupSeconds });
@@ -418,7 +527,12 @@ export async function run(ctx) {
     ctx.log(`bare NestJS: ${bareLoad.reqPerSec.toFixed(0)} req/s, p99 ${bareLoad.p99} ms`);
     await bare.stop();
     bare = null;
-    const db1 = await load(autocannon, 'the service answering from PostgreSQL', { baseUrl: service.baseUrl, paths: coldPaths, headers: auth, seconds: shape.coldQuerySeconds });
+    const db1 = await load(autocannon, 'the service answering from PostgreSQL', {
+      baseUrl: service.baseUrl,
+      paths: coldPaths,
+      headers: auth,
+      seconds: shape.coldQuerySeconds,
+    });
     ctx.log(`service from PostgreSQL: ${db1.reqPerSec.toFixed(1)} req/s, p99 ${db1.p99} ms`);
 
     // ---- the table -------------------------------------------------------------------------------------------
@@ -428,45 +542,183 @@ export async function run(ctx) {
     const gcIdleRatio = ratio(gc.max, idle.max);
     const withNote = (...parts) => parts.filter(Boolean).join('; ');
     const queryLimits = raisedLimits(env, defaults, ['RATE_LIMIT_QUERY_PER_SECOND']);
-    const coldLimits = raisedLimits(env, defaults, ['RATE_LIMIT_QUERY_PER_SECOND', 'SOURCE_QUERY_POOL_SIZE', 'SOURCE_QUERY_MAX_CONCURRENT']);
+    const coldLimits = raisedLimits(env, defaults, [
+      'RATE_LIMIT_QUERY_PER_SECOND',
+      'SOURCE_QUERY_POOL_SIZE',
+      'SOURCE_QUERY_MAX_CONCURRENT',
+    ]);
     const rows = [
-      { metric: 'machine load before the section (1-min average)', value: loadBefore, unit: '', note: `${os.cpus().length} cores; other work on the machine adds scheduling noise to the PING figures` },
-      { metric: 'source', value: shape.rows, unit: 'rows', note: withNote(`${shape.entries.toLocaleString('en-US')} entries × ${PERIODS} rows; index in warming order`, ctx.smoke && 'smoke run: figures not comparable with a full run') },
-      { metric: 'warm, our worker (job start → completed)', value: warm1.seconds, unit: 's', note: `${warm1.wallSeconds.toFixed(2)} s from POST to COMPLETED seen` },
+      {
+        metric: 'machine load before the section (1-min average)',
+        value: loadBefore,
+        unit: '',
+        note: `${os.cpus().length} cores; other work on the machine adds scheduling noise to the PING figures`,
+      },
+      {
+        metric: 'source',
+        value: shape.rows,
+        unit: 'rows',
+        note: withNote(
+          `${shape.entries.toLocaleString('en-US')} entries × ${PERIODS} rows; index in warming order`,
+          ctx.smoke && 'smoke run: figures not comparable with a full run',
+        ),
+      },
+      {
+        metric: 'warm, our worker (job start → completed)',
+        value: warm1.seconds,
+        unit: 's',
+        note: `${warm1.wallSeconds.toFixed(2)} s from POST to COMPLETED seen`,
+      },
       { metric: 'warm, our worker', value: oursRate, unit: 'rows/s' },
-      { metric: 'warm, reference pipeline (COPY → MSET/SADD)', value: ref1.seconds, unit: 's', note: `second run ${ref2.seconds.toFixed(2)} s` },
+      {
+        metric: 'warm, reference pipeline (COPY → MSET/SADD)',
+        value: ref1.seconds,
+        unit: 's',
+        note: `second run ${ref2.seconds.toFixed(2)} s`,
+      },
       { metric: 'warm, reference pipeline', value: refRate, unit: 'rows/s' },
-      { metric: 'warm: ours / reference', value: warmRatio, unit: '×', note: `target ≥ ${TARGETS.warmRatio}× — ${verdict(warmRatio >= TARGETS.warmRatio)}` },
+      {
+        metric: 'warm: ours / reference',
+        value: warmRatio,
+        unit: '×',
+        note: `target ≥ ${TARGETS.warmRatio}× — ${verdict(warmRatio >= TARGETS.warmRatio)}`,
+      },
       { metric: 'refresh warm, our worker (under the probe)', value: warm2.seconds, unit: 's' },
-      { metric: 'PING max, idle baseline', value: idle.max, unit: 'ms', note: `${idle.probes} probes, p99 ${idle.p99.toFixed(2)} ms` },
-      { metric: 'PING max, our swap (SWAP script alone)', value: swap.max, unit: 'ms', note: `target ≤ ${TARGETS.swapMs} ms — ${verdict(swap.max <= TARGETS.swapMs)}; ${swap.probes} probes` },
-      { metric: 'Redis time of our SWAP script (SLOWLOG)', value: swapServer.ms, unit: 'ms', note: `server side, no scheduling noise; target ≤ ${TARGETS.swapMs} ms — ${verdict(swapServer.ms <= TARGETS.swapMs)}` },
-      { metric: 'PING max, our whole refresh warm', value: refresh.max, unit: 'ms', note: `writes + swap; p99 ${refresh.p99.toFixed(2)} ms, ${refresh.probes} probes` },
-      { metric: 'longest Redis command in our refresh (SLOWLOG)', value: refreshServer.ms, unit: 'ms', note: `${refreshServer.command}, of ${refreshServer.commands.toLocaleString('en-US')} commands` },
-      { metric: "PING max, seed's MULTI swap (RENAME + SUNIONSTORE)", value: seedSwap.max, unit: 'ms', note: `${renamePairs.length.toLocaleString('en-US')} RENAMEs + ${unionSets.length.toLocaleString('en-US')} SUNIONSTOREs` },
-      { metric: "Redis time of the seed's EXEC (commandstats)", value: seedServer.ms, unit: 'ms', note: `${seedServer.execs} EXEC` },
-      { metric: 'swap stall: seed / ours (PING max)', value: ratio(seedSwap.max, swap.max), unit: '×', note: `server side: ${Math.round(ratio(seedServer.ms, swapServer.ms)).toLocaleString('en-US')}×` },
-      { metric: 'PING max, old generation deleted by our GC job', value: gc.max, unit: 'ms', note: `SSCAN + UNLINK batches, ~${gcMs.toFixed(0)} ms; ${gc.probes} probes` },
-      { metric: 'PING max while deleting / idle baseline', value: gcIdleRatio, unit: '×', note: `target ≤ ${TARGETS.deletePingIdleRatio}× — ${verdict(gcIdleRatio <= TARGETS.deletePingIdleRatio)}` },
-      { metric: 'longest Redis command in our GC (SLOWLOG)', value: gcServer.ms, unit: 'ms', note: `${gcServer.command}; server side; target ≤ ${TARGETS.deleteCommandMs} ms — ${verdict(gcServer.ms <= TARGETS.deleteCommandMs)}` },
+      {
+        metric: 'PING max, idle baseline',
+        value: idle.max,
+        unit: 'ms',
+        note: `${idle.probes} probes, p99 ${idle.p99.toFixed(2)} ms`,
+      },
+      {
+        metric: 'PING max, our swap (SWAP script alone)',
+        value: swap.max,
+        unit: 'ms',
+        note: `target ≤ ${TARGETS.swapMs} ms — ${verdict(swap.max <= TARGETS.swapMs)}; ${swap.probes} probes`,
+      },
+      {
+        metric: 'Redis time of our SWAP script (SLOWLOG)',
+        value: swapServer.ms,
+        unit: 'ms',
+        note: `server side, no scheduling noise; target ≤ ${TARGETS.swapMs} ms — ${verdict(swapServer.ms <= TARGETS.swapMs)}`,
+      },
+      {
+        metric: 'PING max, our whole refresh warm',
+        value: refresh.max,
+        unit: 'ms',
+        note: `writes + swap; p99 ${refresh.p99.toFixed(2)} ms, ${refresh.probes} probes`,
+      },
+      {
+        metric: 'longest Redis command in our refresh (SLOWLOG)',
+        value: refreshServer.ms,
+        unit: 'ms',
+        note: `${refreshServer.command}, of ${refreshServer.commands.toLocaleString('en-US')} commands`,
+      },
+      {
+        metric: "PING max, seed's MULTI swap (RENAME + SUNIONSTORE)",
+        value: seedSwap.max,
+        unit: 'ms',
+        note: `${renamePairs.length.toLocaleString('en-US')} RENAMEs + ${unionSets.length.toLocaleString('en-US')} SUNIONSTOREs`,
+      },
+      {
+        metric: "Redis time of the seed's EXEC (commandstats)",
+        value: seedServer.ms,
+        unit: 'ms',
+        note: `${seedServer.execs} EXEC`,
+      },
+      {
+        metric: 'swap stall: seed / ours (PING max)',
+        value: ratio(seedSwap.max, swap.max),
+        unit: '×',
+        note: `server side: ${Math.round(ratio(seedServer.ms, swapServer.ms)).toLocaleString('en-US')}×`,
+      },
+      {
+        metric: 'PING max, old generation deleted by our GC job',
+        value: gc.max,
+        unit: 'ms',
+        note: `SSCAN + UNLINK batches, ~${gcMs.toFixed(0)} ms; ${gc.probes} probes`,
+      },
+      {
+        metric: 'PING max while deleting / idle baseline',
+        value: gcIdleRatio,
+        unit: '×',
+        note: `target ≤ ${TARGETS.deletePingIdleRatio}× — ${verdict(gcIdleRatio <= TARGETS.deletePingIdleRatio)}`,
+      },
+      {
+        metric: 'longest Redis command in our GC (SLOWLOG)',
+        value: gcServer.ms,
+        unit: 'ms',
+        note: `${gcServer.command}; server side; target ≤ ${TARGETS.deleteCommandMs} ms — ${verdict(gcServer.ms <= TARGETS.deleteCommandMs)}`,
+      },
       ...deletionRows(deletion, { targets: TARGETS, verdict }),
-      { metric: 'PING max, one DEL of a whole generation', value: del.max, unit: 'ms', note: `${delKeys.length.toLocaleString('en-US')} keys; Redis time ${delServer.ms.toFixed(1)} ms (SLOWLOG)` },
-      { metric: 'PING max, one UNLINK of a whole generation', value: unlink.max, unit: 'ms', note: `${unlinkKeys.length.toLocaleString('en-US')} keys; Redis time ${unlinkServer.ms.toFixed(1)} ms (SLOWLOG)` },
-      { metric: `query, our service (${entriesPerQuery} entries/answer)`, value: ours.reqPerSec, unit: 'req/s', note: withNote(`${CONNECTIONS} connections, ${seconds} s, X-API-Key (analytics:read)`, queryLimits && `raised: ${queryLimits}`, ours.others && `not counted: ${ours.others}`) },
+      {
+        metric: 'PING max, one DEL of a whole generation',
+        value: del.max,
+        unit: 'ms',
+        note: `${delKeys.length.toLocaleString('en-US')} keys; Redis time ${delServer.ms.toFixed(1)} ms (SLOWLOG)`,
+      },
+      {
+        metric: 'PING max, one UNLINK of a whole generation',
+        value: unlink.max,
+        unit: 'ms',
+        note: `${unlinkKeys.length.toLocaleString('en-US')} keys; Redis time ${unlinkServer.ms.toFixed(1)} ms (SLOWLOG)`,
+      },
+      {
+        metric: `query, our service (${entriesPerQuery} entries/answer)`,
+        value: ours.reqPerSec,
+        unit: 'req/s',
+        note: withNote(
+          `${CONNECTIONS} connections, ${seconds} s, X-API-Key (analytics:read)`,
+          queryLimits && `raised: ${queryLimits}`,
+          ours.others && `not counted: ${ours.others}`,
+        ),
+      },
       { metric: 'query p50, our service', value: ours.p50, unit: 'ms' },
-      { metric: 'query p99, our service', value: ours.p99, unit: 'ms', note: `target ≤ ${TARGETS.p99Ms} ms — ${verdict(ours.p99 <= TARGETS.p99Ms)}` },
-      { metric: 'query, bare NestJS handler (same Redis call + splice)', value: bareLoad.reqPerSec, unit: 'req/s', note: withNote('no auth, validation or counters; same body', bareLoad.others && `not counted: ${bareLoad.others}`) },
+      {
+        metric: 'query p99, our service',
+        value: ours.p99,
+        unit: 'ms',
+        note: `target ≤ ${TARGETS.p99Ms} ms — ${verdict(ours.p99 <= TARGETS.p99Ms)}`,
+      },
+      {
+        metric: 'query, bare NestJS handler (same Redis call + splice)',
+        value: bareLoad.reqPerSec,
+        unit: 'req/s',
+        note: withNote(
+          'no auth, validation or counters; same body',
+          bareLoad.others && `not counted: ${bareLoad.others}`,
+        ),
+      },
       { metric: 'query p50 / p99, bare NestJS handler', value: `${bareLoad.p50} / ${bareLoad.p99}`, unit: 'ms' },
-      { metric: 'query: ours / bare NestJS', value: queryRatio, unit: '×', note: `target ≥ ${TARGETS.queryRatio}× — ${verdict(queryRatio >= TARGETS.queryRatio)}` },
+      {
+        metric: 'query: ours / bare NestJS',
+        value: queryRatio,
+        unit: '×',
+        note: `target ≥ ${TARGETS.queryRatio}× — ${verdict(queryRatio >= TARGETS.queryRatio)}`,
+      },
       {
         metric: 'query, our service answering from PostgreSQL',
         value: db1.reqPerSec,
         unit: 'req/s',
-        note: withNote(`datasource never warmed; p50 / p99 ${db1.p50} / ${db1.p99} ms; ${shape.coldQuerySeconds} s`, coldLimits && `raised: ${coldLimits}`, db1.others && `not counted: ${db1.others}`),
+        note: withNote(
+          `datasource never warmed; p50 / p99 ${db1.p50} / ${db1.p99} ms; ${shape.coldQuerySeconds} s`,
+          coldLimits && `raised: ${coldLimits}`,
+          db1.others && `not counted: ${db1.others}`,
+        ),
       },
       { metric: 'query: cache / PostgreSQL', value: ratio(ours.reqPerSec, db1.reqPerSec), unit: '×' },
-      { metric: 'Redis memory per cached row (used_memory delta)', value: bytesPerRow, unit: 'B', note: `target ≤ ${TARGETS.bytesPerRow} B — ${verdict(bytesPerRow <= TARGETS.bytesPerRow)}; ${((memAfter - memBefore) / 1048576).toFixed(1)} MB` },
-      { metric: 'Redis memory per row, reference pipeline', value: refBytesPerRow, unit: 'B', note: 'same values and index sets' },
+      {
+        metric: 'Redis memory per cached row (used_memory delta)',
+        value: bytesPerRow,
+        unit: 'B',
+        note: `target ≤ ${TARGETS.bytesPerRow} B — ${verdict(bytesPerRow <= TARGETS.bytesPerRow)}; ${((memAfter - memBefore) / 1048576).toFixed(1)} MB`,
+      },
+      {
+        metric: 'Redis memory per row, reference pipeline',
+        value: refBytesPerRow,
+        unit: 'B',
+        note: 'same values and index sets',
+      },
       {
         metric: 'service peak RSS during the warm',
         value: rss.peakMb,
@@ -478,8 +730,19 @@ export async function run(ctx) {
       targets: TARGETS,
       loadAverage: { beforeSection: loadBefore, cores: os.cpus().length },
       warm: {
-        ours: { seconds: warm1.seconds, wallSeconds: warm1.wallSeconds, rowsPerSec: oursRate, jobId: warm1.jobId, generation: g1 },
-        reference: { seconds: ref1.seconds, rowsPerSec: refRate, secondRunSeconds: ref2.seconds, preparedGenerationSeconds: prepared.seconds },
+        ours: {
+          seconds: warm1.seconds,
+          wallSeconds: warm1.wallSeconds,
+          rowsPerSec: oursRate,
+          jobId: warm1.jobId,
+          generation: g1,
+        },
+        reference: {
+          seconds: ref1.seconds,
+          rowsPerSec: refRate,
+          secondRunSeconds: ref2.seconds,
+          preparedGenerationSeconds: prepared.seconds,
+        },
         ratio: warmRatio,
         refresh: { seconds: warm2.seconds, wallSeconds: warm2.wallSeconds, generation: g2 },
       },
@@ -487,15 +750,37 @@ export async function run(ctx) {
         idle,
         ours: { ...swap, roundTripMs: swapMs, serverMs: swapServer.ms },
         oursWholeRefresh: { ...refresh, longestCommand: refreshServer },
-        seed: { ...seedSwap, roundTripMs: seedSwapMs, serverMs: seedServer.ms, execs: seedServer.execs, renames: renamePairs.length, sunionstores: unionSets.length },
+        seed: {
+          ...seedSwap,
+          roundTripMs: seedSwapMs,
+          serverMs: seedServer.ms,
+          execs: seedServer.execs,
+          renames: renamePairs.length,
+          sunionstores: unionSets.length,
+        },
       },
       deletion: {
         fixedVsPaced: deletion,
-        oursGcJob: { ...gc, approxMs: gcMs, graceMs: shape.gcGraceMs, longestCommand: gcServer, pingIdleRatio: gcIdleRatio },
+        oursGcJob: {
+          ...gc,
+          approxMs: gcMs,
+          graceMs: shape.gcGraceMs,
+          longestCommand: gcServer,
+          pingIdleRatio: gcIdleRatio,
+        },
         oneDel: { ...del, keys: delKeys.length, ms: delMs, serverMs: delServer.ms },
         oneUnlink: { ...unlink, keys: unlinkKeys.length, ms: unlinkMs, serverMs: unlinkServer.ms },
       },
-      query: { entriesPerAnswer: entriesPerQuery, connections: CONNECTIONS, ours, bare: bareLoad, database: db1, ratio: queryRatio, bodiesMatch, raisedLimits: coldLimits },
+      query: {
+        entriesPerAnswer: entriesPerQuery,
+        connections: CONNECTIONS,
+        ours,
+        bare: bareLoad,
+        database: db1,
+        ratio: queryRatio,
+        bodiesMatch,
+        raisedLimits: coldLimits,
+      },
       memory: {
         bytesPerRow,
         usedMemoryDelta: memAfter - memBefore,

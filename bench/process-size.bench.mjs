@@ -20,7 +20,14 @@ const TARGET_WORKER_PEAK_MB = 150;
  * capped old generation, so that what a warm promotes is collected before the heap grows by its size.
  */
 export const WORKER_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=160';
-const COLUMN_MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
+const COLUMN_MAPPING = {
+  measure: 'measure',
+  practice: 'practice_id',
+  provider: 'provider_id',
+  frequency: 'frequency',
+  period: 'period_date',
+  value: 'value',
+};
 
 const mb = (kb) => (kb ?? NaN) / 1024;
 
@@ -29,7 +36,11 @@ async function heapFigures(service) {
   const res = await fetch(`${service.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   const gauge = (name) => Number(new RegExp(`^ccc_${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1]) / 1048576;
-  return { heapUsedMb: gauge('nodejs_heap_size_used_bytes'), heapTotalMb: gauge('nodejs_heap_size_total_bytes'), externalMb: gauge('nodejs_external_memory_bytes') };
+  return {
+    heapUsedMb: gauge('nodejs_heap_size_used_bytes'),
+    heapTotalMb: gauge('nodejs_heap_size_total_bytes'),
+    externalMb: gauge('nodejs_external_memory_bytes'),
+  };
 }
 
 /** Idle figures of a started process: its RSS once start-up's garbage has had a few seconds to go. */
@@ -72,19 +83,32 @@ export async function run(ctx) {
     const workerRole = await start('worker');
     const apiIdle = await idleFigures(apiRole, settleMs);
     const workerIdle = await idleFigures(workerRole, 0);
-    const ds = (await api(apiRole, 'POST', '/api/admin/datasources', { name: 'Bench process size', sourceTable: TABLE, columnMapping: COLUMN_MAPPING, minWarmIntervalSeconds: 0, warmSchedule: null })).id;
+    const ds = (
+      await api(apiRole, 'POST', '/api/admin/datasources', {
+        name: 'Bench process size',
+        sourceTable: TABLE,
+        columnMapping: COLUMN_MAPPING,
+        minWarmIntervalSeconds: 0,
+        warmSchedule: null,
+      })
+    ).id;
     const split = await warmWatched(apiRole, ds, [apiRole, workerRole], timeoutMs);
-    if (split.job.rowsProcessed !== undefined && split.job.rowsProcessed !== rows) throw new Error(`the worker warmed ${split.job.rowsProcessed} of ${rows} rows`);
+    if (split.job.rowsProcessed !== undefined && split.job.rowsProcessed !== rows)
+      throw new Error(`the worker warmed ${split.job.rowsProcessed} of ${rows} rows`);
     const workerHwm = mb(procStatusKb(workerRole.pid, 'VmHWM'));
     const workerAfter = await heapFigures(workerRole);
-    ctx.log(`api ${apiIdle.rssMb.toFixed(0)} → ${split.peaks[0].toFixed(0)} MB, worker ${workerIdle.rssMb.toFixed(0)} → ${split.peaks[1].toFixed(0)} MB (warm ${split.job.seconds.toFixed(1)} s)`);
+    ctx.log(
+      `api ${apiIdle.rssMb.toFixed(0)} → ${split.peaks[0].toFixed(0)} MB, worker ${workerIdle.rssMb.toFixed(0)} → ${split.peaks[1].toFixed(0)} MB (warm ${split.job.seconds.toFixed(1)} s)`,
+    );
     await stop(workerRole);
 
     // ---- the same worker with the V8 limits docs/operations.md recommends for worker replicas --------------------
     const tunedRole = await start('worker', { NODE_OPTIONS: WORKER_NODE_OPTIONS });
     const tunedIdle = await idleFigures(tunedRole, settleMs);
     const tuned = await warmWatched(apiRole, ds, [tunedRole], timeoutMs);
-    ctx.log(`worker with ${WORKER_NODE_OPTIONS}: ${tunedIdle.rssMb.toFixed(0)} → ${tuned.peaks[0].toFixed(0)} MB (warm ${tuned.job.seconds.toFixed(1)} s)`);
+    ctx.log(
+      `worker with ${WORKER_NODE_OPTIONS}: ${tunedIdle.rssMb.toFixed(0)} → ${tuned.peaks[0].toFixed(0)} MB (warm ${tuned.job.seconds.toFixed(1)} s)`,
+    );
     await stop(tunedRole);
     await stop(apiRole);
 
@@ -92,16 +116,36 @@ export async function run(ctx) {
     const allRole = await start('all');
     const allIdle = await idleFigures(allRole, settleMs);
     const whole = await warmWatched(allRole, ds, [allRole], timeoutMs);
-    ctx.log(`all ${allIdle.rssMb.toFixed(0)} → ${whole.peaks[0].toFixed(0)} MB (warm ${whole.job.seconds.toFixed(1)} s)`);
+    ctx.log(
+      `all ${allIdle.rssMb.toFixed(0)} → ${whole.peaks[0].toFixed(0)} MB (warm ${whole.job.seconds.toFixed(1)} s)`,
+    );
     await stop(allRole);
 
     const verdict = (ok) => (ctx.smoke ? 'no verdict in a smoke run' : ok ? 'met' : 'MISSED');
-    const heapNote = (f) => `V8 heap ${f.heapUsedMb.toFixed(0)} MB used of ${f.heapTotalMb.toFixed(0)} MB, external ${f.externalMb.toFixed(0)} MB; the rest is code, native libraries and buffers`;
+    const heapNote = (f) =>
+      `V8 heap ${f.heapUsedMb.toFixed(0)} MB used of ${f.heapTotalMb.toFixed(0)} MB, external ${f.externalMb.toFixed(0)} MB; the rest is code, native libraries and buffers`;
     const table = [
-      { metric: 'machine load before the section (1-min average)', value: loadBefore, unit: '', note: `${os.cpus().length} cores` },
-      { metric: 'source', value: rows, unit: 'rows', note: ctx.smoke ? 'smoke run: figures not comparable with a full run' : `${(rows / PERIODS).toLocaleString('en-US')} entries` },
+      {
+        metric: 'machine load before the section (1-min average)',
+        value: loadBefore,
+        unit: '',
+        note: `${os.cpus().length} cores`,
+      },
+      {
+        metric: 'source',
+        value: rows,
+        unit: 'rows',
+        note: ctx.smoke
+          ? 'smoke run: figures not comparable with a full run'
+          : `${(rows / PERIODS).toLocaleString('en-US')} entries`,
+      },
       { metric: 'role api: idle RSS', value: apiIdle.rssMb, unit: 'MB', note: heapNote(apiIdle) },
-      { metric: 'role api: peak RSS while a worker warms', value: split.peaks[0], unit: 'MB', note: 'takes the warm request, answers the job polls' },
+      {
+        metric: 'role api: peak RSS while a worker warms',
+        value: split.peaks[0],
+        unit: 'MB',
+        note: 'takes the warm request, answers the job polls',
+      },
       { metric: 'role worker: idle RSS', value: workerIdle.rssMb, unit: 'MB', note: heapNote(workerIdle) },
       {
         metric: 'role worker: peak RSS during the warm',
@@ -109,7 +153,12 @@ export async function run(ctx) {
         unit: 'MB',
         note: `target ≤ ${TARGET_WORKER_PEAK_MB} MB — ${verdict(split.peaks[1] <= TARGET_WORKER_PEAK_MB)}; VmHWM ${workerHwm.toFixed(0)} MB (since start, sign-in included); warm ${split.job.seconds.toFixed(1)} s; after it: ${heapNote(workerAfter)}`,
       },
-      { metric: 'role worker, V8 limits for workers: idle RSS', value: tunedIdle.rssMb, unit: 'MB', note: `NODE_OPTIONS=${WORKER_NODE_OPTIONS}; ${heapNote(tunedIdle)}` },
+      {
+        metric: 'role worker, V8 limits for workers: idle RSS',
+        value: tunedIdle.rssMb,
+        unit: 'MB',
+        note: `NODE_OPTIONS=${WORKER_NODE_OPTIONS}; ${heapNote(tunedIdle)}`,
+      },
       {
         metric: 'role worker, V8 limits for workers: peak RSS during the warm',
         value: tuned.peaks[0],
@@ -117,19 +166,39 @@ export async function run(ctx) {
         note: `target ≤ ${TARGET_WORKER_PEAK_MB} MB — ${verdict(tuned.peaks[0] <= TARGET_WORKER_PEAK_MB)}; warm ${tuned.job.seconds.toFixed(1)} s (${split.job.seconds.toFixed(1)} s without the limits)`,
       },
       { metric: 'role all: idle RSS', value: allIdle.rssMb, unit: 'MB', note: heapNote(allIdle) },
-      { metric: 'role all: peak RSS during the warm', value: whole.peaks[0], unit: 'MB', note: `warm ${whole.job.seconds.toFixed(1)} s` },
+      {
+        metric: 'role all: peak RSS during the warm',
+        value: whole.peaks[0],
+        unit: 'MB',
+        note: `warm ${whole.job.seconds.toFixed(1)} s`,
+      },
     ];
     const json = {
       smoke: ctx.smoke,
       rows,
       loadAverage: loadBefore,
       api: { idle: apiIdle, peakMb: split.peaks[0] },
-      workerWithLimits: { nodeOptions: WORKER_NODE_OPTIONS, idle: tunedIdle, peakMb: tuned.peaks[0], warmSeconds: tuned.job.seconds },
-      worker: { idle: workerIdle, peakMb: split.peaks[1], vmHwmMb: workerHwm, afterWarm: workerAfter, warmSeconds: split.job.seconds },
+      workerWithLimits: {
+        nodeOptions: WORKER_NODE_OPTIONS,
+        idle: tunedIdle,
+        peakMb: tuned.peaks[0],
+        warmSeconds: tuned.job.seconds,
+      },
+      worker: {
+        idle: workerIdle,
+        peakMb: split.peaks[1],
+        vmHwmMb: workerHwm,
+        afterWarm: workerAfter,
+        warmSeconds: split.job.seconds,
+      },
       all: { idle: allIdle, peakMb: whole.peaks[0], warmSeconds: whole.job.seconds },
       targetWorkerPeakMb: TARGET_WORKER_PEAK_MB,
     };
-    return { title: `Process size per role, idle and during a ${rows.toLocaleString('en-US')}-row warm${ctx.smoke ? ' (smoke run)' : ''}`, rows: table, json };
+    return {
+      title: `Process size per role, idle and during a ${rows.toLocaleString('en-US')}-row warm${ctx.smoke ? ' (smoke run)' : ''}`,
+      rows: table,
+      json,
+    };
   } finally {
     for (const service of started) await service.stop().catch(() => undefined);
     await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);

@@ -53,7 +53,8 @@ export async function run(ctx) {
     const batchedMs = performance.now() - batchedStarted;
     const batched = await probe.collect('batched');
     const unlinkCalls = Number(/cmdstat_unlink:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
-    if (result.status !== 'completed' || result.deleted !== KEYS) throw new Error(`purge ended ${result.status} after ${result.deleted} keys: ${result.error}`);
+    if (result.status !== 'completed' || result.deleted !== KEYS)
+      throw new Error(`purge ended ${result.status} after ${result.deleted} keys: ${result.error}`);
     ctx.log(`batched purge: ${result.deleted} keys in ${result.batches} batches, ${batchedMs.toFixed(0)} ms`);
 
     await load(admin, 'bench:naive:', KEYS);
@@ -83,14 +84,25 @@ export async function run(ctx) {
       { metric: 'PING p99, naive single UNLINK', value: naive.p99, unit: 'ms' },
       { metric: 'max wait: naive / batched', value: ratio(naive.max, batched.max), unit: '×' },
       { metric: 'max wait: batched / idle', value: ratio(batched.max, idle.max), unit: '×' },
-      { metric: 'batched purge duration', value: batchedMs, unit: 'ms', note: `${result.batches} UNLINK batches of ≤ ${PURGE_BATCH_SIZE}` },
+      {
+        metric: 'batched purge duration',
+        value: batchedMs,
+        unit: 'ms',
+        note: `${result.batches} UNLINK batches of ≤ ${PURGE_BATCH_SIZE}`,
+      },
       { metric: 'UNLINK calls (INFO commandstats)', value: unlinkCalls, unit: 'calls' },
       { metric: 'naive UNLINK duration', value: naiveMs, unit: 'ms', note: '1 command' },
     ];
     return {
       title: `Redis purge of ${KEYS.toLocaleString('en-US')} keys: stall seen by a 1 ms PING probe`,
       rows,
-      json: { keys: KEYS, batchSize: PURGE_BATCH_SIZE, idle, batched: { ...batched, durationMs: batchedMs, batches: result.batches, unlinkCalls }, naive: { ...naive, durationMs: naiveMs } },
+      json: {
+        keys: KEYS,
+        batchSize: PURGE_BATCH_SIZE,
+        idle,
+        batched: { ...batched, durationMs: batchedMs, batches: result.batches, unlinkCalls },
+        naive: { ...naive, durationMs: naiveMs },
+      },
     };
   } finally {
     await probe.stop();

@@ -11,8 +11,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  checkPostgres, createTempDatabase, freePort, installSignalCleanup, pgAdminUrl, randomSecret, repoRoot, runCleanups,
-  runProcess, spawnProcess, startPrivateRedis, tailFile, tmpRoot, waitForHttp, ensureDir,
+  checkPostgres,
+  createTempDatabase,
+  freePort,
+  installSignalCleanup,
+  pgAdminUrl,
+  randomSecret,
+  repoRoot,
+  runCleanups,
+  runProcess,
+  spawnProcess,
+  startPrivateRedis,
+  tailFile,
+  tmpRoot,
+  waitForHttp,
+  ensureDir,
 } from './lib/infra.mjs';
 
 const benchDir = path.join(repoRoot, 'bench');
@@ -31,7 +44,12 @@ function parseArgs(argv) {
     else if (arg === '--no-build') opts.build = false;
     else if (arg === '--smoke') opts.smoke = true;
     else if (arg.startsWith('--results=')) opts.results = path.resolve(arg.slice('--results='.length));
-    else if (arg.startsWith('--only=')) opts.only = arg.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg.startsWith('--only='))
+      opts.only = arg
+        .slice('--only='.length)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else {
       console.error(`unknown argument: ${arg}`);
       usage(2);
@@ -50,7 +68,11 @@ function printTable(title, rows) {
   const cells = rows.map((r) => [r.metric, formatValue(r.value), r.unit ?? '', r.note ?? '']);
   const header = ['metric', 'value', 'unit', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c) => c.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (c) =>
+    c
+      .map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(`\n== ${title}`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -65,7 +87,10 @@ function figureProblems(rows) {
   rows.forEach((row, i) => {
     const name = row?.metric || `figure ${i + 1}`;
     const value = row?.value;
-    const valid = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && value.trim() !== '' && !broken.test(value);
+    const valid =
+      typeof value === 'number'
+        ? Number.isFinite(value)
+        : typeof value === 'string' && value.trim() !== '' && !broken.test(value);
     if (!row?.metric) problems.push(`${name} has no name`);
     if (!valid) problems.push(`${name}: ${String(value)}`);
     if (row?.note !== undefined && broken.test(String(row.note))) problems.push(`${name}: note "${row.note}"`);
@@ -135,23 +160,38 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
       try {
         loadConfig(seen);
       } catch (error) {
-        throw new Error(`the service refuses the bench's configuration: ${error.problems?.join('; ') ?? error.message}`, { cause: error });
+        throw new Error(
+          `the service refuses the bench's configuration: ${error.problems?.join('; ') ?? error.message}`,
+          { cause: error },
+        );
       }
       const logFile = path.join(runDir, `${name}.service.log`);
       fs.rmSync(logFile, { force: true });
-      const service = spawnProcess(process.execPath, [serviceMain], { cwd: repoRoot, label: `cache-service (${name})`, logFile, quiet: true, env: serviceEnv });
+      const service = spawnProcess(process.execPath, [serviceMain], {
+        cwd: repoRoot,
+        label: `cache-service (${name})`,
+        logFile,
+        quiet: true,
+        env: serviceEnv,
+      });
       try {
         await waitForHttp(`${baseUrl}/health/ready`, { timeoutMs: 90_000, isAlive: service.isAlive });
       } catch (error) {
         await service.stop(5_000);
-        throw new Error(`${error.message}\n---- last lines of ${path.relative(repoRoot, logFile)} ----\n${tailFile(logFile, 30)}`, { cause: error });
+        throw new Error(
+          `${error.message}\n---- last lines of ${path.relative(repoRoot, logFile)} ----\n${tailFile(logFile, 30)}`,
+          { cause: error },
+        );
       }
       const login = await fetch(`${baseUrl}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(BENCH_ADMIN),
       });
-      if (login.status !== 200) throw new Error(`sign-in to the started service failed: HTTP ${login.status} ${(await login.text()).slice(0, 300)}`);
+      if (login.status !== 200)
+        throw new Error(
+          `sign-in to the started service failed: HTTP ${login.status} ${(await login.text()).slice(0, 300)}`,
+        );
       const { accessToken } = await login.json();
       return { baseUrl, token: accessToken, pid: service.pid, stop: () => service.stop(10_000) };
     },
@@ -161,9 +201,15 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const runDir = path.join(tmpRoot, opts.smoke ? 'bench-smoke' : 'bench-run');
-  const resultsFile = opts.results ?? (opts.smoke ? path.join(runDir, 'results.json') : path.join(benchDir, 'results.json'));
+  const resultsFile =
+    opts.results ?? (opts.smoke ? path.join(runDir, 'results.json') : path.join(benchDir, 'results.json'));
   ensureDir(runDir);
-  const files = fs.existsSync(benchDir) ? fs.readdirSync(benchDir).filter((f) => f.endsWith('.bench.mjs')).sort() : [];
+  const files = fs.existsSync(benchDir)
+    ? fs
+        .readdirSync(benchDir)
+        .filter((f) => f.endsWith('.bench.mjs'))
+        .sort()
+    : [];
   const sections = files
     .map((file) => ({ name: file.replace(/\.bench\.mjs$/, ''), file: path.join(benchDir, file) }))
     .filter((s) => !opts.only || opts.only.includes(s.name));
@@ -175,7 +221,12 @@ async function main() {
 
   if (opts.build) {
     console.log('building (npm run build; skip with --no-build)…');
-    const build = await runProcess('npm', ['run', 'build'], { cwd: repoRoot, prefix: '[build] ', label: 'npm run build', env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' } });
+    const build = await runProcess('npm', ['run', 'build'], {
+      cwd: repoRoot,
+      prefix: '[build] ',
+      label: 'npm run build',
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    });
     if (!build.ok) {
       console.error('the build failed: no figures');
       return 1;
@@ -191,12 +242,23 @@ async function main() {
       const seconds = () => (Date.now() - started) / 1000;
       try {
         const mod = await import(pathToFileURL(section.file).href);
-        if (typeof mod.run !== 'function') throw new Error(`${path.relative(repoRoot, section.file)} exports no run(ctx)`);
-        const out = await mod.run(makeContext({ name: section.name, redisUrl: redis.url, databaseUrl: db.url, smoke: opts.smoke, runDir }));
+        if (typeof mod.run !== 'function')
+          throw new Error(`${path.relative(repoRoot, section.file)} exports no run(ctx)`);
+        const out = await mod.run(
+          makeContext({ name: section.name, redisUrl: redis.url, databaseUrl: db.url, smoke: opts.smoke, runDir }),
+        );
         printTable(out.title ?? section.name, out.rows ?? []);
         const problems = figureProblems(out.rows);
-        if (problems.length) console.error(`\n[${section.name}] failed: figures missing or not numbers:\n  ${problems.join('\n  ')}`);
-        results.sections[section.name] = { ok: problems.length === 0, problems, title: out.title, rows: out.rows, json: out.json, seconds: seconds() };
+        if (problems.length)
+          console.error(`\n[${section.name}] failed: figures missing or not numbers:\n  ${problems.join('\n  ')}`);
+        results.sections[section.name] = {
+          ok: problems.length === 0,
+          problems,
+          title: out.title,
+          rows: out.rows,
+          json: out.json,
+          seconds: seconds(),
+        };
       } catch (error) {
         console.error(`\n[${section.name}] failed: ${error?.stack ?? error}`);
         results.sections[section.name] = { ok: false, error: String(error?.message ?? error), seconds: seconds() };
@@ -212,7 +274,9 @@ async function main() {
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nresults written to ${path.relative(repoRoot, resultsFile)}`);
   for (const [name, r] of Object.entries(results.sections)) {
-    console.log(`${name}: ${r.ok ? `ok, ${r.rows.length} figures` : 'FAILED'} in ${r.seconds.toFixed(0)} s${opts.smoke ? ' (smoke run)' : ''}`);
+    console.log(
+      `${name}: ${r.ok ? `ok, ${r.rows.length} figures` : 'FAILED'} in ${r.seconds.toFixed(0)} s${opts.smoke ? ' (smoke run)' : ''}`,
+    );
   }
   return Object.values(results.sections).every((r) => r.ok) ? 0 : 1;
 }

@@ -10,13 +10,23 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  checkRedis, ensureDatabase, ensureDir, installSignalCleanup, randomSecret, redactUrl, repoRoot, runProcess, tmpRoot,
+  checkRedis,
+  ensureDatabase,
+  ensureDir,
+  installSignalCleanup,
+  randomSecret,
+  redactUrl,
+  repoRoot,
+  runProcess,
+  tmpRoot,
   waitForHttp,
 } from './lib/infra.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm start [-- --no-build]   (environment: PORT REDIS_URL DATABASE_URL ADMIN_EMAIL ADMIN_PASSWORD SEED_DEMO JWT_SECRET ...)');
+  console.log(
+    'usage: npm start [-- --no-build]   (environment: PORT REDIS_URL DATABASE_URL ADMIN_EMAIL ADMIN_PASSWORD SEED_DEMO JWT_SECRET ...)',
+  );
   process.exit(0);
 }
 const unknown = args.filter((a) => a !== '--no-build');
@@ -77,7 +87,9 @@ if (!env.JWT_SECRET) {
   let secret = '';
   try {
     secret = fs.readFileSync(file, 'utf8').trim();
-  } catch { /* first start */ }
+  } catch {
+    /* first start */
+  }
   if (secret.length < 32) {
     secret = randomSecret(48);
     ensureDir(tmpRoot);
@@ -98,7 +110,10 @@ const uninstallCleanup = installSignalCleanup();
 if (build) {
   console.log('npm start: building (npm run build; skip with `npm start -- --no-build`)...');
   const res = await runProcess('npm', ['run', 'build'], {
-    cwd: repoRoot, prefix: '[build] ', label: 'npm run build', env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    cwd: repoRoot,
+    prefix: '[build] ',
+    label: 'npm run build',
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
   });
   if (!res.ok) die(`the build failed (npm run build exited ${res.code ?? res.signal})`);
 }
@@ -108,16 +123,29 @@ if (!fs.existsSync(mainJs)) die(`${path.relative(repoRoot, mainJs)} not found: r
 // The service in the foreground. It gets its own process group, so a Ctrl-C reaches it exactly once:
 // forwarded by us (npm and the terminal may both signal this process).
 uninstallCleanup();
-const child = spawn(process.execPath, [mainJs], { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+const child = spawn(process.execPath, [mainJs], {
+  cwd: repoRoot,
+  env,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  detached: true,
+});
 let firstSignalAt = 0;
 const forward = (signal) => {
   const now = Date.now();
   if (!firstSignalAt) {
     firstSignalAt = now;
-    try { process.kill(child.pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      /* already gone */
+    }
   } else if (now - firstSignalAt > 1000) {
     console.error(`npm start: ${signal} again: killing the service`);
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 };
 process.on('SIGINT', () => forward('SIGINT'));
@@ -134,7 +162,11 @@ child.on('exit', (code, signal) => {
 const base = `http://localhost:${env.PORT}`;
 try {
   // demo seeding at full scale can take a while on first start; keep waiting while the service lives
-  await waitForHttp(`http://127.0.0.1:${env.PORT}/health/ready`, { timeoutMs: 10 * 60_000, intervalMs: 1000, isAlive: () => !exited });
+  await waitForHttp(`http://127.0.0.1:${env.PORT}/health/ready`, {
+    timeoutMs: 10 * 60_000,
+    intervalMs: 1000,
+    isAlive: () => !exited,
+  });
 } catch (err) {
   if (!exited) console.error(`npm start: ${err.message}; the service keeps running`);
   // if it exited, the exit handler reports

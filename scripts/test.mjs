@@ -21,9 +21,25 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  binPath, checkPostgres, checkRedis, createTempDatabase, ensureDir, freePort, hasCommand, installSignalCleanup,
-  pgAdminUrl, randomSecret, redactUrl, repoRoot, runCleanups, runProcess, spawnProcess, startPrivateRedis,
-  tailFile, tmpRoot, waitForHttp,
+  binPath,
+  checkPostgres,
+  checkRedis,
+  createTempDatabase,
+  ensureDir,
+  freePort,
+  hasCommand,
+  installSignalCleanup,
+  pgAdminUrl,
+  randomSecret,
+  redactUrl,
+  repoRoot,
+  runCleanups,
+  runProcess,
+  spawnProcess,
+  startPrivateRedis,
+  tailFile,
+  tmpRoot,
+  waitForHttp,
 } from './lib/infra.mjs';
 import { mergeJestReports, parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
 import { runChecks } from './lib/checks.mjs';
@@ -32,8 +48,14 @@ import { runContainersStage } from './containers/scenario.mjs';
 const STAGES = ['checks', 'jest', 'bench', 'vitest', 'browser', 'containers'];
 const NEEDS_BUILD = ['jest', 'bench', 'vitest', 'browser'];
 const ALIASES = {
-  service: 'jest', unit: 'jest', dashboard: 'vitest', playwright: 'browser', e2e: 'browser', docs: 'checks',
-  docker: 'containers', compose: 'containers',
+  service: 'jest',
+  unit: 'jest',
+  dashboard: 'vitest',
+  playwright: 'browser',
+  e2e: 'browser',
+  docs: 'checks',
+  docker: 'containers',
+  compose: 'containers',
 };
 const MIN = 60_000;
 const TIMEOUTS = { build: 15 * MIN, jest: 20 * MIN, vitest: 10 * MIN, browser: 20 * MIN, ready: 60_000 };
@@ -58,11 +80,16 @@ function parseArgs(argv) {
     else if (a.startsWith('--pattern=')) opts.pattern = a.slice('--pattern='.length);
     else if (a === '--only' || a.startsWith('--only=')) {
       const value = a === '--only' ? argv[++i] : a.slice('--only='.length);
-      const names = String(value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+      const names = String(value ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean)
         .map((s) => ALIASES[s] ?? s);
       const unknown = names.filter((n) => !STAGES.includes(n));
       if (!names.length || unknown.length) {
-        console.error(`unknown stage(s) in --only: ${unknown.join(', ') || '(none given)'}; choose from ${STAGES.join(', ')}`);
+        console.error(
+          `unknown stage(s) in --only: ${unknown.join(', ') || '(none given)'}; choose from ${STAGES.join(', ')}`,
+        );
         usage(2);
       }
       opts.only = STAGES.filter((s) => names.includes(s));
@@ -119,7 +146,9 @@ async function stage(name, fn) {
   r = { name, ...r, seconds: (Date.now() - started) / 1000 };
   r.status ??= r.failed ? 'FAILED' : 'ok';
   results.push(r);
-  console.log(`[${name}] ${r.status}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ''}`);
+  console.log(
+    `[${name}] ${r.status}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ''}`,
+  );
   return r;
 }
 
@@ -141,7 +170,16 @@ const firstExisting = (dir, names) => names.map((n) => path.join(dir, n)).find((
 // ---------------------------------------------------------------------------------------------
 
 async function runContainers() {
-  return runContainersStage({ runDir, log: (line) => console.log(line.split('\n').map((l) => `[containers] ${l}`).join('\n')) });
+  return runContainersStage({
+    runDir,
+    log: (line) =>
+      console.log(
+        line
+          .split('\n')
+          .map((l) => `[containers] ${l}`)
+          .join('\n'),
+      ),
+  });
 }
 
 /**
@@ -162,7 +200,15 @@ async function runJest() {
   const out = path.join(runDir, 'jest.json');
   const passes = [];
   for (const pass of JEST_PASSES) {
-    const select = ['--config', 'jest.config.cjs', '--testPathIgnorePatterns', '/node_modules/', pass.ignore, '--', ...(opts.pattern ? [opts.pattern] : [])];
+    const select = [
+      '--config',
+      'jest.config.cjs',
+      '--testPathIgnorePatterns',
+      '/node_modules/',
+      pass.ignore,
+      '--',
+      ...(opts.pattern ? [opts.pattern] : []),
+    ];
     const listed = spawnSync(jest, ['--listTests', '--json', ...select], { cwd: serviceDir, encoding: 'utf8' });
     let files;
     try {
@@ -182,22 +228,31 @@ async function runJest() {
       for (const pass of passes) {
         fs.rmSync(pass.out, { force: true });
         console.log(`[jest] ${pass.name} pass: ${pass.files.length} file(s) ${pass.args.join(' ')}`);
-        const res = await runProcess(jest, ['--json', `--outputFile=${pass.out}`, ...pass.args, '--ci', '--forceExit', ...pass.select], {
-          cwd: serviceDir,
-          prefix: '[jest] ',
-          label: `jest (${pass.name})`,
-          timeoutMs: TIMEOUTS.jest,
-          env: { REDIS_URL: redis.url, DATABASE_URL: db.url, JWT_SECRET: randomSecret(), CI: 'true' },
-        });
+        const res = await runProcess(
+          jest,
+          ['--json', `--outputFile=${pass.out}`, ...pass.args, '--ci', '--forceExit', ...pass.select],
+          {
+            cwd: serviceDir,
+            prefix: '[jest] ',
+            label: `jest (${pass.name})`,
+            timeoutMs: TIMEOUTS.jest,
+            env: { REDIS_URL: redis.url, DATABASE_URL: db.url, JWT_SECRET: randomSecret(), CI: 'true' },
+          },
+        );
         runs.push({ pass, res });
         if (interrupted) break;
       }
-      mergeJestReports(runs.map((run) => run.pass.out), out);
+      mergeJestReports(
+        runs.map((run) => run.pass.out),
+        out,
+      );
       const exitCode = runs.find((run) => run.res.code !== 0)?.res.code ?? 0;
       const r = parseJestLike(out, { exitCode: exitCode ?? 1, runner: 'jest' });
       const timedOut = runs.filter((run) => run.res.timedOut).map((run) => run.pass.name);
       if (timedOut.length) {
-        r.note = [`${timedOut.join(' and ')} pass timed out after ${TIMEOUTS.jest / MIN} min`, r.note].filter(Boolean).join('; ');
+        r.note = [`${timedOut.join(' and ')} pass timed out after ${TIMEOUTS.jest / MIN} min`, r.note]
+          .filter(Boolean)
+          .join('; ');
         if (r.failed === 0) r.failed = 1;
       }
       return r;
@@ -214,33 +269,63 @@ async function runBenchSmoke({ buildOk }) {
   if (!buildOk) return fail('not run: the build failed');
   const out = path.join(runDir, 'bench-smoke.json');
   fs.rmSync(out, { force: true });
-  const res = await runProcess(process.execPath, [path.join(repoRoot, 'scripts', 'bench.mjs'), '--smoke', '--no-build', `--results=${out}`], {
-    cwd: repoRoot,
-    prefix: '[bench] ',
-    label: 'bench --smoke',
-    timeoutMs: 5 * MIN,
-  });
+  const res = await runProcess(
+    process.execPath,
+    [path.join(repoRoot, 'scripts', 'bench.mjs'), '--smoke', '--no-build', `--results=${out}`],
+    {
+      cwd: repoRoot,
+      prefix: '[bench] ',
+      label: 'bench --smoke',
+      timeoutMs: 5 * MIN,
+    },
+  );
   let sections;
   try {
     sections = Object.entries(JSON.parse(fs.readFileSync(out, 'utf8')).sections);
   } catch {
-    return fail(`bench --smoke ${res.timedOut ? 'timed out after 5 min' : `exited ${res.code ?? res.signal}`} without results`);
+    return fail(
+      `bench --smoke ${res.timedOut ? 'timed out after 5 min' : `exited ${res.code ?? res.signal}`} without results`,
+    );
   }
   const failed = sections.filter(([, r]) => !r.ok).map(([name]) => name);
-  const note = [failed.length && `failed: ${failed.join(', ')}`, res.timedOut && 'timed out after 5 min'].filter(Boolean).join('; ');
-  return { passed: sections.length - failed.length, failed: failed.length || (res.code === 0 ? 0 : 1), skipped: 0, note };
+  const note = [failed.length && `failed: ${failed.join(', ')}`, res.timedOut && 'timed out after 5 min']
+    .filter(Boolean)
+    .join('; ');
+  return {
+    passed: sections.length - failed.length,
+    failed: failed.length || (res.code === 0 ? 0 : 1),
+    skipped: 0,
+    note,
+  };
 }
 
 async function runVitest() {
-  const config = firstExisting(dashboardDir, ['vitest.config.ts', 'vitest.config.mts', 'vitest.config.js',
-    'vitest.config.mjs', 'vite.config.ts', 'vite.config.mts', 'vite.config.js', 'vite.config.mjs']);
-  if (!config) return fail(`no vitest.config.* or vite.config.* in ${rel(dashboardDir)}: the dashboard tests cannot run`);
+  const config = firstExisting(dashboardDir, [
+    'vitest.config.ts',
+    'vitest.config.mts',
+    'vitest.config.js',
+    'vitest.config.mjs',
+    'vite.config.ts',
+    'vite.config.mts',
+    'vite.config.js',
+    'vite.config.mjs',
+  ]);
+  if (!config)
+    return fail(`no vitest.config.* or vite.config.* in ${rel(dashboardDir)}: the dashboard tests cannot run`);
   const vitest = binPath('vitest', dashboardDir);
   if (!vitest) return fail('vitest is not installed (run npm install)');
   const out = path.join(runDir, 'vitest.json');
-  const res = await runProcess(vitest, [
-    'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...(opts.pattern ? [opts.pattern] : []),
-  ], { cwd: dashboardDir, prefix: '[vitest] ', label: 'vitest', timeoutMs: TIMEOUTS.vitest, env: { CI: 'true' } });
+  const res = await runProcess(
+    vitest,
+    [
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+      ...(opts.pattern ? [opts.pattern] : []),
+    ],
+    { cwd: dashboardDir, prefix: '[vitest] ', label: 'vitest', timeoutMs: TIMEOUTS.vitest, env: { CI: 'true' } },
+  );
   const r = parseJestLike(out, { exitCode: res.code ?? 1, runner: 'vitest' });
   if (res.timedOut) {
     r.note = [`timed out after ${TIMEOUTS.vitest / MIN} min`, r.note].filter(Boolean).join('; ');
@@ -256,8 +341,10 @@ async function runBrowser({ buildOk }) {
   const mainJs = path.join(serviceDir, 'dist', 'main.js');
   if (!fs.existsSync(mainJs)) return fail(`${rel(mainJs)} not found: build the service first`);
   const dashboardDist = path.join(dashboardDir, 'dist');
-  if (!fs.existsSync(path.join(dashboardDist, 'index.html'))) return fail(`${rel(dashboardDist)}/index.html not found: build the dashboard first`);
-  if (!fs.existsSync(CHROMIUM)) return fail(`${CHROMIUM} not found (apt-get install -y --no-install-recommends chromium)`);
+  if (!fs.existsSync(path.join(dashboardDist, 'index.html')))
+    return fail(`${rel(dashboardDist)}/index.html not found: build the dashboard first`);
+  if (!fs.existsSync(CHROMIUM))
+    return fail(`${CHROMIUM} not found (apt-get install -y --no-install-recommends chromium)`);
   const playwright = binPath('playwright', repoRoot);
   if (!playwright) return fail('playwright is not installed (run npm install)');
 
@@ -352,7 +439,8 @@ async function runBrowser({ buildOk }) {
 
 async function main() {
   ensureDir(runDir);
-  for (const f of ['jest.json', 'jest-parallel.json', 'jest-serial.json', 'vitest.json', 'playwright.json']) fs.rmSync(path.join(runDir, f), { force: true });
+  for (const f of ['jest.json', 'jest-parallel.json', 'jest-serial.json', 'vitest.json', 'playwright.json'])
+    fs.rmSync(path.join(runDir, f), { force: true });
   console.log(`stages: ${opts.only.join(', ')}${opts.build ? '' : ' (no build)'}; work dir ${rel(runDir)}`);
 
   // Preflight: the stages that need PostgreSQL/Redis are not started when these are missing.
@@ -367,8 +455,10 @@ async function main() {
     }
     if (!hasCommand('redis-server')) {
       if (!process.env.REDIS_URL) {
-        problems.push('redis-server is not on the PATH and REDIS_URL is unset: refusing to guess a Redis the tests may flush. ' +
-          'Install redis-server (apt-get install -y redis-server) or set REDIS_URL to a disposable Redis.');
+        problems.push(
+          'redis-server is not on the PATH and REDIS_URL is unset: refusing to guess a Redis the tests may flush. ' +
+            'Install redis-server (apt-get install -y redis-server) or set REDIS_URL to a disposable Redis.',
+        );
       } else {
         try {
           await checkRedis(process.env.REDIS_URL);
@@ -398,7 +488,9 @@ async function main() {
         env: { CI: 'true', NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
       });
       if (res.ok) return { passed: 0, failed: 0, skipped: 0, note: '' };
-      return fail(res.timedOut ? `timed out after ${TIMEOUTS.build / MIN} min` : `npm run build exited ${res.code ?? res.signal}`);
+      return fail(
+        res.timedOut ? `timed out after ${TIMEOUTS.build / MIN} min` : `npm run build exited ${res.code ?? res.signal}`,
+      );
     });
     buildOk = r.failed === 0;
   }
@@ -426,7 +518,8 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 installSignalCleanup((signal) => {
   const cur = interruptedStage;
-  if (cur) results.push({ name: cur.name, ...fail(`interrupted by ${signal}`), seconds: (Date.now() - cur.started) / 1000 });
+  if (cur)
+    results.push({ name: cur.name, ...fail(`interrupted by ${signal}`), seconds: (Date.now() - cur.started) / 1000 });
   else results.push({ name: 'run', ...fail(`interrupted by ${signal}`), seconds: 0 });
   printSummary();
 });

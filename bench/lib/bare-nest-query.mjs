@@ -28,10 +28,18 @@ const { maxEntries } = loadConfig(process.env).query;
 class QueryController {
   async query(id, query) {
     const datasourceId = Number(id);
-    const plan = planQuery({ measure: query.measure, frequency: query.frequency, practice: query.practice, provider: query.provider });
+    const plan = planQuery({
+      measure: query.measure,
+      frequency: query.frequency,
+      practice: query.practice,
+      provider: query.provider,
+    });
     const result = await cache.query(datasourceId, plan, maxEntries);
     if (result.kind !== 'hit') throw new NotFoundException(`not answered from the cache: ${result.kind}`);
-    const entries = result.entries.map((entry) => ({ coordinates: CacheKeys.parseEntrySuffix(entry.suffix), value: entry.value }));
+    const entries = result.entries.map((entry) => ({
+      coordinates: CacheKeys.parseEntrySuffix(entry.suffix),
+      value: entry.value,
+    }));
     return spliceQueryResponse(datasourceId, 'cache', result.generation, entries);
   }
 }

@@ -38,7 +38,8 @@ export async function deleteGenerationFixedBatches(redis, CacheKeys, datasourceI
   indexSets.delete(CacheKeys.indexSuffixes.master());
   let indexesDeleted = 0;
   const setKeys = [...indexSets].map((set) => indexPrefix + set);
-  for (let i = 0; i < setKeys.length; i += FIXED_BATCH) indexesDeleted += await redis.unlink(...setKeys.slice(i, i + FIXED_BATCH));
+  for (let i = 0; i < setKeys.length; i += FIXED_BATCH)
+    indexesDeleted += await redis.unlink(...setKeys.slice(i, i + FIXED_BATCH));
   if (keysDeleted > 0 || (await redis.unlink(masterKey)) > 0) indexesDeleted += 1;
   return { keysDeleted, indexesDeleted, bytesFreed };
 }

@@ -82,7 +82,11 @@ export function commandFigures(entries, match = () => true) {
   const figures = {};
   for (const [name, list] of byName) {
     list.sort((a, b) => a - b);
-    figures[name] = { count: list.length, maxMs: list.at(-1) / 1000, p99Ms: list[Math.min(list.length - 1, Math.ceil(0.99 * list.length) - 1)] / 1000 };
+    figures[name] = {
+      count: list.length,
+      maxMs: list.at(-1) / 1000,
+      p99Ms: list[Math.min(list.length - 1, Math.ceil(0.99 * list.length) - 1)] / 1000,
+    };
   }
   return figures;
 }

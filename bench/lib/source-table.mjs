@@ -43,9 +43,13 @@ export async function buildSourceTable(db, log, { table, practices, rows: expect
   );
   await db.query(`SET maintenance_work_mem = '256MB'`);
   // The index matches the warming order, so both pipelines stream rows without a sort.
-  await db.query(`CREATE INDEX facts_entry_order_idx ON ${table} (measure, practice_id, provider_id, frequency, period_date)`);
+  await db.query(
+    `CREATE INDEX facts_entry_order_idx ON ${table} (measure, practice_id, provider_id, frequency, period_date)`,
+  );
   await db.query(`ANALYZE ${table}`);
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}`);
   if (rows[0].n !== expected) throw new Error(`the source table has ${rows[0].n} rows, expected ${expected}`);
-  log(`source table ${table}: ${expected.toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `source table ${table}: ${expected.toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -64,7 +64,10 @@ function standInHash(name) {
 const debianHash = () => recipeHash([SLIM_DPKG, SLIM_APT, SOURCES, 'bookworm minbase']);
 
 async function imageLabel(name, env) {
-  const r = await exec('podman', ['image', 'inspect', '--format', `{{index .Labels "${RECIPE_LABEL}"}}`, name], { env, timeoutMs: 30_000 });
+  const r = await exec('podman', ['image', 'inspect', '--format', `{{index .Labels "${RECIPE_LABEL}"}}`, name], {
+    env,
+    timeoutMs: 30_000,
+  });
   if (r.code !== 0) return null; // not present
   return r.stdout.trim().replace(/^<no value>$/, '');
 }
@@ -74,22 +77,39 @@ async function step(label, cmd, args, { env, logFile, timeoutMs, cwd }) {
   fs.appendFileSync(logFile, `\n$ ${cmd} ${args.join(' ')}\n`);
   const res = await spawnProcess(cmd, args, { env, cwd, logFile, quiet: true, timeoutMs, label }).exited;
   if (res.code !== 0 || res.timedOut) {
-    throw new Error(`${label} failed (${res.timedOut ? 'timed out' : `exit ${res.code ?? res.signal}`}):\n${tailFile(logFile, 25)}`);
+    throw new Error(
+      `${label} failed (${res.timedOut ? 'timed out' : `exit ${res.code ?? res.signal}`}):\n${tailFile(logFile, 25)}`,
+    );
   }
 }
 
 async function makeDebianBase({ env, logFile, log }) {
-  if (process.getuid?.() !== 0) throw new Error('making the Debian base image needs root (debootstrap); run the stage as root or pull the images');
-  if (!hasCommand('debootstrap')) throw new Error('the base images cannot be pulled and debootstrap is missing to make them: apt-get install -y debootstrap');
+  if (process.getuid?.() !== 0)
+    throw new Error('making the Debian base image needs root (debootstrap); run the stage as root or pull the images');
+  if (!hasCommand('debootstrap'))
+    throw new Error(
+      'the base images cannot be pulled and debootstrap is missing to make them: apt-get install -y debootstrap',
+    );
   const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'ccc-rootfs-'));
   const previous = await imageId(DEBIAN_BASE, env);
   try {
     log(`debootstrap bookworm (minbase) from ${DEBIAN_MIRROR} ...`);
-    await step('debootstrap', 'debootstrap', ['--variant=minbase', 'bookworm', rootfs, DEBIAN_MIRROR], { env, logFile, timeoutMs: 10 * 60_000 });
+    await step('debootstrap', 'debootstrap', ['--variant=minbase', 'bookworm', rootfs, DEBIAN_MIRROR], {
+      env,
+      logFile,
+      timeoutMs: 10 * 60_000,
+    });
     fs.writeFileSync(path.join(rootfs, 'etc/dpkg/dpkg.cfg.d/slim'), SLIM_DPKG);
     fs.writeFileSync(path.join(rootfs, 'etc/apt/sources.list'), SOURCES);
     fs.writeFileSync(path.join(rootfs, 'etc/apt/apt.conf.d/slim'), SLIM_APT);
-    for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale']) {
+    for (const dir of [
+      'var/cache/apt/archives',
+      'var/lib/apt/lists',
+      'usr/share/doc',
+      'usr/share/man',
+      'usr/share/info',
+      'usr/share/locale',
+    ]) {
       const full = path.join(rootfs, dir);
       for (const entry of fs.existsSync(full) ? fs.readdirSync(full) : []) {
         if (entry === 'partial' || entry === 'locale.alias') continue;
@@ -97,9 +117,18 @@ async function makeDebianBase({ env, logFile, log }) {
       }
     }
     const changes = ['CMD ["bash"]', `LABEL ${RECIPE_LABEL}=${debianHash()}`];
-    await step('podman import', 'bash', ['-o', 'pipefail', '-c',
-      `tar -C "$0" -c . | podman import ${changes.map((c) => `--change '${c}'`).join(' ')} - ${DEBIAN_BASE}`, rootfs],
-    { env, logFile, timeoutMs: 5 * 60_000 });
+    await step(
+      'podman import',
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `tar -C "$0" -c . | podman import ${changes.map((c) => `--change '${c}'`).join(' ')} - ${DEBIAN_BASE}`,
+        rootfs,
+      ],
+      { env, logFile, timeoutMs: 5 * 60_000 },
+    );
   } finally {
     fs.rmSync(rootfs, { recursive: true, force: true });
   }
@@ -110,17 +139,38 @@ async function makeDebianBase({ env, logFile, log }) {
 async function prepareNode(ctx, { env, logFile }) {
   const arch = { x64: 'x64', arm64: 'arm64' }[process.arch];
   if (!arch) throw new Error(`no Node binary package for ${process.arch}`);
-  const view = await exec('npm', ['view', `node-linux-${arch}@${NODE_MAJOR}`, 'version', '--json'], { env, timeoutMs: 60_000 });
-  if (view.code !== 0) throw new Error(`npm view node-linux-${arch}@${NODE_MAJOR} failed: ${view.stderr.trim().split('\n').pop()}`);
+  const view = await exec('npm', ['view', `node-linux-${arch}@${NODE_MAJOR}`, 'version', '--json'], {
+    env,
+    timeoutMs: 60_000,
+  });
+  if (view.code !== 0)
+    throw new Error(`npm view node-linux-${arch}@${NODE_MAJOR} failed: ${view.stderr.trim().split('\n').pop()}`);
   const versions = [].concat(JSON.parse(view.stdout));
   const version = versions[versions.length - 1];
   for (const spec of [`node-linux-${arch}@${version}`, 'npm@11']) {
-    await step(`npm pack ${spec}`, 'npm', ['pack', spec, '--pack-destination', ctx, '--silent'], { env, logFile, timeoutMs: 5 * 60_000 });
+    await step(`npm pack ${spec}`, 'npm', ['pack', spec, '--pack-destination', ctx, '--silent'], {
+      env,
+      logFile,
+      timeoutMs: 5 * 60_000,
+    });
   }
-  const tgz = (prefix) => path.join(ctx, fs.readdirSync(ctx).find((f) => f.startsWith(prefix) && f.endsWith('.tgz')));
+  const tgz = (prefix) =>
+    path.join(
+      ctx,
+      fs.readdirSync(ctx).find((f) => f.startsWith(prefix) && f.endsWith('.tgz')),
+    );
   ensureDir(path.join(ctx, 'npm'));
-  await step('unpack node', 'tar', ['-xzf', tgz(`node-linux-${arch}-`), '-C', ctx, '--strip-components=2', 'package/bin/node'], { env, logFile, timeoutMs: 60_000 });
-  await step('unpack npm', 'tar', ['-xzf', tgz('npm-'), '-C', path.join(ctx, 'npm'), '--strip-components=1'], { env, logFile, timeoutMs: 60_000 });
+  await step(
+    'unpack node',
+    'tar',
+    ['-xzf', tgz(`node-linux-${arch}-`), '-C', ctx, '--strip-components=2', 'package/bin/node'],
+    { env, logFile, timeoutMs: 60_000 },
+  );
+  await step('unpack npm', 'tar', ['-xzf', tgz('npm-'), '-C', path.join(ctx, 'npm'), '--strip-components=1'], {
+    env,
+    logFile,
+    timeoutMs: 60_000,
+  });
   return ['--build-arg', `NODE_VERSION=${version}`];
 }
 
@@ -134,9 +184,27 @@ async function makeStandIn(name, { env, workDir, logFile, log }) {
   const extra = s.prepare ? await s.prepare(ctx, { env, logFile }) : [];
   log(`making ${name} locally (recipe scripts/containers/stand-ins/${s.recipe}) ...`);
   const previous = await imageId(name, env);
-  await step(`podman build ${name}`, 'podman', ['build', '--isolation', 'chroot', '--format', 'docker', '--pull=never',
-    '--label', `${RECIPE_LABEL}=${standInHash(name)}`, ...extra, '-t', name, '-f', s.recipe, '.'],
-  { env, cwd: ctx, logFile, timeoutMs: 15 * 60_000 });
+  await step(
+    `podman build ${name}`,
+    'podman',
+    [
+      'build',
+      '--isolation',
+      'chroot',
+      '--format',
+      'docker',
+      '--pull=never',
+      '--label',
+      `${RECIPE_LABEL}=${standInHash(name)}`,
+      ...extra,
+      '-t',
+      name,
+      '-f',
+      s.recipe,
+      '.',
+    ],
+    { env, cwd: ctx, logFile, timeoutMs: 15 * 60_000 },
+  );
   fs.rmSync(ctx, { recursive: true, force: true });
   await dropReplaced(previous, name, env);
 }
@@ -148,7 +216,8 @@ async function imageId(name, env) {
 
 /** A remade image leaves its predecessor untagged: remove it (it fails harmlessly while a container uses it). */
 async function dropReplaced(previous, name, env) {
-  if (previous && previous !== (await imageId(name, env))) await exec('podman', ['rmi', previous], { env, timeoutMs: 60_000 });
+  if (previous && previous !== (await imageId(name, env)))
+    await exec('podman', ['rmi', previous], { env, timeoutMs: 60_000 });
 }
 
 /**
@@ -163,13 +232,18 @@ export async function ensureBaseImages(names, { env, workDir, logFile, log, pull
     let source;
     if (label !== null && (!STAND_INS[name] || label === '' || label === standInHash(name))) {
       source = label ? 'stand-in (cached)' : 'present';
-    } else if (label === null && pull
-      && (await exec('podman', ['pull', '--quiet', name], { env, timeoutMs: 10 * 60_000 })).code === 0) {
+    } else if (
+      label === null &&
+      pull &&
+      (await exec('podman', ['pull', '--quiet', name], { env, timeoutMs: 10 * 60_000 })).code === 0
+    ) {
       source = 'pulled';
     } else {
       if (!STAND_INS[name]) {
-        throw new Error(`${name} cannot be pulled and there is no local recipe for it (scripts/containers/stand-ins): ` +
-          `use one of ${Object.keys(STAND_INS).join(', ')} or make the registry reachable`);
+        throw new Error(
+          `${name} cannot be pulled and there is no local recipe for it (scripts/containers/stand-ins): ` +
+            `use one of ${Object.keys(STAND_INS).join(', ')} or make the registry reachable`,
+        );
       }
       await makeStandIn(name, { env, workDir, logFile, log });
       source = 'stand-in (made)';

@@ -67,11 +67,19 @@ export function exec(cmd, args, { env = {}, cleanEnv = false, timeoutMs = 120_00
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -92,7 +100,10 @@ function ping(socketPath) {
       resolve(res.statusCode === 200);
     });
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
     req.end();
   });
 }
@@ -106,7 +117,10 @@ export async function startApiService({ env, logFile }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccc-podman-'));
   const socket = path.join(dir, 'podman.sock');
   const svc = spawnProcess('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
-    env, logFile, quiet: true, label: 'podman system service',
+    env,
+    logFile,
+    quiet: true,
+    label: 'podman system service',
   });
   const stop = async () => {
     await svc.stop(5000);
@@ -130,9 +144,15 @@ export function driveHealthChecks({ env, project, intervalMs = 2000 }) {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const ps = await exec('podman', ['ps', '--filter', `label=com.docker.compose.project=${project}`,
-        '--format', '{{.ID}} {{.Status}}'], { env, timeoutMs: 15_000 });
-      const ids = ps.stdout.split('\n').filter((line) => /\((starting|healthy|unhealthy)\)/.test(line)).map((line) => line.split(' ')[0]);
+      const ps = await exec(
+        'podman',
+        ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.ID}} {{.Status}}'],
+        { env, timeoutMs: 15_000 },
+      );
+      const ids = ps.stdout
+        .split('\n')
+        .filter((line) => /\((starting|healthy|unhealthy)\)/.test(line))
+        .map((line) => line.split(' ')[0]);
       await Promise.all(ids.map((id) => exec('podman', ['healthcheck', 'run', id], { env, timeoutMs: 30_000 })));
       for (let waited = 0; waited < intervalMs && !stopped; waited += 250) await sleep(250);
     }

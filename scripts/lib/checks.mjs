@@ -19,16 +19,24 @@ export function runChecks(repoRoot) {
   const gaps = lockfileGaps();
   if (gaps.length) {
     problems.push('package-lock.json: lacks optional packages');
-    log(false, `package-lock.json lacks other platforms' optional packages of ${gaps.map((g) => `${g.name}@${g.version}`).join(', ')}` +
-      ' (node scripts/lib/lockfile.mjs --fix)');
+    log(
+      false,
+      `package-lock.json lacks other platforms' optional packages of ${gaps.map((g) => `${g.name}@${g.version}`).join(', ')}` +
+        ' (node scripts/lib/lockfile.mjs --fix)',
+    );
   } else {
     passed += 1;
-    log(true, 'package-lock.json lists every platform\'s optional packages');
+    log(true, "package-lock.json lists every platform's optional packages");
   }
   const deps = dependencyViolations();
   if (deps.error || deps.violations.length) {
-    problems.push(`apps/cache-service/.dependency-cruiser.cjs: ${deps.error ?? `${deps.violations.length} violation(s)`}`);
-    log(false, `service dependency rules: ${deps.error ?? deps.violations.map((v) => `\n[checks]      ${v}`).join('')}`);
+    problems.push(
+      `apps/cache-service/.dependency-cruiser.cjs: ${deps.error ?? `${deps.violations.length} violation(s)`}`,
+    );
+    log(
+      false,
+      `service dependency rules: ${deps.error ?? deps.violations.map((v) => `\n[checks]      ${v}`).join('')}`,
+    );
   } else {
     passed += 1;
     log(true, `service dependency rules: no folder cycle, entities import entities only (${deps.modules} modules)`);
@@ -36,7 +44,13 @@ export function runChecks(repoRoot) {
   for (const r of runStyleChecks()) {
     if (r.ok) passed += 1;
     else problems.push(`${r.name}: ${r.fix}`);
-    const detail = r.ok ? '' : `\n${r.output.split('\n').slice(-40).map((l) => `[checks]      ${l}`).join('\n')}\n[checks]      fix: ${r.fix}`;
+    const detail = r.ok
+      ? ''
+      : `\n${r.output
+          .split('\n')
+          .slice(-40)
+          .map((l) => `[checks]      ${l}`)
+          .join('\n')}\n[checks]      fix: ${r.fix}`;
     log(r.ok, `${r.name}${detail}`);
   }
   const failedFiles = new Set(problems.map((p) => p.split(':')[0])).size;

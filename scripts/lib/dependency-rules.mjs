@@ -17,16 +17,26 @@ const cli = path.join(repoRoot, 'node_modules', 'dependency-cruiser', 'bin', 'de
  * failed (missing package, bad configuration).
  */
 export function dependencyViolations() {
-  const run = spawnSync(process.execPath, [cli, '--config', '.dependency-cruiser.cjs', '--output-type', 'json', 'src'], {
-    cwd: serviceDir,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [cli, '--config', '.dependency-cruiser.cjs', '--output-type', 'json', 'src'],
+    {
+      cwd: serviceDir,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   let report;
   try {
     report = JSON.parse(run.stdout);
   } catch {
-    return { error: (run.stderr || run.stdout || `dependency-cruiser exited with ${run.status}`).trim().split('\n').slice(-5).join(' ') };
+    return {
+      error: (run.stderr || run.stdout || `dependency-cruiser exited with ${run.status}`)
+        .trim()
+        .split('\n')
+        .slice(-5)
+        .join(' '),
+    };
   }
   const violations = report.summary.violations.map((v) => {
     const loop = v.cycle?.length ? [v.from, ...v.cycle.map((step) => step.name ?? step)] : [v.from, v.to];

@@ -16,7 +16,11 @@ export function headingIds(markdown) {
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // links and images: their text
       .replace(/<[^>]+>/g, '')
       .replace(/[`*~]/g, '');
-    const base = text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const base = text
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     ids.add(n === 0 ? base : `${base}-${n}`);
@@ -27,28 +31,37 @@ export function headingIds(markdown) {
 /** The text with fenced code blocks and inline code spans blanked (links inside them are examples). */
 function stripCode(markdown) {
   let inFence = false;
-  return markdown.split('\n').map((line) => {
-    if (/^\s*(```|~~~)/.test(line)) {
-      inFence = !inFence;
-      return '';
-    }
-    return inFence ? '' : line.replace(/`[^`]*`/g, '``');
-  }).join('\n');
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) {
+        inFence = !inFence;
+        return '';
+      }
+      return inFence ? '' : line.replace(/`[^`]*`/g, '``');
+    })
+    .join('\n');
 }
 
 /** [{ line, target }] for inline links/images and reference definitions. */
 export function linksOf(markdown) {
   const out = [];
-  stripCode(markdown).split('\n').forEach((line, i) => {
-    for (const m of line.matchAll(/!?\[(?:[^\]]|\][^(])*?\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) out.push({ line: i + 1, target: m[1] });
-    const ref = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$/.exec(line);
-    if (ref) out.push({ line: i + 1, target: ref[1] });
-  });
+  stripCode(markdown)
+    .split('\n')
+    .forEach((line, i) => {
+      for (const m of line.matchAll(/!?\[(?:[^\]]|\][^(])*?\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+        out.push({ line: i + 1, target: m[1] });
+      const ref = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$/.exec(line);
+      if (ref) out.push({ line: i + 1, target: ref[1] });
+    });
   return out;
 }
 
 function trackedFiles(repoRoot) {
-  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   return r.status === 0 ? new Set(r.stdout.split('\0').filter(Boolean)) : null;
 }
 
@@ -95,7 +108,15 @@ export function checkDocLinks(repoRoot, files) {
 /** README.md and every Markdown file under docs/. */
 export function docFiles(repoRoot) {
   const docs = path.join(repoRoot, 'docs');
-  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name))
-    : e.name.endsWith('.md') ? [path.relative(repoRoot, path.join(dir, e.name)).split(path.sep).join('/')] : []));
+  const walk = (dir) =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory()
+          ? walk(path.join(dir, e.name))
+          : e.name.endsWith('.md')
+            ? [path.relative(repoRoot, path.join(dir, e.name)).split(path.sep).join('/')]
+            : [],
+      );
   return ['README.md', ...(fs.existsSync(docs) ? walk(docs).sort() : [])];
 }

@@ -75,7 +75,11 @@ export function binPath(name, fromDir = repoRoot) {
 export function tailFile(file, lines = 60) {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trimEnd();
   } catch {
     return '';
   }
@@ -94,7 +98,10 @@ function startEntry(entry) {
     if (i >= 0) cleanups.splice(i, 1);
     entry.promise = Promise.resolve().then(entry.fn);
     inFlight.add(entry.promise);
-    entry.promise.then(() => inFlight.delete(entry.promise), () => inFlight.delete(entry.promise));
+    entry.promise.then(
+      () => inFlight.delete(entry.promise),
+      () => inFlight.delete(entry.promise),
+    );
   }
   return entry.promise;
 }
@@ -207,13 +214,17 @@ export function redisPing(url, timeoutMs = 2000) {
     const port = Number(u.port || 6379);
     const commands = [];
     if (u.password) {
-      commands.push(u.username ? ['AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password)]
-        : ['AUTH', decodeURIComponent(u.password)]);
+      commands.push(
+        u.username
+          ? ['AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password)]
+          : ['AUTH', decodeURIComponent(u.password)],
+      );
     }
     commands.push(['PING']);
-    const sock = u.protocol === 'rediss:'
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host })
-      : net.connect({ host, port });
+    const sock =
+      u.protocol === 'rediss:'
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host })
+        : net.connect({ host, port });
     let buf = '';
     let replies = 0;
     const done = (err) => {
@@ -249,7 +260,8 @@ export async function checkRedis(url, { timeoutMs = 2000 } = {}) {
   try {
     await redisPing(url, timeoutMs);
   } catch (err) {
-    if (err.redisReply) throw new Error(`Redis at ${redactUrl(url)} answered with an error (${err.message}).`, { cause: err });
+    if (err.redisReply)
+      throw new Error(`Redis at ${redactUrl(url)} answered with an error (${err.message}).`, { cause: err });
     throw new Error(
       `Redis is not reachable at ${redactUrl(url)} (${err.message}). ` +
         `Start it (e.g. \`${RESTART_HINTS.redis}\`) or set REDIS_URL.`,
@@ -268,20 +280,53 @@ export async function startPrivateRedis({ label = 'redis', attempts = 3 } = {}) 
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ccc-${label}-`));
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', dir, '--logfile', path.join(dir, 'redis.log')];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
-    child.stdout.on('data', (d) => { output = (output + d).slice(-4000); });
-    child.stderr.on('data', (d) => { output = (output + d).slice(-4000); });
+    child.stdout.on('data', (d) => {
+      output = (output + d).slice(-4000);
+    });
+    child.stderr.on('data', (d) => {
+      output = (output + d).slice(-4000);
+    });
     let exited = null;
-    const exitPromise = new Promise((r) => child.once('exit', (code, signal) => { exited = { code, signal }; r(exited); }));
-    child.once('error', (err) => { exited = { code: -1, signal: null, err }; });
+    const exitPromise = new Promise((r) =>
+      child.once('exit', (code, signal) => {
+        exited = { code, signal };
+        r(exited);
+      }),
+    );
+    child.once('error', (err) => {
+      exited = { code: -1, signal: null, err };
+    });
     const url = `redis://127.0.0.1:${port}`;
     const stopNow = async () => {
       if (!exited) {
-        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
-        const killer = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }, 3000);
+        try {
+          process.kill(child.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const killer = setTimeout(() => {
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 3000);
         await exitPromise;
         clearTimeout(killer);
       }
@@ -336,11 +381,17 @@ export function quoteIdent(name) {
 /** Connects a pg.Client with a short connect timeout; caller must end() it. */
 export async function pgConnect(url, { timeoutMs = 3000 } = {}) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  client.on('error', () => { /* surfaced by the awaited calls */ });
+  client.on('error', () => {
+    /* surfaced by the awaited calls */
+  });
   try {
     await client.connect();
   } catch (err) {
-    try { await client.end(); } catch { /* ignore */ }
+    try {
+      await client.end();
+    } catch {
+      /* ignore */
+    }
     throw err;
   }
   return client;
@@ -360,10 +411,12 @@ export async function checkPostgres(url, { timeoutMs = 3000 } = {}) {
   } catch (err) {
     // SQLSTATE codes are 5 characters; anything else (ECONNREFUSED, timeouts, ...) means no server
     const answered = typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code);
-    const e = new Error(answered
-      ? `PostgreSQL at ${redactUrl(url)} refused the connection (${pgReason(err)}).`
-      : `PostgreSQL is not reachable at ${redactUrl(url)} (${pgReason(err)}). ` +
-        `Start it (e.g. \`${RESTART_HINTS.postgres}\`) or set the URL.`);
+    const e = new Error(
+      answered
+        ? `PostgreSQL at ${redactUrl(url)} refused the connection (${pgReason(err)}).`
+        : `PostgreSQL is not reachable at ${redactUrl(url)} (${pgReason(err)}). ` +
+            `Start it (e.g. \`${RESTART_HINTS.postgres}\`) or set the URL.`,
+    );
     e.code = err?.code;
     throw e;
   } finally {
@@ -381,15 +434,19 @@ export async function ensureDatabase(url, { adminDb = 'postgres' } = {}) {
     if (err.code !== '3D000') throw err; // anything but "database does not exist"
   }
   const admin = await pgConnect(withDatabase(url, adminDb)).catch((err) => {
-    throw new Error(`PostgreSQL: cannot connect to ${redactUrl(withDatabase(url, adminDb))} to create database ${name} (${pgReason(err)})`, {
-      cause: err,
-    });
+    throw new Error(
+      `PostgreSQL: cannot connect to ${redactUrl(withDatabase(url, adminDb))} to create database ${name} (${pgReason(err)})`,
+      {
+        cause: err,
+      },
+    );
   });
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   } catch (err) {
     // 42P04: exists (a race with another run)
-    if (err.code !== '42P04') throw new Error(`PostgreSQL: cannot create database ${name} (${pgReason(err)})`, { cause: err });
+    if (err.code !== '42P04')
+      throw new Error(`PostgreSQL: cannot create database ${name} (${pgReason(err)})`, { cause: err });
   } finally {
     await admin.end().catch(() => {});
   }
@@ -471,10 +528,20 @@ export function spawnProcess(cmd, args = [], opts = {}) {
     ensureDir(path.dirname(logFile));
     logStream = fs.createWriteStream(logFile, { flags: 'a' });
   }
-  const out = linePrefixer(prefix, (s) => { if (!quiet) process.stdout.write(s); });
-  const err = linePrefixer(prefix, (s) => { if (!quiet) process.stderr.write(s); });
-  child.stdout.on('data', (d) => { out.push(d); logStream?.write(d); });
-  child.stderr.on('data', (d) => { err.push(d); logStream?.write(d); });
+  const out = linePrefixer(prefix, (s) => {
+    if (!quiet) process.stdout.write(s);
+  });
+  const err = linePrefixer(prefix, (s) => {
+    if (!quiet) process.stderr.write(s);
+  });
+  child.stdout.on('data', (d) => {
+    out.push(d);
+    logStream?.write(d);
+  });
+  child.stderr.on('data', (d) => {
+    err.push(d);
+    logStream?.write(d);
+  });
 
   let timedOut = false;
   let timer = null;
@@ -505,20 +572,34 @@ export function spawnProcess(cmd, args = [], opts = {}) {
     try {
       process.kill(-child.pid, signal);
     } catch {
-      try { child.kill(signal); } catch { /* gone */ }
+      try {
+        child.kill(signal);
+      } catch {
+        /* gone */
+      }
     }
   };
   const stopNow = async (graceMs = 10_000) => {
     if (!alive || child.pid === undefined) {
       // the leader is gone, but its group may live on (e.g. jest workers): sweep it
-      if (child.pid !== undefined) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none */ } }
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* none */
+        }
+      }
       return exited;
     }
     killGroup('SIGTERM');
     const killer = setTimeout(() => killGroup('SIGKILL'), graceMs);
     const res = await exited;
     clearTimeout(killer);
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group empty */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* group empty */
+    }
     return res;
   };
   const stop = onCleanup(() => stopNow(), `stop ${label}`);
@@ -533,7 +614,13 @@ export function spawnProcess(cmd, args = [], opts = {}) {
   }
   // the registered cleanup covers interruption; once the child has exited, unregister it
   exited.then(() => stop());
-  return { child, pid: child.pid, exited, stop: (graceMs) => stopNow(graceMs).finally(() => stop()), isAlive: () => alive };
+  return {
+    child,
+    pid: child.pid,
+    exited,
+    stop: (graceMs) => stopNow(graceMs).finally(() => stop()),
+    isAlive: () => alive,
+  };
 }
 
 /** spawnProcess + await exit; resolves to { code, signal, timedOut, ok }. */
@@ -556,7 +643,9 @@ export async function waitForHttp(url, { timeoutMs = 60_000, intervalMs = 500, i
   while (Date.now() < deadline) {
     if (isAlive && !isAlive()) throw new Error(`the process serving ${url} exited before it was ready (${last})`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(Math.min(5000, Math.max(1000, deadline - Date.now()))) });
+      const res = await fetch(url, {
+        signal: AbortSignal.timeout(Math.min(5000, Math.max(1000, deadline - Date.now()))),
+      });
       await res.arrayBuffer().catch(() => {});
       if (res.status === 200) return;
       last = `HTTP ${res.status}`;

@@ -41,7 +41,13 @@ export function lockfileGaps(lockPath = path.join(repoRoot, 'package-lock.json')
   for (const [location, pkg] of Object.entries(packages)) {
     if (!location || pkg.link) continue;
     const missing = Object.keys(pkg.optionalDependencies ?? {}).filter((dep) => !resolveFrom(packages, location, dep));
-    if (missing.length) gaps.push({ location, name: pkg.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length), version: pkg.version, missing });
+    if (missing.length)
+      gaps.push({
+        location,
+        name: pkg.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length),
+        version: pkg.version,
+        missing,
+      });
   }
   return gaps;
 }
@@ -73,9 +79,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const fix = process.argv.includes('--fix');
   const gaps = fix ? fixLockfile() : lockfileGaps();
   const left = fix ? lockfileGaps() : gaps;
-  for (const gap of gaps) console.log(`${fix ? 'filled' : 'missing'}: ${gap.name}@${gap.version} -> ${gap.missing.join(', ')}`);
+  for (const gap of gaps)
+    console.log(`${fix ? 'filled' : 'missing'}: ${gap.name}@${gap.version} -> ${gap.missing.join(', ')}`);
   if (left.length) {
-    console.error(`${left.length} package(s) still lack optional dependencies in package-lock.json${fix ? '' : ' (run node scripts/lib/lockfile.mjs --fix)'}`);
+    console.error(
+      `${left.length} package(s) still lack optional dependencies in package-lock.json${fix ? '' : ' (run node scripts/lib/lockfile.mjs --fix)'}`,
+    );
     process.exit(1);
   }
   console.log('package-lock.json lists every optional dependency of every locked package');

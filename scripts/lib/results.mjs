@@ -34,8 +34,9 @@ export function parseJestLike(file, { exitCode = 0, runner = 'jest' } = {}) {
   const notes = [];
   // files that failed without a failing test: failed to compile/import, or a hook outside any test threw
   const brokenFiles = Array.isArray(data.testResults)
-    ? data.testResults.filter((f) => f?.status === 'failed'
-      && !(f.assertionResults || []).some((a) => a?.status === 'failed')).length
+    ? data.testResults.filter(
+        (f) => f?.status === 'failed' && !(f.assertionResults || []).some((a) => a?.status === 'failed'),
+      ).length
     : 0;
   const runtimeErrors = Math.max(brokenFiles, num(data.numRuntimeErrorTestSuites));
   if (runtimeErrors > 0) {
@@ -45,7 +46,9 @@ export function parseJestLike(file, { exitCode = 0, runner = 'jest' } = {}) {
   if (failed === 0 && (exitCode !== 0 || data.success === false)) {
     const suites = num(data.numFailedTestSuites);
     failed = Math.max(1, suites);
-    notes.push(`${runner} exited ${exitCode}${suites ? ` with ${suites} failed suite(s)` : ''} although no test failed`);
+    notes.push(
+      `${runner} exited ${exitCode}${suites ? ` with ${suites} failed suite(s)` : ''} although no test failed`,
+    );
   }
   if (passed + failed + skipped === 0) {
     failed = 1;
@@ -68,7 +71,11 @@ export function parsePlaywright(file, { exitCode = 0 } = {}) {
   const globalErrors = Array.isArray(data.errors) ? data.errors.length : 0;
   if (globalErrors > 0) {
     failed += globalErrors;
-    notes.push(`${globalErrors} error(s) outside tests, first: ${String(data.errors[0]?.message ?? '').split('\n')[0].slice(0, 160)}`);
+    notes.push(
+      `${globalErrors} error(s) outside tests, first: ${String(data.errors[0]?.message ?? '')
+        .split('\n')[0]
+        .slice(0, 160)}`,
+    );
   }
   if (failed === 0 && exitCode !== 0) {
     failed = 1;
@@ -89,7 +96,11 @@ export function summaryLine(stages) {
 
 export function totals(stages) {
   return stages.reduce(
-    (acc, s) => ({ passed: acc.passed + (s.passed || 0), failed: acc.failed + (s.failed || 0), skipped: acc.skipped + (s.skipped || 0) }),
+    (acc, s) => ({
+      passed: acc.passed + (s.passed || 0),
+      failed: acc.failed + (s.failed || 0),
+      skipped: acc.skipped + (s.skipped || 0),
+    }),
     { passed: 0, failed: 0, skipped: 0 },
   );
 }
@@ -107,7 +118,11 @@ export function summaryTable(stages) {
   ]);
   const head = ['stage', 'status', 'passed', 'failed', 'skipped', 'time', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }
 
@@ -117,8 +132,22 @@ export function mergeJestReports(files, out) {
   fs.rmSync(out, { force: true });
   if (reports.length < files.length) return; // parseJestLike reports the missing file as a crash
   const sum = (field) => reports.reduce((total, report) => total + (Number(report[field]) || 0), 0);
-  const merged = { success: reports.every((report) => report.success !== false), testResults: reports.flatMap((report) => report.testResults ?? []) };
-  for (const field of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests', 'numPassedTestSuites', 'numFailedTestSuites',
-    'numPendingTestSuites', 'numRuntimeErrorTestSuites', 'numTotalTestSuites']) merged[field] = sum(field);
+  const merged = {
+    success: reports.every((report) => report.success !== false),
+    testResults: reports.flatMap((report) => report.testResults ?? []),
+  };
+  for (const field of [
+    'numPassedTests',
+    'numFailedTests',
+    'numPendingTests',
+    'numTodoTests',
+    'numTotalTests',
+    'numPassedTestSuites',
+    'numFailedTestSuites',
+    'numPendingTestSuites',
+    'numRuntimeErrorTestSuites',
+    'numTotalTestSuites',
+  ])
+    merged[field] = sum(field);
   fs.writeFileSync(out, JSON.stringify(merged));
 }

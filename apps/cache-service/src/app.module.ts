@@ -43,7 +43,10 @@ import { WarmingModule } from './warming/warming.module.js';
     loggingModule(),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: RedisClient) => ({ ...throttlerOptions(config), storage: new RedisThrottlerStorage(redis) }),
+      useFactory: (config: AppConfig, redis: RedisClient) => ({
+        ...throttlerOptions(config),
+        storage: new RedisThrottlerStorage(redis),
+      }),
     }),
     PlatformModule,
     // Identity.

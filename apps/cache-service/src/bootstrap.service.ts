@@ -46,9 +46,12 @@ export class BootstrapService implements OnApplicationBootstrap {
     }
     if (this.config.demo.seed) {
       const result = await this.demo.seed(this.config.demo.scale);
-      this.logger.log(`Demo datasources ready: ${result.datasources.map((d) => `${d.name} (${d.rows} rows)`).join(', ')}`);
+      this.logger.log(
+        `Demo datasources ready: ${result.datasources.map((d) => `${d.name} (${d.rows} rows)`).join(', ')}`,
+      );
       const withHistory = await this.demoTraffic.seedHistory();
-      if (withHistory > 0) this.logger.log(`Demo query traffic of the last 7 days written for ${withHistory} datasources`);
+      if (withHistory > 0)
+        this.logger.log(`Demo query traffic of the last 7 days written for ${withHistory} datasources`);
     }
     // Rows pulled from a table outside SOURCE_SCHEMAS before this start (an older version, a narrower list) go now.
     await this.warming.purgeRefusedSources();

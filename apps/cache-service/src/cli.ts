@@ -35,15 +35,21 @@ async function main(argv: string[]): Promise<void> {
       console.log('Reverted the last migration');
     } else if (command === 'seed-demo') {
       // The same rule as SEED_DEMO=true: demo datasources the service may not read would only answer 403.
-      if (!config.sources.schemas.includes(DEMO_SCHEMA)) throw new Error(`seed-demo needs ${DEMO_SCHEMA} in SOURCE_SCHEMAS (the demo tables live there)`);
+      if (!config.sources.schemas.includes(DEMO_SCHEMA))
+        throw new Error(`seed-demo needs ${DEMO_SCHEMA} in SOURCE_SCHEMAS (the demo tables live there)`);
       await runMigrations(db);
       const result = await new DemoSeedService(db).seed(config.demo.scale);
-      for (const ds of result.datasources) console.log(`${ds.name}: ${ds.rows} rows${ds.created ? ' (registered)' : ''}`);
+      for (const ds of result.datasources)
+        console.log(`${ds.name}: ${ds.rows} rows${ds.created ? ' (registered)' : ''}`);
     } else if (command === 'create-admin') {
       const [email, password] = args;
-      if (!email || !password || password.length < 10) throw new Error('create-admin needs <email> and a <password> of at least 10 characters');
+      if (!email || !password || password.length < 10)
+        throw new Error('create-admin needs <email> and a <password> of at least 10 characters');
       await runMigrations(db);
-      await new UsersService(db.getRepository(AppUserEntity), new PasswordHasher(config.auth.scryptCost)).ensureAdmin(email.toLowerCase(), password);
+      await new UsersService(db.getRepository(AppUserEntity), new PasswordHasher(config.auth.scryptCost)).ensureAdmin(
+        email.toLowerCase(),
+        password,
+      );
       console.log(`Admin ${email.toLowerCase()} is present`);
     }
   } finally {

@@ -36,7 +36,9 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   // No open-source licence: the package is private (package.json "private": true), so a name without a URL
   // (DocumentBuilder.setLicense would write an empty one).
   options.info.license = { name: 'Proprietary' };
-  return completeSchemas(documentGlobalBehaviour(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto] })));
+  return completeSchemas(
+    documentGlobalBehaviour(SwaggerModule.createDocument(app, options, { extraModels: [ErrorResponseDto] })),
+  );
 }
 
 /** Everything about the HTTP surface that both main.ts and the tests need, in one place. */
@@ -82,7 +84,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.http.apiDocs !== 'off') {
     if (config.http.apiDocs === 'authenticated') app.use(API_DOCS_PATHS, apiDocsGuard(app.get(AuthService)));
     const document = buildOpenApiDocument(app);
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Cache Command Center API' });
+    SwaggerModule.setup('api/docs', app, document, {
+      jsonDocumentUrl: 'api/docs-json',
+      customSiteTitle: 'Cache Command Center API',
+    });
   }
 
   serveDashboard(app, config.dashboardDir);
@@ -95,17 +100,23 @@ const API_DOCS_PATHS = ['/api/docs', '/api/docs-json', '/api/docs-yaml'];
 function apiDocsGuard(auth: AuthService): (req: Request, res: Response, next: NextFunction) => void {
   const filter = new HttpExceptionFilter();
   return (req, res, next) => {
-    auth.authenticate({ bearer: bearerTokenOf(req.header('authorization')), apiKey: req.header('x-api-key') }, req.ip ?? null).then(
-      () => next(),
-      (error: unknown) => filter.respond(error, req, res),
-    );
+    auth
+      .authenticate(
+        { bearer: bearerTokenOf(req.header('authorization')), apiKey: req.header('x-api-key') },
+        req.ip ?? null,
+      )
+      .then(
+        () => next(),
+        (error: unknown) => filter.respond(error, req, res),
+      );
   };
 }
 
 /** The built dashboard at `/`, with client-side routes falling back to index.html. */
 function serveDashboard(app: NestExpressApplication, dashboardDir: string | null): void {
   if (!dashboardDir || !existsSync(join(dashboardDir, 'index.html'))) return;
-  const isApi = (path: string): boolean => NON_SPA_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const isApi = (path: string): boolean =>
+    NON_SPA_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
   // Only for dashboard paths: on the API's hot path a static lookup would cost a filesystem stat per request.
   const assets = express.static(dashboardDir, { index: false, maxAge: '1h', setHeaders: noCacheForIndex });
   app.use((req: Request, res: Response, next: NextFunction) => (isApi(req.path) ? next() : assets(req, res, next)));

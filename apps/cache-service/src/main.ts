@@ -33,7 +33,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
 
   const log = new Logger('Main');
-  if (config.auth.jwtSecretEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and end at restart');
+  if (config.auth.jwtSecretEphemeral)
+    log.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and end at restart');
   log.log(`Cache Command Center listening on http://localhost:${config.port} (role ${config.role})`);
 }
 

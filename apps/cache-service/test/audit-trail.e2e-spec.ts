@@ -13,7 +13,14 @@ import { RedisKeys } from '../src/redis/redis-keys.js';
 import { isolatedStack, type IsolatedStack } from './support/isolated-stack.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 
-const MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
+const MAPPING = {
+  measure: 'measure',
+  practice: 'practice_id',
+  provider: 'provider_id',
+  frequency: 'frequency',
+  period: 'period_date',
+  value: 'value',
+};
 // jsonb refuses these escapes; a row holding one used to be lost.
 const UNSTORABLE = /\\u0000|\\ud[89a-f][0-9a-f]{2}/i;
 
@@ -43,7 +50,11 @@ describe('audit trail: hostile parameters', () => {
       .set('X-Correlation-Id', correlationId)
       .set('Content-Type', 'application/json')
       .send(`{"email":"${email}","password":"Long-Enough-1","role":"admin","displayName":"Eve \\ud800 \\u0000"}`);
-    expect({ status: response.status, code: response.body.code, fields: response.body.details?.fields?.map((f: { field: string }) => f.field) }).toEqual({
+    expect({
+      status: response.status,
+      code: response.body.code,
+      fields: response.body.details?.fields?.map((f: { field: string }) => f.field),
+    }).toEqual({
       status: 400,
       code: 'VALIDATION_FAILED',
       fields: ['displayName'],
@@ -51,7 +62,13 @@ describe('audit trail: hostile parameters', () => {
     const users = await t.http.get('/api/admin/users').set(bearer(admin.token)).expect(200);
     expect((users.body as { email: string }[]).map((u) => u.email)).not.toContain(email);
     const [row] = await rowsOf(correlationId);
-    expect(row).toMatchObject({ action: expect.any(String), outcome: 'failure', statusCode: 400, errorCode: 'VALIDATION_FAILED', actorId: admin.id });
+    expect(row).toMatchObject({
+      action: expect.any(String),
+      outcome: 'failure',
+      statusCode: 400,
+      errorCode: 'VALIDATION_FAILED',
+      actorId: admin.id,
+    });
     expect(row.parameters).toMatchObject({ email, password: '[redacted]', displayName: 'Eve \ufffd \ufffd' });
   });
 
@@ -63,7 +80,10 @@ describe('audit trail: hostile parameters', () => {
       .set('X-Correlation-Id', correlationId)
       .set('Content-Type', 'application/json')
       .send('{"name":"svc-\\udfff","permissions":["analytics:read"]}');
-    expect({ status: response.status, fields: response.body.details?.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['name'] });
+    expect({
+      status: response.status,
+      fields: response.body.details?.fields?.map((f: { field: string }) => f.field),
+    }).toEqual({ status: 400, fields: ['name'] });
     expect(await rowsOf(correlationId)).toEqual([expect.objectContaining({ outcome: 'failure', statusCode: 400 })]);
   });
 
@@ -86,7 +106,12 @@ describe('audit trail: hostile parameters', () => {
       .post('/api/admin/datasources')
       .set(bearer(admin.token))
       .set('X-Correlation-Id', correlationId)
-      .send({ name: `emoji ${randomUUID().slice(0, 8)}`, description, sourceTable: 'demo_analytics.revenue_facts', columnMapping: MAPPING })
+      .send({
+        name: `emoji ${randomUUID().slice(0, 8)}`,
+        description,
+        sourceTable: 'demo_analytics.revenue_facts',
+        columnMapping: MAPPING,
+      })
       .expect(201);
     expect(datasource.body.description).toBe(description);
     const [row] = await rowsOf(correlationId);
@@ -126,9 +151,9 @@ describe('audit trail: PostgreSQL refusing the row', () => {
   });
 
   const rows = (correlationId: string) =>
-    db.query(`SELECT outcome, status_code, parameters, occurred_at FROM audit_log WHERE correlation_id = $1`, [correlationId]) as Promise<
-      { outcome: string; status_code: number; parameters: Record<string, unknown>; occurred_at: Date }[]
-    >;
+    db.query(`SELECT outcome, status_code, parameters, occurred_at FROM audit_log WHERE correlation_id = $1`, [
+      correlationId,
+    ]) as Promise<{ outcome: string; status_code: number; parameters: Record<string, unknown>; occurred_at: Date }[]>;
 
   it('answers a successful change while the audit table is down, and writes its row from the Redis outbox once the table is back', async () => {
     await db.query('CREATE TABLE audit_fault_down ()');
@@ -151,7 +176,11 @@ describe('audit trail: PostgreSQL refusing the row', () => {
     // (The retry loop may get there first; either way the row is written once.)
     await t.app.get(AuditService).drainOutbox();
     const [row] = await rows(correlationId);
-    expect(row).toMatchObject({ outcome: 'success', status_code: 201, parameters: expect.objectContaining({ metricType: 'EVICTION_RATE' }) });
+    expect(row).toMatchObject({
+      outcome: 'success',
+      status_code: 201,
+      parameters: expect.objectContaining({ metricType: 'EVICTION_RATE' }),
+    });
     // The row carries the time of the change, not of the retry.
     expect(row.occurred_at.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(row.occurred_at.getTime()).toBeLessThanOrEqual(Date.now());
@@ -168,7 +197,9 @@ describe('audit trail: PostgreSQL refusing the row', () => {
       outcome: 'success',
       correlationId,
     });
-    expect(await rows(correlationId)).toEqual([expect.objectContaining({ outcome: 'success', parameters: { '[unstorable]': '22023' } })]);
+    expect(await rows(correlationId)).toEqual([
+      expect.objectContaining({ outcome: 'success', parameters: { '[unstorable]': '22023' } }),
+    ]);
   });
 
   it('caps the outbox (AUDIT_OUTBOX_MAX_ROWS): a row beyond it is lost loudly and counted on /metrics; nobody purges or re-times the outbox', async () => {
@@ -181,7 +212,12 @@ describe('audit trail: PostgreSQL refusing the row', () => {
     };
     const retimed = `outbox-test:${randomUUID()}`;
     await redis.set(retimed, '1');
-    const change = () => capped.http.post('/api/admin/redis/ttl').set(bearer(admin.token)).send({ key: retimed, ttlSeconds: 600 }).expect(200);
+    const change = () =>
+      capped.http
+        .post('/api/admin/redis/ttl')
+        .set(bearer(admin.token))
+        .send({ key: retimed, ttlSeconds: 600 })
+        .expect(200);
     // Another replica holds the drain lease: nothing empties the outbox while the table is down.
     await redis.set(RedisKeys.lease('audit-outbox'), 'another-replica', 'PX', 120_000);
     await db.query('CREATE TABLE audit_fault_down ()');
@@ -197,9 +233,17 @@ describe('audit trail: PostgreSQL refusing the row', () => {
       expect(await metric('ccc_audit_outbox_rows')).toBe(2);
 
       // Not even an admin allowing protected keys touches it: purging or re-timing it would lose audit rows.
-      const purge = await capped.http.post('/api/admin/redis/purge').set(bearer(admin.token)).send({ pattern: 'ccc:audit:*', dryRun: false, allowProtected: true }).expect(200);
+      const purge = await capped.http
+        .post('/api/admin/redis/purge')
+        .set(bearer(admin.token))
+        .send({ pattern: 'ccc:audit:*', dryRun: false, allowProtected: true })
+        .expect(200);
       expect(purge.body).toMatchObject({ status: 'completed', deleted: 0 });
-      const ttl = await capped.http.post('/api/admin/redis/ttl').set(bearer(admin.token)).send({ key: outbox, ttlSeconds: 1, allowProtected: true }).expect(403);
+      const ttl = await capped.http
+        .post('/api/admin/redis/ttl')
+        .set(bearer(admin.token))
+        .send({ key: outbox, ttlSeconds: 1, allowProtected: true })
+        .expect(403);
       expect(ttl.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'AUDIT_OUTBOX', field: 'key' } });
       expect(await redis.llen(outbox)).toBe(2);
       expect(await redis.ttl(outbox)).toBe(-1);
@@ -267,9 +311,16 @@ describe('audit trail: a failure row says what the client was answered', () => {
     ['own-division', 500, 'INTERNAL'],
   ])('records the status and code of the answer to a %s error', async (route, status, code) => {
     const correlationId = `fault-${randomUUID()}`;
-    const response = await t.http.post(`/api/test-only/faults/${route}`).set(bearer(admin.token)).set('X-Correlation-Id', correlationId);
+    const response = await t.http
+      .post(`/api/test-only/faults/${route}`)
+      .set(bearer(admin.token))
+      .set('X-Correlation-Id', correlationId);
     expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
-    const [row] = (await t.app.get(DataSource).query(`SELECT outcome, status_code, error_code FROM audit_log WHERE correlation_id = $1`, [correlationId])) as Array<{
+    const [row] = (await t.app
+      .get(DataSource)
+      .query(`SELECT outcome, status_code, error_code FROM audit_log WHERE correlation_id = $1`, [
+        correlationId,
+      ])) as Array<{
       outcome: string;
       status_code: number;
       error_code: string;

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { DemoSeedService } from '../src/demo/demo-seed.service.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
-const MAPPING = { measure: 'measure', practice: 'practice_id', provider: 'provider_id', frequency: 'frequency', period: 'period_date', value: 'value' };
+const MAPPING = {
+  measure: 'measure',
+  practice: 'practice_id',
+  provider: 'provider_id',
+  frequency: 'frequency',
+  period: 'period_date',
+  value: 'value',
+};
 
 describe('datasource registry', () => {
   let t: TestApp;
@@ -13,14 +20,16 @@ describe('datasource registry', () => {
   let revenueId: number;
   let operationalId: number;
   const uniqueName = (label: string): string => `${label} ${randomUUID().slice(0, 8)}`;
-  const create = (body: Record<string, unknown>) => t.http.post('/api/admin/datasources').set(bearer(admin.token)).send(body);
+  const create = (body: Record<string, unknown>) =>
+    t.http.post('/api/admin/datasources').set(bearer(admin.token)).send(body);
 
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.get(DemoSeedService).seed(0.02);
     admin = await userWithToken(t, 'admin');
     viewer = await userWithToken(t, 'viewer');
-    const listed = (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200)).body as Datasource[];
+    const listed = (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200))
+      .body as Datasource[];
     revenueId = listed.find((d) => d.name === 'Revenue Analytics')!.id;
     operationalId = listed.find((d) => d.name === 'Operational Metrics')!.id;
   });
@@ -30,7 +39,13 @@ describe('datasource registry', () => {
     await t.app.get(DemoSeedService).seed(0.02);
     const response = await t.http.get('/api/admin/datasources').set(bearer(viewer.token)).expect(200);
     const names = (response.body as Datasource[]).map((d) => d.name);
-    for (const name of ['Revenue Analytics', 'Operational Metrics', 'Clinical Data', 'Patient Experience', 'Pharmacy Utilization']) {
+    for (const name of [
+      'Revenue Analytics',
+      'Operational Metrics',
+      'Clinical Data',
+      'Patient Experience',
+      'Pharmacy Utilization',
+    ]) {
       expect(names.filter((n) => n === name)).toHaveLength(1);
     }
     const clinical = (response.body as Datasource[]).find((d) => d.name === 'Clinical Data')!;
@@ -39,8 +54,21 @@ describe('datasource registry', () => {
 
   it('creates, reads, updates and deletes a datasource', async () => {
     const name = uniqueName('Revenue copy');
-    const created = (await create({ name, sourceTable: 'demo_analytics.revenue_facts', columnMapping: MAPPING, warmSchedule: '*/15 * * * *' }).expect(201)).body as Datasource;
-    expect(created).toMatchObject({ name, stalenessTtlSeconds: 14400, minWarmIntervalSeconds: 300, enabled: true, warmSchedule: '*/15 * * * *' });
+    const created = (
+      await create({
+        name,
+        sourceTable: 'demo_analytics.revenue_facts',
+        columnMapping: MAPPING,
+        warmSchedule: '*/15 * * * *',
+      }).expect(201)
+    ).body as Datasource;
+    expect(created).toMatchObject({
+      name,
+      stalenessTtlSeconds: 14400,
+      minWarmIntervalSeconds: 300,
+      enabled: true,
+      warmSchedule: '*/15 * * * *',
+    });
     expect(created.id).toBeGreaterThan(0);
 
     const updated = await t.http
@@ -54,7 +82,11 @@ describe('datasource registry', () => {
     expect(fetched.body).toMatchObject({ stalenessTtlSeconds: 7200 });
 
     await t.http.delete(`/api/admin/datasources/${created.id}`).set(bearer(admin.token)).expect(204);
-    await t.http.get(`/api/admin/datasources/${created.id}`).set(bearer(admin.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http
+      .get(`/api/admin/datasources/${created.id}`)
+      .set(bearer(admin.token))
+      .expect(404)
+      .expect(errorCode('NOT_FOUND'));
   });
 
   it.each([
@@ -68,7 +100,11 @@ describe('datasource registry', () => {
     ['a missing column', { columnMapping: { ...MAPPING, value: 'no_such_column' } }, 'columnMapping.value'],
     ['a table that does not exist', { sourceTable: 'demo_analytics.nope' }, 'sourceTable'],
   ])('rejects %s with 400 naming the field', async (_label, patch, field) => {
-    const response = await t.http.patch(`/api/admin/datasources/${revenueId}`).set(bearer(admin.token)).send(patch).expect(400);
+    const response = await t.http
+      .patch(`/api/admin/datasources/${revenueId}`)
+      .set(bearer(admin.token))
+      .send(patch)
+      .expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     expect(response.body.message).toEqual(expect.any(String));
@@ -76,7 +112,11 @@ describe('datasource registry', () => {
 
   it('answers 400 for malformed ids and 404 for unknown ones', async () => {
     for (const id of ['-1', '0', 'abc', '1.5', '99999999999']) {
-      const response = await t.http.get(`/api/admin/datasources/${id}`).set(bearer(admin.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      const response = await t.http
+        .get(`/api/admin/datasources/${id}`)
+        .set(bearer(admin.token))
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
       expect(response.body.details.fields[0].field).toBe('id');
     }
     const missing = await t.http.get('/api/admin/datasources/424242').set(bearer(admin.token)).expect(404);
@@ -84,20 +124,42 @@ describe('datasource registry', () => {
   });
 
   it('refuses a duplicate name with 409', async () => {
-    const response = await create({ name: 'revenue analytics', sourceTable: 'demo_analytics.revenue_facts', columnMapping: MAPPING }).expect(409);
+    const response = await create({
+      name: 'revenue analytics',
+      sourceTable: 'demo_analytics.revenue_facts',
+      columnMapping: MAPPING,
+    }).expect(409);
     expect(response.body.code).toBe('CONFLICT');
   });
 
   it('answers malformed JSON and oversized bodies with 4xx, never 500', async () => {
-    const malformed = await t.http.post('/api/admin/datasources').set(bearer(admin.token)).set('Content-Type', 'application/json').send('{"name":').expect(400);
+    const malformed = await t.http
+      .post('/api/admin/datasources')
+      .set(bearer(admin.token))
+      .set('Content-Type', 'application/json')
+      .send('{"name":')
+      .expect(400);
     expect(malformed.body.code).toBe('INVALID_JSON');
-    const huge = await t.http.post('/api/admin/datasources').set(bearer(admin.token)).send({ name: 'x'.repeat(2_000_000) }).expect(413);
+    const huge = await t.http
+      .post('/api/admin/datasources')
+      .set(bearer(admin.token))
+      .send({ name: 'x'.repeat(2_000_000) })
+      .expect(413);
     expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('writes audit rows for edits, successful or not, filterable by user and action', async () => {
-    await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ description: `audited ${Date.now()}` }).expect(200);
-    await t.http.patch(`/api/admin/datasources/${operationalId}`).set(bearer(admin.token)).send({ minWarmIntervalSeconds: -5 }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http
+      .patch(`/api/admin/datasources/${operationalId}`)
+      .set(bearer(admin.token))
+      .send({ description: `audited ${Date.now()}` })
+      .expect(200);
+    await t.http
+      .patch(`/api/admin/datasources/${operationalId}`)
+      .set(bearer(admin.token))
+      .send({ minWarmIntervalSeconds: -5 })
+      .expect(400)
+      .expect(errorCode('VALIDATION_FAILED'));
 
     const response = await t.http
       .get('/api/admin/audit')
@@ -107,21 +169,51 @@ describe('datasource registry', () => {
     const page = response.body as Paginated<AuditEntry>;
     expect(page.total).toBe(2);
     const [failure, success] = page.items;
-    expect(failure).toMatchObject({ action: 'datasource.update', targetType: 'datasource', targetId: String(operationalId), outcome: 'failure', statusCode: 400, errorCode: 'VALIDATION_FAILED', actorId: admin.id, actorKind: 'user' });
+    expect(failure).toMatchObject({
+      action: 'datasource.update',
+      targetType: 'datasource',
+      targetId: String(operationalId),
+      outcome: 'failure',
+      statusCode: 400,
+      errorCode: 'VALIDATION_FAILED',
+      actorId: admin.id,
+      actorKind: 'user',
+    });
     expect(success).toMatchObject({ outcome: 'success', statusCode: 200, targetId: String(operationalId) });
     expect(success.parameters).toMatchObject({ description: expect.stringMatching(/^audited/) });
 
-    const logins = await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'auth.login' }).set(bearer(viewer.token)).expect(200);
+    const logins = await t.http
+      .get('/api/admin/audit')
+      .query({ actorId: admin.id, action: 'auth.login' })
+      .set(bearer(viewer.token))
+      .expect(200);
     expect((logins.body as Paginated<AuditEntry>).items[0]).toMatchObject({ outcome: 'success', actorKind: 'user' });
 
-    const paged = await t.http.get('/api/admin/audit').query({ page: 2, pageSize: 1, actorId: admin.id }).set(bearer(viewer.token)).expect(200);
+    const paged = await t.http
+      .get('/api/admin/audit')
+      .query({ page: 2, pageSize: 1, actorId: admin.id })
+      .set(bearer(viewer.token))
+      .expect(200);
     expect(paged.body).toMatchObject({ page: 2, pageSize: 1, items: [expect.any(Object)] });
-    await t.http.get('/api/admin/audit').query({ pageSize: 1000 }).set(bearer(viewer.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    await t.http
+      .get('/api/admin/audit')
+      .query({ pageSize: 1000 })
+      .set(bearer(viewer.token))
+      .expect(400)
+      .expect(errorCode('VALIDATION_FAILED'));
   });
 
   it('keeps passwords out of the audit trail', async () => {
-    await t.http.post('/api/admin/users').set(bearer(admin.token)).send({ email: `secret-${Date.now()}@test.local`, password: 'Very-Secret-Pass-1', role: 'viewer' }).expect(201);
-    const response = await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'user.create' }).set(bearer(admin.token)).expect(200);
+    await t.http
+      .post('/api/admin/users')
+      .set(bearer(admin.token))
+      .send({ email: `secret-${Date.now()}@test.local`, password: 'Very-Secret-Pass-1', role: 'viewer' })
+      .expect(201);
+    const response = await t.http
+      .get('/api/admin/audit')
+      .query({ actorId: admin.id, action: 'user.create' })
+      .set(bearer(admin.token))
+      .expect(200);
     const entry = (response.body as Paginated<AuditEntry>).items[0];
     expect(entry.parameters).toMatchObject({ password: '[redacted]' });
     expect(JSON.stringify(response.body)).not.toContain('Very-Secret-Pass-1');

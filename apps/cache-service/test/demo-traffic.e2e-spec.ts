@@ -29,21 +29,44 @@ describe('demo query-traffic history', () => {
     expect(await t.app.get(DemoTrafficService).seedHistory()).toBe(0);
 
     const day = yesterday();
-    const patterns = (await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: day }).expect(200)).body as UsagePattern[];
+    const patterns = (
+      await t.http
+        .post('/api/admin/monitoring/usage-patterns/rollup')
+        .set(bearer(admin.token))
+        .send({ date: day })
+        .expect(200)
+    ).body as UsagePattern[];
     const byName = new Map(patterns.map((p) => [p.datasourceName, p]));
-    expect(byName.get('Revenue Analytics')).toMatchObject({ accessPattern: 'PEAKED', peakHourStart: 13, peakHourEnd: 15, analysisDate: day });
+    expect(byName.get('Revenue Analytics')).toMatchObject({
+      accessPattern: 'PEAKED',
+      peakHourStart: 13,
+      peakHourEnd: 15,
+      analysisDate: day,
+    });
     expect(byName.get('Operational Metrics')).toMatchObject({ accessPattern: 'STEADY' });
-    expect(byName.get('Pharmacy Utilization')).toMatchObject({ accessPattern: 'PEAKED', peakHourStart: 7, peakHourEnd: 9 });
+    expect(byName.get('Pharmacy Utilization')).toMatchObject({
+      accessPattern: 'PEAKED',
+      peakHourStart: 7,
+      peakHourEnd: 9,
+    });
     expect(byName.get('Operational Metrics')!.averageHitRate).toBeGreaterThan(90);
 
     await generateRecommendations(t, admin.token);
-    const datasources = (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200)).body as Datasource[];
+    const datasources = (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200))
+      .body as Datasource[];
     const pharmacy = datasources.find((d) => d.name === 'Pharmacy Utilization')!;
     const revenue = datasources.find((d) => d.name === 'Revenue Analytics')!;
     const open = async (datasourceId: number) =>
-      ((await t.http.get(`/api/admin/monitoring/recommendations?datasourceId=${datasourceId}&recommendationType=PREDICTIVE_WARMING`).set(bearer(admin.token)).expect(200)).body as Paginated<Recommendation>).items.filter(
-        (r) => r.implementationStatus === 'PENDING',
-      );
+      (
+        (
+          await t.http
+            .get(
+              `/api/admin/monitoring/recommendations?datasourceId=${datasourceId}&recommendationType=PREDICTIVE_WARMING`,
+            )
+            .set(bearer(admin.token))
+            .expect(200)
+        ).body as Paginated<Recommendation>
+      ).items.filter((r) => r.implementationStatus === 'PENDING');
     const [forPharmacy] = await open(pharmacy.id);
     expect(forPharmacy.recommendedConfiguration).toEqual({ warmSchedule: '30 6 * * *' });
     // Revenue Analytics already warms every 4 hours, at 12:00 among others: no warm-before-peak needed.

@@ -59,7 +59,8 @@ describe('cache efficiency report', () => {
     const memoryBytes = (await cache.meta(ds.id)).bytes;
     expect(memoryBytes).toBeGreaterThan(0);
 
-    const report = (await t.http.get('/api/admin/monitoring/efficiency?days=7').set(bearer(viewer.token)).expect(200)).body as EfficiencyReport;
+    const report = (await t.http.get('/api/admin/monitoring/efficiency?days=7').set(bearer(viewer.token)).expect(200))
+      .body as EfficiencyReport;
     expectShape(report, REPORT_KEYS);
     expect(report.periodDays).toBe(7);
     const mine = report.datasources.find((d) => d.datasourceId === ds.id)!;
@@ -87,7 +88,8 @@ describe('cache efficiency report', () => {
   it('calls a datasource nobody queries UNUSED', async () => {
     const ds = await createDatasource(t, admin.token);
     created.push(ds.id);
-    const report = (await t.http.get('/api/admin/monitoring/efficiency?days=1').set(bearer(viewer.token)).expect(200)).body as EfficiencyReport;
+    const report = (await t.http.get('/api/admin/monitoring/efficiency?days=1').set(bearer(viewer.token)).expect(200))
+      .body as EfficiencyReport;
     expect(report.datasources.find((d) => d.datasourceId === ds.id)).toMatchObject({
       verdict: 'UNUSED',
       queriesServed: 0,
@@ -101,12 +103,17 @@ describe('cache efficiency report', () => {
   });
 
   it.each(['0', '91', 'seven', '2.5'])('refuses days=%s with 400 naming the field', async (days) => {
-    const response = await t.http.get(`/api/admin/monitoring/efficiency?days=${days}`).set(bearer(viewer.token)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    const response = await t.http
+      .get(`/api/admin/monitoring/efficiency?days=${days}`)
+      .set(bearer(viewer.token))
+      .expect(400)
+      .expect(errorCode('VALIDATION_FAILED'));
     expect(response.body.details.fields[0].field).toBe('days');
   });
 
   it('defaults to 7 days', async () => {
-    const report = (await t.http.get('/api/admin/monitoring/efficiency').set(bearer(viewer.token)).expect(200)).body as EfficiencyReport;
+    const report = (await t.http.get('/api/admin/monitoring/efficiency').set(bearer(viewer.token)).expect(200))
+      .body as EfficiencyReport;
     expect(report.periodDays).toBe(7);
     expect(Date.parse(report.to) - Date.parse(report.from)).toBeGreaterThan(6 * 86_400_000);
   });

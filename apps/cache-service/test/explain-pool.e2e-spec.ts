@@ -26,9 +26,21 @@ describe('EXPLAINs of the query-performance log', () => {
 
   /** An execution as the cold fallback records it, of a pattern of its own (a table of its own). */
   const recordRead = (table: string): void =>
-    recorder.record({ sql: `SELECT "measure"::text FROM ${table} WHERE "measure"::text = $1`, params: ['Charges'], datasourceId: null, strategyId: null, table, context: 'cold-fallback', executionTimeMs: 1, rowsReturned: 1 });
+    recorder.record({
+      sql: `SELECT "measure"::text FROM ${table} WHERE "measure"::text = $1`,
+      params: ['Charges'],
+      datasourceId: null,
+      strategyId: null,
+      table,
+      context: 'cold-fallback',
+      executionTimeMs: 1,
+      rowsReturned: 1,
+    });
   const logged = async (table: string) =>
-    (await db.query(`SELECT rows_examined::int AS examined, indexes_used FROM query_performance_log WHERE query_pattern LIKE $1 ORDER BY executed_at`, [`%${table}%`])) as Array<{
+    (await db.query(
+      `SELECT rows_examined::int AS examined, indexes_used FROM query_performance_log WHERE query_pattern LIKE $1 ORDER BY executed_at`,
+      [`%${table}%`],
+    )) as Array<{
       examined: number;
       indexes_used: string[] | null;
     }>;
@@ -57,11 +69,24 @@ describe('EXPLAINs of the query-performance log', () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     // No SOURCE_DATABASE_URL: the fallbacks' pool and the service's own pool reach the same database as the same role.
-    t = await createTestApp({ REDIS_URL: redisServer.url, SOURCE_QUERY_POOL_SIZE: '1', SOURCE_QUERY_MAX_CONCURRENT: '1', SOURCE_QUERY_TIMEOUT_MS: '60000' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      SOURCE_QUERY_POOL_SIZE: '1',
+      SOURCE_QUERY_MAX_CONCURRENT: '1',
+      SOURCE_QUERY_TIMEOUT_MS: '60000',
+    });
     db = t.app.get(DataSource);
     recorder = t.app.get(QueryPerformanceRecorder);
     admin = (await userWithToken(t, 'admin')).token;
-    key = ((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name: 'explain', permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey).key;
+    key = (
+      (
+        await t.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin))
+          .send({ name: 'explain', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body as CreatedApiKey
+    ).key;
   });
   afterAll(async () => {
     for (const client of blockers) await client.end().catch(() => undefined);
@@ -88,10 +113,19 @@ describe('EXPLAINs of the query-performance log', () => {
   it('skips them while the fallbacks need every connection, and explains the pattern once one is spare again', async () => {
     // A cold fallback waits on a locked table, holding the only connection of the fallbacks' pool.
     const busyTable = await createSourceTable(db, { practices: 1, providers: 1, periods: 1 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `Busy ${busyTable}`, sourceTable: busyTable, columnMapping: TEST_MAPPING }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: `Busy ${busyTable}`, sourceTable: busyTable, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
     const blocker = await lock(busyTable);
-    const fallback = t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges' }).set('X-API-Key', key).then((response) => response);
+    const fallback = t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Charges' })
+      .set('X-API-Key', key)
+      .then((response) => response);
     const table = await createSourceTable(db, { practices: 1, providers: 1, periods: 1 });
     try {
       expect((await waiting(`%${busyTable.split('.')[1]}%`)).map((row) => row.application_name)).toContain(FALLBACKS);

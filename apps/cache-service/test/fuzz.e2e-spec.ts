@@ -4,7 +4,15 @@ import { ERROR_CODES, type Datasource, type LoginResponse } from '@ccc/shared-ty
 import { DemoSeedService } from '../src/demo/demo-seed.service.js';
 import { UsersService } from '../src/users/users.service.js';
 import { isolatedStack, type IsolatedStack } from './support/isolated-stack.js';
-import { harvest, operationsOf, resourceOf, SchemaArbitraries, type FuzzRequest, type IdPool, type Operation } from './support/openapi-fuzz.js';
+import {
+  harvest,
+  operationsOf,
+  resourceOf,
+  SchemaArbitraries,
+  type FuzzRequest,
+  type IdPool,
+  type Operation,
+} from './support/openapi-fuzz.js';
 import { bearer, createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 import { requestWarm, waitForJob } from './support/warming.js';
 
@@ -48,7 +56,9 @@ const HINTS: Record<string, fc.Arbitrary<unknown>> = {
   pattern: fc.constantFrom('fuzz:*', 'cache:*', 'idx:{ds:1}:*', '*'),
   columns: fc.constantFrom(['practice_id'], ['measure', 'period_date'], ['lower(measure)']),
   whereClause: fc.constantFrom("frequency = 'Monthly'", 'value IS NOT NULL', null),
-  scheduledAt: fc.date({ min: new Date('2030-01-01T00:00:00Z'), max: new Date('2031-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+  scheduledAt: fc
+    .date({ min: new Date('2030-01-01T00:00:00Z'), max: new Date('2031-01-01T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
 };
 
 interface Problem {
@@ -87,7 +97,9 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
     await signIn();
     // Something real for the operations to reach: the demo datasources (small), one of them warmed.
     await t.app.get(DemoSeedService).seed(0.02);
-    const first = ((await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200)).body as Datasource[])[0];
+    const first = (
+      (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200)).body as Datasource[]
+    )[0];
     await waitForJob(t, admin.token, (await requestWarm(t, admin.token, first.id)).jobId!, ['COMPLETED']);
   }, 120_000);
 
@@ -105,12 +117,16 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
         return;
       }
       if (login.status === 429) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(Number(login.headers['retry-after'] ?? 1), 5) * 1000));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(Number(login.headers['retry-after'] ?? 1), 5) * 1000),
+        );
         continue;
       }
       // The run changed the fuzzer's own account after all: continue as a new admin.
       admin.email = `fuzz-admin-${randomUUID().slice(0, 8)}@test.local`;
-      admin.id = (await t.app.get(UsersService).create({ email: admin.email, password: TEST_PASSWORD, role: 'admin' })).id;
+      admin.id = (
+        await t.app.get(UsersService).create({ email: admin.email, password: TEST_PASSWORD, role: 'admin' })
+      ).id;
     }
     throw new Error('the fuzzer could not sign in again');
   }
@@ -128,13 +144,32 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
     seen[response.status] = (seen[response.status] ?? 0) + 1;
     statuses.set(op.id, seen);
     const report = (problem: string) =>
-      problems.push({ operation: op.id, url: request.url.slice(0, 200), note: request.note, status: response.status, problem, body: String(response.text ?? '').slice(0, 300) });
+      problems.push({
+        operation: op.id,
+        url: request.url.slice(0, 200),
+        note: request.note,
+        status: response.status,
+        problem,
+        body: String(response.text ?? '').slice(0, 300),
+      });
     if (response.status === 0 || response.status >= 500) report('server error');
     else if (response.status >= 400) {
-      const body = response.body as { code?: string; message?: unknown; correlationId?: string; details?: { fields?: { field?: unknown; messages?: unknown }[] } };
-      if (!ERROR_CODES.includes(body?.code as never) || typeof body.message !== 'string' || body.message === '') report('error body is not {code, message}');
+      const body = response.body as {
+        code?: string;
+        message?: unknown;
+        correlationId?: string;
+        details?: { fields?: { field?: unknown; messages?: unknown }[] };
+      };
+      if (!ERROR_CODES.includes(body?.code as never) || typeof body.message !== 'string' || body.message === '')
+        report('error body is not {code, message}');
       else if (body.correlationId !== correlationId) report('error body without the correlation id');
-      else if (body.code === 'VALIDATION_FAILED' && !(body.details?.fields?.length && body.details.fields.every((f) => typeof f.field === 'string' && f.field !== '')))
+      else if (
+        body.code === 'VALIDATION_FAILED' &&
+        !(
+          body.details?.fields?.length &&
+          body.details.fields.every((f) => typeof f.field === 'string' && f.field !== '')
+        )
+      )
         report('validation error does not name the field');
       if (response.status === 401 && op.id !== 'POST /api/auth/login') await signIn();
       const messages = refusals.get(op.id) ?? new Map<string, number>();
@@ -142,7 +177,8 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
       messages.set(text, (messages.get(text) ?? 0) + 1);
       refusals.set(op.id, messages);
     } else {
-      if (MUTATING.has(op.method) && !NOT_AUDITED.has(op.id)) changes.push({ correlationId, operation: op.id, url: request.url.slice(0, 200) });
+      if (MUTATING.has(op.method) && !NOT_AUDITED.has(op.id))
+        changes.push({ correlationId, operation: op.id, url: request.url.slice(0, 200) });
       harvest(pool, resourceOf(op.path), response.body, (id) => id === admin.id);
     }
   }
@@ -153,11 +189,19 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
     expect(operations.length).toBeGreaterThan(50);
     // Read everything once first, so ids of existing rows are in the pool.
     for (const op of operations.filter((o) => o.method === 'get' && o.pathParams.length === 0)) {
-      harvest(pool, resourceOf(op.path), (await t.http.get(op.path).set(bearer(admin.token))).body, (id) => id === admin.id);
+      harvest(
+        pool,
+        resourceOf(op.path),
+        (await t.http.get(op.path).set(bearer(admin.token))).body,
+        (id) => id === admin.id,
+      );
     }
 
     const arbitraries = new SchemaArbitraries(doc, pool, HINTS);
-    const ordered = [...operations.filter((o) => o.method !== 'delete'), ...operations.filter((o) => o.method === 'delete')];
+    const ordered = [
+      ...operations.filter((o) => o.method !== 'delete'),
+      ...operations.filter((o) => o.method === 'delete'),
+    ];
     for (const [index, op] of ordered.entries()) {
       const started = Date.now();
       const arbitrary = arbitraries.request(op, (name, value) => name === 'id' && value === admin.id);
@@ -179,9 +223,12 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
     // Every successful change left its audit row.
     const ids = changes.map((c) => c.correlationId);
     const audited = new Set<string>(
-      (await stack.db.query(`SELECT correlation_id FROM audit_log WHERE correlation_id = ANY($1) AND outcome = 'success'`, [ids])).map(
-        (row: { correlation_id: string }) => row.correlation_id,
-      ),
+      (
+        await stack.db.query(
+          `SELECT correlation_id FROM audit_log WHERE correlation_id = ANY($1) AND outcome = 'success'`,
+          [ids],
+        )
+      ).map((row: { correlation_id: string }) => row.correlation_id),
     );
     const unaudited = changes.filter((c) => !audited.has(c.correlationId));
 
@@ -193,11 +240,26 @@ describe('OpenAPI fuzz (every operation, as admin)', () => {
       if (seen) seen.count += 1;
       else grouped.set(key, { ...problem, count: 1 });
     }
-    const summary = { seed: SEED, runsPerOperation: RUNS, operations: operations.length, requests, changes: changes.length };
+    const summary = {
+      seed: SEED,
+      runsPerOperation: RUNS,
+      operations: operations.length,
+      requests,
+      changes: changes.length,
+    };
     const found = { problems: [...grouped.values()], unaudited };
     if (process.env.FUZZ_REPORT) {
-      const top = (op: string) => [...(refusals.get(op) ?? [])].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([m, n]) => `\n    ${n}× ${m}`).join('');
-      console.log([...statuses].map(([op, counts]) => `${op} ${durations.get(op)} ms ${JSON.stringify(counts)}${top(op)}`).join('\n'));
+      const top = (op: string) =>
+        [...(refusals.get(op) ?? [])]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 4)
+          .map(([m, n]) => `\n    ${n}× ${m}`)
+          .join('');
+      console.log(
+        [...statuses]
+          .map(([op, counts]) => `${op} ${durations.get(op)} ms ${JSON.stringify(counts)}${top(op)}`)
+          .join('\n'),
+      );
     }
     if (problems.length > 0 || unaudited.length > 0) console.log(JSON.stringify({ summary, ...found }, null, 1));
     expect(found).toEqual({ problems: [], unaudited: [] });

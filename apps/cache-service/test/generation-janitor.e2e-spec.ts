@@ -28,7 +28,11 @@ describe('generation janitor', () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     redis = new Redis(redisServer.url);
-    t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      CACHE_GC_GRACE_MS: '200',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+    });
     token = (await userWithToken(t, 'operator')).token;
     cache = t.app.get(CacheRepository);
     locks = t.app.get(WarmLocks);
@@ -45,14 +49,21 @@ describe('generation janitor', () => {
   async function writeGeneration(datasourceId: number, measure: string): Promise<number> {
     const { shadow } = await cache.beginWarm(datasourceId);
     const coordinates = { measure, practice: '1', provider: '11', frequency: 'Monthly' };
-    await cache.writeBatch(datasourceId, shadow, [{ suffix: CacheKeys.entrySuffix(coordinates), coordinates, value: '[["2026-01-01",1]]' }]);
+    await cache.writeBatch(datasourceId, shadow, [
+      { suffix: CacheKeys.entrySuffix(coordinates), coordinates, value: '[["2026-01-01",1]]' },
+    ]);
     return shadow;
   }
 
   it('deletes leaked generations after the grace period and keeps the live one and the one a running warm writes', async () => {
     const table = await createSourceTable(t.app.get(DataSource), { practices: 2, providers: 2, periods: 2 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Janitor ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Janitor ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
     await waitForJob(t, token, (await requestWarm(t, token, ds.id, false)).jobId, ['COMPLETED']);
     const live = (await cache.meta(ds.id)).generation!;
     const liveKeys = await keysOf(ds.id, live);
@@ -63,9 +74,27 @@ describe('generation janitor', () => {
     // A warm whose process died right after its swap: the generation it replaced was never scheduled for deletion.
     const swappedOut = await writeGeneration(ds.id, 'Swapped');
     const meta = await cache.meta(ds.id);
-    const summary = { rows: 1, entries: 1, indexes: 5, bytes: 20, measures: 1, practices: 1, providers: 1, frequencies: ['Monthly'], measureList: ['Swapped'] };
+    const summary = {
+      rows: 1,
+      entries: 1,
+      indexes: 5,
+      bytes: 20,
+      measures: 1,
+      practices: 1,
+      providers: 1,
+      frequencies: ['Monthly'],
+      measureList: ['Swapped'],
+    };
     expect(await locks.claimLock(ds.id, 'died-after-swap', 'died-after-swap#1', 60_000)).toBe(true);
-    expect(await cache.swap(ds.id, { live, epoch: String(meta.epoch) }, swappedOut, { ...summary, lastWarmed: new Date().toISOString(), sourceRows: 1, jobId: 'died-after-swap' }, 'died-after-swap#1')).toBe('ok');
+    expect(
+      await cache.swap(
+        ds.id,
+        { live, epoch: String(meta.epoch) },
+        swappedOut,
+        { ...summary, lastWarmed: new Date().toISOString(), sourceRows: 1, jobId: 'died-after-swap' },
+        'died-after-swap#1',
+      ),
+    ).toBe('ok');
     // It died: its lease lapses.
     await locks.releaseJobLock(ds.id, 'died-after-swap');
     // A warm running now: its shadow is being written under the lock.
@@ -77,19 +106,27 @@ describe('generation janitor', () => {
     // Not before the grace period: a reader that started on the old generation may still be reading it.
     expect(await keysOf(ds.id, live)).toEqual(liveKeys);
 
-    for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 2 && waited < 10_000; waited += 50) await sleep(50);
+    for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 2 && waited < 10_000; waited += 50)
+      await sleep(50);
     expect(await cache.storedGenerations(ds.id)).toEqual([swappedOut, running]);
     expect(await keysOf(ds.id, live)).toEqual([]);
     expect(await keysOf(ds.id, crashed)).toEqual([]);
     expect((await keysOf(ds.id, running)).length).toBeGreaterThan(0);
     // Readers are served by the live generation throughout.
-    const answer = (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Swapped' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse;
+    const answer = (
+      await t.http
+        .get(`/api/analytics/datasources/${ds.id}/query`)
+        .query({ measure: 'Swapped' })
+        .set(bearer(token))
+        .expect(200)
+    ).body as AnalyticsQueryResponse;
     expect(answer).toMatchObject({ source: 'cache', generation: swappedOut });
 
     // Once the running warm is gone (crashed without clean-up), its shadow is garbage too.
     await locks.releaseLock(ds.id, 'running-job');
     expect(await t.app.get(WarmingService).sweepLeakedGenerations()).toBe(1);
-    for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
+    for (let waited = 0; (await cache.storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50)
+      await sleep(50);
     expect(await cache.storedGenerations(ds.id)).toEqual([swappedOut]);
   });
 
@@ -97,14 +134,29 @@ describe('generation janitor', () => {
     const allKeysOf = (datasourceId: number) => scanAll(redis, [`*{ds:${datasourceId}}*`]);
     const create = async (): Promise<Datasource> => {
       const table = await createSourceTable(t.app.get(DataSource), { practices: 5, providers: 40, periods: 10 });
-      return (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Deleted ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
-        .body as Datasource;
+      return (
+        await t.http
+          .post('/api/admin/datasources')
+          .set(bearer(token))
+          .send({
+            name: `Deleted ${table}`,
+            sourceTable: table,
+            columnMapping: TEST_MAPPING,
+            minWarmIntervalSeconds: 0,
+          })
+          .expect(201)
+      ).body as Datasource;
     };
-    const warmAndWait = async (id: number, until: string[]) => waitForJob(t, token, (await requestWarm(t, token, id)).jobId, until);
+    const warmAndWait = async (id: number, until: string[]) =>
+      waitForJob(t, token, (await requestWarm(t, token, id)).jobId, until);
 
     const idle = await create();
     await warmAndWait(idle.id, ['COMPLETED']);
-    await t.http.get(`/api/analytics/datasources/${idle.id}/query`).query({ measure: 'Charges' }).set(bearer(token)).expect(200);
+    await t.http
+      .get(`/api/analytics/datasources/${idle.id}/query`)
+      .query({ measure: 'Charges' })
+      .set(bearer(token))
+      .expect(200);
     await t.app.get(QueryCounters).flush();
     expect((await allKeysOf(idle.id)).length).toBeGreaterThan(0);
     await t.http.delete(`/api/admin/datasources/${idle.id}`).set(bearer(token)).expect(204);
@@ -118,7 +170,12 @@ describe('generation janitor', () => {
     await sleep(300);
     await t.http.delete(`/api/admin/datasources/${busy.id}`).set(bearer(token)).expect(204);
     // The warm stops and deletes its own shadow; at most the meta hash (with the bumped epoch) stays.
-    for (let waited = 0; (await allKeysOf(busy.id)).some((key) => key !== CacheKeys.meta(busy.id)) && waited < 10_000; waited += 50) await sleep(50);
+    for (
+      let waited = 0;
+      (await allKeysOf(busy.id)).some((key) => key !== CacheKeys.meta(busy.id)) && waited < 10_000;
+      waited += 50
+    )
+      await sleep(50);
     expect((await allKeysOf(busy.id)).filter((key) => key !== CacheKeys.meta(busy.id))).toEqual([]);
   });
 });

@@ -19,7 +19,11 @@ describe('the hit rate', () => {
     // A Redis of its own: the summary adds up every datasource's window, and must see only this file's traffic.
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
-    t = await createTestApp({ REDIS_URL: redisServer.url, RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', RATE_LIMIT_WARMING_PER_HOUR: '1000' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+      RATE_LIMIT_WARMING_PER_HOUR: '1000',
+    });
     token = (await userWithToken(t, 'operator')).token;
   });
   afterAll(async () => {
@@ -27,12 +31,24 @@ describe('the hit rate', () => {
     await redisServer?.stop();
   });
 
-  const stats = async (): Promise<CacheStatsResponse> => (await t.http.get('/api/admin/analytics/cache/stats').set(bearer(token)).expect(200)).body as CacheStatsResponse;
+  const stats = async (): Promise<CacheStatsResponse> =>
+    (await t.http.get('/api/admin/analytics/cache/stats').set(bearer(token)).expect(200)).body as CacheStatsResponse;
   const details = async (id: number): Promise<DatasourceCacheDetails> =>
-    (await t.http.get(`/api/admin/analytics/cache/datasources/${id}`).set(bearer(token)).expect(200)).body as DatasourceCacheDetails;
-  const efficiency = async (): Promise<EfficiencyReport> => (await t.http.get('/api/admin/monitoring/efficiency?days=7').set(bearer(token)).expect(200)).body as EfficiencyReport;
+    (await t.http.get(`/api/admin/analytics/cache/datasources/${id}`).set(bearer(token)).expect(200))
+      .body as DatasourceCacheDetails;
+  const efficiency = async (): Promise<EfficiencyReport> =>
+    (await t.http.get('/api/admin/monitoring/efficiency?days=7').set(bearer(token)).expect(200))
+      .body as EfficiencyReport;
   const query = async (id: number): Promise<string> =>
-    ((await t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges', frequency: 'Monthly' }).set(bearer(token)).expect(200)).body as { source: string }).source;
+    (
+      (
+        await t.http
+          .get(`/api/analytics/datasources/${id}/query`)
+          .query({ measure: 'Charges', frequency: 'Monthly' })
+          .set(bearer(token))
+          .expect(200)
+      ).body as { source: string }
+    ).source;
 
   /** The figure of one datasource on every surface that reports it; they must agree. */
   async function everywhere(id: number): Promise<HitRate> {
@@ -51,9 +67,17 @@ describe('the hit rate', () => {
     const ds = await createDatasource(t, token);
     // A replayed history (as the demo seeds it) fills the hourly usage, not the live window.
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);
-    await t.app.get(UsageCounters).addQueryCounters(ds.id, [{ hour: hourOf(hourAgo), hits: 86, misses: 14, latencyMicros: 0 }]);
+    await t.app
+      .get(UsageCounters)
+      .addQueryCounters(ds.id, [{ hour: hourOf(hourAgo), hits: 86, misses: 14, latencyMicros: 0 }]);
 
-    expect(await everywhere(ds.id)).toEqual({ percent: null, hits: 0, requests: 0, windowMinutes: 15, window: 'last 15 min' });
+    expect(await everywhere(ds.id)).toEqual({
+      percent: null,
+      hits: 0,
+      requests: 0,
+      windowMinutes: 15,
+      window: 'last 15 min',
+    });
     const summary = (await stats()).summary;
     expect(summary.hitRate).toEqual({ percent: null, hits: 0, requests: 0, windowMinutes: 15, window: 'last 15 min' });
     expect(summary.overallCacheHitRate).toBe(0);
@@ -64,7 +88,9 @@ describe('the hit rate', () => {
     for (let i = 0; i < 3; i += 1) expect(await query(ds.id)).toBe('database');
     expect(await everywhere(ds.id)).toMatchObject({ percent: 0, hits: 0, requests: 3, window: 'last 15 min' });
 
-    expect((await waitForJob(t, token, (await requestWarm(t, token, ds.id)).jobId, FINAL_STATUSES)).status).toBe('COMPLETED');
+    expect((await waitForJob(t, token, (await requestWarm(t, token, ds.id)).jobId, FINAL_STATUSES)).status).toBe(
+      'COMPLETED',
+    );
     expect(await query(ds.id)).toBe('cache');
     expect(await everywhere(ds.id)).toMatchObject({ percent: 25, hits: 1, requests: 4 });
 

@@ -24,9 +24,11 @@ describe('migrations on an empty database', () => {
   let db: DataSource;
 
   const tables = async (): Promise<string[]> =>
-    (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)).map(
-      (row: { table_name: string }) => row.table_name,
-    );
+    (
+      await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`,
+      )
+    ).map((row: { table_name: string }) => row.table_name);
 
   beforeAll(async () => {
     admin = new pg.Client({ connectionString: adminDatabaseUrl() });
@@ -34,7 +36,9 @@ describe('migrations on an empty database', () => {
     await admin.query(`CREATE DATABASE ${name}`);
     const url = new URL(testEnv().databaseUrl);
     url.pathname = `/${name}`;
-    db = await new DataSource(dataSourceOptions(loadConfig({ ...process.env, DATABASE_URL: url.toString() }))).initialize();
+    db = await new DataSource(
+      dataSourceOptions(loadConfig({ ...process.env, DATABASE_URL: url.toString() })),
+    ).initialize();
   });
 
   afterAll(async () => {
@@ -44,7 +48,14 @@ describe('migrations on an empty database', () => {
   });
 
   it('creates every seed table and our own, and is idempotent', async () => {
-    expect(await runMigrations(db)).toEqual(['InitialSchema1763700000000', 'WarmingProgress1763800000000', 'Monitoring1763900000000', 'CredentialRevocation1764100000000', 'IndexOwnership1764200000000', 'KeysWithoutCreator1764300000000']);
+    expect(await runMigrations(db)).toEqual([
+      'InitialSchema1763700000000',
+      'WarmingProgress1763800000000',
+      'Monitoring1763900000000',
+      'CredentialRevocation1764100000000',
+      'IndexOwnership1764200000000',
+      'KeysWithoutCreator1764300000000',
+    ]);
     expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
     expect(await runMigrations(db)).toEqual([]);
   });
@@ -61,7 +72,9 @@ describe('migrations on an empty database', () => {
          VALUES ('s.t', 'ix_taken_over', 'BTREE', 'CREATE INDEX CONCURRENTLY "ix_taken_over" ON "s"."t" USING btree ("a")', '["a"]', 'LOOKUP', 'IMMEDIATE', true, now(), '00000000-0000-0000-0000-000000000000')`,
       );
       await migration.up(runner);
-      expect(await runner.query(`SELECT built_by_service FROM index_strategy WHERE index_name = 'ix_taken_over'`)).toEqual([{ built_by_service: false }]);
+      expect(
+        await runner.query(`SELECT built_by_service FROM index_strategy WHERE index_name = 'ix_taken_over'`),
+      ).toEqual([{ built_by_service: false }]);
     } finally {
       await runner.query(`DELETE FROM index_strategy WHERE index_name = 'ix_taken_over'`).catch(() => undefined);
       await runner.release();
@@ -140,7 +153,9 @@ describe('migrations on an empty database', () => {
   it('reverts to an empty schema', async () => {
     for (let i = 0; i < MIGRATIONS.length; i += 1) await db.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    const types = await db.query(`SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`);
+    const types = await db.query(
+      `SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`,
+    );
     expect(types).toEqual([]);
   });
 });

@@ -8,7 +8,9 @@ import { responseCheck } from './support/openapi-responses.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 import { requestWarm, waitForJob } from './support/warming.js';
 
-type OpenApiDoc = Parameters<typeof responseCheck>[0] & { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>> };
+type OpenApiDoc = Parameters<typeof responseCheck>[0] & {
+  paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>>;
+};
 
 /*
  * Acceptance 1 of issue 12: every GET operation of the live document, called as an admin on real data (a warmed
@@ -28,7 +30,11 @@ describe('OpenAPI contract: live GET responses', () => {
 
   beforeAll(async () => {
     stack = await isolatedStack('openapi');
-    t = await createTestApp({ ...stack.env, RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000', RATE_LIMIT_WARMING_PER_HOUR: '1000' });
+    t = await createTestApp({
+      ...stack.env,
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
+      RATE_LIMIT_WARMING_PER_HOUR: '1000',
+    });
     token = (await userWithToken(t, 'admin')).token;
     doc = (await t.http.get('/api/docs-json').expect(200)).body as OpenApiDoc;
 
@@ -45,24 +51,50 @@ describe('OpenAPI contract: live GET responses', () => {
     await t.app.get(QueryPerformanceRecorder).flush();
 
     // An alert raised by the evaluator (there is always at least one connection), a recommendation, an index, a purge.
-    await t.http.post('/api/admin/monitoring/thresholds').set(bearer(token)).send({ metricType: 'CONNECTION_COUNT', warningThreshold: 0.0001, criticalThreshold: 0.0002 }).expect(201);
-    const evaluation = (await t.http.post('/api/admin/monitoring/alerts/evaluate').set(bearer(token)).expect(200)).body as AlertEvaluationResult;
+    await t.http
+      .post('/api/admin/monitoring/thresholds')
+      .set(bearer(token))
+      .send({ metricType: 'CONNECTION_COUNT', warningThreshold: 0.0001, criticalThreshold: 0.0002 })
+      .expect(201);
+    const evaluation = (await t.http.post('/api/admin/monitoring/alerts/evaluate').set(bearer(token)).expect(200))
+      .body as AlertEvaluationResult;
     expect(evaluation.fired).toBeGreaterThan(0);
     await peakedDay(t, ds.id, yesterday());
-    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(token)).send({ date: yesterday() }).expect(200);
+    await t.http
+      .post('/api/admin/monitoring/usage-patterns/rollup')
+      .set(bearer(token))
+      .send({ date: yesterday() })
+      .expect(200);
     await generateRecommendations(t, token);
     const index = await t.http
       .post('/api/admin/monitoring/indexes')
       .set(bearer(token))
-      .send({ tableName: ds.sourceTable, indexName: `ix_openapi_${randomUUID().slice(0, 8)}`, columns: ['practice_id'], indexType: 'BTREE', usagePattern: 'LOOKUP', maintenanceWindow: 'IMMEDIATE' })
+      .send({
+        tableName: ds.sourceTable,
+        indexName: `ix_openapi_${randomUUID().slice(0, 8)}`,
+        columns: ['practice_id'],
+        indexType: 'BTREE',
+        usagePattern: 'LOOKUP',
+        maintenanceWindow: 'IMMEDIATE',
+      })
       .expect(201);
     await t.http.post(`/api/admin/monitoring/indexes/${index.body.id}/apply`).set(bearer(token)).expect(200);
     await t.http.post('/api/admin/monitoring/indexes/collect').set(bearer(token)).expect(200);
-    await t.http.post('/api/admin/api-keys').set(bearer(token)).send({ name: 'openapi contract', permissions: ['analytics:read'] }).expect(201);
+    await t.http
+      .post('/api/admin/api-keys')
+      .set(bearer(token))
+      .send({ name: 'openapi contract', permissions: ['analytics:read'] })
+      .expect(201);
     const redis = new Redis(stack.env.REDIS_URL);
     await redis.set('openapi-test:a', '1');
     redis.disconnect();
-    const purge = (await t.http.post('/api/admin/redis/purge').set(bearer(token)).send({ pattern: 'openapi-test:*', dryRun: false }).expect(200)).body as { purgeId: string };
+    const purge = (
+      await t.http
+        .post('/api/admin/redis/purge')
+        .set(bearer(token))
+        .send({ pattern: 'openapi-test:*', dryRun: false })
+        .expect(200)
+    ).body as { purgeId: string };
 
     const first = <T>(page: T[] | Paginated<T>): T => {
       const items = Array.isArray(page) ? page : page.items;
@@ -76,7 +108,9 @@ describe('OpenAPI contract: live GET responses', () => {
     const pattern = first(await get<{ queryHash: string }[]>('/api/admin/monitoring/query-performance/patterns'));
     let entryKey: string | undefined;
     for (let cursor = '0', pages = 0; !entryKey && pages < 100; pages++) {
-      const page = await get<RedisKeysPage>(`/api/admin/redis/keys?pattern=${encodeURIComponent('cache:*')}&count=1000&cursor=${cursor}`);
+      const page = await get<RedisKeysPage>(
+        `/api/admin/redis/keys?pattern=${encodeURIComponent('cache:*')}&count=1000&cursor=${cursor}`,
+      );
       entryKey = page.keys.find((key) => key.namespace === 'analytics-entry')?.key;
       cursor = page.cursor;
       if (cursor === '0') break;
@@ -111,8 +145,10 @@ describe('OpenAPI contract: live GET responses', () => {
       let url = path;
       const query = new URLSearchParams();
       for (const parameter of item.get.parameters ?? []) {
-        if (parameter.in === 'path') url = url.replace(`{${parameter.name}}`, encodeURIComponent(params[parameter.name] ?? 'missing'));
-        else if (parameter.required || params[parameter.name] !== undefined) query.set(parameter.name, params[parameter.name] ?? 'missing');
+        if (parameter.in === 'path')
+          url = url.replace(`{${parameter.name}}`, encodeURIComponent(params[parameter.name] ?? 'missing'));
+        else if (parameter.required || params[parameter.name] !== undefined)
+          query.set(parameter.name, params[parameter.name] ?? 'missing');
       }
       const response = await t.http.get(query.size > 0 ? `${url}?${query}` : url).set(bearer(token));
       if (response.status !== 200) {
@@ -125,17 +161,26 @@ describe('OpenAPI contract: live GET responses', () => {
         continue;
       }
       // Not JSON (Prometheus text): the response is of the type the document names.
-      const documented = Object.keys((doc.paths[path].get as { responses: Record<string, { content?: object }> }).responses['200'].content ?? {});
+      const documented = Object.keys(
+        (doc.paths[path].get as { responses: Record<string, { content?: object }> }).responses['200'].content ?? {},
+      );
       if (!documented.some((type) => String(response.headers['content-type']).startsWith(type))) {
-        problems.push(`GET ${path}: content type ${response.headers['content-type']} is not among ${JSON.stringify(documented)}`);
+        problems.push(
+          `GET ${path}: content type ${response.headers['content-type']} is not among ${JSON.stringify(documented)}`,
+        );
       }
     }
     expect(problems).toEqual([]);
     // The data was real where the schema has its corners: a decoded entry, an EXPLAIN plan, an alert's context.
-    expect(bodies.get('/api/admin/redis/inspect')).toMatchObject({ namespace: 'analytics-entry', decoded: { kind: 'analytics-entry' } });
+    expect(bodies.get('/api/admin/redis/inspect')).toMatchObject({
+      namespace: 'analytics-entry',
+      decoded: { kind: 'analytics-entry' },
+    });
     const slow = bodies.get('/api/admin/monitoring/query-performance/slow') as { executionPlan: unknown }[];
     expect(slow.some((entry) => Array.isArray(entry.executionPlan))).toBe(true);
-    expect(bodies.get('/api/admin/monitoring/alerts/{id}')).toMatchObject({ alertContext: { metric: expect.any(String), thresholdId: expect.any(String) } });
+    expect(bodies.get('/api/admin/monitoring/alerts/{id}')).toMatchObject({
+      alertContext: { metric: expect.any(String), thresholdId: expect.any(String) },
+    });
   });
 
   it('answers errors with the documented error body', async () => {
@@ -145,11 +190,19 @@ describe('OpenAPI contract: live GET responses', () => {
       ['/api/admin/redis/keys', 400, { Authorization: `Bearer ${token}` }],
       ['/api/auth/me', 401, {}],
     ];
-    const urls: Record<string, string> = { '/api/admin/datasources/{id}': '/api/admin/datasources/999999', '/api/admin/redis/keys': '/api/admin/redis/keys?count=0', '/api/auth/me': '/api/auth/me' };
+    const urls: Record<string, string> = {
+      '/api/admin/datasources/{id}': '/api/admin/datasources/999999',
+      '/api/admin/redis/keys': '/api/admin/redis/keys?count=0',
+      '/api/auth/me': '/api/auth/me',
+    };
     const problems: string[] = [];
     for (const [path, status, headers] of cases) {
       const response = await t.http.get(urls[path]).set(headers).expect(status);
-      problems.push(...check.problems(path, 'get', response.body, status).map((problem) => `GET ${urls[path]} ${status}: ${problem}`));
+      problems.push(
+        ...check
+          .problems(path, 'get', response.body, status)
+          .map((problem) => `GET ${urls[path]} ${status}: ${problem}`),
+      );
     }
     expect(problems).toEqual([]);
   });

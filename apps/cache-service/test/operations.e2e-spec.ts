@@ -13,7 +13,10 @@ describe('operations surface', () => {
   it('reports liveness and readiness of Redis, PostgreSQL and (role all) the warming workers without a credential', async () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });
     const ready = await t.http.get('/health/ready').expect(200);
-    expect(ready.body).toMatchObject({ status: 'ok', checks: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } } });
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      checks: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } },
+    });
     expect(ready.body.checks.workers.running).toBeGreaterThanOrEqual(1);
   });
 
@@ -30,7 +33,11 @@ describe('operations surface', () => {
     const db = t.app.get(DataSource);
     const gauge = async (): Promise<number> => {
       const text = (await t.http.get('/metrics').expect(200)).text;
-      const line = text.split('\n').find((l) => l.startsWith('ccc_alerts_open_by_type{alert_type="DEADLOCK_COUNT_HIGH",severity="INFO",status="ACTIVE"}'));
+      const line = text
+        .split('\n')
+        .find((l) =>
+          l.startsWith('ccc_alerts_open_by_type{alert_type="DEADLOCK_COUNT_HIGH",severity="INFO",status="ACTIVE"}'),
+        );
       return line ? Number(line.split(' ').pop()) : 0;
     };
     // The scrape's snapshot is shared for a second.
@@ -45,7 +52,10 @@ describe('operations surface', () => {
       await settle();
       expect(await gauge()).toBe(before + 1);
     } finally {
-      await db.query(`UPDATE cache_performance_alert SET alert_status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [alert.id]);
+      await db.query(
+        `UPDATE cache_performance_alert SET alert_status = 'RESOLVED', resolved_at = now() WHERE id = $1`,
+        [alert.id],
+      );
     }
     await settle();
     expect(await gauge()).toBe(before);
@@ -55,8 +65,13 @@ describe('operations surface', () => {
     const doc = (await t.http.get('/api/docs-json').expect(200)).body;
     expect(doc.openapi).toMatch(/^3\./);
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
-    expect(doc.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, 'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
-    expect(doc.components.schemas.CreateDatasourceDto.required).toEqual(expect.arrayContaining(['name', 'sourceTable', 'columnMapping']));
+    expect(doc.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    });
+    expect(doc.components.schemas.CreateDatasourceDto.required).toEqual(
+      expect.arrayContaining(['name', 'sourceTable', 'columnMapping']),
+    );
     const ui = await t.http.get('/api/docs').expect(200);
     expect(ui.text).toContain('swagger-ui');
   });

@@ -23,15 +23,34 @@ describe('operator metrics on /metrics', () => {
     return (await t.http.get('/metrics').expect(200)).text;
   };
   const id = (): { datasource_id: string } => ({ datasource_id: String(ds.id) });
-  const query = () => t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', frequency: 'Daily' }).set('X-API-Key', key).expect(200);
+  const query = () =>
+    t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Charges', frequency: 'Daily' })
+      .set('X-API-Key', key)
+      .expect(200);
 
   beforeAll(async () => {
     stack = await isolatedStack('metrics');
     t = await createTestApp(stack.env);
     admin = (await userWithToken(t, 'admin')).token;
-    key = ((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name: 'reader', permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey).key;
+    key = (
+      (
+        await t.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin))
+          .send({ name: 'reader', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body as CreatedApiKey
+    ).key;
     const table = await createSourceTable(stack.db, { practices: 2, providers: 2, periods: 3 });
-    ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: 'Metrics source', sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: 'Metrics source', sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
   });
   afterAll(async () => {
     await t?.close();
@@ -63,7 +82,11 @@ describe('operator metrics on /metrics', () => {
     expect(sample(text, 'ccc_cache_queries_total', { ...id(), source: 'cache', outcome: 'ok' })).toBe(2);
     expect(sample(text, 'ccc_cache_query_duration_seconds_count', { ...id(), source: 'cache' })).toBe(2);
 
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(admin)).send({ datasourceId: ds.id }).expect(200);
+    await t.http
+      .post('/api/admin/analytics/cache/invalidate')
+      .set(bearer(admin))
+      .send({ datasourceId: ds.id })
+      .expect(200);
     await query();
     text = await scrape();
     expect(sample(text, 'ccc_cache_live', id())).toBe(0);
@@ -74,7 +97,8 @@ describe('operator metrics on /metrics', () => {
 
   it('counts queues by state and reports Redis memory and evictions', async () => {
     const text = await scrape();
-    for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(sample(text, 'ccc_queue_jobs', { queue: 'warming', state })).toBeGreaterThanOrEqual(0);
+    for (const state of ['waiting', 'active', 'delayed', 'failed'])
+      expect(sample(text, 'ccc_queue_jobs', { queue: 'warming', state })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'ccc_queue_jobs', { queue: 'notifications', state: 'waiting' })).toBe(0);
     expect(sample(text, 'ccc_redis_up')).toBe(1);
     expect(sample(text, 'ccc_redis_memory_used_bytes')).toBeGreaterThan(0);
@@ -94,7 +118,9 @@ describe('operator metrics on /metrics', () => {
     );
     text = await scrape();
     expect(sample(text, 'ccc_alerts_open', { ...id(), severity: 'CRITICAL' })).toBe(1);
-    expect(sample(text, 'ccc_alerts_open_by_type', { alert_type: 'HIT_RATE_LOW', severity: 'CRITICAL', status: 'ACTIVE' })).toBe(1);
+    expect(
+      sample(text, 'ccc_alerts_open_by_type', { alert_type: 'HIT_RATE_LOW', severity: 'CRITICAL', status: 'ACTIVE' }),
+    ).toBe(1);
 
     // The alert table does not answer (as when PostgreSQL is away): the last count stays, and its age shows.
     await stack.db.query(`ALTER TABLE cache_performance_alert RENAME TO cache_performance_alert_away`);
@@ -111,7 +137,11 @@ describe('operator metrics on /metrics', () => {
   });
 
   it('never makes a label of a datasource id that does not exist', async () => {
-    await t.http.get('/api/analytics/datasources/987654/query').query({ measure: 'Charges' }).set('X-API-Key', key).expect(404);
+    await t.http
+      .get('/api/analytics/datasources/987654/query')
+      .query({ measure: 'Charges' })
+      .set('X-API-Key', key)
+      .expect(404);
     const text = await scrape();
     expect(text).not.toContain('datasource_id="987654"');
   });
@@ -137,7 +167,13 @@ describe('operator metrics while Redis is away', () => {
   it('still answers the scrape: Redis down, no cold-looking cache figures, last known queue counts, database figures as ever', async () => {
     const admin = (await userWithToken(t, 'admin')).token;
     const table = await createSourceTable(t.app.get(DataSource), { practices: 1, providers: 1, periods: 2 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `Away ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: `Away ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
     await waitForJob(t, admin, (await requestWarm(t, admin, ds.id)).jobId, ['COMPLETED']);
     await sleep(1_100);
     const id = { datasource_id: String(ds.id) };

@@ -5,7 +5,6 @@ import { PeriodicTasks } from '../src/platform/periodic-tasks.js';
 import { ManualClock } from './support/clock.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 
-
 /** Two replicas whose timers tick at their own phase: each scheduled round still runs once, not once per replica. */
 describe('scheduled rounds of a periodic task across replicas', () => {
   let redisServer: PrivateRedis;
@@ -25,7 +24,13 @@ describe('scheduled rounds of a periodic task across replicas', () => {
   const replica = (): PeriodicTasks => {
     const client = new Redis(redisServer.url);
     clients.push(client);
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', REDIS_URL: redisServer.url, MONITORING_SCHEDULES: 'true', SERVICE_ROLE: 'all' });
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      REDIS_URL: redisServer.url,
+      MONITORING_SCHEDULES: 'true',
+      SERVICE_ROLE: 'all',
+    });
     return new PeriodicTasks(config, client, clock);
   };
 

@@ -22,7 +22,10 @@ describe('periodic tasks under a Redis lease', () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     redis = new Redis(redisServer.url);
-    [a, b] = await Promise.all([createTestApp({ REDIS_URL: redisServer.url }, { clock: clockA }), createTestApp({ REDIS_URL: redisServer.url })]);
+    [a, b] = await Promise.all([
+      createTestApp({ REDIS_URL: redisServer.url }, { clock: clockA }),
+      createTestApp({ REDIS_URL: redisServer.url }),
+    ]);
     tasksA = a.app.get(PeriodicTasks);
     tasksB = b.app.get(PeriodicTasks);
   });
@@ -42,7 +45,10 @@ describe('periodic tasks under a Redis lease', () => {
       await gate;
       return who;
     };
-    const both = Promise.all([tasksA.runExclusive('usage-rollup', work('a')), tasksB.runExclusive('usage-rollup', work('b'))]);
+    const both = Promise.all([
+      tasksA.runExclusive('usage-rollup', work('a')),
+      tasksB.runExclusive('usage-rollup', work('b')),
+    ]);
     while (ran.length === 0) await sleep(5);
     expect(await redis.exists(RedisKeys.lease('usage-rollup'))).toBe(1);
     release();
@@ -54,7 +60,10 @@ describe('periodic tasks under a Redis lease', () => {
     expect(await redis.exists(RedisKeys.lease('usage-rollup'))).toBe(0);
     // Free again: the other replica can run it now.
     expect(await tasksB.runExclusive('usage-rollup', async () => 'again')).toEqual({ ran: true, result: 'again' });
-    expect(await tasksA.runExclusive('usage-rollup', async () => 'and again')).toEqual({ ran: true, result: 'and again' });
+    expect(await tasksA.runExclusive('usage-rollup', async () => 'and again')).toEqual({
+      ran: true,
+      result: 'and again',
+    });
   });
 
   it('keeps the lease while a long run renews it, releases it when the run fails, and leases of different tasks do not block each other', async () => {
@@ -62,7 +71,10 @@ describe('periodic tasks under a Redis lease', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const long = tasksA.runExclusive('index-collection', () => gate, 3_000);
     while ((await redis.exists(RedisKeys.lease('index-collection'))) === 0) await sleep(5);
-    expect(await tasksB.runExclusive('recommendations', async () => 'other task')).toEqual({ ran: true, result: 'other task' });
+    expect(await tasksB.runExclusive('recommendations', async () => 'other task')).toEqual({
+      ran: true,
+      result: 'other task',
+    });
     // Most of the lease gone (as if 2.5 s had passed), then its renewal falls due (every lease / 3): it is whole again.
     await redis.pexpire(RedisKeys.lease('index-collection'), 500);
     await clockA.advance(1_000);
@@ -71,7 +83,9 @@ describe('periodic tasks under a Redis lease', () => {
     release();
     expect(await long).toEqual({ ran: true, result: undefined });
 
-    await expect(tasksB.runExclusive('index-collection', async () => Promise.reject(new Error('collector broke')))).rejects.toThrow('collector broke');
+    await expect(
+      tasksB.runExclusive('index-collection', async () => Promise.reject(new Error('collector broke'))),
+    ).rejects.toThrow('collector broke');
     expect(await redis.exists(RedisKeys.lease('index-collection'))).toBe(0);
     expect(await tasksA.runExclusive('index-collection', async () => 'a')).toEqual({ ran: true, result: 'a' });
   });
@@ -81,6 +95,9 @@ describe('periodic tasks under a Redis lease', () => {
     await redis.set(RedisKeys.lease('index-apply'), 'crashed-replica', 'PX', 300);
     expect(await tasksA.runExclusive('index-apply', async () => 'too early')).toEqual({ ran: false });
     while ((await redis.exists(RedisKeys.lease('index-apply'))) === 1) await sleep(20);
-    expect(await tasksA.runExclusive('index-apply', async () => 'after lapse')).toEqual({ ran: true, result: 'after lapse' });
+    expect(await tasksA.runExclusive('index-apply', async () => 'after lapse')).toEqual({
+      ran: true,
+      result: 'after lapse',
+    });
   });
 });

@@ -19,15 +19,23 @@ class FakeIdentityProvider {
   async start(): Promise<void> {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     this.privateKey = privateKey;
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'RS256', use: 'sig' }] });
+    const jwks = JSON.stringify({
+      keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'RS256', use: 'sig' }],
+    });
     this.server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/jwks`;
   }
 
   /** `issuedAt`: seconds since the epoch, or null for a token without `iat`. */
-  token(permissions: Permission[], subject = `idp|${randomUUID()}`, issuedAt: number | null = Math.floor(Date.now() / 1000)): Promise<string> {
-    let jwt = new SignJWT({ permissions, email: `${subject}@idp.example` }).setProtectedHeader({ alg: 'RS256', kid: 'test-idp' }).setSubject(subject);
+  token(
+    permissions: Permission[],
+    subject = `idp|${randomUUID()}`,
+    issuedAt: number | null = Math.floor(Date.now() / 1000),
+  ): Promise<string> {
+    let jwt = new SignJWT({ permissions, email: `${subject}@idp.example` })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-idp' })
+      .setSubject(subject);
     if (issuedAt !== null) jwt = jwt.setIssuedAt(issuedAt);
     return jwt.setExpirationTime(Math.floor(Date.now() / 1000) + 600).sign(this.privateKey);
   }
@@ -45,7 +53,10 @@ describe('privilege never grows', () => {
   let admin: { id: string; email: string; token: string };
 
   const mintKey = (token: string, permissions: string[]) =>
-    t.http.post('/api/admin/api-keys').set(bearer(token)).send({ name: `key-${randomUUID().slice(0, 8)}`, permissions });
+    t.http
+      .post('/api/admin/api-keys')
+      .set(bearer(token))
+      .send({ name: `key-${randomUUID().slice(0, 8)}`, permissions });
 
   beforeAll(async () => {
     await idp.start();
@@ -81,17 +92,27 @@ describe('privilege never grows', () => {
       const response = await call.set('X-API-Key', key.key).expect(403);
       expect(response.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'API_KEY_NOT_ALLOWED' } });
     }
-    await t.http.post('/api/auth/login').send({ email, password: 'Made-By-A-Key-1' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
+    await t.http
+      .post('/api/auth/login')
+      .send({ email, password: 'Made-By-A-Key-1' })
+      .expect(401)
+      .expect(errorCode('UNAUTHENTICATED'));
     await t.http.get('/api/auth/me').set(bearer(admin.token)).expect(200);
     await t.http.get('/api/auth/me').set('X-API-Key', key.key).expect(200);
   });
 
   it('mints keys only for users of this service: an identity provider’s user is refused (403 EXTERNAL_NOT_ALLOWED)', async () => {
     // A key answers for its creator's permissions today, which the service knows only for its own accounts.
-    const keyCount = async () => ((await t.http.get('/api/admin/api-keys').set(bearer(admin.token)).expect(200)).body as unknown[]).length;
+    const keyCount = async () =>
+      ((await t.http.get('/api/admin/api-keys').set(bearer(admin.token)).expect(200)).body as unknown[]).length;
     const before = await keyCount();
     for (const permissions of [['analytics:read'], ALL_KEY_PERMISSIONS]) {
-      const external = await idp.token(['users:manage:all', 'settings:read:all', 'settings:write:all', 'analytics:read']);
+      const external = await idp.token([
+        'users:manage:all',
+        'settings:read:all',
+        'settings:write:all',
+        'analytics:read',
+      ]);
       const refused = await mintKey(external, permissions).expect(403);
       expect(refused.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'EXTERNAL_NOT_ALLOWED' } });
     }
@@ -106,7 +127,12 @@ describe('privilege never grows', () => {
     const legacy = `ccc_${plain}${plain}`;
     const [row] = (await db.query(
       `INSERT INTO api_key (name, prefix, key_hash, permissions, created_by) VALUES ('minted-by-a-key', $1, $2, $3, $4) RETURNING id`,
-      [legacy.slice(0, 12), createHash('sha256').update(legacy).digest('hex'), ['settings:read:all', 'settings:write:all'], SYSTEM_USER_ID],
+      [
+        legacy.slice(0, 12),
+        createHash('sha256').update(legacy).digest('hex'),
+        ['settings:read:all', 'settings:write:all'],
+        SYSTEM_USER_ID,
+      ],
     )) as Array<{ id: string }>;
     const refused = await t.http.get('/api/admin/datasources').set('X-API-Key', legacy).expect(401);
     expect(refused.body.code).toBe('UNAUTHENTICATED');
@@ -118,15 +144,26 @@ describe('privilege never grows', () => {
     } finally {
       await runner.release();
     }
-    const revoked = (await db.query(`SELECT id, revoked_at FROM api_key WHERE id = ANY($1)`, [[row.id, own.id]])) as Array<{ id: string; revoked_at: Date | null }>;
-    expect(Object.fromEntries(revoked.map((key) => [key.id, key.revoked_at !== null]))).toEqual({ [row.id]: true, [own.id]: false });
+    const revoked = (await db.query(`SELECT id, revoked_at FROM api_key WHERE id = ANY($1)`, [
+      [row.id, own.id],
+    ])) as Array<{ id: string; revoked_at: Date | null }>;
+    expect(Object.fromEntries(revoked.map((key) => [key.id, key.revoked_at !== null]))).toEqual({
+      [row.id]: true,
+      [own.id]: false,
+    });
     await t.http.get('/api/admin/datasources').set('X-API-Key', own.key).expect(200);
   });
 
   it('refuses a provider’s token older than JWT_MAX_TOKEN_AGE_SECONDS, or without iat, whatever its exp', async () => {
     const hourAgo = Math.floor(Date.now() / 1000) - 3600;
-    await t.http.get('/api/auth/me').set(bearer(await idp.token(['settings:read:all']))).expect(200);
-    for (const token of [await idp.token(['settings:read:all'], undefined, hourAgo), await idp.token(['settings:read:all'], undefined, null)]) {
+    await t.http
+      .get('/api/auth/me')
+      .set(bearer(await idp.token(['settings:read:all'])))
+      .expect(200);
+    for (const token of [
+      await idp.token(['settings:read:all'], undefined, hourAgo),
+      await idp.token(['settings:read:all'], undefined, null),
+    ]) {
       const refused = await t.http.get('/api/auth/me').set(bearer(token)).expect(401);
       expect(refused.body.code).toBe('UNAUTHENTICATED');
     }
@@ -135,24 +172,63 @@ describe('privilege never grows', () => {
   it('grants, and manages, no role beyond what the actor holds', async () => {
     const limited = await idp.token(['users:manage:all', 'settings:read:all', 'analytics:read']);
     const email = `granted-${randomUUID().slice(0, 8)}@test.local`;
-    const tooMuch = await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'operator' }).expect(403).expect(errorCode('FORBIDDEN'));
+    const tooMuch = await t.http
+      .post('/api/admin/users')
+      .set(bearer(limited))
+      .send({ email, password: TEST_PASSWORD, role: 'operator' })
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
     expect(tooMuch.body.details).toMatchObject({ reason: 'PERMISSION_NOT_HELD', permissions: ['settings:write:all'] });
-    const viewer = (await t.http.post('/api/admin/users').set(bearer(limited)).send({ email, password: TEST_PASSWORD, role: 'viewer' }).expect(201)).body as UserSummary;
+    const viewer = (
+      await t.http
+        .post('/api/admin/users')
+        .set(bearer(limited))
+        .send({ email, password: TEST_PASSWORD, role: 'viewer' })
+        .expect(201)
+    ).body as UserSummary;
 
-    await t.http.patch(`/api/admin/users/${viewer.id}`).set(bearer(limited)).send({ role: 'admin' }).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http
+      .patch(`/api/admin/users/${viewer.id}`)
+      .set(bearer(limited))
+      .send({ role: 'admin' })
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
     // Taking over a stronger account is growing privilege too: no password reset, no status change of an admin.
-    await t.http.post(`/api/admin/users/${admin.id}/password`).set(bearer(limited)).send({ password: 'Taken-Over-123' }).expect(403).expect(errorCode('FORBIDDEN'));
-    await t.http.patch(`/api/admin/users/${admin.id}`).set(bearer(limited)).send({ isActive: false }).expect(403).expect(errorCode('FORBIDDEN'));
-    await t.http.post(`/api/admin/users/${viewer.id}/password`).set(bearer(limited)).send({ password: 'Reset-By-Idp-1' }).expect(204);
+    await t.http
+      .post(`/api/admin/users/${admin.id}/password`)
+      .set(bearer(limited))
+      .send({ password: 'Taken-Over-123' })
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
+    await t.http
+      .patch(`/api/admin/users/${admin.id}`)
+      .set(bearer(limited))
+      .send({ isActive: false })
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
+    await t.http
+      .post(`/api/admin/users/${viewer.id}/password`)
+      .set(bearer(limited))
+      .send({ password: 'Reset-By-Idp-1' })
+      .expect(204);
     expect((await t.http.get('/api/admin/users').set(bearer(admin.token)).expect(200)).body).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id: viewer.id, role: 'viewer' }), expect.objectContaining({ id: admin.id, role: 'admin', isActive: true })]),
+      expect.arrayContaining([
+        expect.objectContaining({ id: viewer.id, role: 'viewer' }),
+        expect.objectContaining({ id: admin.id, role: 'admin', isActive: true }),
+      ]),
     );
   });
 
   it('lets a key do no more than its creator can today: a demoted creator’s key loses what the new role lacks', async () => {
     const creator = await userWithToken(t, 'admin');
-    const key = (await mintKey(creator.token, ['settings:read:all', 'settings:write:all']).expect(201)).body as CreatedApiKey;
-    await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    const key = (await mintKey(creator.token, ['settings:read:all', 'settings:write:all']).expect(201))
+      .body as CreatedApiKey;
+    await t.http
+      .post('/api/admin/datasources')
+      .set('X-API-Key', key.key)
+      .send({})
+      .expect(400)
+      .expect(errorCode('VALIDATION_FAILED'));
     await t.http.patch(`/api/admin/users/${creator.id}`).set(bearer(admin.token)).send({ role: 'viewer' }).expect(200);
     await t.http.get('/api/admin/datasources').set('X-API-Key', key.key).expect(200);
     const refused = await t.http.post('/api/admin/datasources').set('X-API-Key', key.key).send({}).expect(403);
@@ -192,7 +268,12 @@ describe('the last active admin', () => {
       const response = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(external)).send(change).expect(409);
       expect(response.body).toMatchObject({ code: 'CONFLICT', details: { reason: 'LAST_ADMIN' } });
     }
-    const self = await t.http.patch(`/api/admin/users/${only.id}`).set(bearer(only.token)).send({ role: 'viewer' }).expect(409).expect(errorCode('CONFLICT'));
+    const self = await t.http
+      .patch(`/api/admin/users/${only.id}`)
+      .set(bearer(only.token))
+      .send({ role: 'viewer' })
+      .expect(409)
+      .expect(errorCode('CONFLICT'));
     expect(self.body.details.reason).toBe('OWN_ACCOUNT');
     expect(await activeAdmins()).toBe(1);
   });
@@ -202,7 +283,11 @@ describe('the last active admin', () => {
     expect(existing).toHaveLength(1);
     const [first, second] = [await newAdmin(), await newAdmin()];
     // Leave exactly these two: the previous test's admin steps down through one of them.
-    await t.http.patch(`/api/admin/users/${existing[0].id}`).set(bearer(first.token)).send({ role: 'viewer' }).expect(200);
+    await t.http
+      .patch(`/api/admin/users/${existing[0].id}`)
+      .set(bearer(first.token))
+      .send({ role: 'viewer' })
+      .expect(200);
     expect(await activeAdmins()).toBe(2);
 
     const results = await Promise.all([

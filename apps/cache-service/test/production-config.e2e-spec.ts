@@ -11,10 +11,18 @@ const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const START = join(REPO, 'scripts', 'start.mjs');
 
 /** Runs a built entry point until it ends by itself; resolves with its exit code and what it printed. */
-function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function run(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the service first (npm run build)`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -34,7 +42,12 @@ describe('production refuses unsafe configuration at start-up', () => {
       ['CHANGE-ME-to-a-random-secret-of-at-least-32-characters', 'JWT_SECRET looks like a placeholder'],
       ['a'.repeat(48), 'JWT_SECRET is a repeated pattern'],
     ]) {
-      const result = await run(MAIN, [], { NODE_ENV: 'production', JWT_SECRET: secret, REDIS_URL: process.env.REDIS_URL!, DATABASE_URL: process.env.DATABASE_URL! });
+      const result = await run(MAIN, [], {
+        NODE_ENV: 'production',
+        JWT_SECRET: secret,
+        REDIS_URL: process.env.REDIS_URL!,
+        DATABASE_URL: process.env.DATABASE_URL!,
+      });
       expect(result.code).toBe(1);
       expect(result.output).toContain(expected);
       expect(result.output.trim().split('\n')).toHaveLength(1);
@@ -64,7 +77,13 @@ describe('production refuses unsafe configuration at start-up', () => {
     afterAll(() => database.drop());
 
     it('says how to create the first admin instead of starting a service nobody can administer — also through npm start', async () => {
-      const env = { NODE_ENV: 'production', JWT_SECRET: strongSecret(), REDIS_URL: process.env.REDIS_URL!, DATABASE_URL: database.url, PORT: String(await freePort()) };
+      const env = {
+        NODE_ENV: 'production',
+        JWT_SECRET: strongSecret(),
+        REDIS_URL: process.env.REDIS_URL!,
+        DATABASE_URL: database.url,
+        PORT: String(await freePort()),
+      };
       const direct = await run(MAIN, [], env);
       expect(direct.code).toBe(1);
       expect(direct.output).toContain('no active admin exists: set ADMIN_EMAIL and ADMIN_PASSWORD');
@@ -77,7 +96,9 @@ describe('production refuses unsafe configuration at start-up', () => {
 
       const emailOnly = await run(START, ['--no-build'], { ...env, ADMIN_EMAIL: 'root@example.com' });
       expect(emailOnly.code).toBe(1);
-      expect(emailOnly.output).toContain('ADMIN_PASSWORD is not: NODE_ENV=production never uses the development default password');
+      expect(emailOnly.output).toContain(
+        'ADMIN_PASSWORD is not: NODE_ENV=production never uses the development default password',
+      );
     }, 180_000);
   });
 });
@@ -96,7 +117,8 @@ describe('Swagger UI and /metrics switches', () => {
   it('API_DOCS=off serves neither the UI nor the OpenAPI document', async () => {
     const t = await app({ API_DOCS: 'off' });
     const token = (await userWithToken(t, 'admin')).token;
-    for (const path of ['/api/docs', '/api/docs-json']) await t.http.get(path).set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
+    for (const path of ['/api/docs', '/api/docs-json'])
+      await t.http.get(path).set(bearer(token)).expect(404).expect(errorCode('NOT_FOUND'));
   });
 
   it('API_DOCS=authenticated serves them only with a credential', async () => {

@@ -15,13 +15,22 @@ describe('datasources the query route remembers', () => {
   let t: TestApp;
   let admin: string;
   let key: string;
-  const query = (id: number) => t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges' }).set('X-API-Key', key);
+  const query = (id: number) =>
+    t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges' }).set('X-API-Key', key);
 
   beforeAll(async () => {
     stack = await isolatedStack('query_cache');
     t = await createTestApp(stack.env);
     admin = (await userWithToken(t, 'admin')).token;
-    key = ((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name: 'reader', permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey).key;
+    key = (
+      (
+        await t.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin))
+          .send({ name: 'reader', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body as CreatedApiKey
+    ).key;
   });
   afterAll(async () => {
     await t?.close();
@@ -45,8 +54,13 @@ describe('datasources the query route remembers', () => {
       expect(lookups).toHaveBeenCalledTimes(1);
 
       const table = await createSourceTable(stack.db, { practices: 1, providers: 1, periods: 2 });
-      const created = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: 'Created later', sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
-        .body as Datasource;
+      const created = (
+        await t.http
+          .post('/api/admin/datasources')
+          .set(bearer(admin))
+          .send({ name: 'Created later', sourceTable: table, columnMapping: TEST_MAPPING })
+          .expect(201)
+      ).body as Datasource;
       expect(created.id).toBe(next);
       const served = await query(next).expect(200);
       expect(served.body).toMatchObject({ datasourceId: next, source: 'database' });

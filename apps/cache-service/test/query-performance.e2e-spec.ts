@@ -10,10 +10,32 @@ import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from '.
 import { warmAndWait } from './support/warming.js';
 
 const ENTRY = keysOf<QueryPerformanceEntry>()(
-  'id', 'queryHash', 'queryPattern', 'executionTimeMs', 'rowsExamined', 'rowsReturned', 'indexesUsed', 'executionPlan', 'usedIndex',
-  'isSlowQuery', 'slowQueryThresholdMs', 'databaseUser', 'applicationContext', 'datasourceId', 'executedAt',
+  'id',
+  'queryHash',
+  'queryPattern',
+  'executionTimeMs',
+  'rowsExamined',
+  'rowsReturned',
+  'indexesUsed',
+  'executionPlan',
+  'usedIndex',
+  'isSlowQuery',
+  'slowQueryThresholdMs',
+  'databaseUser',
+  'applicationContext',
+  'datasourceId',
+  'executedAt',
 );
-const PATTERN = keysOf<QueryPatternSummary>()('queryHash', 'queryPattern', 'executions', 'totalTimeMs', 'avgTimeMs', 'maxTimeMs', 'slowExecutions', 'lastExecutedAt');
+const PATTERN = keysOf<QueryPatternSummary>()(
+  'queryHash',
+  'queryPattern',
+  'executions',
+  'totalTimeMs',
+  'avgTimeMs',
+  'maxTimeMs',
+  'slowExecutions',
+  'lastExecutedAt',
+);
 const HASH = /^[0-9a-f]{64}$/;
 const BASE = '/api/admin/monitoring/query-performance';
 
@@ -40,7 +62,12 @@ describe('query performance log', () => {
   beforeAll(async () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
-    t = await createTestApp({ REDIS_URL: redisServer.url, WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', RATE_LIMIT_WARMING_PER_HOUR: '1000' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      WARM_ATTEMPTS: '1',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+      RATE_LIMIT_WARMING_PER_HOUR: '1000',
+    });
     db = t.app.get(DataSource);
     operator = (await userWithToken(t, 'operator')).token;
     viewer = (await userWithToken(t, 'viewer')).token;
@@ -51,10 +78,17 @@ describe('query performance log', () => {
   });
 
   /** A datasource on a table of its own, with a QUERY_TIME threshold naming that table. */
-  async function datasourceWithThreshold(warningMs: number): Promise<{ id: number; strategyId: string; table: string }> {
+  async function datasourceWithThreshold(
+    warningMs: number,
+  ): Promise<{ id: number; strategyId: string; table: string }> {
     const table = await createSourceTable(db, { practices: 3, providers: 3, periods: 5 });
-    const created = (await t.http.post('/api/admin/datasources').set(bearer(operator)).send({ name: `QP ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
-      .body as Datasource;
+    const created = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(operator))
+        .send({ name: `QP ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
     await db.query(
       `INSERT INTO performance_threshold (metric_type, table_name, warning_threshold, critical_threshold, threshold_unit, alert_enabled, created_by)
        VALUES ('QUERY_TIME', $1, $2, $3, 'MILLISECONDS', false, $4)`,
@@ -67,12 +101,23 @@ describe('query performance log', () => {
     await warmAndWait(t, operator, datasourceId, false);
   }
 
-  const coldQuery = async (datasourceId: number, params: Record<string, string>): Promise<{ source: string; entries: unknown[] }> =>
-    (await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).query(params).set(bearer(operator)).expect(200)).body;
+  const coldQuery = async (
+    datasourceId: number,
+    params: Record<string, string>,
+  ): Promise<{ source: string; entries: unknown[] }> =>
+    (
+      await t.http
+        .get(`/api/analytics/datasources/${datasourceId}/query`)
+        .query(params)
+        .set(bearer(operator))
+        .expect(200)
+    ).body;
 
   const logRows = async (strategyId: string): Promise<LogRow[]> => {
     await t.app.get(QueryPerformanceRecorder).flush();
-    return db.query(`SELECT * FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY executed_at`, [strategyId]);
+    return db.query(`SELECT * FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY executed_at`, [
+      strategyId,
+    ]);
   };
 
   it('logs a slow cold-fallback query and a slow warming COPY with a 64-hex hash, the slow flag and an EXPLAIN plan', async () => {
@@ -93,7 +138,9 @@ describe('query performance log', () => {
       expect(Number(row.slow_query_threshold_ms)).toBe(0.001);
       // A real EXPLAIN (FORMAT JSON): a list with the plan tree.
       expect(Array.isArray(row.execution_plan)).toBe(true);
-      expect((row.execution_plan as Array<{ Plan: { 'Node Type': string } }>)[0].Plan['Node Type']).toEqual(expect.any(String));
+      expect((row.execution_plan as Array<{ Plan: { 'Node Type': string } }>)[0].Plan['Node Type']).toEqual(
+        expect.any(String),
+      );
       expect(Number(row.rows_examined)).toBeGreaterThan(0);
       expect(row.database_user).toEqual(expect.any(String));
     }
@@ -105,26 +152,45 @@ describe('query performance log', () => {
     expect(Number(copy.rows_returned)).toBe(4 * 3 * 3 * 4 * 5);
 
     // Through the API: slow queries (slowest first), patterns by total time, one pattern's history (newest first).
-    const slow = (await t.http.get(`${BASE}/slow`).query({ datasourceId: ds.id }).set(bearer(viewer)).expect(200)).body as QueryPerformanceEntry[];
-    expect(slow.map((entry) => entry.queryHash)).toEqual(expect.arrayContaining([fallback.query_hash, copy.query_hash]));
+    const slow = (await t.http.get(`${BASE}/slow`).query({ datasourceId: ds.id }).set(bearer(viewer)).expect(200))
+      .body as QueryPerformanceEntry[];
+    expect(slow.map((entry) => entry.queryHash)).toEqual(
+      expect.arrayContaining([fallback.query_hash, copy.query_hash]),
+    );
     for (const entry of slow) expectShape(entry, ENTRY);
     const times = slow.map((entry) => entry.executionTimeMs);
     expect(times).toEqual([...times].sort((a, b) => b - a));
     const apiFallback = slow.find((entry) => entry.queryHash === fallback.query_hash)!;
-    expect(apiFallback).toMatchObject({ isSlowQuery: true, datasourceId: ds.id, rowsReturned: 45, applicationContext: `cold-fallback:ds:${ds.id}` });
+    expect(apiFallback).toMatchObject({
+      isSlowQuery: true,
+      datasourceId: ds.id,
+      rowsReturned: 45,
+      applicationContext: `cold-fallback:ds:${ds.id}`,
+    });
     expect(apiFallback.executionPlan).not.toBeNull();
 
-    const patterns = (await t.http.get(`${BASE}/patterns`).query({ datasourceId: ds.id }).set(bearer(viewer)).expect(200)).body as QueryPatternSummary[];
+    const patterns = (
+      await t.http.get(`${BASE}/patterns`).query({ datasourceId: ds.id }).set(bearer(viewer)).expect(200)
+    ).body as QueryPatternSummary[];
     for (const pattern of patterns) expectShape(pattern, PATTERN);
     const totals = patterns.map((pattern) => pattern.totalTimeMs);
     expect(totals).toEqual([...totals].sort((a, b) => b - a));
-    expect(patterns.find((pattern) => pattern.queryHash === copy.query_hash)).toMatchObject({ executions: 1, slowExecutions: 1, queryPattern: copy.query_pattern });
+    expect(patterns.find((pattern) => pattern.queryHash === copy.query_hash)).toMatchObject({
+      executions: 1,
+      slowExecutions: 1,
+      queryPattern: copy.query_pattern,
+    });
 
     // A second cold query with other values shares the fallback's pattern.
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(operator)).send({ datasourceId: ds.id }).expect(200);
+    await t.http
+      .post('/api/admin/analytics/cache/invalidate')
+      .set(bearer(operator))
+      .send({ datasourceId: ds.id })
+      .expect(200);
     await coldQuery(ds.id, { measure: 'Visits', frequency: 'Weekly' });
     await logRows(ds.strategyId);
-    const history = (await t.http.get(`${BASE}/patterns/${fallback.query_hash}`).set(bearer(viewer)).expect(200)).body as QueryPerformanceEntry[];
+    const history = (await t.http.get(`${BASE}/patterns/${fallback.query_hash}`).set(bearer(viewer)).expect(200))
+      .body as QueryPerformanceEntry[];
     expect(history).toHaveLength(2);
     for (const entry of history) expectShape(entry, ENTRY);
     expect(new Date(history[0].executedAt).getTime()).toBeGreaterThanOrEqual(new Date(history[1].executedAt).getTime());
@@ -134,18 +200,28 @@ describe('query performance log', () => {
     const ds = await datasourceWithThreshold(1_000_000);
     await coldQuery(ds.id, { measure: 'Payments', frequency: 'Daily' });
     const [row] = await logRows(ds.strategyId);
-    expect(row).toMatchObject({ is_slow_query: false, execution_plan: null, application_context: `cold-fallback:ds:${ds.id}` });
+    expect(row).toMatchObject({
+      is_slow_query: false,
+      execution_plan: null,
+      application_context: `cold-fallback:ds:${ds.id}`,
+    });
     expect(Number(row.slow_query_threshold_ms)).toBe(1_000_000);
     expect(row.query_hash).toMatch(HASH);
     // The plan still gave the estimate and the index list.
     expect(Array.isArray(row.indexes_used)).toBe(true);
-    const slow = (await t.http.get(`${BASE}/slow`).query({ datasourceId: ds.id }).set(bearer(viewer)).expect(200)).body as QueryPerformanceEntry[];
+    const slow = (await t.http.get(`${BASE}/slow`).query({ datasourceId: ds.id }).set(bearer(viewer)).expect(200))
+      .body as QueryPerformanceEntry[];
     expect(slow).toEqual([]);
   });
 
   it('validates windows and hashes, and needs a credential', async () => {
     const bad = async (path: string, query: Record<string, unknown>, field: string): Promise<void> => {
-      const response = await t.http.get(path).query(query).set(bearer(viewer)).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      const response = await t.http
+        .get(path)
+        .query(query)
+        .set(bearer(viewer))
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     };
     await bad(`${BASE}/slow`, { from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }, 'from');
@@ -156,13 +232,25 @@ describe('query performance log', () => {
     // A window spans at most 31 days.
     await bad(`${BASE}/patterns`, { from: '2026-01-01T00:00:00Z', to: '2026-02-15T00:00:00Z' }, 'from');
     await bad(`${BASE}/slow`, { to: '2026-03-01T00:00:00Z', from: '2025-03-01T00:00:00Z' }, 'from');
-    await t.http.get(`${BASE}/slow`).query({ from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' }).set(bearer(viewer)).expect(200);
+    await t.http
+      .get(`${BASE}/slow`)
+      .query({ from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' })
+      .set(bearer(viewer))
+      .expect(200);
     // An unknown datasource in a filter is 404, in every read.
     for (const path of [`${BASE}/slow`, `${BASE}/patterns`, `${BASE}/patterns/${'0'.repeat(64)}`]) {
-      await t.http.get(path).query({ datasourceId: 2_000_000_000 }).set(bearer(viewer)).expect(404).expect(errorCode('NOT_FOUND'));
+      await t.http
+        .get(path)
+        .query({ datasourceId: 2_000_000_000 })
+        .set(bearer(viewer))
+        .expect(404)
+        .expect(errorCode('NOT_FOUND'));
     }
     // An unknown hash has no executions.
-    const none = await t.http.get(`${BASE}/patterns/${'0'.repeat(64)}`).set(bearer(viewer)).expect(200);
+    const none = await t.http
+      .get(`${BASE}/patterns/${'0'.repeat(64)}`)
+      .set(bearer(viewer))
+      .expect(200);
     expect(none.body).toEqual([]);
     await t.http.get(`${BASE}/slow`).expect(401).expect(errorCode('UNAUTHENTICATED'));
   });
@@ -182,7 +270,10 @@ describe('query performance log', () => {
     await insert('d'.repeat(64), new Date().toISOString());
 
     expect(await t.app.get(QueryPerformanceService).applyRetention()).toBeGreaterThanOrEqual(2);
-    const left: Array<{ query_hash: string }> = await db.query(`SELECT query_hash FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY query_hash`, [ds.strategyId]);
+    const left: Array<{ query_hash: string }> = await db.query(
+      `SELECT query_hash FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY query_hash`,
+      [ds.strategyId],
+    );
     expect(left.map((row) => row.query_hash[0])).toEqual(['c', 'd']);
   });
 });

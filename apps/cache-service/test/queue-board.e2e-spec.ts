@@ -28,12 +28,25 @@ describe('queue board (bull-board) at /admin/queues', () => {
   it('is for admins only: 401 without a credential, 403 for an operator or an API key, read-only for admins', async () => {
     expect((await t.http.get('/admin/queues/api/queues').expect(401)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect((await t.http.get('/admin/queues').expect(401)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect((await t.http.get('/admin/queues/api/queues').set(bearer(operator)).expect(403)).body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'ADMIN_ONLY' } });
-    const key = ((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name: 'board', permissions: ['settings:read:all'] }).expect(201)).body as CreatedApiKey).key;
+    expect((await t.http.get('/admin/queues/api/queues').set(bearer(operator)).expect(403)).body).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { reason: 'ADMIN_ONLY' },
+    });
+    const key = (
+      (
+        await t.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin))
+          .send({ name: 'board', permissions: ['settings:read:all'] })
+          .expect(201)
+      ).body as CreatedApiKey
+    ).key;
     await t.http.get('/admin/queues/api/queues').set('X-API-Key', key).expect(403);
     await t.http.post('/api/admin/queue-board/session').set(bearer(operator)).expect(403);
 
-    const queues = (await t.http.get('/admin/queues/api/queues').set(bearer(admin)).expect(200)).body as { queues: Array<{ name: string; readOnlyMode: boolean }> };
+    const queues = (await t.http.get('/admin/queues/api/queues').set(bearer(admin)).expect(200)).body as {
+      queues: Array<{ name: string; readOnlyMode: boolean }>;
+    };
     expect(queues.queues.map((q) => q.name).sort()).toEqual(['notifications', 'warming']);
     expect(queues.queues.every((q) => q.readOnlyMode)).toBe(true);
     const refused = await t.http.put('/admin/queues/api/queues/pause').set(bearer(admin)).send({}).expect(403);
@@ -52,10 +65,19 @@ describe('queue board (bull-board) at /admin/queues', () => {
   it('shows a running warm by datasource name with numeric progress, and the finished warm at 100 with its summary', async () => {
     const db = t.app.get(DataSource);
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `Board ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: `Board ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
     const { jobId } = await requestWarm(t, admin, ds.id);
     const boardJob = async (): Promise<{ job: BoardJob; status: string }> =>
-      (await t.http.get(`/admin/queues/api/queues/warming/${jobId}`).set(bearer(admin)).expect(200)).body as { job: BoardJob; status: string };
+      (await t.http.get(`/admin/queues/api/queues/warming/${jobId}`).set(bearer(admin)).expect(200)).body as {
+        job: BoardJob;
+        status: string;
+      };
 
     // Paused mid-warm, so the running job is read for certain.
     await waitForJob(t, admin, jobId, ['RUNNING']);

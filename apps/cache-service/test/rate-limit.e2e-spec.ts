@@ -49,12 +49,19 @@ describe('rate limits', () => {
     const user = await userWithToken(first, 'operator');
     for (let i = 0; i < 10; i++) {
       const app = i % 2 === 0 ? first : second;
-      await app.http.post(i % 3 === 0 ? '/api/test-only/warm-a' : '/api/test-only/warm-b').set(bearer(user.token)).expect(202);
+      await app.http
+        .post(i % 3 === 0 ? '/api/test-only/warm-a' : '/api/test-only/warm-b')
+        .set(bearer(user.token))
+        .expect(202);
     }
     const limited = await second.http.post('/api/test-only/warm-a').set(bearer(user.token)).expect(429);
     const retryAfter = Number(limited.headers['retry-after']);
     // The same 429 as every other limit of the service: the wait in the body too, equal to the header.
-    expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: retryAfter }, correlationId: expect.any(String) });
+    expect(limited.body).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryAfterSeconds: retryAfter },
+      correlationId: expect.any(String),
+    });
     expect(retryAfter).toBeGreaterThan(3000);
     expect(retryAfter).toBeLessThanOrEqual(3600);
 
@@ -67,7 +74,11 @@ describe('rate limits', () => {
   it('allows 20 invalidations per hour per user', async () => {
     const user = await userWithToken(first, 'operator');
     for (let i = 0; i < 20; i++) await first.http.post('/api/test-only/invalidate').set(bearer(user.token)).expect(202);
-    const limited = await first.http.post('/api/test-only/invalidate').set(bearer(user.token)).expect(429).expect(errorCode('RATE_LIMITED'));
+    const limited = await first.http
+      .post('/api/test-only/invalidate')
+      .set(bearer(user.token))
+      .expect(429)
+      .expect(errorCode('RATE_LIMITED'));
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
@@ -76,10 +87,17 @@ describe('rate limits', () => {
     try {
       // A client address of its own (trusted from the loopback proxy), so other test files' logins do not count.
       const client = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
-      const attempt = () => app.http.post('/api/auth/login').set('X-Forwarded-For', client).send({ email: 'someone@example.com', password: 'wrong-password' });
+      const attempt = () =>
+        app.http
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', client)
+          .send({ email: 'someone@example.com', password: 'wrong-password' });
       for (let i = 0; i < 3; i++) await attempt().expect(401).expect(errorCode('UNAUTHENTICATED'));
       const limited = await attempt().expect(429);
-      expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: Number(limited.headers['retry-after']) } });
+      expect(limited.body).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { retryAfterSeconds: Number(limited.headers['retry-after']) },
+      });
     } finally {
       await app.close();
     }

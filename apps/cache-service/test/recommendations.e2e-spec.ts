@@ -1,4 +1,10 @@
-import type { Datasource, Paginated, Recommendation, RecommendationGenerationResult, RecommendationType } from '@ccc/shared-types';
+import type {
+  Datasource,
+  Paginated,
+  Recommendation,
+  RecommendationGenerationResult,
+  RecommendationType,
+} from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MIN_SLOW_UNINDEXED } from '../src/insights/recommendation-rules.js';
@@ -44,19 +50,27 @@ describe('optimization recommendations', () => {
     const ds = await createDatasource(t, admin.token, patch);
     created.push(ds.id);
     await peakedDay(t, ds.id, yesterday());
-    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: yesterday() }).expect(200);
+    await t.http
+      .post('/api/admin/monitoring/usage-patterns/rollup')
+      .set(bearer(admin.token))
+      .send({ date: yesterday() })
+      .expect(200);
     await generateRecommendations(t, admin.token);
     return ds;
   }
 
   async function recommendationsOf(datasourceId: number, type?: RecommendationType): Promise<Recommendation[]> {
     const query = `datasourceId=${datasourceId}${type ? `&recommendationType=${type}` : ''}`;
-    return ((await t.http.get(`${base}?${query}`).set(bearer(viewer.token)).expect(200)).body as Paginated<Recommendation>).items;
+    return (
+      (await t.http.get(`${base}?${query}`).set(bearer(viewer.token)).expect(200)).body as Paginated<Recommendation>
+    ).items;
   }
 
   const approve = (id: string, token = operator.token) => t.http.post(`${base}/${id}/approve`).set(bearer(token));
-  const reject = (id: string, body: object = {}, token = operator.token) => t.http.post(`${base}/${id}/reject`).set(bearer(token)).send(body);
-  const implement = (id: string, body: object = {}, token = operator.token) => t.http.post(`${base}/${id}/implement`).set(bearer(token)).send(body);
+  const reject = (id: string, body: object = {}, token = operator.token) =>
+    t.http.post(`${base}/${id}/reject`).set(bearer(token)).send(body);
+  const implement = (id: string, body: object = {}, token = operator.token) =>
+    t.http.post(`${base}/${id}/implement`).set(bearer(token)).send(body);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -87,8 +101,13 @@ describe('optimization recommendations', () => {
     await approve(ttl.id).expect(409).expect(errorCode('CONFLICT')); // already APPROVED
     const done = (await implement(ttl.id, { notes: 'agreed in review' }).expect(200)).body as Recommendation;
     expect(done).toMatchObject({ implementationStatus: 'IMPLEMENTED', implementedAt: expect.any(String) });
-    expect(done.implementationNotes).toMatch(/^agreed in review — Staleness TTL of datasource \d+ set to 16200 s \(was 259200 s\)\.$/);
-    expect(((await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200)).body as Datasource).stalenessTtlSeconds).toBe(16_200);
+    expect(done.implementationNotes).toMatch(
+      /^agreed in review — Staleness TTL of datasource \d+ set to 16200 s \(was 259200 s\)\.$/,
+    );
+    expect(
+      ((await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200)).body as Datasource)
+        .stalenessTtlSeconds,
+    ).toBe(16_200);
     // The implemented one shows after the open ones, and reading it by id gives the same.
     expect((await t.http.get(`${base}/${ttl.id}`).set(bearer(viewer.token)).expect(200)).body).toEqual(done);
   });
@@ -101,15 +120,23 @@ describe('optimization recommendations', () => {
     await approve(warm.id).expect(200);
 
     // Someone changes the datasource by hand meanwhile.
-    await t.http.patch(`/api/admin/datasources/${ds.id}`).set(bearer(admin.token)).send({ stalenessTtlSeconds: 100_000, warmSchedule: '0 5 * * *' }).expect(200);
+    await t.http
+      .patch(`/api/admin/datasources/${ds.id}`)
+      .set(bearer(admin.token))
+      .send({ stalenessTtlSeconds: 100_000, warmSchedule: '0 5 * * *' })
+      .expect(200);
 
     const staleTtl = await implement(ttl.id).expect(409).expect(errorCode('CONFLICT'));
     expect(staleTtl.body.message).toContain('stale');
     await implement(warm.id).expect(409).expect(errorCode('CONFLICT'));
-    const after = (await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200)).body as Datasource;
+    const after = (await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200))
+      .body as Datasource;
     expect(after).toMatchObject({ stalenessTtlSeconds: 100_000, warmSchedule: '0 5 * * *' });
     for (const id of [ttl.id, warm.id]) {
-      expect((await t.http.get(`${base}/${id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({ implementationStatus: 'APPROVED', implementedAt: null });
+      expect((await t.http.get(`${base}/${id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({
+        implementationStatus: 'APPROVED',
+        implementedAt: null,
+      });
     }
   });
 
@@ -123,7 +150,9 @@ describe('optimization recommendations', () => {
     await implement(warm.id).expect(409).expect(errorCode('CONFLICT'));
 
     await generateRecommendations(t, admin.token);
-    expect((await recommendationsOf(ds.id, 'PREDICTIVE_WARMING')).map((r) => r.implementationStatus)).toEqual(['REJECTED']);
+    expect((await recommendationsOf(ds.id, 'PREDICTIVE_WARMING')).map((r) => r.implementationStatus)).toEqual([
+      'REJECTED',
+    ]);
 
     // An approved one can still be rejected.
     const other = await peakedDatasource({ stalenessTtlSeconds: THREE_DAYS });
@@ -136,23 +165,33 @@ describe('optimization recommendations', () => {
     const ds = await peakedDatasource({ stalenessTtlSeconds: THREE_DAYS });
     const [ttl] = await recommendationsOf(ds.id, 'ADJUST_TTL');
     await approve(ttl.id).expect(200);
-    const page = (await t.http.get(`${base}?datasourceId=${ds.id}`).set(bearer(viewer.token)).expect(200)).body as Paginated<Recommendation>;
+    const page = (await t.http.get(`${base}?datasourceId=${ds.id}`).set(bearer(viewer.token)).expect(200))
+      .body as Paginated<Recommendation>;
     expectShape(page, PAGE_KEYS);
     expect(page.items.map((r) => r.implementationStatus)).toEqual(['PENDING', 'APPROVED']);
     expect(page.items.map((r) => r.recommendationType)).toEqual(['PREDICTIVE_WARMING', 'ADJUST_TTL']);
 
-    const approved = (await t.http.get(`${base}?datasourceId=${ds.id}&status=APPROVED`).set(bearer(viewer.token)).expect(200)).body as Paginated<Recommendation>;
+    const approved = (
+      await t.http.get(`${base}?datasourceId=${ds.id}&status=APPROVED`).set(bearer(viewer.token)).expect(200)
+    ).body as Paginated<Recommendation>;
     expect(approved.items.map((r) => r.id)).toEqual([ttl.id]);
-    const small = (await t.http.get(`${base}?datasourceId=${ds.id}&pageSize=1&page=2`).set(bearer(viewer.token)).expect(200)).body as Paginated<Recommendation>;
+    const small = (
+      await t.http.get(`${base}?datasourceId=${ds.id}&pageSize=1&page=2`).set(bearer(viewer.token)).expect(200)
+    ).body as Paginated<Recommendation>;
     expect(small).toMatchObject({ total: 2, page: 2, pageSize: 1 });
     expect(small.items.map((r) => r.id)).toEqual([ttl.id]);
 
-    const generated = (await t.http.post(`${base}/generate`).set(bearer(admin.token)).expect(200)).body as RecommendationGenerationResult;
+    const generated = (await t.http.post(`${base}/generate`).set(bearer(admin.token)).expect(200))
+      .body as RecommendationGenerationResult;
     expectShape(generated, GENERATION_KEYS);
   });
 
   /** Slow, unindexed queries of the datasource in the query-performance log, as the source reader logs them. */
-  async function slowQueries(ds: Datasource, count = MIN_SLOW_UNINDEXED, context: 'cold-fallback' | 'warming' = 'cold-fallback'): Promise<void> {
+  async function slowQueries(
+    ds: Datasource,
+    count = MIN_SLOW_UNINDEXED,
+    context: 'cold-fallback' | 'warming' = 'cold-fallback',
+  ): Promise<void> {
     for (let i = 0; i < count; i += 1) {
       await t.app.get(DataSource).query(
         `INSERT INTO query_performance_log (query_hash, query_pattern, execution_time_ms, rows_examined, rows_returned, used_index, is_slow_query, database_user,
@@ -191,7 +230,13 @@ describe('optimization recommendations', () => {
     expect(add).toMatchObject({
       targetKey: `index:${ds.sourceTable}(measure,frequency)`,
       currentConfiguration: { indexName: null },
-      recommendedConfiguration: { tableName: ds.sourceTable, indexType: 'COMPOSITE', columns: ['measure', 'frequency'], usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
+      recommendedConfiguration: {
+        tableName: ds.sourceTable,
+        indexType: 'COMPOSITE',
+        columns: ['measure', 'frequency'],
+        usagePattern: 'ANALYTICS',
+        maintenanceWindow: 'OFF_PEAK',
+      },
       estimatedImprovement: 2400,
       improvementMetric: 'query_time_ms',
     });
@@ -199,15 +244,24 @@ describe('optimization recommendations', () => {
     const done = (await implement(add.id).expect(200)).body as Recommendation;
     expect(done.implementationStatus).toBe('IMPLEMENTED');
     expect(done.implementationNotes).toContain(String(add.recommendedConfiguration.indexName));
-    const [strategy] = (await t.app.get(DataSource).query(`SELECT columns, index_type, maintenance_window, is_active FROM index_strategy WHERE table_name = $1 AND index_name = $2`, [
-      ds.sourceTable,
-      add.recommendedConfiguration.indexName,
-    ])) as Array<{ columns: string[]; index_type: string; maintenance_window: string; is_active: boolean }>;
-    expect(strategy).toEqual({ columns: ['measure', 'frequency'], index_type: 'COMPOSITE', maintenance_window: 'OFF_PEAK', is_active: true });
+    const [strategy] = (await t.app
+      .get(DataSource)
+      .query(
+        `SELECT columns, index_type, maintenance_window, is_active FROM index_strategy WHERE table_name = $1 AND index_name = $2`,
+        [ds.sourceTable, add.recommendedConfiguration.indexName],
+      )) as Array<{ columns: string[]; index_type: string; maintenance_window: string; is_active: boolean }>;
+    expect(strategy).toEqual({
+      columns: ['measure', 'frequency'],
+      index_type: 'COMPOSITE',
+      maintenance_window: 'OFF_PEAK',
+      is_active: true,
+    });
 
     // The planned index covers the columns: no new recommendation for them.
     await generateRecommendations(t, admin.token);
-    expect((await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX')).map((r) => r.implementationStatus)).toEqual(['IMPLEMENTED']);
+    expect((await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX')).map((r) => r.implementationStatus)).toEqual([
+      'IMPLEMENTED',
+    ]);
   });
 
   it('ADD_SOURCE_INDEX is stale once an index leading with those columns exists', async () => {
@@ -219,7 +273,9 @@ describe('optimization recommendations', () => {
     await approve(add.id).expect(200);
     await t.app.get(DataSource).query(`CREATE INDEX ON ${ds.sourceTable} (frequency, measure)`);
     expect((await implement(add.id).expect(409)).body.message).toContain('stale');
-    expect((await t.http.get(`${base}/${add.id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({ implementationStatus: 'APPROVED' });
+    expect((await t.http.get(`${base}/${add.id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({
+      implementationStatus: 'APPROVED',
+    });
   });
 
   it('DROP_UNUSED_INDEX: a flagged index is proposed for dropping, and implementing it drops the index', async () => {
@@ -266,7 +322,11 @@ describe('optimization recommendations', () => {
   });
 
   it('answers 404 for an unknown datasource in the filter', async () => {
-    const response = await t.http.get(`${base}?datasourceId=424242`).set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    const response = await t.http
+      .get(`${base}?datasourceId=424242`)
+      .set(bearer(viewer.token))
+      .expect(404)
+      .expect(errorCode('NOT_FOUND'));
     expect(response.body.message).toContain('424242');
   });
 
@@ -276,7 +336,9 @@ describe('optimization recommendations', () => {
     await approve(unknown).expect(404).expect(errorCode('NOT_FOUND'));
     await reject(unknown).expect(404).expect(errorCode('NOT_FOUND'));
     await implement(unknown).expect(404).expect(errorCode('NOT_FOUND'));
-    const tooLong = await reject(unknown, { notes: 'x'.repeat(1001) }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    const tooLong = await reject(unknown, { notes: 'x'.repeat(1001) })
+      .expect(400)
+      .expect(errorCode('VALIDATION_FAILED'));
     expect(tooLong.body.details.fields[0].field).toBe('notes');
     const badId = await approve('12').expect(400).expect(errorCode('VALIDATION_FAILED'));
     expect(badId.body.details.fields[0].field).toBe('id');
@@ -290,7 +352,14 @@ describe('optimization recommendations', () => {
     await reject(warm.id, {}, viewer.token).expect(403).expect(errorCode('FORBIDDEN'));
     await implement(warm.id, {}, viewer.token).expect(403).expect(errorCode('FORBIDDEN'));
     await t.http.post(`${base}/generate`).set(bearer(viewer.token)).expect(403).expect(errorCode('FORBIDDEN'));
-    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(viewer.token)).send({}).expect(403).expect(errorCode('FORBIDDEN'));
-    expect((await t.http.get(`${base}/${warm.id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({ implementationStatus: 'PENDING' });
+    await t.http
+      .post('/api/admin/monitoring/usage-patterns/rollup')
+      .set(bearer(viewer.token))
+      .send({})
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
+    expect((await t.http.get(`${base}/${warm.id}`).set(bearer(viewer.token)).expect(200)).body).toMatchObject({
+      implementationStatus: 'PENDING',
+    });
   });
 });

@@ -23,9 +23,20 @@ describe('Redis admin tools on a Redis Cluster', () => {
   let slowlogs: RedisSlowlogService;
   let purges: RedisPurgeService;
   const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService;
-  const strategies = { entities: async () => [{ datasourceId: 5, name: 'Clustered', sourceTable: 'demo_analytics.clustered' }] } as unknown as DatasourcesService;
-  const access = new KeyAccessService(strategies, new SourcePolicy({ sources: { schemas: ['demo_analytics'] } } as AppConfig));
-  const actor: Principal = { kind: 'user', id: 'u1', name: 'tester', role: 'admin', permissions: [] } as unknown as Principal;
+  const strategies = {
+    entities: async () => [{ datasourceId: 5, name: 'Clustered', sourceTable: 'demo_analytics.clustered' }],
+  } as unknown as DatasourcesService;
+  const access = new KeyAccessService(
+    strategies,
+    new SourcePolicy({ sources: { schemas: ['demo_analytics'] } } as AppConfig),
+  );
+  const actor: Principal = {
+    kind: 'user',
+    id: 'u1',
+    name: 'tester',
+    role: 'admin',
+    permissions: [],
+  } as unknown as Principal;
 
   beforeAll(async () => {
     await redisCluster.start();
@@ -39,7 +50,8 @@ describe('Redis admin tools on a Redis Cluster', () => {
     purges = new RedisPurgeService(repository, audit, access);
 
     const keys = Array.from({ length: 3000 }, (_, i) => `item:${i}`);
-    for (let i = 0; i < keys.length; i += 500) await Promise.all(keys.slice(i, i + 500).map((key) => cluster.set(key, String(i))));
+    for (let i = 0; i < keys.length; i += 500)
+      await Promise.all(keys.slice(i, i + 500).map((key) => cluster.set(key, String(i))));
     await cluster.hset(CacheKeys.meta(5), 'gen', '7', 'entries', '12');
   }, 60_000);
 
@@ -58,7 +70,12 @@ describe('Redis admin tools on a Redis Cluster', () => {
     expect(stats.nodes.every((n) => n.totalKeys > 0)).toBe(true);
     expect(stats.total.role).toContain('cluster');
     expect(stats.analyticsCache.datasources).toEqual([
-      expect.objectContaining({ datasourceId: 5, present: true, liveGeneration: 7, fields: { gen: '7', entries: '12' } }),
+      expect.objectContaining({
+        datasourceId: 5,
+        present: true,
+        liveGeneration: 7,
+        fields: { gen: '7', entries: '12' },
+      }),
     ]);
   });
 

@@ -64,7 +64,8 @@ describe('Redis admin tools', () => {
     it('reports memory, hit rate, keys, clients, ops, evictions, version and a sampled namespace distribution', async () => {
       await redis.set(`${prefix}:stats`, '1');
       await redis.get(`${prefix}:stats`);
-      const stats = (await t.http.get('/api/admin/redis/stats').set(bearer(viewer.token)).expect(200)).body as RedisStatsResponse;
+      const stats = (await t.http.get('/api/admin/redis/stats').set(bearer(viewer.token)).expect(200))
+        .body as RedisStatsResponse;
       expect(stats.mode).toBe('standalone');
       expect(stats.nodes).toHaveLength(1);
       expect(stats.total).toMatchObject({
@@ -102,8 +103,13 @@ describe('Redis admin tools', () => {
       let cursor = '0';
       let pages = 0;
       do {
-        const page = (await t.http.get('/api/admin/redis/keys').query({ pattern: `${prefix}:browse:*`, count: 100, cursor }).set(auth()).expect(200))
-          .body as RedisKeysPage;
+        const page = (
+          await t.http
+            .get('/api/admin/redis/keys')
+            .query({ pattern: `${prefix}:browse:*`, count: 100, cursor })
+            .set(auth())
+            .expect(200)
+        ).body as RedisKeysPage;
         expect(page.examined).toBeLessThanOrEqual(page.examineCap);
         seen.push(...page.keys.map((k) => k.key));
         cursor = page.cursor;
@@ -112,17 +118,35 @@ describe('Redis admin tools', () => {
       } while (cursor !== '0' && pages < 1000);
       expect(seen.sort()).toEqual([...strings, `${prefix}:browse:h`].sort());
 
-      const hashes = (await t.http.get('/api/admin/redis/keys').query({ pattern: `${prefix}:browse:*`, type: 'hash', count: 1000 }).set(auth()).expect(200))
-        .body as RedisKeysPage;
+      const hashes = (
+        await t.http
+          .get('/api/admin/redis/keys')
+          .query({ pattern: `${prefix}:browse:*`, type: 'hash', count: 1000 })
+          .set(auth())
+          .expect(200)
+      ).body as RedisKeysPage;
       const allHashes: RedisKeysPage['keys'] = [...hashes.keys];
       let next = hashes.cursor;
       while (next !== '0') {
-        const page = (await t.http.get('/api/admin/redis/keys').query({ pattern: `${prefix}:browse:*`, type: 'hash', count: 1000, cursor: next }).set(auth()).expect(200))
-          .body as RedisKeysPage;
+        const page = (
+          await t.http
+            .get('/api/admin/redis/keys')
+            .query({ pattern: `${prefix}:browse:*`, type: 'hash', count: 1000, cursor: next })
+            .set(auth())
+            .expect(200)
+        ).body as RedisKeysPage;
         allHashes.push(...page.keys);
         next = page.cursor;
       }
-      expect(allHashes).toEqual([{ key: `${prefix}:browse:h`, type: 'hash', ttlSeconds: expect.any(Number), namespace: 'other', protected: false }]);
+      expect(allHashes).toEqual([
+        {
+          key: `${prefix}:browse:h`,
+          type: 'hash',
+          ttlSeconds: expect.any(Number),
+          namespace: 'other',
+          protected: false,
+        },
+      ]);
       expect(allHashes[0].ttlSeconds).toBeGreaterThan(400);
     });
 
@@ -132,7 +156,13 @@ describe('Redis admin tools', () => {
       const seen = new Set<string>();
       let cursor = '0';
       for (let pages = 0; pages < 5000 && (pages === 0 || cursor !== '0'); pages++) {
-        const page = (await t.http.get('/api/admin/redis/keys').query({ pattern: `${prefix}:page:*`, count: 5, cursor }).set(auth()).expect(200)).body as RedisKeysPage;
+        const page = (
+          await t.http
+            .get('/api/admin/redis/keys')
+            .query({ pattern: `${prefix}:page:*`, count: 5, cursor })
+            .set(auth())
+            .expect(200)
+        ).body as RedisKeysPage;
         expect(page.keys.length).toBeLessThanOrEqual(5);
         page.keys.forEach((k) => seen.add(k.key));
         cursor = page.cursor;
@@ -140,10 +170,13 @@ describe('Redis admin tools', () => {
       expect([...seen].sort()).toEqual([...keys].sort());
 
       // Every key matches `*`: one SCAN call returns dozens, the page stops at 5 and the cursor points inside the call.
-      const first = (await t.http.get('/api/admin/redis/keys').query({ count: 5 }).set(auth()).expect(200)).body as RedisKeysPage;
+      const first = (await t.http.get('/api/admin/redis/keys').query({ count: 5 }).set(auth()).expect(200))
+        .body as RedisKeysPage;
       expect(first.keys).toHaveLength(5);
       expect(first.cursor).toMatch(/~[0-9a-f]{8}$/);
-      const second = (await t.http.get('/api/admin/redis/keys').query({ count: 5, cursor: first.cursor }).set(auth()).expect(200)).body as RedisKeysPage;
+      const second = (
+        await t.http.get('/api/admin/redis/keys').query({ count: 5, cursor: first.cursor }).set(auth()).expect(200)
+      ).body as RedisKeysPage;
       expect(second.keys).toHaveLength(5);
     });
 
@@ -151,11 +184,19 @@ describe('Redis admin tools', () => {
       const meta = CacheKeys.meta(900_000 + Math.floor(Math.random() * 99_999));
       await redis.hset(meta, 'gen', '3');
       try {
-        const page = (await t.http.get('/api/admin/redis/keys').query({ pattern: meta, count: 1000 }).set(auth()).expect(200)).body as RedisKeysPage;
+        const page = (
+          await t.http.get('/api/admin/redis/keys').query({ pattern: meta, count: 1000 }).set(auth()).expect(200)
+        ).body as RedisKeysPage;
         let found = page.keys.find((k) => k.key === meta);
         let cursor = page.cursor;
         while (!found && cursor !== '0') {
-          const next = (await t.http.get('/api/admin/redis/keys').query({ pattern: meta, count: 1000, cursor }).set(auth()).expect(200)).body as RedisKeysPage;
+          const next = (
+            await t.http
+              .get('/api/admin/redis/keys')
+              .query({ pattern: meta, count: 1000, cursor })
+              .set(auth())
+              .expect(200)
+          ).body as RedisKeysPage;
           found = next.keys.find((k) => k.key === meta);
           cursor = next.cursor;
         }
@@ -199,24 +240,55 @@ describe('Redis admin tools', () => {
         .xadd(k('stream'), '*', 'field', 'value')
         .exec();
       const inspect = async (key: string) =>
-        (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200)).body as RedisKeyInspection;
+        (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200))
+          .body as RedisKeyInspection;
 
       const str = await inspect(k('string'));
-      expect(str).toMatchObject({ type: 'string', length: 11, lengthUnit: 'bytes', encoding: 'embstr', preview: { kind: 'string', text: 'hello world', truncated: false } });
+      expect(str).toMatchObject({
+        type: 'string',
+        length: 11,
+        lengthUnit: 'bytes',
+        encoding: 'embstr',
+        preview: { kind: 'string', text: 'hello world', truncated: false },
+      });
       expect(str.ttlSeconds).toBeGreaterThan(990);
       expect(str.memoryBytes).toBeGreaterThan(0);
-      expect((await inspect(k('hash'))).preview).toEqual({ kind: 'hash', fields: expect.arrayContaining([{ field: 'a', value: '1' }, { field: 'b', value: '2' }]), truncated: false });
+      expect((await inspect(k('hash'))).preview).toEqual({
+        kind: 'hash',
+        fields: expect.arrayContaining([
+          { field: 'a', value: '1' },
+          { field: 'b', value: '2' },
+        ]),
+        truncated: false,
+      });
       expect((await inspect(k('set'))).preview).toMatchObject({ kind: 'set', truncated: false });
       expect(((await inspect(k('set'))).preview as { members: string[] }).members.sort()).toEqual(['x', 'y', 'z']);
-      expect((await inspect(k('zset'))).preview).toEqual({ kind: 'zset', members: [{ member: 'one', score: '1' }, { member: 'two', score: '2' }], truncated: false });
-      expect(await inspect(k('list'))).toMatchObject({ length: 3, lengthUnit: 'elements', preview: { kind: 'list', items: ['l1', 'l2', 'l3'] } });
-      expect(await inspect(k('stream'))).toMatchObject({ length: 1, lengthUnit: 'entries', preview: { kind: 'stream', entries: [{ fields: { field: 'value' } }] } });
+      expect((await inspect(k('zset'))).preview).toEqual({
+        kind: 'zset',
+        members: [
+          { member: 'one', score: '1' },
+          { member: 'two', score: '2' },
+        ],
+        truncated: false,
+      });
+      expect(await inspect(k('list'))).toMatchObject({
+        length: 3,
+        lengthUnit: 'elements',
+        preview: { kind: 'list', items: ['l1', 'l2', 'l3'] },
+      });
+      expect(await inspect(k('stream'))).toMatchObject({
+        length: 1,
+        lengthUnit: 'entries',
+        preview: { kind: 'stream', entries: [{ fields: { field: 'value' } }] },
+      });
     });
 
     it('caps big aggregates by elements', async () => {
       const key = `${prefix}:inspect:biglist`;
-      for (let i = 0; i < 5; i += 1) await redis.rpush(key, ...Array.from({ length: 1000 }, (_, j) => `item-${i}-${j}`));
-      const body = (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200)).body as RedisKeyInspection;
+      for (let i = 0; i < 5; i += 1)
+        await redis.rpush(key, ...Array.from({ length: 1000 }, (_, j) => `item-${i}-${j}`));
+      const body = (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200))
+        .body as RedisKeyInspection;
       expect(body.length).toBe(5000);
       expect(body.preview).toMatchObject({ kind: 'list', truncated: true });
       expect((body.preview as { items: string[] }).items.length).toBeLessThanOrEqual(body.limits.maxElements);
@@ -225,11 +297,26 @@ describe('Redis admin tools', () => {
     it('shows an analytics cache entry decoded', async () => {
       const datasourceId = 800_000 + Math.floor(Math.random() * 99_999);
       const key = `${CacheKeys.entryPrefix(datasourceId, 4)}${CacheKeys.entrySuffix({ measure: 'revenue', practice: 'P1', provider: 'D1', frequency: 'Monthly' })}`;
-      await redis.set(key, JSON.stringify([['2025-01-01', 10.5], ['2025-02-01', 11]]));
+      await redis.set(
+        key,
+        JSON.stringify([
+          ['2025-01-01', 10.5],
+          ['2025-02-01', 11],
+        ]),
+      );
       try {
-        const body = (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200)).body as RedisKeyInspection;
+        const body = (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200))
+          .body as RedisKeyInspection;
         expect(body.namespace).toBe('analytics-entry');
-        expect(body.decoded).toEqual({ kind: 'analytics-entry', rowCount: 2, rows: [['2025-01-01', 10.5], ['2025-02-01', 11]], truncated: false });
+        expect(body.decoded).toEqual({
+          kind: 'analytics-entry',
+          rowCount: 2,
+          rows: [
+            ['2025-01-01', 10.5],
+            ['2025-02-01', 11],
+          ],
+          truncated: false,
+        });
       } finally {
         await redis.del(key);
       }
@@ -253,11 +340,25 @@ describe('Redis admin tools', () => {
     });
 
     it('answers 404 for a missing key and 400 without one', async () => {
-      const missing = await t.http.get('/api/admin/redis/inspect').query({ key: `${prefix}:nope` }).set(auth()).expect(404);
+      const missing = await t.http
+        .get('/api/admin/redis/inspect')
+        .query({ key: `${prefix}:nope` })
+        .set(auth())
+        .expect(404);
       expect(missing.body.code).toBe('NOT_FOUND');
       await t.http.get('/api/admin/redis/inspect').set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
-      await t.http.get('/api/admin/redis/inspect').query({ key: '' }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
-      await t.http.get('/api/admin/redis/inspect').query({ key: 'x'.repeat(5000) }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http
+        .get('/api/admin/redis/inspect')
+        .query({ key: '' })
+        .set(auth())
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
+      await t.http
+        .get('/api/admin/redis/inspect')
+        .query({ key: 'x'.repeat(5000) })
+        .set(auth())
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
     });
   });
 
@@ -265,16 +366,24 @@ describe('Redis admin tools', () => {
     it('sets and removes an expiry, audited', async () => {
       const key = `${prefix}:ttl:a`;
       await redis.set(key, '1');
-      const set = (await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key, ttlSeconds: 3600 }).expect(200)).body as RedisTtlResponse;
+      const set = (await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key, ttlSeconds: 3600 }).expect(200))
+        .body as RedisTtlResponse;
       expect(set).toEqual({ key, previousTtlSeconds: -1, ttlSeconds: 3600 });
       expect(await redis.ttl(key)).toBeGreaterThan(3590);
 
-      const persisted = (await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key, persist: true }).expect(200)).body as RedisTtlResponse;
+      const persisted = (await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key, persist: true }).expect(200))
+        .body as RedisTtlResponse;
       expect(persisted).toMatchObject({ key, ttlSeconds: -1 });
       expect(await redis.ttl(key)).toBe(-1);
 
-      const audit = (await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.ttl' }).set(auth()).expect(200)).body as Paginated<AuditEntry>;
-      expect(audit.items.slice(0, 2).map((entry) => [entry.outcome, entry.targetType, entry.targetId, entry.parameters?.key])).toEqual([
+      const audit = (
+        await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.ttl' }).set(auth()).expect(200)
+      ).body as Paginated<AuditEntry>;
+      expect(
+        audit.items
+          .slice(0, 2)
+          .map((entry) => [entry.outcome, entry.targetType, entry.targetId, entry.parameters?.key]),
+      ).toEqual([
         ['success', 'redis-key', key, key],
         ['success', 'redis-key', key, key],
       ]);
@@ -293,22 +402,40 @@ describe('Redis admin tools', () => {
       [{ key: '', ttlSeconds: 10 }, 'key'],
       [{ key: 'k', ttlSeconds: 10, persist: 'yes' }, 'persist'],
     ])('answers 400 for %j', async (body, field) => {
-      const response = await t.http.post('/api/admin/redis/ttl').set(auth()).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      const response = await t.http
+        .post('/api/admin/redis/ttl')
+        .set(auth())
+        .send(body)
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     });
 
     it('refuses keys that do not exist (404) and protected keys unless allowed', async () => {
-      const missing = await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key: `${prefix}:ttl:missing`, ttlSeconds: 10 }).expect(404);
+      const missing = await t.http
+        .post('/api/admin/redis/ttl')
+        .set(auth())
+        .send({ key: `${prefix}:ttl:missing`, ttlSeconds: 10 })
+        .expect(404);
       expect(missing.body.code).toBe('NOT_FOUND');
       expect(await redis.exists(`${prefix}:ttl:missing`)).toBe(0);
 
       const lock = CacheKeys.warmLock(700_000 + Math.floor(Math.random() * 99_999));
       await redis.set(lock, 'job');
       try {
-        const refused = await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key: lock, ttlSeconds: 10 }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+        const refused = await t.http
+          .post('/api/admin/redis/ttl')
+          .set(auth())
+          .send({ key: lock, ttlSeconds: 10 })
+          .expect(400)
+          .expect(errorCode('VALIDATION_FAILED'));
         expect(refused.body.message).toContain('protected');
         expect(await redis.ttl(lock)).toBe(-1);
-        await t.http.post('/api/admin/redis/ttl').set(auth()).send({ key: lock, ttlSeconds: 100, allowProtected: true }).expect(200);
+        await t.http
+          .post('/api/admin/redis/ttl')
+          .set(auth())
+          .send({ key: lock, ttlSeconds: 100, allowProtected: true })
+          .expect(200);
         expect(await redis.ttl(lock)).toBeGreaterThan(90);
       } finally {
         await redis.del(lock);
@@ -320,7 +447,12 @@ describe('Redis admin tools', () => {
     it.each(['*', 'cache:*', '{ccc}*', '?ccc}:warming:*', 'ccc:*', 'c*', 'lock:*', '*meta*'])(
       'refuses %j, which could match protected keys, with a 400 that says why',
       async (pattern) => {
-        const response = await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: true }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+        const response = await t.http
+          .post('/api/admin/redis/purge')
+          .set(auth())
+          .send({ pattern, dryRun: true })
+          .expect(400)
+          .expect(errorCode('VALIDATION_FAILED'));
         expect(response.body.message).toMatch(/protected/);
         expect(response.body.details.protectedPatterns.length).toBeGreaterThan(0);
       },
@@ -333,7 +465,12 @@ describe('Redis admin tools', () => {
       await redis.hset(meta, 'gen', '1');
       try {
         for (const pattern of ['*', '{ccc}*', 'cache:meta:*']) {
-          await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: false }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+          await t.http
+            .post('/api/admin/redis/purge')
+            .set(auth())
+            .send({ pattern, dryRun: false })
+            .expect(400)
+            .expect(errorCode('VALIDATION_FAILED'));
         }
         expect(await redis.exists(queueKey, meta)).toBe(2);
       } finally {
@@ -348,35 +485,83 @@ describe('Redis admin tools', () => {
       await redis.hset(`${prefix}:purge:doomed:hash`, 'a', '1');
       const pattern = `${prefix}:purge:doomed:*`;
 
-      const dry = (await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: true, type: 'string' }).expect(200)).body as RedisPurgeResult;
-      expect(dry).toMatchObject({ dryRun: true, status: 'preview', matched: 1234, deleted: 0, countComplete: true, purgeId: null });
+      const dry = (
+        await t.http
+          .post('/api/admin/redis/purge')
+          .set(auth())
+          .send({ pattern, dryRun: true, type: 'string' })
+          .expect(200)
+      ).body as RedisPurgeResult;
+      expect(dry).toMatchObject({
+        dryRun: true,
+        status: 'preview',
+        matched: 1234,
+        deleted: 0,
+        countComplete: true,
+        purgeId: null,
+      });
       expect(dry.sample.length).toBe(20);
       expect(dry.sample.every((key) => key.startsWith(`${prefix}:purge:doomed:`))).toBe(true);
       expect((await allKeys(pattern)).length).toBe(1235);
 
-      const run = (await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern, dryRun: false, type: 'string' }).expect(200)).body as RedisPurgeResult;
-      expect(run).toMatchObject({ dryRun: false, status: 'completed', deleted: dry.matched, purgeId: expect.any(String) });
+      const run = (
+        await t.http
+          .post('/api/admin/redis/purge')
+          .set(auth())
+          .send({ pattern, dryRun: false, type: 'string' })
+          .expect(200)
+      ).body as RedisPurgeResult;
+      expect(run).toMatchObject({
+        dryRun: false,
+        status: 'completed',
+        deleted: dry.matched,
+        purgeId: expect.any(String),
+      });
       expect(run.batches).toBe(Math.ceil(1234 / run.batchSize));
       expect(await allKeys(pattern)).toEqual([`${prefix}:purge:doomed:hash`]);
       expect((await allKeys(`${prefix}:purge:kept:*`)).length).toBe(300);
 
-      const status = (await t.http.get(`/api/admin/redis/purge/${run.purgeId}`).set(auth()).expect(200)).body as RedisPurgeResult;
+      const status = (await t.http.get(`/api/admin/redis/purge/${run.purgeId}`).set(auth()).expect(200))
+        .body as RedisPurgeResult;
       expect(status).toMatchObject({ status: 'completed', deleted: 1234 });
 
-      const audit = (await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.purge' }).set(auth()).expect(200)).body as Paginated<AuditEntry>;
-      expect(audit.items.map((entry) => entry.parameters)).toEqual(expect.arrayContaining([expect.objectContaining({ pattern, dryRun: false })]));
-      const finished = (await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.purge.finished' }).set(auth()).expect(200))
-        .body as Paginated<AuditEntry>;
-      expect(finished.items[0]).toMatchObject({ outcome: 'success', targetId: pattern, parameters: expect.objectContaining({ deleted: 1234 }) });
+      const audit = (
+        await t.http.get('/api/admin/audit').query({ actorId: admin.id, action: 'redis.purge' }).set(auth()).expect(200)
+      ).body as Paginated<AuditEntry>;
+      expect(audit.items.map((entry) => entry.parameters)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pattern, dryRun: false })]),
+      );
+      const finished = (
+        await t.http
+          .get('/api/admin/audit')
+          .query({ actorId: admin.id, action: 'redis.purge.finished' })
+          .set(auth())
+          .expect(200)
+      ).body as Paginated<AuditEntry>;
+      expect(finished.items[0]).toMatchObject({
+        outcome: 'success',
+        targetId: pattern,
+        parameters: expect.objectContaining({ deleted: 1234 }),
+      });
     });
 
     it('purges protected keys only when explicitly allowed', async () => {
       const lock = CacheKeys.warmLock(800_000 + Math.floor(Math.random() * 99_999));
       await redis.set(lock, '1');
-      await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern: lock, dryRun: false }).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http
+        .post('/api/admin/redis/purge')
+        .set(auth())
+        .send({ pattern: lock, dryRun: false })
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
       expect(await redis.exists(lock)).toBe(1);
-      const run = (await t.http.post('/api/admin/redis/purge').set(auth()).send({ pattern: lock, dryRun: false, allowProtected: true }).expect(200))
-        .body as RedisPurgeResult;
+      const run = (
+        await t.http
+          .post('/api/admin/redis/purge')
+          .set(auth())
+          .send({ pattern: lock, dryRun: false, allowProtected: true })
+          .expect(200)
+      ).body as RedisPurgeResult;
       expect(run).toMatchObject({ status: 'completed', deleted: 1, protectedNamespaces: ['lock:warm:{ds:*}'] });
       expect(await redis.exists(lock)).toBe(0);
     });
@@ -390,31 +575,53 @@ describe('Redis admin tools', () => {
       [{ pattern: 'x:*', dryRun: true, type: 'blob' }, 'type'],
       [{ pattern: 'x:*', dryRun: true, allowProtected: 'sure' }, 'allowProtected'],
     ])('answers 400 for %j', async (body, field) => {
-      const response = await t.http.post('/api/admin/redis/purge').set(auth()).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      const response = await t.http
+        .post('/api/admin/redis/purge')
+        .set(auth())
+        .send(body)
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
       expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
     });
 
     it('answers 404 for an unknown purge id and 400 for a malformed one', async () => {
       await t.http.get(`/api/admin/redis/purge/${randomUUID()}`).set(auth()).expect(404).expect(errorCode('NOT_FOUND'));
-      await t.http.get('/api/admin/redis/purge/not-a-uuid').set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http
+        .get('/api/admin/redis/purge/not-a-uuid')
+        .set(auth())
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
     });
   });
 
   describe('slow log and memory', () => {
     it('lists the slow log and lets a writer reset it', async () => {
-      const body = (await t.http.get('/api/admin/redis/slowlog').query({ limit: 10 }).set(bearer(viewer.token)).expect(200)).body as RedisSlowlogResponse;
+      const body = (
+        await t.http.get('/api/admin/redis/slowlog').query({ limit: 10 }).set(bearer(viewer.token)).expect(200)
+      ).body as RedisSlowlogResponse;
       expect(body.nodes).toHaveLength(1);
       expect(body.entries.length).toBeLessThanOrEqual(10);
-      await t.http.post('/api/admin/redis/slowlog/reset').set(bearer(viewer.token)).expect(403).expect(errorCode('FORBIDDEN'));
+      await t.http
+        .post('/api/admin/redis/slowlog/reset')
+        .set(bearer(viewer.token))
+        .expect(403)
+        .expect(errorCode('FORBIDDEN'));
       const reset = await t.http.post('/api/admin/redis/slowlog/reset').set(auth()).expect(200);
       expect(reset.body).toEqual({ nodesReset: 1 });
-      await t.http.get('/api/admin/redis/slowlog').query({ limit: 0 }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http
+        .get('/api/admin/redis/slowlog')
+        .query({ limit: 0 })
+        .set(auth())
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
     });
 
     it('ranks the biggest keys and namespaces from a sample', async () => {
       const big = `${prefix}:memory:big`;
       await redis.set(big, 'z'.repeat(200_000));
-      const body = (await t.http.get('/api/admin/redis/memory').query({ sample: 10_000, top: 100 }).set(auth()).expect(200)).body as RedisMemoryAnalysis;
+      const body = (
+        await t.http.get('/api/admin/redis/memory').query({ sample: 10_000, top: 100 }).set(auth()).expect(200)
+      ).body as RedisMemoryAnalysis;
       expect(body.isSample).toBe(true);
       expect(body.sampled).toBeGreaterThan(0);
       expect(body.topKeys.length).toBeLessThanOrEqual(100);
@@ -423,7 +630,12 @@ describe('Redis admin tools', () => {
       const entry = body.topKeys.find((k) => k.key === big);
       if (entry) expect(entry).toMatchObject({ type: 'string', namespace: 'other', memoryBytes: expect.any(Number) });
       expect(body.namespaces.reduce((sum, n) => sum + n.sampledKeys, 0)).toBe(body.sampled);
-      await t.http.get('/api/admin/redis/memory').query({ sample: 5 }).set(auth()).expect(400).expect(errorCode('VALIDATION_FAILED'));
+      await t.http
+        .get('/api/admin/redis/memory')
+        .query({ sample: 5 })
+        .set(auth())
+        .expect(400)
+        .expect(errorCode('VALIDATION_FAILED'));
     });
   });
 });

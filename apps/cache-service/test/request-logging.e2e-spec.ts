@@ -38,7 +38,12 @@ describe('request logging on stdout', () => {
           throw new Error(`not a JSON log line: ${line}`);
         }
       });
-  const call = async <T>(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: T }> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -72,7 +77,13 @@ describe('request logging on stdout', () => {
     });
     service.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     for (let i = 0; i < 600; i++) {
-      if ((await fetch(`${base}/health/ready`).then((r) => r.status, () => 0)) === 200) break;
+      if (
+        (await fetch(`${base}/health/ready`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200
+      )
+        break;
       if (service.exitCode !== null) throw new Error(`the service ended at start-up:\n${stdout}`);
       await sleep(100);
     }
@@ -91,11 +102,25 @@ describe('request logging on stdout', () => {
     const login = await call<LoginResponse>('POST', '/api/auth/login', {}, ADMIN);
     expect(login.status).toBe(200);
     const auth = { Authorization: `Bearer ${login.body.accessToken}` };
-    const table = await createSourceTable({ query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows } as unknown as DataSource, { practices: 2, providers: 2, periods: 3 });
-    const ds = (await call<Datasource>('POST', '/api/admin/datasources', auth, { name: 'Logged source', sourceTable: table, columnMapping: TEST_MAPPING })).body;
+    const table = await createSourceTable(
+      { query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows } as unknown as DataSource,
+      { practices: 2, providers: 2, periods: 3 },
+    );
+    const ds = (
+      await call<Datasource>('POST', '/api/admin/datasources', auth, {
+        name: 'Logged source',
+        sourceTable: table,
+        columnMapping: TEST_MAPPING,
+      })
+    ).body;
 
     const correlationId = `warm-trace-${randomUUID()}`;
-    const warm = await call<WarmResponse>('POST', '/api/admin/analytics/cache/warm', { ...auth, 'X-Correlation-Id': correlationId }, { datasourceId: ds.id, force: true });
+    const warm = await call<WarmResponse>(
+      'POST',
+      '/api/admin/analytics/cache/warm',
+      { ...auth, 'X-Correlation-Id': correlationId },
+      { datasourceId: ds.id, force: true },
+    );
     expect(warm.status).toBe(202);
     let job: WarmingJob | null = null;
     for (let i = 0; i < 300 && job?.status !== 'COMPLETED'; i++) {
@@ -117,10 +142,21 @@ describe('request logging on stdout', () => {
       time: expect.any(String),
     });
     // Route templates, never raw paths: the job id is not in the route of its polling requests.
-    expect(all.find((line) => line.msg === 'request' && String(line.route).includes('/warming/jobs/'))).toMatchObject({ route: '/api/admin/analytics/cache/warming/jobs/:jobId' });
+    expect(all.find((line) => line.msg === 'request' && String(line.route).includes('/warming/jobs/'))).toMatchObject({
+      route: '/api/admin/analytics/cache/warming/jobs/:jobId',
+    });
 
     const workerLines = all.filter((line) => line.correlationId === correlationId && line.msg !== 'request');
-    expect(workerLines).toEqual(expect.arrayContaining([expect.objectContaining({ context: 'WarmingProcessor', msg: 'warm completed', datasourceId: ds.id, jobId: warm.body.jobId })]));
+    expect(workerLines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          context: 'WarmingProcessor',
+          msg: 'warm completed',
+          datasourceId: ds.id,
+          jobId: warm.body.jobId,
+        }),
+      ]),
+    );
     // Nothing of this warm was logged without its correlation id.
     expect(all.filter((line) => line.jobId === warm.body.jobId && line.correlationId !== correlationId)).toEqual([]);
   });

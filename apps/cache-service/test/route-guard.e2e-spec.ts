@@ -38,8 +38,7 @@ function nestRoutes(t: TestApp): Route[] {
 }
 
 /** Concrete URL for a route pattern: ids become a syntactically valid value so that guards, not validation, answer. */
-const concrete = (path: string): string =>
-  path.replace(/:id\b/g, '1').replace(/:(\w+)/g, 'x');
+const concrete = (path: string): string => path.replace(/:id\b/g, '1').replace(/:(\w+)/g, 'x');
 
 describe('every route is guarded', () => {
   let t: TestApp;
@@ -51,7 +50,11 @@ describe('every route is guarded', () => {
     t = await createTestApp();
     viewerToken = (await userWithToken(t, 'viewer')).token;
     const admin = await userWithToken(t, 'admin');
-    const key = await t.http.post('/api/admin/api-keys').set(bearer(admin.token)).send({ name: 'analytics-reader', permissions: ['analytics:read'] }).expect(201);
+    const key = await t.http
+      .post('/api/admin/api-keys')
+      .set(bearer(admin.token))
+      .send({ name: 'analytics-reader', permissions: ['analytics:read'] })
+      .expect(201);
     analyticsKey = (key.body as CreatedApiKey).key;
     routes = nestRoutes(t);
   });
@@ -59,7 +62,13 @@ describe('every route is guarded', () => {
 
   it('finds the routes Nest serves (the enumeration sees the real surface)', () => {
     const names = routes.map((r) => `${r.method} ${r.path}`);
-    expect(names).toEqual(expect.arrayContaining(['POST /api/auth/login', 'GET /api/admin/datasources', 'PATCH /api/admin/datasources/:id']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'POST /api/auth/login',
+        'GET /api/admin/datasources',
+        'PATCH /api/admin/datasources/:id',
+      ]),
+    );
     expect(routes.length).toBeGreaterThan(15);
   });
 
@@ -79,7 +88,9 @@ describe('every route is guarded', () => {
     for (const route of routes.filter((r) => WRITE_METHODS.has(r.method))) {
       const name = `${route.method} ${route.path}`;
       if (PUBLIC_ROUTES.has(name) || SELF_SERVICE_ROUTES.has(name)) continue;
-      const response = await t.http[route.method.toLowerCase() as 'post'](concrete(route.path)).set(bearer(viewerToken)).send({});
+      const response = await t.http[route.method.toLowerCase() as 'post'](concrete(route.path))
+        .set(bearer(viewerToken))
+        .send({});
       if (response.status !== 403) allowed.push(`${name} → ${response.status}`);
     }
     expect(allowed).toEqual([]);
@@ -88,7 +99,9 @@ describe('every route is guarded', () => {
   it('keeps an analytics:read API key out of every admin route', async () => {
     const reachable: string[] = [];
     for (const route of routes.filter((r) => r.path.startsWith('/api/admin'))) {
-      const response = await t.http[route.method.toLowerCase() as 'get'](concrete(route.path)).set('X-API-Key', analyticsKey).send({});
+      const response = await t.http[route.method.toLowerCase() as 'get'](concrete(route.path))
+        .set('X-API-Key', analyticsKey)
+        .send({});
       if (response.status !== 403) reachable.push(`${route.method} ${route.path} → ${response.status}`);
     }
     expect(reachable).toEqual([]);

@@ -15,7 +15,8 @@ import { sleep } from './support/warming.js';
 /** A client address of its own per test (through a trusted loopback proxy), so no other test file's traffic counts. */
 const clientAddress = (): string => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
 /** A /64 of its own per test (documentation prefix 2001:db8::/32). */
-const ipv6Prefix = (): string => `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+const ipv6Prefix = (): string =>
+  `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
 const randomKey = (): string => `ccc_${randomBytes(32).toString('base64url')}`;
 
 describe('sign-in resists guessing', () => {
@@ -35,7 +36,12 @@ describe('sign-in resists guessing', () => {
     // Behind a trusted proxy every attempt can come from another address: only a per-account count holds then.
     // Its requests always name a client address of their own: every test file signs in from 127.0.0.1, whose
     // failures this instance's low per-client limit would turn into a back-off of 127.0.0.1 for all of them.
-    proxied = await createTestApp({ TRUST_PROXY: 'loopback', LOGIN_BACKOFF_MAX_SECONDS: '3', LOGIN_BACKOFF_IP_FREE_ATTEMPTS: '5', RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '20' });
+    proxied = await createTestApp({
+      TRUST_PROXY: 'loopback',
+      LOGIN_BACKOFF_MAX_SECONDS: '3',
+      LOGIN_BACKOFF_IP_FREE_ATTEMPTS: '5',
+      RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '20',
+    });
     redis = new Redis(t.config.redis.url);
   });
   afterAll(async () => {
@@ -80,13 +86,22 @@ describe('sign-in resists guessing', () => {
     await attempt('wrong-password').expect(401).expect(errorCode('UNAUTHENTICATED'));
     await attempt('wrong-password').expect(401).expect(errorCode('UNAUTHENTICATED'));
     // Other accounts are not affected.
-    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: (await userWithToken(t, 'viewer')).email, password: TEST_PASSWORD }).expect(200);
+    await proxied.http
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', clientAddress())
+      .send({ email: (await userWithToken(t, 'viewer')).email, password: TEST_PASSWORD })
+      .expect(200);
   });
 
   it('checks at most the free attempts of an account when wrong passwords arrive all at once; the others wait (429)', async () => {
     const user = await userWithToken(t, 'viewer');
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => proxied.http.post('/api/auth/login').set('X-Forwarded-For', `192.0.2.${i + 1}`).send({ email: user.email, password: `wrong-${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        proxied.http
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', `192.0.2.${i + 1}`)
+          .send({ email: user.email, password: `wrong-${i}` }),
+      ),
     );
     const counts: Record<number, number> = {};
     for (const response of responses) counts[response.status] = (counts[response.status] ?? 0) + 1;
@@ -96,38 +111,64 @@ describe('sign-in resists guessing', () => {
       expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
     }
     // Only checked passwords leave a failed sign-in in the trail: five.
-    const rows = (await proxied.app.get(DataSource).query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure' AND target_id = $1`, [
-      user.email,
-    ])) as Array<{ n: number }>;
+    const rows = (await proxied.app
+      .get(DataSource)
+      .query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure' AND target_id = $1`,
+        [user.email],
+      )) as Array<{ n: number }>;
     expect(rows[0].n).toBe(5);
   });
 
   it('backs off a stolen token guessing its account’s password through the password change', async () => {
     const user = await userWithToken(t, 'viewer');
-    const guess = () => t.http.post('/api/auth/password').set(bearer(user.token)).send({ currentPassword: 'a-guess-123', newPassword: 'Taken-Over-123' });
-    for (let i = 0; i < 5; i++) expect((await guess().expect(400)).body.details.fields[0].field).toBe('currentPassword');
+    const guess = () =>
+      t.http
+        .post('/api/auth/password')
+        .set(bearer(user.token))
+        .send({ currentPassword: 'a-guess-123', newPassword: 'Taken-Over-123' });
+    for (let i = 0; i < 5; i++)
+      expect((await guess().expect(400)).body.details.fields[0].field).toBe('currentPassword');
     expect((await guess().expect(429)).body.code).toBe('RATE_LIMITED');
     // The sign-in of the same account waits as well: one count per account.
-    await t.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(429).expect(errorCode('RATE_LIMITED'));
+    await t.http
+      .post('/api/auth/login')
+      .send({ email: user.email, password: TEST_PASSWORD })
+      .expect(429)
+      .expect(errorCode('RATE_LIMITED'));
   });
 
   it('backs off one client trying many accounts', async () => {
     const client = clientAddress();
     const attempt = () =>
-      proxied.http.post('/api/auth/login').set('X-Forwarded-For', client).send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' });
+      proxied.http
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', client)
+        .send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' });
     for (let i = 0; i < 5; i++) await attempt().expect(401).expect(errorCode('UNAUTHENTICATED'));
     const limited = await attempt().expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another client is not affected.
-    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', clientAddress()).send({ email: 'someone@test.local', password: 'wrong-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
+    await proxied.http
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', clientAddress())
+      .send({ email: 'someone@test.local', password: 'wrong-password' })
+      .expect(401)
+      .expect(errorCode('UNAUTHENTICATED'));
   });
 
   it('counts an IPv6 client by its /64: new addresses of the same network do not get new attempts', async () => {
     const network = ipv6Prefix();
     const attempt = (address: string) =>
-      proxied.http.post('/api/auth/login').set('X-Forwarded-For', address).send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' });
-    for (let i = 1; i <= 5; i++) await attempt(`${network}:${i.toString(16)}::${i}`).expect(401).expect(errorCode('UNAUTHENTICATED'));
+      proxied.http
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', address)
+        .send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' });
+    for (let i = 1; i <= 5; i++)
+      await attempt(`${network}:${i.toString(16)}::${i}`)
+        .expect(401)
+        .expect(errorCode('UNAUTHENTICATED'));
     const limited = await attempt(`${network}:ffff:ffff:ffff:ffff`).expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     // The next /64 is another client.
@@ -136,10 +177,22 @@ describe('sign-in resists guessing', () => {
 
   it('believes X-Forwarded-For only from a configured proxy (TRUST_PROXY, none by default)', async () => {
     const email = `xff-${randomUUID().slice(0, 8)}@test.local`;
-    await t.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.77').send({ email, password: 'wrong-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
-    await proxied.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.78').send({ email, password: 'wrong-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
+    await t.http
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', '192.0.2.77')
+      .send({ email, password: 'wrong-password' })
+      .expect(401)
+      .expect(errorCode('UNAUTHENTICATED'));
+    await proxied.http
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', '192.0.2.78')
+      .send({ email, password: 'wrong-password' })
+      .expect(401)
+      .expect(errorCode('UNAUTHENTICATED'));
     // The address each instance took for the client, as its audit trail recorded it.
-    const rows: Array<{ ip: string }> = await t.app.get(DataSource).query(`SELECT ip FROM audit_log WHERE action = 'auth.login' AND target_id = $1 ORDER BY id`, [email]);
+    const rows: Array<{ ip: string }> = await t.app
+      .get(DataSource)
+      .query(`SELECT ip FROM audit_log WHERE action = 'auth.login' AND target_id = $1 ORDER BY id`, [email]);
     expect(rows.map((row) => row.ip)).toEqual([expect.stringMatching(/127\.0\.0\.1|::1/), '192.0.2.78']);
   });
 });
@@ -166,12 +219,16 @@ describe('the budget for bad credentials, before any lookup', () => {
   async function apiKeyScans(): Promise<number> {
     const read = async (): Promise<number> => {
       await stats.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await stats.query<{ scans: string }>(`SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) AS scans FROM pg_stat_user_tables WHERE relname = 'api_key'`);
+      const { rows } = await stats.query<{ scans: string }>(
+        `SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) AS scans FROM pg_stat_user_tables WHERE relname = 'api_key'`,
+      );
       return Number(rows[0]?.scans ?? 0); // no table before the first start's migrations
     };
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const { rows } = await stats.query<{ others: number }>(`SELECT count(*)::int AS others FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      const { rows } = await stats.query<{ others: number }>(
+        `SELECT count(*)::int AS others FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
       if (rows[0].others === 0) break;
       if (Date.now() > deadline) throw new Error('connections to the test database stayed open after the app closed');
       await sleep(50);
@@ -188,7 +245,12 @@ describe('the budget for bad credentials, before any lookup', () => {
 
   it('answers 2,000 random API keys from one client with 429 after its budget and looks up only those within it; known keys keep working', async () => {
     // A window far longer than the test takes on a loaded machine: the budget is not renewed half-way.
-    const env = { DATABASE_URL: database.url, TRUST_PROXY: 'loopback', RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '20', RATE_LIMIT_UNAUTHENTICATED_WINDOW_SECONDS: '3600' };
+    const env = {
+      DATABASE_URL: database.url,
+      TRUST_PROXY: 'loopback',
+      RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '20',
+      RATE_LIMIT_UNAUTHENTICATED_WINDOW_SECONDS: '3600',
+    };
     const run = async (requests: (app: TestApp) => Promise<void>): Promise<number> => {
       const before = await apiKeyScans();
       const app = await createTestApp(env);
@@ -202,10 +264,17 @@ describe('the budget for bad credentials, before any lookup', () => {
     let key!: CreatedApiKey;
     await run(async (app) => {
       const admin = await userWithToken(app, 'admin');
-      key = (await app.http.post('/api/admin/api-keys').set(bearer(admin.token)).send({ name: 'busy-service', permissions: ['analytics:read'] }).expect(201)).body;
+      key = (
+        await app.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin.token))
+          .send({ name: 'busy-service', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body;
     });
     const client = clientAddress();
-    const me = (app: TestApp) => app.http.get('/api/auth/me').set('X-Forwarded-For', client).set('X-API-Key', key.key).expect(200);
+    const me = (app: TestApp) =>
+      app.http.get('/api/auth/me').set('X-Forwarded-For', client).set('X-API-Key', key.key).expect(200);
     // What one known key costs a fresh process (looked up once, its last use recorded): measured, not assumed.
     const known = await run(async (app) => {
       await me(app);
@@ -216,7 +285,10 @@ describe('the budget for bad credentials, before any lookup', () => {
     const scans = await run(async (app) => {
       await me(app);
       for (let i = 0; i < 2_000; i++) {
-        const response = await app.http.get('/api/admin/datasources').set('X-Forwarded-For', client).set('X-API-Key', randomKey());
+        const response = await app.http
+          .get('/api/admin/datasources')
+          .set('X-Forwarded-For', client)
+          .set('X-API-Key', randomKey());
         counts[response.status] = (counts[response.status] ?? 0) + 1;
         retryAfter ??= response.headers['retry-after'];
       }
@@ -225,7 +297,12 @@ describe('the budget for bad credentials, before any lookup', () => {
       expect(missing.body).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
       await me(app);
       // Other clients are unaffected.
-      await app.http.get('/api/admin/datasources').set('X-Forwarded-For', clientAddress()).set('X-API-Key', randomKey()).expect(401).expect(errorCode('UNAUTHENTICATED'));
+      await app.http
+        .get('/api/admin/datasources')
+        .set('X-Forwarded-For', clientAddress())
+        .set('X-API-Key', randomKey())
+        .expect(401)
+        .expect(errorCode('UNAUTHENTICATED'));
     });
     expect(counts).toEqual({ 401: 20, 429: 1_980 });
     expect(Number(retryAfter)).toBeGreaterThan(0);
@@ -258,20 +335,34 @@ describe('password hashing at the OWASP cost', () => {
     expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
     // The same password still signs in, now against the new hash; a wrong one still fails.
     await t.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
-    await t.http.post('/api/auth/login').send({ email, password: 'not-the-password' }).expect(401).expect(errorCode('UNAUTHENTICATED'));
+    await t.http
+      .post('/api/auth/login')
+      .send({ email, password: 'not-the-password' })
+      .expect(401)
+      .expect(errorCode('UNAUTHENTICATED'));
     expect((await users.findOneByOrFail({ id })).passwordHash).toBe(upgraded);
     // New accounts get the OWASP cost directly.
-    const created = await t.app.get(UsersService).create({ email: `new-${email}`, password: TEST_PASSWORD, role: 'viewer' });
+    const created = await t.app
+      .get(UsersService)
+      .create({ email: `new-${email}`, password: TEST_PASSWORD, role: 'viewer' });
     expect((await users.findOneByOrFail({ id: created.id })).passwordHash).toMatch(/^scrypt\$131072\$/);
   });
 
   it('lets a bounded number of sign-ins wait for a password check and answers the others 503 SERVICE_BUSY with Retry-After', async () => {
-    const busy = await createTestApp({ SCRYPT_COST: '17', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_MAX_WAITING: '2', TRUST_PROXY: 'loopback' });
+    const busy = await createTestApp({
+      SCRYPT_COST: '17',
+      PASSWORD_HASH_CONCURRENCY: '1',
+      PASSWORD_HASH_MAX_WAITING: '2',
+      TRUST_PROXY: 'loopback',
+    });
     try {
       // Unknown e-mails are hashed too (timing parity), through the same bounded queue.
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          busy.http.post('/api/auth/login').set('X-Forwarded-For', `198.18.0.${i + 1}`).send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' }),
+          busy.http
+            .post('/api/auth/login')
+            .set('X-Forwarded-For', `198.18.0.${i + 1}`)
+            .send({ email: `nobody-${randomUUID()}@test.local`, password: 'wrong-password' }),
         ),
       );
       const statuses = responses.map((response) => response.status);

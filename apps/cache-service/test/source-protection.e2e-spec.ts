@@ -24,10 +24,17 @@ describe('database protection from analytics readers', () => {
   let viewer: string;
   const keys: string[] = [];
 
-  const query = (id: number, key: string) => t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges' }).set('X-API-Key', key);
+  const query = (id: number, key: string) =>
+    t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges' }).set('X-API-Key', key);
   const datasource = async (label: string): Promise<Datasource> => {
     const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 3 });
-    return (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `${label} ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    return (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: `${label} ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
   };
 
   beforeAll(async () => {
@@ -44,7 +51,17 @@ describe('database protection from analytics readers', () => {
     admin = (await userWithToken(t, 'admin')).token;
     viewer = (await userWithToken(t, 'viewer')).token;
     for (const name of ['service a', 'service b']) {
-      keys.push(((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name, permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey).key);
+      keys.push(
+        (
+          (
+            await t.http
+              .post('/api/admin/api-keys')
+              .set(bearer(admin))
+              .send({ name, permissions: ['analytics:read'] })
+              .expect(201)
+          ).body as CreatedApiKey
+        ).key,
+      );
     }
   });
   afterAll(async () => {
@@ -62,7 +79,7 @@ describe('database protection from analytics readers', () => {
       await blocker.query(`LOCK TABLE ${ds.sourceTable} IN ACCESS EXCLUSIVE MODE`);
       const first = query(ds.id, keys[0]).then((response) => response);
       let waiting = false;
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !waiting; ) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !waiting;) {
         const rows = (await db.query(
           `SELECT 1 FROM pg_stat_activity WHERE application_name = 'cache-command-center:cold-fallback' AND wait_event_type = 'Lock' AND datname = current_database()`,
         )) as unknown[];
@@ -92,7 +109,10 @@ describe('database protection from analytics readers', () => {
       await sleep(Number(answered.headers['retry-after']) * 1000);
       answered = await query(ds.id, keys[0]);
     }
-    expect({ status: answered.status, body: answered.body }).toMatchObject({ status: 200, body: { datasourceId: ds.id, source: 'database' } });
+    expect({ status: answered.status, body: answered.body }).toMatchObject({
+      status: 200,
+      body: { datasourceId: ds.id, source: 'database' },
+    });
   });
 
   it('limits each API key to RATE_LIMIT_QUERY_PER_SECOND with 429 RATE_LIMITED and Retry-After; other keys are still served', async () => {

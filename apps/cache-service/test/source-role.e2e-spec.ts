@@ -40,7 +40,9 @@ describe('sources through a read-only role', () => {
     await admin.connect();
     const database = (await admin.query<{ name: string }>('SELECT current_database() AS name')).rows[0].name;
     // Another test file may create the schema at the same moment.
-    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${TEST_SOURCE_SCHEMA}`).catch(() => admin.query(`CREATE SCHEMA IF NOT EXISTS ${TEST_SOURCE_SCHEMA}`));
+    await admin
+      .query(`CREATE SCHEMA IF NOT EXISTS ${TEST_SOURCE_SCHEMA}`)
+      .catch(() => admin.query(`CREATE SCHEMA IF NOT EXISTS ${TEST_SOURCE_SCHEMA}`));
     await admin.query(`CREATE ROLE ${role} LOGIN`);
     await admin.query(`GRANT CONNECT ON DATABASE ${database} TO ${role}`);
     await admin.query(`GRANT USAGE ON SCHEMA ${TEST_SOURCE_SCHEMA} TO ${role}`);
@@ -49,7 +51,11 @@ describe('sources through a read-only role', () => {
 
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
-    t = await createTestApp({ REDIS_URL: redisServer.url, SOURCE_DATABASE_URL: roleUrl(), INDEX_DROP_MIN_AGE_DAYS: '0' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      SOURCE_DATABASE_URL: roleUrl(),
+      INDEX_DROP_MIN_AGE_DAYS: '0',
+    });
     db = t.app.get(DataSource);
     token = (await userWithToken(t, 'admin')).token;
   });
@@ -63,21 +69,37 @@ describe('sources through a read-only role', () => {
 
   it('warms, answers hot and cold queries, logs plans, discovers and builds indexes — reading only through the role', async () => {
     const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 3 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Role ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Role ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
 
-    const cold = await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '1' }).set(bearer(token)).expect(200);
+    const cold = await t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Charges', practice: '1' })
+      .set(bearer(token))
+      .expect(200);
     expect(cold.body).toMatchObject({ source: 'database' });
     const warm = await requestWarm(t, token, ds.id);
     await waitForJob(t, token, warm.jobId, ['COMPLETED']);
-    const hot = await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '1' }).set(bearer(token)).expect(200);
+    const hot = await t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Charges', practice: '1' })
+      .set(bearer(token))
+      .expect(200);
     expect(hot.body).toMatchObject({ source: 'cache' });
     const sorted = (entries: unknown[]): string[] => entries.map((entry) => JSON.stringify(entry)).sort();
     expect(sorted(hot.body.entries)).toEqual(sorted(cold.body.entries));
 
     // The query log records the role the source was read as, and the plans EXPLAIN gave it.
     await t.app.get(QueryPerformanceRecorder).flush();
-    const logged = (await db.query(`SELECT DISTINCT database_user, application_context FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY 2`, [ds.strategyId])) as Array<{
+    const logged = (await db.query(
+      `SELECT DISTINCT database_user, application_context FROM query_performance_log WHERE cache_strategy_id = $1 ORDER BY 2`,
+      [ds.strategyId],
+    )) as Array<{
       database_user: string;
       application_context: string;
     }>;
@@ -88,22 +110,43 @@ describe('sources through a read-only role', () => {
 
     // Index discovery reads the catalog through the role; a build is DDL and runs as DATABASE_URL's role.
     let collected: IndexCollectionResult | undefined;
-    while (!collected?.ran) collected = (await t.http.post(`${INDEXES}/collect`).set(bearer(token)).expect(200)).body as IndexCollectionResult;
-    const discovered = (await t.http.get(INDEXES).query({ tableName: table }).set(bearer(token)).expect(200)).body as IndexStrategy[];
+    while (!collected?.ran)
+      collected = (await t.http.post(`${INDEXES}/collect`).set(bearer(token)).expect(200))
+        .body as IndexCollectionResult;
+    const discovered = (await t.http.get(INDEXES).query({ tableName: table }).set(bearer(token)).expect(200))
+      .body as IndexStrategy[];
     expect(discovered.filter((s) => s.discovered)).toHaveLength(1);
     const indexName = `ix_${table.split('.')[1]}_value`;
-    const strategy = (await t.http
-      .post(INDEXES)
-      .set(bearer(token))
-      .send({ tableName: table, indexName, indexType: 'BTREE', columns: ['value'], usagePattern: 'LOOKUP', maintenanceWindow: 'IMMEDIATE' })
-      .expect(201)).body as IndexStrategy;
-    const applied = (await t.http.post(`${INDEXES}/${strategy.id}/apply`).set(bearer(token)).expect(200)).body as ApplyIndexResult;
+    const strategy = (
+      await t.http
+        .post(INDEXES)
+        .set(bearer(token))
+        .send({
+          tableName: table,
+          indexName,
+          indexType: 'BTREE',
+          columns: ['value'],
+          usagePattern: 'LOOKUP',
+          maintenanceWindow: 'IMMEDIATE',
+        })
+        .expect(201)
+    ).body as IndexStrategy;
+    const applied = (await t.http.post(`${INDEXES}/${strategy.id}/apply`).set(bearer(token)).expect(200))
+      .body as ApplyIndexResult;
     expect(applied).toMatchObject({ status: 'created', strategy: { isCreated: true, builtByService: true } });
 
     // Proof that reads go through the role: without its SELECT grant the fallback is refused, not served.
     await admin.query(`REVOKE SELECT ON ${table} FROM ${role}`);
-    await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(token)).send({ datasourceId: ds.id }).expect(200);
-    const refused = await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '1' }).set(bearer(token)).expect(403);
+    await t.http
+      .post('/api/admin/analytics/cache/invalidate')
+      .set(bearer(token))
+      .send({ datasourceId: ds.id })
+      .expect(200);
+    const refused = await t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Charges', practice: '1' })
+      .set(bearer(token))
+      .expect(403);
     expect(refused.body).toMatchObject({ code: 'SOURCE_NOT_ALLOWED' });
   });
 
@@ -111,7 +154,11 @@ describe('sources through a read-only role', () => {
     const created = await t.http
       .post('/api/admin/datasources')
       .set(bearer(token))
-      .send({ name: 'Users', sourceTable: 'public.app_user', columnMapping: { ...TEST_MAPPING, measure: 'email', practice: 'password_hash' } })
+      .send({
+        name: 'Users',
+        sourceTable: 'public.app_user',
+        columnMapping: { ...TEST_MAPPING, measure: 'email', practice: 'password_hash' },
+      })
       .expect(403);
     expect(created.body.code).toBe('SOURCE_NOT_ALLOWED');
     const repository = db.getRepository(CacheStrategyEntity);
@@ -125,7 +172,9 @@ describe('sources through a read-only role', () => {
       }),
     );
     const { datasourceId } = await repository.findOneByOrFail({ id: legacy.id });
-    expect((await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).set(bearer(token)).expect(403)).body.code).toBe('SOURCE_NOT_ALLOWED');
+    expect(
+      (await t.http.get(`/api/analytics/datasources/${datasourceId}/query`).set(bearer(token)).expect(403)).body.code,
+    ).toBe('SOURCE_NOT_ALLOWED');
 
     const asRole = new pg.Client({ connectionString: roleUrl() });
     await asRole.connect();
@@ -147,9 +196,13 @@ describe('sources through a read-only role', () => {
         await probe.onApplicationShutdown();
       }
     };
-    await expect(boot({ SOURCE_SCHEMAS: `${TEST_SOURCE_SCHEMA},public` })).rejects.toThrow(/^SOURCE_SCHEMAS must not include public: that schema holds the service's own tables/);
+    await expect(boot({ SOURCE_SCHEMAS: `${TEST_SOURCE_SCHEMA},public` })).rejects.toThrow(
+      /^SOURCE_SCHEMAS must not include public: that schema holds the service's own tables/,
+    );
     await expect(boot({ SOURCE_SCHEMAS: 'PUBLIC' })).rejects.toThrow(/SOURCE_SCHEMAS must not include PUBLIC/);
-    await expect(boot({ SOURCE_SCHEMAS: TEST_SOURCE_SCHEMA, SOURCE_DATABASE_URL: adminDatabaseUrl() })).rejects.toThrow(/reaches database postgres.*point both at the same database/);
+    await expect(boot({ SOURCE_SCHEMAS: TEST_SOURCE_SCHEMA, SOURCE_DATABASE_URL: adminDatabaseUrl() })).rejects.toThrow(
+      /reaches database postgres.*point both at the same database/,
+    );
     await expect(boot({ SOURCE_SCHEMAS: TEST_SOURCE_SCHEMA, SOURCE_DATABASE_URL: roleUrl() })).resolves.toBeUndefined();
   });
 });

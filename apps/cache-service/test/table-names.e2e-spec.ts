@@ -13,7 +13,10 @@ describe('one rule for table names', () => {
   let db: DataSource;
   let admin: string;
   const create = (sourceTable: string, columnMapping: Record<string, string>) =>
-    t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `Names ${randomUUID().slice(0, 8)}`, sourceTable, columnMapping });
+    t.http
+      .post('/api/admin/datasources')
+      .set(bearer(admin))
+      .send({ name: `Names ${randomUUID().slice(0, 8)}`, sourceTable, columnMapping });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -26,7 +29,11 @@ describe('one rule for table names', () => {
     { field: 'sourceTable', send: (name: string) => create(name, TEST_MAPPING) },
     {
       field: 'tableName',
-      send: (name: string) => t.http.post('/api/admin/monitoring/thresholds').set(bearer(admin)).send({ metricType: 'QUERY_TIME', tableName: name, warningThreshold: 100, criticalThreshold: 200 }),
+      send: (name: string) =>
+        t.http
+          .post('/api/admin/monitoring/thresholds')
+          .set(bearer(admin))
+          .send({ metricType: 'QUERY_TIME', tableName: name, warningThreshold: 100, criticalThreshold: 200 }),
     },
     {
       field: 'tableName',
@@ -34,7 +41,14 @@ describe('one rule for table names', () => {
         t.http
           .post('/api/admin/monitoring/indexes')
           .set(bearer(admin))
-          .send({ tableName: name, indexName: 'idx_rule', indexType: 'BTREE', columns: ['measure'], usagePattern: 'LOOKUP', maintenanceWindow: 'IMMEDIATE' }),
+          .send({
+            tableName: name,
+            indexName: 'idx_rule',
+            indexType: 'BTREE',
+            columns: ['measure'],
+            usagePattern: 'LOOKUP',
+            maintenanceWindow: 'IMMEDIATE',
+          }),
     },
   ];
 
@@ -55,7 +69,10 @@ describe('one rule for table names', () => {
   it('reads an unqualified name as public on every route (outside SOURCE_SCHEMAS here: 403)', async () => {
     for (const route of routes) {
       const response = await route.send('app_user');
-      expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'SOURCE_NOT_ALLOWED' });
+      expect({ status: response.status, code: response.body.code }).toEqual({
+        status: 403,
+        code: 'SOURCE_NOT_ALLOWED',
+      });
       expect(response.body.message).toContain('public.app_user');
     }
   });

@@ -51,8 +51,19 @@ describe('usage patterns', () => {
     await peakedDay(t, ds.id, day);
 
     // Roll the day up through the API (viewers may not).
-    await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(viewer.token)).send({ date: day }).expect(403).expect(errorCode('FORBIDDEN'));
-    const rolled = (await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: day }).expect(200)).body as UsagePattern[];
+    await t.http
+      .post('/api/admin/monitoring/usage-patterns/rollup')
+      .set(bearer(viewer.token))
+      .send({ date: day })
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
+    const rolled = (
+      await t.http
+        .post('/api/admin/monitoring/usage-patterns/rollup')
+        .set(bearer(admin.token))
+        .send({ date: day })
+        .expect(200)
+    ).body as UsagePattern[];
     const pattern = rolled.find((p) => p.datasourceId === ds.id)!;
     expectShape(pattern, PATTERN_KEYS);
     expect(pattern).toMatchObject({
@@ -72,19 +83,35 @@ describe('usage patterns', () => {
     expect(pattern.hourlyRequests[15]).toBe(600);
 
     // Rolling up again updates the same row (one pattern per datasource and day).
-    const again = (await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: day }).expect(200)).body as UsagePattern[];
+    const again = (
+      await t.http
+        .post('/api/admin/monitoring/usage-patterns/rollup')
+        .set(bearer(admin.token))
+        .send({ date: day })
+        .expect(200)
+    ).body as UsagePattern[];
     expect(again.find((p) => p.datasourceId === ds.id)!.id).toBe(pattern.id);
 
-    const listed = (await t.http.get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${daysAgo(3)}&to=${day}`).set(bearer(viewer.token)).expect(200))
-      .body as UsagePattern[];
+    const listed = (
+      await t.http
+        .get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${daysAgo(3)}&to=${day}`)
+        .set(bearer(viewer.token))
+        .expect(200)
+    ).body as UsagePattern[];
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ id: pattern.id, accessPattern: 'PEAKED', peakHourStart: 14, peakHourEnd: 16 });
 
     // The rules engine proposes one predictive warm before 14:00, once.
     await generateRecommendations(t, admin.token);
     const list = async (): Promise<Recommendation[]> =>
-      ((await t.http.get(`/api/admin/monitoring/recommendations?datasourceId=${ds.id}&recommendationType=PREDICTIVE_WARMING`).set(bearer(viewer.token)).expect(200)).body as Paginated<Recommendation>)
-        .items;
+      (
+        (
+          await t.http
+            .get(`/api/admin/monitoring/recommendations?datasourceId=${ds.id}&recommendationType=PREDICTIVE_WARMING`)
+            .set(bearer(viewer.token))
+            .expect(200)
+        ).body as Paginated<Recommendation>
+      ).items;
     const [recommendation, ...others] = await list();
     expect(others).toEqual([]);
     expect(recommendation).toMatchObject({
@@ -105,30 +132,64 @@ describe('usage patterns', () => {
     expect(await list()).toHaveLength(1);
 
     // Approve, then implement: the schedule changes, the scheduler exists, the audit log has it.
-    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`).set(bearer(viewer.token)).expect(403).expect(errorCode('FORBIDDEN'));
-    const approved = (await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`).set(bearer(admin.token)).expect(200)).body as Recommendation;
-    expect(approved).toMatchObject({ implementationStatus: 'APPROVED', approvedBy: admin.id, approvedAt: expect.any(String) });
+    await t.http
+      .post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`)
+      .set(bearer(viewer.token))
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
+    const approved = (
+      await t.http
+        .post(`/api/admin/monitoring/recommendations/${recommendation.id}/approve`)
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body as Recommendation;
+    expect(approved).toMatchObject({
+      implementationStatus: 'APPROVED',
+      approvedBy: admin.id,
+      approvedAt: expect.any(String),
+    });
 
-    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(viewer.token)).send({}).expect(403).expect(errorCode('FORBIDDEN'));
+    await t.http
+      .post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`)
+      .set(bearer(viewer.token))
+      .send({})
+      .expect(403)
+      .expect(errorCode('FORBIDDEN'));
     const implemented = (
-      await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(admin.token)).send({ notes: 'before the afternoon peak' }).expect(200)
+      await t.http
+        .post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`)
+        .set(bearer(admin.token))
+        .send({ notes: 'before the afternoon peak' })
+        .expect(200)
     ).body as Recommendation;
     expect(implemented).toMatchObject({ implementationStatus: 'IMPLEMENTED', implementedAt: expect.any(String) });
     expect(implemented.implementationNotes).toContain('before the afternoon peak');
     expect(implemented.implementationNotes).toContain(cron);
 
-    const datasource = (await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200)).body as Datasource;
+    const datasource = (await t.http.get(`/api/admin/datasources/${ds.id}`).set(bearer(viewer.token)).expect(200))
+      .body as Datasource;
     expect(datasource.warmSchedule).toBe(cron);
     const schedule = (await t.app.get(WarmingService).schedules()).find((s) => s.datasourceId === ds.id)!;
     expect(schedule.cron).toBe(cron);
     expect(schedule.nextRuns).toHaveLength(3);
     expect(await t.app.get(JobRepository).scheduleIds()).toContain(`warm-schedule-${ds.id}`);
 
-    const audit = (await t.http.get('/api/admin/audit?action=recommendation.implement').set(bearer(admin.token)).expect(200)).body as Paginated<AuditEntry>;
-    expect(audit.items.find((entry) => entry.targetId === recommendation.id)).toMatchObject({ outcome: 'success', actorId: admin.id, targetType: 'recommendation' });
+    const audit = (
+      await t.http.get('/api/admin/audit?action=recommendation.implement').set(bearer(admin.token)).expect(200)
+    ).body as Paginated<AuditEntry>;
+    expect(audit.items.find((entry) => entry.targetId === recommendation.id)).toMatchObject({
+      outcome: 'success',
+      actorId: admin.id,
+      targetType: 'recommendation',
+    });
 
     // Implemented once: a second implement is a conflict, and the next evaluation sees the schedule covers the peak.
-    await t.http.post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`).set(bearer(admin.token)).send({}).expect(409).expect(errorCode('CONFLICT'));
+    await t.http
+      .post(`/api/admin/monitoring/recommendations/${recommendation.id}/implement`)
+      .set(bearer(admin.token))
+      .send({})
+      .expect(409)
+      .expect(errorCode('CONFLICT'));
     await generateRecommendations(t, admin.token);
     expect((await list()).map((r) => r.implementationStatus)).toEqual(['IMPLEMENTED']);
   });
@@ -138,15 +199,27 @@ describe('usage patterns', () => {
     created.push(ds.id);
     const day = yesterday();
     await peakedDay(t, ds.id, day);
-    const hours = (await t.http.get(`/api/admin/monitoring/usage/hourly?datasourceId=${ds.id}&from=${day}T13:00:00Z&to=${day}T16:30:00Z`).set(bearer(viewer.token)).expect(200))
-      .body as HourlyUsage[];
+    const hours = (
+      await t.http
+        .get(`/api/admin/monitoring/usage/hourly?datasourceId=${ds.id}&from=${day}T13:00:00Z&to=${day}T16:30:00Z`)
+        .set(bearer(viewer.token))
+        .expect(200)
+    ).body as HourlyUsage[];
     expect(hours.map((h) => h.hour)).toEqual([13, 14, 15, 16].map((hour) => `${day}T${hour}:00:00.000Z`));
     for (const h of hours) expectShape(h, HOURLY_KEYS);
-    expect(hours[0]).toEqual({ datasourceId: ds.id, hour: `${day}T13:00:00.000Z`, requests: 20, hits: 19, hitRate: 95, avgQueryTimeMs: 1.5 });
+    expect(hours[0]).toEqual({
+      datasourceId: ds.id,
+      hour: `${day}T13:00:00.000Z`,
+      requests: 20,
+      hits: 19,
+      hitRate: 95,
+      avgQueryTimeMs: 1.5,
+    });
     expect(hours[1]).toMatchObject({ requests: 600, hits: 300, hitRate: 50 });
 
     // All datasources by default, over the last 48 hours; an hour without traffic has no rate.
-    const all = (await t.http.get('/api/admin/monitoring/usage/hourly').set(bearer(viewer.token)).expect(200)).body as HourlyUsage[];
+    const all = (await t.http.get('/api/admin/monitoring/usage/hourly').set(bearer(viewer.token)).expect(200))
+      .body as HourlyUsage[];
     const mine = all.filter((h) => h.datasourceId === ds.id);
     expect(mine.length).toBeGreaterThanOrEqual(48);
     expect(mine.find((h) => h.requests === 0)).toMatchObject({ hitRate: null, avgQueryTimeMs: null });
@@ -157,17 +230,34 @@ describe('usage patterns', () => {
     created.push(ds.id);
     for (const back of [3, 2]) {
       await peakedDay(t, ds.id, daysAgo(back), { peakHours: [9] });
-      await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: daysAgo(back) }).expect(200);
+      await t.http
+        .post('/api/admin/monitoring/usage-patterns/rollup')
+        .set(bearer(admin.token))
+        .send({ date: daysAgo(back) })
+        .expect(200);
     }
-    const both = (await t.http.get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${daysAgo(5)}&to=${daysAgo(1)}`).set(bearer(admin.token)).expect(200))
-      .body as UsagePattern[];
+    const both = (
+      await t.http
+        .get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${daysAgo(5)}&to=${daysAgo(1)}`)
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body as UsagePattern[];
     expect(both.map((p) => p.analysisDate)).toEqual([daysAgo(2), daysAgo(3)]);
     expect(both.every((p) => p.peakHourStart === 9 && p.peakHourEnd === 9)).toBe(true);
-    const one = (await t.http.get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${daysAgo(3)}&to=${daysAgo(3)}`).set(bearer(admin.token)).expect(200))
-      .body as UsagePattern[];
+    const one = (
+      await t.http
+        .get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${daysAgo(3)}&to=${daysAgo(3)}`)
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body as UsagePattern[];
     expect(one.map((p) => p.analysisDate)).toEqual([daysAgo(3)]);
     // Default range (the last 30 days) includes them.
-    const recent = (await t.http.get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}`).set(bearer(admin.token)).expect(200)).body as UsagePattern[];
+    const recent = (
+      await t.http
+        .get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}`)
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body as UsagePattern[];
     expect(recent).toHaveLength(2);
   });
 
@@ -175,10 +265,22 @@ describe('usage patterns', () => {
     const ds = await createDatasource(t, admin.token);
     created.push(ds.id);
     const today = daysAgo(0);
-    const rolled = (await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({ date: today }).expect(200)).body as UsagePattern[];
-    expect(rolled.find((p) => p.datasourceId === ds.id)).toMatchObject({ analysisDate: today, accessPattern: 'IDLE', dailyRequests: 0 });
+    const rolled = (
+      await t.http
+        .post('/api/admin/monitoring/usage-patterns/rollup')
+        .set(bearer(admin.token))
+        .send({ date: today })
+        .expect(200)
+    ).body as UsagePattern[];
+    expect(rolled.find((p) => p.datasourceId === ds.id)).toMatchObject({
+      analysisDate: today,
+      accessPattern: 'IDLE',
+      dailyRequests: 0,
+    });
     // Without a date: yesterday.
-    const byDefault = (await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({}).expect(200)).body as UsagePattern[];
+    const byDefault = (
+      await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send({}).expect(200)
+    ).body as UsagePattern[];
     expect(byDefault.every((p) => p.analysisDate === yesterday())).toBe(true);
 
     // The periodic task: a complete day with traffic and no pattern is rolled up, once.
@@ -186,7 +288,14 @@ describe('usage patterns', () => {
     await peakedDay(t, ds.id, daysAgo(4));
     await service.rollupMissing();
     const patternOf = async (day: string): Promise<UsagePattern | undefined> =>
-      ((await t.http.get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${day}&to=${day}`).set(bearer(admin.token)).expect(200)).body as UsagePattern[])[0];
+      (
+        (
+          await t.http
+            .get(`/api/admin/monitoring/usage-patterns?datasourceId=${ds.id}&from=${day}&to=${day}`)
+            .set(bearer(admin.token))
+            .expect(200)
+        ).body as UsagePattern[]
+      )[0];
     const first = (await patternOf(daysAgo(4)))!;
     expect(first).toMatchObject({ accessPattern: 'PEAKED', dailyRequests: 2220 });
     await service.rollupMissing();
@@ -205,7 +314,12 @@ describe('usage patterns', () => {
     ['a date whose counters expired', { date: daysAgo(20) }, 'date'],
     ['an unknown field', { day: '2026-01-01' }, 'day'],
   ])('refuses a rollup with %s (400 naming the field)', async (_label, body, field) => {
-    const response = await t.http.post('/api/admin/monitoring/usage-patterns/rollup').set(bearer(admin.token)).send(body).expect(400).expect(errorCode('VALIDATION_FAILED'));
+    const response = await t.http
+      .post('/api/admin/monitoring/usage-patterns/rollup')
+      .set(bearer(admin.token))
+      .send(body)
+      .expect(400)
+      .expect(errorCode('VALIDATION_FAILED'));
     expect((response.body.details.fields as Array<{ field: string }>).map((f) => f.field)).toContain(field);
   });
 
@@ -227,17 +341,37 @@ describe('usage patterns', () => {
   });
 
   it('accepts the documented longest ranges: 366 days of patterns, 8 days of hourly counters', async () => {
-    await t.http.get('/api/admin/monitoring/usage-patterns?from=2024-01-01&to=2024-12-31').set(bearer(viewer.token)).expect(200);
-    await t.http.get('/api/admin/monitoring/usage-patterns?from=2026-03-01&to=2026-03-01').set(bearer(viewer.token)).expect(200);
+    await t.http
+      .get('/api/admin/monitoring/usage-patterns?from=2024-01-01&to=2024-12-31')
+      .set(bearer(viewer.token))
+      .expect(200);
+    await t.http
+      .get('/api/admin/monitoring/usage-patterns?from=2026-03-01&to=2026-03-01')
+      .set(bearer(viewer.token))
+      .expect(200);
     const ds = await createDatasource(t, admin.token);
     created.push(ds.id);
-    const hours = (await t.http.get(`/api/admin/monitoring/usage/hourly?datasourceId=${ds.id}&from=2026-01-01T00:00:00Z&to=2026-01-09T00:00:00Z`).set(bearer(viewer.token)).expect(200))
-      .body as HourlyUsage[];
+    const hours = (
+      await t.http
+        .get(
+          `/api/admin/monitoring/usage/hourly?datasourceId=${ds.id}&from=2026-01-01T00:00:00Z&to=2026-01-09T00:00:00Z`,
+        )
+        .set(bearer(viewer.token))
+        .expect(200)
+    ).body as HourlyUsage[];
     expect(hours).toHaveLength(8 * 24);
   });
 
   it('answers 404 for an unknown datasource', async () => {
-    await t.http.get('/api/admin/monitoring/usage-patterns?datasourceId=424242').set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
-    await t.http.get('/api/admin/monitoring/usage/hourly?datasourceId=424242').set(bearer(viewer.token)).expect(404).expect(errorCode('NOT_FOUND'));
+    await t.http
+      .get('/api/admin/monitoring/usage-patterns?datasourceId=424242')
+      .set(bearer(viewer.token))
+      .expect(404)
+      .expect(errorCode('NOT_FOUND'));
+    await t.http
+      .get('/api/admin/monitoring/usage/hourly?datasourceId=424242')
+      .set(bearer(viewer.token))
+      .expect(404)
+      .expect(errorCode('NOT_FOUND'));
   });
 });

@@ -15,7 +15,14 @@ describe('warms that would hold on to the source database', () => {
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    t = await createTestApp({ REDIS_URL: redis.url, WARM_MAX_PAUSE_SECONDS: '1', WARM_SOURCE_LOCK_TIMEOUT_MS: '500', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    t = await createTestApp({
+      REDIS_URL: redis.url,
+      WARM_MAX_PAUSE_SECONDS: '1',
+      WARM_SOURCE_LOCK_TIMEOUT_MS: '500',
+      WARM_BATCH_ENTRIES: '10',
+      WARM_ATTEMPTS: '1',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+    });
     db = t.app.get(DataSource);
     token = (await userWithToken(t, 'operator')).token;
   });
@@ -27,17 +34,33 @@ describe('warms that would hold on to the source database', () => {
   const waitFor = (jobId: string, statuses: string[]) => waitForJob(t, token, jobId, statuses);
   const copiesOf = async (table: string): Promise<number> =>
     Number(
-      (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()`, [`COPY (SELECT%${table}%`]))[0].n,
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()`,
+          [`COPY (SELECT%${table}%`],
+        )
+      )[0].n,
     );
 
   it('is cancelled after WARM_MAX_PAUSE_SECONDS, closing its snapshot, with the live generation still serving', async () => {
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 3 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Pause ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Pause ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 })
+        .expect(201)
+    ).body as Datasource;
     const warm = () => requestWarm(t, token, ds.id);
     expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
     const query = async (): Promise<AnalyticsQueryResponse> =>
-      (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '2', provider: '2001', frequency: 'Daily' }).set(bearer(token)).expect(200)).body as AnalyticsQueryResponse;
+      (
+        await t.http
+          .get(`/api/analytics/datasources/${ds.id}/query`)
+          .query({ measure: 'Charges', practice: '2', provider: '2001', frequency: 'Daily' })
+          .set(bearer(token))
+          .expect(200)
+      ).body as AnalyticsQueryResponse;
     const live = (await query()).generation;
 
     const second = await warm();
@@ -57,8 +80,13 @@ describe('warms that would hold on to the source database', () => {
 
   it('fails instead of waiting for ever when the source table is locked, and frees the datasource', async () => {
     const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 2 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Locked ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Locked ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 })
+        .expect(201)
+    ).body as Datasource;
     // A migration on the source, say: ACCESS EXCLUSIVE held in an open transaction.
     const blocker = await db.createQueryRunner();
     await blocker.connect();

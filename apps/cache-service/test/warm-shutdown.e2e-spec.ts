@@ -6,7 +6,12 @@ import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
 import { FINAL_STATUSES as FINAL, requestWarm, waitForJob } from './support/warming.js';
-const ENV = { CACHE_GC_GRACE_MS: '200', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '1', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' };
+const ENV = {
+  CACHE_GC_GRACE_MS: '200',
+  WARM_BATCH_ENTRIES: '10',
+  WARM_ATTEMPTS: '1',
+  RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+};
 
 /** A replica stopping (a deploy) while it runs a warm: it stops at once and another replica finishes the warm. */
 describe('a service stopping during a warm', () => {
@@ -31,7 +36,13 @@ describe('a service stopping during a warm', () => {
     const token = (await userWithToken(first, 'operator')).token;
     const db = first.app.get(DataSource);
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 4 });
-    const ds = (await first.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Shutdown ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    const ds = (
+      await first.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Shutdown ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
     const { jobId } = await requestWarm(first, token, ds.id, false);
     const waitFor = (app: TestApp, statuses: string[]) => waitForJob(app, token, jobId, statuses);
     await waitFor(first, ['RUNNING']);
@@ -53,8 +64,13 @@ describe('a service stopping during a warm', () => {
     expect(resumedPaused.generation).not.toBe(paused.generation);
     await second.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(200);
     expect(await waitFor(second, FINAL)).toMatchObject({ status: 'COMPLETED', failureReason: null });
-    const answer = (await second.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '1', provider: '1001', frequency: 'Daily' }).set(bearer(token)).expect(200))
-      .body as AnalyticsQueryResponse;
+    const answer = (
+      await second.http
+        .get(`/api/analytics/datasources/${ds.id}/query`)
+        .query({ measure: 'Charges', practice: '1', provider: '1001', frequency: 'Daily' })
+        .set(bearer(token))
+        .expect(200)
+    ).body as AnalyticsQueryResponse;
     expect(answer.source).toBe('cache');
     expect(answer.entries[0].rows.every(([, value]) => value === 4)).toBe(true);
     expect(await redis.exists(CacheKeys.warmLock(ds.id))).toBe(0);

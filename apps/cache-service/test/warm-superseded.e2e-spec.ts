@@ -9,7 +9,15 @@ import { WarmingProcessor } from '../src/warming/warming.processor.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
-import { FINAL_STATUSES as FINAL, generationKeys, requestWarm, sleep, waitForJob, waitUntil, warmingJob } from './support/warming.js';
+import {
+  FINAL_STATUSES as FINAL,
+  generationKeys,
+  requestWarm,
+  sleep,
+  waitForJob,
+  waitUntil,
+  warmingJob,
+} from './support/warming.js';
 import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
 
 /**
@@ -28,7 +36,13 @@ describe('two executions of one warming job, and jobs given up on', () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     redis = new Redis(redisServer.url);
-    t = await createTestApp({ REDIS_URL: redisServer.url, CACHE_GC_GRACE_MS: '200', WARM_BATCH_ENTRIES: '10', WARM_ATTEMPTS: '2', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      CACHE_GC_GRACE_MS: '200',
+      WARM_BATCH_ENTRIES: '10',
+      WARM_ATTEMPTS: '2',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+    });
     db = t.app.get(DataSource);
     token = (await userWithToken(t, 'operator')).token;
   });
@@ -44,8 +58,13 @@ describe('two executions of one warming job, and jobs given up on', () => {
 
   it('lets the newer execution finish the warm and the older one stop without swapping or closing the job', async () => {
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 7 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Twice ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Twice ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 })
+        .expect(201)
+    ).body as Datasource;
     const warm = (): Promise<WarmResponse> => requestWarm(t, token, ds.id);
     expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
     await db.query(`UPDATE ${table} SET value = 9`);
@@ -61,7 +80,13 @@ describe('two executions of one warming job, and jobs given up on', () => {
     expect(lockOfA).toMatch(new RegExp(`^${jobId}#`));
 
     // Execution B: the same job, as BullMQ would hand it to a second worker.
-    const second = { id: jobId, data: { kind: 'warm', jobId }, attemptsMade: 0, opts: { attempts: 1 }, updateProgress: async () => undefined } as unknown as Job<WarmingJobData>;
+    const second = {
+      id: jobId,
+      data: { kind: 'warm', jobId },
+      attemptsMade: 0,
+      opts: { attempts: 1 },
+      updateProgress: async () => undefined,
+    } as unknown as Job<WarmingJobData>;
     const executionB = t.app.get(WarmingProcessor).process(second);
     while ((await redis.get(CacheKeys.warmLock(ds.id))) === lockOfA) await sleep(10);
     expect(await redis.get(CacheKeys.warmLock(ds.id))).toMatch(new RegExp(`^${jobId}#`));
@@ -75,20 +100,40 @@ describe('two executions of one warming job, and jobs given up on', () => {
     expect(meta.generation).not.toBe(shadowOfA);
     expect(await keysOf(ds.id, shadowOfA)).toEqual([]);
     expect(await redis.get(CacheKeys.warmLock(ds.id))).toBeNull();
-    const answer = (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '3', provider: '3001', frequency: 'Daily' }).set(bearer(token)).expect(200))
-      .body as AnalyticsQueryResponse;
+    const answer = (
+      await t.http
+        .get(`/api/analytics/datasources/${ds.id}/query`)
+        .query({ measure: 'Charges', practice: '3', provider: '3001', frequency: 'Daily' })
+        .set(bearer(token))
+        .expect(200)
+    ).body as AnalyticsQueryResponse;
     expect(answer).toMatchObject({ source: 'cache', generation: meta.generation });
     expect(answer.entries[0].rows.length).toBeGreaterThan(0);
     expect(answer.entries[0].rows.every(([, value]) => value === 9)).toBe(true);
     // Only the live generation remains once the replaced one's grace period is over.
-    for (let waited = 0; (await t.app.get(CacheRepository).storedGenerations(ds.id)).length > 1 && waited < 10_000; waited += 50) await sleep(50);
+    for (
+      let waited = 0;
+      (await t.app.get(CacheRepository).storedGenerations(ds.id)).length > 1 && waited < 10_000;
+      waited += 50
+    )
+      await sleep(50);
     expect(await t.app.get(CacheRepository).storedGenerations(ds.id)).toEqual([meta.generation]);
   });
 
-  async function warmedDatasource(): Promise<{ ds: Datasource; table: string; live: number; warm: () => Promise<WarmResponse> }> {
+  async function warmedDatasource(): Promise<{
+    ds: Datasource;
+    table: string;
+    live: number;
+    warm: () => Promise<WarmResponse>;
+  }> {
     const table = await createSourceTable(db, { practices: 5, providers: 100, periods: 10, value: 7 });
-    const ds = (await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Given up ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 }).expect(201))
-      .body as Datasource;
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Given up ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 })
+        .expect(201)
+    ).body as Datasource;
     const warm = (): Promise<WarmResponse> => requestWarm(t, token, ds.id);
     expect((await waitFor((await warm()).jobId, FINAL)).status).toBe('COMPLETED');
     return { ds, table, live: (await t.app.get(CacheRepository).meta(ds.id)).generation!, warm };
@@ -103,13 +148,22 @@ describe('two executions of one warming job, and jobs given up on', () => {
     expect(paused.status).toBe('PAUSED');
 
     // What BullMQ reports after the job stalled too often, while its worker is in fact still alive.
-    const givenUp = { id: jobId, data: { kind: 'warm', jobId }, attemptsMade: 2, opts: { attempts: 2 } } as unknown as Job<WarmingJobData>;
+    const givenUp = {
+      id: jobId,
+      data: { kind: 'warm', jobId },
+      attemptsMade: 2,
+      opts: { attempts: 2 },
+    } as unknown as Job<WarmingJobData>;
     await t.app.get(WarmingProcessor).onJobFailed(givenUp, new Error('job stalled more than allowable limit'));
     expect(await redis.get(CacheKeys.warmLock(ds.id))).toBeNull();
     expect(await keysOf(ds.id, paused.generation!)).toEqual([]);
 
     // The live execution resumes: it finds its lock gone and stops without swapping.
-    await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(409).expect(errorCode('CONFLICT'));
+    await t.http
+      .post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`)
+      .set(bearer(token))
+      .expect(409)
+      .expect(errorCode('CONFLICT'));
     await t.app.get(WarmLocks).clearControl(jobId);
     // Until that execution has returned to BullMQ (not merely until its shadow is gone): then nothing more can be written.
     const queue = new Queue(WARMING_QUEUE, { connection: { url: redisServer.url }, prefix: QUEUE_PREFIX });
@@ -122,8 +176,13 @@ describe('two executions of one warming job, and jobs given up on', () => {
     expect(ended).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('the worker gave up') });
     expect((await t.app.get(CacheRepository).meta(ds.id)).generation).toBe(live);
     expect(await keysOf(ds.id, paused.generation!)).toEqual([]);
-    const answer = (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges', practice: '3', provider: '3001', frequency: 'Daily' }).set(bearer(token)).expect(200))
-      .body as AnalyticsQueryResponse;
+    const answer = (
+      await t.http
+        .get(`/api/analytics/datasources/${ds.id}/query`)
+        .query({ measure: 'Charges', practice: '3', provider: '3001', frequency: 'Daily' })
+        .set(bearer(token))
+        .expect(200)
+    ).body as AnalyticsQueryResponse;
     expect(answer).toMatchObject({ source: 'cache', generation: live });
     // And the datasource can be warmed again at once.
     const again = await warm();
@@ -138,9 +197,10 @@ describe('two executions of one warming job, and jobs given up on', () => {
     await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/pause`).set(bearer(token)).expect(200);
     expect((await waitFor(jobId, ['PAUSED', ...FINAL])).status).toBe('PAUSED');
     // The source connection dies: a retryable failure; BullMQ retries after a backoff, the row says so.
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()`, [
-      `COPY (SELECT%${table.split('.')[1]}%`,
-    ]);
+    await db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()`,
+      [`COPY (SELECT%${table.split('.')[1]}%`],
+    );
     await t.http.post(`/api/admin/analytics/cache/warming/jobs/${jobId}/resume`).set(bearer(token)).expect(200);
     const retrying = await waitFor(jobId, ['PENDING', ...FINAL]);
     expect(retrying).toMatchObject({ status: 'PENDING', failureReason: expect.stringMatching(/^retrying/) });

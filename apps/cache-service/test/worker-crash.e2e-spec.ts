@@ -43,7 +43,12 @@ describe('a worker process killed mid-warm', () => {
     redisServer = new PrivateRedis(await freePort());
     await redisServer.start();
     // This process only serves the API: every warm runs in a worker process.
-    t = await createTestApp({ REDIS_URL: redisServer.url, SERVICE_ROLE: 'api', RATE_LIMIT_DEFAULT_PER_MINUTE: '100000', RATE_LIMIT_WARMING_PER_HOUR: '1000' });
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      SERVICE_ROLE: 'api',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+      RATE_LIMIT_WARMING_PER_HOUR: '1000',
+    });
     token = (await userWithToken(t, 'operator')).token;
   });
   afterAll(async () => {
@@ -52,13 +57,25 @@ describe('a worker process killed mid-warm', () => {
     await redisServer?.stop();
   });
 
-  const waitFor = (jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 60_000): Promise<WarmingJob> => waitForJobWhere(t, token, jobId, done, timeoutMs);
+  const waitFor = (jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 60_000): Promise<WarmingJob> =>
+    waitForJobWhere(t, token, jobId, done, timeoutMs);
 
   it('is recovered by another worker and completes, while readers are served throughout', async () => {
     const table = await createSourceTable(t.app.get(DataSource), { practices: 5, providers: 200, periods: 10 });
-    const created = await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Crash ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201);
+    const created = await t.http
+      .post('/api/admin/datasources')
+      .set(bearer(token))
+      .send({ name: `Crash ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+      .expect(201);
     const id = (created.body as Datasource).id;
-    const warm = async (): Promise<WarmResponse> => (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: id, force: true }).expect(202)).body as WarmResponse;
+    const warm = async (): Promise<WarmResponse> =>
+      (
+        await t.http
+          .post('/api/admin/analytics/cache/warm')
+          .set(bearer(token))
+          .send({ datasourceId: id, force: true })
+          .expect(202)
+      ).body as WarmResponse;
 
     const first = await startWorker(redisServer.url);
     workers.push(first);
@@ -70,9 +87,16 @@ describe('a worker process killed mid-warm', () => {
     let reads = 0;
     const reader = async (): Promise<void> => {
       while (!stop) {
-        const response = await t.http.get(`/api/analytics/datasources/${id}/query`).query({ measure: 'Charges', frequency: 'Daily', practice: '2', provider: '2007' }).set(bearer(token));
+        const response = await t.http
+          .get(`/api/analytics/datasources/${id}/query`)
+          .query({ measure: 'Charges', frequency: 'Daily', practice: '2', provider: '2007' })
+          .set(bearer(token));
         reads += 1;
-        if (response.status !== 200 || (response.body as AnalyticsQueryResponse).source !== 'cache' || (response.body as AnalyticsQueryResponse).entries.length !== 1) {
+        if (
+          response.status !== 200 ||
+          (response.body as AnalyticsQueryResponse).source !== 'cache' ||
+          (response.body as AnalyticsQueryResponse).entries.length !== 1
+        ) {
           failures.push(`${response.status} ${JSON.stringify(response.body).slice(0, 120)}`);
         }
       }

@@ -1,4 +1,10 @@
-import type { ActiveWarmingJob, CacheStatsResponse, UserSummary, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
+import type {
+  ActiveWarmingJob,
+  CacheStatsResponse,
+  UserSummary,
+  WarmingStatusResponse,
+  WarmResponse,
+} from '@ccc/shared-types';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { apiHeaders as adminHeaders, requireServiceEnv, screenshot, signIn } from './support';
 
@@ -23,7 +29,9 @@ async function coldDatasource(request: APIRequestContext, name: string): Promise
   await expect
     .poll(
       async () => {
-        const status = (await (await request.get(`${CACHE_API}/warming/status`, { headers })).json()) as WarmingStatusResponse;
+        const status = (await (
+          await request.get(`${CACHE_API}/warming/status`, { headers })
+        ).json()) as WarmingStatusResponse;
         return status.activeJobs.filter((job) => job.datasourceName === name).length;
       },
       { message: `a warm of ${name} is still in progress`, timeout: 120_000, intervals: [1_000] },
@@ -33,7 +41,10 @@ async function coldDatasource(request: APIRequestContext, name: string): Promise
   const metrics = stats.datasources.find((ds) => ds.datasourceName === name);
   if (!metrics) throw new Error(`The demo datasource "${name}" is missing; start the service with SEED_DEMO=true`);
   if (metrics.isWarm || metrics.totalEntries > 0) {
-    const response = await request.post(`${CACHE_API}/invalidate`, { headers, data: { datasourceId: metrics.datasourceId } });
+    const response = await request.post(`${CACHE_API}/invalidate`, {
+      headers,
+      data: { datasourceId: metrics.datasourceId },
+    });
     expect(response.status(), await response.text()).toBe(200);
   }
   return metrics.datasourceId;
@@ -63,10 +74,16 @@ function endedTooSoon(status: WarmingStatusResponse, jobId: string, what: string
  * 500 ms, so a pause that lands right at the start reports 0%: then it is resumed for a moment and
  * paused again until the paused job reports at least 1% (what the bar shows). Returns the paused job.
  */
-async function pauseMidWarm(request: APIRequestContext, headers: AuthHeaders, jobId: string): Promise<ActiveWarmingJob> {
+async function pauseMidWarm(
+  request: APIRequestContext,
+  headers: AuthHeaders,
+  jobId: string,
+): Promise<ActiveWarmingJob> {
   const deadline = Date.now() + 60_000;
   const control = async (action: 'pause' | 'resume'): Promise<boolean> => {
-    const response = await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(jobId)}/${action}`, { headers });
+    const response = await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(jobId)}/${action}`, {
+      headers,
+    });
     // 409: not (or no longer) in the state for it, e.g. it has just finished; the next look tells.
     if (response.status() !== 409) expect(response.status(), await response.text()).toBe(200);
     return response.status() === 200;
@@ -77,7 +94,11 @@ async function pauseMidWarm(request: APIRequestContext, headers: AuthHeaders, jo
     const status = await warmingStatus(request, headers);
     const job = status.activeJobs.find((j) => j.jobId === jobId);
     if (!job) {
-      throw endedTooSoon(status, jobId, pauses > 0 ? `it was paused with some progress (${pauses} pause(s))` : 'it could be paused');
+      throw endedTooSoon(
+        status,
+        jobId,
+        pauses > 0 ? `it was paused with some progress (${pauses} pause(s))` : 'it could be paused',
+      );
     }
     if (!pauseRequested && job.status === 'RUNNING') {
       pauseRequested = await control('pause');
@@ -88,7 +109,9 @@ async function pauseMidWarm(request: APIRequestContext, headers: AuthHeaders, jo
       if (await control('resume')) pauseRequested = false;
     }
     if (Date.now() > deadline) {
-      throw new Error(`job ${jobId} was not paused mid-warm within 60 s (${job.status}, ${job.progress}%, ${pauses} pause(s))`);
+      throw new Error(
+        `job ${jobId} was not paused mid-warm within 60 s (${job.status}, ${job.progress}%, ${pauses} pause(s))`,
+      );
     }
     await sleep(25);
   }
@@ -103,7 +126,10 @@ async function cancelIfActive(request: APIRequestContext, jobId: string): Promis
   }
 }
 
-test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm on its card, then invalidates it', async ({ page, request }) => {
+test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm on its card, then invalidates it', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(240_000);
   const id = await coldDatasource(request, DATASOURCE);
 
@@ -185,7 +211,9 @@ test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm o
   await openTab(page, 'Analytics Cache');
   await expect(card.getByTestId(`ds-health-${id}`)).not.toHaveText(/Cold/);
   await expect(card.getByTestId(`ds-last-warmed-${id}`)).toContainText('Last warmed:');
-  await expect(card.getByTestId(`ds-size-${id}`)).toContainText(/^[\d,]+ entries • [\d.<]+ MB • \d+ measures • \d+ practices$/);
+  await expect(card.getByTestId(`ds-size-${id}`)).toContainText(
+    /^[\d,]+ entries • [\d.<]+ MB • \d+ measures • \d+ practices$/,
+  );
   await expect(card.getByTestId(`progress-${jobId}`)).toHaveCount(0);
   await expect(page.getByTestId('summary-warm')).toBeVisible();
 
@@ -205,7 +233,9 @@ test('warms a datasource, pauses it mid-warm, resumes it to 100%, sees it warm o
   await expect(dialog.getByTestId('invalidate-summary')).toContainText(/[\d,]+ cache entries/);
   await dialog.getByRole('button', { name: 'Invalidate', exact: true }).click();
   await expect(dialog).toHaveCount(0);
-  await expect(page.getByText(new RegExp(`^Invalidated DS #${id}: ${DATASOURCE}: [\\d,]+ keys? and [\\d,]+ index(es)? deleted`))).toBeVisible();
+  await expect(
+    page.getByText(new RegExp(`^Invalidated DS #${id}: ${DATASOURCE}: [\\d,]+ keys? and [\\d,]+ index(es)? deleted`)),
+  ).toBeVisible();
   await expect(card.getByTestId(`ds-health-${id}`)).toHaveText(/Cold/);
   await expect(card).toContainText('Never warmed');
   await expect(card.getByTestId(`ds-size-${id}`)).toHaveText('No cache entries');

@@ -10,7 +10,9 @@ async function openDatasource(page: Page, name: string): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
 }
 
-test('an unauthenticated visit goes to sign-in, which shows the server error for a wrong password', async ({ page }) => {
+test('an unauthenticated visit goes to sign-in, which shows the server error for a wrong password', async ({
+  page,
+}) => {
   await page.goto('/datasources');
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('heading', { name: 'Cache Command Center' })).toBeVisible();

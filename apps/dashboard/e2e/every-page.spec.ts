@@ -30,7 +30,10 @@ function pages({ datasource }: PageData): PageVisit[] {
     { path: '/alerts', ready: ['current-alerts-table'] },
     { path: '/thresholds', ready: ['thresholds-table'] },
     { path: '/recommendations', ready: ['recommendations-list'] },
-    { path: '/performance', ready: ['hit-rate-chart', 'usage-heatmap', 'usage-patterns-table', 'slow-queries-table', 'query-patterns-table'] },
+    {
+      path: '/performance',
+      ready: ['hit-rate-chart', 'usage-heatmap', 'usage-patterns-table', 'slow-queries-table', 'query-patterns-table'],
+    },
     { path: '/indexes', ready: ['index-strategies-table', 'index-usage-table'] },
     { path: '/efficiency', ready: ['efficiency-table'] },
     { path: '/datasources', ready: ['datasources-table'] },
@@ -55,7 +58,10 @@ async function problemsOf(page: Page, what: string): Promise<string[]> {
   if (scrollWidth > innerWidth) problems.push(`${what}: ${scrollWidth} px wide in a ${innerWidth} px window`);
   const { violations } = await new AxeBuilder({ page }).analyze();
   for (const v of violations) {
-    const where = v.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(' | ');
+    const where = v.nodes
+      .slice(0, 3)
+      .map((node) => node.target.join(' '))
+      .join(' | ');
     problems.push(`${what}: axe ${v.id} (${v.impact}) ${v.help} — ${v.nodes.length} node(s): ${where}`);
   }
   return problems;
@@ -100,7 +106,9 @@ test.afterAll(async ({ playwright }) => {
 });
 
 for (const viewport of VIEWPORTS) {
-  test(`every page fits a ${viewport.width} px window and has no axe violations (${viewport.name})`, async ({ browser }) => {
+  test(`every page fits a ${viewport.width} px window and has no axe violations (${viewport.name})`, async ({
+    browser,
+  }) => {
     test.setTimeout(300_000);
     await page.setViewportSize(viewport);
     const problems: string[] = [];

@@ -26,7 +26,11 @@ const focusInDialog = () => page.evaluate(() => document.activeElement?.closest(
 
 /** The controls Tab stops at in the dialog, counted as the browser would. */
 async function tabStops(dialog: Locator): Promise<number> {
-  return dialog.locator('button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex="0"]').count();
+  return dialog
+    .locator(
+      'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex="0"]',
+    )
+    .count();
 }
 
 /** Presses `key` as many times as the dialog has tab stops: focus must stay inside and come back round. */
@@ -40,7 +44,11 @@ async function goRound(dialog: Locator, key: 'Tab' | 'Shift+Tab'): Promise<void>
     await page.keyboard.press(key);
     expect(await focusInDialog(), `${key} #${i + 1} left the dialog`).toBe(true);
   }
-  expect(await page.evaluate(() => document.activeElement === (window as unknown as { focusStart: Element | null }).focusStart)).toBe(true);
+  expect(
+    await page.evaluate(
+      () => document.activeElement === (window as unknown as { focusStart: Element | null }).focusStart,
+    ),
+  ).toBe(true);
 }
 
 async function checkDialog(opener: Locator, name: string | RegExp, shot?: string): Promise<void> {
@@ -63,7 +71,8 @@ async function checkDialog(opener: Locator, name: string | RegExp, shot?: string
   await expect(dialog).toBeVisible();
   const close = dialog.getByRole('button', { name: 'Close dialog' });
   const stops = await tabStops(dialog);
-  for (let i = 0; i < stops && !(await close.evaluate((element) => element === document.activeElement)); i += 1) await page.keyboard.press('Tab');
+  for (let i = 0; i < stops && !(await close.evaluate((element) => element === document.activeElement)); i += 1)
+    await page.keyboard.press('Tab');
   await expect(close).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(dialog).toBeHidden();
@@ -82,7 +91,12 @@ test.beforeAll(async ({ playwright, browser }) => {
     admin = await apiHeaders(request);
     data = await preparePageData(request, admin, 'keys');
     // An approved recommendation (not of the datasource the monitoring spec follows), for the implement dialog.
-    const pending = await ok<Paginated<Recommendation>>(await request.get(`${MONITORING}/recommendations`, { headers: admin, params: { status: 'PENDING', pageSize: 100 } }));
+    const pending = await ok<Paginated<Recommendation>>(
+      await request.get(`${MONITORING}/recommendations`, {
+        headers: admin,
+        params: { status: 'PENDING', pageSize: 100 },
+      }),
+    );
     const pick = pending.items.find((r) => r.datasourceName !== 'Patient Experience') ?? pending.items[0];
     if (!pick) throw new Error('no pending recommendation to approve: the seeded traffic should have produced some');
     await ok(await request.post(`${MONITORING}/recommendations/${pick.id}/approve`, { headers: admin }));
@@ -105,17 +119,36 @@ test.afterAll(async ({ playwright }) => {
 test('cache and alert dialogs: invalidate, acknowledge, resolve, delete a threshold', async () => {
   const { datasource } = data;
   await go('/cache', `ds-card-${datasource.id}`);
-  await checkDialog(page.getByRole('button', { name: `Invalidate ${datasource.name}` }), `Invalidate DS #${datasource.id}: ${datasource.name}?`, 'keyboard-invalidate');
+  await checkDialog(
+    page.getByRole('button', { name: `Invalidate ${datasource.name}` }),
+    `Invalidate DS #${datasource.id}: ${datasource.name}?`,
+    'keyboard-invalidate',
+  );
   await go(`/cache/${datasource.id}`, 'entries-table');
-  await checkDialog(page.getByTestId('entries-table').getByRole('button', { name: /^Invalidate / }).first(), /^Invalidate .+ of DS #/);
+  await checkDialog(
+    page
+      .getByTestId('entries-table')
+      .getByRole('button', { name: /^Invalidate / })
+      .first(),
+    /^Invalidate .+ of DS #/,
+  );
 
   await go('/alerts', 'current-alerts-table');
   const name = `Cache stale on ${datasource.name}`;
-  await checkDialog(page.getByRole('button', { name: `Acknowledge ${name}` }), `Acknowledge alert: Cache stale on DS #${datasource.id}: ${datasource.name}`);
-  await checkDialog(page.getByRole('button', { name: `Resolve ${name}` }), `Resolve alert: Cache stale on DS #${datasource.id}: ${datasource.name}`);
+  await checkDialog(
+    page.getByRole('button', { name: `Acknowledge ${name}` }),
+    `Acknowledge alert: Cache stale on DS #${datasource.id}: ${datasource.name}`,
+  );
+  await checkDialog(
+    page.getByRole('button', { name: `Resolve ${name}` }),
+    `Resolve alert: Cache stale on DS #${datasource.id}: ${datasource.name}`,
+  );
 
   await go('/thresholds', 'thresholds-table');
-  await checkDialog(page.getByRole('button', { name: `Delete Cache age (DS #${datasource.id}: ${datasource.name})` }), 'Delete the Cache age threshold?');
+  await checkDialog(
+    page.getByRole('button', { name: `Delete Cache age (DS #${datasource.id}: ${datasource.name})` }),
+    'Delete the Cache age threshold?',
+  );
 });
 
 test('recommendation and index dialogs: implement, reject, edit and delete a strategy', async () => {
@@ -126,7 +159,10 @@ test('recommendation and index dialogs: implement, reject, edit and delete a str
   const { indexName } = data.strategy;
   await go('/indexes', `index-row-${indexName}`);
   await checkDialog(page.getByRole('button', { name: `Edit ${indexName}`, exact: true }), `Edit ${indexName}`);
-  await checkDialog(page.getByRole('button', { name: `Delete ${indexName}`, exact: true }), `Delete the strategy ${indexName}?`);
+  await checkDialog(
+    page.getByRole('button', { name: `Delete ${indexName}`, exact: true }),
+    `Delete the strategy ${indexName}?`,
+  );
 });
 
 test('the Redis views are tabs: arrow keys, Home and End move between them; the purge dialog', async () => {
@@ -159,15 +195,22 @@ test('the cancel dialog of a running warm, then the warm is cancelled from it', 
   const request = await playwright.request.newContext({ baseURL: process.env.BASE_URL });
   let jobId: string | undefined;
   try {
-    const status = async () => ok<WarmingStatusResponse>(await request.get(`${CACHE_API}/warming/status`, { headers: admin }));
-    const datasources = await ok<Array<{ id: number; name: string }>>(await request.get('/api/admin/datasources', { headers: admin }));
+    const status = async () =>
+      ok<WarmingStatusResponse>(await request.get(`${CACHE_API}/warming/status`, { headers: admin }));
+    const datasources = await ok<Array<{ id: number; name: string }>>(
+      await request.get('/api/admin/datasources', { headers: admin }),
+    );
     const id = datasources.find((ds) => ds.name === PAUSED_DATASOURCE)!.id;
     // Paused as soon as it runs, so the dialog has a warm to cancel whatever the machine's speed; a warm that
     // ends first is started again.
     for (let attempt = 0; attempt < 3 && !jobId; attempt += 1) {
-      const warm = await ok<WarmResponse>(await request.post(`${CACHE_API}/warm`, { headers: data.operator, data: { datasourceId: id, force: true } }), 202);
+      const warm = await ok<WarmResponse>(
+        await request.post(`${CACHE_API}/warm`, { headers: data.operator, data: { datasourceId: id, force: true } }),
+        202,
+      );
       const candidate = warm.results.find((r) => r.datasourceId === id)?.jobId;
-      if (!candidate) throw new Error(`the warm of ${PAUSED_DATASOURCE} was not queued: ${JSON.stringify(warm.results)}`);
+      if (!candidate)
+        throw new Error(`the warm of ${PAUSED_DATASOURCE} was not queued: ${JSON.stringify(warm.results)}`);
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         const job = (await status()).activeJobs.find((j) => j.jobId === candidate);
@@ -176,7 +219,8 @@ test('the cancel dialog of a running warm, then the warm is cancelled from it', 
           jobId = candidate;
           break;
         }
-        if (job.status === 'RUNNING') await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(candidate)}/pause`, { headers: admin });
+        if (job.status === 'RUNNING')
+          await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(candidate)}/pause`, { headers: admin });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -196,9 +240,14 @@ test('the cancel dialog of a running warm, then the warm is cancelled from it', 
     await expect(dialog.getByRole('button', { name: 'Cancel job' })).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(dialog).toBeHidden();
-    await expect.poll(async () => (await status()).activeJobs.some((j) => j.jobId === jobId), { timeout: 60_000 }).toBe(false);
+    await expect
+      .poll(async () => (await status()).activeJobs.some((j) => j.jobId === jobId), { timeout: 60_000 })
+      .toBe(false);
   } finally {
-    if (jobId) await request.post(`${CACHE_API}/warming/jobs/${encodeURIComponent(jobId)}/cancel`, { headers: admin }).catch(() => undefined);
+    if (jobId)
+      await request
+        .post(`${CACHE_API}/warming/jobs/${encodeURIComponent(jobId)}/cancel`, { headers: admin })
+        .catch(() => undefined);
     await request.dispose();
   }
 });

@@ -50,17 +50,29 @@ let page: Page;
 /** The shared page keeps the toasts of earlier steps for a few seconds: dismiss them so they hide nothing. */
 async function shot(name: string, fullPage = true): Promise<void> {
   const dismiss = page.getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click({ timeout: 1_000 }).catch(() => undefined); // a toast may expire meanwhile
+  while ((await dismiss.count()) > 0)
+    await dismiss
+      .first()
+      .click({ timeout: 1_000 })
+      .catch(() => undefined); // a toast may expire meanwhile
   await screenshot(page, name, fullPage);
 }
 
 async function openTab(name: string): Promise<void> {
   // "Alerts" carries the open-alert count in its name ("Alerts (2 open alerts)").
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${name}( \\(|$)`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: new RegExp(`^${name}( \\(|$)`) })
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 }
 
-async function query(request: APIRequestContext, headers: Headers, id: number, times: number): Promise<Array<'cache' | 'database'>> {
+async function query(
+  request: APIRequestContext,
+  headers: Headers,
+  id: number,
+  times: number,
+): Promise<Array<'cache' | 'database'>> {
   const sources: Array<'cache' | 'database'> = [];
   for (let i = 0; i < times; i += 1) {
     const body = await ok<{ source: 'cache' | 'database' }>(
@@ -83,10 +95,16 @@ function utcHours(start: Date, end: Date): UtcHour[] {
 
 async function coldAndIdle(request: APIRequestContext, headers: Headers, id: number): Promise<void> {
   await expect
-    .poll(async () => (await ok<WarmingStatusResponse>(await request.get(`${CACHE_API}/warming/status`, { headers }))).activeJobs.filter((j) => j.datasourceId === id).length, {
-      message: `a warm of DS #${id} is still running`,
-      timeout: 120_000,
-    })
+    .poll(
+      async () =>
+        (
+          await ok<WarmingStatusResponse>(await request.get(`${CACHE_API}/warming/status`, { headers }))
+        ).activeJobs.filter((j) => j.datasourceId === id).length,
+      {
+        message: `a warm of DS #${id} is still running`,
+        timeout: 120_000,
+      },
+    )
     .toBe(0);
   const stats = await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers }));
   const metrics = stats.datasources.find((ds) => ds.datasourceId === id);
@@ -98,10 +116,16 @@ async function coldAndIdle(request: APIRequestContext, headers: Headers, id: num
 async function warm(request: APIRequestContext, headers: Headers, id: number): Promise<void> {
   await ok(await request.post(`${CACHE_API}/warm`, { headers, data: { datasourceId: id } }), 202);
   await expect
-    .poll(async () => (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers }))).datasources.find((ds) => ds.datasourceId === id)?.isWarm, {
-      message: `DS #${id} did not turn warm`,
-      timeout: 120_000,
-    })
+    .poll(
+      async () =>
+        (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers }))).datasources.find(
+          (ds) => ds.datasourceId === id,
+        )?.isWarm,
+      {
+        message: `DS #${id} did not turn warm`,
+        timeout: 120_000,
+      },
+    )
     .toBe(true);
 }
 
@@ -112,7 +136,8 @@ test.beforeAll(async ({ playwright, browser }) => {
     const headers = await apiHeaders(request);
     const datasources = await ok<Datasource[]>(await request.get('/api/admin/datasources', { headers }));
     const datasource = datasources.find((ds) => ds.name === DATASOURCE);
-    if (!datasource) throw new Error(`The demo datasource "${DATASOURCE}" is missing; start the service with SEED_DEMO=true`);
+    if (!datasource)
+      throw new Error(`The demo datasource "${DATASOURCE}" is missing; start the service with SEED_DEMO=true`);
     const id = datasource.id;
     await coldAndIdle(request, headers, id);
 
@@ -133,22 +158,40 @@ test.beforeAll(async ({ playwright, browser }) => {
     const trafficHours = utcHours(trafficStart, new Date());
     // The counters reach Redis within a second or so.
     await expect
-      .poll(async () => {
-        const rows = await ok<HourlyUsage[]>(await request.get(`${MONITORING}/usage/hourly`, { headers, params: { datasourceId: id } }));
-        return rows.reduce((sum, row) => sum + row.hits, 0) >= REQUESTS_EACH && rows.reduce((sum, row) => sum + row.requests, 0) >= 2 * REQUESTS_EACH;
-      }, { message: 'the query counters did not reach the hourly usage' })
+      .poll(
+        async () => {
+          const rows = await ok<HourlyUsage[]>(
+            await request.get(`${MONITORING}/usage/hourly`, { headers, params: { datasourceId: id } }),
+          );
+          return (
+            rows.reduce((sum, row) => sum + row.hits, 0) >= REQUESTS_EACH &&
+            rows.reduce((sum, row) => sum + row.requests, 0) >= 2 * REQUESTS_EACH
+          );
+        },
+        { message: 'the query counters did not reach the hourly usage' },
+      )
       .toBe(true);
 
     // A hit-rate threshold the live rate (about 50 %) breaches: critical below 95 %.
-    const hitRate = await replaceThreshold(request, headers, { metricType: 'CACHE_HIT_RATIO', datasourceId: id, warningThreshold: 99, criticalThreshold: 95 });
+    const hitRate = await replaceThreshold(request, headers, {
+      metricType: 'CACHE_HIT_RATIO',
+      datasourceId: id,
+      warningThreshold: 99,
+      criticalThreshold: 95,
+    });
 
     let alertId: string | undefined;
     await expect
       .poll(
         async () => {
-          const result = await ok<AlertEvaluationResult>(await request.post(`${MONITORING}/alerts/evaluate`, { headers }));
+          const result = await ok<AlertEvaluationResult>(
+            await request.post(`${MONITORING}/alerts/evaluate`, { headers }),
+          );
           const page = await ok<Paginated<CacheAlert>>(
-            await request.get(`${MONITORING}/alerts`, { headers, params: { status: 'ACTIVE', alertType: 'HIT_RATE_LOW', datasourceId: id } }),
+            await request.get(`${MONITORING}/alerts`, {
+              headers,
+              params: { status: 'ACTIVE', alertType: 'HIT_RATE_LOW', datasourceId: id },
+            }),
           );
           alertId = page.items[0]?.id;
           return result.ran || alertId !== undefined ? page.items[0]?.severity : undefined;
@@ -169,11 +212,14 @@ test.afterAll(async ({ playwright }) => {
   await page?.close();
   if (!state) return;
   const request = await playwright.request.newContext({ baseURL: process.env.BASE_URL });
-  for (const id of state.thresholdIds) await request.delete(`${MONITORING}/thresholds/${id}`, { headers: state.headers });
+  for (const id of state.thresholdIds)
+    await request.delete(`${MONITORING}/thresholds/${id}`, { headers: state.headers });
   await request.dispose();
 });
 
-test('alerts: the breached threshold’s alert is listed first, acknowledged with a comment, then resolved once within the threshold', async ({ request }) => {
+test('alerts: the breached threshold’s alert is listed first, acknowledged with a comment, then resolved once within the threshold', async ({
+  request,
+}) => {
   const { datasource, alertId } = state;
   await openTab('Alerts');
   await expect(page.getByRole('heading', { level: 1, name: 'Alerts' })).toBeVisible();
@@ -250,7 +296,9 @@ test('thresholds: a wrong order is refused beside the field, the server’s 400 
   await page.getByRole('button', { name: 'New threshold' }).click();
   const form = page.getByRole('form', { name: 'New threshold' });
   await form.getByLabel('Metric').selectOption('TABLE_SIZE');
-  await expect(form.getByTestId('threshold-direction')).toContainText('Alerts when the value is above a level; measured in bytes');
+  await expect(form.getByTestId('threshold-direction')).toContainText(
+    'Alerts when the value is above a level; measured in bytes',
+  );
   await form.getByLabel(/^Table/).fill(datasource.sourceTable);
   await form.getByLabel('Warning: alert when above (bytes)').fill('2000000000');
   await form.getByLabel('Critical: alert when above (bytes)').fill('1000000000');
@@ -260,10 +308,14 @@ test('thresholds: a wrong order is refused beside the field, the server’s 400 
   // A table that is no datasource's: the server answers 400 naming tableName, shown under that field.
   await form.getByLabel('Critical: alert when above (bytes)').fill('4000000000');
   await form.getByLabel(/^Table/).fill('demo_analytics.no_such_table');
-  const refused = page.waitForResponse((r) => r.url().endsWith(`${MONITORING}/thresholds`) && r.request().method() === 'POST');
+  const refused = page.waitForResponse(
+    (r) => r.url().endsWith(`${MONITORING}/thresholds`) && r.request().method() === 'POST',
+  );
   await form.getByRole('button', { name: 'Create threshold' }).click();
   expect((await refused).status()).toBe(400);
-  await expect(form.getByTestId('threshold-tableName-error')).toContainText('not the source table of a registered datasource');
+  await expect(form.getByTestId('threshold-tableName-error')).toContainText(
+    'not the source table of a registered datasource',
+  );
 
   await form.getByLabel(/^Table/).fill(datasource.sourceTable);
   await form.getByRole('button', { name: 'Create threshold' }).click();
@@ -287,7 +339,9 @@ test('thresholds: a wrong order is refused beside the field, the server’s 400 
   await expect(row).toHaveCount(0);
 });
 
-test('performance: hit-rate and query-time charts, the usage heat-map, slow queries and query patterns', async ({ request }) => {
+test('performance: hit-rate and query-time charts, the usage heat-map, slow queries and query patterns', async ({
+  request,
+}) => {
   const { datasource, trafficHours } = state;
   const label = `DS #${datasource.id}: ${datasource.name}`;
   await openTab('Performance');
@@ -299,13 +353,19 @@ test('performance: hit-rate and query-time charts, the usage heat-map, slow quer
   await expect(page.getByTestId('query-time-chart').getByRole('list')).toContainText(label);
 
   // Today's usage pattern, computed now instead of at night.
-  const rolledUp = page.waitForResponse((r) => r.url().endsWith(`${MONITORING}/usage-patterns/rollup`) && r.request().method() === 'POST');
+  const rolledUp = page.waitForResponse(
+    (r) => r.url().endsWith(`${MONITORING}/usage-patterns/rollup`) && r.request().method() === 'POST',
+  );
   await page.getByRole('button', { name: 'Roll up today' }).first().click();
   expect((await rolledUp).ok()).toBe(true);
   // Traffic made before a UTC midnight belongs to a day "Roll up today" no longer covers: roll that day up too.
   const today = new Date().toISOString().slice(0, 10);
   const earlierDays = [...new Set(trafficHours.map((h) => h.day))].filter((day) => day !== today);
-  for (const date of earlierDays) await ok(await request.post(`${MONITORING}/usage-patterns/rollup`, { headers: state.headers, data: { date } }), 200);
+  for (const date of earlierDays)
+    await ok(
+      await request.post(`${MONITORING}/usage-patterns/rollup`, { headers: state.headers, data: { date } }),
+      200,
+    );
   if (earlierDays.length > 0) await page.reload();
 
   // This datasource only: a heat-map row per analysed day; the cell of the hour the traffic was made in is filled.
@@ -316,7 +376,11 @@ test('performance: hit-rate and query-time charts, the usage heat-map, slow quer
   await expect
     .poll(
       async () => {
-        const buckets = await Promise.all(trafficHours.map(({ day, hour }) => heatmap.locator(`[data-row="${day}"] rect`).nth(hour).getAttribute('data-bucket')));
+        const buckets = await Promise.all(
+          trafficHours.map(({ day, hour }) =>
+            heatmap.locator(`[data-row="${day}"] rect`).nth(hour).getAttribute('data-bucket'),
+          ),
+        );
         return buckets.some((bucket) => bucket !== null && bucket !== '0');
       },
       { message: `no requests in the heat-map at ${trafficHours.map((h) => `${h.day} ${h.hour}:00`).join(' / ')} UTC` },
@@ -326,16 +390,27 @@ test('performance: hit-rate and query-time charts, the usage heat-map, slow quer
 
   const slow = page.getByTestId('slow-queries-table');
   // The context is named for people; the recorded one is its tooltip.
-  await expect(slow.getByTitle(`cold-fallback:ds:${datasource.id}`, { exact: true }).first()).toHaveText('Cold-cache answer');
+  await expect(slow.getByTitle(`cold-fallback:ds:${datasource.id}`, { exact: true }).first()).toHaveText(
+    'Cold-cache answer',
+  );
   await expect(slow).toContainText(datasource.sourceTable.split('.')[1]!);
   // Only this datasource's patterns (the seeded ones of the others are filtered out); a pattern's history
   // covers the same period as the list.
   const patterns = page.getByTestId('query-patterns-table');
   // The pattern text is cut in the cell; its title holds the whole query.
-  await expect(patterns.locator('tbody tr').first().locator('code')).toHaveAttribute('title', new RegExp(`"${datasource.sourceTable.split('.')[1]!}"`));
+  await expect(patterns.locator('tbody tr').first().locator('code')).toHaveAttribute(
+    'title',
+    new RegExp(`"${datasource.sourceTable.split('.')[1]!}"`),
+  );
   await page.getByLabel('Period', { exact: true }).selectOption('168');
-  await patterns.locator('tbody tr').first().getByRole('button', { name: /History of pattern/ }).click();
-  await expect(page.getByTestId('pattern-history').getByRole('img', { name: /Execution time of this query pattern/ })).toBeVisible();
+  await patterns
+    .locator('tbody tr')
+    .first()
+    .getByRole('button', { name: /History of pattern/ })
+    .click();
+  await expect(
+    page.getByTestId('pattern-history').getByRole('img', { name: /Execution time of this query pattern/ }),
+  ).toBeVisible();
   await shot('monitoring-performance');
 });
 
@@ -350,7 +425,10 @@ test('recommendations: generated from the traffic, approved, and implemented aft
   // Which rules match depends on the traffic (50 % hit rate, no warm schedule, slow unindexed queries):
   // prefer one that changes the warm schedule, whose effect shows on the Warming tab; any pending one of
   // this datasource will do (the list still shows the other datasources' until the filtered one loads).
-  const cards = page.getByTestId('recommendations-list').locator('li[data-status="PENDING"]').filter({ hasText: label });
+  const cards = page
+    .getByTestId('recommendations-list')
+    .locator('li[data-status="PENDING"]')
+    .filter({ hasText: label });
   await expect(cards.first()).toBeVisible();
   const scheduleCards = cards.filter({ hasText: 'warmSchedule' });
   const picked = (await scheduleCards.count()) > 0 ? scheduleCards.first() : cards.first();
@@ -392,7 +470,9 @@ test('indexes: a strategy is created on a demo table, applied now, its usage col
   await page.getByRole('button', { name: 'New index strategy' }).click();
   const form = page.getByRole('form', { name: 'New index strategy' });
   await form.getByLabel('Table').selectOption(datasource.sourceTable);
-  await form.getByLabel('Columns (comma-separated, in order)').fill(`${datasource.columnMapping.provider}, ${datasource.columnMapping.period}`);
+  await form
+    .getByLabel('Columns (comma-separated, in order)')
+    .fill(`${datasource.columnMapping.provider}, ${datasource.columnMapping.period}`);
   await form.getByLabel('Index name').fill(indexName);
   await form.getByLabel('Build window').selectOption('IMMEDIATE');
   await form.getByRole('button', { name: 'Create strategy' }).click();

@@ -1,4 +1,12 @@
-import type { AlertEvaluationResult, CacheAlert, CacheStatsResponse, Datasource, LoginResponse, Paginated, UserSummary } from '@ccc/shared-types';
+import type {
+  AlertEvaluationResult,
+  CacheAlert,
+  CacheStatsResponse,
+  Datasource,
+  LoginResponse,
+  Paginated,
+  UserSummary,
+} from '@ccc/shared-types';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { apiHeaders, ok, replaceThreshold, requireServiceEnv, screenshot, signIn } from './support';
 
@@ -28,14 +36,22 @@ async function login(request: APIRequestContext, email: string, password: string
 
 async function querySource(request: APIRequestContext, measure: string): Promise<string> {
   const params = { measure, frequency: 'Monthly' };
-  return (await ok<{ source: string }>(await request.get(`/api/analytics/datasources/${datasource.id}/query`, { headers: admin, params }))).source;
+  return (
+    await ok<{ source: string }>(
+      await request.get(`/api/analytics/datasources/${datasource.id}/query`, { headers: admin, params }),
+    )
+  ).source;
 }
 
 /** Open alerts as the service counts them: active and acknowledged. */
 async function openAlertCount(request: APIRequestContext): Promise<number> {
   let total = 0;
   for (const status of ['ACTIVE', 'ACKNOWLEDGED']) {
-    total += (await ok<Paginated<CacheAlert>>(await request.get(`${MONITORING}/alerts`, { headers: admin, params: { status, pageSize: 1 } }))).total;
+    total += (
+      await ok<Paginated<CacheAlert>>(
+        await request.get(`${MONITORING}/alerts`, { headers: admin, params: { status, pageSize: 1 } }),
+      )
+    ).total;
   }
   return total;
 }
@@ -47,20 +63,36 @@ test.beforeAll(async ({ playwright }) => {
     admin = await apiHeaders(request);
     const datasources = await ok<Datasource[]>(await request.get('/api/admin/datasources', { headers: admin }));
     const found = datasources.find((ds) => ds.name === DATASOURCE);
-    if (!found) throw new Error(`The demo datasource "${DATASOURCE}" is missing; start the service with SEED_DEMO=true`);
+    if (!found)
+      throw new Error(`The demo datasource "${DATASOURCE}" is missing; start the service with SEED_DEMO=true`);
     datasource = found;
 
     // Warming has a per-user hourly budget: warm as an operator of this spec's own.
     const email = `e2e-one-truth-${Date.now()}@example.com`;
     const password = 'One-Truth-Passw0rd!';
-    operatorId = (await ok<UserSummary>(await request.post('/api/admin/users', { headers: admin, data: { email, password, role: 'operator' } }), 201)).id;
+    operatorId = (
+      await ok<UserSummary>(
+        await request.post('/api/admin/users', { headers: admin, data: { email, password, role: 'operator' } }),
+        201,
+      )
+    ).id;
     const operator = await login(request, email, password);
-    const warmedBefore = (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))).datasources.find((m) => m.datasourceId === datasource.id)?.lastWarmed;
-    await ok(await request.post(`${CACHE_API}/warm`, { headers: operator, data: { datasourceId: datasource.id, force: true } }), 202);
+    const warmedBefore = (
+      await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))
+    ).datasources.find((m) => m.datasourceId === datasource.id)?.lastWarmed;
+    await ok(
+      await request.post(`${CACHE_API}/warm`, {
+        headers: operator,
+        data: { datasourceId: datasource.id, force: true },
+      }),
+      202,
+    );
     await expect
       .poll(
         async () => {
-          const m = (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))).datasources.find((d) => d.datasourceId === datasource.id);
+          const m = (
+            await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))
+          ).datasources.find((d) => d.datasourceId === datasource.id);
           return m?.isWarm === true && m.lastWarmed !== warmedBefore;
         },
         { message: `${DATASOURCE} did not turn warm`, timeout: 120_000 },
@@ -69,22 +101,43 @@ test.beforeAll(async ({ playwright }) => {
 
     // Traffic in the hit-rate window: three hits, then one miss on a dropped region (answered by the database): 75 %.
     for (let i = 0; i < 3; i += 1) expect(await querySource(request, 'Prescriptions')).toBe('cache');
-    await ok(await request.post(`${CACHE_API}/invalidate`, { headers: operator, data: { datasourceId: datasource.id, measure: 'Generic Rate' } }));
+    await ok(
+      await request.post(`${CACHE_API}/invalidate`, {
+        headers: operator,
+        data: { datasourceId: datasource.id, measure: 'Generic Rate' },
+      }),
+    );
     expect(await querySource(request, 'Generic Rate')).toBe('database');
     await expect
-      .poll(async () => (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))).datasources.find((d) => d.datasourceId === datasource.id)?.hitRate, {
-        message: 'the queries did not reach the hit-rate window',
-      })
+      .poll(
+        async () =>
+          (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))).datasources.find(
+            (d) => d.datasourceId === datasource.id,
+          )?.hitRate,
+        {
+          message: 'the queries did not reach the hit-rate window',
+        },
+      )
       .toMatchObject({ percent: 75, hits: 3, requests: 4 });
 
     // Critical below 90 %: 75 % is a critical alert.
-    thresholdId = (await replaceThreshold(request, admin, { metricType: 'CACHE_HIT_RATIO', datasourceId: datasource.id, warningThreshold: 99, criticalThreshold: 90 })).id;
+    thresholdId = (
+      await replaceThreshold(request, admin, {
+        metricType: 'CACHE_HIT_RATIO',
+        datasourceId: datasource.id,
+        warningThreshold: 99,
+        criticalThreshold: 90,
+      })
+    ).id;
     await expect
       .poll(
         async () => {
           await ok<AlertEvaluationResult>(await request.post(`${MONITORING}/alerts/evaluate`, { headers: admin }));
           const alerts = await ok<Paginated<CacheAlert>>(
-            await request.get(`${MONITORING}/alerts`, { headers: admin, params: { status: 'ACTIVE', alertType: 'HIT_RATE_LOW', datasourceId: datasource.id } }),
+            await request.get(`${MONITORING}/alerts`, {
+              headers: admin,
+              params: { status: 'ACTIVE', alertType: 'HIT_RATE_LOW', datasourceId: datasource.id },
+            }),
           );
           alertId = alerts.items[0]?.id ?? '';
           return alerts.items[0]?.severity;
@@ -103,7 +156,8 @@ test.afterAll(async ({ playwright }) => {
     // Without its threshold the alert resolves at the next evaluation; later specs see the open alerts they make.
     if (thresholdId) await request.delete(`${MONITORING}/thresholds/${thresholdId}`, { headers: admin });
     await request.post(`${MONITORING}/alerts/evaluate`, { headers: admin });
-    if (operatorId) await request.patch(`/api/admin/users/${operatorId}`, { headers: admin, data: { isActive: false } });
+    if (operatorId)
+      await request.patch(`/api/admin/users/${operatorId}`, { headers: admin, data: { isActive: false } });
   } finally {
     await request.dispose();
   }
@@ -116,7 +170,10 @@ async function hitRateOn(page: Page, path: string): Promise<string> {
   return (await figure.textContent())!.trim();
 }
 
-test('a critical alert shows on the landing page, on its datasource card and in the navigation', async ({ page, request }) => {
+test('a critical alert shows on the landing page, on its datasource card and in the navigation', async ({
+  page,
+  request,
+}) => {
   await signIn(page);
   await page.goto('/');
   await expect(page).toHaveURL(/\/cache$/);
@@ -134,12 +191,16 @@ test('a critical alert shows on the landing page, on its datasource card and in 
   await expect(card.getByTestId(`ds-health-reason-${datasource.id}`)).toContainText('Hit rate low (critical)');
 
   // The navigation: a badge whose accessible name carries the count the service reports.
-  const alertsLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Alerts \(\d+ open alerts?\)$/ });
+  const alertsLink = page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /^Alerts \(\d+ open alerts?\)$/ });
   await expect(alertsLink).toBeVisible();
   const count = await openAlertCount(request);
   expect(count).toBeGreaterThanOrEqual(1);
   await expect(alertsLink).toHaveAccessibleName(`Alerts (${count} open alert${count === 1 ? '' : 's'})`);
-  await expect(page.getByTestId('nav-open-alerts')).toHaveText(`${count}(${count} open alert${count === 1 ? '' : 's'})`);
+  await expect(page.getByTestId('nav-open-alerts')).toHaveText(
+    `${count}(${count} open alert${count === 1 ? '' : 's'})`,
+  );
   await screenshot(page, 'one-truth-landing');
 
   // On a phone the navigation folds away: the Menu button carries the count.
@@ -157,9 +218,16 @@ test('the datasource’s hit rate reads the same on every page that shows it', a
   await expect(actual).toBeVisible();
   const onAlert = (await actual.textContent())!.trim();
 
-  expect({ onCard, onDetails, onEfficiency, onAlert }).toEqual({ onCard: '75%', onDetails: '75%', onEfficiency: '75%', onAlert: '75%' });
+  expect({ onCard, onDetails, onEfficiency, onAlert }).toEqual({
+    onCard: '75%',
+    onDetails: '75%',
+    onEfficiency: '75%',
+    onAlert: '75%',
+  });
   // The alert's own sentence (written by the service) uses the same figure and window.
-  await expect(page.getByTestId(`alert-row-${alertId}`)).toContainText(`Hit rate of ${DATASOURCE} (last 15 min) is ${onCard} (critical below 90%)`);
+  await expect(page.getByTestId(`alert-row-${alertId}`)).toContainText(
+    `Hit rate of ${DATASOURCE} (last 15 min) is ${onCard} (critical below 90%)`,
+  );
   // Each page names the window the figure covers.
   await page.goto(`/cache/${datasource.id}`);
   await expect(page.getByTestId('details-metrics')).toContainText('Hit rate (last 15 min)');

@@ -1,4 +1,12 @@
-import type { CacheAlert, CacheStatsResponse, Datasource, IndexStrategy, LoginResponse, Paginated, UserSummary } from '@ccc/shared-types';
+import type {
+  CacheAlert,
+  CacheStatsResponse,
+  Datasource,
+  IndexStrategy,
+  LoginResponse,
+  Paginated,
+  UserSummary,
+} from '@ccc/shared-types';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { ok, replaceThreshold } from './support';
 
@@ -34,12 +42,16 @@ async function login(request: APIRequestContext, email: string, password: string
 export async function preparePageData(request: APIRequestContext, admin: Headers, label: string): Promise<PageData> {
   const datasources = await ok<Datasource[]>(await request.get('/api/admin/datasources', { headers: admin }));
   const datasource = datasources.find((ds) => ds.name === PAGE_DATASOURCE);
-  if (!datasource) throw new Error(`The demo datasource "${PAGE_DATASOURCE}" is missing; start the service with SEED_DEMO=true`);
+  if (!datasource)
+    throw new Error(`The demo datasource "${PAGE_DATASOURCE}" is missing; start the service with SEED_DEMO=true`);
   const id = datasource.id;
 
   const email = `e2e-${label}-${Date.now()}@example.com`;
   const password = 'Pages-Operator-Passw0rd!';
-  const operatorUser = await ok<UserSummary>(await request.post('/api/admin/users', { headers: admin, data: { email, password, role: 'operator' } }), 201);
+  const operatorUser = await ok<UserSummary>(
+    await request.post('/api/admin/users', { headers: admin, data: { email, password, role: 'operator' } }),
+    201,
+  );
   const operator = await login(request, email, password);
 
   // Every query of its table is slow, so the warm below leaves slow queries (with plans) on the Performance page.
@@ -50,12 +62,19 @@ export async function preparePageData(request: APIRequestContext, admin: Headers
     warningThreshold: 0.001,
     criticalThreshold: 600_000,
   });
-  const warmedBefore = (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))).datasources.find((m) => m.datasourceId === id)?.lastWarmed;
-  await ok(await request.post(`${CACHE_API}/warm`, { headers: operator, data: { datasourceId: id, force: true } }), 202);
+  const warmedBefore = (
+    await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))
+  ).datasources.find((m) => m.datasourceId === id)?.lastWarmed;
+  await ok(
+    await request.post(`${CACHE_API}/warm`, { headers: operator, data: { datasourceId: id, force: true } }),
+    202,
+  );
   await expect
     .poll(
       async () => {
-        const metrics = (await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))).datasources.find((m) => m.datasourceId === id);
+        const metrics = (
+          await ok<CacheStatsResponse>(await request.get(`${CACHE_API}/stats`, { headers: admin }))
+        ).datasources.find((m) => m.datasourceId === id);
         return metrics?.isWarm === true && metrics.lastWarmed !== warmedBefore;
       },
       { message: `${PAGE_DATASOURCE} did not turn warm`, timeout: 120_000 },
@@ -63,14 +82,22 @@ export async function preparePageData(request: APIRequestContext, admin: Headers
     .toBe(true);
 
   // Any age is too old: an open CACHE_STALE alert on the Alerts page.
-  const stale = await replaceThreshold(request, admin, { metricType: 'CACHE_AGE', datasourceId: id, warningThreshold: 0.0001, criticalThreshold: 0.0002 });
+  const stale = await replaceThreshold(request, admin, {
+    metricType: 'CACHE_AGE',
+    datasourceId: id,
+    warningThreshold: 0.0001,
+    criticalThreshold: 0.0002,
+  });
   let alertId: string | undefined;
   await expect
     .poll(
       async () => {
         await ok(await request.post(`${MONITORING}/alerts/evaluate`, { headers: admin }));
         const alerts = await ok<Paginated<CacheAlert>>(
-          await request.get(`${MONITORING}/alerts`, { headers: admin, params: { status: 'ACTIVE', alertType: 'CACHE_STALE', datasourceId: id } }),
+          await request.get(`${MONITORING}/alerts`, {
+            headers: admin,
+            params: { status: 'ACTIVE', alertType: 'CACHE_STALE', datasourceId: id },
+          }),
         );
         alertId = alerts.items[0]?.id;
         return alertId !== undefined;
@@ -100,7 +127,14 @@ export async function preparePageData(request: APIRequestContext, admin: Headers
     201,
   );
 
-  return { datasource, alertId: alertId!, strategy, thresholdIds: [slow.id, stale.id], operatorId: operatorUser.id, operator };
+  return {
+    datasource,
+    alertId: alertId!,
+    strategy,
+    thresholdIds: [slow.id, stale.id],
+    operatorId: operatorUser.id,
+    operator,
+  };
 }
 
 /** Deletes the thresholds (their alert resolves) and the index strategy, retires the operator. */

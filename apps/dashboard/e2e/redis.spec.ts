@@ -5,7 +5,11 @@ import { adminEmail, adminPassword, apiHeaders as login, requireServiceEnv, scre
 requireServiceEnv();
 
 /** Every key matching `pattern`, through the API (the keyspace of a test run is small). */
-async function keysMatching(request: APIRequestContext, headers: Record<string, string>, pattern: string): Promise<string[]> {
+async function keysMatching(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  pattern: string,
+): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
@@ -18,21 +22,37 @@ async function keysMatching(request: APIRequestContext, headers: Record<string, 
   return keys;
 }
 
-test('the Redis tab browses keys, inspects one, changes its TTL and purges after a dry run', async ({ page, request }) => {
+test('the Redis tab browses keys, inspects one, changes its TTL and purges after a dry run', async ({
+  page,
+  request,
+}) => {
   const admin = await login(request, adminEmail, adminPassword);
   // Warming has a per-user hourly budget: this test warms as its own operator so it never eats the admin's.
   const email = `e2e-redis-${Date.now()}@example.com`;
   const password = 'Redis-Operator-Passw0rd!';
-  const created = await request.post('/api/admin/users', { headers: admin, data: { email, password, role: 'operator' } });
+  const created = await request.post('/api/admin/users', {
+    headers: admin,
+    data: { email, password, role: 'operator' },
+  });
   expect(created.status()).toBe(201);
   const operatorUser = (await created.json()) as UserSummary;
   const operator = await login(request, email, password);
 
   const datasources = (await (await request.get('/api/admin/datasources', { headers: admin })).json()) as Datasource[];
   const datasource = datasources.find((d) => d.name === 'Pharmacy Utilization') ?? datasources.at(-1)!;
-  const warm = async () => expect((await request.post('/api/admin/analytics/cache/warm', { headers: operator, data: { datasourceId: datasource.id, force: true } })).ok()).toBe(true);
+  const warm = async () =>
+    expect(
+      (
+        await request.post('/api/admin/analytics/cache/warm', {
+          headers: operator,
+          data: { datasourceId: datasource.id, force: true },
+        })
+      ).ok(),
+    ).toBe(true);
   const liveGeneration = async (): Promise<number | null> => {
-    const stats = (await (await request.get('/api/admin/redis/stats', { headers: admin })).json()) as RedisStatsResponse;
+    const stats = (await (
+      await request.get('/api/admin/redis/stats', { headers: admin })
+    ).json()) as RedisStatsResponse;
     return stats.analyticsCache.datasources.find((d) => d.datasourceId === datasource.id)?.liveGeneration ?? null;
   };
 
@@ -43,7 +63,9 @@ test('the Redis tab browses keys, inspects one, changes its TTL and purges after
     // Only the live generation: an older one is deleted in the background after its grace period.
     const generation = (await liveGeneration())!;
     const entryPattern = `cache:{ds:${datasource.id}}:g${generation}:*`;
-    await expect.poll(async () => (await keysMatching(request, admin, entryPattern)).length, { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await keysMatching(request, admin, entryPattern)).length, { timeout: 60_000 })
+      .toBeGreaterThan(0);
 
     // Overview: server figures, with the analytics cache part on its own.
     await signIn(page);
@@ -101,7 +123,9 @@ test('the Redis tab browses keys, inspects one, changes its TTL and purges after
 
     await dialog.getByLabel('Type the pattern to confirm').fill(purgePattern);
     await dialog.getByRole('button', { name: `Delete ${before.length.toLocaleString('en-US')} keys` }).click();
-    await expect(dialog.getByTestId('purge-result')).toContainText(`Deleted ${before.length.toLocaleString('en-US')} keys`);
+    await expect(dialog.getByTestId('purge-result')).toContainText(
+      `Deleted ${before.length.toLocaleString('en-US')} keys`,
+    );
     await screenshot(page, 'redis-purge-done', false);
     expect(await keysMatching(request, admin, purgePattern)).toEqual([]);
     await dialog.getByRole('button', { name: 'Done' }).click();
@@ -116,7 +140,10 @@ test('the Redis tab browses keys, inspects one, changes its TTL and purges after
     await screenshot(page, 'redis-memory');
   } finally {
     // Leave the datasource whole for the other tests: warm it again, and retire the operator.
-    await request.post('/api/admin/analytics/cache/warm', { headers: operator, data: { datasourceId: datasource.id, force: true } });
+    await request.post('/api/admin/analytics/cache/warm', {
+      headers: operator,
+      data: { datasourceId: datasource.id, force: true },
+    });
     await request.patch(`/api/admin/users/${operatorUser.id}`, { headers: admin, data: { isActive: false } });
   }
 });

@@ -13,7 +13,8 @@ export const adminPassword = process.env.E2E_ADMIN_PASSWORD ?? '';
 /** Call at the top of a spec: fails its tests with a clear message when the environment is missing. */
 export function requireServiceEnv(): void {
   test.beforeAll(() => {
-    if (!process.env.BASE_URL) throw new Error('BASE_URL must point at the running service, e.g. http://localhost:3000');
+    if (!process.env.BASE_URL)
+      throw new Error('BASE_URL must point at the running service, e.g. http://localhost:3000');
     if (!adminEmail || !adminPassword) throw new Error('E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD must be set');
   });
 }
@@ -32,13 +33,21 @@ export async function signIn(page: Page, email = adminEmail, password = adminPas
 }
 
 /** A bearer token through the API, for setting up and checking state around the UI. */
-export async function apiToken(request: APIRequestContext, email = adminEmail, password = adminPassword): Promise<string> {
+export async function apiToken(
+  request: APIRequestContext,
+  email = adminEmail,
+  password = adminPassword,
+): Promise<string> {
   const response = await request.post('/api/auth/login', { data: { email, password } });
   expect(response.status()).toBe(200);
   return ((await response.json()) as LoginResponse).accessToken;
 }
 
-export async function apiHeaders(request: APIRequestContext, email = adminEmail, password = adminPassword): Promise<Record<string, string>> {
+export async function apiHeaders(
+  request: APIRequestContext,
+  email = adminEmail,
+  password = adminPassword,
+): Promise<Record<string, string>> {
   return { Authorization: `Bearer ${await apiToken(request, email, password)}` };
 }
 
@@ -49,10 +58,18 @@ export async function ok<T>(response: APIResponse, status = 200): Promise<T> {
 }
 
 /** A threshold of this scope may be left from an earlier run against the same database: replace it. */
-export async function replaceThreshold(request: APIRequestContext, headers: Record<string, string>, data: Record<string, unknown>): Promise<PerformanceThreshold> {
+export async function replaceThreshold(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  data: Record<string, unknown>,
+): Promise<PerformanceThreshold> {
   const existing = await ok<PerformanceThreshold[]>(await request.get('/api/admin/monitoring/thresholds', { headers }));
   for (const t of existing) {
-    if (t.metricType === data.metricType && t.datasourceId === (data.datasourceId ?? null) && t.tableName === (data.tableName ?? null)) {
+    if (
+      t.metricType === data.metricType &&
+      t.datasourceId === (data.datasourceId ?? null) &&
+      t.tableName === (data.tableName ?? null)
+    ) {
       await ok(await request.delete(`/api/admin/monitoring/thresholds/${t.id}`, { headers }), 204);
     }
   }

@@ -3,7 +3,11 @@ export const PERMISSIONS = ['settings:read:all', 'settings:write:all', 'analytic
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What an API key may hold: user and key administration is for signed-in users only. */
-export const API_KEY_PERMISSIONS = ['settings:read:all', 'settings:write:all', 'analytics:read'] as const satisfies readonly Permission[];
+export const API_KEY_PERMISSIONS = [
+  'settings:read:all',
+  'settings:write:all',
+  'analytics:read',
+] as const satisfies readonly Permission[];
 
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];

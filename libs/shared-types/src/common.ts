@@ -15,5 +15,8 @@ export type HealthStatus = 'up' | 'down';
 export interface ReadinessResponse {
   status: 'ok' | 'error';
   /** redis and postgres always; in roles that run workers also `workers` (warming) and, with a webhook, `notifications`. */
-  checks: Record<string, { status: HealthStatus; latencyMs?: number; error?: string; running?: number; total?: number }>;
+  checks: Record<
+    string,
+    { status: HealthStatus; latencyMs?: number; error?: string; running?: number; total?: number }
+  >;
 }

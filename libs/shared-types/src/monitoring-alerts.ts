@@ -34,18 +34,85 @@ export type ThresholdDirection = 'ABOVE' | 'BELOW';
 /** How each metric is measured, what it alerts as, and which unit it is given in. */
 export const THRESHOLD_METRICS: Record<
   ThresholdMetricType,
-  { direction: ThresholdDirection; unit: ThresholdUnit; alertType: CacheAlertType; scope: 'datasource' | 'table' | 'database' | 'redis'; description: string }
+  {
+    direction: ThresholdDirection;
+    unit: ThresholdUnit;
+    alertType: CacheAlertType;
+    scope: 'datasource' | 'table' | 'database' | 'redis';
+    description: string;
+  }
 > = {
-  CACHE_HIT_RATIO: { direction: 'BELOW', unit: 'PERCENTAGE', alertType: 'HIT_RATE_LOW', scope: 'datasource', description: 'Cache hits per 100 query-API requests over the evaluation window' },
-  QUERY_TIME: { direction: 'ABOVE', unit: 'MILLISECONDS', alertType: 'QUERY_TIME_HIGH', scope: 'datasource', description: 'Average query-API response time of a datasource; with a table name, also the slow-query threshold of queries on that table' },
-  CACHE_MEMORY_SHARE: { direction: 'ABOVE', unit: 'PERCENTAGE', alertType: 'MEMORY_USAGE_HIGH', scope: 'datasource', description: "A datasource's share of Redis memory (of maxmemory when set, else of used memory)" },
-  CACHE_AGE: { direction: 'ABOVE', unit: 'PERCENTAGE', alertType: 'CACHE_STALE', scope: 'datasource', description: 'Age of the live generation as a percentage of the staleness TTL' },
-  WARMING_FAILURES: { direction: 'ABOVE', unit: 'COUNT', alertType: 'WARMING_FAILED', scope: 'datasource', description: 'Failed warming jobs in the last 24 hours' },
-  EVICTION_RATE: { direction: 'ABOVE', unit: 'COUNT', alertType: 'EVICTION_RATE_HIGH', scope: 'redis', description: 'Keys Redis evicted per minute since the previous evaluation' },
-  INDEX_SCAN_RATIO: { direction: 'BELOW', unit: 'PERCENTAGE', alertType: 'INDEX_SCAN_RATIO_LOW', scope: 'table', description: 'Index scans per 100 scans of a table (pg_stat_user_tables)' },
-  TABLE_SIZE: { direction: 'ABOVE', unit: 'BYTES', alertType: 'TABLE_SIZE_HIGH', scope: 'table', description: 'Total size of a table with its indexes (pg_total_relation_size)' },
-  CONNECTION_COUNT: { direction: 'ABOVE', unit: 'COUNT', alertType: 'CONNECTION_COUNT_HIGH', scope: 'database', description: 'Connections to the database (pg_stat_activity)' },
-  DEADLOCK_COUNT: { direction: 'ABOVE', unit: 'COUNT', alertType: 'DEADLOCK_COUNT_HIGH', scope: 'database', description: 'Deadlocks since the previous evaluation (pg_stat_database)' },
+  CACHE_HIT_RATIO: {
+    direction: 'BELOW',
+    unit: 'PERCENTAGE',
+    alertType: 'HIT_RATE_LOW',
+    scope: 'datasource',
+    description: 'Cache hits per 100 query-API requests over the evaluation window',
+  },
+  QUERY_TIME: {
+    direction: 'ABOVE',
+    unit: 'MILLISECONDS',
+    alertType: 'QUERY_TIME_HIGH',
+    scope: 'datasource',
+    description:
+      'Average query-API response time of a datasource; with a table name, also the slow-query threshold of queries on that table',
+  },
+  CACHE_MEMORY_SHARE: {
+    direction: 'ABOVE',
+    unit: 'PERCENTAGE',
+    alertType: 'MEMORY_USAGE_HIGH',
+    scope: 'datasource',
+    description: "A datasource's share of Redis memory (of maxmemory when set, else of used memory)",
+  },
+  CACHE_AGE: {
+    direction: 'ABOVE',
+    unit: 'PERCENTAGE',
+    alertType: 'CACHE_STALE',
+    scope: 'datasource',
+    description: 'Age of the live generation as a percentage of the staleness TTL',
+  },
+  WARMING_FAILURES: {
+    direction: 'ABOVE',
+    unit: 'COUNT',
+    alertType: 'WARMING_FAILED',
+    scope: 'datasource',
+    description: 'Failed warming jobs in the last 24 hours',
+  },
+  EVICTION_RATE: {
+    direction: 'ABOVE',
+    unit: 'COUNT',
+    alertType: 'EVICTION_RATE_HIGH',
+    scope: 'redis',
+    description: 'Keys Redis evicted per minute since the previous evaluation',
+  },
+  INDEX_SCAN_RATIO: {
+    direction: 'BELOW',
+    unit: 'PERCENTAGE',
+    alertType: 'INDEX_SCAN_RATIO_LOW',
+    scope: 'table',
+    description: 'Index scans per 100 scans of a table (pg_stat_user_tables)',
+  },
+  TABLE_SIZE: {
+    direction: 'ABOVE',
+    unit: 'BYTES',
+    alertType: 'TABLE_SIZE_HIGH',
+    scope: 'table',
+    description: 'Total size of a table with its indexes (pg_total_relation_size)',
+  },
+  CONNECTION_COUNT: {
+    direction: 'ABOVE',
+    unit: 'COUNT',
+    alertType: 'CONNECTION_COUNT_HIGH',
+    scope: 'database',
+    description: 'Connections to the database (pg_stat_activity)',
+  },
+  DEADLOCK_COUNT: {
+    direction: 'ABOVE',
+    unit: 'COUNT',
+    alertType: 'DEADLOCK_COUNT_HIGH',
+    scope: 'database',
+    description: 'Deadlocks since the previous evaluation (pg_stat_database)',
+  },
 };
 
 export interface PerformanceThreshold {

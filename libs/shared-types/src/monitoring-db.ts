@@ -102,7 +102,9 @@ export interface CreateIndexStrategyRequest {
   isMonitoring?: boolean;
 }
 
-export type UpdateIndexStrategyRequest = Partial<Pick<CreateIndexStrategyRequest, 'usagePattern' | 'maintenanceWindow' | 'scheduledAt' | 'isMonitoring'>> & { isActive?: boolean };
+export type UpdateIndexStrategyRequest = Partial<
+  Pick<CreateIndexStrategyRequest, 'usagePattern' | 'maintenanceWindow' | 'scheduledAt' | 'isMonitoring'>
+> & { isActive?: boolean };
 
 export interface ApplyIndexResult {
   /** `created`: built now; `deferred`: will be built when the window opens at `windowOpensAt`; `exists`: already there. */

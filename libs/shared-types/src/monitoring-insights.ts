@@ -66,7 +66,14 @@ export interface RollupRequest {
 // Recommendations
 // ---------------------------------------------------------------------------------------------
 
-export const RECOMMENDATION_TYPES = ['ADJUST_TTL', 'WARMING_SCHEDULE', 'PREDICTIVE_WARMING', 'ADD_SOURCE_INDEX', 'DROP_UNUSED_INDEX', 'INCREASE_MEMORY'] as const;
+export const RECOMMENDATION_TYPES = [
+  'ADJUST_TTL',
+  'WARMING_SCHEDULE',
+  'PREDICTIVE_WARMING',
+  'ADD_SOURCE_INDEX',
+  'DROP_UNUSED_INDEX',
+  'INCREASE_MEMORY',
+] as const;
 export type RecommendationType = (typeof RECOMMENDATION_TYPES)[number];
 
 export const RECOMMENDATION_PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;

@@ -14,5 +14,13 @@ export * from './monitoring-db.js';
 // Periodic tasks (run by one replica under a Redis lease)
 // ---------------------------------------------------------------------------------------------
 
-export const MONITORING_TASKS = ['alert-evaluation', 'usage-rollup', 'recommendations', 'index-collection', 'index-apply', 'query-log-retention', 'cache-janitor'] as const;
+export const MONITORING_TASKS = [
+  'alert-evaluation',
+  'usage-rollup',
+  'recommendations',
+  'index-collection',
+  'index-apply',
+  'query-log-retention',
+  'cache-janitor',
+] as const;
 export type MonitoringTask = (typeof MONITORING_TASKS)[number];

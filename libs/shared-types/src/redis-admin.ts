@@ -18,7 +18,14 @@ export const KEY_NAMESPACES = [
 ] as const;
 export type KeyNamespace = (typeof KEY_NAMESPACES)[number];
 
-export const PROTECTED_KEY_NAMESPACES: readonly KeyNamespace[] = ['analytics-meta', 'lock', 'queue', 'rate-limit', 'lease', 'service'];
+export const PROTECTED_KEY_NAMESPACES: readonly KeyNamespace[] = [
+  'analytics-meta',
+  'lock',
+  'queue',
+  'rate-limit',
+  'lease',
+  'service',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Statistics

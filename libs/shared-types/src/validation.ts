@@ -23,7 +23,8 @@ export const TABLE_NAME_MAX_LENGTH = 100;
  * At most 63 bytes, PostgreSQL's identifier limit.
  */
 export const INDEX_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
-export const INDEX_NAME_RULE = 'lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters';
+export const INDEX_NAME_RULE =
+  'lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters';
 
 export const DATASOURCE_LIMITS = {
   nameMaxLength: 200,

@@ -16,7 +16,8 @@ export const RequirePermissions = (...permissions: Permission[]): MethodDecorato
 export const UserCredentialOnly = (): MethodDecorator & ClassDecorator => SetMetadata(USER_CREDENTIAL_ONLY, true);
 
 /** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
-export const bearerTokenOf = (authorization: string | undefined): string | undefined => authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+export const bearerTokenOf = (authorization: string | undefined): string | undefined =>
+  authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 export interface AuthenticatedRequest {
   principal?: Principal;

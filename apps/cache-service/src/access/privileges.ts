@@ -41,9 +41,11 @@ export function assertHolds(actor: Principal, permissions: readonly Permission[]
   }
 }
 
-export const assertMayGrantRole = (actor: Principal, role: Role): void => assertHolds(actor, ROLE_PERMISSIONS[role], `The role ${role}`);
+export const assertMayGrantRole = (actor: Principal, role: Role): void =>
+  assertHolds(actor, ROLE_PERMISSIONS[role], `The role ${role}`);
 
 /** Managing an account (password, role, status) is taking it over: only for actors holding everything it holds. */
-export const assertMayManageRole = (actor: Principal, role: Role): void => assertHolds(actor, ROLE_PERMISSIONS[role], `Managing a user with the role ${role}`);
+export const assertMayManageRole = (actor: Principal, role: Role): void =>
+  assertHolds(actor, ROLE_PERMISSIONS[role], `Managing a user with the role ${role}`);
 
 export const isAdmin = (principal: Principal): boolean => principal.kind === 'user' && principal.role === 'admin';

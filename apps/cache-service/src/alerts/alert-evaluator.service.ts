@@ -15,7 +15,16 @@ import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { addEvents, bookkeepingOf, withBookkeeping } from './alert-history.js';
 import { alertKey, AlertMeasurements, TRAFFIC_METRICS, type Measured } from './alert-measurements.js';
 import { AlertNotifier } from './alert-notifier.js';
-import { alertMessage, decide, higherSeverity, knownSeverity, levelOf, recoveryMessage, severityOf, type Levels } from './alert-rules.js';
+import {
+  alertMessage,
+  decide,
+  higherSeverity,
+  knownSeverity,
+  levelOf,
+  recoveryMessage,
+  severityOf,
+  type Levels,
+} from './alert-rules.js';
 import { CacheAlertEntity } from './cache-alert.entity.js';
 
 type Counts = Omit<AlertEvaluationResult, 'evaluatedAt' | 'ran'>;
@@ -42,30 +51,59 @@ export class AlertEvaluator implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.periodic.register('alert-evaluation', this.config.monitoring.alertEvaluationIntervalSeconds * 1000, () => this.evaluate());
+    this.periodic.register('alert-evaluation', this.config.monitoring.alertEvaluationIntervalSeconds * 1000, () =>
+      this.evaluate(),
+    );
   }
 
   /** "Evaluate now": runs unless another process holds the evaluation lease. */
   async evaluateExclusive(): Promise<AlertEvaluationResult> {
     const outcome = await this.periodic.runExclusive('alert-evaluation', () => this.evaluate());
     if (outcome.ran) return outcome.result;
-    return { evaluatedAt: this.clock.now().toISOString(), thresholdsEvaluated: 0, fired: 0, escalated: 0, deescalated: 0, resolved: 0, notificationsQueued: 0, ran: false };
+    return {
+      evaluatedAt: this.clock.now().toISOString(),
+      thresholdsEvaluated: 0,
+      fired: 0,
+      escalated: 0,
+      deescalated: 0,
+      resolved: 0,
+      notificationsQueued: 0,
+      ran: false,
+    };
   }
 
   /** One evaluation round (callers hold the lease). */
   async evaluate(now = this.clock.now()): Promise<AlertEvaluationResult> {
     // This process's unflushed query counters belong in the window too.
     await this.counters.flush().catch(() => undefined);
-    const counts: Counts = { thresholdsEvaluated: 0, fired: 0, escalated: 0, deescalated: 0, resolved: 0, notificationsQueued: 0 };
+    const counts: Counts = {
+      thresholdsEvaluated: 0,
+      fired: 0,
+      escalated: 0,
+      deescalated: 0,
+      resolved: 0,
+      notificationsQueued: 0,
+    };
     const checks = await this.measurements.checks();
     const measured = await this.measurements.measure(checks, now);
-    const open = await this.alerts.find({ select: { cacheStrategyId: true, alertType: true }, where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) } });
+    const open = await this.alerts.find({
+      select: { cacheStrategyId: true, alertType: true },
+      where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) },
+    });
     const openKeys = new Set(open.map((a) => alertKey(a.cacheStrategyId, a.alertType)));
     for (const check of measured) {
       if (check.value === null) {
-        if (check.noTraffic && openKeys.has(alertKey(check.strategy?.id ?? null, THRESHOLD_METRICS[check.metric].alertType))) {
+        if (
+          check.noTraffic &&
+          openKeys.has(alertKey(check.strategy?.id ?? null, THRESHOLD_METRICS[check.metric].alertType))
+        ) {
           await this.resolveSilent(check, now, counts).catch((error: Error) =>
-            this.logger.warn({ msg: 'could not resolve an alert without traffic', metric: check.metric, datasource: check.strategy?.datasourceId, error: error.message }),
+            this.logger.warn({
+              msg: 'could not resolve an alert without traffic',
+              metric: check.metric,
+              datasource: check.strategy?.datasourceId,
+              error: error.message,
+            }),
           );
         }
         continue;
@@ -73,22 +111,40 @@ export class AlertEvaluator implements OnModuleInit {
       counts.thresholdsEvaluated += 1;
       const { alertType, direction } = THRESHOLD_METRICS[check.metric];
       // Nothing open and nothing breached: no transaction needed (only this lease holder creates alerts).
-      const within = severityOf(check.value, { warning: check.threshold.warningThreshold, critical: check.threshold.criticalThreshold, direction }) === null;
+      const within =
+        severityOf(check.value, {
+          warning: check.threshold.warningThreshold,
+          critical: check.threshold.criticalThreshold,
+          direction,
+        }) === null;
       if (within && !openKeys.has(alertKey(check.strategy?.id ?? null, alertType))) continue;
       try {
         await this.apply(check, check.value, now, counts);
       } catch (error) {
-        this.logger.warn({ msg: 'alert evaluation failed for one check', metric: check.metric, datasource: check.strategy?.datasourceId, error: (error as Error).message });
+        this.logger.warn({
+          msg: 'alert evaluation failed for one check',
+          metric: check.metric,
+          datasource: check.strategy?.datasourceId,
+          error: (error as Error).message,
+        });
       }
     }
-    await this.resolveUncovered(new Set(checks.map((c) => alertKey(c.strategy?.id ?? null, THRESHOLD_METRICS[c.metric].alertType))), now, counts);
+    await this.resolveUncovered(
+      new Set(checks.map((c) => alertKey(c.strategy?.id ?? null, THRESHOLD_METRICS[c.metric].alertType))),
+      now,
+      counts,
+    );
     return { evaluatedAt: now.toISOString(), ...counts, ran: true };
   }
 
   /** One check against its open alert, in a transaction holding the alert's row lock. */
   private async apply(check: Measured, value: number, now: Date, counts: Counts): Promise<void> {
     const { alertType, direction, unit } = THRESHOLD_METRICS[check.metric];
-    const levels: Levels = { warning: check.threshold.warningThreshold, critical: check.threshold.criticalThreshold, direction };
+    const levels: Levels = {
+      warning: check.threshold.warningThreshold,
+      critical: check.threshold.criticalThreshold,
+      direction,
+    };
     const breach = severityOf(value, levels);
     const subject = { datasourceName: check.strategy?.name ?? null, tableName: check.tableName };
     const context = {
@@ -103,24 +159,39 @@ export class AlertEvaluator implements OnModuleInit {
     };
     const strategyId = check.strategy?.id ?? null;
     const repeatMs = this.notifier.enabled ? this.config.monitoring.alertRepeatIntervalSeconds * 1000 : null;
-    const event = (name: AlertEvent['event'], severity: CacheAlertEntity['severity'], comment: string | null = null): AlertEvent => ({ at: now.toISOString(), event: name, severity, actualValue: value, by: null, comment });
+    const event = (
+      name: AlertEvent['event'],
+      severity: CacheAlertEntity['severity'],
+      comment: string | null = null,
+    ): AlertEvent => ({ at: now.toISOString(), event: name, severity, actualValue: value, by: null, comment });
 
-    const run = (manager: EntityManager): Promise<{ alert: CacheAlertEntity; notify: AlertWebhookPayload['event'] | null; detail?: string } | null> =>
+    const run = (
+      manager: EntityManager,
+    ): Promise<{ alert: CacheAlertEntity; notify: AlertWebhookPayload['event'] | null; detail?: string } | null> =>
       (async () => {
         const open = await manager.findOne(CacheAlertEntity, {
-          where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, cacheStrategyId: strategyId ?? IsNull(), alertType, alertStatus: Not('RESOLVED') },
+          where: {
+            cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
+            cacheStrategyId: strategyId ?? IsNull(),
+            alertType,
+            alertStatus: Not('RESOLVED'),
+          },
           lock: { mode: 'pessimistic_write' },
         });
-        const state = open && open.alertStatus !== 'RESOLVED'
-          ? {
-              status: open.alertStatus,
-              severity: open.severity,
-              triggeredAt: open.triggeredAt,
-              lastNotifiedAt: open.lastNotifiedAt,
-              notifiedSeverity: open.notifiedSeverity,
-              acknowledgedSeverity: open.alertStatus === 'ACKNOWLEDGED' ? (bookkeepingOf(open.alertContext).acknowledgedSeverity ?? open.severity) : null,
-            }
-          : null;
+        const state =
+          open && open.alertStatus !== 'RESOLVED'
+            ? {
+                status: open.alertStatus,
+                severity: open.severity,
+                triggeredAt: open.triggeredAt,
+                lastNotifiedAt: open.lastNotifiedAt,
+                notifiedSeverity: open.notifiedSeverity,
+                acknowledgedSeverity:
+                  open.alertStatus === 'ACKNOWLEDGED'
+                    ? (bookkeepingOf(open.alertContext).acknowledgedSeverity ?? open.severity)
+                    : null,
+              }
+            : null;
         const transition = decide(state, breach, now, repeatMs);
         if (transition.kind === 'none') return null;
         if (transition.kind === 'fire') {
@@ -178,7 +249,14 @@ export class AlertEvaluator implements OnModuleInit {
           } else if (transition.kind === 'escalate') {
             // Back up after a dip (a flap): people already know this severity; no page, the acknowledgement stays.
             const known = knownSeverity(state!);
-            addEvents(alert, event('ESCALATED', transition.severity, `Back to ${transition.severity}, already ${state!.status === 'ACKNOWLEDGED' && state!.acknowledgedSeverity === known ? 'acknowledged' : 'notified'} at ${known}: not notified again`));
+            addEvents(
+              alert,
+              event(
+                'ESCALATED',
+                transition.severity,
+                `Back to ${transition.severity}, already ${state!.status === 'ACKNOWLEDGED' && state!.acknowledgedSeverity === known ? 'acknowledged' : 'notified'} at ${known}: not notified again`,
+              ),
+            );
             counts.escalated += 1;
           } else if (transition.kind === 'deescalate') {
             addEvents(alert, event('DEESCALATED', transition.severity));
@@ -190,7 +268,8 @@ export class AlertEvaluator implements OnModuleInit {
         if (notify && this.notifier.enabled) {
           alert.lastNotifiedAt = now;
           // The highest severity notified: a later return to it after a dip is not news.
-          alert.notifiedSeverity = notify === 'RESOLVED' ? alert.notifiedSeverity : higherSeverity(alert.notifiedSeverity, alert.severity);
+          alert.notifiedSeverity =
+            notify === 'RESOLVED' ? alert.notifiedSeverity : higherSeverity(alert.notifiedSeverity, alert.severity);
         }
         alert.updatedAt = now;
         return { alert: await manager.save(alert), notify, detail };
@@ -204,16 +283,32 @@ export class AlertEvaluator implements OnModuleInit {
       if ((error as { driverError?: { code?: string } }).driverError?.code !== '23505') throw error;
       outcome = await this.db.transaction(run);
     }
-    if (outcome?.notify && (await this.notifier.enqueue(outcome.alert, outcome.notify, check.strategy ? { id: check.strategy.datasourceId, name: check.strategy.name } : null, outcome.detail))) {
+    if (
+      outcome?.notify &&
+      (await this.notifier.enqueue(
+        outcome.alert,
+        outcome.notify,
+        check.strategy ? { id: check.strategy.datasourceId, name: check.strategy.name } : null,
+        outcome.detail,
+      ))
+    ) {
       counts.notificationsQueued += 1;
     }
   }
 
   /** Open alerts no enabled threshold covers any more (threshold deleted or disabled, datasource disabled). */
   private async resolveUncovered(covered: Set<string>, now: Date, counts: Counts): Promise<void> {
-    const open = await this.alerts.find({ where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) } });
+    const open = await this.alerts.find({
+      where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) },
+    });
     for (const candidate of open.filter((a) => !covered.has(alertKey(a.cacheStrategyId, a.alertType)))) {
-      await this.resolveWithoutValue(candidate.id, 'No enabled threshold applies any more (threshold deleted or disabled, or datasource disabled)', now, counts, () => true);
+      await this.resolveWithoutValue(
+        candidate.id,
+        'No enabled threshold applies any more (threshold deleted or disabled, or datasource disabled)',
+        now,
+        counts,
+        () => true,
+      );
     }
   }
 
@@ -226,12 +321,23 @@ export class AlertEvaluator implements OnModuleInit {
     const silenceMs = 2 * this.windowMinutes(check.metric) * 60_000;
     const open = await this.alerts.findOne({
       select: { id: true },
-      where: { cacheLayerId: ANALYTICS_CACHE_LAYER_ID, cacheStrategyId: check.strategy.id, alertType: THRESHOLD_METRICS[check.metric].alertType, alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']) },
+      where: {
+        cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
+        cacheStrategyId: check.strategy.id,
+        alertType: THRESHOLD_METRICS[check.metric].alertType,
+        alertStatus: In(['ACTIVE', 'ACKNOWLEDGED']),
+      },
     });
     if (!open) return;
     const detail = `Resolved: no traffic in the window (no query-API requests to ${check.strategy.name} for ${2 * this.windowMinutes(check.metric)} minutes)`;
     // Measured last (lastEvaluatedAt only moves while there is traffic) longer ago than the silence.
-    await this.resolveWithoutValue(open.id, detail, now, counts, (alert) => now.getTime() - (alert.lastEvaluatedAt ?? alert.triggeredAt).getTime() >= silenceMs);
+    await this.resolveWithoutValue(
+      open.id,
+      detail,
+      now,
+      counts,
+      (alert) => now.getTime() - (alert.lastEvaluatedAt ?? alert.triggeredAt).getTime() >= silenceMs,
+    );
   }
 
   /** The window a traffic metric is measured over: the hit rate has its own, fixed one (hit-rate.ts). */
@@ -240,7 +346,13 @@ export class AlertEvaluator implements OnModuleInit {
   }
 
   /** Resolves an open alert with nothing measured (under its row lock, when `still` holds), and notifies. */
-  private async resolveWithoutValue(id: string, detail: string, now: Date, counts: Counts, still: (alert: CacheAlertEntity) => boolean): Promise<void> {
+  private async resolveWithoutValue(
+    id: string,
+    detail: string,
+    now: Date,
+    counts: Counts,
+    still: (alert: CacheAlertEntity) => boolean,
+  ): Promise<void> {
     const resolved = await this.db.transaction(async (manager) => {
       const alert = await manager.findOne(CacheAlertEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!alert || alert.alertStatus === 'RESOLVED' || !still(alert)) return null;
@@ -248,14 +360,31 @@ export class AlertEvaluator implements OnModuleInit {
       alert.resolvedAt = now;
       alert.resolvedBy = null;
       alert.lastEvaluatedAt = now;
-      addEvents(alert, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: null, by: null, comment: detail });
+      addEvents(alert, {
+        at: now.toISOString(),
+        event: 'RESOLVED',
+        severity: alert.severity,
+        actualValue: null,
+        by: null,
+        comment: detail,
+      });
       if (this.notifier.enabled) alert.lastNotifiedAt = now;
       alert.updatedAt = now;
       return manager.save(alert);
     });
     if (!resolved) return;
     counts.resolved += 1;
-    const strategy = resolved.cacheStrategyId ? await this.datasources.entityByStrategyId(resolved.cacheStrategyId) : null;
-    if (await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `${detail} — ${resolved.alertMessage}`)) counts.notificationsQueued += 1;
+    const strategy = resolved.cacheStrategyId
+      ? await this.datasources.entityByStrategyId(resolved.cacheStrategyId)
+      : null;
+    if (
+      await this.notifier.enqueue(
+        resolved,
+        'RESOLVED',
+        strategy ? { id: strategy.datasourceId, name: strategy.name } : null,
+        `${detail} — ${resolved.alertMessage}`,
+      )
+    )
+      counts.notificationsQueued += 1;
   }
 }

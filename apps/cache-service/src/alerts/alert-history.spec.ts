@@ -2,7 +2,14 @@ import type { AlertEvent } from '@ccc/shared-types';
 import { addEvents, HISTORY_LIMIT, withBookkeeping } from './alert-history.js';
 import type { CacheAlertEntity } from './cache-alert.entity.js';
 
-const event = (n: number): AlertEvent => ({ at: new Date(n * 1000).toISOString(), event: 'NOTIFIED', severity: 'WARNING', actualValue: n, by: null, comment: null });
+const event = (n: number): AlertEvent => ({
+  at: new Date(n * 1000).toISOString(),
+  event: 'NOTIFIED',
+  severity: 'WARNING',
+  actualValue: n,
+  by: null,
+  comment: null,
+});
 
 describe('alert history', () => {
   it('keeps the latest events only and counts the dropped ones in alert_context', () => {
@@ -21,8 +28,17 @@ describe('alert history', () => {
   });
 
   it('keeps the bookkeeping when the evaluator rewrites the context', () => {
-    const previous = { metric: 'CACHE_HIT_RATIO', warningThreshold: 60, historyDropped: 4, acknowledgedSeverity: 'CRITICAL', lastDeliveredEventAt: '2026-03-01T12:00:00.000Z' };
-    expect(withBookkeeping({ metric: 'CACHE_HIT_RATIO', warningThreshold: 70 }, previous)).toEqual({ ...previous, warningThreshold: 70 });
+    const previous = {
+      metric: 'CACHE_HIT_RATIO',
+      warningThreshold: 60,
+      historyDropped: 4,
+      acknowledgedSeverity: 'CRITICAL',
+      lastDeliveredEventAt: '2026-03-01T12:00:00.000Z',
+    };
+    expect(withBookkeeping({ metric: 'CACHE_HIT_RATIO', warningThreshold: 70 }, previous)).toEqual({
+      ...previous,
+      warningThreshold: 70,
+    });
     expect(withBookkeeping({ metric: 'QUERY_TIME' }, null)).toEqual({ metric: 'QUERY_TIME' });
   });
 });

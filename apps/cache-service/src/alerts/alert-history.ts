@@ -25,7 +25,10 @@ export function bookkeepingOf(context: Record<string, unknown> | null): AlertBoo
 }
 
 /** A freshly measured context that keeps the alert's bookkeeping. */
-export function withBookkeeping(context: Record<string, unknown>, previous: Record<string, unknown> | null): Record<string, unknown> {
+export function withBookkeeping(
+  context: Record<string, unknown>,
+  previous: Record<string, unknown> | null,
+): Record<string, unknown> {
   return { ...context, ...bookkeepingOf(previous) };
 }
 
@@ -45,7 +48,12 @@ export function addEvents(alert: CacheAlertEntity, ...events: AlertEvent[]): voi
  * the UPDATE waits for its row lock), keeping the latest HISTORY_LIMIT events and counting the dropped ones.
  * `deliveredEventAt` (a delivered notification's event time) moves `lastDeliveredEventAt` forward, never back.
  */
-export async function appendAlertEvent(db: DataSource, alertId: string, event: AlertEvent, deliveredEventAt: string | null = null): Promise<void> {
+export async function appendAlertEvent(
+  db: DataSource,
+  alertId: string,
+  event: AlertEvent,
+  deliveredEventAt: string | null = null,
+): Promise<void> {
   // Every expression reads the row being updated (never a separate snapshot), so an UPDATE that waited for
   // the evaluator's row lock appends to what the evaluator wrote.
   const n = 'jsonb_array_length(history || $2::jsonb)';

@@ -72,16 +72,27 @@ export class AlertMeasurements {
       if (list.length === 0) continue;
       const global = list.find((t) => t.cacheStrategyId === null && t.tableName === null);
       const { scope } = THRESHOLD_METRICS[metric];
-      const add = (threshold: PerformanceThresholdEntity | undefined, strategy: CacheStrategyEntity | null, tableName: string | null): void => {
+      const add = (
+        threshold: PerformanceThresholdEntity | undefined,
+        strategy: CacheStrategyEntity | null,
+        tableName: string | null,
+      ): void => {
         if (threshold?.alertEnabled) checks.push({ metric, threshold, strategy, tableName });
       };
       if (scope === 'datasource') {
-        for (const s of strategies) add(list.find((t) => t.cacheStrategyId === s.id && t.tableName === null) ?? global, s, null);
+        for (const s of strategies)
+          add(list.find((t) => t.cacheStrategyId === s.id && t.tableName === null) ?? global, s, null);
       } else if (scope === 'table') {
         // Table statistics only of tables the service may read (SOURCE_SCHEMAS).
         for (const s of strategies) {
           const source = this.policy.allowedName(s.sourceTable);
-          if (source) add(list.find((t) => t.tableName !== null && parseSourceName(t.tableName)?.qualified === source.qualified) ?? global, s, s.sourceTable);
+          if (source)
+            add(
+              list.find((t) => t.tableName !== null && parseSourceName(t.tableName)?.qualified === source.qualified) ??
+                global,
+              s,
+              s.sourceTable,
+            );
         }
       } else {
         add(global, null, null);
@@ -92,7 +103,12 @@ export class AlertMeasurements {
 
   /** The enabled threshold that applies now to the alerts of (strategy, alert type), if any. */
   async applicableCheck(strategyId: string | null, alertType: string): Promise<Check | null> {
-    return (await this.checks()).find((c) => alertKey(c.strategy?.id ?? null, THRESHOLD_METRICS[c.metric].alertType) === alertKey(strategyId, alertType)) ?? null;
+    return (
+      (await this.checks()).find(
+        (c) =>
+          alertKey(c.strategy?.id ?? null, THRESHOLD_METRICS[c.metric].alertType) === alertKey(strategyId, alertType),
+      ) ?? null
+    );
   }
 
   async measure(checks: Check[], now: Date): Promise<Measured[]> {
@@ -101,30 +117,66 @@ export class AlertMeasurements {
       try {
         return await read();
       } catch (error) {
-        this.logger.warn({ msg: 'could not read a metric: skipped this round', metric: what, error: (error as Error).message });
+        this.logger.warn({
+          msg: 'could not read a metric: skipped this round',
+          metric: what,
+          error: (error as Error).message,
+        });
         return null;
       }
     };
 
     const windowStart = now.getTime() - this.config.monitoring.alertWindowMinutes * 60_000;
     const hours: string[] = [];
-    for (let t = Math.floor(windowStart / HOUR_MS) * HOUR_MS; t <= now.getTime(); t += HOUR_MS) hours.push(hourOf(new Date(t)));
+    for (let t = Math.floor(windowStart / HOUR_MS) * HOUR_MS; t <= now.getTime(); t += HOUR_MS)
+      hours.push(hourOf(new Date(t)));
     const usage = new Map<number, { requests: number; hits: number; latencyMicros: number } | null>();
     const usageOf = async (datasourceId: number) => {
       if (!usage.has(datasourceId)) {
         const rows = await guarded('usage', () => this.usageCounters.hourlyUsage(datasourceId, hours));
-        usage.set(datasourceId, rows ? rows.reduce((sum, r) => ({ requests: sum.requests + r.requests, hits: sum.hits + r.hits, latencyMicros: sum.latencyMicros + r.latencyMicros }), { requests: 0, hits: 0, latencyMicros: 0 }) : null);
+        usage.set(
+          datasourceId,
+          rows
+            ? rows.reduce(
+                (sum, r) => ({
+                  requests: sum.requests + r.requests,
+                  hits: sum.hits + r.hits,
+                  latencyMicros: sum.latencyMicros + r.latencyMicros,
+                }),
+                { requests: 0, hits: 0, latencyMicros: 0 },
+              )
+            : null,
+        );
       }
       return usage.get(datasourceId)!;
     };
-    const memory = needed.has('CACHE_MEMORY_SHARE') ? await guarded('memory', () => this.metrics.redisInfo('memory', ['used_memory', 'maxmemory'])) : null;
-    const failures = needed.has('WARMING_FAILURES') ? await guarded('warming failures', () => this.metrics.warmingFailures(new Date(now.getTime() - 24 * HOUR_MS))) : null;
-    const tables = needed.has('INDEX_SCAN_RATIO') || needed.has('TABLE_SIZE')
-      ? await guarded('tables', () => this.metrics.tableFigures([...new Set(checks.filter((c) => c.tableName).map((c) => c.tableName!))]))
+    const memory = needed.has('CACHE_MEMORY_SHARE')
+      ? await guarded('memory', () => this.metrics.redisInfo('memory', ['used_memory', 'maxmemory']))
       : null;
-    const evictionRate = needed.has('EVICTION_RATE') ? await guarded('evictions', () => this.perMinuteSince('evicted_keys', now, async () => (await this.metrics.redisInfo('stats', ['evicted_keys'])).evicted_keys)) : null;
-    const deadlocks = needed.has('DEADLOCK_COUNT') ? await guarded('deadlocks', () => this.deltaSince('deadlocks', now, () => this.metrics.deadlocks())) : null;
-    const connections = needed.has('CONNECTION_COUNT') ? await guarded('connections', () => this.metrics.connectionCount()) : null;
+    const failures = needed.has('WARMING_FAILURES')
+      ? await guarded('warming failures', () => this.metrics.warmingFailures(new Date(now.getTime() - 24 * HOUR_MS)))
+      : null;
+    const tables =
+      needed.has('INDEX_SCAN_RATIO') || needed.has('TABLE_SIZE')
+        ? await guarded('tables', () =>
+            this.metrics.tableFigures([...new Set(checks.filter((c) => c.tableName).map((c) => c.tableName!))]),
+          )
+        : null;
+    const evictionRate = needed.has('EVICTION_RATE')
+      ? await guarded('evictions', () =>
+          this.perMinuteSince(
+            'evicted_keys',
+            now,
+            async () => (await this.metrics.redisInfo('stats', ['evicted_keys'])).evicted_keys,
+          ),
+        )
+      : null;
+    const deadlocks = needed.has('DEADLOCK_COUNT')
+      ? await guarded('deadlocks', () => this.deltaSince('deadlocks', now, () => this.metrics.deadlocks()))
+      : null;
+    const connections = needed.has('CONNECTION_COUNT')
+      ? await guarded('connections', () => this.metrics.connectionCount())
+      : null;
 
     const measured: Measured[] = [];
     for (const check of checks) {
@@ -154,7 +206,10 @@ export class AlertMeasurements {
         case 'CACHE_AGE': {
           const meta = await guarded('meta', () => this.cache.meta(s!.datasourceId));
           // A cold datasource has no age: coldness is the cache health's concern.
-          value = meta && meta.generation !== null && meta.lastWarmed ? (Math.max(0, now.getTime() - Date.parse(meta.lastWarmed)) / 1000 / s!.stalenessTtlSeconds) * 100 : null;
+          value =
+            meta && meta.generation !== null && meta.lastWarmed
+              ? (Math.max(0, now.getTime() - Date.parse(meta.lastWarmed)) / 1000 / s!.stalenessTtlSeconds) * 100
+              : null;
           break;
         }
         case 'WARMING_FAILURES':
@@ -176,7 +231,11 @@ export class AlertMeasurements {
           value = connections;
           break;
       }
-      measured.push({ ...check, value: value === null || !Number.isFinite(value) ? null : value, ...(noTraffic ? { noTraffic } : {}) });
+      measured.push({
+        ...check,
+        value: value === null || !Number.isFinite(value) ? null : value,
+        ...(noTraffic ? { noTraffic } : {}),
+      });
     }
     return measured;
   }

@@ -45,7 +45,9 @@ export class AlertMetricsRepository {
     const previous = await this.redis.hgetall(key);
     await this.redis.hset(key, { value: String(value), at: at.toISOString() });
     await this.redis.expire(key, 7 * 86_400);
-    return previous.value !== undefined && previous.at ? { value: Number(previous.value), at: new Date(previous.at) } : null;
+    return previous.value !== undefined && previous.at
+      ? { value: Number(previous.value), at: new Date(previous.at) }
+      : null;
   }
 
   /** FAILED warming jobs per cache strategy since `since`. */
@@ -74,19 +76,29 @@ export class AlertMetricsRepository {
     return new Map(
       rows.map((row) => {
         const scans = (row.seq ?? 0) + (row.idx ?? 0);
-        return [row.name, { indexScanRatio: row.found && scans > 0 ? ((row.idx ?? 0) / scans) * 100 : null, totalBytes: row.found ? row.bytes : null }];
+        return [
+          row.name,
+          {
+            indexScanRatio: row.found && scans > 0 ? ((row.idx ?? 0) / scans) * 100 : null,
+            totalBytes: row.found ? row.bytes : null,
+          },
+        ];
       }),
     );
   }
 
   async connectionCount(): Promise<number> {
-    const [row] = (await this.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()`)) as Array<{ n: number }>;
+    const [row] = (await this.db.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()`,
+    )) as Array<{ n: number }>;
     return row.n;
   }
 
   /** Cumulative deadlocks of this database since the statistics were reset. */
   async deadlocks(): Promise<number> {
-    const [row] = (await this.db.query(`SELECT deadlocks::float8 AS n FROM pg_stat_database WHERE datname = current_database()`)) as Array<{ n: number }>;
+    const [row] = (await this.db.query(
+      `SELECT deadlocks::float8 AS n FROM pg_stat_database WHERE datname = current_database()`,
+    )) as Array<{ n: number }>;
     return row?.n ?? 0;
   }
 }

@@ -38,13 +38,22 @@ export class AlertNotifier {
       (job) => this.deliver(job),
       (job, error, final) => {
         if (!job || !final) return;
-        void this.record(job.data, 'NOTIFICATION_FAILED', `${job.data.payload.event} notification failed after ${job.attemptsMade} attempt(s): ${error.message}`).catch(() => undefined);
+        void this.record(
+          job.data,
+          'NOTIFICATION_FAILED',
+          `${job.data.payload.event} notification failed after ${job.attemptsMade} attempt(s): ${error.message}`,
+        ).catch(() => undefined);
       },
     );
   }
 
   /** Queues one notification; false when no webhook is configured or the queue is unreachable (recorded in the history). */
-  async enqueue(alert: CacheAlertEntity, event: AlertWebhookPayload['event'], datasource: { id: number; name: string } | null, detail?: string): Promise<boolean> {
+  async enqueue(
+    alert: CacheAlertEntity,
+    event: AlertWebhookPayload['event'],
+    datasource: { id: number; name: string } | null,
+    detail?: string,
+  ): Promise<boolean> {
     if (!this.enabled) return false;
     const snapshot: AlertWebhookPayload['alert'] = {
       id: alert.id,
@@ -58,13 +67,24 @@ export class AlertNotifier {
       actualValue: alert.actualValue,
       triggeredAt: alert.triggeredAt.toISOString(),
     };
-    const data: NotificationJobData = { alertId: alert.id, payload: { text: webhookText(event, snapshot, detail), event, alert: snapshot } };
+    const data: NotificationJobData = {
+      alertId: alert.id,
+      payload: { text: webhookText(event, snapshot, detail), event, alert: snapshot },
+    };
     try {
       await this.jobs.enqueueNotification(data);
       return true;
     } catch (error) {
-      this.logger.warn({ msg: 'could not queue an alert notification', alert: alert.id, error: (error as Error).message });
-      await this.record(data, 'NOTIFICATION_FAILED', `${event} notification could not be queued: ${(error as Error).message}`).catch(() => undefined);
+      this.logger.warn({
+        msg: 'could not queue an alert notification',
+        alert: alert.id,
+        error: (error as Error).message,
+      });
+      await this.record(
+        data,
+        'NOTIFICATION_FAILED',
+        `${event} notification could not be queued: ${(error as Error).message}`,
+      ).catch(() => undefined);
       return false;
     }
   }
@@ -76,7 +96,12 @@ export class AlertNotifier {
     const eventAt = new Date(job.timestamp).toISOString();
     const stale = await this.outdated(job.data, eventAt);
     if (stale) {
-      this.logger.log({ msg: 'alert notification dropped: out of date', alert: job.data.alertId, event: job.data.payload.event, reason: stale });
+      this.logger.log({
+        msg: 'alert notification dropped: out of date',
+        alert: job.data.alertId,
+        event: job.data.payload.event,
+        reason: stale,
+      });
       return;
     }
     const body: AlertWebhookPayload = { ...job.data.payload, sentAt: new Date().toISOString() };
@@ -90,13 +115,21 @@ export class AlertNotifier {
       });
     } catch (error) {
       // Never the URL in the message: incoming-webhook URLs are secrets.
-      throw new Error(`webhook unreachable: ${(error as Error).name === 'TimeoutError' ? `no answer within ${this.config.monitoring.webhookTimeoutMs} ms` : (error as Error).message}`, {
-        cause: error,
-      });
+      throw new Error(
+        `webhook unreachable: ${(error as Error).name === 'TimeoutError' ? `no answer within ${this.config.monitoring.webhookTimeoutMs} ms` : (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
-    await this.record(job.data, 'NOTIFIED', `${job.data.payload.event} notification delivered${job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : ''}`, eventAt);
+    await this.record(
+      job.data,
+      'NOTIFIED',
+      `${job.data.payload.event} notification delivered${job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : ''}`,
+      eventAt,
+    );
   }
 
   /** Why a notification should not be sent any more, or null when it should. */
@@ -106,19 +139,30 @@ export class AlertNotifier {
       [data.alertId],
     )) as Array<{ status: CacheAlertEntity['alertStatus']; delivered: string | null }>;
     if (!row) return 'the alert no longer exists';
-    if (row.delivered && row.delivered > eventAt) return `a newer notification (of ${row.delivered}) was already delivered`;
+    if (row.delivered && row.delivered > eventAt)
+      return `a newer notification (of ${row.delivered}) was already delivered`;
     if (row.status === 'RESOLVED' && data.payload.event !== 'RESOLVED') return 'the alert is already resolved';
     return null;
   }
 
-  private record(data: NotificationJobData, event: 'NOTIFIED' | 'NOTIFICATION_FAILED', comment: string, deliveredEventAt: string | null = null): Promise<void> {
-    return appendAlertEvent(this.db, data.alertId, {
-      at: new Date().toISOString(),
-      event,
-      severity: data.payload.alert.severity,
-      actualValue: data.payload.alert.actualValue,
-      by: null,
-      comment,
-    }, deliveredEventAt);
+  private record(
+    data: NotificationJobData,
+    event: 'NOTIFIED' | 'NOTIFICATION_FAILED',
+    comment: string,
+    deliveredEventAt: string | null = null,
+  ): Promise<void> {
+    return appendAlertEvent(
+      this.db,
+      data.alertId,
+      {
+        at: new Date().toISOString(),
+        event,
+        severity: data.payload.alert.severity,
+        actualValue: data.payload.alert.actualValue,
+        by: null,
+        comment,
+      },
+      deliveredEventAt,
+    );
   }
 }

@@ -1,4 +1,11 @@
-import type { AlertSeverity, AlertStatus, AlertWebhookPayload, ThresholdDirection, ThresholdMetricType, ThresholdUnit } from '@ccc/shared-types';
+import type {
+  AlertSeverity,
+  AlertStatus,
+  AlertWebhookPayload,
+  ThresholdDirection,
+  ThresholdMetricType,
+  ThresholdUnit,
+} from '@ccc/shared-types';
 import { THRESHOLD_METRICS } from '@ccc/shared-types';
 import { HIT_RATE_WINDOW_LABEL } from '../analytics-cache/hit-rate.js';
 
@@ -22,7 +29,8 @@ export function severityOf(value: number, levels: Levels): AlertSeverity | null 
   return null;
 }
 
-export const levelOf = (severity: AlertSeverity, levels: Levels): number => (severity === 'CRITICAL' ? levels.critical : levels.warning);
+export const levelOf = (severity: AlertSeverity, levels: Levels): number =>
+  severity === 'CRITICAL' ? levels.critical : levels.warning;
 
 /** What the open alert of one (layer, strategy, type) is, as far as the lifecycle cares. */
 export interface OpenAlertState {
@@ -53,7 +61,10 @@ export const higherSeverity = (a: AlertSeverity | null, b: AlertSeverity | null)
  * ACKNOWLEDGED; without either (no webhook, not acknowledged), its current severity.
  */
 export function knownSeverity(open: OpenAlertState): AlertSeverity {
-  return higherSeverity(open.notifiedSeverity, open.status === 'ACKNOWLEDGED' ? open.acknowledgedSeverity : null) ?? open.severity;
+  return (
+    higherSeverity(open.notifiedSeverity, open.status === 'ACKNOWLEDGED' ? open.acknowledgedSeverity : null) ??
+    open.severity
+  );
 }
 
 /**
@@ -64,10 +75,16 @@ export function knownSeverity(open: OpenAlertState): AlertSeverity {
  * quietly; recovery resolves. An ACTIVE alert that has not been notified for `repeatMs` is notified again;
  * an acknowledged one never is.
  */
-export function decide(open: OpenAlertState | null, breach: AlertSeverity | null, now: Date, repeatMs: number | null): Transition {
+export function decide(
+  open: OpenAlertState | null,
+  breach: AlertSeverity | null,
+  now: Date,
+  repeatMs: number | null,
+): Transition {
   if (!open) return breach ? { kind: 'fire', severity: breach, notify: true } : { kind: 'none' };
   if (!breach) return { kind: 'resolve', notify: true };
-  if (RANK[breach] > RANK[open.severity]) return { kind: 'escalate', severity: breach, notify: RANK[breach] > RANK[knownSeverity(open)] };
+  if (RANK[breach] > RANK[open.severity])
+    return { kind: 'escalate', severity: breach, notify: RANK[breach] > RANK[knownSeverity(open)] };
   if (RANK[breach] < RANK[open.severity]) return { kind: 'deescalate', severity: breach, notify: false };
   const since = (open.lastNotifiedAt ?? open.triggeredAt).getTime();
   const repeat = repeatMs !== null && open.status === 'ACTIVE' && now.getTime() - since >= repeatMs;
@@ -141,7 +158,13 @@ function describe(metric: ThresholdMetricType, subject: MetricSubject, value: st
 }
 
 /** E.g. "Hit rate of Revenue Analytics is 42.0 % (warning below 60 %)". */
-export function alertMessage(metric: ThresholdMetricType, subject: MetricSubject, value: number, severity: AlertSeverity, levels: Levels): string {
+export function alertMessage(
+  metric: ThresholdMetricType,
+  subject: MetricSubject,
+  value: number,
+  severity: AlertSeverity,
+  levels: Levels,
+): string {
   const { unit } = THRESHOLD_METRICS[metric];
   const crossed = levelOf(severity, levels);
   // Reaching a level counts as crossing it: "at" reads right for 1 failed warm against a level of 1.
@@ -151,16 +174,29 @@ export function alertMessage(metric: ThresholdMetricType, subject: MetricSubject
 }
 
 /** E.g. "Hit rate of Revenue Analytics is back at 91.0 % (warning below 60 %)". */
-export function recoveryMessage(metric: ThresholdMetricType, subject: MetricSubject, value: number, levels: Levels): string {
+export function recoveryMessage(
+  metric: ThresholdMetricType,
+  subject: MetricSubject,
+  value: number,
+  levels: Levels,
+): string {
   const { unit } = THRESHOLD_METRICS[metric];
   const side = levels.direction === 'ABOVE' ? 'above' : 'below';
   return `Recovered: ${describe(metric, subject, formatValue(unit, value))} (warning ${side} ${formatValue(unit, levels.warning, true)})`;
 }
 
-const EMOJI: Record<AlertSeverity, string> = { CRITICAL: ':rotating_light:', WARNING: ':warning:', INFO: ':information_source:' };
+const EMOJI: Record<AlertSeverity, string> = {
+  CRITICAL: ':rotating_light:',
+  WARNING: ':warning:',
+  INFO: ':information_source:',
+};
 
 /** The Slack line, e.g. ":rotating_light: CRITICAL HIT_RATE_LOW — Hit rate of … (critical below 30 %)". */
-export function webhookText(event: AlertWebhookPayload['event'], alert: AlertWebhookPayload['alert'], detail?: string): string {
+export function webhookText(
+  event: AlertWebhookPayload['event'],
+  alert: AlertWebhookPayload['alert'],
+  detail?: string,
+): string {
   const message = detail ?? alert.alertMessage;
   switch (event) {
     case 'FIRED':

@@ -43,7 +43,11 @@ export class AlertListQueryDto extends PageQueryDto implements AlertListQuery {
 }
 
 export class AcknowledgeAlertDto implements AcknowledgeAlertRequest {
-  @ApiProperty({ minLength: 1, maxLength: COMMENT_MAX_LENGTH, example: 'Warming schedule moved before the morning peak' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: COMMENT_MAX_LENGTH,
+    example: 'Warming schedule moved before the morning peak',
+  })
   @IsString({ message: 'comment is required: say what is being done about the alert' })
   @Matches(/\S/, { message: 'comment must not be empty' })
   @MaxLength(COMMENT_MAX_LENGTH, { message: `comment must be at most ${COMMENT_MAX_LENGTH} characters` })
@@ -60,7 +64,10 @@ export class ResolveAlertDto implements ResolveAlertRequest {
 
 export class AlertEventDto implements AlertEvent {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ enum: ['FIRED', 'ESCALATED', 'DEESCALATED', 'ACKNOWLEDGED', 'RESOLVED', 'NOTIFIED', 'NOTIFICATION_FAILED'] }) event: AlertEvent['event'];
+  @ApiProperty({
+    enum: ['FIRED', 'ESCALATED', 'DEESCALATED', 'ACKNOWLEDGED', 'RESOLVED', 'NOTIFIED', 'NOTIFICATION_FAILED'],
+  })
+  event: AlertEvent['event'];
   @ApiProperty({ enum: ALERT_SEVERITIES }) severity: AlertSeverity;
   @ApiProperty({ type: Number, nullable: true }) actualValue: number | null;
   @ApiProperty({ type: String, nullable: true }) by: string | null;
@@ -85,7 +92,12 @@ export class AlertDto implements CacheAlert {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) acknowledgedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) acknowledgementComment: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) resolvedAt: string | null;
-  @ApiProperty({ type: String, nullable: true, description: "'auto' when the metric recovered, else the user who resolved it" }) resolvedBy: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "'auto' when the metric recovered, else the user who resolved it",
+  })
+  resolvedBy: string | null;
   @ApiProperty({ format: 'uuid' }) createdBy: string;
   @ApiProperty({ format: 'date-time' }) triggeredAt: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastEvaluatedAt: string | null;
@@ -102,11 +114,15 @@ export class AlertPageDto implements Paginated<AlertDto> {
 
 export class AlertEvaluationResultDto implements AlertEvaluationResult {
   @ApiProperty({ format: 'date-time' }) evaluatedAt: string;
-  @ApiProperty({ description: 'Checks made: an enabled threshold applied to one datasource, table or the whole database / Redis' }) thresholdsEvaluated: number;
+  @ApiProperty({
+    description: 'Checks made: an enabled threshold applied to one datasource, table or the whole database / Redis',
+  })
+  thresholdsEvaluated: number;
   @ApiProperty() fired: number;
   @ApiProperty() escalated: number;
   @ApiProperty() deescalated: number;
   @ApiProperty() resolved: number;
   @ApiProperty() notificationsQueued: number;
-  @ApiProperty({ description: 'False when another replica held the evaluation lease and this call did nothing' }) ran: boolean;
+  @ApiProperty({ description: 'False when another replica held the evaluation lease and this call did nothing' })
+  ran: boolean;
 }

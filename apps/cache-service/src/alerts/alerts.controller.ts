@@ -4,7 +4,14 @@ import type { AlertEvaluationResult, CacheAlert, Paginated, Principal } from '@c
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
 import { UuidParam } from '../common/id-param.dto.js';
-import { AcknowledgeAlertDto, AlertDto, AlertEvaluationResultDto, AlertListQueryDto, AlertPageDto, ResolveAlertDto } from './alert.dto.js';
+import {
+  AcknowledgeAlertDto,
+  AlertDto,
+  AlertEvaluationResultDto,
+  AlertListQueryDto,
+  AlertPageDto,
+  ResolveAlertDto,
+} from './alert.dto.js';
 import { AlertEvaluator } from './alert-evaluator.service.js';
 import { AlertsService } from './alerts.service.js';
 import { ApiErrorResponses } from '../common/api-errors.js';
@@ -22,7 +29,10 @@ export class AlertsController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: AlertPageDto })
-  @ApiOperation({ summary: 'List alerts', description: 'Alerts by status, severity and datasource, newest first, one page at a time.' })
+  @ApiOperation({
+    summary: 'List alerts',
+    description: 'Alerts by status, severity and datasource, newest first, one page at a time.',
+  })
   list(@Query() query: AlertListQueryDto): Promise<Paginated<CacheAlert>> {
     return this.alerts.list(query);
   }
@@ -32,7 +42,10 @@ export class AlertsController {
   @RequirePermissions('settings:write:all')
   @Audited('alerts.evaluate', 'alerts')
   @ApiOkResponse({ type: AlertEvaluationResultDto })
-  @ApiOperation({ summary: 'Evaluate alerts now', description: 'Checks every enabled threshold against current metrics at once, raising and resolving alerts.' })
+  @ApiOperation({
+    summary: 'Evaluate alerts now',
+    description: 'Checks every enabled threshold against current metrics at once, raising and resolving alerts.',
+  })
   evaluate(): Promise<AlertEvaluationResult> {
     return this.evaluator.evaluateExclusive();
   }
@@ -51,9 +64,16 @@ export class AlertsController {
   @RequirePermissions('settings:write:all')
   @Audited('alert.acknowledge', 'alert')
   @ApiOkResponse({ type: AlertDto })
-  @ApiOperation({ summary: 'Acknowledge an alert', description: 'Marks an active alert as seen, with an optional comment.' })
+  @ApiOperation({
+    summary: 'Acknowledge an alert',
+    description: 'Marks an active alert as seen, with an optional comment.',
+  })
   @ApiErrorResponses(404, [409, 'CONFLICT: the alert is not active'])
-  acknowledge(@Param() params: UuidParam, @Body() body: AcknowledgeAlertDto, @CurrentPrincipal() principal: Principal): Promise<CacheAlert> {
+  acknowledge(
+    @Param() params: UuidParam,
+    @Body() body: AcknowledgeAlertDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CacheAlert> {
     return this.alerts.acknowledge(params.id, body.comment, principal);
   }
 
@@ -64,7 +84,11 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertDto })
   @ApiOperation({ summary: 'Resolve an alert', description: 'Closes an alert, with an optional comment.' })
   @ApiErrorResponses(404, [409, 'CONFLICT: the alert is already resolved'])
-  resolve(@Param() params: UuidParam, @Body() body: ResolveAlertDto, @CurrentPrincipal() principal: Principal): Promise<CacheAlert> {
+  resolve(
+    @Param() params: UuidParam,
+    @Body() body: ResolveAlertDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CacheAlert> {
     return this.alerts.resolve(params.id, body.comment, principal);
   }
 }

@@ -22,9 +22,22 @@ import { ThresholdsService } from './thresholds.service.js';
  * PlatformModule (periodic evaluation). Routes: /api/admin/monitoring/{thresholds,alerts}.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([PerformanceThresholdEntity, CacheAlertEntity]), AnalyticsCacheModule, DatasourcesModule, WarmingModule, PlatformModule],
+  imports: [
+    TypeOrmModule.forFeature([PerformanceThresholdEntity, CacheAlertEntity]),
+    AnalyticsCacheModule,
+    DatasourcesModule,
+    WarmingModule,
+    PlatformModule,
+  ],
   controllers: [ThresholdsController, AlertsController],
-  providers: [ThresholdsService, AlertsService, AlertMeasurements, AlertEvaluator, AlertMetricsRepository, AlertNotifier],
+  providers: [
+    ThresholdsService,
+    AlertsService,
+    AlertMeasurements,
+    AlertEvaluator,
+    AlertMetricsRepository,
+    AlertNotifier,
+  ],
   exports: [ThresholdsService, AlertNotifier],
 })
 export class AlertsModule {}

@@ -127,7 +127,9 @@ export class AlertsService {
     await this.db.transaction(async (manager) => {
       const alert = await this.locked(manager, id);
       if (alert.alertStatus !== 'ACTIVE') {
-        throw AppError.conflict(`Alert ${id} is ${alert.alertStatus}: only an ACTIVE alert can be acknowledged`, { alertStatus: alert.alertStatus });
+        throw AppError.conflict(`Alert ${id} is ${alert.alertStatus}: only an ACTIVE alert can be acknowledged`, {
+          alertStatus: alert.alertStatus,
+        });
       }
       const now = new Date();
       const by = authorOf(principal);
@@ -137,7 +139,14 @@ export class AlertsService {
       alert.acknowledgementComment = comment.trim();
       // What the acknowledgement covers: a later return to this severity after a dip does not page again.
       alert.alertContext = { ...(alert.alertContext ?? {}), acknowledgedSeverity: alert.severity };
-      addEvents(alert, { at: now.toISOString(), event: 'ACKNOWLEDGED', severity: alert.severity, actualValue: alert.actualValue, by, comment: alert.acknowledgementComment });
+      addEvents(alert, {
+        at: now.toISOString(),
+        event: 'ACKNOWLEDGED',
+        severity: alert.severity,
+        actualValue: alert.actualValue,
+        by,
+        comment: alert.acknowledgementComment,
+      });
       alert.updatedAt = now;
       await manager.save(alert);
     });
@@ -150,19 +159,31 @@ export class AlertsService {
    * again. Allowed when that threshold is gone or disabled, or the value is within it.
    */
   async resolve(id: string, comment: string | undefined, principal: Principal): Promise<CacheAlert> {
-    const target = await this.db.getRepository(CacheAlertEntity).findOne({ select: { id: true, cacheStrategyId: true, alertType: true }, where: { id } });
+    const target = await this.db
+      .getRepository(CacheAlertEntity)
+      .findOne({ select: { id: true, cacheStrategyId: true, alertType: true }, where: { id } });
     if (!target) throw AppError.notFound('Alert', id);
     const check = await this.measurements.applicableCheck(target.cacheStrategyId, target.alertType);
     const resolved = await this.db.transaction(async (manager) => {
       const alert = await this.locked(manager, id);
-      if (alert.alertStatus === 'RESOLVED') throw AppError.conflict(`Alert ${id} is already RESOLVED`, { alertStatus: alert.alertStatus });
+      if (alert.alertStatus === 'RESOLVED')
+        throw AppError.conflict(`Alert ${id} is already RESOLVED`, { alertStatus: alert.alertStatus });
       if (check) {
         const { direction, unit } = THRESHOLD_METRICS[check.metric];
-        const breach = severityOf(alert.actualValue, { warning: check.threshold.warningThreshold, critical: check.threshold.criticalThreshold, direction });
+        const breach = severityOf(alert.actualValue, {
+          warning: check.threshold.warningThreshold,
+          critical: check.threshold.criticalThreshold,
+          direction,
+        });
         if (breach) {
           throw AppError.conflict(
             `Alert ${id} is still breaching its threshold (last evaluated ${formatValue(unit, alert.actualValue)}, ${breach.toLowerCase()} ${direction === 'ABOVE' ? 'above' : 'below'} ${formatValue(unit, breach === 'CRITICAL' ? check.threshold.criticalThreshold : check.threshold.warningThreshold, true)}): it would fire again at the next evaluation — acknowledge it instead`,
-            { alertStatus: alert.alertStatus, thresholdId: check.threshold.id, severity: breach, actualValue: alert.actualValue },
+            {
+              alertStatus: alert.alertStatus,
+              thresholdId: check.threshold.id,
+              severity: breach,
+              actualValue: alert.actualValue,
+            },
           );
         }
       }
@@ -171,13 +192,27 @@ export class AlertsService {
       alert.alertStatus = 'RESOLVED';
       alert.resolvedAt = now;
       alert.resolvedBy = by;
-      addEvents(alert, { at: now.toISOString(), event: 'RESOLVED', severity: alert.severity, actualValue: alert.actualValue, by, comment: comment?.trim() || null });
+      addEvents(alert, {
+        at: now.toISOString(),
+        event: 'RESOLVED',
+        severity: alert.severity,
+        actualValue: alert.actualValue,
+        by,
+        comment: comment?.trim() || null,
+      });
       alert.updatedAt = now;
       if (this.notifier.enabled) alert.lastNotifiedAt = now;
       return manager.save(alert);
     });
-    const strategy = resolved.cacheStrategyId ? await this.datasources.entityByStrategyId(resolved.cacheStrategyId) : null;
-    await this.notifier.enqueue(resolved, 'RESOLVED', strategy ? { id: strategy.datasourceId, name: strategy.name } : null, `Resolved by ${principal.name}${comment?.trim() ? `: ${comment.trim()}` : ''} — ${resolved.alertMessage}`);
+    const strategy = resolved.cacheStrategyId
+      ? await this.datasources.entityByStrategyId(resolved.cacheStrategyId)
+      : null;
+    await this.notifier.enqueue(
+      resolved,
+      'RESOLVED',
+      strategy ? { id: strategy.datasourceId, name: strategy.name } : null,
+      `Resolved by ${principal.name}${comment?.trim() ? `: ${comment.trim()}` : ''} — ${resolved.alertMessage}`,
+    );
     return this.get(id);
   }
 

@@ -33,7 +33,13 @@ export class CacheAlertEntity {
   @Column({ name: 'alert_context', type: 'jsonb', nullable: true })
   alertContext: Record<string, unknown> | null;
 
-  @Column({ name: 'alert_status', type: 'enum', enumName: 'alert_status', enum: ['ACTIVE', 'ACKNOWLEDGED', 'RESOLVED'], default: 'ACTIVE' })
+  @Column({
+    name: 'alert_status',
+    type: 'enum',
+    enumName: 'alert_status',
+    enum: ['ACTIVE', 'ACKNOWLEDGED', 'RESOLVED'],
+    default: 'ACTIVE',
+  })
   alertStatus: AlertStatus;
 
   @Column({ name: 'acknowledged_by', type: 'uuid', nullable: true })
@@ -65,7 +71,13 @@ export class CacheAlertEntity {
   @Column({ name: 'last_notified_at', type: 'timestamptz', nullable: true })
   lastNotifiedAt: Date | null;
 
-  @Column({ name: 'notified_severity', type: 'enum', enumName: 'alert_severity', enum: ['INFO', 'WARNING', 'CRITICAL'], nullable: true })
+  @Column({
+    name: 'notified_severity',
+    type: 'enum',
+    enumName: 'alert_severity',
+    enum: ['INFO', 'WARNING', 'CRITICAL'],
+    nullable: true,
+  })
   notifiedSeverity: AlertSeverity | null;
 
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })

@@ -8,7 +8,23 @@ export class PerformanceThresholdEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ name: 'metric_type', type: 'enum', enumName: 'threshold_metric_type', enum: ['QUERY_TIME', 'INDEX_SCAN_RATIO', 'TABLE_SIZE', 'CACHE_HIT_RATIO', 'CONNECTION_COUNT', 'DEADLOCK_COUNT', 'CACHE_MEMORY_SHARE', 'CACHE_AGE', 'WARMING_FAILURES', 'EVICTION_RATE'] })
+  @Column({
+    name: 'metric_type',
+    type: 'enum',
+    enumName: 'threshold_metric_type',
+    enum: [
+      'QUERY_TIME',
+      'INDEX_SCAN_RATIO',
+      'TABLE_SIZE',
+      'CACHE_HIT_RATIO',
+      'CONNECTION_COUNT',
+      'DEADLOCK_COUNT',
+      'CACHE_MEMORY_SHARE',
+      'CACHE_AGE',
+      'WARMING_FAILURES',
+      'EVICTION_RATE',
+    ],
+  })
   metricType: ThresholdMetricType;
 
   @Column({ name: 'table_name', type: 'varchar', length: 100, nullable: true })
@@ -24,7 +40,12 @@ export class PerformanceThresholdEntity {
   @Column({ name: 'critical_threshold', type: 'decimal', precision: 18, scale: 4, transformer: decimalColumn })
   criticalThreshold: number;
 
-  @Column({ name: 'threshold_unit', type: 'enum', enumName: 'threshold_unit', enum: ['MILLISECONDS', 'PERCENTAGE', 'COUNT', 'BYTES', 'RATIO'] })
+  @Column({
+    name: 'threshold_unit',
+    type: 'enum',
+    enumName: 'threshold_unit',
+    enum: ['MILLISECONDS', 'PERCENTAGE', 'COUNT', 'BYTES', 'RATIO'],
+  })
   thresholdUnit: ThresholdUnit;
 
   @Column({ name: 'alert_enabled', type: 'boolean', default: true })

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { CreateThresholdRequest, PerformanceThreshold, Principal, ThresholdMetricType, UpdateThresholdRequest } from '@ccc/shared-types';
+import type {
+  CreateThresholdRequest,
+  PerformanceThreshold,
+  Principal,
+  ThresholdMetricType,
+  UpdateThresholdRequest,
+} from '@ccc/shared-types';
 import { PERCENTAGE_METRICS_OVER_100, THRESHOLD_METRICS } from '@ccc/shared-types';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
@@ -34,7 +40,10 @@ export class ThresholdsService {
   ) {}
 
   async list(includeInactive = false): Promise<PerformanceThreshold[]> {
-    const rows = await this.thresholds.find({ where: includeInactive ? {} : { isActive: true }, order: { metricType: 'ASC', createdAt: 'ASC' } });
+    const rows = await this.thresholds.find({
+      where: includeInactive ? {} : { isActive: true },
+      order: { metricType: 'ASC', createdAt: 'ASC' },
+    });
     return this.toResponses(rows);
   }
 
@@ -64,7 +73,8 @@ export class ThresholdsService {
     const row = await this.entity(id);
     let datasourceId: number | null = null;
     if (request.datasourceId !== undefined) datasourceId = request.datasourceId;
-    else if (row.cacheStrategyId) datasourceId = (await this.datasources.entityByStrategyId(row.cacheStrategyId))?.datasourceId ?? null;
+    else if (row.cacheStrategyId)
+      datasourceId = (await this.datasources.entityByStrategyId(row.cacheStrategyId))?.datasourceId ?? null;
     if (request.tableName !== undefined) row.tableName = request.tableName;
     if (request.warningThreshold !== undefined) row.warningThreshold = request.warningThreshold;
     if (request.criticalThreshold !== undefined) row.criticalThreshold = request.criticalThreshold;
@@ -91,7 +101,9 @@ export class ThresholdsService {
   async ensureDefaults(): Promise<number> {
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('ccc:default-thresholds'))`);
-      const [{ n }] = (await manager.query(`SELECT count(*)::int AS n FROM performance_threshold`)) as Array<{ n: number }>;
+      const [{ n }] = (await manager.query(`SELECT count(*)::int AS n FROM performance_threshold`)) as Array<{
+        n: number;
+      }>;
       if (n > 0) return 0;
       for (const d of DEFAULT_THRESHOLDS) {
         await manager.insert(PerformanceThresholdEntity, {
@@ -148,44 +160,73 @@ export class ThresholdsService {
       const driver = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
       if (driver?.code !== '23505' || driver.constraint !== 'uq_perf_threshold_active') throw error;
       await this.assertNoDuplicate(row);
-      throw AppError.conflict(`An active ${row.metricType} threshold for this scope already exists; change that one instead`);
+      throw AppError.conflict(
+        `An active ${row.metricType} threshold for this scope already exists; change that one instead`,
+      );
     }
   }
 
   /** Checks a threshold as it would be stored; returns the cache strategy id of `datasourceId`. */
-  private async validate(row: PerformanceThresholdEntity, datasourceId: number | null, requestedUnit: string | undefined): Promise<string | null> {
+  private async validate(
+    row: PerformanceThresholdEntity,
+    datasourceId: number | null,
+    requestedUnit: string | undefined,
+  ): Promise<string | null> {
     const metric = THRESHOLD_METRICS[row.metricType];
     if (requestedUnit !== undefined && requestedUnit !== metric.unit) {
-      throw AppError.invalidField('thresholdUnit', `thresholdUnit of ${row.metricType} must be ${metric.unit} (got ${requestedUnit})`);
+      throw AppError.invalidField(
+        'thresholdUnit',
+        `thresholdUnit of ${row.metricType} must be ${metric.unit} (got ${requestedUnit})`,
+      );
     }
     row.thresholdUnit = metric.unit;
     const { warningThreshold: warning, criticalThreshold: critical } = row;
     if (metric.direction === 'ABOVE' && critical < warning) {
-      throw AppError.invalidField('criticalThreshold', `criticalThreshold must be at least warningThreshold for ${row.metricType} (higher is worse): got warning ${warning}, critical ${critical}`);
+      throw AppError.invalidField(
+        'criticalThreshold',
+        `criticalThreshold must be at least warningThreshold for ${row.metricType} (higher is worse): got warning ${warning}, critical ${critical}`,
+      );
     }
     if (metric.direction === 'BELOW' && critical > warning) {
-      throw AppError.invalidField('criticalThreshold', `criticalThreshold must be at most warningThreshold for ${row.metricType} (lower is worse): got warning ${warning}, critical ${critical}`);
+      throw AppError.invalidField(
+        'criticalThreshold',
+        `criticalThreshold must be at most warningThreshold for ${row.metricType} (lower is worse): got warning ${warning}, critical ${critical}`,
+      );
     }
     if (metric.unit === 'PERCENTAGE' && !PERCENT_OVER_100_ALLOWED.has(row.metricType)) {
-      for (const [field, value] of [['warningThreshold', warning], ['criticalThreshold', critical]] as const) {
-        if (value > 100) throw AppError.invalidField(field, `${field} is a percentage for ${row.metricType}: at most 100 (got ${value})`);
+      for (const [field, value] of [
+        ['warningThreshold', warning],
+        ['criticalThreshold', critical],
+      ] as const) {
+        if (value > 100)
+          throw AppError.invalidField(
+            field,
+            `${field} is a percentage for ${row.metricType}: at most 100 (got ${value})`,
+          );
       }
     }
     let strategyId: string | null = null;
     if (datasourceId !== null) {
       if (metric.scope !== 'datasource') {
-        throw AppError.invalidField('datasourceId', `datasourceId applies to datasource metrics only; ${row.metricType} is measured per ${metric.scope}`);
+        throw AppError.invalidField(
+          'datasourceId',
+          `datasourceId applies to datasource metrics only; ${row.metricType} is measured per ${metric.scope}`,
+        );
       }
       // In a body, an unknown datasource is an invalid field (400), not a missing resource.
       const strategy = await this.datasources.getEntity(datasourceId).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'NOT_FOUND') throw AppError.invalidField('datasourceId', `Datasource ${datasourceId} does not exist`);
+        if (error instanceof AppError && error.code === 'NOT_FOUND')
+          throw AppError.invalidField('datasourceId', `Datasource ${datasourceId} does not exist`);
         throw error;
       });
       strategyId = strategy.id;
     }
     if (row.tableName !== null) {
       if (metric.scope !== 'table' && row.metricType !== 'QUERY_TIME') {
-        throw AppError.invalidField('tableName', `tableName applies to table metrics and QUERY_TIME only; ${row.metricType} is measured per ${metric.scope}`);
+        throw AppError.invalidField(
+          'tableName',
+          `tableName applies to table metrics and QUERY_TIME only; ${row.metricType} is measured per ${metric.scope}`,
+        );
       }
       // Stored qualified (an unqualified name means public), the way datasources name their tables. Table statistics
       // of anything outside SOURCE_SCHEMAS are not the service's to read (403).
@@ -207,7 +248,10 @@ export class ThresholdsService {
       },
     });
     if (existing && existing.id !== row.id) {
-      throw AppError.conflict(`An active ${row.metricType} threshold for this scope already exists (${existing.id}); change that one instead`, { thresholdId: existing.id });
+      throw AppError.conflict(
+        `An active ${row.metricType} threshold for this scope already exists (${existing.id}); change that one instead`,
+        { thresholdId: existing.id },
+      );
     }
   }
 }

@@ -25,7 +25,10 @@ export class AnalyticsCacheController {
   @Get('stats')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheStatsResponseDto })
-  @ApiOperation({ summary: 'Cache statistics', description: 'Entries, memory, hits and misses of the analytics cache, in total and per datasource.' })
+  @ApiOperation({
+    summary: 'Cache statistics',
+    description: 'Entries, memory, hits and misses of the analytics cache, in total and per datasource.',
+  })
   stats(): Promise<CacheStatsResponseDto> {
     return this.cache.stats();
   }
@@ -36,7 +39,11 @@ export class AnalyticsCacheController {
   @RateLimited('invalidation')
   @Audited('cache.invalidate', 'datasource', 'datasourceId')
   @ApiOkResponse({ type: InvalidateResponseDto })
-  @ApiOperation({ summary: 'Invalidate cached data', description: 'Drops the cached data of one datasource (or all): the next queries read the database until the cache is warmed again.' })
+  @ApiOperation({
+    summary: 'Invalidate cached data',
+    description:
+      'Drops the cached data of one datasource (or all): the next queries read the database until the cache is warmed again.',
+  })
   @ApiErrorResponses(404)
   invalidate(@Body() body: InvalidateRequestDto): Promise<InvalidateResponseDto> {
     return this.cache.invalidate(body);
@@ -45,7 +52,10 @@ export class AnalyticsCacheController {
   @Get('health')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: CacheHealthResponseDto })
-  @ApiOperation({ summary: 'Cache health', description: 'The cache’s overall health and the state of each datasource (cold, warming, warm, stale).' })
+  @ApiOperation({
+    summary: 'Cache health',
+    description: 'The cache’s overall health and the state of each datasource (cold, warming, warm, stale).',
+  })
   health(): Promise<CacheHealthResponseDto> {
     return this.cache.health();
   }
@@ -53,7 +63,10 @@ export class AnalyticsCacheController {
   @Get('datasources/:id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: DatasourceCacheDetailsDto })
-  @ApiOperation({ summary: 'Cache details of a datasource', description: 'One datasource’s cache: generation, entries, memory, hit rate, last warm and schedule.' })
+  @ApiOperation({
+    summary: 'Cache details of a datasource',
+    description: 'One datasource’s cache: generation, entries, memory, hit rate, last warm and schedule.',
+  })
   @ApiErrorResponses(404)
   details(@Param() params: NumericIdParam): Promise<DatasourceCacheDetailsDto> {
     return this.cache.details(params.id);

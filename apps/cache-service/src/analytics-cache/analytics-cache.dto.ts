@@ -27,24 +27,42 @@ export class InvalidateRequestDto implements SelectiveInvalidateRequest {
   datasourceId: number;
 
   @ApiPropertyOptional({ description: 'Only entries of this measure (selective invalidation)' })
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
+  @IsOptional()
+  @IsString()
+  @MinLength(DIMENSION.minLength)
+  @MaxLength(DIMENSION.maxLength)
   measure?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
+  @IsOptional()
+  @IsString()
+  @MinLength(DIMENSION.minLength)
+  @MaxLength(DIMENSION.maxLength)
   practice?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
+  @IsOptional()
+  @IsString()
+  @MinLength(DIMENSION.minLength)
+  @MaxLength(DIMENSION.maxLength)
   provider?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MinLength(DIMENSION.minLength) @MaxLength(DIMENSION.maxLength)
+  @IsOptional()
+  @IsString()
+  @MinLength(DIMENSION.minLength)
+  @MaxLength(DIMENSION.maxLength)
   frequency?: string;
 }
 
 export class HitRateDto implements HitRate {
-  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100, description: 'Percent of query-API requests answered from the cache in the window; null without traffic' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 100,
+    description: 'Percent of query-API requests answered from the cache in the window; null without traffic',
+  })
   percent: number | null;
   @ApiProperty({ minimum: 0 }) hits: number;
   @ApiProperty({ minimum: 0 }) requests: number;
@@ -59,8 +77,10 @@ class CacheSummaryDto {
   @ApiProperty() totalCacheEntries: number;
   @ApiProperty() totalIndexes: number;
   @ApiProperty() totalMemoryMB: number;
-  @ApiProperty({ description: 'Percent, 0–100: hitRate.percent, or 0 without traffic in the window' }) overallCacheHitRate: number;
-  @ApiProperty({ type: HitRateDto, description: 'All datasources together over the hit-rate window' }) hitRate: HitRateDto;
+  @ApiProperty({ description: 'Percent, 0–100: hitRate.percent, or 0 without traffic in the window' })
+  overallCacheHitRate: number;
+  @ApiProperty({ type: HitRateDto, description: 'All datasources together over the hit-rate window' })
+  hitRate: HitRateDto;
 }
 
 export class DatasourceCacheMetricsDto implements DatasourceCacheMetrics {
@@ -77,7 +97,8 @@ export class DatasourceCacheMetricsDto implements DatasourceCacheMetrics {
   @ApiProperty() uniqueProviders: number;
   @ApiProperty({ type: String, isArray: true }) uniqueFrequencies: string[];
   @ApiProperty() avgQueryTimeMs: number;
-  @ApiProperty({ description: 'Percent, 0–100: hitRate.percent, or 0 without traffic in the window' }) cacheHitRate: number;
+  @ApiProperty({ description: 'Percent, 0–100: hitRate.percent, or 0 without traffic in the window' })
+  cacheHitRate: number;
   @ApiProperty({ description: 'Queries since the last warm' }) totalQueries: number;
   @ApiProperty({ enum: ['excellent', 'good', 'degraded', 'stale', 'cold'] }) health: CacheHealth;
   @ApiProperty({ type: String, isArray: true }) warnings: string[];
@@ -147,7 +168,17 @@ class AnalyticsEntryDto {
   @ApiProperty() practice: string;
   @ApiProperty() provider: string;
   @ApiProperty() frequency: string;
-  @ApiProperty({ type: 'array', description: '[period, value] pairs', items: { type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] } } }) rows: Array<[string, number]>;
+  @ApiProperty({
+    type: 'array',
+    description: '[period, value] pairs',
+    items: {
+      type: 'array',
+      minItems: 2,
+      maxItems: 2,
+      items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] },
+    },
+  })
+  rows: Array<[string, number]>;
 }
 
 export class AnalyticsQueryResponseDto {

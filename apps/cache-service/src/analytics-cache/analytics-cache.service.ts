@@ -76,7 +76,14 @@ export class AnalyticsCacheService {
       metrics: await this.metrics(strategy, meta),
       generation: meta.generation,
       entriesByMeasureFrequency:
-        meta.generation === null ? [] : await this.cache.entriesByMeasureFrequency(datasourceId, meta.generation, meta.measureList, meta.frequencies),
+        meta.generation === null
+          ? []
+          : await this.cache.entriesByMeasureFrequency(
+              datasourceId,
+              meta.generation,
+              meta.measureList,
+              meta.frequencies,
+            ),
       recentJobs: await this.warming.recentJobs(datasourceId),
     };
   }
@@ -90,44 +97,86 @@ export class AnalyticsCacheService {
       if (!strategy.isEnabled) continue;
       const base = { datasourceId: ds.datasourceId, datasourceName: ds.datasourceName };
       if (!ds.isWarm) {
-        issues.push({ ...base, severity: 'error', issue: 'The cache is cold: every query goes to the database', recommendation: strategy.warmSchedule ? 'Warm it now' : 'Warm it now and give it a warming schedule' });
+        issues.push({
+          ...base,
+          severity: 'error',
+          issue: 'The cache is cold: every query goes to the database',
+          recommendation: strategy.warmSchedule ? 'Warm it now' : 'Warm it now and give it a warming schedule',
+        });
         continue;
       }
       const ttlMinutes = Math.round(strategy.stalenessTtlSeconds / 60);
       if (ds.ageMinutes > ttlMinutes) {
-        issues.push({ ...base, severity: 'error', issue: `Stale: last warmed ${describeDuration(ds.ageMinutes)} ago, past its staleness TTL of ${describeDuration(ttlMinutes)}`, recommendation: strategy.warmSchedule ? `Refresh it now; its schedule (${strategy.warmSchedule}) runs less often than the TTL allows` : 'Refresh it now and schedule warming at least as often as the staleness TTL' });
+        issues.push({
+          ...base,
+          severity: 'error',
+          issue: `Stale: last warmed ${describeDuration(ds.ageMinutes)} ago, past its staleness TTL of ${describeDuration(ttlMinutes)}`,
+          recommendation: strategy.warmSchedule
+            ? `Refresh it now; its schedule (${strategy.warmSchedule}) runs less often than the TTL allows`
+            : 'Refresh it now and schedule warming at least as often as the staleness TTL',
+        });
       }
       if (ds.hitRate.requests >= MIN_QUERIES_FOR_HIT_RATE && ds.cacheHitRate < LOW_HIT_RATE) {
-        issues.push({ ...base, severity: 'warning', issue: `Hit rate ${ds.cacheHitRate}% (${ds.hitRate.window}) is below ${LOW_HIT_RATE}%`, recommendation: 'Warm more often, or before the peak hours of its queries' });
+        issues.push({
+          ...base,
+          severity: 'warning',
+          issue: `Hit rate ${ds.cacheHitRate}% (${ds.hitRate.window}) is below ${LOW_HIT_RATE}%`,
+          recommendation: 'Warm more often, or before the peak hours of its queries',
+        });
       }
       if (ds.health === 'degraded') {
-        issues.push({ ...base, severity: 'warning', issue: 'Health is degraded', recommendation: 'Refresh it and check its hit rate and coverage' });
+        issues.push({
+          ...base,
+          severity: 'warning',
+          issue: 'Health is degraded',
+          recommendation: 'Refresh it and check its hit rate and coverage',
+        });
       }
     }
     for (const job of await this.warming.lastFailures()) {
       const strategy = strategies.get(job.datasourceId);
       if (strategy) {
-        issues.push({ datasourceId: strategy.datasourceId, datasourceName: strategy.name, severity: 'error', issue: `The last warm failed: ${job.failureReason ?? 'unknown reason'}`, recommendation: 'Fix the cause and warm again; the previous generation keeps serving meanwhile' });
+        issues.push({
+          datasourceId: strategy.datasourceId,
+          datasourceName: strategy.name,
+          severity: 'error',
+          issue: `The last warm failed: ${job.failureReason ?? 'unknown reason'}`,
+          recommendation: 'Fix the cause and warm again; the previous generation keeps serving meanwhile',
+        });
       }
     }
     // One line per distinct action, naming the datasources it concerns.
     const byAction = new Map<string, string[]>();
-    for (const issue of issues) byAction.set(issue.recommendation, [...(byAction.get(issue.recommendation) ?? []), issue.datasourceName]);
+    for (const issue of issues)
+      byAction.set(issue.recommendation, [...(byAction.get(issue.recommendation) ?? []), issue.datasourceName]);
     const recommendations = [...byAction].map(([action, names]) => `${action}: ${[...new Set(names)].join(', ')}`);
-    return { overall: overallHealth(stats.datasources.filter((d) => strategies.get(d.datasourceId)?.isEnabled).map((d) => d.health)), issues, recommendations };
+    return {
+      overall: overallHealth(
+        stats.datasources.filter((d) => strategies.get(d.datasourceId)?.isEnabled).map((d) => d.health),
+      ),
+      issues,
+      recommendations,
+    };
   }
 
   async invalidate(request: SelectiveInvalidateRequest): Promise<InvalidateResponse> {
     const datasourceId = request.datasourceId;
     await this.datasources.getEntity(datasourceId);
-    const selective = [request.measure, request.practice, request.provider, request.frequency].some((v) => v !== undefined);
+    const selective = [request.measure, request.practice, request.provider, request.frequency].some(
+      (v) => v !== undefined,
+    );
     let counts: DeletionCounts;
     if (selective) {
       // Only the matching suffixes, never the values, and in batches: any number of entries.
       // Mark the region first: from now on queries overlapping it go to the database, never to a half-dropped set.
-      const region = Object.fromEntries(DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]));
+      const region = Object.fromEntries(
+        DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]),
+      );
       counts = (await this.cache.markDropped(datasourceId, region))
-        ? await this.cache.dropEntries(datasourceId, await this.cache.matchingSuffixes(datasourceId, planQuery(request)))
+        ? await this.cache.dropEntries(
+            datasourceId,
+            await this.cache.matchingSuffixes(datasourceId, planQuery(request)),
+          )
         : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
     } else {
       // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
@@ -144,16 +193,25 @@ export class AnalyticsCacheService {
       }
       if (running) await this.warming.cancel(running).catch(() => undefined);
     }
-    return { keysDeleted: counts.keysDeleted, indexesDeleted: counts.indexesDeleted, memoryFreedMB: round2(counts.bytesFreed / MB) };
+    return {
+      keysDeleted: counts.keysDeleted,
+      indexesDeleted: counts.indexesDeleted,
+      memoryFreedMB: round2(counts.bytesFreed / MB),
+    };
   }
 
-  private async metrics(strategy: CacheStrategyEntity, known?: CacheMeta, window?: WindowUsage): Promise<DatasourceCacheMetrics> {
+  private async metrics(
+    strategy: CacheStrategyEntity,
+    known?: CacheMeta,
+    window?: WindowUsage,
+  ): Promise<DatasourceCacheMetrics> {
     const id = strategy.datasourceId;
     const meta = known ?? (await this.cache.meta(id));
     const counters = await this.usageCounters.queryCounters(id);
     const totalQueries = counters.hits + counters.misses;
     const isWarm = meta.generation !== null;
-    const ageMinutes = isWarm && meta.lastWarmed ? Math.max(0, Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 60_000)) : 0;
+    const ageMinutes =
+      isWarm && meta.lastWarmed ? Math.max(0, Math.floor((Date.now() - Date.parse(meta.lastWarmed)) / 60_000)) : 0;
     const hitRate = hitRateOf(window ?? (await this.usageCounters.windowUsage(id)));
     const cacheHitRate = hitRate.percent ?? 0;
     const metrics: DatasourceCacheMetrics = {
@@ -177,17 +235,23 @@ export class AnalyticsCacheService {
       hitRate,
     };
     if (!isWarm) {
-      metrics.warnings.push(strategy.isEnabled ? 'Never warmed, or invalidated: queries go to the database' : 'Disabled');
+      metrics.warnings.push(
+        strategy.isEnabled ? 'Never warmed, or invalidated: queries go to the database' : 'Disabled',
+      );
       return metrics;
     }
     // No traffic in the window is no evidence of misses: score the hit rate as perfect until there is some.
     metrics.health = calculateCacheHealth({ ...metrics, cacheHitRate: hitRate.percent ?? 100 }).health;
     const ttlMinutes = Math.round(strategy.stalenessTtlSeconds / 60);
-    if (ageMinutes > ttlMinutes) metrics.warnings.push(`Stale: warmed ${describeDuration(ageMinutes)} ago (TTL: ${describeDuration(ttlMinutes)})`);
-    if (hitRate.requests >= MIN_QUERIES_FOR_HIT_RATE && cacheHitRate < LOW_HIT_RATE) metrics.warnings.push(`Low hit rate: ${cacheHitRate}% (${hitRate.window})`);
+    if (ageMinutes > ttlMinutes)
+      metrics.warnings.push(`Stale: warmed ${describeDuration(ageMinutes)} ago (TTL: ${describeDuration(ttlMinutes)})`);
+    if (hitRate.requests >= MIN_QUERIES_FOR_HIT_RATE && cacheHitRate < LOW_HIT_RATE)
+      metrics.warnings.push(`Low hit rate: ${cacheHitRate}% (${hitRate.window})`);
     if (!strategy.isEnabled) metrics.warnings.push('Disabled: not refreshed by schedules');
     if (meta.droppedRegions.length > 0) {
-      metrics.warnings.push(`Partially invalidated (${meta.droppedRegions.length} region(s)): those queries go to the database until the next warm`);
+      metrics.warnings.push(
+        `Partially invalidated (${meta.droppedRegions.length} region(s)): those queries go to the database until the next warm`,
+      );
     }
     return metrics;
   }

@@ -36,7 +36,8 @@ export class DatasourceIdPipe implements PipeTransform<unknown, number> {
     // The global ValidationPipe may already have turned the path segment into a number.
     const text = String(raw);
     const id = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw AppError.invalidField('id', 'id must be a positive integer');
+    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647)
+      throw AppError.invalidField('id', 'id must be a positive integer');
     return id;
   }
 }

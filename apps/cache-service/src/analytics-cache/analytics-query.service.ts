@@ -75,7 +75,12 @@ export class AnalyticsQueryService {
     }
   }
 
-  private async answer(datasourceId: number, source: SourceTable, query: AnalyticsQuery, toDatabase: () => void): Promise<string> {
+  private async answer(
+    datasourceId: number,
+    source: SourceTable,
+    query: AnalyticsQuery,
+    toDatabase: () => void,
+  ): Promise<string> {
     const started = performance.now();
     const max = this.config.query.maxEntries;
     const plan = planQuery(query);
@@ -83,11 +88,19 @@ export class AnalyticsQueryService {
     // After a selective invalidation, entries of the dropped regions are gone until the next warm:
     // a query touching them is answered by the database; any other is still served from the cache.
     if (result.kind === 'dropped') {
-      result = result.regions.some((region) => regionsOverlap(region, query)) ? { kind: 'cold' } : await this.cache.query(datasourceId, plan, max, true);
+      result = result.regions.some((region) => regionsOverlap(region, query))
+        ? { kind: 'cold' }
+        : await this.cache.query(datasourceId, plan, max, true);
     }
-    if (result.kind === 'too_broad') throw this.tooBroad(`The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`);
+    if (result.kind === 'too_broad')
+      throw this.tooBroad(
+        `The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`,
+      );
     if (result.kind === 'hit') {
-      const entries = result.entries.map((entry) => ({ coordinates: CacheKeys.parseEntrySuffix(entry.suffix)!, value: entry.value }));
+      const entries = result.entries.map((entry) => ({
+        coordinates: CacheKeys.parseEntrySuffix(entry.suffix)!,
+        value: entry.value,
+      }));
       const body = spliceQueryResponse(datasourceId, 'cache', result.generation, entries);
       this.counters.record(datasourceId, true, (performance.now() - started) * 1000);
       return body;
@@ -96,7 +109,8 @@ export class AnalyticsQueryService {
     toDatabase();
     // select() returns up to one row more than asked: that extra row means there are more than the bound.
     const rows = await this.source.select(source, query, MAX_SOURCE_ROWS);
-    if (rows.length > MAX_SOURCE_ROWS) throw this.tooBroad(`The cache is cold and the query needs more than ${MAX_SOURCE_ROWS} source rows`);
+    if (rows.length > MAX_SOURCE_ROWS)
+      throw this.tooBroad(`The cache is cold and the query needs more than ${MAX_SOURCE_ROWS} source rows`);
     const grouper = new EntryGrouper(0);
     const entries = [...grouper.add(rows), ...grouper.finish()];
     if (entries.length > max) throw this.tooBroad(`The query matches ${entries.length} entries, more than ${max}`);
@@ -127,7 +141,8 @@ export class AnalyticsQueryService {
       this.lastKnown.set(datasourceId, source, Infinity, this.clock());
       return source;
     } catch (error) {
-      if (error instanceof AppError && error.code === 'NOT_FOUND') this.unknown.set(datasourceId, true, Infinity, this.clock());
+      if (error instanceof AppError && error.code === 'NOT_FOUND')
+        this.unknown.set(datasourceId, true, Infinity, this.clock());
       const stale = this.lastKnown.get(datasourceId, this.clock());
       if (stale && isOutage(error)) {
         // Asked again after the usual interval, not on every request, while PostgreSQL is away.

@@ -54,12 +54,27 @@ describe('calculateCacheHealth (seed 004)', () => {
   });
 
   it('classifies exactly at the 90 / 75 / 50 thresholds', () => {
-    expect(calculateCacheHealth({ ageMinutes: 0, cacheHitRate: 90, uniqueMeasures: 1, uniquePractices: 0 }).health).toBe('good'); // 85
-    expect(calculateCacheHealth({ ageMinutes: 0, cacheHitRate: 95, uniqueMeasures: 1, uniquePractices: 0 }).health).toBe('excellent'); // 90
-    expect(calculateCacheHealth({ ageMinutes: 240, cacheHitRate: 70, uniqueMeasures: 1, uniquePractices: 1 }).health).toBe('degraded'); // 70
-    expect(calculateCacheHealth({ ageMinutes: 60, cacheHitRate: 80, uniqueMeasures: 1, uniquePractices: 0 })).toEqual({ health: 'good', score: 75 });
-    expect(calculateCacheHealth({ ageMinutes: 120, cacheHitRate: 80, uniqueMeasures: 1, uniquePractices: 0 })).toEqual({ health: 'degraded', score: 70 });
-    expect(calculateCacheHealth({ ageMinutes: 720, cacheHitRate: 80, uniqueMeasures: 1, uniquePractices: 1 })).toEqual({ health: 'degraded', score: 50 });
+    expect(
+      calculateCacheHealth({ ageMinutes: 0, cacheHitRate: 90, uniqueMeasures: 1, uniquePractices: 0 }).health,
+    ).toBe('good'); // 85
+    expect(
+      calculateCacheHealth({ ageMinutes: 0, cacheHitRate: 95, uniqueMeasures: 1, uniquePractices: 0 }).health,
+    ).toBe('excellent'); // 90
+    expect(
+      calculateCacheHealth({ ageMinutes: 240, cacheHitRate: 70, uniqueMeasures: 1, uniquePractices: 1 }).health,
+    ).toBe('degraded'); // 70
+    expect(calculateCacheHealth({ ageMinutes: 60, cacheHitRate: 80, uniqueMeasures: 1, uniquePractices: 0 })).toEqual({
+      health: 'good',
+      score: 75,
+    });
+    expect(calculateCacheHealth({ ageMinutes: 120, cacheHitRate: 80, uniqueMeasures: 1, uniquePractices: 0 })).toEqual({
+      health: 'degraded',
+      score: 70,
+    });
+    expect(calculateCacheHealth({ ageMinutes: 720, cacheHitRate: 80, uniqueMeasures: 1, uniquePractices: 1 })).toEqual({
+      health: 'degraded',
+      score: 50,
+    });
   });
 });
 

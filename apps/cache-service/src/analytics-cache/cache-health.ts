@@ -6,7 +6,9 @@ export interface HealthScore {
 }
 
 /** Seed 004's calculateCacheHealth, unchanged: age 0–40, hit rate 0–40, coverage 0–20 points. */
-export function calculateCacheHealth(metrics: Pick<DatasourceCacheMetrics, 'ageMinutes' | 'cacheHitRate' | 'uniqueMeasures' | 'uniquePractices'>): HealthScore {
+export function calculateCacheHealth(
+  metrics: Pick<DatasourceCacheMetrics, 'ageMinutes' | 'cacheHitRate' | 'uniqueMeasures' | 'uniquePractices'>,
+): HealthScore {
   const ageMinutes = metrics.ageMinutes;
   const hitRate = metrics.cacheHitRate;
 

@@ -47,9 +47,7 @@ export interface EntryToWrite {
   value: string;
 }
 
-export type QueryPlan =
-  | { mode: 'key'; suffix: string }
-  | { mode: 'sets'; sets: string[]; suffixFilter: string };
+export type QueryPlan = { mode: 'key'; suffix: string } | { mode: 'sets'; sets: string[]; suffixFilter: string };
 
 export type QueryResult =
   | { kind: 'cold' }
@@ -106,13 +104,30 @@ export class CacheRepository {
   }
 
   /** The few meta fields a metrics scrape needs, without parsing the whole hash (its measure list can be long). */
-  async liveFigures(datasourceId: number): Promise<{ generation: number | null; lastWarmed: string | null; entries: number; bytes: number }> {
-    const [gen, lastWarmed, entries, bytes] = await this.redis.hmget(CacheKeys.meta(datasourceId), 'gen', 'lastWarmed', 'entries', 'bytes');
-    return { generation: gen ? Number(gen) : null, lastWarmed: lastWarmed ?? null, entries: num(entries ?? undefined), bytes: num(bytes ?? undefined) };
+  async liveFigures(
+    datasourceId: number,
+  ): Promise<{ generation: number | null; lastWarmed: string | null; entries: number; bytes: number }> {
+    const [gen, lastWarmed, entries, bytes] = await this.redis.hmget(
+      CacheKeys.meta(datasourceId),
+      'gen',
+      'lastWarmed',
+      'entries',
+      'bytes',
+    );
+    return {
+      generation: gen ? Number(gen) : null,
+      lastWarmed: lastWarmed ?? null,
+      entries: num(entries ?? undefined),
+      bytes: num(bytes ?? undefined),
+    };
   }
 
   async beginWarm(datasourceId: number): Promise<{ shadow: number; live: number | null; epoch: string }> {
-    const [shadow, live, epoch] = (await this.redis.eval(BEGIN_WARM, 1, CacheKeys.meta(datasourceId))) as [number, string, string];
+    const [shadow, live, epoch] = (await this.redis.eval(BEGIN_WARM, 1, CacheKeys.meta(datasourceId))) as [
+      number,
+      string,
+      string,
+    ];
     return { shadow: Number(shadow), live: live === '' ? null : Number(live), epoch };
   }
 
@@ -153,7 +168,8 @@ export class CacheRepository {
     for (let first = 1; first <= allocated; first += EXISTS_BATCH) {
       const generations = Array.from({ length: Math.min(EXISTS_BATCH, allocated - first + 1) }, (_, i) => first + i);
       const pipeline = this.redis.pipeline();
-      for (const generation of generations) pipeline.exists(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
+      for (const generation of generations)
+        pipeline.exists(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
       const results = (await pipeline.exec()) ?? [];
       generations.forEach((generation, i) => {
         if (Number(results[i]?.[1] ?? 0) > 0) stored.push(generation);
@@ -194,7 +210,11 @@ export class CacheRepository {
     summary: LiveSummary,
     lockToken: string,
   ): Promise<'ok' | 'generation_changed' | 'invalidated' | 'lock_lost'> {
-    const fields = Object.entries({ ...summary, frequencies: JSON.stringify(summary.frequencies), measureList: JSON.stringify(summary.measureList) }).flatMap(([key, value]) => [key, String(value)]);
+    const fields = Object.entries({
+      ...summary,
+      frequencies: JSON.stringify(summary.frequencies),
+      measureList: JSON.stringify(summary.measureList),
+    }).flatMap(([key, value]) => [key, String(value)]);
     return (await this.redis.eval(
       SWAP,
       3,
@@ -210,14 +230,22 @@ export class CacheRepository {
   }
 
   async invalidate(datasourceId: number): Promise<{ live: number | null; shadow: number | null }> {
-    const [live, shadow] = (await this.redis.eval(INVALIDATE, 2, CacheKeys.meta(datasourceId), CacheKeys.queryStats(datasourceId))) as [string, string];
+    const [live, shadow] = (await this.redis.eval(
+      INVALIDATE,
+      2,
+      CacheKeys.meta(datasourceId),
+      CacheKeys.queryStats(datasourceId),
+    )) as [string, string];
     return { live: live ? Number(live) : null, shadow: shadow ? Number(shadow) : null };
   }
 
   /** `regionsChecked`: the caller has seen the dropped regions and the query does not overlap them. */
   async query(datasourceId: number, plan: QueryPlan, maxEntries: number, regionsChecked = false): Promise<QueryResult> {
     const mode = `${plan.mode}${regionsChecked ? '!' : ''}`;
-    const args = plan.mode === 'key' ? [mode, String(maxEntries), '', plan.suffix] : [mode, String(maxEntries), plan.suffixFilter, ...plan.sets];
+    const args =
+      plan.mode === 'key'
+        ? [mode, String(maxEntries), '', plan.suffix]
+        : [mode, String(maxEntries), plan.suffixFilter, ...plan.sets];
     const reply = (await this.redis.eval(
       QUERY,
       1,
@@ -228,8 +256,10 @@ export class CacheRepository {
     )) as Array<string | number>;
     if (reply.length === 0) return { kind: 'cold' };
     const generation = Number(reply[0]);
-    if (reply[1] === 'dropped') return { kind: 'dropped', generation, regions: JSON.parse(String(reply[2])) as AnalyticsQuery[] };
-    if (reply[1] === 'too_broad') return { kind: 'too_broad', generation, count: Number(reply[2]), exact: reply[3] !== '0' };
+    if (reply[1] === 'dropped')
+      return { kind: 'dropped', generation, regions: JSON.parse(String(reply[2])) as AnalyticsQuery[] };
+    if (reply[1] === 'too_broad')
+      return { kind: 'too_broad', generation, count: Number(reply[2]), exact: reply[3] !== '0' };
     const entries: Array<{ suffix: string; value: string }> = [];
     for (let i = 1; i < reply.length; i += 2) entries.push({ suffix: String(reply[i]), value: String(reply[i + 1]) });
     return { kind: 'hit', generation, entries };
@@ -246,7 +276,8 @@ export class CacheRepository {
     if (plan.mode === 'key') return [plan.suffix];
     const indexPrefix = CacheKeys.indexPrefix(datasourceId, Number(live));
     const keep = (member: string): boolean => plan.suffixFilter === '' || member.endsWith(plan.suffixFilter);
-    if (plan.sets.length > 1) return (await this.redis.sinter(...plan.sets.map((set) => indexPrefix + set))).filter(keep);
+    if (plan.sets.length > 1)
+      return (await this.redis.sinter(...plan.sets.map((set) => indexPrefix + set))).filter(keep);
     const found = new Set<string>();
     let cursor = '0';
     do {
@@ -273,13 +304,21 @@ export class CacheRepository {
   }
 
   /** Entries per (measure, frequency) of the live generation, from the sizes of its index sets. */
-  async entriesByMeasureFrequency(datasourceId: number, generation: number, measures: string[], frequencies: string[]): Promise<Array<{ measure: string; frequency: string; entries: number }>> {
+  async entriesByMeasureFrequency(
+    datasourceId: number,
+    generation: number,
+    measures: string[],
+    frequencies: string[],
+  ): Promise<Array<{ measure: string; frequency: string; entries: number }>> {
     const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
     const pairs = measures.flatMap((measure) => frequencies.map((frequency) => ({ measure, frequency })));
     if (pairs.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const pair of pairs) pipeline.scard(indexPrefix + CacheKeys.indexSuffixes.measureFrequency(pair.measure, pair.frequency));
+    for (const pair of pairs)
+      pipeline.scard(indexPrefix + CacheKeys.indexSuffixes.measureFrequency(pair.measure, pair.frequency));
     const results = (await pipeline.exec()) ?? [];
-    return pairs.map((pair, i) => ({ ...pair, entries: Number(results[i]?.[1] ?? 0) })).filter((row) => row.entries > 0);
+    return pairs
+      .map((pair, i) => ({ ...pair, entries: Number(results[i]?.[1] ?? 0) }))
+      .filter((row) => row.entries > 0);
   }
 }

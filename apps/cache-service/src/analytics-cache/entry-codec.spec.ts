@@ -2,7 +2,14 @@ import { CacheKeys } from '../redis/redis-keys.js';
 import { encodeRows, EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
 import type { SourceRow } from './source-reader.js';
 
-const row = (measure: string, practice: string, provider: string, frequency: string, period: string, value: string | null): SourceRow => ({
+const row = (
+  measure: string,
+  practice: string,
+  provider: string,
+  frequency: string,
+  period: string,
+  value: string | null,
+): SourceRow => ({
   measure,
   practice,
   provider,
@@ -13,7 +20,11 @@ const row = (measure: string, practice: string, provider: string, frequency: str
 
 describe('entry encoding', () => {
   it('stores [period, value] pairs that parse back to the source values', () => {
-    const encoded = encodeRows([row('m', 'p', 'v', 'Daily', '2026-10-31', '123.45'), row('m', 'p', 'v', 'Daily', 'Q"1\\', null), row('m', 'p', 'v', 'Daily', '2026-10-29', 'NaN')]);
+    const encoded = encodeRows([
+      row('m', 'p', 'v', 'Daily', '2026-10-31', '123.45'),
+      row('m', 'p', 'v', 'Daily', 'Q"1\\', null),
+      row('m', 'p', 'v', 'Daily', '2026-10-29', 'NaN'),
+    ]);
     expect(JSON.parse(encoded)).toEqual([
       ['2026-10-31', 123.45],
       ['Q"1\\', null],
@@ -23,9 +34,15 @@ describe('entry encoding', () => {
 
   it('groups consecutive rows into one entry per (measure, practice, provider, frequency), across batches', () => {
     const grouper = new EntryGrouper(20);
-    const first = grouper.add([row('Charges', '101', '10101', 'Daily', '2026-10-31', '1'), row('Charges', '101', '10101', 'Daily', '2026-10-30', '2')]);
+    const first = grouper.add([
+      row('Charges', '101', '10101', 'Daily', '2026-10-31', '1'),
+      row('Charges', '101', '10101', 'Daily', '2026-10-30', '2'),
+    ]);
     expect(first).toEqual([]);
-    const second = grouper.add([row('Charges', '101', '10101', 'Daily', '2026-10-29', '3'), row('Charges', '101', '10101', 'Weekly', '2026-10-31', '4')]);
+    const second = grouper.add([
+      row('Charges', '101', '10101', 'Daily', '2026-10-29', '3'),
+      row('Charges', '101', '10101', 'Weekly', '2026-10-31', '4'),
+    ]);
     expect(second).toHaveLength(1);
     expect(second[0].suffix).toBe('m:Charges:p:101:prov:10101:freq:Daily');
     expect(JSON.parse(second[0].value)).toHaveLength(3);
@@ -37,36 +54,59 @@ describe('entry encoding', () => {
 
   it('escapes separators inside values so keys parse back', () => {
     const suffix = CacheKeys.entrySuffix({ measure: 'a:b%c', practice: '1', provider: '2', frequency: 'Daily' });
-    expect(CacheKeys.parseEntrySuffix(suffix)).toEqual({ measure: 'a:b%c', practice: '1', provider: '2', frequency: 'Daily' });
+    expect(CacheKeys.parseEntrySuffix(suffix)).toEqual({
+      measure: 'a:b%c',
+      practice: '1',
+      provider: '2',
+      frequency: 'Daily',
+    });
   });
 });
 
 describe('planQuery', () => {
   it('reads one key directly when every dimension is given', () => {
-    expect(planQuery({ measure: 'Charges', practice: '101', provider: '10101', frequency: 'Daily' })).toEqual({ mode: 'key', suffix: 'm:Charges:p:101:prov:10101:freq:Daily' });
+    expect(planQuery({ measure: 'Charges', practice: '101', provider: '10101', frequency: 'Daily' })).toEqual({
+      mode: 'key',
+      suffix: 'm:Charges:p:101:prov:10101:freq:Daily',
+    });
   });
 
   it('uses the measure+frequency set and intersects practice/provider sets', () => {
-    expect(planQuery({ measure: 'Charges', frequency: 'Daily', practice: '101' })).toEqual({ mode: 'sets', sets: ['m:Charges:freq:Daily', 'p:101'], suffixFilter: '' });
+    expect(planQuery({ measure: 'Charges', frequency: 'Daily', practice: '101' })).toEqual({
+      mode: 'sets',
+      sets: ['m:Charges:freq:Daily', 'p:101'],
+      suffixFilter: '',
+    });
     expect(planQuery({ measure: 'Charges' })).toEqual({ mode: 'sets', sets: ['m:Charges'], suffixFilter: '' });
     expect(planQuery({ provider: '10101' })).toEqual({ mode: 'sets', sets: ['prov:10101'], suffixFilter: '' });
   });
 
   it('filters by frequency suffix when no measure narrows it', () => {
-    expect(planQuery({ frequency: 'Weekly', practice: '101' })).toEqual({ mode: 'sets', sets: ['p:101'], suffixFilter: ':freq:Weekly' });
+    expect(planQuery({ frequency: 'Weekly', practice: '101' })).toEqual({
+      mode: 'sets',
+      sets: ['p:101'],
+      suffixFilter: ':freq:Weekly',
+    });
     expect(planQuery({})).toEqual({ mode: 'sets', sets: ['master'], suffixFilter: '' });
   });
 });
 
 describe('spliceQueryResponse', () => {
   it('builds valid JSON around stored values without re-encoding them', () => {
-    const text = spliceQueryResponse(3, 'cache', 7, [{ coordinates: { measure: 'No "Shows"', practice: '1', provider: '2', frequency: 'Daily' }, value: '[["2026-10-31",1.50]]' }]);
+    const text = spliceQueryResponse(3, 'cache', 7, [
+      {
+        coordinates: { measure: 'No "Shows"', practice: '1', provider: '2', frequency: 'Daily' },
+        value: '[["2026-10-31",1.50]]',
+      },
+    ]);
     expect(text).toContain('1.50');
     expect(JSON.parse(text)).toEqual({
       datasourceId: 3,
       source: 'cache',
       generation: 7,
-      entries: [{ measure: 'No "Shows"', practice: '1', provider: '2', frequency: 'Daily', rows: [['2026-10-31', 1.5]] }],
+      entries: [
+        { measure: 'No "Shows"', practice: '1', provider: '2', frequency: 'Daily', rows: [['2026-10-31', 1.5]] },
+      ],
     });
   });
 });
@@ -77,6 +117,8 @@ describe('regionsOverlap', () => {
     expect(regionsOverlap({ measure: 'Charges' }, { practice: '1' })).toBe(true);
     expect(regionsOverlap({ measure: 'Charges' }, {})).toBe(true);
     expect(regionsOverlap({ measure: 'Charges' }, { measure: 'Visits' })).toBe(false);
-    expect(regionsOverlap({ measure: 'Charges', frequency: 'Daily' }, { measure: 'Charges', frequency: 'Weekly' })).toBe(false);
+    expect(
+      regionsOverlap({ measure: 'Charges', frequency: 'Daily' }, { measure: 'Charges', frequency: 'Weekly' }),
+    ).toBe(false);
   });
 });

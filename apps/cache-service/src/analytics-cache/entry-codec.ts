@@ -39,7 +39,15 @@ const MEMBER_OVERHEAD = 16;
 
 /** Turns rows sorted by entry into entries; rows of one entry must be consecutive (the warming query orders them). */
 export class EntryGrouper {
-  readonly totals: GroupingTotals = { rows: 0, entries: 0, bytes: 0, measures: new Set(), practices: new Set(), providers: new Set(), frequencies: new Set() };
+  readonly totals: GroupingTotals = {
+    rows: 0,
+    entries: 0,
+    bytes: 0,
+    measures: new Set(),
+    practices: new Set(),
+    providers: new Set(),
+    frequencies: new Set(),
+  };
   private current: SourceRow[] = [];
   private currentKey = '';
 
@@ -66,7 +74,12 @@ export class EntryGrouper {
     const rows = this.current;
     this.current = [];
     const first = rows[0];
-    const coordinates: EntryCoordinates = { measure: first.measure, practice: first.practice, provider: first.provider, frequency: first.frequency };
+    const coordinates: EntryCoordinates = {
+      measure: first.measure,
+      practice: first.practice,
+      provider: first.provider,
+      frequency: first.frequency,
+    };
     const suffix = CacheKeys.entrySuffix(coordinates);
     const value = encodeRows(rows);
     const t = this.totals;
@@ -89,11 +102,13 @@ export function planQuery(query: AnalyticsQuery): QueryPlan {
   }
   const sets: string[] = [];
   const s = CacheKeys.indexSuffixes;
-  if (measure !== undefined) sets.push(frequency !== undefined ? s.measureFrequency(measure, frequency) : s.measure(measure));
+  if (measure !== undefined)
+    sets.push(frequency !== undefined ? s.measureFrequency(measure, frequency) : s.measure(measure));
   if (practice !== undefined) sets.push(s.practice(practice));
   if (provider !== undefined) sets.push(s.provider(provider));
   if (sets.length === 0) sets.push(s.master());
-  const suffixFilter = measure === undefined && frequency !== undefined ? `:freq:${CacheKeys.escapePart(frequency)}` : '';
+  const suffixFilter =
+    measure === undefined && frequency !== undefined ? `:freq:${CacheKeys.escapePart(frequency)}` : '';
   return { mode: 'sets', sets, suffixFilter };
 }
 

@@ -16,7 +16,11 @@ describe('batchesByBytes', () => {
   });
 
   it('caps the number of keys per batch however small they are', () => {
-    const batches = batchesByBytes(Array.from({ length: 1_200 }, () => 1), (n) => n, 1_000_000);
+    const batches = batchesByBytes(
+      Array.from({ length: 1_200 }, () => 1),
+      (n) => n,
+      1_000_000,
+    );
     expect(batches.map((b) => b.length)).toEqual([500, 500, 200]);
   });
 

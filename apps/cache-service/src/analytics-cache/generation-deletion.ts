@@ -59,7 +59,8 @@ interface SizedEntry {
   length: number;
 }
 
-const entryCost = (entry: SizedEntry): number => (entry.length > 0 ? entry.length + entry.key.length + KEY_OVERHEAD_BYTES : KEY_OVERHEAD_BYTES);
+const entryCost = (entry: SizedEntry): number =>
+  entry.length > 0 ? entry.length + entry.key.length + KEY_OVERHEAD_BYTES : KEY_OVERHEAD_BYTES;
 
 /**
  * Deleting cached data without stalling Redis (DESIGN.md §3). Redis runs one command at a time: a command that
@@ -114,7 +115,8 @@ export class GenerationDeletion {
         pending = last;
         pendingBytes = last.reduce((sum, entry) => sum + entryCost(entry), 0);
       } while (cursor !== '0');
-      for (const batch of batchesByBytes(pending, entryCost, this.pacing.batchBytes)) await this.unlinkEntries(masterKey, batch, counts);
+      for (const batch of batchesByBytes(pending, entryCost, this.pacing.batchBytes))
+        await this.unlinkEntries(masterKey, batch, counts);
       pending = [];
       pendingBytes = 0;
       if ((await this.redis.scard(masterKey)) === 0) break;
@@ -122,7 +124,10 @@ export class GenerationDeletion {
 
     indexSets.delete(CacheKeys.indexSuffixes.master());
     const memberLength = membersSeen > 0 ? memberBytes / membersSeen : 0;
-    counts.indexesDeleted += await this.unlinkSets([...indexSets].map((set) => CacheKeys.indexPrefix(datasourceId, generation) + set), memberLength);
+    counts.indexesDeleted += await this.unlinkSets(
+      [...indexSets].map((set) => CacheKeys.indexPrefix(datasourceId, generation) + set),
+      memberLength,
+    );
     // An emptied set no longer exists; it still counts as the generation's master index.
     if (counts.keysDeleted > 0 || (await this.redis.unlink(masterKey)) > 0) counts.indexesDeleted += 1;
     return counts;
@@ -142,9 +147,11 @@ export class GenerationDeletion {
     const sized: Array<SizedEntry & { sets: string[] }> = [];
     for (let i = 0; i < suffixes.length; i += SCAN_COUNT) {
       const chunk = suffixes.slice(i, i + SCAN_COUNT).map((member) => ({ member, key: entryPrefix + member }));
-      for (const entry of await this.sized(chunk)) sized.push({ ...entry, sets: CacheKeys.indexSuffixesOf(CacheKeys.parseEntrySuffix(entry.member)!) });
+      for (const entry of await this.sized(chunk))
+        sized.push({ ...entry, sets: CacheKeys.indexSuffixesOf(CacheKeys.parseEntrySuffix(entry.member)!) });
     }
-    const cost = (entry: SizedEntry & { sets: string[] }): number => entryCost(entry) + entry.sets.length * (entry.member.length + MEMBER_OVERHEAD_BYTES);
+    const cost = (entry: SizedEntry & { sets: string[] }): number =>
+      entryCost(entry) + entry.sets.length * (entry.member.length + MEMBER_OVERHEAD_BYTES);
     const batches = batchesByBytes(sized, cost, this.pacing.batchBytes);
     for (const [i, batch] of batches.entries()) {
       if (i > 0) await this.pause();
@@ -174,11 +181,12 @@ export class GenerationDeletion {
 
   /** One batch: UNLINK its entries, SREM them from the master set (one round trip), then rest. */
   private async unlinkEntries(masterKey: string, batch: SizedEntry[], counts: DeletionCounts): Promise<void> {
-    const results = (await this.redis
-      .pipeline()
-      .unlink(...batch.map((entry) => entry.key))
-      .srem(masterKey, ...batch.map((entry) => entry.member))
-      .exec()) ?? [];
+    const results =
+      (await this.redis
+        .pipeline()
+        .unlink(...batch.map((entry) => entry.key))
+        .srem(masterKey, ...batch.map((entry) => entry.member))
+        .exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0];
     counts.keysDeleted += Number(results[0]?.[1] ?? 0);
@@ -198,7 +206,8 @@ export class GenerationDeletion {
       for (const key of chunk) pipeline.scard(key);
       const results = (await pipeline.exec()) ?? [];
       const sized = chunk.map((key, j) => ({ key, members: Number(results[j]?.[1] ?? 0) }));
-      const setCost = (set: { key: string; members: number }): number => KEY_OVERHEAD_BYTES + set.key.length + set.members * (memberLength + MEMBER_OVERHEAD_BYTES);
+      const setCost = (set: { key: string; members: number }): number =>
+        KEY_OVERHEAD_BYTES + set.key.length + set.members * (memberLength + MEMBER_OVERHEAD_BYTES);
       for (const batch of batchesByBytes(sized, setCost, this.pacing.batchBytes)) {
         deleted += await this.redis.unlink(...batch.map((set) => set.key));
         await this.pause();

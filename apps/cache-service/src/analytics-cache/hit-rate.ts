@@ -17,12 +17,16 @@ const round2 = (value: number): number => Math.round(value * 100) / 100;
 /** The UTC minutes (`YYYYMMDDHHmm`) of the window that ends at `now`, oldest first. */
 export function hitRateWindowMinutes(now: Date): string[] {
   const current = Math.floor(now.getTime() / 60_000) * 60_000;
-  return Array.from({ length: HIT_RATE_WINDOW_MINUTES }, (_, i) => minuteOf(new Date(current - (HIT_RATE_WINDOW_MINUTES - 1 - i) * 60_000)));
+  return Array.from({ length: HIT_RATE_WINDOW_MINUTES }, (_, i) =>
+    minuteOf(new Date(current - (HIT_RATE_WINDOW_MINUTES - 1 - i) * 60_000)),
+  );
 }
 
 /** Every minute whose counter may still exist at `now` (and a few ahead, for clocks that differ): for purging. */
 export function minutesStillKept(now: number): string[] {
-  return Array.from({ length: MINUTE_USAGE_TTL_SECONDS / 60 + 6 }, (_, i) => minuteOf(new Date(now + 5 * 60_000 - i * 60_000)));
+  return Array.from({ length: MINUTE_USAGE_TTL_SECONDS / 60 + 6 }, (_, i) =>
+    minuteOf(new Date(now + 5 * 60_000 - i * 60_000)),
+  );
 }
 
 export interface WindowUsage {
@@ -43,5 +47,12 @@ export function hitRateOf(usage: Pick<WindowUsage, 'requests' | 'hits'>): HitRat
 
 /** Several datasources' windows as one (the summary): hits over requests, never an average of percentages. */
 export function sumUsage(usages: WindowUsage[]): WindowUsage {
-  return usages.reduce((sum, u) => ({ requests: sum.requests + u.requests, hits: sum.hits + u.hits, latencyMicros: sum.latencyMicros + u.latencyMicros }), { requests: 0, hits: 0, latencyMicros: 0 });
+  return usages.reduce(
+    (sum, u) => ({
+      requests: sum.requests + u.requests,
+      hits: sum.hits + u.hits,
+      latencyMicros: sum.latencyMicros + u.latencyMicros,
+    }),
+    { requests: 0, hits: 0, latencyMicros: 0 },
+  );
 }

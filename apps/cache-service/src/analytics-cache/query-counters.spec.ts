@@ -8,10 +8,14 @@ describe('QueryCounters', () => {
     const sent: Sent[] = [];
     const calls: number[] = [];
     const repository = {
-      addQueryCounters: async (datasourceId: number, list: Array<{ hits: number; misses: number; latencyMicros: number }>) => {
+      addQueryCounters: async (
+        datasourceId: number,
+        list: Array<{ hits: number; misses: number; latencyMicros: number }>,
+      ) => {
         calls.push(datasourceId);
         if (failFor.has(datasourceId)) throw new Error('connection lost');
-        for (const c of list) sent.push({ datasourceId, hits: c.hits, misses: c.misses, latencyMicros: c.latencyMicros });
+        for (const c of list)
+          sent.push({ datasourceId, hits: c.hits, misses: c.misses, latencyMicros: c.latencyMicros });
       },
     } as unknown as UsageCounters;
     return { counters: new QueryCounters(repository), sent, calls };
@@ -30,7 +34,18 @@ describe('QueryCounters', () => {
     c.record(2, true, 5);
     failFor.clear();
     await c.flush();
-    expect(sent.filter((s) => s.datasourceId === 2).reduce((sum, s) => ({ hits: sum.hits + s.hits, misses: sum.misses + s.misses, latency: sum.latency + s.latencyMicros }), { hits: 0, misses: 0, latency: 0 })).toEqual({
+    expect(
+      sent
+        .filter((s) => s.datasourceId === 2)
+        .reduce(
+          (sum, s) => ({
+            hits: sum.hits + s.hits,
+            misses: sum.misses + s.misses,
+            latency: sum.latency + s.latencyMicros,
+          }),
+          { hits: 0, misses: 0, latency: 0 },
+        ),
+    ).toEqual({
       hits: 2,
       misses: 1,
       latency: 55,

@@ -59,7 +59,18 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
       byDatasource.set(Number(datasourceId), list);
     }
     const outcomes = await Promise.allSettled(
-      [...byDatasource].map(([datasourceId, counters]) => this.usageCounters.addQueryCounters(datasourceId, counters.map(({ hour, minute, hits, misses, latencyMicros }) => ({ hour, minute, hits, misses, latencyMicros })))),
+      [...byDatasource].map(([datasourceId, counters]) =>
+        this.usageCounters.addQueryCounters(
+          datasourceId,
+          counters.map(({ hour, minute, hits, misses, latencyMicros }) => ({
+            hour,
+            minute,
+            hits,
+            misses,
+            latencyMicros,
+          })),
+        ),
+      ),
     );
     const groups = [...byDatasource.values()];
     let failure: unknown;

@@ -53,7 +53,8 @@ function selectSql(source: SourceTable, table: SourceName, where = ''): string {
 
 // COPY TO's text format writes NULL as \N and escapes backslash and the control characters below.
 const COPY_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-const unescapeCopy = (field: string): string => (field.includes('\\') ? field.replace(/\\(.)/g, (_, ch: string) => COPY_ESCAPES[ch] ?? ch) : field);
+const unescapeCopy = (field: string): string =>
+  field.includes('\\') ? field.replace(/\\(.)/g, (_, ch: string) => COPY_ESCAPES[ch] ?? ch) : field;
 // A NULL dimension or period reads as '', exactly as the cold-cache fallback (select) maps it.
 const copyText = (field: string): string => (field === '\\N' ? '' : unescapeCopy(field));
 
@@ -142,15 +143,33 @@ export class SourceReader {
     if (problem) {
       throw AppError.conflict(`The datasource's source cannot be read: ${problem.message}`, {
         sourceTable: name.qualified,
-        ...(problem.fields.length > 0 ? { fields: problem.fields.map(({ field, message }) => ({ field, messages: [message] })) } : {}),
+        ...(problem.fields.length > 0
+          ? { fields: problem.fields.map(({ field, message }) => ({ field, messages: [message] })) }
+          : {}),
       });
     }
     return name;
   }
 
-  private logQuery(source: SourceTable, context: 'warming' | 'cold-fallback', sql: string, params: unknown[], started: number, rowsReturned: number): void {
+  private logQuery(
+    source: SourceTable,
+    context: 'warming' | 'cold-fallback',
+    sql: string,
+    params: unknown[],
+    started: number,
+    rowsReturned: number,
+  ): void {
     const executionTimeMs = performance.now() - started;
-    const execution: QueryExecution = { sql, params, datasourceId: source.datasourceId ?? null, strategyId: source.strategyId ?? null, table: source.table, context, executionTimeMs, rowsReturned };
+    const execution: QueryExecution = {
+      sql,
+      params,
+      datasourceId: source.datasourceId ?? null,
+      strategyId: source.strategyId ?? null,
+      table: source.table,
+      context,
+      executionTimeMs,
+      rowsReturned,
+    };
     for (const listener of this.queryListeners) listener(execution);
   }
 
@@ -158,7 +177,12 @@ export class SourceReader {
    * Counts the rows, then streams them with COPY, both inside one REPEATABLE READ snapshot so the count
    * and the rows agree even while the source is being written to.
    */
-  async stream(source: SourceTable, onCount: (rows: number) => Promise<void>, onRows: (rows: SourceRow[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  async stream(
+    source: SourceTable,
+    onCount: (rows: number) => Promise<void>,
+    onRows: (rows: SourceRow[]) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const table = this.allowedTable(source);
     const client = await this.sources.connect();
     let broken: Error | undefined;
@@ -169,7 +193,8 @@ export class SourceReader {
     client.on('error', onConnectionError);
     // Aborted (a stalled warm): the socket is destroyed, which fails the statement waiting on it even when the
     // server is unreachable (a cancel request or a ROLLBACK would wait on the same dead path).
-    const abort = (): void => void (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    const abort = (): void =>
+      void (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     signal?.addEventListener('abort', abort, { once: true });
     try {
       if (signal?.aborted) throw signal.reason;
@@ -215,7 +240,10 @@ export class SourceReader {
   async estimateRows(table: string): Promise<number> {
     const name = this.policy.allowedName(table);
     if (!name) return 0;
-    const [row] = await this.sources.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [name.sql]);
+    const [row] = await this.sources.query<{ n: string }>(
+      `SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`,
+      [name.sql],
+    );
     return Number(row?.n ?? 0);
   }
 

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, hourOf } from '../redis/redis-keys.js';
-import { hitRateWindowMinutes, MINUTE_USAGE_TTL_SECONDS, minutesStillKept, sumUsage, type WindowUsage } from './hit-rate.js';
+import {
+  hitRateWindowMinutes,
+  MINUTE_USAGE_TTL_SECONDS,
+  minutesStillKept,
+  sumUsage,
+  type WindowUsage,
+} from './hit-rate.js';
 
 /** How long the hourly usage counters are kept (older hours live on in the daily usage patterns). */
 export const USAGE_RETENTION_HOURS = 8 * 24;
@@ -21,7 +27,10 @@ export class UsageCounters {
    * share the `{ds:N}` hash tag (one Cluster slot), and all or nothing is applied, so a caller may safely
    * keep the tallies and retry when this throws.
    */
-  async addQueryCounters(datasourceId: number, counters: Array<{ hits: number; misses: number; latencyMicros: number; hour: string; minute?: string }>): Promise<void> {
+  async addQueryCounters(
+    datasourceId: number,
+    counters: Array<{ hits: number; misses: number; latencyMicros: number; hour: string; minute?: string }>,
+  ): Promise<void> {
     if (counters.length === 0) return;
     const pipeline = this.redis.multi();
     for (const c of counters.map((counter) => ({ ...counter, datasourceId }))) {
@@ -31,9 +40,14 @@ export class UsageCounters {
       pipeline.hincrby(stats, 'latencyMicros', c.latencyMicros);
       // Live traffic also counts per minute, for the hit-rate window; a replayed history (the demo's) has no minute.
       const usage = [{ key: CacheKeys.hourlyUsage(c.datasourceId, c.hour), ttl: USAGE_RETENTION_HOURS * 3600 }];
-      if (c.minute !== undefined) usage.push({ key: CacheKeys.minuteUsage(c.datasourceId, c.minute), ttl: MINUTE_USAGE_TTL_SECONDS });
+      if (c.minute !== undefined)
+        usage.push({ key: CacheKeys.minuteUsage(c.datasourceId, c.minute), ttl: MINUTE_USAGE_TTL_SECONDS });
       for (const { key, ttl } of usage) {
-        pipeline.hincrby(key, 'requests', c.hits + c.misses).hincrby(key, 'hits', c.hits).hincrby(key, 'latencyMicros', c.latencyMicros).expire(key, ttl);
+        pipeline
+          .hincrby(key, 'requests', c.hits + c.misses)
+          .hincrby(key, 'hits', c.hits)
+          .hincrby(key, 'latencyMicros', c.latencyMicros)
+          .expire(key, ttl);
       }
     }
     const results = await pipeline.exec();
@@ -45,14 +59,19 @@ export class UsageCounters {
    * The hourly query-API counters of one datasource for the given UTC hours (`YYYYMMDDHH`), zeros for hours
    * without traffic. Kept 8 days; older hours live on in the daily usage patterns.
    */
-  async hourlyUsage(datasourceId: number, hours: string[]): Promise<Array<{ hour: string; requests: number; hits: number; latencyMicros: number }>> {
+  async hourlyUsage(
+    datasourceId: number,
+    hours: string[],
+  ): Promise<Array<{ hour: string; requests: number; hits: number; latencyMicros: number }>> {
     const usage = await this.readUsage(hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)));
     return usage.map((u, i) => ({ hour: hours[i], ...u }));
   }
 
   /** The datasource's requests, hits and latency over the hit-rate window ending at `now` (hit-rate.ts). */
   async windowUsage(datasourceId: number, now = new Date()): Promise<WindowUsage> {
-    return sumUsage(await this.readUsage(hitRateWindowMinutes(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))));
+    return sumUsage(
+      await this.readUsage(hitRateWindowMinutes(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))),
+    );
   }
 
   private async readUsage(keys: string[]): Promise<WindowUsage[]> {
@@ -77,8 +96,13 @@ export class UsageCounters {
    */
   async forget(datasourceId: number): Promise<void> {
     const now = Date.now();
-    const hours = Array.from({ length: USAGE_RETENTION_HOURS + 2 }, (_, i) => hourOf(new Date(now + HOUR_MS - i * HOUR_MS)));
-    const usage = [...hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)), ...minutesStillKept(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute))];
+    const hours = Array.from({ length: USAGE_RETENTION_HOURS + 2 }, (_, i) =>
+      hourOf(new Date(now + HOUR_MS - i * HOUR_MS)),
+    );
+    const usage = [
+      ...hours.map((hour) => CacheKeys.hourlyUsage(datasourceId, hour)),
+      ...minutesStillKept(now).map((minute) => CacheKeys.minuteUsage(datasourceId, minute)),
+    ];
     await this.redis.unlink(CacheKeys.queryStats(datasourceId), ...usage);
   }
 }

@@ -11,7 +11,11 @@ describe('audit parameters', () => {
       nested: { apiKey: 'k', token: 't', keep: 1 },
       long: 'x'.repeat(2000),
     }) as Record<string, unknown>;
-    expect(result).toMatchObject({ email: 'a@b.c', password: '[redacted]', nested: { apiKey: '[redacted]', token: '[redacted]', keep: 1 } });
+    expect(result).toMatchObject({
+      email: 'a@b.c',
+      password: '[redacted]',
+      nested: { apiKey: '[redacted]', token: '[redacted]', keep: 1 },
+    });
     expect((result.long as string).length).toBeLessThanOrEqual(500);
   });
 
@@ -35,11 +39,16 @@ describe('audit parameters', () => {
     expect(Object.getPrototypeOf(withProto)).toBe(Object.prototype);
     expect(JSON.stringify(withProto)).toBe('{"__proto__":{"isAdmin":true}}');
 
-    const wide = sanitizeParameters(Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, i]))) as Record<string, unknown>;
+    const wide = sanitizeParameters(Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, i]))) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(wide)).toHaveLength(51);
     expect(wide['[more keys]']).toBe(30);
     expect(sanitizeParameters({ a: { b: { c: { d: { e: 1 } } } } })).toEqual({ a: { b: { c: { d: '[nested]' } } } });
-    expect(sanitizeParameters({ list: Array.from({ length: 60 }, () => 1) })).toEqual({ list: [...Array.from({ length: 50 }, () => 1), '[10 more]'] });
+    expect(sanitizeParameters({ list: Array.from({ length: 60 }, () => 1) })).toEqual({
+      list: [...Array.from({ length: 50 }, () => 1), '[10 more]'],
+    });
 
     const large = auditParameters(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'x'.repeat(499)])));
     expect(large).toEqual({ '[too large]': expect.any(Number), keys: expect.arrayContaining(['k0', 'k49']) });

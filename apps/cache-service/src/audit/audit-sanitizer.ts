@@ -51,7 +51,9 @@ export function sanitizeParameters(value: unknown, depth = 0): unknown {
 }
 
 /** The parameters of one trail row: sanitised, and summarised when still too large. */
-export function auditParameters(parameters: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+export function auditParameters(
+  parameters: Record<string, unknown> | null | undefined,
+): Record<string, unknown> | null {
   if (parameters === null || parameters === undefined) return null;
   const sanitized = sanitizeParameters(parameters) as Record<string, unknown>;
   const size = JSON.stringify(sanitized).length;

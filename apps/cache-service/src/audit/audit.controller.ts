@@ -14,7 +14,10 @@ export class AuditController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: AuditPageDto })
-  @ApiOperation({ summary: 'Audit trail', description: 'Successful and refused changes, newest first, filtered by actor, action, target and time window.' })
+  @ApiOperation({
+    summary: 'Audit trail',
+    description: 'Successful and refused changes, newest first, filtered by actor, action, target and time window.',
+  })
   list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
     return this.audit.query(query);
   }

@@ -53,7 +53,10 @@ export class AuditEntryDto implements AuditEntry {
   @ApiProperty() action: string;
   @ApiProperty({ type: String, nullable: true }) targetType: string | null;
   @ApiProperty({ type: String, nullable: true }) targetId: string | null;
-  @ApiProperty(jsonSchema('JsonObject', { nullable: true, description: 'The request’s parameters and body, secrets redacted' })) parameters: Record<string, unknown> | null;
+  @ApiProperty(
+    jsonSchema('JsonObject', { nullable: true, description: 'The request’s parameters and body, secrets redacted' }),
+  )
+  parameters: Record<string, unknown> | null;
   @ApiProperty({ enum: ['success', 'failure'] }) outcome: AuditOutcome;
   @ApiProperty({ type: Number, nullable: true }) statusCode: number | null;
   @ApiProperty({ type: String, nullable: true }) errorCode: string | null;

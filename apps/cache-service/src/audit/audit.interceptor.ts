@@ -11,7 +11,8 @@ import { AUDIT_ACTION, type AuditedOptions } from './audited.decorator.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A request value usable as a target id: only a string or a number (String() of a deeply nested array overflows the stack). */
-const scalar = (value: unknown): string | number | undefined => (typeof value === 'string' || typeof value === 'number' ? value : undefined);
+const scalar = (value: unknown): string | number | undefined =>
+  typeof value === 'string' || typeof value === 'number' ? value : undefined;
 
 // The one mapping of errors to responses: a failure row records the status and code the client was answered with.
 const errorResponses = new HttpExceptionFilter();
@@ -30,7 +31,11 @@ export class AuditInterceptor implements NestInterceptor {
 
     const options =
       this.reflector.get<AuditedOptions>(AUDIT_ACTION, context.getHandler()) ??
-      ({ action: `${request.method} ${request.route?.path ?? request.path}`, targetType: 'route', targetParam: 'id' } as AuditedOptions);
+      ({
+        action: `${request.method} ${request.route?.path ?? request.path}`,
+        targetType: 'route',
+        targetParam: 'id',
+      } as AuditedOptions);
     const base = {
       actor: request.principal,
       action: options.action,
@@ -40,7 +45,10 @@ export class AuditInterceptor implements NestInterceptor {
       correlationId: correlationIdOf(request),
     };
     const targetField = options.targetParam ?? 'id';
-    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
+      string,
+      unknown
+    >;
     const paramTarget = request.params?.[targetField] ?? scalar(body[targetField]);
     const bodyTarget = scalar(body.datasourceId);
 
@@ -50,7 +58,14 @@ export class AuditInterceptor implements NestInterceptor {
           this.audit
             .record({
               ...base,
-              targetId: String(paramTarget ?? (result as { id?: unknown } | null)?.id ?? bodyTarget ?? options.describeTarget?.(result) ?? '') || null,
+              targetId:
+                String(
+                  paramTarget ??
+                    (result as { id?: unknown } | null)?.id ??
+                    bodyTarget ??
+                    options.describeTarget?.(result) ??
+                    '',
+                ) || null,
               outcome: 'success',
               statusCode: context.switchToHttp().getResponse<Response>().statusCode,
             })
@@ -62,7 +77,11 @@ export class AuditInterceptor implements NestInterceptor {
         return from(
           this.audit.record({
             ...base,
-            targetId: paramTarget ? String(paramTarget) : bodyTarget !== undefined ? String(bodyTarget) : (options.describeTarget?.(undefined) ?? null),
+            targetId: paramTarget
+              ? String(paramTarget)
+              : bodyTarget !== undefined
+                ? String(bodyTarget)
+                : (options.describeTarget?.(undefined) ?? null),
             outcome: 'failure',
             statusCode: status,
             errorCode: answer.code,

@@ -67,7 +67,10 @@ export function toAuditRow(record: AuditRecord, occurredAt = new Date()): AuditR
     // An identity provider's subject need not be a UUID: it is kept in actorName instead.
     actorId: record.actor && UUID.test(record.actor.id) ? record.actor.id : null,
     actorKind: record.actor?.kind ?? 'anonymous',
-    actorName: column(record.actor && !UUID.test(record.actor.id) ? `${record.actor.name} (${record.actor.id})` : record.actor?.name, 320),
+    actorName: column(
+      record.actor && !UUID.test(record.actor.id) ? `${record.actor.name} (${record.actor.id})` : record.actor?.name,
+      320,
+    ),
     action: column(record.action, 100) ?? '',
     targetType: column(record.targetType, 50),
     targetId: column(record.targetId, 200),
@@ -120,7 +123,11 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     try {
       await this.write([row]);
     } catch (error) {
-      this.logger.warn({ msg: 'audit write deferred to the outbox', action: row.action, error: (error as Error).message });
+      this.logger.warn({
+        msg: 'audit write deferred to the outbox',
+        action: row.action,
+        error: (error as Error).message,
+      });
       await this.enqueue(row);
     }
   }
@@ -168,12 +175,18 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
       for (const row of rows) {
         await this.rows.save(this.rows.create(row)).catch(async (rowError: unknown) => {
           if (!isDataError(rowError)) throw rowError;
-          await this.rows.save(this.rows.create({ ...row, parameters: { '[unstorable]': sqlStateOf(rowError) } })).catch((lastError: unknown) => {
-            if (!isDataError(lastError)) throw lastError;
-            // Retrying cannot help a row the database refuses as such; it would block the outbox behind it.
-            this.lostRows += 1;
-            this.logger.error({ msg: 'audit record lost: PostgreSQL refuses its content', row, error: (lastError as Error).message });
-          });
+          await this.rows
+            .save(this.rows.create({ ...row, parameters: { '[unstorable]': sqlStateOf(rowError) } }))
+            .catch((lastError: unknown) => {
+              if (!isDataError(lastError)) throw lastError;
+              // Retrying cannot help a row the database refuses as such; it would block the outbox behind it.
+              this.lostRows += 1;
+              this.logger.error({
+                msg: 'audit record lost: PostgreSQL refuses its content',
+                row,
+                error: (lastError as Error).message,
+              });
+            });
         });
       }
     }
@@ -182,13 +195,26 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   private async enqueue(row: AuditRow): Promise<void> {
     const max = this.config.audit.outboxMaxRows;
     try {
-      const queued = await this.redis.eval(ENQUEUE_BOUNDED, 1, RedisKeys.auditOutbox(), JSON.stringify({ ...row, occurredAt: row.occurredAt.toISOString() }), max);
+      const queued = await this.redis.eval(
+        ENQUEUE_BOUNDED,
+        1,
+        RedisKeys.auditOutbox(),
+        JSON.stringify({ ...row, occurredAt: row.occurredAt.toISOString() }),
+        max,
+      );
       if (queued === 1) return;
       this.lostRows += 1;
-      this.logger.error({ msg: `audit record lost: PostgreSQL refuses rows and the audit outbox is full (AUDIT_OUTBOX_MAX_ROWS=${max})`, row });
+      this.logger.error({
+        msg: `audit record lost: PostgreSQL refuses rows and the audit outbox is full (AUDIT_OUTBOX_MAX_ROWS=${max})`,
+        row,
+      });
     } catch (error) {
       this.lostRows += 1;
-      this.logger.error({ msg: 'audit record lost: PostgreSQL and Redis both refused it', row, error: (error as Error).message });
+      this.logger.error({
+        msg: 'audit record lost: PostgreSQL and Redis both refused it',
+        row,
+        error: (error as Error).message,
+      });
     }
   }
 

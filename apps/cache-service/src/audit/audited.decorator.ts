@@ -15,5 +15,10 @@ export interface AuditedOptions {
 }
 
 /** Names the audit action of a state-changing route (every such route is audited; this gives it a name). */
-export const Audited = (action: string, targetType: string, targetParam = 'id', describeTarget?: (result: unknown) => string): MethodDecorator =>
+export const Audited = (
+  action: string,
+  targetType: string,
+  targetParam = 'id',
+  describeTarget?: (result: unknown) => string,
+): MethodDecorator =>
   SetMetadata(AUDIT_ACTION, { action, targetType, targetParam, describeTarget } satisfies AuditedOptions);

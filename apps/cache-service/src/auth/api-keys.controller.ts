@@ -19,7 +19,10 @@ export class ApiKeysController {
 
   @Get()
   @ApiOkResponse({ type: ApiKeySummaryDto, isArray: true })
-  @ApiOperation({ summary: 'List API keys', description: 'Every API key with its name, permissions and status; the secret itself is never shown again.' })
+  @ApiOperation({
+    summary: 'List API keys',
+    description: 'Every API key with its name, permissions and status; the secret itself is never shown again.',
+  })
   list(): Promise<ApiKeySummaryDto[]> {
     return this.apiKeys.list();
   }
@@ -27,8 +30,14 @@ export class ApiKeysController {
   @Post()
   @Audited('api_key.create', 'api_key')
   @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The key is shown once, in this response' })
-  @ApiOperation({ summary: 'Create an API key', description: 'Creates an API key with the given permissions; the key is shown once, in this response.' })
-  @ApiErrorResponses([403, "FORBIDDEN with details.reason: API_KEY_NOT_ALLOWED (an API key asked), EXTERNAL_NOT_ALLOWED (an identity provider's user asked: keys are minted by users of this service), PERMISSION_NOT_HELD (a permission the creator lacks)"])
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'Creates an API key with the given permissions; the key is shown once, in this response.',
+  })
+  @ApiErrorResponses([
+    403,
+    "FORBIDDEN with details.reason: API_KEY_NOT_ALLOWED (an API key asked), EXTERNAL_NOT_ALLOWED (an identity provider's user asked: keys are minted by users of this service), PERMISSION_NOT_HELD (a permission the creator lacks)",
+  ])
   create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(body, principal);
   }
@@ -36,7 +45,10 @@ export class ApiKeysController {
   @Delete(':id')
   @Audited('api_key.revoke', 'api_key')
   @ApiOkResponse({ type: ApiKeySummaryDto })
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Revokes the key at once: requests carrying it are refused from now on.' })
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'Revokes the key at once: requests carrying it are refused from now on.',
+  })
   @ApiErrorResponses(404)
   revoke(@Param() params: UuidParam, @CurrentPrincipal() principal: Principal): Promise<ApiKeySummaryDto> {
     return this.apiKeys.revoke(params.id, principal);

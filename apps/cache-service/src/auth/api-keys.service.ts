@@ -1,7 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ROLE_PERMISSIONS, type ApiKeySummary, type CreateApiKeyRequest, type CreatedApiKey, type Principal } from '@ccc/shared-types';
+import {
+  ROLE_PERMISSIONS,
+  type ApiKeySummary,
+  type CreateApiKeyRequest,
+  type CreatedApiKey,
+  type Principal,
+} from '@ccc/shared-types';
 import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { isOutage } from '../common/infrastructure-errors.js';
@@ -63,15 +69,20 @@ export class ApiKeysService {
   async create(request: CreateApiKeyRequest, creator: Principal): Promise<CreatedApiKey> {
     assertUserCredential(creator);
     if (creator.external) {
-      throw AppError.forbidden('API keys are minted by users of this service: an identity provider\'s user cannot answer for a key after it leaves', {
-        reason: ForbiddenReason.externalNotAllowed,
-      });
+      throw AppError.forbidden(
+        "API keys are minted by users of this service: an identity provider's user cannot answer for a key after it leaves",
+        {
+          reason: ForbiddenReason.externalNotAllowed,
+        },
+      );
     }
     const permissions = [...new Set(request.permissions)];
-    if (permissions.includes('users:manage:all')) throw AppError.invalidField('permissions', 'an API key cannot hold users:manage:all');
+    if (permissions.includes('users:manage:all'))
+      throw AppError.invalidField('permissions', 'an API key cannot hold users:manage:all');
     assertHolds(creator, permissions, 'An API key with these permissions');
     const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
-    if (expiresAt && expiresAt.getTime() <= Date.now()) throw AppError.invalidField('expiresAt', 'expiresAt must be in the future');
+    if (expiresAt && expiresAt.getTime() <= Date.now())
+      throw AppError.invalidField('expiresAt', 'expiresAt must be in the future');
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const saved = await this.keys.save(
       this.keys.create({
@@ -128,7 +139,12 @@ export class ApiKeysService {
     const creator = key?.creator;
     // A key attributed to the system user was minted by an API key or an identity provider's user (before either was
     // refused): nobody answers for it (migration KeysWithoutCreator revoked those keys; this keeps any other out too).
-    const valid = key && creator && !creator.isSystem && creator.isActive && !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
+    const valid =
+      key &&
+      creator &&
+      !creator.isSystem &&
+      creator.isActive &&
+      !(key.expiresAt && key.expiresAt.getTime() <= Date.now());
     if (!valid) {
       this.recent.set(hash, { principal: null, creatorId: creator?.id ?? null });
       this.knownGood.delete(hash);
@@ -137,7 +153,9 @@ export class ApiKeysService {
     }
     this.knownGood.set(hash, true);
     const creatorHolds = ROLE_PERMISSIONS[creator.role];
-    const permissions = key.permissions.filter((permission) => permission !== 'users:manage:all' && creatorHolds.includes(permission));
+    const permissions = key.permissions.filter(
+      (permission) => permission !== 'users:manage:all' && creatorHolds.includes(permission),
+    );
     const principal: Principal = { kind: 'api_key', id: key.id, name: key.name, role: null, permissions };
     this.recent.set(hash, { principal, creatorId: creator.id });
     this.lastValid.set(hash, { principal, creatorId: creator.id });

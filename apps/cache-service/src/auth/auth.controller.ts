@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Principal } from '@ccc/shared-types';
 import type { Request, Response } from 'express';
@@ -29,9 +36,21 @@ export class AuthController {
   @HttpCode(200)
   @Throttle({ login: {} })
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiOperation({ summary: 'Sign in', description: 'Exchanges an email and password for a bearer token (JWT). Failed attempts back off per account and per client address.' })
-  @ApiErrorResponses([401, 'UNAUTHENTICATED: invalid email or password'], [429, 'RATE_LIMITED: too many failed sign-ins for this account or from this client; see Retry-After'], [503, 'SERVICE_BUSY: too many password checks waiting; see Retry-After'])
-  login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginResponseDto> {
+  @ApiOperation({
+    summary: 'Sign in',
+    description:
+      'Exchanges an email and password for a bearer token (JWT). Failed attempts back off per account and per client address.',
+  })
+  @ApiErrorResponses(
+    [401, 'UNAUTHENTICATED: invalid email or password'],
+    [429, 'RATE_LIMITED: too many failed sign-ins for this account or from this client; see Retry-After'],
+    [503, 'SERVICE_BUSY: too many password checks waiting; see Retry-After'],
+  )
+  login(
+    @Body() body: LoginDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<LoginResponseDto> {
     return this.auth.login(body, requestContext(request, response));
   }
 
@@ -41,7 +60,10 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiSecurity('api-key')
   @ApiNoContentResponse({ description: 'Every token issued to the signed-in user so far stops working (all sessions)' })
-  @ApiOperation({ summary: 'Sign out everywhere', description: 'Ends every session of the signed-in user: every token issued to them so far stops working.' })
+  @ApiOperation({
+    summary: 'Sign out everywhere',
+    description: 'Ends every session of the signed-in user: every token issued to them so far stops working.',
+  })
   @ApiErrorResponses([403, 'FORBIDDEN: not a token issued by this service (an API key or an identity provider token)'])
   logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     return this.auth.logout(principal);
@@ -52,9 +74,20 @@ export class AuthController {
   @Audited('auth.password_change', 'user')
   @ApiBearerAuth()
   @ApiSecurity('api-key')
-  @ApiOkResponse({ type: LoginResponseDto, description: 'A fresh token: every earlier token of the account stops working' })
-  @ApiOperation({ summary: 'Change own password', description: 'Checks the current password, sets the new one and returns a fresh token; every earlier token of the account stops working.' })
-  @ApiErrorResponses([403, 'FORBIDDEN: not a token issued by this service (an API key or an identity provider token)'], [429, 'RATE_LIMITED: too many wrong current passwords; the account backs off as after failed sign-ins'], [503, 'SERVICE_BUSY: too many password checks waiting; see Retry-After'])
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'A fresh token: every earlier token of the account stops working',
+  })
+  @ApiOperation({
+    summary: 'Change own password',
+    description:
+      'Checks the current password, sets the new one and returns a fresh token; every earlier token of the account stops working.',
+  })
+  @ApiErrorResponses(
+    [403, 'FORBIDDEN: not a token issued by this service (an API key or an identity provider token)'],
+    [429, 'RATE_LIMITED: too many wrong current passwords; the account backs off as after failed sign-ins'],
+    [503, 'SERVICE_BUSY: too many password checks waiting; see Retry-After'],
+  )
   changePassword(
     @Body() body: ChangePasswordDto,
     @CurrentPrincipal() principal: Principal,
@@ -68,7 +101,11 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiSecurity('api-key')
   @ApiOkResponse({ type: PrincipalDto })
-  @ApiOperation({ summary: 'Who am I', description: 'The principal behind the credential of the request: a user or an API key, with its role and permissions.' })
+  @ApiOperation({
+    summary: 'Who am I',
+    description:
+      'The principal behind the credential of the request: a user or an API key, with its role and permissions.',
+  })
   me(@CurrentPrincipal() principal: Principal): PrincipalDto {
     return principal;
   }

@@ -13,7 +13,18 @@ import {
   type Principal,
   type Role,
 } from '@ccc/shared-types';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { PASSWORD_RULE, UserSummaryDto } from '../users/users.dto.js';
 
 export class LoginDto implements LoginRequest {
@@ -75,7 +86,10 @@ export class CreateApiKeyDto implements CreateApiKeyRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(API_KEY_PERMISSIONS.length)
-  @IsIn(API_KEY_PERMISSIONS, { each: true, message: `each value in permissions must be one of: ${API_KEY_PERMISSIONS.join(', ')}` })
+  @IsIn(API_KEY_PERMISSIONS, {
+    each: true,
+    message: `each value in permissions must be one of: ${API_KEY_PERMISSIONS.join(', ')}`,
+  })
   permissions: Permission[];
 
   @ApiPropertyOptional({ format: 'date-time' })

@@ -3,7 +3,13 @@ import { Reflector } from '@nestjs/core';
 import type { Permission } from '@ccc/shared-types';
 import type { Request } from 'express';
 import { AppError } from '../common/app-error.js';
-import { bearerTokenOf, IS_PUBLIC, REQUIRED_PERMISSIONS, USER_CREDENTIAL_ONLY, type AuthenticatedRequest } from '../access/auth.decorators.js';
+import {
+  bearerTokenOf,
+  IS_PUBLIC,
+  REQUIRED_PERMISSIONS,
+  USER_CREDENTIAL_ONLY,
+  type AuthenticatedRequest,
+} from '../access/auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { ForbiddenReason } from '../access/privileges.js';
 
@@ -25,7 +31,9 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
 
     if (principal.kind === 'api_key' && this.reflector.getAllAndOverride<boolean>(USER_CREDENTIAL_ONLY, targets)) {
-      throw AppError.forbidden('API keys cannot manage users or API keys: sign in as a user', { reason: ForbiddenReason.apiKeyNotAllowed });
+      throw AppError.forbidden('API keys cannot manage users or API keys: sign in as a user', {
+        reason: ForbiddenReason.apiKeyNotAllowed,
+      });
     }
     const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
     const missing = required.filter((permission) => !principal.permissions.includes(permission));

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ROLE_PERMISSIONS, type ChangePasswordRequest, type LoginRequest, type LoginResponse, type Principal } from '@ccc/shared-types';
+import {
+  ROLE_PERMISSIONS,
+  type ChangePasswordRequest,
+  type LoginRequest,
+  type LoginResponse,
+  type Principal,
+} from '@ccc/shared-types';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { isOutage } from '../common/infrastructure-errors.js';
@@ -52,7 +58,9 @@ export class AuthService {
 
   async login(request: LoginRequest, context: RequestContext): Promise<LoginResponse> {
     const attempt = await this.throttle.reserveAttempt(request.email, context.ip);
-    const user = await this.checked(attempt, () => this.users.verifyCredentials(request.email, request.password, context.signal));
+    const user = await this.checked(attempt, () =>
+      this.users.verifyCredentials(request.email, request.password, context.signal),
+    );
     if (!user) {
       await this.audit.record({
         actor: null,
@@ -90,11 +98,17 @@ export class AuthService {
   }
 
   /** Changes the signed-in user's password; earlier tokens stop working and the answer carries a fresh one. */
-  async changePassword(principal: Principal, request: ChangePasswordRequest, context: RequestContext): Promise<LoginResponse> {
+  async changePassword(
+    principal: Principal,
+    request: ChangePasswordRequest,
+    context: RequestContext,
+  ): Promise<LoginResponse> {
     this.assertLocalSession(principal, 'Changing a password');
     // A stolen token must not become a way to guess the password: wrong current passwords back off like sign-ins.
     const attempt = await this.throttle.reserveAttempt(principal.name, context.ip);
-    const user = await this.checked(attempt, () => this.users.changeOwnPassword(principal.id, request.currentPassword, request.newPassword, context.signal));
+    const user = await this.checked(attempt, () =>
+      this.users.changeOwnPassword(principal.id, request.currentPassword, request.newPassword, context.signal),
+    );
     if (!user) throw AppError.invalidField('currentPassword', 'currentPassword is not the current password');
     await attempt.succeeded();
     return this.signedIn(user);
@@ -112,7 +126,14 @@ export class AuthService {
     } else if (credentials.bearer) {
       const verified = await this.tokens.verify(credentials.bearer);
       if (verified && !verified.local) {
-        principal = { kind: 'user', id: verified.subject, name: verified.name, role: verified.role, permissions: verified.permissions, external: true };
+        principal = {
+          kind: 'user',
+          id: verified.subject,
+          name: verified.name,
+          role: verified.role,
+          permissions: verified.permissions,
+          external: true,
+        };
       } else if (verified) {
         // Only a token signed with the local secret gets here, so no budget is needed before reading its account.
         principal = await this.localUser(verified.subject, verified.version!);
@@ -121,7 +142,9 @@ export class AuthService {
     if (!principal) {
       await this.throttle.credentialRejected(ip);
       throw AppError.unauthenticated(
-        credentials.apiKey || credentials.bearer ? 'Invalid or expired credentials' : 'Missing credentials: send Authorization: Bearer <token> or X-API-Key',
+        credentials.apiKey || credentials.bearer
+          ? 'Invalid or expired credentials'
+          : 'Missing credentials: send Authorization: Bearer <token> or X-API-Key',
       );
     }
     return principal;
@@ -143,7 +166,16 @@ export class AuthService {
         throw error;
       }
       account = user
-        ? { principal: { kind: 'user', id: user.id, name: user.email, role: user.role, permissions: [...ROLE_PERMISSIONS[user.role]] }, tokenVersion: user.tokenVersion }
+        ? {
+            principal: {
+              kind: 'user',
+              id: user.id,
+              name: user.email,
+              role: user.role,
+              permissions: [...ROLE_PERMISSIONS[user.role]],
+            },
+            tokenVersion: user.tokenVersion,
+          }
         : null;
       this.accounts.set(id, account);
       if (account) this.lastActive.set(id, account);

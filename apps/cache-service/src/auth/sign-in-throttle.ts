@@ -82,7 +82,12 @@ export class SignInThrottle {
     const trackers = client ? [account, client] : [account];
     const keys = trackers.flatMap((tracker) => [RedisKeys.loginFailures(tracker), RedisKeys.loginBlock(tracker)]);
     const free = client ? [accountFreeAttempts, ipFreeAttempts] : [accountFreeAttempts];
-    const waitMs = Number(await this.failOpen(() => this.redis.eval(RESERVE_SCRIPT, keys.length, ...keys, windowSeconds * 1000, maxSeconds * 1000, ...free), 0));
+    const waitMs = Number(
+      await this.failOpen(
+        () => this.redis.eval(RESERVE_SCRIPT, keys.length, ...keys, windowSeconds * 1000, maxSeconds * 1000, ...free),
+        0,
+      ),
+    );
     if (waitMs > 0) {
       throw AppError.rateLimited(`Too many failed sign-ins: try again in ${Math.ceil(waitMs / 1000)} s`, waitMs / 1000);
     }
@@ -91,7 +96,14 @@ export class SignInThrottle {
     const clientBack = () => (client ? [giveBack(client, ipFreeAttempts)] : []);
     return {
       succeeded: async () => {
-        await this.failOpen(() => Promise.all([this.redis.unlink(RedisKeys.loginFailures(account), RedisKeys.loginBlock(account)), ...clientBack()]), null);
+        await this.failOpen(
+          () =>
+            Promise.all([
+              this.redis.unlink(RedisKeys.loginFailures(account), RedisKeys.loginBlock(account)),
+              ...clientBack(),
+            ]),
+          null,
+        );
       },
       notChecked: async () => {
         await this.failOpen(() => Promise.all([giveBack(account, accountFreeAttempts), ...clientBack()]), null);
@@ -101,7 +113,10 @@ export class SignInThrottle {
 
   /** Before looking a credential up in the database: 429 while this client is over its budget of bad credentials. */
   async assertLookupAllowed(ip: string | null): Promise<void> {
-    const waitMs = await this.failOpen(() => this.redis.pttl(RedisKeys.throttleBlock(UNAUTHENTICATED_LIMIT, ipTracker(ip))), 0);
+    const waitMs = await this.failOpen(
+      () => this.redis.pttl(RedisKeys.throttleBlock(UNAUTHENTICATED_LIMIT, ipTracker(ip))),
+      0,
+    );
     if (waitMs > 0) throw this.tooManyUnauthenticated(waitMs / 1000);
   }
 
@@ -109,14 +124,24 @@ export class SignInThrottle {
   async credentialRejected(ip: string | null): Promise<void> {
     const { unauthenticatedPerMinute, unauthenticatedWindowSeconds } = this.config.rateLimits;
     const result = await this.failOpen(
-      () => this.storage.increment(ipTracker(ip), unauthenticatedWindowSeconds * 1000, unauthenticatedPerMinute, 0, UNAUTHENTICATED_LIMIT),
+      () =>
+        this.storage.increment(
+          ipTracker(ip),
+          unauthenticatedWindowSeconds * 1000,
+          unauthenticatedPerMinute,
+          0,
+          UNAUTHENTICATED_LIMIT,
+        ),
       null,
     );
     if (result?.isBlocked) throw this.tooManyUnauthenticated(result.timeToBlockExpire);
   }
 
   private tooManyUnauthenticated(seconds: number): AppError {
-    return AppError.rateLimited('Too many requests with a missing or invalid credential from this client: retry later', seconds);
+    return AppError.rateLimited(
+      'Too many requests with a missing or invalid credential from this client: retry later',
+      seconds,
+    );
   }
 
   private async failOpen<T, F>(action: () => Promise<T>, fallback: F): Promise<T | F> {
@@ -133,6 +158,7 @@ export class SignInThrottle {
 }
 
 /** The back-off tracker of an account: hashed, so key names (visible in the Redis tools) do not list who is attacked. */
-export const accountTracker = (email: string): string => `login:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
+export const accountTracker = (email: string): string =>
+  `login:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
 
 const ipTracker = (ip: string | null): string => `ip:${clientBucket(ip)}`;

@@ -37,7 +37,12 @@ export class TokenService {
     this.jwks = config.auth.jwksUrl ? createRemoteJWKSet(new URL(config.auth.jwksUrl)) : null;
   }
 
-  async issue(user: { id: string; email: string; role: Role; tokenVersion: number }): Promise<{ token: string; expiresIn: number }> {
+  async issue(user: {
+    id: string;
+    email: string;
+    role: Role;
+    tokenVersion: number;
+  }): Promise<{ token: string; expiresIn: number }> {
     const expiresIn = this.config.auth.tokenTtlSeconds;
     let builder = new SignJWT({ email: user.email, role: user.role, ver: user.tokenVersion })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -85,7 +90,10 @@ export class TokenService {
         permissions: permissionsFromClaims(payload, role),
       },
       // An external token is trusted no longer than its maximum age either (verifyWithJwks requires `iat`).
-      expiresAt: Math.min(payload.exp * 1000, local ? Infinity : (payload.iat! + this.config.auth.maxExternalTokenAgeSeconds) * 1000),
+      expiresAt: Math.min(
+        payload.exp * 1000,
+        local ? Infinity : (payload.iat! + this.config.auth.maxExternalTokenAgeSeconds) * 1000,
+      ),
     };
   }
 
@@ -123,7 +131,9 @@ export class TokenService {
 
 /** A stable UUID per identity-provider user, so the audit trail (a UUID column) can name and filter them. */
 export function externalUserId(issuer: string | undefined, subject: string): string {
-  const hex = createHash('sha256').update(`${issuer ?? ''}\n${subject}`).digest('hex');
+  const hex = createHash('sha256')
+    .update(`${issuer ?? ''}\n${subject}`)
+    .digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

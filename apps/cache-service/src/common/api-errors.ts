@@ -13,10 +13,16 @@ export class FieldErrorDto {
 
 /** The details a few codes carry; any other code's details are described by its message. */
 export class ErrorDetailsDto {
-  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'VALIDATION_FAILED: every refused field with its messages' })
+  @ApiPropertyOptional({
+    type: [FieldErrorDto],
+    description: 'VALIDATION_FAILED: every refused field with its messages',
+  })
   fields?: FieldErrorDto[];
 
-  @ApiPropertyOptional({ description: '429 and 503: seconds to wait, also sent as the Retry-After header', example: 30 })
+  @ApiPropertyOptional({
+    description: '429 and 503: seconds to wait, also sent as the Retry-After header',
+    example: 30,
+  })
   retryAfterSeconds?: number;
 
   @ApiPropertyOptional({ description: 'FORBIDDEN: why the credential may not do this', example: 'api_key_not_allowed' })
@@ -28,7 +34,11 @@ export class ErrorDetailsDto {
 
 /** The one error body of the service (HttpExceptionFilter writes every error this way). */
 export class ErrorResponseDto {
-  @ApiProperty({ enum: ERROR_CODES, enumName: 'ErrorCode', description: 'Stable, machine-readable; the HTTP status follows from it' })
+  @ApiProperty({
+    enum: ERROR_CODES,
+    enumName: 'ErrorCode',
+    description: 'Stable, machine-readable; the HTTP status follows from it',
+  })
   code!: ErrorCode;
 
   @ApiProperty({ description: 'For people; never echoes secrets or stack traces', example: 'Datasource 17 not found' })
@@ -36,11 +46,15 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({
     type: ErrorDetailsDto,
-    description: 'Structured context of the error. Further keys may appear by code (e.g. `id`, `maxValues`, `contentType`).',
+    description:
+      'Structured context of the error. Further keys may appear by code (e.g. `id`, `maxValues`, `contentType`).',
   })
   details?: ErrorDetailsDto;
 
-  @ApiProperty({ description: 'Also in the X-Correlation-Id response header; quote it when reporting a problem', example: '3f0c9c1e-6a7d-4b7a-9b62-0f8a2f0c1d2e' })
+  @ApiProperty({
+    description: 'Also in the X-Correlation-Id response header; quote it when reporting a problem',
+    example: '3f0c9c1e-6a7d-4b7a-9b62-0f8a2f0c1d2e',
+  })
   correlationId!: string;
 }
 
@@ -105,7 +119,9 @@ export function documentGlobalBehaviour(document: OpenAPIObject): OpenAPIObject 
         if (Number(status) < 400 || !response || '$ref' in response) continue;
         response.content ??= { 'application/json': { schema: ERROR_SCHEMA } };
       }
-      operation.responses = Object.fromEntries(Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)));
+      operation.responses = Object.fromEntries(
+        Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)),
+      );
     }
   }
   return document;

@@ -41,7 +41,11 @@ export class AppError extends Error {
   }
 
   /** 503 or 429 with `Retry-After` (the filter sets the header from details.retryAfterSeconds). */
-  static retryLater(code: 'SOURCE_BUSY' | 'SOURCE_TIMEOUT' | 'RATE_LIMITED' | 'SERVICE_BUSY', message: string, retryAfterSeconds: number): AppError {
+  static retryLater(
+    code: 'SOURCE_BUSY' | 'SOURCE_TIMEOUT' | 'RATE_LIMITED' | 'SERVICE_BUSY',
+    message: string,
+    retryAfterSeconds: number,
+  ): AppError {
     return new AppError(code, message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
   }
 }

@@ -29,10 +29,19 @@ function ipv6Groups(address: string): number[] | null {
   const dotted = last[last.length - 1];
   if (dotted?.includes('.')) {
     const octets = dotted.split('.').map(Number);
-    last.splice(last.length - 1, 1, ((octets[0] << 8) | octets[1]).toString(16), ((octets[2] << 8) | octets[3]).toString(16));
+    last.splice(
+      last.length - 1,
+      1,
+      ((octets[0] << 8) | octets[1]).toString(16),
+      ((octets[2] << 8) | octets[3]).toString(16),
+    );
   }
   const missing = 8 - parts.reduce((sum, part) => sum + part.length, 0);
   if (missing < 0 || (halves.length === 1 && missing !== 0)) return null;
-  const groups = [...parts[0], ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...(parts[1] ?? [])].map((group) => parseInt(group, 16));
-  return groups.length === 8 && groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff) ? groups : null;
+  const groups = [...parts[0], ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...(parts[1] ?? [])].map(
+    (group) => parseInt(group, 16),
+  );
+  return groups.length === 8 && groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff)
+    ? groups
+    : null;
 }

@@ -31,7 +31,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // counts it by status, nothing is logged. An outage (SERVICE_UNAVAILABLE) is logged, at most once per interval;
     // every other 5xx is a bug of ours and logged each time.
     if (status >= 500 && !SHED_LOAD.has(body.code)) {
-      const entry = { msg: 'request failed', method: request.method, path: request.originalUrl, correlationId: body.correlationId };
+      const entry = {
+        msg: 'request failed',
+        method: request.method,
+        path: request.originalUrl,
+        correlationId: body.correlationId,
+      };
       const stack = exception instanceof Error ? exception.stack : String(exception);
       if (body.code !== 'SERVICE_UNAVAILABLE') this.logger.error(entry, stack);
       else this.logOutage(entry, stack);
@@ -39,7 +44,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
     // From the mapped body: shed load (429/503 AppErrors) and infrastructure outages both say when to come back.
     const retryAfterHeader = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-    if (typeof retryAfterHeader === 'number') response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterHeader))));
+    if (typeof retryAfterHeader === 'number')
+      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterHeader))));
     // A route may have set another type (text/plain for /metrics) before it failed; res.json would keep it.
     response.status(status).type('application/json').json(body);
   }
@@ -50,21 +56,37 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.outagesSuppressed++;
       return;
     }
-    this.logger.error({ ...entry, msg: 'request failed: a backing service is unavailable', alsoFailedSinceLastLine: this.outagesSuppressed }, stack);
+    this.logger.error(
+      {
+        ...entry,
+        msg: 'request failed: a backing service is unavailable',
+        alsoFailedSinceLastLine: this.outagesSuppressed,
+      },
+      stack,
+    );
     this.outageLoggedAt = now;
     this.outagesSuppressed = 0;
   }
 
   toResponse(exception: unknown, correlationId: string): { status: number; body: ErrorResponse } {
-    const error = exception instanceof AppError ? exception : (requestError(exception) ?? mapInfrastructureError(exception));
+    const error =
+      exception instanceof AppError ? exception : (requestError(exception) ?? mapInfrastructureError(exception));
     if (error) {
       return {
         status: HTTP_STATUS_BY_CODE[error.code],
-        body: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), correlationId },
+        body: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+          correlationId,
+        },
       };
     }
     if (exception instanceof ThrottlerException) {
-      return { status: 429, body: { code: 'RATE_LIMITED', message: 'Too many requests: rate limit exceeded, retry later', correlationId } };
+      return {
+        status: 429,
+        body: { code: 'RATE_LIMITED', message: 'Too many requests: rate limit exceeded, retry later', correlationId },
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -78,7 +100,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const statusError = exception as { status?: number; message?: string };
     if (typeof statusError?.status === 'number' && statusError.status >= 400 && statusError.status < 500) {
       const status = statusError.status;
-      return { status, body: { code: CODE_BY_HTTP_STATUS[status] ?? 'VALIDATION_FAILED', message: statusError.message ?? 'Bad request', correlationId } };
+      return {
+        status,
+        body: {
+          code: CODE_BY_HTTP_STATUS[status] ?? 'VALIDATION_FAILED',
+          message: statusError.message ?? 'Bad request',
+          correlationId,
+        },
+      };
     }
     return {
       status: HTTP_STATUS_BY_CODE.INTERNAL,
@@ -93,13 +122,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
  * the body, a path decoding error quotes the path.
  */
 function requestError(exception: unknown): AppError | null {
-  const cause = (exception instanceof HttpException ? exception.cause : exception) as { type?: unknown; status?: unknown; message?: unknown } | undefined;
+  const cause = (exception instanceof HttpException ? exception.cause : exception) as
+    { type?: unknown; status?: unknown; message?: unknown } | undefined;
   if (!cause || typeof cause !== 'object') return null;
   switch (cause.type) {
     case 'entity.parse.failed': {
       const position = /position (\d+)/.exec(String(cause.message ?? ''))?.[1];
       return position !== undefined
-        ? new AppError('INVALID_JSON', `Request body is not valid JSON (at position ${position})`, { position: Number(position) })
+        ? new AppError('INVALID_JSON', `Request body is not valid JSON (at position ${position})`, {
+            position: Number(position),
+          })
         : new AppError('INVALID_JSON', 'Request body is not valid JSON');
     }
     case 'entity.too.large':

@@ -36,7 +36,9 @@ function pgErrorOf(error: unknown): PgError | null {
   const candidate = (error as { driverError?: unknown })?.driverError ?? error;
   const code = (candidate as { code?: unknown })?.code;
   // SQLSTATE: five characters; pg's DatabaseError also carries a severity (Node's own errors never do).
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in (candidate as object) ? (candidate as PgError) : null;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in (candidate as object)
+    ? (candidate as PgError)
+    : null;
 }
 
 /** The SQLSTATE of a PostgreSQL error (also wrapped in TypeORM's QueryFailedError), else null. */
@@ -51,7 +53,16 @@ const BUSY_CODES = new Set(['53300', '53400']); // too many connections, configu
 const UNAVAILABLE_CLASSES = new Set(['08', '40', '53', '57', '58']);
 
 /** Lost or refused connections of pg, pg-pool or ioredis (the same set for every connection). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 // ioredis's Cluster during a failover: slots moving to the promoted replica, a slot map not yet refreshed.
 const LOST_CONNECTION =
   /Connection terminated|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|All nodes failed|Command timed out|Too many Cluster redirections|Failed to refresh slots cache|Cluster isn't ready/i;
@@ -59,17 +70,27 @@ const POOL_EXHAUSTED = /timeout exceeded when trying to connect/i;
 const CLIENT_QUERY_TIMEOUT = /Query read timeout/i;
 
 /** PostgreSQL refused the values given (data exception, integrity violation, program limit), not the connection. */
-export const isDataError = (error: unknown): boolean => ['22', '23', '54'].includes(sqlStateOf(error)?.slice(0, 2) ?? '');
+export const isDataError = (error: unknown): boolean =>
+  ['22', '23', '54'].includes(sqlStateOf(error)?.slice(0, 2) ?? '');
 
 /** PostgreSQL or Redis itself failing (down, unreachable, overloaded, too slow), not the request or our SQL. */
-export const isOutage = (error: unknown): boolean => ['unavailable', 'busy', 'timeout'].includes(classifyFailure(error)?.kind ?? '');
+export const isOutage = (error: unknown): boolean =>
+  ['unavailable', 'busy', 'timeout'].includes(classifyFailure(error)?.kind ?? '');
 
 /** What a failure is, or null when it is not a database, Redis-connection or network failure (then it is a bug of ours). */
 export function classifyFailure(error: unknown): Failure | null {
   const pg = pgErrorOf(error);
   if (pg) {
     const kind = kindOfSqlState(pg.code);
-    return kind && { kind, sqlState: pg.code, column: pg.column ?? null, constraint: pg.constraint ?? null, message: pg.message ?? String((error as Error)?.message ?? '') };
+    return (
+      kind && {
+        kind,
+        sqlState: pg.code,
+        column: pg.column ?? null,
+        constraint: pg.constraint ?? null,
+        message: pg.message ?? String((error as Error)?.message ?? ''),
+      }
+    );
   }
   // By shape, not instanceof: errors made in another realm (Node's own socket errors as a test runner's sandbox sees
   // them) are errors all the same.
@@ -79,10 +100,20 @@ export function classifyFailure(error: unknown): Failure | null {
 
 function classifyErrorLike(error: Error): Failure | null {
   const code = (error as { code?: unknown }).code;
-  const failure = (kind: FailureKind): Failure => ({ kind, sqlState: null, column: null, constraint: null, message: error.message });
+  const failure = (kind: FailureKind): Failure => ({
+    kind,
+    sqlState: null,
+    column: null,
+    constraint: null,
+    message: error.message,
+  });
   if (CLIENT_QUERY_TIMEOUT.test(error.message)) return failure('timeout');
   if (POOL_EXHAUSTED.test(error.message)) return failure('busy');
-  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || LOST_CONNECTION.test(error.message) || error.name === 'MaxRetriesPerRequestError') {
+  if (
+    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+    LOST_CONNECTION.test(error.message) ||
+    error.name === 'MaxRetriesPerRequestError'
+  ) {
     return failure('unavailable');
   }
   return null;
@@ -114,10 +145,18 @@ export function mapInfrastructureError(error: unknown): AppError | null {
       return unavailable('The database query took too long and was cancelled; retry later or narrow the request');
     case 'busy':
     case 'unavailable':
-      return unavailable(failure.sqlState ? 'The database is unavailable; retry later' : 'A backing service (database or Redis) is unavailable; retry later');
+      return unavailable(
+        failure.sqlState
+          ? 'The database is unavailable; retry later'
+          : 'A backing service (database or Redis) is unavailable; retry later',
+      );
     case 'conflict': {
       const details = { sqlState: failure.sqlState, constraint: failure.constraint };
-      if (failure.sqlState === '23503') return AppError.conflict('The request refers to a row that does not exist, or one that is still referenced', details);
+      if (failure.sqlState === '23503')
+        return AppError.conflict(
+          'The request refers to a row that does not exist, or one that is still referenced',
+          details,
+        );
       return AppError.conflict('The request conflicts with the current state; reload and retry', details);
     }
     default:
@@ -140,7 +179,10 @@ export function requestValueError(error: unknown, field?: string): AppError | nu
         : failure.sqlState === '23514'
           ? `${name}: a value of the request is outside the allowed range`
           : `${name}: a value of the request cannot be stored or compared as given (wrong format, out of range, invalid character)`;
-  return new AppError('VALIDATION_FAILED', message, { fields: [{ field: name, messages: [message] }], sqlState: failure.sqlState });
+  return new AppError('VALIDATION_FAILED', message, {
+    fields: [{ field: name, messages: [message] }],
+    sqlState: failure.sqlState,
+  });
 }
 
 /**
@@ -168,10 +210,12 @@ function mapRedisError(error: unknown): AppError | null {
     const text = 'Redis refused a value of the request (out of range or not a number)';
     return new AppError('VALIDATION_FAILED', text, { fields: [{ field: 'request', messages: [text] }] });
   }
-  if (message.startsWith('WRONGTYPE')) return AppError.conflict('The key holds a different type of value than this operation works on');
+  if (message.startsWith('WRONGTYPE'))
+    return AppError.conflict('The key holds a different type of value than this operation works on');
   if (REDIS_UNAVAILABLE.test(message)) return unavailable('Redis cannot serve the request right now; retry later');
   return null;
 }
 
 /** 503 with the Retry-After the filter sends. */
-const unavailable = (message: string): AppError => new AppError('SERVICE_UNAVAILABLE', message, { retryAfterSeconds: 5 });
+const unavailable = (message: string): AppError =>
+  new AppError('SERVICE_UNAVAILABLE', message, { retryAfterSeconds: 5 });

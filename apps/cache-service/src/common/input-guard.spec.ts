@@ -15,15 +15,21 @@ describe('findInputProblem', () => {
 
   it('refuses more than MAX_INPUT_VALUES keys and items, counted over every level, with PAYLOAD_TOO_LARGE', () => {
     expect(findInputProblem(new Array(MAX_INPUT_VALUES).fill(0))).toBeNull();
-    expect(findInputProblem(new Array(MAX_INPUT_VALUES + 1).fill(0))).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { maxValues: MAX_INPUT_VALUES } });
+    expect(findInputProblem(new Array(MAX_INPUT_VALUES + 1).fill(0))).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      details: { maxValues: MAX_INPUT_VALUES },
+    });
     // 2 keys + 2 × 5,000 items: over the cap although no array is.
-    expect(findInputProblem({ a: new Array(5_000).fill({}), b: new Array(5_000).fill('x') })?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(findInputProblem({ a: new Array(5_000).fill({}), b: new Array(5_000).fill('x') })?.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
     // The walk stops at the cap: a problem after it is not reached.
     expect(findInputProblem([...new Array(MAX_INPUT_VALUES).fill(0), 'a\u0000'])?.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('names the field holding a NUL or an unpaired surrogate, with the path validation errors use', () => {
-    const fieldOf = (value: unknown, root: string | null = null) => (findInputProblem(value, root)?.details as { fields: { field: string }[] }).fields[0].field;
+    const fieldOf = (value: unknown, root: string | null = null) =>
+      (findInputProblem(value, root)?.details as { fields: { field: string }[] }).fields[0].field;
     expect(fieldOf({ name: 'a\u0000b' })).toBe('name');
     expect(fieldOf({ columnMapping: { measure: '\ud800' } })).toBe('columnMapping.measure');
     expect(fieldOf({ permissions: ['ok', 'x\udc00'] })).toBe('permissions.1');
@@ -37,9 +43,13 @@ describe('findInputProblem', () => {
   it('refuses keys that name a prototype or hold unsafe characters, naming them', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const problem = findInputProblem(JSON.parse(`{"outer": {"${key}": {"isAdmin": true}}}`));
-      expect(problem?.details).toEqual({ fields: [{ field: `outer.${key}`, messages: [`property ${key} should not exist`] }] });
+      expect(problem?.details).toEqual({
+        fields: [{ field: `outer.${key}`, messages: [`property ${key} should not exist`] }],
+      });
     }
-    expect((findInputProblem({ ['k\u0000']: 1 })?.details as { fields: { field: string }[] }).fields[0].field).toBe('k\ufffd');
+    expect((findInputProblem({ ['k\u0000']: 1 })?.details as { fields: { field: string }[] }).fields[0].field).toBe(
+      'k\ufffd',
+    );
   });
 
   it('safeText replaces only NUL and unpaired surrogates', () => {

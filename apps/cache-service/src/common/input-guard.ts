@@ -26,7 +26,8 @@ export const hasUnsafeText = (text: string): boolean => UNSAFE_TEXT.test(text);
 
 /** Text with NUL and unpaired surrogates replaced by U+FFFD, for echoing a field name or storing a trail. */
 const UNSAFE_TEXT_ALL = new RegExp(UNSAFE_TEXT.source, 'g');
-export const safeText = (text: string): string => (UNSAFE_TEXT.test(text) ? text.replace(UNSAFE_TEXT_ALL, '\ufffd') : text);
+export const safeText = (text: string): string =>
+  UNSAFE_TEXT.test(text) ? text.replace(UNSAFE_TEXT_ALL, '\ufffd') : text;
 
 /**
  * How many values (object keys and array items, all levels together) a request body or query string may hold. The
@@ -56,7 +57,8 @@ const pathOf = (frames: Frame[], key: string | null): string =>
     .map(safeText)
     .join('.');
 
-const unsafeTextProblem = (field: string): AppError => AppError.invalidField(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
+const unsafeTextProblem = (field: string): AppError =>
+  AppError.invalidField(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
 
 /**
  * The first thing in a request value that no route accepts: more than MAX_INPUT_VALUES keys and items, nesting
@@ -65,7 +67,8 @@ const unsafeTextProblem = (field: string): AppError => AppError.invalidField(fie
  * value. Field paths are those of validation errors (`columnMapping.measure`, `permissions.0`).
  */
 export function findInputProblem(root: unknown, rootField: string | null = null): AppError | null {
-  if (typeof root === 'string') return hasUnsafeText(root) ? unsafeTextProblem(rootField === null ? 'body' : safeText(rootField)) : null;
+  if (typeof root === 'string')
+    return hasUnsafeText(root) ? unsafeTextProblem(rootField === null ? 'body' : safeText(rootField)) : null;
   if (root === null || typeof root !== 'object') return null;
   const frames: Frame[] = [frameOf(root as Record<string, unknown>, rootField)];
   let values = 0;
@@ -77,32 +80,45 @@ export function findInputProblem(root: unknown, rootField: string | null = null)
     }
     const index = frame.next++;
     if (++values > MAX_INPUT_VALUES) {
-      return new AppError('PAYLOAD_TOO_LARGE', `Request holds more than ${MAX_INPUT_VALUES} values (keys and items at all levels)`, { maxValues: MAX_INPUT_VALUES });
+      return new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `Request holds more than ${MAX_INPUT_VALUES} values (keys and items at all levels)`,
+        { maxValues: MAX_INPUT_VALUES },
+      );
     }
     const key = frame.keys ? frame.keys[index] : null;
     if (key !== null) {
-      if (FORBIDDEN_KEYS.has(key)) return AppError.invalidField(pathOf(frames, key), `property ${key} should not exist`);
+      if (FORBIDDEN_KEYS.has(key))
+        return AppError.invalidField(pathOf(frames, key), `property ${key} should not exist`);
       if (hasUnsafeText(key)) {
         const field = pathOf(frames, key);
-        return AppError.invalidField(field, `property ${field} should not exist: names must not hold NUL or unpaired UTF-16 surrogates`);
+        return AppError.invalidField(
+          field,
+          `property ${field} should not exist: names must not hold NUL or unpaired UTF-16 surrogates`,
+        );
       }
     }
-    const value = key !== null ? (frame.container as Record<string, unknown>)[key] : (frame.container as unknown[])[index];
+    const value =
+      key !== null ? (frame.container as Record<string, unknown>)[key] : (frame.container as unknown[])[index];
     if (typeof value === 'string') {
       if (hasUnsafeText(value)) return unsafeTextProblem(pathOf(frames, key ?? String(index)) || 'body');
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (frames.length >= MAX_JSON_DEPTH) {
-      return new AppError('INVALID_JSON', `Request nests deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
+      return new AppError('INVALID_JSON', `Request nests deeper than ${MAX_JSON_DEPTH} levels`, {
+        maxDepth: MAX_JSON_DEPTH,
+      });
     }
     frames.push(frameOf(value as Record<string, unknown>, key ?? String(index)));
   }
   return null;
 }
 
-const hasBody = (req: Request): boolean => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-const isJson = (req: Request): boolean => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+const isJson = (req: Request): boolean =>
+  /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 
 /**
  * The API speaks JSON only: a body of any other type is refused with 415 before a parser turns it into an
@@ -111,7 +127,11 @@ const isJson = (req: Request): boolean => /^application\/([\w.+-]+\+)?json\s*(;|
 export function jsonOnlyMiddleware(req: Request, _res: Response, next: NextFunction): void {
   if (hasBody(req) && !isJson(req)) {
     const contentType = req.headers['content-type'] ?? null;
-    next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be JSON (Content-Type: application/json)', { contentType }));
+    next(
+      new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be JSON (Content-Type: application/json)', {
+        contentType,
+      }),
+    );
     return;
   }
   next();
@@ -133,7 +153,8 @@ export function inputGuardMiddleware(req: Request, _res: Response, next: NextFun
 
 /** Whether a route reads a body at all (`@Body()`): a route that does not gets no validation of one either. */
 function takesBody(context: ExecutionContext): boolean {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ??
+    {}) as Record<string, unknown>;
   return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
 }
 
@@ -153,7 +174,12 @@ export class InputProblemInterceptor implements NestInterceptor {
     if (fields.length > 0 && !takesBody(context)) {
       const refused = fields.slice(0, 10).map(safeText);
       return throwError(() =>
-        AppError.validation(refused.map((field) => ({ field, messages: [`property ${field} should not exist: this operation takes no body`] }))),
+        AppError.validation(
+          refused.map((field) => ({
+            field,
+            messages: [`property ${field} should not exist: this operation takes no body`],
+          })),
+        ),
       );
     }
     return next.handle();

@@ -15,7 +15,12 @@ describe('OpenAPI document completion', () => {
           Row: {
             type: 'object',
             properties: {
-              decoded: { type: 'object', nullable: true, allOf: [{ $ref: '#/components/schemas/Decoded' }], description: 'd' },
+              decoded: {
+                type: 'object',
+                nullable: true,
+                allOf: [{ $ref: '#/components/schemas/Decoded' }],
+                description: 'd',
+              },
               state: { type: 'string', nullable: true, enum: ['on', 'off'] },
               plain: { type: 'string', nullable: true },
             },
@@ -54,6 +59,9 @@ describe('OpenAPI document completion', () => {
     expect(open.security).toEqual([]);
     expect(Object.keys(open.responses)).toEqual(['200', '400']);
     expect(Object.keys(closed.responses)).toEqual(['201', '400', '401', '403', '404', '413', '415', '429', '503']);
-    expect(closed.responses['404']).toEqual({ description: 'no such thing', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } });
+    expect(closed.responses['404']).toEqual({
+      description: 'no such thing',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+    });
   });
 });

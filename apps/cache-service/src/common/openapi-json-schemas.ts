@@ -12,12 +12,19 @@ const SCHEMAS = {
   JsonValue: {
     description: 'Any JSON value',
     // null through the string branch: OpenAPI 3.0 has no null type, and `nullable` needs a `type` beside it.
-    anyOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: ref('JsonValue') }, ref('JsonObject')],
+    anyOf: [
+      { type: 'string', nullable: true },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'array', items: ref('JsonValue') },
+      ref('JsonObject'),
+    ],
   },
   JsonObject: { type: 'object', description: 'A JSON object', additionalProperties: ref('JsonValue') },
   ExplainPlanNode: {
     type: 'object',
-    description: 'One node of a PostgreSQL plan, with PostgreSQL\'s own key names ("Node Type", "Relation Name", "Plan Rows", …)',
+    description:
+      'One node of a PostgreSQL plan, with PostgreSQL\'s own key names ("Node Type", "Relation Name", "Plan Rows", …)',
     required: ['Node Type'],
     properties: {
       'Node Type': { type: 'string', example: 'Seq Scan' },
@@ -32,7 +39,12 @@ const SCHEMAS = {
   ExplainPlan: {
     type: 'array',
     description: 'Output of `EXPLAIN (FORMAT JSON)`: one element per statement, each with its root `Plan`',
-    items: { type: 'object', required: ['Plan'], properties: { Plan: ref('ExplainPlanNode') }, additionalProperties: ref('JsonValue') },
+    items: {
+      type: 'object',
+      required: ['Plan'],
+      properties: { Plan: ref('ExplainPlanNode') },
+      additionalProperties: ref('JsonValue'),
+    },
   },
   AlertContext: {
     type: 'object',
@@ -55,8 +67,15 @@ const SCHEMAS = {
 } satisfies Record<string, SchemaObject>;
 
 /** A DTO property's schema pointing at one of the shared JSON schemas, optionally nullable. */
-export function jsonSchema(name: keyof typeof SCHEMAS, options: { nullable?: boolean; description?: string } = {}): ApiPropertyOptions {
-  return { ...(options.nullable ? { nullable: true } : {}), ...(options.description ? { description: options.description } : {}), allOf: [ref(name)] };
+export function jsonSchema(
+  name: keyof typeof SCHEMAS,
+  options: { nullable?: boolean; description?: string } = {},
+): ApiPropertyOptions {
+  return {
+    ...(options.nullable ? { nullable: true } : {}),
+    ...(options.description ? { description: options.description } : {}),
+    allOf: [ref(name)],
+  };
 }
 
 /** Adds the shared JSON schemas and makes every nullable schema say so in the way OpenAPI 3.0.3 defines. */
@@ -93,7 +112,10 @@ function visitSchemas(document: OpenAPIObject, fix: (schema: SchemaObject) => Sc
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       if (key === 'example' || key === 'examples' || key === 'enum') out[key] = value;
-      else if (key === 'properties' && isSchema) out[key] = Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, walk(child, true)]));
+      else if (key === 'properties' && isSchema)
+        out[key] = Object.fromEntries(
+          Object.entries(value as object).map(([name, child]) => [name, walk(child, true)]),
+        );
       else out[key] = walk(value, SCHEMA_KEYS.has(key) || (isSchema && SUBSCHEMA_KEYS.has(key)));
     }
     return isSchema ? fix(out as SchemaObject) : out;

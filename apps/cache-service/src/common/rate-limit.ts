@@ -25,7 +25,12 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
         limit: config.rateLimits.loginPerMinute,
         skipIf: (context) => !(context.getClass().name === 'AuthController' && context.getHandler().name === 'login'),
       },
-      { name: 'warming', ttl: classWindowMs, limit: config.rateLimits.warmingPerHour, skipIf: (context) => classOf(context) !== 'warming' },
+      {
+        name: 'warming',
+        ttl: classWindowMs,
+        limit: config.rateLimits.warmingPerHour,
+        skipIf: (context) => classOf(context) !== 'warming',
+      },
       {
         name: 'invalidation',
         ttl: classWindowMs,
@@ -42,7 +47,9 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     // The auth guard has set `principal` by now (it runs first); plumbing reads it structurally, not through auth/.
     const principal = (req as { principal?: Principal }).principal;
-    return principal ? `${principal.kind}:${principal.id}` : `ip:${clientBucket((req as unknown as Request).ip ?? null)}`;
+    return principal
+      ? `${principal.kind}:${principal.id}`
+      : `ip:${clientBucket((req as unknown as Request).ip ?? null)}`;
   }
 
   /** One budget per tracker and limit name, shared by every route of the class. */
@@ -51,7 +58,10 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   }
 
   /** The one 429 of the service: the exception filter answers it (body `details.retryAfterSeconds`, `Retry-After`). */
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     throw AppError.rateLimited('Too many requests: rate limit exceeded, retry later', detail.timeToBlockExpire);
   }
 }

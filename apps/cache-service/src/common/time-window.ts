@@ -10,7 +10,10 @@ export interface TimeWindow {
  * (default now); `from` must lie before `to` and the span must not exceed `maxMs` — each refused with a 400
  * naming the parameter.
  */
-export function parseWindow(query: { from?: string | Date; to?: string | Date }, options: { defaultMs: number; maxMs: number; now?: Date }): TimeWindow {
+export function parseWindow(
+  query: { from?: string | Date; to?: string | Date },
+  options: { defaultMs: number; maxMs: number; now?: Date },
+): TimeWindow {
   const to = query.to === undefined ? (options.now ?? new Date()) : toDate(query.to, 'to');
   const from = query.from === undefined ? new Date(to.getTime() - options.defaultMs) : toDate(query.from, 'from');
   if (from.getTime() >= to.getTime()) throw AppError.invalidField('from', 'from must be before to');

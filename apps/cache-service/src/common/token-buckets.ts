@@ -24,7 +24,9 @@ export class TokenBuckets {
     const now = this.now();
     const capacity = this.ratePerSecond;
     const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond) : capacity;
+    const tokens = bucket
+      ? Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond)
+      : capacity;
     if (tokens >= 1) {
       if (!bucket && this.buckets.size >= SWEEP_ABOVE) this.sweep(now);
       this.buckets.set(key, { tokens: tokens - 1, at: now });
@@ -40,7 +42,8 @@ export class TokenBuckets {
 
   private sweep(now: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond >= this.ratePerSecond) this.buckets.delete(key);
+      if (bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond >= this.ratePerSecond)
+        this.buckets.delete(key);
     }
   }
 }

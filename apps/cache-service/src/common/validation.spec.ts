@@ -30,17 +30,26 @@ describe('isCalendarDate', () => {
 
 describe('applyContract', () => {
   it('drops null for a property the contract does not mark nullable and keeps it where it does', () => {
-    expect(applyContract({ name: null, description: null }, SampleDto)).toEqual({ value: { description: null }, problems: [] });
+    expect(applyContract({ name: null, description: null }, SampleDto)).toEqual({
+      value: { description: null },
+      problems: [],
+    });
   });
 
   it('refuses an array or a scalar where the contract holds an object, naming the field', () => {
-    expect(applyContract({ mapping: [] }, SampleDto).problems).toEqual([{ field: 'mapping', messages: ['mapping must be an object'] }]);
-    expect(applyContract({ mapping: 'x' }, SampleDto).problems).toEqual([{ field: 'mapping', messages: ['mapping must be an object'] }]);
+    expect(applyContract({ mapping: [] }, SampleDto).problems).toEqual([
+      { field: 'mapping', messages: ['mapping must be an object'] },
+    ]);
+    expect(applyContract({ mapping: 'x' }, SampleDto).problems).toEqual([
+      { field: 'mapping', messages: ['mapping must be an object'] },
+    ]);
     expect(applyContract({ mapping: { column: null } }, SampleDto)).toEqual({ value: { mapping: {} }, problems: [] });
   });
 
   it('refuses dates that are not on the calendar', () => {
-    expect(applyContract({ from: '2026-02-30T00:00:00Z', day: '2026-02-29' }, SampleDto).problems.map((p) => p.field)).toEqual(['from', 'day']);
+    expect(
+      applyContract({ from: '2026-02-30T00:00:00Z', day: '2026-02-29' }, SampleDto).problems.map((p) => p.field),
+    ).toEqual(['from', 'day']);
     expect(applyContract({ from: '2026-02-28T00:00:00Z', day: '2028-02-29' }, SampleDto).problems).toEqual([]);
   });
 });

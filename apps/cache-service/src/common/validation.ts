@@ -27,7 +27,10 @@ type DtoClass = abstract new (...args: never[]) => unknown;
 const propertiesOf = (dto: DtoClass): Map<string, ApiPropertyMeta> => {
   const names = (Reflect.getMetadata(API_MODEL_PROPERTIES_ARRAY, dto.prototype) as string[] | undefined) ?? [];
   return new Map(
-    names.map((name) => [name.slice(1), (Reflect.getMetadata(API_MODEL_PROPERTIES, dto.prototype, name.slice(1)) as ApiPropertyMeta) ?? {}]),
+    names.map((name) => [
+      name.slice(1),
+      (Reflect.getMetadata(API_MODEL_PROPERTIES, dto.prototype, name.slice(1)) as ApiPropertyMeta) ?? {},
+    ]),
   );
 };
 
@@ -36,7 +39,8 @@ function nestedDto(meta: ApiPropertyMeta): DtoClass | null {
   const type = meta.type;
   if (typeof type !== 'function') return null;
   const isDto = (candidate: unknown): candidate is DtoClass =>
-    typeof candidate === 'function' && Reflect.hasMetadata(API_MODEL_PROPERTIES_ARRAY, (candidate as DtoClass).prototype ?? {});
+    typeof candidate === 'function' &&
+    Reflect.hasMetadata(API_MODEL_PROPERTIES_ARRAY, (candidate as DtoClass).prototype ?? {});
   if (isDto(type)) return type;
   // `type: () => Dto` (a lazy reference): a class constructor cannot be called without `new`, an arrow function can.
   if (!type.prototype) {
@@ -53,7 +57,9 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 export function isCalendarDate(text: string): boolean {
   const match = ISO_DATE.exec(text);
   if (!match) return false;
-  const [, year, month, day, hour = '0', minute = '0', second = '0'] = match.map((part) => part ?? undefined) as string[];
+  const [, year, month, day, hour = '0', minute = '0', second = '0'] = match.map(
+    (part) => part ?? undefined,
+  ) as string[];
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
   const dateOk = Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= daysInMonth;
   return dateOk && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
@@ -111,7 +117,8 @@ export function applyContract(value: unknown, dto: DtoClass, prefix = ''): { val
 /** `from` after `to` is no window at all: refused wherever a request carries both. */
 function windowProblem(value: unknown): FieldError[] {
   const { from, to } = (value ?? {}) as { from?: unknown; to?: unknown };
-  const time = (v: unknown): number => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : Number.NaN);
+  const time = (v: unknown): number =>
+    v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : Number.NaN;
   if (from === undefined || to === undefined || !(time(from) > time(to))) return [];
   return [
     { field: 'from', messages: ['from must not be later than to'] },

@@ -247,7 +247,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (problem) problems.push(problem);
   }
   if (!jwtSecret) {
-    if (production) problems.push('JWT_SECRET is required when NODE_ENV=production (generate one: openssl rand -hex 32)');
+    if (production)
+      problems.push('JWT_SECRET is required when NODE_ENV=production (generate one: openssl rand -hex 32)');
     jwtSecret = randomBytes(32).toString('hex');
     jwtSecretEphemeral = true;
   }
@@ -255,7 +256,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // In production the provider's keys must come over TLS, and its tokens be meant for this service (issuer, audience).
   if (jwksUrl) url('JWT_JWKS_URL', jwksUrl, production ? ['https:'] : ['https:', 'http:']);
   if (jwksUrl && production) {
-    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE']) if (!str(name, '')) problems.push(`${name} is required with JWT_JWKS_URL when NODE_ENV=production`);
+    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'])
+      if (!str(name, '')) problems.push(`${name} is required with JWT_JWKS_URL when NODE_ENV=production`);
   }
 
   const adminEmail = str('ADMIN_EMAIL', '');
@@ -264,7 +266,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (adminEmail || adminPassword) {
     const passwordProblem = production && adminPassword ? adminPasswordProblem(adminPassword) : null;
     if (adminEmail && !adminPassword) {
-      problems.push(`ADMIN_PASSWORD is required with ADMIN_EMAIL (the first admin's password${production ? '; NODE_ENV=production never uses a default one' : ''})`);
+      problems.push(
+        `ADMIN_PASSWORD is required with ADMIN_EMAIL (the first admin's password${production ? '; NODE_ENV=production never uses a default one' : ''})`,
+      );
     } else if (!adminEmail) problems.push('ADMIN_EMAIL is required with ADMIN_PASSWORD');
     else if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL is not an email address`);
     else if (adminPassword.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
@@ -276,12 +280,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (trustProxy.problem) problems.push(trustProxy.problem);
   else if (production && trustProxy.value === true) problems.push(TRUST_ALL_PROXIES_PROBLEM);
   const scryptCost = int('SCRYPT_COST', 17, 10, 20);
-  if (production && scryptCost < 17) problems.push(`SCRYPT_COST must be at least 17 when NODE_ENV=production (got ${scryptCost})`);
+  if (production && scryptCost < 17)
+    problems.push(`SCRYPT_COST must be at least 17 when NODE_ENV=production (got ${scryptCost})`);
   const apiDocs = oneOf('API_DOCS', production ? 'off' : 'public', ['public', 'authenticated', 'off'] as const);
   const metricsToken = str('METRICS_TOKEN', '') || null;
-  const metrics = oneOf('METRICS', metricsToken ? 'token' : production ? 'off' : 'public', ['public', 'token', 'off'] as const);
-  if (metrics === 'token' && !metricsToken) problems.push('METRICS=token needs METRICS_TOKEN (the bearer token Prometheus sends)');
-  if (metricsToken && metrics !== 'token') problems.push(`METRICS_TOKEN is set but METRICS is ${metrics}: remove one of them`);
+  const metrics = oneOf('METRICS', metricsToken ? 'token' : production ? 'off' : 'public', [
+    'public',
+    'token',
+    'off',
+  ] as const);
+  if (metrics === 'token' && !metricsToken)
+    problems.push('METRICS=token needs METRICS_TOKEN (the bearer token Prometheus sends)');
+  if (metricsToken && metrics !== 'token')
+    problems.push(`METRICS_TOKEN is set but METRICS is ${metrics}: remove one of them`);
   if (metricsToken && production) {
     const problem = secretProblem('METRICS_TOKEN', metricsToken);
     if (problem) problems.push(problem);
@@ -307,7 +318,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const scaleRaw = str('DEMO_SCALE', '1');
   const scale = Number(scaleRaw);
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 10) problems.push(`DEMO_SCALE must be a number in (0, 10] (got "${scaleRaw}")`);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 10)
+    problems.push(`DEMO_SCALE must be a number in (0, 10] (got "${scaleRaw}")`);
 
   const config: AppConfig = {
     env: nodeEnv,
@@ -315,12 +327,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: str('HOST', '0.0.0.0'),
     role: oneOf('SERVICE_ROLE', 'all', ['all', 'api', 'worker'] as const),
     // `info` is what most tools (and our docker-compose.yml) call Nest's `log` level
-    logLevel: ((level) => (level === 'info' ? 'log' : level))(oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'info', 'log', 'debug', 'verbose'] as const)),
-    redis: { url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes, commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 10_000, 100, 600_000) },
+    logLevel: ((level) => (level === 'info' ? 'log' : level))(
+      oneOf('LOG_LEVEL', 'log', ['error', 'warn', 'info', 'log', 'debug', 'verbose'] as const),
+    ),
+    redis: {
+      url: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+      clusterNodes,
+      commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
     database: { url: databaseUrl },
     sources: {
       schemas: sourceSchemas,
-      databaseUrl: str('SOURCE_DATABASE_URL', '') ? url('SOURCE_DATABASE_URL', '', ['postgres:', 'postgresql:']) : databaseUrl,
+      databaseUrl: str('SOURCE_DATABASE_URL', '')
+        ? url('SOURCE_DATABASE_URL', '', ['postgres:', 'postgresql:'])
+        : databaseUrl,
       queryPoolSize,
       queryMaxConcurrent: int('SOURCE_QUERY_MAX_CONCURRENT', queryPoolSize, 1, 10_000),
       queryTimeoutMs: int('SOURCE_QUERY_TIMEOUT_MS', 5_000, 100, 600_000),
@@ -368,7 +388,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       attempts: int('WARM_ATTEMPTS', 3, 1, 20),
       jobLockMs: int('WARM_JOB_LOCK_MS', 30_000, 1_000, 600_000),
       gcGraceMs: int('CACHE_GC_GRACE_MS', 5_000, 0, 3_600_000),
-      deletion: { batchBytes: int('CACHE_DELETE_BATCH_BYTES', 65_536, 1_024, 16_777_216), pauseMs: int('CACHE_DELETE_PAUSE_MS', 2, 0, 1_000) },
+      deletion: {
+        batchBytes: int('CACHE_DELETE_BATCH_BYTES', 65_536, 1_024, 16_777_216),
+        pauseMs: int('CACHE_DELETE_PAUSE_MS', 2, 0, 1_000),
+      },
       memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
       maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
@@ -404,12 +427,22 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * own schemas are refused here; the service's own schema is refused at start-up, once the database says which it is.
  */
 function schemaList(name: string, raw: string, problems: string[]): string[] {
-  const schemas = [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean))];
+  const schemas = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (schemas.length === 0) problems.push(`${name} must name at least one schema`);
   for (const schema of schemas) {
-    if (!SCHEMA_NAME.test(schema)) problems.push(`${name} entries must be plain schema names (letters, digits, underscore; got "${schema}")`);
+    if (!SCHEMA_NAME.test(schema))
+      problems.push(`${name} entries must be plain schema names (letters, digits, underscore; got "${schema}")`);
     else if (/^(pg_|information_schema$)/i.test(schema)) {
-      problems.push(`${name} must not name PostgreSQL's own schemas (pg_catalog, information_schema, pg_toast, pg_temp…; got "${schema}")`);
+      problems.push(
+        `${name} must not name PostgreSQL's own schemas (pg_catalog, information_schema, pg_toast, pg_temp…; got "${schema}")`,
+      );
     }
   }
   return schemas;

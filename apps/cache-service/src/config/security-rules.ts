@@ -10,7 +10,19 @@ export const MIN_SECRET_LENGTH = 32;
 export const MIN_SECRET_ENTROPY_BITS = 128;
 
 // Compared after lower-casing and dropping separators, so `CHANGE-ME`, `change_me` and `ChangeMe` all match.
-const SECRET_PLACEHOLDERS = ['changeme', 'replaceme', 'placeholder', 'example', 'secret', 'password', 'default', 'dummy', 'sample', 'insecure', 'xxxxxx'];
+const SECRET_PLACEHOLDERS = [
+  'changeme',
+  'replaceme',
+  'placeholder',
+  'example',
+  'secret',
+  'password',
+  'default',
+  'dummy',
+  'sample',
+  'insecure',
+  'xxxxxx',
+];
 const PASSWORD_PLACEHOLDERS = ['changeme', 'replaceme', 'placeholder', 'example'];
 
 /** The development default admin password of `npm start`; never accepted with NODE_ENV=production. */
@@ -41,7 +53,8 @@ export function secretProblem(name: string, value: string): string | null {
   if (value.length < MIN_SECRET_LENGTH) return `${name} must be at least ${MIN_SECRET_LENGTH} characters`;
   const word = placeholderWord(value);
   if (word) return `${name} looks like a placeholder (contains "${word}"): generate one, e.g. openssl rand -hex 32`;
-  if (/^(.{1,16}?)\1+$/s.test(value) || /(.)\1{7,}/s.test(value)) return `${name} is a repeated pattern: generate one, e.g. openssl rand -hex 32`;
+  if (/^(.{1,16}?)\1+$/s.test(value) || /(.)\1{7,}/s.test(value))
+    return `${name} is a repeated pattern: generate one, e.g. openssl rand -hex 32`;
   const bits = Math.floor(estimatedEntropyBits(value));
   if (bits < MIN_SECRET_ENTROPY_BITS) {
     return `${name} is too predictable (about ${bits} bits, needs ${MIN_SECRET_ENTROPY_BITS}): generate one, e.g. openssl rand -hex 32`;
@@ -51,7 +64,8 @@ export function secretProblem(name: string, value: string): string | null {
 
 /** Why this admin password is unsafe for production, or null. */
 export function adminPasswordProblem(value: string): string | null {
-  if (value === DEVELOPMENT_ADMIN_PASSWORD) return 'ADMIN_PASSWORD is the development default, which is never used with NODE_ENV=production';
+  if (value === DEVELOPMENT_ADMIN_PASSWORD)
+    return 'ADMIN_PASSWORD is the development default, which is never used with NODE_ENV=production';
   const word = placeholderWord(value, PASSWORD_PLACEHOLDERS);
   return word ? `ADMIN_PASSWORD looks like a placeholder (contains "${word}")` : null;
 }
@@ -64,7 +78,8 @@ export function servicePasswordProblem(what: string, password: string): string |
   const word = placeholderWord(password, PASSWORD_PLACEHOLDERS);
   if (word) return `${what} looks like a placeholder (contains "${word}")`;
   const advice = 'generate one, e.g. openssl rand -hex 24';
-  if (password.length < MIN_SERVICE_PASSWORD_LENGTH) return `${what} is weak (shorter than ${MIN_SERVICE_PASSWORD_LENGTH} characters): ${advice}`;
+  if (password.length < MIN_SERVICE_PASSWORD_LENGTH)
+    return `${what} is weak (shorter than ${MIN_SERVICE_PASSWORD_LENGTH} characters): ${advice}`;
   if (/^(.{1,8}?)\1+$/s.test(password)) return `${what} is weak (a repeated pattern): ${advice}`;
   return null;
 }
@@ -106,9 +121,14 @@ export function parseTrustProxy(raw: string): { value: TrustProxySetting; proble
   if (value === 'true') return { value: true, problem: null };
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
-    return hops <= 32 ? { value: hops, problem: null } : { value: false, problem: `TRUST_PROXY hop count must be at most 32 (got "${raw}")` };
+    return hops <= 32
+      ? { value: hops, problem: null }
+      : { value: false, problem: `TRUST_PROXY hop count must be at most 32 (got "${raw}")` };
   }
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const bad = entries.filter((entry) => !NAMED_RANGES.includes(entry.toLowerCase()) && !isSubnet(entry));
   if (bad.length > 0 || entries.length === 0) {
     return {
@@ -116,5 +136,8 @@ export function parseTrustProxy(raw: string): { value: TrustProxySetting; proble
       problem: `TRUST_PROXY must be none, true, a hop count, or a comma-separated list of addresses, subnets (10.0.0.0/8) and loopback/linklocal/uniquelocal (bad: "${bad.join('", "') || raw}")`,
     };
   }
-  return { value: entries.map((entry) => (NAMED_RANGES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry)), problem: null };
+  return {
+    value: entries.map((entry) => (NAMED_RANGES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry)),
+    problem: null,
+  };
 }

@@ -10,7 +10,14 @@ export class CacheStrategyEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ name: 'datasource_id', type: 'integer', generated: 'identity', generatedIdentity: 'BY DEFAULT', insert: false, update: false })
+  @Column({
+    name: 'datasource_id',
+    type: 'integer',
+    generated: 'identity',
+    generatedIdentity: 'BY DEFAULT',
+    insert: false,
+    update: false,
+  })
   datasourceId: number;
 
   @Column({ name: 'cache_layer_id', type: 'uuid' })

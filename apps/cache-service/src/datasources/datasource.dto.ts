@@ -21,15 +21,29 @@ import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from './source-name.js';
 
 /** A plain SQL identifier: the service builds its warming query from these, so nothing else may pass. */
 const IDENTIFIER = SQL_IDENTIFIER_PATTERN;
-const { nameMaxLength, descriptionMaxLength, stalenessTtlSeconds: TTL, minWarmIntervalSeconds: INTERVAL } = DATASOURCE_LIMITS;
-const identifierMessage = (field: string): string => `${field} must be a plain column name (letters, digits, underscore)`;
+const {
+  nameMaxLength,
+  descriptionMaxLength,
+  stalenessTtlSeconds: TTL,
+  minWarmIntervalSeconds: INTERVAL,
+} = DATASOURCE_LIMITS;
+const identifierMessage = (field: string): string =>
+  `${field} must be a plain column name (letters, digits, underscore)`;
 
 export class ColumnMappingDto implements ColumnMapping {
   @ApiProperty({ example: 'measure' }) @Matches(IDENTIFIER, { message: identifierMessage('measure') }) measure: string;
-  @ApiProperty({ example: 'practice_id' }) @Matches(IDENTIFIER, { message: identifierMessage('practice') }) practice: string;
-  @ApiProperty({ example: 'provider_id' }) @Matches(IDENTIFIER, { message: identifierMessage('provider') }) provider: string;
-  @ApiProperty({ example: 'frequency' }) @Matches(IDENTIFIER, { message: identifierMessage('frequency') }) frequency: string;
-  @ApiProperty({ example: 'period_date' }) @Matches(IDENTIFIER, { message: identifierMessage('period') }) period: string;
+  @ApiProperty({ example: 'practice_id' })
+  @Matches(IDENTIFIER, { message: identifierMessage('practice') })
+  practice: string;
+  @ApiProperty({ example: 'provider_id' })
+  @Matches(IDENTIFIER, { message: identifierMessage('provider') })
+  provider: string;
+  @ApiProperty({ example: 'frequency' })
+  @Matches(IDENTIFIER, { message: identifierMessage('frequency') })
+  frequency: string;
+  @ApiProperty({ example: 'period_date' })
+  @Matches(IDENTIFIER, { message: identifierMessage('period') })
+  period: string;
   @ApiProperty({ example: 'value' }) @Matches(IDENTIFIER, { message: identifierMessage('value') }) value: string;
 }
 
@@ -46,7 +60,11 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @MaxLength(descriptionMaxLength)
   description?: string | null;
 
-  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified table the rows are read from', maxLength: MAX_TABLE_NAME_LENGTH })
+  @ApiProperty({
+    example: 'demo_analytics.revenue_facts',
+    description: 'Schema-qualified table the rows are read from',
+    maxLength: MAX_TABLE_NAME_LENGTH,
+  })
   @IsString()
   @IsSourceTableName()
   sourceTable: string;
@@ -71,7 +89,12 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @Max(INTERVAL.max)
   minWarmIntervalSeconds?: number;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '0 */4 * * *', description: 'Cron expression (5 or 6 fields) or null' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '0 */4 * * *',
+    description: 'Cron expression (5 or 6 fields) or null',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
@@ -18,7 +26,10 @@ export class DatasourcesController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: DatasourceDto, isArray: true })
-  @ApiOperation({ summary: 'List datasources', description: 'Every datasource with its source table, column mapping, cache policy and warm schedule.' })
+  @ApiOperation({
+    summary: 'List datasources',
+    description: 'Every datasource with its source table, column mapping, cache policy and warm schedule.',
+  })
   list(): Promise<DatasourceDto[]> {
     return this.datasources.list();
   }
@@ -26,7 +37,10 @@ export class DatasourcesController {
   @Get(':id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: DatasourceDto })
-  @ApiOperation({ summary: 'Get a datasource', description: 'One datasource with its source table, column mapping, cache policy and warm schedule.' })
+  @ApiOperation({
+    summary: 'Get a datasource',
+    description: 'One datasource with its source table, column mapping, cache policy and warm schedule.',
+  })
   @ApiErrorResponses(404)
   get(@Param() params: NumericIdParam): Promise<DatasourceDto> {
     return this.datasources.get(params.id);
@@ -36,8 +50,14 @@ export class DatasourcesController {
   @RequirePermissions('settings:write:all')
   @Audited('datasource.create', 'datasource')
   @ApiCreatedResponse({ type: DatasourceDto })
-  @ApiOperation({ summary: 'Create a datasource', description: 'Registers a source table (within SOURCE_SCHEMAS) and how its columns map to the cache entries.' })
-  @ApiErrorResponses([403, 'FORBIDDEN or SOURCE_NOT_ALLOWED: a missing permission, or a source table outside SOURCE_SCHEMAS'], [409, 'CONFLICT: a datasource with this name already exists'])
+  @ApiOperation({
+    summary: 'Create a datasource',
+    description: 'Registers a source table (within SOURCE_SCHEMAS) and how its columns map to the cache entries.',
+  })
+  @ApiErrorResponses(
+    [403, 'FORBIDDEN or SOURCE_NOT_ALLOWED: a missing permission, or a source table outside SOURCE_SCHEMAS'],
+    [409, 'CONFLICT: a datasource with this name already exists'],
+  )
   create(@Body() body: CreateDatasourceDto, @CurrentPrincipal() principal: Principal): Promise<DatasourceDto> {
     return this.datasources.create(body, principal);
   }
@@ -46,9 +66,20 @@ export class DatasourcesController {
   @RequirePermissions('settings:write:all')
   @Audited('datasource.update', 'datasource')
   @ApiOkResponse({ type: DatasourceDto })
-  @ApiOperation({ summary: 'Change a datasource', description: 'Changes a datasource’s settings; a change of its source or mapping makes the cached data stale.' })
-  @ApiErrorResponses([403, 'FORBIDDEN or SOURCE_NOT_ALLOWED: a missing permission, or a source table outside SOURCE_SCHEMAS'], 404, [409, 'CONFLICT: a datasource with this name already exists'])
-  update(@Param() params: NumericIdParam, @Body() body: UpdateDatasourceDto, @CurrentPrincipal() principal: Principal): Promise<DatasourceDto> {
+  @ApiOperation({
+    summary: 'Change a datasource',
+    description: 'Changes a datasource’s settings; a change of its source or mapping makes the cached data stale.',
+  })
+  @ApiErrorResponses(
+    [403, 'FORBIDDEN or SOURCE_NOT_ALLOWED: a missing permission, or a source table outside SOURCE_SCHEMAS'],
+    404,
+    [409, 'CONFLICT: a datasource with this name already exists'],
+  )
+  update(
+    @Param() params: NumericIdParam,
+    @Body() body: UpdateDatasourceDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DatasourceDto> {
     return this.datasources.update(params.id, body, principal);
   }
 
@@ -57,7 +88,10 @@ export class DatasourcesController {
   @RequirePermissions('settings:write:all')
   @Audited('datasource.delete', 'datasource')
   @ApiNoContentResponse()
-  @ApiOperation({ summary: 'Delete a datasource', description: 'Removes the datasource, its schedule and its cached entries.' })
+  @ApiOperation({
+    summary: 'Delete a datasource',
+    description: 'Removes the datasource, its schedule and its cached entries.',
+  })
   @ApiErrorResponses(404)
   remove(@Param() params: NumericIdParam): Promise<void> {
     return this.datasources.remove(params.id);

@@ -36,7 +36,6 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
   };
 }
 
-
 @Injectable()
 export class DatasourcesService {
   private readonly listeners: Array<(datasourceId: number) => void> = [];
@@ -86,7 +85,10 @@ export class DatasourcesService {
    * service owns the table, so they read through it and change it only through its methods.
    */
   async entities(options: { enabledOnly?: boolean } = {}): Promise<CacheStrategyEntity[]> {
-    return this.strategies.find({ where: options.enabledOnly ? { isEnabled: true } : {}, order: { datasourceId: 'ASC' } });
+    return this.strategies.find({
+      where: options.enabledOnly ? { isEnabled: true } : {},
+      order: { datasourceId: 'ASC' },
+    });
   }
 
   async findEntity(datasourceId: number): Promise<CacheStrategyEntity | null> {
@@ -181,7 +183,10 @@ export class DatasourcesService {
   }
 
   /** The table, schema-qualified as stored, when the source may be read and the mapping matches its columns. */
-  private async assertSourceMatches(sourceTable: string, mapping: CreateDatasourceRequest['columnMapping']): Promise<string> {
+  private async assertSourceMatches(
+    sourceTable: string,
+    mapping: CreateDatasourceRequest['columnMapping'],
+  ): Promise<string> {
     const { table, problems } = await this.catalog.check(sourceTable, mapping);
     if (problems.length > 0) {
       throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));

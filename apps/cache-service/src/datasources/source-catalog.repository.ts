@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { ColumnMapping } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error.js';
-import { describeSource, mappingProblems, relationProblem, type FieldProblem, type Queryable } from './source-columns.js';
+import {
+  describeSource,
+  mappingProblems,
+  relationProblem,
+  type FieldProblem,
+  type Queryable,
+} from './source-columns.js';
 import { SourceDatabase } from './source-database.js';
 import type { SourceName } from './source-name.js';
 import { SOURCE_RELKINDS, SourcePolicy } from './source-policy.js';
@@ -31,7 +37,9 @@ export class SourceCatalogRepository {
 
   /** The source tables of every registered datasource (each once, by qualified name) that may still be read. */
   async sourceNames(): Promise<SourceName[]> {
-    const rows: Array<{ source_table: string }> = await this.db.query(`SELECT DISTINCT source_table FROM cache_strategy`);
+    const rows: Array<{ source_table: string }> = await this.db.query(
+      `SELECT DISTINCT source_table FROM cache_strategy`,
+    );
     const allowed = new Map<string, SourceName>();
     for (const row of rows) {
       const name = this.policy.allowedName(row.source_table);

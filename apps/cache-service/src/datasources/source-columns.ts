@@ -34,7 +34,11 @@ export interface SourceDescription {
  * read). Domains count as their base type; arrays, enums and ranges sort when PostgreSQL's polymorphic operator
  * classes cover them.
  */
-export async function describeSource(client: Queryable, name: SourceName, columns: string[]): Promise<SourceDescription> {
+export async function describeSource(
+  client: Queryable,
+  name: SourceName,
+  columns: string[],
+): Promise<SourceDescription> {
   const { rows } = await client.query(
     `SELECT c.relkind::text AS kind, (
        SELECT COALESCE(json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'base', b.typname,
@@ -53,7 +57,10 @@ export async function describeSource(client: Queryable, name: SourceName, column
     [name.schema, name.table, columns],
   );
   const row = rows[0] as { kind: string; columns: Array<SourceColumn & { name: string }> } | undefined;
-  return { kind: row?.kind ?? null, columns: new Map((row?.columns ?? []).map(({ name: column, ...rest }) => [column, rest])) };
+  return {
+    kind: row?.kind ?? null,
+    columns: new Map((row?.columns ?? []).map(({ name: column, ...rest }) => [column, rest])),
+  };
 }
 
 /** Why a relation cannot be read as a source: null when it is a table, partitioned table, view or materialized view. */
@@ -74,7 +81,11 @@ const PERIOD_CATEGORIES = new Set(['D', 'N', 'S']);
  * those must be sortable and comparable; the period is served as text and orders the rows (a date, time, number or
  * text); the value is served as a JSON number (a number column: anything else would be served as null).
  */
-export function mappingProblems(mapping: ColumnMapping, columns: Map<string, SourceColumn>, table: string): FieldProblem[] {
+export function mappingProblems(
+  mapping: ColumnMapping,
+  columns: Map<string, SourceColumn>,
+  table: string,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const [role, column] of Object.entries(mapping) as Array<[keyof ColumnMapping, string]>) {
     const field = `columnMapping.${role}`;
@@ -82,11 +93,21 @@ export function mappingProblems(mapping: ColumnMapping, columns: Map<string, Sou
     if (!found) {
       problems.push({ field, message: `column ${column} does not exist in ${table}` });
     } else if (role === 'value') {
-      if (!NUMBER_TYPES.includes(found.base)) problems.push({ field, message: `${field}: column ${column} is ${found.type}; the value must be a number column (${NUMBER_TYPES.join(', ')})` });
+      if (!NUMBER_TYPES.includes(found.base))
+        problems.push({
+          field,
+          message: `${field}: column ${column} is ${found.type}; the value must be a number column (${NUMBER_TYPES.join(', ')})`,
+        });
     } else if (!found.sortable) {
-      problems.push({ field, message: `${field}: column ${column} is ${found.type}, which PostgreSQL cannot sort or compare; dimensions and the period need a type such as text, a number or a date` });
+      problems.push({
+        field,
+        message: `${field}: column ${column} is ${found.type}, which PostgreSQL cannot sort or compare; dimensions and the period need a type such as text, a number or a date`,
+      });
     } else if (role === 'period' && (!PERIOD_CATEGORIES.has(found.category) || found.base === 'money')) {
-      problems.push({ field, message: `${field}: column ${column} is ${found.type}; the period must be a date, time, number or text column` });
+      problems.push({
+        field,
+        message: `${field}: column ${column} is ${found.type}; the period must be a date, time, number or text column`,
+      });
     }
   }
   return problems;
@@ -96,7 +117,11 @@ export function mappingProblems(mapping: ColumnMapping, columns: Map<string, Sou
  * Why a datasource cannot be read as mapped right now, by the catalog, on the connection about to read it: the
  * relation is gone or not a table, or a mapped column is gone or no longer of a usable type. Null when it can be read.
  */
-export async function sourceProblem(client: Queryable, name: SourceName, mapping: ColumnMapping): Promise<{ message: string; fields: FieldProblem[] } | null> {
+export async function sourceProblem(
+  client: Queryable,
+  name: SourceName,
+  mapping: ColumnMapping,
+): Promise<{ message: string; fields: FieldProblem[] } | null> {
   const described = await describeSource(client, name, Object.values(mapping));
   const relation = relationProblem(name, described.kind);
   if (relation) return { message: relation, fields: [] };

@@ -14,7 +14,11 @@ const BUSY_RETRY_AFTER_SECONDS = 1;
 const READER_CONNECT_TIMEOUT_MS = 2_000;
 
 const sourceBusy = (reason: string): AppError =>
-  AppError.retryLater('SOURCE_BUSY', `The source database is busy (${reason}); retry shortly or read warmed data`, BUSY_RETRY_AFTER_SECONDS);
+  AppError.retryLater(
+    'SOURCE_BUSY',
+    `The source database is busy (${reason}); retry shortly or read warmed data`,
+    BUSY_RETRY_AFTER_SECONDS,
+  );
 
 /**
  * What a failure of a cold fallback means for the reader (the common reading, classifyFailure, plus this context):
@@ -38,9 +42,12 @@ export function mapSourceReadError(error: unknown, queryTimeoutMs: number): unkn
     case 'busy':
       return sourceBusy('no connection available');
     case 'mismatch':
-      return AppError.conflict(`The datasource no longer matches its source table: ${failure.message}; fix its sourceTable or columnMapping`, {
-        sqlState: failure.sqlState,
-      });
+      return AppError.conflict(
+        `The datasource no longer matches its source table: ${failure.message}; fix its sourceTable or columnMapping`,
+        {
+          sqlState: failure.sqlState,
+        },
+      );
     case 'forbidden':
       return new AppError('SOURCE_NOT_ALLOWED', `The source role may not read this table: ${failure.message}`);
     case 'invalid_value':
@@ -69,7 +76,11 @@ export function guardCheckedOutConnections(pool: Pool): void {
 }
 
 /** Runs `fn` in a read-only transaction on `client` under a statement timeout, then releases it (discarded if broken). */
-async function readOnlyOn<T>(client: PoolClient, timeoutMs: number, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+async function readOnlyOn<T>(
+  client: PoolClient,
+  timeoutMs: number,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   let broken: Error | undefined;
   try {
     await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
@@ -137,7 +148,9 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
       `SELECT current_schema() AS current, current_database() AS database,
               (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('cache_strategy')) AS tables`,
     )) as Array<{ current: string | null; database: string; tables: string | null }>;
-    const ownSchemas = new Set([own.current, own.tables].filter((name): name is string => Boolean(name)).map((name) => name.toLowerCase()));
+    const ownSchemas = new Set(
+      [own.current, own.tables].filter((name): name is string => Boolean(name)).map((name) => name.toLowerCase()),
+    );
     const clash = this.config.sources.schemas.filter((schema) => ownSchemas.has(schema.toLowerCase()));
     if (clash.length > 0) {
       throw new Error(
@@ -145,18 +158,26 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
       );
     }
     if (!this.separate) return;
-    const [source] = (await this.work().query(`SELECT current_database() AS database, current_user AS role`)).rows as Array<{ database: string; role: string }>;
+    const [source] = (await this.work().query(`SELECT current_database() AS database, current_user AS role`))
+      .rows as Array<{ database: string; role: string }>;
     if (source.database !== own.database) {
       throw new Error(
         `SOURCE_DATABASE_URL (${redactUrl(this.config.sources.databaseUrl)}) reaches database ${source.database}, DATABASE_URL reaches ${own.database}: point both at the same database (a read-only role for sources)`,
       );
     }
     if (own.tables) {
-      const [reach] = (await this.work().query(`SELECT has_table_privilege(format('%I.%I', $1::text, 'app_user'), 'SELECT') AS readable`, [own.tables])).rows as Array<{
+      const [reach] = (
+        await this.work().query(
+          `SELECT has_table_privilege(format('%I.%I', $1::text, 'app_user'), 'SELECT') AS readable`,
+          [own.tables],
+        )
+      ).rows as Array<{
         readable: boolean;
       }>;
       if (reach?.readable) {
-        this.logger.warn(`SOURCE_DATABASE_URL's role ${source.role} can read the service's own tables; grant it SELECT on the source schemas only`);
+        this.logger.warn(
+          `SOURCE_DATABASE_URL's role ${source.role} can read the service's own tables; grant it SELECT on the source schemas only`,
+        );
       }
     }
   }
@@ -245,6 +266,4 @@ export class SourceDatabase implements OnModuleInit, OnApplicationShutdown {
     }
     return this.ownWork;
   }
-
-
 }

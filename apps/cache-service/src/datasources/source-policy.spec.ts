@@ -12,7 +12,8 @@ describe('source names and the allow-list', () => {
       sql: '"demo_analytics"."revenue_facts"',
     });
     expect(parseSourceName('app_user')).toMatchObject({ schema: 'public', qualified: 'public.app_user' });
-    for (const name of ['"public"."app_user"', 'a.b.c', 'public.app_user;', 'x y', '', `s.${'t'.repeat(64)}`]) expect(parseSourceName(name)).toBeNull();
+    for (const name of ['"public"."app_user"', 'a.b.c', 'public.app_user;', 'x y', '', `s.${'t'.repeat(64)}`])
+      expect(parseSourceName(name)).toBeNull();
   });
 
   it('keeps every accepted name storable: parts of at most 63 characters, at most 100 qualified (public. included)', () => {
@@ -25,7 +26,8 @@ describe('source names and the allow-list', () => {
   it('allows exactly the configured schemas, case included', () => {
     const policy = new SourcePolicy(loadConfig({ SOURCE_SCHEMAS: 'demo_analytics,sales' }));
     expect(policy.allowedName('sales.orders')?.sql).toBe('"sales"."orders"');
-    for (const name of ['public.app_user', 'app_user', 'Sales.orders', 'pg_catalog.pg_authid', 'SALES.orders']) expect(policy.allowedName(name)).toBeNull();
+    for (const name of ['public.app_user', 'app_user', 'Sales.orders', 'pg_catalog.pg_authid', 'SALES.orders'])
+      expect(policy.allowedName(name)).toBeNull();
     let refused: unknown;
     try {
       policy.assertAllowed('public.app_user', 'tableName');
@@ -33,7 +35,10 @@ describe('source names and the allow-list', () => {
       refused = error;
     }
     expect(refused).toBeInstanceOf(AppError);
-    expect(refused).toMatchObject({ code: 'SOURCE_NOT_ALLOWED', details: { fields: [{ field: 'tableName' }], allowedSchemas: ['demo_analytics', 'sales'] } });
+    expect(refused).toMatchObject({
+      code: 'SOURCE_NOT_ALLOWED',
+      details: { fields: [{ field: 'tableName' }], allowedSchemas: ['demo_analytics', 'sales'] },
+    });
     expect(() => policy.assertAllowed('"public".x')).toThrow(/sourceTable must be a table name/);
   });
 });

@@ -39,6 +39,9 @@ export class SourcePolicy {
 
   notAllowed(qualified: string, field: string): AppError {
     const message = `${qualified} is outside the source schemas this service may read (${this.schemas.join(', ')}); sources are configured by SOURCE_SCHEMAS`;
-    return new AppError('SOURCE_NOT_ALLOWED', message, { fields: [{ field, messages: [message] }], allowedSchemas: [...this.schemas] });
+    return new AppError('SOURCE_NOT_ALLOWED', message, {
+      fields: [{ field, messages: [message] }],
+      allowedSchemas: [...this.schemas],
+    });
   }
 }

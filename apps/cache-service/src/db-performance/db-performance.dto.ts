@@ -32,14 +32,18 @@ import {
 import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from '../datasources/source-name.js';
 import { jsonSchema } from '../common/openapi-json-schemas.js';
 
-const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
 
 // ---------------------------------------------------------------------------------------------
 // Query performance
 // ---------------------------------------------------------------------------------------------
 
 export class QueryPerformanceWindowDto implements QueryPerformanceWindowQuery {
-  @ApiPropertyOptional({ format: 'date-time', description: 'ISO timestamp; default 24 hours before `to`; the window spans at most 31 days' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'ISO timestamp; default 24 hours before `to`; the window spans at most 31 days',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
@@ -80,7 +84,10 @@ export class QueryPerformanceEntryDto {
   @ApiProperty({ description: "The planner's estimate of rows read by the plan's scans" }) rowsExamined: number;
   @ApiProperty() rowsReturned: number;
   @ApiProperty({ type: [String], nullable: true }) indexesUsed: string[] | null;
-  @ApiProperty(jsonSchema('ExplainPlan', { nullable: true, description: 'EXPLAIN (FORMAT JSON) output, kept for slow queries' })) executionPlan: unknown | null;
+  @ApiProperty(
+    jsonSchema('ExplainPlan', { nullable: true, description: 'EXPLAIN (FORMAT JSON) output, kept for slow queries' }),
+  )
+  executionPlan: unknown | null;
   @ApiProperty() usedIndex: boolean;
   @ApiProperty() isSlowQuery: boolean;
   @ApiProperty() slowQueryThresholdMs: number;
@@ -106,7 +113,11 @@ export class QueryPatternSummaryDto {
 // ---------------------------------------------------------------------------------------------
 
 export class CreateIndexStrategyDto implements CreateIndexStrategyRequest {
-  @ApiProperty({ example: 'demo_analytics.revenue_facts', description: 'Schema-qualified source table of a registered datasource', maxLength: MAX_TABLE_NAME_LENGTH })
+  @ApiProperty({
+    example: 'demo_analytics.revenue_facts',
+    description: 'Schema-qualified source table of a registered datasource',
+    maxLength: MAX_TABLE_NAME_LENGTH,
+  })
   @IsString()
   @IsSourceTableName()
   tableName: string;
@@ -120,7 +131,11 @@ export class CreateIndexStrategyDto implements CreateIndexStrategyRequest {
   @IsIn(INDEX_TYPES)
   indexType: IndexType;
 
-  @ApiProperty({ type: [String], example: ['practice_id', 'period_date'], description: "Column names; FUNCTIONAL also lower(col), upper(col), date_trunc('month', col)" })
+  @ApiProperty({
+    type: [String],
+    example: ['practice_id', 'period_date'],
+    description: "Column names; FUNCTIONAL also lower(col), upper(col), date_trunc('month', col)",
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(32)
@@ -128,7 +143,12 @@ export class CreateIndexStrategyDto implements CreateIndexStrategyRequest {
   @MaxLength(200, { each: true })
   columns: string[];
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: "frequency = 'Monthly' AND value IS NOT NULL", description: "PARTIAL only: column op literal / column IS [NOT] NULL, joined by AND" })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: "frequency = 'Monthly' AND value IS NOT NULL",
+    description: 'PARTIAL only: column op literal / column IS [NOT] NULL, joined by AND',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
@@ -143,7 +163,12 @@ export class CreateIndexStrategyDto implements CreateIndexStrategyRequest {
   @IsIn(MAINTENANCE_WINDOWS)
   maintenanceWindow: MaintenanceWindow;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'SCHEDULED only: ISO timestamp in the future' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'SCHEDULED only: ISO timestamp in the future',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsISO8601({ strict: true })
@@ -211,7 +236,9 @@ export class IndexUsageQueryDto implements IndexUsageQuery {
   @MaxLength(100)
   tableName?: string;
 
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD or ISO timestamp (its UTC day), inclusive; default 89 days before `to` (at most 366 days)' })
+  @ApiPropertyOptional({
+    description: 'YYYY-MM-DD or ISO timestamp (its UTC day), inclusive; default 89 days before `to` (at most 366 days)',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
@@ -258,7 +285,8 @@ export class IndexStrategyDto {
   @ApiProperty({ type: String, nullable: true }) createdInDatabaseAt: string | null;
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty() discovered: boolean;
-  @ApiProperty({ description: 'The service built this index; only such indexes may be dropped here' }) builtByService: boolean;
+  @ApiProperty({ description: 'The service built this index; only such indexes may be dropped here' })
+  builtByService: boolean;
   @ApiProperty() createdBy: string;
   @ApiProperty({ type: String, nullable: true }) updatedBy: string | null;
   @ApiProperty() createdAt: string;

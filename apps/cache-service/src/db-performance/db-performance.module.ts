@@ -25,7 +25,12 @@ import { QueryPerformanceService } from './query-performance.service.js';
  * Routes: /api/admin/monitoring/query-performance, /api/admin/monitoring/indexes.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([IndexStrategyEntity, IndexUsageStatsEntity]), AnalyticsCacheModule, DatasourcesModule, PlatformModule],
+  imports: [
+    TypeOrmModule.forFeature([IndexStrategyEntity, IndexUsageStatsEntity]),
+    AnalyticsCacheModule,
+    DatasourcesModule,
+    PlatformModule,
+  ],
   controllers: [QueryPerformanceController, IndexStrategyController],
   providers: [
     QueryPerformanceRepository,

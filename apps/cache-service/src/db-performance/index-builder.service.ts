@@ -37,7 +37,11 @@ export class IndexBuilderService {
 
   /** When the strategy's maintenance window next opens (at or before `now` when it is open). */
   windowOpensAt(row: IndexStrategyEntity, now: Date): Date {
-    return windowOpensAt(row.maintenanceWindow, { offPeakHours: this.config.monitoring.offPeakHours, scheduledAt: row.scheduledAt }, now);
+    return windowOpensAt(
+      row.maintenanceWindow,
+      { offPeakHours: this.config.monitoring.offPeakHours, scheduledAt: row.scheduledAt },
+      now,
+    );
   }
 
   /** Builds requested indexes whose window is open at `now`. Returns how many were built. */
@@ -54,7 +58,8 @@ export class IndexBuilderService {
       const outcome = await this.build(row, null);
       if (outcome === 'exists') continue;
       if (outcome.built) built++;
-      else if (!outcome.busy) this.logger.warn(`index ${row.tableName}.${row.indexName} was not built: ${outcome.reason}`);
+      else if (!outcome.busy)
+        this.logger.warn(`index ${row.tableName}.${row.indexName} was not built: ${outcome.reason}`);
     }
     return built;
   }
@@ -70,32 +75,57 @@ export class IndexBuilderService {
     if (!table) return { built: false, busy: false, reason: `${row.tableName} is outside SOURCE_SCHEMAS` };
     const { schema } = table;
     const by = principal ? authorOf(principal) : row.updatedBy;
-    const locked = await this.catalog.withIndexLock(schema, row.indexName, this.lockTimeoutMs, async (session): Promise<BuildOutcome | 'exists'> => {
-      const current = await this.strategies.findOneBy({ id: row.id });
-      if (!current?.isActive) return { built: false, busy: false, reason: 'the strategy was deactivated' };
-      const before = await session.state();
-      if (before.exists && before.valid) {
-        // An index of that name that this build did not make is someone else's, whatever the row said before.
-        if (!current.isCreated) {
+    const locked = await this.catalog.withIndexLock(
+      schema,
+      row.indexName,
+      this.lockTimeoutMs,
+      async (session): Promise<BuildOutcome | 'exists'> => {
+        const current = await this.strategies.findOneBy({ id: row.id });
+        if (!current?.isActive) return { built: false, busy: false, reason: 'the strategy was deactivated' };
+        const before = await session.state();
+        if (before.exists && before.valid) {
+          // An index of that name that this build did not make is someone else's, whatever the row said before.
+          if (!current.isCreated) {
+            await this.strategies.update(
+              { id: row.id },
+              {
+                isCreated: true,
+                builtByService: false,
+                applyRequestedAt: null,
+                createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(),
+                lastError: null,
+                updatedAt: new Date(),
+              },
+            );
+          }
+          return 'exists';
+        }
+        const failure = await this.buildLocked(session, row);
+        if (failure) {
           await this.strategies.update(
             { id: row.id },
-            { isCreated: true, builtByService: false, applyRequestedAt: null, createdInDatabaseAt: current.createdInDatabaseAt ?? new Date(), lastError: null, updatedAt: new Date() },
+            { lastError: failure.slice(0, 2000), updatedBy: by, updatedAt: new Date() },
           );
+          return { built: false, busy: false, reason: failure };
         }
-        return 'exists';
-      }
-      const failure = await this.buildLocked(session, row);
-      if (failure) {
-        await this.strategies.update({ id: row.id }, { lastError: failure.slice(0, 2000), updatedBy: by, updatedAt: new Date() });
-        return { built: false, busy: false, reason: failure };
-      }
-      await this.strategies.update(
-        { id: row.id },
-        { isCreated: true, builtByService: true, createdInDatabaseAt: new Date(), applyRequestedAt: null, lastError: null, updatedBy: by, updatedAt: new Date() },
-      );
-      return { built: true };
-    });
-    return locked.locked ? locked.result : { built: false, busy: true, reason: 'another build or drop of this index is running' };
+        await this.strategies.update(
+          { id: row.id },
+          {
+            isCreated: true,
+            builtByService: true,
+            createdInDatabaseAt: new Date(),
+            applyRequestedAt: null,
+            lastError: null,
+            updatedBy: by,
+            updatedAt: new Date(),
+          },
+        );
+        return { built: true };
+      },
+    );
+    return locked.locked
+      ? locked.result
+      : { built: false, busy: true, reason: 'another build or drop of this index is running' };
   }
 
   /**
@@ -106,32 +136,65 @@ export class IndexBuilderService {
    */
   async drop(row: IndexStrategyEntity, principal: Principal): Promise<void> {
     const table = this.policy.assertAllowed(row.tableName, 'tableName');
-    const notManaged = (why: string): AppError => new AppError('INDEX_NOT_MANAGED', `Index ${row.indexName} ${why}; it is not dropped here`, { indexName: row.indexName, tableName: table.qualified });
-    if (!row.builtByService) throw notManaged(row.discovered ? 'was found in PostgreSQL, not built by this service' : 'was not built by this service');
-    // Under the build lock: never drops an index a build is still creating.
-    const outcome = await this.catalog.withIndexLock(table.schema, row.indexName, this.lockTimeoutMs, async (session) => {
-      const state = await session.state();
-      if (state.exists && (state.isPrimary || state.isUnique || state.isExclusion || state.backsConstraint)) {
-        const kind = state.isPrimary ? 'a primary key' : state.backsConstraint ? 'a constraint' : state.isUnique ? 'a unique index' : 'an exclusion index';
-        throw new AppError('INDEX_BACKS_CONSTRAINT', `Index ${row.indexName} is ${kind} of ${state.tableName}; dropping it would change what the table accepts, so it is not dropped here`, {
-          indexName: row.indexName,
-          tableName: state.tableName,
-        });
-      }
-      if (state.exists && state.tableName !== table.qualified) throw notManaged(`is on ${state.tableName}, not on ${table.qualified}`);
-      if (state.exists) {
-        try {
-          await session.drop();
-        } catch (error) {
-          throw AppError.conflict(`Index ${row.indexName} could not be dropped: ${(error as Error).message}`);
-        }
-      }
-      await this.strategies.update(
-        { id: row.id },
-        { isCreated: false, isActive: false, builtByService: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() },
+    const notManaged = (why: string): AppError =>
+      new AppError('INDEX_NOT_MANAGED', `Index ${row.indexName} ${why}; it is not dropped here`, {
+        indexName: row.indexName,
+        tableName: table.qualified,
+      });
+    if (!row.builtByService)
+      throw notManaged(
+        row.discovered ? 'was found in PostgreSQL, not built by this service' : 'was not built by this service',
       );
-    });
-    if (!outcome.locked) throw AppError.conflict(`Index ${row.indexName} is being built or dropped right now; try again when that has finished`);
+    // Under the build lock: never drops an index a build is still creating.
+    const outcome = await this.catalog.withIndexLock(
+      table.schema,
+      row.indexName,
+      this.lockTimeoutMs,
+      async (session) => {
+        const state = await session.state();
+        if (state.exists && (state.isPrimary || state.isUnique || state.isExclusion || state.backsConstraint)) {
+          const kind = state.isPrimary
+            ? 'a primary key'
+            : state.backsConstraint
+              ? 'a constraint'
+              : state.isUnique
+                ? 'a unique index'
+                : 'an exclusion index';
+          throw new AppError(
+            'INDEX_BACKS_CONSTRAINT',
+            `Index ${row.indexName} is ${kind} of ${state.tableName}; dropping it would change what the table accepts, so it is not dropped here`,
+            {
+              indexName: row.indexName,
+              tableName: state.tableName,
+            },
+          );
+        }
+        if (state.exists && state.tableName !== table.qualified)
+          throw notManaged(`is on ${state.tableName}, not on ${table.qualified}`);
+        if (state.exists) {
+          try {
+            await session.drop();
+          } catch (error) {
+            throw AppError.conflict(`Index ${row.indexName} could not be dropped: ${(error as Error).message}`);
+          }
+        }
+        await this.strategies.update(
+          { id: row.id },
+          {
+            isCreated: false,
+            isActive: false,
+            builtByService: false,
+            applyRequestedAt: null,
+            updatedBy: authorOf(principal),
+            updatedAt: new Date(),
+          },
+        );
+      },
+    );
+    if (!outcome.locked)
+      throw AppError.conflict(
+        `Index ${row.indexName} is being built or dropped right now; try again when that has finished`,
+      );
   }
 
   /** The build steps inside the lock; returns why it failed, or null. */

@@ -69,8 +69,26 @@ async function indexStateOn(client: Queryable, schema: string, indexName: string
      WHERE n.nspname = $1 AND c.relname = $2`,
     [schema, indexName],
   );
-  const row = rows[0] as { valid: boolean; is_unique: boolean; is_primary: boolean; is_exclusion: boolean; backs_constraint: boolean; table_name: string } | undefined;
-  if (!row) return { exists: false, valid: false, isUnique: false, isPrimary: false, backsConstraint: false, isExclusion: false, tableName: null };
+  const row = rows[0] as
+    | {
+        valid: boolean;
+        is_unique: boolean;
+        is_primary: boolean;
+        is_exclusion: boolean;
+        backs_constraint: boolean;
+        table_name: string;
+      }
+    | undefined;
+  if (!row)
+    return {
+      exists: false,
+      valid: false,
+      isUnique: false,
+      isPrimary: false,
+      backsConstraint: false,
+      isExclusion: false,
+      tableName: null,
+    };
   return {
     exists: true,
     valid: row.valid,
@@ -134,13 +152,19 @@ export class IndexCatalogRepository {
 
   /** Whether any relation (index, table, sequence…) of that name exists in the schema: an index could not take it. */
   async relationExists(schema: string, name: string): Promise<boolean> {
-    const [row] = await this.source.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
+    const [row] = await this.source.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+      `${quoteIdent(schema)}.${quoteIdent(name)}`,
+    ]);
     return Boolean(row?.found);
   }
 
   /** The index as it is now (outside the build lock: a build in progress shows as invalid). */
   async indexState(schema: string, indexName: string): Promise<IndexState> {
-    return indexStateOn({ query: async (sql, params) => ({ rows: await this.source.query(sql, params) }) }, schema, indexName);
+    return indexStateOn(
+      { query: async (sql, params) => ({ rows: await this.source.query(sql, params) }) },
+      schema,
+      indexName,
+    );
   }
 
   /**
@@ -151,10 +175,18 @@ export class IndexCatalogRepository {
    * The connection is never inside a transaction: CREATE INDEX CONCURRENTLY refuses one, and it would wait for
    * any transaction of the caller that stayed open.
    */
-  async withIndexLock<T>(schema: string, indexName: string, lockTimeoutMs: number, fn: (session: BuildSession) => Promise<T>): Promise<{ locked: true; result: T } | { locked: false }> {
+  async withIndexLock<T>(
+    schema: string,
+    indexName: string,
+    lockTimeoutMs: number,
+    fn: (session: BuildSession) => Promise<T>,
+  ): Promise<{ locked: true; result: T } | { locked: false }> {
     const lockKey = `${schema}.${indexName}`;
     return this.onOwnConnection(async (client) => {
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [BUILD_LOCK_NAMESPACE, lockKey]);
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`,
+        [BUILD_LOCK_NAMESPACE, lockKey],
+      );
       if (!rows[0]?.locked) return { locked: false as const };
       try {
         await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
@@ -184,7 +216,9 @@ export class IndexCatalogRepository {
    */
   async predicateProblem(table: SourceName, where: string, timeoutMs: number): Promise<string | null> {
     try {
-      await this.source.readOnly(timeoutMs, (client) => client.query(`EXPLAIN SELECT 1 FROM ${table.sql} WHERE ${where}`));
+      await this.source.readOnly(timeoutMs, (client) =>
+        client.query(`EXPLAIN SELECT 1 FROM ${table.sql} WHERE ${where}`),
+      );
       return null;
     } catch (error) {
       return (error as Error).message;
@@ -193,9 +227,15 @@ export class IndexCatalogRepository {
 
   /** Every index of a table, as PostgreSQL describes it. */
   async indexesOf({ schema, table }: SourceName): Promise<ExistingIndex[]> {
-    const rows: Array<{ index_name: string; definition: string; method: string; columns: string[]; where_clause: string | null; has_expressions: boolean }> =
-      await this.source.query(
-        `SELECT ic.relname AS index_name, pg_get_indexdef(i.indexrelid) AS definition, am.amname AS method,
+    const rows: Array<{
+      index_name: string;
+      definition: string;
+      method: string;
+      columns: string[];
+      where_clause: string | null;
+      has_expressions: boolean;
+    }> = await this.source.query(
+      `SELECT ic.relname AS index_name, pg_get_indexdef(i.indexrelid) AS definition, am.amname AS method,
                 ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS columns,
                 pg_get_expr(i.indpred, i.indrelid) AS where_clause, i.indexprs IS NOT NULL AS has_expressions
          FROM pg_index i
@@ -204,8 +244,8 @@ export class IndexCatalogRepository {
          JOIN pg_am am ON am.oid = ic.relam
          WHERE n.nspname = $1 AND tc.relname = $2 AND i.indisvalid
          ORDER BY ic.relname`,
-        [schema, table],
-      );
+      [schema, table],
+    );
     return rows.map((row) => ({
       indexName: row.index_name,
       definition: row.definition,
@@ -218,7 +258,9 @@ export class IndexCatalogRepository {
 
   /** When this database's cumulative statistics were last reset (null: never). Scan counts start there. */
   async statsResetAt(): Promise<Date | null> {
-    const [row] = await this.source.query<{ stats_reset: Date | null }>(`SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()`);
+    const [row] = await this.source.query<{ stats_reset: Date | null }>(
+      `SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()`,
+    );
     return row?.stats_reset ? new Date(row.stats_reset) : null;
   }
 

@@ -66,9 +66,15 @@ export function parseIndexColumn(entry: string, allowExpressions: boolean): Inde
       }
       return { kind: 'date_trunc', unit: unit as (typeof DATE_TRUNC_UNITS)[number], column: trunc[2] };
     }
-    throw new DefinitionError('columns', `columns entry "${entry.slice(0, 100)}" must be a column name, lower(column), upper(column) or date_trunc('unit', column)`);
+    throw new DefinitionError(
+      'columns',
+      `columns entry "${entry.slice(0, 100)}" must be a column name, lower(column), upper(column) or date_trunc('unit', column)`,
+    );
   }
-  throw new DefinitionError('columns', `columns entry "${entry.slice(0, 100)}" must be a plain column name (letters, digits, underscore)`);
+  throw new DefinitionError(
+    'columns',
+    `columns entry "${entry.slice(0, 100)}" must be a plain column name (letters, digits, underscore)`,
+  );
 }
 
 /** The canonical text stored in `columns`. */
@@ -99,11 +105,21 @@ export function renderIndexColumn(column: IndexColumn, columnType: string): stri
       return ident;
     case 'lower':
     case 'upper':
-      if (!TEXT_TYPES.test(columnType)) throw new DefinitionError('columns', `${column.kind}() needs a text column; ${column.column} is ${columnType}`);
+      if (!TEXT_TYPES.test(columnType))
+        throw new DefinitionError('columns', `${column.kind}() needs a text column; ${column.column} is ${columnType}`);
       return `(${column.kind}(${ident}))`;
     case 'date_trunc': {
-      if (!DATE_TYPES.test(columnType)) throw new DefinitionError('columns', `date_trunc() needs a date or timestamp column; ${column.column} is ${columnType}`);
-      const source = columnType === 'date' ? `${ident}::timestamp` : columnType === 'timestamp with time zone' ? `(${ident} AT TIME ZONE 'UTC')` : ident;
+      if (!DATE_TYPES.test(columnType))
+        throw new DefinitionError(
+          'columns',
+          `date_trunc() needs a date or timestamp column; ${column.column} is ${columnType}`,
+        );
+      const source =
+        columnType === 'date'
+          ? `${ident}::timestamp`
+          : columnType === 'timestamp with time zone'
+            ? `(${ident} AT TIME ZONE 'UTC')`
+            : ident;
       return `(date_trunc(${quoteLiteral(column.unit)}, ${source}))`;
     }
   }
@@ -116,10 +132,18 @@ export function renderIndexColumn(column: IndexColumn, columnType: string): stri
 export const MAX_WHERE_LENGTH = 1000;
 
 export type Condition =
-  | { column: string; op: '=' | '<>' | '<' | '<=' | '>' | '>='; value: { kind: 'number'; text: string } | { kind: 'string'; text: string } }
+  | {
+      column: string;
+      op: '=' | '<>' | '<' | '<=' | '>' | '>=';
+      value: { kind: 'number'; text: string } | { kind: 'string'; text: string };
+    }
   | { column: string; isNull: boolean };
 
-type Token = { kind: 'ident'; text: string } | { kind: 'number'; text: string } | { kind: 'string'; text: string } | { kind: 'op'; text: string };
+type Token =
+  | { kind: 'ident'; text: string }
+  | { kind: 'number'; text: string }
+  | { kind: 'string'; text: string }
+  | { kind: 'op'; text: string };
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -153,11 +177,15 @@ function tokenize(input: string): Token[] {
       let j = 1;
       let text = '';
       for (;;) {
-        if (j >= rest.length) throw new DefinitionError('whereClause', 'whereClause has an unterminated string literal');
+        if (j >= rest.length)
+          throw new DefinitionError('whereClause', 'whereClause has an unterminated string literal');
         if (rest[j] === '\\' || rest[j] === '\u0000') {
           // Literals are re-rendered as standard strings: a backslash would mean something else under
           // standard_conforming_strings = off (or in an E'' string), and PostgreSQL text cannot hold NUL.
-          throw new DefinitionError('whereClause', 'whereClause string literals may not contain a backslash or a NUL character');
+          throw new DefinitionError(
+            'whereClause',
+            'whereClause string literals may not contain a backslash or a NUL character',
+          );
         }
         if (rest[j] === "'") {
           if (rest[j + 1] === "'") {
@@ -174,22 +202,30 @@ function tokenize(input: string): Token[] {
       i += j + 1;
       continue;
     }
-    throw new DefinitionError('whereClause', `whereClause may not contain "${rest[0]}": use column op value, column IS [NOT] NULL, joined by AND`);
+    throw new DefinitionError(
+      'whereClause',
+      `whereClause may not contain "${rest[0]}": use column op value, column IS [NOT] NULL, joined by AND`,
+    );
   }
   return tokens;
 }
 
 /** Parses the restricted predicate grammar; anything else (functions, OR, sub-queries, `;`) is refused. */
 export function parseWhereClause(input: string): Condition[] {
-  if (input.length > MAX_WHERE_LENGTH) throw new DefinitionError('whereClause', `whereClause must be at most ${MAX_WHERE_LENGTH} characters`);
+  if (input.length > MAX_WHERE_LENGTH)
+    throw new DefinitionError('whereClause', `whereClause must be at most ${MAX_WHERE_LENGTH} characters`);
   const tokens = tokenize(input);
   if (tokens.length === 0) throw new DefinitionError('whereClause', 'whereClause must not be empty');
   const conditions: Condition[] = [];
   let i = 0;
   const fail = (): never => {
-    throw new DefinitionError('whereClause', "whereClause must be conditions like column = 'text', column >= 10 or column IS [NOT] NULL, joined by AND");
+    throw new DefinitionError(
+      'whereClause',
+      "whereClause must be conditions like column = 'text', column >= 10 or column IS [NOT] NULL, joined by AND",
+    );
   };
-  const keyword = (token: Token | undefined, word: string): boolean => token?.kind === 'ident' && token.text.toUpperCase() === word;
+  const keyword = (token: Token | undefined, word: string): boolean =>
+    token?.kind === 'ident' && token.text.toUpperCase() === word;
   for (;;) {
     const column = tokens[i];
     if (column?.kind !== 'ident' || ['AND', 'IS', 'NOT', 'NULL', 'OR'].includes(column.text.toUpperCase())) fail();
@@ -205,7 +241,11 @@ export function parseWhereClause(input: string): Condition[] {
       const op = tokens[i + 1];
       const value = tokens[i + 2];
       if (op?.kind !== 'op' || (value?.kind !== 'number' && value?.kind !== 'string')) fail();
-      conditions.push({ column: column.text, op: op.text as '=', value: { kind: value.kind as 'number', text: value.text } });
+      conditions.push({
+        column: column.text,
+        op: op.text as '=',
+        value: { kind: value.kind as 'number', text: value.text },
+      });
       i += 3;
     }
     if (i === tokens.length) return conditions;
@@ -226,7 +266,14 @@ export function renderWhere(conditions: Condition[]): string {
     .join(' AND ');
 }
 
-export function buildIndexDefinition(parts: { schema: string; table: string; indexName: string; method: string; columns: string[]; where: string | null }): string {
+export function buildIndexDefinition(parts: {
+  schema: string;
+  table: string;
+  indexName: string;
+  method: string;
+  columns: string[];
+  where: string | null;
+}): string {
   const where = parts.where ? ` WHERE ${parts.where}` : '';
   return `CREATE INDEX CONCURRENTLY ${quoteIdent(parts.indexName)} ON ${quoteIdent(parts.schema)}.${quoteIdent(parts.table)} USING ${parts.method} (${parts.columns.join(', ')})${where}`;
 }

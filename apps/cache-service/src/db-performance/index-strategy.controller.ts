@@ -1,6 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { ApplyIndexResult, IndexCollectionResult, IndexStrategy, IndexUsageStats, Principal } from '@ccc/shared-types';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type {
+  ApplyIndexResult,
+  IndexCollectionResult,
+  IndexStrategy,
+  IndexUsageStats,
+  Principal,
+} from '@ccc/shared-types';
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal, RequirePermissions } from '../access/auth.decorators.js';
 import { UuidParam } from '../common/id-param.dto.js';
@@ -33,7 +47,10 @@ export class IndexStrategyController {
   @Get('usage')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: IndexUsageStatsDto, isArray: true, description: 'Daily usage history, newest first' })
-  @ApiOperation({ summary: 'Index usage history', description: 'Daily scans and size of managed indexes, newest first.' })
+  @ApiOperation({
+    summary: 'Index usage history',
+    description: 'Daily scans and size of managed indexes, newest first.',
+  })
   usage(@Query() query: IndexUsageQueryDto): Promise<IndexUsageStats[]> {
     return this.indexes.usageHistory(query);
   }
@@ -43,7 +60,10 @@ export class IndexStrategyController {
   @RequirePermissions('settings:write:all')
   @Audited('index.collect', 'index_strategy')
   @ApiOkResponse({ type: IndexCollectionResultDto })
-  @ApiOperation({ summary: 'Collect index usage now', description: 'Records today’s usage statistics of every managed index at once.' })
+  @ApiOperation({
+    summary: 'Collect index usage now',
+    description: 'Records today’s usage statistics of every managed index at once.',
+  })
   collect(): Promise<IndexCollectionResult> {
     return this.collector.collectNow();
   }
@@ -51,7 +71,10 @@ export class IndexStrategyController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: IndexStrategyDto, isArray: true })
-  @ApiOperation({ summary: 'List index strategies', description: 'Managed index definitions with their status in PostgreSQL.' })
+  @ApiOperation({
+    summary: 'List index strategies',
+    description: 'Managed index definitions with their status in PostgreSQL.',
+  })
   list(@Query() query: IndexListQueryDto): Promise<IndexStrategy[]> {
     return this.indexes.list(query.tableName);
   }
@@ -59,7 +82,10 @@ export class IndexStrategyController {
   @Get(':id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: IndexStrategyDto })
-  @ApiOperation({ summary: 'Get an index strategy', description: 'One managed index definition with its status in PostgreSQL.' })
+  @ApiOperation({
+    summary: 'Get an index strategy',
+    description: 'One managed index definition with its status in PostgreSQL.',
+  })
   @ApiErrorResponses(404)
   get(@Param() params: UuidParam): Promise<IndexStrategy> {
     return this.indexes.get(params.id);
@@ -69,7 +95,10 @@ export class IndexStrategyController {
   @RequirePermissions('settings:write:all')
   @Audited('index.create', 'index_strategy')
   @ApiCreatedResponse({ type: IndexStrategyDto })
-  @ApiOperation({ summary: 'Create an index strategy', description: 'Defines an index on a source table; apply builds it.' })
+  @ApiOperation({
+    summary: 'Create an index strategy',
+    description: 'Defines an index on a source table; apply builds it.',
+  })
   @ApiErrorResponses([409, 'CONFLICT: an index strategy or relation of this name already exists'])
   create(@Body() body: CreateIndexStrategyDto, @CurrentPrincipal() principal: Principal): Promise<IndexStrategy> {
     return this.indexes.create(body, principal);
@@ -79,9 +108,16 @@ export class IndexStrategyController {
   @RequirePermissions('settings:write:all')
   @Audited('index.update', 'index_strategy')
   @ApiOkResponse({ type: IndexStrategyDto })
-  @ApiOperation({ summary: 'Change an index strategy', description: 'Changes an index definition that is not built yet.' })
+  @ApiOperation({
+    summary: 'Change an index strategy',
+    description: 'Changes an index definition that is not built yet.',
+  })
   @ApiErrorResponses(404, [409, 'CONFLICT: the index is inactive, exists in PostgreSQL or is being built'])
-  update(@Param() params: UuidParam, @Body() body: UpdateIndexStrategyDto, @CurrentPrincipal() principal: Principal): Promise<IndexStrategy> {
+  update(
+    @Param() params: UuidParam,
+    @Body() body: UpdateIndexStrategyDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<IndexStrategy> {
     return this.indexes.update(params.id, body, principal);
   }
 
@@ -89,10 +125,23 @@ export class IndexStrategyController {
   @HttpCode(204)
   @RequirePermissions('settings:write:all')
   @Audited('index.delete', 'index_strategy')
-  @ApiNoContentResponse({ description: 'Deactivated; with dropIndex=true the index is dropped concurrently first (409 without it when it exists)' })
-  @ApiOperation({ summary: 'Delete an index strategy', description: 'Deactivates an index strategy; with dropIndex=true its index is dropped concurrently first.' })
-  @ApiErrorResponses(404, [409, 'CONFLICT, INDEX_NOT_MANAGED or INDEX_BACKS_CONSTRAINT: the index exists and dropIndex is not set, is not ours, backs a constraint or is busy'])
-  remove(@Param() params: UuidParam, @Query() query: DeleteIndexQueryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  @ApiNoContentResponse({
+    description:
+      'Deactivated; with dropIndex=true the index is dropped concurrently first (409 without it when it exists)',
+  })
+  @ApiOperation({
+    summary: 'Delete an index strategy',
+    description: 'Deactivates an index strategy; with dropIndex=true its index is dropped concurrently first.',
+  })
+  @ApiErrorResponses(404, [
+    409,
+    'CONFLICT, INDEX_NOT_MANAGED or INDEX_BACKS_CONSTRAINT: the index exists and dropIndex is not set, is not ours, backs a constraint or is busy',
+  ])
+  remove(
+    @Param() params: UuidParam,
+    @Query() query: DeleteIndexQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     return this.indexes.remove(params.id, query.dropIndex ?? false, principal);
   }
 

@@ -33,7 +33,8 @@ const USAGE_MAX_DAYS = 366;
 function dayStart(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw AppError.invalidField(field, `${field} must be a date (YYYY-MM-DD) or an ISO timestamp`);
+  if (Number.isNaN(date.getTime()))
+    throw AppError.invalidField(field, `${field} must be a date (YYYY-MM-DD) or an ISO timestamp`);
   return new Date(`${utcDay(date)}T00:00:00.000Z`);
 }
 
@@ -88,7 +89,9 @@ export class IndexStrategyService implements OnModuleInit {
     const built = await this.validator.validateCreate(request, this.clock);
     const existing = await this.strategies.findOneBy({ tableName: built.tableName, indexName: request.indexName });
     if (existing?.isActive) {
-      throw AppError.conflict(`An index strategy named ${request.indexName} already exists on ${built.tableName}`, { field: 'indexName' });
+      throw AppError.conflict(`An index strategy named ${request.indexName} already exists on ${built.tableName}`, {
+        field: 'indexName',
+      });
     }
     // A deactivated strategy of the same name (unique per table) is replaced, keeping its usage history.
     const row = existing ?? this.strategies.create({ createdBy: authorOf(principal) });
@@ -118,7 +121,9 @@ export class IndexStrategyService implements OnModuleInit {
       return toIndexStrategy(saved, null);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw AppError.conflict(`An index strategy named ${request.indexName} already exists on ${built.tableName}`, { field: 'indexName' });
+        throw AppError.conflict(`An index strategy named ${request.indexName} already exists on ${built.tableName}`, {
+          field: 'indexName',
+        });
       }
       throw error;
     }
@@ -130,16 +135,24 @@ export class IndexStrategyService implements OnModuleInit {
       throw AppError.invalidField('usagePattern', `usagePattern must be one of ${INDEX_USAGE_PATTERNS.join(', ')}`);
     }
     if (request.maintenanceWindow !== undefined && !MAINTENANCE_WINDOWS.includes(request.maintenanceWindow)) {
-      throw AppError.invalidField('maintenanceWindow', `maintenanceWindow must be one of ${MAINTENANCE_WINDOWS.join(', ')}`);
+      throw AppError.invalidField(
+        'maintenanceWindow',
+        `maintenanceWindow must be one of ${MAINTENANCE_WINDOWS.join(', ')}`,
+      );
     }
     const window = request.maintenanceWindow ?? row.maintenanceWindow;
     let scheduledAt = request.scheduledAt !== undefined ? parseScheduledAt(request.scheduledAt) : row.scheduledAt;
     if (window !== 'SCHEDULED') {
-      if (request.scheduledAt) throw AppError.invalidField('scheduledAt', 'scheduledAt is only for the SCHEDULED maintenance window');
+      if (request.scheduledAt)
+        throw AppError.invalidField('scheduledAt', 'scheduledAt is only for the SCHEDULED maintenance window');
       scheduledAt = null;
     } else if (!scheduledAt) {
       throw AppError.invalidField('scheduledAt', 'scheduledAt is required for the SCHEDULED maintenance window');
-    } else if ((request.scheduledAt !== undefined || request.maintenanceWindow !== undefined) && scheduledAt.getTime() <= this.clock().getTime() && !row.isCreated) {
+    } else if (
+      (request.scheduledAt !== undefined || request.maintenanceWindow !== undefined) &&
+      scheduledAt.getTime() <= this.clock().getTime() &&
+      !row.isCreated
+    ) {
       throw AppError.invalidField('scheduledAt', 'scheduledAt must be in the future');
     }
     const deactivate = request.isActive === false && row.isActive;
@@ -148,7 +161,10 @@ export class IndexStrategyService implements OnModuleInit {
     if (table) {
       // The same rule as DELETE: a strategy whose index exists is not deactivated behind the index's back.
       if ((await this.catalog.indexState(table.schema, row.indexName)).exists) {
-        throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; drop it with DELETE ?dropIndex=true to deactivate the strategy`, { field: 'isActive' });
+        throw AppError.conflict(
+          `Index ${row.indexName} exists in PostgreSQL; drop it with DELETE ?dropIndex=true to deactivate the strategy`,
+          { field: 'isActive' },
+        );
       }
     }
     Object.assign(row, {
@@ -175,18 +191,34 @@ export class IndexStrategyService implements OnModuleInit {
     if (!table) {
       // Outside SOURCE_SCHEMAS nothing is looked at or dropped; the strategy itself may still be put away.
       if (dropIndex) this.policy.assertAllowed(row.tableName, 'tableName');
-      await this.strategies.update({ id }, { isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+      await this.strategies.update(
+        { id },
+        { isActive: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() },
+      );
       return;
     }
     const state = await this.catalog.indexState(table.schema, row.indexName);
     if (state.exists) {
       if (!dropIndex) {
-        throw AppError.conflict(`Index ${row.indexName} exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently`, { field: 'dropIndex' });
+        throw AppError.conflict(
+          `Index ${row.indexName} exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently`,
+          { field: 'dropIndex' },
+        );
       }
       await this.dropIndex(id, principal);
       return;
     }
-    await this.strategies.update({ id }, { isActive: false, isCreated: false, builtByService: false, applyRequestedAt: null, updatedBy: authorOf(principal), updatedAt: new Date() });
+    await this.strategies.update(
+      { id },
+      {
+        isActive: false,
+        isCreated: false,
+        builtByService: false,
+        applyRequestedAt: null,
+        updatedBy: authorOf(principal),
+        updatedAt: new Date(),
+      },
+    );
   }
 
   /** Drops the index concurrently and deactivates its strategy (is_created = false, is_active = false). */
@@ -209,7 +241,13 @@ export class IndexStrategyService implements OnModuleInit {
       if (!row.isCreated) {
         await this.strategies.update(
           { id },
-          { isCreated: true, builtByService: false, applyRequestedAt: null, createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(), updatedAt: new Date() },
+          {
+            isCreated: true,
+            builtByService: false,
+            applyRequestedAt: null,
+            createdInDatabaseAt: row.createdInDatabaseAt ?? new Date(),
+            updatedAt: new Date(),
+          },
         );
       }
       return { status: 'exists', windowOpensAt: null, strategy: await this.get(id) };
@@ -217,7 +255,10 @@ export class IndexStrategyService implements OnModuleInit {
     const now = this.clock();
     const opensAt = this.builder.windowOpensAt(row, now);
     if (opensAt.getTime() > now.getTime()) {
-      await this.strategies.update({ id }, { applyRequestedAt: row.applyRequestedAt ?? now, updatedBy: authorOf(principal), updatedAt: new Date() });
+      await this.strategies.update(
+        { id },
+        { applyRequestedAt: row.applyRequestedAt ?? now, updatedBy: authorOf(principal), updatedAt: new Date() },
+      );
       return { status: 'deferred', windowOpensAt: opensAt.toISOString(), strategy: await this.get(id) };
     }
     // Synchronous (an IMMEDIATE apply answers once the index is there), on the build lock's own connection,
@@ -225,8 +266,14 @@ export class IndexStrategyService implements OnModuleInit {
     const outcome = await this.builder.build(row, principal);
     if (outcome === 'exists') return { status: 'exists', windowOpensAt: null, strategy: await this.get(id) };
     if (!outcome.built) {
-      if (outcome.busy) throw AppError.conflict(`Index ${row.indexName} is already being built (or dropped); its result shows on the strategy when it ends`, { reason: outcome.reason });
-      throw AppError.conflict(`Index ${row.indexName} could not be built: ${outcome.reason}`, { reason: outcome.reason });
+      if (outcome.busy)
+        throw AppError.conflict(
+          `Index ${row.indexName} is already being built (or dropped); its result shows on the strategy when it ends`,
+          { reason: outcome.reason },
+        );
+      throw AppError.conflict(`Index ${row.indexName} could not be built: ${outcome.reason}`, {
+        reason: outcome.reason,
+      });
     }
     return { status: 'created', windowOpensAt: null, strategy: await this.get(id) };
   }
@@ -246,9 +293,16 @@ export class IndexStrategyService implements OnModuleInit {
     const today = dayStart(new Date().toISOString(), 'to')!;
     const window = parseWindow(
       { from, to: toDay ? new Date(toDay.getTime() + DAY_MS) : undefined },
-      { defaultMs: USAGE_DEFAULT_DAYS * DAY_MS, maxMs: USAGE_MAX_DAYS * DAY_MS, now: new Date(today.getTime() + DAY_MS) },
+      {
+        defaultMs: USAGE_DEFAULT_DAYS * DAY_MS,
+        maxMs: USAGE_MAX_DAYS * DAY_MS,
+        now: new Date(today.getTime() + DAY_MS),
+      },
     );
-    builder.andWhere('u.stats_date >= :from AND u.stats_date < :to', { from: utcDay(window.from), to: utcDay(window.to) });
+    builder.andWhere('u.stats_date >= :from AND u.stats_date < :to', {
+      from: utcDay(window.from),
+      to: utcDay(window.to),
+    });
     const rows = await builder.orderBy('u.stats_date', 'DESC').addOrderBy('u.index_name', 'ASC').limit(1000).getMany();
     return rows.map(toIndexUsageStats);
   }

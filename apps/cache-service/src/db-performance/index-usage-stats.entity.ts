@@ -34,7 +34,14 @@ export class IndexUsageStatsEntity {
   @Column({ name: 'index_size_bytes', type: 'bigint', default: 0, transformer: bigint })
   indexSizeBytes: number;
 
-  @Column({ name: 'maintenance_cost_score', type: 'decimal', precision: 10, scale: 2, default: 0, transformer: decimal })
+  @Column({
+    name: 'maintenance_cost_score',
+    type: 'decimal',
+    precision: 10,
+    scale: 2,
+    default: 0,
+    transformer: decimal,
+  })
   maintenanceCostScore: number;
 
   @Column({ name: 'is_recommended_for_drop', type: 'boolean', default: false })

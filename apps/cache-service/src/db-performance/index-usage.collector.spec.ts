@@ -1,6 +1,15 @@
 import { indexTypeOf, usageFigures } from './index-usage.collector.js';
 
-const usage = { scans: 0, tuplesRead: 0, tuplesFetched: 0, sizeBytes: 50 * 1024 * 1024, tableWrites: 1000, isUnique: false, isPrimary: false, backsConstraint: false };
+const usage = {
+  scans: 0,
+  tuplesRead: 0,
+  tuplesFetched: 0,
+  sizeBytes: 50 * 1024 * 1024,
+  tableWrites: 1000,
+  isUnique: false,
+  isPrimary: false,
+  backsConstraint: false,
+};
 
 const any = { minBytes: 0, minAgeDays: 0, observedDays: 0 };
 
@@ -31,7 +40,9 @@ describe('index usage figures', () => {
     expect(indexTypeOf({ method: 'btree', columns: ['a'], where: null, hasExpressions: false })).toBe('BTREE');
     expect(indexTypeOf({ method: 'btree', columns: ['a', 'b'], where: null, hasExpressions: false })).toBe('COMPOSITE');
     expect(indexTypeOf({ method: 'btree', columns: ['a'], where: 'a > 1', hasExpressions: false })).toBe('PARTIAL');
-    expect(indexTypeOf({ method: 'btree', columns: ['lower(a)'], where: null, hasExpressions: true })).toBe('FUNCTIONAL');
+    expect(indexTypeOf({ method: 'btree', columns: ['lower(a)'], where: null, hasExpressions: true })).toBe(
+      'FUNCTIONAL',
+    );
     expect(indexTypeOf({ method: 'gin', columns: ['tags'], where: null, hasExpressions: false })).toBe('GIN');
   });
 });

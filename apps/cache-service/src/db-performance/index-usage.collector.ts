@@ -55,7 +55,10 @@ export interface UsageFigures {
  */
 export function usageFigures(usage: IndexUsageRow, drop: DropRule): UsageFigures {
   const selectivity = usage.tuplesRead > 0 ? Math.min(1, Math.max(0, usage.tuplesFetched / usage.tuplesRead)) : 0;
-  const cost = Math.min(MAX_COST_SCORE, Math.round(((usage.sizeBytes / MB) * usage.tableWrites * 100) / (usage.scans + 1)) / 100);
+  const cost = Math.min(
+    MAX_COST_SCORE,
+    Math.round(((usage.sizeBytes / MB) * usage.tableWrites * 100) / (usage.scans + 1)) / 100,
+  );
   return {
     selectivityRatio: Math.round(selectivity * 1e6) / 1e6,
     maintenanceCostScore: cost,
@@ -127,17 +130,27 @@ export class IndexUsageCollector implements OnModuleInit {
       if (!usage) {
         // Dropped outside the service: the strategy no longer has an index.
         // An index that appears under that name later is someone else's unless the service builds it again.
-        if (strategy.isCreated) await this.strategies.update({ id: strategy.id }, { isCreated: false, builtByService: false, updatedAt: new Date() });
+        if (strategy.isCreated)
+          await this.strategies.update(
+            { id: strategy.id },
+            { isCreated: false, builtByService: false, updatedAt: new Date() },
+          );
         continue;
       }
       let createdAt = strategy.createdInDatabaseAt;
       if (!strategy.isCreated) {
         // Built outside the service (or by a build whose bookkeeping was lost).
         createdAt ??= collectedAt;
-        await this.strategies.update({ id: strategy.id }, { isCreated: true, builtByService: false, createdInDatabaseAt: createdAt, updatedAt: new Date() });
+        await this.strategies.update(
+          { id: strategy.id },
+          { isCreated: true, builtByService: false, createdInDatabaseAt: createdAt, updatedAt: new Date() },
+        );
       }
       // Discovered indexes have no build time: their first statistics row stands in (none yet: seen now).
-      const since = Math.max((createdAt ?? firstSeen.get(strategy.id) ?? collectedAt).getTime(), statsResetAt?.getTime() ?? 0);
+      const since = Math.max(
+        (createdAt ?? firstSeen.get(strategy.id) ?? collectedAt).getTime(),
+        statsResetAt?.getTime() ?? 0,
+      );
       const figures = usageFigures(usage, {
         minBytes: this.config.monitoring.indexDropMinBytes,
         minAgeDays: this.config.monitoring.indexDropMinAgeDays,
@@ -208,7 +221,15 @@ export class IndexUsageCollector implements OnModuleInit {
            VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'LOOKUP', 'IMMEDIATE', true, true, $7, true, NULL)
            ON CONFLICT (table_name, index_name) DO NOTHING
            RETURNING id`,
-          [table.qualified, index.indexName, indexTypeOf(index), index.definition.slice(0, 2000), JSON.stringify(index.columns), index.where, SYSTEM_USER_ID],
+          [
+            table.qualified,
+            index.indexName,
+            indexTypeOf(index),
+            index.definition.slice(0, 2000),
+            JSON.stringify(index.columns),
+            index.where,
+            SYSTEM_USER_ID,
+          ],
         );
         discovered += inserted.length;
       }

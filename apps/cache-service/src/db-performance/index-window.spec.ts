@@ -1,7 +1,10 @@
 import { isWindowOpen, windowOpensAt } from './index-window.js';
 
 const at = (iso: string): Date => new Date(iso);
-const settings = (start: number, end: number, scheduledAt: Date | null = null) => ({ offPeakHours: { start, end }, scheduledAt });
+const settings = (start: number, end: number, scheduledAt: Date | null = null) => ({
+  offPeakHours: { start, end },
+  scheduledAt,
+});
 
 describe('index maintenance windows', () => {
   it('IMMEDIATE is always open', () => {

@@ -5,7 +5,9 @@ describe('query normalisation', () => {
     const sql = `SELECT "measure"::text, "value2"
                  FROM "cache_test"."t_1" WHERE "practice_id"::text = $1 AND x = 'it''s' AND y >= 12.5
                  ORDER BY "measure" LIMIT 100001`;
-    expect(normaliseQuery(sql)).toBe(`SELECT "measure"::text, "value2" FROM "cache_test"."t_1" WHERE "practice_id"::text = ? AND x = ? AND y >= ? ORDER BY "measure" LIMIT ?`);
+    expect(normaliseQuery(sql)).toBe(
+      `SELECT "measure"::text, "value2" FROM "cache_test"."t_1" WHERE "practice_id"::text = ? AND x = ? AND y >= ? ORDER BY "measure" LIMIT ?`,
+    );
   });
 
   it('gives executions that differ only in values the same 64-hex hash', () => {
@@ -39,8 +41,20 @@ describe('plan summaries', () => {
           'Node Type': 'Limit',
           'Plan Rows': 10,
           Plans: [
-            { 'Node Type': 'Bitmap Heap Scan', 'Relation Name': 'facts', Schema: 's', 'Plan Rows': 40, Plans: [{ 'Node Type': 'Bitmap Index Scan', 'Index Name': 'idx_b', 'Plan Rows': 40 }] },
-            { 'Node Type': 'Index Only Scan', 'Relation Name': 'dims', Schema: 's', 'Index Name': 'idx_a', 'Plan Rows': 5 },
+            {
+              'Node Type': 'Bitmap Heap Scan',
+              'Relation Name': 'facts',
+              Schema: 's',
+              'Plan Rows': 40,
+              Plans: [{ 'Node Type': 'Bitmap Index Scan', 'Index Name': 'idx_b', 'Plan Rows': 40 }],
+            },
+            {
+              'Node Type': 'Index Only Scan',
+              'Relation Name': 'dims',
+              Schema: 's',
+              'Index Name': 'idx_a',
+              'Plan Rows': 5,
+            },
           ],
         },
       },
@@ -50,7 +64,11 @@ describe('plan summaries', () => {
 
   it('takes a sequential scan as reading its whole table', () => {
     const plan = [{ Plan: { 'Node Type': 'Seq Scan', 'Relation Name': 'facts', Schema: 's', 'Plan Rows': 3 } }];
-    expect(summarisePlan(plan, (relation) => (relation === 's.facts' ? 60000 : undefined))).toEqual({ rowsExamined: 60000, indexesUsed: [], usedIndex: false });
+    expect(summarisePlan(plan, (relation) => (relation === 's.facts' ? 60000 : undefined))).toEqual({
+      rowsExamined: 60000,
+      indexesUsed: [],
+      usedIndex: false,
+    });
     expect(summarisePlan(plan).rowsExamined).toBe(3);
   });
 });

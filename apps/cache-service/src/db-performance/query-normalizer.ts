@@ -99,8 +99,13 @@ const INDEX_SCANS = new Set(['Index Scan', 'Index Only Scan', 'Bitmap Index Scan
  * Reads a plan from `EXPLAIN (FORMAT JSON)`; `tableRows` gives the row estimate of a schema-qualified table
  * (for sequential scans), when known.
  */
-export function summarisePlan(explain: unknown, tableRows: (relation: string) => number | undefined = () => undefined): PlanSummary {
-  const root = Array.isArray(explain) ? (explain[0] as { Plan?: PlanNode } | undefined)?.Plan : (explain as { Plan?: PlanNode } | undefined)?.Plan;
+export function summarisePlan(
+  explain: unknown,
+  tableRows: (relation: string) => number | undefined = () => undefined,
+): PlanSummary {
+  const root = Array.isArray(explain)
+    ? (explain[0] as { Plan?: PlanNode } | undefined)?.Plan
+    : (explain as { Plan?: PlanNode } | undefined)?.Plan;
   const indexes = new Set<string>();
   let rowsExamined = 0;
   const visit = (node: PlanNode): void => {

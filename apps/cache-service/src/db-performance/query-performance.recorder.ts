@@ -111,7 +111,11 @@ export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplication
     const pattern = normaliseQuery(entry.sql);
     const hash = queryHash(pattern);
     const plan = await this.planFor(hash, entry);
-    const threshold = slowLimitMs(entry.context, await this.thresholdFor(entry.table, entry.strategyId), entry.rowsReturned);
+    const threshold = slowLimitMs(
+      entry.context,
+      await this.thresholdFor(entry.table, entry.strategyId),
+      entry.rowsReturned,
+    );
     const executionTimeMs = Math.max(0, Math.round(entry.executionTimeMs * 1000) / 1000);
     const slow = executionTimeMs > threshold;
     return {
@@ -126,7 +130,10 @@ export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplication
       is_slow_query: slow,
       slow_query_threshold_ms: threshold,
       database_user: (await this.user()).slice(0, 100),
-      application_context: (entry.datasourceId !== null ? `${entry.context}:ds:${entry.datasourceId}` : entry.context).slice(0, 100),
+      application_context: (entry.datasourceId !== null
+        ? `${entry.context}:ds:${entry.datasourceId}`
+        : entry.context
+      ).slice(0, 100),
       executed_at: entry.executedAt.toISOString(),
       cache_strategy_id: entry.strategyId,
     };
@@ -143,9 +150,17 @@ export class QueryPerformanceRecorder implements OnModuleInit, BeforeApplication
     const sql = explainableSql(entry.sql);
     if (sql) {
       try {
-        const explained = await this.repository.explain(sql, entry.params ?? [], this.config.monitoring.explainTimeoutMs);
+        const explained = await this.repository.explain(
+          sql,
+          entry.params ?? [],
+          this.config.monitoring.explainTimeoutMs,
+        );
         if (!explained) return result;
-        result = { at: Date.now(), summary: summarisePlan(explained.plan, (relation) => explained.tableRows.get(relation)), plan: explained.plan };
+        result = {
+          at: Date.now(),
+          summary: summarisePlan(explained.plan, (relation) => explained.tableRows.get(relation)),
+          plan: explained.plan,
+        };
       } catch (error) {
         this.logger.debug(`EXPLAIN failed for ${hash.slice(0, 12)}: ${(error as Error).message}`);
       }

@@ -124,14 +124,20 @@ export class QueryPerformanceRepository {
    * statement timeout, on a spare connection of the cold fallbacks' pool — never on the service's own pool. Null
    * when the fallbacks leave none spare (skipped: it is asked again next time).
    */
-  async explain(sql: string, params: unknown[], timeoutMs: number): Promise<{ plan: unknown; tableRows: Map<string, number> } | null> {
+  async explain(
+    sql: string,
+    params: unknown[],
+    timeoutMs: number,
+  ): Promise<{ plan: unknown; tableRows: Map<string, number> } | null> {
     return this.source.withSpareReader(timeoutMs, async (client) => {
       const { rows: explained } = await client.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${sql}`, params);
       const plan = (explained[0] as Record<string, unknown>)['QUERY PLAN'];
       const relations = new Set<string>();
       const visit = (node: Record<string, unknown>): void => {
         if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string') {
-          relations.add(typeof node.Schema === 'string' ? `${node.Schema}.${node['Relation Name']}` : node['Relation Name']);
+          relations.add(
+            typeof node.Schema === 'string' ? `${node.Schema}.${node['Relation Name']}` : node['Relation Name'],
+          );
         }
         for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) visit(child);
       };
@@ -166,9 +172,17 @@ export class QueryPerformanceRepository {
 
   /** Query patterns in the window by total time, largest first. */
   async patterns(window: LogWindow): Promise<QueryPatternSummary[]> {
-    const rows: Array<{ query_hash: string; query_pattern: string; executions: string; total: string; avg: string; max: string; slow: string; last: Date }> =
-      await this.db.query(
-        `SELECT q.query_hash, min(q.query_pattern) AS query_pattern, count(*)::text AS executions,
+    const rows: Array<{
+      query_hash: string;
+      query_pattern: string;
+      executions: string;
+      total: string;
+      avg: string;
+      max: string;
+      slow: string;
+      last: Date;
+    }> = await this.db.query(
+      `SELECT q.query_hash, min(q.query_pattern) AS query_pattern, count(*)::text AS executions,
                 sum(q.execution_time_ms)::text AS total, avg(q.execution_time_ms)::text AS avg, max(q.execution_time_ms)::text AS max,
                 count(*) FILTER (WHERE q.is_slow_query)::text AS slow, max(q.executed_at) AS last
          FROM query_performance_log q
@@ -176,8 +190,8 @@ export class QueryPerformanceRepository {
          GROUP BY q.query_hash
          ORDER BY sum(q.execution_time_ms) DESC, q.query_hash
          LIMIT $4`,
-        [window.from, window.to, window.strategyId ?? null, window.limit],
-      );
+      [window.from, window.to, window.strategyId ?? null, window.limit],
+    );
     return rows.map((row) => ({
       queryHash: row.query_hash,
       queryPattern: row.query_pattern,

@@ -47,7 +47,8 @@ export class QueryPerformanceService implements OnModuleInit {
 
   /** Executions of one pattern, newest first; an unknown hash has none (an empty list, never 404). */
   async history(hash: string, query: QueryPerformanceWindowQuery): Promise<QueryPerformanceEntry[]> {
-    if (!QUERY_HASH.test(hash.toLowerCase())) throw AppError.invalidField('hash', 'hash must be 64 hexadecimal characters');
+    if (!QUERY_HASH.test(hash.toLowerCase()))
+      throw AppError.invalidField('hash', 'hash must be 64 hexadecimal characters');
     return this.log.history(hash.toLowerCase(), await this.window(query));
   }
 
@@ -63,8 +64,10 @@ export class QueryPerformanceService implements OnModuleInit {
   private async window(query: QueryPerformanceWindowQuery): Promise<LogWindow> {
     const { from, to } = parseWindow(query, { defaultMs: DEFAULT_WINDOW_MS, maxMs: MAX_WINDOW_MS });
     const limit = query.limit ?? DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw AppError.invalidField('limit', 'limit must be an integer from 1 to 500');
-    const strategyId = query.datasourceId === undefined ? undefined : (await this.datasources.getEntity(query.datasourceId)).id;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw AppError.invalidField('limit', 'limit must be an integer from 1 to 500');
+    const strategyId =
+      query.datasourceId === undefined ? undefined : (await this.datasources.getEntity(query.datasourceId)).id;
     return { from, to, strategyId, limit };
   }
 }

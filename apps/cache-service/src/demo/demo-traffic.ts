@@ -21,13 +21,20 @@ export const DEMO_TRAFFIC: Record<string, DemoTrafficProfile> = {
   // Dashboards refreshing all day long.
   'Operational Metrics': { requestsByHour: flat(300), hitRateByHour: flat(0.97) },
   // Occasional heavy analyses.
-  'Clinical Data': { requestsByHour: Array.from({ length: 24 }, (_, hour) => (hour % 7 === 3 ? 400 : 5)), hitRateByHour: flat(0.6) },
+  'Clinical Data': {
+    requestsByHour: Array.from({ length: 24 }, (_, hour) => (hour % 7 === 3 ? 400 : 5)),
+    hitRateByHour: flat(0.6),
+  },
   // Morning pharmacy reviews.
   'Pharmacy Utilization': { requestsByHour: withPeak(20, 500, 7, 9), hitRateByHour: withPeak(0.9, 0.85, 7, 9) },
 };
 
 /** Requests and hits of one hour: the profile with a deterministic ±20 % wobble. */
-export function demoHour(profile: DemoTrafficProfile, datasourceId: number, hourStart: Date): { requests: number; hits: number; latencyMicros: number } {
+export function demoHour(
+  profile: DemoTrafficProfile,
+  datasourceId: number,
+  hourStart: Date,
+): { requests: number; hits: number; latencyMicros: number } {
   const hour = hourStart.getUTCHours();
   const wobble = 0.8 + 0.4 * pseudoRandom(datasourceId * 1_000_003 + Math.floor(hourStart.getTime() / 3_600_000));
   const requests = Math.round(profile.requestsByHour[hour] * wobble);

@@ -23,7 +23,10 @@ export class DependencyChecksDto {
   @ApiProperty({ type: DependencyCheckDto }) postgres: DependencyCheckDto;
   @ApiPropertyOptional({ type: WorkerLaneCheckDto, description: 'Roles all and worker: the warming workers consume' })
   workers?: WorkerLaneCheckDto;
-  @ApiPropertyOptional({ type: WorkerLaneCheckDto, description: 'Roles all and worker, with a webhook configured: the webhook worker consumes' })
+  @ApiPropertyOptional({
+    type: WorkerLaneCheckDto,
+    description: 'Roles all and worker, with a webhook configured: the webhook worker consumes',
+  })
   notifications?: WorkerLaneCheckDto;
 }
 

@@ -21,7 +21,9 @@ type Check = ReadinessResponse['checks'][string];
 /** A lane is up when every worker it started consumes; `required`: a role that runs workers must have started one. */
 function laneCheck(name: string, lane: { running: number; total: number }, required: boolean): Check {
   const up = lane.running === lane.total && (lane.total > 0 || !required);
-  const error = up ? undefined : `${lane.running} of ${lane.total} ${name} worker(s) consuming (starting up, paused or stopping)`;
+  const error = up
+    ? undefined
+    : `${lane.running} of ${lane.total} ${name} worker(s) consuming (starting up, paused or stopping)`;
   return { status: up ? 'up' : 'down', running: lane.running, total: lane.total, ...(error ? { error } : {}) };
 }
 

@@ -21,7 +21,8 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry, prefix: 'ccc_' });
     // prom-client names three gauges *_total, which Prometheus' lint refuses (`promtool check metrics`); its
     // ccc_nodejs_active_resources{type} says the same.
-    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) this.registry.removeSingleMetric(`ccc_nodejs_${name}`);
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
+      this.registry.removeSingleMetric(`ccc_nodejs_${name}`);
     this.httpDuration = new Histogram({
       name: 'ccc_http_request_duration_seconds',
       help: 'HTTP request latency by method, route pattern and status',
@@ -44,7 +45,8 @@ export class MetricsService {
              WHERE implementation_status IN ('PENDING', 'APPROVED') GROUP BY 1`,
           )
           .catch(() => []);
-        for (const status of ['PENDING', 'APPROVED']) this.set({ status }, rows.find((row) => row.status === status)?.count ?? 0);
+        for (const status of ['PENDING', 'APPROVED'])
+          this.set({ status }, rows.find((row) => row.status === status)?.count ?? 0);
       },
     });
     this.auditMetrics(audit);

@@ -13,8 +13,14 @@ export class EfficiencyController {
 
   @Get()
   @RequirePermissions('settings:read:all')
-  @ApiOkResponse({ type: EfficiencyReportDto, description: 'Hit-rate trend, memory per hit and warming cost per datasource over the last `days` UTC days' })
-  @ApiOperation({ summary: 'Cache efficiency', description: 'Hit-rate trend, memory per hit and warming cost per datasource over the last `days` UTC days.' })
+  @ApiOkResponse({
+    type: EfficiencyReportDto,
+    description: 'Hit-rate trend, memory per hit and warming cost per datasource over the last `days` UTC days',
+  })
+  @ApiOperation({
+    summary: 'Cache efficiency',
+    description: 'Hit-rate trend, memory per hit and warming cost per datasource over the last `days` UTC days.',
+  })
   report(@Query() query: EfficiencyQueryDto): Promise<EfficiencyReportDto> {
     return this.efficiency.report(query.days ?? 7);
   }

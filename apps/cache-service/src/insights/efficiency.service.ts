@@ -62,7 +62,11 @@ export class EfficiencyService {
         }
         requests += dayRequests;
         hits += dayHits;
-        hitRateTrend.push({ date: day, hitRate: dayRequests === 0 ? null : round2((dayHits / dayRequests) * 100), requests: dayRequests });
+        hitRateTrend.push({
+          date: day,
+          hitRate: dayRequests === 0 ? null : round2((dayHits / dayRequests) * 100),
+          requests: dayRequests,
+        });
       }
       const lastDay = await this.usageCounters.hourlyUsage(id, lastDayHours);
       const lastDayRequests = lastDay.reduce((sum, u) => sum + u.requests, 0);
@@ -82,6 +86,12 @@ export class EfficiencyService {
         }),
       });
     }
-    return { generatedAt: now.toISOString(), periodDays: days, from: from.toISOString(), to: now.toISOString(), datasources };
+    return {
+      generatedAt: now.toISOString(),
+      periodDays: days,
+      from: from.toISOString(),
+      to: now.toISOString(),
+      datasources,
+    };
   }
 }

@@ -24,15 +24,29 @@ export interface EfficiencyInputs {
 
 export type EfficiencyFigures = Pick<
   DatasourceEfficiency,
-  'memoryBytes' | 'cacheHits' | 'memoryPerHitBytes' | 'warmsInPeriod' | 'avgWarmSeconds' | 'warmingCostSeconds' | 'queriesServed' | 'queriesPerWarmingSecond' | 'verdict'
+  | 'memoryBytes'
+  | 'cacheHits'
+  | 'memoryPerHitBytes'
+  | 'warmsInPeriod'
+  | 'avgWarmSeconds'
+  | 'warmingCostSeconds'
+  | 'queriesServed'
+  | 'queriesPerWarmingSecond'
+  | 'verdict'
 >;
 
-export function verdictOf(f: { queriesServed: number; cacheHits: number; queriesPerWarmingSecond: number | null }): DatasourceEfficiency['verdict'] {
+export function verdictOf(f: {
+  queriesServed: number;
+  cacheHits: number;
+  queriesPerWarmingSecond: number | null;
+}): DatasourceEfficiency['verdict'] {
   if (f.queriesServed === 0) return 'UNUSED';
   const hitRate = (f.cacheHits / f.queriesServed) * 100;
   const perSecond = f.queriesPerWarmingSecond;
-  if (hitRate < WASTEFUL_HIT_RATE || (perSecond !== null && perSecond < WASTEFUL_QUERIES_PER_WARM_SECOND)) return 'WASTEFUL';
-  if (hitRate >= EFFICIENT_HIT_RATE && (perSecond === null || perSecond >= EFFICIENT_QUERIES_PER_WARM_SECOND)) return 'EFFICIENT';
+  if (hitRate < WASTEFUL_HIT_RATE || (perSecond !== null && perSecond < WASTEFUL_QUERIES_PER_WARM_SECOND))
+    return 'WASTEFUL';
+  if (hitRate >= EFFICIENT_HIT_RATE && (perSecond === null || perSecond >= EFFICIENT_QUERIES_PER_WARM_SECOND))
+    return 'EFFICIENT';
   return 'OK';
 }
 

@@ -25,7 +25,14 @@ export class IndexActions {
 
   async createAndApply(request: SourceIndexRequest, principal: Principal): Promise<IndexActionOutcome> {
     const strategy = await this.indexes.create(
-      { tableName: request.tableName, indexName: request.indexName, indexType: 'COMPOSITE', columns: request.columns, usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
+      {
+        tableName: request.tableName,
+        indexName: request.indexName,
+        indexType: 'COMPOSITE',
+        columns: request.columns,
+        usagePattern: 'ANALYTICS',
+        maintenanceWindow: 'OFF_PEAK',
+      },
       principal,
     );
     const remove = (): Promise<void> => this.indexes.remove(strategy.id, true, principal);

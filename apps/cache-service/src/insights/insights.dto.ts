@@ -45,12 +45,20 @@ class DatasourceFilter {
 // --- requests -------------------------------------------------------------------------------------
 
 export class UsagePatternQueryDto extends DatasourceFilter implements UsagePatternQuery {
-  @ApiPropertyOptional({ format: 'date', example: '2026-01-01', description: 'First UTC day (inclusive); default 29 days before `to`' })
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2026-01-01',
+    description: 'First UTC day (inclusive); default 29 days before `to`',
+  })
   @IsOptional()
   @Matches(DAY, { message: dayMessage('from') })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date', example: '2026-01-30', description: 'Last UTC day (inclusive); default today. At most 366 days in all.' })
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2026-01-30',
+    description: 'Last UTC day (inclusive); default today. At most 366 days in all.',
+  })
   @IsOptional()
   @Matches(DAY, { message: dayMessage('to') })
   to?: string;
@@ -62,14 +70,21 @@ export class HourlyUsageQueryDto extends DatasourceFilter {
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 timestamp' })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'End (exclusive); default now; at most 8 days after `from`' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'End (exclusive); default now; at most 8 days after `from`',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 timestamp' })
   to?: string;
 }
 
 export class RollupRequestDto implements RollupRequest {
-  @ApiPropertyOptional({ format: 'date', example: '2026-01-30', description: 'UTC day to analyse; default yesterday; today gives a partial day; at most 8 days back' })
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2026-01-30',
+    description: 'UTC day to analyse; default yesterday; today gives a partial day; at most 8 days back',
+  })
   @IsOptional()
   @Matches(DAY, { message: dayMessage('date') })
   date?: string;
@@ -152,8 +167,14 @@ export class RecommendationDto implements Recommendation {
   @ApiProperty({ enum: RECOMMENDATION_TYPES }) recommendationType: RecommendationType;
   @ApiProperty({ enum: RECOMMENDATION_PRIORITIES }) priority: RecommendationPriority;
   @ApiProperty() recommendationDescription: string;
-  @ApiProperty(jsonSchema('JsonObject', { description: 'The settings the recommendation would change, as they are' })) currentConfiguration: Record<string, unknown>;
-  @ApiProperty(jsonSchema('JsonObject', { description: 'The settings it proposes (`warmSchedule`, `stalenessTtlSeconds`, an index definition …)' })) recommendedConfiguration: Record<string, unknown>;
+  @ApiProperty(jsonSchema('JsonObject', { description: 'The settings the recommendation would change, as they are' }))
+  currentConfiguration: Record<string, unknown>;
+  @ApiProperty(
+    jsonSchema('JsonObject', {
+      description: 'The settings it proposes (`warmSchedule`, `stalenessTtlSeconds`, an index definition …)',
+    }),
+  )
+  recommendedConfiguration: Record<string, unknown>;
   @ApiProperty() estimatedImprovement: number;
   @ApiProperty({ example: 'peak_hit_rate_pct' }) improvementMetric: string;
   @ApiProperty({ enum: IMPLEMENTATION_STATUSES }) implementationStatus: ImplementationStatus;
@@ -176,7 +197,8 @@ export class RecommendationPageDto implements Paginated<Recommendation> {
 export class RecommendationGenerationResultDto implements RecommendationGenerationResult {
   @ApiProperty({ format: 'date-time' }) generatedAt: string;
   @ApiProperty() created: number;
-  @ApiProperty({ description: 'Rules that matched a target that already has an open recommendation' }) alreadyOpen: number;
+  @ApiProperty({ description: 'Rules that matched a target that already has an open recommendation' })
+  alreadyOpen: number;
   @ApiProperty({ description: 'False when another replica was evaluating at that moment' }) ran: boolean;
 }
 
@@ -190,8 +212,14 @@ export class DatasourceEfficiencyDto implements DatasourceEfficiency {
   @ApiProperty() datasourceId: number;
   @ApiProperty() name: string;
   @ApiProperty({ type: [HitRateTrendPointDto] }) hitRateTrend: HitRateTrendPointDto[];
-  @ApiProperty({ type: Number, nullable: true, description: 'Percent over the last 24 hours (rolling); for now, read hitRate' }) currentHitRate: number | null;
-  @ApiProperty({ type: HitRateDto, description: 'The hit rate over the hit-rate window, as in the cache statistics' }) hitRate: HitRateDto;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Percent over the last 24 hours (rolling); for now, read hitRate',
+  })
+  currentHitRate: number | null;
+  @ApiProperty({ type: HitRateDto, description: 'The hit rate over the hit-rate window, as in the cache statistics' })
+  hitRate: HitRateDto;
   @ApiProperty() memoryBytes: number;
   @ApiProperty() cacheHits: number;
   @ApiProperty({ type: Number, nullable: true }) memoryPerHitBytes: number | null;

@@ -65,10 +65,16 @@ export class InsightsRepository {
         GROUP BY i.indexrelid`,
       [parsed?.schema ?? null, parsed?.table ?? null],
     )) as Array<{ columns: string[] }>;
-    const strategies = (await this.db.query(`SELECT columns FROM index_strategy WHERE is_active AND table_name = ANY($1)`, [tableNames])) as Array<{
+    const strategies = (await this.db.query(
+      `SELECT columns FROM index_strategy WHERE is_active AND table_name = ANY($1)`,
+      [tableNames],
+    )) as Array<{
       columns: unknown;
     }>;
-    return [...catalog.map((row) => row.columns), ...strategies.map((row) => (Array.isArray(row.columns) ? row.columns.map(String) : []))];
+    return [
+      ...catalog.map((row) => row.columns),
+      ...strategies.map((row) => (Array.isArray(row.columns) ? row.columns.map(String) : [])),
+    ];
   }
 
   /** The latest statistics of each index the service built on these tables that is flagged for dropping (only those may be dropped). */
@@ -88,12 +94,20 @@ export class InsightsRepository {
        ORDER BY latest."indexName"`,
       [tableNames],
     )) as Array<DropCandidateRow & { flagged: boolean; isPrimary: boolean; isUnique: boolean }>;
-    return rows.map(({ indexStrategyId, indexName, tableName, indexSizeBytes, totalScans }) => ({ indexStrategyId, indexName, tableName, indexSizeBytes, totalScans }));
+    return rows.map(({ indexStrategyId, indexName, tableName, indexSizeBytes, totalScans }) => ({
+      indexStrategyId,
+      indexName,
+      tableName,
+      indexSizeBytes,
+      totalScans,
+    }));
   }
 
   /** Whether an index strategy is still active and built (for the staleness check of a drop recommendation). */
   async indexStrategyBuilt(id: string): Promise<boolean> {
-    const rows = (await this.db.query(`SELECT 1 FROM index_strategy WHERE id = $1 AND is_active AND is_created`, [id])) as unknown[];
+    const rows = (await this.db.query(`SELECT 1 FROM index_strategy WHERE id = $1 AND is_active AND is_created`, [
+      id,
+    ])) as unknown[];
     return rows.length > 0;
   }
 
@@ -113,9 +127,10 @@ export class InsightsRepository {
   async redisMemory(): Promise<RedisMemorySnapshot> {
     const cluster = this.redis instanceof Cluster;
     const clients = cluster ? (this.redis as Cluster).nodes('master') : [this.redis];
-    const nodes = await Promise.all(clients.map(async (client, i) => toNodeStats(String(i), parseInfo(await client.info()))));
+    const nodes = await Promise.all(
+      clients.map(async (client, i) => toNodeStats(String(i), parseInfo(await client.info()))),
+    );
     const total = sumNodeStats(nodes, cluster ? 'cluster' : 'standalone');
     return { usedBytes: total.usedMemoryBytes, maxBytes: total.maxMemoryBytes, evictedKeys: total.evictedKeys };
   }
 }
-

@@ -37,17 +37,24 @@ export class RecommendationChanges {
     const current = row.currentConfiguration;
     const recommended = row.recommendedConfiguration;
     const stale = (what: string): AppError =>
-      AppError.conflict(`Recommendation ${row.id} is stale: ${what}. Reject it; the next evaluation proposes a fresh one if it still applies.`, {
-        stale: true,
-      });
+      AppError.conflict(
+        `Recommendation ${row.id} is stale: ${what}. Reject it; the next evaluation proposes a fresh one if it still applies.`,
+        {
+          stale: true,
+        },
+      );
     const datasourceId = strategy.datasourceId;
     switch (row.recommendationType) {
       case 'PREDICTIVE_WARMING':
       case 'WARMING_SCHEDULE': {
         const expected = (current.warmSchedule as string | null | undefined) ?? null;
-        if (strategy.warmSchedule !== expected) throw stale(`the warm schedule is now ${strategy.warmSchedule === null ? 'none' : `"${strategy.warmSchedule}"`}, not ${expected === null ? 'none' : `"${expected}"`}`);
+        if (strategy.warmSchedule !== expected)
+          throw stale(
+            `the warm schedule is now ${strategy.warmSchedule === null ? 'none' : `"${strategy.warmSchedule}"`}, not ${expected === null ? 'none' : `"${expected}"`}`,
+          );
         const cron = recommended.warmSchedule;
-        if (typeof cron !== 'string' || !nextRuns(cron, 1)) throw AppError.conflict(`Recommendation ${row.id} carries no valid warm schedule`);
+        if (typeof cron !== 'string' || !nextRuns(cron, 1))
+          throw AppError.conflict(`Recommendation ${row.id} carries no valid warm schedule`);
         try {
           await this.warming.setSchedule(datasourceId, cron);
         } catch (error) {
@@ -61,9 +68,11 @@ export class RecommendationChanges {
       }
       case 'ADJUST_TTL': {
         const expected = Number(current.stalenessTtlSeconds);
-        if (strategy.stalenessTtlSeconds !== expected) throw stale(`the staleness TTL is now ${strategy.stalenessTtlSeconds} s, not ${expected} s`);
+        if (strategy.stalenessTtlSeconds !== expected)
+          throw stale(`the staleness TTL is now ${strategy.stalenessTtlSeconds} s, not ${expected} s`);
         const ttl = Number(recommended.stalenessTtlSeconds);
-        if (!Number.isInteger(ttl) || ttl <= 0) throw AppError.conflict(`Recommendation ${row.id} carries no valid staleness TTL`);
+        if (!Number.isInteger(ttl) || ttl <= 0)
+          throw AppError.conflict(`Recommendation ${row.id} carries no valid staleness TTL`);
         await this.datasources.update(datasourceId, { stalenessTtlSeconds: ttl }, principal);
         return {
           note: `Staleness TTL of datasource ${datasourceId} set to ${ttl} s (was ${expected} s).`,
@@ -76,12 +85,14 @@ export class RecommendationChanges {
         const { qualified } = this.policy.assertAllowed(tableName, 'tableName');
         if ((await this.catalog.columnsOf(qualified)) === null) throw stale(`table ${tableName} no longer exists`);
         const existing = await this.insights.indexColumns(qualified, [...new Set([tableName, qualified])]);
-        if (existing.some((index) => covers(index, columns))) throw stale(`an index leading with (${columns.join(', ')}) exists on ${tableName} now`);
+        if (existing.some((index) => covers(index, columns)))
+          throw stale(`an index leading with (${columns.join(', ')}) exists on ${tableName} now`);
         return this.indexes.createAndApply({ tableName, indexName: String(recommended.indexName), columns }, principal);
       }
       case 'DROP_UNUSED_INDEX': {
         const strategyId = String(recommended.indexStrategyId);
-        if (!(await this.insights.indexStrategyBuilt(strategyId))) throw stale(`index ${String(recommended.drop)} is no longer an active, built index`);
+        if (!(await this.insights.indexStrategyBuilt(strategyId)))
+          throw stale(`index ${String(recommended.drop)} is no longer an active, built index`);
         return this.indexes.drop(strategyId, String(recommended.drop), principal);
       }
       case 'INCREASE_MEMORY':

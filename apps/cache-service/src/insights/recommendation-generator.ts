@@ -10,7 +10,13 @@ import { parseSourceName } from '../datasources/source-name.js';
 import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { InsightsRepository } from './insights.repository.js';
-import { datasourceCandidates, increaseMemoryRule, SLOW_UNINDEXED_WINDOW_DAYS, type Candidate, type DatasourceSnapshot } from './recommendation-rules.js';
+import {
+  datasourceCandidates,
+  increaseMemoryRule,
+  SLOW_UNINDEXED_WINDOW_DAYS,
+  type Candidate,
+  type DatasourceSnapshot,
+} from './recommendation-rules.js';
 import { RecommendationEntity } from './recommendation.entity.js';
 import { addDays, DAY_MS, isForeignKeyViolation } from './usage-analysis.js';
 import { UsagePatternsService } from './usage-patterns.service.js';
@@ -22,7 +28,11 @@ export const REJECTION_QUIET_DAYS = 7;
 export const PATTERN_MAX_AGE_DAYS = 7;
 const OPEN: ImplementationStatus[] = ['PENDING', 'APPROVED'];
 
-const sameTarget = (a: { cacheStrategyId: string; recommendationType: RecommendationType; targetKey: string }, strategyId: string, c: Candidate): boolean =>
+const sameTarget = (
+  a: { cacheStrategyId: string; recommendationType: RecommendationType; targetKey: string },
+  strategyId: string,
+  c: Candidate,
+): boolean =>
   a.cacheStrategyId === strategyId && a.recommendationType === c.recommendationType && a.targetKey === c.targetKey;
 
 /**
@@ -56,7 +66,10 @@ export class RecommendationGenerator implements OnModuleInit {
   async generateNow(now = new Date()): Promise<RecommendationGenerationResult> {
     const strategies = await this.datasources.entities();
     const latest = await this.usage.latestPerDatasource(addDays(utcDay(now), -PATTERN_MAX_AGE_DAYS));
-    const open = await this.rows.createQueryBuilder('r').where('r.implementation_status IN (:...open)', { open: OPEN }).getMany();
+    const open = await this.rows
+      .createQueryBuilder('r')
+      .where('r.implementation_status IN (:...open)', { open: OPEN })
+      .getMany();
     const rejected = await this.rows
       .createQueryBuilder('r')
       .where(`r.implementation_status = 'REJECTED'`)
@@ -88,10 +101,14 @@ export class RecommendationGenerator implements OnModuleInit {
         slowUnindexed: await this.insights.slowUnindexed(strategy.id, since),
         sourceIndexes: exists ? await this.insights.indexColumns(qualified, tableNames) : [],
         dropCandidates: exists ? await this.insights.dropCandidates(tableNames) : [],
-        predictiveWarmingOpen: open.some((r) => r.cacheStrategyId === strategy.id && r.recommendationType === 'PREDICTIVE_WARMING'),
+        predictiveWarmingOpen: open.some(
+          (r) => r.cacheStrategyId === strategy.id && r.recommendationType === 'PREDICTIVE_WARMING',
+        ),
       };
       // A table that does not exist cannot be indexed: leave ADD_SOURCE_INDEX out.
-      const candidates = datasourceCandidates(snapshot).filter((c) => exists || c.recommendationType !== 'ADD_SOURCE_INDEX');
+      const candidates = datasourceCandidates(snapshot).filter(
+        (c) => exists || c.recommendationType !== 'ADD_SOURCE_INDEX',
+      );
       for (const candidate of candidates) proposals.push({ strategyId: strategy.id, candidate });
     }
 

@@ -107,11 +107,21 @@ describe('WARMING_SCHEDULE', () => {
 
   it('schedules a warm every staleness-TTL period when the hit rate is low and nothing refreshes the cache', () => {
     const c = warmingScheduleRule(snapshot({ latestPattern: lowSteady }), null)!;
-    expect(c).toMatchObject({ recommendationType: 'WARMING_SCHEDULE', targetKey: 'warm-schedule', priority: 'HIGH', recommendedConfiguration: { warmSchedule: '0 */4 * * *' } });
+    expect(c).toMatchObject({
+      recommendationType: 'WARMING_SCHEDULE',
+      targetKey: 'warm-schedule',
+      priority: 'HIGH',
+      recommendedConfiguration: { warmSchedule: '0 */4 * * *' },
+    });
   });
 
   it('also fires with a schedule when the cache is stale anyway', () => {
-    expect(warmingScheduleRule(snapshot({ latestPattern: lowSteady, warmSchedule: '0 0 * * 0', lastWarmed: '2026-03-01T00:00:00Z' }), null)).not.toBeNull();
+    expect(
+      warmingScheduleRule(
+        snapshot({ latestPattern: lowSteady, warmSchedule: '0 0 * * 0', lastWarmed: '2026-03-01T00:00:00Z' }),
+        null,
+      ),
+    ).not.toBeNull();
     expect(warmingScheduleRule(snapshot({ latestPattern: lowSteady, warmSchedule: '0 0 * * 0' }), null)).toBeNull(); // fresh
   });
 
@@ -146,7 +156,9 @@ describe('ADJUST_TTL', () => {
   it('keeps a TTL within a factor of two, and ignores IDLE days', () => {
     expect(adjustTtlRule(snapshot({ stalenessTtlSeconds: 14_400 }))).toBeNull();
     expect(adjustTtlRule(snapshot({ stalenessTtlSeconds: 32_400 }))).toBeNull();
-    expect(adjustTtlRule(snapshot({ latestPattern: { ...peaked, accessPattern: 'IDLE', optimalTtlSeconds: 300 } }))).toBeNull();
+    expect(
+      adjustTtlRule(snapshot({ latestPattern: { ...peaked, accessPattern: 'IDLE', optimalTtlSeconds: 300 } })),
+    ).toBeNull();
   });
 });
 
@@ -160,7 +172,14 @@ describe('ADD_SOURCE_INDEX', () => {
       targetKey: 'index:demo.revenue(measure,frequency)',
       priority: 'HIGH',
       currentConfiguration: { indexName: null },
-      recommendedConfiguration: { tableName: 'demo.revenue', indexName: 'ix_ccc_revenue_measure_frequency', indexType: 'COMPOSITE', columns: ['measure', 'frequency'], usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
+      recommendedConfiguration: {
+        tableName: 'demo.revenue',
+        indexName: 'ix_ccc_revenue_measure_frequency',
+        indexType: 'COMPOSITE',
+        columns: ['measure', 'frequency'],
+        usagePattern: 'ANALYTICS',
+        maintenanceWindow: 'OFF_PEAK',
+      },
       estimatedImprovement: 2500,
       improvementMetric: 'query_time_ms',
     });
@@ -168,17 +187,35 @@ describe('ADD_SOURCE_INDEX', () => {
 
   it('stays quiet without enough slow unindexed queries, or when an index leads with those columns', () => {
     expect(addSourceIndexRule(snapshot())).toBeNull();
-    expect(addSourceIndexRule(snapshot({ slowUnindexed: { executions: MIN_SLOW_UNINDEXED - 1, avgTimeMs: 9000 } }))).toBeNull();
-    expect(addSourceIndexRule(snapshot({ slowUnindexed: { executions: MIN_SLOW_UNINDEXED, avgTimeMs: 9000 } }))?.priority).toBe('MEDIUM');
+    expect(
+      addSourceIndexRule(snapshot({ slowUnindexed: { executions: MIN_SLOW_UNINDEXED - 1, avgTimeMs: 9000 } })),
+    ).toBeNull();
+    expect(
+      addSourceIndexRule(snapshot({ slowUnindexed: { executions: MIN_SLOW_UNINDEXED, avgTimeMs: 9000 } }))?.priority,
+    ).toBe('MEDIUM');
     expect(MIN_SLOW_UNINDEXED).toBeGreaterThan(1);
-    expect(addSourceIndexRule(snapshot({ slowUnindexed: slow, sourceIndexes: [['frequency', 'measure', 'period']] }))).toBeNull();
+    expect(
+      addSourceIndexRule(snapshot({ slowUnindexed: slow, sourceIndexes: [['frequency', 'measure', 'period']] })),
+    ).toBeNull();
     expect(covers(['measure', 'practice_id', 'frequency'], ['measure', 'frequency'])).toBe(false);
   });
 });
 
 describe('DROP_UNUSED_INDEX', () => {
   it('recommends dropping each flagged index, with the MB it frees', () => {
-    const [c] = dropUnusedIndexRules(snapshot({ dropCandidates: [{ indexStrategyId: 'abc', indexName: 'ix_old', tableName: 'demo.revenue', indexSizeBytes: 200 * 1024 * 1024, totalScans: 0 }] }));
+    const [c] = dropUnusedIndexRules(
+      snapshot({
+        dropCandidates: [
+          {
+            indexStrategyId: 'abc',
+            indexName: 'ix_old',
+            tableName: 'demo.revenue',
+            indexSizeBytes: 200 * 1024 * 1024,
+            totalScans: 0,
+          },
+        ],
+      }),
+    );
     expect(c).toMatchObject({
       targetKey: 'drop-index:demo.revenue.ix_old',
       priority: 'MEDIUM',
@@ -192,7 +229,15 @@ describe('DROP_UNUSED_INDEX', () => {
   it('tells large indexes apart (2 decimals of MB)', () => {
     const sizes = [40 * 1024 ** 3, 40 * 1024 ** 3 + 5 * 1024 * 1024, 1536 * 1024];
     const candidates = dropUnusedIndexRules(
-      snapshot({ dropCandidates: sizes.map((bytes, i) => ({ indexStrategyId: `s${i}`, indexName: `ix_${i}`, tableName: 'demo.revenue', indexSizeBytes: bytes, totalScans: 0 })) }),
+      snapshot({
+        dropCandidates: sizes.map((bytes, i) => ({
+          indexStrategyId: `s${i}`,
+          indexName: `ix_${i}`,
+          tableName: 'demo.revenue',
+          indexSizeBytes: bytes,
+          totalScans: 0,
+        })),
+      }),
     );
     expect(candidates.map((c) => c.estimatedImprovement)).toEqual([40_960, 40_965, 1.5]);
   });
@@ -218,14 +263,18 @@ describe('INCREASE_MEMORY', () => {
 
 describe('all datasource rules together', () => {
   it('give one candidate per target for a PEAKED day with a far-off TTL', () => {
-    const types = datasourceCandidates(snapshot({ stalenessTtlSeconds: 86_400, latestPattern: { ...peaked, averageHitRate: 30 } })).map((c) => c.recommendationType);
+    const types = datasourceCandidates(
+      snapshot({ stalenessTtlSeconds: 86_400, latestPattern: { ...peaked, averageHitRate: 30 } }),
+    ).map((c) => c.recommendationType);
     expect(types).toEqual(['PREDICTIVE_WARMING', 'ADJUST_TTL']);
   });
 });
 
 describe('efficiency', () => {
   it('computes memory per hit, warming cost and queries per warming second', () => {
-    expect(efficiencyFigures({ requests: 1000, hits: 950, memoryBytes: 190_000, warmDurationsSeconds: [2, 3] })).toEqual({
+    expect(
+      efficiencyFigures({ requests: 1000, hits: 950, memoryBytes: 190_000, warmDurationsSeconds: [2, 3] }),
+    ).toEqual({
       memoryBytes: 190_000,
       cacheHits: 950,
       memoryPerHitBytes: 200,

@@ -53,7 +53,13 @@ export interface DatasourceSnapshot {
   /** Column lists (in order) of the indexes on the source table (catalog and active index strategies). */
   sourceIndexes: string[][];
   /** Latest usage statistics flagged for dropping, of indexes on the source table. */
-  dropCandidates: Array<{ indexStrategyId: string; indexName: string; tableName: string; indexSizeBytes: number; totalScans: number }>;
+  dropCandidates: Array<{
+    indexStrategyId: string;
+    indexName: string;
+    tableName: string;
+    indexSizeBytes: number;
+    totalScans: number;
+  }>;
   /** Whether a PREDICTIVE_WARMING recommendation is open for the datasource. */
   predictiveWarmingOpen: boolean;
 }
@@ -68,7 +74,13 @@ export interface RedisMemorySnapshot {
 /** A recommendation a rule proposes, before it is stored. */
 export type Candidate = Pick<
   Recommendation,
-  'recommendationType' | 'targetKey' | 'priority' | 'currentConfiguration' | 'recommendedConfiguration' | 'estimatedImprovement' | 'improvementMetric'
+  | 'recommendationType'
+  | 'targetKey'
+  | 'priority'
+  | 'currentConfiguration'
+  | 'recommendedConfiguration'
+  | 'estimatedImprovement'
+  | 'improvementMetric'
 > & { description: string };
 
 const hh = (hour: number): string => `${String(hour).padStart(2, '0')}:00`;
@@ -106,7 +118,13 @@ export function cronEvery(ttlSeconds: number): string {
 }
 
 const describeSeconds = (seconds: number): string =>
-  seconds % 86_400 === 0 ? `${seconds / 86_400} d` : seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds >= 3600 ? `${round2(seconds / 3600)} h` : `${Math.round(seconds / 60)} min`;
+  seconds % 86_400 === 0
+    ? `${seconds / 86_400} d`
+    : seconds % 3600 === 0
+      ? `${seconds / 3600} h`
+      : seconds >= 3600
+        ? `${round2(seconds / 3600)} h`
+        : `${Math.round(seconds / 60)} min`;
 
 /** PEAKED day whose peak no scheduled warm precedes: warm PREDICTIVE_LEAD_SECONDS before the peak starts. */
 export function predictiveWarmingRule(s: DatasourceSnapshot): Candidate | null {
@@ -216,7 +234,14 @@ export function addSourceIndexRule(s: DatasourceSnapshot): Candidate | null {
       `${s.slowUnindexed.executions} slow cold-fallback quer${s.slowUnindexed.executions === 1 ? 'y' : 'ies'} on ${s.sourceTable} in the last ${SLOW_UNINDEXED_WINDOW_DAYS} days used no index ` +
       `(average ${round2(s.slowUnindexed.avgTimeMs)} ms): add a composite index on (${columns.join(', ')}), built in the off-peak window.`,
     currentConfiguration: { indexName: null },
-    recommendedConfiguration: { tableName: s.sourceTable, indexName, indexType: 'COMPOSITE', columns, usagePattern: 'ANALYTICS', maintenanceWindow: 'OFF_PEAK' },
+    recommendedConfiguration: {
+      tableName: s.sourceTable,
+      indexName,
+      indexType: 'COMPOSITE',
+      columns,
+      usagePattern: 'ANALYTICS',
+      maintenanceWindow: 'OFF_PEAK',
+    },
     estimatedImprovement: round2(s.slowUnindexed.avgTimeMs),
     improvementMetric: 'query_time_ms',
   };
@@ -267,7 +292,11 @@ export function increaseMemoryRule(m: RedisMemorySnapshot): Candidate | null {
 /** Every datasource rule, in the order they are considered. */
 export function datasourceCandidates(s: DatasourceSnapshot): Candidate[] {
   const predictive = predictiveWarmingRule(s);
-  return [predictive, warmingScheduleRule(s, predictive), adjustTtlRule(s), addSourceIndexRule(s), ...dropUnusedIndexRules(s)].filter(
-    (candidate): candidate is Candidate => candidate !== null,
-  );
+  return [
+    predictive,
+    warmingScheduleRule(s, predictive),
+    adjustTtlRule(s),
+    addSourceIndexRule(s),
+    ...dropUnusedIndexRules(s),
+  ].filter((candidate): candidate is Candidate => candidate !== null);
 }

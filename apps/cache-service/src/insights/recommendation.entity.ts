@@ -15,7 +15,14 @@ export class RecommendationEntity {
     name: 'recommendation_type',
     type: 'enum',
     enumName: 'recommendation_type',
-    enum: ['ADJUST_TTL', 'WARMING_SCHEDULE', 'PREDICTIVE_WARMING', 'ADD_SOURCE_INDEX', 'DROP_UNUSED_INDEX', 'INCREASE_MEMORY'],
+    enum: [
+      'ADJUST_TTL',
+      'WARMING_SCHEDULE',
+      'PREDICTIVE_WARMING',
+      'ADD_SOURCE_INDEX',
+      'DROP_UNUSED_INDEX',
+      'INCREASE_MEMORY',
+    ],
   })
   recommendationType: RecommendationType;
 
@@ -37,7 +44,13 @@ export class RecommendationEntity {
   @Column({ name: 'improvement_metric', type: 'varchar', length: 50 })
   improvementMetric: string;
 
-  @Column({ name: 'implementation_status', type: 'enum', enumName: 'implementation_status', enum: ['PENDING', 'APPROVED', 'REJECTED', 'IMPLEMENTED'], default: 'PENDING' })
+  @Column({
+    name: 'implementation_status',
+    type: 'enum',
+    enumName: 'implementation_status',
+    enum: ['PENDING', 'APPROVED', 'REJECTED', 'IMPLEMENTED'],
+    default: 'PENDING',
+  })
   implementationStatus: ImplementationStatus;
 
   @Column({ name: 'target_key', type: 'varchar', length: 200, default: '' })

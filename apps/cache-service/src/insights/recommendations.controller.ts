@@ -28,7 +28,10 @@ export class RecommendationsController {
   @Get()
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: RecommendationPageDto, description: 'PENDING first, then by priority, newest first' })
-  @ApiOperation({ summary: 'List recommendations', description: 'Recommendations, PENDING first, then by priority, newest first, one page at a time.' })
+  @ApiOperation({
+    summary: 'List recommendations',
+    description: 'Recommendations, PENDING first, then by priority, newest first, one page at a time.',
+  })
   list(@Query() query: RecommendationListQueryDto): Promise<RecommendationPageDto> {
     return this.recommendations.list(query);
   }
@@ -38,7 +41,10 @@ export class RecommendationsController {
   @RequirePermissions('settings:write:all')
   @Audited('recommendation.generate', 'recommendation')
   @ApiOkResponse({ type: RecommendationGenerationResultDto })
-  @ApiOperation({ summary: 'Generate recommendations now', description: 'Analyses usage, cache efficiency and slow queries and records new recommendations.' })
+  @ApiOperation({
+    summary: 'Generate recommendations now',
+    description: 'Analyses usage, cache efficiency and slow queries and records new recommendations.',
+  })
   generate(): Promise<RecommendationGenerationResultDto> {
     return this.generator.generate();
   }
@@ -46,7 +52,10 @@ export class RecommendationsController {
   @Get(':id')
   @RequirePermissions('settings:read:all')
   @ApiOkResponse({ type: RecommendationDto })
-  @ApiOperation({ summary: 'Get a recommendation', description: 'One recommendation with its reasoning and proposed change.' })
+  @ApiOperation({
+    summary: 'Get a recommendation',
+    description: 'One recommendation with its reasoning and proposed change.',
+  })
   @ApiErrorResponses(404)
   get(@Param() params: UuidParam): Promise<RecommendationDto> {
     return this.recommendations.get(params.id);
@@ -68,9 +77,16 @@ export class RecommendationsController {
   @RequirePermissions('settings:write:all')
   @Audited('recommendation.reject', 'recommendation')
   @ApiOkResponse({ type: RecommendationDto, description: 'PENDING or APPROVED → REJECTED; 409 from any other status' })
-  @ApiOperation({ summary: 'Reject a recommendation', description: 'PENDING or APPROVED → REJECTED, with an optional comment.' })
+  @ApiOperation({
+    summary: 'Reject a recommendation',
+    description: 'PENDING or APPROVED → REJECTED, with an optional comment.',
+  })
   @ApiErrorResponses(404, [409, 'CONFLICT: the recommendation is neither PENDING nor APPROVED'])
-  reject(@Param() params: UuidParam, @Body() body: RecommendationDecisionDto, @CurrentPrincipal() principal: Principal): Promise<RecommendationDto> {
+  reject(
+    @Param() params: UuidParam,
+    @Body() body: RecommendationDecisionDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RecommendationDto> {
     return this.recommendations.reject(params.id, body.notes, principal);
   }
 
@@ -80,11 +96,19 @@ export class RecommendationsController {
   @Audited('recommendation.implement', 'recommendation')
   @ApiOkResponse({
     type: RecommendationDto,
-    description: 'Applies an APPROVED recommendation (schedule, TTL, index) and marks it IMPLEMENTED; 409 when not APPROVED or when the configuration changed since (stale)',
+    description:
+      'Applies an APPROVED recommendation (schedule, TTL, index) and marks it IMPLEMENTED; 409 when not APPROVED or when the configuration changed since (stale)',
   })
-  @ApiOperation({ summary: 'Implement a recommendation', description: 'Applies an APPROVED recommendation’s change (TTL, schedule, index) and marks it IMPLEMENTED.' })
+  @ApiOperation({
+    summary: 'Implement a recommendation',
+    description: 'Applies an APPROVED recommendation’s change (TTL, schedule, index) and marks it IMPLEMENTED.',
+  })
   @ApiErrorResponses(404, [409, 'CONFLICT: the recommendation is not APPROVED, is stale or carries no valid change'])
-  implement(@Param() params: UuidParam, @Body() body: RecommendationDecisionDto, @CurrentPrincipal() principal: Principal): Promise<RecommendationDto> {
+  implement(
+    @Param() params: UuidParam,
+    @Body() body: RecommendationDecisionDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RecommendationDto> {
     return this.recommendations.implement(params.id, body.notes, principal);
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { ImplementationStatus, Paginated, Principal, Recommendation, RecommendationListQuery } from '@ccc/shared-types';
+import type {
+  ImplementationStatus,
+  Paginated,
+  Principal,
+  Recommendation,
+  RecommendationListQuery,
+} from '@ccc/shared-types';
 import type { DataSource, Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -109,22 +115,39 @@ export class RecommendationsService {
     let applied: Applied | null = null;
     try {
       await this.db.transaction(async (manager) => {
-        const row = await manager.getRepository(RecommendationEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        const row = await manager
+          .getRepository(RecommendationEntity)
+          .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
         if (!row) throw AppError.notFound('Recommendation', id);
         if (row.implementationStatus !== 'APPROVED') {
-          throw AppError.conflict(`Recommendation ${id} is ${row.implementationStatus}; only an APPROVED recommendation can be implemented`, {
-            status: row.implementationStatus,
-          });
+          throw AppError.conflict(
+            `Recommendation ${id} is ${row.implementationStatus}; only an APPROVED recommendation can be implemented`,
+            {
+              status: row.implementationStatus,
+            },
+          );
         }
         const strategy = await this.datasources.entityByStrategyId(row.cacheStrategyId);
         if (!strategy) throw AppError.notFound('Datasource of recommendation', id);
         applied = await this.changes.apply(row, strategy, principal);
         const text = [notes?.trim(), applied.note].filter(Boolean).join(' — ').slice(0, 2000);
-        await manager.update(RecommendationEntity, { id }, { implementationStatus: 'IMPLEMENTED', implementedAt: new Date(), implementedBy: authorOf(principal), implementationNotes: text });
+        await manager.update(
+          RecommendationEntity,
+          { id },
+          {
+            implementationStatus: 'IMPLEMENTED',
+            implementedAt: new Date(),
+            implementedBy: authorOf(principal),
+            implementationNotes: text,
+          },
+        );
       });
     } catch (error) {
       const undo = (applied as Applied | null)?.undo;
-      if (undo) await undo().catch((undoError: Error) => this.logger.error(`could not undo recommendation ${id}: ${undoError.message}`));
+      if (undo)
+        await undo().catch((undoError: Error) =>
+          this.logger.error(`could not undo recommendation ${id}: ${undoError.message}`),
+        );
       throw error;
     }
     return this.get(id);
@@ -134,9 +157,12 @@ export class RecommendationsService {
   private async refuse(id: string, verb: string, from: ImplementationStatus[]): Promise<never> {
     const row = await this.rows.findOneBy({ id });
     if (!row) throw AppError.notFound('Recommendation', id);
-    throw AppError.conflict(`Recommendation ${id} is ${row.implementationStatus}; only ${from.join(' or ')} recommendations can be ${verb}`, {
-      status: row.implementationStatus,
-    });
+    throw AppError.conflict(
+      `Recommendation ${id} is ${row.implementationStatus}; only ${from.join(' or ')} recommendations can be ${verb}`,
+      {
+        status: row.implementationStatus,
+      },
+    );
   }
 
   private rowsQuery() {
@@ -146,11 +172,18 @@ export class RecommendationsService {
   /** The rows with their datasource's id and name, read from the datasources' owner. */
   private async mapRows(builder: ReturnType<RecommendationsService['rowsQuery']>): Promise<Recommendation[]> {
     const entities = await builder.getMany();
-    const strategies = await this.datasources.entitiesByStrategyIds([...new Set(entities.map((entity) => entity.cacheStrategyId))]);
+    const strategies = await this.datasources.entitiesByStrategyIds([
+      ...new Set(entities.map((entity) => entity.cacheStrategyId)),
+    ]);
     const byId = new Map(strategies.map((s) => [s.id, s]));
     return entities
       .filter((entity) => byId.has(entity.cacheStrategyId))
-      .map((entity) => toRecommendation({ ...entity, datasourceId: byId.get(entity.cacheStrategyId)!.datasourceId, datasourceName: byId.get(entity.cacheStrategyId)!.name } as RecommendationRow));
+      .map((entity) =>
+        toRecommendation({
+          ...entity,
+          datasourceId: byId.get(entity.cacheStrategyId)!.datasourceId,
+          datasourceName: byId.get(entity.cacheStrategyId)!.name,
+        } as RecommendationRow),
+      );
   }
-
 }

@@ -1,7 +1,19 @@
-import { addDays, analyseDay, classify, hoursOfDay, isForeignKeyViolation, MAX_TTL_SECONDS, MIN_TTL_SECONDS, optimalTtl, parseDay, peakWindow } from './usage-analysis.js';
+import {
+  addDays,
+  analyseDay,
+  classify,
+  hoursOfDay,
+  isForeignKeyViolation,
+  MAX_TTL_SECONDS,
+  MIN_TTL_SECONDS,
+  optimalTtl,
+  parseDay,
+  peakWindow,
+} from './usage-analysis.js';
 
 const flat = (value: number): number[] => Array.from({ length: 24 }, () => value);
-const withHours = (base: number, hours: Record<number, number>): number[] => flat(base).map((v, hour) => hours[hour] ?? v);
+const withHours = (base: number, hours: Record<number, number>): number[] =>
+  flat(base).map((v, hour) => hours[hour] ?? v);
 
 describe('usage analysis', () => {
   it('finds a 14–16 peak, its hit rate and the day totals (acceptance 2 traffic)', () => {
@@ -29,7 +41,13 @@ describe('usage analysis', () => {
 
   it('calls a day without requests IDLE and keeps the current TTL', () => {
     const day = analyseDay(flat(0), flat(0), 7200);
-    expect(day).toMatchObject({ accessPattern: 'IDLE', dailyRequests: 0, averageHitRate: 0, peakHitRate: 0, optimalTtlSeconds: 7200 });
+    expect(day).toMatchObject({
+      accessPattern: 'IDLE',
+      dailyRequests: 0,
+      averageHitRate: 0,
+      peakHitRate: 0,
+      optimalTtlSeconds: 7200,
+    });
   });
 
   it('calls even traffic STEADY, two separate spikes or sparse traffic BURSTY', () => {

@@ -38,13 +38,24 @@ export const MAX_TTL_SECONDS = 7 * 86_400;
 /** What a day's counters say: the figures of a usage pattern. */
 export type DayAnalysis = Pick<
   UsagePattern,
-  'accessPattern' | 'peakHourStart' | 'peakHourEnd' | 'averageHitRate' | 'peakHitRate' | 'optimalTtlSeconds' | 'dailyRequests' | 'dailyCacheHits' | 'hourlyRequests' | 'hourlyHits'
+  | 'accessPattern'
+  | 'peakHourStart'
+  | 'peakHourEnd'
+  | 'averageHitRate'
+  | 'peakHitRate'
+  | 'optimalTtlSeconds'
+  | 'dailyRequests'
+  | 'dailyCacheHits'
+  | 'hourlyRequests'
+  | 'hourlyHits'
 >;
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
-const rate = (hits: number, requests: number): number => (requests === 0 ? 0 : round2(Math.min(100, (hits / requests) * 100)));
-export const clampTtl = (seconds: number): number => Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, Math.round(seconds)));
+const rate = (hits: number, requests: number): number =>
+  requests === 0 ? 0 : round2(Math.min(100, (hits / requests) * 100));
+export const clampTtl = (seconds: number): number =>
+  Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, Math.round(seconds)));
 
 /** The contiguous hours around the busiest one that carry ≥ PEAK_SHARE_OF_BUSIEST of its requests. */
 export function peakWindow(hourlyRequests: number[]): { start: number; end: number } {
@@ -68,14 +79,21 @@ export function classify(hourlyRequests: number[], window: { start: number; end:
   const hours = window.end - window.start + 1;
   const inWindow = sum(hourlyRequests.slice(window.start, window.end + 1));
   const max = Math.max(...hourlyRequests);
-  const outsideNearPeak = hourlyRequests.some((r, hour) => (hour < window.start || hour > window.end) && r >= max * PEAK_SHARE_OF_BUSIEST);
+  const outsideNearPeak = hourlyRequests.some(
+    (r, hour) => (hour < window.start || hour > window.end) && r >= max * PEAK_SHARE_OF_BUSIEST,
+  );
   const concentration = inWindow / total / (hours / hourlyRequests.length);
   if (hours <= MAX_PEAK_HOURS && concentration >= PEAK_CONCENTRATION && !outsideNearPeak) return 'PEAKED';
   return variation > BURSTY_VARIATION ? 'BURSTY' : 'STEADY';
 }
 
-export function optimalTtl(pattern: AccessPattern, window: { start: number; end: number }, currentTtlSeconds: number): number {
-  if (pattern === 'PEAKED') return clampTtl(PREDICTIVE_LEAD_SECONDS + (window.end - window.start + 1) * 3600 + PEAK_MARGIN_SECONDS);
+export function optimalTtl(
+  pattern: AccessPattern,
+  window: { start: number; end: number },
+  currentTtlSeconds: number,
+): number {
+  if (pattern === 'PEAKED')
+    return clampTtl(PREDICTIVE_LEAD_SECONDS + (window.end - window.start + 1) * 3600 + PEAK_MARGIN_SECONDS);
   return clampTtl(currentTtlSeconds);
 }
 
@@ -117,10 +135,12 @@ export function parseDay(value: string): Date | null {
   return utcDay(date) === value ? date : null;
 }
 
-export const addDays = (day: string, days: number): string => utcDay(new Date(parseDay(day)!.getTime() + days * DAY_MS));
+export const addDays = (day: string, days: number): string =>
+  utcDay(new Date(parseDay(day)!.getTime() + days * DAY_MS));
 
 /** The 24 counter hours (`YYYYMMDDHH`) of a UTC day. */
-export const hoursOfDay = (day: string): string[] => Array.from({ length: 24 }, (_, hour) => `${day.replace(/-/g, '')}${String(hour).padStart(2, '0')}`);
+export const hoursOfDay = (day: string): string[] =>
+  Array.from({ length: 24 }, (_, hour) => `${day.replace(/-/g, '')}${String(hour).padStart(2, '0')}`);
 
 /**
  * Whether a write failed because the row it references is gone (PostgreSQL 23503) — a datasource deleted while a

@@ -11,7 +11,12 @@ export class UsagePatternEntity {
   @Column({ name: 'cache_strategy_id', type: 'uuid' })
   cacheStrategyId: string;
 
-  @Column({ name: 'resource_type', type: 'enum', enumName: 'cache_resource_type', enum: ['ANALYTICS_DATASOURCE', 'QUERY_RESULT', 'INDEX_SET'] })
+  @Column({
+    name: 'resource_type',
+    type: 'enum',
+    enumName: 'cache_resource_type',
+    enum: ['ANALYTICS_DATASOURCE', 'QUERY_RESULT', 'INDEX_SET'],
+  })
   resourceType: CacheResourceType;
 
   @Column({ name: 'access_pattern', type: 'varchar', length: 200 })

@@ -78,7 +78,9 @@ export class UsagePatternsService implements OnModuleInit {
   onModuleInit(): void {
     this.periodic.register('usage-rollup', ROLLUP_EVERY_MS, async () => {
       const rolledUp = await this.rollupMissing();
-      if (rolledUp > 0) for (const listener of this.rollupListeners) await listener().catch((error: Error) => this.logger.warn(`after rollup: ${error.message}`));
+      if (rolledUp > 0)
+        for (const listener of this.rollupListeners)
+          await listener().catch((error: Error) => this.logger.warn(`after rollup: ${error.message}`));
     });
   }
 
@@ -94,7 +96,10 @@ export class UsagePatternsService implements OnModuleInit {
     if (!parseDay(day)) throw AppError.invalidField('date', 'date must be a calendar day, YYYY-MM-DD');
     if (day > today) throw AppError.invalidField('date', `date ${day} is in the future`);
     if (day < addDays(today, -COUNTER_RETENTION_DAYS)) {
-      throw AppError.invalidField('date', `date ${day} is more than ${COUNTER_RETENTION_DAYS} days ago: its hourly counters have expired`);
+      throw AppError.invalidField(
+        'date',
+        `date ${day} is more than ${COUNTER_RETENTION_DAYS} days ago: its hourly counters have expired`,
+      );
     }
     await this.counters.flush().catch(() => undefined);
     const ids = await this.rollupDay(day);
@@ -115,7 +120,10 @@ export class UsagePatternsService implements OnModuleInit {
       const done = await this.patterns
         .createQueryBuilder('p')
         .select('p.cache_strategy_id', 'id')
-        .where(`p.resource_type = 'ANALYTICS_DATASOURCE' AND p.analysis_date = :day AND p.calculated_at >= :dayEnd`, { day, dayEnd })
+        .where(`p.resource_type = 'ANALYTICS_DATASOURCE' AND p.analysis_date = :day AND p.calculated_at >= :dayEnd`, {
+          day,
+          dayEnd,
+        })
         .getRawMany<{ id: string }>();
       const rolledUp = new Set(done.map((row) => row.id));
       const strategies = (await this.datasources.entities()).filter((s) => !rolledUp.has(s.id));
@@ -193,7 +201,11 @@ export class UsagePatternsService implements OnModuleInit {
     const toDay = day(query.to, 'to');
     const window = parseWindow(
       { from: day(query.from, 'from'), to: toDay && new Date(toDay.getTime() + DAY_MS) },
-      { defaultMs: DEFAULT_PATTERN_RANGE_DAYS * DAY_MS, maxMs: MAX_PATTERN_RANGE_DAYS * DAY_MS, now: new Date(parseDay(utcDay(now))!.getTime() + DAY_MS) },
+      {
+        defaultMs: DEFAULT_PATTERN_RANGE_DAYS * DAY_MS,
+        maxMs: MAX_PATTERN_RANGE_DAYS * DAY_MS,
+        now: new Date(parseDay(utcDay(now))!.getTime() + DAY_MS),
+      },
     );
     const from = utcDay(window.from);
     const to = utcDay(new Date(window.to.getTime() - DAY_MS));
@@ -232,7 +244,9 @@ export class UsagePatternsService implements OnModuleInit {
     const from = window.from.getTime();
     const to = window.to.getTime();
     const strategies =
-      query.datasourceId !== undefined ? [await this.datasources.getEntity(query.datasourceId)] : await this.datasources.entities();
+      query.datasourceId !== undefined
+        ? [await this.datasources.getEntity(query.datasourceId)]
+        : await this.datasources.entities();
     await this.counters.flush().catch(() => undefined);
     const starts: Date[] = [];
     for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) starts.push(new Date(t));
@@ -263,15 +277,25 @@ export class UsagePatternsService implements OnModuleInit {
    */
   private async mapRows(builder: ReturnType<UsagePatternsService['rowsQuery']>): Promise<UsagePattern[]> {
     const entities = await builder.getMany();
-    const strategies = await this.datasources.entitiesByStrategyIds([...new Set(entities.map((entity) => entity.cacheStrategyId))]);
+    const strategies = await this.datasources.entitiesByStrategyIds([
+      ...new Set(entities.map((entity) => entity.cacheStrategyId)),
+    ]);
     const byId = new Map(strategies.map((s) => [s.id, s]));
     const rows = entities
       .filter((entity) => byId.has(entity.cacheStrategyId))
-      .map((entity) => toUsagePattern({ ...entity, datasourceId: byId.get(entity.cacheStrategyId)!.datasourceId, datasourceName: byId.get(entity.cacheStrategyId)!.name } as PatternRow));
+      .map((entity) =>
+        toUsagePattern({
+          ...entity,
+          datasourceId: byId.get(entity.cacheStrategyId)!.datasourceId,
+          datasourceName: byId.get(entity.cacheStrategyId)!.name,
+        } as PatternRow),
+      );
     // Stable: the builder's order first (analysis day), then datasource id.
     return rows
       .map((row, index) => ({ row, index }))
-      .sort((a, b) => (a.row.analysisDate === b.row.analysisDate ? a.row.datasourceId - b.row.datasourceId : a.index - b.index))
+      .sort((a, b) =>
+        a.row.analysisDate === b.row.analysisDate ? a.row.datasourceId - b.row.datasourceId : a.index - b.index,
+      )
       .map(({ row }) => row);
   }
 

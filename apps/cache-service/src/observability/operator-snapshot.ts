@@ -9,7 +9,6 @@ import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { OperatorSnapshotSource, type OperatorSnapshot } from '../telemetry/operator-snapshot-source.js';
 import { JobRepository } from '../warming/job.repository.js';
 
-
 /**
  * The scrape's view, read at most once per SNAPSHOT_MS however many gauges (and concurrent scrapes) ask: two
  * PostgreSQL queries, one Redis round trip per datasource (two fields of its meta hash and its lock, issued
@@ -27,7 +26,10 @@ export const SOURCE_TIMEOUT_MS = 2_000;
 function within<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${SOURCE_TIMEOUT_MS} ms`)), SOURCE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer within ${SOURCE_TIMEOUT_MS} ms`)),
+      SOURCE_TIMEOUT_MS,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
@@ -39,7 +41,11 @@ export class OperatorSnapshots implements OnModuleInit {
   private current: { at: number; value: Promise<OperatorSnapshot> } | null = null;
   /** Last answers of PostgreSQL, shown (with their age) while it does not answer. */
   private lastCatalog: Catalog = [];
-  private lastAlerts: { at: number; open: OperatorSnapshot['alerts']['open']; byType: OperatorSnapshot['alerts']['byType'] } = { at: 0, open: [], byType: [] };
+  private lastAlerts: {
+    at: number;
+    open: OperatorSnapshot['alerts']['open'];
+    byType: OperatorSnapshot['alerts']['byType'];
+  } = { at: 0, open: [], byType: [] };
   private lastQueues: OperatorSnapshot['queues'] = {};
 
   constructor(
@@ -63,11 +69,19 @@ export class OperatorSnapshots implements OnModuleInit {
   }
 
   private async read(): Promise<OperatorSnapshot> {
-    const [catalog, alerts, queues, redis] = await Promise.all([this.catalog(), this.alerts(), this.queues(), this.redisFigures()]);
+    const [catalog, alerts, queues, redis] = await Promise.all([
+      this.catalog(),
+      this.alerts(),
+      this.queues(),
+      this.redisFigures(),
+    ]);
     const now = Date.now();
     const datasources = await Promise.all(
       catalog.map(async (d) => {
-        const [meta, lock] = await within(Promise.all([this.cache.liveFigures(d.id), this.locks.lockHolder(d.id)]), 'Redis').catch(() => [null, null] as const);
+        const [meta, lock] = await within(
+          Promise.all([this.cache.liveFigures(d.id), this.locks.lockHolder(d.id)]),
+          'Redis',
+        ).catch(() => [null, null] as const);
         const warmedAt = meta?.lastWarmed ? Date.parse(meta.lastWarmed) : NaN;
         return {
           ...d,
@@ -86,12 +100,18 @@ export class OperatorSnapshots implements OnModuleInit {
   private async catalog(): Promise<Catalog> {
     try {
       const rows: Array<{ id: number; name: string; enabled: boolean; ttl: number }> = await within(
-        this.db.query(`SELECT datasource_id AS id, name, is_enabled AS enabled, staleness_ttl_seconds AS ttl FROM cache_strategy ORDER BY datasource_id LIMIT $1`, [
-          MAX_DATASOURCES,
-        ]),
+        this.db.query(
+          `SELECT datasource_id AS id, name, is_enabled AS enabled, staleness_ttl_seconds AS ttl FROM cache_strategy ORDER BY datasource_id LIMIT $1`,
+          [MAX_DATASOURCES],
+        ),
         'PostgreSQL',
       );
-      this.lastCatalog = rows.map((r) => ({ id: Number(r.id), name: r.name, enabled: r.enabled, stalenessTtlSeconds: Number(r.ttl) }));
+      this.lastCatalog = rows.map((r) => ({
+        id: Number(r.id),
+        name: r.name,
+        enabled: r.enabled,
+        stalenessTtlSeconds: Number(r.ttl),
+      }));
     } catch {
       // PostgreSQL is away: the datasources it last listed still get their Redis figures.
     }
@@ -100,7 +120,13 @@ export class OperatorSnapshots implements OnModuleInit {
 
   private async alerts(): Promise<OperatorSnapshot['alerts']> {
     try {
-      const rows: Array<{ datasource_id: number | null; alert_type: string; severity: string; status: string; count: number }> = await within(
+      const rows: Array<{
+        datasource_id: number | null;
+        alert_type: string;
+        severity: string;
+        status: string;
+        count: number;
+      }> = await within(
         this.db.query(
           `SELECT s.datasource_id, a.alert_type, a.severity, a.alert_status AS status, count(*)::int AS count
            FROM cache_performance_alert a LEFT JOIN cache_strategy s ON s.id = a.cache_strategy_id
@@ -115,7 +141,12 @@ export class OperatorSnapshots implements OnModuleInit {
         const o = open.get(`${datasourceId}|${row.severity}`) ?? { datasourceId, severity: row.severity, count: 0 };
         o.count += row.count;
         open.set(`${datasourceId}|${row.severity}`, o);
-        const t = byType.get(`${row.alert_type}|${row.severity}|${row.status}`) ?? { alertType: row.alert_type, severity: row.severity, status: row.status, count: 0 };
+        const t = byType.get(`${row.alert_type}|${row.severity}|${row.status}`) ?? {
+          alertType: row.alert_type,
+          severity: row.severity,
+          status: row.status,
+          count: 0,
+        };
         t.count += row.count;
         byType.set(`${row.alert_type}|${row.severity}|${row.status}`, t);
       }
@@ -138,10 +169,22 @@ export class OperatorSnapshots implements OnModuleInit {
     try {
       const masters = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
       // Two small sections, not the whole INFO: a scrape should cost Redis next to nothing.
-      const infos = await within(Promise.all(masters.map(async (node) => parseInfo((await Promise.all([node.info('memory'), node.info('stats')])).join('\n')))), 'Redis');
-      const sum = (section: string, field: string): number => infos.reduce((total, info) => total + (Number(info[section]?.[field]) || 0), 0);
+      const infos = await within(
+        Promise.all(
+          masters.map(async (node) =>
+            parseInfo((await Promise.all([node.info('memory'), node.info('stats')])).join('\n')),
+          ),
+        ),
+        'Redis',
+      );
+      const sum = (section: string, field: string): number =>
+        infos.reduce((total, info) => total + (Number(info[section]?.[field]) || 0), 0);
       const unlimited = infos.some((info) => !Number(info.memory?.maxmemory));
-      return { usedBytes: sum('memory', 'used_memory'), maxBytes: unlimited ? 0 : sum('memory', 'maxmemory'), evictedKeys: sum('stats', 'evicted_keys') };
+      return {
+        usedBytes: sum('memory', 'used_memory'),
+        maxBytes: unlimited ? 0 : sum('memory', 'maxmemory'),
+        evictedKeys: sum('stats', 'evicted_keys'),
+      };
     } catch {
       return null;
     }

@@ -1,5 +1,13 @@
 import { Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
 import type { Request, Response } from 'express';
 import { bearerTokenOf, CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../access/auth.decorators.js';
@@ -25,9 +33,22 @@ export class QueueBoardController {
   @ApiNoContentResponse({ description: `Cookie set; open ${QUEUE_BOARD_PATH}` })
   @ApiUnauthorizedResponse({ description: 'No or an invalid bearer token' })
   @ApiForbiddenResponse({ description: 'Not an admin, or an API key' })
-  openSession(@CurrentPrincipal() principal: Principal, @Headers('authorization') authorization: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+  openSession(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('authorization') authorization: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): void {
     const token = bearerTokenOf(authorization);
-    if (!isAdmin(principal) || !token) throw AppError.forbidden('The queue board is for admins: sign in as a user with the admin role', { reason: ForbiddenReason.adminOnly });
-    res.cookie(QUEUE_BOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: QUEUE_BOARD_PATH });
+    if (!isAdmin(principal) || !token)
+      throw AppError.forbidden('The queue board is for admins: sign in as a user with the admin role', {
+        reason: ForbiddenReason.adminOnly,
+      });
+    res.cookie(QUEUE_BOARD_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: req.secure,
+      path: QUEUE_BOARD_PATH,
+    });
   }
 }

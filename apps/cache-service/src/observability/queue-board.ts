@@ -19,7 +19,8 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 export const QUEUE_BOARD_COOKIE = 'ccc_queue_board';
 
 const DESCRIPTIONS: Record<string, string> = {
-  [WARMING_QUEUE]: 'Warms (warm:<datasource name>, progress 0–100, the summary as return value), scheduled warms and deletions of old generations',
+  [WARMING_QUEUE]:
+    'Warms (warm:<datasource name>, progress 0–100, the summary as return value), scheduled warms and deletions of old generations',
   [NOTIFICATIONS_QUEUE]: 'Alert webhook notifications',
 };
 
@@ -45,7 +46,11 @@ export class QueueBoardQueues implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.board.setQueues(this.jobs.boardQueues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: true, description: DESCRIPTIONS[queue.name] ?? '' })));
+    this.board.setQueues(
+      this.jobs
+        .boardQueues()
+        .map((queue) => new BullMQAdapter(queue, { readOnlyMode: true, description: DESCRIPTIONS[queue.name] ?? '' })),
+    );
   }
 }
 
@@ -69,9 +74,15 @@ export function queueBoardGuard(auth: AuthService): (req: Request, res: Response
       .authenticate({ bearer, apiKey: req.header('x-api-key') }, req.ip ?? null)
       .then((principal) => {
         (req as Request & AuthenticatedRequest).principal = principal;
-        if (!isAdmin(principal)) throw AppError.forbidden('The queue board is for admins: sign in as a user with the admin role', { reason: ForbiddenReason.adminOnly });
+        if (!isAdmin(principal))
+          throw AppError.forbidden('The queue board is for admins: sign in as a user with the admin role', {
+            reason: ForbiddenReason.adminOnly,
+          });
         if (req.method !== 'GET' && req.method !== 'HEAD') {
-          throw AppError.forbidden('The queue board is read-only: pause, resume or cancel warms through /api/admin/analytics/cache/warming', { reason: 'READ_ONLY' });
+          throw AppError.forbidden(
+            'The queue board is read-only: pause, resume or cancel warms through /api/admin/analytics/cache/warming',
+            { reason: 'READ_ONLY' },
+          );
         }
         next();
       })

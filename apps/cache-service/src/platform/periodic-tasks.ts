@@ -81,7 +81,13 @@ export class PeriodicTasks implements BeforeApplicationShutdown {
   /** Claims the current round of a task for this replica; false when another replica already ran it. */
   private async claimRound(registration: Registration): Promise<boolean> {
     const round = Math.floor(this.clock.now().getTime() / registration.everyMs);
-    const claimed = await this.redis.set(RedisKeys.leaseRound(registration.task, round), '1', 'PX', registration.everyMs, 'NX');
+    const claimed = await this.redis.set(
+      RedisKeys.leaseRound(registration.task, round),
+      '1',
+      'PX',
+      registration.everyMs,
+      'NX',
+    );
     return claimed === 'OK';
   }
 

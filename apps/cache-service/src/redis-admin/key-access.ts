@@ -54,10 +54,13 @@ export function assertMayAllowProtected(actor: Principal, allowProtected: boolea
 export function assertMayReadKey(access: KeyAccess, key: string): void {
   assertNotOfRefusedSource(access, key);
   if (!isVisibleTo(access, key)) {
-    throw AppError.forbidden(`Key "${key}" is outside the service's namespaces: reading other applications' keys needs the admin role`, {
-      reason: ADMIN_ONLY,
-      field: 'key',
-    });
+    throw AppError.forbidden(
+      `Key "${key}" is outside the service's namespaces: reading other applications' keys needs the admin role`,
+      {
+        reason: ADMIN_ONLY,
+        field: 'key',
+      },
+    );
   }
 }
 
@@ -66,16 +69,22 @@ export function assertMayChangeKey(access: KeyAccess, key: string, allowProtecte
   assertNotOfRefusedSource(access, key);
   const neverTouched = neverTouchedReason(key);
   if (neverTouched) {
-    throw AppError.forbidden(`Key "${key}" is a rate-limit or sign-in back-off counter or the audit outbox, which the Redis tools never change`, {
-      reason: neverTouched,
-      field: 'key',
-    });
+    throw AppError.forbidden(
+      `Key "${key}" is a rate-limit or sign-in back-off counter or the audit outbox, which the Redis tools never change`,
+      {
+        reason: neverTouched,
+        field: 'key',
+      },
+    );
   }
   if (!isVisibleTo(access, key)) {
-    throw AppError.forbidden(`Key "${key}" is outside the service's namespaces: changing other applications' keys needs the admin role`, {
-      reason: ADMIN_ONLY,
-      field: 'key',
-    });
+    throw AppError.forbidden(
+      `Key "${key}" is outside the service's namespaces: changing other applications' keys needs the admin role`,
+      {
+        reason: ADMIN_ONLY,
+        field: 'key',
+      },
+    );
   }
 }
 
@@ -83,7 +92,10 @@ function assertNotOfRefusedSource(access: KeyAccess, key: string): void {
   if (!isOfRefusedSource(access, key)) return;
   // The key is not echoed: its name carries values of the rows it caches.
   const message = `The key belongs to datasource ${datasourceIdOf(key)}, whose source is outside SOURCE_SCHEMAS: its cached rows are readable by nobody`;
-  throw new AppError('SOURCE_NOT_ALLOWED', message, { fields: [{ field: 'key', messages: [message] }], datasourceId: datasourceIdOf(key) });
+  throw new AppError('SOURCE_NOT_ALLOWED', message, {
+    fields: [{ field: 'key', messages: [message] }],
+    datasourceId: datasourceIdOf(key),
+  });
 }
 
 /** A slow-log command for non-admins: its name, the key when it is one of the service's own, the rest redacted. */
@@ -91,5 +103,9 @@ export function redactedCommand(args: string[], access: KeyAccess): string[] {
   const [name = '', first, ...rest] = args;
   const keepKey = first !== undefined && classifyKey(first) !== 'other' && isVisibleTo(access, first);
   const hidden = rest.length + (first !== undefined && !keepKey ? 1 : 0);
-  return [capElement(name, 120).text, ...(keepKey ? [capElement(first, 120).text] : []), ...(hidden > 0 ? [`[${hidden} argument(s) redacted]`] : [])];
+  return [
+    capElement(name, 120).text,
+    ...(keepKey ? [capElement(first, 120).text] : []),
+    ...(hidden > 0 ? [`[${hidden} argument(s) redacted]`] : []),
+  ];
 }

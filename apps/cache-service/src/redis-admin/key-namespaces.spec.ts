@@ -8,7 +8,11 @@ describe('key namespaces', () => {
     [CacheKeys.meta(7), 'analytics-meta', true],
     [entry, 'analytics-entry', false],
     [`${CacheKeys.indexPrefix(7, 3)}master`, 'analytics-index', false],
-    [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.measureFrequency('Charges', 'Monthly')}`, 'analytics-index', false],
+    [
+      `${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.measureFrequency('Charges', 'Monthly')}`,
+      'analytics-index',
+      false,
+    ],
     [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.provider('12')}`, 'analytics-index', false],
     [CacheKeys.queryStats(7), 'analytics-stats', false],
     [CacheKeys.hourlyUsage(7, '2025100112'), 'analytics-stats', false],
@@ -49,7 +53,9 @@ describe('key namespaces', () => {
   });
 
   it('finds the protected namespaces a pattern could reach', () => {
-    expect(protectedPatternsReachedBy('*')).toEqual(expect.arrayContaining(['cache:meta:{ds:*}', 'lock:warm:{ds:*}', '{ccc}:*', 'ccc:*']));
+    expect(protectedPatternsReachedBy('*')).toEqual(
+      expect.arrayContaining(['cache:meta:{ds:*}', 'lock:warm:{ds:*}', '{ccc}:*', 'ccc:*']),
+    );
     expect(protectedPatternsReachedBy('cache:*')).toEqual(['cache:meta:{ds:*}']);
     expect(protectedPatternsReachedBy('{*')).toEqual(['{ccc}:*']);
     expect(protectedPatternsReachedBy('ccc:throttle:*')).toEqual(expect.arrayContaining(['ccc:throttle:*', 'ccc:*']));

@@ -44,7 +44,10 @@ export class RedisAdminController {
 
   @Get('stats')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Redis statistics', description: 'Server statistics (per node and total) and key distribution by namespace from a sample.' })
+  @ApiOperation({
+    summary: 'Redis statistics',
+    description: 'Server statistics (per node and total) and key distribution by namespace from a sample.',
+  })
   @ApiOkResponse({ type: RedisStatsResponseDto })
   stats(@CurrentPrincipal() principal: Principal): Promise<RedisStatsResponseDto> {
     return this.statistics.stats(principal);
@@ -66,9 +69,13 @@ export class RedisAdminController {
   @RequirePermissions('settings:read:all')
   @ApiOperation({
     summary: 'Inspect a key',
-    description: 'Type, TTL, encoding, memory, length and a size-capped preview of one key (keys outside the service’s namespaces: admins only).',
+    description:
+      'Type, TTL, encoding, memory, length and a size-capped preview of one key (keys outside the service’s namespaces: admins only).',
   })
-  @ApiErrorResponses([403, 'FORBIDDEN: a missing permission, or a key outside the service’s namespaces asked by a non-admin'], 404)
+  @ApiErrorResponses(
+    [403, 'FORBIDDEN: a missing permission, or a key outside the service’s namespaces asked by a non-admin'],
+    404,
+  )
   @ApiOkResponse({ type: RedisKeyInspectionDto })
   inspect(@Query() query: RedisKeyQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeyInspectionDto> {
     return this.keyBrowser.inspect(query.key, principal);
@@ -80,9 +87,13 @@ export class RedisAdminController {
   @Audited('redis.purge', 'redis-pattern', 'pattern')
   @ApiOperation({
     summary: 'Purge keys by pattern',
-    description: 'Deletes keys matching a pattern (SCAN + UNLINK in batches); dryRun counts first. Refuses patterns that could match protected namespaces unless allowProtected (admin only; rate-limit counters are never purged). Operators purge only the service\'s own namespaces. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.',
+    description:
+      "Deletes keys matching a pattern (SCAN + UNLINK in batches); dryRun counts first. Refuses patterns that could match protected namespaces unless allowProtected (admin only; rate-limit counters are never purged). Operators purge only the service's own namespaces. A run that is not done within a few seconds answers `running`; follow it with GET purge/{purgeId}.",
   })
-  @ApiErrorResponses([403, 'FORBIDDEN: a missing permission, or a pattern reaching protected namespaces without allowProtected (admins only)'])
+  @ApiErrorResponses([
+    403,
+    'FORBIDDEN: a missing permission, or a pattern reaching protected namespaces without allowProtected (admins only)',
+  ])
   @ApiOkResponse({ type: RedisPurgeResultDto })
   purge(@Body() body: RedisPurgeRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisPurgeResultDto> {
     return this.purges.purge(body, principal);
@@ -90,7 +101,10 @@ export class RedisAdminController {
 
   @Get('purge/:purgeId')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Purge progress', description: 'Progress and outcome of a purge run started by POST purge.' })
+  @ApiOperation({
+    summary: 'Purge progress',
+    description: 'Progress and outcome of a purge run started by POST purge.',
+  })
   @ApiErrorResponses(404)
   @ApiOkResponse({ type: RedisPurgeResultDto })
   purgeStatus(@Param() params: PurgeIdParam): Promise<RedisPurgeResultDto> {
@@ -102,7 +116,10 @@ export class RedisAdminController {
   @RequirePermissions('settings:write:all')
   @Audited('redis.ttl', 'redis-key', 'key')
   @ApiOperation({ summary: 'Set a key’s TTL', description: 'Sets or removes the expiry of an existing key.' })
-  @ApiErrorResponses([403, 'FORBIDDEN: a missing permission, or a key outside the service’s namespaces asked by a non-admin'], 404)
+  @ApiErrorResponses(
+    [403, 'FORBIDDEN: a missing permission, or a key outside the service’s namespaces asked by a non-admin'],
+    404,
+  )
   @ApiOkResponse({ type: RedisTtlResponseDto })
   ttl(@Body() body: RedisTtlRequestDto, @CurrentPrincipal() principal: Principal): Promise<RedisTtlResponseDto> {
     return this.ttlTool.setTtl(body, principal);
@@ -112,10 +129,14 @@ export class RedisAdminController {
   @RequirePermissions('settings:read:all')
   @ApiOperation({
     summary: 'Redis slow log',
-    description: 'The slow log of every node, newest first. Admins see each command with its arguments (capped); everyone else sees the command name and the key when it is one of the service\'s own — other arguments are redacted.',
+    description:
+      "The slow log of every node, newest first. Admins see each command with its arguments (capped); everyone else sees the command name and the key when it is one of the service's own — other arguments are redacted.",
   })
   @ApiOkResponse({ type: RedisSlowlogResponseDto })
-  slowlog(@Query() query: RedisSlowlogQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisSlowlogResponseDto> {
+  slowlog(
+    @Query() query: RedisSlowlogQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RedisSlowlogResponseDto> {
     return this.slowlogs.slowlog(query.limit ?? 50, principal);
   }
 
@@ -131,9 +152,15 @@ export class RedisAdminController {
 
   @Get('memory')
   @RequirePermissions('settings:read:all')
-  @ApiOperation({ summary: 'Memory by key and namespace', description: 'Top keys and namespaces by memory, from a bounded sample of keys.' })
+  @ApiOperation({
+    summary: 'Memory by key and namespace',
+    description: 'Top keys and namespaces by memory, from a bounded sample of keys.',
+  })
   @ApiOkResponse({ type: RedisMemoryAnalysisDto })
-  memory(@Query() query: RedisMemoryQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisMemoryAnalysisDto> {
+  memory(
+    @Query() query: RedisMemoryQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RedisMemoryAnalysisDto> {
     return this.memoryAnalysis.memory(query, principal);
   }
 }

@@ -31,7 +31,21 @@ import {
   type RedisValuePreview,
 } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, registerDecorator, type ValidationOptions } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+  type ValidationOptions,
+} from 'class-validator';
 import { globProblem, MAX_PATTERN_LENGTH } from './redis-glob.js';
 import { CURSOR_FORMAT } from './scan-cursor.js';
 
@@ -46,7 +60,8 @@ function IsRedisGlob(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: (args) => `${String(propertyName)}: ${typeof args.value === 'string' ? (globProblem(args.value) ?? 'invalid') : 'must be a string'}`,
+        message: (args) =>
+          `${String(propertyName)}: ${typeof args.value === 'string' ? (globProblem(args.value) ?? 'invalid') : 'must be a string'}`,
         ...options,
       },
       validator: { validate: (value: unknown) => typeof value === 'string' && globProblem(value) === null },
@@ -56,7 +71,12 @@ function IsRedisGlob(options?: ValidationOptions): PropertyDecorator {
 // --- requests --------------------------------------------------------------------------------
 
 export class RedisKeysQueryDto implements RedisKeysQuery {
-  @ApiPropertyOptional({ default: '*', maxLength: MAX_PATTERN_LENGTH, example: 'cache:{ds:1}:*', description: 'Redis glob (SCAN MATCH)' })
+  @ApiPropertyOptional({
+    default: '*',
+    maxLength: MAX_PATTERN_LENGTH,
+    example: 'cache:{ds:1}:*',
+    description: 'Redis glob (SCAN MATCH)',
+  })
   @IsOptional()
   @IsRedisGlob()
   pattern?: string;
@@ -68,10 +88,17 @@ export class RedisKeysQueryDto implements RedisKeysQuery {
 
   @ApiPropertyOptional({ default: '0', description: 'The cursor of the previous page; 0 starts a new scan' })
   @IsOptional()
-  @Matches(CURSOR_FORMAT, { message: 'cursor must be a cursor this endpoint returned (digits, or node:digits on a cluster, optionally ~mark)' })
+  @Matches(CURSOR_FORMAT, {
+    message: 'cursor must be a cursor this endpoint returned (digits, or node:digits on a cluster, optionally ~mark)',
+  })
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Page size: at most this many keys per page (a page stops early at the examination cap)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1000,
+    default: 100,
+    description: 'Page size: at most this many keys per page (a page stops early at the examination cap)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -89,7 +116,11 @@ export class RedisKeyQueryDto {
 }
 
 export class RedisPurgeRequestDto implements RedisPurgeRequest {
-  @ApiProperty({ maxLength: MAX_PATTERN_LENGTH, example: 'cache:{ds:1}:g3:*', description: 'Redis glob of the keys to delete' })
+  @ApiProperty({
+    maxLength: MAX_PATTERN_LENGTH,
+    example: 'cache:{ds:1}:g3:*',
+    description: 'Redis glob of the keys to delete',
+  })
   @IsString()
   @IsRedisGlob()
   pattern: string;
@@ -103,7 +134,10 @@ export class RedisPurgeRequestDto implements RedisPurgeRequest {
   @IsBoolean()
   dryRun: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Allow a pattern that could match protected keys (queues, live pointers, locks, rate limits, leases)' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Allow a pattern that could match protected keys (queues, live pointers, locks, rate limits, leases)',
+  })
   @IsOptional()
   @IsBoolean()
   allowProtected?: boolean;
@@ -116,7 +150,11 @@ export class RedisTtlRequestDto implements RedisTtlRequest {
   @MaxLength(MAX_KEY_LENGTH)
   key: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TTL_SECONDS, description: 'New time to live in seconds (give this or persist)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_TTL_SECONDS,
+    description: 'New time to live in seconds (give this or persist)',
+  })
   @IsOptional()
   @IsInt({ message: 'ttlSeconds must be a whole number of seconds' })
   @Min(1, { message: 'ttlSeconds must be at least 1 (use persist to remove the expiry)' })
@@ -222,7 +260,8 @@ export class AnalyticsCacheDatasourcePointerDto implements AnalyticsCacheDatasou
 }
 
 export class AnalyticsCacheRedisSectionDto implements AnalyticsCacheRedisSection {
-  @ApiProperty({ type: AnalyticsCacheDatasourcePointerDto, isArray: true }) datasources: AnalyticsCacheDatasourcePointerDto[];
+  @ApiProperty({ type: AnalyticsCacheDatasourcePointerDto, isArray: true })
+  datasources: AnalyticsCacheDatasourcePointerDto[];
   @ApiProperty() estimatedEntries: number;
   @ApiProperty() estimatedIndexSets: number;
   @ApiProperty({ minimum: 0, maximum: 1 }) keyShare: number;
@@ -256,7 +295,16 @@ export class RedisKeysPageDto implements RedisKeysPage {
 export class DecodedCacheEntryDto implements DecodedCacheEntry {
   @ApiProperty({ enum: ['analytics-entry'] }) kind: 'analytics-entry';
   @ApiProperty() rowCount: number;
-  @ApiProperty({ type: 'array', description: '[period, value] pairs', items: { type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] } } })
+  @ApiProperty({
+    type: 'array',
+    description: '[period, value] pairs',
+    items: {
+      type: 'array',
+      minItems: 2,
+      maxItems: 2,
+      items: { anyOf: [{ type: 'string' }, { type: 'number', nullable: true }] },
+    },
+  })
   rows: Array<[string, number | string | null]>;
   @ApiProperty() truncated: boolean;
 }
@@ -276,7 +324,8 @@ export class RedisKeyInspectionDto implements RedisKeyInspection {
   @ApiProperty({ type: String, nullable: true }) encoding: string | null;
   @ApiProperty({ type: Number, nullable: true }) memoryBytes: number | null;
   @ApiProperty() length: number;
-  @ApiProperty({ enum: ['bytes', 'fields', 'members', 'elements', 'entries'] }) lengthUnit: RedisKeyInspection['lengthUnit'];
+  @ApiProperty({ enum: ['bytes', 'fields', 'members', 'elements', 'entries'] })
+  lengthUnit: RedisKeyInspection['lengthUnit'];
   @ApiProperty({
     type: 'object',
     description: 'Capped preview; `kind` is string, hash, set, zset, list, stream or unsupported',

@@ -30,7 +30,8 @@ export interface SlowlogRaw {
 
 type PipelineResult = Array<[Error | null, unknown]> | null;
 
-const resultsOf = (results: PipelineResult): unknown[] => (results ?? []).map(([error, value]) => (error ? null : value));
+const resultsOf = (results: PipelineResult): unknown[] =>
+  (results ?? []).map(([error, value]) => (error ? null : value));
 
 /**
  * The only class of the Redis admin tools that talks to ioredis. Never KEYS, never FLUSH*: the whole
@@ -85,7 +86,10 @@ export class RedisAdminRepository {
     if (this.mode === 'standalone') return (await node.client.unlink(...keys)) as number;
     const pipeline = node.client.pipeline();
     for (const key of keys) pipeline.unlink(key);
-    return resultsOf(await pipeline.exec()).reduce<number>((sum, value) => sum + (typeof value === 'number' ? value : 0), 0);
+    return resultsOf(await pipeline.exec()).reduce<number>(
+      (sum, value) => sum + (typeof value === 'number' ? value : 0),
+      0,
+    );
   }
 
   async info(node: RedisNode, section?: string): Promise<string> {
@@ -143,9 +147,17 @@ export class RedisAdminRepository {
 
   // --- single keys (routed by the client: on a cluster, to the key's slot) ---------------------
 
-  async describeKey(key: string): Promise<{ type: string; ttlMs: number; encoding: string | null; memoryBytes: number | null }> {
+  async describeKey(
+    key: string,
+  ): Promise<{ type: string; ttlMs: number; encoding: string | null; memoryBytes: number | null }> {
     const [type, ttl, encoding, memory] = resultsOf(
-      await this.redis.pipeline().type(key).pttl(key).call('OBJECT', 'ENCODING', key).call('MEMORY', 'USAGE', key, 'SAMPLES', '5').exec(),
+      await this.redis
+        .pipeline()
+        .type(key)
+        .pttl(key)
+        .call('OBJECT', 'ENCODING', key)
+        .call('MEMORY', 'USAGE', key, 'SAMPLES', '5')
+        .exec(),
     );
     return {
       type: typeof type === 'string' ? type : 'none',

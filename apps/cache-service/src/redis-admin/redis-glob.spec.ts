@@ -11,9 +11,12 @@ describe('Redis glob patterns', () => {
     expect(globProblem(pattern)).toContain(message);
   });
 
-  it.each(['*', 'cache:{ds:1}:g2:*', 'user:?', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'esc\\*aped', '[]'])('accepts %j', (pattern) => {
-    expect(globProblem(pattern)).toBeNull();
-  });
+  it.each(['*', 'cache:{ds:1}:g2:*', 'user:?', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'esc\\*aped', '[]'])(
+    'accepts %j',
+    (pattern) => {
+      expect(globProblem(pattern)).toBeNull();
+    },
+  );
 
   it.each([
     ['*', 'anything', true],
@@ -62,7 +65,14 @@ describe('Redis glob patterns', () => {
   });
 
   it('agrees with matching: a pattern overlaps a literal key exactly when it matches it', () => {
-    const keys = ['ccc:throttle:{user:1}:default:hits', '{ccc}:warming:id', 'cache:meta:{ds:3}', 'cache:{ds:3}:g1:m:a', 'lock:warm:{ds:3}', 'plain'];
+    const keys = [
+      'ccc:throttle:{user:1}:default:hits',
+      '{ccc}:warming:id',
+      'cache:meta:{ds:3}',
+      'cache:{ds:3}:g1:m:a',
+      'lock:warm:{ds:3}',
+      'plain',
+    ];
     const patterns = ['*', 'c*', 'cache:*', 'cache:{ds:?}:*', '{*', '[{]ccc[}]*', 'l?ck:*', '*:{ds:3}', 'pl[a-z]in'];
     for (const pattern of patterns) {
       for (const key of keys) {

@@ -21,7 +21,8 @@ const ANY: CharSet = { negated: true, ranges: [] };
 /** Parses a pattern; throws GlobSyntaxError for what Redis would read in a surprising way. */
 export function parseGlob(pattern: string): GlobToken[] {
   if (pattern.length === 0) throw new GlobSyntaxError('pattern must not be empty');
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new GlobSyntaxError(`pattern must be at most ${MAX_PATTERN_LENGTH} characters`);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new GlobSyntaxError(`pattern must be at most ${MAX_PATTERN_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(pattern)) throw new GlobSyntaxError('pattern must not contain control characters');
   const tokens: GlobToken[] = [];
@@ -88,7 +89,8 @@ export function globProblem(pattern: string): string | null {
   }
 }
 
-const inRanges = (code: number, ranges: Array<[number, number]>): boolean => ranges.some(([a, b]) => code >= a && code <= b);
+const inRanges = (code: number, ranges: Array<[number, number]>): boolean =>
+  ranges.some(([a, b]) => code >= a && code <= b);
 
 function contains(set: CharSet, code: number): boolean {
   return inRanges(code, set.ranges) !== set.negated;

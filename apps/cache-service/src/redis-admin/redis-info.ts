@@ -46,7 +46,12 @@ export function toNodeStats(node: string, sections: InfoSections): RedisNodeStat
     .filter(([name]) => /^db\d+$/.test(name))
     .map(([name, value]) => {
       const parsed = parseKeyspaceValue(value);
-      return { db: Number(name.slice(2)), keys: parsed.keys ?? 0, expires: parsed.expires ?? 0, avgTtlMs: parsed.avg_ttl ?? 0 };
+      return {
+        db: Number(name.slice(2)),
+        keys: parsed.keys ?? 0,
+        expires: parsed.expires ?? 0,
+        avgTtlMs: parsed.avg_ttl ?? 0,
+      };
     })
     .sort((a, b) => a.db - b.db);
   const hits = num(f('keyspace_hits'));
@@ -62,7 +67,8 @@ export function toNodeStats(node: string, sections: InfoSections): RedisNodeStat
     peakMemoryBytes: num(f('used_memory_peak')),
     maxMemoryBytes: num(f('maxmemory')),
     maxMemoryPolicy: f('maxmemory_policy') ?? 'unknown',
-    fragmentationRatio: fragmentation === undefined || !Number.isFinite(Number(fragmentation)) ? null : Number(fragmentation),
+    fragmentationRatio:
+      fragmentation === undefined || !Number.isFinite(Number(fragmentation)) ? null : Number(fragmentation),
     opsPerSecond: num(f('instantaneous_ops_per_sec')),
     keyspaceHits: hits,
     keyspaceMisses: misses,

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal, RedisKeyInspection, RedisKeysPage, RedisKeysQuery, RedisValuePreview } from '@ccc/shared-types';
+import type {
+  Principal,
+  RedisKeyInspection,
+  RedisKeysPage,
+  RedisKeysQuery,
+  RedisValuePreview,
+} from '@ccc/shared-types';
 import { AppError } from '../common/app-error.js';
 import { assertMayReadKey, isVisibleTo } from './key-access.js';
 import { KeyAccessService } from './key-access.service.js';
@@ -39,11 +45,22 @@ export class RedisKeyBrowserService {
     const found = new Map<string, number>();
     let examined = 0;
     while (position && found.size < count && examined + scanCount <= EXAMINE_CAP) {
-      const page = await this.redis.scan(nodes[position.node], position.cursor, { match: pattern, count: scanCount, type: query.type });
+      const page = await this.redis.scan(nodes[position.node], position.cursor, {
+        match: pattern,
+        count: scanCount,
+        type: query.type,
+      });
       examined += scanCount;
-      const batch = takeFromBatch(page.keys, position.after, count - found.size, (key) => !found.has(key) && isVisibleTo(access, key));
+      const batch = takeFromBatch(
+        page.keys,
+        position.after,
+        count - found.size,
+        (key) => !found.has(key) && isVisibleTo(access, key),
+      );
       for (const key of batch.taken) found.set(key, position.node);
-      position = batch.stoppedAfter ? { ...position, after: batch.stoppedAfter } : advance(position, page.cursor, nodes.length);
+      position = batch.stoppedAfter
+        ? { ...position, after: batch.stoppedAfter }
+        : advance(position, page.cursor, nodes.length);
     }
 
     const byNode = new Map<number, string[]>();
@@ -58,7 +75,13 @@ export class RedisKeyBrowserService {
     return {
       keys: [...found.keys()].map((key) => {
         const fact = facts.get(key) ?? { type: 'none', ttlMs: -2 };
-        return { key, type: fact.type, ttlSeconds: ttlSecondsOf(fact.ttlMs), namespace: classifyKey(key), protected: isProtectedKey(key) };
+        return {
+          key,
+          type: fact.type,
+          ttlSeconds: ttlSecondsOf(fact.ttlMs),
+          namespace: classifyKey(key),
+          protected: isProtectedKey(key),
+        };
       }),
       cursor: formatCursor(position, nodes.length),
       more: position !== null,
@@ -75,7 +98,9 @@ export class RedisKeyBrowserService {
     const namespace = classifyKey(key);
     const preview = await this.preview(key, facts.type, length, facts.memoryBytes);
     const decoded =
-      namespace === 'analytics-entry' && preview.kind === 'string' && !preview.binary ? decodeCacheEntry(preview.text, preview.truncated) : null;
+      namespace === 'analytics-entry' && preview.kind === 'string' && !preview.binary
+        ? decodeCacheEntry(preview.text, preview.truncated)
+        : null;
     return {
       key,
       type: facts.type,
@@ -85,16 +110,33 @@ export class RedisKeyBrowserService {
       encoding: facts.encoding,
       memoryBytes: facts.memoryBytes,
       length,
-      lengthUnit: ({ string: 'bytes', hash: 'fields', set: 'members', zset: 'members', list: 'elements', stream: 'entries' } as const)[
-        facts.type as 'string'
-      ] ?? 'elements',
+      lengthUnit:
+        (
+          {
+            string: 'bytes',
+            hash: 'fields',
+            set: 'members',
+            zset: 'members',
+            list: 'elements',
+            stream: 'entries',
+          } as const
+        )[facts.type as 'string'] ?? 'elements',
       preview,
       decoded,
-      limits: { maxBytes: PREVIEW_LIMITS.maxBytes, maxElements: PREVIEW_LIMITS.maxElements, maxElementBytes: PREVIEW_LIMITS.maxElementBytes },
+      limits: {
+        maxBytes: PREVIEW_LIMITS.maxBytes,
+        maxElements: PREVIEW_LIMITS.maxElements,
+        maxElementBytes: PREVIEW_LIMITS.maxElementBytes,
+      },
     };
   }
 
-  private async preview(key: string, type: string, length: number, memoryBytes: number | null): Promise<RedisValuePreview> {
+  private async preview(
+    key: string,
+    type: string,
+    length: number,
+    memoryBytes: number | null,
+  ): Promise<RedisValuePreview> {
     const n = elementsToFetch(memoryBytes, length);
     const budget = new ByteBudget(PREVIEW_LIMITS.maxBytes);
     switch (type) {
@@ -102,10 +144,19 @@ export class RedisKeyBrowserService {
         const bytes = await this.redis.stringPrefix(key, PREVIEW_LIMITS.maxBytes);
         const truncated = length > bytes.length;
         const { text, binary } = bytesToText(bytes, truncated);
-        return { kind: 'string', text, binary, truncated: truncated || binary, bytesShown: binary ? Math.min(bytes.length, PREVIEW_LIMITS.maxElementBytes) : bytes.length };
+        return {
+          kind: 'string',
+          text,
+          binary,
+          truncated: truncated || binary,
+          bytesShown: binary ? Math.min(bytes.length, PREVIEW_LIMITS.maxElementBytes) : bytes.length,
+        };
       }
       case 'hash': {
-        const fields = budget.take(await this.redis.hashFields(key, n), ([field, value]) => ({ field: budget.cap(field), value: budget.cap(value) }));
+        const fields = budget.take(await this.redis.hashFields(key, n), ([field, value]) => ({
+          field: budget.cap(field),
+          value: budget.cap(value),
+        }));
         return { kind: 'hash', fields, truncated: fields.length < length || budget.cut };
       }
       case 'set': {
@@ -113,7 +164,10 @@ export class RedisKeyBrowserService {
         return { kind: 'set', members, truncated: members.length < length || budget.cut };
       }
       case 'zset': {
-        const members = budget.take(await this.redis.sortedSetMembers(key, n), ([member, score]) => ({ member: budget.cap(member), score }));
+        const members = budget.take(await this.redis.sortedSetMembers(key, n), ([member, score]) => ({
+          member: budget.cap(member),
+          score,
+        }));
         return { kind: 'zset', members, truncated: members.length < length || budget.cut };
       }
       case 'list': {

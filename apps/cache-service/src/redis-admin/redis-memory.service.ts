@@ -38,7 +38,10 @@ export class RedisMemoryService {
     const sampled = measured.length;
     const sampledMemoryBytes = measured.reduce((sum, entry) => sum + entry.memoryBytes, 0);
     const access = await this.access.of(actor);
-    const biggest = measured.filter((entry) => isVisibleTo(access, entry.key)).sort((a, b) => b.memoryBytes - a.memoryBytes).slice(0, top);
+    const biggest = measured
+      .filter((entry) => isVisibleTo(access, entry.key))
+      .sort((a, b) => b.memoryBytes - a.memoryBytes)
+      .slice(0, top);
     const types = new Map<string, string>();
     for (const node of nodes) {
       const keys = biggest.filter((entry) => entry.node === node).map((entry) => entry.key);

@@ -47,7 +47,10 @@ export class RedisPurgeService implements OnModuleDestroy {
         `Refused: pattern "${request.pattern}" could match protected keys (${reached.join(', ')}) — queue keys, live-generation ` +
           'pointers, locks, rate limits and leases. Narrow the pattern, or (admins) set allowProtected to purge them anyway; rate-limit ' +
           'counters are never purged.',
-        { fields: [{ field: 'pattern', messages: [`pattern could match protected keys: ${reached.join(', ')}`] }], protectedPatterns: reached },
+        {
+          fields: [{ field: 'pattern', messages: [`pattern could match protected keys: ${reached.join(', ')}`] }],
+          protectedPatterns: reached,
+        },
       );
     }
     const base: RedisPurgeResult = {
@@ -101,7 +104,11 @@ export class RedisPurgeService implements OnModuleDestroy {
           result.countComplete = false;
           break;
         }
-        const page = await this.redis.scanBuffer(node, cursor, { match: result.pattern, count: SCAN_COUNT, type: result.type ?? undefined });
+        const page = await this.redis.scanBuffer(node, cursor, {
+          match: result.pattern,
+          count: SCAN_COUNT,
+          type: result.type ?? undefined,
+        });
         for (const key of page.keys) {
           if (!keep(key)) continue;
           result.matched += 1;
@@ -114,7 +121,11 @@ export class RedisPurgeService implements OnModuleDestroy {
     return result;
   }
 
-  private async start(base: RedisPurgeResult, keep: (key: Buffer) => boolean, actor: Principal): Promise<RedisPurgeResult> {
+  private async start(
+    base: RedisPurgeResult,
+    keep: (key: Buffer) => boolean,
+    actor: Principal,
+  ): Promise<RedisPurgeResult> {
     const state: RedisPurgeResult = { ...base, purgeId: randomUUID(), status: 'running' };
     await this.save(state);
     const run = this.execute(state, keep, actor);
@@ -148,7 +159,11 @@ export class RedisPurgeService implements OnModuleDestroy {
         const pending: Buffer[] = [];
         do {
           if (this.stopping) throw new Error('the service shut down during the purge');
-          const page = await this.redis.scanBuffer(node, cursor, { match: state.pattern, count: SCAN_COUNT, type: state.type ?? undefined });
+          const page = await this.redis.scanBuffer(node, cursor, {
+            match: state.pattern,
+            count: SCAN_COUNT,
+            type: state.type ?? undefined,
+          });
           for (const key of page.keys) if (keep(key)) pending.push(key);
           while (pending.length >= PURGE_BATCH_SIZE) await flush(node, pending.splice(0, PURGE_BATCH_SIZE));
           cursor = page.cursor;
@@ -159,7 +174,9 @@ export class RedisPurgeService implements OnModuleDestroy {
     } catch (error) {
       state.status = 'failed';
       state.error = (error as Error).message;
-      this.logger.warn(`purge ${state.purgeId} of "${state.pattern}" failed after ${state.deleted} keys: ${state.error}`);
+      this.logger.warn(
+        `purge ${state.purgeId} of "${state.pattern}" failed after ${state.deleted} keys: ${state.error}`,
+      );
     }
     state.finishedAt = new Date().toISOString();
     await this.save(state).catch(() => undefined);
@@ -168,13 +185,24 @@ export class RedisPurgeService implements OnModuleDestroy {
       action: 'redis.purge.finished',
       targetType: 'redis-pattern',
       targetId: state.pattern.slice(0, 200),
-      parameters: { purgeId: state.purgeId, pattern: state.pattern, type: state.type, deleted: state.deleted, batches: state.batches, status: state.status },
+      parameters: {
+        purgeId: state.purgeId,
+        pattern: state.pattern,
+        type: state.type,
+        deleted: state.deleted,
+        batches: state.batches,
+        status: state.status,
+      },
       outcome: state.status === 'completed' ? 'success' : 'failure',
       errorCode: state.status === 'completed' ? null : 'INTERNAL',
     });
   }
 
   private async save(state: RedisPurgeResult): Promise<void> {
-    await this.redis.writeProgress(RedisKeys.purgeProgress(state.purgeId!), { state: JSON.stringify(state) }, PROGRESS_TTL_SECONDS);
+    await this.redis.writeProgress(
+      RedisKeys.purgeProgress(state.purgeId!),
+      { state: JSON.stringify(state) },
+      PROGRESS_TTL_SECONDS,
+    );
   }
 }

@@ -11,7 +11,11 @@ export function dbKeys(redis: RedisAdminRepository, nodeStats: RedisNodeStats[])
 export const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** A bounded SCAN sample from the start of each master's keyspace (SCAN order is hash order, so unbiased by name). */
-export async function sampleKeys(redis: RedisAdminRepository, nodes: RedisNode[], maxKeys: number): Promise<Array<{ node: RedisNode; keys: string[] }>> {
+export async function sampleKeys(
+  redis: RedisAdminRepository,
+  nodes: RedisNode[],
+  maxKeys: number,
+): Promise<Array<{ node: RedisNode; keys: string[] }>> {
   const perNode = Math.max(1, Math.ceil(maxKeys / nodes.length));
   return Promise.all(
     nodes.map(async (node) => {

@@ -23,7 +23,10 @@ export class RedisSlowlogService {
     const access = await this.access.of(actor);
     const commandOf = (args: string[]): string[] =>
       isAdmin(actor) && !(args.length > 1 && isOfRefusedSource(access, args[1]))
-        ? [...args.slice(0, 12).map((arg) => capElement(arg, 120).text), ...(args.length > 12 ? [`… (+${args.length - 12} more)`] : [])]
+        ? [
+            ...args.slice(0, 12).map((arg) => capElement(arg, 120).text),
+            ...(args.length > 12 ? [`… (+${args.length - 12} more)`] : []),
+          ]
         : redactedCommand(args, access);
     const nodes = this.redis.nodes();
     const perNode = await Promise.all(

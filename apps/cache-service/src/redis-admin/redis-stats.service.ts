@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AnalyticsCacheRedisSection, Principal, KeyDistribution, KeyNamespace, RedisStatsResponse } from '@ccc/shared-types';
+import type {
+  AnalyticsCacheRedisSection,
+  Principal,
+  KeyDistribution,
+  KeyNamespace,
+  RedisStatsResponse,
+} from '@ccc/shared-types';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { isOfRefusedSource, type KeyAccess } from './key-access.js';
@@ -26,10 +32,15 @@ export class RedisStatsService {
 
   async stats(actor: Principal): Promise<RedisStatsResponse> {
     const nodes = this.redis.nodes();
-    const nodeStats = await Promise.all(nodes.map(async (node) => toNodeStats(node.name, parseInfo(await this.redis.info(node)))));
+    const nodeStats = await Promise.all(
+      nodes.map(async (node) => toNodeStats(node.name, parseInfo(await this.redis.info(node)))),
+    );
     const total = sumNodeStats(nodeStats, this.redis.mode);
     const sample = await sampleKeys(this.redis, nodes, STATS_SAMPLE);
-    const distribution = this.distribution(sample.flatMap((s) => s.keys), dbKeys(this.redis, nodeStats));
+    const distribution = this.distribution(
+      sample.flatMap((s) => s.keys),
+      dbKeys(this.redis, nodeStats),
+    );
     return {
       mode: this.redis.mode,
       total,
@@ -39,7 +50,6 @@ export class RedisStatsService {
       collectedAt: new Date().toISOString(),
     };
   }
-
 
   private distribution(keys: string[], totalKeys: number): KeyDistribution {
     const counts = new Map<KeyNamespace, number>();
@@ -63,7 +73,10 @@ export class RedisStatsService {
     };
   }
 
-  private async analyticsCacheSection(distribution: KeyDistribution, access: KeyAccess): Promise<AnalyticsCacheRedisSection> {
+  private async analyticsCacheSection(
+    distribution: KeyDistribution,
+    access: KeyAccess,
+  ): Promise<AnalyticsCacheRedisSection> {
     const rows = (await this.datasources.entities()).slice(0, MAX_POINTERS);
     const datasources = await Promise.all(
       rows.map(async (row) => {
@@ -93,7 +106,9 @@ export class RedisStatsService {
       estimatedEntries: of('analytics-entry')?.estimatedKeys ?? 0,
       estimatedIndexSets: of('analytics-index')?.estimatedKeys ?? 0,
       keyShare: round(
-        distribution.namespaces.filter((entry) => entry.namespace.startsWith('analytics-')).reduce((sum, entry) => sum + entry.share, 0),
+        distribution.namespaces
+          .filter((entry) => entry.namespace.startsWith('analytics-'))
+          .reduce((sum, entry) => sum + entry.share, 0),
       ),
     };
   }

@@ -20,14 +20,20 @@ export class RedisTtlService {
   async setTtl(request: RedisTtlRequest, actor: Principal): Promise<RedisTtlResponse> {
     const persist = request.persist === true;
     if ((request.ttlSeconds === undefined) === !persist) {
-      throw AppError.invalidField('ttlSeconds', 'give either ttlSeconds (a positive number of seconds) or persist: true');
+      throw AppError.invalidField(
+        'ttlSeconds',
+        'give either ttlSeconds (a positive number of seconds) or persist: true',
+      );
     }
     assertMayChangeKey(await this.access.of(actor), request.key, request.allowProtected);
     if (isProtectedKey(request.key) && !request.allowProtected) {
       throw new AppError(
         'VALIDATION_FAILED',
         `Key "${request.key}" is in the protected namespace ${classifyKey(request.key)}; changing its TTL can break the service. Set allowProtected to do it anyway.`,
-        { fields: [{ field: 'key', messages: [`key is protected (${classifyKey(request.key)})`] }], namespace: classifyKey(request.key) },
+        {
+          fields: [{ field: 'key', messages: [`key is protected (${classifyKey(request.key)})`] }],
+          namespace: classifyKey(request.key),
+        },
       );
     }
     const previous = await this.redis.pttl(request.key);

@@ -37,7 +37,10 @@ describe('key browser cursor', () => {
     expect(takeFromBatch(['a', 'b'], keyMark('gone'), 5, visible)).toEqual({ taken: ['a', 'b'], stoppedAfter: null });
   });
 
-  it.each(['abc', '-1', '1.5', '3:1', '99999999999999999999', '', '12~', '12~XYZ', '12~0123456789'])('rejects %j', (raw) => {
-    expect(parseCursor(raw, 3)).toBeNull();
-  });
+  it.each(['abc', '-1', '1.5', '3:1', '99999999999999999999', '', '12~', '12~XYZ', '12~0123456789'])(
+    'rejects %j',
+    (raw) => {
+      expect(parseCursor(raw, 3)).toBeNull();
+    },
+  );
 });

@@ -28,8 +28,17 @@ describe('inspector previews', () => {
   });
 
   it('decodes an analytics entry, also a cut one', () => {
-    const rows = [['2025-01-01', 12.5], ['2025-02-01', null], ['2025-03-01', 7]];
-    expect(decodeCacheEntry(JSON.stringify(rows), false)).toEqual({ kind: 'analytics-entry', rowCount: 3, rows, truncated: false });
+    const rows = [
+      ['2025-01-01', 12.5],
+      ['2025-02-01', null],
+      ['2025-03-01', 7],
+    ];
+    expect(decodeCacheEntry(JSON.stringify(rows), false)).toEqual({
+      kind: 'analytics-entry',
+      rowCount: 3,
+      rows,
+      truncated: false,
+    });
     const cut = JSON.stringify(rows).slice(0, 45);
     expect(decodeCacheEntry(cut, true)).toMatchObject({ rows: rows.slice(0, 2), truncated: true });
     expect(decodeCacheEntry('{"not":"an entry"}', false)).toBeNull();

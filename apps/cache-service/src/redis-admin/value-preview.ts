@@ -32,7 +32,10 @@ export function bytesToText(bytes: Buffer, cut: boolean): { text: string; binary
 }
 
 /** One element of an aggregate, shortened to maxElementBytes. */
-export function capElement(value: string, maxBytes: number = PREVIEW_LIMITS.maxElementBytes): { text: string; truncated: boolean } {
+export function capElement(
+  value: string,
+  maxBytes: number = PREVIEW_LIMITS.maxElementBytes,
+): { text: string; truncated: boolean } {
   if (Buffer.byteLength(value) <= maxBytes) return { text: value, truncated: false };
   const { text } = bytesToText(Buffer.from(value).subarray(0, maxBytes), true);
   return { text: `${text}…`, truncated: true };

@@ -37,10 +37,18 @@ export const CacheKeys = {
   /** The entry prefix without its generation, for the Lua scripts that read the generation themselves. */
   entryPrefixBase: (datasourceId: number): string => `cache:${dsTag(datasourceId)}:g`,
   indexPrefixBase: (datasourceId: number): string => `idx:${dsTag(datasourceId)}:g`,
-  entrySuffix: (c: EntryCoordinates): string => `m:${part(c.measure)}:p:${part(c.practice)}:prov:${part(c.provider)}:freq:${part(c.frequency)}`,
+  entrySuffix: (c: EntryCoordinates): string =>
+    `m:${part(c.measure)}:p:${part(c.practice)}:prov:${part(c.provider)}:freq:${part(c.frequency)}`,
   parseEntrySuffix: (suffix: string): EntryCoordinates | null => {
     const match = /^m:([^:]*):p:([^:]*):prov:([^:]*):freq:([^:]*)$/.exec(suffix);
-    return match ? { measure: unpart(match[1]), practice: unpart(match[2]), provider: unpart(match[3]), frequency: unpart(match[4]) } : null;
+    return match
+      ? {
+          measure: unpart(match[1]),
+          practice: unpart(match[2]),
+          provider: unpart(match[3]),
+          frequency: unpart(match[4]),
+        }
+      : null;
   },
   /** Prefix of every index set of one generation; the Lua query script appends the same suffixes as below. */
   indexPrefix: (datasourceId: number, generation: number): string => `idx:${dsTag(datasourceId)}:g${generation}:`,
@@ -71,8 +79,10 @@ export const CacheKeys = {
 
 export const RedisKeys = {
   /** Fixed-window rate-limit counter of one tracker (user, API key or IP) for one named limit. */
-  throttleHits: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:hits`,
-  throttleBlock: (limitName: string, tracker: string): string => `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
+  throttleHits: (limitName: string, tracker: string): string =>
+    `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:hits`,
+  throttleBlock: (limitName: string, tracker: string): string =>
+    `${SERVICE_PREFIX}:throttle:{${tracker}}:${limitName}:block`,
   /**
    * Sign-in attempts of one account or client (reserved before the password is checked), and its current back-off;
    * under the rate-limit namespace (never purged). One hash tag for all of them: the account's and the client's
@@ -110,18 +120,30 @@ const startsWith = (prefix: string): RegExp => new RegExp(`^${literal(prefix)}`)
  */
 export const KeyNamespacePatterns = {
   analyticsMeta: { pattern: 'cache:meta:{ds:*}', shape: new RegExp(`^cache:meta:${DS}$`), protected: true },
-  analyticsEntry: { pattern: 'cache:{ds:*}:g*', shape: new RegExp(`^cache:${DS}:g\\d+:m:${PART}:p:${PART}:prov:${PART}:freq:${PART}$`), protected: false },
+  analyticsEntry: {
+    pattern: 'cache:{ds:*}:g*',
+    shape: new RegExp(`^cache:${DS}:g\\d+:m:${PART}:p:${PART}:prov:${PART}:freq:${PART}$`),
+    protected: false,
+  },
   analyticsIndex: {
     pattern: 'idx:{ds:*}:g*',
     shape: new RegExp(`^idx:${DS}:g\\d+:(?:master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`),
     protected: false,
   },
   analyticsStats: { pattern: 'cache:stats:{ds:*}', shape: new RegExp(`^cache:stats:${DS}$`), protected: false },
-  analyticsUsage: { pattern: 'cache:usage:{ds:*}:*', shape: new RegExp(`^cache:usage:${DS}:\\d{10}(\\d{2})?$`), protected: false },
+  analyticsUsage: {
+    pattern: 'cache:usage:{ds:*}:*',
+    shape: new RegExp(`^cache:usage:${DS}:\\d{10}(\\d{2})?$`),
+    protected: false,
+  },
   lock: { pattern: 'lock:warm:{ds:*}', shape: new RegExp(`^lock:warm:${DS}$`), protected: true },
   // BullMQ's keys of the service's queues: its own prefix (bull:* is BullMQ's default, i.e. some other application's).
   queue: { pattern: `${QUEUE_PREFIX}:*`, shape: startsWith(`${QUEUE_PREFIX}:`), protected: true },
-  rateLimit: { pattern: `${SERVICE_PREFIX}:throttle:*`, shape: startsWith(`${SERVICE_PREFIX}:throttle:`), protected: true },
+  rateLimit: {
+    pattern: `${SERVICE_PREFIX}:throttle:*`,
+    shape: startsWith(`${SERVICE_PREFIX}:throttle:`),
+    protected: true,
+  },
   lease: { pattern: `${SERVICE_PREFIX}:lease:*`, shape: startsWith(`${SERVICE_PREFIX}:lease:`), protected: true },
   service: { pattern: `${SERVICE_PREFIX}:*`, shape: startsWith(`${SERVICE_PREFIX}:`), protected: true },
 } as const;

@@ -41,7 +41,8 @@ export function defineOperatorMetrics(registry: Registry, snapshot: () => Promis
       labelNames: ['datasource_id', 'source', 'outcome'],
       registers,
       collect: zeroed((datasource_id) => {
-        for (const source of QUERY_SOURCES) for (const outcome of QUERY_OUTCOMES) metrics.queries.inc({ datasource_id, source, outcome }, 0);
+        for (const source of QUERY_SOURCES)
+          for (const outcome of QUERY_OUTCOMES) metrics.queries.inc({ datasource_id, source, outcome }, 0);
       }),
     }),
     queryDuration: new Histogram({
@@ -95,7 +96,12 @@ export function defineOperatorMetrics(registry: Registry, snapshot: () => Promis
 
 /** Gauges filled from the scrape's snapshot; each resets first, so a deleted datasource's series disappear. */
 function defineScrapeGauges(registry: Registry, snapshot: () => Promise<OperatorSnapshot>): void {
-  const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, s: OperatorSnapshot) => void): void => {
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    fill: (g: Gauge<L>, s: OperatorSnapshot) => void,
+  ): void => {
     new Gauge<L>({
       name,
       help,
@@ -109,7 +115,11 @@ function defineScrapeGauges(registry: Registry, snapshot: () => Promise<Operator
       },
     });
   };
-  const perDatasource = (name: string, help: string, pick: (d: OperatorSnapshot['datasources'][number]) => number | null): void =>
+  const perDatasource = (
+    name: string,
+    help: string,
+    pick: (d: OperatorSnapshot['datasources'][number]) => number | null,
+  ): void =>
     gauge(name, help, ['datasource_id'], (g, s) => {
       for (const d of s.datasources) {
         // Redis did not answer for it: no series rather than a cold-looking 0 (CccCacheCold would fire for every datasource).
@@ -118,39 +128,95 @@ function defineScrapeGauges(registry: Registry, snapshot: () => Promise<Operator
       }
     });
 
-  gauge('ccc_datasource_info', 'One series per datasource, value 1: its name and whether it is enabled, to join on datasource_id', ['datasource_id', 'datasource', 'enabled'], (g, s) => {
-    for (const d of s.datasources) g.set({ datasource_id: String(d.id), datasource: d.name, enabled: String(d.enabled) }, 1);
-  });
-  perDatasource('ccc_cache_live', '1 when the datasource has a live generation (queries are answered from Redis), 0 when the cache is cold', (d) => (d.generation === null ? 0 : 1));
+  gauge(
+    'ccc_datasource_info',
+    'One series per datasource, value 1: its name and whether it is enabled, to join on datasource_id',
+    ['datasource_id', 'datasource', 'enabled'],
+    (g, s) => {
+      for (const d of s.datasources)
+        g.set({ datasource_id: String(d.id), datasource: d.name, enabled: String(d.enabled) }, 1);
+    },
+  );
+  perDatasource(
+    'ccc_cache_live',
+    '1 when the datasource has a live generation (queries are answered from Redis), 0 when the cache is cold',
+    (d) => (d.generation === null ? 0 : 1),
+  );
   perDatasource('ccc_cache_entries', 'Entries in the live generation (0 when cold)', (d) => d.entries);
   perDatasource('ccc_cache_memory_bytes', 'Estimated Redis bytes of the live generation (0 when cold)', (d) => d.bytes);
-  perDatasource('ccc_cache_generation', 'Number of the live generation (absent when cold); changes at every swap', (d) => d.generation);
-  perDatasource('ccc_cache_generation_age_seconds', 'Seconds since the live generation was warmed (absent when cold)', (d) => d.ageSeconds);
+  perDatasource(
+    'ccc_cache_generation',
+    'Number of the live generation (absent when cold); changes at every swap',
+    (d) => d.generation,
+  );
+  perDatasource(
+    'ccc_cache_generation_age_seconds',
+    'Seconds since the live generation was warmed (absent when cold)',
+    (d) => d.ageSeconds,
+  );
   // From PostgreSQL: shown whether or not Redis answered.
-  gauge('ccc_cache_staleness_ttl_seconds', 'The datasource\'s staleness TTL: a live generation older than this is stale', ['datasource_id'], (g, s) => {
-    for (const d of s.datasources) g.set({ datasource_id: String(d.id) }, d.stalenessTtlSeconds);
-  });
-  perDatasource('ccc_cache_warming', '1 while a warm of the datasource is queued or running (its warming lock is held)', (d) => (d.warming ? 1 : 0));
-
-  gauge('ccc_alerts_open', 'Open (active or acknowledged) alerts by datasource and severity, 0 when none; no datasource_id for service-wide alerts', ['datasource_id', 'severity'], (g, s) => {
-    const ids = ['', ...s.datasources.map((d) => String(d.id))];
-    for (const datasource_id of ids) for (const severity of SEVERITIES) g.set({ datasource_id, severity }, 0);
-    for (const row of s.alerts.open) g.inc({ datasource_id: row.datasourceId === null ? '' : String(row.datasourceId), severity: row.severity }, row.count);
-  });
-  gauge('ccc_alerts_open_by_type', 'Open alerts by type, severity and status (only combinations that occur)', ['alert_type', 'severity', 'status'], (g, s) => {
-    for (const row of s.alerts.byType) g.set({ alert_type: row.alertType, severity: row.severity, status: row.status }, row.count);
-  });
-  gauge('ccc_alerts_open_staleness_seconds', 'Age of the open-alert figures: 0 when read at this scrape, else seconds since PostgreSQL last answered (last known values are shown)', [], (g, s) =>
-    g.set(s.alerts.stalenessSeconds),
+  gauge(
+    'ccc_cache_staleness_ttl_seconds',
+    "The datasource's staleness TTL: a live generation older than this is stale",
+    ['datasource_id'],
+    (g, s) => {
+      for (const d of s.datasources) g.set({ datasource_id: String(d.id) }, d.stalenessTtlSeconds);
+    },
+  );
+  perDatasource(
+    'ccc_cache_warming',
+    '1 while a warm of the datasource is queued or running (its warming lock is held)',
+    (d) => (d.warming ? 1 : 0),
   );
 
-  gauge('ccc_queue_jobs', 'Jobs in the service\'s BullMQ queues by state', ['queue', 'state'], (g, s) => {
-    for (const [queue, counts] of Object.entries(s.queues)) for (const state of QUEUE_STATES) g.set({ queue, state }, counts[state] ?? 0);
+  gauge(
+    'ccc_alerts_open',
+    'Open (active or acknowledged) alerts by datasource and severity, 0 when none; no datasource_id for service-wide alerts',
+    ['datasource_id', 'severity'],
+    (g, s) => {
+      const ids = ['', ...s.datasources.map((d) => String(d.id))];
+      for (const datasource_id of ids) for (const severity of SEVERITIES) g.set({ datasource_id, severity }, 0);
+      for (const row of s.alerts.open)
+        g.inc(
+          { datasource_id: row.datasourceId === null ? '' : String(row.datasourceId), severity: row.severity },
+          row.count,
+        );
+    },
+  );
+  gauge(
+    'ccc_alerts_open_by_type',
+    'Open alerts by type, severity and status (only combinations that occur)',
+    ['alert_type', 'severity', 'status'],
+    (g, s) => {
+      for (const row of s.alerts.byType)
+        g.set({ alert_type: row.alertType, severity: row.severity, status: row.status }, row.count);
+    },
+  );
+  gauge(
+    'ccc_alerts_open_staleness_seconds',
+    'Age of the open-alert figures: 0 when read at this scrape, else seconds since PostgreSQL last answered (last known values are shown)',
+    [],
+    (g, s) => g.set(s.alerts.stalenessSeconds),
+  );
+
+  gauge('ccc_queue_jobs', "Jobs in the service's BullMQ queues by state", ['queue', 'state'], (g, s) => {
+    for (const [queue, counts] of Object.entries(s.queues))
+      for (const state of QUEUE_STATES) g.set({ queue, state }, counts[state] ?? 0);
   });
 
-  gauge('ccc_redis_up', '1 when Redis answered this scrape\'s INFO', [], (g, s) => g.set(s.redis ? 1 : 0));
-  gauge('ccc_redis_memory_used_bytes', 'Redis used_memory (summed over a cluster\'s masters)', [], (g, s) => s.redis && g.set(s.redis.usedBytes));
-  gauge('ccc_redis_memory_max_bytes', 'Redis maxmemory (0 = no limit)', [], (g, s) => s.redis && g.set(s.redis.maxBytes));
+  gauge('ccc_redis_up', "1 when Redis answered this scrape's INFO", [], (g, s) => g.set(s.redis ? 1 : 0));
+  gauge(
+    'ccc_redis_memory_used_bytes',
+    "Redis used_memory (summed over a cluster's masters)",
+    [],
+    (g, s) => s.redis && g.set(s.redis.usedBytes),
+  );
+  gauge(
+    'ccc_redis_memory_max_bytes',
+    'Redis maxmemory (0 = no limit)',
+    [],
+    (g, s) => s.redis && g.set(s.redis.maxBytes),
+  );
   new Counter({
     name: 'ccc_redis_evicted_keys_total',
     help: 'Keys Redis evicted under maxmemory since it started (INFO evicted_keys)',

@@ -26,7 +26,12 @@ export interface OperatorSnapshot {
   redis: { usedBytes: number; maxBytes: number; evictedKeys: number } | null;
 }
 
-const NOTHING_YET: OperatorSnapshot = { datasources: [], alerts: { open: [], byType: [], stalenessSeconds: 0 }, queues: {}, redis: null };
+const NOTHING_YET: OperatorSnapshot = {
+  datasources: [],
+  alerts: { open: [], byType: [], stalenessSeconds: 0 },
+  queues: {},
+  redis: null,
+};
 
 /**
  * Where the scrape-time gauges get their snapshot. The snapshot reads the engine, warming and alerts, which

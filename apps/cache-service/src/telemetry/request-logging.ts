@@ -8,7 +8,13 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 
 /** LOG_LEVEL (Nest's names, as before) → pino's: `log` is info, `verbose` is trace. */
-const PINO_LEVELS: Record<AppConfig['logLevel'], string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const PINO_LEVELS: Record<AppConfig['logLevel'], string> = {
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
 export const pinoLevelOf = (logLevel: AppConfig['logLevel']): string => PINO_LEVELS[logLevel];
 
 let root: Pino | null = null;

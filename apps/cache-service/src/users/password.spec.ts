@@ -12,7 +12,9 @@ describe('password hashing', () => {
     await expect(hasher.verify('correct-horse-9', first)).resolves.toEqual({ valid: false, needsRehash: false });
     await expect(hasher.verify('anything', null)).resolves.toMatchObject({ valid: false });
     await expect(hasher.verify('anything', 'garbage')).resolves.toMatchObject({ valid: false });
-    await expect(hasher.verify('anything', 'scrypt$1099511627776$8$1$AAAA$AAAA')).resolves.toMatchObject({ valid: false });
+    await expect(hasher.verify('anything', 'scrypt$1099511627776$8$1$AAAA$AAAA')).resolves.toMatchObject({
+      valid: false,
+    });
   });
 
   it('hashes at the OWASP cost (N = 2^17, beyond Node’s default scrypt memory limit) and flags older hashes for an upgrade', async () => {
@@ -30,7 +32,10 @@ describe('password hashing', () => {
     const busy = new PasswordHasher(12, { concurrency: 1, maxWaiting: 2 });
     const stored = await busy.hash('Correct-Horse-9');
     const running = [busy.verify('Correct-Horse-9', stored), busy.verify('wrong', stored), busy.verify('wrong', null)];
-    await expect(busy.verify('Correct-Horse-9', stored)).rejects.toMatchObject({ code: 'SERVICE_BUSY', details: { retryAfterSeconds: 1 } });
+    await expect(busy.verify('Correct-Horse-9', stored)).rejects.toMatchObject({
+      code: 'SERVICE_BUSY',
+      details: { retryAfterSeconds: 1 },
+    });
     // Those admitted still get their answers; afterwards there is room again.
     await expect(Promise.all(running)).resolves.toEqual([
       { valid: true, needsRehash: false },
@@ -50,7 +55,10 @@ describe('password hashing', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'SERVICE_BUSY' });
     // Its place in the queue is free again at once: another check may wait, and all finish.
     const next = busy.verify('Correct-Horse-9', stored);
-    await expect(Promise.all([first, next])).resolves.toEqual([expect.objectContaining({ valid: true }), expect.objectContaining({ valid: true })]);
+    await expect(Promise.all([first, next])).resolves.toEqual([
+      expect.objectContaining({ valid: true }),
+      expect.objectContaining({ valid: true }),
+    ]);
     await expect(busy.verify('x', stored, AbortSignal.abort())).rejects.toMatchObject({ code: 'SERVICE_BUSY' });
   });
 });

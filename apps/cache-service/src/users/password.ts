@@ -59,10 +59,22 @@ export class PasswordHasher {
     }
     const actual = await this.derive(password, parsed.salt, parsed.hash.length, parsed.n, parsed.r, parsed.p, signal);
     const valid = actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
-    return { valid, needsRehash: valid && (parsed.n !== this.n || parsed.r !== R || parsed.p !== P || parsed.hash.length !== KEY_LENGTH) };
+    return {
+      valid,
+      needsRehash:
+        valid && (parsed.n !== this.n || parsed.r !== R || parsed.p !== P || parsed.hash.length !== KEY_LENGTH),
+    };
   }
 
-  private async derive(password: string, salt: Buffer, keyLength: number, n: number, r: number, p: number, signal?: AbortSignal): Promise<Buffer> {
+  private async derive(
+    password: string,
+    salt: Buffer,
+    keyLength: number,
+    n: number,
+    r: number,
+    p: number,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
     // Node refuses more than 32 MiB by default; allow what these parameters need, with room to spare.
     const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r };
     await this.acquire(signal);
@@ -115,8 +127,10 @@ function parse(stored: string | null): { n: number; r: number; p: number; salt: 
   const parts = stored?.split('$');
   if (!parts || parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [n, r, p] = parts.slice(1, 4).map(Number);
-  const sane = Number.isInteger(Math.log2(n)) && n >= 2 && n <= 2 ** MAX_STORED_LOG_N && r >= 1 && r <= 32 && p >= 1 && p <= 4;
+  const sane =
+    Number.isInteger(Math.log2(n)) && n >= 2 && n <= 2 ** MAX_STORED_LOG_N && r >= 1 && r <= 32 && p >= 1 && p <= 4;
   return sane ? { n, r, p, salt: Buffer.from(parts[4], 'base64'), hash: Buffer.from(parts[5], 'base64') } : null;
 }
 
-const clientGone = (): AppError => AppError.retryLater('SERVICE_BUSY', 'The client went away before its password was checked', 1);
+const clientGone = (): AppError =>
+  AppError.retryLater('SERVICE_BUSY', 'The client went away before its password was checked', 1);

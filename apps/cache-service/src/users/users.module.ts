@@ -21,7 +21,10 @@ import { UsersService } from './users.service.js';
       provide: PasswordHasher,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        new PasswordHasher(config.auth.scryptCost, { concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashMaxWaiting }),
+        new PasswordHasher(config.auth.scryptCost, {
+          concurrency: config.auth.hashConcurrency,
+          maxWaiting: config.auth.hashMaxWaiting,
+        }),
     },
   ],
   exports: [UsersService, PasswordHasher],

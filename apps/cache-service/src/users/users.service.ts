@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ROLE_PERMISSIONS, type CreateUserRequest, type Principal, type UpdateUserRequest, type UserSummary } from '@ccc/shared-types';
+import {
+  ROLE_PERMISSIONS,
+  type CreateUserRequest,
+  type Principal,
+  type UpdateUserRequest,
+  type UserSummary,
+} from '@ccc/shared-types';
 import { Not, type EntityManager, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { PasswordHasher } from './password.js';
@@ -85,12 +91,18 @@ export class UsersService {
         throw AppError.conflict('You cannot disable or demote your own account', { reason: ConflictReason.ownAccount });
       }
       if (user.role === 'admin' && user.isActive && (demoted || disabled)) {
-        const otherAdmins = await manager.count(AppUserEntity, { where: { role: 'admin', isActive: true, isSystem: false, id: Not(id) } });
+        const otherAdmins = await manager.count(AppUserEntity, {
+          where: { role: 'admin', isActive: true, isSystem: false, id: Not(id) },
+        });
         if (otherAdmins === 0) {
-          throw AppError.conflict('This is the last active admin: make another user admin first', { reason: ConflictReason.lastAdmin });
+          throw AppError.conflict('This is the last active admin: make another user admin first', {
+            reason: ConflictReason.lastAdmin,
+          });
         }
       }
-      revoked = (request.role !== undefined && request.role !== user.role) || (request.isActive !== undefined && request.isActive !== user.isActive);
+      revoked =
+        (request.role !== undefined && request.role !== user.role) ||
+        (request.isActive !== undefined && request.isActive !== user.isActive);
       // Only the columns this request changes: saving the entity read above would write back its password hash and
       // token version too, undoing a password change or a logout that happened in between.
       const changes: Partial<AppUserEntity> = { updatedAt: new Date() };
@@ -126,7 +138,12 @@ export class UsersService {
    * The signed-in user changes their own password; returns the account for a fresh token, or null when
    * `currentPassword` is wrong (the caller counts that like a failed sign-in).
    */
-  async changeOwnPassword(id: string, currentPassword: string, newPassword: string, signal?: AbortSignal): Promise<AppUserEntity | null> {
+  async changeOwnPassword(
+    id: string,
+    currentPassword: string,
+    newPassword: string,
+    signal?: AbortSignal,
+  ): Promise<AppUserEntity | null> {
     const user = await this.users.findOne({ where: { id, isActive: true, isSystem: false } });
     if (!user) throw AppError.unauthenticated('The account is not active');
     if (!(await this.hasher.verify(currentPassword, user.passwordHash, signal)).valid) return null;
@@ -168,7 +185,14 @@ export class UsersService {
   /** Creates the configured first admin once; an existing account is left as it is. */
   async ensureAdmin(email: string, password: string): Promise<void> {
     if (await this.users.exists({ where: { email } })) return;
-    await this.users.save(this.users.create({ email, role: 'admin', displayName: 'Administrator', passwordHash: await this.hasher.hash(password) }));
+    await this.users.save(
+      this.users.create({
+        email,
+        role: 'admin',
+        displayName: 'Administrator',
+        passwordHash: await this.hasher.hash(password),
+      }),
+    );
     this.logger.log(`Created the first admin ${email}`);
   }
 
@@ -180,7 +204,11 @@ export class UsersService {
   }
 
   /** Sets the hash and ends every earlier token, in one statement (token version raised in SQL). */
-  private async storePassword(manager: EntityManager, id: string, passwordHash: string): Promise<{ updatedAt: Date; tokenVersion: number | null }> {
+  private async storePassword(
+    manager: EntityManager,
+    id: string,
+    passwordHash: string,
+  ): Promise<{ updatedAt: Date; tokenVersion: number | null }> {
     const updatedAt = new Date();
     const result = await manager
       .createQueryBuilder()

@@ -67,22 +67,39 @@ export class JobRepository implements OnApplicationShutdown {
     // BullMQ needs a connection that waits for Redis rather than failing commands (maxRetriesPerRequest: null).
     const options = { maxRetriesPerRequest: null, connectionName: 'ccc-queue' };
     this.connection = config.redis.clusterNodes
-      ? new Cluster(config.redis.clusterNodes, { redisOptions: { ...options, password: new URL(config.redis.url).password || undefined } })
+      ? new Cluster(config.redis.clusterNodes, {
+          redisOptions: { ...options, password: new URL(config.redis.url).password || undefined },
+        })
       : new Redis(config.redis.url, options);
     this.connection.on('error', () => undefined);
-    this.queue = new Queue<WarmingJobData>(WARMING_QUEUE, { connection: this.connection as unknown as ConnectionOptions, prefix: QUEUE_PREFIX });
+    this.queue = new Queue<WarmingJobData>(WARMING_QUEUE, {
+      connection: this.connection as unknown as ConnectionOptions,
+      prefix: QUEUE_PREFIX,
+    });
     this.queue.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
-    this.notifications = new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, { connection: this.connection as unknown as ConnectionOptions, prefix: QUEUE_PREFIX });
+    this.notifications = new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, {
+      connection: this.connection as unknown as ConnectionOptions,
+      prefix: QUEUE_PREFIX,
+    });
     this.notifications.on('error', (error) => this.logger.warn(`notifications queue: ${error.message}`));
   }
 
   /** Webhook notifications: retried with exponential backoff from half a second, kept for inspection a while. */
   private notificationOptions(): JobsOptions {
-    return { attempts: this.config.monitoring.webhookAttempts, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
+    return {
+      attempts: this.config.monitoring.webhookAttempts,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+    };
   }
 
   async enqueueNotification(data: NotificationJobData): Promise<void> {
-    await this.notifications.add(data.payload.event, { ...data, correlationId: this.correlation.current() }, this.notificationOptions());
+    await this.notifications.add(
+      data.payload.event,
+      { ...data, correlationId: this.correlation.current() },
+      this.notificationOptions(),
+    );
   }
 
   /** Counts of notification jobs not yet done (waiting, delayed for a retry, or running). */
@@ -94,12 +111,18 @@ export class JobRepository implements OnApplicationShutdown {
   /** Jobs per state of each queue, for /metrics (one Redis round trip per queue). */
   async queueCounts(): Promise<Record<string, Record<string, number>>> {
     const states = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
-    const [warming, notifications] = await Promise.all([this.queue.getJobCounts(...states), this.notifications.getJobCounts(...states)]);
+    const [warming, notifications] = await Promise.all([
+      this.queue.getJobCounts(...states),
+      this.notifications.getJobCounts(...states),
+    ]);
     return { [WARMING_QUEUE]: warming, [NOTIFICATIONS_QUEUE]: notifications };
   }
 
   /** One notification at a time, so that a receiver sees an alert's notifications in the order they happened. */
-  startNotificationWorker(processor: Processor<NotificationJobData>, onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void): void {
+  startNotificationWorker(
+    processor: Processor<NotificationJobData>,
+    onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void,
+  ): void {
     const worker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, this.inContext(processor), {
       connection: this.workerConnection() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
@@ -108,7 +131,15 @@ export class JobRepository implements OnApplicationShutdown {
     worker.on('error', (error) => this.logger.warn(`notification worker: ${error.message}`));
     worker.on('failed', (job: Job<NotificationJobData> | undefined, error: Error) => {
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.logger.warn({ msg: 'notification failed', job: job?.id, alert: job?.data.alertId, attempt: job?.attemptsMade, final, error: error.message, correlationId: job?.data.correlationId });
+      this.logger.warn({
+        msg: 'notification failed',
+        job: job?.id,
+        alert: job?.data.alertId,
+        attempt: job?.attemptsMade,
+        final,
+        error: error.message,
+        correlationId: job?.data.correlationId,
+      });
       onFailed(job, error, final);
     });
     this.notificationWorkers.push(worker);
@@ -124,13 +155,32 @@ export class JobRepository implements OnApplicationShutdown {
 
   private options(kind: WarmingJobData['kind'], warmingType: WarmingType = 'MANUAL'): JobsOptions {
     const base: JobsOptions = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } };
-    if (kind === 'warm') return { ...base, attempts: this.config.warming.attempts, backoff: { type: 'exponential', delay: 2000 }, priority: WARM_PRIORITY[warmingType] };
-    if (kind === 'delete-generation') return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, delay: this.config.warming.gcGraceMs };
+    if (kind === 'warm')
+      return {
+        ...base,
+        attempts: this.config.warming.attempts,
+        backoff: { type: 'exponential', delay: 2000 },
+        priority: WARM_PRIORITY[warmingType],
+      };
+    if (kind === 'delete-generation')
+      return {
+        ...base,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        delay: this.config.warming.gcGraceMs,
+      };
     return base;
   }
 
-  async enqueueWarm(warm: { jobId: string; datasourceId: number; datasourceName: string }, warmingType: WarmingType): Promise<void> {
-    await this.queue.add(`warm:${warm.datasourceName}`, { kind: 'warm', ...warm, correlationId: this.correlation.current() }, { ...this.options('warm', warmingType), jobId: warm.jobId });
+  async enqueueWarm(
+    warm: { jobId: string; datasourceId: number; datasourceName: string },
+    warmingType: WarmingType,
+  ): Promise<void> {
+    await this.queue.add(
+      `warm:${warm.datasourceName}`,
+      { kind: 'warm', ...warm, correlationId: this.correlation.current() },
+      { ...this.options('warm', warmingType), jobId: warm.jobId },
+    );
   }
 
   /** The queues as they are, for the read-only queue board (observability/queue-board.ts). */
@@ -140,7 +190,10 @@ export class JobRepository implements OnApplicationShutdown {
 
   /** Runs each job with its correlation id (or, for a job nobody requested, e.g. a scheduler's, one of its own). */
   private inContext<D extends { correlationId?: string }, R>(processor: Processor<D, R>): Processor<D, R> {
-    return (job, token, signal) => this.correlation.run(job.data.correlationId ?? `job:${job.queueName}:${job.id}`, () => processor(job, token, signal));
+    return (job, token, signal) =>
+      this.correlation.run(job.data.correlationId ?? `job:${job.queueName}:${job.id}`, () =>
+        processor(job, token, signal),
+      );
   }
 
   /**
@@ -148,7 +201,12 @@ export class JobRepository implements OnApplicationShutdown {
    * round: its job gets an id of its own, since a finished deletion job with the plain id is kept a while
    * and would turn a second request for the same generation into a no-op.
    */
-  async enqueueGenerationDeletion(datasourceId: number, generation: number, immediately = false, sweep?: string): Promise<void> {
+  async enqueueGenerationDeletion(
+    datasourceId: number,
+    generation: number,
+    immediately = false,
+    sweep?: string,
+  ): Promise<void> {
     await this.queue.add(
       'delete-generation',
       { kind: 'delete-generation', datasourceId, generation, correlationId: this.correlation.current() },
@@ -182,14 +240,21 @@ export class JobRepository implements OnApplicationShutdown {
       await this.queue.removeJobScheduler(id);
       return;
     }
-    await this.queue.upsertJobScheduler(id, { pattern: cron, tz: 'UTC' }, { name: 'scheduled-warm', data: { kind: 'scheduled-warm', datasourceId }, opts: this.options('scheduled-warm') });
+    await this.queue.upsertJobScheduler(
+      id,
+      { pattern: cron, tz: 'UTC' },
+      { name: 'scheduled-warm', data: { kind: 'scheduled-warm', datasourceId }, opts: this.options('scheduled-warm') },
+    );
   }
 
   async scheduleIds(): Promise<string[]> {
     return (await this.queue.getJobSchedulers(0, -1)).map((scheduler) => scheduler.key ?? scheduler.id ?? '');
   }
 
-  startWorker(processor: Processor<WarmingJobData>, onFailed: (job: Job<WarmingJobData> | undefined, error: Error) => void): void {
+  startWorker(
+    processor: Processor<WarmingJobData>,
+    onFailed: (job: Job<WarmingJobData> | undefined, error: Error) => void,
+  ): void {
     const worker = new Worker<WarmingJobData>(WARMING_QUEUE, this.inContext(processor), {
       connection: this.workerConnection() as unknown as ConnectionOptions,
       prefix: QUEUE_PREFIX,
@@ -200,7 +265,14 @@ export class JobRepository implements OnApplicationShutdown {
     });
     worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
     worker.on('failed', (job: Job<WarmingJobData> | undefined, error: Error) => {
-      this.logger.warn({ msg: 'job failed', job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message, correlationId: job?.data.correlationId });
+      this.logger.warn({
+        msg: 'job failed',
+        job: job?.id,
+        kind: job?.data.kind,
+        attempt: job?.attemptsMade,
+        error: error.message,
+        correlationId: job?.data.correlationId,
+      });
       onFailed(job, error);
     });
     this.workers.push(worker);
@@ -209,7 +281,10 @@ export class JobRepository implements OnApplicationShutdown {
   /** Per lane, how many of this process's workers consume (not closing, not paused) of how many it started. */
   workerState(): Record<'warming' | 'notifications', { running: number; total: number }> {
     type Lane = Array<Pick<Worker, 'isRunning' | 'isPaused' | 'closing'>>;
-    const lane = (workers: Lane) => ({ running: workers.filter((w) => w.isRunning() && !w.isPaused() && !w.closing).length, total: workers.length });
+    const lane = (workers: Lane) => ({
+      running: workers.filter((w) => w.isRunning() && !w.isPaused() && !w.closing).length,
+      total: workers.length,
+    });
     return { warming: lane(this.workers), notifications: lane(this.notificationWorkers) };
   }
 
@@ -218,6 +293,10 @@ export class JobRepository implements OnApplicationShutdown {
     await Promise.all([...this.workers, ...this.notificationWorkers].map((worker) => worker.close()));
     await this.queue.close();
     await this.notifications.close();
-    await Promise.all([...this.workerConnections, this.connection].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    await Promise.all(
+      [...this.workerConnections, this.connection].map((connection) =>
+        connection.quit().catch(() => connection.disconnect()),
+      ),
+    );
   }
 }

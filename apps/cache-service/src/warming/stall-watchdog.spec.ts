@@ -12,7 +12,9 @@ describe('StallWatchdog', () => {
     jest.advanceTimersByTime(1_000);
     expect(watchdog.signal.aborted).toBe(true);
     expect(watchdog.stall).toBeInstanceOf(WarmStalled);
-    expect(watchdog.stall?.message).toMatch(/no progress for 2 s while streaming the source rows into Redis \(WARM_STALL_TIMEOUT_MS\)/);
+    expect(watchdog.stall?.message).toMatch(
+      /no progress for 2 s while streaming the source rows into Redis \(WARM_STALL_TIMEOUT_MS\)/,
+    );
     expect(() => watchdog.throwIfStalled()).toThrow(WarmStalled);
     watchdog.stop();
   });

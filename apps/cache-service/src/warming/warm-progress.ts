@@ -33,4 +33,5 @@ export const rowPercent = (rowsRead: number, rowsTotal: number): number =>
   rowsTotal > 0 ? Math.min(99.99, Math.round((rowsRead / rowsTotal) * 10000) / 100) : 0;
 
 /** Percent for the queue (BullMQ progress: a whole number 0–99 while running; the worker sets 100 at the swap). */
-export const queuePercent = (rowsRead: number, rowsTotal: number): number => (rowsTotal > 0 ? Math.min(99, Math.floor((rowsRead / rowsTotal) * 100)) : 0);
+export const queuePercent = (rowsRead: number, rowsTotal: number): number =>
+  rowsTotal > 0 ? Math.min(99, Math.floor((rowsRead / rowsTotal) * 100)) : 0;

@@ -13,10 +13,20 @@ export class WarmingJobEntity {
   @Column({ name: 'job_name', type: 'varchar', length: 200 })
   jobName: string;
 
-  @Column({ name: 'warming_type', type: 'enum', enumName: 'warming_type', enum: ['MANUAL', 'SCHEDULED', 'PREDICTIVE', 'WARM_ALL'] })
+  @Column({
+    name: 'warming_type',
+    type: 'enum',
+    enumName: 'warming_type',
+    enum: ['MANUAL', 'SCHEDULED', 'PREDICTIVE', 'WARM_ALL'],
+  })
   warmingType: WarmingType;
 
-  @Column({ name: 'job_status', type: 'enum', enumName: 'job_status', enum: ['PENDING', 'RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'] })
+  @Column({
+    name: 'job_status',
+    type: 'enum',
+    enumName: 'job_status',
+    enum: ['PENDING', 'RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  })
   status: JobStatus;
 
   /** Entries (cache keys) the source should produce; known once the source has been read. */
@@ -29,7 +39,14 @@ export class WarmingJobEntity {
   @Column({ name: 'failed_keys', type: 'integer', default: 0 })
   failedKeys: number;
 
-  @Column({ name: 'progress_percentage', type: 'decimal', precision: 5, scale: 2, default: 0, transformer: decimalColumn })
+  @Column({
+    name: 'progress_percentage',
+    type: 'decimal',
+    precision: 5,
+    scale: 2,
+    default: 0,
+    transformer: decimalColumn,
+  })
   progress: number;
 
   @Column({ name: 'scheduled_at', type: 'timestamptz' })

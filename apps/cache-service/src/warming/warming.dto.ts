@@ -13,7 +13,19 @@ import {
   type WarmSchedule,
 } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { WarmingJobDto } from '../analytics-cache/analytics-cache.dto.js';
 import { PageQueryDto } from '../common/pagination.dto.js';
 import { IsCronExpression } from '../datasources/cron.js';
@@ -34,24 +46,36 @@ export class WarmRequestDto implements WarmRequest {
 
 export class WarmingJobQueryDto extends PageQueryDto implements WarmingJobQuery {
   @ApiPropertyOptional({ minimum: 1 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2_147_483_647)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
   datasourceId?: number;
 
   @ApiPropertyOptional({ enum: JOB_STATUSES })
-  @IsOptional() @IsIn(JOB_STATUSES)
+  @IsOptional()
+  @IsIn(JOB_STATUSES)
   status?: JobStatus;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   to?: string;
 }
 
 export class UpdateWarmScheduleDto implements UpdateWarmScheduleRequest {
-  @ApiProperty({ type: String, nullable: true, example: '0 */4 * * *', description: 'Cron expression (UTC), or null to stop scheduled warming' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '0 */4 * * *',
+    description: 'Cron expression (UTC), or null to stop scheduled warming',
+  })
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @MaxLength(CRON_MAX_LENGTH)

@@ -18,7 +18,13 @@ import { WarmingService } from './warming.service.js';
  * PlatformModule (the janitor). Routes: /api/admin/analytics/cache/{warm,warming/*,schedules/*}.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WarmingJobEntity]), AnalyticsCacheModule, DatasourcesModule, PlatformModule, TelemetryModule],
+  imports: [
+    TypeOrmModule.forFeature([WarmingJobEntity]),
+    AnalyticsCacheModule,
+    DatasourcesModule,
+    PlatformModule,
+    TelemetryModule,
+  ],
   controllers: [WarmingController],
   providers: [JobRepository, WarmingService, WarmingProcessor],
   exports: [WarmingService, WarmingProcessor, JobRepository],

@@ -28,7 +28,8 @@ const CONTROL_EVERY_MS = 100;
 const LOCK_RENEW_EVERY_MS = 5_000;
 const MEMORY_CHECK_EVERY_MS = 2_000;
 const MAX_WRITES_IN_FLIGHT = 4;
-const MEMORY_ADVICE = 'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
+const MEMORY_ADVICE =
+  'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
 // Upper estimate of Redis bytes per cached row (DESIGN.md §10 measures ~61 with JSON entries; ours are leaner).
 const ESTIMATED_BYTES_PER_ROW = 60;
 
@@ -66,7 +67,10 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     if (this.config.role === 'api') return;
     this.jobs.startWorker(
       (job, token) => this.process(job, token),
-      (job, error) => void this.onJobFailed(job, error).catch((cause: Error) => this.logger.error({ msg: 'could not close a failed job', error: cause.message })),
+      (job, error) =>
+        void this.onJobFailed(job, error).catch((cause: Error) =>
+          this.logger.error({ msg: 'could not close a failed job', error: cause.message }),
+        ),
     );
   }
 
@@ -77,12 +81,18 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const meta = await this.cache.meta(data.datasourceId);
       // Never delete what is live (e.g. a deletion scheduled twice), nor what a running warm is writing.
       if (meta.generation === data.generation) return;
-      if (meta.shadowGeneration === data.generation && (await this.locks.lockHolder(data.datasourceId)) !== null) return;
+      if (meta.shadowGeneration === data.generation && (await this.locks.lockHolder(data.datasourceId)) !== null)
+        return;
       await this.cache.deleteGeneration(data.datasourceId, data.generation);
       return;
     }
     if (data.kind === 'scheduled-warm') {
-      await this.warming.requestWarm({ datasourceIds: [data.datasourceId], force: false, warmingType: 'SCHEDULED', principal: null });
+      await this.warming.requestWarm({
+        datasourceIds: [data.datasourceId],
+        force: false,
+        warmingType: 'SCHEDULED',
+        principal: null,
+      });
       return;
     }
     return this.warm(job, data.jobId, queueToken).catch((error: unknown) => postponeOnOutage(job, queueToken, error));
@@ -112,7 +122,10 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     let shadow: number | null = null;
     let swapped = false;
     // Long phases without batches (counting, sorting a large source) must not let the lease lapse.
-    const renewal = setInterval(() => void this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined), LOCK_RENEW_EVERY_MS);
+    const renewal = setInterval(
+      () => void this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined),
+      LOCK_RENEW_EVERY_MS,
+    );
     const watchdog = new StallWatchdog(this.config.warming.stallTimeoutMs);
     try {
       // From the queued lease (or, if it lapsed while the job waited, a free lock), or from an earlier execution of this job.
@@ -125,7 +138,16 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       const started = await this.cache.beginWarm(datasourceId);
       shadow = started.shadow;
-      await this.rows.update({ id: jobId }, { status: 'RUNNING', startedAt: new Date(), generation: shadow, attempts: job.attemptsMade + 1, failureReason: null });
+      await this.rows.update(
+        { id: jobId },
+        {
+          status: 'RUNNING',
+          startedAt: new Date(),
+          generation: shadow,
+          attempts: job.attemptsMade + 1,
+          failureReason: null,
+        },
+      );
       const live = await this.cache.meta(datasourceId);
       await this.checkMemory(live.bytes);
 
@@ -133,39 +155,70 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       watchdog.stop();
 
       // Verify before swap: what Redis holds must be what the source gave.
-      if (result.rowsRead !== result.rowsTotal) throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
+      if (result.rowsRead !== result.rowsTotal)
+        throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
       const stored = await this.cache.countEntries(datasourceId, shadow);
-      if (stored !== result.totals.entries) throw new WarmAborted('FAILED', `wrote ${result.totals.entries} entries but Redis holds ${stored}`);
+      if (stored !== result.totals.entries)
+        throw new WarmAborted('FAILED', `wrote ${result.totals.entries} entries but Redis holds ${stored}`);
       if (result.rowsTotal === 0 && live.entries > 0 && !row.configuration?.force) {
-        throw new WarmAborted('FAILED', 'the source returned 0 rows; refusing to replace a non-empty cache (warm with force to accept an empty source)');
+        throw new WarmAborted(
+          'FAILED',
+          'the source returned 0 rows; refusing to replace a non-empty cache (warm with force to accept an empty source)',
+        );
       }
 
       const t = result.totals;
-      const outcome = await this.cache.swap(datasourceId, { live: started.live, epoch: started.epoch }, shadow, {
-        lastWarmed: new Date().toISOString(),
-        rows: t.rows,
-        entries: t.entries,
-        indexes: t.entries === 0 ? 0 : 1 + t.measures.size + t.practices.size + t.providers.size + (await this.measureFrequencyPairs(datasourceId, shadow, t)),
-        bytes: t.bytes,
-        measures: t.measures.size,
-        practices: t.practices.size,
-        providers: t.providers.size,
-        frequencies: [...t.frequencies].sort(),
-        measureList: [...t.measures].sort(),
-        sourceRows: result.rowsTotal,
-        jobId,
-      }, token);
+      const outcome = await this.cache.swap(
+        datasourceId,
+        { live: started.live, epoch: started.epoch },
+        shadow,
+        {
+          lastWarmed: new Date().toISOString(),
+          rows: t.rows,
+          entries: t.entries,
+          indexes:
+            t.entries === 0
+              ? 0
+              : 1 +
+                t.measures.size +
+                t.practices.size +
+                t.providers.size +
+                (await this.measureFrequencyPairs(datasourceId, shadow, t)),
+          bytes: t.bytes,
+          measures: t.measures.size,
+          practices: t.practices.size,
+          providers: t.providers.size,
+          frequencies: [...t.frequencies].sort(),
+          measureList: [...t.measures].sort(),
+          sourceRows: result.rowsTotal,
+          jobId,
+        },
+        token,
+      );
       if (outcome === 'lock_lost') await this.lockLost(datasourceId, jobId);
       if (outcome !== 'ok') {
-        throw new WarmAborted('CANCELLED', outcome === 'invalidated' ? 'the cache was invalidated during the warm' : 'another generation went live during the warm');
+        throw new WarmAborted(
+          'CANCELLED',
+          outcome === 'invalidated'
+            ? 'the cache was invalidated during the warm'
+            : 'another generation went live during the warm',
+        );
       }
       swapped = true;
       await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
       await job.updateProgress(100).catch(() => undefined);
-      return { datasourceId, datasourceName: strategy.name, generation: shadow, rows: t.rows, entries: t.entries, durationSeconds: (Date.now() - startedMs) / 1000 };
+      return {
+        datasourceId,
+        datasourceName: strategy.name,
+        generation: shadow,
+        rows: t.rows,
+        entries: t.entries,
+        durationSeconds: (Date.now() - startedMs) / 1000,
+      };
     } catch (caught) {
       // A read or write the watchdog tore down fails with a connection error: the stall is the reason to report.
-      const error = watchdog.stall && !(caught instanceof Superseded || caught instanceof ShuttingDown) ? watchdog.stall : caught;
+      const error =
+        watchdog.stall && !(caught instanceof Superseded || caught instanceof ShuttingDown) ? watchdog.stall : caught;
       if (error instanceof Superseded) {
         // Only this execution's own shadow is ours to remove.
         if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
@@ -174,19 +227,36 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       }
       if (swapped) {
         // The new generation is live: never delete or retry it; record what we can.
-        this.logger.error({ msg: 'bookkeeping after a successful swap failed', datasourceId, jobId, error: (error as Error).message });
+        this.logger.error({
+          msg: 'bookkeeping after a successful swap failed',
+          datasourceId,
+          jobId,
+          error: (error as Error).message,
+        });
         return;
       }
       if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
       // Whatever went wrong here (e.g. a count that no longer matched because a newer execution deleted this
       // one's shadow), a newer execution of the job owns its row, lock and control key now.
       if (!(await this.locks.holdsLock(datasourceId, token)) && (await this.locks.lockHolder(datasourceId)) === jobId) {
-        this.logger.warn({ msg: 'warm superseded by another execution of the same job', datasourceId, jobId, error: (error as Error).message });
+        this.logger.warn({
+          msg: 'warm superseded by another execution of the same job',
+          datasourceId,
+          jobId,
+          error: (error as Error).message,
+        });
         return;
       }
       if (error instanceof ShuttingDown) {
         // Back to the queue without using up an attempt; the lock keeps a queued job's lease meanwhile.
-        await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: 'the worker shut down: the warm starts again on the next worker', generation: null });
+        await this.rows.update(
+          { id: jobId, status: In(ACTIVE_STATUSES) },
+          {
+            status: 'PENDING',
+            failureReason: 'the worker shut down: the warm starts again on the next worker',
+            generation: null,
+          },
+        );
         await this.locks.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
         if (queueToken) {
           await job.moveToDelayed(Date.now() + 1_000, queueToken);
@@ -197,11 +267,19 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       // A source outside SOURCE_SCHEMAS stays outside on the next attempt: failed at once, not retried.
       const refused = error instanceof AppError && error.code === 'SOURCE_NOT_ALLOWED';
       // Redis at maxmemory refused a write (something else filled it mid-warm, past the guard's last look).
-      const full = /^OOM /.test((error as Error).message) ? `Redis memory guard: Redis reached maxmemory during the warm (${(error as Error).message})` : null;
-      const aborted = error instanceof WarmAborted ? error : new WarmAborted('FAILED', full ? `${full}; ${MEMORY_ADVICE}` : (error as Error).message, !refused);
+      const full = /^OOM /.test((error as Error).message)
+        ? `Redis memory guard: Redis reached maxmemory during the warm (${(error as Error).message})`
+        : null;
+      const aborted =
+        error instanceof WarmAborted
+          ? error
+          : new WarmAborted('FAILED', full ? `${full}; ${MEMORY_ADVICE}` : (error as Error).message, !refused);
       if (aborted.retryable && !lastAttempt) {
         // BullMQ retries with backoff; the row shows why and the lock is kept for the wait (a queued job's lease).
-        await this.rows.update({ id: jobId, status: In(ACTIVE_STATUSES) }, { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null });
+        await this.rows.update(
+          { id: jobId, status: In(ACTIVE_STATUSES) },
+          { status: 'PENDING', failureReason: `retrying: ${aborted.message}`.slice(0, 1000), generation: null },
+        );
         await this.locks.renewLock(datasourceId, token, QUEUED_LEASE_MS).catch(() => undefined);
         throw error;
       }
@@ -235,22 +313,41 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     token: string,
   ): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
-      ['schedule deletion of the old generation', async () => (previous !== null ? this.jobs.enqueueGenerationDeletion(datasourceId, previous) : undefined)],
+      [
+        'schedule deletion of the old generation',
+        async () => (previous !== null ? this.jobs.enqueueGenerationDeletion(datasourceId, previous) : undefined),
+      ],
       [
         'record the final progress',
         () =>
           this.rows.update(
             { id: row.id },
-            { rowsProcessed: result.rowsRead, rowsTotal: result.rowsTotal, warmedKeys: result.totals.entries, totalKeys: result.totals.entries, progress: 100, etaSeconds: 0 },
+            {
+              rowsProcessed: result.rowsRead,
+              rowsTotal: result.rowsTotal,
+              warmedKeys: result.totals.entries,
+              totalKeys: result.totals.entries,
+              progress: 100,
+              etaSeconds: 0,
+            },
           ),
       ],
       ['mark the job completed', () => this.finish(row, 'COMPLETED', null)],
       ['release the lock', () => this.locks.releaseLock(datasourceId, token)],
     ];
     for (const [what, step] of steps) {
-      await step().catch((error: Error) => this.logger.error({ msg: `after swap: could not ${what}`, datasourceId, jobId: row.id, error: error.message }));
+      await step().catch((error: Error) =>
+        this.logger.error({ msg: `after swap: could not ${what}`, datasourceId, jobId: row.id, error: error.message }),
+      );
     }
-    this.logger.log({ msg: 'warm completed', datasourceId, jobId: row.id, generation, rows: result.totals.rows, entries: result.totals.entries });
+    this.logger.log({
+      msg: 'warm completed',
+      datasourceId,
+      jobId: row.id,
+      generation,
+      rows: result.totals.rows,
+      entries: result.totals.entries,
+    });
   }
 
   /**
@@ -277,7 +374,16 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     await this.locks.clearControl(row.id);
   }
 
-  private async writeShadow(job: Job<WarmingJobData>, row: WarmingJobEntity, strategy: CacheStrategyEntity, datasourceId: number, shadow: number, liveBytes: number, token: string, watchdog: StallWatchdog) {
+  private async writeShadow(
+    job: Job<WarmingJobData>,
+    row: WarmingJobEntity,
+    strategy: CacheStrategyEntity,
+    datasourceId: number,
+    shadow: number,
+    liveBytes: number,
+    token: string,
+    watchdog: StallWatchdog,
+  ) {
     const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
     const batchSize = this.config.warming.batchEntries;
     const inFlight = new Set<Promise<void>>();
@@ -294,7 +400,10 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     const write = async (entries: EntryToWrite[]): Promise<void> => {
       const promise = this.cache.writeBatch(datasourceId, shadow, entries);
       inFlight.add(promise);
-      promise.then(() => (inFlight.delete(promise), watchdog.progress()), () => undefined);
+      promise.then(
+        () => (inFlight.delete(promise), watchdog.progress()),
+        () => undefined,
+      );
       if (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
     };
 
@@ -303,7 +412,16 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = now;
       const etaSeconds = clock.etaSeconds(now, rowsRead, rowsTotal, pausedMs);
-      await this.rows.update({ id: row.id }, { rowsProcessed: rowsRead, rowsTotal, progress: rowPercent(rowsRead, rowsTotal), warmedKeys: grouper.totals.entries, etaSeconds });
+      await this.rows.update(
+        { id: row.id },
+        {
+          rowsProcessed: rowsRead,
+          rowsTotal,
+          progress: rowPercent(rowsRead, rowsTotal),
+          warmedKeys: grouper.totals.entries,
+          etaSeconds,
+        },
+      );
       // A plain number, as queue tools expect; rows and ETA are on the job row (GET …/warming/jobs/:id).
       await job.updateProgress(queuePercent(rowsRead, rowsTotal)).catch(() => undefined);
     };
@@ -315,7 +433,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const now = Date.now();
       if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
         lastRenew = now;
-        if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
+        if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS)))
+          await this.lockLost(datasourceId, row.id);
       }
       if (now - lastMemory > MEMORY_CHECK_EVERY_MS) {
         lastMemory = now;
@@ -336,10 +455,14 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
           // A pause holds the source's REPEATABLE READ snapshot and its COPY open (VACUUM cannot clean up behind it).
           if (this.closing) throw new ShuttingDown();
           if (Date.now() > pauseDeadline) {
-            throw new WarmAborted('CANCELLED', `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`);
+            throw new WarmAborted(
+              'CANCELLED',
+              `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`,
+            );
           }
           await sleep(250);
-          if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS))) await this.lockLost(datasourceId, row.id);
+          if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS)))
+            await this.lockLost(datasourceId, row.id);
           command = await this.locks.control(row.id);
         }
         pausedMs += Date.now() - pauseStarted;
@@ -387,8 +510,17 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     return { rowsRead, rowsTotal, totals: grouper.totals };
   }
 
-  private async measureFrequencyPairs(datasourceId: number, generation: number, totals: EntryGrouper['totals']): Promise<number> {
-    const rows = await this.cache.entriesByMeasureFrequency(datasourceId, generation, [...totals.measures], [...totals.frequencies]);
+  private async measureFrequencyPairs(
+    datasourceId: number,
+    generation: number,
+    totals: EntryGrouper['totals'],
+  ): Promise<number> {
+    const rows = await this.cache.entriesByMeasureFrequency(
+      datasourceId,
+      generation,
+      [...totals.measures],
+      [...totals.frequencies],
+    );
     return rows.length;
   }
 
@@ -404,7 +536,11 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
   }
 
   /** Records the outcome; retried, because a job shown as running forever is worse than a late update. */
-  private async finish(row: WarmingJobEntity, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', reason: string | null): Promise<void> {
+  private async finish(
+    row: WarmingJobEntity,
+    status: 'COMPLETED' | 'FAILED' | 'CANCELLED',
+    reason: string | null,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.writeOutcome(row, status, reason);
@@ -415,7 +551,11 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     }
   }
 
-  private async writeOutcome(row: WarmingJobEntity, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', reason: string | null): Promise<void> {
+  private async writeOutcome(
+    row: WarmingJobEntity,
+    status: 'COMPLETED' | 'FAILED' | 'CANCELLED',
+    reason: string | null,
+  ): Promise<void> {
     const completedAt = new Date();
     const current = await this.rows.findOneBy({ id: row.id });
     const startedAt = current?.startedAt ?? completedAt;

@@ -117,7 +117,9 @@ export class WarmingService implements OnModuleInit {
       if (this.policy.allowedName(strategy.sourceTable)) continue;
       const deleted = await this.cache.purgeDatasource(strategy.datasourceId);
       if (deleted.keysDeleted + deleted.indexesDeleted > 0) {
-        this.logger.warn(`Deleted ${deleted.keysDeleted} cached entries of datasource ${strategy.datasourceId}: its source ${strategy.sourceTable} is outside SOURCE_SCHEMAS`);
+        this.logger.warn(
+          `Deleted ${deleted.keysDeleted} cached entries of datasource ${strategy.datasourceId}: its source ${strategy.sourceTable} is outside SOURCE_SCHEMAS`,
+        );
         purged += 1;
       }
     }
@@ -127,7 +129,8 @@ export class WarmingService implements OnModuleInit {
   /** Brings the BullMQ job schedulers in line with the datasources' cron expressions (at start-up, after migrations). */
   async syncAllSchedules(): Promise<void> {
     const strategies = await this.datasources.entities();
-    for (const strategy of strategies) await this.jobs.upsertSchedule(strategy.datasourceId, strategy.isEnabled ? strategy.warmSchedule : null);
+    for (const strategy of strategies)
+      await this.jobs.upsertSchedule(strategy.datasourceId, strategy.isEnabled ? strategy.warmSchedule : null);
   }
 
   async requestWarm(command: WarmCommand): Promise<WarmResponse> {
@@ -139,7 +142,8 @@ export class WarmingService implements OnModuleInit {
     const outcomes: Array<Awaited<ReturnType<WarmingService['requestOne']>>> = new Array(strategies.length);
     let next = 0;
     const lane = async (): Promise<void> => {
-      for (let index = next++; index < strategies.length; index = next++) outcomes[index] = await this.requestOne(strategies[index], command);
+      for (let index = next++; index < strategies.length; index = next++)
+        outcomes[index] = await this.requestOne(strategies[index], command);
     };
     await Promise.all(Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, strategies.length) }, lane));
     const results = outcomes.map((outcome) => outcome.result);
@@ -153,9 +157,16 @@ export class WarmingService implements OnModuleInit {
     };
   }
 
-  private async requestOne(strategy: CacheStrategyEntity, command: WarmCommand): Promise<{ result: WarmResponse['results'][number]; estimate: number }> {
+  private async requestOne(
+    strategy: CacheStrategyEntity,
+    command: WarmCommand,
+  ): Promise<{ result: WarmResponse['results'][number]; estimate: number }> {
     const datasourceId = strategy.datasourceId;
-    if (!strategy.isEnabled) return { result: { datasourceId, status: 'skipped', jobId: null, reason: 'the datasource is disabled' }, estimate: 0 };
+    if (!strategy.isEnabled)
+      return {
+        result: { datasourceId, status: 'skipped', jobId: null, reason: 'the datasource is disabled' },
+        estimate: 0,
+      };
     if (!this.policy.allowedName(strategy.sourceTable)) {
       const reason = `its source ${strategy.sourceTable} is outside the source schemas this service may read (SOURCE_SCHEMAS)`;
       return { result: { datasourceId, status: 'skipped', jobId: null, reason }, estimate: 0 };
@@ -179,7 +190,10 @@ export class WarmingService implements OnModuleInit {
     }
     const jobId = randomUUID();
     if (!(await this.locks.acquireLock(datasourceId, jobId, QUEUED_LEASE_MS))) {
-      return { result: { datasourceId, status: 'already_warming', jobId: await this.locks.lockHolder(datasourceId) }, estimate: 0 };
+      return {
+        result: { datasourceId, status: 'already_warming', jobId: await this.locks.lockHolder(datasourceId) },
+        estimate: 0,
+      };
     }
     let inserted = false;
     try {
@@ -199,7 +213,14 @@ export class WarmingService implements OnModuleInit {
       await this.locks.releaseLock(datasourceId, jobId);
       if (inserted) {
         await this.rows
-          .update({ id: jobId }, { status: 'FAILED', completedAt: new Date(), failureReason: `could not be queued: ${(error as Error).message}`.slice(0, 1000) })
+          .update(
+            { id: jobId },
+            {
+              status: 'FAILED',
+              completedAt: new Date(),
+              failureReason: `could not be queued: ${(error as Error).message}`.slice(0, 1000),
+            },
+          )
           .catch(() => undefined);
       }
       throw error;
@@ -209,14 +230,18 @@ export class WarmingService implements OnModuleInit {
 
   /** Seconds: the last completed warm's duration, else the source's estimated rows at a conservative rate. */
   private async estimateSeconds(strategy: CacheStrategyEntity): Promise<number> {
-    const last = await this.rows.findOne({ where: { cacheStrategyId: strategy.id, status: 'COMPLETED' }, order: { completedAt: 'DESC' } });
+    const last = await this.rows.findOne({
+      where: { cacheStrategyId: strategy.id, status: 'COMPLETED' },
+      order: { completedAt: 'DESC' },
+    });
     if (last?.durationSeconds !== null && last?.durationSeconds !== undefined) return Math.max(1, last.durationSeconds);
     return Math.max(1, Math.ceil((await this.source.estimateRows(strategy.sourceTable)) / ROWS_PER_SECOND_ESTIMATE));
   }
 
   async pause(jobId: string): Promise<WarmingJob> {
     const row = await this.rowOrThrow(jobId);
-    if (row.status !== 'RUNNING') throw AppError.conflict(`Job ${jobId} is ${row.status}; only a running job can be paused`);
+    if (row.status !== 'RUNNING')
+      throw AppError.conflict(`Job ${jobId} is ${row.status}; only a running job can be paused`);
     await this.locks.setControl(jobId, 'pause');
     return this.toJob(row, { status: 'RUNNING' });
   }
@@ -236,7 +261,10 @@ export class WarmingService implements OnModuleInit {
     await this.locks.setControl(jobId, 'cancel');
     // A job still waiting in the queue is removed before any worker sees it.
     if (row.status === 'PENDING' && (await this.jobs.removeWaiting(jobId))) {
-      await this.rows.update({ id: jobId }, { status: 'CANCELLED', completedAt: new Date(), failureReason: 'cancelled before it started' });
+      await this.rows.update(
+        { id: jobId },
+        { status: 'CANCELLED', completedAt: new Date(), failureReason: 'cancelled before it started' },
+      );
       const datasourceId = row.configuration?.datasourceId;
       // Queued (value = job id) or waiting for a retry (an earlier execution's token): either way it is this job's.
       if (datasourceId !== undefined) await this.locks.releaseJobLock(datasourceId, jobId);
@@ -246,7 +274,11 @@ export class WarmingService implements OnModuleInit {
 
   async status(): Promise<WarmingStatusResponse> {
     const active = await this.rows.find({ where: { status: In(ACTIVE) }, order: { createdAt: 'ASC' } });
-    const recent = await this.rows.find({ where: { status: In(['COMPLETED', 'FAILED', 'CANCELLED']) }, order: { completedAt: 'DESC' }, take: 20 });
+    const recent = await this.rows.find({
+      where: { status: In(['COMPLETED', 'FAILED', 'CANCELLED']) },
+      order: { completedAt: 'DESC' },
+      take: 20,
+    });
     const names = await this.datasourceNames();
     const activeJobs: ActiveWarmingJob[] = active.map((row) => {
       const job = this.toJobWithNames(row, names);
@@ -291,7 +323,11 @@ export class WarmingService implements OnModuleInit {
     if (query.status) builder.andWhere('j.job_status = :status', { status: query.status });
     if (query.from) builder.andWhere('j.created_at >= :from', { from: query.from });
     if (query.to) builder.andWhere('j.created_at < :to', { to: query.to });
-    const [rows, total] = await builder.orderBy('j.created_at', 'DESC').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    const [rows, total] = await builder
+      .orderBy('j.created_at', 'DESC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
     const names = await this.datasourceNames();
     return { items: rows.map((row) => this.toJobWithNames(row, names)), total, page, pageSize };
   }

@@ -25,7 +25,12 @@ describe('Redis Cluster failover', () => {
 
   beforeAll(async () => {
     await cluster.start();
-    t = await createTestApp({ ...FAULT_ENV, REDIS_URL: `redis://127.0.0.1:${cluster.ports[0]}`, REDIS_CLUSTER_NODES: cluster.nodeList, WARM_JOB_LOCK_MS: '3000' });
+    t = await createTestApp({
+      ...FAULT_ENV,
+      REDIS_URL: `redis://127.0.0.1:${cluster.ports[0]}`,
+      REDIS_CLUSTER_NODES: cluster.nodeList,
+      WARM_JOB_LOCK_MS: '3000',
+    });
     token = (await userWithToken(t, 'operator')).token;
   }, 60_000);
   afterAll(async () => {
@@ -40,8 +45,11 @@ describe('Redis Cluster failover', () => {
     const victim = cluster.masterOf(`{ds:${served}}`);
     // A second datasource whose keys live on the same master, refreshed while it dies.
     let refreshed = await createDatasource(t, token, { practices: 5, providers: 200, periods: 10 });
-    while (cluster.masterOf(`{ds:${refreshed}}`) !== victim) refreshed = await createDatasource(t, token, { practices: 5, providers: 200, periods: 10 });
-    expect((await waitForJobState(t, token, (await requestWarm(t, token, refreshed)).jobId, isFinal)).status).toBe('COMPLETED');
+    while (cluster.masterOf(`{ds:${refreshed}}`) !== victim)
+      refreshed = await createDatasource(t, token, { practices: 5, providers: 200, periods: 10 });
+    expect((await waitForJobState(t, token, (await requestWarm(t, token, refreshed)).jobId, isFinal)).status).toBe(
+      'COMPLETED',
+    );
 
     const reads: Read[] = [];
     let stop = false;
@@ -60,7 +68,12 @@ describe('Redis Cluster failover', () => {
     await sleep(300);
     const killedAt = Date.now();
     cluster.kill(victim);
-    await cluster.waitUntilHealthy(cluster.ports.find((port) => port !== victim)!, 60_000).catch(() => undefined);
+    await cluster
+      .waitUntilHealthy(
+        cluster.ports.find((port) => port !== victim)!,
+        60_000,
+      )
+      .catch(() => undefined);
     // Keep reading a while after the new master took over.
     await sleep(3_000);
     const ended = await waitForJobState(t, token, refresh.jobId, isFinal, 120_000);

@@ -68,9 +68,22 @@ describe('the dashboard under a flood of cold analytics queries', () => {
     // 16 × 40 × 16 × 40 = 409,600 rows; its index leads with measure, so a provider filter scans it all.
     const table = await createSourceTable(db, { practices: 40, providers: 16, periods: 40 });
     await db.query(`ANALYZE ${table}`);
-    ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: `Flood ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201))
-      .body as Datasource;
-    key = ((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name: 'flood', permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey).key;
+    ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: `Flood ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
+    key = (
+      (
+        await t.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin))
+          .send({ name: 'flood', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body as CreatedApiKey
+    ).key;
     // Real sockets with keep-alive, as services and browsers use them (supertest would open a listener per request).
     const server = await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -82,7 +95,11 @@ describe('the dashboard under a flood of cold analytics queries', () => {
   });
 
   it('answers every dashboard request with 2xx within a second while 40 readers get answers or 503 with Retry-After', async () => {
-    const paths = ['/api/admin/datasources', '/api/admin/analytics/cache/warming/jobs?pageSize=50', '/api/admin/analytics/cache/warming/status'];
+    const paths = [
+      '/api/admin/datasources',
+      '/api/admin/analytics/cache/warming/jobs?pageSize=50',
+      '/api/admin/analytics/cache/warming/status',
+    ];
     // A running service has served these before: the first, still-unoptimised calls are not what is measured.
     for (const path of paths) await (await fetch(`${base}${path}`, { headers: bearer(viewer) })).arrayBuffer();
 
@@ -92,7 +109,12 @@ describe('the dashboard under a flood of cold analytics queries', () => {
     await blocker.query(`LOCK TABLE ${ds.sourceTable} IN ACCESS EXCLUSIVE MODE`);
     const seen = new Map<number, number>();
     const child = fork(READER_SCRIPT, [], {
-      env: { ...process.env, READERS_URL: `${base}/api/analytics/datasources/${ds.id}/query`, READERS_KEY: key, READERS: String(READERS) },
+      env: {
+        ...process.env,
+        READERS_URL: `${base}/api/analytics/datasources/${ds.id}/query`,
+        READERS_KEY: key,
+        READERS: String(READERS),
+      },
     });
     readers = child;
     const finished = new Promise<Outcome[]>((resolve, reject) => {

@@ -16,7 +16,15 @@ const RATE = 250;
 // Demo values are below 10,000; the refresh reads them raised by this, so an answer shows which generation its values came from.
 const RAISED = 1_000_000;
 
-type Result = [sentAt: number, latencyMs: number, status: number, source: string | null, generation: number | null, entries: number, values: 'old' | 'new' | 'mixed' | 'none'];
+type Result = [
+  sentAt: number,
+  latencyMs: number,
+  status: number,
+  source: string | null,
+  generation: number | null,
+  entries: number,
+  values: 'old' | 'new' | 'mixed' | 'none',
+];
 
 /**
  * Two API processes and one worker process (the built service, by SERVICE_ROLE) on one Redis and one database; a
@@ -58,8 +66,14 @@ describe('load during a refresh, across processes', () => {
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 120_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the ${role} process exited with ${child.exitCode} (log: ${join(logDir, `${role}-${port}.log`)})`);
-      const ready = await fetch(`${base}/health/ready`).then((response) => response.status === 200, () => false);
+      if (child.exitCode !== null)
+        throw new Error(
+          `the ${role} process exited with ${child.exitCode} (log: ${join(logDir, `${role}-${port}.log`)})`,
+        );
+      const ready = await fetch(`${base}/health/ready`).then(
+        (response) => response.status === 200,
+        () => false,
+      );
       if (ready) return base;
       if (Date.now() > deadline) throw new Error(`the ${role} process did not become ready`);
       await sleep(250);
@@ -90,21 +104,45 @@ describe('load during a refresh, across processes', () => {
 
   it('serves 0 errors and 0 misses, every answer from one generation, for the whole refresh of the largest demo datasource', async () => {
     // The worker migrates, seeds the demo and creates the admin; then the API processes join.
-    await startService('worker', { SEED_DEMO: 'true', DEMO_SCALE: '1', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    await startService('worker', {
+      SEED_DEMO: 'true',
+      DEMO_SCALE: '1',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    });
     const apis = [await startService('api'), await startService('api')];
     const http = request(apis[0]);
-    const token = ((await http.post('/api/auth/login').send(ADMIN).expect(200)).body as { accessToken: string }).accessToken;
+    const token = ((await http.post('/api/auth/login').send(ADMIN).expect(200)).body as { accessToken: string })
+      .accessToken;
     const auth = { Authorization: `Bearer ${token}` };
-    const listed = (await http.get('/api/admin/datasources').query({ limit: 100 }).set(auth).expect(200)).body as { items: Datasource[] } | Datasource[];
-    const revenue = (Array.isArray(listed) ? listed : listed.items).find((datasource) => datasource.name === 'Revenue Analytics')!;
+    const listed = (await http.get('/api/admin/datasources').query({ limit: 100 }).set(auth).expect(200)).body as
+      { items: Datasource[] } | Datasource[];
+    const revenue = (Array.isArray(listed) ? listed : listed.items).find(
+      (datasource) => datasource.name === 'Revenue Analytics',
+    )!;
     expect(revenue).toBeDefined();
-    const key = ((await http.post('/api/admin/api-keys').set(auth).send({ name: 'load', permissions: ['analytics:read'] }).expect(201)).body as { key: string }).key;
+    const key = (
+      (
+        await http
+          .post('/api/admin/api-keys')
+          .set(auth)
+          .send({ name: 'load', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body as { key: string }
+    ).key;
 
     const warm = async (): Promise<{ job: WarmingJob; requestedAt: number }> => {
       const requestedAt = Date.now();
-      const { jobId } = (await http.post('/api/admin/analytics/cache/warm').set(auth).send({ datasourceId: revenue.id, force: true }).expect(202)).body as WarmResponse;
+      const { jobId } = (
+        await http
+          .post('/api/admin/analytics/cache/warm')
+          .set(auth)
+          .send({ datasourceId: revenue.id, force: true })
+          .expect(202)
+      ).body as WarmResponse;
       for (;;) {
-        const job = (await http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(auth).expect(200)).body as WarmingJob;
+        const job = (await http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(auth).expect(200))
+          .body as WarmingJob;
         if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return { job, requestedAt };
         await sleep(100);
       }
@@ -118,9 +156,25 @@ describe('load during a refresh, across processes', () => {
     await db.query(`UPDATE demo_analytics.revenue_facts SET value = value + ${RAISED}`);
     await db.end();
 
-    const load = fork(LOAD_SCRIPT, [], { env: { ...process.env, LOAD_URLS: apis.join(','), LOAD_KEY: key, LOAD_DATASOURCE: String(revenue.id), LOAD_RATE: String(RATE), LOAD_RAISED: String(RAISED) }, stdio: 'inherit' });
+    const load = fork(LOAD_SCRIPT, [], {
+      env: {
+        ...process.env,
+        LOAD_URLS: apis.join(','),
+        LOAD_KEY: key,
+        LOAD_DATASOURCE: String(revenue.id),
+        LOAD_RATE: String(RATE),
+        LOAD_RAISED: String(RAISED),
+      },
+      stdio: 'inherit',
+    });
     children.push(load);
-    const finished = new Promise<{ results: Result[]; startedAt: number; stoppedAt: number }>((resolve) => load.on('message', (message: { done?: { results: Result[]; startedAt: number; stoppedAt: number } }) => message.done && resolve(message.done)));
+    const finished = new Promise<{ results: Result[]; startedAt: number; stoppedAt: number }>((resolve) =>
+      load.on(
+        'message',
+        (message: { done?: { results: Result[]; startedAt: number; stoppedAt: number } }) =>
+          message.done && resolve(message.done),
+      ),
+    );
     await sleep(1_000);
     const refresh = await warm();
     const completedAt = Date.now();
@@ -132,7 +186,8 @@ describe('load during a refresh, across processes', () => {
     const during = results.filter(([sentAt]) => sentAt >= refresh.requestedAt && sentAt <= completedAt);
     const seconds = (completedAt - refresh.requestedAt) / 1000;
     const latencies = during.map(([, latency]) => latency).sort((a, b) => a - b);
-    const percentile = (p: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10;
+    const percentile = (p: number): number =>
+      Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10;
     const byGeneration = new Map<number | null, number>();
     for (const result of results) byGeneration.set(result[4], (byGeneration.get(result[4]) ?? 0) + 1);
     console.log(
@@ -145,7 +200,8 @@ describe('load during a refresh, across processes', () => {
     expect(results.filter(([, , status]) => status !== 200).slice(0, 5)).toEqual([]);
     expect(results.filter(([, , , source]) => source !== 'cache').slice(0, 5)).toEqual([]);
     // Wholly one generation: the old one's values or the new one's, matching the generation the answer names.
-    const expectedValues = (generation: number | null): string => (generation === first.job.generation ? 'old' : generation === refresh.job.generation ? 'new' : 'unknown');
+    const expectedValues = (generation: number | null): string =>
+      generation === first.job.generation ? 'old' : generation === refresh.job.generation ? 'new' : 'unknown';
     expect(results.filter((result) => result[6] !== expectedValues(result[4])).slice(0, 5)).toEqual([]);
     expect(byGeneration.get(first.job.generation)).toBeGreaterThan(0);
     expect(byGeneration.get(refresh.job.generation)).toBeGreaterThan(0);

@@ -1,6 +1,14 @@
 import { CacheRepository } from '../../src/analytics-cache/cache.repository.js';
 import { WarmLocks } from '../../src/analytics-cache/warm-locks.js';
-import { cachedAnswer, createDatasource, FAULT_ENV, isFinal, queryOne, waitForJobState, waitForReadiness } from '../support/faults.js';
+import {
+  cachedAnswer,
+  createDatasource,
+  FAULT_ENV,
+  isFinal,
+  queryOne,
+  waitForJobState,
+  waitForReadiness,
+} from '../support/faults.js';
 import { freePort, PrivateRedis } from '../support/redis-server.js';
 import { StallProxy } from '../support/stall-proxy.js';
 import { createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
@@ -30,7 +38,12 @@ describe('a network hang', () => {
       redisServer = new PrivateRedis(await freePort());
       await redisServer.start();
       // Warming reads its source through SOURCE_DATABASE_URL (here: the proxy); the service's own queries do not.
-      t = await createTestApp({ ...FAULT_ENV, REDIS_URL: redisServer.url, SOURCE_DATABASE_URL: viaProxy.toString(), WARM_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS) });
+      t = await createTestApp({
+        ...FAULT_ENV,
+        REDIS_URL: redisServer.url,
+        SOURCE_DATABASE_URL: viaProxy.toString(),
+        WARM_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS),
+      });
       token = (await userWithToken(t, 'operator')).token;
     });
     afterAll(async () => {
@@ -51,11 +64,20 @@ describe('a network hang', () => {
       const stalledAt = Date.now();
       try {
         // Readers keep getting the live generation, and readiness (the service's own pool) stays 200.
-        for (let i = 0; i < 10; i++) expect(await cachedAnswer(t, token, id)).toMatchObject({ source: 'cache', generation: initial.generation });
+        for (let i = 0; i < 10; i++)
+          expect(await cachedAnswer(t, token, id)).toMatchObject({ source: 'cache', generation: initial.generation });
         await waitForReadiness(t, 200);
 
-        const retrying = await waitForJobState(t, token, refresh.jobId, (job) => /no progress for 2 s/.test(job.failureReason ?? ''), 30_000);
-        console.log(`[network-stall] source read stalled; the warm was ended after ${Date.now() - stalledAt} ms: ${retrying.status} — ${retrying.failureReason}`);
+        const retrying = await waitForJobState(
+          t,
+          token,
+          refresh.jobId,
+          (job) => /no progress for 2 s/.test(job.failureReason ?? ''),
+          30_000,
+        );
+        console.log(
+          `[network-stall] source read stalled; the warm was ended after ${Date.now() - stalledAt} ms: ${retrying.status} — ${retrying.failureReason}`,
+        );
         expect(retrying.failureReason).toContain('WARM_STALL_TIMEOUT_MS');
         // The stuck execution no longer holds the warming lock: the queued retry does (its job id, no execution token).
         expect(await t.app.get(WarmLocks).lockHolder(id)).toBe(refresh.jobId);
@@ -113,8 +135,13 @@ describe('a network hang', () => {
           const started = Date.now();
           const response = await queryOne(t, token, id);
           const took = Date.now() - started;
-          console.log(`[network-stall] query while Redis hangs: ${response.status} ${(response.body as { code?: string }).code} after ${took} ms`);
-          expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+          console.log(
+            `[network-stall] query while Redis hangs: ${response.status} ${(response.body as { code?: string }).code} after ${took} ms`,
+          );
+          expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({
+            status: 503,
+            code: 'SERVICE_UNAVAILABLE',
+          });
           expect(response.headers['retry-after']).toBeDefined();
         }
       } finally {
@@ -123,7 +150,9 @@ describe('a network hang', () => {
 
       expect(await waitForReadiness(t, 200)).toMatchObject({ status: 'ok' });
       const done = await waitForJobState(t, token, refresh.jobId, isFinal, 90_000);
-      console.log(`[network-stall] warm interrupted by the Redis hang ended ${done.status}: ${done.failureReason ?? 'no failure reason'}`);
+      console.log(
+        `[network-stall] warm interrupted by the Redis hang ended ${done.status}: ${done.failureReason ?? 'no failure reason'}`,
+      );
       expect(done.status).toBe('COMPLETED');
       expect(await cachedAnswer(t, token, id)).toMatchObject({ source: 'cache', generation: done.generation });
     }, 180_000);

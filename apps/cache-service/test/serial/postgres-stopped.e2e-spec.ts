@@ -3,7 +3,15 @@ import { AuditService } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { runMigrations } from '../../src/database/migrate.js';
-import { cachedAnswer, createDatasource, FAULT_ENV, isFinal, queryOne, waitForJobState, waitForReadiness } from '../support/faults.js';
+import {
+  cachedAnswer,
+  createDatasource,
+  FAULT_ENV,
+  isFinal,
+  queryOne,
+  waitForJobState,
+  waitForReadiness,
+} from '../support/faults.js';
 import { PrivatePostgres } from '../support/postgres-server.js';
 import { freePort, PrivateRedis } from '../support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
@@ -43,12 +51,23 @@ describeWithPostgres('PostgreSQL stopped', () => {
   it('keeps warm datasources answering from Redis, reports or defers every write, and recovers without a restart', async () => {
     const warm = await createDatasource(t, token, { practices: 2, providers: 10, periods: 10 });
     const refreshed = await createDatasource(t, token, { practices: 5, providers: 200, periods: 10 });
-    for (const id of [warm, refreshed]) expect((await waitForJobState(t, token, (await requestWarm(t, token, id)).jobId, isFinal)).status).toBe('COMPLETED');
+    for (const id of [warm, refreshed])
+      expect((await waitForJobState(t, token, (await requestWarm(t, token, id)).jobId, isFinal)).status).toBe(
+        'COMPLETED',
+      );
     const before = await cachedAnswer(t, token, warm);
     // Another service reads with an API key (used once before the outage, as a running service would have).
-    const created = await t.http.post('/api/admin/api-keys').set(bearer(token)).send({ name: 'reporting-service', permissions: ['analytics:read'] }).expect(201);
+    const created = await t.http
+      .post('/api/admin/api-keys')
+      .set(bearer(token))
+      .send({ name: 'reporting-service', permissions: ['analytics:read'] })
+      .expect(201);
     const apiKey = (created.body as { key: string }).key;
-    const readWithKey = () => t.http.get(`/api/analytics/datasources/${warm}/query`).query({ measure: 'Charges', frequency: 'Daily', practice: '1', provider: '1001' }).set('X-API-Key', apiKey);
+    const readWithKey = () =>
+      t.http
+        .get(`/api/analytics/datasources/${warm}/query`)
+        .query({ measure: 'Charges', frequency: 'Daily', practice: '1', provider: '1001' })
+        .set('X-API-Key', apiKey);
     expect((await readWithKey()).status).toBe(200);
 
     const refresh = await requestWarm(t, token, refreshed);
@@ -57,7 +76,10 @@ describeWithPostgres('PostgreSQL stopped', () => {
     postgres.stop();
     try {
       const down = await waitForReadiness(t, 503);
-      expect(down).toMatchObject({ status: 'error', checks: { postgres: { status: 'down' }, redis: { status: 'up' } } });
+      expect(down).toMatchObject({
+        status: 'error',
+        checks: { postgres: { status: 'down' }, redis: { status: 'up' } },
+      });
 
       // Warm data: served from Redis, the same generation as before — also once every in-memory cache of datasource
       // definitions, accounts and API keys (5 s) has expired.
@@ -76,7 +98,10 @@ describeWithPostgres('PostgreSQL stopped', () => {
         t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId: warm, force: true }),
       ]) {
         const refused = await change;
-        expect({ status: refused.status, code: (refused.body as { code?: string }).code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+        expect({ status: refused.status, code: (refused.body as { code?: string }).code }).toEqual({
+          status: 503,
+          code: 'SERVICE_UNAVAILABLE',
+        });
         expect(refused.headers['retry-after']).toBeDefined();
       }
       expect(await t.app.get(AuditService).outboxLength()).toBeGreaterThanOrEqual(2);
@@ -89,17 +114,32 @@ describeWithPostgres('PostgreSQL stopped', () => {
 
     // The interrupted refresh is closed by itself: retried to completion, or failed with its reason — never left running.
     const ended = await waitForJobState(t, token, refresh.jobId, isFinal);
-    console.log(`[postgres-stopped] refresh interrupted by the outage ended ${ended.status}: ${ended.failureReason ?? 'no failure reason'}`);
+    console.log(
+      `[postgres-stopped] refresh interrupted by the outage ended ${ended.status}: ${ended.failureReason ?? 'no failure reason'}`,
+    );
     expect(['COMPLETED', 'FAILED']).toContain(ended.status);
     if (ended.status === 'FAILED') expect(ended.failureReason).toBeTruthy();
 
     // The audit rows of the refusals reached PostgreSQL (the outbox drains on its own).
     const audited = async (action: string): Promise<unknown[]> =>
-      ((await t.http.get('/api/admin/audit').query({ action }).set(bearer(token)).expect(200)).body as { items: unknown[] }).items;
+      (
+        (await t.http.get('/api/admin/audit').query({ action }).set(bearer(token)).expect(200)).body as {
+          items: unknown[];
+        }
+      ).items;
     const deadline = Date.now() + 30_000;
     while ((await t.app.get(AuditService).outboxLength()) > 0 && Date.now() < deadline) await sleep(250);
-    expect(await audited('cache.invalidate')).toEqual([expect.objectContaining({ targetId: String(warm), outcome: 'failure', statusCode: 503, errorCode: 'SERVICE_UNAVAILABLE' })]);
-    expect(await audited('cache.warm')).toEqual(expect.arrayContaining([expect.objectContaining({ outcome: 'failure', statusCode: 503 })]));
+    expect(await audited('cache.invalidate')).toEqual([
+      expect.objectContaining({
+        targetId: String(warm),
+        outcome: 'failure',
+        statusCode: 503,
+        errorCode: 'SERVICE_UNAVAILABLE',
+      }),
+    ]);
+    expect(await audited('cache.warm')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ outcome: 'failure', statusCode: 503 })]),
+    );
 
     // And the same process warms again.
     const again = await waitForJobState(t, token, (await requestWarm(t, token, warm)).jobId, isFinal);

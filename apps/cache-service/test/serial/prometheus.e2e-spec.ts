@@ -39,7 +39,13 @@ describe('Prometheus: the shipped rules and a live scrape', () => {
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     admin = (await userWithToken(t, 'admin')).token;
     const table = await createSourceTable(stack.db, { practices: 2, providers: 2, periods: 3 });
-    ds = (await t.http.post('/api/admin/datasources').set(bearer(admin)).send({ name: 'Scraped source', sourceTable: table, columnMapping: TEST_MAPPING }).expect(201)).body as Datasource;
+    ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin))
+        .send({ name: 'Scraped source', sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
   });
   afterAll(async () => {
     await t?.close();
@@ -58,9 +64,21 @@ describe('Prometheus: the shipped rules and a live scrape', () => {
   });
 
   it('promtool check metrics finds nothing to complain about in a live scrape with every series present', async () => {
-    const key = ((await t.http.post('/api/admin/api-keys').set(bearer(admin)).send({ name: 'scraper', permissions: ['analytics:read'] }).expect(201)).body as CreatedApiKey).key;
+    const key = (
+      (
+        await t.http
+          .post('/api/admin/api-keys')
+          .set(bearer(admin))
+          .send({ name: 'scraper', permissions: ['analytics:read'] })
+          .expect(201)
+      ).body as CreatedApiKey
+    ).key;
     await waitForJob(t, admin, (await requestWarm(t, admin, ds.id)).jobId, ['COMPLETED']);
-    await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query({ measure: 'Charges' }).set('X-API-Key', key).expect(200);
+    await t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Charges' })
+      .set('X-API-Key', key)
+      .expect(200);
     const scrape = (await t.http.get('/metrics').expect(200)).text;
     expect(scrape).toContain(`ccc_cache_hits_total{datasource_id="${ds.id}"} 1`);
     const checked = promtool(['check', 'metrics'], scrape);
@@ -94,19 +112,33 @@ describe('Prometheus: the shipped rules and a live scrape', () => {
       api = `http://127.0.0.1:${promPort}/api/v1`;
       prometheus = spawn(
         'prometheus',
-        [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`],
+        [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       prometheus.on('error', (error) => (log += `could not start prometheus (${error.message}): ${INSTALL}\n`));
       prometheus.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      for (let i = 0; i < 300 && !(await fetch(`http://127.0.0.1:${promPort}/-/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+      for (
+        let i = 0;
+        i < 300 &&
+        !(await fetch(`http://127.0.0.1:${promPort}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        i++
+      )
+        await sleep(100);
     });
     afterAll(() => {
       prometheus?.kill('SIGTERM');
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    const get = async <T>(path: string): Promise<T> => ((await (await fetch(`${api}${path}`)).json()) as { data: T }).data;
+    const get = async <T>(path: string): Promise<T> =>
+      ((await (await fetch(`${api}${path}`)).json()) as { data: T }).data;
     const coldAlert = async (): Promise<{ state: string; labels: Record<string, string> } | undefined> =>
       (await get<{ alerts: Array<{ state: string; labels: Record<string, string> }> }>('/alerts')).alerts.find(
         (alert) => alert.labels.alertname === 'CccCacheCold' && alert.labels.datasource_id === String(ds.id),
@@ -117,28 +149,42 @@ describe('Prometheus: the shipped rules and a live scrape', () => {
         if (value) return value;
         await sleep(200);
       }
-      throw new Error(`Prometheus: ${what} did not happen within 60 s. Its log:\n${log.split('\n').slice(-20).join('\n')}`);
+      throw new Error(
+        `Prometheus: ${what} did not happen within 60 s. Its log:\n${log.split('\n').slice(-20).join('\n')}`,
+      );
     }
 
     it('scrapes the service and fires CccCacheCold, named after the datasource, once the datasource is invalidated', async () => {
       await until('a successful scrape of the service', async () => {
-        const up = await get<{ result: Array<{ value: [number, string] }> }>('/query?query=up%7Bjob%3D%22cache-command-center%22%7D');
+        const up = await get<{ result: Array<{ value: [number, string] }> }>(
+          '/query?query=up%7Bjob%3D%22cache-command-center%22%7D',
+        );
         return up.result[0]?.value[1] === '1';
       });
       // Warm (from the test above): several evaluations pass without the alert.
       await until('the live generation in a scrape', async () => {
-        const live = await get<{ result: Array<{ value: [number, string] }> }>(`/query?query=${encodeURIComponent(`ccc_cache_live{datasource_id="${ds.id}"}`)}`);
+        const live = await get<{ result: Array<{ value: [number, string] }> }>(
+          `/query?query=${encodeURIComponent(`ccc_cache_live{datasource_id="${ds.id}"}`)}`,
+        );
         return live.result[0]?.value[1] === '1';
       });
       await sleep(3_000);
       expect(await coldAlert()).toBeUndefined();
 
-      await t.http.post('/api/admin/analytics/cache/invalidate').set(bearer(admin)).send({ datasourceId: ds.id }).expect(200);
+      await t.http
+        .post('/api/admin/analytics/cache/invalidate')
+        .set(bearer(admin))
+        .send({ datasourceId: ds.id })
+        .expect(200);
       const alert = await until('CccCacheCold firing', async () => {
         const found = await coldAlert();
         return found?.state === 'firing' ? found : undefined;
       });
-      expect(alert.labels).toMatchObject({ severity: 'warning', datasource: 'Scraped source', datasource_id: String(ds.id) });
+      expect(alert.labels).toMatchObject({
+        severity: 'warning',
+        datasource: 'Scraped source',
+        datasource_id: String(ds.id),
+      });
     }, 120_000);
   });
 });

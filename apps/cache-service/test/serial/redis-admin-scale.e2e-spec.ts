@@ -40,11 +40,13 @@ describe('Redis admin tools at scale', () => {
 
   it('answers a keys request on 200,000 unrelated keys within its examination cap, and its cursors visit every key exactly once', async () => {
     await load('unrelated:', 200_000);
-    const before = Number((await redis.dbsize()));
+    const before = Number(await redis.dbsize());
     expect(before).toBeGreaterThanOrEqual(200_000);
 
     // A pattern nothing matches: the request stops at its cap and hands back a cursor instead of walking 200k keys.
-    const miss = (await t.http.get('/api/admin/redis/keys').query({ pattern: 'wanted:*', count: 50 }).set(bearer(token)).expect(200)).body as RedisKeysPage;
+    const miss = (
+      await t.http.get('/api/admin/redis/keys').query({ pattern: 'wanted:*', count: 50 }).set(bearer(token)).expect(200)
+    ).body as RedisKeysPage;
     expect(miss.keys).toEqual([]);
     expect(miss.more).toBe(true);
     expect(miss.cursor).not.toBe('0');
@@ -54,8 +56,13 @@ describe('Redis admin tools at scale', () => {
     let cursor = '0';
     let requests = 0;
     do {
-      const page = (await t.http.get('/api/admin/redis/keys').query({ pattern: 'unrelated:*', count: 1000, cursor }).set(bearer(token)).expect(200))
-        .body as RedisKeysPage;
+      const page = (
+        await t.http
+          .get('/api/admin/redis/keys')
+          .query({ pattern: 'unrelated:*', count: 1000, cursor })
+          .set(bearer(token))
+          .expect(200)
+      ).body as RedisKeysPage;
       expect(page.examined).toBeLessThanOrEqual(EXAMINE_CAP);
       for (const key of page.keys) seen.push(key.key);
       cursor = page.cursor;
@@ -70,15 +77,28 @@ describe('Redis admin tools at scale', () => {
     await redis.set('survivor', '1');
     await redis.config('RESETSTAT');
 
-    const dry = (await t.http.post('/api/admin/redis/purge').set(bearer(token)).send({ pattern: 'bulk:*', dryRun: true }).expect(200)).body as RedisPurgeResult;
+    const dry = (
+      await t.http
+        .post('/api/admin/redis/purge')
+        .set(bearer(token))
+        .send({ pattern: 'bulk:*', dryRun: true })
+        .expect(200)
+    ).body as RedisPurgeResult;
     expect(dry.matched).toBe(100_000);
     expect(await redis.exists('bulk:0', 'bulk:99999')).toBe(2);
 
-    let result = (await t.http.post('/api/admin/redis/purge').set(bearer(token)).send({ pattern: 'bulk:*', dryRun: false }).expect(200)).body as RedisPurgeResult;
+    let result = (
+      await t.http
+        .post('/api/admin/redis/purge')
+        .set(bearer(token))
+        .send({ pattern: 'bulk:*', dryRun: false })
+        .expect(200)
+    ).body as RedisPurgeResult;
     // A long run answers "running" and is followed by its id.
     for (let polls = 0; result.status === 'running' && polls < 600; polls += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      result = (await t.http.get(`/api/admin/redis/purge/${result.purgeId}`).set(bearer(token)).expect(200)).body as RedisPurgeResult;
+      result = (await t.http.get(`/api/admin/redis/purge/${result.purgeId}`).set(bearer(token)).expect(200))
+        .body as RedisPurgeResult;
     }
     expect(result).toMatchObject({ status: 'completed', deleted: dry.matched, batchSize: PURGE_BATCH_SIZE });
 

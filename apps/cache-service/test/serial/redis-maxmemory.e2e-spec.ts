@@ -5,7 +5,8 @@ import { freePort, PrivateRedis } from '../support/redis-server.js';
 import { createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
 import { requestWarm, scanAll, sleep } from '../support/warming.js';
 
-const usedMemory = async (redis: Redis): Promise<number> => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
+const usedMemory = async (redis: Redis): Promise<number> =>
+  Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
 
 /**
  * Redis at maxmemory (noeviction, as BullMQ requires): a refresh of a datasource would need room for a second
@@ -36,7 +37,8 @@ describe('Redis at maxmemory', () => {
     expect(await cachedAnswer(t, token, id)).toMatchObject({ source: 'cache', generation });
     // An old generation is deleted in the background after a swap (no grace period here): wait for it.
     const cache = t.app.get(CacheRepository);
-    for (let waited = 0; waited < 10_000 && (await cache.storedGenerations(id)).length > 1; waited += 100) await sleep(100);
+    for (let waited = 0; waited < 10_000 && (await cache.storedGenerations(id)).length > 1; waited += 100)
+      await sleep(100);
     expect(await cache.storedGenerations(id)).toEqual([generation]);
     expect(await scanAll(redis, [`*{ds:${id}}:g${failed}:*`])).toEqual([]);
   }
@@ -71,7 +73,12 @@ describe('Redis at maxmemory', () => {
     const fillerKeys: string[] = [];
     try {
       const refresh = await requestWarm(t, token, id);
-      const running = await waitForJobState(t, token, refresh.jobId, (job) => job.status === 'RUNNING' && job.rowsProcessed > 0);
+      const running = await waitForJobState(
+        t,
+        token,
+        refresh.jobId,
+        (job) => job.status === 'RUNNING' && job.rowsProcessed > 0,
+      );
       // …then something else fills Redis up to its limit while the shadow is being written.
       const chunk = 'x'.repeat(64 * 1024);
       for (let n = 0; ; n++) {

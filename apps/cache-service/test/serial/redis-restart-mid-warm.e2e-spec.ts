@@ -1,7 +1,14 @@
 import { Redis } from 'ioredis';
 import { CacheRepository } from '../../src/analytics-cache/cache.repository.js';
 import { WarmingService } from '../../src/warming/warming.service.js';
-import { cachedAnswer, createDatasource, FAULT_ENV, isFinal, waitForJobState, waitForReadiness } from '../support/faults.js';
+import {
+  cachedAnswer,
+  createDatasource,
+  FAULT_ENV,
+  isFinal,
+  waitForJobState,
+  waitForReadiness,
+} from '../support/faults.js';
 import { freePort, PrivateRedis } from '../support/redis-server.js';
 import { createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
 import { requestWarm, scanAll, sleep } from '../support/warming.js';
@@ -35,7 +42,12 @@ describe('Redis restarted mid-warm', () => {
     const liveBefore = (await cachedAnswer(t, token, id)).generation;
 
     const refresh = await requestWarm(t, token, id);
-    const midway = await waitForJobState(t, token, refresh.jobId, (job) => job.status === 'RUNNING' && job.rowsProcessed > 0);
+    const midway = await waitForJobState(
+      t,
+      token,
+      refresh.jobId,
+      (job) => job.status === 'RUNNING' && job.rowsProcessed > 0,
+    );
     const interrupted = midway.generation!;
     expect(interrupted).not.toBe(liveBefore);
 
@@ -48,7 +60,9 @@ describe('Redis restarted mid-warm', () => {
 
     // The interrupted warm ends by itself: retried to completion, or failed with a reason — never left running.
     const ended = await waitForJobState(t, token, refresh.jobId, isFinal);
-    console.log(`[redis-restart] interrupted warm ended ${ended.status}: ${ended.failureReason ?? 'no failure reason'}`);
+    console.log(
+      `[redis-restart] interrupted warm ended ${ended.status}: ${ended.failureReason ?? 'no failure reason'}`,
+    );
     expect(['COMPLETED', 'FAILED']).toContain(ended.status);
     if (ended.status === 'FAILED') expect(ended.failureReason).toBeTruthy();
     // Readers get one whole generation: the old one, or the retry's.

@@ -11,7 +11,10 @@ function runService(env: Record<string, string>): Promise<{ code: number | null;
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the service first (npm run build)`);
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -25,7 +28,11 @@ function runService(env: Record<string, string>): Promise<{ code: number | null;
 describe('start-up failures', () => {
   it('exits non-zero within 10 s with one line when Redis is unreachable', async () => {
     const port = await freePort();
-    const result = await runService({ REDIS_URL: `redis://127.0.0.1:${port}`, DATABASE_URL: process.env.DATABASE_URL!, PORT: String(await freePort()) });
+    const result = await runService({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      DATABASE_URL: process.env.DATABASE_URL!,
+      PORT: String(await freePort()),
+    });
     expect(result.code).not.toBe(0);
     expect(result.ms).toBeLessThan(10_000);
     const lines = result.stderr.trim().split('\n');
@@ -36,7 +43,11 @@ describe('start-up failures', () => {
 
   it('exits non-zero within 10 s with one line when PostgreSQL is unreachable, without printing the password', async () => {
     const port = await freePort();
-    const result = await runService({ REDIS_URL: process.env.REDIS_URL!, DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${port}/ccc`, PORT: String(await freePort()) });
+    const result = await runService({
+      REDIS_URL: process.env.REDIS_URL!,
+      DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${port}/ccc`,
+      PORT: String(await freePort()),
+    });
     expect(result.code).not.toBe(0);
     expect(result.ms).toBeLessThan(10_000);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -45,7 +56,12 @@ describe('start-up failures', () => {
   });
 
   it('lists every bad configuration variable in one message', async () => {
-    const result = await runService({ PORT: 'eighty', SERVICE_ROLE: 'boss', NODE_ENV: 'production', REDIS_URL: 'http://x' });
+    const result = await runService({
+      PORT: 'eighty',
+      SERVICE_ROLE: 'boss',
+      NODE_ENV: 'production',
+      REDIS_URL: 'http://x',
+    });
     expect(result.code).not.toBe(0);
     for (const name of ['PORT', 'SERVICE_ROLE', 'JWT_SECRET', 'REDIS_URL']) expect(result.stderr).toContain(name);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -16,7 +16,11 @@ export const FAULT_ENV = {
 };
 
 /** Polls /health/ready until it answers `expected`; returns its body. */
-export async function waitForReadiness(t: TestApp, expected: 200 | 503, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+export async function waitForReadiness(
+  t: TestApp,
+  expected: 200 | 503,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last: { status: number; body: Record<string, unknown> } = { status: 0, body: {} };
   while (Date.now() < deadline) {
@@ -29,7 +33,13 @@ export async function waitForReadiness(t: TestApp, expected: 200 | 503, timeoutM
 }
 
 /** Polls a job (through the API) until `done` holds for it; tolerates the API failing meanwhile (a dependency is down). */
-export async function waitForJobState(t: TestApp, token: string, jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 90_000): Promise<WarmingJob> {
+export async function waitForJobState(
+  t: TestApp,
+  token: string,
+  jobId: string,
+  done: (job: WarmingJob) => boolean,
+  timeoutMs = 90_000,
+): Promise<WarmingJob> {
   const deadline = Date.now() + timeoutMs;
   let last: WarmingJob | string;
   for (;;) {
@@ -39,7 +49,8 @@ export async function waitForJobState(t: TestApp, token: string, jobId: string, 
     } catch (error) {
       last = (error as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not reach the expected state; last: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${jobId} did not reach the expected state; last: ${JSON.stringify(last)}`);
     await sleep(100);
   }
 }
@@ -47,15 +58,26 @@ export async function waitForJobState(t: TestApp, token: string, jobId: string, 
 export const isFinal = (job: WarmingJob): boolean => FINAL_STATUSES.includes(job.status);
 
 /** A datasource on a fresh source table of the given shape (4 measures × practices × providers × 4 frequencies entries, × periods rows). */
-export async function createDatasource(t: TestApp, token: string, shape: { practices: number; providers: number; periods: number }): Promise<number> {
+export async function createDatasource(
+  t: TestApp,
+  token: string,
+  shape: { practices: number; providers: number; periods: number },
+): Promise<number> {
   const table = await createSourceTable(t.app.get(DataSource), shape);
-  const created = await t.http.post('/api/admin/datasources').set(bearer(token)).send({ name: `Fault ${table}`, sourceTable: table, columnMapping: TEST_MAPPING }).expect(201);
+  const created = await t.http
+    .post('/api/admin/datasources')
+    .set(bearer(token))
+    .send({ name: `Fault ${table}`, sourceTable: table, columnMapping: TEST_MAPPING })
+    .expect(201);
   return (created.body as Datasource).id;
 }
 
 /** One analytics query of one entry (practice 1, its first provider, daily charges). */
 export function queryOne(t: TestApp, token: string, datasourceId: number) {
-  return t.http.get(`/api/analytics/datasources/${datasourceId}/query`).query({ measure: 'Charges', frequency: 'Daily', practice: '1', provider: '1001' }).set(bearer(token));
+  return t.http
+    .get(`/api/analytics/datasources/${datasourceId}/query`)
+    .query({ measure: 'Charges', frequency: 'Daily', practice: '1', provider: '1001' })
+    .set(bearer(token));
 }
 
 export async function cachedAnswer(t: TestApp, token: string, datasourceId: number): Promise<AnalyticsQueryResponse> {

@@ -24,7 +24,17 @@ export type Schema = {
 };
 type Parameter = { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema?: Schema };
 type OpenApiDoc = {
-  paths: Record<string, Record<string, { operationId?: string; parameters?: Parameter[]; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId?: string;
+        parameters?: Parameter[];
+        requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
+      }
+    >
+  >;
   components?: { schemas?: Record<string, Schema> };
 };
 
@@ -50,7 +60,16 @@ export type IdPool = Map<string, unknown[]>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 /** Names of id fields and parameters: their values are kept in the pool and drawn from it. */
-export const ID_NAMES = new Set(['id', 'jobId', 'datasourceId', 'purgeId', 'hash', 'queryHash', 'indexStrategyId', 'key']);
+export const ID_NAMES = new Set([
+  'id',
+  'jobId',
+  'datasourceId',
+  'purgeId',
+  'hash',
+  'queryHash',
+  'indexStrategyId',
+  'key',
+]);
 
 /** The collection an operation works on: its path up to the first parameter. */
 export const resourceOf = (path: string): string => path.split('/{')[0];
@@ -59,12 +78,25 @@ export const resourceOf = (path: string): string => path.split('/{')[0];
  * Remembers the ids of a response: `id` as an id of the operation's resource (and, for `/datasources`, as a
  * `datasourceId`), the other id names under their own name.
  */
-export function harvest(pool: IdPool, resource: string, value: unknown, skip: (id: unknown) => boolean, depth = 0): void {
+export function harvest(
+  pool: IdPool,
+  resource: string,
+  value: unknown,
+  skip: (id: unknown) => boolean,
+  depth = 0,
+): void {
   if (depth > 4 || value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) return value.slice(0, 20).forEach((item) => harvest(pool, resource, item, skip, depth + 1));
   for (const [key, item] of Object.entries(value)) {
     if (ID_NAMES.has(key) && (typeof item === 'string' || typeof item === 'number') && !skip(item)) {
-      const names = key === 'id' ? (depth <= 2 ? [`${resource}#id`, ...(resource.endsWith('/datasources') ? ['datasourceId'] : [])] : []) : key === 'queryHash' ? ['queryHash', 'hash'] : [key];
+      const names =
+        key === 'id'
+          ? depth <= 2
+            ? [`${resource}#id`, ...(resource.endsWith('/datasources') ? ['datasourceId'] : [])]
+            : []
+          : key === 'queryHash'
+            ? ['queryHash', 'hash']
+            : [key];
       for (const name of names) {
         const ids = pool.get(name) ?? [];
         if (!ids.includes(item)) pool.set(name, [...ids.slice(-30), item]);
@@ -147,7 +179,12 @@ const HOSTILE_VALUES: unknown[] = [
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'unexpectedField'];
 
 const hostileValue = (huge: boolean): fc.Arbitrary<unknown> =>
-  huge ? fc.oneof({ arbitrary: fc.constantFrom(...HOSTILE_VALUES), weight: 12 }, { arbitrary: fc.constant(HUGE_STRING), weight: 1 }) : fc.constantFrom(...HOSTILE_VALUES);
+  huge
+    ? fc.oneof(
+        { arbitrary: fc.constantFrom(...HOSTILE_VALUES), weight: 12 },
+        { arbitrary: fc.constant(HUGE_STRING), weight: 1 },
+      )
+    : fc.constantFrom(...HOSTILE_VALUES);
 
 export class SchemaArbitraries {
   constructor(
@@ -159,7 +196,11 @@ export class SchemaArbitraries {
   resolve(schema: Schema): Schema {
     let current = schema;
     while (current.$ref) current = this.doc.components?.schemas?.[current.$ref.split('/').pop()!] ?? {};
-    if (current.allOf) return current.allOf.reduce<Schema>((merged, part) => mergeSchemas(merged, this.resolve(part)), { ...current, allOf: undefined });
+    if (current.allOf)
+      return current.allOf.reduce<Schema>((merged, part) => mergeSchemas(merged, this.resolve(part)), {
+        ...current,
+        allOf: undefined,
+      });
     return current;
   }
 
@@ -170,17 +211,28 @@ export class SchemaArbitraries {
     const generated = this.byType(schema, name, depth);
     // A field's example and the test's hints are values the service takes beyond what the schema can say
     // (a table that exists, a cron expression): with them requests get past validation into the service.
-    const known = [...(schema.example !== undefined && !schema.enum ? [fc.constant(schema.example)] : []), ...(hint ? [hint] : [])];
-    const base = known.length > 0 ? fc.oneof({ arbitrary: fc.oneof(...known), weight: 9 }, { arbitrary: generated, weight: 1 }) : generated;
+    const known = [
+      ...(schema.example !== undefined && !schema.enum ? [fc.constant(schema.example)] : []),
+      ...(hint ? [hint] : []),
+    ];
+    const base =
+      known.length > 0
+        ? fc.oneof({ arbitrary: fc.oneof(...known), weight: 9 }, { arbitrary: generated, weight: 1 })
+        : generated;
     // Ids seen in responses (read when the value is drawn, so ids created meanwhile are used too): first
     // those of this resource, else any of that name.
     const fromPool = fc.nat().chain((i) => {
       const fits = (key: string) => (this.pool.get(key) ?? []).filter((value) => fitsType(schema, value));
       // A numeric `id` of a collection never listed on its own (`/analytics/datasources/{id}`) is a datasource's.
-      const candidates = [fits(`${scope}#${name}`), fits(name), name === 'id' ? fits('datasourceId') : []].find((list) => list.length > 0) ?? [];
+      const candidates =
+        [fits(`${scope}#${name}`), fits(name), name === 'id' ? fits('datasourceId') : []].find(
+          (list) => list.length > 0,
+        ) ?? [];
       return candidates.length > 0 ? fc.constant(pick(candidates, i)) : base;
     });
-    const withPool = ID_NAMES.has(name) ? fc.oneof({ arbitrary: fromPool, weight: 4 }, { arbitrary: base, weight: 1 }) : base;
+    const withPool = ID_NAMES.has(name)
+      ? fc.oneof({ arbitrary: fromPool, weight: 4 }, { arbitrary: base, weight: 1 })
+      : base;
     return schema.nullable ? fc.option(withPool, { nil: null, freq: 6 }) : withPool;
   }
 
@@ -199,13 +251,19 @@ export class SchemaArbitraries {
         const max = Math.min(schema.maximum ?? 1_000_000, 1_000_000);
         return fc.oneof(
           { arbitrary: fc.integer({ min: Math.ceil(min), max: Math.max(Math.ceil(min), Math.floor(max)) }), weight: 4 },
-          { arbitrary: fc.integer({ min: Math.ceil(min * 100), max: Math.floor(max * 100) }).map((n) => n / 100), weight: 1 },
+          {
+            arbitrary: fc.integer({ min: Math.ceil(min * 100), max: Math.floor(max * 100) }).map((n) => n / 100),
+            weight: 1,
+          },
         );
       }
       case 'boolean':
         return fc.boolean();
       case 'array':
-        return fc.array(this.valid(schema.items ?? {}, name, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)) });
+        return fc.array(this.valid(schema.items ?? {}, name, depth + 1), {
+          minLength: schema.minItems ?? 0,
+          maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)),
+        });
       case 'object':
         return this.object(schema, depth);
       default:
@@ -219,24 +277,37 @@ export class SchemaArbitraries {
     const minLength = Math.min(schema.minLength ?? 0, maxLength);
     switch (schema.format) {
       case 'date-time':
-        return fc.date({ min: new Date('2025-06-01T00:00:00Z'), max: new Date('2027-06-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+        return fc
+          .date({ min: new Date('2025-06-01T00:00:00Z'), max: new Date('2027-06-01T00:00:00Z'), noInvalidDate: true })
+          .map((d) => d.toISOString());
       case 'date':
-        return fc.date({ min: new Date('2025-06-01T00:00:00Z'), max: new Date('2027-06-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+        return fc
+          .date({ min: new Date('2025-06-01T00:00:00Z'), max: new Date('2027-06-01T00:00:00Z'), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 10));
       case 'uuid':
         return fc.uuid();
       case 'email':
         return fc.emailAddress().filter((e) => e.length <= (schema.maxLength ?? 320));
       default:
-        if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? 1000));
+        if (schema.pattern)
+          return fc
+            .stringMatching(new RegExp(schema.pattern))
+            .filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? 1000));
         return fc.string({ minLength: Math.max(minLength, 1), maxLength: Math.max(maxLength, 1), unit: 'grapheme' });
     }
   }
 
   private object(schema: Schema, depth: number): fc.Arbitrary<unknown> {
     if (!schema.properties || depth > 3) {
-      return fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()), { maxKeys: 3 });
+      return fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 8 }),
+        fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()),
+        { maxKeys: 3 },
+      );
     }
-    const model = Object.fromEntries(Object.entries(schema.properties).map(([key, value]) => [key, this.valid(value, key, depth + 1)]));
+    const model = Object.fromEntries(
+      Object.entries(schema.properties).map(([key, value]) => [key, this.valid(value, key, depth + 1)]),
+    );
     return fc.record(model, { requiredKeys: (schema.required ?? []).filter((key) => key in model) });
   }
 
@@ -244,15 +315,28 @@ export class SchemaArbitraries {
   fieldPaths(input: Schema, prefix: string[] = [], depth = 0): string[][] {
     const schema = this.resolve(input);
     if (!schema.properties || depth > 2) return [];
-    return Object.entries(schema.properties).flatMap(([key, child]) => [[...prefix, key], ...this.fieldPaths(child, [...prefix, key], depth + 1)]);
+    return Object.entries(schema.properties).flatMap(([key, child]) => [
+      [...prefix, key],
+      ...this.fieldPaths(child, [...prefix, key], depth + 1),
+    ]);
   }
 
   /** Requests for one operation: mostly schema-valid, often with one hostile part. */
   request(op: Operation, exclude: (name: string, value: unknown) => boolean): fc.Arbitrary<FuzzRequest> {
     const paramValue = (p: Parameter): fc.Arbitrary<{ value: unknown; hostile: boolean }> =>
       fc.oneof(
-        { arbitrary: this.valid(p.schema ?? { type: 'string' }, p.name, 0, resourceOf(op.path)).filter((v) => !exclude(p.name, v)).map((value) => ({ value, hostile: false })), weight: 6 },
-        { arbitrary: fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s.length < 2000)).map((value) => ({ value, hostile: true })), weight: 1 },
+        {
+          arbitrary: this.valid(p.schema ?? { type: 'string' }, p.name, 0, resourceOf(op.path))
+            .filter((v) => !exclude(p.name, v))
+            .map((value) => ({ value, hostile: false })),
+          weight: 6,
+        },
+        {
+          arbitrary: fc
+            .constantFrom(...HOSTILE_STRINGS.filter((s) => s.length < 2000))
+            .map((value) => ({ value, hostile: true })),
+          weight: 1,
+        },
       );
     const path = fc.tuple(...op.pathParams.map(paramValue));
     const query = fc.tuple(
@@ -266,49 +350,66 @@ export class SchemaArbitraries {
         ),
       ),
     );
-    const extraQuery = fc.oneof({ arbitrary: fc.constant(null), weight: 10 }, { arbitrary: fc.constantFrom(...EXTRA_KEYS), weight: 1 });
+    const extraQuery = fc.oneof(
+      { arbitrary: fc.constant(null), weight: 10 },
+      { arbitrary: fc.constantFrom(...EXTRA_KEYS), weight: 1 },
+    );
     const windowSwap = fc.boolean();
     const body = op.body ? this.body(op.body) : fc.constant(null);
-    return fc.tuple(path, query, extraQuery, windowSwap, body).map(([pathValues, queryValues, extra, swap, bodyRequest]) => {
-      const notes: string[] = [];
-      let url = op.path;
-      op.pathParams.forEach((p, i) => {
-        url = url.replace(`{${p.name}}`, encode(asText(pathValues[i].value)));
-        if (pathValues[i].hostile) notes.push(`path ${p.name}=${preview(pathValues[i].value)}`);
+    return fc
+      .tuple(path, query, extraQuery, windowSwap, body)
+      .map(([pathValues, queryValues, extra, swap, bodyRequest]) => {
+        const notes: string[] = [];
+        let url = op.path;
+        op.pathParams.forEach((p, i) => {
+          url = url.replace(`{${p.name}}`, encode(asText(pathValues[i].value)));
+          if (pathValues[i].hostile) notes.push(`path ${p.name}=${preview(pathValues[i].value)}`);
+        });
+        const pairs: [string, unknown][] = [];
+        op.queryParams.forEach((p, i) => {
+          const chosen = queryValues[i];
+          if (chosen === null) return;
+          pairs.push([p.name, chosen.value]);
+          if (chosen.hostile) notes.push(`query ${p.name}=${preview(chosen.value)}`);
+        });
+        const from = pairs.find(([k]) => k === 'from');
+        const to = pairs.find(([k]) => k === 'to');
+        if (swap && from && to && typeof from[1] === 'string' && typeof to[1] === 'string') {
+          [from[1], to[1]] = [to[1] > from[1] ? to[1] : from[1], to[1] > from[1] ? from[1] : to[1]];
+          if (from[1] !== to[1]) notes.push('query from after to');
+        }
+        if (extra !== null) {
+          pairs.push([extra, '1']);
+          notes.push(`query extra ${extra}`);
+        }
+        const search = pairs
+          .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item) => `${encode(k)}=${encode(asText(item))}`))
+          .join('&');
+        if (bodyRequest?.note) notes.push(bodyRequest.note);
+        return { url: search ? `${url}?${search}` : url, body: bodyRequest, note: notes.join('; ') };
       });
-      const pairs: [string, unknown][] = [];
-      op.queryParams.forEach((p, i) => {
-        const chosen = queryValues[i];
-        if (chosen === null) return;
-        pairs.push([p.name, chosen.value]);
-        if (chosen.hostile) notes.push(`query ${p.name}=${preview(chosen.value)}`);
-      });
-      const from = pairs.find(([k]) => k === 'from');
-      const to = pairs.find(([k]) => k === 'to');
-      if (swap && from && to && typeof from[1] === 'string' && typeof to[1] === 'string') {
-        [from[1], to[1]] = [to[1] > from[1] ? to[1] : from[1], to[1] > from[1] ? from[1] : to[1]];
-        if (from[1] !== to[1]) notes.push('query from after to');
-      }
-      if (extra !== null) {
-        pairs.push([extra, '1']);
-        notes.push(`query extra ${extra}`);
-      }
-      const search = pairs.flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item) => `${encode(k)}=${encode(asText(item))}`)).join('&');
-      if (bodyRequest?.note) notes.push(bodyRequest.note);
-      return { url: search ? `${url}?${search}` : url, body: bodyRequest, note: notes.join('; ') };
-    });
   }
 
   private body(schema: Schema): fc.Arbitrary<{ contentType: string | null; raw: string; note: string }> {
     const valid = this.valid(schema, '', 0);
     const paths = this.fieldPaths(schema);
     const json = (value: unknown, note = '') => ({ contentType: 'application/json', raw: toJson(value), note });
-    const mutations: fc.Arbitrary<{ contentType: string | null; raw: string; note: string }>[] = [fc.tuple(valid, fc.constantFrom(...EXTRA_KEYS)).map(([v, key]) => json(withField(v, [key], { x: 1 }), `extra field ${key}`))];
+    const mutations: fc.Arbitrary<{ contentType: string | null; raw: string; note: string }>[] = [
+      fc
+        .tuple(valid, fc.constantFrom(...EXTRA_KEYS))
+        .map(([v, key]) => json(withField(v, [key], { x: 1 }), `extra field ${key}`)),
+    ];
     if (paths.length > 0) {
       mutations.push(
-        fc.tuple(valid, fc.constantFrom(...paths), hostileValue(true)).map(([v, path, bad]) => json(withField(v, path, bad), `${path.join('.')}=${preview(bad)}`)),
-        fc.tuple(valid, fc.constantFrom(...paths)).map(([v, path]) => json(withField(v, path, null), `${path.join('.')}=null`)),
-        fc.tuple(valid, fc.constantFrom(...paths)).map(([v, path]) => json(withoutField(v, path), `without ${path.join('.')}`)),
+        fc
+          .tuple(valid, fc.constantFrom(...paths), hostileValue(true))
+          .map(([v, path, bad]) => json(withField(v, path, bad), `${path.join('.')}=${preview(bad)}`)),
+        fc
+          .tuple(valid, fc.constantFrom(...paths))
+          .map(([v, path]) => json(withField(v, path, null), `${path.join('.')}=null`)),
+        fc
+          .tuple(valid, fc.constantFrom(...paths))
+          .map(([v, path]) => json(withoutField(v, path), `without ${path.join('.')}`)),
       );
     }
     const whole = fc.constantFrom(
@@ -323,16 +424,31 @@ export class SchemaArbitraries {
       { contentType: 'text/plain', raw: 'hello', note: 'body: text/plain' },
       { contentType: null, raw: '{"a":1}', note: 'body: no content type' },
     );
-    const form = valid.map((v) => ({ contentType: 'application/x-www-form-urlencoded', raw: formEncode(v), note: 'form-encoded body' }));
-    return fc.oneof({ arbitrary: valid.map((v) => json(v)), weight: 6 }, { arbitrary: fc.oneof(...mutations), weight: 5 }, { arbitrary: form, weight: 1 }, { arbitrary: whole, weight: 1 });
+    const form = valid.map((v) => ({
+      contentType: 'application/x-www-form-urlencoded',
+      raw: formEncode(v),
+      note: 'form-encoded body',
+    }));
+    return fc.oneof(
+      { arbitrary: valid.map((v) => json(v)), weight: 6 },
+      { arbitrary: fc.oneof(...mutations), weight: 5 },
+      { arbitrary: form, weight: 1 },
+      { arbitrary: whole, weight: 1 },
+    );
   }
 }
 
 function mergeSchemas(a: Schema, b: Schema): Schema {
-  return { ...a, ...b, properties: { ...(a.properties ?? {}), ...(b.properties ?? {}) }, required: [...(a.required ?? []), ...(b.required ?? [])] };
+  return {
+    ...a,
+    ...b,
+    properties: { ...(a.properties ?? {}), ...(b.properties ?? {}) },
+    required: [...(a.required ?? []), ...(b.required ?? [])],
+  };
 }
 
-const asText = (value: unknown): string => (value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value));
+const asText = (value: unknown): string =>
+  value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 const pick = <T>(items: T[], i: number): T => items[i % items.length];
 
@@ -345,22 +461,39 @@ const fitsType = (schema: Schema, value: unknown): boolean =>
 
 /** Percent-encodes UTF-8 bytes; a lone surrogate becomes U+FFFD as any HTTP client would send it (encodeURIComponent would throw). */
 export function encode(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(text, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 /** JSON text of a value, with RawJson pieces spliced in as they are and keys such as `__proto__` kept. */
 export function toJson(value: unknown): string {
   if (value instanceof RawJson) return value.text;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`)
+      .join(',')}}`;
   return value === undefined ? 'null' : JSON.stringify(value);
 }
 
 /** A copy of an object with `path` set (own property, even for `__proto__`). */
 function withField(value: unknown, path: string[], field: unknown): unknown {
-  const base: Record<string, unknown> = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+  const base: Record<string, unknown> =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? { ...(value as Record<string, unknown>) }
+      : {};
   const [head, ...rest] = path;
-  Object.defineProperty(base, head, { value: rest.length === 0 ? field : withField(base[head], rest, field), enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(base, head, {
+    value: rest.length === 0 ? field : withField(base[head], rest, field),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return base;
 }
 
@@ -381,6 +514,11 @@ function formEncode(value: unknown): string {
 }
 
 export function preview(value: unknown): string {
-  const text = value instanceof RawJson ? `<${value.text.length} chars of nesting>` : typeof value === 'string' ? JSON.stringify(value) : toJson(value);
+  const text =
+    value instanceof RawJson
+      ? `<${value.text.length} chars of nesting>`
+      : typeof value === 'string'
+        ? JSON.stringify(value)
+        : toJson(value);
   return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
 }

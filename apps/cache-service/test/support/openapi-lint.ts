@@ -21,15 +21,26 @@ export interface LintProblem {
  */
 export function redoclyLint(document: unknown, name = 'openapi.json'): LintProblem[] {
   const file = writeDocument(document, name);
-  const run = spawnSync(process.execPath, [REDOCLY, 'lint', file, '--format=json', `--config=${join(SERVICE_DIR, 'redocly.yaml')}`], {
-    encoding: 'utf8',
-    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [REDOCLY, 'lint', file, '--format=json', `--config=${join(SERVICE_DIR, 'redocly.yaml')}`],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const start = run.stdout.indexOf('{');
   if (start < 0) throw new Error(`redocly lint gave no JSON report (exit ${run.status}): ${run.stderr}`);
-  const report = JSON.parse(run.stdout.slice(start)) as { problems: { ruleId: string; severity: 'error' | 'warn'; message: string; location: { pointer: string }[] }[] };
-  return report.problems.map((p) => ({ ruleId: p.ruleId, severity: p.severity, message: p.message, pointer: p.location[0]?.pointer ?? '' }));
+  const report = JSON.parse(run.stdout.slice(start)) as {
+    problems: { ruleId: string; severity: 'error' | 'warn'; message: string; location: { pointer: string }[] }[];
+  };
+  return report.problems.map((p) => ({
+    ruleId: p.ruleId,
+    severity: p.severity,
+    message: p.message,
+    pointer: p.location[0]?.pointer ?? '',
+  }));
 }
 
 function writeDocument(document: unknown, name: string): string {
@@ -49,12 +60,19 @@ export function untypedClientFields(document: unknown, name = 'openapi-types.jso
   const file = writeDocument(document, name);
   // Run beside the document, not in the service folder: there it would pick up redocly.yaml and fail on its findings,
   // which are the other test's business.
-  const run = spawnSync(process.execPath, [OPENAPI_TYPESCRIPT, file], { cwd: dirname(file), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [OPENAPI_TYPESCRIPT, file], {
+    cwd: dirname(file),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (run.status !== 0) throw new Error(`openapi-typescript failed (exit ${run.status}): ${run.stderr}`);
   return run.stdout
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => !line.startsWith('*') && !line.startsWith('/*'))
     .filter((line) => /\bunknown\b|Record<string, never>/.test(line))
-    .filter((line) => line !== '[name: string]: unknown;' && !/^export type (webhooks|\$defs) = Record<string, never>;$/.test(line));
+    .filter(
+      (line) =>
+        line !== '[name: string]: unknown;' && !/^export type (webhooks|\$defs) = Record<string, never>;$/.test(line),
+    );
 }

@@ -6,7 +6,10 @@ const addFormats = formatsPlugin.default;
 
 type Json = Record<string, unknown>;
 type OpenApiDoc = {
-  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Json }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Json }> }> }>
+  >;
   components?: { schemas?: Record<string, Json> };
 };
 
@@ -26,7 +29,10 @@ function toJsonSchema(node: unknown): unknown {
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'nullable' || key === 'example' || key === 'examples') continue;
     if (key === '$ref') out.$ref = `${DOC_ID}${String(value)}`;
-    else if (key === 'properties') out.properties = Object.fromEntries(Object.entries(value as Json).map(([name, child]) => [name, toJsonSchema(child)]));
+    else if (key === 'properties')
+      out.properties = Object.fromEntries(
+        Object.entries(value as Json).map(([name, child]) => [name, toJsonSchema(child)]),
+      );
     else if (key === 'enum' || key === 'required') out[key] = value;
     else out[key] = toJsonSchema(value);
   }
@@ -62,7 +68,9 @@ export function responseCheck(doc: OpenApiDoc): ResponseCheck {
         compiled.set(key, validate);
       }
       if (validate(body)) return [];
-      return (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+      return (validate.errors ?? [])
+        .slice(0, 10)
+        .map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
     },
   };
 }

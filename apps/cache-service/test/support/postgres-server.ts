@@ -29,7 +29,9 @@ export class PrivatePostgres {
   }
 
   private run(command: string, args: string[]): void {
-    const [file, argv] = this.asRoot ? ['runuser', ['-u', RUN_AS, '--', join(BIN, command), ...args]] : [join(BIN, command), args];
+    const [file, argv] = this.asRoot
+      ? ['runuser', ['-u', RUN_AS, '--', join(BIN, command), ...args]]
+      : [join(BIN, command), args];
     const result = spawnSync(file, argv, { encoding: 'utf8', cwd: this.dir });
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stdout}${result.stderr}`);
   }
@@ -76,6 +78,7 @@ export class PrivatePostgres {
 function lookupUser(name: string): { uid: number; gid: number } {
   const result = spawnSync('id', ['-u', name], { encoding: 'utf8' });
   const group = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-  if (result.status !== 0 || group.status !== 0) throw new Error(`there is no account "${name}" to run PostgreSQL as (it refuses to run as root)`);
+  if (result.status !== 0 || group.status !== 0)
+    throw new Error(`there is no account "${name}" to run PostgreSQL as (it refuses to run as root)`);
   return { uid: Number(result.stdout.trim()), gid: Number(group.stdout.trim()) };
 }

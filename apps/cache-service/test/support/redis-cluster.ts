@@ -34,13 +34,37 @@ export class PrivateRedisCluster {
       mkdirSync(nodeDir, { recursive: true });
       this.servers.set(
         port,
-        spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--save', '', '--appendonly', 'no', '--dir', nodeDir, ...timeout], {
-          stdio: 'ignore',
-        }),
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--dir',
+            nodeDir,
+            ...timeout,
+          ],
+          {
+            stdio: 'ignore',
+          },
+        ),
       );
     }
     for (const port of this.ports) await waitForPing(port);
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...this.nodeList.split(','), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' });
+    const created = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...this.nodeList.split(','), '--cluster-replicas', String(replicas), '--cluster-yes'],
+      { encoding: 'utf8' },
+    );
     if (created.status !== 0) throw new Error(`cluster create failed: ${created.stdout}${created.stderr}`);
     await this.waitUntilHealthy(this.ports[0]);
   }
@@ -50,7 +74,8 @@ export class PrivateRedisCluster {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const info = spawnSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
-      const replicasUp = !this.options.replicas || this.nodes_().filter((node) => node.role === 'replica' && node.linked).length === 3;
+      const replicasUp =
+        !this.options.replicas || this.nodes_().filter((node) => node.role === 'replica' && node.linked).length === 3;
       if (info.includes('cluster_state:ok') && replicasUp) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -60,8 +85,12 @@ export class PrivateRedisCluster {
   /** The port of the master serving the slot of `key` (e.g. a datasource's hash tag `{ds:7}`), as a live node sees it. */
   masterOf(key: string): number {
     const live = this.ports.find((port) => this.servers.get(port)?.exitCode === null) ?? this.ports[0];
-    const slot = Number(spawnSync('redis-cli', ['-p', String(live), 'cluster', 'keyslot', key], { encoding: 'utf8' }).stdout.trim());
-    const owner = this.nodes_(live).find((node) => node.role === 'master' && node.slots.some(([from, to]) => slot >= from && slot <= to));
+    const slot = Number(
+      spawnSync('redis-cli', ['-p', String(live), 'cluster', 'keyslot', key], { encoding: 'utf8' }).stdout.trim(),
+    );
+    const owner = this.nodes_(live).find(
+      (node) => node.role === 'master' && node.slots.some(([from, to]) => slot >= from && slot <= to),
+    );
     if (!owner) throw new Error(`no master serves slot ${slot}`);
     return owner.port;
   }
@@ -72,7 +101,9 @@ export class PrivateRedisCluster {
     this.servers.delete(port);
   }
 
-  private nodes_(port = this.ports[0]): Array<{ port: number; role: 'master' | 'replica'; linked: boolean; slots: Array<[number, number]> }> {
+  private nodes_(
+    port = this.ports[0],
+  ): Array<{ port: number; role: 'master' | 'replica'; linked: boolean; slots: Array<[number, number]> }> {
     const text = spawnSync('redis-cli', ['-p', String(port), 'cluster', 'nodes'], { encoding: 'utf8' }).stdout;
     return text
       .trim()
@@ -84,7 +115,10 @@ export class PrivateRedisCluster {
           port: Number(address.split('@')[0].split(':')[1]),
           role: flags.includes('master') && !flags.includes('fail') ? ('master' as const) : ('replica' as const),
           linked: link === 'connected' && !flags.includes('fail'),
-          slots: slots.filter((range) => /^\d/.test(range)).map((range) => range.split('-').map(Number) as [number, number]).map(([from, to]) => [from, to ?? from] as [number, number]),
+          slots: slots
+            .filter((range) => /^\d/.test(range))
+            .map((range) => range.split('-').map(Number) as [number, number])
+            .map(([from, to]) => [from, to ?? from] as [number, number]),
         };
       });
   }
@@ -98,7 +132,11 @@ export class PrivateRedisCluster {
 
 async function waitForPing(port: number): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const probe = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();

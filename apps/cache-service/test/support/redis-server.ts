@@ -38,10 +38,27 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const persistence = this.options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir, ...(this.options.args ?? [])], {
-      stdio: 'ignore',
-    });
+    const persistence = this.options.persistent
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
+    this.process = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        ...persistence,
+        '--dir',
+        this.dir,
+        ...(this.options.args ?? []),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });

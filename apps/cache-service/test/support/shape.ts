@@ -3,8 +3,9 @@
  * a key missing from the list, or a key the type does not have, is a type error (the build type-checks tests).
  */
 export function keysOf<T>() {
-  return <const K extends readonly (keyof T)[]>(...keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, K[number]> })): string[] =>
-    [...(keys as readonly PropertyKey[])].map(String).sort();
+  return <const K extends readonly (keyof T)[]>(
+    ...keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, K[number]> })
+  ): string[] => [...(keys as readonly PropertyKey[])].map(String).sort();
 }
 
 /** The object has every required key and nothing beyond the type's keys (optional ones may be absent). */

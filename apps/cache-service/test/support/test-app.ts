@@ -52,7 +52,9 @@ export async function createTestApp(
   // A test's own clock (support/clock.ts) moves time for the services that read it, instead of sleeping.
   if (extra.clock) builder = builder.overrideProvider(Clock).useValue(extra.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error'],
+  });
   configureApp(app, config);
   await app.init();
   return { app, config, http: request(app.getHttpServer()), close: () => app.close() };
@@ -61,7 +63,10 @@ export async function createTestApp(
 export const TEST_PASSWORD = 'Correct-Horse-9';
 
 /** A fresh user of the given role and a token for it (unique email per call, so test files never collide). */
-export async function userWithToken(testApp: TestApp, role: Role): Promise<{ id: string; email: string; token: string }> {
+export async function userWithToken(
+  testApp: TestApp,
+  role: Role,
+): Promise<{ id: string; email: string; token: string }> {
   const email = `${role}-${randomUUID().slice(0, 8)}@test.local`;
   const user = await testApp.app.get(UsersService).create({ email, password: TEST_PASSWORD, role });
   const response = await testApp.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
@@ -73,6 +78,7 @@ export const bearer = (token: string): Record<string, string> => ({ Authorizatio
 /** For supertest's `.expect(…)` after the status: the error answer names this `code` (what a client branches on). */
 export function errorCode(code: ErrorCode): (response: { body: { code?: string; message?: string } }) => void {
   return (response) => {
-    if (response.body?.code !== code) throw new Error(`expected error code ${code}, got ${response.body?.code}: ${response.body?.message}`);
+    if (response.body?.code !== code)
+      throw new Error(`expected error code ${code}, got ${response.body?.code}: ${response.body?.message}`);
   };
 }

@@ -7,16 +7,29 @@ export const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST /warm for one datasource (202 expected). */
-export async function requestWarm(t: TestApp, token: string, datasourceId: number, force = true): Promise<WarmResponse> {
-  return (await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId, force }).expect(202)).body as WarmResponse;
+export async function requestWarm(
+  t: TestApp,
+  token: string,
+  datasourceId: number,
+  force = true,
+): Promise<WarmResponse> {
+  return (
+    await t.http.post('/api/admin/analytics/cache/warm').set(bearer(token)).send({ datasourceId, force }).expect(202)
+  ).body as WarmResponse;
 }
 
 export async function warmingJob(t: TestApp, token: string, jobId: string): Promise<WarmingJob> {
-  return (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200)).body as WarmingJob;
+  return (await t.http.get(`/api/admin/analytics/cache/warming/jobs/${jobId}`).set(bearer(token)).expect(200))
+    .body as WarmingJob;
 }
 
 /** Polls `done` every `everyMs` until it holds; throws naming `what` after `timeoutMs`. */
-export async function waitUntil(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<void> {
+export async function waitUntil(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -25,18 +38,33 @@ export async function waitUntil(done: () => boolean | Promise<boolean>, what: st
 }
 
 /** Polls the job until `done` holds for it; the error names its last status and progress. */
-export async function waitForJobWhere(t: TestApp, token: string, jobId: string, done: (job: WarmingJob) => boolean, timeoutMs = 30_000): Promise<WarmingJob> {
+export async function waitForJobWhere(
+  t: TestApp,
+  token: string,
+  jobId: string,
+  done: (job: WarmingJob) => boolean,
+  timeoutMs = 30_000,
+): Promise<WarmingJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const current = await warmingJob(t, token, jobId);
     if (done(current)) return current;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} stayed ${current.status} (${current.rowsProcessed}/${current.rowsTotal}): ${current.failureReason}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `job ${jobId} stayed ${current.status} (${current.rowsProcessed}/${current.rowsTotal}): ${current.failureReason}`,
+      );
     await sleep(20);
   }
 }
 
 /** Polls the job until it reaches one of `statuses`. */
-export async function waitForJob(t: TestApp, token: string, jobId: string, statuses: string[], timeoutMs = 30_000): Promise<WarmingJob> {
+export async function waitForJob(
+  t: TestApp,
+  token: string,
+  jobId: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+): Promise<WarmingJob> {
   return waitForJobWhere(t, token, jobId, (job) => statuses.includes(job.status), timeoutMs);
 }
 

@@ -70,7 +70,9 @@ export function Layout() {
         {NAV_TABS.map((tab) => (
           <NavLink key={tab.to} to={tab.to} className="app-nav-tab" onClick={() => setMenuOpen(false)}>
             {tab.label}
-            {tab.to === '/alerts' && openAlerts.count > 0 && <OpenAlertsBadge count={openAlerts.count} testId="nav-open-alerts" />}
+            {tab.to === '/alerts' && openAlerts.count > 0 && (
+              <OpenAlertsBadge count={openAlerts.count} testId="nav-open-alerts" />
+            )}
           </NavLink>
         ))}
       </nav>

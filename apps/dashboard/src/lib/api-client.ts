@@ -86,7 +86,15 @@ async function toApiError(response: Response): Promise<ApiError> {
     const fields = Array.isArray(body.details?.fields) ? body.details.fields : [];
     const retryAfter = Number(response.headers.get('Retry-After') ?? Number.NaN);
     const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
-    return new ApiError(response.status, body.code, body.message, fields, body.correlationId, retryAfterSeconds, body.details ?? {});
+    return new ApiError(
+      response.status,
+      body.code,
+      body.message,
+      fields,
+      body.correlationId,
+      retryAfterSeconds,
+      body.details ?? {},
+    );
   }
   return new ApiError(
     response.status,
@@ -131,12 +139,10 @@ export const api = {
   me: () => request<Principal>('GET', '/api/auth/me'),
   logout: () => request<void>('POST', '/api/auth/logout'),
 
-  listDatasources: (signal?: AbortSignal) =>
-    request<Datasource[]>('GET', '/api/admin/datasources', { signal }),
+  listDatasources: (signal?: AbortSignal) => request<Datasource[]>('GET', '/api/admin/datasources', { signal }),
   getDatasource: (id: number, signal?: AbortSignal) =>
     request<Datasource>('GET', `/api/admin/datasources/${id}`, { signal }),
-  createDatasource: (body: CreateDatasourceRequest) =>
-    request<Datasource>('POST', '/api/admin/datasources', { body }),
+  createDatasource: (body: CreateDatasourceRequest) => request<Datasource>('POST', '/api/admin/datasources', { body }),
   updateDatasource: (id: number, body: UpdateDatasourceRequest) =>
     request<Datasource>('PATCH', `/api/admin/datasources/${id}`, { body }),
 

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCompact, formatDuration, formatHitRate, formatMemoryMB, formatMillis, formatPercent, formatRelative, formatSeconds, formatSpan, formatTtl, formatUtcDateTime, ratioToPercent } from './format';
+import {
+  formatBytes,
+  formatCompact,
+  formatDuration,
+  formatHitRate,
+  formatMemoryMB,
+  formatMillis,
+  formatPercent,
+  formatRelative,
+  formatSeconds,
+  formatSpan,
+  formatTtl,
+  formatUtcDateTime,
+  ratioToPercent,
+} from './format';
 
 describe('formatDuration', () => {
   it.each([

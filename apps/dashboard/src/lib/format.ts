@@ -23,7 +23,9 @@ export function formatCount(value: number | null | undefined): string {
 /** 3.14159 → "3.14" (at most `digits` decimals). */
 export function formatNumber(value: number | null | undefined, digits = 2): string {
   if (!isNumber(value)) return DASH;
-  return digits === 0 ? integer.format(value) : new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);
+  return digits === 0
+    ? integer.format(value)
+    : new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);
 }
 
 /** 812 → "812", 42300 → "42.3k", 1250000 → "1.3M" (summary cards). */

@@ -42,10 +42,13 @@ export const queryKeys = {
     hourlyUsage: (query: { datasourceId?: number; from?: string; to?: string }) =>
       [...queryKeys.monitoring.usage(), 'hourly', query] as const,
     recommendations: () => [...queryKeys.monitoring.all, 'recommendations'] as const,
-    recommendationList: (query: RecommendationListQuery) => [...queryKeys.monitoring.recommendations(), 'list', query] as const,
+    recommendationList: (query: RecommendationListQuery) =>
+      [...queryKeys.monitoring.recommendations(), 'list', query] as const,
     queryPerformance: () => [...queryKeys.monitoring.all, 'query-performance'] as const,
-    slowQueries: (query: QueryPerformanceWindowQuery) => [...queryKeys.monitoring.queryPerformance(), 'slow', query] as const,
-    queryPatterns: (query: QueryPerformanceWindowQuery) => [...queryKeys.monitoring.queryPerformance(), 'patterns', query] as const,
+    slowQueries: (query: QueryPerformanceWindowQuery) =>
+      [...queryKeys.monitoring.queryPerformance(), 'slow', query] as const,
+    queryPatterns: (query: QueryPerformanceWindowQuery) =>
+      [...queryKeys.monitoring.queryPerformance(), 'patterns', query] as const,
     queryPatternHistory: (hash: string, query: QueryPerformanceWindowQuery) =>
       [...queryKeys.monitoring.queryPerformance(), 'pattern', hash, query] as const,
     indexes: () => [...queryKeys.monitoring.all, 'indexes'] as const,

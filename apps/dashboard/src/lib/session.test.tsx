@@ -10,9 +10,7 @@ describe('session', () => {
     let loggedIn = false;
     mockApi({
       'GET /api/admin/datasources': () =>
-        loggedIn
-          ? jsonResponse(200, [datasource()])
-          : jsonResponse(401, errorBody('UNAUTHENTICATED', 'Token expired')),
+        loggedIn ? jsonResponse(200, [datasource()]) : jsonResponse(401, errorBody('UNAUTHENTICATED', 'Token expired')),
       'POST /api/auth/login': () => {
         loggedIn = true;
         return jsonResponse(200, { accessToken: 'fresh', tokenType: 'Bearer', expiresIn: 3600, user: user('admin') });

@@ -1,6 +1,14 @@
 import type { LoginResponse, Permission, UserSummary } from '@ccc/shared-types';
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import { api, configureAuth } from './api-client';
 import { clearToasts } from './toast';
 

@@ -17,7 +17,8 @@ export function jsonResponse(status: number, body: unknown): Response {
 /** Replaces `fetch` with a router over "METHOD /path" keys; unknown routes answer 404 and fail loudly. */
 /** What every signed-in page asks for (the navigation's open-alert count): none open, unless a test says otherwise. */
 const SHELL_ROUTES: Record<string, Handler> = {
-  'GET /api/admin/monitoring/alerts': ({ url }) => jsonResponse(200, { items: [], total: 0, page: 1, pageSize: Number(url.searchParams.get('pageSize') ?? 50) }),
+  'GET /api/admin/monitoring/alerts': ({ url }) =>
+    jsonResponse(200, { items: [], total: 0, page: 1, pageSize: Number(url.searchParams.get('pageSize') ?? 50) }),
 };
 
 export function mockApi(routes: Record<string, Handler>): Mock<typeof fetch> {

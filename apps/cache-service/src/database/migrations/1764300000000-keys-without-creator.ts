@@ -14,7 +14,9 @@ export class KeysWithoutCreator1764300000000 implements MigrationInterface {
   name = 'KeysWithoutCreator1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`UPDATE api_key SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL`, [SYSTEM_USER_ID]);
+    await queryRunner.query(`UPDATE api_key SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL`, [
+      SYSTEM_USER_ID,
+    ]);
   }
 
   async down(): Promise<void> {

@@ -58,9 +58,25 @@ async function send(n) {
     const response = await fetch(url, { headers: { 'X-API-Key': key } });
     const body = await response.json().catch(() => ({}));
     const latency = performance.now() - started;
-    results.push([sentAt, latency, response.status, body.source ?? body.code ?? null, body.generation ?? null, Array.isArray(body.entries) ? body.entries.length : -1, valuesOf(body)]);
+    results.push([
+      sentAt,
+      latency,
+      response.status,
+      body.source ?? body.code ?? null,
+      body.generation ?? null,
+      Array.isArray(body.entries) ? body.entries.length : -1,
+      valuesOf(body),
+    ]);
   } catch (error) {
-    results.push([sentAt, performance.now() - started, 0, String(error?.cause?.code ?? error?.message ?? error), null, -1, 'none']);
+    results.push([
+      sentAt,
+      performance.now() - started,
+      0,
+      String(error?.cause?.code ?? error?.message ?? error),
+      null,
+      -1,
+      'none',
+    ]);
   }
 }
 

@@ -39,21 +39,38 @@ export function HeatMap({ title, description, columns, rows, formatValue, legend
 
   return (
     <figure className="chart" data-testid={testId}>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${titleId} ${descId}`} className="chart-svg heatmap-svg">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-labelledby={`${titleId} ${descId}`}
+        className="chart-svg heatmap-svg"
+      >
         <title id={titleId}>{title}</title>
         <desc id={descId}>
           {description} Highest: {max > 0 ? formatValue(max) : 'none'}; every value is in the table that follows.
         </desc>
         {columns.map((column, c) =>
           c % 2 === 0 ? (
-            <text key={column} x={LABEL_W + c * CELL_W + CELL_W / 2} y={HEADER_H - 7} className="chart-tick" textAnchor="middle">
+            <text
+              key={column}
+              x={LABEL_W + c * CELL_W + CELL_W / 2}
+              y={HEADER_H - 7}
+              className="chart-tick"
+              textAnchor="middle"
+            >
               {column}
             </text>
           ) : null,
         )}
         {rows.map((row, r) => (
           <g key={row.id} data-row={row.label}>
-            <text x={LABEL_W - 8} y={HEADER_H + r * CELL_H + CELL_H / 2} className="chart-tick" textAnchor="end" dominantBaseline="middle">
+            <text
+              x={LABEL_W - 8}
+              y={HEADER_H + r * CELL_H + CELL_H / 2}
+              className="chart-tick"
+              textAnchor="end"
+              dominantBaseline="middle"
+            >
               {row.label.length > 28 ? `${row.label.slice(0, 27)}…` : row.label}
             </text>
             {row.values.map((value, c) => (
@@ -104,7 +121,11 @@ export function HeatMap({ title, description, columns, rows, formatValue, legend
           <li className="heat-legend-caption">{legendLabel}:</li>
           {legend.map(({ bucket, label }) => (
             <li key={bucket} data-testid={`heat-legend-${bucket}`}>
-              <span className="chart-swatch heat-swatch" style={{ background: HEAT_COLOURS[bucket] }} aria-hidden="true" />
+              <span
+                className="chart-swatch heat-swatch"
+                style={{ background: HEAT_COLOURS[bucket] }}
+                aria-hidden="true"
+              />
               {label}
             </li>
           ))}

@@ -48,7 +48,8 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
   const px = (x: number) => MARGIN.left + (xs.length > 1 && xMax > xMin ? ((x - xMin) / xSpan) * plotW : plotW / 2);
   const py = (y: number) => MARGIN.top + plotH - (Math.min(y, yTop) / (yTop || 1)) * plotH;
   const xTickCount = Math.min(4, new Set(xs).size);
-  const xTicks = xTickCount <= 1 ? [xMin] : Array.from({ length: xTickCount }, (_, i) => xMin + (i / (xTickCount - 1)) * xSpan);
+  const xTicks =
+    xTickCount <= 1 ? [xMin] : Array.from({ length: xTickCount }, (_, i) => xMin + (i / (xTickCount - 1)) * xSpan);
   const summary =
     ys.length > 0
       ? ` ${ys.length} value${ys.length === 1 ? '' : 's'} from ${formatX(xMin)} to ${formatX(xMax)}, between ${formatY(Math.min(...ys))} and ${formatY(Math.max(...ys))}; every value is in the table that follows.`
@@ -77,7 +78,13 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
         >
           {yLabel}
         </text>
-        <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={MARGIN.top + plotH} y2={MARGIN.top + plotH} className="chart-axis" />
+        <line
+          x1={MARGIN.left}
+          x2={WIDTH - MARGIN.right}
+          y1={MARGIN.top + plotH}
+          y2={MARGIN.top + plotH}
+          className="chart-axis"
+        />
         {xs.length > 0 &&
           xTicks.map((tick, i) => (
             <text
@@ -86,7 +93,9 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
               y={HEIGHT - MARGIN.bottom + 18}
               className="chart-tick"
               // The outermost labels stay inside the chart.
-              textAnchor={xTicks.length > 1 && i === 0 ? 'start' : xTicks.length > 1 && i === xTicks.length - 1 ? 'end' : 'middle'}
+              textAnchor={
+                xTicks.length > 1 && i === 0 ? 'start' : xTicks.length > 1 && i === xTicks.length - 1 ? 'end' : 'middle'
+              }
             >
               {formatX(tick)}
             </text>
@@ -142,7 +151,13 @@ export function LineChart({ title, description, series, yLabel, formatY, formatX
  * The chart's figures for screen readers (the SVG is one image to them, so the points' tooltips are not
  * read): a row per time, a column per series.
  */
-function ChartDataTable({ title, series, yLabel, formatX, formatY }: Pick<LineChartProps, 'title' | 'series' | 'yLabel' | 'formatX' | 'formatY'>) {
+function ChartDataTable({
+  title,
+  series,
+  yLabel,
+  formatX,
+  formatY,
+}: Pick<LineChartProps, 'title' | 'series' | 'yLabel' | 'formatX' | 'formatY'>) {
   const times = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   // Points of one series at the same time (executions in the same millisecond) share a cell.
   const values = series.map((s) => {

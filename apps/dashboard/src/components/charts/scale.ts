@@ -1,5 +1,14 @@
 /** Colours of chart series, in order; distinguishable for common colour-vision deficiencies. */
-export const SERIES_COLOURS = ['#2457c5', '#d1711a', '#1e9e52', '#b42318', '#7b4bc4', '#0f8b8d', '#9c6b00', '#c2377a'] as const;
+export const SERIES_COLOURS = [
+  '#2457c5',
+  '#d1711a',
+  '#1e9e52',
+  '#b42318',
+  '#7b4bc4',
+  '#0f8b8d',
+  '#9c6b00',
+  '#c2377a',
+] as const;
 
 export function seriesColour(index: number): string {
   return SERIES_COLOURS[index % SERIES_COLOURS.length]!;
@@ -44,7 +53,10 @@ export function heatColour(value: number | null | undefined, max: number): strin
  * counts it holds ("1–24"); a bucket no whole number falls in (max smaller than the bucket count) is left
  * out. Bucket 0 is "None".
  */
-export function heatLegend(max: number, format: (value: number) => string = String): Array<{ bucket: number; label: string }> {
+export function heatLegend(
+  max: number,
+  format: (value: number) => string = String,
+): Array<{ bucket: number; label: string }> {
   const legend = [{ bucket: 0, label: 'None' }];
   if (!(max > 0)) return legend;
   for (let bucket = 1; bucket <= HEAT_BUCKETS; bucket += 1) {

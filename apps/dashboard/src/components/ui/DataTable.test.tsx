@@ -21,7 +21,9 @@ const COLUMNS: Array<Column<Row>> = [
 ];
 
 function names(): string[] {
-  return within(screen.getByRole('table')).getAllByRole('rowheader').map((cell) => cell.textContent ?? '');
+  return within(screen.getByRole('table'))
+    .getAllByRole('rowheader')
+    .map((cell) => cell.textContent ?? '');
 }
 
 describe('DataTable', () => {
@@ -76,25 +78,70 @@ describe('DataTable', () => {
         )}
       />,
     );
-    const rows = within(screen.getByRole('table')).getAllByRole('row').slice(1).map((row) => row.textContent);
-    expect(rows).toEqual(['ds 140Open ds 1', 'details of ds 1', 'DS 105Open DS 10', 'details of DS 10', 'DS 2—Open DS 2', 'details of DS 2']);
+    const rows = within(screen.getByRole('table'))
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) => row.textContent);
+    expect(rows).toEqual([
+      'ds 140Open ds 1',
+      'details of ds 1',
+      'DS 105Open DS 10',
+      'details of DS 10',
+      'DS 2—Open DS 2',
+      'details of DS 2',
+    ]);
   });
 
   it('says what is happening instead of showing an empty table', () => {
-    const { rerender } = render(<DataTable label="Jobs" columns={COLUMNS} rows={undefined} rowKey={(row) => row.name} loading loadingLabel="Loading jobs…" />);
+    const { rerender } = render(
+      <DataTable
+        label="Jobs"
+        columns={COLUMNS}
+        rows={undefined}
+        rowKey={(row) => row.name}
+        loading
+        loadingLabel="Loading jobs…"
+      />,
+    );
     expect(screen.getByRole('status')).toHaveTextContent('Loading jobs…');
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
 
-    rerender(<DataTable label="Jobs" columns={COLUMNS} rows={undefined} rowKey={(row) => row.name} error={new Error('The service is down')} />);
+    rerender(
+      <DataTable
+        label="Jobs"
+        columns={COLUMNS}
+        rows={undefined}
+        rowKey={(row) => row.name}
+        error={new Error('The service is down')}
+      />,
+    );
     expect(screen.getByRole('alert')).toHaveTextContent('The service is down');
 
-    rerender(<DataTable label="Jobs" columns={COLUMNS} rows={[]} rowKey={(row) => row.name} empty="No jobs yet." emptyTestId="no-jobs" />);
+    rerender(
+      <DataTable
+        label="Jobs"
+        columns={COLUMNS}
+        rows={[]}
+        rowKey={(row) => row.name}
+        empty="No jobs yet."
+        emptyTestId="no-jobs"
+      />,
+    );
     expect(screen.getByTestId('no-jobs')).toHaveTextContent('No jobs yet.');
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
 
   it('keeps showing the rows it has when a refresh fails, and marks placeholder rows busy', () => {
-    render(<DataTable label="Jobs" columns={COLUMNS} rows={ROWS} rowKey={(row) => row.name} error={new Error('refresh failed')} busy />);
+    render(
+      <DataTable
+        label="Jobs"
+        columns={COLUMNS}
+        rows={ROWS}
+        rowKey={(row) => row.name}
+        error={new Error('refresh failed')}
+        busy
+      />,
+    );
     expect(screen.getByRole('table')).toHaveAttribute('aria-busy', 'true');
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });

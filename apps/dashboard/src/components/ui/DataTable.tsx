@@ -78,7 +78,8 @@ function useOverflows(element: HTMLElement | null): boolean {
   const [overflows, setOverflows] = useState(false);
   useLayoutEffect(() => {
     if (!element || typeof ResizeObserver === 'undefined') return;
-    const check = () => setOverflows(element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1);
+    const check = () =>
+      setOverflows(element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1);
     check();
     const observer = new ResizeObserver(check);
     observer.observe(element);

@@ -4,7 +4,15 @@ import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { ActionDialog } from './Dialog';
 
-function Page({ withField = false, pending = false, onConfirm = () => undefined }: { withField?: boolean; pending?: boolean; onConfirm?: () => void }) {
+function Page({
+  withField = false,
+  pending = false,
+  onConfirm = () => undefined,
+}: {
+  withField?: boolean;
+  pending?: boolean;
+  onConfirm?: () => void;
+}) {
   const [open, setOpen] = useState(false);
   return (
     <main>

@@ -27,7 +27,17 @@ const FIELDS = 'input:not([type=hidden]):not(:disabled), textarea:not(:disabled)
  * button call `onClose`. Focus starts on the element marked `data-autofocus`, else the first field,
  * else the Cancel button (`data-dialog-cancel`), and goes back to whatever opened the dialog.
  */
-export function Dialog({ title, description, children, footer, onClose, dismissible = true, wide = false, onSubmit, testId }: DialogProps) {
+export function Dialog({
+  title,
+  description,
+  children,
+  footer,
+  onClose,
+  dismissible = true,
+  wide = false,
+  onSubmit,
+  testId,
+}: DialogProps) {
   const contentRef = useRef<HTMLDivElement>(null);
   // Read during the first render, before Radix moves focus into the dialog.
   const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
@@ -137,10 +147,20 @@ export function ActionDialog({
       onSubmit={submit}
       footer={
         <>
-          <button type="button" className="button button-secondary" data-dialog-cancel onClick={onCancel} disabled={pending}>
+          <button
+            type="button"
+            className="button button-secondary"
+            data-dialog-cancel
+            onClick={onCancel}
+            disabled={pending}
+          >
             {cancelLabel}
           </button>
-          <button type="submit" className={`button${tone === 'danger' ? ' button-danger' : ''}`} disabled={pending || confirmDisabled}>
+          <button
+            type="submit"
+            className={`button${tone === 'danger' ? ' button-danger' : ''}`}
+            disabled={pending || confirmDisabled}
+          >
             {pending ? (pendingLabel ?? confirmLabel) : confirmLabel}
           </button>
         </>

@@ -13,7 +13,16 @@ describe('Pagination', () => {
   it('says where the user is and moves one page either way', async () => {
     const user = userEvent.setup();
     const onPageChange = vi.fn();
-    render(<Pagination label="Audit pages" page={2} pageCount={3} summary="57 entries" onPageChange={onPageChange} testId="info" />);
+    render(
+      <Pagination
+        label="Audit pages"
+        page={2}
+        pageCount={3}
+        summary="57 entries"
+        onPageChange={onPageChange}
+        testId="info"
+      />,
+    );
     expect(screen.getByRole('navigation', { name: 'Audit pages' })).toBeInTheDocument();
     expect(screen.getByTestId('info')).toHaveTextContent('Page 2 of 3 · 57 entries');
     await user.click(screen.getByRole('button', { name: 'Previous' }));

@@ -21,17 +21,35 @@ interface PaginationProps {
 }
 
 /** Previous / "Page 2 of 5 · 97 entries" / Next. */
-export function Pagination({ label, page, pageCount: pages, summary, onPageChange, busy = false, testId }: PaginationProps) {
+export function Pagination({
+  label,
+  page,
+  pageCount: pages,
+  summary,
+  onPageChange,
+  busy = false,
+  testId,
+}: PaginationProps) {
   return (
     <nav className="pagination" aria-label={label}>
-      <button type="button" className="button button-secondary" disabled={page <= 1} onClick={() => onPageChange(page - 1)}>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={page <= 1}
+        onClick={() => onPageChange(page - 1)}
+      >
         Previous
       </button>
       <span data-testid={testId}>
         Page {page} of {pages}
         {summary !== undefined && <> · {summary}</>}
       </span>
-      <button type="button" className="button button-secondary" disabled={page >= pages || busy} onClick={() => onPageChange(page + 1)}>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={page >= pages || busy}
+        onClick={() => onPageChange(page + 1)}
+      >
         Next
       </button>
     </nav>

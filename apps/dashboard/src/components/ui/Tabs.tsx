@@ -24,7 +24,12 @@ interface TabsProps<Id extends string> {
  */
 export function Tabs<Id extends string>({ label, tabs, value, onValueChange }: TabsProps<Id>) {
   return (
-    <RadixTabs.Root className="tabs" value={value} onValueChange={(next) => onValueChange(next as Id)} activationMode="automatic">
+    <RadixTabs.Root
+      className="tabs"
+      value={value}
+      onValueChange={(next) => onValueChange(next as Id)}
+      activationMode="automatic"
+    >
       <RadixTabs.List className="tabs-list" aria-label={label}>
         {tabs.map((tab) => (
           <RadixTabs.Trigger key={tab.id} value={tab.id} className="tabs-trigger">

@@ -10,7 +10,9 @@ export function actionErrorMessage(error: unknown, action: 'warming' | 'invalida
   if (error instanceof ApiError && error.status === 429) {
     const limit = action === 'warming' ? '10 warm requests' : '20 invalidations';
     const wait =
-      error.retryAfterSeconds !== undefined ? ` Try again in ${formatSpan(Math.max(1, error.retryAfterSeconds))}.` : ' Try again later.';
+      error.retryAfterSeconds !== undefined
+        ? ` Try again in ${formatSpan(Math.max(1, error.retryAfterSeconds))}.`
+        : ' Try again later.';
     return `Rate limit reached: you can make ${limit} per hour.${wait}`;
   }
   return errorMessage(error);

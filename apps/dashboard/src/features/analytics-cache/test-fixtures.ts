@@ -17,7 +17,13 @@ const minutesAhead = (minutes: number) => new Date(Date.now() + minutes * 60_000
 
 /** A hit-rate figure over the service's window (null percent: no traffic). */
 export function hitRate(percent: number | null, requests = percent === null ? 0 : 200): HitRate {
-  return { percent, hits: percent === null ? 0 : Math.round((requests * percent) / 100), requests, windowMinutes: 15, window: 'last 15 min' };
+  return {
+    percent,
+    hits: percent === null ? 0 : Math.round((requests * percent) / 100),
+    requests,
+    windowMinutes: 15,
+    window: 'last 15 min',
+  };
 }
 
 export function metrics(overrides: Partial<DatasourceCacheMetrics> = {}): DatasourceCacheMetrics {
@@ -167,7 +173,10 @@ export function details(overrides: Partial<DatasourceCacheDetails> = {}): Dataso
       { measure: 'Charges', frequency: 'Monthly', entries: 1_920 },
       { measure: 'Charges', frequency: 'Daily', entries: 1_920 },
     ],
-    recentJobs: [job(), job({ jobId: 'job-0', status: 'FAILED', failureReason: 'Source query timed out', generation: null })],
+    recentJobs: [
+      job(),
+      job({ jobId: 'job-0', status: 'FAILED', failureReason: 'Source query timed out', generation: null }),
+    ],
     ...overrides,
   };
 }

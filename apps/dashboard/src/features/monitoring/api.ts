@@ -45,15 +45,20 @@ export type RecommendationDecision = 'approve' | 'reject' | 'implement';
 /** Thresholds, alerts, usage, recommendations, query performance, indexes and efficiency (issue 5). */
 export const monitoringApi = {
   thresholds: (includeInactive: boolean, signal?: AbortSignal) =>
-    request<PerformanceThreshold[]>('GET', `${BASE}/thresholds`, { query: { includeInactive: includeInactive || undefined }, signal }),
-  createThreshold: (body: CreateThresholdRequest) => request<PerformanceThreshold>('POST', `${BASE}/thresholds`, { body }),
+    request<PerformanceThreshold[]>('GET', `${BASE}/thresholds`, {
+      query: { includeInactive: includeInactive || undefined },
+      signal,
+    }),
+  createThreshold: (body: CreateThresholdRequest) =>
+    request<PerformanceThreshold>('POST', `${BASE}/thresholds`, { body }),
   updateThreshold: (thresholdId: string, body: UpdateThresholdRequest) =>
     request<PerformanceThreshold>('PATCH', `${BASE}/thresholds/${id(thresholdId)}`, { body }),
   deleteThreshold: (thresholdId: string) => request<void>('DELETE', `${BASE}/thresholds/${id(thresholdId)}`),
 
   alerts: (query: AlertListQuery, signal?: AbortSignal) =>
     request<Paginated<CacheAlert>>('GET', `${BASE}/alerts`, { query: { ...query }, signal }),
-  alert: (alertId: string, signal?: AbortSignal) => request<CacheAlert>('GET', `${BASE}/alerts/${id(alertId)}`, { signal }),
+  alert: (alertId: string, signal?: AbortSignal) =>
+    request<CacheAlert>('GET', `${BASE}/alerts/${id(alertId)}`, { signal }),
   acknowledgeAlert: (alertId: string, body: AcknowledgeAlertRequest) =>
     request<CacheAlert>('POST', `${BASE}/alerts/${id(alertId)}/acknowledge`, { body }),
   resolveAlert: (alertId: string, body: ResolveAlertRequest) =>
@@ -68,8 +73,11 @@ export const monitoringApi = {
 
   recommendations: (query: RecommendationListQuery, signal?: AbortSignal) =>
     request<Paginated<Recommendation>>('GET', `${BASE}/recommendations`, { query: { ...query }, signal }),
-  decideRecommendation: (recommendationId: string, decision: RecommendationDecision, body: RecommendationDecisionRequest = {}) =>
-    request<Recommendation>('POST', `${BASE}/recommendations/${id(recommendationId)}/${decision}`, { body }),
+  decideRecommendation: (
+    recommendationId: string,
+    decision: RecommendationDecision,
+    body: RecommendationDecisionRequest = {},
+  ) => request<Recommendation>('POST', `${BASE}/recommendations/${id(recommendationId)}/${decision}`, { body }),
   generateRecommendations: () => request<RecommendationGenerationResult>('POST', `${BASE}/recommendations/generate`),
 
   slowQueries: (query: QueryPerformanceWindowQuery, signal?: AbortSignal) =>
@@ -78,7 +86,10 @@ export const monitoringApi = {
     request<QueryPatternSummary[]>('GET', `${BASE}/query-performance/patterns`, { query: { ...query }, signal }),
   /** The server defaults to the last 24 hours: pass the window the pattern was listed for. */
   queryPatternHistory: (hash: string, query: QueryPerformanceWindowQuery, signal?: AbortSignal) =>
-    request<QueryPerformanceEntry[]>('GET', `${BASE}/query-performance/patterns/${id(hash)}`, { query: { ...query }, signal }),
+    request<QueryPerformanceEntry[]>('GET', `${BASE}/query-performance/patterns/${id(hash)}`, {
+      query: { ...query },
+      signal,
+    }),
 
   indexes: (signal?: AbortSignal) => request<IndexStrategy[]>('GET', `${BASE}/indexes`, { signal }),
   createIndex: (body: CreateIndexStrategyRequest) => request<IndexStrategy>('POST', `${BASE}/indexes`, { body }),

@@ -4,7 +4,10 @@ import { diffConfigs, formatConfigValue } from './config-diff';
 describe('configuration diff', () => {
   it('lists every key of either side, in order, marking the ones that change', () => {
     expect(
-      diffConfigs({ stalenessTtlSeconds: 14400, warmSchedule: null }, { stalenessTtlSeconds: 28800, warmSchedule: null, predictive: true }),
+      diffConfigs(
+        { stalenessTtlSeconds: 14400, warmSchedule: null },
+        { stalenessTtlSeconds: 28800, warmSchedule: null, predictive: true },
+      ),
     ).toEqual([
       { key: 'stalenessTtlSeconds', current: 14400, recommended: 28800, changed: true },
       { key: 'warmSchedule', current: null, recommended: null, changed: false },

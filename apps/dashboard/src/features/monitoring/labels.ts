@@ -36,7 +36,9 @@ export function formatInUnit(value: number | null | undefined, unit: ThresholdUn
     case 'MILLISECONDS':
       return `${upToThreeDecimals.format(value)} ms`;
     case 'BYTES':
-      return value >= 1024 ? `${formatBytes(value)} (${integer.format(value)} bytes)` : `${integer.format(value)} bytes`;
+      return value >= 1024
+        ? `${formatBytes(value)} (${integer.format(value)} bytes)`
+        : `${integer.format(value)} bytes`;
     case 'COUNT':
       return upToThreeDecimals.format(value);
     case 'RATIO':
@@ -44,19 +46,27 @@ export function formatInUnit(value: number | null | undefined, unit: ThresholdUn
   }
 }
 
-const UNIT_OF_ALERT_TYPE = new Map<CacheAlertType, ThresholdUnit>(Object.values(THRESHOLD_METRICS).map((m) => [m.alertType, m.unit]));
+const UNIT_OF_ALERT_TYPE = new Map<CacheAlertType, ThresholdUnit>(
+  Object.values(THRESHOLD_METRICS).map((m) => [m.alertType, m.unit]),
+);
 
 /** The unit an alert's values are in: the one the evaluator recorded, else its metric's. */
 export function alertUnit(alert: Pick<CacheAlert, 'alertType' | 'alertContext'>): ThresholdUnit | null {
   const recorded = alert.alertContext?.unit;
-  if (typeof recorded === 'string' && (THRESHOLD_UNITS as readonly string[]).includes(recorded)) return recorded as ThresholdUnit;
+  if (typeof recorded === 'string' && (THRESHOLD_UNITS as readonly string[]).includes(recorded))
+    return recorded as ThresholdUnit;
   return UNIT_OF_ALERT_TYPE.get(alert.alertType) ?? null;
 }
 
 /** An alert's actual or threshold value in its unit; `compact` drops the exact byte count (for tables). */
-export function formatAlertValue(value: number | null | undefined, unit: ThresholdUnit | null, compact = false): string {
+export function formatAlertValue(
+  value: number | null | undefined,
+  unit: ThresholdUnit | null,
+  compact = false,
+): string {
   if (unit === null) return formatNumber(value);
-  if (compact && unit === 'BYTES' && value !== null && value !== undefined && Number.isFinite(value) && value >= 1024) return formatBytes(value);
+  if (compact && unit === 'BYTES' && value !== null && value !== undefined && Number.isFinite(value) && value >= 1024)
+    return formatBytes(value);
   return formatInUnit(value, unit);
 }
 
@@ -64,7 +74,10 @@ export function formatAlertValue(value: number | null | undefined, unit: Thresho
  * An alert's measured value; a hit rate exactly as the cache pages show the same figure (formatHitRate), so that a
  * datasource reads the same on every page.
  */
-export function formatAlertActual(alert: Pick<CacheAlert, 'alertType' | 'alertContext' | 'actualValue'>, compact = false): string {
+export function formatAlertActual(
+  alert: Pick<CacheAlert, 'alertType' | 'alertContext' | 'actualValue'>,
+  compact = false,
+): string {
   if (alert.alertType === 'HIT_RATE_LOW') return formatHitRate({ percent: alert.actualValue });
   return formatAlertValue(alert.actualValue, alertUnit(alert), compact);
 }

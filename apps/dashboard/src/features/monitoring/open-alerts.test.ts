@@ -14,19 +14,45 @@ describe('one verdict from cache health and open alerts', () => {
   });
 
   it('never reports Excellent overall while a critical alert is open; a warning makes it at least Degraded', () => {
-    expect(overallVerdict('excellent', [])).toMatchObject({ level: 'excellent', label: 'Excellent', reason: null, byAlert: false });
-    expect(overallVerdict('excellent', [critical, warning])).toMatchObject({ level: 'critical', label: 'Critical', tone: 'error', byAlert: true });
+    expect(overallVerdict('excellent', [])).toMatchObject({
+      level: 'excellent',
+      label: 'Excellent',
+      reason: null,
+      byAlert: false,
+    });
+    expect(overallVerdict('excellent', [critical, warning])).toMatchObject({
+      level: 'critical',
+      label: 'Critical',
+      tone: 'error',
+      byAlert: true,
+    });
     expect(overallVerdict('good', [warning])).toMatchObject({ level: 'degraded', label: 'Degraded', tone: 'warn' });
     // The computed health stays when it is the worse one, and still names the alerts.
-    expect(overallVerdict('critical', [warning])).toMatchObject({ level: 'critical', byAlert: false, reason: '1 open alert: Cache stale (warning)' });
-    expect(overallVerdict('excellent', [info])).toMatchObject({ level: 'excellent', reason: '1 open alert: Cache stale (info)' });
+    expect(overallVerdict('critical', [warning])).toMatchObject({
+      level: 'critical',
+      byAlert: false,
+      reason: '1 open alert: Cache stale (warning)',
+    });
+    expect(overallVerdict('excellent', [info])).toMatchObject({
+      level: 'excellent',
+      reason: '1 open alert: Cache stale (info)',
+    });
   });
 
   it('lets a card show the worse of its health and its alerts', () => {
-    expect(datasourceVerdict('excellent', [critical])).toMatchObject({ label: 'Critical', tone: 'error', byAlert: true, reason: '1 open alert: Hit rate low (critical)' });
+    expect(datasourceVerdict('excellent', [critical])).toMatchObject({
+      label: 'Critical',
+      tone: 'error',
+      byAlert: true,
+      reason: '1 open alert: Hit rate low (critical)',
+    });
     expect(datasourceVerdict('good', [warning])).toMatchObject({ label: 'Warning', tone: 'warn', byAlert: true });
     // Stale is as bad as a warning: the health's own word stays; a critical alert outranks even Cold.
-    expect(datasourceVerdict('stale', [warning])).toMatchObject({ label: 'Stale', byAlert: false, reason: '1 open alert: Cache stale (warning)' });
+    expect(datasourceVerdict('stale', [warning])).toMatchObject({
+      label: 'Stale',
+      byAlert: false,
+      reason: '1 open alert: Cache stale (warning)',
+    });
     expect(datasourceVerdict('cold', [critical])).toMatchObject({ label: 'Critical', byAlert: true });
     expect(datasourceVerdict('excellent', [info])).toMatchObject({ label: 'Excellent', byAlert: false });
     expect(datasourceVerdict('excellent', [])).toMatchObject({ label: 'Excellent', reason: null });

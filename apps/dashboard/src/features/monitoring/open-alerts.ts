@@ -8,7 +8,10 @@ import { ALERT_TYPE_LABELS } from './labels';
  * open (active or acknowledged) are shown as one verdict — the worse of the two wins, and the verdict says why.
  */
 
-export type OpenAlert = Pick<CacheAlert, 'id' | 'datasourceId' | 'datasourceName' | 'severity' | 'alertType' | 'alertMessage' | 'alertStatus'>;
+export type OpenAlert = Pick<
+  CacheAlert,
+  'id' | 'datasourceId' | 'datasourceName' | 'severity' | 'alertType' | 'alertMessage' | 'alertStatus'
+>;
 
 const SEVERITY_RANK: Record<AlertSeverity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
 
@@ -55,13 +58,24 @@ function worstSeverity(alerts: readonly OpenAlert[]): AlertSeverity | null {
 }
 
 /** The overall cache health with the open alerts: a critical alert makes it Critical, a warning at least Degraded. */
-export function overallVerdict(overall: OverallCacheHealth, alerts: readonly OpenAlert[]): Verdict & { level: OverallCacheHealth } {
+export function overallVerdict(
+  overall: OverallCacheHealth,
+  alerts: readonly OpenAlert[],
+): Verdict & { level: OverallCacheHealth } {
   const worst = worstSeverity(alerts);
-  const fromAlerts: OverallCacheHealth | null = worst === 'CRITICAL' ? 'critical' : worst === 'WARNING' ? 'degraded' : null;
+  const fromAlerts: OverallCacheHealth | null =
+    worst === 'CRITICAL' ? 'critical' : worst === 'WARNING' ? 'degraded' : null;
   const order: OverallCacheHealth[] = ['excellent', 'good', 'degraded', 'critical'];
   const level = fromAlerts !== null && order.indexOf(fromAlerts) > order.indexOf(overall) ? fromAlerts : overall;
   const meta = OVERALL_HEALTH_META[level];
-  return { level, label: meta.label, tone: meta.tone, icon: '', reason: alertsReason(alerts), byAlert: level !== overall };
+  return {
+    level,
+    label: meta.label,
+    tone: meta.tone,
+    icon: '',
+    reason: alertsReason(alerts),
+    byAlert: level !== overall,
+  };
 }
 
 /**
@@ -72,8 +86,18 @@ export function datasourceVerdict(health: CacheHealth, alerts: readonly OpenAler
   const meta = HEALTH_META[health];
   const worst = worstSeverity(alerts);
   const reason = alertsReason(alerts);
-  if (worst !== null && worst !== 'INFO' && (worst === 'CRITICAL' || TONE_RANK[ALERT_TONE[worst]] > TONE_RANK[meta.tone])) {
-    return { label: worst === 'CRITICAL' ? 'Critical' : 'Warning', tone: ALERT_TONE[worst], icon: worst === 'CRITICAL' ? '✕' : '⚠', reason, byAlert: true };
+  if (
+    worst !== null &&
+    worst !== 'INFO' &&
+    (worst === 'CRITICAL' || TONE_RANK[ALERT_TONE[worst]] > TONE_RANK[meta.tone])
+  ) {
+    return {
+      label: worst === 'CRITICAL' ? 'Critical' : 'Warning',
+      tone: ALERT_TONE[worst],
+      icon: worst === 'CRITICAL' ? '✕' : '⚠',
+      reason,
+      byAlert: true,
+    };
   }
   return { label: meta.label, tone: meta.tone, icon: meta.icon, reason, byAlert: false };
 }

@@ -14,7 +14,10 @@ import { jsonResponse } from '../../test/render';
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
-export const datasources = [datasource(), datasource({ id: 2, name: 'Operational Metrics', sourceTable: 'demo_analytics.operational_facts' })];
+export const datasources = [
+  datasource(),
+  datasource({ id: 2, name: 'Operational Metrics', sourceTable: 'demo_analytics.operational_facts' }),
+];
 
 export function paged<T>(items: T[], page = 1, pageSize = 50): Paginated<T> {
   return { items, total: items.length, page, pageSize };
@@ -95,7 +98,13 @@ export function recommendation(overrides: Partial<Recommendation> = {}): Recomme
   };
 }
 
-export function hourly(datasourceId: number, hoursAgo: number, requests: number, hits: number, avgQueryTimeMs: number | null): HourlyUsage {
+export function hourly(
+  datasourceId: number,
+  hoursAgo: number,
+  requests: number,
+  hits: number,
+  avgQueryTimeMs: number | null,
+): HourlyUsage {
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - hoursAgo * 3_600_000).toISOString();
   return { datasourceId, hour, requests, hits, hitRate: requests ? (hits / requests) * 100 : null, avgQueryTimeMs };
 }
@@ -130,7 +139,8 @@ export function indexStrategy(overrides: Partial<IndexStrategy> = {}): IndexStra
     tableName: 'demo_analytics.revenue_facts',
     indexName: 'idx_revenue_facts_measure',
     indexType: 'BTREE',
-    indexDefinition: 'CREATE INDEX CONCURRENTLY "idx_revenue_facts_measure" ON "demo_analytics"."revenue_facts" ("measure")',
+    indexDefinition:
+      'CREATE INDEX CONCURRENTLY "idx_revenue_facts_measure" ON "demo_analytics"."revenue_facts" ("measure")',
     columns: ['measure'],
     whereClause: null,
     usagePattern: 'LOOKUP',

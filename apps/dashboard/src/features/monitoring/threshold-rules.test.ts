@@ -6,18 +6,24 @@ describe('threshold levels', () => {
     expect(directionWords('QUERY_TIME')).toBe('above');
     expect(validateThresholdLevels('QUERY_TIME', '200', '500')).toEqual({});
     expect(validateThresholdLevels('QUERY_TIME', '200', '200')).toEqual({});
-    expect(validateThresholdLevels('QUERY_TIME', '500', '200').criticalThreshold).toMatch(/rises above.*at least the warning level \(500\)/);
+    expect(validateThresholdLevels('QUERY_TIME', '500', '200').criticalThreshold).toMatch(
+      /rises above.*at least the warning level \(500\)/,
+    );
   });
 
   it('for a metric that alerts when it falls (hit rate), critical must be at most the warning level', () => {
     expect(directionWords('CACHE_HIT_RATIO')).toBe('below');
     expect(validateThresholdLevels('CACHE_HIT_RATIO', '80', '50')).toEqual({});
-    expect(validateThresholdLevels('CACHE_HIT_RATIO', '50', '80').criticalThreshold).toMatch(/falls below.*at most the warning level \(50\)/);
+    expect(validateThresholdLevels('CACHE_HIT_RATIO', '50', '80').criticalThreshold).toMatch(
+      /falls below.*at most the warning level \(50\)/,
+    );
     expect(validateThresholdLevels('INDEX_SCAN_RATIO', '60', '90').criticalThreshold).toMatch(/at most/);
   });
 
   it('asks for both numbers, refuses levels the service cannot store and percentages over 100', () => {
-    expect(validateThresholdLevels('CACHE_HIT_RATIO', '', '50')).toEqual({ warningThreshold: 'Enter the warning level.' });
+    expect(validateThresholdLevels('CACHE_HIT_RATIO', '', '50')).toEqual({
+      warningThreshold: 'Enter the warning level.',
+    });
     expect(validateThresholdLevels('QUERY_TIME', '1e', '5').warningThreshold).toMatch(/must be a number/);
     expect(validateThresholdLevels('QUERY_TIME', '-1', '5').warningThreshold).toMatch(/from 0.0001/);
     // The service stores four decimal places: 0 and 0.00001 would be stored as 0.

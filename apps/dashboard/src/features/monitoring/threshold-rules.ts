@@ -1,4 +1,9 @@
-import { PERCENTAGE_METRICS_OVER_100, THRESHOLD_LEVEL, THRESHOLD_METRICS, type ThresholdMetricType } from '@ccc/shared-types';
+import {
+  PERCENTAGE_METRICS_OVER_100,
+  THRESHOLD_LEVEL,
+  THRESHOLD_METRICS,
+  type ThresholdMetricType,
+} from '@ccc/shared-types';
 
 export type ThresholdField = 'warningThreshold' | 'criticalThreshold';
 
@@ -35,7 +40,8 @@ export function validateThresholdLevels(
       return null;
     }
     if (value < THRESHOLD_LEVEL.min || value > THRESHOLD_LEVEL.max) {
-      errors[field] = `The ${name} level must be from ${THRESHOLD_LEVEL.min} to ${THRESHOLD_LEVEL.max.toLocaleString('en-US')}.`;
+      errors[field] =
+        `The ${name} level must be from ${THRESHOLD_LEVEL.min} to ${THRESHOLD_LEVEL.max.toLocaleString('en-US')}.`;
       return null;
     }
     const scale = 10 ** THRESHOLD_LEVEL.maxDecimalPlaces;

@@ -7,7 +7,11 @@ import { datasourceLabel } from '../../lib/format';
  * One line per datasource over the hours, of hit rate or average query time (gaps where nothing was asked);
  * datasources without a single request in the period are left out.
  */
-export function hourlySeries(usage: HourlyUsage[], names: ReadonlyMap<number, string>, metric: 'hitRate' | 'avgQueryTimeMs'): ChartSeries[] {
+export function hourlySeries(
+  usage: HourlyUsage[],
+  names: ReadonlyMap<number, string>,
+  metric: 'hitRate' | 'avgQueryTimeMs',
+): ChartSeries[] {
   const byDatasource = new Map<number, HourlyUsage[]>();
   for (const row of usage) {
     const list = byDatasource.get(row.datasourceId) ?? [];
@@ -40,7 +44,10 @@ export function heatRows(patterns: UsagePattern[], byDay: boolean): HeatMapRow[]
   }
   const byDatasource = new Map<number, { label: string; values: number[] }>();
   for (const p of patterns) {
-    const row = byDatasource.get(p.datasourceId) ?? { label: datasourceLabel(p.datasourceId, p.datasourceName), values: new Array<number>(24).fill(0) };
+    const row = byDatasource.get(p.datasourceId) ?? {
+      label: datasourceLabel(p.datasourceId, p.datasourceName),
+      values: new Array<number>(24).fill(0),
+    };
     normalise(p.hourlyRequests).forEach((v, hour) => (row.values[hour] = row.values[hour]! + v));
     byDatasource.set(p.datasourceId, row);
   }

@@ -36,7 +36,9 @@ describe('analytics cache tab', () => {
     expect(within(ops).getByTestId('ds-health-3')).toHaveTextContent('Stale');
     expect(await within(ops).findByText(/\(TTL: 4 h\)/)).toBeInTheDocument();
     expect(ops).toHaveTextContent('Last warmed: 6 hours ago');
-    expect(within(ops).getByRole('list', { name: /Warnings/ })).toHaveTextContent('Cache is older than its staleness TTL');
+    expect(within(ops).getByRole('list', { name: /Warnings/ })).toHaveTextContent(
+      'Cache is older than its staleness TTL',
+    );
 
     const cold = screen.getByTestId('ds-card-5');
     expect(within(cold).getByTestId('ds-health-5')).toHaveTextContent('Cold');
@@ -50,11 +52,18 @@ describe('analytics cache tab', () => {
   it('lets open alerts overrule an excellent health: the card, the overall verdict and the navigation say so', async () => {
     signInAs('viewer');
     const open = [
-      alert({ id: 'a1', datasourceId: 1, severity: 'CRITICAL', alertType: 'HIT_RATE_LOW', alertMessage: 'Hit rate of Revenue Analytics (last 15 min) is 0% (critical below 50%)' }),
+      alert({
+        id: 'a1',
+        datasourceId: 1,
+        severity: 'CRITICAL',
+        alertType: 'HIT_RATE_LOW',
+        alertMessage: 'Hit rate of Revenue Analytics (last 15 min) is 0% (critical below 50%)',
+      }),
       alert({ id: 'a2', datasourceId: 1, severity: 'WARNING', alertType: 'CACHE_STALE', alertStatus: 'ACKNOWLEDGED' }),
     ];
     mockCacheApi({
-      'GET /api/admin/analytics/cache/health': () => jsonResponse(200, { overall: 'excellent', issues: [], recommendations: [] }),
+      'GET /api/admin/analytics/cache/health': () =>
+        jsonResponse(200, { overall: 'excellent', issues: [], recommendations: [] }),
       'GET /api/admin/monitoring/alerts': ({ url }) => {
         const items = open.filter((a) => a.alertStatus === url.searchParams.get('status'));
         return jsonResponse(200, paged(items, 1, 100));
@@ -64,9 +73,13 @@ describe('analytics cache tab', () => {
 
     const panel = await screen.findByTestId('cache-health');
     await waitFor(() => expect(within(panel).getByTestId('overall-health')).toHaveTextContent('Critical'));
-    expect(within(panel).getByTestId('overall-health-reason')).toHaveTextContent('Critical — 2 open alerts: Hit rate low (critical), Cache stale (warning)');
+    expect(within(panel).getByTestId('overall-health-reason')).toHaveTextContent(
+      'Critical — 2 open alerts: Hit rate low (critical), Cache stale (warning)',
+    );
     expect(panel).not.toHaveTextContent('No issues found');
-    expect(within(panel).getByRole('list', { name: 'Open alerts' })).toHaveTextContent('Hit rate of Revenue Analytics (last 15 min) is 0% (critical below 50%)');
+    expect(within(panel).getByRole('list', { name: 'Open alerts' })).toHaveTextContent(
+      'Hit rate of Revenue Analytics (last 15 min) is 0% (critical below 50%)',
+    );
 
     const rev = screen.getByTestId('ds-card-1');
     expect(within(rev).getByTestId('ds-health-1')).toHaveTextContent('Critical');
@@ -99,7 +112,11 @@ describe('analytics cache tab', () => {
       'GET /api/admin/analytics/cache/stats': () => jsonResponse(200, current),
       'POST /api/admin/analytics/cache/invalidate': ({ body }) => {
         bodies.push(body as SelectiveInvalidateRequest);
-        current = stats([metrics({ ...clinical, datasourceId: 1, datasourceName: 'Revenue Analytics' }), operational, clinical]);
+        current = stats([
+          metrics({ ...clinical, datasourceId: 1, datasourceName: 'Revenue Analytics' }),
+          operational,
+          clinical,
+        ]);
         return jsonResponse(200, { keysDeleted: 12_458, indexesDeleted: 87, memoryFreedMB: 45.2 });
       },
     });
@@ -157,7 +174,12 @@ describe('analytics cache tab', () => {
       estimatedDuration: 45,
       results: [
         { datasourceId: 1, status: 'already_warming', jobId: 'job-8' },
-        { datasourceId: 3, status: 'skipped', jobId: null, reason: 'Warmed 2 minutes ago; minimum interval is 5 minutes' },
+        {
+          datasourceId: 3,
+          status: 'skipped',
+          jobId: null,
+          reason: 'Warmed 2 minutes ago; minimum interval is 5 minutes',
+        },
         { datasourceId: 5, status: 'queued', jobId: 'job-9' },
       ],
     };

@@ -62,8 +62,17 @@ export function AnalyticsCachePage() {
           <CacheSummaryCards summary={stats.data.summary} />
           <h3 className="subheading">Data sources</h3>
           {cards.length === 0 && <p className="card card-muted">No datasources registered yet.</p>}
-          {cards.length > 0 && <CacheCardFilters filter={cardPage.filter} page={cardPage.page} total={cards.length} onChange={cardPage.setFilter} />}
-          {cards.length > 0 && cardPage.page.matching === 0 && <p className="card card-muted">No datasource matches this search.</p>}
+          {cards.length > 0 && (
+            <CacheCardFilters
+              filter={cardPage.filter}
+              page={cardPage.page}
+              total={cards.length}
+              onChange={cardPage.setFilter}
+            />
+          )}
+          {cards.length > 0 && cardPage.page.matching === 0 && (
+            <p className="card card-muted">No datasource matches this search.</p>
+          )}
           <div className="ds-cards">
             {cardPage.page.items.map((metrics) => (
               <DatasourceCacheCard

@@ -22,7 +22,11 @@ describe('datasource cache details', () => {
     expect(metrics).toHaveTextContent('Last warmed1 hour ago');
 
     const rows = within(screen.getByTestId('entries-table')).getAllByRole('row').slice(1);
-    expect(rows.map((row) => row.textContent)).toEqual(['ChargesDaily1,920', 'ChargesMonthly1,920', 'PaymentsMonthly1,920']);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      'ChargesDaily1,920',
+      'ChargesMonthly1,920',
+      'PaymentsMonthly1,920',
+    ]);
 
     const jobs = within(screen.getByTestId('details-jobs-table')).getAllByRole('row').slice(1);
     expect(jobs[0]).toHaveTextContent('Completed');

@@ -3,7 +3,16 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
-import { datasourceLabel, formatCount, formatDuration, formatHitRate, formatMemoryMB, formatMillis, formatRelative, formatSpan } from '../../../lib/format';
+import {
+  datasourceLabel,
+  formatCount,
+  formatDuration,
+  formatHitRate,
+  formatMemoryMB,
+  formatMillis,
+  formatRelative,
+  formatSpan,
+} from '../../../lib/format';
 import { useCanWriteSettings } from '../../../lib/session';
 import { useOpenAlerts } from '../../monitoring/hooks/useAlerts';
 import { alertsOf, datasourceVerdict } from '../../monitoring/open-alerts';
@@ -120,11 +129,17 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
       {activeJob && (
         <div className="card" data-testid="details-active-job">
           <p className="ds-card-line">
-            {activeJob.status === 'PAUSED' ? 'Warming paused' : 'Warming in progress'} — {formatCount(activeJob.rowsProcessed)} /{' '}
-            {formatCount(activeJob.rowsTotal)} rows
-            {activeJob.status === 'RUNNING' && activeJob.etaSeconds > 0 && ` • ETA: ${formatSpan(activeJob.etaSeconds)}`}
+            {activeJob.status === 'PAUSED' ? 'Warming paused' : 'Warming in progress'} —{' '}
+            {formatCount(activeJob.rowsProcessed)} / {formatCount(activeJob.rowsTotal)} rows
+            {activeJob.status === 'RUNNING' &&
+              activeJob.etaSeconds > 0 &&
+              ` • ETA: ${formatSpan(activeJob.etaSeconds)}`}
           </p>
-          <ProgressBar value={activeJob.progress} label={`Warming progress of ${label}`} testId={`progress-${activeJob.jobId}`} />
+          <ProgressBar
+            value={activeJob.progress}
+            label={`Warming progress of ${label}`}
+            testId={`progress-${activeJob.jobId}`}
+          />
         </div>
       )}
 
@@ -147,7 +162,10 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
             label="Cache age"
             value={!m.lastWarmed ? '—' : m.ageMinutes < 1 ? 'under a minute' : formatDuration(m.ageMinutes * 60)}
           />
-          <Metric label="Live generation" value={details.generation === null ? 'None (cold)' : String(details.generation)} />
+          <Metric
+            label="Live generation"
+            value={details.generation === null ? 'None (cold)' : String(details.generation)}
+          />
           <Metric label="Entries" value={formatCount(m.totalEntries)} />
           <Metric label="Secondary indexes" value={formatCount(m.indexCount)} />
           <Metric label="Memory" value={formatMemoryMB(m.estimatedMemoryMB)} />
@@ -155,7 +173,11 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
           <Metric label="Practices" value={formatCount(m.uniquePractices)} />
           <Metric label="Providers" value={formatCount(m.uniqueProviders)} />
           <Metric label="Frequencies" value={m.uniqueFrequencies.length ? m.uniqueFrequencies.join(', ') : '—'} />
-          <Metric label={`Hit rate (${m.hitRate.window})`} value={formatHitRate(m.hitRate)} testId={`hit-rate-${m.datasourceId}`} />
+          <Metric
+            label={`Hit rate (${m.hitRate.window})`}
+            value={formatHitRate(m.hitRate)}
+            testId={`hit-rate-${m.datasourceId}`}
+          />
           <Metric label="Avg query" value={m.totalQueries === 0 ? '—' : formatMillis(m.avgQueryTimeMs)} />
           <Metric label="Queries since warm" value={formatCount(m.totalQueries)} />
         </dl>
@@ -201,7 +223,13 @@ function entryColumns(canWrite: boolean, onInvalidate: (row: EntryRow) => void):
   const columns: Array<Column<EntryRow>> = [
     { id: 'measure', header: 'Measure', cell: (row) => row.measure, sortValue: (row) => row.measure },
     { id: 'frequency', header: 'Frequency', cell: (row) => row.frequency, sortValue: (row) => row.frequency },
-    { id: 'entries', header: 'Entries', numeric: true, cell: (row) => formatCount(row.entries), sortValue: (row) => row.entries },
+    {
+      id: 'entries',
+      header: 'Entries',
+      numeric: true,
+      cell: (row) => formatCount(row.entries),
+      sortValue: (row) => row.entries,
+    },
   ];
   if (!canWrite) return columns;
   return [

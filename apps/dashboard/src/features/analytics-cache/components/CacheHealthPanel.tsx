@@ -35,9 +35,14 @@ export function CacheHealthPanel({ openAlerts }: { openAlerts: readonly OpenAler
           {openAlerts.length > 0 && (
             <ul className="health-issues" aria-label="Open alerts" data-testid="health-open-alerts">
               {bySeverity(openAlerts).map((alert) => (
-                <li key={alert.id} className={`health-issue health-issue-${alert.severity === 'CRITICAL' ? 'error' : 'warning'}`}>
+                <li
+                  key={alert.id}
+                  className={`health-issue health-issue-${alert.severity === 'CRITICAL' ? 'error' : 'warning'}`}
+                >
                   <Badge tone={SEVERITY_TONE[alert.severity]}>{SEVERITY_LABEL[alert.severity]} alert</Badge>{' '}
-                  {alert.datasourceId !== null && <strong>{datasourceLabel(alert.datasourceId, alert.datasourceName)}: </strong>}
+                  {alert.datasourceId !== null && (
+                    <strong>{datasourceLabel(alert.datasourceId, alert.datasourceName)}: </strong>
+                  )}
                   <Link to={`/alerts?alert=${encodeURIComponent(alert.id)}`}>{alert.alertMessage}</Link>
                 </li>
               ))}
@@ -47,9 +52,14 @@ export function CacheHealthPanel({ openAlerts }: { openAlerts: readonly OpenAler
           {health.data.issues.length > 0 && (
             <ul className="health-issues" aria-label="Issues">
               {health.data.issues.map((issue) => (
-                <li key={`${issue.datasourceId}:${issue.issue}`} className={`health-issue health-issue-${issue.severity}`}>
+                <li
+                  key={`${issue.datasourceId}:${issue.issue}`}
+                  className={`health-issue health-issue-${issue.severity}`}
+                >
                   <div>
-                    <Badge tone={issue.severity === 'error' ? 'error' : 'warn'}>{issue.severity === 'error' ? 'Error' : 'Warning'}</Badge>{' '}
+                    <Badge tone={issue.severity === 'error' ? 'error' : 'warn'}>
+                      {issue.severity === 'error' ? 'Error' : 'Warning'}
+                    </Badge>{' '}
                     <strong>{datasourceLabel(issue.datasourceId, issue.datasourceName)}</strong>: {issue.issue}
                   </div>
                   <div className="muted">Recommendation: {issue.recommendation}</div>

@@ -1,6 +1,14 @@
 import type { ActiveWarmingJob, DatasourceCacheMetrics } from '@ccc/shared-types';
 import { Link } from 'react-router-dom';
-import { datasourceLabel, formatCount, formatDuration, formatHitRate, formatMemoryMB, formatMillis, formatRelative } from '../../../lib/format';
+import {
+  datasourceLabel,
+  formatCount,
+  formatDuration,
+  formatHitRate,
+  formatMemoryMB,
+  formatMillis,
+  formatRelative,
+} from '../../../lib/format';
 import { datasourceVerdict, type OpenAlert } from '../../monitoring/open-alerts';
 import { ProgressBar } from '../../warming/components/ProgressBar';
 import { VerdictBadge } from './HealthBadge';
@@ -71,7 +79,9 @@ export function DatasourceCacheCard({
             {m.uniqueMeasures === 1 ? 'measure' : 'measures'} • {m.uniquePractices}{' '}
             {m.uniquePractices === 1 ? 'practice' : 'practices'}
           </p>
-          {m.totalQueries > 0 && <p className="ds-card-line muted">Avg query since the last warm: {formatMillis(m.avgQueryTimeMs)}</p>}
+          {m.totalQueries > 0 && (
+            <p className="ds-card-line muted">Avg query since the last warm: {formatMillis(m.avgQueryTimeMs)}</p>
+          )}
         </>
       ) : (
         <p className="ds-card-line muted" data-testid={`ds-size-${m.datasourceId}`}>
@@ -79,7 +89,8 @@ export function DatasourceCacheCard({
         </p>
       )}
       <p className="ds-card-line muted">
-        Hit rate ({m.hitRate.window}): <span data-testid={`hit-rate-${m.datasourceId}`}>{formatHitRate(m.hitRate)}</span>
+        Hit rate ({m.hitRate.window}):{' '}
+        <span data-testid={`hit-rate-${m.datasourceId}`}>{formatHitRate(m.hitRate)}</span>
       </p>
       {m.warnings.length > 0 && (
         <ul className="ds-card-warnings" aria-label={`Warnings for ${label}`}>
@@ -91,7 +102,11 @@ export function DatasourceCacheCard({
       {activeJob && (
         <div className="ds-card-progress">
           <span className="muted">{activeJob.status === 'PAUSED' ? 'Warming paused' : 'Warming…'}</span>
-          <ProgressBar value={activeJob.progress} label={`Warming progress of ${label}`} testId={`progress-${activeJob.jobId}`} />
+          <ProgressBar
+            value={activeJob.progress}
+            label={`Warming progress of ${label}`}
+            testId={`progress-${activeJob.jobId}`}
+          />
         </div>
       )}
 

@@ -33,7 +33,16 @@ describe('audit page', () => {
         const body: Paginated<AuditEntry> = {
           items: [
             entry(page, { action: page === 2 ? 'datasource.update' : 'cache.warm' }),
-            entry(page + 100, { actorName: null, actorId: null, actorKind: 'anonymous', action: 'auth.login', outcome: 'failure', statusCode: 401, targetType: null, targetId: null }),
+            entry(page + 100, {
+              actorName: null,
+              actorId: null,
+              actorKind: 'anonymous',
+              action: 'auth.login',
+              outcome: 'failure',
+              statusCode: 401,
+              targetType: null,
+              targetId: null,
+            }),
             entry(page + 200, { action: 'cache.warm', targetId: 'all datasources (5)' }),
           ],
           total: 30,

@@ -143,7 +143,8 @@ function AuditFilters({ initial, onApply }: { initial: Filters; onApply: (filter
   );
 }
 
-const actorOf = (entry: AuditEntry) => entry.actorName ?? (entry.actorKind === 'anonymous' ? 'Anonymous' : (entry.actorId ?? '—'));
+const actorOf = (entry: AuditEntry) =>
+  entry.actorName ?? (entry.actorKind === 'anonymous' ? 'Anonymous' : (entry.actorId ?? '—'));
 
 /** "datasource #3", or the service's own words when the target has no id ("all datasources (5)"). */
 function auditTarget(entry: Pick<AuditEntry, 'targetType' | 'targetId'>): string {
@@ -153,10 +154,18 @@ function auditTarget(entry: Pick<AuditEntry, 'targetType' | 'targetId'>): string
 
 /** One page of the log, newest first as the service sorts it (a page is not re-sorted here: it would mislead). */
 const COLUMNS: Array<Column<AuditEntry>> = [
-  { id: 'time', header: 'Time', cell: (entry) => <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time> },
+  {
+    id: 'time',
+    header: 'Time',
+    cell: (entry) => <time dateTime={entry.occurredAt}>{formatDateTime(entry.occurredAt)}</time>,
+  },
   { id: 'actor', header: 'Actor', cell: (entry) => <span title={entry.actorId ?? undefined}>{actorOf(entry)}</span> },
   { id: 'action', header: 'Action', cell: (entry) => <code>{entry.action}</code> },
   { id: 'target', header: 'Target', cell: auditTarget },
-  { id: 'outcome', header: 'Outcome', cell: (entry) => <Badge tone={entry.outcome === 'success' ? 'ok' : 'error'}>{entry.outcome}</Badge> },
+  {
+    id: 'outcome',
+    header: 'Outcome',
+    cell: (entry) => <Badge tone={entry.outcome === 'success' ? 'ok' : 'error'}>{entry.outcome}</Badge>,
+  },
   { id: 'status', header: 'Status', numeric: true, cell: (entry) => entry.statusCode ?? '—' },
 ];

@@ -54,7 +54,7 @@ describe('datasource edit page', () => {
     expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'PATCH')).toBe(false);
   });
 
-  it('applies the service\'s own limits (shared with it) before sending', async () => {
+  it("applies the service's own limits (shared with it) before sending", async () => {
     signInAs('admin');
     const fetchMock = mockApi({ 'GET /api/admin/datasources/1': () => jsonResponse(200, datasource()) });
     const { user } = renderApp('/datasources/1');

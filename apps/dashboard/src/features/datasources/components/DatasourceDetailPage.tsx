@@ -32,7 +32,12 @@ function DatasourceDetail({ id }: { id: number }) {
   const datasource = useDatasource(id);
   const update = useUpdateDatasource(id);
 
-  if (datasource.isPending) return <DetailFrame title={`Datasource #${id}`}><Loading /></DetailFrame>;
+  if (datasource.isPending)
+    return (
+      <DetailFrame title={`Datasource #${id}`}>
+        <Loading />
+      </DetailFrame>
+    );
   if (datasource.isError) {
     return (
       <DetailFrame title={`Datasource #${id}`}>

@@ -113,7 +113,8 @@ export function DatasourceForm({
     const { min, max } = DATASOURCE_LIMITS[field];
     const messages = messagesFor(field);
     const seconds = Number(values[field]);
-    const hint = values[field].trim() && Number.isInteger(seconds) && seconds >= 0 ? `= ${formatDuration(seconds)}` : undefined;
+    const hint =
+      values[field].trim() && Number.isInteger(seconds) && seconds >= 0 ? `= ${formatDuration(seconds)}` : undefined;
     return (
       <div className="field">
         <label htmlFor={fieldId(field)}>{label}</label>
@@ -160,7 +161,10 @@ export function DatasourceForm({
         <div className="card form-section">
           <h2>General</h2>
           {textField('name', 'Name', { maxLength: DATASOURCE_LIMITS.nameMaxLength })}
-          {textField('description', 'Description', { multiline: true, maxLength: DATASOURCE_LIMITS.descriptionMaxLength })}
+          {textField('description', 'Description', {
+            multiline: true,
+            maxLength: DATASOURCE_LIMITS.descriptionMaxLength,
+          })}
           {textField('sourceTable', 'Source table', {
             placeholder: 'schema.table',
             hint: 'Schema-qualified table the cache is warmed from.',

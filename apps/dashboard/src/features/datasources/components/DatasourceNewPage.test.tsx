@@ -27,7 +27,11 @@ describe('new datasource page', () => {
     expect(await screen.findByTestId('save-status')).toHaveTextContent('Datasource created.');
     expect(screen.getByTestId('location')).toHaveTextContent('/datasources/7');
     expect(screen.getByRole('heading', { name: 'Billing' })).toBeInTheDocument();
-    expect(created).toMatchObject({ sourceTable: 'finance.billing_facts', stalenessTtlSeconds: 14_400, warmSchedule: null });
+    expect(created).toMatchObject({
+      sourceTable: 'finance.billing_facts',
+      stalenessTtlSeconds: 14_400,
+      warmSchedule: null,
+    });
   });
 
   it('tells a viewer they cannot create datasources', () => {

@@ -8,8 +8,18 @@ import { useDatasources } from '../hooks/useDatasources';
 
 const COLUMNS: Array<Column<Datasource>> = [
   { id: 'id', header: 'ID', numeric: true, cell: (ds) => ds.id, sortValue: (ds) => ds.id },
-  { id: 'name', header: 'Name', cell: (ds) => <Link to={`/datasources/${ds.id}`}>{ds.name}</Link>, sortValue: (ds) => ds.name },
-  { id: 'table', header: 'Source table', cell: (ds) => <code>{ds.sourceTable}</code>, sortValue: (ds) => ds.sourceTable },
+  {
+    id: 'name',
+    header: 'Name',
+    cell: (ds) => <Link to={`/datasources/${ds.id}`}>{ds.name}</Link>,
+    sortValue: (ds) => ds.name,
+  },
+  {
+    id: 'table',
+    header: 'Source table',
+    cell: (ds) => <code>{ds.sourceTable}</code>,
+    sortValue: (ds) => ds.sourceTable,
+  },
   {
     id: 'ttl',
     header: 'Staleness TTL',
@@ -22,7 +32,11 @@ const COLUMNS: Array<Column<Datasource>> = [
     cell: (ds) => <span title={`${ds.minWarmIntervalSeconds} s`}>{formatDuration(ds.minWarmIntervalSeconds)}</span>,
     sortValue: (ds) => ds.minWarmIntervalSeconds,
   },
-  { id: 'schedule', header: 'Schedule', cell: (ds) => (ds.warmSchedule ? <code>{ds.warmSchedule}</code> : <span className="muted">Manual</span>) },
+  {
+    id: 'schedule',
+    header: 'Schedule',
+    cell: (ds) => (ds.warmSchedule ? <code>{ds.warmSchedule}</code> : <span className="muted">Manual</span>),
+  },
   {
     id: 'status',
     header: 'Status',

@@ -91,17 +91,23 @@ export function validateDatasourceForm(values: DatasourceFormValues): FieldMessa
     const text = values.columnMapping[field].trim();
     required(`columnMapping.${field}`, text, 'Column name');
     if (text && !SQL_IDENTIFIER_PATTERN.test(text)) {
-      errors[`columnMapping.${field}`] = ['Use a plain column name: letters, digits and underscores, not starting with a digit.'];
+      errors[`columnMapping.${field}`] = [
+        'Use a plain column name: letters, digits and underscores, not starting with a digit.',
+      ];
     }
   }
 
   const ttl = parseWholeNumber(values.stalenessTtlSeconds);
   if (ttl === null || ttl < TTL.min || ttl > TTL.max) {
-    errors.stalenessTtlSeconds = [`Staleness TTL must be a whole number of seconds from ${seconds(TTL.min)} to ${seconds(TTL.max)} (30 days).`];
+    errors.stalenessTtlSeconds = [
+      `Staleness TTL must be a whole number of seconds from ${seconds(TTL.min)} to ${seconds(TTL.max)} (30 days).`,
+    ];
   }
   const interval = parseWholeNumber(values.minWarmIntervalSeconds);
   if (interval === null || interval < INTERVAL.min || interval > INTERVAL.max) {
-    errors.minWarmIntervalSeconds = [`Minimum warm interval must be a whole number of seconds from ${INTERVAL.min} to ${seconds(INTERVAL.max)} (a day).`];
+    errors.minWarmIntervalSeconds = [
+      `Minimum warm interval must be a whole number of seconds from ${INTERVAL.min} to ${seconds(INTERVAL.max)} (a day).`,
+    ];
   }
   const cron = values.warmSchedule.trim();
   const fields = cron ? cron.split(/\s+/).length : 0;

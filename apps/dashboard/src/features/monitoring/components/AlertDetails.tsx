@@ -3,7 +3,14 @@ import { LoadError, Loading } from '../../../components/QueryStatus';
 import { Badge } from '../../../components/ui/Badge';
 import { datasourceLabel, formatDateTime } from '../../../lib/format';
 import { useAlert } from '../hooks/useAlerts';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertActual, formatAlertValue, SEVERITY_META } from '../labels';
+import {
+  ALERT_STATUS_META,
+  ALERT_TYPE_LABELS,
+  alertUnit,
+  formatAlertActual,
+  formatAlertValue,
+  SEVERITY_META,
+} from '../labels';
 
 const EVENT_LABELS: Record<AlertEvent['event'], string> = {
   FIRED: 'Fired',
@@ -29,7 +36,9 @@ export function AlertDetails({ id, onClose }: { id: string; onClose: () => void 
     <section className="card page-section" aria-labelledby="alert-details-title" data-testid="alert-details">
       <div className="section-header">
         <h2 id="alert-details-title">
-          {alert.data ? `${ALERT_TYPE_LABELS[alert.data.alertType]}${alert.data.datasourceName ? ` on ${alert.data.datasourceName}` : ''}` : 'Alert'}
+          {alert.data
+            ? `${ALERT_TYPE_LABELS[alert.data.alertType]}${alert.data.datasourceName ? ` on ${alert.data.datasourceName}` : ''}`
+            : 'Alert'}
         </h2>
         <button type="button" className="button button-small button-secondary" onClick={onClose}>
           Close
@@ -50,12 +59,18 @@ export function AlertDetails({ id, onClose }: { id: string; onClose: () => void 
             <div className="metric">
               <dt>Status</dt>
               <dd>
-                <Badge tone={ALERT_STATUS_META[alert.data.alertStatus].tone}>{ALERT_STATUS_META[alert.data.alertStatus].label}</Badge>
+                <Badge tone={ALERT_STATUS_META[alert.data.alertStatus].tone}>
+                  {ALERT_STATUS_META[alert.data.alertStatus].label}
+                </Badge>
               </dd>
             </div>
             <div className="metric">
               <dt>Datasource</dt>
-              <dd>{alert.data.datasourceId !== null ? datasourceLabel(alert.data.datasourceId, alert.data.datasourceName) : '—'}</dd>
+              <dd>
+                {alert.data.datasourceId !== null
+                  ? datasourceLabel(alert.data.datasourceId, alert.data.datasourceName)
+                  : '—'}
+              </dd>
             </div>
             <div className="metric">
               <dt>Actual / threshold</dt>
@@ -89,7 +104,9 @@ export function AlertDetails({ id, onClose }: { id: string; onClose: () => void 
                   </time>{' '}
                   <strong>{EVENT_LABELS[event.event]}</strong>{' '}
                   <Badge tone={SEVERITY_META[event.severity].tone}>{SEVERITY_META[event.severity].label}</Badge>
-                  {event.actualValue !== null && <span className="small"> at {formatAlertValue(event.actualValue, alertUnit(alert.data))}</span>}
+                  {event.actualValue !== null && (
+                    <span className="small"> at {formatAlertValue(event.actualValue, alertUnit(alert.data))}</span>
+                  )}
                   {event.by && <span className="small muted"> by {actorName(event.by, alert.data)}</span>}
                   {event.comment && <div className="timeline-comment">“{event.comment}”</div>}
                 </li>

@@ -40,7 +40,9 @@ export function AcknowledgeDialog({ alert, onClose }: { alert: CacheAlert; onClo
           placeholder="What is being done about it, e.g. “Warming Revenue Analytics now”"
           onChange={(event) => setComment(event.target.value)}
         />
-        <p className="field-hint">Tell the team what you are doing about this alert. {COMMENT_MAX - comment.length} characters left.</p>
+        <p className="field-hint">
+          Tell the team what you are doing about this alert. {COMMENT_MAX - comment.length} characters left.
+        </p>
       </div>
     </ActionDialog>
   );
@@ -62,15 +64,21 @@ export function ResolveDialog({ alert, onClose }: { alert: CacheAlert; onClose: 
         <>
           <p>{alert.alertMessage}</p>
           <p className="muted small">
-            An alert can be resolved once its last value is back within the threshold that applies (or that threshold was
-            changed or switched off); until then, acknowledge it.
+            An alert can be resolved once its last value is back within the threshold that applies (or that threshold
+            was changed or switched off); until then, acknowledge it.
           </p>
         </>
       }
     >
       <div className="field">
         <label htmlFor="resolve-comment">Comment (optional)</label>
-        <textarea id="resolve-comment" rows={3} maxLength={COMMENT_MAX} value={comment} onChange={(event) => setComment(event.target.value)} />
+        <textarea
+          id="resolve-comment"
+          rows={3}
+          maxLength={COMMENT_MAX}
+          value={comment}
+          onChange={(event) => setComment(event.target.value)}
+        />
       </div>
     </ActionDialog>
   );

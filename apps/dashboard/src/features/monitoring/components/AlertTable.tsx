@@ -2,7 +2,14 @@ import type { CacheAlert, ThresholdDirection } from '@ccc/shared-types';
 import { Badge } from '../../../components/ui/Badge';
 import { DataTable, type Column } from '../../../components/ui/DataTable';
 import { datasourceLabel, formatDateTime } from '../../../lib/format';
-import { ALERT_STATUS_META, ALERT_TYPE_LABELS, alertUnit, formatAlertActual, formatAlertValue, SEVERITY_META } from '../labels';
+import {
+  ALERT_STATUS_META,
+  ALERT_TYPE_LABELS,
+  alertUnit,
+  formatAlertActual,
+  formatAlertValue,
+  SEVERITY_META,
+} from '../labels';
 
 interface AlertTableProps {
   label: string;
@@ -25,10 +32,15 @@ function thresholdText(alert: CacheAlert): string {
   return value;
 }
 
-const alertName = (alert: CacheAlert) => `${ALERT_TYPE_LABELS[alert.alertType]}${alert.datasourceName ? ` on ${alert.datasourceName}` : ''}`;
+const alertName = (alert: CacheAlert) =>
+  `${ALERT_TYPE_LABELS[alert.alertType]}${alert.datasourceName ? ` on ${alert.datasourceName}` : ''}`;
 
 const COLUMNS: Array<Column<CacheAlert>> = [
-  { id: 'severity', header: 'Severity', cell: (alert) => <Badge tone={SEVERITY_META[alert.severity].tone}>{SEVERITY_META[alert.severity].label}</Badge> },
+  {
+    id: 'severity',
+    header: 'Severity',
+    cell: (alert) => <Badge tone={SEVERITY_META[alert.severity].tone}>{SEVERITY_META[alert.severity].label}</Badge>,
+  },
   {
     id: 'alert',
     header: 'Alert',
@@ -42,25 +54,52 @@ const COLUMNS: Array<Column<CacheAlert>> = [
   {
     id: 'datasource',
     header: 'Datasource',
-    cell: (alert) => (alert.datasourceId !== null ? datasourceLabel(alert.datasourceId, alert.datasourceName) : <span className="muted">—</span>),
+    cell: (alert) =>
+      alert.datasourceId !== null ? (
+        datasourceLabel(alert.datasourceId, alert.datasourceName)
+      ) : (
+        <span className="muted">—</span>
+      ),
   },
-  { id: 'actual', header: 'Actual', numeric: true, cell: (alert) => <span data-testid={`alert-actual-${alert.id}`}>{formatAlertActual(alert, true)}</span> },
+  {
+    id: 'actual',
+    header: 'Actual',
+    numeric: true,
+    cell: (alert) => <span data-testid={`alert-actual-${alert.id}`}>{formatAlertActual(alert, true)}</span>,
+  },
   { id: 'threshold', header: 'Threshold', numeric: true, cell: thresholdText },
-  { id: 'triggered', header: 'Triggered', className: 'small', cell: (alert) => <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time> },
+  {
+    id: 'triggered',
+    header: 'Triggered',
+    className: 'small',
+    cell: (alert) => <time dateTime={alert.triggeredAt}>{formatDateTime(alert.triggeredAt)}</time>,
+  },
   {
     id: 'status',
     header: 'Status',
     cell: (alert) => (
       <>
         <Badge tone={ALERT_STATUS_META[alert.alertStatus].tone}>{ALERT_STATUS_META[alert.alertStatus].label}</Badge>
-        {alert.acknowledgedByName && alert.alertStatus === 'ACKNOWLEDGED' && <div className="small muted">by {alert.acknowledgedByName}</div>}
+        {alert.acknowledgedByName && alert.alertStatus === 'ACKNOWLEDGED' && (
+          <div className="small muted">by {alert.acknowledgedByName}</div>
+        )}
       </>
     ),
   },
 ];
 
 /** Alerts in the order the service ranks them (active first, most severe, newest). */
-export function AlertTable({ label, alerts, testId, canWrite, selectedId, busy, onSelect, onAcknowledge, onResolve }: AlertTableProps) {
+export function AlertTable({
+  label,
+  alerts,
+  testId,
+  canWrite,
+  selectedId,
+  busy,
+  onSelect,
+  onAcknowledge,
+  onResolve,
+}: AlertTableProps) {
   const actions: Column<CacheAlert> = {
     id: 'actions',
     header: 'Actions',
@@ -69,16 +108,31 @@ export function AlertTable({ label, alerts, testId, canWrite, selectedId, busy, 
       const name = alertName(alert);
       return (
         <div className="row-actions">
-          <button type="button" className="button button-small button-secondary" aria-label={`Details of ${name}`} onClick={() => onSelect(alert)}>
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            aria-label={`Details of ${name}`}
+            onClick={() => onSelect(alert)}
+          >
             Details
           </button>
           {canWrite && onAcknowledge && alert.alertStatus === 'ACTIVE' && (
-            <button type="button" className="button button-small" aria-label={`Acknowledge ${name}`} onClick={() => onAcknowledge(alert)}>
+            <button
+              type="button"
+              className="button button-small"
+              aria-label={`Acknowledge ${name}`}
+              onClick={() => onAcknowledge(alert)}
+            >
               Acknowledge
             </button>
           )}
           {canWrite && onResolve && alert.alertStatus !== 'RESOLVED' && (
-            <button type="button" className="button button-small button-secondary" aria-label={`Resolve ${name}`} onClick={() => onResolve(alert)}>
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              aria-label={`Resolve ${name}`}
+              onClick={() => onResolve(alert)}
+            >
               Resolve
             </button>
           )}

@@ -10,7 +10,8 @@ const BASE = '/api/admin/monitoring/alerts';
 function alertRoutes(alerts: CacheAlert[]) {
   return {
     ...datasourcesRoute,
-    [`GET ${BASE}`]: ({ url }: { url: URL }) => jsonResponse(200, paged(alerts.filter((a) => a.alertStatus === url.searchParams.get('status')))),
+    [`GET ${BASE}`]: ({ url }: { url: URL }) =>
+      jsonResponse(200, paged(alerts.filter((a) => a.alertStatus === url.searchParams.get('status')))),
   };
 }
 
@@ -20,7 +21,13 @@ describe('alerts tab', () => {
     mockApi(
       alertRoutes([
         alert({ id: 'ack', alertStatus: 'ACKNOWLEDGED', severity: 'WARNING', acknowledgedByName: 'ops@example.com' }),
-        alert({ id: 'active', alertType: 'QUERY_TIME_HIGH', alertContext: { direction: 'ABOVE' }, thresholdValue: 500, actualValue: 812 }),
+        alert({
+          id: 'active',
+          alertType: 'QUERY_TIME_HIGH',
+          alertContext: { direction: 'ABOVE' },
+          thresholdValue: 500,
+          actualValue: 812,
+        }),
         alert({ id: 'old', alertStatus: 'RESOLVED' }),
       ]),
     );
@@ -72,7 +79,8 @@ describe('alerts tab', () => {
     signInAs('operator');
     mockApi({
       ...alertRoutes([alert()]),
-      [`POST ${BASE}/alert-1/resolve`]: () => jsonResponse(409, errorBody('CONFLICT', 'Alert alert-1 is already resolved')),
+      [`POST ${BASE}/alert-1/resolve`]: () =>
+        jsonResponse(409, errorBody('CONFLICT', 'Alert alert-1 is already resolved')),
     });
     const { user } = renderApp('/alerts');
 
@@ -116,7 +124,13 @@ describe('alerts tab', () => {
       thresholdValue: 1_073_741_824,
       actualValue: 1_610_612_736,
     });
-    const slow = alert({ id: 'slow', alertType: 'QUERY_TIME_HIGH', alertContext: null, thresholdValue: 500, actualValue: 812.5 });
+    const slow = alert({
+      id: 'slow',
+      alertType: 'QUERY_TIME_HIGH',
+      alertContext: null,
+      thresholdValue: 500,
+      actualValue: 812.5,
+    });
     mockApi({ ...alertRoutes([alert(), tableSize, slow]), [`GET ${BASE}/size`]: () => jsonResponse(200, tableSize) });
     const { user } = renderApp('/alerts');
 
@@ -132,7 +146,9 @@ describe('alerts tab', () => {
     await user.click(screen.getByRole('button', { name: 'Details of Table size high' }));
     expect(screen.getByTestId('alert-row-size')).toHaveAttribute('aria-current', 'true');
     const details = await screen.findByTestId('alert-details');
-    await waitFor(() => expect(details).toHaveTextContent('1.5 GB (1,610,612,736 bytes) / 1.0 GB (1,073,741,824 bytes)'));
+    await waitFor(() =>
+      expect(details).toHaveTextContent('1.5 GB (1,610,612,736 bytes) / 1.0 GB (1,073,741,824 bytes)'),
+    );
   });
 
   it('says when the current alerts are more than one page', async () => {
@@ -140,7 +156,10 @@ describe('alerts tab', () => {
     mockApi({
       ...datasourcesRoute,
       [`GET ${BASE}`]: ({ url }: { url: URL }) =>
-        jsonResponse(200, url.searchParams.get('status') === 'ACTIVE' ? { ...paged([alert()]), total: 140 } : paged([])),
+        jsonResponse(
+          200,
+          url.searchParams.get('status') === 'ACTIVE' ? { ...paged([alert()]), total: 140 } : paged([]),
+        ),
     });
     renderApp('/alerts');
 
@@ -155,9 +174,30 @@ describe('alerts tab', () => {
       acknowledgedByName: 'ops@example.com',
       acknowledgementComment: 'Warming it now',
       history: [
-        { at: '2026-11-21T06:00:00.000Z', event: 'FIRED', severity: 'WARNING', actualValue: 70, by: null, comment: null },
-        { at: '2026-11-21T06:05:00.000Z', event: 'ESCALATED', severity: 'CRITICAL', actualValue: 42, by: null, comment: null },
-        { at: '2026-11-21T06:07:00.000Z', event: 'ACKNOWLEDGED', severity: 'CRITICAL', actualValue: null, by: 'user-ops', comment: 'Warming it now' },
+        {
+          at: '2026-11-21T06:00:00.000Z',
+          event: 'FIRED',
+          severity: 'WARNING',
+          actualValue: 70,
+          by: null,
+          comment: null,
+        },
+        {
+          at: '2026-11-21T06:05:00.000Z',
+          event: 'ESCALATED',
+          severity: 'CRITICAL',
+          actualValue: 42,
+          by: null,
+          comment: null,
+        },
+        {
+          at: '2026-11-21T06:07:00.000Z',
+          event: 'ACKNOWLEDGED',
+          severity: 'CRITICAL',
+          actualValue: null,
+          by: 'user-ops',
+          comment: 'Warming it now',
+        },
       ],
     });
     mockApi({ ...alertRoutes([acknowledged]), [`GET ${BASE}/alert-1`]: () => jsonResponse(200, acknowledged) });
@@ -166,7 +206,11 @@ describe('alerts tab', () => {
     await user.click(await screen.findByRole('button', { name: 'Details of Hit rate low on Revenue Analytics' }));
     const timeline = await screen.findByTestId('alert-timeline');
     const events = within(timeline).getAllByRole('listitem');
-    expect(events.map((item) => item.querySelector('strong')?.textContent)).toEqual(['Fired', 'Escalated', 'Acknowledged']);
+    expect(events.map((item) => item.querySelector('strong')?.textContent)).toEqual([
+      'Fired',
+      'Escalated',
+      'Acknowledged',
+    ]);
     expect(events[2]).toHaveTextContent('by ops@example.com');
     expect(events[2]).toHaveTextContent('“Warming it now”');
     expect(screen.getByTestId('location')).toHaveTextContent('/alerts');

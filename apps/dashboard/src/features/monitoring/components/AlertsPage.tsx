@@ -96,7 +96,9 @@ export function AlertsPage() {
   const cut = [
     { label: 'active', data: active.data },
     { label: 'acknowledged', data: acknowledged.data },
-  ].flatMap(({ label, data }) => (data && data.total > data.items.length ? [`${data.items.length} of ${data.total} ${label}`] : []));
+  ].flatMap(({ label, data }) =>
+    data && data.total > data.items.length ? [`${data.items.length} of ${data.total} ${label}`] : [],
+  );
 
   return (
     <section aria-labelledby="page-title" className="monitoring-page">
@@ -117,7 +119,11 @@ export function AlertsPage() {
       <form className="card filters" aria-label="Alert filters" onSubmit={(event) => event.preventDefault()}>
         <div className="field">
           <label htmlFor="alert-severity">Severity</label>
-          <select id="alert-severity" value={filters.severity} onChange={(event) => setFilter('severity', event.target.value)}>
+          <select
+            id="alert-severity"
+            value={filters.severity}
+            onChange={(event) => setFilter('severity', event.target.value)}
+          >
             <option value="">Any</option>
             {ALERT_SEVERITIES.map((severity) => (
               <option key={severity} value={severity}>
@@ -146,7 +152,11 @@ export function AlertsPage() {
         />
         {filtered && (
           <div className="filters-actions">
-            <button type="button" className="button button-secondary" onClick={() => update({ severity: null, type: null, ds: null, page: null })}>
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => update({ severity: null, type: null, ds: null, page: null })}
+            >
               Clear filters
             </button>
           </div>
@@ -164,13 +174,16 @@ export function AlertsPage() {
         </h2>
         {currentLoading && <Loading label="Loading alerts…" />}
         {currentError && <LoadError error={currentError} />}
-        {!currentLoading && !currentError &&
+        {!currentLoading &&
+          !currentError &&
           (current.length === 0 ? (
             <div className="card card-muted" data-testid="no-current-alerts">
               <p>
-                {filtered ? 'No open alerts match these filters.' : 'No open alerts: every threshold is within its limits.'}{' '}
-                Alerts fire when a metric passes a <Link to="/thresholds">threshold</Link>; thresholds are evaluated every
-                minute{canWrite ? ', or now with “Evaluate now”' : ''}.
+                {filtered
+                  ? 'No open alerts match these filters.'
+                  : 'No open alerts: every threshold is within its limits.'}{' '}
+                Alerts fire when a metric passes a <Link to="/thresholds">threshold</Link>; thresholds are evaluated
+                every minute{canWrite ? ', or now with “Evaluate now”' : ''}.
               </p>
             </div>
           ) : (

@@ -24,7 +24,11 @@ const COLUMNS: Array<Column<DiffRow>> = [
       </>
     ),
   },
-  { id: 'current', header: 'Current', cell: (row) => <code className={row.changed ? 'config-old' : undefined}>{formatConfigValue(row.current)}</code> },
+  {
+    id: 'current',
+    header: 'Current',
+    cell: (row) => <code className={row.changed ? 'config-old' : undefined}>{formatConfigValue(row.current)}</code>,
+  },
   {
     id: 'recommended',
     header: 'Recommended',
@@ -54,7 +58,10 @@ export function ConfigDiff({ label, current, recommended, testId }: ConfigDiffPr
       columns={COLUMNS}
       rows={diffConfigs(current, recommended)}
       rowKey={(row) => row.key}
-      rowProps={(row) => ({ className: row.changed ? 'config-changed' : undefined, 'data-changed': String(row.changed) })}
+      rowProps={(row) => ({
+        className: row.changed ? 'config-changed' : undefined,
+        'data-changed': String(row.changed),
+      })}
       empty="No configuration keys."
     />
   );

@@ -15,7 +15,17 @@ interface DatasourceSelectProps {
 }
 
 /** A datasource picker whose value is the id as a string, '' for "all". */
-export function DatasourceSelect({ id, label, datasources, value, onChange, allLabel = 'All', disabled, invalid, describedBy }: DatasourceSelectProps) {
+export function DatasourceSelect({
+  id,
+  label,
+  datasources,
+  value,
+  onChange,
+  allLabel = 'All',
+  disabled,
+  invalid,
+  describedBy,
+}: DatasourceSelectProps) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

@@ -17,7 +17,18 @@ describe('efficiency tab', () => {
           periodDays: days,
           from: '2026-11-15T00:00:00.000Z',
           to: '2026-11-21T23:59:59.999Z',
-          datasources: [efficiency(), efficiency({ datasourceId: 2, name: 'Operational Metrics', verdict: 'UNUSED', currentHitRate: null, cacheHits: 0, memoryPerHitBytes: null, queriesPerWarmingSecond: null })],
+          datasources: [
+            efficiency(),
+            efficiency({
+              datasourceId: 2,
+              name: 'Operational Metrics',
+              verdict: 'UNUSED',
+              currentHitRate: null,
+              cacheHits: 0,
+              memoryPerHitBytes: null,
+              queriesPerWarmingSecond: null,
+            }),
+          ],
         };
         return jsonResponse(200, report);
       },
@@ -31,7 +42,11 @@ describe('efficiency tab', () => {
     expect(revenue).toHaveTextContent('last 15 min');
     expect(revenue).toHaveTextContent('8.0 MB');
     expect(revenue).toHaveTextContent('Efficient');
-    expect(within(revenue).getByRole('img', { name: /hit rate per day: 2026-11-19: no traffic; 2026-11-20: 88.5%; 2026-11-21: 95%/ })).toBeInTheDocument();
+    expect(
+      within(revenue).getByRole('img', {
+        name: /hit rate per day: 2026-11-19: no traffic; 2026-11-20: 88.5%; 2026-11-21: 95%/,
+      }),
+    ).toBeInTheDocument();
     expect(screen.getByTestId('verdict-2')).toHaveTextContent('Unused');
 
     await user.selectOptions(screen.getByLabelText('Period'), '30');

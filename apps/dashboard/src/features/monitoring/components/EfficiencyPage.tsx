@@ -16,7 +16,12 @@ export function Sparkline({ trend, label }: { trend: DatasourceEfficiency['hitRa
   const pad = 3;
   const step = trend.length > 1 ? (width - 2 * pad) / (trend.length - 1) : 0;
   const points = trend.map((day, i) =>
-    day.hitRate === null ? null : { x: trend.length > 1 ? pad + i * step : width / 2, y: height - pad - (day.hitRate / 100) * (height - 2 * pad) },
+    day.hitRate === null
+      ? null
+      : {
+          x: trend.length > 1 ? pad + i * step : width / 2,
+          y: height - pad - (day.hitRate / 100) * (height - 2 * pad),
+        },
   );
   const segments: string[] = [];
   let current: string[] = [];
@@ -27,9 +32,18 @@ export function Sparkline({ trend, label }: { trend: DatasourceEfficiency['hitRa
     } else current.push(`${p.x.toFixed(1)},${p.y.toFixed(1)}`);
   }
   if (current.length) segments.push(current.join(' '));
-  const summary = trend.map((day) => `${day.date}: ${day.hitRate === null ? 'no traffic' : `${formatNumber(day.hitRate, 1)}%`}`).join('; ');
+  const summary = trend
+    .map((day) => `${day.date}: ${day.hitRate === null ? 'no traffic' : `${formatNumber(day.hitRate, 1)}%`}`)
+    .join('; ');
   return (
-    <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label} hit rate per day: ${summary}`}>
+    <svg
+      className="sparkline"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={`${label} hit rate per day: ${summary}`}
+    >
       <line x1={0} x2={width} y1={height - pad} y2={height - pad} stroke="#c8d0da" />
       {segments.map((segment, i) => (
         <polyline key={i} points={segment} fill="none" stroke="#2457c5" strokeWidth={1.5} />
@@ -47,7 +61,11 @@ const COLUMNS: Array<Column<DatasourceEfficiency>> = [
     cell: (ds) => datasourceLabel(ds.datasourceId, ds.name),
     sortValue: (ds) => ds.datasourceId,
   },
-  { id: 'trend', header: 'Hit rate trend', cell: (ds) => <Sparkline trend={ds.hitRateTrend} label={datasourceLabel(ds.datasourceId, ds.name)} /> },
+  {
+    id: 'trend',
+    header: 'Hit rate trend',
+    cell: (ds) => <Sparkline trend={ds.hitRateTrend} label={datasourceLabel(ds.datasourceId, ds.name)} />,
+  },
   {
     id: 'hit-rate',
     header: 'Hit rate now',
@@ -68,11 +86,19 @@ const COLUMNS: Array<Column<DatasourceEfficiency>> = [
     cell: (ds) => (
       <>
         {formatBytes(ds.memoryBytes)}
-        <div className="small muted">{ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}</div>
+        <div className="small muted">
+          {ds.memoryPerHitBytes === null ? 'no hits' : `${formatBytes(ds.memoryPerHitBytes)} per hit`}
+        </div>
       </>
     ),
   },
-  { id: 'hits', header: 'Cache hits', numeric: true, cell: (ds) => formatNumber(ds.cacheHits, 0), sortValue: (ds) => ds.cacheHits },
+  {
+    id: 'hits',
+    header: 'Cache hits',
+    numeric: true,
+    cell: (ds) => formatNumber(ds.cacheHits, 0),
+    sortValue: (ds) => ds.cacheHits,
+  },
   {
     id: 'warms',
     header: 'Warms · time spent',
@@ -85,7 +111,13 @@ const COLUMNS: Array<Column<DatasourceEfficiency>> = [
       </>
     ),
   },
-  { id: 'queries', header: 'Queries served', numeric: true, cell: (ds) => formatNumber(ds.queriesServed, 0), sortValue: (ds) => ds.queriesServed },
+  {
+    id: 'queries',
+    header: 'Queries served',
+    numeric: true,
+    cell: (ds) => formatNumber(ds.queriesServed, 0),
+    sortValue: (ds) => ds.queriesServed,
+  },
   {
     id: 'per-second',
     header: 'Queries per second of warming',

@@ -28,7 +28,16 @@ interface Values {
   isMonitoring: boolean;
 }
 
-const FIELDS = ['tableName', 'indexName', 'indexType', 'columns', 'whereClause', 'usagePattern', 'maintenanceWindow', 'scheduledAt'] as const;
+const FIELDS = [
+  'tableName',
+  'indexName',
+  'indexType',
+  'columns',
+  'whereClause',
+  'usagePattern',
+  'maintenanceWindow',
+  'scheduledAt',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 export function splitColumns(text: string): string[] {
@@ -41,7 +50,10 @@ export function splitColumns(text: string): string[] {
 /** "demo_analytics.revenue_facts" + ["measure","period_date"] → "idx_revenue_facts_measure_period_date" (max 63). */
 export function suggestIndexName(table: string, columns: string[]): string {
   const base = table.split('.').pop() ?? table;
-  return `idx_${[base, ...columns].join('_')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  return `idx_${[base, ...columns].join('_')}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
 }
 
 function clientErrors(values: Values): Partial<Record<Field, string>> {
@@ -50,8 +62,10 @@ function clientErrors(values: Values): Partial<Record<Field, string>> {
   if (!INDEX_NAME_PATTERN.test(values.indexName)) errors.indexName = `Use ${INDEX_NAME_RULE}.`;
   const columns = splitColumns(values.columns);
   if (columns.length === 0) errors.columns = 'Name at least one column.';
-  if (values.indexType === 'PARTIAL' && !values.whereClause.trim()) errors.whereClause = 'A partial index needs a condition.';
-  if (values.maintenanceWindow === 'SCHEDULED' && !values.scheduledAt) errors.scheduledAt = 'Choose when the index may be built.';
+  if (values.indexType === 'PARTIAL' && !values.whereClause.trim())
+    errors.whereClause = 'A partial index needs a condition.';
+  if (values.maintenanceWindow === 'SCHEDULED' && !values.scheduledAt)
+    errors.scheduledAt = 'Choose when the index may be built.';
   return errors;
 }
 
@@ -71,7 +85,11 @@ export function IndexForm({ datasources, onDone }: { datasources: Datasource[] |
   });
   const [nameTouched, setNameTouched] = useState(false);
   const [submitted, setSubmitted] = useState(false);
-  const tables = (datasources ?? []).map((ds) => ({ table: ds.sourceTable, name: ds.name, columns: Object.values(ds.columnMapping) }));
+  const tables = (datasources ?? []).map((ds) => ({
+    table: ds.sourceTable,
+    name: ds.name,
+    columns: Object.values(ds.columnMapping),
+  }));
   const tableColumns = tables.find((t) => t.table === values.tableName)?.columns ?? [];
 
   const local = clientErrors(values);
@@ -127,7 +145,12 @@ export function IndexForm({ datasources, onDone }: { datasources: Datasource[] |
       <div className="form-grid">
         <div className="field">
           <label htmlFor="index-table">Table</label>
-          <select id="index-table" value={values.tableName} onChange={(event) => set('tableName', event.target.value)} {...a11y('tableName')}>
+          <select
+            id="index-table"
+            value={values.tableName}
+            onChange={(event) => set('tableName', event.target.value)}
+            {...a11y('tableName')}
+          >
             <option value="">Choose a datasource table…</option>
             {tables.map((t) => (
               <option key={t.table} value={t.table}>
@@ -166,7 +189,12 @@ export function IndexForm({ datasources, onDone }: { datasources: Datasource[] |
         </div>
         <div className="field">
           <label htmlFor="index-type">Type</label>
-          <select id="index-type" value={values.indexType} onChange={(event) => set('indexType', event.target.value as IndexType)} {...a11y('indexType')}>
+          <select
+            id="index-type"
+            value={values.indexType}
+            onChange={(event) => set('indexType', event.target.value as IndexType)}
+            {...a11y('indexType')}
+          >
             {INDEX_TYPES.map((type) => (
               <option key={type} value={type}>
                 {INDEX_TYPE_LABELS[type]}
@@ -192,7 +220,12 @@ export function IndexForm({ datasources, onDone }: { datasources: Datasource[] |
         )}
         <div className="field">
           <label htmlFor="index-usage">Used for</label>
-          <select id="index-usage" value={values.usagePattern} onChange={(event) => set('usagePattern', event.target.value as IndexUsagePattern)} {...a11y('usagePattern')}>
+          <select
+            id="index-usage"
+            value={values.usagePattern}
+            onChange={(event) => set('usagePattern', event.target.value as IndexUsagePattern)}
+            {...a11y('usagePattern')}
+          >
             {INDEX_USAGE_PATTERNS.map((pattern) => (
               <option key={pattern} value={pattern}>
                 {USAGE_PATTERN_LABELS[pattern]}
@@ -220,28 +253,40 @@ export function IndexForm({ datasources, onDone }: { datasources: Datasource[] |
         {values.maintenanceWindow === 'SCHEDULED' && (
           <div className="field">
             <label htmlFor="index-scheduled">Build at (local time)</label>
-            <input id="index-scheduled" type="datetime-local" value={values.scheduledAt} onChange={(event) => set('scheduledAt', event.target.value)} {...a11y('scheduledAt')} />
+            <input
+              id="index-scheduled"
+              type="datetime-local"
+              value={values.scheduledAt}
+              onChange={(event) => set('scheduledAt', event.target.value)}
+              {...a11y('scheduledAt')}
+            />
             {fieldError('scheduledAt')}
           </div>
         )}
       </div>
       <div className="field field-inline">
         <label>
-          <input type="checkbox" checked={values.isMonitoring} onChange={(event) => set('isMonitoring', event.target.checked)} /> Monitor its usage
+          <input
+            type="checkbox"
+            checked={values.isMonitoring}
+            onChange={(event) => set('isMonitoring', event.target.checked)}
+          />{' '}
+          Monitor its usage
         </label>
       </div>
-      {create.isError && (otherServer.length > 0 || !(create.error instanceof ApiError && create.error.fields.length > 0)) && (
-        <div className="callout callout-error" role="alert">
-          <p>{errorMessage(create.error)}</p>
-          {otherServer.length > 0 && (
-            <ul>
-              {otherServer.map(([field, messages]) => (
-                <li key={field}>{messages.join(' ')}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {create.isError &&
+        (otherServer.length > 0 || !(create.error instanceof ApiError && create.error.fields.length > 0)) && (
+          <div className="callout callout-error" role="alert">
+            <p>{errorMessage(create.error)}</p>
+            {otherServer.length > 0 && (
+              <ul>
+                {otherServer.map(([field, messages]) => (
+                  <li key={field}>{messages.join(' ')}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
       <div className="form-actions">
         <button type="submit" className="button" disabled={create.isPending}>
           {create.isPending ? 'Creating…' : 'Create strategy'}

@@ -10,7 +10,9 @@ function StrategyStatus({ strategy }: { strategy: IndexStrategy }) {
     return (
       <>
         <Badge tone="ok">Created</Badge>
-        {strategy.createdInDatabaseAt && <div className="small muted">{formatDateTime(strategy.createdInDatabaseAt)}</div>}
+        {strategy.createdInDatabaseAt && (
+          <div className="small muted">{formatDateTime(strategy.createdInDatabaseAt)}</div>
+        )}
       </>
     );
   }
@@ -40,8 +42,17 @@ const COLUMNS: Array<Column<IndexStrategy>> = [
       </>
     ),
   },
-  { id: 'type', header: 'Type', cell: (s) => INDEX_TYPE_LABELS[s.indexType].split(' (')[0], sortValue: (s) => s.indexType },
-  { id: 'usage', header: 'Used for', cell: (s) => (s.discovered ? <span className="muted">—</span> : USAGE_PATTERN_LABELS[s.usagePattern]) },
+  {
+    id: 'type',
+    header: 'Type',
+    cell: (s) => INDEX_TYPE_LABELS[s.indexType].split(' (')[0],
+    sortValue: (s) => s.indexType,
+  },
+  {
+    id: 'usage',
+    header: 'Used for',
+    cell: (s) => (s.discovered ? <span className="muted">—</span> : USAGE_PATTERN_LABELS[s.usagePattern]),
+  },
   {
     id: 'window',
     header: 'Window',
@@ -52,7 +63,12 @@ const COLUMNS: Array<Column<IndexStrategy>> = [
       </>
     ),
   },
-  { id: 'status', header: 'Status', cellTestId: (s) => `index-status-${s.indexName}`, cell: (s) => <StrategyStatus strategy={s} /> },
+  {
+    id: 'status',
+    header: 'Status',
+    cellTestId: (s) => `index-status-${s.indexName}`,
+    cell: (s) => <StrategyStatus strategy={s} />,
+  },
 ];
 
 interface IndexStrategiesTableProps {
@@ -98,7 +114,9 @@ export function IndexStrategiesTable({
             {applyingId === s.id ? 'Applying…' : 'Apply'}
           </button>
         )}
-        {onEdit && onDelete && <EditDeleteButtons label={s.indexName} onEdit={() => onEdit(s)} onDelete={() => onDelete(s)} />}
+        {onEdit && onDelete && (
+          <EditDeleteButtons label={s.indexName} onEdit={() => onEdit(s)} onDelete={() => onDelete(s)} />
+        )}
       </div>
     ),
   };

@@ -48,7 +48,11 @@ export function EditIndexStrategyDialog({ strategy, onClose }: { strategy: Index
       </p>
       <div className="field">
         <label htmlFor="edit-index-usage">Used for</label>
-        <select id="edit-index-usage" value={usagePattern} onChange={(event) => setUsagePattern(event.target.value as IndexUsagePattern)}>
+        <select
+          id="edit-index-usage"
+          value={usagePattern}
+          onChange={(event) => setUsagePattern(event.target.value as IndexUsagePattern)}
+        >
           {INDEX_USAGE_PATTERNS.map((p) => (
             <option key={p} value={p}>
               {USAGE_PATTERN_LABELS[p]}
@@ -58,7 +62,11 @@ export function EditIndexStrategyDialog({ strategy, onClose }: { strategy: Index
       </div>
       <div className="field">
         <label htmlFor="edit-index-window">Build window</label>
-        <select id="edit-index-window" value={buildWindow} onChange={(event) => setBuildWindow(event.target.value as MaintenanceWindow)}>
+        <select
+          id="edit-index-window"
+          value={buildWindow}
+          onChange={(event) => setBuildWindow(event.target.value as MaintenanceWindow)}
+        >
           {MAINTENANCE_WINDOWS.map((w) => (
             <option key={w} value={w}>
               {WINDOW_LABELS[w]}
@@ -69,12 +77,18 @@ export function EditIndexStrategyDialog({ strategy, onClose }: { strategy: Index
       {buildWindow === 'SCHEDULED' && (
         <div className="field">
           <label htmlFor="edit-index-scheduled">Build at (local time)</label>
-          <input id="edit-index-scheduled" type="datetime-local" value={scheduledAt} onChange={(event) => setScheduledAt(event.target.value)} />
+          <input
+            id="edit-index-scheduled"
+            type="datetime-local"
+            value={scheduledAt}
+            onChange={(event) => setScheduledAt(event.target.value)}
+          />
         </div>
       )}
       <div className="field field-inline">
         <label>
-          <input type="checkbox" checked={isMonitoring} onChange={(event) => setIsMonitoring(event.target.checked)} /> Monitor its usage
+          <input type="checkbox" checked={isMonitoring} onChange={(event) => setIsMonitoring(event.target.checked)} />{' '}
+          Monitor its usage
         </label>
       </div>
     </ActionDialog>

@@ -17,7 +17,13 @@ interface UsageRow {
 /** The statistics cells of one day, shared by an index's latest row and its earlier days. */
 const STAT_COLUMNS: Array<Column<IndexUsageStats>> = [
   { id: 'day', header: 'Day', className: 'small nowrap', cell: (u) => u.statsDate, sortValue: (u) => u.statsDate },
-  { id: 'scans', header: 'Scans', numeric: true, cell: (u) => formatNumber(u.totalScans, 0), sortValue: (u) => u.totalScans },
+  {
+    id: 'scans',
+    header: 'Scans',
+    numeric: true,
+    cell: (u) => formatNumber(u.totalScans, 0),
+    sortValue: (u) => u.totalScans,
+  },
   {
     id: 'tuples',
     header: 'Tuples read / fetched',
@@ -25,10 +31,34 @@ const STAT_COLUMNS: Array<Column<IndexUsageStats>> = [
     cell: (u) => `${formatNumber(u.totalTuplesRead, 0)} / ${formatNumber(u.totalTuplesFetched, 0)}`,
     sortValue: (u) => u.totalTuplesRead,
   },
-  { id: 'selectivity', header: 'Selectivity', numeric: true, cell: (u) => formatNumber(u.selectivityRatio, 3), sortValue: (u) => u.selectivityRatio },
-  { id: 'avg-scan', header: 'Avg scan', numeric: true, cell: (u) => formatMillis(u.avgScanTimeMs), sortValue: (u) => u.avgScanTimeMs },
-  { id: 'size', header: 'Size', numeric: true, cell: (u) => formatBytes(u.indexSizeBytes), sortValue: (u) => u.indexSizeBytes },
-  { id: 'cost', header: 'Maintenance cost', numeric: true, cell: (u) => formatNumber(u.maintenanceCostScore, 2), sortValue: (u) => u.maintenanceCostScore },
+  {
+    id: 'selectivity',
+    header: 'Selectivity',
+    numeric: true,
+    cell: (u) => formatNumber(u.selectivityRatio, 3),
+    sortValue: (u) => u.selectivityRatio,
+  },
+  {
+    id: 'avg-scan',
+    header: 'Avg scan',
+    numeric: true,
+    cell: (u) => formatMillis(u.avgScanTimeMs),
+    sortValue: (u) => u.avgScanTimeMs,
+  },
+  {
+    id: 'size',
+    header: 'Size',
+    numeric: true,
+    cell: (u) => formatBytes(u.indexSizeBytes),
+    sortValue: (u) => u.indexSizeBytes,
+  },
+  {
+    id: 'cost',
+    header: 'Maintenance cost',
+    numeric: true,
+    cell: (u) => formatNumber(u.maintenanceCostScore, 2),
+    sortValue: (u) => u.maintenanceCostScore,
+  },
 ];
 
 function DropFlag({ usage }: { usage: IndexUsageStats }) {
@@ -43,7 +73,11 @@ export function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStr
   const [expanded, setExpanded] = useState<string | null>(null);
   const rows = strategies
     .flatMap((s) => (s.latestUsage ? [{ strategy: s, usage: s.latestUsage }] : []))
-    .sort((a, b) => Number(b.usage.isRecommendedForDrop) - Number(a.usage.isRecommendedForDrop) || a.usage.indexName.localeCompare(b.usage.indexName));
+    .sort(
+      (a, b) =>
+        Number(b.usage.isRecommendedForDrop) - Number(a.usage.isRecommendedForDrop) ||
+        a.usage.indexName.localeCompare(b.usage.indexName),
+    );
   const columns: Array<Column<UsageRow>> = [
     {
       id: 'index',
@@ -71,16 +105,14 @@ export function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStr
         </>
       ),
     },
-    ...STAT_COLUMNS.map(
-      ({ id, header, numeric, className, cell, sortValue }): Column<UsageRow> => ({
-        id,
-        header,
-        numeric,
-        className,
-        cell: (row) => cell(row.usage),
-        sortValue: sortValue && ((row) => sortValue(row.usage)),
-      }),
-    ),
+    ...STAT_COLUMNS.map(({ id, header, numeric, className, cell, sortValue }): Column<UsageRow> => ({
+      id,
+      header,
+      numeric,
+      className,
+      cell: (row) => cell(row.usage),
+      sortValue: sortValue && ((row) => sortValue(row.usage)),
+    })),
     {
       id: 'drop',
       header: 'Drop?',
@@ -96,8 +128,13 @@ export function IndexUsageTable({ strategies, canWrite }: { strategies: IndexStr
       columns={columns}
       rows={rows}
       rowKey={({ strategy }) => strategy.id}
-      rowProps={({ strategy, usage }) => ({ 'data-testid': `index-usage-${usage.indexName}`, 'aria-current': expanded === strategy.id ? 'true' : undefined })}
-      renderAfterRow={({ strategy }) => expanded === strategy.id && <UsageHistoryRows strategy={strategy} columnCount={columns.length} />}
+      rowProps={({ strategy, usage }) => ({
+        'data-testid': `index-usage-${usage.indexName}`,
+        'aria-current': expanded === strategy.id ? 'true' : undefined,
+      })}
+      renderAfterRow={({ strategy }) =>
+        expanded === strategy.id && <UsageHistoryRows strategy={strategy} columnCount={columns.length} />
+      }
       emptyTestId="no-index-usage"
       empty={`No index statistics yet. They are collected daily from PostgreSQL${canWrite ? '; “Collect usage now” takes them now.' : '.'}`}
     />
@@ -113,7 +150,8 @@ function UsageHistoryRows({ strategy, columnCount }: { strategy: IndexStrategy; 
   let message: ReactNode = null;
   if (history.isPending) message = <Loading label="Loading usage history…" />;
   else if (history.isError) message = <LoadError error={history.error} />;
-  else if (days.length === 0) message = <span className="muted">No earlier days in the last {USAGE_HISTORY_DAYS} days.</span>;
+  else if (days.length === 0)
+    message = <span className="muted">No earlier days in the last {USAGE_HISTORY_DAYS} days.</span>;
   if (message) {
     return (
       <tr className="usage-history-row" data-testid={`index-usage-history-${strategy.indexName}`}>
@@ -127,7 +165,10 @@ function UsageHistoryRows({ strategy, columnCount }: { strategy: IndexStrategy; 
         <tr key={u.id} className="usage-history-row" data-testid={`index-usage-history-${strategy.indexName}`}>
           <td className="small muted">earlier</td>
           {STAT_COLUMNS.map((column) => (
-            <td key={column.id} className={[column.numeric ? 'numeric' : '', column.className ?? ''].join(' ').trim() || undefined}>
+            <td
+              key={column.id}
+              className={[column.numeric ? 'numeric' : '', column.className ?? ''].join(' ').trim() || undefined}
+            >
               {column.cell(u)}
             </td>
           ))}

@@ -21,19 +21,34 @@ describe('indexes tab', () => {
             indexName: 'revenue_facts_pkey',
             discovered: true,
             isCreated: true,
-            latestUsage: indexUsage({ id: 'u2', indexStrategyId: 'd1', indexName: 'revenue_facts_pkey', isPrimary: true, isRecommendedForDrop: false, totalScans: 4200 }),
+            latestUsage: indexUsage({
+              id: 'u2',
+              indexStrategyId: 'd1',
+              indexName: 'revenue_facts_pkey',
+              isPrimary: true,
+              isRecommendedForDrop: false,
+              totalScans: 4200,
+            }),
           }),
         ]),
       [`POST ${BASE}/index-1/apply`]: () =>
-        jsonResponse(200, { status: 'deferred', windowOpensAt: opensAt, strategy: indexStrategy({ applyRequestedAt: new Date().toISOString() }) } satisfies ApplyIndexResult),
+        jsonResponse(200, {
+          status: 'deferred',
+          windowOpensAt: opensAt,
+          strategy: indexStrategy({ applyRequestedAt: new Date().toISOString() }),
+        } satisfies ApplyIndexResult),
     });
     const { user } = renderApp('/indexes');
 
     const row = await screen.findByTestId('index-row-idx_revenue_facts_measure');
     expect(row).toHaveTextContent('Not created');
-    expect(within(screen.getByTestId('discovered-indexes-table')).getByTestId('index-row-revenue_facts_pkey')).toHaveTextContent('Created');
+    expect(
+      within(screen.getByTestId('discovered-indexes-table')).getByTestId('index-row-revenue_facts_pkey'),
+    ).toHaveTextContent('Created');
     await user.click(within(row).getByRole('button', { name: 'Apply idx_revenue_facts_measure' }));
-    expect(await screen.findByTestId('apply-result')).toHaveTextContent('idx_revenue_facts_measure will be built when its off-peak hours window opens');
+    expect(await screen.findByTestId('apply-result')).toHaveTextContent(
+      'idx_revenue_facts_measure will be built when its off-peak hours window opens',
+    );
 
     expect(await screen.findByTestId('drop-flag-idx_revenue_facts_measure')).toHaveTextContent('Drop recommended');
     expect(screen.getByTestId('drop-flag-revenue_facts_pkey')).toHaveTextContent('Keep');
@@ -49,7 +64,12 @@ describe('indexes tab', () => {
       [`GET ${BASE}/usage`]: () => jsonResponse(200, []),
       [`POST ${BASE}`]: ({ body }) => {
         bodies.push(body as CreateIndexStrategyRequest);
-        return jsonResponse(400, errorBody('VALIDATION_FAILED', 'Invalid index', [{ field: 'columns', messages: ['Column "nope" does not exist in demo_analytics.revenue_facts'] }]));
+        return jsonResponse(
+          400,
+          errorBody('VALIDATION_FAILED', 'Invalid index', [
+            { field: 'columns', messages: ['Column "nope" does not exist in demo_analytics.revenue_facts'] },
+          ]),
+        );
       },
     });
     const { user } = renderApp('/indexes');
@@ -121,7 +141,8 @@ describe('indexes tab', () => {
     const deletes: string[] = [];
     mockApi({
       ...datasourcesRoute,
-      [`GET ${BASE}`]: () => jsonResponse(200, [indexStrategy({ isCreated: true, createdInDatabaseAt: new Date().toISOString() })]),
+      [`GET ${BASE}`]: () =>
+        jsonResponse(200, [indexStrategy({ isCreated: true, createdInDatabaseAt: new Date().toISOString() })]),
       [`DELETE ${BASE}/index-1`]: ({ url }) => {
         deletes.push(url.search);
         return new Response(null, { status: 204 });
@@ -131,7 +152,9 @@ describe('indexes tab', () => {
 
     await user.click(await screen.findByRole('button', { name: 'Delete idx_revenue_facts_measure' }));
     const dialog = screen.getByRole('dialog');
-    expect(within(dialog).getByTestId('drop-index-note')).toHaveTextContent('drops idx_revenue_facts_measure from demo_analytics.revenue_facts');
+    expect(within(dialog).getByTestId('drop-index-note')).toHaveTextContent(
+      'drops idx_revenue_facts_measure from demo_analytics.revenue_facts',
+    );
     expect(within(dialog).queryByRole('button', { name: 'Delete strategy' })).not.toBeInTheDocument();
     await user.click(within(dialog).getByRole('button', { name: 'Drop index and delete' }));
     await waitFor(() => expect(deletes).toEqual(['?dropIndex=true']));
@@ -152,7 +175,10 @@ describe('indexes tab', () => {
         deletes.push(url.search);
         if (!url.searchParams.has('dropIndex')) {
           return jsonResponse(409, {
-            ...errorBody('CONFLICT', 'Index idx_revenue_facts_measure exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently'),
+            ...errorBody(
+              'CONFLICT',
+              'Index idx_revenue_facts_measure exists in PostgreSQL; repeat with dropIndex=true to drop it concurrently',
+            ),
             details: { field: 'dropIndex' },
           });
         }
@@ -164,7 +190,9 @@ describe('indexes tab', () => {
     await user.click(await screen.findByRole('button', { name: 'Delete idx_revenue_facts_measure' }));
     const dialog = screen.getByRole('dialog');
     await user.click(within(dialog).getByRole('button', { name: 'Delete strategy' }));
-    expect(await within(dialog).findByTestId('drop-index-note')).toHaveTextContent('turned out to exist in the database');
+    expect(await within(dialog).findByTestId('drop-index-note')).toHaveTextContent(
+      'turned out to exist in the database',
+    );
     expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
     await waitFor(() => expect(listReads).toBeGreaterThan(1));
     await user.click(within(dialog).getByRole('button', { name: 'Drop index and delete' }));
@@ -176,7 +204,8 @@ describe('indexes tab', () => {
     mockApi({
       ...datasourcesRoute,
       [`GET ${BASE}`]: () => jsonResponse(200, [indexStrategy()]),
-      [`POST ${BASE}/index-1/apply`]: () => jsonResponse(409, errorBody('CONFLICT', 'Another build of idx_revenue_facts_measure is running')),
+      [`POST ${BASE}/index-1/apply`]: () =>
+        jsonResponse(409, errorBody('CONFLICT', 'Another build of idx_revenue_facts_measure is running')),
     });
     const { user } = renderApp('/indexes');
 

@@ -42,10 +42,14 @@ export function IndexesPage() {
   const [editing, setEditing] = useState<IndexStrategy | null>(null);
   const [deleting, setDeleting] = useState<IndexStrategy | null>(null);
   const [usageTable, setUsageTable] = useState('');
-  const list = [...(strategies.data ?? [])].sort((a, b) => a.tableName.localeCompare(b.tableName) || a.indexName.localeCompare(b.indexName));
+  const list = [...(strategies.data ?? [])].sort(
+    (a, b) => a.tableName.localeCompare(b.tableName) || a.indexName.localeCompare(b.indexName),
+  );
   const managed = list.filter((s) => !s.discovered);
   const discovered = list.filter((s) => s.discovered);
-  const tables = [...new Set([...(datasources.data ?? []).map((ds) => ds.sourceTable), ...list.map((s) => s.tableName)])].sort();
+  const tables = [
+    ...new Set([...(datasources.data ?? []).map((ds) => ds.sourceTable), ...list.map((s) => s.tableName)]),
+  ].sort();
   const appliedResult = apply.data ? applySummary(apply.data) : null;
 
   return (
@@ -59,7 +63,12 @@ export function IndexesPage() {
                 New index strategy
               </button>
             )}
-            <button type="button" className="button button-secondary" disabled={collect.isPending} onClick={() => collect.mutate()}>
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={collect.isPending}
+              onClick={() => collect.mutate()}
+            >
               {collect.isPending ? 'Collecting…' : 'Collect usage now'}
             </button>
           </div>
@@ -133,7 +142,12 @@ export function IndexesPage() {
             </select>
           </div>
         </div>
-        {strategies.data && <IndexUsageTable strategies={usageTable ? list.filter((s) => s.tableName === usageTable) : list} canWrite={canWrite} />}
+        {strategies.data && (
+          <IndexUsageTable
+            strategies={usageTable ? list.filter((s) => s.tableName === usageTable) : list}
+            canWrite={canWrite}
+          />
+        )}
       </section>
 
       {editing && <EditIndexStrategyDialog strategy={editing} onClose={() => setEditing(null)} />}

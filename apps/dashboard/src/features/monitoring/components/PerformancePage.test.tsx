@@ -54,8 +54,22 @@ describe('performance tab', () => {
     mockApi({
       ...datasourcesRoute,
       [`GET ${BASE}/usage/hourly`]: () =>
-        jsonResponse(200, [hourly(1, 2, 100, 90, 1.5), hourly(1, 1, 0, 0, null), hourly(1, 0, 200, 196, 1.2), hourly(2, 1, 50, 10, 40)]),
-      [`GET ${BASE}/usage-patterns`]: () => jsonResponse(200, [usagePattern(), usagePattern({ id: 'p2', datasourceId: 2, datasourceName: 'Operational Metrics', hourlyRequests: new Array(24).fill(5) })]),
+        jsonResponse(200, [
+          hourly(1, 2, 100, 90, 1.5),
+          hourly(1, 1, 0, 0, null),
+          hourly(1, 0, 200, 196, 1.2),
+          hourly(2, 1, 50, 10, 40),
+        ]),
+      [`GET ${BASE}/usage-patterns`]: () =>
+        jsonResponse(200, [
+          usagePattern(),
+          usagePattern({
+            id: 'p2',
+            datasourceId: 2,
+            datasourceName: 'Operational Metrics',
+            hourlyRequests: new Array(24).fill(5),
+          }),
+        ]),
       [`GET ${BASE}/query-performance/slow`]: () => jsonResponse(200, [slow, warmingRead]),
       [`GET ${BASE}/query-performance/patterns`]: ({ url }) => {
         reads.patterns!.push(url.searchParams);
@@ -70,7 +84,9 @@ describe('performance tab', () => {
 
     const hitRate = await screen.findByTestId('hit-rate-chart');
     expect(within(hitRate).getByRole('img', { name: /Cache hit rate per hour/ })).toBeInTheDocument();
-    expect(within(hitRate).getByRole('list', { name: 'Cache hit rate per hour legend' })).toHaveTextContent('DS #1: Revenue AnalyticsDS #2: Operational Metrics');
+    expect(within(hitRate).getByRole('list', { name: 'Cache hit rate per hour legend' })).toHaveTextContent(
+      'DS #1: Revenue AnalyticsDS #2: Operational Metrics',
+    );
     // DS 1 had no requests an hour ago: its line breaks there.
     expect(hitRate.querySelectorAll('[data-series="DS #1: Revenue Analytics"] polyline')).toHaveLength(2);
     expect(screen.getByTestId('query-time-chart')).toHaveTextContent('Query time (ms)');
@@ -105,11 +121,19 @@ describe('performance tab', () => {
     await waitFor(() => expect(reads.patterns!.at(-1)?.get('datasourceId')).toBe('1'));
     const listed = reads.patterns!.at(-1)!;
     expect(Date.parse(listed.get('to')!) - Date.parse(listed.get('from')!)).toBe(168 * 3_600_000);
-    await user.click(within(await screen.findByTestId('query-patterns-table')).getByRole('button', { name: /History of pattern/ }));
+    await user.click(
+      within(await screen.findByTestId('query-patterns-table')).getByRole('button', { name: /History of pattern/ }),
+    );
     expect(await screen.findByTestId('pattern-history')).toHaveTextContent('Execution time');
-    expect(within(screen.getByTestId('pattern-history')).getByRole('table', { hidden: true })).toHaveTextContent('812.4');
+    expect(within(screen.getByTestId('pattern-history')).getByRole('table', { hidden: true })).toHaveTextContent(
+      '812.4',
+    );
     const history = reads.history!.at(-1)!;
-    expect([history.get('from'), history.get('to'), history.get('datasourceId')]).toEqual([listed.get('from'), listed.get('to'), '1']);
+    expect([history.get('from'), history.get('to'), history.get('datasourceId')]).toEqual([
+      listed.get('from'),
+      listed.get('to'),
+      '1',
+    ]);
   });
 
   it('explains empty data and rolls up today on request', async () => {

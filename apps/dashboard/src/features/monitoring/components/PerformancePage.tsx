@@ -24,17 +24,57 @@ const HOUR_MS = 3_600_000;
 const HOURS = Array.from({ length: 24 }, (_, hour) => hourLabel(hour));
 
 const timeOfDay = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
-const dayAndTime = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+const dayAndTime = new Intl.DateTimeFormat('en-GB', {
+  day: '2-digit',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
 
 const PATTERN_COLUMNS: Array<Column<UsagePattern>> = [
   { id: 'datasource', header: 'Datasource', cell: (p) => p.datasourceName, sortValue: (p) => p.datasourceName },
   { id: 'day', header: 'Day', cell: (p) => p.analysisDate, sortValue: (p) => p.analysisDate },
-  { id: 'pattern', header: 'Pattern', cell: (p) => ACCESS_PATTERN_LABELS[p.accessPattern], sortValue: (p) => ACCESS_PATTERN_LABELS[p.accessPattern] },
-  { id: 'peak', header: 'Peak hours (UTC)', className: 'nowrap', cell: (p) => `${hourLabel(p.peakHourStart)}–${hourLabel((p.peakHourEnd + 1) % 24)}` },
-  { id: 'requests', header: 'Requests', numeric: true, cell: (p) => formatNumber(p.dailyRequests, 0), sortValue: (p) => p.dailyRequests },
-  { id: 'avg-hit-rate', header: 'Avg hit rate', numeric: true, cell: (p) => formatPercent(p.averageHitRate), sortValue: (p) => p.averageHitRate },
-  { id: 'peak-hit-rate', header: 'Peak hit rate', numeric: true, cell: (p) => formatPercent(p.peakHitRate), sortValue: (p) => p.peakHitRate },
-  { id: 'ttl', header: 'Optimal TTL', numeric: true, cell: (p) => formatDuration(p.optimalTtlSeconds), sortValue: (p) => p.optimalTtlSeconds },
+  {
+    id: 'pattern',
+    header: 'Pattern',
+    cell: (p) => ACCESS_PATTERN_LABELS[p.accessPattern],
+    sortValue: (p) => ACCESS_PATTERN_LABELS[p.accessPattern],
+  },
+  {
+    id: 'peak',
+    header: 'Peak hours (UTC)',
+    className: 'nowrap',
+    cell: (p) => `${hourLabel(p.peakHourStart)}–${hourLabel((p.peakHourEnd + 1) % 24)}`,
+  },
+  {
+    id: 'requests',
+    header: 'Requests',
+    numeric: true,
+    cell: (p) => formatNumber(p.dailyRequests, 0),
+    sortValue: (p) => p.dailyRequests,
+  },
+  {
+    id: 'avg-hit-rate',
+    header: 'Avg hit rate',
+    numeric: true,
+    cell: (p) => formatPercent(p.averageHitRate),
+    sortValue: (p) => p.averageHitRate,
+  },
+  {
+    id: 'peak-hit-rate',
+    header: 'Peak hit rate',
+    numeric: true,
+    cell: (p) => formatPercent(p.peakHitRate),
+    sortValue: (p) => p.peakHitRate,
+  },
+  {
+    id: 'ttl',
+    header: 'Optimal TTL',
+    numeric: true,
+    cell: (p) => formatDuration(p.optimalTtlSeconds),
+    sortValue: (p) => p.optimalTtlSeconds,
+  },
 ];
 
 /** Trends of hit rate and query time, the hour-of-day heat-map, slow queries and the heaviest query patterns. */
@@ -62,7 +102,12 @@ export function PerformancePage() {
   const timeSeries = useMemo(() => hourlySeries(hourly.data ?? [], names, 'avgQueryTimeMs'), [hourly.data, names]);
   const rows = useMemo(() => heatRows(patterns.data ?? [], dsId !== undefined), [patterns.data, dsId]);
   const rollupButton = canWrite && (
-    <button type="button" className="button button-secondary" disabled={rollup.isPending} onClick={() => rollup.mutate(today)}>
+    <button
+      type="button"
+      className="button button-secondary"
+      disabled={rollup.isPending}
+      onClick={() => rollup.mutate(today)}
+    >
       {rollup.isPending ? 'Rolling up…' : 'Roll up today'}
     </button>
   );
@@ -74,7 +119,13 @@ export function PerformancePage() {
         {rollupButton}
       </div>
       <form className="card filters" aria-label="Performance filters" onSubmit={(event) => event.preventDefault()}>
-        <DatasourceSelect id="perf-datasource" label="Datasource" datasources={datasources.data} value={datasourceId} onChange={setDatasourceId} />
+        <DatasourceSelect
+          id="perf-datasource"
+          label="Datasource"
+          datasources={datasources.data}
+          value={datasourceId}
+          onChange={setDatasourceId}
+        />
         <div className="field">
           <label htmlFor="perf-range">Period</label>
           <select id="perf-range" value={hours} onChange={(event) => setHours(Number(event.target.value))}>

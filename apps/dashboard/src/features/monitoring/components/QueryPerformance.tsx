@@ -9,9 +9,25 @@ import { isWarmingRead, queryContextLabel } from '../labels';
 
 const SLOW_LIMIT = 20;
 const PATTERN_LIMIT = 10;
-const dayAndTime = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
-const timeWithSeconds = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' });
-const timeWithMillis = new Intl.DateTimeFormat('en-GB', { minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, timeZone: 'UTC' });
+const dayAndTime = new Intl.DateTimeFormat('en-GB', {
+  day: '2-digit',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
+const timeWithSeconds = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZone: 'UTC',
+});
+const timeWithMillis = new Intl.DateTimeFormat('en-GB', {
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+  timeZone: 'UTC',
+});
 
 /** Axis labels as fine as the executions are apart: days, seconds, or milliseconds. */
 function timeFormat(entries: Array<{ executedAt: string }>): Intl.DateTimeFormat {
@@ -47,7 +63,9 @@ export function SlowQueries({ from, to, datasourceId, names }: Window & { names:
       cell: (entry) => (
         <>
           <time dateTime={entry.executedAt}>{formatUtcDateTime(entry.executedAt)}</time>
-          {entry.datasourceId !== null && <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>}
+          {entry.datasourceId !== null && (
+            <div className="muted">{datasourceLabel(entry.datasourceId, names.get(entry.datasourceId))}</div>
+          )}
         </>
       ),
     },
@@ -88,7 +106,9 @@ export function SlowQueries({ from, to, datasourceId, names }: Window & { names:
       id: 'context',
       header: 'Context',
       className: 'small',
-      cell: (entry) => <span title={entry.applicationContext ?? undefined}>{queryContextLabel(entry.applicationContext)}</span>,
+      cell: (entry) => (
+        <span title={entry.applicationContext ?? undefined}>{queryContextLabel(entry.applicationContext)}</span>
+      ),
     },
   ];
   return (
@@ -112,10 +132,22 @@ export function QueryPatterns({ from, to, datasourceId }: Window) {
   const [selected, setSelected] = useState<string | null>(null);
   const columns: Array<Column<QueryPatternSummary>> = [
     { id: 'pattern', header: 'Query pattern', cell: (p) => <Pattern text={p.queryPattern} /> },
-    { id: 'executions', header: 'Executions', numeric: true, cell: (p) => formatNumber(p.executions, 0), sortValue: (p) => p.executions },
+    {
+      id: 'executions',
+      header: 'Executions',
+      numeric: true,
+      cell: (p) => formatNumber(p.executions, 0),
+      sortValue: (p) => p.executions,
+    },
     { id: 'avg', header: 'Avg', numeric: true, cell: (p) => formatMillis(p.avgTimeMs), sortValue: (p) => p.avgTimeMs },
     { id: 'max', header: 'Max', numeric: true, cell: (p) => formatMillis(p.maxTimeMs), sortValue: (p) => p.maxTimeMs },
-    { id: 'total', header: 'Total', numeric: true, cell: (p) => formatMillis(p.totalTimeMs), sortValue: (p) => p.totalTimeMs },
+    {
+      id: 'total',
+      header: 'Total',
+      numeric: true,
+      cell: (p) => formatMillis(p.totalTimeMs),
+      sortValue: (p) => p.totalTimeMs,
+    },
     {
       id: 'slow',
       header: 'Slow',
@@ -183,7 +215,13 @@ function PatternHistory({ hash, from, to, datasourceId }: Window & { hash: strin
           <LineChart
             title="Execution time of this query pattern"
             description={`${history.data.length} executions, time in milliseconds.`}
-            series={[{ id: hash, label: 'Execution time', points: history.data.map((e) => ({ x: Date.parse(e.executedAt), y: e.executionTimeMs })) }]}
+            series={[
+              {
+                id: hash,
+                label: 'Execution time',
+                points: history.data.map((e) => ({ x: Date.parse(e.executedAt), y: e.executionTimeMs })),
+              },
+            ]}
             yLabel="Time (ms)"
             formatY={(value) => formatNumber(value, 1)}
             formatX={(ms) => timeFormat(history.data).format(ms)}

@@ -17,7 +17,13 @@ function NotesField({ id, value, onChange }: { id: string; value: string; onChan
   return (
     <div className="field">
       <label htmlFor={id}>Notes (optional)</label>
-      <textarea id={id} rows={2} maxLength={NOTES_MAX} value={value} onChange={(event) => onChange(event.target.value)} />
+      <textarea
+        id={id}
+        rows={2}
+        maxLength={NOTES_MAX}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
     </div>
   );
 }
@@ -35,13 +41,24 @@ export function ImplementDialog({ recommendation, onClose }: { recommendation: R
       pending={decide.isPending}
       error={decide.isError ? <ApiErrorMessage error={decide.error} /> : null}
       onCancel={onClose}
-      onConfirm={() => decide.mutate({ id: recommendation.id, decision: 'implement', notes: notes.trim() || undefined }, { onSuccess: onClose })}
+      onConfirm={() =>
+        decide.mutate(
+          { id: recommendation.id, decision: 'implement', notes: notes.trim() || undefined },
+          { onSuccess: onClose },
+        )
+      }
       description={<p>{recommendation.recommendationDescription}</p>}
     >
       <p className="small">
-        Expected: <strong>{formatImprovement(recommendation.estimatedImprovement, recommendation.improvementMetric)}</strong>
+        Expected:{' '}
+        <strong>{formatImprovement(recommendation.estimatedImprovement, recommendation.improvementMetric)}</strong>
       </p>
-      <ConfigDiff label={name(recommendation)} current={recommendation.currentConfiguration} recommended={recommendation.recommendedConfiguration} testId="implement-diff" />
+      <ConfigDiff
+        label={name(recommendation)}
+        current={recommendation.currentConfiguration}
+        recommended={recommendation.recommendedConfiguration}
+        testId="implement-diff"
+      />
       <NotesField id="implement-notes" value={notes} onChange={setNotes} />
     </ActionDialog>
   );
@@ -59,11 +76,19 @@ export function RejectDialog({ recommendation, onClose }: { recommendation: Reco
       pending={decide.isPending}
       error={decide.isError ? <ApiErrorMessage error={decide.error} /> : null}
       onCancel={onClose}
-      onConfirm={() => decide.mutate({ id: recommendation.id, decision: 'reject', notes: notes.trim() || undefined }, { onSuccess: onClose })}
+      onConfirm={() =>
+        decide.mutate(
+          { id: recommendation.id, decision: 'reject', notes: notes.trim() || undefined },
+          { onSuccess: onClose },
+        )
+      }
       description={
         <>
           <p>{recommendation.recommendationDescription}</p>
-          <p className="muted small">The configuration stays as it is. A rejected recommendation is not suggested again for the same target while it is rejected.</p>
+          <p className="muted small">
+            The configuration stays as it is. A rejected recommendation is not suggested again for the same target while
+            it is rejected.
+          </p>
         </>
       }
     >

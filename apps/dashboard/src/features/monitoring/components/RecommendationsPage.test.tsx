@@ -40,10 +40,16 @@ describe('recommendations tab', () => {
     expect(screen.queryByTestId('recommendation-rec-2')).not.toBeInTheDocument();
     expect(card).toHaveTextContent('Adjust TTL for DS #1: Revenue Analytics');
     expect(card).toHaveTextContent('+12.5 pp hit rate');
-    const changed = within(card).getAllByRole('row').filter((row) => row.getAttribute('data-changed') === 'true');
+    const changed = within(card)
+      .getAllByRole('row')
+      .filter((row) => row.getAttribute('data-changed') === 'true');
     expect(changed).toHaveLength(1);
     expect(within(changed[0]!).getByRole('rowheader')).toHaveTextContent('stalenessTtlSeconds');
-    expect(within(changed[0]!).getAllByRole('cell').map((cell) => cell.querySelector('code')?.textContent)).toEqual(['14400', '28800']);
+    expect(
+      within(changed[0]!)
+        .getAllByRole('cell')
+        .map((cell) => cell.querySelector('code')?.textContent),
+    ).toEqual(['14400', '28800']);
     expect(within(card).queryByRole('button')).not.toBeInTheDocument();
   });
 
@@ -61,7 +67,11 @@ describe('recommendations tab', () => {
     const diff = within(dialog).getByTestId('implement-diff');
     const [, ttl, schedule] = within(diff).getAllByRole('row');
     expect(within(ttl!).getByRole('rowheader')).toHaveTextContent('stalenessTtlSeconds (changes)');
-    expect(within(ttl!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['14400', '28800changes']);
+    expect(
+      within(ttl!)
+        .getAllByRole('cell')
+        .map((cell) => cell.textContent),
+    ).toEqual(['14400', '28800changes']);
     expect(schedule).toHaveAttribute('data-changed', 'false');
 
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
@@ -70,7 +80,9 @@ describe('recommendations tab', () => {
     await user.click(screen.getByRole('button', { name: 'Implement Adjust TTL for DS #1: Revenue Analytics' }));
     await user.type(screen.getByLabelText('Notes (optional)'), 'Per the weekly review');
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Implement' }));
-    await waitFor(() => expect(calls).toEqual(['approve rec-1 {}', 'implement rec-1 {"notes":"Per the weekly review"}']));
+    await waitFor(() =>
+      expect(calls).toEqual(['approve rec-1 {}', 'implement rec-1 {"notes":"Per the weekly review"}']),
+    );
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
   });
 
@@ -108,10 +120,15 @@ describe('recommendations tab', () => {
     mockApi({
       ...datasourcesRoute,
       [`GET ${BASE}`]: ({ url }: { url: URL }) =>
-        jsonResponse(200, url.searchParams.get('status') === 'PENDING' ? { ...paged([recommendation()]), total: 130 } : paged([])),
+        jsonResponse(
+          200,
+          url.searchParams.get('status') === 'PENDING' ? { ...paged([recommendation()]), total: 130 } : paged([]),
+        ),
     });
     renderApp('/recommendations');
 
-    expect(await screen.findByTestId('recommendations-truncated')).toHaveTextContent('Showing 1 of 130 open recommendations');
+    expect(await screen.findByTestId('recommendations-truncated')).toHaveTextContent(
+      'Showing 1 of 130 open recommendations',
+    );
   });
 });

@@ -28,7 +28,8 @@ type StatusChoice = (typeof STATUS_CHOICES)[number];
 
 function generationSummary(result: RecommendationGenerationResult): string {
   if (!result.ran) return 'Another replica is generating recommendations right now; they will show here shortly.';
-  if (result.created === 0 && result.alreadyOpen === 0) return 'No new recommendations: nothing in the recent usage calls for a change.';
+  if (result.created === 0 && result.alreadyOpen === 0)
+    return 'No new recommendations: nothing in the recent usage calls for a change.';
   return `${result.created} new recommendation${result.created === 1 ? '' : 's'}${result.alreadyOpen ? `; ${result.alreadyOpen} already open` : ''}.`;
 }
 
@@ -37,7 +38,9 @@ export function RecommendationsPage() {
   const [params, setParams] = useSearchParams();
   // "Open" (pending and approved) by default: those are the ones that still need a decision.
   const statusParam = params.get('status') ?? 'open';
-  const status: StatusChoice = (STATUS_CHOICES as readonly string[]).includes(statusParam) ? (statusParam as StatusChoice) : 'open';
+  const status: StatusChoice = (STATUS_CHOICES as readonly string[]).includes(statusParam)
+    ? (statusParam as StatusChoice)
+    : 'open';
   const typeParam = params.get('type') ?? '';
   const type = (RECOMMENDATION_TYPES as readonly string[]).includes(typeParam) ? (typeParam as RecommendationType) : '';
   const ds = /^[1-9]\d*$/.test(params.get('ds') ?? '') ? params.get('ds')! : '';
@@ -106,7 +109,11 @@ export function RecommendationsPage() {
       <form className="card filters" aria-label="Recommendation filters" onSubmit={(event) => event.preventDefault()}>
         <div className="field">
           <label htmlFor="rec-status">Status</label>
-          <select id="rec-status" value={status} onChange={(event) => update({ status: event.target.value === 'open' ? null : event.target.value })}>
+          <select
+            id="rec-status"
+            value={status}
+            onChange={(event) => update({ status: event.target.value === 'open' ? null : event.target.value })}
+          >
             <option value="open">Open (pending or approved)</option>
             {IMPLEMENTATION_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -127,7 +134,13 @@ export function RecommendationsPage() {
             ))}
           </select>
         </div>
-        <DatasourceSelect id="rec-datasource" label="Datasource" datasources={datasources.data} value={ds} onChange={(value) => update({ ds: value })} />
+        <DatasourceSelect
+          id="rec-datasource"
+          label="Datasource"
+          datasources={datasources.data}
+          value={ds}
+          onChange={(value) => update({ ds: value })}
+        />
       </form>
 
       {list.isPending && <Loading label="Loading recommendations…" />}
@@ -136,9 +149,15 @@ export function RecommendationsPage() {
         (list.items.length === 0 ? (
           <div className="card card-muted" data-testid="no-recommendations">
             <p>
-              No {status === 'all' ? '' : status === 'open' ? 'open ' : `${IMPLEMENTATION_STATUS_META[status].label.toLowerCase()} `}recommendations
-              {type || ds ? ' match these filters' : ''}. They are generated daily from usage patterns, query performance and
-              index usage{canWrite ? '; “Generate recommendations” looks now' : ''}.
+              No{' '}
+              {status === 'all'
+                ? ''
+                : status === 'open'
+                  ? 'open '
+                  : `${IMPLEMENTATION_STATUS_META[status].label.toLowerCase()} `}
+              recommendations
+              {type || ds ? ' match these filters' : ''}. They are generated daily from usage patterns, query
+              performance and index usage{canWrite ? '; “Generate recommendations” looks now' : ''}.
             </p>
           </div>
         ) : (
@@ -156,7 +175,8 @@ export function RecommendationsPage() {
             </ul>
             {openCut && (
               <p className="small muted" data-testid="recommendations-truncated">
-                Showing {shown} of {list.total} open recommendations; narrow the filters by type or datasource to see the others.
+                Showing {shown} of {list.total} open recommendations; narrow the filters by type or datasource to see
+                the others.
               </p>
             )}
             {!isOpen && (
@@ -190,11 +210,19 @@ function RecommendationCard({ recommendation: rec, canWrite, onImplement, onReje
   const label = `${RECOMMENDATION_TYPE_LABELS[rec.recommendationType]} for ${datasourceLabel(rec.datasourceId, rec.datasourceName)}`;
   const open = rec.implementationStatus === 'PENDING' || rec.implementationStatus === 'APPROVED';
   return (
-    <li className="card rec-card" data-testid={`recommendation-${rec.id}`} data-status={rec.implementationStatus} aria-label={label}>
+    <li
+      className="card rec-card"
+      data-testid={`recommendation-${rec.id}`}
+      data-status={rec.implementationStatus}
+      aria-label={label}
+    >
       <div className="rec-header">
         <Badge tone={PRIORITY_META[rec.priority].tone}>{PRIORITY_META[rec.priority].label}</Badge>
         <h2 className="rec-title">{label}</h2>
-        <Badge tone={IMPLEMENTATION_STATUS_META[rec.implementationStatus].tone} testId={`recommendation-status-${rec.id}`}>
+        <Badge
+          tone={IMPLEMENTATION_STATUS_META[rec.implementationStatus].tone}
+          testId={`recommendation-status-${rec.id}`}
+        >
           {IMPLEMENTATION_STATUS_META[rec.implementationStatus].label}
         </Badge>
       </div>
@@ -226,11 +254,21 @@ function RecommendationCard({ recommendation: rec, canWrite, onImplement, onReje
             </button>
           )}
           {rec.implementationStatus === 'APPROVED' && (
-            <button type="button" className="button button-small" aria-label={`Implement ${label}`} onClick={onImplement}>
+            <button
+              type="button"
+              className="button button-small"
+              aria-label={`Implement ${label}`}
+              onClick={onImplement}
+            >
               Implement…
             </button>
           )}
-          <button type="button" className="button button-small button-secondary button-danger-outline" aria-label={`Reject ${label}`} onClick={onReject}>
+          <button
+            type="button"
+            className="button button-small button-secondary button-danger-outline"
+            aria-label={`Reject ${label}`}
+            onClick={onReject}
+          >
             Reject…
           </button>
         </div>

@@ -26,11 +26,26 @@ interface Values {
 }
 
 type FieldName = ThresholdField | 'metricType' | 'datasourceId' | 'tableName' | 'thresholdUnit';
-const FORM_FIELDS: readonly string[] = ['warningThreshold', 'criticalThreshold', 'metricType', 'datasourceId', 'tableName', 'thresholdUnit'];
+const FORM_FIELDS: readonly string[] = [
+  'warningThreshold',
+  'criticalThreshold',
+  'metricType',
+  'datasourceId',
+  'tableName',
+  'thresholdUnit',
+];
 
 function initialValues(threshold: PerformanceThreshold | null): Values {
   if (!threshold) {
-    return { metricType: 'CACHE_HIT_RATIO', datasourceId: '', tableName: '', warningThreshold: '', criticalThreshold: '', alertEnabled: true, isActive: true };
+    return {
+      metricType: 'CACHE_HIT_RATIO',
+      datasourceId: '',
+      tableName: '',
+      warningThreshold: '',
+      criticalThreshold: '',
+      alertEnabled: true,
+      isActive: true,
+    };
   }
   return {
     metricType: threshold.metricType,
@@ -74,7 +89,8 @@ export function ThresholdForm({ threshold, datasources, onDone }: ThresholdFormP
   const clientErrors = validateThresholdLevels(values.metricType, values.warningThreshold, values.criticalThreshold);
   const serverErrors = save.error instanceof ApiError ? save.error.fieldMessages() : {};
   const fieldError = (field: FieldName): string | undefined =>
-    serverErrors[field]?.join(' ') ?? (submitted && (field === 'warningThreshold' || field === 'criticalThreshold') ? clientErrors[field] : undefined);
+    serverErrors[field]?.join(' ') ??
+    (submitted && (field === 'warningThreshold' || field === 'criticalThreshold') ? clientErrors[field] : undefined);
   const otherServerErrors = Object.entries(serverErrors).filter(([field]) => !FORM_FIELDS.includes(field));
 
   const set = <K extends keyof Values>(key: K, value: Values[K]) => {
@@ -153,7 +169,9 @@ export function ThresholdForm({ threshold, datasources, onDone }: ThresholdFormP
         )}
         {scope.table && (
           <div className="field">
-            <label htmlFor="threshold-table">Table {values.metricType === 'QUERY_TIME' ? '(optional: slow-query threshold)' : '(empty: every table)'}</label>
+            <label htmlFor="threshold-table">
+              Table {values.metricType === 'QUERY_TIME' ? '(optional: slow-query threshold)' : '(empty: every table)'}
+            </label>
             <input
               id="threshold-table"
               type="text"
@@ -204,26 +222,37 @@ export function ThresholdForm({ threshold, datasources, onDone }: ThresholdFormP
       </div>
       <div className="field field-inline">
         <label>
-          <input type="checkbox" checked={values.alertEnabled} onChange={(event) => set('alertEnabled', event.target.checked)} /> Raise alerts
+          <input
+            type="checkbox"
+            checked={values.alertEnabled}
+            onChange={(event) => set('alertEnabled', event.target.checked)}
+          />{' '}
+          Raise alerts
         </label>
         {editing && (
           <label>
-            <input type="checkbox" checked={values.isActive} onChange={(event) => set('isActive', event.target.checked)} /> Active
+            <input
+              type="checkbox"
+              checked={values.isActive}
+              onChange={(event) => set('isActive', event.target.checked)}
+            />{' '}
+            Active
           </label>
         )}
       </div>
-      {save.isError && (otherServerErrors.length > 0 || !(save.error instanceof ApiError && save.error.fields.length > 0)) && (
-        <div className="callout callout-error" role="alert">
-          <p>{errorMessage(save.error)}</p>
-          {otherServerErrors.length > 0 && (
-            <ul>
-              {otherServerErrors.map(([field, messages]) => (
-                <li key={field}>{messages.join(' ')}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {save.isError &&
+        (otherServerErrors.length > 0 || !(save.error instanceof ApiError && save.error.fields.length > 0)) && (
+          <div className="callout callout-error" role="alert">
+            <p>{errorMessage(save.error)}</p>
+            {otherServerErrors.length > 0 && (
+              <ul>
+                {otherServerErrors.map(([field, messages]) => (
+                  <li key={field}>{messages.join(' ')}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
       <div className="form-actions">
         <button type="submit" className="button" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : editing ? 'Save threshold' : 'Create threshold'}

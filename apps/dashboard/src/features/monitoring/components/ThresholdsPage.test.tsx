@@ -15,7 +15,16 @@ describe('thresholds tab', () => {
       [`GET ${BASE}`]: () =>
         jsonResponse(200, [
           threshold(),
-          threshold({ id: 't2', metricType: 'TABLE_SIZE', datasourceId: null, tableName: 'demo_analytics.revenue_facts', warningThreshold: 1_048_576, criticalThreshold: 4_194_304, thresholdUnit: 'BYTES', direction: 'ABOVE' }),
+          threshold({
+            id: 't2',
+            metricType: 'TABLE_SIZE',
+            datasourceId: null,
+            tableName: 'demo_analytics.revenue_facts',
+            warningThreshold: 1_048_576,
+            criticalThreshold: 4_194_304,
+            thresholdUnit: 'BYTES',
+            direction: 'ABOVE',
+          }),
         ]),
     });
     renderApp('/thresholds');
@@ -42,7 +51,10 @@ describe('thresholds tab', () => {
       [`GET ${BASE}`]: () => jsonResponse(200, []),
       [`POST ${BASE}`]: ({ body }) => {
         created.push(body as CreateThresholdRequest);
-        return jsonResponse(201, threshold({ metricType: 'QUERY_TIME', thresholdUnit: 'MILLISECONDS', direction: 'ABOVE' }));
+        return jsonResponse(
+          201,
+          threshold({ metricType: 'QUERY_TIME', thresholdUnit: 'MILLISECONDS', direction: 'ABOVE' }),
+        );
       },
     });
     const { user } = renderApp('/thresholds');
@@ -50,15 +62,21 @@ describe('thresholds tab', () => {
     expect(await screen.findByTestId('no-thresholds')).toHaveTextContent('No thresholds yet');
     await user.click(screen.getByRole('button', { name: 'New threshold' }));
     const form = screen.getByRole('form', { name: 'New threshold' });
-    expect(within(form).getByTestId('threshold-direction')).toHaveTextContent('Alerts when the value is below a level; measured in %');
+    expect(within(form).getByTestId('threshold-direction')).toHaveTextContent(
+      'Alerts when the value is below a level; measured in %',
+    );
 
     await user.selectOptions(within(form).getByLabelText('Metric'), 'QUERY_TIME');
-    expect(within(form).getByTestId('threshold-direction')).toHaveTextContent('Alerts when the value is above a level; measured in ms');
+    expect(within(form).getByTestId('threshold-direction')).toHaveTextContent(
+      'Alerts when the value is above a level; measured in ms',
+    );
     await user.selectOptions(within(form).getByLabelText('Datasource'), '2');
     await user.type(within(form).getByLabelText('Warning: alert when above (ms)'), '500');
     await user.type(within(form).getByLabelText('Critical: alert when above (ms)'), '200');
     await user.click(within(form).getByRole('button', { name: 'Create threshold' }));
-    expect(within(form).getByTestId('threshold-criticalThreshold-error')).toHaveTextContent('at least the warning level (500)');
+    expect(within(form).getByTestId('threshold-criticalThreshold-error')).toHaveTextContent(
+      'at least the warning level (500)',
+    );
     expect(within(form).getByLabelText('Critical: alert when above (ms)')).toHaveAttribute('aria-invalid', 'true');
     expect(created).toHaveLength(0);
 
@@ -67,7 +85,15 @@ describe('thresholds tab', () => {
     await user.click(within(form).getByRole('button', { name: 'Create threshold' }));
     await waitFor(() =>
       expect(created).toEqual([
-        { metricType: 'QUERY_TIME', thresholdUnit: 'MILLISECONDS', datasourceId: 2, tableName: null, warningThreshold: 500, criticalThreshold: 1000, alertEnabled: true },
+        {
+          metricType: 'QUERY_TIME',
+          thresholdUnit: 'MILLISECONDS',
+          datasourceId: 2,
+          tableName: null,
+          warningThreshold: 500,
+          criticalThreshold: 1000,
+          alertEnabled: true,
+        },
       ]),
     );
     await waitFor(() => expect(screen.queryByRole('form', { name: 'New threshold' })).not.toBeInTheDocument());
@@ -84,7 +110,10 @@ describe('thresholds tab', () => {
         return jsonResponse(
           400,
           errorBody('VALIDATION_FAILED', 'Invalid threshold', [
-            { field: 'criticalThreshold', messages: ['criticalThreshold must be at most warningThreshold for CACHE_HIT_RATIO'] },
+            {
+              field: 'criticalThreshold',
+              messages: ['criticalThreshold must be at most warningThreshold for CACHE_HIT_RATIO'],
+            },
           ]),
         );
       },

@@ -21,7 +21,11 @@ function appliesTo(threshold: PerformanceThreshold, names: Map<number, string>):
   if (scope === 'database') return 'Database';
   const parts: string[] = [];
   if (scope === 'datasource') {
-    parts.push(threshold.datasourceId === null ? 'Every datasource' : datasourceLabel(threshold.datasourceId, names.get(threshold.datasourceId)));
+    parts.push(
+      threshold.datasourceId === null
+        ? 'Every datasource'
+        : datasourceLabel(threshold.datasourceId, names.get(threshold.datasourceId)),
+    );
   }
   if (threshold.tableName) parts.push(threshold.tableName);
   else if (scope === 'table') parts.push('Every table');
@@ -41,16 +45,37 @@ function thresholdColumns(names: Map<number, string>): Array<Column<PerformanceT
         </>
       ),
     },
-    { id: 'scope', header: 'Applies to', cell: (threshold) => appliesTo(threshold, names), sortValue: (threshold) => appliesTo(threshold, names) },
+    {
+      id: 'scope',
+      header: 'Applies to',
+      cell: (threshold) => appliesTo(threshold, names),
+      sortValue: (threshold) => appliesTo(threshold, names),
+    },
     { id: 'direction', header: 'Alert when', cell: (threshold) => directionWords(threshold.metricType) },
-    { id: 'warning', header: 'Warning', numeric: true, cell: (threshold) => formatInUnit(threshold.warningThreshold, threshold.thresholdUnit) },
-    { id: 'critical', header: 'Critical', numeric: true, cell: (threshold) => formatInUnit(threshold.criticalThreshold, threshold.thresholdUnit) },
+    {
+      id: 'warning',
+      header: 'Warning',
+      numeric: true,
+      cell: (threshold) => formatInUnit(threshold.warningThreshold, threshold.thresholdUnit),
+    },
+    {
+      id: 'critical',
+      header: 'Critical',
+      numeric: true,
+      cell: (threshold) => formatInUnit(threshold.criticalThreshold, threshold.thresholdUnit),
+    },
     {
       id: 'state',
       header: 'State',
       cell: (threshold) =>
         // Whether the threshold raises alerts, not whether one is firing: neutral words and colours.
-        !threshold.isActive ? <Badge tone="neutral">Inactive</Badge> : threshold.alertEnabled ? <Badge tone="info">Enabled</Badge> : <Badge tone="neutral">Disabled</Badge>,
+        !threshold.isActive ? (
+          <Badge tone="neutral">Inactive</Badge>
+        ) : threshold.alertEnabled ? (
+          <Badge tone="info">Enabled</Badge>
+        ) : (
+          <Badge tone="neutral">Disabled</Badge>
+        ),
     },
   ];
 }
@@ -67,7 +92,9 @@ export function ThresholdsPage() {
 
   const rows = thresholds.data
     ? [...thresholds.data].sort(
-        (a, b) => Number(b.isActive) - Number(a.isActive) || METRIC_LABELS[a.metricType].localeCompare(METRIC_LABELS[b.metricType]),
+        (a, b) =>
+          Number(b.isActive) - Number(a.isActive) ||
+          METRIC_LABELS[a.metricType].localeCompare(METRIC_LABELS[b.metricType]),
       )
     : undefined;
   const columns = thresholdColumns(names);
@@ -112,8 +139,8 @@ export function ThresholdsPage() {
 
       <div className="field field-inline">
         <label>
-          <input type="checkbox" checked={showInactive} onChange={(event) => setShowInactive(event.target.checked)} /> Show deleted and
-          inactive thresholds
+          <input type="checkbox" checked={showInactive} onChange={(event) => setShowInactive(event.target.checked)} />{' '}
+          Show deleted and inactive thresholds
         </label>
       </div>
       <DataTable
@@ -145,8 +172,8 @@ export function ThresholdsPage() {
           onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
           description={
             <p>
-              {appliesTo(deleting, names)}: no more alerts will be raised for it. It stays listed under “Show deleted and inactive thresholds”, where it
-              can be made active again.
+              {appliesTo(deleting, names)}: no more alerts will be raised for it. It stays listed under “Show deleted
+              and inactive thresholds”, where it can be made active again.
             </p>
           }
         />

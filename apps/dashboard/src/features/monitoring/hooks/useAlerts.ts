@@ -63,7 +63,8 @@ export function useAcknowledgeAlert() {
 export function useResolveAlert() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, comment }: { id: string; comment?: string }) => monitoringApi.resolveAlert(id, comment ? { comment } : {}),
+    mutationFn: ({ id, comment }: { id: string; comment?: string }) =>
+      monitoringApi.resolveAlert(id, comment ? { comment } : {}),
     onSuccess: () => showToast('Alert resolved.', { kind: 'info' }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.alerts() }),
     meta: { inlineErrors: true },

@@ -50,7 +50,8 @@ export function useDeleteIndexStrategy() {
   const invalidate = useInvalidateIndexes();
   return useMutation({
     mutationFn: ({ id, dropIndex }: { id: string; dropIndex: boolean }) => monitoringApi.deleteIndex(id, dropIndex),
-    onSuccess: (_result, { dropIndex }) => showToast(dropIndex ? 'Index dropped and strategy deleted.' : 'Index strategy deleted.', { kind: 'info' }),
+    onSuccess: (_result, { dropIndex }) =>
+      showToast(dropIndex ? 'Index dropped and strategy deleted.' : 'Index strategy deleted.', { kind: 'info' }),
     // After a 409 (the index exists although the list said it was not built) the list is stale: refresh it.
     onSettled: () => invalidate(),
     meta: { inlineErrors: true },

@@ -13,16 +13,18 @@ export function useThresholds(includeInactive = false) {
 }
 
 export type SaveThresholdInput =
-  | { id?: undefined; body: CreateThresholdRequest }
-  | { id: string; body: UpdateThresholdRequest };
+  { id?: undefined; body: CreateThresholdRequest } | { id: string; body: UpdateThresholdRequest };
 
 /** Create or update; a 400 names the field and is shown beside it by the form, so no toast. */
 export function useSaveThreshold() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: SaveThresholdInput): Promise<PerformanceThreshold> =>
-      input.id === undefined ? monitoringApi.createThreshold(input.body) : monitoringApi.updateThreshold(input.id, input.body),
-    onSuccess: (_saved, input) => showToast(input.id === undefined ? 'Threshold created.' : 'Threshold saved.', { kind: 'info' }),
+      input.id === undefined
+        ? monitoringApi.createThreshold(input.body)
+        : monitoringApi.updateThreshold(input.id, input.body),
+    onSuccess: (_saved, input) =>
+      showToast(input.id === undefined ? 'Threshold created.' : 'Threshold saved.', { kind: 'info' }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.monitoring.thresholds() }),
     meta: { inlineErrors: true },
   });

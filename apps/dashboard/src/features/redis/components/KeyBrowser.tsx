@@ -35,11 +35,21 @@ export function KeyBrowser() {
         <form className="filters card" onSubmit={onSearch} aria-label="Key filters">
           <div className="field">
             <label htmlFor="redis-pattern">Pattern</label>
-            <input id="redis-pattern" type="text" value={patternInput} onChange={(e) => setPatternInput(e.target.value)} placeholder="cache:{ds:1}:*" />
+            <input
+              id="redis-pattern"
+              type="text"
+              value={patternInput}
+              onChange={(e) => setPatternInput(e.target.value)}
+              placeholder="cache:{ds:1}:*"
+            />
           </div>
           <div className="field">
             <label htmlFor="redis-type">Type</label>
-            <select id="redis-type" value={typeInput} onChange={(e) => setTypeInput(e.target.value as '' | RedisKeyType)}>
+            <select
+              id="redis-type"
+              value={typeInput}
+              onChange={(e) => setTypeInput(e.target.value as '' | RedisKeyType)}
+            >
               <option value="">Any</option>
               {REDIS_KEY_TYPES.map((type) => (
                 <option key={type} value={type}>
@@ -75,7 +85,9 @@ export function KeyBrowser() {
               busy={keys.isFetchingNextPage}
               rows={rows}
               rowKey={(row) => row.key}
-              rowProps={(row) => (row.key === selected ? { className: 'redis-row-selected', 'aria-current': 'true' } : {})}
+              rowProps={(row) =>
+                row.key === selected ? { className: 'redis-row-selected', 'aria-current': 'true' } : {}
+              }
               empty={keys.hasNextPage ? 'No matching keys in the part scanned so far.' : 'No matching keys.'}
               emptyTestId="no-keys"
               columns={[
@@ -85,13 +97,23 @@ export function KeyBrowser() {
                   className: 'redis-key-cell',
                   sortValue: (row) => row.key,
                   cell: (row) => (
-                    <button type="button" className="redis-key-link" onClick={() => setSelected(row.key)} title={row.key}>
+                    <button
+                      type="button"
+                      className="redis-key-link"
+                      onClick={() => setSelected(row.key)}
+                      title={row.key}
+                    >
                       {row.key}
                     </button>
                   ),
                 },
                 { id: 'type', header: 'Type', cell: (row) => row.type, sortValue: (row) => row.type },
-                { id: 'ttl', header: 'TTL', cell: (row) => formatTtl(row.ttlSeconds), sortValue: (row) => (row.ttlSeconds < 0 ? null : row.ttlSeconds) },
+                {
+                  id: 'ttl',
+                  header: 'TTL',
+                  cell: (row) => formatTtl(row.ttlSeconds),
+                  sortValue: (row) => (row.ttlSeconds < 0 ? null : row.ttlSeconds),
+                },
                 {
                   id: 'namespace',
                   header: 'Namespace',
@@ -99,14 +121,23 @@ export function KeyBrowser() {
                   cell: (row) => (
                     <>
                       {namespaceLabel(row.namespace)}
-                      {row.protected && <Badge tone="warn" className="redis-badge">protected</Badge>}
+                      {row.protected && (
+                        <Badge tone="warn" className="redis-badge">
+                          protected
+                        </Badge>
+                      )}
                     </>
                   ),
                 },
               ]}
             />
             {keys.hasNextPage && (
-              <button type="button" className="button button-secondary" onClick={() => keys.fetchNextPage()} disabled={keys.isFetchingNextPage}>
+              <button
+                type="button"
+                className="button button-secondary"
+                onClick={() => keys.fetchNextPage()}
+                disabled={keys.isFetchingNextPage}
+              >
                 {keys.isFetchingNextPage ? 'Loading…' : 'Load more'}
               </button>
             )}
@@ -114,7 +145,13 @@ export function KeyBrowser() {
         )}
       </div>
       {selected && <KeyInspector keyName={selected} onClose={() => setSelected(null)} />}
-      {purging && <PurgeDialog initialPattern={filter.pattern === '*' ? '' : filter.pattern} initialType={filter.type} onClose={() => setPurging(false)} />}
+      {purging && (
+        <PurgeDialog
+          initialPattern={filter.pattern === '*' ? '' : filter.pattern}
+          initialType={filter.type}
+          onClose={() => setPurging(false)}
+        />
+      )}
     </div>
   );
 }

@@ -16,7 +16,12 @@ export function KeyInspector({ keyName, onClose }: { keyName: string; onClose: (
     <aside className="redis-inspector card" aria-label="Key inspector" data-testid="key-inspector">
       <div className="redis-inspector-header">
         <h2>Inspector</h2>
-        <button type="button" className="button button-small button-secondary" onClick={onClose} aria-label="Close inspector">
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          onClick={onClose}
+          aria-label="Close inspector"
+        >
           Close
         </button>
       </div>
@@ -50,7 +55,11 @@ function InspectionDetails({ data }: { data: RedisKeyInspection }) {
         <dt>Namespace</dt>
         <dd>
           {namespaceLabel(data.namespace)}
-          {data.protected && <Badge tone="warn" className="redis-badge">protected</Badge>}
+          {data.protected && (
+            <Badge tone="warn" className="redis-badge">
+              protected
+            </Badge>
+          )}
         </dd>
       </dl>
       {canWrite && <TtlEditor data={data} />}
@@ -68,7 +77,12 @@ function InspectionDetails({ data }: { data: RedisKeyInspection }) {
             empty="The entry has no rows."
             columns={[
               { id: 'period', header: 'Period', cell: (row) => row.period },
-              { id: 'value', header: 'Value', numeric: true, cell: (row) => (row.value === null ? '—' : String(row.value)) },
+              {
+                id: 'value',
+                header: 'Value',
+                numeric: true,
+                cell: (row) => (row.value === null ? '—' : String(row.value)),
+              },
             ]}
           />
         </div>
@@ -89,7 +103,13 @@ function Preview({ preview }: { preview: RedisValuePreview }) {
     case 'string':
       // Focusable: a long value scrolls inside its box, and the keyboard must be able to scroll it too.
       return (
-        <pre className="redis-preview" data-testid="value-preview" role="region" aria-label="Value preview" tabIndex={0}>
+        <pre
+          className="redis-preview"
+          data-testid="value-preview"
+          role="region"
+          aria-label="Value preview"
+          tabIndex={0}
+        >
           {preview.binary ? `(binary, hex) ${preview.text}` : preview.text}
         </pre>
       );
@@ -102,7 +122,17 @@ function Preview({ preview }: { preview: RedisValuePreview }) {
     case 'list':
       return <PairTable rows={preview.items.map((item, i) => [String(i), item])} head={['Index', 'Element']} />;
     case 'stream':
-      return <PairTable rows={preview.entries.map((e) => [e.id, Object.entries(e.fields).map(([k, v]) => `${k}=${v}`).join(' ')])} head={['ID', 'Fields']} />;
+      return (
+        <PairTable
+          rows={preview.entries.map((e) => [
+            e.id,
+            Object.entries(e.fields)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' '),
+          ])}
+          head={['ID', 'Fields']}
+        />
+      );
     default:
       return <p className="muted">{preview.message}</p>;
   }
@@ -150,7 +180,14 @@ function TtlEditor({ data }: { data: RedisKeyInspection }) {
     <form className="redis-ttl-form" onSubmit={onSubmit} aria-label="Change TTL" noValidate>
       <div className="field field-inline">
         <label htmlFor="redis-ttl">New TTL (seconds)</label>
-        <input id="redis-ttl" type="number" min={1} value={seconds} onChange={(e) => setSeconds(e.target.value)} aria-invalid={clientError ? true : undefined} />
+        <input
+          id="redis-ttl"
+          type="number"
+          min={1}
+          value={seconds}
+          onChange={(e) => setSeconds(e.target.value)}
+          aria-invalid={clientError ? true : undefined}
+        />
         <button type="submit" className="button button-small" disabled={setTtl.isPending}>
           Set TTL
         </button>
@@ -176,8 +213,8 @@ function TtlEditor({ data }: { data: RedisKeyInspection }) {
       </div>
       {data.protected && (
         <label className="redis-checkbox">
-          <input type="checkbox" checked={confirmProtected} onChange={(e) => setConfirmProtected(e.target.checked)} /> This key is protected (the service
-          needs it): change its expiry anyway
+          <input type="checkbox" checked={confirmProtected} onChange={(e) => setConfirmProtected(e.target.checked)} />{' '}
+          This key is protected (the service needs it): change its expiry anyway
         </label>
       )}
     </form>

@@ -24,13 +24,23 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
   const progress = usePurgeProgress(started?.purgeId ?? null, started?.status === 'running');
   const outcome = progress.data ?? started;
 
-  const request: RedisPurgeRequest = { pattern: pattern.trim(), dryRun: true, ...(type ? { type } : {}), ...(allowProtected ? { allowProtected } : {}) };
+  const request: RedisPurgeRequest = {
+    pattern: pattern.trim(),
+    dryRun: true,
+    ...(type ? { type } : {}),
+    ...(allowProtected ? { allowProtected } : {}),
+  };
   const previewIsCurrent =
     preview !== null &&
     preview.request.pattern === request.pattern &&
     preview.request.type === request.type &&
     Boolean(preview.request.allowProtected) === allowProtected;
-  const canDelete = previewIsCurrent && preview.result.matched > 0 && confirmation === request.pattern && !realRun.isPending && !started;
+  const canDelete =
+    previewIsCurrent &&
+    preview.result.matched > 0 &&
+    confirmation === request.pattern &&
+    !realRun.isPending &&
+    !started;
 
   const onPreview = (event: FormEvent) => {
     event.preventDefault();
@@ -43,7 +53,8 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
       title="Purge keys"
       description={
         <p className="muted">
-          Deletes with SCAN and UNLINK in batches of 500. Queue keys, live-generation pointers, locks, rate limits and leases are refused unless you allow them.
+          Deletes with SCAN and UNLINK in batches of 500. Queue keys, live-generation pointers, locks, rate limits and
+          leases are refused unless you allow them.
         </p>
       }
       wide
@@ -57,7 +68,11 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
               disabled={!canDelete}
               onClick={() => preview && realRun.mutate({ ...preview.request, dryRun: false })}
             >
-              {realRun.isPending ? 'Deleting…' : previewIsCurrent ? `Delete ${formatCount(preview.result.matched)} keys` : 'Delete keys'}
+              {realRun.isPending
+                ? 'Deleting…'
+                : previewIsCurrent
+                  ? `Delete ${formatCount(preview.result.matched)} keys`
+                  : 'Delete keys'}
             </button>
           )}
           <button type="button" className="button button-secondary" onClick={onClose}>
@@ -69,11 +84,23 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
       <form onSubmit={onPreview} aria-label="Purge preview">
         <div className="field">
           <label htmlFor="purge-pattern">Pattern to purge</label>
-          <input id="purge-pattern" type="text" value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="cache:{ds:1}:g3:*" disabled={!!started} />
+          <input
+            id="purge-pattern"
+            type="text"
+            value={pattern}
+            onChange={(e) => setPattern(e.target.value)}
+            placeholder="cache:{ds:1}:g3:*"
+            disabled={!!started}
+          />
         </div>
         <div className="field">
           <label htmlFor="purge-type">Only keys of type</label>
-          <select id="purge-type" value={type} onChange={(e) => setType(e.target.value as '' | RedisKeyType)} disabled={!!started}>
+          <select
+            id="purge-type"
+            value={type}
+            onChange={(e) => setType(e.target.value as '' | RedisKeyType)}
+            disabled={!!started}
+          >
             <option value="">Any</option>
             {REDIS_KEY_TYPES.map((t) => (
               <option key={t} value={t}>
@@ -83,10 +110,20 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
           </select>
         </div>
         <label className="redis-checkbox">
-          <input type="checkbox" checked={allowProtected} onChange={(e) => setAllowProtected(e.target.checked)} disabled={!!started} /> Allow protected namespaces
+          <input
+            type="checkbox"
+            checked={allowProtected}
+            onChange={(e) => setAllowProtected(e.target.checked)}
+            disabled={!!started}
+          />{' '}
+          Allow protected namespaces
         </label>
         <div className="form-actions">
-          <button type="submit" className="button button-secondary" disabled={!request.pattern || dryRun.isPending || !!started}>
+          <button
+            type="submit"
+            className="button button-secondary"
+            disabled={!request.pattern || dryRun.isPending || !!started}
+          >
             {dryRun.isPending ? 'Counting…' : 'Preview (dry run)'}
           </button>
         </div>
@@ -120,7 +157,13 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
       {previewIsCurrent && preview.result.matched > 0 && !started && (
         <div className="field">
           <label htmlFor="purge-confirm">Type the pattern to confirm</label>
-          <input id="purge-confirm" type="text" value={confirmation} onChange={(e) => setConfirmation(e.target.value)} autoComplete="off" />
+          <input
+            id="purge-confirm"
+            type="text"
+            value={confirmation}
+            onChange={(e) => setConfirmation(e.target.value)}
+            autoComplete="off"
+          />
         </div>
       )}
       {realRun.isError && (
@@ -129,11 +172,17 @@ export function PurgeDialog({ initialPattern, initialType, onClose }: Props) {
         </div>
       )}
       {outcome && (
-        <div className={`callout ${outcome.status === 'failed' ? 'callout-error' : outcome.status === 'completed' ? 'callout-success' : 'callout-info'}`} role="status" data-testid="purge-result">
+        <div
+          className={`callout ${outcome.status === 'failed' ? 'callout-error' : outcome.status === 'completed' ? 'callout-success' : 'callout-info'}`}
+          role="status"
+          data-testid="purge-result"
+        >
           <p>
             {outcome.status === 'running' && `Purging… ${formatCount(outcome.deleted)} keys deleted so far.`}
-            {outcome.status === 'completed' && `Deleted ${formatCount(outcome.deleted)} keys in ${formatCount(outcome.batches)} batches.`}
-            {outcome.status === 'failed' && `The purge stopped after ${formatCount(outcome.deleted)} keys: ${outcome.error ?? 'unknown error'}`}
+            {outcome.status === 'completed' &&
+              `Deleted ${formatCount(outcome.deleted)} keys in ${formatCount(outcome.batches)} batches.`}
+            {outcome.status === 'failed' &&
+              `The purge stopped after ${formatCount(outcome.deleted)} keys: ${outcome.error ?? 'unknown error'}`}
           </p>
         </div>
       )}

@@ -39,7 +39,16 @@ const stats: RedisStatsResponse = {
     ],
   },
   analyticsCache: {
-    datasources: [{ datasourceId: 1, datasourceName: 'Revenue Analytics', metaKey: 'cache:meta:{ds:1}', present: true, liveGeneration: 3, fields: { gen: '3' } }],
+    datasources: [
+      {
+        datasourceId: 1,
+        datasourceName: 'Revenue Analytics',
+        metaKey: 'cache:meta:{ds:1}',
+        present: true,
+        liveGeneration: 3,
+        fields: { gen: '3' },
+      },
+    ],
     estimatedEntries: 4000,
     estimatedIndexSets: 0,
     keyShare: 0.8,
@@ -47,7 +56,13 @@ const stats: RedisStatsResponse = {
   collectedAt: '2025-10-01T00:00:00.000Z',
 };
 
-const key = (name: string) => ({ key: name, type: 'string', ttlSeconds: -1, namespace: 'other' as const, protected: false });
+const key = (name: string) => ({
+  key: name,
+  type: 'string',
+  ttlSeconds: -1,
+  namespace: 'other' as const,
+  protected: false,
+});
 
 const inspection: RedisKeyInspection = {
   key: 'session:1',
@@ -112,7 +127,8 @@ describe('Redis tab', () => {
         expect(url.searchParams.get('pattern')).toBe('session:*');
         return jsonResponse(200, pages[url.searchParams.get('cursor') ?? '0']);
       },
-      'GET /api/admin/redis/inspect': ({ url }) => jsonResponse(200, { ...inspection, key: url.searchParams.get('key') }),
+      'GET /api/admin/redis/inspect': ({ url }) =>
+        jsonResponse(200, { ...inspection, key: url.searchParams.get('key') }),
       'POST /api/admin/redis/ttl': ({ body }) => {
         ttlBodies.push(body);
         return jsonResponse(200, { key: 'session:1', previousTtlSeconds: -1, ttlSeconds: 600 });
@@ -145,12 +161,16 @@ describe('Redis tab', () => {
     signInAs('operator');
     const purgeBodies: Array<{ dryRun: boolean }> = [];
     mockApi({
-      'GET /api/admin/redis/keys': () => jsonResponse(200, { keys: [], cursor: '0', more: false, examined: 100, examineCap: 10000 }),
+      'GET /api/admin/redis/keys': () =>
+        jsonResponse(200, { keys: [], cursor: '0', more: false, examined: 100, examineCap: 10000 }),
       'POST /api/admin/redis/purge': ({ body }) => {
         purgeBodies.push(body as { dryRun: boolean });
         return (body as { dryRun: boolean }).dryRun
           ? jsonResponse(200, purgeResult({}))
-          : jsonResponse(200, purgeResult({ dryRun: false, status: 'completed', purgeId: 'p1', deleted: 2, batches: 1 }));
+          : jsonResponse(
+              200,
+              purgeResult({ dryRun: false, status: 'completed', purgeId: 'p1', deleted: 2, batches: 1 }),
+            );
       },
     });
     const { user } = renderApp('/redis?view=keys');
@@ -175,9 +195,15 @@ describe('Redis tab', () => {
   it('shows why a purge of protected keys is refused', async () => {
     signInAs('operator');
     mockApi({
-      'GET /api/admin/redis/keys': () => jsonResponse(200, { keys: [], cursor: '0', more: false, examined: 100, examineCap: 10000 }),
+      'GET /api/admin/redis/keys': () =>
+        jsonResponse(200, { keys: [], cursor: '0', more: false, examined: 100, examineCap: 10000 }),
       'POST /api/admin/redis/purge': () =>
-        jsonResponse(400, errorBody('VALIDATION_FAILED', 'Refused: pattern "*" could match protected keys (cache:meta:*, {ccc}*)', [{ field: 'pattern', messages: ['protected'] }])),
+        jsonResponse(
+          400,
+          errorBody('VALIDATION_FAILED', 'Refused: pattern "*" could match protected keys (cache:meta:*, {ccc}*)', [
+            { field: 'pattern', messages: ['protected'] },
+          ]),
+        ),
     });
     const { user } = renderApp('/redis?view=keys');
     await user.click(await screen.findByRole('button', { name: 'Purge keys…' }));
@@ -191,7 +217,8 @@ describe('Redis tab', () => {
   it('gives a viewer no purge and no TTL editing', async () => {
     signInAs('viewer');
     mockApi({
-      'GET /api/admin/redis/keys': () => jsonResponse(200, { keys: [key('session:1')], cursor: '0', more: false, examined: 100, examineCap: 10000 }),
+      'GET /api/admin/redis/keys': () =>
+        jsonResponse(200, { keys: [key('session:1')], cursor: '0', more: false, examined: 100, examineCap: 10000 }),
       'GET /api/admin/redis/inspect': () => jsonResponse(200, inspection),
     });
     const { user } = renderApp('/redis?view=keys');

@@ -24,7 +24,12 @@ export function RedisPage() {
       <div className="page-header">
         <h1 id="page-title">Redis</h1>
       </div>
-      <Tabs label="Redis views" tabs={VIEWS} value={view} onValueChange={(next) => setParams(next === 'overview' ? {} : { view: next })} />
+      <Tabs
+        label="Redis views"
+        tabs={VIEWS}
+        value={view}
+        onValueChange={(next) => setParams(next === 'overview' ? {} : { view: next })}
+      />
     </section>
   );
 }

@@ -19,19 +19,41 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
 function ServerFigures({ stats }: { stats: RedisNodeStats }) {
   return (
     <div className="redis-figures">
-      <Figure label="Keyspace hit rate" value={formatPercent(ratioToPercent(stats.hitRate))} hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`} testId="stat-hit-rate" />
+      <Figure
+        label="Keyspace hit rate"
+        value={formatPercent(ratioToPercent(stats.hitRate))}
+        hint={`${formatCount(stats.keyspaceHits)} hits · ${formatCount(stats.keyspaceMisses)} misses`}
+        testId="stat-hit-rate"
+      />
       <Figure
         label="Memory used"
         value={formatBytes(stats.usedMemoryBytes)}
         hint={`peak ${formatBytes(stats.peakMemoryBytes)} · max ${stats.maxMemoryBytes ? formatBytes(stats.maxMemoryBytes) : 'no limit'}`}
         testId="stat-memory"
       />
-      <Figure label="Fragmentation" value={stats.fragmentationRatio === null ? '—' : stats.fragmentationRatio.toFixed(2)} hint={`policy ${stats.maxMemoryPolicy}`} />
-      <Figure label="Keys" value={formatCount(stats.totalKeys)} hint={stats.keyspace.map((db) => `db${db.db}: ${formatCount(db.keys)}`).join(' · ') || 'empty'} testId="stat-keys" />
+      <Figure
+        label="Fragmentation"
+        value={stats.fragmentationRatio === null ? '—' : stats.fragmentationRatio.toFixed(2)}
+        hint={`policy ${stats.maxMemoryPolicy}`}
+      />
+      <Figure
+        label="Keys"
+        value={formatCount(stats.totalKeys)}
+        hint={stats.keyspace.map((db) => `db${db.db}: ${formatCount(db.keys)}`).join(' · ') || 'empty'}
+        testId="stat-keys"
+      />
       <Figure label="Ops/s" value={formatCount(stats.opsPerSecond)} />
       <Figure label="Clients" value={formatCount(stats.connectedClients)} />
-      <Figure label="Evicted / expired" value={`${formatCount(stats.evictedKeys)} / ${formatCount(stats.expiredKeys)}`} />
-      <Figure label="Uptime" value={formatDuration(stats.uptimeSeconds)} hint={`Redis ${stats.version} · ${stats.role}`} testId="stat-version" />
+      <Figure
+        label="Evicted / expired"
+        value={`${formatCount(stats.evictedKeys)} / ${formatCount(stats.expiredKeys)}`}
+      />
+      <Figure
+        label="Uptime"
+        value={formatDuration(stats.uptimeSeconds)}
+        hint={`Redis ${stats.version} · ${stats.role}`}
+        testId="stat-version"
+      />
     </div>
   );
 }
@@ -42,8 +64,8 @@ function AnalyticsCacheSection({ stats }: { stats: RedisStatsResponse }) {
     <div className="card" data-testid="analytics-cache-section">
       <h2>Analytics cache</h2>
       <p className="muted">
-        About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets ({formatPercent(ratioToPercent(section.keyShare))} of
-        all keys), estimated from the sample below.
+        About {formatCount(section.estimatedEntries)} entries and {formatCount(section.estimatedIndexSets)} index sets (
+        {formatPercent(ratioToPercent(section.keyShare))} of all keys), estimated from the sample below.
       </p>
       <DataTable
         label="Live-generation pointers of the datasources"
@@ -63,7 +85,11 @@ function AnalyticsCacheSection({ stats }: { stats: RedisStatsResponse }) {
             ),
           },
           { id: 'pointer', header: 'Live-generation pointer', cell: (ds) => <code>{ds.metaKey}</code> },
-          { id: 'generation', header: 'Generation', cell: (ds) => (ds.present ? (ds.liveGeneration ?? '—') : <Badge tone="neutral">cold</Badge>) },
+          {
+            id: 'generation',
+            header: 'Generation',
+            cell: (ds) => (ds.present ? (ds.liveGeneration ?? '—') : <Badge tone="neutral">cold</Badge>),
+          },
           {
             id: 'fields',
             header: 'Pointer fields',
@@ -90,7 +116,9 @@ export function RedisStatsPanel() {
       <div className="card">
         <h2>
           Redis server{' '}
-          <Badge tone="neutral">{data.mode === 'cluster' ? `cluster · ${data.nodes.length} masters` : 'standalone'}</Badge>
+          <Badge tone="neutral">
+            {data.mode === 'cluster' ? `cluster · ${data.nodes.length} masters` : 'standalone'}
+          </Badge>
         </h2>
         <ServerFigures stats={data.total} />
         {data.mode === 'cluster' && (
@@ -102,11 +130,41 @@ export function RedisStatsPanel() {
             rowKey={(node) => node.node}
             columns={[
               { id: 'node', header: 'Node', cell: (node) => <code>{node.node}</code>, sortValue: (node) => node.node },
-              { id: 'keys', header: 'Keys', numeric: true, cell: (node) => formatCount(node.totalKeys), sortValue: (node) => node.totalKeys },
-              { id: 'memory', header: 'Memory', numeric: true, cell: (node) => formatBytes(node.usedMemoryBytes), sortValue: (node) => node.usedMemoryBytes },
-              { id: 'hit-rate', header: 'Keyspace hit rate', numeric: true, cell: (node) => formatPercent(ratioToPercent(node.hitRate)), sortValue: (node) => node.hitRate },
-              { id: 'ops', header: 'Ops/s', numeric: true, cell: (node) => formatCount(node.opsPerSecond), sortValue: (node) => node.opsPerSecond },
-              { id: 'clients', header: 'Clients', numeric: true, cell: (node) => formatCount(node.connectedClients), sortValue: (node) => node.connectedClients },
+              {
+                id: 'keys',
+                header: 'Keys',
+                numeric: true,
+                cell: (node) => formatCount(node.totalKeys),
+                sortValue: (node) => node.totalKeys,
+              },
+              {
+                id: 'memory',
+                header: 'Memory',
+                numeric: true,
+                cell: (node) => formatBytes(node.usedMemoryBytes),
+                sortValue: (node) => node.usedMemoryBytes,
+              },
+              {
+                id: 'hit-rate',
+                header: 'Keyspace hit rate',
+                numeric: true,
+                cell: (node) => formatPercent(ratioToPercent(node.hitRate)),
+                sortValue: (node) => node.hitRate,
+              },
+              {
+                id: 'ops',
+                header: 'Ops/s',
+                numeric: true,
+                cell: (node) => formatCount(node.opsPerSecond),
+                sortValue: (node) => node.opsPerSecond,
+              },
+              {
+                id: 'clients',
+                header: 'Clients',
+                numeric: true,
+                cell: (node) => formatCount(node.connectedClients),
+                sortValue: (node) => node.connectedClients,
+              },
             ]}
           />
         )}
@@ -114,7 +172,8 @@ export function RedisStatsPanel() {
       <div className="card">
         <h2>Keys by namespace</h2>
         <p className="muted" data-testid="distribution-note">
-          From a sample of {formatCount(data.distribution.sampled)} of {formatCount(data.distribution.totalKeys)} keys: counts are estimates.
+          From a sample of {formatCount(data.distribution.sampled)} of {formatCount(data.distribution.totalKeys)} keys:
+          counts are estimates.
         </p>
         <DataTable
           label="Keys by namespace"
@@ -124,10 +183,33 @@ export function RedisStatsPanel() {
           rowKey={(ns) => ns.namespace}
           empty="No keys in the sample."
           columns={[
-            { id: 'namespace', header: 'Namespace', cell: (ns) => namespaceLabel(ns.namespace), sortValue: (ns) => namespaceLabel(ns.namespace) },
-            { id: 'sample', header: 'In sample', numeric: true, cell: (ns) => formatCount(ns.sampledKeys), sortValue: (ns) => ns.sampledKeys },
-            { id: 'share', header: 'Share', numeric: true, cell: (ns) => formatPercent(ratioToPercent(ns.share)), sortValue: (ns) => ns.share },
-            { id: 'estimated', header: 'Estimated keys', numeric: true, cell: (ns) => `≈ ${formatCount(ns.estimatedKeys)}`, sortValue: (ns) => ns.estimatedKeys },
+            {
+              id: 'namespace',
+              header: 'Namespace',
+              cell: (ns) => namespaceLabel(ns.namespace),
+              sortValue: (ns) => namespaceLabel(ns.namespace),
+            },
+            {
+              id: 'sample',
+              header: 'In sample',
+              numeric: true,
+              cell: (ns) => formatCount(ns.sampledKeys),
+              sortValue: (ns) => ns.sampledKeys,
+            },
+            {
+              id: 'share',
+              header: 'Share',
+              numeric: true,
+              cell: (ns) => formatPercent(ratioToPercent(ns.share)),
+              sortValue: (ns) => ns.share,
+            },
+            {
+              id: 'estimated',
+              header: 'Estimated keys',
+              numeric: true,
+              cell: (ns) => `≈ ${formatCount(ns.estimatedKeys)}`,
+              sortValue: (ns) => ns.estimatedKeys,
+            },
           ]}
         />
       </div>

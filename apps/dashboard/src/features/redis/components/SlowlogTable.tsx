@@ -15,7 +15,12 @@ export function SlowlogTable() {
       <div className="page-header">
         <h2>Slow log</h2>
         {canWrite && (
-          <button type="button" className="button button-small button-secondary" onClick={() => reset.mutate()} disabled={reset.isPending}>
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            onClick={() => reset.mutate()}
+            disabled={reset.isPending}
+          >
             Reset slow log
           </button>
         )}
@@ -26,7 +31,10 @@ export function SlowlogTable() {
         <>
           <p className="muted">
             {slowlog.data.nodes
-              .map((n) => `${n.node}: ${formatCount(n.length)} entries${n.slowerThanMicros !== null ? `, logs commands slower than ${formatCount(n.slowerThanMicros)} µs` : ''}`)
+              .map(
+                (n) =>
+                  `${n.node}: ${formatCount(n.length)} entries${n.slowerThanMicros !== null ? `, logs commands slower than ${formatCount(n.slowerThanMicros)} µs` : ''}`,
+              )
               .join(' · ')}
           </p>
           <DataTable
@@ -38,9 +46,25 @@ export function SlowlogTable() {
             empty="The slow log is empty."
             emptyTestId="slowlog-empty"
             columns={[
-              { id: 'when', header: 'When', cell: (entry) => formatDateTime(entry.timestamp), sortValue: (entry) => entry.timestamp },
-              { id: 'duration', header: 'Duration', numeric: true, cell: (entry) => `${formatCount(entry.durationMicros)} µs`, sortValue: (entry) => entry.durationMicros },
-              { id: 'command', header: 'Command', className: 'redis-preview-cell', cell: (entry) => <code>{entry.command.join(' ')}</code> },
+              {
+                id: 'when',
+                header: 'When',
+                cell: (entry) => formatDateTime(entry.timestamp),
+                sortValue: (entry) => entry.timestamp,
+              },
+              {
+                id: 'duration',
+                header: 'Duration',
+                numeric: true,
+                cell: (entry) => `${formatCount(entry.durationMicros)} µs`,
+                sortValue: (entry) => entry.durationMicros,
+              },
+              {
+                id: 'command',
+                header: 'Command',
+                className: 'redis-preview-cell',
+                cell: (entry) => <code>{entry.command.join(' ')}</code>,
+              },
               { id: 'client', header: 'Client', cell: (entry) => entry.clientName || entry.clientAddress },
               { id: 'node', header: 'Node', cell: (entry) => <code>{entry.node}</code> },
             ]}

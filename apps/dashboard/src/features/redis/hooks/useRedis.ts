@@ -4,7 +4,11 @@ import { redisApi } from '../api';
 import { redisQueryKeys } from './redis-query-keys';
 
 export function useRedisStats() {
-  return useQuery({ queryKey: redisQueryKeys.stats(), queryFn: ({ signal }) => redisApi.stats(signal), refetchInterval: 10_000 });
+  return useQuery({
+    queryKey: redisQueryKeys.stats(),
+    queryFn: ({ signal }) => redisApi.stats(signal),
+    refetchInterval: 10_000,
+  });
 }
 
 /** SCAN pages: each page's cursor fetches the next ("load more") until the scan is complete. */
@@ -61,7 +65,10 @@ export function usePurgeProgress(purgeId: string | null, running: boolean) {
 }
 
 export function useRedisSlowlog(limit: number) {
-  return useQuery({ queryKey: redisQueryKeys.slowlog(limit), queryFn: ({ signal }) => redisApi.slowlog(limit, signal) });
+  return useQuery({
+    queryKey: redisQueryKeys.slowlog(limit),
+    queryFn: ({ signal }) => redisApi.slowlog(limit, signal),
+  });
 }
 
 export function useResetSlowlog() {
@@ -73,5 +80,9 @@ export function useResetSlowlog() {
 }
 
 export function useRedisMemory(query: RedisMemoryQuery) {
-  return useQuery({ queryKey: redisQueryKeys.memory(query), queryFn: ({ signal }) => redisApi.memory(query, signal), refetchOnWindowFocus: false });
+  return useQuery({
+    queryKey: redisQueryKeys.memory(query),
+    queryFn: ({ signal }) => redisApi.memory(query, signal),
+    refetchOnWindowFocus: false,
+  });
 }

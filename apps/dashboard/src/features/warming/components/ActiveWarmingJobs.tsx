@@ -60,8 +60,8 @@ export function ActiveWarmingJobs({ status, canWrite, now }: ActiveWarmingJobsPr
           title={`Cancel warming of ${datasourceLabel(cancelling.datasourceId, cancelling.datasourceName)}?`}
           description={
             <p>
-              The rows processed so far ({formatCount(cancelling.rowsProcessed)} of {formatCount(cancelling.rowsTotal)}) are
-              discarded. The live cache stays as it is.
+              The rows processed so far ({formatCount(cancelling.rowsProcessed)} of {formatCount(cancelling.rowsTotal)})
+              are discarded. The live cache stays as it is.
             </p>
           }
           confirmLabel="Cancel job"
@@ -170,7 +170,9 @@ function RecentJobCard({ job, now }: { job: RecentWarmingJob; now: number }) {
         </h3>
         <JobStatusBadge status={job.status} />
       </div>
-      {job.success && <ProgressBar value={100} label={`Warming progress of ${label}`} testId={`progress-${job.jobId}`} />}
+      {job.success && (
+        <ProgressBar value={100} label={`Warming progress of ${label}`} testId={`progress-${job.jobId}`} />
+      )}
       <p className="ds-card-line">
         {job.success
           ? `Finished ${when} • ${formatCount(job.entriesCached)} entries cached in ${formatDuration(job.duration)}`

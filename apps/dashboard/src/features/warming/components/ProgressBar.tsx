@@ -20,7 +20,10 @@ export function ProgressBar({ value, label, testId }: ProgressBarProps) {
         aria-valuetext={`${percent}%`}
         data-testid={testId}
       >
-        <div className={`progress-fill${percent === 100 ? ' progress-fill-done' : ''}`} style={{ width: `${percent}%` }} />
+        <div
+          className={`progress-fill${percent === 100 ? ' progress-fill-done' : ''}`}
+          style={{ width: `${percent}%` }}
+        />
       </div>
       <span className="progress-value" aria-hidden="true">
         {percent}%

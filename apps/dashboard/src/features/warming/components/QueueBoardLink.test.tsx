@@ -23,7 +23,10 @@ describe('queue board link on the warming page', () => {
 
   it('says why when the service refuses', async () => {
     signInAs('admin');
-    mockCacheApi({ 'POST /api/admin/queue-board/session': () => jsonResponse(403, { code: 'FORBIDDEN', message: 'The queue board is for admins', correlationId: 'c' }) });
+    mockCacheApi({
+      'POST /api/admin/queue-board/session': () =>
+        jsonResponse(403, { code: 'FORBIDDEN', message: 'The queue board is for admins', correlationId: 'c' }),
+    });
     const { user } = renderApp('/warming');
     await user.click(await screen.findByRole('link', { name: 'Queue board' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('The queue board is for admins');

@@ -21,7 +21,15 @@ interface ScheduleTableProps {
   onWarm: (datasourceId: number, force: boolean) => void;
 }
 
-export function ScheduleTable({ schedules, metricsById, warmingIds, canWrite, now, warmPendingId, onWarm }: ScheduleTableProps) {
+export function ScheduleTable({
+  schedules,
+  metricsById,
+  warmingIds,
+  canWrite,
+  now,
+  warmPendingId,
+  onWarm,
+}: ScheduleTableProps) {
   const columns: Array<Column<WarmSchedule>> = [
     {
       id: 'datasource',
@@ -39,7 +47,9 @@ export function ScheduleTable({ schedules, metricsById, warmingIds, canWrite, no
         return (
           <>
             <HealthBadge health={metrics.health} />
-            <div className="muted small">{metrics.lastWarmed ? formatRelative(metrics.lastWarmed, now) : 'Never warmed'}</div>
+            <div className="muted small">
+              {metrics.lastWarmed ? formatRelative(metrics.lastWarmed, now) : 'Never warmed'}
+            </div>
           </>
         );
       },
@@ -48,7 +58,13 @@ export function ScheduleTable({ schedules, metricsById, warmingIds, canWrite, no
       id: 'cron',
       header: 'Schedule (cron, UTC)',
       cell: (schedule) =>
-        canWrite ? <CronEditor schedule={schedule} /> : schedule.cron ? <code>{schedule.cron}</code> : <span className="muted">Manual only</span>,
+        canWrite ? (
+          <CronEditor schedule={schedule} />
+        ) : schedule.cron ? (
+          <code>{schedule.cron}</code>
+        ) : (
+          <span className="muted">Manual only</span>
+        ),
     },
     {
       id: 'next',
@@ -61,7 +77,8 @@ export function ScheduleTable({ schedules, metricsById, warmingIds, canWrite, no
           <ul className="next-runs">
             {schedule.nextRuns.slice(0, NEXT_RUNS_SHOWN).map((run) => (
               <li key={run}>
-                <time dateTime={run}>{formatDateTime(run)}</time> <span className="muted">({formatRelative(run, now)})</span>
+                <time dateTime={run}>{formatDateTime(run)}</time>{' '}
+                <span className="muted">({formatRelative(run, now)})</span>
               </li>
             ))}
           </ul>
@@ -116,8 +133,7 @@ function CronEditor({ schedule }: { schedule: WarmSchedule }) {
 
   const inputId = `cron-${schedule.datasourceId}`;
   const errorId = `${inputId}-error`;
-  const fieldError =
-    update.error instanceof ApiError ? update.error.fieldMessages().cron?.join(' ') : undefined;
+  const fieldError = update.error instanceof ApiError ? update.error.fieldMessages().cron?.join(' ') : undefined;
   const error = update.isError ? (fieldError ?? errorMessage(update.error)) : null;
   const trimmed = draft.trim();
   const unchanged = trimmed === (schedule.cron ?? '');

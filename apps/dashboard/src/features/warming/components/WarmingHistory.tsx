@@ -71,7 +71,8 @@ export function WarmingHistory({ datasources, live }: WarmingHistoryProps) {
   const { filters, page } = readParams(searchParams);
   const jobs = useWarmingJobs(toQuery(filters, page), live);
   const totalPages = jobs.data ? pageCount(jobs.data.total, jobs.data.pageSize) : 1;
-  const go = (next: Filters, nextPage: number) => setSearchParams(toParams(next, nextPage), { preventScrollReset: true });
+  const go = (next: Filters, nextPage: number) =>
+    setSearchParams(toParams(next, nextPage), { preventScrollReset: true });
 
   return (
     <>
@@ -115,7 +116,8 @@ interface HistoryFiltersProps {
 
 function HistoryFilters({ initial, datasources, onApply }: HistoryFiltersProps) {
   const [filters, setFilters] = useState(initial);
-  const rangeError = filters.from && filters.to && filters.from > filters.to ? 'The start date is after the end date.' : null;
+  const rangeError =
+    filters.from && filters.to && filters.from > filters.to ? 'The start date is after the end date.' : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!rangeError) onApply(filters);

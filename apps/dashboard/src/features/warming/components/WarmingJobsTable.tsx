@@ -32,18 +32,25 @@ const COLUMNS: Array<Column<WarmingJob>> = [
     cell: (job) => (
       <>
         {formatCount(job.rowsProcessed)} / {formatCount(job.rowsTotal)}
-        {job.status !== 'COMPLETED' && job.rowsTotal > 0 && <span className="muted"> ({Math.floor(job.progress)}%)</span>}
+        {job.status !== 'COMPLETED' && job.rowsTotal > 0 && (
+          <span className="muted"> ({Math.floor(job.progress)}%)</span>
+        )}
       </>
     ),
   },
   { id: 'entries', header: 'Entries', numeric: true, cell: (job) => formatCount(job.entriesWritten) },
-  { id: 'duration', header: 'Duration', cell: (job) => (job.durationSeconds === null ? '—' : formatDuration(job.durationSeconds)) },
+  {
+    id: 'duration',
+    header: 'Duration',
+    cell: (job) => (job.durationSeconds === null ? '—' : formatDuration(job.durationSeconds)),
+  },
   { id: 'generation', header: 'Generation', numeric: true, cell: (job) => job.generation ?? '—' },
   {
     id: 'error',
     header: 'Error',
     className: 'job-details',
-    cell: (job) => (job.failureReason ? <span className="text-error">{job.failureReason}</span> : <span className="muted">—</span>),
+    cell: (job) =>
+      job.failureReason ? <span className="text-error">{job.failureReason}</span> : <span className="muted">—</span>,
   },
 ];
 const WITHOUT_DATASOURCE = COLUMNS.filter((column) => column.id !== 'datasource');

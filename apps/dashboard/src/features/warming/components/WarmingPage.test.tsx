@@ -1,4 +1,9 @@
-import type { ActiveWarmingJob, UpdateWarmScheduleRequest, WarmingStatusResponse, WarmResponse } from '@ccc/shared-types';
+import type {
+  ActiveWarmingJob,
+  UpdateWarmScheduleRequest,
+  WarmingStatusResponse,
+  WarmResponse,
+} from '@ccc/shared-types';
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { errorBody } from '../../../test/fixtures';
@@ -66,14 +71,19 @@ describe('warming tab', () => {
   it('pauses, resumes, and cancels only after confirmation', async () => {
     signInAs('operator');
     const calls: string[] = [];
-    const action = (name: string) => ({ url }: { url: URL }) => {
-      calls.push(`${name} ${url.pathname.split('/').at(-2)}`);
-      return jsonResponse(200, job({ jobId: url.pathname.split('/').at(-2), status: 'RUNNING' }));
-    };
+    const action =
+      (name: string) =>
+      ({ url }: { url: URL }) => {
+        calls.push(`${name} ${url.pathname.split('/').at(-2)}`);
+        return jsonResponse(200, job({ jobId: url.pathname.split('/').at(-2), status: 'RUNNING' }));
+      };
     mockCacheApi({
       'GET /api/admin/analytics/cache/warming/status': () =>
         jsonResponse(200, {
-          activeJobs: [activeJob(), activeJob({ jobId: 'job-43', datasourceId: 3, datasourceName: 'Operational Metrics', status: 'PAUSED' })],
+          activeJobs: [
+            activeJob(),
+            activeJob({ jobId: 'job-43', datasourceId: 3, datasourceName: 'Operational Metrics', status: 'PAUSED' }),
+          ],
           recentJobs: [],
         }),
       'POST /api/admin/analytics/cache/warming/jobs/job-42/pause': action('pause'),
@@ -101,7 +111,8 @@ describe('warming tab', () => {
   it("shows the server's message when a job can no longer be paused", async () => {
     signInAs('operator');
     mockCacheApi({
-      'GET /api/admin/analytics/cache/warming/status': () => jsonResponse(200, { activeJobs: [activeJob()], recentJobs: [] }),
+      'GET /api/admin/analytics/cache/warming/status': () =>
+        jsonResponse(200, { activeJobs: [activeJob()], recentJobs: [] }),
       'POST /api/admin/analytics/cache/warming/jobs/job-42/pause': () =>
         jsonResponse(409, errorBody('CONFLICT', 'Job job-42 is COMPLETED and cannot be paused')),
     });
@@ -210,7 +221,11 @@ describe('warming tab', () => {
         const pageNumber = Number(url.searchParams.get('page'));
         return jsonResponse(
           200,
-          page([job({ jobId: `job-p${pageNumber}`, status: 'FAILED', failureReason: `failure on page ${pageNumber}` })], 45, pageNumber),
+          page(
+            [job({ jobId: `job-p${pageNumber}`, status: 'FAILED', failureReason: `failure on page ${pageNumber}` })],
+            45,
+            pageNumber,
+          ),
         );
       },
     });
@@ -251,7 +266,8 @@ describe('warming tab', () => {
   it('shows a viewer progress and schedules without any write action', async () => {
     signInAs('viewer');
     mockCacheApi({
-      'GET /api/admin/analytics/cache/warming/status': () => jsonResponse(200, { activeJobs: [activeJob()], recentJobs: [] }),
+      'GET /api/admin/analytics/cache/warming/status': () =>
+        jsonResponse(200, { activeJobs: [activeJob()], recentJobs: [] }),
     });
     renderApp('/warming');
 
@@ -260,6 +276,8 @@ describe('warming tab', () => {
     expect(row).toHaveTextContent('0 */4 * * *');
     expect(screen.getByTestId('schedule-row-3')).toHaveTextContent('Manual only');
     expect(screen.queryByRole('textbox', { name: /Cron schedule/ })).not.toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /Warm|Refresh|Pause|Resume|Cancel|Save|Clear schedule/ })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /Warm|Refresh|Pause|Resume|Cancel|Save|Clear schedule/ }),
+    ).not.toBeInTheDocument();
   });
 });

@@ -28,7 +28,8 @@ export function WarmingPage() {
   const datasources = useMemo(() => {
     const byId = new Map<number, string>();
     for (const s of schedules.data ?? []) byId.set(s.datasourceId, s.datasourceName);
-    for (const m of stats.data?.datasources ?? []) if (!byId.has(m.datasourceId)) byId.set(m.datasourceId, m.datasourceName);
+    for (const m of stats.data?.datasources ?? [])
+      if (!byId.has(m.datasourceId)) byId.set(m.datasourceId, m.datasourceName);
     return byId;
   }, [schedules.data, stats.data]);
   const warmingIds = useMemo(

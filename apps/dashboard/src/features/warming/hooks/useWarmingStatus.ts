@@ -26,8 +26,18 @@ export function useWarmingStatus() {
     previous.current = activeStates;
     if (before === undefined || before === activeStates) return;
     void queryClient.invalidateQueries({ queryKey: [...queryKeys.warming.all, 'jobs'] });
-    const idsNow = new Set(activeStates.split(',').filter(Boolean).map((entry) => entry.split(':')[0]));
-    if (before.split(',').filter(Boolean).some((entry) => !idsNow.has(entry.split(':')[0]))) {
+    const idsNow = new Set(
+      activeStates
+        .split(',')
+        .filter(Boolean)
+        .map((entry) => entry.split(':')[0]),
+    );
+    if (
+      before
+        .split(',')
+        .filter(Boolean)
+        .some((entry) => !idsNow.has(entry.split(':')[0]))
+    ) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.analyticsCache.all });
     }
   }, [activeStates, queryClient]);
