@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { InjectRepository } from '@nestjs/typeorm';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { In, type Repository } from 'typeorm';
-import { CacheRepository, type EntryToWrite } from '../analytics-cache/cache.repository.js';
+import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { RedisMemory } from '../analytics-cache/redis-memory.js';
 import { EntryGrouper } from '../analytics-cache/entry-codec.js';
@@ -11,27 +11,15 @@ import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { OperatorMetricsService, type WarmOutcome } from '../telemetry/operator-metrics.service.js';
-import { CacheKeys } from '../redis/redis-keys.js';
 import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repository.js';
 import { postponeOnOutage } from './outage-postponement.js';
 import { StallWatchdog } from './stall-watchdog.js';
+import { LOCK_RENEW_EVERY_MS, MEMORY_ADVICE, ShadowWriter } from './shadow-writer.js';
 import { ShuttingDown, Superseded, WarmAborted } from './warm-endings.js';
-import { queuePercent, rowPercent, WarmProgress } from './warm-progress.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.service.js';
-
-const PROGRESS_EVERY_MS = 500;
-const CONTROL_EVERY_MS = 100;
-const LOCK_RENEW_EVERY_MS = 5_000;
-const MEMORY_CHECK_EVERY_MS = 2_000;
-const MAX_WRITES_IN_FLIGHT = 4;
-const MEMORY_ADVICE =
-  'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
-// Upper estimate of Redis bytes per cached row (DESIGN.md §10 measures ~61 with JSON entries; ours are leaner).
-const ESTIMATED_BYTES_PER_ROW = 60;
 
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 const ACTIVE_STATUSES: Array<'PENDING' | 'RUNNING' | 'PAUSED'> = ['PENDING', 'RUNNING', 'PAUSED'];
@@ -46,6 +34,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 @Injectable()
 export class WarmingProcessor implements BeforeApplicationShutdown {
   private closing = false;
+  private readonly shadows: ShadowWriter;
 
   private readonly logger = new Logger(WarmingProcessor.name);
 
@@ -60,7 +49,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     private readonly datasources: DatasourcesService,
     private readonly metrics: OperatorMetricsService,
-  ) {}
+  ) {
+    this.shadows = new ShadowWriter({ config, cache, locks, redisMemory, source, rows }, () => this.closing);
+  }
 
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
   start(): void {
@@ -149,9 +140,18 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         },
       );
       const live = await this.cache.meta(datasourceId);
-      await this.checkMemory(live.bytes);
+      await this.shadows.checkMemory(live.bytes);
 
-      const result = await this.writeShadow(job, row, strategy, datasourceId, shadow, live.bytes, token, watchdog);
+      const result = await this.shadows.write({
+        job,
+        row,
+        strategy,
+        datasourceId,
+        shadow,
+        liveBytes: live.bytes,
+        token,
+        watchdog,
+      });
       watchdog.stop();
 
       // Verify before swap: what Redis holds must be what the source gave.
@@ -195,7 +195,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         },
         token,
       );
-      if (outcome === 'lock_lost') await this.lockLost(datasourceId, jobId);
+      if (outcome === 'lock_lost') await this.shadows.lockLost(datasourceId, jobId);
       if (outcome !== 'ok') {
         throw new WarmAborted(
           'CANCELLED',
@@ -294,15 +294,6 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     }
   }
 
-  /**
-   * The lock no longer holds this execution's token: superseded when another execution of the same job holds
-   * it, else (freed by an invalidation, or lapsed and taken by another job) the warm is cancelled.
-   */
-  private async lockLost(datasourceId: number, jobId: string): Promise<never> {
-    if ((await this.locks.lockHolder(datasourceId)) === jobId) throw new Superseded();
-    throw new WarmAborted('CANCELLED', 'the warming lock was lost (the cache was invalidated)');
-  }
-
   /** Everything after the swap is bookkeeping; each step is attempted even if another fails. */
   private async afterSwap(
     row: WarmingJobEntity,
@@ -374,142 +365,6 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     await this.locks.clearControl(row.id);
   }
 
-  private async writeShadow(
-    job: Job<WarmingJobData>,
-    row: WarmingJobEntity,
-    strategy: CacheStrategyEntity,
-    datasourceId: number,
-    shadow: number,
-    liveBytes: number,
-    token: string,
-    watchdog: StallWatchdog,
-  ) {
-    const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
-    const batchSize = this.config.warming.batchEntries;
-    const inFlight = new Set<Promise<void>>();
-    let pending: EntryToWrite[] = [];
-    let rowsTotal = 0;
-    let rowsRead = 0;
-    const clock = new WarmProgress();
-    let pausedMs = 0;
-    let lastProgress = 0;
-    let lastControl = 0;
-    let lastRenew = Date.now();
-    let lastMemory = Date.now();
-
-    const write = async (entries: EntryToWrite[]): Promise<void> => {
-      const promise = this.cache.writeBatch(datasourceId, shadow, entries);
-      inFlight.add(promise);
-      promise.then(
-        () => (inFlight.delete(promise), watchdog.progress()),
-        () => undefined,
-      );
-      if (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
-    };
-
-    const progress = async (force = false): Promise<void> => {
-      const now = Date.now();
-      if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
-      lastProgress = now;
-      const etaSeconds = clock.etaSeconds(now, rowsRead, rowsTotal, pausedMs);
-      await this.rows.update(
-        { id: row.id },
-        {
-          rowsProcessed: rowsRead,
-          rowsTotal,
-          progress: rowPercent(rowsRead, rowsTotal),
-          warmedKeys: grouper.totals.entries,
-          etaSeconds,
-        },
-      );
-      // A plain number, as queue tools expect; rows and ETA are on the job row (GET …/warming/jobs/:id).
-      await job.updateProgress(queuePercent(rowsRead, rowsTotal)).catch(() => undefined);
-    };
-
-    // Between batches: honour pause / cancel, keep the lock, watch memory.
-    const checkpoint = async (): Promise<void> => {
-      if (this.closing) throw new ShuttingDown();
-      watchdog.throwIfStalled();
-      const now = Date.now();
-      if (now - lastRenew > LOCK_RENEW_EVERY_MS) {
-        lastRenew = now;
-        if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS)))
-          await this.lockLost(datasourceId, row.id);
-      }
-      if (now - lastMemory > MEMORY_CHECK_EVERY_MS) {
-        lastMemory = now;
-        await this.checkMemory(0);
-      }
-      if (now - lastControl < CONTROL_EVERY_MS) return;
-      lastControl = now;
-      let command = await this.locks.control(row.id);
-      if (command === 'pause') {
-        const pauseStarted = Date.now();
-        watchdog.suspend();
-        // Paused means quiescent: nothing of this job is still being written, and its progress is current.
-        await Promise.all(inFlight);
-        await progress(true);
-        await this.rows.update({ id: row.id }, { status: 'PAUSED' });
-        const pauseDeadline = pauseStarted + this.config.warming.maxPauseSeconds * 1000;
-        while (command === 'pause') {
-          // A pause holds the source's REPEATABLE READ snapshot and its COPY open (VACUUM cannot clean up behind it).
-          if (this.closing) throw new ShuttingDown();
-          if (Date.now() > pauseDeadline) {
-            throw new WarmAborted(
-              'CANCELLED',
-              `paused for more than ${this.config.warming.maxPauseSeconds} s: cancelled to release the source database snapshot; warm again when ready`,
-            );
-          }
-          await sleep(250);
-          if (!(await this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS)))
-            await this.lockLost(datasourceId, row.id);
-          command = await this.locks.control(row.id);
-        }
-        pausedMs += Date.now() - pauseStarted;
-        watchdog.resume();
-        if (command !== 'cancel') await this.rows.update({ id: row.id }, { status: 'RUNNING' });
-      }
-      if (command === 'cancel') throw new WarmAborted('CANCELLED', 'cancelled by request');
-    };
-
-    try {
-      watchdog.progress('counting and sorting the source rows');
-      await this.source.stream(
-        { table: strategy.sourceTable, columns: strategy.columnMapping, datasourceId, strategyId: strategy.id },
-        async (count) => {
-          watchdog.progress('streaming the source rows into Redis');
-          rowsTotal = count;
-          await this.rows.update({ id: row.id }, { rowsTotal: count });
-          // Now the shadow's size can be estimated: refuse before writing anything if it cannot fit.
-          await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW));
-        },
-        async (rows) => {
-          watchdog.progress();
-          rowsRead += rows.length;
-          clock.rowsArriving(Date.now(), rowsRead);
-          pending.push(...grouper.add(rows));
-          while (pending.length >= batchSize) {
-            await write(pending.slice(0, batchSize));
-            pending = pending.slice(batchSize);
-            await checkpoint();
-          }
-          await progress();
-        },
-        watchdog.signal,
-      );
-      pending.push(...grouper.finish());
-      for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
-    } finally {
-      // Whoever deletes this shadow next (this execution's clean-up, a newer execution) must not race writes
-      // still on their way: a batch landing after the deletion would leave keys behind.
-      await Promise.allSettled(inFlight);
-    }
-    await Promise.all(inFlight);
-    await checkpoint();
-    await progress(true);
-    return { rowsRead, rowsTotal, totals: grouper.totals };
-  }
-
   private async measureFrequencyPairs(
     datasourceId: number,
     generation: number,
@@ -522,17 +377,6 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       [...totals.frequencies],
     );
     return rows.length;
-  }
-
-  /** The seed's risk "shadow warming doubles memory": stop before Redis would pass its configured share of maxmemory. */
-  private async checkMemory(additionalBytes: number): Promise<void> {
-    const { used, max } = await this.redisMemory.memory();
-    if (max > 0 && used + additionalBytes > max * this.config.warming.memoryGuardRatio) {
-      throw new WarmAborted(
-        'FAILED',
-        `Redis memory guard: ${Math.round(used / 1048576)} MB used + ~${Math.round(additionalBytes / 1048576)} MB for the shadow would pass ${Math.round(this.config.warming.memoryGuardRatio * 100)}% of maxmemory (${Math.round(max / 1048576)} MB); ${MEMORY_ADVICE}`,
-      );
-    }
   }
 
   /** Records the outcome; retried, because a job shown as running forever is worse than a late update. */

@@ -1,0 +1,130 @@
+// The shape of the service's configuration; app-config.ts reads it from the environment and validates it.
+import type { TrustProxySetting } from './security-rules.js';
+
+export type ServiceRole = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  role: ServiceRole;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  redis: {
+    url: string;
+    clusterNodes: Array<{ host: string; port: number }> | null;
+    /** A command of the service's Redis client not answered within this fails (a hung network path), instead of hanging its request. */
+    commandTimeoutMs: number;
+  };
+  database: { url: string };
+  /** Where datasources may read from, and how the query API's cold fallbacks are kept from starving the database. */
+  sources: {
+    /** The only schemas datasources, index strategies and the query API may touch (exact catalog names). */
+    schemas: string[];
+    /** Connection sources are read through (ideally a read-only role on the same database); DATABASE_URL when unset. */
+    databaseUrl: string;
+    /** Connections of the cold fallbacks' own pool. */
+    queryPoolSize: number;
+    /** Cold fallbacks running at once in this process; more answer 503 SOURCE_BUSY with Retry-After. */
+    queryMaxConcurrent: number;
+    /** statement_timeout of a cold fallback. */
+    queryTimeoutMs: number;
+  };
+  auth: {
+    /** HS256 secret for local tokens (and externally issued HS256 tokens). */
+    jwtSecret: string;
+    /** True when the secret was generated for this process only (development without JWT_SECRET). */
+    jwtSecretEphemeral: boolean;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+    tokenTtlSeconds: number;
+    /** Identity-provider tokens older than this (by `iat`) are refused, whatever their `exp`. */
+    maxExternalTokenAgeSeconds: number;
+    /** log2 of scrypt's N for new password hashes; 17 (OWASP) in production, lower only in tests. */
+    scryptCost: number;
+    /** Password hashes computed at once (128 MiB each at the OWASP cost), and how many may wait (more: 503 SERVICE_BUSY). */
+    hashConcurrency: number;
+    hashMaxWaiting: number;
+  };
+  http: {
+    /** Express `trust proxy`: whose X-Forwarded-For is believed when telling the client's address. */
+    trustProxy: TrustProxySetting;
+    /** Swagger UI and the OpenAPI JSON: for everyone, only with a credential, or not served. */
+    apiDocs: 'public' | 'authenticated' | 'off';
+    /** /metrics: for everyone, only with `Authorization: Bearer <METRICS_TOKEN>`, or not served. */
+    metrics: 'public' | 'token' | 'off';
+    metricsToken: string | null;
+  };
+  admin: { email: string; password: string } | null;
+  corsOrigins: string[];
+  rateLimits: {
+    defaultPerMinute: number;
+    loginPerMinute: number;
+    warmingPerHour: number;
+    invalidationPerHour: number;
+    /** Query API requests per second per principal, counted in this process (no Redis round trip). */
+    queryPerSecond: number;
+    /** Window of the warming and invalidation limits; one hour in production, shorter only in tests. */
+    classWindowSeconds: number;
+    /** Requests with a missing or invalid credential per client IP per window; over it, 429 before any credential lookup. */
+    unauthenticatedPerMinute: number;
+    /** That window: one minute in production, longer only in tests. */
+    unauthenticatedWindowSeconds: number;
+    /** Failed sign-ins before delays start (per account, per IP), the longest delay, and when failures are forgotten. */
+    loginBackoff: { accountFreeAttempts: number; ipFreeAttempts: number; maxSeconds: number; windowSeconds: number };
+  };
+  audit: {
+    /** Rows the Redis outbox may hold while PostgreSQL refuses them; beyond it rows are lost (logged, counted on /metrics). */
+    outboxMaxRows: number;
+  };
+  demo: { seed: boolean; scale: number };
+  dashboardDir: string | null;
+  warming: {
+    /** Warming jobs one worker process runs at once. */
+    concurrency: number;
+    /** Tries per job (the first run plus retries with exponential backoff). */
+    attempts: number;
+    /** BullMQ job lock: a worker that stops renewing it for this long is considered crashed and its job retried. */
+    jobLockMs: number;
+    /** How long an old generation stays readable after a swap, for readers in flight. */
+    gcGraceMs: number;
+    /** Deleting cached data: no UNLINK/SREM frees more than `batchBytes`; `pauseMs` between two (generation-deletion.ts). */
+    deletion: { batchBytes: number; pauseMs: number };
+    /** A warm pauses-with-failure when Redis used_memory plus the shadow's estimate would pass this share of maxmemory. */
+    memoryGuardRatio: number;
+    /** Entries per pipelined write. */
+    batchEntries: number;
+    /** A warm paused longer than this is cancelled: it holds a database snapshot (and a COPY) open while paused. */
+    maxPauseSeconds: number;
+    /** How long a warm waits for a lock on its source table before it fails (and is retried). */
+    sourceLockTimeoutMs: number;
+    /** A running warm that makes no progress (no rows read, no batch written) for this long is stopped and retried. */
+    stallTimeoutMs: number;
+  };
+  query: { maxEntries: number };
+  monitoring: {
+    /** Periodic monitoring work (alert evaluation, rollups, index statistics) runs in this process (roles all/worker). */
+    schedulesEnabled: boolean;
+    alertEvaluationIntervalSeconds: number;
+    /** Window over which rate metrics (hit rate, average query time) are computed for alerts. */
+    alertWindowMinutes: number;
+    /** An ACTIVE (unacknowledged) alert is notified again after this long; acknowledged alerts are not. */
+    alertRepeatIntervalSeconds: number;
+    /** Slack-compatible incoming webhook for alert notifications; null = none. */
+    webhookUrl: string | null;
+    webhookAttempts: number;
+    webhookTimeoutMs: number;
+    /** Default slow-query threshold when no QUERY_TIME threshold names the table. */
+    slowQueryThresholdMs: number;
+    /** statement_timeout of the EXPLAIN run for a slow query's plan. */
+    explainTimeoutMs: number;
+    /** UTC hours [start, end) in which OFF_PEAK index builds may run. */
+    offPeakHours: { start: number; end: number };
+    /** Smallest index that may be flagged for dropping when unused. */
+    indexDropMinBytes: number;
+    /** An index younger than this (since it was built or first seen) is never flagged for dropping. */
+    indexDropMinAgeDays: number;
+    /** query_performance_log rows older than this are deleted. */
+    queryLogRetentionDays: number;
+  };
+}
