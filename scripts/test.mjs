@@ -375,6 +375,9 @@ async function runBrowser({ buildOk }) {
           // (Revenue Analytics: 135,168 rows); seeding at this scale takes a few seconds.
           DEMO_SCALE: '0.5',
           WARM_BATCH_ENTRIES: '1',
+          // Every spec signs in (through the page and the API), dozens of times a minute from one address; the
+          // sign-in limit itself is proven by the jest suite (sign-in-protection), not here.
+          RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
           DASHBOARD_DIR: dashboardDist,
           SERVICE_ROLE: 'all',
           REDIS_CLUSTER_NODES: undefined,
