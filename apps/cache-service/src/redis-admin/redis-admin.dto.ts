@@ -286,7 +286,11 @@ export class RedisKeySummaryDto implements RedisKeySummary {
 
 export class RedisKeysPageDto implements RedisKeysPage {
   @ApiProperty({ type: RedisKeySummaryDto, isArray: true }) keys: RedisKeySummaryDto[];
-  @ApiProperty({ description: 'Pass back as `cursor`; 0 when the scan is complete' }) cursor: string;
+  @ApiProperty({
+    description:
+      'Pass back as `cursor`; 0 when the scan is complete. Like Redis SCAN, every key present throughout the scan is listed at least once; a key may repeat on a later page if Redis resized its table meanwhile',
+  })
+  cursor: string;
   @ApiProperty() more: boolean;
   @ApiProperty({ description: 'Keys examined for this page (upper bound)' }) examined: number;
   @ApiProperty() examineCap: number;

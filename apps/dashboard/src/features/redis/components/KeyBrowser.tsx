@@ -20,7 +20,8 @@ export function KeyBrowser() {
   const [selected, setSelected] = useState<string | null>(null);
   const [purging, setPurging] = useState(false);
   const keys = useRedisKeys({ ...filter, count: PAGE_SIZE });
-  const rows = keys.data?.pages.flatMap((page) => page.keys) ?? [];
+  // SCAN may list a key again on a later page when Redis resizes its table mid-scan: one row per key.
+  const rows = [...new Map((keys.data?.pages.flatMap((page) => page.keys) ?? []).map((k) => [k.key, k])).values()];
   const examined = keys.data?.pages.reduce((sum, page) => sum + page.examined, 0) ?? 0;
 
   const onSearch = (event: FormEvent) => {
