@@ -1,5 +1,6 @@
 import type { AlertEvent, AlertSeverity } from '@ccc/shared-types';
 import type { DataSource } from 'typeorm';
+import type { NotificationChannel } from '../telemetry/metric-definitions.js';
 import type { CacheAlertEntity } from './cache-alert.entity.js';
 
 /** An alert keeps its latest events only; `alert_context.historyDropped` counts the older ones let go. */
@@ -7,16 +8,29 @@ export const HISTORY_LIMIT = 100;
 
 /**
  * Bookkeeping kept in `alert_context` across evaluations (the evaluator rewrites the rest of the context
- * each round): the dropped-history count, the severity an acknowledgement was for, and when the newest
- * delivered notification's event happened (older ones still in the queue are not sent after it).
+ * each round): the dropped-history count, the severity an acknowledgement was for, and per channel when the newest
+ * delivered notification's event happened (older ones of that channel still in the queue are not sent after it).
  */
 export interface AlertBookkeeping {
   historyDropped?: number;
   acknowledgedSeverity?: AlertSeverity;
+  /** The webhook's (the name it had before e-mails existed, so alerts notified then keep their mark). */
   lastDeliveredEventAt?: string;
+  lastEmailDeliveredEventAt?: string;
 }
 
-const BOOKKEEPING_KEYS = ['historyDropped', 'acknowledgedSeverity', 'lastDeliveredEventAt'] as const;
+/** Where each channel's newest delivered event time is kept in `alert_context`. */
+export const DELIVERED_EVENT_KEY = {
+  webhook: 'lastDeliveredEventAt',
+  email: 'lastEmailDeliveredEventAt',
+} as const satisfies Record<NotificationChannel, keyof AlertBookkeeping>;
+
+const BOOKKEEPING_KEYS = [
+  'historyDropped',
+  'acknowledgedSeverity',
+  'lastDeliveredEventAt',
+  'lastEmailDeliveredEventAt',
+] as const;
 
 export function bookkeepingOf(context: Record<string, unknown> | null): AlertBookkeeping {
   const kept: Record<string, unknown> = {};
@@ -46,13 +60,15 @@ export function addEvents(alert: CacheAlertEntity, ...events: AlertEvent[]): voi
 /**
  * Appends one event to an alert's history in one statement (the evaluator may be updating the same row:
  * the UPDATE waits for its row lock), keeping the latest HISTORY_LIMIT events and counting the dropped ones.
- * `deliveredEventAt` (a delivered notification's event time) moves `lastDeliveredEventAt` forward, never back.
+ * `deliveredEventAt` (a delivered notification's event time) moves the channel's mark (DELIVERED_EVENT_KEY) forward,
+ * never back.
  */
 export async function appendAlertEvent(
   db: DataSource,
   alertId: string,
   event: AlertEvent,
   deliveredEventAt: string | null = null,
+  channel: NotificationChannel = 'webhook',
 ): Promise<void> {
   // Every expression reads the row being updated (never a separate snapshot), so an UPDATE that waited for
   // the evaluator's row lock appends to what the evaluator wrote.
@@ -68,10 +84,10 @@ export async function appendAlertEvent(
                                         THEN jsonb_build_object('historyDropped', COALESCE((alert_context ->> 'historyDropped')::int, 0) + ${n} - $3::int)
                                         ELSE '{}'::jsonb END
                                 || CASE WHEN $4::text IS NULL THEN '{}'::jsonb
-                                        ELSE jsonb_build_object('lastDeliveredEventAt', GREATEST(alert_context ->> 'lastDeliveredEventAt', $4::text)) END
+                                        ELSE jsonb_build_object($5::text, GREATEST(alert_context ->> $5::text, $4::text)) END
                               END,
          updated_at = now()
      WHERE id = $1`,
-    [alertId, JSON.stringify([event]), HISTORY_LIMIT, deliveredEventAt],
+    [alertId, JSON.stringify([event]), HISTORY_LIMIT, deliveredEventAt, DELIVERED_EVENT_KEY[channel]],
   );
 }

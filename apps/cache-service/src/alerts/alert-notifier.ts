@@ -5,16 +5,25 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { JobRepository, type NotificationJobData } from '../warming/job.repository.js';
-import { appendAlertEvent } from './alert-history.js';
+import type { NotificationChannel } from '../telemetry/metric-definitions.js';
+import { OperatorMetricsService } from '../telemetry/operator-metrics.service.js';
+import { channelOf, JobRepository, type NotificationJobData } from '../warming/job.repository.js';
+import { renderAlertEmail } from './alert-email.js';
+import { appendAlertEvent, DELIVERED_EVENT_KEY } from './alert-history.js';
+import { AlertMailer, MailDeliveryError } from './alert-mailer.js';
 import { webhookText } from './alert-rules.js';
 import type { CacheAlertEntity } from './cache-alert.entity.js';
 
+/** How the alert's history names a channel's notification. */
+const NOUN: Record<NotificationChannel, string> = { webhook: 'notification', email: 'e-mail' };
+
 /**
- * Alert notifications to a Slack-compatible webhook: queued on BullMQ (one worker at a time, retried with
- * backoff), POSTed with a timeout; delivery and final failure are recorded in the alert's history.
- * A notification is dropped instead of sent when it is out of date: older than one already delivered for
- * the alert (a retry that lost the race), or announcing a problem the alert no longer has (it is RESOLVED).
+ * Alert notifications to a Slack-compatible webhook and by e-mail: each event queued on BullMQ as one job per
+ * configured channel (one worker at a time, retried with backoff), POSTed or sent with a timeout; delivery and final
+ * failure are recorded in the alert's history and counted on /metrics per channel.
+ * A notification is dropped instead of sent when it is out of date for its channel: older than one already delivered
+ * on that channel for the alert (a retry that lost the race), or announcing a problem the alert no longer has (it is
+ * RESOLVED). Channels keep separate marks, so a webhook that is down neither holds back nor cancels the e-mails.
  * `last_notified_at` is set by the evaluator when it queues a notification (repeats count from there).
  */
 @Injectable()
@@ -25,29 +34,46 @@ export class AlertNotifier {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobRepository,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly mailer: AlertMailer,
+    private readonly metrics: OperatorMetricsService,
   ) {}
 
+  /** Some channel is configured: the evaluator then notifies (and repeats) alerts. */
   get enabled(): boolean {
-    return this.config.monitoring.webhookUrl !== null;
+    return this.channels().length > 0;
   }
 
-  /** Starts the delivery worker where workers run (roles all and worker) and a webhook is configured. */
+  private channels(): NotificationChannel[] {
+    return [
+      ...(this.config.monitoring.webhookUrl !== null ? (['webhook'] as const) : []),
+      ...(this.mailer.enabled ? (['email'] as const) : []),
+    ];
+  }
+
+  /** Starts the delivery worker where workers run (roles all and worker) and a channel is configured. */
   start(): void {
     if (this.config.role === 'api' || !this.enabled) return;
+    if (this.mailer.enabled) this.logger.log(`alert e-mails to ${this.mailer.describe()}`);
     this.jobs.startNotificationWorker(
       (job) => this.deliver(job),
       (job, error, final) => {
-        if (!job || !final) return;
+        if (!job) return;
+        const channel = channelOf(job.data);
+        this.metrics.notification(channel, final ? 'failed' : 'retried');
+        if (!final) return;
         void this.record(
           job.data,
           'NOTIFICATION_FAILED',
-          `${job.data.payload.event} notification failed after ${job.attemptsMade} attempt(s): ${error.message}`,
+          `${job.data.payload.event} ${NOUN[channel]} failed after ${job.attemptsMade} attempt(s): ${error.message}`,
         ).catch(() => undefined);
       },
     );
   }
 
-  /** Queues one notification; false when no webhook is configured or the queue is unreachable (recorded in the history). */
+  /**
+   * Queues one event's notifications, one per configured channel; false when no channel is configured or the queue is
+   * unreachable (recorded in the history).
+   */
   async enqueue(
     alert: CacheAlertEntity,
     event: AlertWebhookPayload['event'],
@@ -67,12 +93,15 @@ export class AlertNotifier {
       actualValue: alert.actualValue,
       triggeredAt: alert.triggeredAt.toISOString(),
     };
-    const data: NotificationJobData = {
+    const payload = { text: webhookText(event, snapshot, detail), event, alert: snapshot };
+    const data: NotificationJobData[] = this.channels().map((channel) => ({
       alertId: alert.id,
-      payload: { text: webhookText(event, snapshot, detail), event, alert: snapshot },
-    };
+      channel,
+      payload,
+      ...(channel === 'email' && detail !== undefined ? { detail } : {}),
+    }));
     try {
-      await this.jobs.enqueueNotification(data);
+      await this.jobs.enqueueNotifications(data);
       return true;
     } catch (error) {
       this.logger.warn({
@@ -81,7 +110,7 @@ export class AlertNotifier {
         error: (error as Error).message,
       });
       await this.record(
-        data,
+        data[0],
         'NOTIFICATION_FAILED',
         `${event} notification could not be queued: ${(error as Error).message}`,
       ).catch(() => undefined);
@@ -90,20 +119,45 @@ export class AlertNotifier {
   }
 
   async deliver(job: Job<NotificationJobData>): Promise<void> {
-    const url = this.config.monitoring.webhookUrl;
-    if (!url) throw new UnrecoverableError('No ALERT_WEBHOOK_URL configured');
+    const channel = channelOf(job.data);
     // When the event happened: the job was queued right then (retries keep the original timestamp).
     const eventAt = new Date(job.timestamp).toISOString();
-    const stale = await this.outdated(job.data, eventAt);
+    const stale = await this.outdated(job.data, channel, eventAt);
     if (stale) {
+      this.metrics.notification(channel, 'dropped');
       this.logger.log({
         msg: 'alert notification dropped: out of date',
         alert: job.data.alertId,
+        channel,
         event: job.data.payload.event,
         reason: stale,
       });
       return;
     }
+    const delivered = channel === 'email' ? await this.sendEmail(job) : await this.post(job);
+    this.metrics.notification(channel, 'sent');
+    const attempt = job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : '';
+    // Delivered is delivered: a history that cannot be written now must not make the job send it again.
+    await this.record(
+      job.data,
+      'NOTIFIED',
+      `${job.data.payload.event} ${NOUN[channel]} delivered${delivered}${attempt}`,
+      eventAt,
+      channel,
+    ).catch((error: Error) =>
+      this.logger.warn({
+        msg: 'alert notification delivered but not recorded',
+        alert: job.data.alertId,
+        channel,
+        error: error.message,
+      }),
+    );
+  }
+
+  /** POSTs the webhook's JSON; resolves with what the history adds to "delivered". */
+  private async post(job: Job<NotificationJobData>): Promise<string> {
+    const url = this.config.monitoring.webhookUrl;
+    if (!url) throw new UnrecoverableError('No ALERT_WEBHOOK_URL configured');
     const body: AlertWebhookPayload = { ...job.data.payload, sentAt: new Date().toISOString() };
     let response: Response;
     try {
@@ -124,19 +178,51 @@ export class AlertNotifier {
     }
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
-    await this.record(
-      job.data,
-      'NOTIFIED',
-      `${job.data.payload.event} notification delivered${job.attemptsMade > 0 ? ` (attempt ${job.attemptsMade + 1})` : ''}`,
-      eventAt,
-    );
+    return '';
   }
 
-  /** Why a notification should not be sent any more, or null when it should. */
-  private async outdated(data: NotificationJobData, eventAt: string): Promise<string | null> {
+  /**
+   * Sends the alert e-mail. The e-mails of one alert form a thread: the FIRED one's Message-ID is the alert's, the
+   * later ones refer to it. A retry keeps its Message-ID, so a client that got the message once shows one copy.
+   * A permanent refusal (5xx) is not retried.
+   */
+  private async sendEmail(job: Job<NotificationJobData>): Promise<string> {
+    const { payload, alertId, detail } = job.data;
+    const mail = renderAlertEmail({
+      event: payload.event,
+      alert: payload.alert,
+      detail,
+      eventAt: new Date(job.timestamp),
+      dashboardUrl: this.config.dashboardUrl,
+    });
+    const domain = this.mailer.fromDomain();
+    const root = `<alert-${alertId}@${domain}>`;
+    const thread =
+      payload.event === 'FIRED'
+        ? { messageId: root, references: null }
+        : {
+            messageId: `<alert-${alertId}.${job.timestamp}.${payload.event.toLowerCase()}@${domain}>`,
+            references: root,
+          };
+    try {
+      const { refused } = await this.mailer.send(mail, thread);
+      const recipients = this.config.monitoring.email?.to.length ?? 0;
+      return ` to ${recipients - refused.length} recipient(s)${refused.length > 0 ? `; refused for ${refused.join(', ')}` : ''}`;
+    } catch (error) {
+      if (error instanceof MailDeliveryError && error.permanent) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
+
+  /** Why a notification should not be sent any more on its channel, or null when it should. */
+  private async outdated(
+    data: NotificationJobData,
+    channel: NotificationChannel,
+    eventAt: string,
+  ): Promise<string | null> {
     const [row] = (await this.db.query(
-      `SELECT alert_status AS status, alert_context ->> 'lastDeliveredEventAt' AS delivered FROM cache_performance_alert WHERE id = $1`,
-      [data.alertId],
+      `SELECT alert_status AS status, alert_context ->> $2::text AS delivered FROM cache_performance_alert WHERE id = $1`,
+      [data.alertId, DELIVERED_EVENT_KEY[channel]],
     )) as Array<{ status: CacheAlertEntity['alertStatus']; delivered: string | null }>;
     if (!row) return 'the alert no longer exists';
     if (row.delivered && row.delivered > eventAt)
@@ -150,6 +236,7 @@ export class AlertNotifier {
     event: 'NOTIFIED' | 'NOTIFICATION_FAILED',
     comment: string,
     deliveredEventAt: string | null = null,
+    channel: NotificationChannel = channelOf(data),
   ): Promise<void> {
     return appendAlertEvent(
       this.db,
@@ -163,6 +250,7 @@ export class AlertNotifier {
         comment,
       },
       deliveredEventAt,
+      channel,
     );
   }
 }

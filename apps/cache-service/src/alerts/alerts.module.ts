@@ -3,8 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.js';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
 import { AlertEvaluator } from './alert-evaluator.service.js';
+import { AlertMailer } from './alert-mailer.js';
 import { AlertMeasurements } from './alert-measurements.js';
 import { AlertMetricsRepository } from './alert-metrics.repository.js';
 import { AlertNotifier } from './alert-notifier.js';
@@ -17,9 +19,10 @@ import { ThresholdsService } from './thresholds.service.js';
 
 /**
  * Thresholds and alerts: the only owner of the performance_thresholds and cache_alerts tables.
- * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook delivery at start-up).
- * Needs: AnalyticsCacheModule (cache metrics), DatasourcesModule (settings), WarmingModule (the webhook queue),
- * PlatformModule (periodic evaluation). Routes: /api/admin/monitoring/{thresholds,alerts}.
+ * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook and e-mail delivery at start-up).
+ * Needs: AnalyticsCacheModule (cache metrics), DatasourcesModule (settings), WarmingModule (the notifications queue),
+ * PlatformModule (periodic evaluation), TelemetryModule (notification counters). Routes:
+ * /api/admin/monitoring/{thresholds,alerts}.
  */
 @Module({
   imports: [
@@ -28,6 +31,7 @@ import { ThresholdsService } from './thresholds.service.js';
     DatasourcesModule,
     WarmingModule,
     PlatformModule,
+    TelemetryModule,
   ],
   controllers: [ThresholdsController, AlertsController],
   providers: [
@@ -37,6 +41,7 @@ import { ThresholdsService } from './thresholds.service.js';
     AlertEvaluator,
     AlertMetricsRepository,
     AlertNotifier,
+    AlertMailer,
   ],
   exports: [ThresholdsService, AlertNotifier],
 })

@@ -60,7 +60,16 @@ const SCHEMAS = {
       windowMinutes: { type: 'integer' },
       historyDropped: { type: 'integer', description: 'Older history events let go' },
       acknowledgedSeverity: { type: 'string', description: 'The severity an acknowledgement was for' },
-      lastDeliveredEventAt: { type: 'string', format: 'date-time' },
+      lastDeliveredEventAt: {
+        type: 'string',
+        format: 'date-time',
+        description: 'When the newest webhook notification delivered happened (older ones are not sent after it)',
+      },
+      lastEmailDeliveredEventAt: {
+        type: 'string',
+        format: 'date-time',
+        description: 'The same for alert e-mails',
+      },
     },
     additionalProperties: ref('JsonValue'),
   },

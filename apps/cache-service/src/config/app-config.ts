@@ -13,6 +13,7 @@ import {
 } from './security-rules.js';
 
 import type { AppConfig } from './app-config.types.js';
+import { loadEmailConfig } from './email-config.js';
 
 export type { AppConfig, ServiceRole } from './app-config.types.js';
 
@@ -196,6 +197,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!Number.isFinite(scale) || scale <= 0 || scale > 10)
     problems.push(`DEMO_SCALE must be a number in (0, 10] (got "${scaleRaw}")`);
 
+  const alertEmail = loadEmailConfig(env, { int, oneOf }, production, problems);
+
   const config: AppConfig = {
     env: nodeEnv,
     port: int('PORT', 3000, 1, 65535),
@@ -258,6 +261,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     audit: { outboxMaxRows: int('AUDIT_OUTBOX_MAX_ROWS', 100_000, 1, 10_000_000) },
     demo: { seed: seedDemo, scale: Number.isFinite(scale) && scale > 0 ? scale : 1 },
     dashboardDir: resolveDashboardDir(str('DASHBOARD_DIR', '')),
+    dashboardUrl: alertEmail.dashboardUrl,
     warming: {
       concurrency: int('WARM_CONCURRENCY', 2, 1, 32),
       attempts: int('WARM_ATTEMPTS', 3, 1, 20),
@@ -282,6 +286,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookUrl: str('ALERT_WEBHOOK_URL', '') ? url('ALERT_WEBHOOK_URL', '', ['https:', 'http:']) : null,
       webhookAttempts: int('ALERT_WEBHOOK_ATTEMPTS', 5, 1, 20),
       webhookTimeoutMs: int('ALERT_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+      email: alertEmail.email,
       slowQueryThresholdMs: int('SLOW_QUERY_THRESHOLD_MS', 1_000, 1, 3_600_000),
       explainTimeoutMs: int('EXPLAIN_TIMEOUT_MS', 2_000, 100, 60_000),
       offPeakHours: hourRange('INDEX_OFF_PEAK_HOURS', { start: 1, end: 5 }),

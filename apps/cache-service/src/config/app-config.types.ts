@@ -1,4 +1,5 @@
 // The shape of the service's configuration; app-config.ts reads it from the environment and validates it.
+import type { EmailConfig } from './email-config.js';
 import type { TrustProxySetting } from './security-rules.js';
 
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -79,6 +80,8 @@ export interface AppConfig {
   };
   demo: { seed: boolean; scale: number };
   dashboardDir: string | null;
+  /** Where people reach the dashboard (links in alert e-mails); ends with "/". */
+  dashboardUrl: string;
   warming: {
     /** Warming jobs one worker process runs at once. */
     concurrency: number;
@@ -114,6 +117,8 @@ export interface AppConfig {
     webhookUrl: string | null;
     webhookAttempts: number;
     webhookTimeoutMs: number;
+    /** Alert e-mails over SMTP; null = none (email-config.ts). */
+    email: EmailConfig | null;
     /** Default slow-query threshold when no QUERY_TIME threshold names the table. */
     slowQueryThresholdMs: number;
     /** statement_timeout of the EXPLAIN run for a slow query's plan. */

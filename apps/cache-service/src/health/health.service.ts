@@ -38,7 +38,7 @@ export class HealthService {
 
   /**
    * Redis and PostgreSQL answer; in roles all and worker also the workers consume: the warming workers always, the
-   * webhook worker when a webhook is configured (a worker container that cannot consume is not ready).
+   * notification worker when a webhook or e-mail is configured (a worker container that cannot consume is not ready).
    */
   async readiness(): Promise<ReadinessResponse> {
     const [redis, postgres] = await Promise.all([
@@ -49,7 +49,7 @@ export class HealthService {
     if (this.config.role !== 'api') {
       const lanes = this.jobs.workerState();
       checks.workers = laneCheck('warming', lanes.warming, true);
-      if (lanes.notifications.total > 0) checks.notifications = laneCheck('webhook', lanes.notifications, false);
+      if (lanes.notifications.total > 0) checks.notifications = laneCheck('notification', lanes.notifications, false);
     }
     const ok = Object.values(checks).every((check) => check.status === 'up');
     return { status: ok ? 'ok' : 'error', checks };

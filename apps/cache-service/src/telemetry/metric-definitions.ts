@@ -19,12 +19,19 @@ export interface OperatorMetrics {
   warms: Counter<'datasource_id' | 'outcome'>;
   warmDuration: Histogram<'datasource_id'>;
   rowsWarmed: Counter<'datasource_id'>;
+  notifications: Counter<'channel' | 'outcome'>;
 }
 
 export const QUERY_SOURCES = ['cache', 'database'] as const;
 export const QUERY_OUTCOMES = ['ok', 'error'] as const;
 export const WARM_OUTCOMES = ['completed', 'failed', 'cancelled'] as const;
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
+/** Where alert notifications go: the Slack-compatible webhook and e-mail. */
+export const NOTIFICATION_CHANNELS = ['webhook', 'email'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+/** sent; retried: an attempt failed and another follows; failed: the last attempt failed; dropped: out of date, not sent. */
+export const NOTIFICATION_OUTCOMES = ['sent', 'retried', 'failed', 'dropped'] as const;
+export type NotificationOutcome = (typeof NOTIFICATION_OUTCOMES)[number];
 const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
 
 export function defineOperatorMetrics(registry: Registry, snapshot: () => Promise<OperatorSnapshot>): OperatorMetrics {
@@ -89,7 +96,16 @@ export function defineOperatorMetrics(registry: Registry, snapshot: () => Promis
       registers,
       collect: zeroed((datasource_id) => metrics.rowsWarmed.inc({ datasource_id }, 0)),
     }),
+    notifications: new Counter({
+      name: 'ccc_alert_notifications_total',
+      help: 'Alert notifications this process handled, by channel (webhook, email) and outcome (sent; retried: an attempt failed and another follows; failed: the last attempt failed; dropped: out of date)',
+      labelNames: ['channel', 'outcome'],
+      registers,
+    }),
   };
+  // A fixed set of series, all present from the first scrape, so that increase() sees the first failure.
+  for (const channel of NOTIFICATION_CHANNELS)
+    for (const outcome of NOTIFICATION_OUTCOMES) metrics.notifications.inc({ channel, outcome }, 0);
   defineScrapeGauges(registry, snapshot);
   return metrics;
 }

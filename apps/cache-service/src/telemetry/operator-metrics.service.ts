@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { defineOperatorMetrics, type OperatorMetrics } from './metric-definitions.js';
+import {
+  defineOperatorMetrics,
+  type NotificationChannel,
+  type NotificationOutcome,
+  type OperatorMetrics,
+} from './metric-definitions.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { OperatorSnapshotSource } from './operator-snapshot-source.js';
 
 export type QuerySource = 'cache' | 'database';
 export type WarmOutcome = 'completed' | 'failed' | 'cancelled';
 
-/** Where the query path and the warming worker report what happened; /metrics shows it (metric-definitions.ts). */
+/**
+ * Where the query path, the warming worker and the alert notifier report what happened; /metrics shows it
+ * (metric-definitions.ts).
+ */
 @Injectable()
 export class OperatorMetricsService {
   private readonly metrics: OperatorMetrics;
@@ -31,5 +39,10 @@ export class OperatorMetricsService {
     if (outcome !== 'completed') return;
     if (seconds !== null) this.metrics.warmDuration.observe({ datasource_id }, seconds);
     this.metrics.rowsWarmed.inc({ datasource_id }, rows);
+  }
+
+  /** One delivery attempt of an alert notification, or its drop (out of date). */
+  notification(channel: NotificationChannel, outcome: NotificationOutcome): void {
+    this.metrics.notifications.inc({ channel, outcome });
   }
 }

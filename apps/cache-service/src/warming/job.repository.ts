@@ -1,10 +1,19 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertWebhookPayload, WarmingType } from '@ccc/shared-types';
-import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type Processor } from 'bullmq';
+import {
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+  type JobsOptions,
+  type Processor,
+} from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CorrelationContext } from '../telemetry/correlation-context.js';
+import type { NotificationChannel } from '../telemetry/metric-definitions.js';
 import { QUEUE_PREFIX } from '../redis/redis-keys.js';
 
 export const WARMING_QUEUE = 'warming';
@@ -41,12 +50,21 @@ export const WARM_PRIORITY: Record<WarmingType, number> = { MANUAL: 1, WARM_ALL:
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
-/** One alert notification to POST to the webhook (built when queued; `sentAt` is set on delivery). */
+/**
+ * One alert notification for one channel (built when queued; the webhook's `sentAt` is set on delivery). One job per
+ * channel, so that one channel's retries never hold back, nor send again, another's. `channel` is absent on jobs
+ * queued before e-mails existed: those are webhook jobs. `detail`: what the e-mail says happened, when it says more
+ * than the alert's message.
+ */
 export interface NotificationJobData {
   alertId: string;
+  channel?: NotificationChannel;
   correlationId?: string;
   payload: Omit<AlertWebhookPayload, 'sentAt'>;
+  detail?: string;
 }
+
+export const channelOf = (data: NotificationJobData): NotificationChannel => data.channel ?? 'webhook';
 
 /** The only place that creates BullMQ queues and workers, and the one place job options are set. */
 @Injectable()
@@ -84,21 +102,29 @@ export class JobRepository implements OnApplicationShutdown {
     this.notifications.on('error', (error) => this.logger.warn(`notifications queue: ${error.message}`));
   }
 
-  /** Webhook notifications: retried with exponential backoff from half a second, kept for inspection a while. */
-  private notificationOptions(): JobsOptions {
+  /**
+   * Notifications: each channel's tries (ALERT_WEBHOOK_ATTEMPTS, ALERT_EMAIL_ATTEMPTS), retried with exponential
+   * backoff from half a second, kept for inspection a while.
+   */
+  private notificationOptions(channel: NotificationChannel): JobsOptions {
     return {
-      attempts: this.config.monitoring.webhookAttempts,
+      attempts:
+        channel === 'email' ? (this.config.monitoring.email?.attempts ?? 1) : this.config.monitoring.webhookAttempts,
       backoff: { type: 'exponential', delay: 500 },
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 1000 },
     };
   }
 
-  async enqueueNotification(data: NotificationJobData): Promise<void> {
-    await this.notifications.add(
-      data.payload.event,
-      { ...data, correlationId: this.correlation.current() },
-      this.notificationOptions(),
+  /** Queues one event's notifications, one job per channel, all or none (one MULTI). */
+  async enqueueNotifications(jobs: NotificationJobData[]): Promise<void> {
+    const correlationId = this.correlation.current();
+    await this.notifications.addBulk(
+      jobs.map((data) => ({
+        name: channelOf(data) === 'webhook' ? data.payload.event : `email:${data.payload.event}`,
+        data: { ...data, correlationId },
+        opts: this.notificationOptions(channelOf(data)),
+      })),
     );
   }
 
@@ -118,7 +144,11 @@ export class JobRepository implements OnApplicationShutdown {
     return { [WARMING_QUEUE]: warming, [NOTIFICATIONS_QUEUE]: notifications };
   }
 
-  /** One notification at a time, so that a receiver sees an alert's notifications in the order they happened. */
+  /**
+   * One notification at a time, so that a receiver sees an alert's notifications in the order they happened. A channel
+   * that fails does not hold the others up: its job waits for its retry among the delayed jobs while the worker takes
+   * the next one; a channel that hangs holds the worker for its timeout (ALERT_WEBHOOK_TIMEOUT_MS, ALERT_SMTP_TIMEOUT_MS).
+   */
   startNotificationWorker(
     processor: Processor<NotificationJobData>,
     onFailed: (job: Job<NotificationJobData> | undefined, error: Error, final: boolean) => void,
@@ -130,10 +160,12 @@ export class JobRepository implements OnApplicationShutdown {
     });
     worker.on('error', (error) => this.logger.warn(`notification worker: ${error.message}`));
     worker.on('failed', (job: Job<NotificationJobData> | undefined, error: Error) => {
-      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+      // An UnrecoverableError (e.g. the mail server refused for good) ends the job before its last attempt.
+      const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
       this.logger.warn({
         msg: 'notification failed',
         job: job?.id,
+        channel: job ? channelOf(job.data) : undefined,
         alert: job?.data.alertId,
         attempt: job?.attemptsMade,
         final,
