@@ -63,7 +63,7 @@ export class AlertMailer implements OnApplicationShutdown {
    */
   async send(
     mail: AlertEmail,
-    thread: { messageId: string; references: string | null },
+    meta: { alertId: string; event: string; messageId: string; references: string | null },
   ): Promise<{ refused: string[] }> {
     const email = this.config.monitoring.email;
     if (!this.transport || !email) throw new MailDeliveryError('No ALERT_SMTP_URL configured', true);
@@ -74,10 +74,14 @@ export class AlertMailer implements OnApplicationShutdown {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
-        messageId: thread.messageId,
-        ...(thread.references ? { inReplyTo: thread.references, references: thread.references } : {}),
-        // RFC 3834: no out-of-office replies to a machine's message.
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        messageId: meta.messageId,
+        ...(meta.references ? { inReplyTo: meta.references, references: meta.references } : {}),
+        // RFC 3834: no out-of-office replies to a machine's message. The X- headers are for people's mail filters.
+        headers: {
+          'Auto-Submitted': 'auto-generated',
+          'X-CCC-Alert-Id': meta.alertId,
+          'X-CCC-Alert-Event': meta.event,
+        },
       });
       return { refused: info.rejected.map(String) };
     } catch (error) {

@@ -205,7 +205,7 @@ export class AlertNotifier {
             references: root,
           };
     try {
-      const { refused } = await this.mailer.send(mail, thread);
+      const { refused } = await this.mailer.send(mail, { alertId, event: payload.event, ...thread });
       const recipients = this.config.monitoring.email?.to.length ?? 0;
       return ` to ${recipients - refused.length} recipient(s)${refused.length > 0 ? `; refused for ${refused.join(', ')}` : ''}`;
     } catch (error) {
