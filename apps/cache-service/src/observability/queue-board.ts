@@ -21,7 +21,7 @@ export const QUEUE_BOARD_COOKIE = 'ccc_queue_board';
 const DESCRIPTIONS: Record<string, string> = {
   [WARMING_QUEUE]:
     'Warms (warm:<datasource name>, progress 0–100, the summary as return value), scheduled warms and deletions of old generations',
-  [NOTIFICATIONS_QUEUE]: 'Alert webhook notifications',
+  [NOTIFICATIONS_QUEUE]: 'Alert notifications (webhook, e-mail: one job per channel)',
 };
 
 /** bull-board's own NestJS module; its guard is queueBoardGuard, mounted by configureApp before it. */
