@@ -7,16 +7,19 @@ export const HISTORY_LIMIT = 100;
 
 /**
  * Bookkeeping kept in `alert_context` across evaluations (the evaluator rewrites the rest of the context
- * each round): the dropped-history count, the severity an acknowledgement was for, and when the newest
- * delivered notification's event happened (older ones still in the queue are not sent after it).
+ * each round): the dropped-history count, the severity an acknowledgement was for, when the newest
+ * delivered notification's event happened (older ones still in the queue are not sent after it), and the
+ * severity remediation escalated the alert to.
  */
 export interface AlertBookkeeping {
   historyDropped?: number;
   acknowledgedSeverity?: AlertSeverity;
   lastDeliveredEventAt?: string;
+  /** The severity a remediation rule escalated the alert to when it gave up: the evaluator keeps it at least there. */
+  escalatedTo?: AlertSeverity;
 }
 
-const BOOKKEEPING_KEYS = ['historyDropped', 'acknowledgedSeverity', 'lastDeliveredEventAt'] as const;
+const BOOKKEEPING_KEYS = ['historyDropped', 'acknowledgedSeverity', 'lastDeliveredEventAt', 'escalatedTo'] as const;
 
 export function bookkeepingOf(context: Record<string, unknown> | null): AlertBookkeeping {
   const kept: Record<string, unknown> = {};

@@ -17,7 +17,8 @@ import { ThresholdsService } from './thresholds.service.js';
 
 /**
  * Thresholds and alerts: the only owner of the performance_thresholds and cache_alerts tables.
- * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook delivery at start-up).
+ * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook delivery at start-up),
+ * AlertsService (read alerts; escalate one for remediation), AlertEvaluator (remediation follows its rounds).
  * Needs: AnalyticsCacheModule (cache metrics), DatasourcesModule (settings), WarmingModule (the webhook queue),
  * PlatformModule (periodic evaluation). Routes: /api/admin/monitoring/{thresholds,alerts}.
  */
@@ -38,6 +39,6 @@ import { ThresholdsService } from './thresholds.service.js';
     AlertMetricsRepository,
     AlertNotifier,
   ],
-  exports: [ThresholdsService, AlertNotifier],
+  exports: [ThresholdsService, AlertNotifier, AlertsService, AlertEvaluator],
 })
 export class AlertsModule {}
