@@ -29,6 +29,7 @@ function pages({ datasource }: PageData): PageVisit[] {
     { path: '/redis?view=memory', ready: ['memory-namespaces', 'memory-top-keys'] },
     { path: '/alerts', ready: ['current-alerts-table'] },
     { path: '/thresholds', ready: ['thresholds-table'] },
+    { path: '/remediation', ready: [] },
     { path: '/recommendations', ready: ['recommendations-list'] },
     {
       path: '/performance',
