@@ -94,10 +94,11 @@ export class RemediationRulesService {
       strategy = request.datasourceId === null ? null : await this.datasourceOf(request.datasourceId);
       row.cacheStrategyId = strategy?.id ?? null;
     }
-    if (request.name !== undefined) row.name = request.name.trim();
-    if (request.alertType !== undefined) row.alertType = request.alertType;
-    if (request.minSeverity !== undefined) row.minSeverity = request.minSeverity;
-    if (request.action !== undefined) {
+    // null for a field that cannot be empty leaves it as it is (the validation pipe lets null through as absent).
+    if (request.name != null) row.name = request.name.trim();
+    if (request.alertType != null) row.alertType = request.alertType;
+    if (request.minSeverity != null) row.minSeverity = request.minSeverity;
+    if (request.action != null) {
       row.action = request.action;
       // Another action: the TTL settings go unless this request gives them.
       if (request.action !== 'RAISE_STALENESS_TTL') {
@@ -107,10 +108,10 @@ export class RemediationRulesService {
     }
     if (request.ttlFactor !== undefined) row.ttlFactor = request.ttlFactor;
     if (request.maxTtlSeconds !== undefined) row.maxTtlSeconds = request.maxTtlSeconds;
-    if (request.cooldownSeconds !== undefined) row.cooldownSeconds = request.cooldownSeconds;
-    if (request.maxFailedAttempts !== undefined) row.maxFailedAttempts = request.maxFailedAttempts;
-    if (request.dryRun !== undefined) row.dryRun = request.dryRun;
-    if (request.enabled !== undefined) row.enabled = request.enabled;
+    if (request.cooldownSeconds != null) row.cooldownSeconds = request.cooldownSeconds;
+    if (request.maxFailedAttempts != null) row.maxFailedAttempts = request.maxFailedAttempts;
+    if (request.dryRun != null) row.dryRun = request.dryRun;
+    if (request.enabled != null) row.enabled = request.enabled;
     assertTtlFields(row);
     row.updatedBy = authorOf(principal);
     row.updatedAt = new Date();
