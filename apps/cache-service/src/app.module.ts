@@ -20,6 +20,7 @@ import { DbPerformanceModule } from './db-performance/db-performance.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InsightsModule } from './insights/insights.module.js';
+import { RemediationModule } from './remediation/remediation.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
@@ -62,6 +63,7 @@ import { WarmingModule } from './warming/warming.module.js';
     DbPerformanceModule,
     AlertsModule,
     InsightsModule,
+    RemediationModule,
     HealthModule,
     DemoModule,
     ObservabilityModule,

@@ -16,7 +16,15 @@ const SEED_TABLES = [
   'index_usage_stats',
   'performance_threshold',
 ];
-const OWN_TABLES = ['cache_layer', 'cache_strategy', 'app_user', 'api_key', 'audit_log'];
+const OWN_TABLES = [
+  'cache_layer',
+  'cache_strategy',
+  'app_user',
+  'api_key',
+  'audit_log',
+  'remediation_rule',
+  'remediation_action',
+];
 
 describe('migrations on an empty database', () => {
   const name = `ccc_migr_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -55,6 +63,7 @@ describe('migrations on an empty database', () => {
       'CredentialRevocation1764100000000',
       'IndexOwnership1764200000000',
       'KeysWithoutCreator1764300000000',
+      'Remediation1764500000000',
     ]);
     expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
     expect(await runMigrations(db)).toEqual([]);

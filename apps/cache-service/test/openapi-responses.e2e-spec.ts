@@ -56,6 +56,14 @@ describe('OpenAPI contract: live GET responses', () => {
       .set(bearer(token))
       .send({ metricType: 'CONNECTION_COUNT', warningThreshold: 0.0001, criticalThreshold: 0.0002 })
       .expect(201);
+    // A remediation rule that acts on that alert in the same evaluation round (an action to list).
+    const rule = (
+      await t.http
+        .post('/api/admin/monitoring/remediation/rules')
+        .set(bearer(token))
+        .send({ name: 'openapi contract', alertType: 'CONNECTION_COUNT_HIGH', action: 'NOTIFY_ONLY' })
+        .expect(201)
+    ).body as { id: string };
     const evaluation = (await t.http.post('/api/admin/monitoring/alerts/evaluate').set(bearer(token)).expect(200))
       .body as AlertEvaluationResult;
     expect(evaluation.fired).toBeGreaterThan(0);
@@ -125,6 +133,7 @@ describe('OpenAPI contract: live GET responses', () => {
     set('/api/admin/monitoring/recommendations/{id}', { id: recommendation.id });
     set('/api/admin/monitoring/query-performance/patterns/{hash}', { hash: pattern.queryHash });
     set('/api/admin/monitoring/indexes/{id}', { id: index.body.id as string });
+    set('/api/admin/monitoring/remediation/rules/{id}', { id: rule.id });
     set('/api/admin/redis/purge/{purgeId}', { purgeId: purge.purgeId });
     set('/api/admin/redis/inspect', { key: entryKey ?? 'no analytics entry found' });
   }, 180_000);
@@ -180,6 +189,9 @@ describe('OpenAPI contract: live GET responses', () => {
     expect(slow.some((entry) => Array.isArray(entry.executionPlan))).toBe(true);
     expect(bodies.get('/api/admin/monitoring/alerts/{id}')).toMatchObject({
       alertContext: { metric: expect.any(String), thresholdId: expect.any(String) },
+    });
+    expect(bodies.get('/api/admin/monitoring/remediation/actions')).toMatchObject({
+      items: [expect.objectContaining({ action: 'NOTIFY_ONLY', outcome: 'DONE' })],
     });
   });
 

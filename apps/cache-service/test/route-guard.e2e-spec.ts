@@ -67,6 +67,8 @@ describe('every route is guarded', () => {
         'POST /api/auth/login',
         'GET /api/admin/datasources',
         'PATCH /api/admin/datasources/:id',
+        'POST /api/admin/monitoring/remediation/rules',
+        'POST /api/admin/monitoring/remediation/actions/:id/undo',
       ]),
     );
     expect(routes.length).toBeGreaterThan(15);

@@ -29,6 +29,7 @@ function pages({ datasource }: PageData): PageVisit[] {
     { path: '/redis?view=memory', ready: ['memory-namespaces', 'memory-top-keys'] },
     { path: '/alerts', ready: ['current-alerts-table'] },
     { path: '/thresholds', ready: ['thresholds-table'] },
+    { path: '/remediation', ready: [] },
     { path: '/recommendations', ready: ['recommendations-list'] },
     {
       path: '/performance',
@@ -145,7 +146,7 @@ test('on a phone the navigation folds behind a Menu button', async () => {
 
   await menu.click();
   await expect(menu).toHaveAttribute('aria-expanded', 'true');
-  await expect(nav.getByRole('link')).toHaveCount(11);
+  await expect(nav.getByRole('link')).toHaveCount(12);
   await screenshot(page, 'phone-menu-open', false);
   await nav.getByRole('link', { name: 'Alerts' }).click();
   await expect(page).toHaveURL(/\/alerts$/);

@@ -12,6 +12,7 @@ import { EfficiencyPage } from './features/monitoring/components/EfficiencyPage'
 import { IndexesPage } from './features/monitoring/components/IndexesPage';
 import { PerformancePage } from './features/monitoring/components/PerformancePage';
 import { RecommendationsPage } from './features/monitoring/components/RecommendationsPage';
+import { RemediationPage } from './features/monitoring/components/RemediationPage';
 import { ThresholdsPage } from './features/monitoring/components/ThresholdsPage';
 import { DatasourceDetailPage } from './features/datasources/components/DatasourceDetailPage';
 import { DatasourceNewPage } from './features/datasources/components/DatasourceNewPage';
@@ -44,6 +45,7 @@ export function AppRoutes() {
           <Route path="redis" element={<RedisPage />} />
           <Route path="alerts" element={<AlertsPage />} />
           <Route path="thresholds" element={<ThresholdsPage />} />
+          <Route path="remediation" element={<RemediationPage />} />
           <Route path="recommendations" element={<RecommendationsPage />} />
           <Route path="performance" element={<PerformancePage />} />
           <Route path="indexes" element={<IndexesPage />} />

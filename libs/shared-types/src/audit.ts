@@ -6,7 +6,8 @@ export interface AuditEntry {
   /** User id, or API key id for service credentials; null for anonymous calls (e.g. a failed login). */
   actorId: string | null;
   actorName: string | null;
-  actorKind: 'user' | 'api_key' | 'anonymous';
+  /** rule: a remediation rule acting by itself (actorName `Remediation rule "…" (rule:<id>)`). */
+  actorKind: 'user' | 'api_key' | 'anonymous' | 'rule';
   action: string;
   targetType: string | null;
   targetId: string | null;

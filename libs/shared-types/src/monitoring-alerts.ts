@@ -178,10 +178,19 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 /** One change in an alert's life, kept in order on the alert. */
 export interface AlertEvent {
   at: string;
-  event: 'FIRED' | 'ESCALATED' | 'DEESCALATED' | 'ACKNOWLEDGED' | 'RESOLVED' | 'NOTIFIED' | 'NOTIFICATION_FAILED';
+  /** REMEDIATION: a remediation rule acted (or, in dry-run, would have); `by` is `rule:<id>`. */
+  event:
+    | 'FIRED'
+    | 'ESCALATED'
+    | 'DEESCALATED'
+    | 'ACKNOWLEDGED'
+    | 'RESOLVED'
+    | 'NOTIFIED'
+    | 'NOTIFICATION_FAILED'
+    | 'REMEDIATION';
   severity: AlertSeverity;
   actualValue: number | null;
-  /** User who acted (acknowledge / manual resolve); null for the evaluator. */
+  /** User who acted (acknowledge / manual resolve), `rule:<id>` for a remediation rule; null for the evaluator. */
   by: string | null;
   comment: string | null;
 }

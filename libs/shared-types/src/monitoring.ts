@@ -9,6 +9,7 @@
 export * from './monitoring-alerts.js';
 export * from './monitoring-insights.js';
 export * from './monitoring-db.js';
+export * from './monitoring-remediation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Periodic tasks (run by one replica under a Redis lease)

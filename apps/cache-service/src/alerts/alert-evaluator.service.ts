@@ -37,6 +37,7 @@ type Counts = Omit<AlertEvaluationResult, 'evaluatedAt' | 'ran'>;
 @Injectable()
 export class AlertEvaluator implements OnModuleInit {
   private readonly logger = new Logger(AlertEvaluator.name);
+  private readonly roundListeners: Array<(now: Date) => Promise<unknown>> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,6 +55,14 @@ export class AlertEvaluator implements OnModuleInit {
     this.periodic.register('alert-evaluation', this.config.monitoring.alertEvaluationIntervalSeconds * 1000, () =>
       this.evaluate(),
     );
+  }
+
+  /**
+   * Calls `listener` after every evaluation round, still under the evaluation lease (remediation acts on the open
+   * alerts there: it follows the alerts, they never import it). A listener's failure is logged, not the round's.
+   */
+  afterRound(listener: (now: Date) => Promise<unknown>): void {
+    this.roundListeners.push(listener);
   }
 
   /** "Evaluate now": runs unless another process holds the evaluation lease. */
@@ -134,6 +143,10 @@ export class AlertEvaluator implements OnModuleInit {
       now,
       counts,
     );
+    for (const listener of this.roundListeners)
+      await listener(now).catch((error: Error) =>
+        this.logger.warn({ msg: 'an evaluation round listener failed', error: error.message }),
+      );
     return { evaluatedAt: now.toISOString(), ...counts, ran: true };
   }
 
@@ -192,7 +205,9 @@ export class AlertEvaluator implements OnModuleInit {
                     : null,
               }
             : null;
-        const transition = decide(state, breach, now, repeatMs);
+        // An alert escalated by remediation (its rule gave up) stays at that severity until it resolves.
+        const floor = open ? (bookkeepingOf(open.alertContext).escalatedTo ?? null) : null;
+        const transition = decide(state, breach && floor ? higherSeverity(breach, floor) : breach, now, repeatMs);
         if (transition.kind === 'none') return null;
         if (transition.kind === 'fire') {
           const alert = manager.create(CacheAlertEntity, {
@@ -233,8 +248,9 @@ export class AlertEvaluator implements OnModuleInit {
           notify = 'RESOLVED';
         } else {
           alert.severity = transition.severity;
-          alert.thresholdValue = levelOf(transition.severity, levels);
-          alert.alertMessage = alertMessage(check.metric, subject, value, transition.severity, levels);
+          // The level the value crossed (below an escalation's severity when remediation escalated the alert).
+          alert.thresholdValue = levelOf(breach ?? transition.severity, levels);
+          alert.alertMessage = alertMessage(check.metric, subject, value, breach ?? transition.severity, levels);
           if (transition.kind === 'escalate' && transition.notify) {
             // Worse than anything notified or acknowledged: the acknowledgement was for a lower severity.
             alert.alertStatus = 'ACTIVE';

@@ -8,8 +8,9 @@ export const HISTORY_LIMIT = 100;
 
 /**
  * Bookkeeping kept in `alert_context` across evaluations (the evaluator rewrites the rest of the context
- * each round): the dropped-history count, the severity an acknowledgement was for, and per channel when the newest
- * delivered notification's event happened (older ones of that channel still in the queue are not sent after it).
+ * each round): the dropped-history count, the severity an acknowledgement was for, per channel when the newest
+ * delivered notification's event happened (older ones of that channel still in the queue are not sent after it),
+ * and the severity remediation escalated the alert to.
  */
 export interface AlertBookkeeping {
   historyDropped?: number;
@@ -17,6 +18,8 @@ export interface AlertBookkeeping {
   /** The webhook's (the name it had before e-mails existed, so alerts notified then keep their mark). */
   lastDeliveredEventAt?: string;
   lastEmailDeliveredEventAt?: string;
+  /** The severity a remediation rule escalated the alert to when it gave up: the evaluator keeps it at least there. */
+  escalatedTo?: AlertSeverity;
 }
 
 /** Where each channel's newest delivered event time is kept in `alert_context`. */
@@ -30,6 +33,7 @@ const BOOKKEEPING_KEYS = [
   'acknowledgedSeverity',
   'lastDeliveredEventAt',
   'lastEmailDeliveredEventAt',
+  'escalatedTo',
 ] as const;
 
 export function bookkeepingOf(context: Record<string, unknown> | null): AlertBookkeeping {

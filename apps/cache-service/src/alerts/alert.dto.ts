@@ -65,7 +65,17 @@ export class ResolveAlertDto implements ResolveAlertRequest {
 export class AlertEventDto implements AlertEvent {
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({
-    enum: ['FIRED', 'ESCALATED', 'DEESCALATED', 'ACKNOWLEDGED', 'RESOLVED', 'NOTIFIED', 'NOTIFICATION_FAILED'],
+    enum: [
+      'FIRED',
+      'ESCALATED',
+      'DEESCALATED',
+      'ACKNOWLEDGED',
+      'RESOLVED',
+      'NOTIFIED',
+      'NOTIFICATION_FAILED',
+      'REMEDIATION',
+    ] satisfies Array<AlertEvent['event']>,
+    description: 'REMEDIATION: a remediation rule acted (or, in dry-run, would have); `by` is `rule:<id>`',
   })
   event: AlertEvent['event'];
   @ApiProperty({ enum: ALERT_SEVERITIES }) severity: AlertSeverity;

@@ -19,7 +19,8 @@ import { ThresholdsService } from './thresholds.service.js';
 
 /**
  * Thresholds and alerts: the only owner of the performance_thresholds and cache_alerts tables.
- * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook and e-mail delivery at start-up).
+ * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook and e-mail delivery at start-up),
+ * AlertsService (read alerts; escalate one for remediation), AlertEvaluator (remediation follows its rounds).
  * Needs: AnalyticsCacheModule (cache metrics), DatasourcesModule (settings), WarmingModule (the notifications queue),
  * PlatformModule (periodic evaluation), TelemetryModule (notification counters). Routes:
  * /api/admin/monitoring/{thresholds,alerts}.
@@ -43,6 +44,6 @@ import { ThresholdsService } from './thresholds.service.js';
     AlertNotifier,
     AlertMailer,
   ],
-  exports: [ThresholdsService, AlertNotifier],
+  exports: [ThresholdsService, AlertNotifier, AlertsService, AlertEvaluator],
 })
 export class AlertsModule {}

@@ -216,6 +216,51 @@ export class AlertsService {
     return this.get(id);
   }
 
+  /**
+   * An open alert handed to people because automation gave up (a remediation rule's warms kept failing): raised to
+   * CRITICAL and kept there until it resolves (the evaluator honours `escalatedTo`), ACTIVE again if it was
+   * acknowledged, and notified as ESCALATED. `by` is who gave up (`rule:<id>`). False when the alert is not open.
+   */
+  async escalate(id: string, by: string, comment: string): Promise<boolean> {
+    const escalated = await this.db.transaction(async (manager) => {
+      const alert = await manager.findOne(CacheAlertEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!alert || alert.alertStatus === 'RESOLVED') return null;
+      const now = new Date();
+      alert.severity = 'CRITICAL';
+      alert.alertStatus = 'ACTIVE';
+      alert.acknowledgedBy = null;
+      alert.acknowledgedAt = null;
+      alert.acknowledgementComment = null;
+      const { acknowledgedSeverity: _cleared, ...context } = alert.alertContext ?? {};
+      alert.alertContext = { ...context, escalatedTo: 'CRITICAL' };
+      addEvents(alert, {
+        at: now.toISOString(),
+        event: 'ESCALATED',
+        severity: 'CRITICAL',
+        actualValue: alert.actualValue,
+        by,
+        comment,
+      });
+      if (this.notifier.enabled) {
+        alert.lastNotifiedAt = now;
+        alert.notifiedSeverity = 'CRITICAL';
+      }
+      alert.updatedAt = now;
+      return manager.save(alert);
+    });
+    if (!escalated) return false;
+    const strategy = escalated.cacheStrategyId
+      ? await this.datasources.entityByStrategyId(escalated.cacheStrategyId)
+      : null;
+    await this.notifier.enqueue(
+      escalated,
+      'ESCALATED',
+      strategy ? { id: strategy.datasourceId, name: strategy.name } : null,
+      `${comment} — ${escalated.alertMessage}`,
+    );
+    return true;
+  }
+
   private async locked(manager: EntityManager, id: string): Promise<CacheAlertEntity> {
     const alert = await manager.findOne(CacheAlertEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!alert) throw AppError.notFound('Alert', id);

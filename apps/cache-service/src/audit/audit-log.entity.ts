@@ -13,7 +13,7 @@ export class AuditLogEntity {
   actorId: string | null;
 
   @Column({ name: 'actor_kind', type: 'varchar', length: 20 })
-  actorKind: 'user' | 'api_key' | 'anonymous';
+  actorKind: 'user' | 'api_key' | 'anonymous' | 'rule';
 
   @Column({ name: 'actor_name', type: 'varchar', length: 320, nullable: true })
   actorName: string | null;

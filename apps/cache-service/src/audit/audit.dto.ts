@@ -49,7 +49,7 @@ export class AuditEntryDto implements AuditEntry {
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({ type: String, nullable: true }) actorId: string | null;
   @ApiProperty({ type: String, nullable: true }) actorName: string | null;
-  @ApiProperty({ enum: ['user', 'api_key', 'anonymous'] }) actorKind: 'user' | 'api_key' | 'anonymous';
+  @ApiProperty({ enum: ['user', 'api_key', 'anonymous', 'rule'] }) actorKind: 'user' | 'api_key' | 'anonymous' | 'rule';
   @ApiProperty() action: string;
   @ApiProperty({ type: String, nullable: true }) targetType: string | null;
   @ApiProperty({ type: String, nullable: true }) targetId: string | null;

@@ -16,8 +16,15 @@ const RELEASE_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redi
 // Queues a row unless the outbox already holds ARGV[2] rows: a PostgreSQL outage must not fill Redis (and stop the cache).
 const ENQUEUE_BOUNDED = `if redis.call('llen', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end redis.call('lpush', KEYS[1], ARGV[1]) return 1`;
 
+/** Who acted when no one signed in did: a remediation rule (`id` is `rule:<uuid>`). */
+export interface AutomaticActor {
+  kind: 'rule';
+  id: string;
+  name: string;
+}
+
 export interface AuditRecord {
-  actor: Principal | null;
+  actor: Principal | AutomaticActor | null;
   action: string;
   targetType?: string | null;
   targetId?: string | null;

@@ -294,6 +294,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       indexDropMinAgeDays: int('INDEX_DROP_MIN_AGE_DAYS', 7, 0, 3650),
       queryLogRetentionDays: int('QUERY_LOG_RETENTION_DAYS', 30, 1, 3650),
     },
+    remediation: { maxActionsPerHour: int('REMEDIATION_MAX_ACTIONS_PER_HOUR', 20, 1, 1_000) },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -132,4 +132,8 @@ export interface AppConfig {
     /** query_performance_log rows older than this are deleted. */
     queryLogRetentionDays: number;
   };
+  remediation: {
+    /** Automatic actions (changes and escalations, not dry runs) all rules together may take per hour. */
+    maxActionsPerHour: number;
+  };
 }

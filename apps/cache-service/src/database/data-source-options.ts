@@ -7,6 +7,7 @@ import { Monitoring1763900000000 } from './migrations/1763900000000-monitoring.j
 import { CredentialRevocation1764100000000 } from './migrations/1764100000000-credential-revocation.js';
 import { IndexOwnership1764200000000 } from './migrations/1764200000000-index-ownership.js';
 import { KeysWithoutCreator1764300000000 } from './migrations/1764300000000-keys-without-creator.js';
+import { Remediation1764500000000 } from './migrations/1764500000000-remediation.js';
 
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   CredentialRevocation1764100000000,
   IndexOwnership1764200000000,
   KeysWithoutCreator1764300000000,
+  Remediation1764500000000,
 ];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */

@@ -8,6 +8,8 @@ import { IndexUsageStatsEntity } from '../db-performance/index-usage-stats.entit
 import { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { RecommendationEntity } from '../insights/recommendation.entity.js';
 import { UsagePatternEntity } from '../insights/usage-pattern.entity.js';
+import { RemediationActionEntity } from '../remediation/remediation-action.entity.js';
+import { RemediationRuleEntity } from '../remediation/remediation-rule.entity.js';
 import { AppUserEntity } from '../users/app-user.entity.js';
 import { WarmingJobEntity } from '../warming/warming-job.entity.js';
 
@@ -23,4 +25,6 @@ export const ENTITIES = [
   RecommendationEntity,
   IndexStrategyEntity,
   IndexUsageStatsEntity,
+  RemediationRuleEntity,
+  RemediationActionEntity,
 ];

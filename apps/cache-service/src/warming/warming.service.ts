@@ -374,6 +374,13 @@ export class WarmingService implements OnModuleInit {
       .map((job) => ({ datasourceId: names.get(job.cacheStrategyId)!.id, failureReason: job.failureReason }));
   }
 
+  /** The states of some jobs (remediation follows the warms it queued); unknown ids are left out. */
+  async jobStatuses(jobIds: string[]): Promise<Map<string, JobStatus>> {
+    if (jobIds.length === 0) return new Map();
+    const rows = await this.rows.find({ select: { id: true, status: true }, where: { id: In(jobIds) } });
+    return new Map(rows.map((row) => [row.id, row.status]));
+  }
+
   /** The running (or queued) job of a datasource, if any. */
   async activeJobOf(datasourceId: number): Promise<string | null> {
     return this.locks.lockHolder(datasourceId);

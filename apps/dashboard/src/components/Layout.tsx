@@ -12,6 +12,7 @@ export const NAV_TABS = [
   { to: '/redis', label: 'Redis' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/thresholds', label: 'Thresholds' },
+  { to: '/remediation', label: 'Remediation' },
   { to: '/recommendations', label: 'Recommendations' },
   { to: '/performance', label: 'Performance' },
   { to: '/indexes', label: 'Indexes' },
@@ -22,7 +23,7 @@ export const NAV_TABS = [
 
 /**
  * The shell: header, navigation, page. On a narrow screen the navigation folds behind a Menu button
- * (eleven links would take six rows of a phone): opening it moves focus to its first link; choosing a
+ * (twelve links would take six rows of a phone): opening it moves focus to its first link; choosing a
  * page, or Escape (focus back on the button), folds it again.
  */
 export function Layout() {

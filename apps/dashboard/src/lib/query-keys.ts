@@ -4,6 +4,7 @@ import type {
   IndexUsageQuery,
   QueryPerformanceWindowQuery,
   RecommendationListQuery,
+  RemediationActionQuery,
   UsagePatternQuery,
   WarmingJobQuery,
 } from '@ccc/shared-types';
@@ -34,6 +35,10 @@ export const queryKeys = {
   monitoring: {
     all: ['monitoring'] as const,
     thresholds: () => [...queryKeys.monitoring.all, 'thresholds'] as const,
+    remediation: () => [...queryKeys.monitoring.all, 'remediation'] as const,
+    remediationRules: () => [...queryKeys.monitoring.remediation(), 'rules'] as const,
+    remediationActions: (query: RemediationActionQuery) =>
+      [...queryKeys.monitoring.remediation(), 'actions', query] as const,
     alerts: () => [...queryKeys.monitoring.all, 'alerts'] as const,
     alertList: (query: AlertListQuery) => [...queryKeys.monitoring.alerts(), 'list', query] as const,
     alert: (id: string) => [...queryKeys.monitoring.alerts(), 'detail', id] as const,

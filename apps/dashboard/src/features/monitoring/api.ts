@@ -5,6 +5,7 @@ import type {
   ApplyIndexResult,
   CacheAlert,
   CreateIndexStrategyRequest,
+  CreateRemediationRuleRequest,
   CreateThresholdRequest,
   EfficiencyReport,
   HourlyUsage,
@@ -21,9 +22,13 @@ import type {
   RecommendationDecisionRequest,
   RecommendationGenerationResult,
   RecommendationListQuery,
+  RemediationAction,
+  RemediationActionQuery,
+  RemediationRule,
   ResolveAlertRequest,
   RollupRequest,
   UpdateIndexStrategyRequest,
+  UpdateRemediationRuleRequest,
   UpdateThresholdRequest,
   UsagePattern,
   UsagePatternQuery,
@@ -44,6 +49,18 @@ export type RecommendationDecision = 'approve' | 'reject' | 'implement';
 
 /** Thresholds, alerts, usage, recommendations, query performance, indexes and efficiency (issue 5). */
 export const monitoringApi = {
+  remediationRules: (signal?: AbortSignal) =>
+    request<RemediationRule[]>('GET', `${BASE}/remediation/rules`, { signal }),
+  createRemediationRule: (body: CreateRemediationRuleRequest) =>
+    request<RemediationRule>('POST', `${BASE}/remediation/rules`, { body }),
+  updateRemediationRule: (ruleId: string, body: UpdateRemediationRuleRequest) =>
+    request<RemediationRule>('PATCH', `${BASE}/remediation/rules/${id(ruleId)}`, { body }),
+  deleteRemediationRule: (ruleId: string) => request<void>('DELETE', `${BASE}/remediation/rules/${id(ruleId)}`),
+  remediationActions: (query: RemediationActionQuery, signal?: AbortSignal) =>
+    request<Paginated<RemediationAction>>('GET', `${BASE}/remediation/actions`, { query: { ...query }, signal }),
+  undoRemediationAction: (actionId: string) =>
+    request<RemediationAction>('POST', `${BASE}/remediation/actions/${id(actionId)}/undo`),
+
   thresholds: (includeInactive: boolean, signal?: AbortSignal) =>
     request<PerformanceThreshold[]>('GET', `${BASE}/thresholds`, {
       query: { includeInactive: includeInactive || undefined },

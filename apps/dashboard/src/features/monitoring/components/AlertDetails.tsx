@@ -20,11 +20,13 @@ const EVENT_LABELS: Record<AlertEvent['event'], string> = {
   RESOLVED: 'Resolved',
   NOTIFIED: 'Notification sent',
   NOTIFICATION_FAILED: 'Notification failed',
+  REMEDIATION: 'Remediation',
 };
 
 /** Events carry user ids; the alert itself names its acknowledger. */
 function actorName(by: string, alert: CacheAlert): string {
   if (by === 'auto') return 'the evaluator (metric recovered)';
+  if (by.startsWith('rule:')) return `remediation rule ${by.slice(5, 13)}`;
   if (by === alert.acknowledgedBy && alert.acknowledgedByName) return alert.acknowledgedByName;
   return `user ${by.slice(0, 8)}`;
 }

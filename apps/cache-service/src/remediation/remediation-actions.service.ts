@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type {
+  Paginated,
+  Principal,
+  RemediationAction,
+  RemediationActionQuery,
+  RemediationOutcome,
+} from '@ccc/shared-types';
+import { In, IsNull, MoreThanOrEqual, Not, type DataSource, type Repository } from 'typeorm';
+import { appendAlertEvent } from '../alerts/alert-history.js';
+import { AlertsService } from '../alerts/alerts.service.js';
+import { AppError } from '../common/app-error.js';
+import { DatasourcesService } from '../datasources/datasources.service.js';
+import { authorOf } from '../users/author.js';
+import { WarmingService } from '../warming/warming.service.js';
+import { RemediationActionEntity } from './remediation-action.entity.js';
+
+/** Outcomes that count against the hourly limit: something was changed or someone was paged. */
+const COUNTED: RemediationOutcome[] = ['DONE', 'ESCALATED'];
+/** Actions whose previous value can be put back. */
+const REVERSIBLE = new Set(['RAISE_STALENESS_TTL', 'PAUSE_SCHEDULE']);
+
+export type NewAction = Omit<RemediationActionEntity, 'id' | 'undoneAt' | 'undoneBy' | 'createdAt'>;
+
+/** The actions rules took: the only owner of the remediation_action table. */
+@Injectable()
+export class RemediationActionsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(RemediationActionEntity) private readonly rows: Repository<RemediationActionEntity>,
+    private readonly datasources: DatasourcesService,
+    private readonly warming: WarmingService,
+    private readonly alerts: AlertsService,
+  ) {}
+
+  async list(query: RemediationActionQuery): Promise<Paginated<RemediationAction>> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 50;
+    const where: Record<string, unknown> = {};
+    if (query.ruleId) where.ruleId = query.ruleId;
+    if (query.outcome) where.outcome = query.outcome;
+    if (query.datasourceId !== undefined)
+      where.cacheStrategyId = (await this.datasources.getEntity(query.datasourceId)).id;
+    const [rows, total] = await this.rows.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    });
+    return { items: await this.map(rows), total, page, pageSize };
+  }
+
+  async get(id: string): Promise<RemediationAction> {
+    return (await this.map([await this.entity(id)]))[0];
+  }
+
+  /** Records an action; a second ESCALATED row for one (rule, alert) is refused by a unique index: false then. */
+  async record(action: NewAction, at: Date): Promise<RemediationActionEntity | null> {
+    try {
+      return await this.rows.save(this.rows.create({ ...action, undoneAt: null, undoneBy: null, createdAt: at }));
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return null;
+      throw error;
+    }
+  }
+
+  /** When the rule last recorded anything for a datasource (or, for alerts without one, for the alert). */
+  async lastActedAt(ruleId: string, strategyId: string | null, alertId: string): Promise<Date | null> {
+    const last = await this.rows.findOne({
+      select: { createdAt: true },
+      where: strategyId ? { ruleId, cacheStrategyId: strategyId } : { ruleId, alertId },
+      order: { createdAt: 'DESC' },
+    });
+    return last?.createdAt ?? null;
+  }
+
+  /** The states of the warms a rule queued for an alert, oldest first (null: the job row is gone). */
+  async warmsFor(ruleId: string, alertId: string): Promise<Array<RemediationAction['warmStatus']>> {
+    const rows = await this.rows.find({
+      select: { warmJobId: true },
+      where: { ruleId, alertId, outcome: 'DONE', warmJobId: Not(IsNull()) },
+      order: { createdAt: 'ASC' },
+    });
+    const statuses = await this.warming.jobStatuses(rows.map((r) => r.warmJobId!));
+    return rows.map((r) => statuses.get(r.warmJobId!) ?? null);
+  }
+
+  async escalated(ruleId: string, alertId: string): Promise<boolean> {
+    return (await this.rows.countBy({ ruleId, alertId, outcome: 'ESCALATED' })) > 0;
+  }
+
+  /** Actions that changed something or paged someone in the hour before `now`, by every rule. */
+  countSince(since: Date): Promise<number> {
+    return this.rows.countBy({ outcome: In(COUNTED), createdAt: MoreThanOrEqual(since) });
+  }
+
+  /**
+   * Puts back the setting a RAISE_STALENESS_TTL or PAUSE_SCHEDULE action changed, unless it changed again since
+   * (409: someone else's change is not overwritten). Claimed in one statement, so two undos cannot both run.
+   */
+  async undo(id: string, principal: Principal): Promise<RemediationAction> {
+    const row = await this.entity(id);
+    if (!REVERSIBLE.has(row.action) || row.outcome !== 'DONE')
+      throw AppError.conflict(`Action ${id} (${row.action}, ${row.outcome}) changed nothing that can be put back`, {
+        action: row.action,
+        outcome: row.outcome,
+      });
+    const claimed = (await this.db.query(
+      `UPDATE remediation_action SET undone_at = now(), undone_by = $2 WHERE id = $1 AND undone_at IS NULL RETURNING id`,
+      [id, authorOf(principal)],
+    )) as [unknown[], number];
+    if (claimed[1] === 0) throw AppError.conflict(`Action ${id} was already undone`, { undone: true });
+    try {
+      await this.putBack(row, principal);
+    } catch (error) {
+      await this.rows.update({ id }, { undoneAt: null, undoneBy: null });
+      throw error;
+    }
+    const alert = row.alertId ? await this.alerts.get(row.alertId).catch(() => null) : null;
+    if (alert)
+      await appendAlertEvent(this.db, alert.id, {
+        at: new Date().toISOString(),
+        event: 'REMEDIATION',
+        severity: alert.severity,
+        actualValue: alert.actualValue,
+        by: authorOf(principal),
+        comment: `Undone by ${principal.name}: ${row.detail}`.slice(0, 1000),
+      });
+    return this.get(id);
+  }
+
+  private async putBack(row: RemediationActionEntity, principal: Principal): Promise<void> {
+    const strategy = row.cacheStrategyId ? await this.datasources.entityByStrategyId(row.cacheStrategyId) : null;
+    if (!strategy) throw AppError.conflict(`The datasource of action ${row.id} no longer exists`);
+    const changed = (what: string): AppError =>
+      AppError.conflict(`The ${what} of datasource ${strategy.datasourceId} changed since the action: not put back`, {
+        stale: true,
+      });
+    if (row.action === 'RAISE_STALENESS_TTL') {
+      if (strategy.stalenessTtlSeconds !== row.newValue?.stalenessTtlSeconds) throw changed('staleness TTL');
+      const previous = Number(row.previousValue?.stalenessTtlSeconds);
+      await this.datasources.update(strategy.datasourceId, { stalenessTtlSeconds: previous }, principal);
+    } else {
+      if (strategy.warmSchedule !== null) throw changed('warm schedule');
+      await this.warming.setSchedule(strategy.datasourceId, String(row.previousValue?.warmSchedule));
+    }
+  }
+
+  private async entity(id: string): Promise<RemediationActionEntity> {
+    const row = await this.rows.findOneBy({ id });
+    if (!row) throw AppError.notFound('Remediation action', id);
+    return row;
+  }
+
+  private async map(rows: RemediationActionEntity[]): Promise<RemediationAction[]> {
+    const strategyIds = [...new Set(rows.map((r) => r.cacheStrategyId).filter((s): s is string => s !== null))];
+    const strategies = new Map((await this.datasources.entitiesByStrategyIds(strategyIds)).map((s) => [s.id, s]));
+    const statuses = await this.warming.jobStatuses(rows.map((r) => r.warmJobId).filter((j): j is string => !!j));
+    return rows.map((row) => {
+      const strategy = row.cacheStrategyId ? strategies.get(row.cacheStrategyId) : undefined;
+      return {
+        id: row.id,
+        ruleId: row.ruleId,
+        ruleName: row.ruleName,
+        alertId: row.alertId,
+        alertType: row.alertType,
+        datasourceId: strategy?.datasourceId ?? null,
+        datasourceName: strategy?.name ?? null,
+        action: row.action,
+        outcome: row.outcome,
+        detail: row.detail,
+        warmJobId: row.warmJobId,
+        warmStatus: row.warmJobId ? (statuses.get(row.warmJobId) ?? null) : null,
+        previousValue: row.previousValue,
+        newValue: row.newValue,
+        undoable: REVERSIBLE.has(row.action) && row.outcome === 'DONE' && row.undoneAt === null,
+        undoneAt: row.undoneAt?.toISOString() ?? null,
+        undoneBy: row.undoneBy,
+        createdAt: row.createdAt.toISOString(),
+      };
+    });
+  }
+}

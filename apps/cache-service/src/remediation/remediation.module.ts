@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AlertsModule } from '../alerts/alerts.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { DatasourcesModule } from '../datasources/datasources.module.js';
+import { WarmingModule } from '../warming/warming.module.js';
+import { RemediationActionEntity } from './remediation-action.entity.js';
+import { RemediationActionsService } from './remediation-actions.service.js';
+import { RemediationExecutor } from './remediation-executor.js';
+import { RemediationRuleEntity } from './remediation-rule.entity.js';
+import { RemediationRulesService } from './remediation-rules.service.js';
+import { RemediationController } from './remediation.controller.js';
+
+/**
+ * Remediation rules: the only owner of the remediation_rule and remediation_action tables. Sits above the alerts,
+ * whose evaluation rounds it follows (AlertEvaluator.afterRound); the alerts never import it.
+ * Offers nothing to other modules. Needs: AlertsModule (open alerts, escalation, the timeline), WarmingModule
+ * (warms, schedules), DatasourcesModule (staleness TTL), AuditModule (actions done by rules).
+ * Routes: /api/admin/monitoring/remediation/{rules,actions}.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([RemediationRuleEntity, RemediationActionEntity]),
+    AlertsModule,
+    WarmingModule,
+    DatasourcesModule,
+    AuditModule,
+  ],
+  controllers: [RemediationController],
+  providers: [RemediationRulesService, RemediationActionsService, RemediationExecutor],
+})
+export class RemediationModule {}
