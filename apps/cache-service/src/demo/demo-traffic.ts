@@ -1,5 +1,5 @@
 /**
- * A week of made-up query-API traffic for the demo datasources, one profile each, so that a new
+ * Three weeks of made-up query-API traffic for the demo datasources, one profile each, so that a new
  * installation has usage patterns, a heat-map and recommendations to show before real traffic arrives.
  * Deterministic: the same hour of the same datasource always gets the same numbers.
  */

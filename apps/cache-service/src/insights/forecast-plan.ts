@@ -1,4 +1,4 @@
-import type { AccessPattern } from '@ccc/shared-types';
+import type { PredictedDay } from '@ccc/shared-types';
 import { forecastHours, HOURS_PER_DAY, MAX_FORECAST_HISTORY_DAYS, type ForecastModel } from './forecast.js';
 import { classify, peakWindow, PREDICTIVE_LEAD_SECONDS, round2 } from './usage-analysis.js';
 
@@ -107,16 +107,6 @@ export function warmLeadSeconds(recentWarmSeconds: number[]): number {
   return Math.min(MAX_LEAD_SECONDS, Math.max(PREDICTIVE_LEAD_SECONDS, lead));
 }
 
-/** One predicted day's shape, the way a usage pattern describes an observed one. */
-export interface PredictedDay {
-  date: string;
-  accessPattern: AccessPattern;
-  peakHourStart: number;
-  peakHourEnd: number;
-  predictedRequests: number;
-  predictedPeakRequests: number;
-}
-
 /** The forecast-driven warm: when the traffic is predicted to rise, and how long before it to warm. */
 export interface WarmingForecast {
   model: ForecastModel;
@@ -128,7 +118,11 @@ export interface WarmingForecast {
 }
 
 /** The shape of each predicted day: the usage-pattern analysis over the rounded forecast hours. */
-export function predictedDays(firstDate: string, values: number[], addDays: (d: string, n: number) => string) {
+export function predictedDays(
+  firstDate: string,
+  values: number[],
+  addDays: (d: string, n: number) => string,
+): PredictedDay[] {
   const result: PredictedDay[] = [];
   for (let start = 0; start + HOURS_PER_DAY <= values.length; start += HOURS_PER_DAY) {
     const hours = values.slice(start, start + HOURS_PER_DAY).map((v) => Math.round(v));

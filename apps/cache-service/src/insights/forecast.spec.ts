@@ -73,11 +73,11 @@ describe('demand forecast (Holt-Winters, daily and weekly seasonality)', () => {
     expect(Math.min(...forecastHours(drop, 48).values)).toBeGreaterThanOrEqual(0);
   });
 
-  it('uses at most 28 days, refuses a horizon outside 1…168 hours, and drops a partial oldest day', () => {
+  it('uses at most 28 days, refuses a horizon outside 1…192 hours, and drops a partial oldest day', () => {
     expect(forecastHours(days(40, office), 24).model.historyHours).toBe(MAX_FORECAST_HISTORY_DAYS * 24);
     expect(forecastHours([...[1, 2, 3], ...days(2, office)], 24).model.historyHours).toBe(48);
     expect(() => forecastHours([1], 0)).toThrow('horizon');
-    expect(() => forecastHours([1], 169)).toThrow('horizon');
+    expect(() => forecastHours([1], 193)).toThrow('horizon');
   });
 });
 

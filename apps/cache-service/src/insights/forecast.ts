@@ -1,3 +1,5 @@
+import type { ForecastModelInfo } from '@ccc/shared-types';
+
 /**
  * The demand forecast: additive exponential smoothing (Holt-Winters without a trend term) over a datasource's hourly
  * request counts, with a daily (24 h) and a weekly (168 h) seasonal component — Taylor's double-seasonal form:
@@ -30,7 +32,8 @@ export const HOURS_PER_WEEK = 168;
 export const MIN_WEEKLY_DAYS = 14;
 /** The fit uses at most this much history (older hours would only cost time). */
 export const MAX_FORECAST_HISTORY_DAYS = 28;
-export const MAX_FORECAST_HOURS = 168;
+/** Eight days: a week ahead from any hour of today (the fit's origin is midnight). */
+export const MAX_FORECAST_HOURS = 192;
 
 export const FORECAST_GRID = {
   alpha: [0.01, 0.03, 0.1, 0.2, 0.3],
@@ -38,21 +41,7 @@ export const FORECAST_GRID = {
   delta: [0, 0.05, 0.1, 0.2, 0.4],
 } as const;
 
-export type ForecastMethod = 'WEEKLY_SEASONAL' | 'DAILY_SEASONAL' | 'SEASONAL_NAIVE' | 'MEAN';
-
-export interface ForecastModel {
-  method: ForecastMethod;
-  /** Level smoothing (null when the method has no smoothing). */
-  alpha: number | null;
-  /** Daily-seasonal smoothing. */
-  gamma: number | null;
-  /** Weekly-seasonal smoothing (null unless WEEKLY_SEASONAL). */
-  delta: number | null;
-  /** Hours of history the model was fitted on. */
-  historyHours: number;
-  /** Mean absolute one-step in-sample error, requests per hour (null without smoothing). */
-  inSampleMae: number | null;
-}
+export type ForecastModel = ForecastModelInfo;
 
 export interface Forecast {
   model: ForecastModel;
