@@ -15,7 +15,7 @@ test.describe.configure({ mode: 'serial' });
 
 /**
  * A small demo datasource no other browser spec touches, so its traffic, alerts and recommendations are
- * this spec's own. The service seeds a made-up week of traffic (patterns, recommendations) for the other
+ * this spec's own. The service seeds three made-up weeks of traffic (patterns, recommendations, forecasts) for the other
  * demo datasources: everything below is picked by this datasource, never "the first one".
  */
 const DATASOURCE = 'Patient Experience';

@@ -1,19 +1,13 @@
-import type { ForecastBacktest, ForecastMethod } from '@ccc/shared-types';
 import { useMemo } from 'react';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { LineChart, type ChartSeries } from '../../../components/charts/LineChart';
 import { formatDuration, formatNumber, formatPercent, hourLabel } from '../../../lib/format';
 import { useForecast, useForecastBacktest } from '../hooks/useForecast';
+import { FORECAST_METHOD_LABELS } from '../labels';
+import { backtestSeries } from '../usage-charts';
 
 const BACKTEST_DAYS = 7;
 const FORECAST_HOURS = 48;
-
-export const FORECAST_METHOD_LABELS: Record<ForecastMethod, string> = {
-  WEEKLY_SEASONAL: 'Holt-Winters, daily and weekly seasonality',
-  DAILY_SEASONAL: 'Holt-Winters, daily seasonality (under 2 weeks of history)',
-  SEASONAL_NAIVE: 'The only day of history, repeated',
-  MEAN: 'The mean hour (under a day of history)',
-};
 
 const dayAndHour = new Intl.DateTimeFormat('en-GB', {
   day: '2-digit',
@@ -24,17 +18,6 @@ const dayAndHour = new Intl.DateTimeFormat('en-GB', {
 });
 const formatX = (ms: number) => dayAndHour.format(ms);
 const formatRequests = (value: number) => formatNumber(value, 0);
-
-/** Actual, forecast and rule per hour of the backtest: three lines. */
-export function backtestSeries(backtest: ForecastBacktest): ChartSeries[] {
-  const points = (pick: (h: ForecastBacktest['hours'][number]) => number) =>
-    backtest.hours.map((h) => ({ x: Date.parse(h.hour), y: pick(h) }));
-  return [
-    { id: 'actual', label: 'Actual', points: points((h) => h.actual) },
-    { id: 'forecast', label: 'Forecast', points: points((h) => h.forecast) },
-    { id: 'rule', label: 'Rule (the day before)', points: points((h) => h.rule) },
-  ];
-}
 
 /**
  * The demand forecast of one datasource: its backtest over the last week (forecast vs actual vs the old
