@@ -42,7 +42,8 @@ export function ForecastPanel({ datasourceId }: { datasourceId: number }) {
   );
 
   return (
-    <div data-testid="forecast-panel">
+    // Side by side on a wide screen, like the other charts of the page.
+    <div data-testid="forecast-panel" className="chart-grid">
       {backtest.isPending && <Loading label="Loading the forecast backtest…" />}
       {backtest.isError && <LoadError error={backtest.error} />}
       {backtest.data &&
