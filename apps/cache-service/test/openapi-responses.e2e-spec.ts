@@ -134,6 +134,8 @@ describe('OpenAPI contract: live GET responses', () => {
     set('/api/admin/monitoring/query-performance/patterns/{hash}', { hash: pattern.queryHash });
     set('/api/admin/monitoring/indexes/{id}', { id: index.body.id as string });
     set('/api/admin/monitoring/remediation/rules/{id}', { id: rule.id });
+    set('/api/admin/monitoring/usage-patterns/{id}/forecast', { id: String(ds.id) });
+    set('/api/admin/monitoring/usage-patterns/{id}/forecast/backtest', { id: String(ds.id) });
     set('/api/admin/redis/purge/{purgeId}', { purgeId: purge.purgeId });
     set('/api/admin/redis/inspect', { key: entryKey ?? 'no analytics entry found' });
   }, 180_000);

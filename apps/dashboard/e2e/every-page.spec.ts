@@ -35,6 +35,8 @@ function pages({ datasource }: PageData): PageVisit[] {
       path: '/performance',
       ready: ['hit-rate-chart', 'usage-heatmap', 'usage-patterns-table', 'slow-queries-table', 'query-patterns-table'],
     },
+    // One datasource chosen: its demand forecast panel.
+    { path: `/performance?datasource=${id}`, ready: ['forecast-panel'] },
     { path: '/indexes', ready: ['index-strategies-table', 'index-usage-table'] },
     { path: '/efficiency', ready: ['efficiency-table'] },
     { path: '/datasources', ready: ['datasources-table'] },

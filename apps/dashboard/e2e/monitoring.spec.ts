@@ -15,7 +15,7 @@ test.describe.configure({ mode: 'serial' });
 
 /**
  * A small demo datasource no other browser spec touches, so its traffic, alerts and recommendations are
- * this spec's own. The service seeds a made-up week of traffic (patterns, recommendations) for the other
+ * this spec's own. The service seeds three made-up weeks of traffic (patterns, recommendations, forecasts) for the other
  * demo datasources: everything below is picked by this datasource, never "the first one".
  */
 const DATASOURCE = 'Patient Experience';
@@ -412,6 +412,26 @@ test('performance: hit-rate and query-time charts, the usage heat-map, slow quer
     page.getByTestId('pattern-history').getByRole('img', { name: /Execution time of this query pattern/ }),
   ).toBeVisible();
   await shot('monitoring-performance');
+
+  // The demand forecast of a demo datasource with the seeded weeks of traffic: forecast vs actual vs the old rule,
+  // and the forecast's error is the lower one.
+  const datasources = await ok<Datasource[]>(await request.get('/api/admin/datasources', { headers: state.headers }));
+  const revenue = datasources.find((ds) => ds.name === 'Revenue Analytics');
+  if (!revenue)
+    throw new Error('The demo datasource "Revenue Analytics" is missing; start the service with SEED_DEMO=true');
+  await page.getByLabel('Datasource', { exact: true }).selectOption(String(revenue.id));
+  const forecast = page.getByTestId('forecast-panel');
+  await expect(
+    forecast.getByTestId('forecast-backtest-chart').getByRole('img', { name: /actual, forecast and rule/ }),
+  ).toBeVisible();
+  const wape = async (testId: string): Promise<number> =>
+    Number.parseFloat((await forecast.getByTestId(testId).textContent()) ?? '');
+  const [forecastWape, ruleWape] = [await wape('forecast-wape'), await wape('rule-wape')];
+  expect(forecastWape).toBeGreaterThan(0);
+  expect(forecastWape).toBeLessThan(ruleWape);
+  await expect(forecast.getByTestId('forecast-plan')).toContainText('Model: Holt-Winters');
+  await forecast.scrollIntoViewIfNeeded();
+  await shot('monitoring-forecast');
 });
 
 test('recommendations: generated from the traffic, approved, and implemented after a confirmation showing current vs recommended', async () => {

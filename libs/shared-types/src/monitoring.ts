@@ -8,6 +8,7 @@
 
 export * from './monitoring-alerts.js';
 export * from './monitoring-insights.js';
+export * from './monitoring-forecast.js';
 export * from './monitoring-db.js';
 export * from './monitoring-remediation.js';
 

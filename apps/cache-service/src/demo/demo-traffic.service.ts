@@ -6,7 +6,8 @@ import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { DEMO_TRAFFIC, demoHour } from './demo-traffic.js';
 
-const HISTORY_DAYS = 7;
+/** Three weeks: enough for the forecast's weekly seasonality (it needs two) and a week to backtest it on. */
+const HISTORY_DAYS = 21;
 
 /** The demo's week of query traffic (see demo-traffic.ts), written where the query API counts. */
 @Injectable()
@@ -18,7 +19,7 @@ export class DemoTrafficService {
   ) {}
 
   /**
-   * Writes the last 7 complete days into the hourly counters, once per Redis (a restart adds nothing);
+   * Writes the last HISTORY_DAYS complete days into the hourly counters (they live 8 days from now), once per Redis (a restart adds nothing);
    * the usage roll-up then turns them into patterns and recommendations like real traffic.
    * Returns how many datasources got a history.
    */

@@ -7,6 +7,8 @@ import { PlatformModule } from '../platform/platform.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
 import { EfficiencyController } from './efficiency.controller.js';
 import { EfficiencyService } from './efficiency.service.js';
+import { ForecastController } from './forecast.controller.js';
+import { ForecastService } from './forecast.service.js';
 import { IndexActions } from './index-actions.js';
 import { InsightsRepository } from './insights.repository.js';
 import { RecommendationChanges } from './recommendation-changes.js';
@@ -24,7 +26,7 @@ import { UsagePatternsService } from './usage-patterns.service.js';
  * Offers: nothing to other areas (its results are read over HTTP).
  * Needs: AnalyticsCacheModule (counters), DatasourcesModule (settings; approved TTL and schedule changes),
  * WarmingModule (approved warms and schedules), DbPerformanceModule (approved indexes), PlatformModule (rollups).
- * Routes: /api/admin/monitoring/{usage-patterns,usage/hourly,recommendations,efficiency}.
+ * Routes: /api/admin/monitoring/{usage-patterns,usage-patterns/:id/forecast[/backtest],usage/hourly,recommendations,efficiency}.
  */
 @Module({
   imports: [
@@ -35,7 +37,7 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     DbPerformanceModule,
     PlatformModule,
   ],
-  controllers: [UsagePatternsController, RecommendationsController, EfficiencyController],
+  controllers: [UsagePatternsController, ForecastController, RecommendationsController, EfficiencyController],
   providers: [
     InsightsRepository,
     UsagePatternsService,
@@ -43,6 +45,7 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     RecommendationsService,
     RecommendationChanges,
     EfficiencyService,
+    ForecastService,
     IndexActions,
   ],
 })

@@ -9,6 +9,7 @@ import { SourceCatalogRepository } from '../datasources/source-catalog.repositor
 import { parseSourceName } from '../datasources/source-name.js';
 import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
+import { ForecastService, WARM_MEASURE_DAYS } from './forecast.service.js';
 import { InsightsRepository } from './insights.repository.js';
 import {
   datasourceCandidates,
@@ -49,6 +50,7 @@ export class RecommendationGenerator implements OnModuleInit {
     private readonly datasources: DatasourcesService,
     private readonly catalog: SourceCatalogRepository,
     private readonly periodic: PeriodicTasks,
+    private readonly forecasts: ForecastService,
   ) {}
 
   onModuleInit(): void {
@@ -76,6 +78,7 @@ export class RecommendationGenerator implements OnModuleInit {
       .andWhere('r.rejected_at >= :since', { since: new Date(now.getTime() - REJECTION_QUIET_DAYS * DAY_MS) })
       .getMany();
     const since = new Date(now.getTime() - SLOW_UNINDEXED_WINDOW_DAYS * DAY_MS);
+    const warms = await this.insights.completedWarms(new Date(now.getTime() - WARM_MEASURE_DAYS * DAY_MS), now);
     const proposals: Array<{ strategyId: string; candidate: Candidate }> = [];
     let largest: { strategyId: string; bytes: number } | null = null;
 
@@ -87,6 +90,15 @@ export class RecommendationGenerator implements OnModuleInit {
       const exists = (await this.catalog.columnsOf(qualified)) !== null;
       const tableNames = [...new Set([strategy.sourceTable, qualified])];
       const pattern = latest.get(strategy.id) ?? null;
+      // The forecast only matters where the warm-before-the-rise rule can act: enabled, with recent usage.
+      const forecast =
+        pattern && strategy.isEnabled
+          ? await this.forecasts.warmingForecast(
+              strategy,
+              warms.filter((w) => w.cacheStrategyId === strategy.id).map((w) => w.seconds),
+              now,
+            )
+          : null;
       const snapshot: DatasourceSnapshot = {
         now,
         datasourceId: strategy.datasourceId,
@@ -104,6 +116,7 @@ export class RecommendationGenerator implements OnModuleInit {
         predictiveWarmingOpen: open.some(
           (r) => r.cacheStrategyId === strategy.id && r.recommendationType === 'PREDICTIVE_WARMING',
         ),
+        forecast,
       };
       // A table that does not exist cannot be indexed: leave ADD_SOURCE_INDEX out.
       const candidates = datasourceCandidates(snapshot).filter(

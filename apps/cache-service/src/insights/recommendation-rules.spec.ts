@@ -15,6 +15,7 @@ import {
   type PatternSnapshot,
 } from './recommendation-rules.js';
 import { efficiencyFigures, verdictOf } from './efficiency.js';
+import type { WarmingForecast } from './forecast-plan.js';
 
 const NOW = new Date('2026-03-10T09:00:00Z');
 
@@ -27,6 +28,21 @@ const peaked: PatternSnapshot = {
   optimalTtlSeconds: 16_200,
   dailyRequests: 2220,
   analysisDate: '2026-03-09',
+};
+
+/** The forecast predicts tomorrow's peak at 14–16 (as yesterday's), fitted on two weeks, no warm measured yet. */
+const forecast: WarmingForecast = {
+  model: { method: 'WEEKLY_SEASONAL', alpha: 0.03, gamma: 0.2, delta: 0.1, historyHours: 336, inSampleMae: 12.5 },
+  day: {
+    date: '2026-03-10',
+    accessPattern: 'PEAKED',
+    peakHourStart: 14,
+    peakHourEnd: 16,
+    predictedRequests: 2200,
+    predictedPeakRequests: 1790,
+  },
+  leadSeconds: 1800,
+  measuredWarmSeconds: null,
 };
 
 function snapshot(patch: Partial<DatasourceSnapshot> = {}): DatasourceSnapshot {
@@ -45,6 +61,7 @@ function snapshot(patch: Partial<DatasourceSnapshot> = {}): DatasourceSnapshot {
     sourceIndexes: [],
     dropCandidates: [],
     predictiveWarmingOpen: false,
+    forecast,
     ...patch,
   };
 }
@@ -75,7 +92,7 @@ describe('cron helpers', () => {
 });
 
 describe('PREDICTIVE_WARMING', () => {
-  it('recommends a daily warm before the peak of a PEAKED day', () => {
+  it('recommends a daily warm before the predicted rise, with the forecast as its reason', () => {
     const c = predictiveWarmingRule(snapshot())!;
     expect(c).toMatchObject({
       recommendationType: 'PREDICTIVE_WARMING',
@@ -86,16 +103,46 @@ describe('PREDICTIVE_WARMING', () => {
       estimatedImprovement: 50,
       improvementMetric: 'peak_hit_rate_pct',
     });
+    expect(c.description).toContain('Holt-Winters, daily and weekly seasonality, 14 days of history');
+    expect(c.description).toContain('rising at 14:00 UTC on 2026-03-10');
+    expect(c.description).toContain('no warm measured yet');
   });
 
-  it('stays quiet when a schedule already warms before the peak, the day is not PEAKED, or the datasource is disabled', () => {
+  it('follows the forecast, not yesterday: a predicted 09:00 rise and a measured 25-min warm give a warm at 08:10', () => {
+    const c = predictiveWarmingRule(
+      snapshot({
+        forecast: {
+          ...forecast,
+          day: { ...forecast.day, peakHourStart: 9, peakHourEnd: 10 },
+          leadSeconds: 3000,
+          measuredWarmSeconds: 1500,
+        },
+      }),
+    )!;
+    expect(c.recommendedConfiguration).toEqual({ warmSchedule: '10 8 * * *' });
+    expect(c.description).toContain('the last warms took up to 1500 s');
+    // The hit rate at stake is the observed day's in the predicted window.
+    const hourly = {
+      hourlyRequests: Array.from({ length: 24 }, (_, h) => (h === 9 || h === 10 ? 100 : 10)),
+      hourlyHits: Array.from({ length: 24 }, (_, h) => (h === 9 || h === 10 ? 80 : 10)),
+    };
+    const withHours = predictiveWarmingRule(
+      snapshot({
+        latestPattern: { ...peaked, ...hourly },
+        forecast: { ...forecast, day: { ...forecast.day, peakHourStart: 9, peakHourEnd: 10 } },
+      }),
+    )!;
+    expect(withHours.estimatedImprovement).toBe(20);
+  });
+
+  it('stays quiet when a schedule already warms before the rise, no day ahead peaks, there is no recent usage, or the datasource is disabled', () => {
     expect(predictiveWarmingRule(snapshot({ warmSchedule: '0 13 * * *' }))).toBeNull();
-    expect(predictiveWarmingRule(snapshot({ latestPattern: { ...peaked, accessPattern: 'STEADY' } }))).toBeNull();
+    expect(predictiveWarmingRule(snapshot({ forecast: null }))).toBeNull();
     expect(predictiveWarmingRule(snapshot({ latestPattern: null }))).toBeNull();
     expect(predictiveWarmingRule(snapshot({ enabled: false }))).toBeNull();
   });
 
-  it('replaces a schedule that misses the peak, and says so', () => {
+  it('replaces a schedule that misses the rise, and says so', () => {
     const c = predictiveWarmingRule(snapshot({ warmSchedule: '0 3 * * *' }))!;
     expect(c.currentConfiguration).toEqual({ warmSchedule: '0 3 * * *' });
     expect(c.description).toContain('replaces');

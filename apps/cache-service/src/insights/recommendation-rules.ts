@@ -1,5 +1,6 @@
 import type { AccessPattern, Recommendation } from '@ccc/shared-types';
 import { nextRuns } from '../datasources/cron.js';
+import type { WarmingForecast } from './forecast-plan.js';
 import { PREDICTIVE_LEAD_SECONDS, round2 } from './usage-analysis.js';
 
 /**
@@ -33,6 +34,9 @@ export interface PatternSnapshot {
   optimalTtlSeconds: number;
   dailyRequests: number;
   analysisDate: string;
+  /** The day's 24 hourly counts (for the hit rate in a predicted peak window). */
+  hourlyRequests?: number[];
+  hourlyHits?: number[];
 }
 
 export interface DatasourceSnapshot {
@@ -62,6 +66,8 @@ export interface DatasourceSnapshot {
   }>;
   /** Whether a PREDICTIVE_WARMING recommendation is open for the datasource. */
   predictiveWarmingOpen: boolean;
+  /** The demand forecast's warm-before-the-rise plan (forecast.service.ts); null when no day ahead peaks. */
+  forecast: WarmingForecast | null;
 }
 
 export interface RedisMemorySnapshot {
@@ -126,20 +132,51 @@ const describeSeconds = (seconds: number): string =>
         ? `${round2(seconds / 3600)} h`
         : `${Math.round(seconds / 60)} min`;
 
-/** PEAKED day whose peak no scheduled warm precedes: warm PREDICTIVE_LEAD_SECONDS before the peak starts. */
+const METHOD_LABELS: Record<WarmingForecast['model']['method'], string> = {
+  WEEKLY_SEASONAL: 'Holt-Winters, daily and weekly seasonality',
+  DAILY_SEASONAL: 'Holt-Winters, daily seasonality',
+  SEASONAL_NAIVE: 'one day of history, repeated',
+  MEAN: 'the mean hour',
+};
+
+/** Hit rate (percent) of `hours` [start, end] on the observed day, or its peak hit rate without hourly counts. */
+function hitRateIn(p: PatternSnapshot, start: number, end: number): number {
+  if (!p.hourlyRequests || !p.hourlyHits || p.hourlyRequests.length !== 24) return p.peakHitRate;
+  const sum = (values: number[]): number => values.slice(start, end + 1).reduce((a, b) => a + b, 0);
+  const requests = sum(p.hourlyRequests);
+  return requests === 0 ? p.peakHitRate : round2(Math.min(100, (sum(p.hourlyHits) / requests) * 100));
+}
+
+/**
+ * The forecast predicts a day with a clear peak, and no scheduled warm runs in the lead time (at least
+ * PEAK_COVER_SECONDS) before its rise: warm daily the lead time before the predicted rise — the lead coming from the
+ * datasource's measured warms (forecast-plan.ts). Acts on datasources with a recent complete usage pattern, whose
+ * hit rate in the predicted peak hours is the improvement at stake.
+ */
 export function predictiveWarmingRule(s: DatasourceSnapshot): Candidate | null {
   const p = s.latestPattern;
-  if (!s.enabled || !p || p.accessPattern !== 'PEAKED') return null;
-  if (firesBefore(s.warmSchedule, p.peakHourStart, s.now)) return null;
-  const cron = cronBefore(p.peakHourStart);
-  const gain = round2(Math.max(0, 100 - p.peakHitRate));
+  const f = s.forecast;
+  if (!s.enabled || !p || !f) return null;
+  const { peakHourStart: rise, peakHourEnd: end } = f.day;
+  const cover = Math.max(PEAK_COVER_SECONDS, f.leadSeconds);
+  if (firesBefore(s.warmSchedule, rise, s.now, cover)) return null;
+  const cron = cronBefore(rise, f.leadSeconds);
+  const hitRate = hitRateIn(p, rise, end);
+  const gain = round2(Math.max(0, 100 - hitRate));
+  const history = f.model.historyHours / 24;
+  const lead =
+    f.measuredWarmSeconds === null
+      ? `${describeSeconds(f.leadSeconds)} ahead (no warm measured yet)`
+      : `${describeSeconds(f.leadSeconds)} ahead (the last warms took up to ${round2(f.measuredWarmSeconds)} s)`;
   return {
     recommendationType: 'PREDICTIVE_WARMING',
     targetKey: 'warm-schedule',
     priority: gain >= 20 ? 'HIGH' : gain >= 5 ? 'MEDIUM' : 'LOW',
     description:
-      `Traffic peaks ${hh(p.peakHourStart)}–${hh(p.peakHourEnd + 1)} UTC (${p.analysisDate}, peak hit rate ${p.peakHitRate}%) ` +
-      `and no scheduled warm runs in the ${PEAK_COVER_SECONDS / 3600} h before it: warm daily at "${cron}" so the peak is served from a fresh cache` +
+      `The demand forecast (${METHOD_LABELS[f.model.method]}, ${history} day${history === 1 ? '' : 's'} of history) predicts traffic rising at ` +
+      `${hh(rise)} UTC on ${f.day.date} and peaking ${hh(rise)}–${hh(end + 1)} (about ${f.day.predictedPeakRequests} of ${f.day.predictedRequests} requests); ` +
+      `those hours had a ${hitRate}% hit rate on ${p.analysisDate} and no scheduled warm runs in the ${describeSeconds(cover)} before them: ` +
+      `warm daily at "${cron}", ${lead}, so the cache is fresh when the traffic rises` +
       (s.warmSchedule ? ` (replaces the schedule "${s.warmSchedule}").` : '.'),
     currentConfiguration: { warmSchedule: s.warmSchedule },
     recommendedConfiguration: { warmSchedule: cron },

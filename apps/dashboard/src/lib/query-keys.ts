@@ -46,6 +46,10 @@ export const queryKeys = {
     usagePatterns: (query: UsagePatternQuery) => [...queryKeys.monitoring.usage(), 'patterns', query] as const,
     hourlyUsage: (query: { datasourceId?: number; from?: string; to?: string }) =>
       [...queryKeys.monitoring.usage(), 'hourly', query] as const,
+    forecast: (datasourceId: number, hours: number) =>
+      [...queryKeys.monitoring.usage(), 'forecast', datasourceId, hours] as const,
+    forecastBacktest: (datasourceId: number, days: number) =>
+      [...queryKeys.monitoring.usage(), 'forecast-backtest', datasourceId, days] as const,
     recommendations: () => [...queryKeys.monitoring.all, 'recommendations'] as const,
     recommendationList: (query: RecommendationListQuery) =>
       [...queryKeys.monitoring.recommendations(), 'list', query] as const,

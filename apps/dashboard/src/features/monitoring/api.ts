@@ -7,7 +7,9 @@ import type {
   CreateIndexStrategyRequest,
   CreateRemediationRuleRequest,
   CreateThresholdRequest,
+  DemandForecast,
   EfficiencyReport,
+  ForecastBacktest,
   HourlyUsage,
   IndexCollectionResult,
   IndexStrategy,
@@ -87,6 +89,13 @@ export const monitoringApi = {
   hourlyUsage: (query: HourlyUsageQuery, signal?: AbortSignal) =>
     request<HourlyUsage[]>('GET', `${BASE}/usage/hourly`, { query: { ...query }, signal }),
   rollup: (body: RollupRequest) => request<UsagePattern[]>('POST', `${BASE}/usage-patterns/rollup`, { body }),
+  forecast: (datasourceId: number, hours: number, signal?: AbortSignal) =>
+    request<DemandForecast>('GET', `${BASE}/usage-patterns/${datasourceId}/forecast`, { query: { hours }, signal }),
+  forecastBacktest: (datasourceId: number, days: number, signal?: AbortSignal) =>
+    request<ForecastBacktest>('GET', `${BASE}/usage-patterns/${datasourceId}/forecast/backtest`, {
+      query: { days },
+      signal,
+    }),
 
   recommendations: (query: RecommendationListQuery, signal?: AbortSignal) =>
     request<Paginated<Recommendation>>('GET', `${BASE}/recommendations`, { query: { ...query }, signal }),

@@ -7,6 +7,7 @@ import {
   type CacheAlert,
   type CacheAlertType,
   type DatasourceEfficiency,
+  type ForecastMethod,
   type ImplementationStatus,
   type RecommendationPriority,
   type RecommendationType,
@@ -193,3 +194,10 @@ export function formatImprovement(value: number, metric: string): string {
       return `${formatNumber(value, 2)} ${metric.replace(/_/g, ' ')}`;
   }
 }
+
+export const FORECAST_METHOD_LABELS: Record<ForecastMethod, string> = {
+  WEEKLY_SEASONAL: 'Holt-Winters, daily and weekly seasonality',
+  DAILY_SEASONAL: 'Holt-Winters, daily seasonality (under 2 weeks of history)',
+  SEASONAL_NAIVE: 'The only day of history, repeated',
+  MEAN: 'The mean hour (under a day of history)',
+};

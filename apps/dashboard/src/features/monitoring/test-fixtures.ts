@@ -1,6 +1,8 @@
 import type {
   CacheAlert,
   DatasourceEfficiency,
+  DemandForecast,
+  ForecastBacktest,
   HourlyUsage,
   IndexStrategy,
   IndexUsageStats,
@@ -211,3 +213,79 @@ export function efficiency(overrides: Partial<DatasourceEfficiency> = {}): Datas
 
 /** The datasources list every monitoring page loads for its pickers. */
 export const datasourcesRoute = { 'GET /api/admin/datasources': () => jsonResponse(200, datasources) };
+
+/** A 2-day backtest of datasource `id` (2026-01-01 and -02): a 09:00 peak the forecast gets closer to than the rule. */
+export function backtestOf(id: number, historyDays = 14): ForecastBacktest {
+  const hours = ['2026-01-01', '2026-01-02'].flatMap((day) =>
+    Array.from({ length: 24 }, (_, h) => ({
+      hour: `${day}T${String(h).padStart(2, '0')}:00:00.000Z`,
+      actual: h === 9 ? 100 : 10,
+      forecast: h === 9 ? 90 : 10,
+      rule: h === 9 ? 60 : 12,
+    })),
+  );
+  if (historyDays < 2)
+    return {
+      datasourceId: id,
+      datasourceName: 'Revenue Analytics',
+      errorMeasure: 'WAPE',
+      historyDays,
+      forecast: { wape: null, mae: 0 },
+      rule: { wape: null, mae: 0 },
+      days: [],
+      hours: [],
+    };
+  return {
+    datasourceId: id,
+    datasourceName: 'Revenue Analytics',
+    errorMeasure: 'WAPE',
+    historyDays,
+    forecast: { wape: 3.03, mae: 0.42 },
+    rule: { wape: 26.67, mae: 3.58 },
+    days: ['2026-01-01', '2026-01-02'].map((date) => ({
+      date,
+      method: 'WEEKLY_SEASONAL' as const,
+      forecast: { wape: 3.03, mae: 0.42 },
+      rule: { wape: 26.67, mae: 3.58 },
+    })),
+    hours,
+  };
+}
+
+/** The next 48 hours of datasource `id`: a 09:00 peak today and tomorrow, warmed 30 min ahead. */
+export function forecastOf(id: number, historyDays = 14): DemandForecast {
+  return {
+    datasourceId: id,
+    datasourceName: 'Revenue Analytics',
+    generatedAt: '2026-01-03T08:10:00.000Z',
+    historyEnd: historyDays > 0 ? '2026-01-02' : null,
+    historyDays,
+    model: {
+      method: 'WEEKLY_SEASONAL',
+      alpha: 0.03,
+      gamma: 0.2,
+      delta: 0.1,
+      historyHours: historyDays * 24,
+      inSampleMae: 4.2,
+    },
+    points: Array.from({ length: 48 }, (_, i) => ({
+      hour: new Date(Date.UTC(2026, 0, 3, 8) + i * 3_600_000).toISOString(),
+      requests: (8 + i) % 24 === 9 ? 95 : 10,
+    })),
+    days: ['2026-01-03', '2026-01-04'].map((date) => ({
+      date,
+      accessPattern: 'PEAKED' as const,
+      peakHourStart: 9,
+      peakHourEnd: 9,
+      predictedRequests: 325,
+      predictedPeakRequests: 95,
+    })),
+    warming: {
+      warmSchedule: '30 8 * * *',
+      riseHour: 9,
+      date: '2026-01-03',
+      leadSeconds: 1800,
+      measuredWarmSeconds: 12,
+    },
+  };
+}

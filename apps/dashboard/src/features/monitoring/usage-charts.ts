@@ -1,4 +1,4 @@
-import type { HourlyUsage, UsagePattern } from '@ccc/shared-types';
+import type { ForecastBacktest, HourlyUsage, UsagePattern } from '@ccc/shared-types';
 import type { HeatMapRow } from '../../components/charts/HeatMap';
 import type { ChartSeries } from '../../components/charts/LineChart';
 import { datasourceLabel } from '../../lib/format';
@@ -56,4 +56,15 @@ export function heatRows(patterns: UsagePattern[], byDay: boolean): HeatMapRow[]
 
 function normalise(values: number[]): number[] {
   return Array.from({ length: 24 }, (_, hour) => values[hour] ?? 0);
+}
+
+/** Actual, forecast and rule per hour of the backtest: three lines. */
+export function backtestSeries(backtest: ForecastBacktest): ChartSeries[] {
+  const points = (pick: (h: ForecastBacktest['hours'][number]) => number) =>
+    backtest.hours.map((h) => ({ x: Date.parse(h.hour), y: pick(h) }));
+  return [
+    { id: 'actual', label: 'Actual', points: points((h) => h.actual) },
+    { id: 'forecast', label: 'Forecast', points: points((h) => h.forecast) },
+    { id: 'rule', label: 'Rule (the day before)', points: points((h) => h.rule) },
+  ];
 }

@@ -2,7 +2,7 @@ import type { QueryPatternSummary, QueryPerformanceEntry } from '@ccc/shared-typ
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { jsonResponse, mockApi, renderApp, signInAs } from '../../../test/render';
-import { datasourcesRoute, hourly, usagePattern } from '../test-fixtures';
+import { backtestOf, datasourcesRoute, forecastOf, hourly, usagePattern } from '../test-fixtures';
 
 const BASE = '/api/admin/monitoring';
 
@@ -75,6 +75,8 @@ describe('performance tab', () => {
         reads.patterns!.push(url.searchParams);
         return jsonResponse(200, [pattern]);
       },
+      [`GET ${BASE}/usage-patterns/1/forecast/backtest`]: () => jsonResponse(200, backtestOf(1, 1)),
+      [`GET ${BASE}/usage-patterns/1/forecast`]: () => jsonResponse(200, forecastOf(1, 0)),
       [`GET ${BASE}/query-performance/patterns/${pattern.queryHash}`]: ({ url }) => {
         reads.history!.push(url.searchParams);
         return jsonResponse(200, [slow, { ...slow, id: 'q2', executionTimeMs: 20 }]);

@@ -1,6 +1,7 @@
 import '../monitoring.css';
 import type { UsagePattern } from '@ccc/shared-types';
 import { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { LoadError, Loading } from '../../../components/QueryStatus';
 import { HeatMap } from '../../../components/charts/HeatMap';
 import { LineChart } from '../../../components/charts/LineChart';
@@ -13,6 +14,7 @@ import { useHourlyUsage, useRollup, useUsagePatterns } from '../hooks/useUsage';
 import { ACCESS_PATTERN_LABELS } from '../labels';
 import { hasTraffic, heatRows, hourlySeries } from '../usage-charts';
 import { DatasourceSelect, datasourceNames } from './DatasourceSelect';
+import { ForecastPanel } from './ForecastPanel';
 import { QueryPatterns, SlowQueries } from './QueryPerformance';
 
 const RANGES = [
@@ -82,7 +84,9 @@ export function PerformancePage() {
   const canWrite = useCanWriteSettings();
   const datasources = useDatasources();
   const names = useMemo(() => datasourceNames(datasources.data), [datasources.data]);
-  const [datasourceId, setDatasourceId] = useState('');
+  // `?datasource=<id>` opens the page on one datasource (a link to its forecast).
+  const [params] = useSearchParams();
+  const [datasourceId, setDatasourceId] = useState(() => params.get('datasource') ?? '');
   const [hours, setHours] = useState<number>(48);
   // Whole hours, so the query key stays the same until the next hour begins.
   const hourStart = useNow(HOUR_MS);
@@ -216,6 +220,18 @@ export function PerformancePage() {
               />
             </>
           ))}
+      </section>
+
+      <section aria-labelledby="forecast-title" className="page-section">
+        <h2 id="forecast-title">Demand forecast</h2>
+        {dsId !== undefined ? (
+          <ForecastPanel datasourceId={dsId} />
+        ) : (
+          <p className="card card-muted" data-testid="forecast-choose-datasource">
+            Choose a datasource above to see its demand forecast: the next hours of query traffic predicted from its
+            history, and how the forecast did against the old rule over the last week.
+          </p>
+        )}
       </section>
 
       <section aria-labelledby="slow-title" className="page-section">
