@@ -8,11 +8,9 @@ import { AlertEvaluator } from './alert-evaluator.service.js';
 import { AlertMeasurements } from './alert-measurements.js';
 import { AlertMetricsRepository } from './alert-metrics.repository.js';
 import { AlertNotifier } from './alert-notifier.js';
-import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 import { CacheAlertEntity } from './cache-alert.entity.js';
 import { PerformanceThresholdEntity } from './performance-threshold.entity.js';
-import { ThresholdsController } from './thresholds.controller.js';
 import { ThresholdsService } from './thresholds.service.js';
 
 /**
@@ -29,7 +27,6 @@ import { ThresholdsService } from './thresholds.service.js';
     WarmingModule,
     PlatformModule,
   ],
-  controllers: [ThresholdsController, AlertsController],
   providers: [
     ThresholdsService,
     AlertsService,
@@ -38,6 +35,6 @@ import { ThresholdsService } from './thresholds.service.js';
     AlertMetricsRepository,
     AlertNotifier,
   ],
-  exports: [ThresholdsService, AlertNotifier],
+  exports: [ThresholdsService, AlertNotifier, AlertsService, AlertEvaluator],
 })
 export class AlertsModule {}

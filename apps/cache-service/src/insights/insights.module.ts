@@ -5,17 +5,14 @@ import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { DbPerformanceModule } from '../db-performance/db-performance.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
-import { EfficiencyController } from './efficiency.controller.js';
 import { EfficiencyService } from './efficiency.service.js';
 import { IndexActions } from './index-actions.js';
 import { InsightsRepository } from './insights.repository.js';
 import { RecommendationChanges } from './recommendation-changes.js';
 import { RecommendationEntity } from './recommendation.entity.js';
 import { RecommendationGenerator } from './recommendation-generator.js';
-import { RecommendationsController } from './recommendations.controller.js';
 import { RecommendationsService } from './recommendations.service.js';
 import { UsagePatternEntity } from './usage-pattern.entity.js';
-import { UsagePatternsController } from './usage-patterns.controller.js';
 import { UsagePatternsService } from './usage-patterns.service.js';
 
 /**
@@ -35,7 +32,6 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     DbPerformanceModule,
     PlatformModule,
   ],
-  controllers: [UsagePatternsController, RecommendationsController, EfficiencyController],
   providers: [
     InsightsRepository,
     UsagePatternsService,
@@ -45,5 +41,6 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     EfficiencyService,
     IndexActions,
   ],
+  exports: [UsagePatternsService, RecommendationsService, RecommendationGenerator, EfficiencyService],
 })
 export class InsightsModule {}
