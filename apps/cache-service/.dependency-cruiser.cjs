@@ -26,8 +26,8 @@ module.exports = {
       severity: 'error',
       comment:
         'Role worker (worker.module.ts, configure-worker.ts) serves health and metrics only: what it reaches it loads ' +
-        'and carries for its whole life, so no controller of the API, DTO, OpenAPI description, @nestjs/swagger or ' +
-        'bull-board (docs/scaling.md, what each role needs). Routes go to api-routes.module.ts.',
+        'and carries for its whole life, so no controller of the API, DTO, OpenAPI description, @nestjs/swagger, ' +
+        'class-validator or bull-board (docs/scaling.md, what each role needs). Routes go to api-routes.module.ts.',
       from: { path: '^src/(worker\\.module|configure-worker)\\.ts$' },
       to: {
         reachable: true,
@@ -40,6 +40,7 @@ module.exports = {
           '@nestjs/swagger',
           '@bull-board/',
           '@nestjs/schedule',
+          'class-validator',
         ],
       },
     },
