@@ -134,7 +134,8 @@ function serviceEnvironment({ port, redisUrl, databaseUrl, smoke }, env) {
  *   log(msg)     progress line, prefixed with the section name
  *   startService(env?)  starts the built service on a free port against redisUrl/databaseUrl with
  *                serviceEnvironment() + env (checked first with the service's own configuration loader);
- *                resolves to { baseUrl, token, pid, stop() } once /health/ready answers (token: an admin bearer token)
+ *                resolves to { baseUrl, token, pid, stop() } once /health/ready answers (token: an admin bearer token;
+ *                null in role worker, which serves no sign-in)
  */
 function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
   const serviceDist = path.join(repoRoot, 'apps', 'cache-service', 'dist');
@@ -183,6 +184,9 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
           { cause: error },
         );
       }
+      // A worker serves health and metrics only (apps/cache-service/src/worker.module.ts): nobody signs in there.
+      if (serviceEnv.SERVICE_ROLE === 'worker')
+        return { baseUrl, token: null, pid: service.pid, stop: () => service.stop(10_000) };
       const login = await fetch(`${baseUrl}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },

@@ -21,6 +21,29 @@ module.exports = {
       from: { path: '^src/database/entities\\.ts$' },
       to: { pathNot: ['\\.entity\\.ts$', '^src/common/column-transformers\\.ts$', '^node_modules', '^typeorm'] },
     },
+    {
+      name: 'worker-loads-no-http-api',
+      severity: 'error',
+      comment:
+        'Role worker (worker.module.ts, configure-worker.ts) serves health and metrics only: what it reaches it loads ' +
+        'and carries for its whole life, so no controller of the API, DTO, OpenAPI description, @nestjs/swagger, ' +
+        'class-validator or bull-board (docs/scaling.md, what each role needs). Routes go to api-routes.module.ts.',
+      from: { path: '^src/(worker\\.module|configure-worker)\\.ts$' },
+      to: {
+        reachable: true,
+        // HealthController is served by every role; its OpenAPI description is health.openapi.ts.
+        pathNot: '^src/health/health\\.controller\\.ts$',
+        path: [
+          '\\.controller\\.ts$',
+          '\\.dto\\.ts$',
+          '\\.openapi\\.ts$',
+          '@nestjs/swagger',
+          '@bull-board/',
+          '@nestjs/schedule',
+          'class-validator',
+        ],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

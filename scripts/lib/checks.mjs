@@ -39,7 +39,10 @@ export function runChecks(repoRoot) {
     );
   } else {
     passed += 1;
-    log(true, `service dependency rules: no folder cycle, entities import entities only (${deps.modules} modules)`);
+    log(
+      true,
+      `service dependency rules: no folder cycle, entities import entities only, the worker loads no HTTP API (${deps.modules} modules)`,
+    );
   }
   for (const r of runStyleChecks()) {
     if (r.ok) passed += 1;

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { ApiRoutesModule } from './api-routes.module.js';
 import { AnalyticsCacheModule } from './analytics-cache/analytics-cache.module.js';
 import { AuditInterceptor } from './audit/audit.interceptor.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -22,6 +23,7 @@ import { HealthModule } from './health/health.module.js';
 import { InsightsModule } from './insights/insights.module.js';
 import { RemediationModule } from './remediation/remediation.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { QueueBoardModule } from './observability/queue-board.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { RedisAdminModule } from './redis-admin/redis-admin.module.js';
 import { REDIS, RedisModule, type RedisClient } from './redis/redis.module.js';
@@ -31,8 +33,9 @@ import { loggingModule } from './telemetry/request-logging.js';
 import { WarmingModule } from './warming/warming.module.js';
 
 /**
- * Composes the service: global plumbing (configuration, database, Redis, scheduler, rate limits), the feature
- * modules (docs/architecture.md maps them), the request pipeline every route shares, and start-up.
+ * Composes the service in roles all and api (role worker: worker.module.ts): global plumbing (configuration,
+ * database, Redis, scheduler, rate limits), the feature modules (docs/architecture.md maps them), their routes, the
+ * request pipeline every route shares, and start-up.
  */
 @Module({
   imports: [
@@ -67,6 +70,9 @@ import { WarmingModule } from './warming/warming.module.js';
     HealthModule,
     DemoModule,
     ObservabilityModule,
+    QueueBoardModule,
+    // The feature modules' routes (they hold providers only; role worker runs them without these: worker.module.ts).
+    ApiRoutesModule,
   ],
   providers: [
     BootstrapService,

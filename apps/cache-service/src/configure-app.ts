@@ -41,7 +41,10 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   );
 }
 
-/** Everything about the HTTP surface that both main.ts and the tests need, in one place. */
+/**
+ * Everything about the HTTP surface of roles all and api that both main.ts and the tests need, in one place (role
+ * worker: configure-worker.ts).
+ */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   // Only the configured proxies' X-Forwarded-For is believed; by default none, so a client cannot choose its own address
   // (its per-IP sign-in and credential limits would be worthless).
@@ -78,9 +81,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  // A worker (role worker) publishes no port for people (docker-compose.yml): building the OpenAPI document
-  // (several MB of heap for the whole process lifetime) and serving the dashboard would only make it bigger.
-  if (config.role === 'worker') return;
   if (config.http.apiDocs !== 'off') {
     if (config.http.apiDocs === 'authenticated') app.use(API_DOCS_PATHS, apiDocsGuard(app.get(AuthService)));
     const document = buildOpenApiDocument(app);

@@ -1,41 +1,5 @@
-// First: it tunes the heap before the framework fills it.
+// First: the heap is tuned before the service is loaded. Everything else comes after it through a dynamic import,
+// since a static import would be loaded (with all that it imports) before this module's first line runs.
 import './process-limits.js';
-import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { AppModule } from './app.module.js';
-import { ConfigError, getConfig, type AppConfig } from './config/app-config.js';
-import { configureApp } from './configure-app.js';
-import { preflight } from './preflight.js';
 
-function fail(message: string): never {
-  process.stderr.write(`cache-service: ${message}\n`);
-  process.exit(1);
-}
-
-async function bootstrap(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = getConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
-  const problems = await preflight(config);
-  if (problems.length > 0) fail(problems.join(' '));
-
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
-  // JSON lines through pino at LOG_LEVEL, with the correlation id of the request or job (telemetry/request-logging.ts).
-  app.useLogger(app.get(PinoNestLogger));
-  configureApp(app, config);
-  await app.listen(config.port, config.host);
-
-  const log = new Logger('Main');
-  if (config.auth.jwtSecretEphemeral)
-    log.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and end at restart');
-  log.log(`Cache Command Center listening on http://localhost:${config.port} (role ${config.role})`);
-}
-
-bootstrap().catch((error: unknown) => fail(`start-up failed: ${(error as Error)?.message ?? String(error)}`));
+await import('./serve.js');

@@ -31,6 +31,24 @@ describe('readiness reports the workers of roles that run them', () => {
     expect(body.checks.workers).toBeUndefined();
   });
 
+  it('role worker: ready with its warming workers, and serves health and metrics but no API', async () => {
+    const worker = await createTestApp({ SERVICE_ROLE: 'worker' });
+    try {
+      const body = (await worker.http.get('/health/ready').expect(200)).body as ReadinessResponse;
+      expect(body).toMatchObject({ status: 'ok', checks: { redis: { status: 'up' }, postgres: { status: 'up' } } });
+      expect(body.checks.workers.status).toBe('up');
+      expect(body.checks.workers.running).toBe(body.checks.workers.total);
+      await worker.http.get('/health/live').expect(200, { status: 'ok' });
+      expect((await worker.http.get('/metrics').expect(200)).text).toContain('# HELP ccc_warms_total');
+      // Nothing routes people to a worker: it has no sign-in, no API and no queue board (worker.module.ts).
+      await worker.http.post('/api/auth/login').send({ email: 'a@b.c', password: 'x' }).expect(404);
+      await worker.http.get('/api/admin/datasources').expect(404);
+      await worker.http.get('/admin/queues').expect(404);
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('a role with workers that do not consume is not ready (503), and says which lane', async () => {
     // What a worker stuck in pause looks like from outside; reached through the repository's own list.
     const workers = (all.app.get(JobRepository) as unknown as { workers: Worker[] }).workers;

@@ -10,11 +10,9 @@ import { AlertMailer } from './alert-mailer.js';
 import { AlertMeasurements } from './alert-measurements.js';
 import { AlertMetricsRepository } from './alert-metrics.repository.js';
 import { AlertNotifier } from './alert-notifier.js';
-import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 import { CacheAlertEntity } from './cache-alert.entity.js';
 import { PerformanceThresholdEntity } from './performance-threshold.entity.js';
-import { ThresholdsController } from './thresholds.controller.js';
 import { ThresholdsService } from './thresholds.service.js';
 
 /**
@@ -34,7 +32,6 @@ import { ThresholdsService } from './thresholds.service.js';
     PlatformModule,
     TelemetryModule,
   ],
-  controllers: [ThresholdsController, AlertsController],
   providers: [
     ThresholdsService,
     AlertsService,

@@ -21,7 +21,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsSourceTableName } from '../datasources/source-name.js';
+import { IsSourceTableName } from '../datasources/dto-rules.js';
 import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 // DECIMAL(18,4): four decimal places, so the smallest positive level is 0.0001 (a smaller one would round to 0).

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
-import { AnalyticsCacheController } from './analytics-cache.controller.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
-import { AnalyticsQueryController } from './analytics-query.controller.js';
 import { AnalyticsQueryService } from './analytics-query.service.js';
 import { CacheRepository } from './cache.repository.js';
 import { QueryCounters } from './query-counters.js';
@@ -25,7 +23,6 @@ import { WarmLocks } from './warm-locks.js';
  */
 @Module({
   imports: [DatasourcesModule, TelemetryModule],
-  controllers: [AnalyticsCacheController, AnalyticsQueryController],
   providers: [
     CacheRepository,
     WarmLocks,
@@ -37,6 +34,16 @@ import { WarmLocks } from './warm-locks.js';
     AnalyticsCacheService,
     WarmActivityLink,
   ],
-  exports: [CacheRepository, WarmLocks, UsageCounters, RedisMemory, SourceReader, QueryCounters, WarmActivityLink],
+  exports: [
+    CacheRepository,
+    WarmLocks,
+    UsageCounters,
+    RedisMemory,
+    SourceReader,
+    QueryCounters,
+    WarmActivityLink,
+    AnalyticsQueryService,
+    AnalyticsCacheService,
+  ],
 })
 export class AnalyticsCacheModule {}

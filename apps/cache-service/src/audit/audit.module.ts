@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditController } from './audit.controller.js';
 import { AuditLogEntity } from './audit-log.entity.js';
 import { AuditService } from './audit.service.js';
 
@@ -12,7 +11,6 @@ import { AuditService } from './audit.service.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
-  controllers: [AuditController],
   providers: [AuditService],
   exports: [AuditService],
 })

@@ -16,8 +16,8 @@ import {
   ValidateNested,
   IsDefined,
 } from 'class-validator';
-import { IsCronExpression } from './cron.js';
-import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from './source-name.js';
+import { IsCronExpression, IsSourceTableName } from './dto-rules.js';
+import { MAX_TABLE_NAME_LENGTH } from './source-name.js';
 
 /** A plain SQL identifier: the service builds its warming query from these, so nothing else may pass. */
 const IDENTIFIER = SQL_IDENTIFIER_PATTERN;

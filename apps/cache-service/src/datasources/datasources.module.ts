@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheStrategyEntity } from './cache-strategy.entity.js';
-import { DatasourcesController } from './datasources.controller.js';
 import { DatasourcesService } from './datasources.service.js';
 import { SourceCatalogRepository } from './source-catalog.repository.js';
 import { SourceDatabase } from './source-database.js';
@@ -16,7 +15,6 @@ import { SourcePolicy } from './source-policy.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([CacheStrategyEntity])],
-  controllers: [DatasourcesController],
   providers: [DatasourcesService, SourceCatalogRepository, SourceDatabase, SourcePolicy],
   exports: [DatasourcesService, SourceCatalogRepository, SourceDatabase, SourcePolicy],
 })

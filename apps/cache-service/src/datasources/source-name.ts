@@ -1,5 +1,4 @@
 import { QUALIFIED_TABLE_PATTERN, TABLE_NAME_MAX_LENGTH } from '@ccc/shared-types';
-import { ValidateBy, type ValidationOptions } from 'class-validator';
 
 /** PostgreSQL's identifier limit (NAMEDATALEN - 1), as QUALIFIED_TABLE_PATTERN has it; names here are ASCII. */
 export const MAX_IDENTIFIER_LENGTH = 63;
@@ -40,17 +39,3 @@ export function parseSourceName(name: unknown): SourceName | null {
 /** The message for a name parseSourceName refuses, naming the field. */
 export const tableNameMessage = (field: string): string =>
   `${field} must be a table name, optionally schema-qualified (schema.table): letters, digits and underscores, at most ${MAX_IDENTIFIER_LENGTH} characters a part and ${MAX_TABLE_NAME_LENGTH} qualified`;
-
-/** class-validator rule for DTO fields holding a table name (the same rule as parseSourceName). */
-export function IsSourceTableName(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isSourceTableName',
-      validator: {
-        validate: (value: unknown) => parseSourceName(value) !== null,
-        defaultMessage: (args) => tableNameMessage(args?.property ?? 'tableName'),
-      },
-    },
-    options,
-  );
-}

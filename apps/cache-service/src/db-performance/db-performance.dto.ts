@@ -29,7 +29,8 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsSourceTableName, MAX_TABLE_NAME_LENGTH } from '../datasources/source-name.js';
+import { IsSourceTableName } from '../datasources/dto-rules.js';
+import { MAX_TABLE_NAME_LENGTH } from '../datasources/source-name.js';
 import { jsonSchema } from '../common/openapi-json-schemas.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>

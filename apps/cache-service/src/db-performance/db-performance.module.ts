@@ -5,13 +5,11 @@ import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { IndexBuilderService } from './index-builder.service.js';
 import { IndexCatalogRepository } from './index-catalog.repository.js';
-import { IndexStrategyController } from './index-strategy.controller.js';
 import { IndexStrategyEntity } from './index-strategy.entity.js';
 import { IndexStrategyService } from './index-strategy.service.js';
 import { IndexStrategyValidator } from './index-strategy.validator.js';
 import { IndexUsageStatsEntity } from './index-usage-stats.entity.js';
 import { IndexUsageCollector } from './index-usage.collector.js';
-import { QueryPerformanceController } from './query-performance.controller.js';
 import { QueryPerformanceRecorder } from './query-performance.recorder.js';
 import { QueryPerformanceRepository } from './query-performance.repository.js';
 import { QueryPerformanceService } from './query-performance.service.js';
@@ -31,7 +29,6 @@ import { QueryPerformanceService } from './query-performance.service.js';
     DatasourcesModule,
     PlatformModule,
   ],
-  controllers: [QueryPerformanceController, IndexStrategyController],
   providers: [
     QueryPerformanceRepository,
     QueryPerformanceRecorder,
@@ -42,6 +39,6 @@ import { QueryPerformanceService } from './query-performance.service.js';
     IndexStrategyService,
     IndexUsageCollector,
   ],
-  exports: [IndexStrategyService],
+  exports: [IndexStrategyService, IndexUsageCollector, QueryPerformanceService],
 })
 export class DbPerformanceModule {}

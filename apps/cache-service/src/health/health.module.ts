@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
-import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 import { MetricsAccess } from './metrics-access.js';
 import { MetricsService } from './metrics.service.js';
@@ -16,8 +15,7 @@ import { MetricsService } from './metrics.service.js';
  */
 @Module({
   imports: [WarmingModule, AuditModule, TelemetryModule],
-  controllers: [HealthController],
   providers: [HealthService, MetricsService, MetricsAccess],
-  exports: [MetricsService],
+  exports: [MetricsService, HealthService, MetricsAccess],
 })
 export class HealthModule {}

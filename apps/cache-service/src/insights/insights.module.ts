@@ -5,19 +5,15 @@ import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { DbPerformanceModule } from '../db-performance/db-performance.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
-import { EfficiencyController } from './efficiency.controller.js';
 import { EfficiencyService } from './efficiency.service.js';
-import { ForecastController } from './forecast.controller.js';
 import { ForecastService } from './forecast.service.js';
 import { IndexActions } from './index-actions.js';
 import { InsightsRepository } from './insights.repository.js';
 import { RecommendationChanges } from './recommendation-changes.js';
 import { RecommendationEntity } from './recommendation.entity.js';
 import { RecommendationGenerator } from './recommendation-generator.js';
-import { RecommendationsController } from './recommendations.controller.js';
 import { RecommendationsService } from './recommendations.service.js';
 import { UsagePatternEntity } from './usage-pattern.entity.js';
-import { UsagePatternsController } from './usage-patterns.controller.js';
 import { UsagePatternsService } from './usage-patterns.service.js';
 
 /**
@@ -37,7 +33,6 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     DbPerformanceModule,
     PlatformModule,
   ],
-  controllers: [UsagePatternsController, ForecastController, RecommendationsController, EfficiencyController],
   providers: [
     InsightsRepository,
     UsagePatternsService,
@@ -48,5 +43,6 @@ import { UsagePatternsService } from './usage-patterns.service.js';
     ForecastService,
     IndexActions,
   ],
+  exports: [UsagePatternsService, RecommendationsService, RecommendationGenerator, EfficiencyService, ForecastService],
 })
 export class InsightsModule {}

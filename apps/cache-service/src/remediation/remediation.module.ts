@@ -9,12 +9,12 @@ import { RemediationActionsService } from './remediation-actions.service.js';
 import { RemediationExecutor } from './remediation-executor.js';
 import { RemediationRuleEntity } from './remediation-rule.entity.js';
 import { RemediationRulesService } from './remediation-rules.service.js';
-import { RemediationController } from './remediation.controller.js';
 
 /**
  * Remediation rules: the only owner of the remediation_rule and remediation_action tables. Sits above the alerts,
  * whose evaluation rounds it follows (AlertEvaluator.afterRound); the alerts never import it.
- * Offers nothing to other modules. Needs: AlertsModule (open alerts, escalation, the timeline), WarmingModule
+ * Offers RemediationRulesService and RemediationActionsService to its routes (api-routes.module.ts; the worker, which
+ * may run the evaluation round, loads this module without them). Needs: AlertsModule (open alerts, escalation, the timeline), WarmingModule
  * (warms, schedules), DatasourcesModule (staleness TTL), AuditModule (actions done by rules).
  * Routes: /api/admin/monitoring/remediation/{rules,actions}.
  */
@@ -26,7 +26,7 @@ import { RemediationController } from './remediation.controller.js';
     DatasourcesModule,
     AuditModule,
   ],
-  controllers: [RemediationController],
   providers: [RemediationRulesService, RemediationActionsService, RemediationExecutor],
+  exports: [RemediationRulesService, RemediationActionsService],
 })
 export class RemediationModule {}

@@ -4,7 +4,6 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AppUserEntity } from './app-user.entity.js';
 import { PasswordHasher } from './password.js';
-import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 /**
@@ -14,7 +13,6 @@ import { UsersService } from './users.service.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([AppUserEntity])],
-  controllers: [UsersController],
   providers: [
     UsersService,
     {

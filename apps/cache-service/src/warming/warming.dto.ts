@@ -28,7 +28,7 @@ import {
 } from 'class-validator';
 import { WarmingJobDto } from '../analytics-cache/analytics-cache.dto.js';
 import { PageQueryDto } from '../common/pagination.dto.js';
-import { IsCronExpression } from '../datasources/cron.js';
+import { IsCronExpression } from '../datasources/dto-rules.js';
 
 export class WarmRequestDto implements WarmRequest {
   @ApiPropertyOptional({ minimum: 1, description: 'Omit to warm every enabled datasource' })

@@ -6,7 +6,6 @@ import { PlatformModule } from '../platform/platform.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
-import { WarmingController } from './warming.controller.js';
 import { WarmingProcessor } from './warming.processor.js';
 import { WarmingService } from './warming.service.js';
 
@@ -25,7 +24,6 @@ import { WarmingService } from './warming.service.js';
     PlatformModule,
     TelemetryModule,
   ],
-  controllers: [WarmingController],
   providers: [JobRepository, WarmingService, WarmingProcessor],
   exports: [WarmingService, WarmingProcessor, JobRepository],
 })

@@ -5,11 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { ErrorCode, LoginResponse, Role } from '@ccc/shared-types';
 import request from 'supertest';
-import { AppModule } from '../../src/app.module.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { APP_CONFIG } from '../../src/config/config.module.js';
-import { configureApp } from '../../src/configure-app.js';
 import { Clock } from '../../src/platform/clock.js';
+import { serviceComposition } from '../../src/service-composition.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { testEnv } from './env.js';
 import { TEST_SOURCE_SCHEMA } from './source-table.js';
@@ -21,7 +20,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The whole service, configured exactly as main.ts does, on the test Redis and database. */
+/** The whole service in its role (SERVICE_ROLE), configured exactly as main.ts does, on the test Redis and database. */
 export async function createTestApp(
   env: Record<string, string> = {},
   extra: { controllers?: Type[]; clock?: Clock } = {},
@@ -46,7 +45,8 @@ export async function createTestApp(
     LOG_LEVEL: process.env.TEST_LOG ? 'log' : 'error',
     ...env,
   });
-  let builder = Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })
+  const composition = await serviceComposition(config.role);
+  let builder = Test.createTestingModule({ imports: [composition.module], controllers: extra.controllers ?? [] })
     .overrideProvider(APP_CONFIG)
     .useValue(config);
   // A test's own clock (support/clock.ts) moves time for the services that read it, instead of sleeping.
@@ -55,7 +55,7 @@ export async function createTestApp(
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error'],
   });
-  configureApp(app, config);
+  composition.configure(app, config);
   await app.init();
   return { app, config, http: request(app.getHttpServer()), close: () => app.close() };
 }
