@@ -23,6 +23,29 @@ export function encodeRows(rows: SourceRow[]): string {
   return `[${parts.join(',')}]`;
 }
 
+/**
+ * The stored value of an entry (layout 2): its coordinates as a JSON array, a newline, then its rows as encodeRows
+ * wrote them. JSON text never holds a raw newline, so the first one ends the header; the rows stay spliceable.
+ */
+export function encodeStoredEntry(coordinates: EntryCoordinates, rows: string): string {
+  return `${JSON.stringify([coordinates.measure, coordinates.practice, coordinates.provider, coordinates.frequency])}\n${rows}`;
+}
+
+/** An entry as stored (encodeStoredEntry): its coordinates and its rows' JSON; null when the value is not one. */
+export function decodeStoredEntry(stored: string): { coordinates: EntryCoordinates; value: string } | null {
+  const end = stored.indexOf('\n');
+  if (end < 0) return null;
+  let header: unknown;
+  try {
+    header = JSON.parse(stored.slice(0, end));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(header) || header.length !== 4 || !header.every((part) => typeof part === 'string')) return null;
+  const [measure, practice, provider, frequency] = header as string[];
+  return { coordinates: { measure, practice, provider, frequency }, value: stored.slice(end + 1) };
+}
+
 export interface GroupingTotals {
   rows: number;
   entries: number;
@@ -31,13 +54,19 @@ export interface GroupingTotals {
   practices: Set<string>;
   providers: Set<string>;
   frequencies: Set<string>;
+  /** The frequencies of each measure: one measure-frequency index set per pair. */
+  measureFrequencies: Map<string, Set<string>>;
 }
 
-// Redis keeps ~50 bytes of bookkeeping per key and ~16 per set member beyond the strings themselves.
+// Redis keeps ~50 bytes of bookkeeping per key, and 4 (intset) to ~56 (hash table) per set member of an id.
 const KEY_OVERHEAD = 50;
-const MEMBER_OVERHEAD = 16;
+const MEMBER_OVERHEAD = 24;
+const INDEX_SETS_PER_ENTRY = 3;
 
-/** Turns rows sorted by entry into entries; rows of one entry must be consecutive (the warming query orders them). */
+/**
+ * Turns rows sorted by entry into entries, numbered from 0 in that order; rows of one entry must be consecutive
+ * (the warming query orders them).
+ */
 export class EntryGrouper {
   readonly totals: GroupingTotals = {
     rows: 0,
@@ -47,21 +76,32 @@ export class EntryGrouper {
     practices: new Set(),
     providers: new Set(),
     frequencies: new Set(),
+    measureFrequencies: new Map(),
   };
   private current: SourceRow[] = [];
-  private currentKey = '';
+  private first: SourceRow | null = null;
 
   constructor(private readonly keyLength: number) {}
 
   /** Adds rows; returns the entries they completed. */
   add(rows: SourceRow[]): EntryToWrite[] {
     const done: EntryToWrite[] = [];
+    let first = this.first;
     for (const row of rows) {
-      const key = `${row.measure}\u0000${row.practice}\u0000${row.provider}\u0000${row.frequency}`;
-      if (key !== this.currentKey && this.current.length > 0) done.push(this.flushCurrent());
-      this.currentKey = key;
+      if (
+        first !== null &&
+        (row.measure !== first.measure ||
+          row.practice !== first.practice ||
+          row.provider !== first.provider ||
+          row.frequency !== first.frequency)
+      ) {
+        done.push(this.flushCurrent());
+        first = null;
+      }
+      if (first === null) first = row;
       this.current.push(row);
     }
+    this.first = first;
     return done;
   }
 
@@ -73,6 +113,7 @@ export class EntryGrouper {
   private flushCurrent(): EntryToWrite {
     const rows = this.current;
     this.current = [];
+    this.first = null;
     const first = rows[0];
     const coordinates: EntryCoordinates = {
       measure: first.measure,
@@ -80,36 +121,42 @@ export class EntryGrouper {
       provider: first.provider,
       frequency: first.frequency,
     };
-    const suffix = CacheKeys.entrySuffix(coordinates);
     const value = encodeRows(rows);
     const t = this.totals;
+    const id = t.entries;
     t.rows += rows.length;
     t.entries += 1;
-    t.bytes += this.keyLength + suffix.length + value.length + KEY_OVERHEAD + 5 * (suffix.length + MEMBER_OVERHEAD);
-    t.measures.add(first.measure);
+    // The header (coordinates) is about as long as the four values plus their quotes.
+    const header = first.measure.length + first.practice.length + first.provider.length + first.frequency.length + 12;
+    t.bytes += this.keyLength + 7 + header + value.length + KEY_OVERHEAD + INDEX_SETS_PER_ENTRY * MEMBER_OVERHEAD;
+    if (!t.measures.has(first.measure)) {
+      t.measures.add(first.measure);
+      t.measureFrequencies.set(first.measure, new Set());
+    }
+    t.measureFrequencies.get(first.measure)!.add(first.frequency);
     t.practices.add(first.practice);
     t.providers.add(first.provider);
     t.frequencies.add(first.frequency);
-    return { suffix, coordinates, value };
+    return { id, coordinates, value };
   }
 }
 
-/** Chooses the cheapest read: a direct key when every dimension is given, else the smallest index sets. */
+/**
+ * Which index sets answer a query: the measure-frequency set when both are given, else (one of them given) the union
+ * of the sets the generation's directory lists for it; intersected with the practice and provider sets. No filter
+ * at all: every entry of the generation.
+ */
 export function planQuery(query: AnalyticsQuery): QueryPlan {
   const { measure, practice, provider, frequency } = query;
-  if (measure !== undefined && practice !== undefined && provider !== undefined && frequency !== undefined) {
-    return { mode: 'key', suffix: CacheKeys.entrySuffix({ measure, practice, provider, frequency }) };
-  }
-  const sets: string[] = [];
   const s = CacheKeys.indexSuffixes;
-  if (measure !== undefined)
-    sets.push(frequency !== undefined ? s.measureFrequency(measure, frequency) : s.measure(measure));
+  const sets: string[] = [];
+  let anyOf = '';
+  if (measure !== undefined && frequency !== undefined) sets.push(s.measureFrequency(measure, frequency));
+  else if (measure !== undefined) anyOf = CacheKeys.directoryFields.measure(measure);
+  else if (frequency !== undefined) anyOf = CacheKeys.directoryFields.frequency(frequency);
   if (practice !== undefined) sets.push(s.practice(practice));
   if (provider !== undefined) sets.push(s.provider(provider));
-  if (sets.length === 0) sets.push(s.master());
-  const suffixFilter =
-    measure === undefined && frequency !== undefined ? `:freq:${CacheKeys.escapePart(frequency)}` : '';
-  return { mode: 'sets', sets, suffixFilter };
+  return { sets, anyOf };
 }
 
 const jsonString = (value: string): string => JSON.stringify(value);
