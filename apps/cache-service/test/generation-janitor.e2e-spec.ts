@@ -191,7 +191,7 @@ describe('generation janitor', () => {
     // those names, and its live pointer — with a value the source does not hold.
     const { shadow: legacy } = await cache.beginWarm(ds.id);
     const coordinates = { measure: 'Charges', practice: '1', provider: '1001', frequency: 'Monthly' };
-    const suffix = 'm:Charges:p:1:prov:1001:freq:Monthly';
+    const suffix = CacheKeys.legacy.entrySuffix(coordinates);
     const indexPrefix = CacheKeys.indexPrefix(ds.id, legacy);
     const write = redis.multi().set(CacheKeys.entryPrefix(ds.id, legacy) + suffix, '[["2026-01-01",-999]]');
     for (const set of CacheKeys.legacy.indexSuffixesOf(coordinates)) write.sadd(indexPrefix + set, suffix);

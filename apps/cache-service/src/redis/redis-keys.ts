@@ -80,6 +80,8 @@ export const CacheKeys = {
    */
   legacy: {
     master: (): string => 'master',
+    entrySuffix: (c: EntryCoordinates): string =>
+      `m:${part(c.measure)}:p:${part(c.practice)}:prov:${part(c.provider)}:freq:${part(c.frequency)}`,
     parseEntrySuffix: (suffix: string): EntryCoordinates | null => {
       const match = /^m:([^:]*):p:([^:]*):prov:([^:]*):freq:([^:]*)$/.exec(suffix);
       return match
