@@ -74,7 +74,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
         datasourceId: 5,
         present: true,
         liveGeneration: 7,
-        fields: { gen: '7', entries: '12' },
+        fields: { [CacheKeys.liveField]: '7', entries: '12' },
       }),
     ]);
   });

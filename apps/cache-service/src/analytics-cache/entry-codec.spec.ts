@@ -8,7 +8,7 @@ import {
   regionsOverlap,
   spliceQueryResponse,
 } from './entry-codec.js';
-import type { SourceRow } from './source-reader.js';
+import { parseCopyLine, type SourceRow } from './source-reader.js';
 
 const row = (
   measure: string,
@@ -62,6 +62,37 @@ describe('entry encoding', () => {
     expect(grouper.totals).toMatchObject({ rows: 4, entries: 2 });
     expect([...grouper.totals.frequencies]).toEqual(['Daily', 'Weekly']);
     expect([...grouper.totals.measureFrequencies.get('Charges')!]).toEqual(['Daily', 'Weekly']);
+  });
+
+  it('groups COPY lines into the same entries as parsed rows, also when some lines hold escapes or NULLs', () => {
+    const lines = [
+      'Charges\t101\t10101\tDaily\t2026-10-31\t1.50',
+      'Charges\t101\t10101\tDaily\t2026-10-30\t\\N',
+      'Charges\t101\t10101\tDaily\tQ\\t1\t3',
+      'Charges\t101\t10101\tDaily\t2026-10-28\t4',
+      'Charges\t101\t10101\tWeekly\t2026-10-31\tNaN',
+      'No\\tShows\t101\t10101\tWeekly\t2026-10-31\t5',
+      'No\\tShows\t101\t10101\tWeekly\t2026-10-24\t6',
+      'Visits\t\\N\t10101\tWeekly\t2026-10-31\t7',
+    ];
+    const byRows = new EntryGrouper(20);
+    const expected = [...byRows.add(lines.map(parseCopyLine)), ...byRows.finish()];
+    const byLines = new EntryGrouper(20);
+    // Across two batches, cut inside an entry.
+    const actual = [
+      ...byLines.addCopyLines(lines.slice(0, 2)),
+      ...byLines.addCopyLines(lines.slice(2)),
+      ...byLines.finish(),
+    ];
+    expect(actual).toEqual(expected);
+    expect(actual.map((entry) => entry.coordinates.measure)).toEqual(['Charges', 'Charges', 'No\tShows', 'Visits']);
+    expect(JSON.parse(actual[0].value)).toEqual([
+      ['2026-10-31', 1.5],
+      ['2026-10-30', null],
+      ['Q\t1', 3],
+      ['2026-10-28', 4],
+    ]);
+    expect(byLines.totals).toEqual(byRows.totals);
   });
 
   it('stores the coordinates before the rows and reads both back, whatever characters the values hold', () => {

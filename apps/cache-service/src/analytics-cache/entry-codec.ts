@@ -1,7 +1,7 @@
 import type { AnalyticsQuery } from '@ccc/shared-types';
 import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import type { EntryToWrite, QueryPlan } from './cache.repository.js';
-import type { SourceRow } from './source-reader.js';
+import { parseCopyLine, type SourceRow } from './source-reader.js';
 
 // Control characters are exactly what JSON must escape, so the pattern names them on purpose.
 // eslint-disable-next-line no-control-regex
@@ -14,14 +14,18 @@ const NUMERIC = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
  */
 export function encodeRows(rows: SourceRow[]): string {
   const parts = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const { period, value } = rows[i];
-    const periodJson = NEEDS_ESCAPE.test(period) ? JSON.stringify(period) : `"${period}"`;
-    const valueJson = value !== null && NUMERIC.test(value) ? value : 'null';
-    parts[i] = `[${periodJson},${valueJson}]`;
-  }
+  for (let i = 0; i < rows.length; i++) parts[i] = encodeRow(rows[i].period, rows[i].value);
   return `[${parts.join(',')}]`;
 }
+
+/** One row of encodeRows. */
+function encodeRow(period: string, value: string | null): string {
+  const periodJson = NEEDS_ESCAPE.test(period) ? JSON.stringify(period) : `"${period}"`;
+  return `[${periodJson},${value !== null && NUMERIC.test(value) ? value : 'null'}]`;
+}
+
+const sameCoordinates = (a: EntryCoordinates, b: EntryCoordinates): boolean =>
+  a.measure === b.measure && a.practice === b.practice && a.provider === b.provider && a.frequency === b.frequency;
 
 /**
  * The stored value of an entry (layout 2): its coordinates as a JSON array, a newline, then its rows as encodeRows
@@ -78,67 +82,100 @@ export class EntryGrouper {
     frequencies: new Set(),
     measureFrequencies: new Map(),
   };
-  private current: SourceRow[] = [];
-  private first: SourceRow | null = null;
+  /** The entry being assembled: its coordinates, its rows encoded so far. */
+  private current: EntryCoordinates | null = null;
+  private parts: string[] = [];
+  /** The current entry's four fields as COPY printed them (tabs between), when read by addCopyLines; else null. */
+  private currentRaw: string | null = null;
 
   constructor(private readonly keyLength: number) {}
 
   /** Adds rows; returns the entries they completed. */
   add(rows: SourceRow[]): EntryToWrite[] {
     const done: EntryToWrite[] = [];
-    let first = this.first;
-    for (const row of rows) {
-      if (
-        first !== null &&
-        (row.measure !== first.measure ||
-          row.practice !== first.practice ||
-          row.provider !== first.provider ||
-          row.frequency !== first.frequency)
-      ) {
-        done.push(this.flushCurrent());
-        first = null;
+    for (const row of rows) this.addRow(row, done);
+    return done;
+  }
+
+  /**
+   * Adds lines of COPY TO's text format (the select list of the warming query); returns the entries they completed.
+   * The same entries as add(lines.map(parseCopyLine)), without an object per row: a line without a backslash (no
+   * escape, no NULL — nearly all) is cut at its tabs, and its first four fields are compared as one string.
+   */
+  addCopyLines(lines: string[]): EntryToWrite[] {
+    const done: EntryToWrite[] = [];
+    for (const line of lines) {
+      if (line.indexOf('\\') !== -1) {
+        this.addRow(parseCopyLine(line), done);
+        continue;
       }
-      if (first === null) first = row;
-      this.current.push(row);
+      const dimensionsEnd = nthTab(line, 4);
+      const periodEnd = line.indexOf('\t', dimensionsEnd + 1);
+      if (dimensionsEnd < 0 || periodEnd < 0) throw new Error('a COPY line has fewer than 6 fields');
+      const raw = line.slice(0, dimensionsEnd);
+      if (raw !== this.currentRaw) {
+        const [measure, practice, provider, frequency] = raw.split('\t');
+        this.begin({ measure, practice, provider, frequency }, done);
+        this.currentRaw = raw;
+      }
+      this.parts.push(encodeRow(line.slice(dimensionsEnd + 1, periodEnd), line.slice(periodEnd + 1)));
     }
-    this.first = first;
     return done;
   }
 
   /** The last entry, once the source is exhausted. */
   finish(): EntryToWrite[] {
-    return this.current.length > 0 ? [this.flushCurrent()] : [];
+    return this.current !== null ? [this.flushCurrent()] : [];
+  }
+
+  private addRow(row: SourceRow, done: EntryToWrite[]): void {
+    this.begin(row, done);
+    this.currentRaw = null;
+    this.parts.push(encodeRow(row.period, row.value));
+  }
+
+  /** Makes `coordinates` the current entry, completing the previous one if it was another. */
+  private begin(coordinates: EntryCoordinates, done: EntryToWrite[]): void {
+    if (this.current !== null && sameCoordinates(this.current, coordinates)) return;
+    if (this.current !== null) done.push(this.flushCurrent());
+    const { measure, practice, provider, frequency } = coordinates;
+    this.current = { measure, practice, provider, frequency };
   }
 
   private flushCurrent(): EntryToWrite {
-    const rows = this.current;
-    this.current = [];
-    this.first = null;
-    const first = rows[0];
-    const coordinates: EntryCoordinates = {
-      measure: first.measure,
-      practice: first.practice,
-      provider: first.provider,
-      frequency: first.frequency,
-    };
-    const value = encodeRows(rows);
+    const coordinates = this.current!;
+    const value = `[${this.parts.join(',')}]`;
     const t = this.totals;
     const id = t.entries;
-    t.rows += rows.length;
+    t.rows += this.parts.length;
     t.entries += 1;
+    this.current = null;
+    this.currentRaw = null;
+    this.parts = [];
+    const { measure, practice, provider, frequency } = coordinates;
     // The header (coordinates) is about as long as the four values plus their quotes.
-    const header = first.measure.length + first.practice.length + first.provider.length + first.frequency.length + 12;
+    const header = measure.length + practice.length + provider.length + frequency.length + 12;
     t.bytes += this.keyLength + 7 + header + value.length + KEY_OVERHEAD + INDEX_SETS_PER_ENTRY * MEMBER_OVERHEAD;
-    if (!t.measures.has(first.measure)) {
-      t.measures.add(first.measure);
-      t.measureFrequencies.set(first.measure, new Set());
+    if (!t.measures.has(measure)) {
+      t.measures.add(measure);
+      t.measureFrequencies.set(measure, new Set());
     }
-    t.measureFrequencies.get(first.measure)!.add(first.frequency);
-    t.practices.add(first.practice);
-    t.providers.add(first.provider);
-    t.frequencies.add(first.frequency);
+    t.measureFrequencies.get(measure)!.add(frequency);
+    t.practices.add(practice);
+    t.providers.add(provider);
+    t.frequencies.add(frequency);
     return { id, coordinates, value };
   }
+}
+
+/** The index of the n-th tab of `line` (1-based), or -1. */
+function nthTab(line: string, n: number): number {
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    at = line.indexOf('\t', at + 1);
+    if (at < 0) return -1;
+  }
+  return at;
 }
 
 /**

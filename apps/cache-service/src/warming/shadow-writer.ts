@@ -172,7 +172,7 @@ export class ShadowWriter {
           watchdog.progress();
           rowsRead += rows.length;
           clock.rowsArriving(Date.now(), rowsRead);
-          pending.push(...grouper.add(rows));
+          for (const entry of grouper.addCopyLines(rows)) pending.push(entry);
           while (pending.length >= batchSize) {
             await write(pending.slice(0, batchSize));
             pending = pending.slice(batchSize);
