@@ -28,6 +28,7 @@ import {
   longest,
   procStatusKb,
   rssSampler,
+  settledMemory,
   slowlogStart,
   slowlogStop,
   usedMemory,
@@ -573,7 +574,7 @@ export async function run(ctx) {
     // ---- memory, step by step: the same entries in each layout of issue 14's memory work, one at a time -------
     const layoutFigures = [];
     for (const [i, layout] of memoryLayouts(CacheKeys, codec).entries()) {
-      const before = await usedMemory(redis);
+      const before = await settledMemory(redis);
       const written = await referenceWarm(ctx.databaseUrl, writer, {
         table: TABLE,
         keys: CacheKeys,
@@ -583,11 +584,12 @@ export async function run(ctx) {
         layout: layout.make(),
         collect: true,
       });
-      const bytes = (await usedMemory(redis)) - before;
+      const bytes = (await settledMemory(redis)) - before;
       if (written.entries !== shape.entries) throw new Error(`${layout.short}: ${written.entries} entries written`);
       layoutFigures.push({ ...layout, bytesPerRow: bytes / shape.rows, keys: written.names.entries.length });
       const names = [...written.names.entries, ...written.names.sets, ...written.names.hashes];
-      for (let k = 0; k < names.length; k += 1_000) await writer.unlink(names.slice(k, k + 1_000));
+      // DEL, not UNLINK: freed before the next layout is measured, not in the background during it.
+      for (let k = 0; k < names.length; k += 1_000) await writer.del(names.slice(k, k + 1_000));
       ctx.log(`memory, ${layout.short}: ${(bytes / shape.rows).toFixed(1)} B/row`);
     }
 
