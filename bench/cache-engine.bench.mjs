@@ -595,7 +595,11 @@ export async function run(ctx) {
 
     // ---- the table -------------------------------------------------------------------------------------------
     const ratio = (a, b) => (b > 0 ? a / b : NaN);
-    const warmRatio = ratio(oursRate, refRate);
+    const firstRunsRatio = ratio(oursRate, refRate);
+    // A loaded machine moves one run by tens of percent (the reference's two runs show it): the target line compares the
+    // faster of two runs on each side — ours: the first warm and the refresh (which runs under the PING probe, a
+    // handicap); the reference: its two runs.
+    const warmRatio = ratio(Math.min(ref1.seconds, ref2.seconds), Math.min(warm1.seconds, warm2.seconds));
     const queryRatio = ratio(ours.reqPerSec, bareLoad.reqPerSec);
     const gcIdleRatio = ratio(gc.max, idle.max);
     const withNote = (...parts) => parts.filter(Boolean).join('; ');
@@ -635,13 +639,14 @@ export async function run(ctx) {
         note: `second run ${ref2.seconds.toFixed(2)} s`,
       },
       { metric: 'warm, reference pipeline', value: refRate, unit: 'rows/s' },
+      { metric: 'refresh warm, our worker (under the probe)', value: warm2.seconds, unit: 's' },
+      { metric: 'warm: ours / reference, first runs', value: firstRunsRatio, unit: '×', note: 'one run each' },
       {
-        metric: 'warm: ours / reference',
+        metric: 'warm: ours / reference, best of two runs each',
         value: warmRatio,
         unit: '×',
-        note: `target ≥ ${TARGETS.warmRatio}× — ${verdict(warmRatio >= TARGETS.warmRatio)}`,
+        note: `ours: first warm or refresh; target ≥ ${TARGETS.warmRatio}× — ${verdict(warmRatio >= TARGETS.warmRatio)}`,
       },
-      { metric: 'refresh warm, our worker (under the probe)', value: warm2.seconds, unit: 's' },
       {
         metric: 'PING max, idle baseline',
         value: idle.max,
@@ -803,6 +808,7 @@ export async function run(ctx) {
           preparedGenerationSeconds: prepared.seconds,
         },
         ratio: warmRatio,
+        firstRunsRatio,
         refresh: { seconds: warm2.seconds, wallSeconds: warm2.wallSeconds, generation: g2 },
       },
       swap: {
