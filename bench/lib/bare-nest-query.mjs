@@ -18,7 +18,6 @@ const { CacheRepository } = await import(dist('analytics-cache/cache.repository.
 const { WarmLocks } = await import(dist('analytics-cache/warm-locks.js'));
 const { UsageCounters } = await import(dist('analytics-cache/usage-counters.js'));
 const { planQuery, spliceQueryResponse } = await import(dist('analytics-cache/entry-codec.js'));
-const { CacheKeys } = await import(dist('redis/redis-keys.js'));
 const { loadConfig } = await import(dist('config/app-config.js'));
 
 const redis = new Redis(process.env.REDIS_URL, { connectionName: 'bench-bare-nest' });
@@ -36,11 +35,7 @@ class QueryController {
     });
     const result = await cache.query(datasourceId, plan, maxEntries);
     if (result.kind !== 'hit') throw new NotFoundException(`not answered from the cache: ${result.kind}`);
-    const entries = result.entries.map((entry) => ({
-      coordinates: CacheKeys.parseEntrySuffix(entry.suffix),
-      value: entry.value,
-    }));
-    return spliceQueryResponse(datasourceId, 'cache', result.generation, entries);
+    return spliceQueryResponse(datasourceId, 'cache', result.generation, result.entries);
   }
 }
 // Decorators applied by hand (this file is plain JavaScript).

@@ -12,7 +12,7 @@ import { referenceWarm } from './reference-pipeline.mjs';
 import { commandFigures, slowlogStart, slowlogStop } from './server-figures.mjs';
 
 const BENCH_DATASOURCE = 999_999;
-const DELETION_COMMANDS = new Set(['sscan', 'strlen', 'unlink', 'srem', 'scard']);
+const DELETION_COMMANDS = new Set(['sscan', 'hscan', 'hdel', 'smembers', 'strlen', 'unlink', 'srem', 'scard']);
 /** Commands whose Redis time does not depend on any size: what they take above a few µs is the machine, not Redis. */
 const CONSTANT_TIME = new Set(['ping', 'strlen']);
 
@@ -23,6 +23,7 @@ export async function compareDeletions({
   databaseUrl,
   table,
   CacheKeys,
+  codec,
   cache,
   idleMs,
   expectedEntries,
@@ -45,7 +46,13 @@ export async function compareDeletions({
     const generation = i + 1;
     const entryPrefix = CacheKeys.entryPrefix(BENCH_DATASOURCE, generation);
     const indexPrefix = CacheKeys.indexPrefix(BENCH_DATASOURCE, generation);
-    const written = await referenceWarm(databaseUrl, writer, { table, keys: CacheKeys, entryPrefix, indexPrefix });
+    const written = await referenceWarm(databaseUrl, writer, {
+      table,
+      keys: CacheKeys,
+      codec,
+      entryPrefix,
+      indexPrefix,
+    });
     if (written.entries !== expectedEntries)
       throw new Error(`the generation to delete has ${written.entries} entries, expected ${expectedEntries}`);
     await sleep(1_000); // Redis's own rehashing after the writes settles before the baseline
@@ -62,8 +69,9 @@ export async function compareDeletions({
     const ping = await probe.collect(`delete-${variant.name}`);
     if (counts.keysDeleted !== expectedEntries)
       throw new Error(`${variant.label} deleted ${counts.keysDeleted} of ${expectedEntries} entries`);
-    if ((await redis.exists(indexPrefix + CacheKeys.indexSuffixes.master())) !== 0)
-      throw new Error(`${variant.label} left the master set`);
+    const bookkeeping = ['ranges', 'registry', 'directory'].map((key) => indexPrefix + CacheKeys.indexSuffixes[key]());
+    if ((await redis.exists(...bookkeeping)) !== 0)
+      throw new Error(`${variant.label} left the generation's ranges, registry or directory`);
     const byCommand = commandFigures(logged, (e) => DELETION_COMMANDS.has(e.command));
     const [command, longest] = Object.entries(byCommand).sort(([, a], [, b]) => b.maxMs - a.maxMs)[0] ?? [
       'none',

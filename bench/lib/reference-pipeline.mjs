@@ -1,29 +1,34 @@
 // The cache-engine bench's reference warm: COPY in key order → group consecutive rows → MSET + one
-// multi-member SADD per index set per 200 entries, 4 pipelines in flight. Key names and index sets come
-// from the service's own key builders (CacheKeys, passed in), so a generation written here is one the
-// service can read — and stops being one, loudly, if the service's layout changes.
+// multi-member SADD per index set per 200 entries, 4 pipelines in flight. Key names, index sets and stored values
+// come from the service's own code (CacheKeys, encodeStoredEntry, passed in as `keys` and `codec`), so a generation
+// written here in the service's layout is one the service can read — and stops being one, loudly, if the service's
+// layout changes. Other layouts (lib/memory-layouts.mjs) write the same entries differently, for the memory figures.
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { serviceLayout } from './memory-layouts.mjs';
 
 export const BATCH_ENTRIES = 200;
 const PIPELINES_IN_FLIGHT = 4;
 
 /**
  * Reads `table` (columns measure, practice_id, provider_id, frequency, period_date, value) and writes one
- * entry per (measure, practice, provider, frequency) under `entryPrefix`, its index sets under `indexPrefix`.
- * `collect`: also return every key written (for the seed-swap and naive-deletion figures).
+ * entry per (measure, practice, provider, frequency) under `entryPrefix`, its index sets under `indexPrefix`, in
+ * `layout` (default: the service's). `collect`: also return every key written — entries, index sets, bookkeeping
+ * hashes — (for the seed-swap and naive-deletion figures).
  */
-export async function referenceWarm(databaseUrl, redis, { table, keys, entryPrefix, indexPrefix, collect = false }) {
+export async function referenceWarm(
+  databaseUrl,
+  redis,
+  { table, keys, codec, entryPrefix, indexPrefix, layout = serviceLayout(keys, codec), collect = false },
+) {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-reference-warm' });
   await client.connect();
   const started = performance.now();
   const inFlight = new Set();
-  const names = collect ? { entries: [], sets: new Set() } : null;
+  const names = collect ? { entries: [], sets: new Set(), hashes: [] } : null;
   let rows = 0;
   let entries = 0;
-  let mset = [];
-  let sets = new Map();
-  let inBatch = 0;
+  let batch = [];
   const ready = [];
   let failure = null;
 
@@ -34,29 +39,32 @@ export async function referenceWarm(databaseUrl, redis, { table, keys, entryPref
   let parts = [];
   const endEntry = () => {
     const coordinates = { measure: cur0, practice: cur1, provider: cur2, frequency: cur3 };
-    const suffix = keys.entrySuffix(coordinates);
-    mset.push(entryPrefix + suffix, `[${parts.join(',')}]`);
-    for (const set of keys.indexSuffixesOf(coordinates)) {
-      const list = sets.get(set);
-      if (list) list.push(suffix);
-      else sets.set(set, [suffix]);
-    }
-    if (names) names.entries.push(entryPrefix + suffix);
+    batch.push(layout.entry(entries, coordinates, `[${parts.join(',')}]`));
     entries += 1;
     parts = [];
-    if (++inBatch >= BATCH_ENTRIES) seal();
+    if (batch.length >= BATCH_ENTRIES) seal();
   };
   const seal = () => {
-    if (inBatch === 0) return;
-    ready.push({ mset, sets });
-    mset = [];
-    sets = new Map();
-    inBatch = 0;
+    if (batch.length === 0) return;
+    ready.push(batch);
+    batch = [];
   };
-  const send = async ({ mset: msetArgs, sets: setMembers }) => {
+  const send = async (written) => {
     const pipeline = redis.pipeline();
-    pipeline.mset(msetArgs);
-    for (const [set, members] of setMembers) {
+    const mset = [];
+    const sets = new Map();
+    for (const entry of written) {
+      mset.push(entryPrefix + entry.name, entry.value);
+      if (names) names.entries.push(entryPrefix + entry.name);
+      for (const set of entry.sets) {
+        const list = sets.get(set);
+        if (list) list.push(entry.member);
+        else sets.set(set, [entry.member]);
+      }
+    }
+    layout.beforeBatch?.(pipeline, indexPrefix, written, [...sets.keys()]);
+    pipeline.mset(mset);
+    for (const [set, members] of sets) {
       pipeline.sadd(indexPrefix + set, members);
       if (names) names.sets.add(indexPrefix + set);
     }
@@ -106,6 +114,7 @@ export async function referenceWarm(databaseUrl, redis, { table, keys, entryPref
     while (ready.length > 0) await send(ready.shift());
     await Promise.all(inFlight);
     if (failure) throw failure;
+    await layout.finish?.(redis, indexPrefix, names);
     return { rows, entries, seconds: (performance.now() - started) / 1000, names };
   } finally {
     await client.end().catch(() => undefined);

@@ -36,6 +36,16 @@ export async function usedMemory(redis) {
   return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
 }
 
+/** Waits (at most 10 s) until Redis has freed what UNLINK handed to its background thread, so used_memory is settled. */
+export async function settledMemory(redis) {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    const info = await redis.info('memory');
+    if (Number(/^lazyfree_pending_objects:(\d+)/m.exec(info)?.[1] ?? 0) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return usedMemory(redis);
+}
+
 // SLOWLOG with a 0 µs threshold logs every command's execution time (EXEC is never logged: its total comes
 // from INFO commandstats).
 export async function slowlogStart(redis) {

@@ -7,6 +7,7 @@ import type {
 } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { decodeStoredEntry } from '../src/analytics-cache/entry-codec.js';
 import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
@@ -123,7 +124,8 @@ describe('analytics cache engine', () => {
       uniqueFrequencies: [...TEST_FREQUENCIES].sort(),
       health: 'excellent',
     });
-    expect(metrics.indexCount).toBe(1 + 4 + 16 + 3 + 9);
+    // A measure-frequency set per pair, a set per practice and per provider, and the ranges, registry and directory.
+    expect(metrics.indexCount).toBe(16 + 3 + 9 + 3);
     expect(metrics.estimatedMemoryMB).toBeGreaterThan(0);
   });
 
@@ -326,11 +328,14 @@ describe('analytics cache engine', () => {
     const get = (params: Record<string, string>) =>
       t.http.get(`/api/analytics/datasources/${ds.id}/query`).query(params).set(bearer(token));
 
-    // One index set larger than the cap is refused from its size alone (no filter, frequency only, measure only).
-    for (const params of [{}, { frequency: 'Daily' }, { measure: 'Charges' }] as Array<Record<string, string>>) {
+    // Index sets larger than the cap are refused from their sizes alone (no filter, measure only: 10,000 entries).
+    for (const params of [{}, { measure: 'Charges' }] as Array<Record<string, string>>) {
       const refused = await get(params).expect(400);
       expect(refused.body.code).toBe('VALIDATION_FAILED');
+      expect(refused.body.message).toMatch(/matches (20000|10000) entries/);
     }
+    // Counted exactly: a frequency alone matches the cap (2 measures × 2,500), no more, and is answered.
+    expect((await query(ds.id, { frequency: 'Daily' })).entries).toHaveLength(5_000);
     const monthly = await query(ds.id, { measure: 'Charges', frequency: 'Monthly' });
     expect(monthly.source).toBe('cache');
     expect(monthly.entries).toHaveLength(2_500);
@@ -341,12 +346,13 @@ describe('analytics cache engine', () => {
       .set(bearer(token))
       .send({ datasourceId: ds.id, measure: 'Charges' })
       .expect(200);
-    // The measure's own sets empty (m:Charges and its 4 m:Charges:freq:*); practice and provider sets keep Payments.
-    expect(response.body).toMatchObject({ keysDeleted: 10_000, indexesDeleted: 5 });
+    // The measure's own sets empty (its 4 m:Charges:freq:*); practice and provider sets keep Payments.
+    expect(response.body).toMatchObject({ keysDeleted: 10_000, indexesDeleted: 4 });
     expect(response.body.memoryFreedMB).toBeGreaterThan(0);
     const entryKeys = (await keysOf(ds.id, generation)).filter((key) => key.startsWith('cache:'));
-    expect(entryKeys.filter((key) => key.includes(':m:Charges:'))).toEqual([]);
-    expect(entryKeys.filter((key) => key.includes(':m:Payments:'))).toHaveLength(10_000);
+    const measures = (await redis.mget(...entryKeys)).map((value) => decodeStoredEntry(value!)!.coordinates.measure);
+    expect(measures.filter((measure) => measure === 'Charges')).toEqual([]);
+    expect(measures.filter((measure) => measure === 'Payments')).toHaveLength(10_000);
     // The dropped region is answered by the database (complete), the rest still by the cache.
     const droppedRegion = await query(ds.id, { measure: 'Charges', frequency: 'Monthly' });
     expect(droppedRegion.source).toBe('database');

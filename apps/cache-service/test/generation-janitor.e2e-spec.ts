@@ -45,13 +45,12 @@ describe('generation janitor', () => {
 
   const keysOf = (datasourceId: number, generation: number) => generationKeys(redis, datasourceId, generation);
 
-  /** Writes a generation the way a warm does (entries and index sets in one MULTI), without making it live. */
+  /** Writes a generation the way a warm does (entries and index sets in MULTIs, then the directory), without making it live. */
   async function writeGeneration(datasourceId: number, measure: string): Promise<number> {
     const { shadow } = await cache.beginWarm(datasourceId);
     const coordinates = { measure, practice: '1', provider: '11', frequency: 'Monthly' };
-    await cache.writeBatch(datasourceId, shadow, [
-      { suffix: CacheKeys.entrySuffix(coordinates), coordinates, value: '[["2026-01-01",1]]' },
-    ]);
+    await cache.writeBatch(datasourceId, shadow, [{ id: 0, coordinates, value: '[["2026-01-01",1]]' }]);
+    await cache.writeDirectory(datasourceId, shadow, new Map([[measure, new Set(['Monthly'])]]));
     return shadow;
   }
 
@@ -177,5 +176,55 @@ describe('generation janitor', () => {
     )
       await sleep(50);
     expect((await allKeysOf(busy.id)).filter((key) => key !== CacheKeys.meta(busy.id))).toEqual([]);
+  });
+
+  it('after an upgrade, serves nothing of a generation a previous version made live (layout 1): deletes it and warms again', async () => {
+    const table = await createSourceTable(t.app.get(DataSource), { practices: 2, providers: 2, periods: 2 });
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Upgraded ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, minWarmIntervalSeconds: 0 })
+        .expect(201)
+    ).body as Datasource;
+    // What the previous version left live: entries named by their coordinates, a master set and four index sets of
+    // those names, and its live pointer — with a value the source does not hold.
+    const { shadow: legacy } = await cache.beginWarm(ds.id);
+    const coordinates = { measure: 'Charges', practice: '1', provider: '1001', frequency: 'Monthly' };
+    const suffix = CacheKeys.legacy.entrySuffix(coordinates);
+    const indexPrefix = CacheKeys.indexPrefix(ds.id, legacy);
+    const write = redis.multi().set(CacheKeys.entryPrefix(ds.id, legacy) + suffix, '[["2026-01-01",-999]]');
+    for (const set of CacheKeys.legacy.indexSuffixesOf(coordinates)) write.sadd(indexPrefix + set, suffix);
+    write.hset(CacheKeys.meta(ds.id), {
+      [CacheKeys.legacyLiveField]: String(legacy),
+      lastWarmed: new Date().toISOString(),
+      rows: '1',
+      entries: '1',
+    });
+    await write.hdel(CacheKeys.meta(ds.id), 'shadowGen').exec();
+    expect(await cache.storedGenerations(ds.id)).toEqual([legacy]);
+
+    // Readers never see it: the cache is cold, the source answers.
+    const ask = async (): Promise<AnalyticsQueryResponse> =>
+      (await t.http.get(`/api/analytics/datasources/${ds.id}/query`).query(coordinates).set(bearer(token)).expect(200))
+        .body as AnalyticsQueryResponse;
+    const fromSource = await ask();
+    expect(fromSource).toMatchObject({ source: 'database', generation: null });
+    expect(JSON.stringify(fromSource)).not.toContain('-999');
+    expect(await cache.meta(ds.id)).toMatchObject({ generation: null, legacyGeneration: legacy, entries: 0 });
+
+    // The janitor deletes it (after the grace period) and warms the datasource again in the current layout.
+    await t.app.get(WarmingService).sweepLeakedGenerations();
+    for (
+      let waited = 0;
+      ((await cache.meta(ds.id)).generation === null || (await cache.storedGenerations(ds.id)).includes(legacy)) &&
+      waited < 20_000;
+      waited += 100
+    )
+      await sleep(100);
+    const meta = await cache.meta(ds.id);
+    expect(meta).toMatchObject({ legacyGeneration: null, entries: 4 * 2 * 2 * 4 });
+    expect(await keysOf(ds.id, legacy)).toEqual([]);
+    expect(await ask()).toEqual({ ...fromSource, source: 'cache', generation: meta.generation });
   });
 });

@@ -52,7 +52,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
     const keys = Array.from({ length: 3000 }, (_, i) => `item:${i}`);
     for (let i = 0; i < keys.length; i += 500)
       await Promise.all(keys.slice(i, i + 500).map((key) => cluster.set(key, String(i))));
-    await cluster.hset(CacheKeys.meta(5), 'gen', '7', 'entries', '12');
+    await cluster.hset(CacheKeys.meta(5), CacheKeys.liveField, '7', 'entries', '12');
   }, 60_000);
 
   afterAll(async () => {
@@ -74,7 +74,7 @@ describe('Redis admin tools on a Redis Cluster', () => {
         datasourceId: 5,
         present: true,
         liveGeneration: 7,
-        fields: { gen: '7', entries: '12' },
+        fields: { [CacheKeys.liveField]: '7', entries: '12' },
       }),
     ]);
   });

@@ -7,6 +7,7 @@ import type {
 } from '@ccc/shared-types';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { encodeStoredEntry } from '../src/analytics-cache/entry-codec.js';
 import { CacheKeys, hourOf } from '../src/redis/redis-keys.js';
 import { WarmingService } from '../src/warming/warming.service.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
@@ -43,17 +44,26 @@ describe('Redis tools and rows cached from a source that is not allowed', () => 
     ).body as Datasource;
     await waitForJob(t, admin, (await requestWarm(t, admin, ds.id)).jobId, ['COMPLETED']);
     // What the review's probe left behind: entry names carrying e-mail addresses, values carrying password hashes.
-    const generation = Number(await redis.hget(CacheKeys.meta(ds.id), 'gen'));
-    const suffix = CacheKeys.entrySuffix({
+    const generation = Number(await redis.hget(CacheKeys.meta(ds.id), CacheKeys.liveField));
+    const coordinates = {
       measure: 'alice@example.com',
       practice: 'scrypt$131072$8$1$c2FsdA$aGFzaA',
       provider: 'admin',
       frequency: 'x',
-    });
-    const entry = CacheKeys.entryPrefix(ds.id, generation) + suffix;
-    const index = `${CacheKeys.indexPrefix(ds.id, generation)}master`;
-    await redis.set(entry, '[["2026-01-01","scrypt$131072$8$1$c2FsdA$aGFzaA"]]');
-    await redis.sadd(index, suffix);
+    };
+    const id = 999;
+    const entry = CacheKeys.entryKey(ds.id, generation, id);
+    const indexPrefix = CacheKeys.indexPrefix(ds.id, generation);
+    const set = CacheKeys.indexSuffixes.practice(coordinates.practice);
+    const index = indexPrefix + set;
+    // Written as a warm writes an entry: value, index set, the generation's ranges and registry.
+    await redis
+      .multi()
+      .set(entry, encodeStoredEntry(coordinates, '[["2026-01-01","scrypt$131072$8$1$c2FsdA$aGFzaA"]]'))
+      .sadd(index, id)
+      .hset(indexPrefix + CacheKeys.indexSuffixes.ranges(), String(id), '1')
+      .sadd(indexPrefix + CacheKeys.indexSuffixes.registry(), set)
+      .exec();
     await t.app
       .get(UsageCounters)
       .addQueryCounters(ds.id, [{ hour: hourOf(new Date()), hits: 1, misses: 0, latencyMicros: 10 }]);

@@ -11,6 +11,7 @@ import type {
 } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { encodeStoredEntry } from '../src/analytics-cache/entry-codec.js';
 import { CacheKeys } from '../src/redis/redis-keys.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 
@@ -298,13 +299,16 @@ describe('Redis admin tools', () => {
 
     it('shows an analytics cache entry decoded', async () => {
       const datasourceId = 800_000 + Math.floor(Math.random() * 99_999);
-      const key = `${CacheKeys.entryPrefix(datasourceId, 4)}${CacheKeys.entrySuffix({ measure: 'revenue', practice: 'P1', provider: 'D1', frequency: 'Monthly' })}`;
+      const key = CacheKeys.entryKey(datasourceId, 4, 17);
       await redis.set(
         key,
-        JSON.stringify([
-          ['2025-01-01', 10.5],
-          ['2025-02-01', 11],
-        ]),
+        encodeStoredEntry(
+          { measure: 'revenue', practice: 'P1', provider: 'D1', frequency: 'Monthly' },
+          JSON.stringify([
+            ['2025-01-01', 10.5],
+            ['2025-02-01', 11],
+          ]),
+        ),
       );
       try {
         const body = (await t.http.get('/api/admin/redis/inspect').query({ key }).set(auth()).expect(200))

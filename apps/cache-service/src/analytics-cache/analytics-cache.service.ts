@@ -167,16 +167,13 @@ export class AnalyticsCacheService {
     );
     let counts: DeletionCounts;
     if (selective) {
-      // Only the matching suffixes, never the values, and in batches: any number of entries.
+      // Only the matching ids, never the values, and in batches: any number of entries.
       // Mark the region first: from now on queries overlapping it go to the database, never to a half-dropped set.
       const region = Object.fromEntries(
         DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]),
       );
       counts = (await this.cache.markDropped(datasourceId, region))
-        ? await this.cache.dropEntries(
-            datasourceId,
-            await this.cache.matchingSuffixes(datasourceId, planQuery(request)),
-          )
+        ? await this.cache.dropEntries(datasourceId, await this.cache.matchingIds(datasourceId, planQuery(request)))
         : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
     } else {
       // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then

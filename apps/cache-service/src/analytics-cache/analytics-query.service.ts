@@ -8,7 +8,6 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { OperatorMetricsService, type QuerySource } from '../telemetry/operator-metrics.service.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { CacheKeys } from '../redis/redis-keys.js';
 import { CacheRepository } from './cache.repository.js';
 import { EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
@@ -97,11 +96,7 @@ export class AnalyticsQueryService {
         `The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`,
       );
     if (result.kind === 'hit') {
-      const entries = result.entries.map((entry) => ({
-        coordinates: CacheKeys.parseEntrySuffix(entry.suffix)!,
-        value: entry.value,
-      }));
-      const body = spliceQueryResponse(datasourceId, 'cache', result.generation, entries);
+      const body = spliceQueryResponse(datasourceId, 'cache', result.generation, result.entries);
       this.counters.record(datasourceId, true, (performance.now() - started) * 1000);
       return body;
     }

@@ -1,13 +1,21 @@
+import { CacheKeys } from '../redis/redis-keys.js';
+
 /**
  * Lua scripts of the analytics cache. Each declares the datasource's meta key; the other keys it touches
  * carry the same `{ds:N}` hash tag, which keeps them legal on Redis Cluster (TOOLCHAIN.md).
+ * LIVE is the meta field of the live generation (its name carries the layout, see CacheKeys.liveField); LEGACY is
+ * layout 1's, removed whenever the live pointer is set or dropped.
  */
+const LIVE = `'${CacheKeys.liveField}'`;
+const LEGACY = `'${CacheKeys.legacyLiveField}'`;
+const RANGES = `'${CacheKeys.indexSuffixes.ranges()}'`;
+const DIRECTORY = `'${CacheKeys.indexSuffixes.directory()}'`;
 
 /** Allocates the shadow generation and reports the live generation and invalidation epoch it started from. */
 export const BEGIN_WARM = `
 local g = redis.call('HINCRBY', KEYS[1], 'nextGen', 1)
 redis.call('HSET', KEYS[1], 'shadowGen', g)
-return { g, redis.call('HGET', KEYS[1], 'gen') or '', redis.call('HGET', KEYS[1], 'epoch') or '0' }
+return { g, redis.call('HGET', KEYS[1], ${LIVE}) or '', redis.call('HGET', KEYS[1], 'epoch') or '0' }
 `;
 
 /**
@@ -19,10 +27,10 @@ return { g, redis.call('HGET', KEYS[1], 'gen') or '', redis.call('HGET', KEYS[1]
  */
 export const SWAP = `
 if redis.call('GET', KEYS[3]) ~= ARGV[4] then return 'lock_lost' end
-if (redis.call('HGET', KEYS[1], 'gen') or '') ~= ARGV[1] then return 'generation_changed' end
+if (redis.call('HGET', KEYS[1], ${LIVE}) or '') ~= ARGV[1] then return 'generation_changed' end
 if (redis.call('HGET', KEYS[1], 'epoch') or '0') ~= ARGV[2] then return 'invalidated' end
-redis.call('HSET', KEYS[1], 'gen', ARGV[3], unpack(ARGV, 5))
-redis.call('HDEL', KEYS[1], 'dropped')
+redis.call('HSET', KEYS[1], ${LIVE}, ARGV[3], unpack(ARGV, 5))
+redis.call('HDEL', KEYS[1], 'dropped', ${LEGACY})
 if redis.call('HGET', KEYS[1], 'shadowGen') == ARGV[3] then redis.call('HDEL', KEYS[1], 'shadowGen') end
 redis.call('DEL', KEYS[2])
 return 'ok'
@@ -30,10 +38,10 @@ return 'ok'
 
 /** Drops the live pointer and bumps the epoch so a running warm cannot swap in; returns {live gen, shadow gen}. */
 export const INVALIDATE = `
-local live = redis.call('HGET', KEYS[1], 'gen') or ''
+local live = redis.call('HGET', KEYS[1], ${LIVE}) or ''
 local shadow = redis.call('HGET', KEYS[1], 'shadowGen') or ''
 redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-redis.call('HDEL', KEYS[1], 'gen', 'shadowGen', 'lastWarmed', 'rows', 'entries', 'indexes', 'bytes', 'measures', 'practices', 'providers', 'frequencies', 'measureList', 'sourceRows', 'jobId', 'dropped')
+redis.call('HDEL', KEYS[1], ${LIVE}, ${LEGACY}, 'shadowGen', 'lastWarmed', 'rows', 'entries', 'indexes', 'bytes', 'measures', 'practices', 'providers', 'frequencies', 'measureList', 'sourceRows', 'jobId', 'dropped')
 redis.call('DEL', KEYS[2])
 return { live, shadow }
 `;
@@ -41,62 +49,73 @@ return { live, shadow }
 /**
  * A consistent read: the live generation and its entries in one atomic step, so a refresh can never
  * show a reader a miss, a half-written generation or a mix of two.
- * ARGV: entry prefix base, index prefix base, mode ('key' | 'sets'), max entries, suffix filter, then
- * the entry suffix (mode key) or the index-set suffixes to intersect (mode sets).
- * Returns {} when cold, {gen, 'too_broad', count, exact} past the cap (exact '0': count is an upper bound),
- * else {gen, suffix, value, suffix, value, …}.
- * A single set is sized with SCARD before it is read, so a broad query never loads a huge set into Lua;
- * with a suffix filter (frequency only, over the master set) the filter cannot be cheaper than reading
- * the set, so the set's size is the bound. Values are read in MGETs of at most 1,000 keys (Lua's unpack
- * limit is ~8,000).
+ * ARGV: entry prefix base, index prefix base, regions checked ('1': the caller already checked the regions dropped by
+ * selective invalidation), max entries, directory field ('' none), then the index-set suffixes to intersect.
+ * The matching ids: for each set the directory field lists, its intersection with the given sets (the sets of one
+ * field are disjoint: one per measure-frequency pair); without a directory field, the intersection of the given sets;
+ * without either, every entry (the generation's ranges).
+ * Returns {} when cold, {gen, 'dropped', regions} when regions were dropped and not checked, {gen, 'too_broad', count}
+ * past the cap, else {gen, value, value, …} in id order (the warming order). Single sets are sized with SCARD before
+ * any is read, so a broad query never loads a huge set into Lua. Values are read in MGETs of at most 1,000 keys (Lua's
+ * unpack limit is ~8,000); an id whose entry was dropped has no value and is skipped.
  */
 export const QUERY = `
-local gen = redis.call('HGET', KEYS[1], 'gen')
+local gen = redis.call('HGET', KEYS[1], ${LIVE})
 if not gen then return {} end
-local entryPrefix = ARGV[1] .. gen .. ':'
-local indexPrefix = ARGV[2] .. gen .. ':'
-local mode = ARGV[3]
--- A trailing '!' means the caller already checked the regions dropped by selective invalidation.
-if string.sub(mode, -1) == '!' then
-  mode = string.sub(mode, 1, -2)
-else
+if ARGV[3] ~= '1' then
   local dropped = redis.call('HGET', KEYS[1], 'dropped')
   if dropped then return { gen, 'dropped', dropped } end
 end
-local out = { gen }
-if mode == 'key' then
-  local value = redis.call('GET', entryPrefix .. ARGV[6])
-  if value then out[2] = ARGV[6]; out[3] = value end
-  return out
-end
+local entryPrefix = ARGV[1] .. gen .. ':'
+local indexPrefix = ARGV[2] .. gen .. ':'
 local max = tonumber(ARGV[4])
-local filter = ARGV[5]
 local sets = {}
 for i = 6, #ARGV do sets[#sets + 1] = indexPrefix .. ARGV[i] end
-local members
-if #sets == 1 then
-  local size = redis.call('SCARD', sets[1])
-  if size > max then return { gen, 'too_broad', size, filter == '' and '1' or '0' } end
-  members = redis.call('SMEMBERS', sets[1])
-else
-  members = redis.call('SINTER', unpack(sets))
-end
-if filter ~= '' then
-  local kept = {}
-  for _, m in ipairs(members) do
-    if string.sub(m, -#filter) == filter then kept[#kept + 1] = m end
+local groups = {}
+if ARGV[5] ~= '' then
+  local listed = redis.call('HGET', indexPrefix .. ${DIRECTORY}, ARGV[5])
+  if listed then
+    for _, suffix in ipairs(cjson.decode(listed)) do
+      local group = { indexPrefix .. suffix }
+      for _, set in ipairs(sets) do group[#group + 1] = set end
+      groups[#groups + 1] = group
+    end
   end
-  members = kept
+elseif #sets > 0 then
+  groups[1] = sets
 end
-if #members > max then return { gen, 'too_broad', #members, '1' } end
-for first = 1, #members, 1000 do
-  local last = math.min(first + 999, #members)
+local ids = {}
+if ARGV[5] == '' and #sets == 0 then
+  local count = tonumber(redis.call('HGET', KEYS[1], 'entries') or '0')
+  if count > max then return { gen, 'too_broad', count } end
+  local ranges = redis.call('HGETALL', indexPrefix .. ${RANGES})
+  for i = 1, #ranges, 2 do
+    local first = tonumber(ranges[i])
+    for id = first, first + tonumber(ranges[i + 1]) - 1 do ids[#ids + 1] = id end
+  end
+else
+  local single = true
+  for _, group in ipairs(groups) do if #group > 1 then single = false end end
+  if single then
+    local size = 0
+    for _, group in ipairs(groups) do size = size + redis.call('SCARD', group[1]) end
+    if size > max then return { gen, 'too_broad', size } end
+  end
+  for _, group in ipairs(groups) do
+    local members = #group == 1 and redis.call('SMEMBERS', group[1]) or redis.call('SINTER', unpack(group))
+    for _, id in ipairs(members) do ids[#ids + 1] = tonumber(id) end
+  end
+  if #ids > max then return { gen, 'too_broad', #ids } end
+end
+table.sort(ids)
+local out = { gen }
+for first = 1, #ids, 1000 do
+  local last = math.min(first + 999, #ids)
   local keys = {}
-  for i = first, last do keys[#keys + 1] = entryPrefix .. members[i] end
+  for i = first, last do keys[#keys + 1] = entryPrefix .. ids[i] end
   local values = redis.call('MGET', unpack(keys))
-  for i = first, last do
-    local value = values[i - first + 1]
-    if value then out[#out + 1] = members[i]; out[#out + 1] = value end
+  for i = 1, #values do
+    if values[i] then out[#out + 1] = values[i] end
   end
 end
 return out
@@ -108,7 +127,7 @@ return out
  * before cannot swap the dropped data back in. Returns the live generation ('' when cold).
  */
 export const MARK_DROPPED = `
-local gen = redis.call('HGET', KEYS[1], 'gen')
+local gen = redis.call('HGET', KEYS[1], ${LIVE})
 if not gen then return '' end
 local list = redis.call('HGET', KEYS[1], 'dropped')
 local filters = {}
@@ -119,25 +138,28 @@ redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 return gen
 `;
 
-/** Removes some entries of the live generation and their index memberships atomically (selective invalidation). */
+/**
+ * Removes some entries of the live generation and their index memberships atomically (selective invalidation).
+ * ARGV: entry prefix base, index prefix base, then per entry: its id, the number of its index sets, their suffixes.
+ */
 export const DROP_ENTRIES = `
-local gen = redis.call('HGET', KEYS[1], 'gen')
+local gen = redis.call('HGET', KEYS[1], ${LIVE})
 if not gen then return { 0, 0, 0 } end
 local entryPrefix = ARGV[1] .. gen .. ':'
 local indexPrefix = ARGV[2] .. gen .. ':'
 local removed, bytes, emptied = 0, 0, 0
 local i = 3
 while i <= #ARGV do
-  local suffix = ARGV[i]
+  local id = ARGV[i]
   local count = tonumber(ARGV[i + 1])
-  local key = entryPrefix .. suffix
+  local key = entryPrefix .. id
   local len = redis.call('STRLEN', key)
   if redis.call('UNLINK', key) == 1 then
     removed = removed + 1
     bytes = bytes + len + #key
     for j = 1, count do
       local set = indexPrefix .. ARGV[i + 1 + j]
-      if redis.call('SREM', set, suffix) == 1 and redis.call('EXISTS', set) == 0 then emptied = emptied + 1 end
+      if redis.call('SREM', set, id) == 1 and redis.call('EXISTS', set) == 0 then emptied = emptied + 1 end
     end
   end
   i = i + 2 + count

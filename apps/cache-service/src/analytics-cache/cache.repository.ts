@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
 import { BEGIN_WARM, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
+import { decodeStoredEntry, encodeStoredEntry } from './entry-codec.js';
 import { DEFAULT_DELETION_PACING, GenerationDeletion, type DeletionCounts } from './generation-deletion.js';
 import { UsageCounters } from './usage-counters.js';
 import { WarmLocks } from './warm-locks.js';
@@ -25,6 +26,11 @@ interface GenerationFigures {
 /** What the meta hash says about a datasource's live generation. */
 export interface CacheMeta extends GenerationFigures {
   generation: number | null;
+  /**
+   * A live generation of layout 1 that a previous version made live: never read (the cache counts as cold); the janitor
+   * deletes it and warms the datasource again.
+   */
+  legacyGeneration: number | null;
   shadowGeneration: number | null;
   epoch: number;
   lastWarmed: string | null;
@@ -41,20 +47,34 @@ export interface LiveSummary extends GenerationFigures {
 }
 
 export interface EntryToWrite {
-  suffix: string;
+  /** The entry's number in its generation (warming order, from 0). */
+  id: number;
   coordinates: EntryCoordinates;
-  /** Encoded rows: a JSON array of [period, value] pairs, stored and served as is. */
+  /** Encoded rows: a JSON array of [period, value] pairs, stored (after the coordinates) and served as is. */
   value: string;
 }
 
-export type QueryPlan = { mode: 'key'; suffix: string } | { mode: 'sets'; sets: string[]; suffixFilter: string };
+/**
+ * Index sets (suffixes) to intersect, and `anyOf`: a field of the generation's directory whose sets are united first
+ * ('' for none). Neither: every entry.
+ */
+export interface QueryPlan {
+  sets: string[];
+  anyOf: string;
+}
+
+/** One entry of an answer: its coordinates and its rows' JSON, spliced into the response as stored. */
+export interface CachedEntry {
+  coordinates: EntryCoordinates;
+  value: string;
+}
 
 export type QueryResult =
   | { kind: 'cold' }
   /** `exact` false: `count` is an upper bound (the set the query would have had to read and filter). */
   | { kind: 'dropped'; generation: number; regions: AnalyticsQuery[] }
   | { kind: 'too_broad'; generation: number; count: number; exact: boolean }
-  | { kind: 'hit'; generation: number; entries: Array<{ suffix: string; value: string }> };
+  | { kind: 'hit'; generation: number; entries: CachedEntry[] };
 
 export type { DeletionCounts } from './generation-deletion.js';
 
@@ -62,6 +82,8 @@ export type { DeletionCounts } from './generation-deletion.js';
 const EXISTS_BATCH = 500;
 const SCAN_BATCH = 1_000;
 const num = (value: string | undefined): number => (value ? Number(value) : 0);
+const LIVE = CacheKeys.liveField;
+const INDEX = CacheKeys.indexSuffixes;
 
 /**
  * The generations of the analytics cache in Redis (DESIGN.md §3): meta, warm writes, swap, consistent reads,
@@ -84,22 +106,25 @@ export class CacheRepository {
 
   async meta(datasourceId: number): Promise<CacheMeta> {
     const raw = await this.redis.hgetall(CacheKeys.meta(datasourceId));
+    // The figures describe the live generation; without one of this layout (a previous version's only), a cold cache.
+    const live: Record<string, string | undefined> = raw[LIVE] ? raw : {};
     return {
-      generation: raw.gen ? Number(raw.gen) : null,
+      generation: raw[LIVE] ? Number(raw[LIVE]) : null,
+      legacyGeneration: raw[CacheKeys.legacyLiveField] ? Number(raw[CacheKeys.legacyLiveField]) : null,
       shadowGeneration: raw.shadowGen ? Number(raw.shadowGen) : null,
       epoch: num(raw.epoch),
-      lastWarmed: raw.lastWarmed ?? null,
-      rows: num(raw.rows),
-      entries: num(raw.entries),
-      indexes: num(raw.indexes),
-      bytes: num(raw.bytes),
-      measures: num(raw.measures),
-      practices: num(raw.practices),
-      providers: num(raw.providers),
-      frequencies: raw.frequencies ? (JSON.parse(raw.frequencies) as string[]) : [],
-      measureList: raw.measureList ? (JSON.parse(raw.measureList) as string[]) : [],
-      jobId: raw.jobId ?? null,
-      droppedRegions: raw.dropped ? (JSON.parse(raw.dropped) as AnalyticsQuery[]) : [],
+      lastWarmed: live.lastWarmed ?? null,
+      rows: num(live.rows),
+      entries: num(live.entries),
+      indexes: num(live.indexes),
+      bytes: num(live.bytes),
+      measures: num(live.measures),
+      practices: num(live.practices),
+      providers: num(live.providers),
+      frequencies: live.frequencies ? (JSON.parse(live.frequencies) as string[]) : [],
+      measureList: live.measureList ? (JSON.parse(live.measureList) as string[]) : [],
+      jobId: live.jobId ?? null,
+      droppedRegions: live.dropped ? (JSON.parse(live.dropped) as AnalyticsQuery[]) : [],
     };
   }
 
@@ -109,13 +134,14 @@ export class CacheRepository {
   ): Promise<{ generation: number | null; lastWarmed: string | null; entries: number; bytes: number }> {
     const [gen, lastWarmed, entries, bytes] = await this.redis.hmget(
       CacheKeys.meta(datasourceId),
-      'gen',
+      LIVE,
       'lastWarmed',
       'entries',
       'bytes',
     );
+    if (!gen) return { generation: null, lastWarmed: null, entries: 0, bytes: 0 };
     return {
-      generation: gen ? Number(gen) : null,
+      generation: Number(gen),
       lastWarmed: lastWarmed ?? null,
       entries: num(entries ?? undefined),
       bytes: num(bytes ?? undefined),
@@ -132,35 +158,70 @@ export class CacheRepository {
   }
 
   /**
-   * One MULTI: an MSET of the entries and one multi-member SADD per index set they belong to, applied all
-   * or nothing, so no entry is ever stored without its master-set membership (deleteGeneration finds
-   * entries through it). Every key carries the datasource's hash tag: legal on Redis Cluster.
+   * One MULTI: the batch's id range in the generation's `ranges` hash, an MSET of the entries, one multi-member SADD
+   * per index set they belong to and the names of those sets in the registry — all or nothing, so no entry is ever
+   * stored without the bookkeeping that finds it again (deleteGeneration). Ids of a batch are consecutive. Every key
+   * carries the datasource's hash tag: legal on Redis Cluster.
    */
   async writeBatch(datasourceId: number, generation: number, entries: EntryToWrite[]): Promise<void> {
+    if (entries.length === 0) return;
     const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
     const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
+    const first = entries[0].id;
     const msetArgs: string[] = [];
-    const members = new Map<string, string[]>();
-    for (const entry of entries) {
-      msetArgs.push(entryPrefix + entry.suffix, entry.value);
+    const members = new Map<string, number[]>();
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.id !== first + i) throw new Error(`entry ids of a batch must be consecutive (${first} + ${i})`);
+      msetArgs.push(entryPrefix + entry.id, encodeStoredEntry(entry.coordinates, entry.value));
       for (const set of CacheKeys.indexSuffixesOf(entry.coordinates)) {
         const list = members.get(set);
-        if (list) list.push(entry.suffix);
-        else members.set(set, [entry.suffix]);
+        if (list) list.push(entry.id);
+        else members.set(set, [entry.id]);
       }
     }
     const transaction = this.redis.multi();
+    transaction.hset(indexPrefix + INDEX.ranges(), String(first), String(entries.length));
     transaction.mset(...msetArgs);
     for (const [set, list] of members) transaction.sadd(indexPrefix + set, ...list);
+    transaction.sadd(indexPrefix + INDEX.registry(), ...members.keys());
     const results = await transaction.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
   }
 
   /**
-   * Generations of a datasource that still hold keys, among every generation ever allocated (1 … nextGen):
-   * a generation's master index set exists exactly while it has entries (both are written in one MULTI,
-   * and deleteGeneration removes the master set last).
+   * The directory of a written generation (before it goes live): for each measure and each frequency, the
+   * measure-frequency sets a query filtering on it alone unites.
+   */
+  async writeDirectory(
+    datasourceId: number,
+    generation: number,
+    measureFrequencies: Map<string, Set<string>>,
+  ): Promise<void> {
+    const byFrequency = new Map<string, string[]>();
+    const fields: string[] = [];
+    for (const [measure, frequencies] of measureFrequencies) {
+      const sets: string[] = [];
+      for (const frequency of frequencies) {
+        const set = INDEX.measureFrequency(measure, frequency);
+        sets.push(set);
+        byFrequency.set(frequency, [...(byFrequency.get(frequency) ?? []), set]);
+      }
+      fields.push(CacheKeys.directoryFields.measure(measure), JSON.stringify(sets));
+    }
+    for (const [frequency, sets] of byFrequency)
+      fields.push(CacheKeys.directoryFields.frequency(frequency), JSON.stringify(sets));
+    if (fields.length === 0) return;
+    const key = CacheKeys.indexPrefix(datasourceId, generation) + INDEX.directory();
+    for (let i = 0; i < fields.length; i += 1_000) await this.redis.hset(key, ...fields.slice(i, i + 1_000));
+  }
+
+  /**
+   * Generations of a datasource that still hold keys, among every generation ever allocated (1 … nextGen): a
+   * generation's `ranges` hash exists while it has entries (both are written in one MULTI, and deleteGeneration
+   * removes a range only after its entries), its registry and directory until the very end. Layout 1's master set
+   * marks what a previous version wrote.
    */
   async storedGenerations(datasourceId: number): Promise<number[]> {
     const allocated = Number((await this.redis.hget(CacheKeys.meta(datasourceId), 'nextGen')) ?? 0);
@@ -168,8 +229,15 @@ export class CacheRepository {
     for (let first = 1; first <= allocated; first += EXISTS_BATCH) {
       const generations = Array.from({ length: Math.min(EXISTS_BATCH, allocated - first + 1) }, (_, i) => first + i);
       const pipeline = this.redis.pipeline();
-      for (const generation of generations)
-        pipeline.exists(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
+      for (const generation of generations) {
+        const prefix = CacheKeys.indexPrefix(datasourceId, generation);
+        pipeline.exists(
+          prefix + INDEX.ranges(),
+          prefix + INDEX.registry(),
+          prefix + INDEX.directory(),
+          prefix + CacheKeys.legacy.master(),
+        );
+      }
       const results = (await pipeline.exec()) ?? [];
       generations.forEach((generation, i) => {
         if (Number(results[i]?.[1] ?? 0) > 0) stored.push(generation);
@@ -198,8 +266,10 @@ export class CacheRepository {
     return total;
   }
 
+  /** Entries written to a generation: the sum of its batches' ranges (each written with its entries, atomically). */
   async countEntries(datasourceId: number, generation: number): Promise<number> {
-    return this.redis.scard(CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master());
+    const counts = await this.redis.hvals(CacheKeys.indexPrefix(datasourceId, generation) + INDEX.ranges());
+    return counts.reduce((sum, count) => sum + Number(count), 0);
   }
 
   /** Makes `generation` live if nothing changed since the warm began and `lockToken` still holds the warming lock. */
@@ -241,50 +311,58 @@ export class CacheRepository {
 
   /** `regionsChecked`: the caller has seen the dropped regions and the query does not overlap them. */
   async query(datasourceId: number, plan: QueryPlan, maxEntries: number, regionsChecked = false): Promise<QueryResult> {
-    const mode = `${plan.mode}${regionsChecked ? '!' : ''}`;
-    const args =
-      plan.mode === 'key'
-        ? [mode, String(maxEntries), '', plan.suffix]
-        : [mode, String(maxEntries), plan.suffixFilter, ...plan.sets];
     const reply = (await this.redis.eval(
       QUERY,
       1,
       CacheKeys.meta(datasourceId),
       CacheKeys.entryPrefixBase(datasourceId),
       CacheKeys.indexPrefixBase(datasourceId),
-      ...args,
+      regionsChecked ? '1' : '',
+      String(maxEntries),
+      plan.anyOf,
+      ...plan.sets,
     )) as Array<string | number>;
     if (reply.length === 0) return { kind: 'cold' };
     const generation = Number(reply[0]);
     if (reply[1] === 'dropped')
       return { kind: 'dropped', generation, regions: JSON.parse(String(reply[2])) as AnalyticsQuery[] };
-    if (reply[1] === 'too_broad')
-      return { kind: 'too_broad', generation, count: Number(reply[2]), exact: reply[3] !== '0' };
-    const entries: Array<{ suffix: string; value: string }> = [];
-    for (let i = 1; i < reply.length; i += 2) entries.push({ suffix: String(reply[i]), value: String(reply[i + 1]) });
+    if (reply[1] === 'too_broad') return { kind: 'too_broad', generation, count: Number(reply[2]), exact: true };
+    const entries: CachedEntry[] = [];
+    for (let i = 1; i < reply.length; i++) {
+      const entry = decodeStoredEntry(String(reply[i]));
+      if (!entry) throw new Error(`entry ${i} of generation ${generation} of datasource ${datasourceId} is malformed`);
+      entries.push(entry);
+    }
     return { kind: 'hit', generation, entries };
   }
 
   /**
-   * The suffixes of the live generation's entries a plan matches, without reading their values and outside
-   * Lua (no unpack limit, no long script): SSCAN of a single index set or SINTER of several, then the
-   * suffix filter here. For selective invalidation, which feeds them to dropEntries.
+   * The ids of the live generation's entries a plan matches, without reading their values and outside Lua (no unpack
+   * limit, no long script): SSCAN of a single index set, SINTER of several (per set of the directory's union). For
+   * selective invalidation, which feeds them to dropEntries; a plan needs at least one filter.
    */
-  async matchingSuffixes(datasourceId: number, plan: QueryPlan): Promise<string[]> {
-    const live = await this.redis.hget(CacheKeys.meta(datasourceId), 'gen');
+  async matchingIds(datasourceId: number, plan: QueryPlan): Promise<number[]> {
+    const live = await this.redis.hget(CacheKeys.meta(datasourceId), LIVE);
     if (!live) return [];
-    if (plan.mode === 'key') return [plan.suffix];
     const indexPrefix = CacheKeys.indexPrefix(datasourceId, Number(live));
-    const keep = (member: string): boolean => plan.suffixFilter === '' || member.endsWith(plan.suffixFilter);
-    if (plan.sets.length > 1)
-      return (await this.redis.sinter(...plan.sets.map((set) => indexPrefix + set))).filter(keep);
-    const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, members] = await this.redis.sscan(indexPrefix + plan.sets[0], cursor, 'COUNT', SCAN_BATCH);
-      cursor = next;
-      for (const member of members) if (keep(member)) found.add(member);
-    } while (cursor !== '0');
+    const groups: string[][] = [];
+    if (plan.anyOf !== '') {
+      const listed = await this.redis.hget(indexPrefix + INDEX.directory(), plan.anyOf);
+      for (const set of listed ? (JSON.parse(listed) as string[]) : []) groups.push([set, ...plan.sets]);
+    } else if (plan.sets.length > 0) groups.push(plan.sets);
+    const found = new Set<number>();
+    for (const group of groups) {
+      if (group.length > 1) {
+        for (const id of await this.redis.sinter(...group.map((set) => indexPrefix + set))) found.add(Number(id));
+        continue;
+      }
+      let cursor = '0';
+      do {
+        const [next, members] = await this.redis.sscan(indexPrefix + group[0], cursor, 'COUNT', SCAN_BATCH);
+        cursor = next;
+        for (const id of members) found.add(Number(id));
+      } while (cursor !== '0');
+    }
     return [...found];
   }
 
@@ -294,8 +372,8 @@ export class CacheRepository {
   }
 
   /** Drops some entries of the live generation and their index memberships, in paced batches (GenerationDeletion). */
-  async dropEntries(datasourceId: number, suffixes: string[]): Promise<DeletionCounts> {
-    return this.deletion.dropEntries(datasourceId, suffixes);
+  async dropEntries(datasourceId: number, ids: number[]): Promise<DeletionCounts> {
+    return this.deletion.dropEntries(datasourceId, ids);
   }
 
   /** Deletes a whole generation without stalling Redis: paced batches sized by the bytes they free (GenerationDeletion). */
@@ -314,8 +392,7 @@ export class CacheRepository {
     const pairs = measures.flatMap((measure) => frequencies.map((frequency) => ({ measure, frequency })));
     if (pairs.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const pair of pairs)
-      pipeline.scard(indexPrefix + CacheKeys.indexSuffixes.measureFrequency(pair.measure, pair.frequency));
+    for (const pair of pairs) pipeline.scard(indexPrefix + INDEX.measureFrequency(pair.measure, pair.frequency));
     const results = (await pipeline.exec()) ?? [];
     return pairs
       .map((pair, i) => ({ ...pair, entries: Number(results[i]?.[1] ?? 0) }))

@@ -1,6 +1,14 @@
 import { CacheKeys } from '../redis/redis-keys.js';
-import { encodeRows, EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
-import type { SourceRow } from './source-reader.js';
+import {
+  decodeStoredEntry,
+  encodeRows,
+  encodeStoredEntry,
+  EntryGrouper,
+  planQuery,
+  regionsOverlap,
+  spliceQueryResponse,
+} from './entry-codec.js';
+import { parseCopyLine, type SourceRow } from './source-reader.js';
 
 const row = (
   measure: string,
@@ -32,7 +40,7 @@ describe('entry encoding', () => {
     ]);
   });
 
-  it('groups consecutive rows into one entry per (measure, practice, provider, frequency), across batches', () => {
+  it('groups consecutive rows into one entry per (measure, practice, provider, frequency), numbered in order, across batches', () => {
     const grouper = new EntryGrouper(20);
     const first = grouper.add([
       row('Charges', '101', '10101', 'Daily', '2026-10-31', '1'),
@@ -44,17 +52,66 @@ describe('entry encoding', () => {
       row('Charges', '101', '10101', 'Weekly', '2026-10-31', '4'),
     ]);
     expect(second).toHaveLength(1);
-    expect(second[0].suffix).toBe('m:Charges:p:101:prov:10101:freq:Daily');
+    expect(second[0]).toMatchObject({
+      id: 0,
+      coordinates: { measure: 'Charges', practice: '101', provider: '10101', frequency: 'Daily' },
+    });
     expect(JSON.parse(second[0].value)).toHaveLength(3);
     const last = grouper.finish();
-    expect(last[0].coordinates.frequency).toBe('Weekly');
+    expect(last[0]).toMatchObject({ id: 1, coordinates: { frequency: 'Weekly' } });
     expect(grouper.totals).toMatchObject({ rows: 4, entries: 2 });
     expect([...grouper.totals.frequencies]).toEqual(['Daily', 'Weekly']);
+    expect([...grouper.totals.measureFrequencies.get('Charges')!]).toEqual(['Daily', 'Weekly']);
   });
 
-  it('escapes separators inside values so keys parse back', () => {
-    const suffix = CacheKeys.entrySuffix({ measure: 'a:b%c', practice: '1', provider: '2', frequency: 'Daily' });
-    expect(CacheKeys.parseEntrySuffix(suffix)).toEqual({
+  it('groups COPY lines into the same entries as parsed rows, also when some lines hold escapes or NULLs', () => {
+    const lines = [
+      'Charges\t101\t10101\tDaily\t2026-10-31\t1.50',
+      'Charges\t101\t10101\tDaily\t2026-10-30\t\\N',
+      'Charges\t101\t10101\tDaily\tQ\\t1\t3',
+      'Charges\t101\t10101\tDaily\t2026-10-28\t4',
+      'Charges\t101\t10101\tWeekly\t2026-10-31\tNaN',
+      'No\\tShows\t101\t10101\tWeekly\t2026-10-31\t5',
+      'No\\tShows\t101\t10101\tWeekly\t2026-10-24\t6',
+      'Visits\t\\N\t10101\tWeekly\t2026-10-31\t7',
+    ];
+    const byRows = new EntryGrouper(20);
+    const expected = [...byRows.add(lines.map(parseCopyLine)), ...byRows.finish()];
+    const byLines = new EntryGrouper(20);
+    // Across two batches, cut inside an entry.
+    const actual = [
+      ...byLines.addCopyLines(lines.slice(0, 2)),
+      ...byLines.addCopyLines(lines.slice(2)),
+      ...byLines.finish(),
+    ];
+    expect(actual).toEqual(expected);
+    expect(actual.map((entry) => entry.coordinates.measure)).toEqual(['Charges', 'Charges', 'No\tShows', 'Visits']);
+    expect(JSON.parse(actual[0].value)).toEqual([
+      ['2026-10-31', 1.5],
+      ['2026-10-30', null],
+      ['Q\t1', 3],
+      ['2026-10-28', 4],
+    ]);
+    expect(byLines.totals).toEqual(byRows.totals);
+  });
+
+  it('stores the coordinates before the rows and reads both back, whatever characters the values hold', () => {
+    const coordinates = { measure: 'a:b%c\n"x"', practice: '1', provider: 'é\t2', frequency: 'Daily' };
+    const stored = encodeStoredEntry(coordinates, '[["2026-10-31",1.50]]');
+    expect(decodeStoredEntry(stored)).toEqual({ coordinates, value: '[["2026-10-31",1.50]]' });
+    expect(decodeStoredEntry('[["2026-10-31",1.50]]')).toBeNull();
+  });
+
+  it('escapes separators inside values in index set names', () => {
+    expect(CacheKeys.indexSuffixesOf({ measure: 'a:b%c', practice: '1', provider: '2', frequency: 'Daily' })).toEqual([
+      'm:a%3Ab%25c:freq:Daily',
+      'p:1',
+      'prov:2',
+    ]);
+  });
+
+  it('reads layout 1 entry names back, to delete what a previous version wrote', () => {
+    expect(CacheKeys.legacy.parseEntrySuffix('m:a%3Ab%25c:p:1:prov:2:freq:Daily')).toEqual({
       measure: 'a:b%c',
       practice: '1',
       provider: '2',
@@ -64,30 +121,22 @@ describe('entry encoding', () => {
 });
 
 describe('planQuery', () => {
-  it('reads one key directly when every dimension is given', () => {
+  it('intersects the measure-frequency set with the practice and provider sets', () => {
     expect(planQuery({ measure: 'Charges', practice: '101', provider: '10101', frequency: 'Daily' })).toEqual({
-      mode: 'key',
-      suffix: 'm:Charges:p:101:prov:10101:freq:Daily',
+      sets: ['m:Charges:freq:Daily', 'p:101', 'prov:10101'],
+      anyOf: '',
     });
-  });
-
-  it('uses the measure+frequency set and intersects practice/provider sets', () => {
     expect(planQuery({ measure: 'Charges', frequency: 'Daily', practice: '101' })).toEqual({
-      mode: 'sets',
       sets: ['m:Charges:freq:Daily', 'p:101'],
-      suffixFilter: '',
+      anyOf: '',
     });
-    expect(planQuery({ measure: 'Charges' })).toEqual({ mode: 'sets', sets: ['m:Charges'], suffixFilter: '' });
-    expect(planQuery({ provider: '10101' })).toEqual({ mode: 'sets', sets: ['prov:10101'], suffixFilter: '' });
+    expect(planQuery({ provider: '10101' })).toEqual({ sets: ['prov:10101'], anyOf: '' });
   });
 
-  it('filters by frequency suffix when no measure narrows it', () => {
-    expect(planQuery({ frequency: 'Weekly', practice: '101' })).toEqual({
-      mode: 'sets',
-      sets: ['p:101'],
-      suffixFilter: ':freq:Weekly',
-    });
-    expect(planQuery({})).toEqual({ mode: 'sets', sets: ['master'], suffixFilter: '' });
+  it('unites the sets the directory lists for a measure or a frequency given alone', () => {
+    expect(planQuery({ measure: 'Charges' })).toEqual({ sets: [], anyOf: 'm:Charges' });
+    expect(planQuery({ frequency: 'Weekly', practice: '101' })).toEqual({ sets: ['p:101'], anyOf: 'freq:Weekly' });
+    expect(planQuery({})).toEqual({ sets: [], anyOf: '' });
   });
 });
 

@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '../redis/redis.module.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import { DROP_ENTRIES } from './cache-scripts.js';
+import { decodeStoredEntry } from './entry-codec.js';
+
+const INDEX = CacheKeys.indexSuffixes;
 
 export interface DeletionCounts {
   keysDeleted: number;
@@ -25,6 +28,8 @@ export const DEFAULT_DELETION_PACING: DeletionPacing = { batchBytes: 64 * 1024, 
 const KEY_OVERHEAD_BYTES = 64;
 /** What one set member costs beyond its bytes (its dict entry and header). */
 const MEMBER_OVERHEAD_BYTES = 24;
+/** The bytes of a member (an entry id; layout 1's suffixes were longer, the estimate stays an estimate). */
+const ID_MEMBER_BYTES = 8;
 /** A cap on keys per batch whatever their size: removing a key costs Redis time of its own. */
 const MAX_KEYS_PER_BATCH = 500;
 /** SSCAN's COUNT: the scan itself stays short, and the batches are cut from what it returned. */
@@ -53,7 +58,6 @@ export function batchesByBytes<T>(items: T[], sizeOf: (item: T) => number, budge
 }
 
 interface SizedEntry {
-  member: string;
   key: string;
   /** STRLEN of the value (0: the key is gone already). */
   length: number;
@@ -62,12 +66,18 @@ interface SizedEntry {
 const entryCost = (entry: SizedEntry): number =>
   entry.length > 0 ? entry.length + entry.key.length + KEY_OVERHEAD_BYTES : KEY_OVERHEAD_BYTES;
 
+/** The index sets of a stored entry, from the coordinates in its value; none when it is gone or not an entry. */
+function indexSetsOfStored(value: string | null): string[] {
+  const entry = value === null ? null : decodeStoredEntry(value);
+  return entry ? CacheKeys.indexSuffixesOf(entry.coordinates) : [];
+}
+
 /**
  * Deleting cached data without stalling Redis (DESIGN.md §3). Redis runs one command at a time: a command that
- * frees many megabytes makes every other client wait for it. So each UNLINK / SREM / DROP_ENTRIES is sized by the
- * bytes it frees (entries differ in size: their value lengths are read first, with STRLEN, which is O(1)), and
- * the deletion rests between two of them so that other clients' commands interleave. A generation of B bytes
- * takes about B / batchBytes × (pauseMs + one round trip): a 1M-row generation (≈ 26 MB of entries) about a second.
+ * frees many megabytes makes every other client wait for it. So each UNLINK / DROP_ENTRIES is sized by the bytes it
+ * frees (entries differ in size: their value lengths are read first, with STRLEN, which is O(1)), and the deletion
+ * rests between two of them so that other clients' commands interleave. A generation of B bytes takes about
+ * B / batchBytes × (pauseMs + one round trip): a 1M-row generation (≈ 26 MB of entries) about a second.
  */
 export class GenerationDeletion {
   constructor(
@@ -76,60 +86,49 @@ export class GenerationDeletion {
   ) {}
 
   /**
-   * Walks a generation's master set with SSCAN and UNLINKs its entries in batches sized by bytes — never KEYS,
-   * never one giant DEL. Members leave the master set with their entries (not the set at the end): an entry
-   * written while this runs keeps the master set, so a later deletion (or the janitor) still finds it; a few
-   * passes catch those. Index sets are found from the entries' coordinates and go last, sized the same way.
+   * Walks a generation's `ranges` hash with HSCAN and UNLINKs the entries of each range in batches sized by bytes —
+   * never KEYS, never one giant DEL. A range leaves the hash once its entries are gone (not the hash at the end): a
+   * batch written while this runs adds its own range, so a later pass (or the janitor) still finds it. The index
+   * sets, known from the registry, go next, sized the same way; the registry and the directory last. A generation of
+   * layout 1 (written by a previous version) is walked through its master set first.
    */
   async deleteGeneration(datasourceId: number, generation: number): Promise<DeletionCounts> {
-    const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
-    const masterKey = CacheKeys.indexPrefix(datasourceId, generation) + CacheKeys.indexSuffixes.master();
-    const indexSets = new Set<string>();
     const counts: DeletionCounts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
-    let pending: SizedEntry[] = [];
-    let pendingBytes = 0;
-    // Index sets hold entry suffixes: the ones seen here tell how many bytes a member of them frees.
-    let memberBytes = 0;
-    let membersSeen = 0;
+    const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
+    if ((await this.redis.exists(indexPrefix + CacheKeys.legacy.master())) > 0)
+      await this.deleteLegacyGeneration(datasourceId, generation, counts);
+    const rangesKey = indexPrefix + INDEX.ranges();
+    const hadRanges = (await this.redis.exists(rangesKey)) > 0;
     for (let pass = 0; pass < 3; pass++) {
       let cursor = '0';
       do {
-        const [next, members] = await this.redis.sscan(masterKey, cursor, 'COUNT', SCAN_COUNT);
+        const [next, fields] = await this.redis.hscan(rangesKey, cursor, 'COUNT', SCAN_COUNT);
         cursor = next;
-        if (members.length === 0) continue;
-        for (const member of members) {
-          memberBytes += member.length;
-          membersSeen += 1;
-          const coordinates = CacheKeys.parseEntrySuffix(member);
-          if (coordinates) for (const set of CacheKeys.indexSuffixesOf(coordinates)) indexSets.add(set);
+        for (let i = 0; i < fields.length; i += 2) {
+          const first = Number(fields[i]);
+          const ids = Array.from({ length: Number(fields[i + 1]) }, (_, j) => first + j);
+          await this.unlinkEntries(
+            ids.map((id) => CacheKeys.entryKey(datasourceId, generation, id)),
+            counts,
+          );
+          await this.redis.hdel(rangesKey, fields[i]);
         }
-        for (const entry of await this.sized(members.map((member) => ({ member, key: entryPrefix + member })))) {
-          pending.push(entry);
-          pendingBytes += entryCost(entry);
-        }
-        // Whole batches only while scanning; the remainder waits for the next scan step (or the end of the pass).
-        if (pendingBytes < this.pacing.batchBytes && pending.length < MAX_KEYS_PER_BATCH) continue;
-        const batches = batchesByBytes(pending, entryCost, this.pacing.batchBytes);
-        const last = batches.pop()!;
-        for (const batch of batches) await this.unlinkEntries(masterKey, batch, counts);
-        pending = last;
-        pendingBytes = last.reduce((sum, entry) => sum + entryCost(entry), 0);
       } while (cursor !== '0');
-      for (const batch of batchesByBytes(pending, entryCost, this.pacing.batchBytes))
-        await this.unlinkEntries(masterKey, batch, counts);
-      pending = [];
-      pendingBytes = 0;
-      if ((await this.redis.scard(masterKey)) === 0) break;
+      if ((await this.redis.exists(rangesKey)) === 0) break;
     }
+    // Emptied field by field, the ranges hash is gone by now; it still counts as one of the generation's index keys.
+    if (hadRanges) counts.indexesDeleted += 1;
 
-    indexSets.delete(CacheKeys.indexSuffixes.master());
-    const memberLength = membersSeen > 0 ? memberBytes / membersSeen : 0;
-    counts.indexesDeleted += await this.unlinkSets(
-      [...indexSets].map((set) => CacheKeys.indexPrefix(datasourceId, generation) + set),
-      memberLength,
-    );
-    // An emptied set no longer exists; it still counts as the generation's master index.
-    if (counts.keysDeleted > 0 || (await this.redis.unlink(masterKey)) > 0) counts.indexesDeleted += 1;
+    const registryKey = indexPrefix + INDEX.registry();
+    const sets = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, members] = await this.redis.sscan(registryKey, cursor, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      for (const member of members) sets.add(indexPrefix + member);
+    } while (cursor !== '0');
+    counts.indexesDeleted += await this.unlinkSets([...sets]);
+    counts.indexesDeleted += await this.redis.unlink(registryKey, indexPrefix + INDEX.directory());
     return counts;
   }
 
@@ -137,25 +136,28 @@ export class GenerationDeletion {
    * Drops entries of the live generation and their index memberships (DROP_ENTRIES: each entry with its
    * memberships, atomically), in scripts sized by the bytes they free: value, key and one member per index set.
    */
-  async dropEntries(datasourceId: number, suffixes: string[]): Promise<DeletionCounts> {
+  async dropEntries(datasourceId: number, ids: number[]): Promise<DeletionCounts> {
     const counts: DeletionCounts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
-    const live = await this.redis.hget(CacheKeys.meta(datasourceId), 'gen');
-    if (!live || suffixes.length === 0) return counts;
-    // Sizes of the live generation's entries; the script reads the generation again (a swap in between only
-    // makes the sizes estimates — the region is marked dropped before this runs, so no reader depends on them).
-    const entryPrefix = CacheKeys.entryPrefix(datasourceId, Number(live));
-    const sized: Array<SizedEntry & { sets: string[] }> = [];
-    for (let i = 0; i < suffixes.length; i += SCAN_COUNT) {
-      const chunk = suffixes.slice(i, i + SCAN_COUNT).map((member) => ({ member, key: entryPrefix + member }));
-      for (const entry of await this.sized(chunk))
-        sized.push({ ...entry, sets: CacheKeys.indexSuffixesOf(CacheKeys.parseEntrySuffix(entry.member)!) });
+    const live = await this.redis.hget(CacheKeys.meta(datasourceId), CacheKeys.liveField);
+    if (!live || ids.length === 0) return counts;
+    // Sizes and index sets (from the coordinates in the values) of the live generation's entries; the script reads
+    // the generation again (a swap in between only makes these estimates — the region is marked dropped before this
+    // runs, so no reader depends on them).
+    const sized: Array<SizedEntry & { id: number; sets: string[] }> = [];
+    for (let i = 0; i < ids.length; i += SCAN_COUNT) {
+      const chunk = ids.slice(i, i + SCAN_COUNT);
+      const keys = chunk.map((id) => CacheKeys.entryKey(datasourceId, Number(live), id));
+      const values = await this.redis.mget(...keys);
+      chunk.forEach((id, j) =>
+        sized.push({ id, key: keys[j], length: values[j]?.length ?? 0, sets: indexSetsOfStored(values[j]) }),
+      );
     }
     const cost = (entry: SizedEntry & { sets: string[] }): number =>
-      entryCost(entry) + entry.sets.length * (entry.member.length + MEMBER_OVERHEAD_BYTES);
+      entryCost(entry) + entry.sets.length * (ID_MEMBER_BYTES + MEMBER_OVERHEAD_BYTES);
     const batches = batchesByBytes(sized, cost, this.pacing.batchBytes);
     for (const [i, batch] of batches.entries()) {
       if (i > 0) await this.pause();
-      const args = batch.flatMap((entry) => [entry.member, String(entry.sets.length), ...entry.sets]);
+      const args = batch.flatMap((entry) => [String(entry.id), String(entry.sets.length), ...entry.sets]);
       const [removed, bytes, emptied] = (await this.redis.eval(
         DROP_ENTRIES,
         1,
@@ -171,34 +173,68 @@ export class GenerationDeletion {
     return counts;
   }
 
-  /** The value lengths of `entries` (one pipeline of STRLEN). */
-  private async sized(entries: Array<{ member: string; key: string }>): Promise<SizedEntry[]> {
-    const pipeline = this.redis.pipeline();
-    for (const entry of entries) pipeline.strlen(entry.key);
-    const results = (await pipeline.exec()) ?? [];
-    return entries.map((entry, i) => ({ ...entry, length: Number(results[i]?.[1] ?? 0) }));
+  /**
+   * Layout 1, as a previous version wrote it (an upgrade with generations in Redis): the master set of entry
+   * suffixes walked with SSCAN, each batch's entries UNLINKed and SREMed from it, then the index sets their
+   * coordinates name, the master set last.
+   */
+  private async deleteLegacyGeneration(
+    datasourceId: number,
+    generation: number,
+    counts: DeletionCounts,
+  ): Promise<void> {
+    const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
+    const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
+    const masterKey = indexPrefix + CacheKeys.legacy.master();
+    const indexSets = new Set<string>();
+    for (let pass = 0; pass < 3; pass++) {
+      let cursor = '0';
+      do {
+        const [next, members] = await this.redis.sscan(masterKey, cursor, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        for (const member of members) {
+          const coordinates = CacheKeys.legacy.parseEntrySuffix(member);
+          if (coordinates) for (const set of CacheKeys.legacy.indexSuffixesOf(coordinates)) indexSets.add(set);
+        }
+        if (members.length === 0) continue;
+        await this.unlinkEntries(
+          members.map((member) => entryPrefix + member),
+          counts,
+        );
+        await this.redis.srem(masterKey, ...members);
+      } while (cursor !== '0');
+      if ((await this.redis.scard(masterKey)) === 0) break;
+    }
+    indexSets.delete(CacheKeys.legacy.master());
+    counts.indexesDeleted += await this.unlinkSets([...indexSets].map((set) => indexPrefix + set));
+    if ((await this.redis.unlink(masterKey)) > 0 || counts.keysDeleted > 0) counts.indexesDeleted += 1;
   }
 
-  /** One batch: UNLINK its entries, SREM them from the master set (one round trip), then rest. */
-  private async unlinkEntries(masterKey: string, batch: SizedEntry[], counts: DeletionCounts): Promise<void> {
-    const results =
-      (await this.redis
-        .pipeline()
-        .unlink(...batch.map((entry) => entry.key))
-        .srem(masterKey, ...batch.map((entry) => entry.member))
-        .exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed) throw failed[0];
-    counts.keysDeleted += Number(results[0]?.[1] ?? 0);
-    for (const entry of batch) if (entry.length > 0) counts.bytesFreed += entry.length + entry.key.length;
-    await this.pause();
+  /** The value lengths of `keys` (one pipeline of STRLEN). */
+  private async sized(keys: string[]): Promise<SizedEntry[]> {
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.strlen(key);
+    const results = (await pipeline.exec()) ?? [];
+    return keys.map((key, i) => ({ key, length: Number(results[i]?.[1] ?? 0) }));
+  }
+
+  /** UNLINKs entry keys in batches sized by the bytes they free (values sized SCAN_COUNT at a time), resting between. */
+  private async unlinkEntries(keys: string[], counts: DeletionCounts): Promise<void> {
+    for (let i = 0; i < keys.length; i += SCAN_COUNT) {
+      const sized = await this.sized(keys.slice(i, i + SCAN_COUNT));
+      for (const batch of batchesByBytes(sized, entryCost, this.pacing.batchBytes)) {
+        counts.keysDeleted += await this.redis.unlink(...batch.map((entry) => entry.key));
+        for (const entry of batch) if (entry.length > 0) counts.bytesFreed += entry.length + entry.key.length;
+        await this.pause();
+      }
+    }
   }
 
   /**
-   * UNLINKs index sets in batches sized by their members (SCARD × `memberLength`, the entry suffixes' mean
-   * length). Redis frees a large set in a background thread; the batch bounds what it frees in the foreground.
+   * UNLINKs index sets in batches sized by their members (SCARD × the cost of a member). Redis frees a large set in a
+   * background thread; the batch bounds what it frees in the foreground.
    */
-  private async unlinkSets(keys: string[], memberLength: number): Promise<number> {
+  private async unlinkSets(keys: string[]): Promise<number> {
     let deleted = 0;
     for (let i = 0; i < keys.length; i += MAX_KEYS_PER_BATCH) {
       const chunk = keys.slice(i, i + MAX_KEYS_PER_BATCH);
@@ -207,7 +243,7 @@ export class GenerationDeletion {
       const results = (await pipeline.exec()) ?? [];
       const sized = chunk.map((key, j) => ({ key, members: Number(results[j]?.[1] ?? 0) }));
       const setCost = (set: { key: string; members: number }): number =>
-        KEY_OVERHEAD_BYTES + set.key.length + set.members * (memberLength + MEMBER_OVERHEAD_BYTES);
+        KEY_OVERHEAD_BYTES + set.key.length + set.members * (ID_MEMBER_BYTES + MEMBER_OVERHEAD_BYTES);
       for (const batch of batchesByBytes(sized, setCost, this.pacing.batchBytes)) {
         deleted += await this.redis.unlink(...batch.map((set) => set.key));
         await this.pause();

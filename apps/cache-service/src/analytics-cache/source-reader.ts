@@ -61,6 +61,9 @@ const copyText = (field: string): string => (field === '\\N' ? '' : unescapeCopy
 /** One line of COPY TO's text format (the select list of selectSql) as a source row. */
 export function parseCopyLine(line: string): SourceRow {
   const f = line.split('\t');
+  // Escapes and NULL (\N) both start with a backslash: a line without one (nearly all) is taken as it is.
+  if (line.indexOf('\\') === -1)
+    return { measure: f[0], practice: f[1], provider: f[2], frequency: f[3], period: f[4], value: f[5] };
   return {
     measure: copyText(f[0]),
     practice: copyText(f[1]),
@@ -81,16 +84,26 @@ export class CopyTextParser {
 
   /** Rows completed by this chunk. */
   push(chunk: Buffer): SourceRow[] {
-    const lines = (this.rest + this.decoder.write(chunk)).split('\n');
-    this.rest = lines.pop() ?? '';
-    return lines.map(parseCopyLine);
+    return this.pushLines(chunk).map(parseCopyLine);
   }
 
   /** The last row, once the stream has ended. */
   end(): SourceRow[] {
+    return this.endLines().map(parseCopyLine);
+  }
+
+  /** Lines (rows, unparsed) completed by this chunk. */
+  pushLines(chunk: Buffer): string[] {
+    const lines = (this.rest + this.decoder.write(chunk)).split('\n');
+    this.rest = lines.pop() ?? '';
+    return lines;
+  }
+
+  /** The last line, once the stream has ended. */
+  endLines(): string[] {
     const last = this.rest + this.decoder.end();
     this.rest = '';
-    return last ? [parseCopyLine(last)] : [];
+    return last ? [last] : [];
   }
 }
 
@@ -175,12 +188,13 @@ export class SourceReader {
 
   /**
    * Counts the rows, then streams them with COPY, both inside one REPEATABLE READ snapshot so the count
-   * and the rows agree even while the source is being written to.
+   * and the rows agree even while the source is being written to. Rows come as lines of COPY's text format
+   * (parseCopyLine reads one; EntryGrouper.addCopyLines groups them without parsing each into an object).
    */
   async stream(
     source: SourceTable,
     onCount: (rows: number) => Promise<void>,
-    onRows: (rows: SourceRow[]) => Promise<void>,
+    onRows: (lines: string[]) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<void> {
     const table = this.allowedTable(source);
@@ -214,11 +228,11 @@ export class SourceReader {
       const stream = client.query(copyTo(copySql));
       const parser = new CopyTextParser();
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const rows = parser.push(chunk);
+        const rows = parser.pushLines(chunk);
         streamed += rows.length;
         if (rows.length > 0) await onRows(rows);
       }
-      const last = parser.end();
+      const last = parser.endLines();
       streamed += last.length;
       if (last.length > 0) await onRows(last);
       // The time the COPY took from start to end of stream (it includes waiting for the consumer).

@@ -2,12 +2,18 @@ import { CacheKeys, RedisKeys } from '../redis/redis-keys.js';
 import { classifyKey, datasourceIdOf, isProtectedKey, protectedPatternsReachedBy } from './key-namespaces.js';
 
 describe('key namespaces', () => {
-  const entry = `${CacheKeys.entryPrefix(7, 3)}${CacheKeys.entrySuffix({ measure: 'm:1', practice: 'p', provider: 'v', frequency: 'Monthly' })}`;
+  const entry = CacheKeys.entryKey(7, 3, 1234);
+  // What a previous version (cache layout 1) wrote, still recognised so that it can be inspected and deleted.
+  const legacyEntry = `${CacheKeys.entryPrefix(7, 3)}m:m%3A1:p:p:prov:v:freq:Monthly`;
 
   it.each([
     [CacheKeys.meta(7), 'analytics-meta', true],
     [entry, 'analytics-entry', false],
+    [legacyEntry, 'analytics-entry', false],
     [`${CacheKeys.indexPrefix(7, 3)}master`, 'analytics-index', false],
+    [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.ranges()}`, 'analytics-index', false],
+    [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.registry()}`, 'analytics-index', false],
+    [`${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.directory()}`, 'analytics-index', false],
     [
       `${CacheKeys.indexPrefix(7, 3)}${CacheKeys.indexSuffixes.measureFrequency('Charges', 'Monthly')}`,
       'analytics-index',

@@ -89,13 +89,14 @@ export class RedisStatsService {
             .slice(0, MAX_POINTER_FIELDS)
             .map(([name, value]) => [name, capElement(value, 200).text]),
         );
-        const generation = Number(stored.gen);
+        const live = stored[CacheKeys.liveField];
+        const generation = Number(live);
         return {
           datasourceId: row.datasourceId,
           datasourceName: row.name,
           metaKey,
           present: Object.keys(stored).length > 0,
-          liveGeneration: stored.gen !== undefined && Number.isFinite(generation) ? generation : null,
+          liveGeneration: live !== undefined && Number.isFinite(generation) ? generation : null,
           fields,
         };
       }),

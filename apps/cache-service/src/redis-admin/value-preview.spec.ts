@@ -41,6 +41,11 @@ describe('inspector previews', () => {
     });
     const cut = JSON.stringify(rows).slice(0, 45);
     expect(decodeCacheEntry(cut, true)).toMatchObject({ rows: rows.slice(0, 2), truncated: true });
+    // Layout 2: the coordinates first, on a line of their own; layout 1 (above): the rows alone.
+    const stored = `["Charges","101","10101","Daily"]\n${JSON.stringify(rows)}`;
+    expect(decodeCacheEntry(stored, false)).toEqual({ kind: 'analytics-entry', rowCount: 3, rows, truncated: false });
+    expect(decodeCacheEntry(stored.slice(0, 80), true)).toMatchObject({ rows: rows.slice(0, 2), truncated: true });
+    expect(decodeCacheEntry(`not coordinates\n${JSON.stringify(rows)}`, false)).toBeNull();
     expect(decodeCacheEntry('{"not":"an entry"}', false)).toBeNull();
     expect(decodeCacheEntry('plain text', false)).toBeNull();
   });

@@ -56,6 +56,15 @@ export function elementsToFetch(memoryBytes: number | null, length: number): num
 
 type Row = [string, number | string | null];
 
+function isCoordinates(header: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(header);
+    return Array.isArray(parsed) && parsed.length === 4 && parsed.every((part) => typeof part === 'string');
+  } catch {
+    return false;
+  }
+}
+
 const isRow = (value: unknown): value is Row =>
   Array.isArray(value) &&
   value.length === 2 &&
@@ -63,10 +72,14 @@ const isRow = (value: unknown): value is Row =>
   (typeof value[1] === 'number' || typeof value[1] === 'string' || value[1] === null);
 
 /**
- * An analytics cache entry is a JSON array of `[period, value]` pairs. Decodes it, also from a preview
- * that was cut (the complete rows before the cut), or returns null when the text is something else.
+ * An analytics cache entry is its coordinates (a JSON array of 4 strings) and a newline, then a JSON array of
+ * `[period, value]` pairs — or only the pairs, as layout 1 (a previous version) stored them. Decodes the rows, also
+ * from a preview that was cut (the complete rows before the cut), or returns null when the text is something else.
  */
-export function decodeCacheEntry(text: string, cut: boolean): DecodedCacheEntry | null {
+export function decodeCacheEntry(stored: string, cut: boolean): DecodedCacheEntry | null {
+  const headerEnd = stored.indexOf('\n');
+  if (headerEnd >= 0 && !isCoordinates(stored.slice(0, headerEnd))) return null;
+  const text = stored.slice(headerEnd + 1);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -26,48 +26,81 @@ export const hourOf = (date: Date): string => date.toISOString().slice(0, 13).re
 /** The UTC minute (`YYYYMMDDHHmm`) of a per-minute usage counter (the hit-rate window's buckets). */
 export const minuteOf = (date: Date): string => date.toISOString().slice(0, 16).replace(/[-T:]/g, '');
 
+/** The cache layout these keys follow (docs/architecture.md, Redis data model). */
+export const CACHE_LAYOUT = 2;
+
 /**
- * Analytics Cache V2 (DESIGN.md §3). Index sets hold entry *suffixes* (`m:…:p:…:prov:…:freq:…`), not whole
- * keys: a member is half the bytes, and the generation prefix is added by whoever reads the set.
+ * Analytics Cache V2 (DESIGN.md §3), layout 2. An entry is `cache:{ds:N}:g<G>:<id>`: ids are numbers given in warming
+ * order, and the index sets hold ids — Redis keeps a set of at most 512 integers as an intset (2–4 bytes a member)
+ * instead of a hash table of strings. The value carries the entry's coordinates (entry-codec.ts).
  */
 export const CacheKeys = {
   meta: (datasourceId: number): string => `cache:meta:${dsTag(datasourceId)}`,
-  /** Prefix of every entry key of one generation; entry key = prefix + suffix. */
+  /**
+   * The meta hash's field holding the live generation. Its name carries the layout: a process of another layout finds
+   * no live generation (a cold cache, answered from the database) instead of misreading keys it does not know.
+   */
+  liveField: `gen:v${CACHE_LAYOUT}`,
+  /** Layout 1's live pointer: what a previous version made live (read only to retire it, see sweepLeakedGenerations). */
+  legacyLiveField: 'gen',
+  /** Prefix of every entry key of one generation; entry key = prefix + id. */
   entryPrefix: (datasourceId: number, generation: number): string => `cache:${dsTag(datasourceId)}:g${generation}:`,
+  entryKey: (datasourceId: number, generation: number, id: number): string =>
+    `cache:${dsTag(datasourceId)}:g${generation}:${id}`,
   /** The entry prefix without its generation, for the Lua scripts that read the generation themselves. */
   entryPrefixBase: (datasourceId: number): string => `cache:${dsTag(datasourceId)}:g`,
   indexPrefixBase: (datasourceId: number): string => `idx:${dsTag(datasourceId)}:g`,
-  entrySuffix: (c: EntryCoordinates): string =>
-    `m:${part(c.measure)}:p:${part(c.practice)}:prov:${part(c.provider)}:freq:${part(c.frequency)}`,
-  parseEntrySuffix: (suffix: string): EntryCoordinates | null => {
-    const match = /^m:([^:]*):p:([^:]*):prov:([^:]*):freq:([^:]*)$/.exec(suffix);
-    return match
-      ? {
-          measure: unpart(match[1]),
-          practice: unpart(match[2]),
-          provider: unpart(match[3]),
-          frequency: unpart(match[4]),
-        }
-      : null;
-  },
-  /** Prefix of every index set of one generation; the Lua query script appends the same suffixes as below. */
+  /** Prefix of every index key of one generation; the Lua query script appends the same suffixes as below. */
   indexPrefix: (datasourceId: number, generation: number): string => `idx:${dsTag(datasourceId)}:g${generation}:`,
   indexSuffixes: {
-    master: (): string => 'master',
-    measure: (measure: string): string => `m:${part(measure)}`,
     measureFrequency: (measure: string, frequency: string): string => `m:${part(measure)}:freq:${part(frequency)}`,
     practice: (practice: string): string => `p:${part(practice)}`,
     provider: (provider: string): string => `prov:${part(provider)}`,
+    /** HASH: first id of each written batch → its number of entries. Exists exactly while the generation has entries. */
+    ranges: (): string => 'ranges',
+    /** SET: the suffix of every index set written, so a deletion finds them without reading an entry. */
+    registry: (): string => 'sets',
+    /** HASH: `m:<measure>` and `freq:<frequency>` → JSON list of the measure-frequency sets a filter on it unites. */
+    directory: (): string => 'dir',
+  },
+  /** Fields of the directory hash. */
+  directoryFields: {
+    measure: (measure: string): string => `m:${part(measure)}`,
+    frequency: (frequency: string): string => `freq:${part(frequency)}`,
   },
   /** Every index set an entry belongs to. */
   indexSuffixesOf: (c: EntryCoordinates): string[] => [
-    'master',
-    `m:${part(c.measure)}`,
     `m:${part(c.measure)}:freq:${part(c.frequency)}`,
     `p:${part(c.practice)}`,
     `prov:${part(c.provider)}`,
   ],
-  escapePart: part,
+  /**
+   * Layout 1 (before issue 14), only to delete what a previous version wrote: entries named by their coordinates,
+   * index sets of those names plus a master set of every entry.
+   */
+  legacy: {
+    master: (): string => 'master',
+    entrySuffix: (c: EntryCoordinates): string =>
+      `m:${part(c.measure)}:p:${part(c.practice)}:prov:${part(c.provider)}:freq:${part(c.frequency)}`,
+    parseEntrySuffix: (suffix: string): EntryCoordinates | null => {
+      const match = /^m:([^:]*):p:([^:]*):prov:([^:]*):freq:([^:]*)$/.exec(suffix);
+      return match
+        ? {
+            measure: unpart(match[1]),
+            practice: unpart(match[2]),
+            provider: unpart(match[3]),
+            frequency: unpart(match[4]),
+          }
+        : null;
+    },
+    indexSuffixesOf: (c: EntryCoordinates): string[] => [
+      'master',
+      `m:${part(c.measure)}`,
+      `m:${part(c.measure)}:freq:${part(c.frequency)}`,
+      `p:${part(c.practice)}`,
+      `prov:${part(c.provider)}`,
+    ],
+  },
   warmLock: (datasourceId: number): string => `lock:warm:${dsTag(datasourceId)}`,
   /** Query counters of one datasource since its last swap (hits, misses, latency). */
   queryStats: (datasourceId: number): string => `cache:stats:${dsTag(datasourceId)}`,
@@ -122,12 +155,15 @@ export const KeyNamespacePatterns = {
   analyticsMeta: { pattern: 'cache:meta:{ds:*}', shape: new RegExp(`^cache:meta:${DS}$`), protected: true },
   analyticsEntry: {
     pattern: 'cache:{ds:*}:g*',
-    shape: new RegExp(`^cache:${DS}:g\\d+:m:${PART}:p:${PART}:prov:${PART}:freq:${PART}$`),
+    // Layout 2 (numeric ids) and layout 1 (coordinates), which an upgraded service still deletes.
+    shape: new RegExp(`^cache:${DS}:g\\d+:(?:\\d+|m:${PART}:p:${PART}:prov:${PART}:freq:${PART})$`),
     protected: false,
   },
   analyticsIndex: {
     pattern: 'idx:{ds:*}:g*',
-    shape: new RegExp(`^idx:${DS}:g\\d+:(?:master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`),
+    shape: new RegExp(
+      `^idx:${DS}:g\\d+:(?:ranges|sets|dir|master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`,
+    ),
     protected: false,
   },
   analyticsStats: { pattern: 'cache:stats:{ds:*}', shape: new RegExp(`^cache:stats:${DS}$`), protected: false },

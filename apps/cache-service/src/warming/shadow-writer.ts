@@ -172,7 +172,7 @@ export class ShadowWriter {
           watchdog.progress();
           rowsRead += rows.length;
           clock.rowsArriving(Date.now(), rowsRead);
-          pending.push(...grouper.add(rows));
+          for (const entry of grouper.addCopyLines(rows)) pending.push(entry);
           while (pending.length >= batchSize) {
             await write(pending.slice(0, batchSize));
             pending = pending.slice(batchSize);
@@ -184,6 +184,8 @@ export class ShadowWriter {
       );
       pending.push(...grouper.finish());
       for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
+      await Promise.all(inFlight);
+      await this.deps.cache.writeDirectory(datasourceId, shadow, grouper.totals.measureFrequencies);
     } finally {
       // Whoever deletes this shadow next (this execution's clean-up, a newer execution) must not race writes
       // still on their way: a batch landing after the deletion would leave keys behind.

@@ -176,14 +176,14 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
           lastWarmed: new Date().toISOString(),
           rows: t.rows,
           entries: t.entries,
+          // Every index key of the generation: its sets, and its ranges, registry and directory.
           indexes:
             t.entries === 0
               ? 0
-              : 1 +
-                t.measures.size +
+              : 3 +
                 t.practices.size +
                 t.providers.size +
-                (await this.measureFrequencyPairs(datasourceId, shadow, t)),
+                [...t.measureFrequencies.values()].reduce((sum, frequencies) => sum + frequencies.size, 0),
           bytes: t.bytes,
           measures: t.measures.size,
           practices: t.practices.size,
@@ -363,20 +363,6 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     }
     await this.finish(row, 'FAILED', `the worker gave up: ${error.message}`);
     await this.locks.clearControl(row.id);
-  }
-
-  private async measureFrequencyPairs(
-    datasourceId: number,
-    generation: number,
-    totals: EntryGrouper['totals'],
-  ): Promise<number> {
-    const rows = await this.cache.entriesByMeasureFrequency(
-      datasourceId,
-      generation,
-      [...totals.measures],
-      [...totals.frequencies],
-    );
-    return rows.length;
   }
 
   /** Records the outcome; retried, because a job shown as running forever is worse than a late update. */

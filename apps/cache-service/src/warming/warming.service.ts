@@ -82,7 +82,7 @@ export class WarmingService implements OnModuleInit {
    * The janitor: a generation that is neither live nor being written by a running warm is garbage — normally
    * deleted after each swap, but a process that dies between the swap and scheduling that deletion, or a warm
    * that crashed and was never retried, leaves one behind. Each is scheduled for deletion after the usual
-   * grace period (readers in flight); the deletion job re-checks that it is not live. Returns how many.
+   * grace period (readers in flight); the deletion job re-checks that it is not live. Returns how many (deletions).
    */
   async sweepLeakedGenerations(): Promise<number> {
     const sweep = `sweep${Date.now()}`;
@@ -101,6 +101,18 @@ export class WarmingService implements OnModuleInit {
         if (generation === meta.generation || (warming && generation === meta.shadowGeneration)) continue;
         await this.jobs.enqueueGenerationDeletion(datasourceId, generation, false, sweep);
         scheduled += 1;
+      }
+      // A generation a previous version made live (cache layout 1) is never read: the cache counts as cold, the
+      // generation goes above like any other, and the datasource is warmed again in the current layout.
+      if (meta.legacyGeneration !== null && meta.generation === null && !warming && strategy.isEnabled) {
+        await this.requestWarm({
+          datasourceIds: [datasourceId],
+          force: false,
+          warmingType: 'SCHEDULED',
+          principal: null,
+        }).catch((error: Error) =>
+          this.logger.warn(`could not warm datasource ${datasourceId} again after the upgrade: ${error.message}`),
+        );
       }
     }
     return scheduled;
