@@ -22,7 +22,8 @@ const MEMORY_CHECK_EVERY_MS = 2_000;
 const MAX_WRITES_IN_FLIGHT = 4;
 export const MEMORY_ADVICE =
   'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
-// Upper estimate of Redis bytes per cached row (DESIGN.md §10 measures ~61 with JSON entries; ours are leaner).
+// Upper estimate of Redis bytes per cached row: cache layout 2 measures ~33 B/row (bench cache-engine), so 60 errs on
+// refusing a warm early rather than letting a shadow run Redis out of memory late.
 const ESTIMATED_BYTES_PER_ROW = 60;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
