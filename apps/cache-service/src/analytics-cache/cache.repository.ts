@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
+import { evalByDigest } from '../redis/lua-script.js';
 import { BEGIN_WARM, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
 import { DEFAULT_DELETION_PACING, GenerationDeletion, type DeletionCounts } from './generation-deletion.js';
 import { UsageCounters } from './usage-counters.js';
@@ -246,7 +247,8 @@ export class CacheRepository {
       plan.mode === 'key'
         ? [mode, String(maxEntries), '', plan.suffix]
         : [mode, String(maxEntries), plan.suffixFilter, ...plan.sets];
-    const reply = (await this.redis.eval(
+    const reply = (await evalByDigest(
+      this.redis,
       QUERY,
       1,
       CacheKeys.meta(datasourceId),
