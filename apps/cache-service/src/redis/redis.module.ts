@@ -10,8 +10,8 @@ export type RedisClient = Redis | Cluster;
  * A client that fails commands fast while Redis is away (so /health/ready answers 503 at once), fails a command
  * Redis does not answer within REDIS_COMMAND_TIMEOUT_MS (a network path that hangs without a reset), and
  * reconnects by itself with backoff when Redis comes back. The queue's connections (JobRepository) have no such
- * timeout: BullMQ's blocking commands wait on purpose. Commands are auto-pipelined (this client sends no blocking
- * command).
+ * timeout: BullMQ's blocking commands wait on purpose. Not auto-pipelined: ioredis 6 loses the command name of
+ * `callBuffer` in an auto-pipeline (the Redis tools' SCAN), and each awaited command would wait a macrotask.
  */
 export function createRedisClient(config: AppConfig, name: string): RedisClient {
   const common = {
@@ -20,14 +20,10 @@ export function createRedisClient(config: AppConfig, name: string): RedisClient 
     enableOfflineQueue: false,
     commandTimeout: config.redis.commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(200 * attempt, 2000),
-    // Commands issued in the same tick go out in one write: under load, the query API's scripts of concurrent
-    // requests share a socket write (a system call per command cost the query route about a tenth of its CPU).
-    enableAutoPipelining: true,
   };
   if (config.redis.clusterNodes) {
     return new Cluster(config.redis.clusterNodes, {
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
       clusterRetryStrategy: common.retryStrategy,
       redisOptions: { ...common, password: new URL(config.redis.url).password || undefined },
     });
