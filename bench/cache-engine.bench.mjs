@@ -4,8 +4,9 @@
 //   swap     1 ms PING probe during our refresh / our SWAP (CacheRepository.swap) vs the seed's MULTI of RENAMEs + SUNIONSTOREs
 //   delete   1 ms PING probe while the service's GC job deletes the old generation vs one DEL / one UNLINK; the same
 //            generation deleted in the old fixed 500-key batches vs paced batches sized by bytes (lib/deletion-compare)
-//   query    autocannon (50 connections) on the service vs a bare NestJS handler doing the same Redis call, and vs the
-//            same query answered by PostgreSQL (a datasource never warmed)
+//   query    autocannon (50 connections) on the service vs a bare NestJS handler doing the same Redis call, on Express
+//            (the service's platform) and on Fastify, with each server's CPU time per answer; and vs the same query
+//            answered by PostgreSQL (a datasource never warmed)
 //   memory   Redis used_memory per cached row; the service's peak RSS during the warm
 // Everything the bench does to the cache goes through the built service's own code (CacheRepository, CacheKeys,
 // entry-codec): when a signature or key layout changes, this section fails instead of measuring something else.
@@ -26,6 +27,7 @@ import { buildSourceTable, FREQUENCIES, MEASURES, PERIODS, PROVIDERS_PER_PRACTIC
 import {
   execStats,
   longest,
+  procCpuMs,
   procStatusKb,
   rssSampler,
   settledMemory,
@@ -62,7 +64,8 @@ const TARGETS = {
   swapMs: 1,
   deleteCommandMs: 2,
   deletePingIdleRatio: 2,
-  queryRatio: 0.8,
+  queryRatio: 0.8, // ours / the bare handler on the same HTTP platform
+  queryRatioExpress: 1.0, // ours / the bare NestJS-on-Express handler, the figure the issue measured
   p99Ms: 25,
   bytesPerRow: 40,
   rssMb: 150,
@@ -139,7 +142,8 @@ const queryPaths = (datasourceId, shape) =>
  * `seconds` of load at CONNECTIONS connections. Figures count 2xx answers only; other answers are reported
  * beside them. A 429 fails the section: a service limit, not the path under test, would set the figure.
  */
-async function load(autocannon, what, { baseUrl, paths, headers = {}, seconds }) {
+async function load(autocannon, what, { baseUrl, paths, headers = {}, seconds, pid }) {
+  const cpuBefore = procCpuMs(pid);
   const run = autocannon({
     url: baseUrl,
     connections: CONNECTIONS,
@@ -149,6 +153,7 @@ async function load(autocannon, what, { baseUrl, paths, headers = {}, seconds })
     requests: paths.map((p) => ({ method: 'GET', path: p })),
   });
   const result = await withTimeout(run, (seconds + 30) * 1000, `autocannon on ${what}`);
+  const cpuMs = procCpuMs(pid) - cpuBefore;
   const ok = result['2xx'] ?? 0;
   const others = Object.entries(result.statusCodeStats ?? {})
     .filter(([code]) => !code.startsWith('2'))
@@ -162,6 +167,8 @@ async function load(autocannon, what, { baseUrl, paths, headers = {}, seconds })
   if (ok === 0) throw new Error(`${what}: no 2xx answer in ${seconds} s (${others.join(', ') || 'no answer at all'})`);
   return {
     reqPerSec: ok / Math.max(0.001, result.duration),
+    /** The server's CPU time per answer (µs): what a request costs it, whatever else the machine runs meanwhile. */
+    cpuUsPerAnswer: (cpuMs * 1000) / Math.max(1, ok),
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
@@ -180,10 +187,13 @@ async function fetchText(url, headers = {}) {
   return { status: res.status, text: await res.text() };
 }
 
-/** The bare handler reads the service's configuration (its entry cap) from the same variables the service got. */
-function startBareServer(ctx, env) {
+/**
+ * The bare handler on `platform` (express | fastify) reads the service's configuration (its entry cap) from the
+ * same variables the service got.
+ */
+function startBareServer(ctx, env, platform) {
   const child = fork(new URL('./lib/bare-nest-query.mjs', import.meta.url), [], {
-    env: { ...process.env, ...env, REDIS_URL: ctx.redisUrl, SERVICE_DIST: ctx.serviceDist },
+    env: { ...process.env, ...env, REDIS_URL: ctx.redisUrl, SERVICE_DIST: ctx.serviceDist, BARE_PLATFORM: platform },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -193,10 +203,13 @@ function startBareServer(ctx, env) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const listening = new Promise((resolve, reject) => {
     child.on('message', (m) => m?.type === 'listening' && resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`the bare NestJS server exited (${code}): ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the bare NestJS-on-${platform} server exited (${code}): ${stderr}`)),
+    );
   });
   return {
-    port: withTimeout(listening, 30_000, 'the bare NestJS server start'),
+    pid: child.pid,
+    port: withTimeout(listening, 30_000, `the bare NestJS-on-${platform} server start`),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (child.connected) child.send({ type: 'stop' });
@@ -527,21 +540,27 @@ export async function run(ctx) {
     await probe.stop();
     probe = null;
 
-    // ---- query: the service (hot), a bare NestJS handler, the service answering from PostgreSQL ---------------
+    // ---- query: the service (hot), bare NestJS handlers, the service answering from PostgreSQL ----------------
     const paths = queryPaths(ds, shape);
     const sample = await fetchText(`${service.baseUrl}${paths[0]}`, auth);
     const parsed = sample.status === 200 ? JSON.parse(sample.text) : null;
     if (parsed?.source !== 'cache' || parsed.generation !== g3)
       throw new Error(`query answered ${sample.status}: ${sample.text.slice(0, 200)}`);
     const entriesPerQuery = parsed.entries.length;
-    bare = startBareServer(ctx, env);
-    const bareUrl = `http://127.0.0.1:${await bare.port}`;
-    const bareSample = await fetchText(`${bareUrl}${paths[0]}`);
-    const bodiesMatch = bareSample.text === sample.text;
-    if (bareSample.status !== 200 || !bodiesMatch)
-      throw new Error(
-        `the bare handler answered ${bareSample.status} with a different body: ${bareSample.text.slice(0, 200)}`,
-      );
+    // The same handler on both platforms, so that the ratio to the service's own platform stays honest and the
+    // gap a move to Fastify would close is measured beside it.
+    bare = { express: startBareServer(ctx, env, 'express'), fastify: startBareServer(ctx, env, 'fastify') };
+    const bareUrls = {};
+    let bodiesMatch = true;
+    for (const [platform, server] of Object.entries(bare)) {
+      bareUrls[platform] = `http://127.0.0.1:${await server.port}`;
+      const bareSample = await fetchText(`${bareUrls[platform]}${paths[0]}`);
+      bodiesMatch &&= bareSample.text === sample.text;
+      if (bareSample.status !== 200 || bareSample.text !== sample.text)
+        throw new Error(
+          `the bare NestJS-on-${platform} handler answered ${bareSample.status} with a different body: ${bareSample.text.slice(0, 200)}`,
+        );
+    }
     const coldPaths = queryPaths(cold.id, shape);
     const coldSample = await fetchText(`${service.baseUrl}${coldPaths[0]}`, auth);
     const coldParsed = coldSample.status === 200 ? JSON.parse(coldSample.text) : null;
@@ -550,18 +569,23 @@ export async function run(ctx) {
     }
 
     const seconds = shape.querySeconds;
-    await load(autocannon, 'the service (warm-up)', {
-      baseUrl: service.baseUrl,
-      paths,
-      headers: auth,
-      seconds: shape.warmupSeconds,
-    });
-    const ours = await load(autocannon, 'the service', { baseUrl: service.baseUrl, paths, headers: auth, seconds });
-    ctx.log(`service: ${ours.reqPerSec.toFixed(0)} req/s, p99 ${ours.p99} ms`);
-    await load(autocannon, 'the bare handler (warm-up)', { baseUrl: bareUrl, paths, seconds: shape.warmupSeconds });
-    const bareLoad = await load(autocannon, 'the bare handler', { baseUrl: bareUrl, paths, seconds });
-    ctx.log(`bare NestJS: ${bareLoad.reqPerSec.toFixed(0)} req/s, p99 ${bareLoad.p99} ms`);
-    await bare.stop();
+    // Each server warmed up, then measured one after the other, in one run on the same machine state.
+    const targets = [
+      { name: 'the service', baseUrl: service.baseUrl, headers: auth, pid },
+      { name: 'the bare NestJS-on-Express handler', baseUrl: bareUrls.express, pid: bare.express.pid },
+      { name: 'the bare NestJS-on-Fastify handler', baseUrl: bareUrls.fastify, pid: bare.fastify.pid },
+    ];
+    const measured = [];
+    for (const target of targets) {
+      await load(autocannon, `${target.name} (warm-up)`, { ...target, paths, seconds: shape.warmupSeconds });
+      const figures = await load(autocannon, target.name, { ...target, paths, seconds });
+      ctx.log(
+        `${target.name}: ${figures.reqPerSec.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.cpuUsPerAnswer.toFixed(0)} µs CPU per answer`,
+      );
+      measured.push(figures);
+    }
+    const [ours, bareLoad, bareFastify] = measured;
+    await Promise.all(Object.values(bare).map((server) => server.stop()));
     bare = null;
     const db1 = await load(autocannon, 'the service answering from PostgreSQL', {
       baseUrl: service.baseUrl,
@@ -601,6 +625,8 @@ export async function run(ctx) {
     // handicap); the reference: its two runs.
     const warmRatio = ratio(Math.min(ref1.seconds, ref2.seconds), Math.min(warm1.seconds, warm2.seconds));
     const queryRatio = ratio(ours.reqPerSec, bareLoad.reqPerSec);
+    const queryRatioFastify = ratio(ours.reqPerSec, bareFastify.reqPerSec);
+    const cpuRatio = ratio(bareLoad.cpuUsPerAnswer, ours.cpuUsPerAnswer);
     const gcIdleRatio = ratio(gc.max, idle.max);
     const withNote = (...parts) => parts.filter(Boolean).join('; ');
     const queryLimits = raisedLimits(env, defaults, ['RATE_LIMIT_QUERY_PER_SECOND']);
@@ -744,20 +770,62 @@ export async function run(ctx) {
         note: `target ≤ ${TARGETS.p99Ms} ms — ${verdict(ours.p99 <= TARGETS.p99Ms)}`,
       },
       {
-        metric: 'query, bare NestJS handler (same Redis call + splice)',
+        metric: 'query, bare NestJS-on-Express handler (same Redis call + splice)',
         value: bareLoad.reqPerSec,
         unit: 'req/s',
         note: withNote(
-          'no auth, validation or counters; same body',
+          "the service's platform; no auth, validation or counters; same body",
           bareLoad.others && `not counted: ${bareLoad.others}`,
         ),
       },
-      { metric: 'query p50 / p99, bare NestJS handler', value: `${bareLoad.p50} / ${bareLoad.p99}`, unit: 'ms' },
       {
-        metric: 'query: ours / bare NestJS',
+        metric: 'query p50 / p99, bare NestJS-on-Express handler',
+        value: `${bareLoad.p50} / ${bareLoad.p99}`,
+        unit: 'ms',
+      },
+      {
+        metric: 'query, bare NestJS-on-Fastify handler (same handler)',
+        value: bareFastify.reqPerSec,
+        unit: 'req/s',
+        note: withNote(
+          '@nestjs/platform-fastify; same body',
+          bareFastify.others && `not counted: ${bareFastify.others}`,
+        ),
+      },
+      {
+        metric: 'query p50 / p99, bare NestJS-on-Fastify handler',
+        value: `${bareFastify.p50} / ${bareFastify.p99}`,
+        unit: 'ms',
+      },
+      {
+        metric: 'query: ours / bare NestJS-on-Express',
         value: queryRatio,
         unit: '×',
-        note: `target ≥ ${TARGETS.queryRatio}× — ${verdict(queryRatio >= TARGETS.queryRatio)}`,
+        note: `same platform: target ≥ ${TARGETS.queryRatio}× — ${verdict(queryRatio >= TARGETS.queryRatio)}; target ≥ ${TARGETS.queryRatioExpress}× — ${verdict(queryRatio >= TARGETS.queryRatioExpress)}`,
+      },
+      {
+        metric: 'query: ours / bare NestJS-on-Fastify',
+        value: queryRatioFastify,
+        unit: '×',
+        note: 'the same-platform target once the service runs on Fastify',
+      },
+      {
+        metric: 'query: bare Fastify / bare Express',
+        value: ratio(bareFastify.reqPerSec, bareLoad.reqPerSec),
+        unit: '×',
+        note: 'what the HTTP platform alone is worth',
+      },
+      {
+        metric: 'query CPU per answer: ours / bare Express / bare Fastify',
+        value: [ours, bareLoad, bareFastify].map((f) => f.cpuUsPerAnswer.toFixed(0)).join(' / '),
+        unit: 'µs',
+        note: "server process CPU time ÷ answers: less sensitive than req/s to the machine's other load",
+      },
+      {
+        metric: 'query: bare Express / ours, CPU per answer',
+        value: cpuRatio,
+        unit: '×',
+        note: `the req/s ratio without the machine's load; target ≥ ${TARGETS.queryRatio}× — ${verdict(cpuRatio >= TARGETS.queryRatio)}`,
       },
       {
         metric: 'query, our service answering from PostgreSQL',
@@ -841,8 +909,11 @@ export async function run(ctx) {
         connections: CONNECTIONS,
         ours,
         bare: bareLoad,
+        bareFastify,
         database: db1,
         ratio: queryRatio,
+        ratioFastify: queryRatioFastify,
+        cpuRatio,
         bodiesMatch,
         raisedLimits: coldLimits,
       },
@@ -862,7 +933,7 @@ export async function run(ctx) {
     return { title, rows, json };
   } finally {
     await probe?.stop().catch(() => undefined);
-    await bare?.stop().catch(() => undefined);
+    await Promise.all(Object.values(bare ?? {}).map((server) => server.stop().catch(() => undefined)));
     await service?.stop().catch(() => undefined);
     await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
     await db.end().catch(() => undefined);

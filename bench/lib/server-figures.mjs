@@ -100,3 +100,16 @@ export function commandFigures(entries, match = () => true) {
   }
   return figures;
 }
+
+/** CPU time (user + system) a process has used so far, in ms; null when /proc cannot tell. */
+export function procCpuMs(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+// USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK).
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -4,7 +4,6 @@ import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { bearerTokenOf } from './access/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { documentGlobalBehaviour, ErrorResponseDto } from './common/api-errors.js';
@@ -12,10 +11,12 @@ import { completeSchemas } from './common/openapi-json-schemas.js';
 import { correlationIdMiddleware } from './common/correlation-id.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { inputGuardMiddleware, jsonOnlyMiddleware } from './common/input-guard.js';
+import { securityHeadersMiddleware } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
 import { QUEUE_BOARD_PATH, queueBoardGuard } from './observability/queue-board.js';
+import { CorrelationContext } from './telemetry/correlation-context.js';
 import { requestLogMiddleware } from './telemetry/request-logging.js';
 
 const NON_SPA_PREFIXES = ['/api', '/health', '/metrics', QUEUE_BOARD_PATH];
@@ -51,19 +52,17 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
-  app.use(requestLogMiddleware(config));
+  app.use(requestLogMiddleware(config, app.get(CorrelationContext)));
   app.use(app.get(MetricsService).middleware);
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
-  app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    credentials: false,
-    exposedHeaders: ['x-correlation-id', 'retry-after'],
-  });
+  app.use(securityHeadersMiddleware());
+  // Without configured origins no CORS header is ever sent (the cors middleware would only pass each request on).
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: false,
+      exposedHeaders: ['x-correlation-id', 'retry-after'],
+    });
+  }
   // After correlation ids, metrics, headers and CORS, so that refusals carry them too; before any route.
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
@@ -103,7 +102,7 @@ function apiDocsGuard(auth: AuthService): (req: Request, res: Response, next: Ne
     auth
       .authenticate(
         { bearer: bearerTokenOf(req.header('authorization')), apiKey: req.header('x-api-key') },
-        req.ip ?? null,
+        () => req.ip ?? null,
       )
       .then(
         () => next(),

@@ -3,6 +3,7 @@ import type { AnalyticsQuery } from '@ccc/shared-types';
 import { AppError } from '../common/app-error.js';
 import { isOutage } from '../common/infrastructure-errors.js';
 import { LruCache } from '../common/lru-cache.js';
+import { SingleFlight } from '../common/single-flight.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -37,6 +38,10 @@ export class AnalyticsQueryService {
    * on another replica, which also purges the cache).
    */
   private readonly lastKnown = new LruCache<number, SourceTable>(MAX_CACHED_DATASOURCES, Infinity);
+  /** Queries arriving while a datasource's definition is being read (its cache entry just expired) share that read. */
+  private readonly lookups = new SingleFlight<number, SourceTable>();
+  /** Counts definition changes, so that a read that overlapped one is not remembered. */
+  private changes = 0;
   /** "Now" of both caches, in ms; tests hold it still. */
   clock: () => number = () => Date.now();
 
@@ -53,12 +58,16 @@ export class AnalyticsQueryService {
       this.known.delete(id);
       this.lastKnown.delete(id);
       this.unknown.delete(id);
+      this.lookups.forgetAll();
+      this.changes += 1;
     });
   }
 
   /** The response as JSON text: stored entry values are spliced in, never decoded and re-encoded. */
   async query(datasourceId: number, query: AnalyticsQuery): Promise<string> {
-    const source = this.known.get(datasourceId, this.clock()) ?? (await this.lookUp(datasourceId));
+    const source =
+      this.known.get(datasourceId, this.clock()) ??
+      (await this.lookups.run(datasourceId, () => this.lookUp(datasourceId)));
     // Also for cached entries: what a datasource warmed from a table outside SOURCE_SCHEMAS is not served either.
     this.source.allowedTable(source);
     const started = performance.now();
@@ -123,6 +132,7 @@ export class AnalyticsQueryService {
   /** The datasource from PostgreSQL, or 404 — remembered either way (a 404 briefly). */
   private async lookUp(datasourceId: number): Promise<SourceTable> {
     if (this.unknown.get(datasourceId, this.clock())) throw AppError.notFound('Datasource', datasourceId);
+    const changes = this.changes;
     try {
       const strategy = await this.datasources.getEntity(datasourceId);
       const source: SourceTable = {
@@ -132,8 +142,10 @@ export class AnalyticsQueryService {
         strategyId: strategy.id,
         allowed: this.policy.allowedName(strategy.sourceTable),
       };
-      this.known.set(datasourceId, source, Infinity, this.clock());
-      this.lastKnown.set(datasourceId, source, Infinity, this.clock());
+      if (changes === this.changes) {
+        this.known.set(datasourceId, source, Infinity, this.clock());
+        this.lastKnown.set(datasourceId, source, Infinity, this.clock());
+      }
       return source;
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND')

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { CacheKeys, type EntryCoordinates } from '../redis/redis-keys.js';
+import { evalByDigest } from '../redis/lua-script.js';
 import { BEGIN_WARM, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
 import { decodeStoredEntry, encodeStoredEntry } from './entry-codec.js';
 import { DEFAULT_DELETION_PACING, GenerationDeletion, type DeletionCounts } from './generation-deletion.js';
@@ -311,7 +312,8 @@ export class CacheRepository {
 
   /** `regionsChecked`: the caller has seen the dropped regions and the query does not overlap them. */
   async query(datasourceId: number, plan: QueryPlan, maxEntries: number, regionsChecked = false): Promise<QueryResult> {
-    const reply = (await this.redis.eval(
+    const reply = (await evalByDigest(
+      this.redis,
       QUERY,
       1,
       CacheKeys.meta(datasourceId),

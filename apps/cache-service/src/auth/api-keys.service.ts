@@ -12,6 +12,7 @@ import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { isOutage } from '../common/infrastructure-errors.js';
 import { LruCache } from '../common/lru-cache.js';
+import { SingleFlight } from '../common/single-flight.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { assertHolds, assertUserCredential, ForbiddenReason } from '../access/privileges.js';
 
@@ -54,6 +55,10 @@ export class ApiKeysService {
   private readonly knownGood = new LruCache<string, true>(AUTH_CACHE_MAX, KNOWN_GOOD_MS);
   /** Keys last read as valid, kept past AUTH_CACHE_MS: they keep working while PostgreSQL is away (see authenticate). */
   private readonly lastValid = new LruCache<string, CachedKey>(AUTH_CACHE_MAX, Infinity);
+  /** Callers presenting a key whose cache entry just expired share one lookup. */
+  private readonly lookups = new SingleFlight<string, Principal | null>();
+  /** Counts revocations, so that a lookup that overlapped one does not cache what it read. */
+  private changes = 0;
 
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
@@ -105,15 +110,21 @@ export class ApiKeysService {
       key.revokedAt = new Date();
       await this.keys.save(key);
     }
-    this.recent.deleteWhere((cached) => cached.principal?.id === id);
-    this.lastValid.deleteWhere((cached) => cached.principal?.id === id);
+    this.forget((cached) => cached.principal?.id === id);
     return toSummary(key);
   }
 
   /** A user was disabled, demoted or changed: their keys are read again on next use. */
   forgetCreatedBy(userId: string): void {
-    this.recent.deleteWhere((cached) => cached.creatorId === userId);
-    this.lastValid.deleteWhere((cached) => cached.creatorId === userId);
+    this.forget((cached) => cached.creatorId === userId);
+  }
+
+  private forget(predicate: (cached: CachedKey) => boolean): void {
+    this.recent.deleteWhere(predicate);
+    this.lastValid.deleteWhere(predicate);
+    // A lookup in progress may have read the key before the change: it must not answer later callers or be cached.
+    this.lookups.forgetAll();
+    this.changes += 1;
   }
 
   /**
@@ -126,6 +137,12 @@ export class ApiKeysService {
     const cached = this.recent.get(hash);
     if (cached !== undefined) return cached.principal;
     if (this.knownGood.get(hash) === undefined) await beforeLookup();
+    return this.lookups.run(hash, () => this.lookUp(hash));
+  }
+
+  /** The key from PostgreSQL, remembered (a "no" too) unless a revocation happened meanwhile. */
+  private async lookUp(hash: string): Promise<Principal | null> {
+    const changes = this.changes;
     let loaded: ApiKeyEntity | null;
     try {
       loaded = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() }, relations: { creator: true } });
@@ -157,8 +174,11 @@ export class ApiKeysService {
       (permission) => permission !== 'users:manage:all' && creatorHolds.includes(permission),
     );
     const principal: Principal = { kind: 'api_key', id: key.id, name: key.name, role: null, permissions };
-    this.recent.set(hash, { principal, creatorId: creator.id });
-    this.lastValid.set(hash, { principal, creatorId: creator.id });
+    // A revocation while this lookup ran may concern this key: the next call reads it again.
+    if (changes === this.changes) {
+      this.recent.set(hash, { principal, creatorId: creator.id });
+      this.lastValid.set(hash, { principal, creatorId: creator.id });
+    }
     if (this.lastUsedWritten.get(key.id) === undefined) {
       this.lastUsedWritten.set(key.id, true);
       // Best effort; a lost update of the last-used time is harmless.

@@ -13,30 +13,56 @@ import {
 import { AuthService } from './auth.service.js';
 import { ForbiddenReason } from '../access/privileges.js';
 
+/** What a route's decorators say about who may call it. */
+interface RouteAccess {
+  isPublic: boolean;
+  userCredentialOnly: boolean;
+  required: Permission[];
+}
+
 /** Global: every route needs a valid credential and the permissions it declares, unless @Public. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Per route handler, read from its decorators once: decorators do not change at run time. */
+  private readonly routes = new WeakMap<object, RouteAccess>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
   ) {}
 
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    let access = this.routes.get(handler);
+    if (!access) {
+      const targets = [handler, context.getClass()];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        userCredentialOnly: this.reflector.getAllAndOverride<boolean>(USER_CREDENTIAL_ONLY, targets) === true,
+        required: this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [],
+      };
+      this.routes.set(handler, access);
+    }
+    return access;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const access = this.accessOf(context);
+    if (access.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
     const credentials = { bearer: bearerTokenOf(request.header('authorization')), apiKey: request.header('x-api-key') };
-    const principal = await this.auth.authenticate(credentials, request.ip ?? null);
+    // The client's address (X-Forwarded-For through the trusted proxies) is worked out only when a credential is
+    // refused or looked up: a known one, every request of a busy service, does not need it.
+    const principal = await this.auth.authenticate(credentials, () => request.ip ?? null);
     request.principal = principal;
 
-    if (principal.kind === 'api_key' && this.reflector.getAllAndOverride<boolean>(USER_CREDENTIAL_ONLY, targets)) {
+    if (principal.kind === 'api_key' && access.userCredentialOnly) {
       throw AppError.forbidden('API keys cannot manage users or API keys: sign in as a user', {
         reason: ForbiddenReason.apiKeyNotAllowed,
       });
     }
-    const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
-    const missing = required.filter((permission) => !principal.permissions.includes(permission));
+    const missing = access.required.filter((permission) => !principal.permissions.includes(permission));
     if (missing.length > 0) throw AppError.forbidden(`Missing permission: ${missing.join(', ')}`);
     return true;
   }

@@ -117,12 +117,18 @@ export class AuthService {
   /**
    * Resolves a bearer token or an API key to a principal, or throws 401 (or 429 when this client sent too many bad
    * credentials). A credential this process knows answers from memory; an unknown API key is looked up only after the
-   * client's budget of bad credentials is checked, so random keys cannot turn into database lookups.
+   * client's budget of bad credentials is checked, so random keys cannot turn into database lookups. `clientIp` is
+   * asked only then.
    */
-  async authenticate(credentials: { bearer?: string; apiKey?: string }, ip: string | null): Promise<Principal> {
+  async authenticate(
+    credentials: { bearer?: string; apiKey?: string },
+    clientIp: () => string | null,
+  ): Promise<Principal> {
     let principal: Principal | null = null;
     if (credentials.apiKey) {
-      principal = await this.apiKeys.authenticate(credentials.apiKey, () => this.throttle.assertLookupAllowed(ip));
+      principal = await this.apiKeys.authenticate(credentials.apiKey, () =>
+        this.throttle.assertLookupAllowed(clientIp()),
+      );
     } else if (credentials.bearer) {
       const verified = await this.tokens.verify(credentials.bearer);
       if (verified && !verified.local) {
@@ -140,7 +146,7 @@ export class AuthService {
       }
     }
     if (!principal) {
-      await this.throttle.credentialRejected(ip);
+      await this.throttle.credentialRejected(clientIp());
       throw AppError.unauthenticated(
         credentials.apiKey || credentials.bearer
           ? 'Invalid or expired credentials'

@@ -1,5 +1,6 @@
 import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants.js';
 import type { Request } from 'express';
 import type { Principal } from '@ccc/shared-types';
 import type { AppConfig } from '../config/app-config.js';
@@ -41,9 +42,30 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
   };
 }
 
-/** Limits per principal (user or API key), falling back to the client IP before authentication. */
+/**
+ * Limits per principal (user or API key), falling back to the client IP before authentication. A route that no
+ * limit applies to (every limit skipped by @SkipThrottle or by its skipIf, which look only at the route) is let
+ * through without walking the limits' metadata on every request: the query API serves thousands a second.
+ */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
+  private readonly unlimited = new WeakMap<object, boolean>();
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const handler = context.getHandler();
+    let skip = this.unlimited.get(handler);
+    if (skip === undefined) {
+      const targets = [handler, context.getClass()];
+      skip = this.throttlers.every(
+        (throttler) =>
+          this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + throttler.name, targets) === true ||
+          throttler.skipIf?.(context) === true,
+      );
+      this.unlimited.set(handler, skip);
+    }
+    return skip;
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     // The auth guard has set `principal` by now (it runs first); plumbing reads it structurally, not through auth/.
     const principal = (req as { principal?: Principal }).principal;

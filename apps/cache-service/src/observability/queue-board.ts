@@ -71,7 +71,7 @@ export function queueBoardGuard(auth: AuthService): (req: Request, res: Response
   return (req, res, next) => {
     const bearer = bearerTokenOf(req.header('authorization')) ?? cookieValue(req.header('cookie'), QUEUE_BOARD_COOKIE);
     auth
-      .authenticate({ bearer, apiKey: req.header('x-api-key') }, req.ip ?? null)
+      .authenticate({ bearer, apiKey: req.header('x-api-key') }, () => req.ip ?? null)
       .then((principal) => {
         (req as Request & AuthenticatedRequest).principal = principal;
         if (!isAdmin(principal))

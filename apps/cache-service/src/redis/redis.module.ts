@@ -10,7 +10,8 @@ export type RedisClient = Redis | Cluster;
  * A client that fails commands fast while Redis is away (so /health/ready answers 503 at once), fails a command
  * Redis does not answer within REDIS_COMMAND_TIMEOUT_MS (a network path that hangs without a reset), and
  * reconnects by itself with backoff when Redis comes back. The queue's connections (JobRepository) have no such
- * timeout: BullMQ's blocking commands wait on purpose.
+ * timeout: BullMQ's blocking commands wait on purpose. Not auto-pipelined: ioredis 6 loses the command name of
+ * `callBuffer` in an auto-pipeline (the Redis tools' SCAN), and each awaited command would wait a macrotask.
  */
 export function createRedisClient(config: AppConfig, name: string): RedisClient {
   const common = {
