@@ -1,8 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { correlationIdMiddleware } from './common/correlation-id.js';
+import { securityHeadersMiddleware } from './common/security-headers.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
+import { CorrelationContext } from './telemetry/correlation-context.js';
 import { requestLogMiddleware } from './telemetry/request-logging.js';
 
 /**
@@ -14,8 +15,8 @@ export function configureWorkerApp(app: NestExpressApplication, config: AppConfi
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
-  app.use(requestLogMiddleware(config));
+  app.use(requestLogMiddleware(config, app.get(CorrelationContext)));
   app.use(app.get(MetricsService).middleware);
-  app.use(helmet({ crossOriginEmbedderPolicy: false }));
+  app.use(securityHeadersMiddleware());
   app.enableShutdownHooks();
 }
