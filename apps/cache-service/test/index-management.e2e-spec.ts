@@ -413,12 +413,15 @@ describe('index management', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query(`INSERT INTO ${table} VALUES ('Charges', 999, 999, 'Daily', '2026-01-01', 1)`);
+      const [{ pid }] = (await blocker.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
       const response = await t.http
         .post(`${BASE}/${strategy.id}/apply`)
         .set(bearer(operator))
         .expect(409)
         .expect(errorCode('CONFLICT'));
       expect(response.body.message).toContain('lock timeout');
+      // It names what it waited for, so an operator can find it in pg_stat_activity.
+      expect(response.body.message).toContain(`pid ${pid} (idle in transaction`);
     } finally {
       await blocker.query('ROLLBACK');
       await blocker.release();

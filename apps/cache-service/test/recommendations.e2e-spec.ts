@@ -7,6 +7,7 @@ import type {
 } from '@ccc/shared-types';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { IndexStrategyService } from '../src/db-performance/index-strategy.service.js';
 import { MIN_SLOW_UNINDEXED } from '../src/insights/recommendation-rules.js';
 import { createDatasource, generateRecommendations, peakedDay, yesterday } from './support/insights.js';
 import { expectShape, keysOf } from './support/shape.js';
@@ -221,6 +222,22 @@ describe('optimization recommendations', () => {
     expect(add.recommendationDescription).toContain(`${MIN_SLOW_UNINDEXED} slow cold-fallback queries`);
   });
 
+  /** Runs `fn` with the index strategies' clock at `iso` (their OFF_PEAK window is 01–05 UTC by default). */
+  async function atIndexClock<T>(iso: string, fn: () => Promise<T>): Promise<T> {
+    const service = t.app.get(IndexStrategyService);
+    const realClock = service.clock;
+    service.clock = () => new Date(iso);
+    try {
+      return await fn();
+    } finally {
+      service.clock = realClock;
+    }
+  }
+
+  const indexExists = async (name: unknown): Promise<boolean> =>
+    ((await t.app.get(DataSource).query(`SELECT 1 FROM pg_indexes WHERE indexname = $1`, [name])) as unknown[]).length >
+    0;
+
   it('ADD_SOURCE_INDEX: slow unindexed queries give an index recommendation; implementing it creates the index strategy', async () => {
     const ds = await createDatasource(t, admin.token);
     created.push(ds.id);
@@ -241,9 +258,14 @@ describe('optimization recommendations', () => {
       improvementMetric: 'query_time_ms',
     });
     await approve(add.id).expect(200);
-    const done = (await implement(add.id).expect(200)).body as Recommendation;
+    // Inside the OFF_PEAK window the index is built during the implement call (CREATE INDEX CONCURRENTLY, which
+    // waits for every older transaction of the database: implementing must not hold one open meanwhile).
+    const done = (await atIndexClock('2026-03-05T02:00:00Z', () => implement(add.id).expect(200)))
+      .body as Recommendation;
     expect(done.implementationStatus).toBe('IMPLEMENTED');
     expect(done.implementationNotes).toContain(String(add.recommendedConfiguration.indexName));
+    expect(done.implementationNotes).toMatch(/ and built\.$/);
+    expect(await indexExists(add.recommendedConfiguration.indexName)).toBe(true);
     const [strategy] = (await t.app
       .get(DataSource)
       .query(
@@ -262,6 +284,20 @@ describe('optimization recommendations', () => {
     expect((await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX')).map((r) => r.implementationStatus)).toEqual([
       'IMPLEMENTED',
     ]);
+  });
+
+  it('ADD_SOURCE_INDEX outside the OFF_PEAK window: implementing it defers the build to the window', async () => {
+    const ds = await createDatasource(t, admin.token);
+    created.push(ds.id);
+    await slowQueries(ds);
+    await generateRecommendations(t, admin.token);
+    const [add] = await recommendationsOf(ds.id, 'ADD_SOURCE_INDEX');
+    await approve(add.id).expect(200);
+    const done = (await atIndexClock('2026-03-04T12:00:00Z', () => implement(add.id).expect(200)))
+      .body as Recommendation;
+    expect(done.implementationStatus).toBe('IMPLEMENTED');
+    expect(done.implementationNotes).toContain('waits for the off-peak window opening at 2026-03-05T01:00:00.000Z');
+    expect(await indexExists(add.recommendedConfiguration.indexName)).toBe(false);
   });
 
   it('ADD_SOURCE_INDEX is stale once an index leading with those columns exists', async () => {

@@ -101,6 +101,35 @@ async function indexStateOn(client: Queryable, schema: string, indexName: string
 }
 
 /**
+ * Runs a CONCURRENTLY statement; when it gives up on its lock_timeout, the error names the open transactions of
+ * the database (oldest first), which is what such a statement waits for, so an operator can find the holder in
+ * pg_stat_activity. (Pids, states and ages only: query texts may carry data.)
+ */
+async function explainingLockTimeout(client: PoolClient, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if ((error as { code?: string }).code !== '55P03') throw error;
+    const { rows } = await client
+      .query<{ pid: number; state: string | null; seconds: number; application_name: string }>(
+        `SELECT pid, state, floor(extract(epoch FROM now() - xact_start))::int AS seconds, application_name
+         FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+         ORDER BY xact_start LIMIT 3`,
+      )
+      .catch(() => ({ rows: [] }));
+    if (rows.length === 0) throw error;
+    const holders = rows.map(
+      (row) =>
+        `pid ${row.pid} (${row.state ?? 'unknown state'}, transaction open ${row.seconds} s${row.application_name ? `, ${row.application_name}` : ''})`,
+    );
+    (error as Error).message +=
+      ` — it waits for table locks and for every older transaction of the database; open transactions, oldest first: ${holders.join(', ')}`;
+    throw error;
+  }
+}
+
+/**
  * PostgreSQL's catalog and statistics for datasource tables, read through the source connection
  * (SOURCE_DATABASE_URL), and the index DDL, which needs the table owner's rights and runs on DATABASE_URL. Index
  * builds and drops run CONCURRENTLY, which PostgreSQL refuses inside a transaction: each gets a pooled connection
@@ -193,12 +222,11 @@ export class IndexCatalogRepository {
         await client.query('SET statement_timeout = 0');
         const session: BuildSession = {
           state: () => indexStateOn(client, schema, indexName),
-          drop: async () => {
-            await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(schema)}.${quoteIdent(indexName)}`);
-          },
-          build: async (definition: string) => {
-            await client.query(definition);
-          },
+          drop: () =>
+            explainingLockTimeout(client, () =>
+              client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(schema)}.${quoteIdent(indexName)}`),
+            ),
+          build: (definition: string) => explainingLockTimeout(client, () => client.query(definition)),
         };
         return { locked: true as const, result: await fn(session) };
       } finally {

@@ -7,6 +7,7 @@ import type {
   Recommendation,
   RecommendationListQuery,
 } from '@ccc/shared-types';
+import type { Pool } from 'pg';
 import type { DataSource, Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -15,6 +16,12 @@ import { RecommendationChanges, type Applied } from './recommendation-changes.js
 import { RecommendationEntity } from './recommendation.entity.js';
 
 const OPEN: ImplementationStatus[] = ['PENDING', 'APPROVED'];
+
+/** Advisory-lock namespace of implementing a recommendation (keyed by its id); see implement. */
+const IMPLEMENT_LOCK_NAMESPACE = 0x1dc6;
+
+const beingImplemented = (id: string): AppError =>
+  AppError.conflict(`Recommendation ${id} is being implemented right now; its result shows when that has finished`);
 
 type RecommendationRow = RecommendationEntity & { datasourceId: number; datasourceName: string };
 
@@ -95,62 +102,93 @@ export class RecommendationsService {
   }
 
   async reject(id: string, notes: string | undefined, principal: Principal): Promise<Recommendation> {
-    const result = (await this.rows.query(
-      `UPDATE cache_optimization_recommendation
-          SET implementation_status = 'REJECTED', rejected_by = $2, rejected_at = now(), implementation_notes = COALESCE($3, implementation_notes)
-        WHERE id = $1 AND implementation_status IN ('PENDING', 'APPROVED') RETURNING id`,
-      [id, authorOf(principal), notes ?? null],
-    )) as [Array<{ id: string }>, number];
+    const result = await this.db.transaction(async (manager) => {
+      // Never while it is being implemented (see implement): the change would stay without its record.
+      const [{ locked }] = (await manager.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [
+        IMPLEMENT_LOCK_NAMESPACE,
+        id,
+      ])) as Array<{ locked: boolean }>;
+      if (!locked) throw beingImplemented(id);
+      return (await manager.query(
+        `UPDATE cache_optimization_recommendation
+            SET implementation_status = 'REJECTED', rejected_by = $2, rejected_at = now(), implementation_notes = COALESCE($3, implementation_notes)
+          WHERE id = $1 AND implementation_status IN ('PENDING', 'APPROVED') RETURNING id`,
+        [id, authorOf(principal), notes ?? null],
+      )) as [Array<{ id: string }>, number];
+    });
     if (result[0].length === 0) await this.refuse(id, 'rejected', OPEN);
     return this.get(id);
   }
 
   /**
-   * Applies an APPROVED recommendation and marks it IMPLEMENTED, holding the row locked meanwhile so that no
-   * concurrent decision interleaves. Refused with 409 when the live configuration no longer matches the one the
-   * recommendation was made for. If applying fails, nothing is recorded (the status stays APPROVED); if the
-   * status cannot be recorded after applying, the previous configuration is put back.
+   * Applies an APPROVED recommendation and marks it IMPLEMENTED, holding its implement lock meanwhile so that no
+   * second implement or a reject interleaves. Refused with 409 when the live configuration no longer matches the
+   * one the recommendation was made for. If applying fails, nothing is recorded (the status stays APPROVED); if
+   * the status cannot be recorded after applying, the previous configuration is put back.
+   *
+   * The lock is a session advisory lock on a connection of its own, not a row lock in a transaction: applying may
+   * build an index with CREATE INDEX CONCURRENTLY, which waits for every older transaction of the database —
+   * including one held open here, which would make the build wait for itself until its lock_timeout.
    */
   async implement(id: string, notes: string | undefined, principal: Principal): Promise<Recommendation> {
-    let applied: Applied | null = null;
+    const pool = (this.db.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    let broken: Error | undefined;
     try {
-      await this.db.transaction(async (manager) => {
-        const row = await manager
-          .getRepository(RecommendationEntity)
-          .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-        if (!row) throw AppError.notFound('Recommendation', id);
-        if (row.implementationStatus !== 'APPROVED') {
-          throw AppError.conflict(
-            `Recommendation ${id} is ${row.implementationStatus}; only an APPROVED recommendation can be implemented`,
-            {
-              status: row.implementationStatus,
-            },
-          );
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`,
+        [IMPLEMENT_LOCK_NAMESPACE, id],
+      );
+      if (!rows[0]?.locked) throw beingImplemented(id);
+      try {
+        await this.implementLocked(id, notes, principal);
+      } finally {
+        try {
+          await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [IMPLEMENT_LOCK_NAMESPACE, id]);
+        } catch (error) {
+          // Discarding the connection ends its session, and the lock with it.
+          broken = error as Error;
         }
-        const strategy = await this.datasources.entityByStrategyId(row.cacheStrategyId);
-        if (!strategy) throw AppError.notFound('Datasource of recommendation', id);
-        applied = await this.changes.apply(row, strategy, principal);
-        const text = [notes?.trim(), applied.note].filter(Boolean).join(' — ').slice(0, 2000);
-        await manager.update(
-          RecommendationEntity,
-          { id },
-          {
-            implementationStatus: 'IMPLEMENTED',
-            implementedAt: new Date(),
-            implementedBy: authorOf(principal),
-            implementationNotes: text,
-          },
-        );
-      });
-    } catch (error) {
-      const undo = (applied as Applied | null)?.undo;
-      if (undo)
-        await undo().catch((undoError: Error) =>
-          this.logger.error(`could not undo recommendation ${id}: ${undoError.message}`),
-        );
-      throw error;
+      }
+    } finally {
+      client.release(broken);
     }
     return this.get(id);
+  }
+
+  private async implementLocked(id: string, notes: string | undefined, principal: Principal): Promise<void> {
+    const row = await this.rows.findOneBy({ id });
+    if (!row) throw AppError.notFound('Recommendation', id);
+    if (row.implementationStatus !== 'APPROVED') {
+      throw AppError.conflict(
+        `Recommendation ${id} is ${row.implementationStatus}; only an APPROVED recommendation can be implemented`,
+        {
+          status: row.implementationStatus,
+        },
+      );
+    }
+    const strategy = await this.datasources.entityByStrategyId(row.cacheStrategyId);
+    if (!strategy) throw AppError.notFound('Datasource of recommendation', id);
+    const applied: Applied = await this.changes.apply(row, strategy, principal);
+    try {
+      const text = [notes?.trim(), applied.note].filter(Boolean).join(' — ').slice(0, 2000);
+      const result = await this.rows.update(
+        { id, implementationStatus: 'APPROVED' },
+        {
+          implementationStatus: 'IMPLEMENTED',
+          implementedAt: new Date(),
+          implementedBy: authorOf(principal),
+          implementationNotes: text,
+        },
+      );
+      if (!result.affected) await this.refuse(id, 'implemented', ['APPROVED']);
+    } catch (error) {
+      if (applied.undo)
+        await applied
+          .undo()
+          .catch((undoError: Error) => this.logger.error(`could not undo recommendation ${id}: ${undoError.message}`));
+      throw error;
+    }
   }
 
   /** Explains why a conditional status change matched nothing: 404 for an unknown id, else 409. */
