@@ -242,10 +242,11 @@ describe('1,000 datasources, warmed by 3 worker processes', () => {
   }, 300_000);
 
   it('keeps per-datasource keys and queue keys bounded: a second round leaves what the first did', async () => {
-    // Old generations go after the grace period: one live generation per datasource again.
+    // Old generations go after the grace period: one live generation per datasource again (a generation's `ranges`
+    // hash exists exactly while it has entries).
     await waitUntil(
       'old generations are deleted',
-      async () => (await countMatching(redis, 'idx:{ds:*}:g*:master')) === SMALL + 1,
+      async () => (await countMatching(redis, 'idx:{ds:*}:g*:ranges')) === SMALL + 1,
       60_000,
       500,
     );
