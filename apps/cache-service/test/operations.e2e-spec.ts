@@ -40,8 +40,17 @@ describe('operations surface', () => {
         );
       return line ? Number(line.split(' ').pop()) : 0;
     };
-    // The scrape's snapshot is shared for a second.
-    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The scrape's snapshot is shared for a second and refreshed by a database read, which a loaded machine delays:
+    // scrape until the gauge shows the change (as Prometheus would on its next scrape), for at most 15 s.
+    const gaugeBecomes = async (expected: number): Promise<number> => {
+      const deadline = Date.now() + 15_000;
+      let value = await gauge();
+      while (value !== expected && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        value = await gauge();
+      }
+      return value;
+    };
     expect((await t.http.get('/metrics').expect(200)).text).toMatch(/ccc_recommendations_open\{status="PENDING"\} \d+/);
     const before = await gauge();
     const [alert] = await db.query(
@@ -49,16 +58,14 @@ describe('operations surface', () => {
        VALUES ('00000000-0000-0000-0000-00000000c001', 'DEADLOCK_COUNT_HIGH', 'INFO', 'metrics test', 1, 2, '00000000-0000-0000-0000-000000000000') RETURNING id`,
     );
     try {
-      await settle();
-      expect(await gauge()).toBe(before + 1);
+      expect(await gaugeBecomes(before + 1)).toBe(before + 1);
     } finally {
       await db.query(
         `UPDATE cache_performance_alert SET alert_status = 'RESOLVED', resolved_at = now() WHERE id = $1`,
         [alert.id],
       );
     }
-    await settle();
-    expect(await gauge()).toBe(before);
+    expect(await gaugeBecomes(before)).toBe(before);
   });
 
   it('serves a valid OpenAPI 3 document and the Swagger UI', async () => {
