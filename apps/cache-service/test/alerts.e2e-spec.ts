@@ -268,11 +268,12 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
   }
 
   /** Synthetic query-API traffic for the current hour and minute (hits of requests), as the query API counts it. */
-  async function traffic(datasourceId: number, hits: number, requests: number): Promise<void> {
+  /** Counts traffic in the minute of `at`: an app on a manual clock must get it in the minute its clock shows. */
+  async function traffic(datasourceId: number, hits: number, requests: number, at = new Date()): Promise<void> {
     await t.app
       .get(UsageCounters)
       .addQueryCounters(datasourceId, [
-        { hour: hourOf(new Date()), minute: minuteOf(new Date()), hits, misses: requests - hits, latencyMicros: 0 },
+        { hour: hourOf(at), minute: minuteOf(at), hits, misses: requests - hits, latencyMicros: 0 },
       ]);
   }
 
@@ -481,7 +482,8 @@ describe('alerts: thresholds, evaluation, lifecycle and webhook notifications', 
     const repeating = await createTestApp(env({ ALERT_REPEAT_INTERVAL_SECONDS: '1' }), { clock });
     try {
       const ds = await datasource(repeating);
-      await traffic(ds.id, 5, 10);
+      // In the minute the stopped clock shows: real time may have passed into the next minute since it was made.
+      await traffic(ds.id, 5, 10, clock.now());
       const hitRate = await threshold(
         { metricType: 'CACHE_HIT_RATIO', datasourceId: ds.id, warningThreshold: 60, criticalThreshold: 30 },
         repeating,
