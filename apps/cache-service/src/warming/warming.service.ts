@@ -79,10 +79,9 @@ export class WarmingService implements OnModuleInit {
   }
 
   /**
-   * The janitor: a generation that is neither live nor being written by a running warm is garbage — normally
-   * deleted after each swap, but a process that dies between the swap and scheduling that deletion, or a warm
-   * that crashed and was never retried, leaves one behind. Each is scheduled for deletion after the usual
-   * grace period (readers in flight); the deletion job re-checks that it is not live. Returns how many (deletions).
+   * The janitor: a generation neither live nor being written is garbage (a process died between the swap and
+   * scheduling the deletion, or a crashed warm was never retried). Each is deleted after the usual grace period
+   * (readers in flight); the deletion job re-checks that it is not live. Returns how many.
    */
   async sweepLeakedGenerations(): Promise<number> {
     const sweep = `sweep${Date.now()}`;
