@@ -4,14 +4,15 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { AlertEvaluationResult, AlertWebhookPayload, CacheAlert, Datasource, Paginated } from '@ccc/shared-types';
+import type { AlertEvaluationResult, AlertWebhookPayload, CacheAlert, Datasource } from '@ccc/shared-types';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
-import { hourOf, minuteOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
+import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { JobRepository } from '../src/warming/job.repository.js';
 import { sample } from './support/prometheus-text.js';
+import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
@@ -189,27 +190,8 @@ describe('alert e-mails through a local SMTP server', () => {
       ]);
   }
 
-  async function evaluate(): Promise<AlertEvaluationResult> {
-    await t.app.get(QueryCounters).flush();
-    for (;;) {
-      const result = (await t.http.post('/api/admin/monitoring/alerts/evaluate').set(bearer(admin.token)).expect(200))
-        .body as AlertEvaluationResult;
-      if (result.ran) return result;
-      await sleep(50);
-    }
-  }
-
-  async function alertOf(datasourceId: number): Promise<CacheAlert> {
-    const page = (
-      await t.http
-        .get('/api/admin/monitoring/alerts')
-        .query({ datasourceId, alertType: 'HIT_RATE_LOW' })
-        .set(bearer(admin.token))
-        .expect(200)
-    ).body as Paginated<CacheAlert>;
-    expect(page.items).toHaveLength(1);
-    return page.items[0];
-  }
+  const evaluate = (): Promise<AlertEvaluationResult> => evaluateAlerts(t, admin.token);
+  const alertOf = (datasourceId: number): Promise<CacheAlert> => onlyAlertOf(t, admin.token, datasourceId);
 
   async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
     const deadline = Date.now() + 30_000;

@@ -10,12 +10,13 @@ import type {
   WarmingJob,
 } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
-import { hourOf, minuteOf, QueryCounters } from '../src/analytics-cache/query-counters.js';
+import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
+import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
-import { sleep, waitUntil } from './support/warming.js';
+import { waitUntil } from './support/warming.js';
 
 const RULES = '/api/admin/monitoring/remediation/rules';
 const ACTIONS = '/api/admin/monitoring/remediation/actions';
@@ -84,27 +85,8 @@ describe('remediation rules: actions on open alerts, guardrails, escalation, und
     ).items;
   }
 
-  async function evaluate(): Promise<AlertEvaluationResult> {
-    await t.app.get(QueryCounters).flush();
-    for (;;) {
-      const result = (await t.http.post('/api/admin/monitoring/alerts/evaluate').set(bearer(admin.token)).expect(200))
-        .body as AlertEvaluationResult;
-      if (result.ran) return result;
-      await sleep(50);
-    }
-  }
-
-  async function hitRateAlert(datasourceId: number): Promise<CacheAlert> {
-    const page = (
-      await t.http
-        .get('/api/admin/monitoring/alerts')
-        .query({ datasourceId, alertType: 'HIT_RATE_LOW' })
-        .set(bearer(admin.token))
-        .expect(200)
-    ).body as Paginated<CacheAlert>;
-    expect(page.items).toHaveLength(1);
-    return page.items[0];
-  }
+  const evaluate = (): Promise<AlertEvaluationResult> => evaluateAlerts(t, admin.token);
+  const hitRateAlert = (datasourceId: number): Promise<CacheAlert> => onlyAlertOf(t, admin.token, datasourceId);
 
   async function warmsOf(datasourceId: number): Promise<WarmingJob[]> {
     return (
