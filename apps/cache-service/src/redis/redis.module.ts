@@ -13,6 +13,14 @@ export type RedisClient = Redis | Cluster;
  * timeout: BullMQ's blocking commands wait on purpose. Not auto-pipelined: ioredis 6 loses the command name of
  * `callBuffer` in an auto-pipeline (the Redis tools' SCAN), and each awaited command would wait a macrotask.
  */
+/**
+ * How often a Cluster client re-reads the slot map by itself. ioredis refreshes it only on some errors: after a master
+ * is killed, commands to its (not yet reconnected) node fail without a refresh, each retry is redirected back to the
+ * dead node, and readers got "Too many Cluster redirections" for minutes (redis/ioredis#1863). A periodic refresh
+ * bounds that to seconds after the replica is promoted.
+ */
+export const CLUSTER_SLOTS_REFRESH_MS = 2_000;
+
 export function createRedisClient(config: AppConfig, name: string): RedisClient {
   const common = {
     connectionName: `ccc-${name}`,
@@ -24,6 +32,7 @@ export function createRedisClient(config: AppConfig, name: string): RedisClient 
   if (config.redis.clusterNodes) {
     return new Cluster(config.redis.clusterNodes, {
       enableOfflineQueue: false,
+      slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
       clusterRetryStrategy: common.retryStrategy,
       redisOptions: { ...common, password: new URL(config.redis.url).password || undefined },
     });

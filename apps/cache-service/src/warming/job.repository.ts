@@ -15,6 +15,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { CorrelationContext } from '../telemetry/correlation-context.js';
 import type { NotificationChannel } from '../telemetry/metric-definitions.js';
 import { QUEUE_PREFIX } from '../redis/redis-keys.js';
+import { CLUSTER_SLOTS_REFRESH_MS } from '../redis/redis.module.js';
 
 export const WARMING_QUEUE = 'warming';
 
@@ -86,6 +87,7 @@ export class JobRepository implements OnApplicationShutdown {
     const options = { maxRetriesPerRequest: null, connectionName: 'ccc-queue' };
     this.connection = config.redis.clusterNodes
       ? new Cluster(config.redis.clusterNodes, {
+          slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
           redisOptions: { ...options, password: new URL(config.redis.url).password || undefined },
         })
       : new Redis(config.redis.url, options);
