@@ -24,7 +24,7 @@ export const MEMORY_ADVICE =
   'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
 // Upper estimate of Redis bytes per cached row: cache layout 2 measures ~33 B/row (bench cache-engine), so 60 errs on
 // refusing a warm early rather than letting a shadow run Redis out of memory late.
-const ESTIMATED_BYTES_PER_ROW = 60;
+export const ESTIMATED_BYTES_PER_ROW = 60;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
