@@ -70,6 +70,7 @@ export function GenerationsPanel({
         rows={figures}
         rowKey={(row) => row.label}
         columns={COLUMNS}
+        card={false}
       />
       {!previous && (
         <p className="muted" data-testid="no-previous-generation">
