@@ -25,6 +25,7 @@ import { RemediationController } from './remediation/remediation.controller.js';
 import { RemediationModule } from './remediation/remediation.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersModule } from './users/users.module.js';
+import { RollbackController } from './warming/rollback.controller.js';
 import { WarmingController } from './warming/warming.controller.js';
 import { WarmingModule } from './warming/warming.module.js';
 
@@ -55,6 +56,7 @@ import { WarmingModule } from './warming/warming.module.js';
     AnalyticsCacheController,
     AnalyticsQueryController,
     WarmingController,
+    RollbackController,
     QueryPerformanceController,
     IndexStrategyController,
     ThresholdsController,

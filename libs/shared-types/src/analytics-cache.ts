@@ -189,6 +189,42 @@ export interface DatasourceCacheDetails {
   generation: number | null;
   entriesByMeasureFrequency: Array<{ measure: string; frequency: string; entries: number }>;
   recentJobs: WarmingJob[];
+  /** The generation the last refresh (or rollback) replaced, kept for a rollback; null when none is retained. */
+  previousGeneration: PreviousGeneration | null;
+}
+
+/**
+ * A generation kept after a swap replaced it (GENERATION_RETENTION_SECONDS), so that an operator can roll back to it
+ * until `expiresAt`; dropped earlier when a warm needs the memory.
+ */
+export interface PreviousGeneration {
+  generation: number;
+  entries: number;
+  rows: number;
+  indexCount: number;
+  estimatedMemoryMB: number;
+  /** When it was warmed (it went live then). */
+  lastWarmed: string | null;
+  /** When a swap replaced it. */
+  retiredAt: string;
+  /** When it is deleted, unless a rollback makes it live again first. */
+  expiresAt: string;
+  /** The warm that wrote it. */
+  jobId: string | null;
+}
+
+/**
+ * After a rollback: the retained generation is live again, and the one it replaced is retained in its turn (roll
+ * forward by rolling back again) — or, with a retention of 0, deleted.
+ */
+export interface RollbackResponse {
+  datasourceId: number;
+  /** The live generation now. */
+  generation: number;
+  /** The generation rolled back from. */
+  rolledBackFrom: number;
+  /** What is retained now (the generation rolled back from), or null. */
+  previousGeneration: PreviousGeneration | null;
 }
 
 /** One cached entry: the rows of a (measure, practice, provider, frequency), as [period, value] pairs. */

@@ -11,6 +11,8 @@ import {
   type InvalidateResponse,
   type JobStatus,
   type OverallCacheHealth,
+  type PreviousGeneration,
+  type RollbackResponse,
   type SelectiveInvalidateRequest,
   type WarmingJob,
   type WarmingType,
@@ -156,11 +158,44 @@ class MeasureFrequencyCountDto {
   @ApiProperty() entries: number;
 }
 
+export class PreviousGenerationDto implements PreviousGeneration {
+  @ApiProperty() generation: number;
+  @ApiProperty() entries: number;
+  @ApiProperty() rows: number;
+  @ApiProperty() indexCount: number;
+  @ApiProperty({ description: 'Estimated Redis memory of its entries' }) estimatedMemoryMB: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was warmed' })
+  lastWarmed: string | null;
+  @ApiProperty({ format: 'date-time', description: 'When a swap replaced it' }) retiredAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When it is deleted unless a rollback makes it live first' })
+  expiresAt: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The warm that wrote it' }) jobId: string | null;
+}
+
+export class RollbackResponseDto implements RollbackResponse {
+  @ApiProperty() datasourceId: number;
+  @ApiProperty({ description: 'The live generation now (the one rolled back to)' }) generation: number;
+  @ApiProperty({ description: 'The generation rolled back from' }) rolledBackFrom: number;
+  @ApiProperty({
+    type: PreviousGenerationDto,
+    nullable: true,
+    description: 'What is retained now: the generation rolled back from (roll forward by rolling back again), or null',
+  })
+  previousGeneration: PreviousGenerationDto | null;
+}
+
 export class DatasourceCacheDetailsDto implements DatasourceCacheDetails {
   @ApiProperty({ type: DatasourceCacheMetricsDto }) metrics: DatasourceCacheMetricsDto;
   @ApiProperty({ type: Number, nullable: true }) generation: number | null;
   @ApiProperty({ type: MeasureFrequencyCountDto, isArray: true }) entriesByMeasureFrequency: MeasureFrequencyCountDto[];
   @ApiProperty({ type: WarmingJobDto, isArray: true }) recentJobs: WarmingJobDto[];
+  @ApiProperty({
+    type: PreviousGenerationDto,
+    nullable: true,
+    description:
+      'The generation the last refresh (or rollback) replaced, kept for a rollback; null when none is retained',
+  })
+  previousGeneration: PreviousGenerationDto | null;
 }
 
 class AnalyticsEntryDto {

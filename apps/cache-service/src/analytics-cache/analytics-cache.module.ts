@@ -6,6 +6,7 @@ import { AnalyticsQueryService } from './analytics-query.service.js';
 import { CacheRepository } from './cache.repository.js';
 import { QueryCounters } from './query-counters.js';
 import { RedisMemory } from './redis-memory.js';
+import { RetainedGenerations } from './retained-generation.js';
 import { SourceReader } from './source-reader.js';
 import { UsageCounters } from './usage-counters.js';
 import { WarmActivityLink } from './warm-activity.js';
@@ -15,7 +16,8 @@ import { WarmLocks } from './warm-locks.js';
  * The cache engine: generations in Redis, atomic swaps, consistent reads, the query API, statistics, health and
  * invalidation. Its state lives in Redis; it owns no table.
  * Offers: CacheRepository (generations), WarmLocks (the warming lock, job controls), UsageCounters (query
- * counters in Redis), RedisMemory (INFO memory), QueryCounters (in-process hit/miss tallies), SourceReader
+ * counters in Redis), RedisMemory (INFO memory), RetainedGenerations (the generation a swap replaced, kept for a
+ * rollback), QueryCounters (in-process hit/miss tallies), SourceReader
  * (streams a source table; reports each source query to its listeners, as db-performance records them),
  * WarmActivityLink (warming connects itself here; the engine never imports it).
  * Needs: DatasourcesModule (settings and source access), the global Redis client.
@@ -28,6 +30,7 @@ import { WarmLocks } from './warm-locks.js';
     WarmLocks,
     UsageCounters,
     RedisMemory,
+    RetainedGenerations,
     SourceReader,
     QueryCounters,
     AnalyticsQueryService,
@@ -39,6 +42,7 @@ import { WarmLocks } from './warm-locks.js';
     WarmLocks,
     UsageCounters,
     RedisMemory,
+    RetainedGenerations,
     SourceReader,
     QueryCounters,
     WarmActivityLink,

@@ -14,6 +14,7 @@ import { calculateCacheHealth, overallHealth } from './cache-health.js';
 import { planQuery } from './entry-codec.js';
 import { hitRateOf, sumUsage, type WindowUsage } from './hit-rate.js';
 import { QueryCounters } from './query-counters.js';
+import { toPreviousGeneration } from './retained-generation.js';
 import { UsageCounters } from './usage-counters.js';
 import { WarmActivityLink, type WarmActivity } from './warm-activity.js';
 
@@ -85,6 +86,7 @@ export class AnalyticsCacheService {
               meta.frequencies,
             ),
       recentJobs: await this.warming.recentJobs(datasourceId),
+      previousGeneration: toPreviousGeneration(meta.previous),
     };
   }
 
@@ -179,9 +181,10 @@ export class AnalyticsCacheService {
       // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
       // cancel the warm: cancelling first would let its own cleanup delete the shadow uncounted.
       const running = await this.warming.activeJobOf(datasourceId);
-      const { live, shadow } = await this.cache.invalidate(datasourceId);
+      const { live, shadow, previous } = await this.cache.invalidate(datasourceId);
       counts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
-      for (const generation of [shadow, live]) {
+      // The retained previous generation goes too: invalidated data must not come back by a rollback.
+      for (const generation of [shadow, live, previous]) {
         if (generation === null) continue;
         const deleted = await this.cache.deleteGeneration(datasourceId, generation);
         counts.keysDeleted += deleted.keysDeleted;

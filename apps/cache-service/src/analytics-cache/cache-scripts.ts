@@ -1,4 +1,11 @@
 import { CacheKeys } from '../redis/redis-keys.js';
+import {
+  ALL_PREVIOUS_FIELDS,
+  GENERATION_FIGURES,
+  luaList,
+  PREVIOUS_PREFIX,
+  PreviousFields,
+} from './generation-fields.js';
 
 /**
  * Lua scripts of the analytics cache. Each declares the datasource's meta key; the other keys it touches
@@ -10,6 +17,9 @@ const LIVE = `'${CacheKeys.liveField}'`;
 const LEGACY = `'${CacheKeys.legacyLiveField}'`;
 const RANGES = `'${CacheKeys.indexSuffixes.ranges()}'`;
 const DIRECTORY = `'${CacheKeys.indexSuffixes.directory()}'`;
+const PREVIOUS_GEN = `'${PreviousFields.generation}'`;
+const PREVIOUS_RETIRED = `'${PreviousFields.retiredAt}'`;
+const PREVIOUS_EXPIRES = `'${PreviousFields.expiresAt}'`;
 
 /** Allocates the shadow generation and reports the live generation and invalidation epoch it started from. */
 export const BEGIN_WARM = `
@@ -22,28 +32,53 @@ return { g, redis.call('HGET', KEYS[1], ${LIVE}) or '', redis.call('HGET', KEYS[
  * The swap: one compare-and-set on the meta hash, O(1) whatever the number of keys. Refuses when another
  * generation went live, the datasource was invalidated since the warm began, or the warming lock no longer
  * holds this execution's token (another execution of the same job took over: only one may swap).
- * KEYS: meta, query stats, warming lock. ARGV: expected live gen, expected epoch, new gen, lock token, then
- * field/value pairs.
+ * With a retention, the generation it replaces becomes the retained previous one: its figures move under `prev:`,
+ * with when it was retired and until when it is kept; the previous one before it is superseded (its fields go; the
+ * caller deletes it). A rollback is the same swap with the retained generation as the new one, under a lock token of
+ * its own: refused ('previous_gone') unless that generation is still the retained one.
+ * KEYS: meta, query stats, warming lock. ARGV: expected live gen, expected epoch, new gen, lock token, retain until
+ * (ms since the epoch; '' retains nothing), retired at (ISO time), rollback ('1' or ''), then field/value pairs.
  */
 export const SWAP = `
 if redis.call('GET', KEYS[3]) ~= ARGV[4] then return 'lock_lost' end
-if (redis.call('HGET', KEYS[1], ${LIVE}) or '') ~= ARGV[1] then return 'generation_changed' end
+local live = redis.call('HGET', KEYS[1], ${LIVE}) or ''
+if live ~= ARGV[1] then return 'generation_changed' end
 if (redis.call('HGET', KEYS[1], 'epoch') or '0') ~= ARGV[2] then return 'invalidated' end
-redis.call('HSET', KEYS[1], ${LIVE}, ARGV[3], unpack(ARGV, 5))
-redis.call('HDEL', KEYS[1], 'dropped', ${LEGACY})
+if ARGV[7] == '1' and redis.call('HGET', KEYS[1], ${PREVIOUS_GEN}) ~= ARGV[3] then return 'previous_gone' end
+local figures = ${luaList(GENERATION_FIGURES)}
+local retired = {}
+if ARGV[5] ~= '' and live ~= '' then
+  local values = redis.call('HMGET', KEYS[1], unpack(figures))
+  retired = { ${PREVIOUS_GEN}, live, ${PREVIOUS_RETIRED}, ARGV[6], ${PREVIOUS_EXPIRES}, ARGV[5] }
+  for i, field in ipairs(figures) do
+    if values[i] then
+      retired[#retired + 1] = '${PREVIOUS_PREFIX}' .. field
+      retired[#retired + 1] = values[i]
+    end
+  end
+end
+redis.call('HDEL', KEYS[1], ${LEGACY}, unpack(${luaList(ALL_PREVIOUS_FIELDS)}))
+redis.call('HDEL', KEYS[1], unpack(figures))
+redis.call('HSET', KEYS[1], ${LIVE}, ARGV[3], unpack(ARGV, 8))
+if #retired > 0 then redis.call('HSET', KEYS[1], unpack(retired)) end
 if redis.call('HGET', KEYS[1], 'shadowGen') == ARGV[3] then redis.call('HDEL', KEYS[1], 'shadowGen') end
 redis.call('DEL', KEYS[2])
 return 'ok'
 `;
 
-/** Drops the live pointer and bumps the epoch so a running warm cannot swap in; returns {live gen, shadow gen}. */
+/**
+ * Drops the live pointer and the retained previous generation, and bumps the epoch so a running warm cannot swap
+ * in; returns {live gen, shadow gen, previous gen}.
+ */
 export const INVALIDATE = `
 local live = redis.call('HGET', KEYS[1], ${LIVE}) or ''
 local shadow = redis.call('HGET', KEYS[1], 'shadowGen') or ''
+local previous = redis.call('HGET', KEYS[1], ${PREVIOUS_GEN}) or ''
 redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('HDEL', KEYS[1], ${LIVE}, ${LEGACY}, 'shadowGen', 'lastWarmed', 'rows', 'entries', 'indexes', 'bytes', 'measures', 'practices', 'providers', 'frequencies', 'measureList', 'sourceRows', 'jobId', 'dropped')
+redis.call('HDEL', KEYS[1], unpack(${luaList(ALL_PREVIOUS_FIELDS)}))
 redis.call('DEL', KEYS[2])
-return { live, shadow }
+return { live, shadow, previous }
 `;
 
 /**

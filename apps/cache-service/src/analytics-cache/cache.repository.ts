@@ -8,6 +8,7 @@ import { evalByDigest } from '../redis/lua-script.js';
 import { BEGIN_WARM, INVALIDATE, MARK_DROPPED, QUERY, SWAP } from './cache-scripts.js';
 import { decodeStoredEntry, encodeStoredEntry } from './entry-codec.js';
 import { DEFAULT_DELETION_PACING, GenerationDeletion, type DeletionCounts } from './generation-deletion.js';
+import { retainedOf, type RetainedGeneration } from './retained-generation.js';
 import { UsageCounters } from './usage-counters.js';
 import { WarmLocks } from './warm-locks.js';
 
@@ -38,7 +39,11 @@ export interface CacheMeta extends GenerationFigures {
   jobId: string | null;
   /** Regions of the live generation removed by selective invalidation (answered by the database). */
   droppedRegions: AnalyticsQuery[];
+  /** The generation the last swap replaced, kept for a rollback (GENERATION_RETENTION_SECONDS), or null. */
+  previous: RetainedGeneration | null;
 }
+
+export type SwapOutcome = 'ok' | 'generation_changed' | 'invalidated' | 'lock_lost' | 'previous_gone';
 
 /** What a swap records about the generation it makes live. */
 export interface LiveSummary extends GenerationFigures {
@@ -94,6 +99,7 @@ const INDEX = CacheKeys.indexSuffixes;
 @Injectable()
 export class CacheRepository {
   private readonly deletion: GenerationDeletion;
+  private readonly retentionMs: number;
 
   /** `config` absent (code built outside Nest, like the bench's): the default deletion pacing. */
   constructor(
@@ -103,6 +109,7 @@ export class CacheRepository {
     @Optional() @Inject(APP_CONFIG) config?: AppConfig,
   ) {
     this.deletion = new GenerationDeletion(redis, config?.warming.deletion ?? DEFAULT_DELETION_PACING);
+    this.retentionMs = (config?.warming.generationRetentionSeconds ?? 0) * 1000;
   }
 
   async meta(datasourceId: number): Promise<CacheMeta> {
@@ -126,6 +133,7 @@ export class CacheRepository {
       measureList: live.measureList ? (JSON.parse(live.measureList) as string[]) : [],
       jobId: live.jobId ?? null,
       droppedRegions: live.dropped ? (JSON.parse(live.dropped) as AnalyticsQuery[]) : [],
+      previous: retainedOf(raw),
     };
   }
 
@@ -273,19 +281,23 @@ export class CacheRepository {
     return counts.reduce((sum, count) => sum + Number(count), 0);
   }
 
-  /** Makes `generation` live if nothing changed since the warm began and `lockToken` still holds the warming lock. */
+  /**
+   * Makes `generation` live if nothing changed since the warm began and `lockToken` still holds the warming lock. With
+   * a retention, the generation it replaces is kept as the previous one (SWAP). `rollback`: `generation` is the
+   * retained previous generation, `summary` its stored fields.
+   */
   async swap(
     datasourceId: number,
     expected: { live: number | null; epoch: string },
     generation: number,
-    summary: LiveSummary,
+    summary: LiveSummary | Record<string, string>,
     lockToken: string,
-  ): Promise<'ok' | 'generation_changed' | 'invalidated' | 'lock_lost'> {
-    const fields = Object.entries({
-      ...summary,
-      frequencies: JSON.stringify(summary.frequencies),
-      measureList: JSON.stringify(summary.measureList),
-    }).flatMap(([key, value]) => [key, String(value)]);
+    rollback = false,
+  ): Promise<SwapOutcome> {
+    const fields = Object.entries(summary)
+      .map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])
+      .flat();
+    const now = Date.now();
     return (await this.redis.eval(
       SWAP,
       3,
@@ -296,18 +308,24 @@ export class CacheRepository {
       expected.epoch,
       String(generation),
       lockToken,
+      this.retentionMs > 0 ? String(now + this.retentionMs) : '',
+      new Date(now).toISOString(),
+      rollback ? '1' : '',
       ...fields,
-    )) as 'ok' | 'generation_changed' | 'invalidated' | 'lock_lost';
+    )) as SwapOutcome;
   }
 
-  async invalidate(datasourceId: number): Promise<{ live: number | null; shadow: number | null }> {
-    const [live, shadow] = (await this.redis.eval(
+  async invalidate(
+    datasourceId: number,
+  ): Promise<{ live: number | null; shadow: number | null; previous: number | null }> {
+    const [live, shadow, previous] = (await this.redis.eval(
       INVALIDATE,
       2,
       CacheKeys.meta(datasourceId),
       CacheKeys.queryStats(datasourceId),
-    )) as [string, string];
-    return { live: live ? Number(live) : null, shadow: shadow ? Number(shadow) : null };
+    )) as [string, string, string];
+    const generation = (value: string): number | null => (value ? Number(value) : null);
+    return { live: generation(live), shadow: generation(shadow), previous: generation(previous) };
   }
 
   /** `regionsChecked`: the caller has seen the dropped regions and the query does not overlap them. */

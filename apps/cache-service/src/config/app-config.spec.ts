@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     expect(config.auth.jwtSecretEphemeral).toBe(true);
   });
 
+  it('retains a replaced generation for an hour by default; 0 deletes it after the grace period', () => {
+    expect(loadConfig({}).warming.generationRetentionSeconds).toBe(3_600);
+    expect(loadConfig({ GENERATION_RETENTION_SECONDS: '0' }).warming.generationRetentionSeconds).toBe(0);
+    expect(() => loadConfig({ GENERATION_RETENTION_SECONDS: '-1' })).toThrow(/GENERATION_RETENTION_SECONDS must be/);
+    expect(() => loadConfig({ GENERATION_RETENTION_SECONDS: '1', CACHE_GC_GRACE_MS: '5000' })).toThrow(
+      /GENERATION_RETENTION_SECONDS must be 0 or at least CACHE_GC_GRACE_MS/,
+    );
+  });
+
   it('lists every bad variable at once', () => {
     let error: ConfigError | undefined;
     try {

@@ -197,6 +197,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!Number.isFinite(scale) || scale <= 0 || scale > 10)
     problems.push(`DEMO_SCALE must be a number in (0, 10] (got "${scaleRaw}")`);
 
+  // A week at most: a retained generation holds as much Redis memory as the live one.
+  const retention = int('GENERATION_RETENTION_SECONDS', 3_600, 0, 604_800);
+  const gcGraceMs = int('CACHE_GC_GRACE_MS', 5_000, 0, 3_600_000);
+  if (retention > 0 && retention * 1000 < gcGraceMs)
+    problems.push(
+      `GENERATION_RETENTION_SECONDS must be 0 or at least CACHE_GC_GRACE_MS (${gcGraceMs} ms): a retained generation outlives the grace period`,
+    );
+
   const alertEmail = loadEmailConfig(env, { int, oneOf }, production, problems);
 
   const config: AppConfig = {
@@ -266,7 +274,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       concurrency: int('WARM_CONCURRENCY', 2, 1, 32),
       attempts: int('WARM_ATTEMPTS', 3, 1, 20),
       jobLockMs: int('WARM_JOB_LOCK_MS', 30_000, 1_000, 600_000),
-      gcGraceMs: int('CACHE_GC_GRACE_MS', 5_000, 0, 3_600_000),
+      gcGraceMs,
+      generationRetentionSeconds: retention,
       deletion: {
         batchBytes: int('CACHE_DELETE_BATCH_BYTES', 65_536, 1_024, 16_777_216),
         pauseMs: int('CACHE_DELETE_PAUSE_MS', 2, 0, 1_000),

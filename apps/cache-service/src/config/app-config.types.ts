@@ -91,6 +91,11 @@ export interface AppConfig {
     jobLockMs: number;
     /** How long an old generation stays readable after a swap, for readers in flight. */
     gcGraceMs: number;
+    /**
+     * How long the generation a swap replaced stays in Redis for a rollback (0: deleted after the grace period); the
+     * memory guard drops it first when a warm needs the memory.
+     */
+    generationRetentionSeconds: number;
     /** Deleting cached data: no UNLINK/SREM frees more than `batchBytes`; `pauseMs` between two (generation-deletion.ts). */
     deletion: { batchBytes: number; pauseMs: number };
     /** A warm pauses-with-failure when Redis used_memory plus the shadow's estimate would pass this share of maxmemory. */

@@ -252,6 +252,23 @@ export class JobRepository implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * Deletes a retained generation when its retention ends (at least the grace period from now). The job re-checks
+   * (GenerationRetention.deleteIfUnused): a rollback may have made it live, or retained it again until later. One job
+   * per generation and expiry: asking twice is a no-op.
+   */
+  async enqueueGenerationExpiry(datasourceId: number, generation: number, expiresAtMs: number): Promise<void> {
+    await this.queue.add(
+      'delete-generation',
+      { kind: 'delete-generation', datasourceId, generation, correlationId: this.correlation.current() },
+      {
+        ...this.options('delete-generation'),
+        delay: Math.max(this.config.warming.gcGraceMs, expiresAtMs - Date.now()),
+        jobId: `gc-${datasourceId}-${generation}-until-${expiresAtMs}`,
+      },
+    );
+  }
+
   /** Removes a job that has not started; false when a worker already holds it. */
   async removeWaiting(jobId: string): Promise<boolean> {
     const job = await this.queue.getJob(jobId);

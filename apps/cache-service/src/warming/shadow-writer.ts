@@ -24,7 +24,7 @@ export const MEMORY_ADVICE =
   'the live generation stays served. Raise Redis maxmemory, free memory (invalidate datasources nobody reads), or warm fewer datasources at once, then warm again';
 // Upper estimate of Redis bytes per cached row: cache layout 2 measures ~33 B/row (bench cache-engine), so 60 errs on
 // refusing a warm early rather than letting a shadow run Redis out of memory late.
-const ESTIMATED_BYTES_PER_ROW = 60;
+export const ESTIMATED_BYTES_PER_ROW = 60;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,6 +54,8 @@ export interface ShadowWriterDeps {
   redisMemory: RedisMemory;
   source: SourceReader;
   rows: Repository<WarmingJobEntity>;
+  /** Drops a retained previous generation for memory (GenerationRetention.reclaim); false when none is left. */
+  reclaim?: (datasourceId: number) => Promise<boolean>;
 }
 
 /**
@@ -124,7 +126,7 @@ export class ShadowWriter {
       }
       if (now - lastMemory > MEMORY_CHECK_EVERY_MS) {
         lastMemory = now;
-        await this.checkMemory(0);
+        await this.checkMemory(0, datasourceId);
       }
       if (now - lastControl < CONTROL_EVERY_MS) return;
       lastControl = now;
@@ -167,7 +169,7 @@ export class ShadowWriter {
           rowsTotal = count;
           await this.deps.rows.update({ id: row.id }, { rowsTotal: count });
           // Now the shadow's size can be estimated: refuse before writing anything if it cannot fit.
-          await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW));
+          await this.checkMemory(Math.max(liveBytes, count * ESTIMATED_BYTES_PER_ROW), datasourceId);
         },
         async (rows) => {
           watchdog.progress();
@@ -198,10 +200,17 @@ export class ShadowWriter {
     return { rowsRead, rowsTotal, totals: grouper.totals };
   }
 
-  /** The seed's risk "shadow warming doubles memory": stop before Redis would pass its configured share of maxmemory. */
-  async checkMemory(additionalBytes: number): Promise<void> {
-    const { used, max } = await this.deps.redisMemory.memory();
-    if (max > 0 && used + additionalBytes > max * this.deps.config.warming.memoryGuardRatio) {
+  /**
+   * The seed's risk "shadow warming doubles memory": stop before Redis would pass its configured share of maxmemory,
+   * once no retained previous generation is left to drop.
+   */
+  async checkMemory(additionalBytes: number, datasourceId?: number): Promise<void> {
+    let { used, max } = await this.deps.redisMemory.memory();
+    const short = (): boolean => max > 0 && used + additionalBytes > max * this.deps.config.warming.memoryGuardRatio;
+    // Generations retained for a rollback are the first to go when memory is short (GENERATION_RETENTION_SECONDS).
+    while (short() && datasourceId !== undefined && (await this.deps.reclaim?.(datasourceId)))
+      ({ used, max } = await this.deps.redisMemory.memory());
+    if (short()) {
       throw new WarmAborted(
         'FAILED',
         `Redis memory guard: ${Math.round(used / 1048576)} MB used + ~${Math.round(additionalBytes / 1048576)} MB for the shadow would pass ${Math.round(this.deps.config.warming.memoryGuardRatio * 100)}% of maxmemory (${Math.round(max / 1048576)} MB); ${MEMORY_ADVICE}`,

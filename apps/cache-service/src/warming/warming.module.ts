@@ -4,6 +4,8 @@ import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
+import { GenerationRetention } from './generation-retention.js';
+import { GenerationRollbackService } from './generation-rollback.service.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { WarmingProcessor } from './warming.processor.js';
@@ -12,9 +14,10 @@ import { WarmingService } from './warming.service.js';
 /**
  * Warming: the BullMQ queue, its worker and schedules; the only owner of the warming_jobs table.
  * Offers: WarmingService (request, control and list warms; schedules), WarmingProcessor (the worker; started by
- * roles that run workers), JobRepository (the queues: alerts send webhooks through it, health reads it).
+ * roles that run workers), JobRepository (the queues: alerts send webhooks through it, health reads it),
+ * GenerationRollbackService (rollback to the retained previous generation; GenerationRetention keeps and deletes it).
  * Needs: AnalyticsCacheModule (writes generations), DatasourcesModule (settings; it follows their lifecycle),
- * PlatformModule (the janitor). Routes: /api/admin/analytics/cache/{warm,warming/*,schedules/*}.
+ * PlatformModule (the janitor). Routes: /api/admin/analytics/cache/{warm,warming/*,schedules/*,datasources/:id/rollback}.
  */
 @Module({
   imports: [
@@ -24,7 +27,7 @@ import { WarmingService } from './warming.service.js';
     PlatformModule,
     TelemetryModule,
   ],
-  providers: [JobRepository, WarmingService, WarmingProcessor],
-  exports: [WarmingService, WarmingProcessor, JobRepository],
+  providers: [JobRepository, WarmingService, WarmingProcessor, GenerationRetention, GenerationRollbackService],
+  exports: [WarmingService, WarmingProcessor, JobRepository, GenerationRollbackService],
 })
 export class WarmingModule {}

@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { OperatorMetricsService, type WarmOutcome } from '../telemetry/operator-metrics.service.js';
+import { GenerationRetention } from './generation-retention.js';
 import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repository.js';
 import { postponeOnOutage } from './outage-postponement.js';
 import { StallWatchdog } from './stall-watchdog.js';
@@ -49,8 +50,10 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     private readonly datasources: DatasourcesService,
     private readonly metrics: OperatorMetricsService,
+    private readonly retention: GenerationRetention,
   ) {
-    this.shadows = new ShadowWriter({ config, cache, locks, redisMemory, source, rows }, () => this.closing);
+    const reclaim = (datasourceId: number) => retention.reclaim(datasourceId);
+    this.shadows = new ShadowWriter({ config, cache, locks, redisMemory, source, rows, reclaim }, () => this.closing);
   }
 
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
@@ -68,15 +71,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
   /** A completed warm's summary becomes the job's return value (shown by queue tools); other jobs return nothing. */
   async process(job: Job<WarmingJobData>, queueToken?: string): Promise<WarmSummary | void> {
     const data = job.data;
-    if (data.kind === 'delete-generation') {
-      const meta = await this.cache.meta(data.datasourceId);
-      // Never delete what is live (e.g. a deletion scheduled twice), nor what a running warm is writing.
-      if (meta.generation === data.generation) return;
-      if (meta.shadowGeneration === data.generation && (await this.locks.lockHolder(data.datasourceId)) !== null)
-        return;
-      await this.cache.deleteGeneration(data.datasourceId, data.generation);
-      return;
-    }
+    // Never deletes what is live, retained for a rollback, or being written by a running warm.
+    if (data.kind === 'delete-generation') return this.retention.deleteIfUnused(data.datasourceId, data.generation);
     if (data.kind === 'scheduled-warm') {
       await this.warming.requestWarm({
         datasourceIds: [data.datasourceId],
@@ -140,7 +136,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         },
       );
       const live = await this.cache.meta(datasourceId);
-      await this.shadows.checkMemory(live.bytes);
+      await this.shadows.checkMemory(live.bytes, datasourceId);
 
       const result = await this.shadows.write({
         job,
@@ -304,10 +300,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     token: string,
   ): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
-      [
-        'schedule deletion of the old generation',
-        async () => (previous !== null ? this.jobs.enqueueGenerationDeletion(datasourceId, previous) : undefined),
-      ],
+      ['retain the old generation or schedule its deletion', () => this.retention.retired(datasourceId, previous)],
       [
         'record the final progress',
         () =>

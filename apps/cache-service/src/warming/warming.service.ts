@@ -79,9 +79,9 @@ export class WarmingService implements OnModuleInit {
   }
 
   /**
-   * The janitor: a generation neither live nor being written is garbage (a process died between the swap and
-   * scheduling the deletion, or a crashed warm was never retried). Each is deleted after the usual grace period
-   * (readers in flight); the deletion job re-checks that it is not live. Returns how many.
+   * The janitor: a generation neither live, nor retained for a rollback (until it expires), nor being written is
+   * garbage (a process died between the swap and scheduling the deletion, or a crashed warm was never retried). Each
+   * is deleted after the usual grace period; the deletion job re-checks that it is not live. Returns how many.
    */
   async sweepLeakedGenerations(): Promise<number> {
     const sweep = `sweep${Date.now()}`;
@@ -98,11 +98,11 @@ export class WarmingService implements OnModuleInit {
       const warming = (await this.locks.lockHolder(datasourceId)) !== null;
       for (const generation of stored) {
         if (generation === meta.generation || (warming && generation === meta.shadowGeneration)) continue;
+        if (generation === meta.previous?.generation && meta.previous.expiresAtMs > Date.now()) continue;
         await this.jobs.enqueueGenerationDeletion(datasourceId, generation, false, sweep);
         scheduled += 1;
       }
-      // A generation a previous version made live (cache layout 1) is never read: the cache counts as cold, the
-      // generation goes above like any other, and the datasource is warmed again in the current layout.
+      // A layout-1 generation (a previous version's) is never read: deleted above like any other, then warmed again.
       if (meta.legacyGeneration !== null && meta.generation === null && !warming && strategy.isEnabled) {
         await this.requestWarm({
           datasourceIds: [datasourceId],

@@ -41,6 +41,9 @@ export async function createTestApp(
     MONITORING_SCHEDULES: 'false',
     // The demo tables and the tests' own source tables (support/source-table.ts) are the only sources.
     SOURCE_SCHEMAS: `demo_analytics,${TEST_SOURCE_SCHEMA}`,
+    // Replaced generations are deleted after the grace period, so tests that count generations see only theirs; the
+    // rollback test (rollback.e2e-spec.ts) retains them.
+    GENERATION_RETENTION_SECONDS: '0',
     // One JSON line per request on stdout would drown the test output (the logging test starts the built service).
     LOG_LEVEL: process.env.TEST_LOG ? 'log' : 'error',
     ...env,

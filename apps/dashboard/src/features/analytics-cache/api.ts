@@ -3,6 +3,7 @@ import type {
   CacheStatsResponse,
   DatasourceCacheDetails,
   InvalidateResponse,
+  RollbackResponse,
   SelectiveInvalidateRequest,
   WarmRequest,
   WarmResponse,
@@ -11,7 +12,7 @@ import { request } from '../../lib/api-client';
 
 const BASE = '/api/admin/analytics/cache';
 
-/** The analytics cache endpoints (statistics, warm, invalidate, health, per-datasource details). */
+/** The analytics cache endpoints (statistics, warm, invalidate, health, per-datasource details, rollback). */
 export const analyticsCacheApi = {
   stats: (signal?: AbortSignal) => request<CacheStatsResponse>('GET', `${BASE}/stats`, { signal }),
   health: (signal?: AbortSignal) => request<CacheHealthResponse>('GET', `${BASE}/health`, { signal }),
@@ -19,4 +20,7 @@ export const analyticsCacheApi = {
     request<DatasourceCacheDetails>('GET', `${BASE}/datasources/${datasourceId}`, { signal }),
   warm: (body: WarmRequest) => request<WarmResponse>('POST', `${BASE}/warm`, { body }),
   invalidate: (body: SelectiveInvalidateRequest) => request<InvalidateResponse>('POST', `${BASE}/invalidate`, { body }),
+  /** `generation`: the retained generation the user confirmed; the service refuses (409) if another is retained now. */
+  rollback: (datasourceId: number, generation: number) =>
+    request<RollbackResponse>('POST', `${BASE}/datasources/${datasourceId}/rollback`, { body: { generation } }),
 };

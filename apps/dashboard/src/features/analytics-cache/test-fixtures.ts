@@ -177,6 +177,7 @@ export function details(overrides: Partial<DatasourceCacheDetails> = {}): Dataso
       job(),
       job({ jobId: 'job-0', status: 'FAILED', failureReason: 'Source query timed out', generation: null }),
     ],
+    previousGeneration: null,
     ...overrides,
   };
 }

@@ -23,6 +23,7 @@ import { useDatasourceCacheDetails } from '../hooks/useDatasourceCacheDetails';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
 import { VerdictBadge } from './HealthBadge';
+import { GenerationsPanel } from './GenerationsPanel';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
 import { WarmFeedback } from './WarmFeedback';
 
@@ -182,6 +183,8 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
           <Metric label="Queries since warm" value={formatCount(m.totalQueries)} />
         </dl>
       </section>
+
+      <GenerationsPanel details={details} canWrite={canWrite} warming={activeJob !== undefined} now={now} />
 
       <section aria-labelledby="entries-title" className="page-section">
         <h2 id="entries-title">Entries by measure and frequency</h2>
