@@ -79,7 +79,9 @@ describe('incremental refresh (watermark)', () => {
   /** An answer as sorted rows: what a reader gets, whatever order the entries come in. */
   const rowsOf = (answer: AnalyticsQueryResponse): string[] =>
     answer.entries
-      .flatMap((e) => e.rows.map(([period, value]) => `${e.measure}|${e.practice}|${e.provider}|${e.frequency}|${period}|${value}`))
+      .flatMap((e) =>
+        e.rows.map(([period, value]) => `${e.measure}|${e.practice}|${e.provider}|${e.frequency}|${period}|${value}`),
+      )
       .sort();
 
   /** Every filter of one or two dimensions over the values the test uses, and no filter at all. */
@@ -109,7 +111,9 @@ describe('incremental refresh (watermark)', () => {
     await db.query(
       `UPDATE ${ds.table} SET value = value + 1000, updated_at = now() WHERE measure = 'Charges' AND frequency = 'Daily' AND practice_id IN (1, 2) AND provider_id % 1000 IN (1, 2, 3, 4)`,
     );
-    await db.query(`DELETE FROM ${ds.table} WHERE measure = 'Visits' AND frequency = 'Weekly' AND practice_id = 3 AND provider_id IN (3001, 3002, 3003)`);
+    await db.query(
+      `DELETE FROM ${ds.table} WHERE measure = 'Visits' AND frequency = 'Weekly' AND practice_id = 3 AND provider_id IN (3001, 3002, 3003)`,
+    );
     await db.query(
       `INSERT INTO ${ds.table} (measure, practice_id, provider_id, frequency, period_date, value, updated_at)
        SELECT 'Payments', 4, 4999, f, date '2026-03-01' + k, 7.25, now() FROM unnest(ARRAY['Monthly', 'Quarterly']) f, generate_series(1, 6) k`,
@@ -210,11 +214,16 @@ describe('incremental refresh (watermark)', () => {
     const backwards = await refresh(ds.id);
     expect(backwards.refreshKind).toBe('full');
     expect(backwards.refreshReason).toMatch(/went backwards/);
-    expect((await query(ds.id, { practice: '1', provider: '1001' })).entries.flatMap((e) => e.rows.map(([, v]) => v)))
-      .toEqual(Array(4 * 4 * 3).fill(5));
+    expect(
+      (await query(ds.id, { practice: '1', provider: '1001' })).entries.flatMap((e) => e.rows.map(([, v]) => v)),
+    ).toEqual(Array(4 * 4 * 3).fill(5));
 
     // A source mapping change makes the live generation no base either.
-    await t.http.patch(`/api/admin/datasources/${ds.id}`).set(bearer(token)).send({ watermarkColumn: 'period_date' }).expect(200);
+    await t.http
+      .patch(`/api/admin/datasources/${ds.id}`)
+      .set(bearer(token))
+      .send({ watermarkColumn: 'period_date' })
+      .expect(200);
     const remapped = await refresh(ds.id, 'incremental');
     expect(remapped.refreshKind).toBe('full');
     expect(remapped.refreshReason).toMatch(/watermark column changed/);
@@ -226,7 +235,12 @@ describe('incremental refresh (watermark)', () => {
       t.http
         .post('/api/admin/datasources')
         .set(bearer(token))
-        .send({ name: `Bad ${table} ${JSON.stringify(extra)}`, sourceTable: table, columnMapping: TEST_MAPPING, ...extra });
+        .send({
+          name: `Bad ${table} ${JSON.stringify(extra)}`,
+          sourceTable: table,
+          columnMapping: TEST_MAPPING,
+          ...extra,
+        });
     const missing = await create({ changeDetection: 'watermark' }).expect(400);
     expect(JSON.stringify(missing.body)).toMatch(/watermarkColumn/);
     const absent = await create({ changeDetection: 'watermark', watermarkColumn: 'changed_at' }).expect(400);

@@ -40,7 +40,11 @@ export class ChangeReader {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async session<T>(source: SourceTable, work: (session: ChangeSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async session<T>(
+    source: SourceTable,
+    work: (session: ChangeSession) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const client = await this.sources.connect();
     let broken: Error | undefined;
     const onConnectionError = (error: Error): void => {

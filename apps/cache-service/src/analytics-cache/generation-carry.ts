@@ -124,9 +124,7 @@ export class GenerationCarry {
         const skipped: string[] = [];
         for (let id = first; id < first + count; id++) if (excluded.has(id)) skipped.push(String(id));
         if (skipped.length === count) continue;
-        copied += Number(
-          await this.redis.eval(CARRY_ENTRIES, 1, meta, fromEntry, toEntry, first, count, ...skipped),
-        );
+        copied += Number(await this.redis.eval(CARRY_ENTRIES, 1, meta, fromEntry, toEntry, first, count, ...skipped));
       }
     }
     const sets = await this.redis.smembers(fromIndex + INDEX.registry());

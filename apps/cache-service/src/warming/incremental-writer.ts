@@ -163,7 +163,10 @@ export class IncrementalWriter {
           );
         const sourceRows = sourceGroups ? [...sourceGroups.values()].reduce((a, b) => a + b, 0) : rows;
         if (sourceRows !== rows)
-          throw new WarmAborted('FAILED', `incremental refresh: the generation holds ${rows} rows, the source ${sourceRows}`);
+          throw new WarmAborted(
+            'FAILED',
+            `incremental refresh: the generation holds ${rows} rows, the source ${sourceRows}`,
+          );
         const perEntry = target.baseEntries > 0 ? target.baseBytes / target.baseEntries : 0;
         return {
           rowsRead: written.rowsRead,

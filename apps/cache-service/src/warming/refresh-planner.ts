@@ -76,6 +76,8 @@ export function chooseRefresh(input: {
     return full('the live generation has no watermark');
   if (input.previousIncrementalFailed) return full('the previous incremental refresh failed');
   if (base.incrementals >= input.fullRefreshEvery)
-    return full(`${base.incrementals} incremental refreshes since the last full warm (fullRefreshEvery ${input.fullRefreshEvery})`);
+    return full(
+      `${base.incrementals} incremental refreshes since the last full warm (fullRefreshEvery ${input.fullRefreshEvery})`,
+    );
   return { kind: 'incremental', reason: null };
 }
