@@ -19,6 +19,12 @@ export const GENERATION_FIGURES = [
   'sourceRows',
   'jobId',
   'dropped',
+  // The refresh bookkeeping (RefreshRunner): a rolled-back generation must bring back its own watermark, or the next
+  // incremental refresh would carry it forward as if it held the changes of the generation rolled back from.
+  'watermark',
+  'groupDir',
+  'signature',
+  'incrementals',
 ] as const;
 
 export const PREVIOUS_PREFIX = 'prev:';

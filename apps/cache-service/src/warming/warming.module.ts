@@ -6,6 +6,7 @@ import { PlatformModule } from '../platform/platform.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { GenerationRetention } from './generation-retention.js';
 import { GenerationRollbackService } from './generation-rollback.service.js';
+import { IncrementalRefresh } from './incremental-refresh.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { WarmingProcessor } from './warming.processor.js';
@@ -27,7 +28,14 @@ import { WarmingService } from './warming.service.js';
     PlatformModule,
     TelemetryModule,
   ],
-  providers: [JobRepository, WarmingService, WarmingProcessor, GenerationRetention, GenerationRollbackService],
-  exports: [WarmingService, WarmingProcessor, JobRepository, GenerationRollbackService],
+  providers: [
+    JobRepository,
+    WarmingService,
+    WarmingProcessor,
+    GenerationRetention,
+    GenerationRollbackService,
+    IncrementalRefresh,
+  ],
+  exports: [WarmingService, WarmingProcessor, JobRepository, GenerationRollbackService, IncrementalRefresh],
 })
 export class WarmingModule {}
