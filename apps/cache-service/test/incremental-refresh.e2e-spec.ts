@@ -26,6 +26,7 @@ describe('incremental refresh (watermark)', () => {
       WARM_ATTEMPTS: '1',
       WARM_BATCH_ENTRIES: '50',
       WARM_WATERMARK_OVERLAP_SECONDS: '0',
+      GENERATION_RETENTION_SECONDS: '600',
       RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
       RATE_LIMIT_WARMING_PER_HOUR: '1000',
     });
@@ -254,5 +255,28 @@ describe('incremental refresh (watermark)', () => {
     const job = await refresh(plain.id, 'incremental');
     expect(job).toMatchObject({ refreshKind: 'full' });
     expect(job.refreshReason).toMatch(/no change detection/);
+  });
+  it('after a rollback, the next incremental refresh starts from the rolled-back generation and re-reads what changed since', async () => {
+    const ds = await datasource({ practices: 4, providers: 3, periods: 4 });
+    await refresh(ds.id);
+    const original = rowsOf(await query(ds.id, {}));
+    await db.query(`UPDATE ${ds.table} SET value = value + 500, updated_at = now() WHERE practice_id = 1`);
+    expect((await refresh(ds.id)).refreshKind).toBe('incremental');
+    const changed = rowsOf(await query(ds.id, {}));
+    expect(changed).not.toEqual(original);
+
+    await t.http
+      .post(`/api/admin/analytics/cache/datasources/${ds.id}/rollback`)
+      .set(bearer(token))
+      .send({})
+      .expect(200);
+    expect(rowsOf(await query(ds.id, {}))).toEqual(original);
+
+    // The source still holds the changed rows: a refresh from the rolled-back generation reads them again (with the
+    // newer generation's watermark it would find nothing changed and keep serving the rolled-back answers).
+    const next = await refresh(ds.id);
+    expect(next.refreshKind).toBe('incremental');
+    expect(next.groupsRewritten).toBeGreaterThan(0);
+    expect(rowsOf(await query(ds.id, {}))).toEqual(changed);
   });
 });
