@@ -12,7 +12,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { InputProblemInterceptor } from './common/input-guard.js';
-import { PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.js';
+import { PrincipalLimits, PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -79,6 +79,7 @@ import { WarmingModule } from './warming/warming.module.js';
     // Order matters: authenticate first, so that rate limits count per principal.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
+    PrincipalLimits,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     // Inside the audit interceptor: input refused by the input guard is audited like other refusals.
     { provide: APP_INTERCEPTOR, useClass: InputProblemInterceptor },

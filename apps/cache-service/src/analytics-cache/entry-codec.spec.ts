@@ -102,6 +102,20 @@ describe('entry encoding', () => {
     expect(decodeStoredEntry('[["2026-10-31",1.50]]')).toBeNull();
   });
 
+  it('reads a header without escapes as JSON.parse would, and falls back to it for anything else', () => {
+    for (const coordinates of [
+      { measure: 'Charges', practice: '101', provider: '10101', frequency: 'Monthly' },
+      { measure: 'Gebühren €', practice: '', provider: 'a,b', frequency: '[x]' },
+      { measure: 'tab\there', practice: 'quote"', provider: 'back\\slash', frequency: '\ud800' },
+    ]) {
+      const stored = encodeStoredEntry(coordinates, '[]');
+      expect(decodeStoredEntry(stored)).toEqual({ coordinates, value: '[]' });
+    }
+    expect(decodeStoredEntry('["a","b","c"]\n[]')).toBeNull();
+    expect(decodeStoredEntry('["a","b","c","d","e"]\n[]')).toBeNull();
+    expect(decodeStoredEntry('{"a":1}\n[]')).toBeNull();
+  });
+
   it('escapes separators inside values in index set names', () => {
     expect(CacheKeys.indexSuffixesOf({ measure: 'a:b%c', practice: '1', provider: '2', frequency: 'Daily' })).toEqual([
       'm:a%3Ab%25c:freq:Daily',

@@ -20,6 +20,7 @@ export { hourOf, minuteOf } from '../redis/redis-keys.js';
 export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
   private tallies = new Map<string, Tally>();
   private timer: NodeJS.Timeout | null = null;
+  private minute = { from: -Infinity, key: '' };
 
   constructor(private readonly usageCounters: UsageCounters) {}
 
@@ -34,13 +35,24 @@ export class QueryCounters implements OnModuleInit, OnApplicationShutdown {
   }
 
   record(datasourceId: number, hit: boolean, latencyMicros: number): void {
-    const now = new Date();
-    const key = `${datasourceId}|${hourOf(now)}|${minuteOf(now)}`;
-    const tally = this.tallies.get(key) ?? { hits: 0, misses: 0, latencyMicros: 0 };
+    const key = `${datasourceId}|${this.minuteKey(Date.now())}`;
+    let tally = this.tallies.get(key);
+    if (!tally) {
+      tally = { hits: 0, misses: 0, latencyMicros: 0 };
+      this.tallies.set(key, tally);
+    }
     if (hit) tally.hits += 1;
     else tally.misses += 1;
     tally.latencyMicros += Math.round(latencyMicros);
-    this.tallies.set(key, tally);
+  }
+
+  /** `hour|minute` of the counters `now` (ms) falls in, formatted once per minute rather than once per query. */
+  private minuteKey(now: number): string {
+    if (now < this.minute.from || now >= this.minute.from + 60_000) {
+      const date = new Date(now);
+      this.minute = { from: now - (now % 60_000), key: `${hourOf(date)}|${minuteOf(date)}` };
+    }
+    return this.minute.key;
   }
 
   /**

@@ -15,7 +15,7 @@ import { toUserSummary, UsersService } from '../users/users.service.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ForbiddenReason } from '../access/privileges.js';
 import { SignInThrottle, type SignInAttempt } from './sign-in-throttle.js';
-import { TokenService } from './token.service.js';
+import { TokenService, type VerifiedToken } from './token.service.js';
 
 /**
  * How long this process trusts what it last read about an account (active, role, token version). Changes made through
@@ -35,6 +35,16 @@ interface CachedAccount {
   principal: Principal;
   tokenVersion: number;
 }
+
+/** An identity provider's user, as its verified token describes it. */
+const externalPrincipal = (verified: VerifiedToken): Principal => ({
+  kind: 'user',
+  id: verified.subject,
+  name: verified.name,
+  role: verified.role,
+  permissions: verified.permissions,
+  external: true,
+});
 
 @Injectable()
 export class AuthService {
@@ -132,14 +142,7 @@ export class AuthService {
     } else if (credentials.bearer) {
       const verified = await this.tokens.verify(credentials.bearer);
       if (verified && !verified.local) {
-        principal = {
-          kind: 'user',
-          id: verified.subject,
-          name: verified.name,
-          role: verified.role,
-          permissions: verified.permissions,
-          external: true,
-        };
+        principal = externalPrincipal(verified);
       } else if (verified) {
         // Only a token signed with the local secret gets here, so no budget is needed before reading its account.
         principal = await this.localUser(verified.subject, verified.version!);
@@ -154,6 +157,22 @@ export class AuthService {
       );
     }
     return principal;
+  }
+
+  /**
+   * What authenticate would answer for a credential this process has checked recently (a key read, a token verified
+   * and, for a local token, its account read within the cache times), without waiting for anything: the guard of
+   * every request answers from memory when it can. Undefined when authenticate must decide — a lookup, a refusal
+   * (which spends the client's budget of bad credentials) or an account to read again.
+   */
+  knownPrincipal(credentials: { bearer?: string; apiKey?: string }): Principal | undefined {
+    if (credentials.apiKey) return this.apiKeys.known(credentials.apiKey);
+    if (!credentials.bearer) return undefined;
+    const verified = this.tokens.known(credentials.bearer);
+    if (!verified) return undefined;
+    if (!verified.local) return externalPrincipal(verified);
+    const account = this.accounts.get(verified.subject);
+    return account && account.tokenVersion === verified.version ? account.principal : undefined;
   }
 
   /** A local token stands for its account as it is now: active, its current role, and not revoked since it was issued. */

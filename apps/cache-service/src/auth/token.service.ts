@@ -67,6 +67,11 @@ export class TokenService {
     return result?.token ?? null;
   }
 
+  /** A token verified within VERIFIED_CACHE_MS (and not expired), without waiting for anything; else undefined. */
+  known(token: string): VerifiedToken | undefined {
+    return this.verified.get(token);
+  }
+
   private async verifyUncached(token: string): Promise<{ token: VerifiedToken; expiresAt: number } | null> {
     let algorithm: string | undefined;
     try {

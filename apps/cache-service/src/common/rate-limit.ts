@@ -1,4 +1,4 @@
-import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants.js';
 import type { Request } from 'express';
@@ -43,15 +43,18 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
 }
 
 /**
- * Limits per principal (user or API key), falling back to the client IP before authentication. A route that no
- * limit applies to (every limit skipped by @SkipThrottle or by its skipIf, which look only at the route) is let
- * through without walking the limits' metadata on every request: the query API serves thousands a second.
+ * Limits per principal (user or API key), falling back to the client IP before authentication. Nest asks it through
+ * PrincipalThrottlerGuard, which lets a route that no limit applies to through before it.
  */
 @Injectable()
-export class PrincipalThrottlerGuard extends ThrottlerGuard {
+export class PrincipalLimits extends ThrottlerGuard {
   private readonly unlimited = new WeakMap<object, boolean>();
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Whether no limit applies to the route (every limit skipped by @SkipThrottle or by its skipIf, which look only at
+   * the route): worked out once per handler, not on every request — the query API serves thousands a second.
+   */
+  isUnlimited(context: ExecutionContext): boolean {
     const handler = context.getHandler();
     let skip = this.unlimited.get(handler);
     if (skip === undefined) {
@@ -64,6 +67,10 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
       this.unlimited.set(handler, skip);
     }
     return skip;
+  }
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return this.isUnlimited(context);
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
@@ -85,5 +92,18 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     throw AppError.rateLimited('Too many requests: rate limit exceeded, retry later', detail.timeToBlockExpire);
+  }
+}
+
+/**
+ * The global rate-limit guard. A route without limits is answered synchronously (Nest then awaits nothing for it),
+ * any other goes through PrincipalLimits, ThrottlerGuard's asynchronous path with its Redis counter.
+ */
+@Injectable()
+export class PrincipalThrottlerGuard implements CanActivate {
+  constructor(private readonly limits: PrincipalLimits) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return this.limits.isUnlimited(context) || this.limits.canActivate(context);
   }
 }

@@ -27,13 +27,16 @@ export class TokenBuckets {
     const tokens = bucket
       ? Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond)
       : capacity;
-    if (tokens >= 1) {
-      if (!bucket && this.buckets.size >= SWEEP_ABOVE) this.sweep(now);
-      this.buckets.set(key, { tokens: tokens - 1, at: now });
-      return 0;
+    const granted = tokens >= 1;
+    // Updated in place: a busy key costs no allocation per request.
+    if (bucket) {
+      bucket.tokens = granted ? tokens - 1 : tokens;
+      bucket.at = now;
+    } else {
+      if (this.buckets.size >= SWEEP_ABOVE) this.sweep(now);
+      this.buckets.set(key, { tokens: granted ? tokens - 1 : tokens, at: now });
     }
-    this.buckets.set(key, { tokens, at: now });
-    return (1 - tokens) / this.ratePerSecond;
+    return granted ? 0 : (1 - tokens) / this.ratePerSecond;
   }
 
   get size(): number {

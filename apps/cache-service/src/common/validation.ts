@@ -24,14 +24,22 @@ const API_MODEL_PROPERTIES_ARRAY = 'swagger/apiModelPropertiesArray';
 
 type DtoClass = abstract new (...args: never[]) => unknown;
 
+// Per DTO class, read once: decorators do not change at run time, and every body and query passes here.
+const contracts = new WeakMap<DtoClass, Map<string, ApiPropertyMeta>>();
+
 const propertiesOf = (dto: DtoClass): Map<string, ApiPropertyMeta> => {
-  const names = (Reflect.getMetadata(API_MODEL_PROPERTIES_ARRAY, dto.prototype) as string[] | undefined) ?? [];
-  return new Map(
-    names.map((name) => [
-      name.slice(1),
-      (Reflect.getMetadata(API_MODEL_PROPERTIES, dto.prototype, name.slice(1)) as ApiPropertyMeta) ?? {},
-    ]),
-  );
+  let properties = contracts.get(dto);
+  if (!properties) {
+    const names = (Reflect.getMetadata(API_MODEL_PROPERTIES_ARRAY, dto.prototype) as string[] | undefined) ?? [];
+    properties = new Map(
+      names.map((name) => [
+        name.slice(1),
+        (Reflect.getMetadata(API_MODEL_PROPERTIES, dto.prototype, name.slice(1)) as ApiPropertyMeta) ?? {},
+      ]),
+    );
+    contracts.set(dto, properties);
+  }
+  return properties;
 };
 
 /** The DTO class a property holds, when the contract says it holds one (`type: Dto` or `type: () => Dto`). */

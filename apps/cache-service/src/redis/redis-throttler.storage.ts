@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { evalByDigest } from './lua-script.js';
 import { RedisKeys } from './redis-keys.js';
 import { REDIS, type RedisClient } from './redis.module.js';
 
@@ -39,7 +40,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<{ totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number }> {
     let reply: [number, number, number, number];
     try {
-      reply = (await this.redis.eval(
+      // By digest: the script's text is sent once per Redis, not with every request the limit counts.
+      reply = (await evalByDigest(
+        this.redis,
         INCREMENT_SCRIPT,
         2,
         RedisKeys.throttleHits(throttlerName, key),
