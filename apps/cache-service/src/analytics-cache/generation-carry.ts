@@ -134,8 +134,16 @@ export class GenerationCarry {
     return copied;
   }
 
-  /** Takes groups (not carried: their entries are absent) out of a generation's index sets and group directory. */
-  async remove(datasourceId: number, generation: number, removed: Array<{ field: string; id: number }>): Promise<void> {
+  /**
+   * Takes groups out of a generation's index sets and group directory, and (`entries`: they were carried over) their
+   * entries.
+   */
+  async remove(
+    datasourceId: number,
+    generation: number,
+    removed: Array<{ field: string; id: number }>,
+    entries: boolean,
+  ): Promise<void> {
     const toIndex = CacheKeys.indexPrefix(datasourceId, generation);
     if (removed.length > 0) {
       const bySet = new Map<string, string[]>();
@@ -148,6 +156,10 @@ export class GenerationCarry {
       }
       const pipeline = this.redis.pipeline();
       for (const [set, ids] of bySet) pipeline.srem(toIndex + set, ...ids);
+      const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
+      if (entries)
+        for (let i = 0; i < removed.length; i += SCAN_COUNT)
+          pipeline.unlink(...removed.slice(i, i + SCAN_COUNT).map((group) => entryPrefix + group.id));
       const fields = removed.map((group) => group.field);
       for (let i = 0; i < fields.length; i += SCAN_COUNT)
         pipeline.hdel(toIndex + INDEX.groups(), ...fields.slice(i, i + SCAN_COUNT));
