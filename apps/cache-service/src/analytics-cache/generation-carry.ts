@@ -97,6 +97,27 @@ export class GenerationCarry {
     return groups;
   }
 
+  /** How many groups a generation's group directory holds (0: it has none). */
+  async groupCount(datasourceId: number, generation: number): Promise<number> {
+    return this.redis.hlen(CacheKeys.indexPrefix(datasourceId, generation) + INDEX.groups());
+  }
+
+  /** Some groups of a generation's group directory (HMGET, 1,000 fields a call); those it does not have are absent. */
+  async lookup(datasourceId: number, generation: number, fields: string[]): Promise<Map<string, StoredGroup>> {
+    const key = CacheKeys.indexPrefix(datasourceId, generation) + INDEX.groups();
+    const found = new Map<string, StoredGroup>();
+    for (let i = 0; i < fields.length; i += SCAN_COUNT) {
+      const batch = fields.slice(i, i + SCAN_COUNT);
+      const values = await this.redis.hmget(key, ...batch);
+      values.forEach((value, j) => {
+        if (value === null) return;
+        const [id, rows] = value.split(':');
+        found.set(batch[j], { id: Number(id), rows: Number(rows) });
+      });
+    }
+    return found;
+  }
+
   /** The next id after every id of a generation (its ranges: first id → count). */
   async nextId(datasourceId: number, generation: number): Promise<number> {
     const ranges = await this.redis.hgetall(CacheKeys.indexPrefix(datasourceId, generation) + INDEX.ranges());

@@ -26,8 +26,9 @@ export interface IncrementalTarget {
   /** The live generation: the base carried over. */
   base: number;
   baseWatermark: string | null;
-  /** Its bytes and entries (meta), to estimate the carried entries' bytes. */
+  /** Its bytes and entries (meta), to estimate the carried entries' bytes; its rows. */
   baseBytes: number;
+  baseRows: number;
   baseEntries: number;
   shadow: number;
   /** Change data capture's groups; absent: found by the watermark column. */
@@ -69,11 +70,19 @@ interface Written {
   added: number;
 }
 
-/** Rows of the new generation: the live generation's groups as they were, unless removed or written again. */
-function generationRows(live: Map<string, StoredGroup>, removed: Map<string, number>, written: Written): number {
-  let rows = 0;
-  for (const [field, group] of live) if (!removed.has(field) && !written.rows.has(field)) rows += group.rows;
-  for (const count of written.rows.values()) rows += count;
+/**
+ * Rows of the new generation: the live generation's, less those of the groups removed or written again (`live` holds at
+ * least those), plus the rows written.
+ */
+function generationRows(
+  baseRows: number,
+  live: Map<string, StoredGroup>,
+  removed: Map<string, number>,
+  written: Written,
+): number {
+  let rows = baseRows;
+  for (const field of removed.keys()) rows -= live.get(field)?.rows ?? 0;
+  for (const [field, count] of written.rows) rows += count - (live.get(field)?.rows ?? 0);
   return rows;
 }
 
@@ -92,8 +101,9 @@ export class IncrementalWriter {
   async write(target: IncrementalTarget): Promise<IncrementalResult> {
     const { strategy, datasourceId, base, shadow, row, watchdog } = target;
     const { carry, cache } = this.deps;
-    const live = await carry.groups(datasourceId, base);
-    if (live.size === 0) throw new FullRefreshNeeded('the live generation has no group directory');
+    // The group directory is read whole only when every group must be compared; else only the changed groups' fields.
+    const liveGroups = await carry.groupCount(datasourceId, base);
+    if (liveGroups === 0) throw new FullRefreshNeeded('the live generation has no group directory');
     const column = strategy.watermarkColumn;
     const source = {
       table: strategy.sourceTable,
@@ -123,12 +133,13 @@ export class IncrementalWriter {
           for (const group of await session.changedSince(column, target.baseWatermark, overlap))
             toRead.set(CacheKeys.groupField(group), group);
         }
-        if (toRead.size > MAX_GROUPS_READ || toRead.size / live.size > MAX_CHANGED_SHARE)
-          throw new FullRefreshNeeded(`${toRead.size} of ${live.size} groups changed: a full warm is cheaper`);
+        if (toRead.size > MAX_GROUPS_READ || toRead.size / liveGroups > MAX_CHANGED_SHARE)
+          throw new FullRefreshNeeded(`${toRead.size} of ${liveGroups} groups changed: a full warm is cheaper`);
         if ([...toRead.values()].some(hasEmptyCoordinate))
           throw new FullRefreshNeeded('a changed group has a NULL or empty group column, which cannot be looked up');
 
         watchdog.progress('carrying the unchanged entries over inside Redis');
+        let live = await carry.lookup(datasourceId, base, [...toRead.keys()]);
         const excluded = new Set<number>();
         for (const field of toRead.keys()) {
           const id = live.get(field)?.id;
@@ -160,7 +171,7 @@ export class IncrementalWriter {
           false,
         );
 
-        let sourceRows = generationRows(live, removed, written);
+        let sourceRows = generationRows(target.baseRows, live, removed, written);
         if (!target.namedGroups) {
           // Deleted rows and rows moved out of a group leave no newer row behind. The source's row count shows whether
           // anything like that happened outside the groups read; only then are all its groups compared (one GROUP BY
@@ -169,6 +180,7 @@ export class IncrementalWriter {
           if (total !== sourceRows) {
             watchdog.progress('comparing the groups of the source with the live generation');
             const counts = await session.groupCounts();
+            live = await carry.groups(datasourceId, base);
             const again: EntryCoordinates[] = [];
             for (const [field, count] of counts)
               if (!written.rows.has(field) && live.get(field)?.rows !== count)
@@ -180,7 +192,7 @@ export class IncrementalWriter {
             await this.writeGroups(target, live, again, stream, written);
             await carry.remove(datasourceId, shadow, gone, true);
             for (const { field, id } of gone) removed.set(field, id);
-            sourceRows = generationRows(live, removed, written);
+            sourceRows = generationRows(target.baseRows, live, removed, written);
             if (total !== sourceRows)
               throw new WarmAborted(
                 'FAILED',
@@ -195,15 +207,15 @@ export class IncrementalWriter {
 
         const { coverage, groups } = await carry.settle(datasourceId, shadow);
         await cache.writeDirectory(datasourceId, shadow, coverage.measureFrequencies);
-        const expectedGroups = live.size - removed.size + written.added;
+        const expectedGroups = liveGroups - removed.size + written.added;
         // Verify before the swap, as a full warm does: what Redis holds must be what was carried and written.
-        if (groups !== expectedGroups || carried !== live.size - excluded.size)
+        if (groups !== expectedGroups || carried !== liveGroups - excluded.size)
           throw new WarmAborted(
             'FAILED',
-            `incremental refresh: expected ${expectedGroups} groups (${live.size - excluded.size} carried), Redis holds ${groups} (${carried} carried)`,
+            `incremental refresh: expected ${expectedGroups} groups (${liveGroups - excluded.size} carried), Redis holds ${groups} (${carried} carried)`,
           );
         const rewrittenExisting = [...written.rows.keys()].filter((field) => live.has(field)).length;
-        const unchanged = live.size - removed.size - rewrittenExisting;
+        const unchanged = liveGroups - removed.size - rewrittenExisting;
         const perEntry = target.baseEntries > 0 ? target.baseBytes / target.baseEntries : 0;
         return {
           rowsRead: written.rowsRead,
