@@ -1,5 +1,6 @@
 import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
+import { IncrementalRefresh } from '../src/warming/incremental-refresh.js';
 import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
@@ -228,6 +229,41 @@ describe('incremental refresh (watermark)', () => {
     const remapped = await refresh(ds.id, 'incremental');
     expect(remapped.refreshKind).toBe('full');
     expect(remapped.refreshReason).toMatch(/watermark column changed/);
+  });
+
+  it('refreshes the groups change data capture names through IncrementalRefresh.refresh: changed ones, and deleted ones left out', async () => {
+    const ds = await datasource({ practices: 3, providers: 3, periods: 4 }, { changeDetection: 'cdc' });
+    const first = await refresh(ds.id);
+    expect(first.refreshKind).toBe('full');
+    expect(first.refreshReason).toMatch(/change data capture names/);
+    // No watermark moves here: only the named groups tell what changed.
+    await db.query(
+      `UPDATE ${ds.table} SET value = 9 WHERE measure = 'Visits' AND frequency = 'Daily' AND practice_id = 2`,
+    );
+    await db.query(`DELETE FROM ${ds.table} WHERE measure = 'Charges' AND frequency = 'Weekly' AND provider_id = 1001`);
+    const named = [
+      ...['2001', '2002', '2003'].map((provider) => ({
+        measure: 'Visits',
+        practice: '2',
+        provider,
+        frequency: 'Daily',
+      })),
+      { measure: 'Charges', practice: '1', provider: '1001', frequency: 'Weekly' },
+    ];
+    const queued = await t.app.get(IncrementalRefresh).refresh(ds.id, named);
+    expect(queued.status).toBe('queued');
+    const job = await waitForJob(t, token, queued.jobId!, FINAL_STATUSES);
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      refreshKind: 'incremental',
+      groupsRewritten: 3,
+      groupsDeleted: 1,
+      groupsCarried: 144 - 4,
+      rowsProcessed: 12,
+    });
+    const visits = await query(ds.id, { measure: 'Visits', frequency: 'Daily', practice: '2' });
+    expect(visits.entries.flatMap((e) => e.rows.map(([, v]) => v))).toEqual(Array(12).fill(9));
+    expect((await query(ds.id, { measure: 'Charges', frequency: 'Weekly', practice: '1' })).entries).toHaveLength(2);
   });
 
   it('refuses a watermark column that is missing or of the wrong type, naming the field', async () => {

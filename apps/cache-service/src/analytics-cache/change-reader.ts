@@ -20,6 +20,8 @@ export interface ChangeSession {
    * an index on them (the warming index) answers with an index-only scan.
    */
   groupCounts(): Promise<Map<string, number>>;
+  /** The source's rows. */
+  count(): Promise<number>;
   /** The rows of these groups, as COPY text lines in entry order (EntryGrouper.addCopyLines); returns how many. */
   stream(groups: EntryCoordinates[], onRows: (lines: string[]) => Promise<void>): Promise<number>;
 }
@@ -116,6 +118,7 @@ export class ChangeReader {
         this.reader.logQuery(source, 'warming', sql, [since], started, rows.length);
         return rows.map(coordinates);
       },
+      count: async () => Number((await timed<{ n: string }>(`SELECT count(*)::text AS n FROM ${table.sql}`))[0].n),
       groupCounts: async () => {
         const sql = `SELECT ${dims.map((d) => `${d}::text`).join(', ')}, count(*)::text FROM ${table.sql} GROUP BY ${dims.join(', ')}`;
         const started = performance.now();

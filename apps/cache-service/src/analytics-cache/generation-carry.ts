@@ -97,6 +97,27 @@ export class GenerationCarry {
     return groups;
   }
 
+  /** How many groups a generation's group directory holds (0: it has none). */
+  async groupCount(datasourceId: number, generation: number): Promise<number> {
+    return this.redis.hlen(CacheKeys.indexPrefix(datasourceId, generation) + INDEX.groups());
+  }
+
+  /** Some groups of a generation's group directory (HMGET, 1,000 fields a call); those it does not have are absent. */
+  async lookup(datasourceId: number, generation: number, fields: string[]): Promise<Map<string, StoredGroup>> {
+    const key = CacheKeys.indexPrefix(datasourceId, generation) + INDEX.groups();
+    const found = new Map<string, StoredGroup>();
+    for (let i = 0; i < fields.length; i += SCAN_COUNT) {
+      const batch = fields.slice(i, i + SCAN_COUNT);
+      const values = await this.redis.hmget(key, ...batch);
+      values.forEach((value, j) => {
+        if (value === null) return;
+        const [id, rows] = value.split(':');
+        found.set(batch[j], { id: Number(id), rows: Number(rows) });
+      });
+    }
+    return found;
+  }
+
   /** The next id after every id of a generation (its ranges: first id → count). */
   async nextId(datasourceId: number, generation: number): Promise<number> {
     const ranges = await this.redis.hgetall(CacheKeys.indexPrefix(datasourceId, generation) + INDEX.ranges());
@@ -134,8 +155,16 @@ export class GenerationCarry {
     return copied;
   }
 
-  /** Takes groups (not carried: their entries are absent) out of a generation's index sets and group directory. */
-  async remove(datasourceId: number, generation: number, removed: Array<{ field: string; id: number }>): Promise<void> {
+  /**
+   * Takes groups out of a generation's index sets and group directory, and (`entries`: they were carried over) their
+   * entries.
+   */
+  async remove(
+    datasourceId: number,
+    generation: number,
+    removed: Array<{ field: string; id: number }>,
+    entries: boolean,
+  ): Promise<void> {
     const toIndex = CacheKeys.indexPrefix(datasourceId, generation);
     if (removed.length > 0) {
       const bySet = new Map<string, string[]>();
@@ -148,6 +177,10 @@ export class GenerationCarry {
       }
       const pipeline = this.redis.pipeline();
       for (const [set, ids] of bySet) pipeline.srem(toIndex + set, ...ids);
+      const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
+      if (entries)
+        for (let i = 0; i < removed.length; i += SCAN_COUNT)
+          pipeline.unlink(...removed.slice(i, i + SCAN_COUNT).map((group) => entryPrefix + group.id));
       const fields = removed.map((group) => group.field);
       for (let i = 0; i < fields.length; i += SCAN_COUNT)
         pipeline.hdel(toIndex + INDEX.groups(), ...fields.slice(i, i + SCAN_COUNT));

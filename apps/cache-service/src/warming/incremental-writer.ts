@@ -14,7 +14,7 @@ import type { WarmingJobEntity } from './warming-job.entity.js';
 /** The incremental refresh cannot be done safely: the job runs a full warm instead, and says why. */
 export class FullRefreshNeeded extends Error {}
 
-/** Share of the live generation's groups above which rewriting them costs about as much as a full warm. */
+/** Share of the live generation's groups changed above which rewriting them costs about as much as a full warm. */
 const MAX_CHANGED_SHARE = 0.5;
 /** Most groups one refresh reads again by name (they go into one COPY statement as literals). */
 const MAX_GROUPS_READ = 50_000;
@@ -26,8 +26,9 @@ export interface IncrementalTarget {
   /** The live generation: the base carried over. */
   base: number;
   baseWatermark: string | null;
-  /** Its bytes and entries (meta), to estimate the carried entries' bytes. */
+  /** Its bytes and entries (meta), to estimate the carried entries' bytes; its rows. */
   baseBytes: number;
+  baseRows: number;
   baseEntries: number;
   shadow: number;
   /** Change data capture's groups; absent: found by the watermark column. */
@@ -60,6 +61,31 @@ export interface IncrementalWriterDeps {
   rows: Repository<WarmingJobEntity>;
 }
 
+/** What an incremental refresh read and wrote: rows by group field (its new row count), new groups, next id. */
+interface Written {
+  nextId: number;
+  rowsRead: number;
+  bytes: number;
+  rows: Map<string, number>;
+  added: number;
+}
+
+/**
+ * Rows of the new generation: the live generation's, less those of the groups removed or written again (`live` holds at
+ * least those), plus the rows written.
+ */
+function generationRows(
+  baseRows: number,
+  live: Map<string, StoredGroup>,
+  removed: Map<string, number>,
+  written: Written,
+): number {
+  let rows = baseRows;
+  for (const field of removed.keys()) rows -= live.get(field)?.rows ?? 0;
+  for (const [field, count] of written.rows) rows += count - (live.get(field)?.rows ?? 0);
+  return rows;
+}
+
 const hasEmptyCoordinate = (c: EntryCoordinates): boolean =>
   c.measure === '' || c.practice === '' || c.provider === '' || c.frequency === '';
 
@@ -75,8 +101,9 @@ export class IncrementalWriter {
   async write(target: IncrementalTarget): Promise<IncrementalResult> {
     const { strategy, datasourceId, base, shadow, row, watchdog } = target;
     const { carry, cache } = this.deps;
-    const live = await carry.groups(datasourceId, base);
-    if (live.size === 0) throw new FullRefreshNeeded('the live generation has no group directory');
+    // The group directory is read whole only when every group must be compared; else only the changed groups' fields.
+    const liveGroups = await carry.groupCount(datasourceId, base);
+    if (liveGroups === 0) throw new FullRefreshNeeded('the live generation has no group directory');
     const column = strategy.watermarkColumn;
     const source = {
       table: strategy.sourceTable,
@@ -90,7 +117,6 @@ export class IncrementalWriter {
       async (session) => {
         let watermark: string | null = null;
         const toRead = new Map<string, EntryCoordinates>();
-        let sourceGroups: Map<string, number> | null = null;
         if (target.namedGroups) {
           for (const group of target.namedGroups) toRead.set(CacheKeys.groupField(group), group);
           if (column && strategy.changeDetection === 'watermark')
@@ -106,105 +132,133 @@ export class IncrementalWriter {
           const overlap = this.deps.config.warming.watermarkOverlapSeconds;
           for (const group of await session.changedSince(column, target.baseWatermark, overlap))
             toRead.set(CacheKeys.groupField(group), group);
-          // Deletions and rows moved out of a group leave no newer row behind: the group's count tells.
-          sourceGroups = await session.groupCounts();
-          for (const [field, count] of sourceGroups)
-            if (live.get(field)?.rows !== count) toRead.set(field, CacheKeys.parseGroupField(field));
         }
-        const removed: Array<{ field: string; id: number }> = [];
-        if (sourceGroups)
-          for (const [field, group] of live) if (!sourceGroups.has(field)) removed.push({ field, id: group.id });
-        const changedShare = (toRead.size + removed.length) / live.size;
-        if (toRead.size > MAX_GROUPS_READ || changedShare > MAX_CHANGED_SHARE)
-          throw new FullRefreshNeeded(
-            `${toRead.size} groups changed and ${removed.length} deleted of ${live.size}: a full warm is cheaper`,
-          );
+        if (toRead.size > MAX_GROUPS_READ || toRead.size / liveGroups > MAX_CHANGED_SHARE)
+          throw new FullRefreshNeeded(`${toRead.size} of ${liveGroups} groups changed: a full warm is cheaper`);
         if ([...toRead.values()].some(hasEmptyCoordinate))
           throw new FullRefreshNeeded('a changed group has a NULL or empty group column, which cannot be looked up');
 
-        const rowsToRead = sourceGroups
-          ? [...toRead.keys()].reduce((sum, field) => sum + (sourceGroups.get(field) ?? 0), 0)
-          : 0;
-        await this.deps.rows.update({ id: row.id }, { rowsTotal: rowsToRead });
         watchdog.progress('carrying the unchanged entries over inside Redis');
-        const excluded = new Set<number>(removed.map((group) => group.id));
+        let live = await carry.lookup(datasourceId, base, [...toRead.keys()]);
+        const excluded = new Set<number>();
         for (const field of toRead.keys()) {
           const id = live.get(field)?.id;
           if (id !== undefined) excluded.add(id);
         }
         const carried = await carry.carry(datasourceId, base, shadow, excluded);
-        await carry.remove(datasourceId, shadow, removed);
         await this.checkpoint(target);
 
         watchdog.progress('reading the changed groups');
-        const written = await this.writeGroups(target, live, toRead, session.stream.bind(session));
-        // A named group without rows any more is a deletion too.
-        const vanished: Array<{ field: string; id: number }> = [];
+        const written: Written = {
+          nextId: await carry.nextId(datasourceId, base),
+          rowsRead: 0,
+          bytes: 0,
+          rows: new Map(),
+          added: 0,
+        };
+        const stream = session.stream.bind(session);
+        await this.writeGroups(target, live, [...toRead.values()], stream, written);
+        // A changed group without rows any more is a deletion (its entry was not carried over).
+        const removed = new Map<string, number>();
         for (const field of toRead.keys()) {
           const group = live.get(field);
-          if (group && !written.seen.has(field)) vanished.push({ field, id: group.id });
+          if (group && !written.rows.has(field)) removed.set(field, group.id);
         }
-        await carry.remove(datasourceId, shadow, vanished);
-        removed.push(...vanished);
+        await carry.remove(
+          datasourceId,
+          shadow,
+          [...removed].map(([field, id]) => ({ field, id })),
+          false,
+        );
+
+        let sourceRows = generationRows(target.baseRows, live, removed, written);
+        if (!target.namedGroups) {
+          // Deleted rows and rows moved out of a group leave no newer row behind. The source's row count shows whether
+          // anything like that happened outside the groups read; only then are all its groups compared (one GROUP BY
+          // over the warming index) and the differing ones read again or left out.
+          const total = await session.count();
+          if (total !== sourceRows) {
+            watchdog.progress('comparing the groups of the source with the live generation');
+            const counts = await session.groupCounts();
+            live = await carry.groups(datasourceId, base);
+            const again: EntryCoordinates[] = [];
+            for (const [field, count] of counts)
+              if (!written.rows.has(field) && live.get(field)?.rows !== count)
+                again.push(CacheKeys.parseGroupField(field));
+            const gone: Array<{ field: string; id: number }> = [];
+            for (const [field, group] of live)
+              if (!counts.has(field) && !removed.has(field) && !written.rows.has(field))
+                gone.push({ field, id: group.id });
+            await this.writeGroups(target, live, again, stream, written);
+            await carry.remove(datasourceId, shadow, gone, true);
+            for (const { field, id } of gone) removed.set(field, id);
+            sourceRows = generationRows(target.baseRows, live, removed, written);
+            if (total !== sourceRows)
+              throw new WarmAborted(
+                'FAILED',
+                `incremental refresh: the generation holds ${sourceRows} rows, the source ${total}`,
+              );
+          }
+        }
+        await this.deps.rows.update(
+          { id: row.id },
+          { rowsProcessed: written.rowsRead, rowsTotal: written.rowsRead, warmedKeys: written.rows.size },
+        );
 
         const { coverage, groups } = await carry.settle(datasourceId, shadow);
         await cache.writeDirectory(datasourceId, shadow, coverage.measureFrequencies);
-        let rows = written.rows;
-        for (const group of live.values()) if (!excluded.has(group.id)) rows += group.rows;
-        const expectedGroups = live.size - excluded.size + written.groups;
-        // Verify before the swap, as a full warm does: what Redis holds must be what the source has.
-        if (groups !== expectedGroups || carried !== live.size - excluded.size)
+        const expectedGroups = liveGroups - removed.size + written.added;
+        // Verify before the swap, as a full warm does: what Redis holds must be what was carried and written.
+        if (groups !== expectedGroups || carried !== liveGroups - excluded.size)
           throw new WarmAborted(
             'FAILED',
-            `incremental refresh: expected ${expectedGroups} groups (${live.size - excluded.size} carried), Redis holds ${groups} (${carried} carried)`,
+            `incremental refresh: expected ${expectedGroups} groups (${liveGroups - excluded.size} carried), Redis holds ${groups} (${carried} carried)`,
           );
-        const sourceRows = sourceGroups ? [...sourceGroups.values()].reduce((a, b) => a + b, 0) : rows;
-        if (sourceRows !== rows)
-          throw new WarmAborted(
-            'FAILED',
-            `incremental refresh: the generation holds ${rows} rows, the source ${sourceRows}`,
-          );
+        const rewrittenExisting = [...written.rows.keys()].filter((field) => live.has(field)).length;
+        const unchanged = liveGroups - removed.size - rewrittenExisting;
         const perEntry = target.baseEntries > 0 ? target.baseBytes / target.baseEntries : 0;
         return {
           rowsRead: written.rowsRead,
-          rowsToRead: sourceGroups ? rowsToRead : written.rowsRead,
-          rows,
+          rowsToRead: written.rowsRead,
+          rows: sourceRows,
           entries: groups,
-          bytes: Math.round(perEntry * carried) + written.bytes,
+          bytes: Math.round(perEntry * unchanged) + written.bytes,
           coverage,
           sourceRows,
           watermark,
-          rewritten: written.groups,
-          carried,
-          deleted: removed.length,
+          rewritten: written.rows.size,
+          carried: unchanged,
+          deleted: removed.size,
         };
       },
       watchdog.signal,
     );
   }
 
-  /** Streams the groups' rows: groups the live generation had keep their ids, new ones get ids after its last. */
+  /**
+   * Streams the groups' rows into the new generation: groups the live generation had keep their ids (an entry carried
+   * over is overwritten), new ones get ids after its last. Adds to `written`.
+   */
   private async writeGroups(
     target: IncrementalTarget,
     live: Map<string, StoredGroup>,
-    toRead: Map<string, EntryCoordinates>,
+    groups: EntryCoordinates[],
     stream: (groups: EntryCoordinates[], onRows: (lines: string[]) => Promise<void>) => Promise<number>,
-  ): Promise<{ rowsRead: number; rows: number; groups: number; bytes: number; seen: Set<string> }> {
-    const { datasourceId, shadow, base, row } = target;
+    written: Written,
+  ): Promise<void> {
+    if (groups.length === 0) return;
+    const { datasourceId, shadow } = target;
     const batchSize = this.deps.config.warming.batchEntries;
     const grouper = new EntryGrouper(CacheKeys.entryPrefix(datasourceId, shadow).length);
-    let nextId = await this.deps.carry.nextId(datasourceId, base);
-    const seen = new Set<string>();
     let rewrites: EntryToWrite[] = [];
     let additions: EntryToWrite[] = [];
-    let rowsRead = 0;
     const place = (entries: EntryToWrite[]): void => {
       for (const entry of entries) {
         const field = CacheKeys.groupField(entry.coordinates);
-        seen.add(field);
+        written.rows.set(field, entry.rows ?? 0);
         const existing = live.get(field);
         if (existing) rewrites.push({ ...entry, id: existing.id });
-        else additions.push({ ...entry, id: nextId++ });
+        else additions.push({ ...entry, id: written.nextId++ });
       }
     };
     const flush = async (all: boolean): Promise<void> => {
@@ -213,22 +267,21 @@ export class IncrementalWriter {
         rewrites = rewrites.slice(batchSize);
       }
       while (additions.length >= batchSize || (all && additions.length > 0)) {
+        written.added += Math.min(batchSize, additions.length);
         await this.deps.cache.writeBatch(datasourceId, shadow, additions.slice(0, batchSize), true);
         additions = additions.slice(batchSize);
       }
     };
-    await stream([...toRead.values()], async (lines) => {
+    await stream(groups, async (lines) => {
       target.watchdog.progress();
-      rowsRead += lines.length;
+      written.rowsRead += lines.length;
       place(grouper.addCopyLines(lines));
       await flush(false);
       await this.checkpoint(target);
     });
     place(grouper.finish());
     await flush(true);
-    await this.deps.rows.update({ id: row.id }, { rowsProcessed: rowsRead, warmedKeys: grouper.totals.entries });
-    const t = grouper.totals;
-    return { rowsRead, rows: t.rows, groups: t.entries, bytes: t.bytes, seen };
+    written.bytes += grouper.totals.bytes;
   }
 
   /** Between batches: a cancel request stops the refresh (it is short: pause is not offered). */

@@ -70,6 +70,7 @@ export class RefreshRunner {
           base: live.generation,
           baseWatermark: fields.watermark,
           baseBytes: live.bytes,
+          baseRows: live.rows,
           baseEntries: live.entries,
           shadow: target.shadow,
           namedGroups: requested?.changedGroups,
