@@ -8,6 +8,7 @@ import { CredentialRevocation1764100000000 } from './migrations/1764100000000-cr
 import { IndexOwnership1764200000000 } from './migrations/1764200000000-index-ownership.js';
 import { KeysWithoutCreator1764300000000 } from './migrations/1764300000000-keys-without-creator.js';
 import { Remediation1764500000000 } from './migrations/1764500000000-remediation.js';
+import { ChangeCaptureAlerts1764700000000 } from './migrations/1764700000000-change-capture-alerts.js';
 
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   IndexOwnership1764200000000,
   KeysWithoutCreator1764300000000,
   Remediation1764500000000,
+  ChangeCaptureAlerts1764700000000,
 ];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */
