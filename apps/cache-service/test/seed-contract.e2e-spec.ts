@@ -71,6 +71,7 @@ const RECENT = keysOf<RecentWarmingJob>()(
   'success',
   'error',
   'status',
+  'refreshKind',
 );
 const INVALIDATE = keysOf<InvalidateResponse>()('keysDeleted', 'indexesDeleted', 'memoryFreedMB');
 const HEALTH = keysOf<CacheHealthResponse>()('overall', 'issues', 'recommendations');

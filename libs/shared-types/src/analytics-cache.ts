@@ -57,9 +57,19 @@ export interface CacheStatsResponse {
   datasources: DatasourceCacheMetrics[];
 }
 
+/** What a warm request asks for (see RefreshKind); `auto`: incremental whenever the datasource and its cache allow. */
+export const REQUESTED_REFRESHES = ['auto', 'full', 'incremental'] as const;
+export type RequestedRefresh = (typeof REQUESTED_REFRESHES)[number];
+
+/** Which kind of refresh a warming job ran: the whole source re-read, or only changed groups. */
+export const REFRESH_KINDS = ['full', 'incremental'] as const;
+export type RefreshKind = (typeof REFRESH_KINDS)[number];
+
 export interface WarmRequest {
   datasourceId?: number;
   force?: boolean;
+  /** Default `auto`. */
+  refresh?: RequestedRefresh;
 }
 
 export type WarmOutcome = 'queued' | 'already_warming' | 'skipped';
@@ -97,6 +107,7 @@ export interface RecentWarmingJob {
   success: boolean;
   error?: string;
   status: JobStatus;
+  refreshKind?: RefreshKind | null;
 }
 
 export interface WarmingStatusResponse {
@@ -150,6 +161,16 @@ export interface WarmingJob {
   /** Generation the job wrote (live after a successful swap). */
   generation: number | null;
   createdBy: string;
+  /** Which kind ran; null until the worker decided. */
+  refreshKind: RefreshKind | null;
+  /** Why a full warm ran where an incremental refresh was possible or asked for; null otherwise. */
+  refreshReason: string | null;
+  /** Groups (entries) read from the source again: changed and new ones (a full warm: every entry). */
+  groupsRewritten: number | null;
+  /** Entries carried over unchanged from the previous generation inside Redis (incremental only). */
+  groupsCarried: number | null;
+  /** Groups of the previous generation left out because the source no longer has them (incremental only). */
+  groupsDeleted: number | null;
 }
 
 export interface WarmingJobQuery {

@@ -32,6 +32,7 @@ export const DATASOURCE_LIMITS = {
   /** Below a minute a datasource would count as stale between two looks at it. */
   stalenessTtlSeconds: { min: 60, max: 30 * 86_400, default: 4 * 3_600 },
   minWarmIntervalSeconds: { min: 0, max: 86_400, default: 300 },
+  fullRefreshEvery: { min: 1, max: 10_000, default: 24 },
 } as const;
 
 /** A warm schedule: 5 fields (minute hour day month weekday) or 6 (with seconds first), UTC. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   JOB_STATUSES,
+  REFRESH_KINDS,
   WARMING_TYPES,
   type CacheHealth,
   type CacheHealthResponse,
@@ -11,6 +12,7 @@ import {
   type InvalidateResponse,
   type JobStatus,
   type OverallCacheHealth,
+  type RefreshKind,
   type SelectiveInvalidateRequest,
   type WarmingJob,
   type WarmingType,
@@ -128,6 +130,16 @@ export class WarmingJobDto implements WarmingJob {
   @ApiProperty({ type: String, nullable: true }) failureReason: string | null;
   @ApiProperty({ type: Number, nullable: true }) generation: number | null;
   @ApiProperty() createdBy: string;
+  @ApiProperty({ type: String, enum: REFRESH_KINDS, nullable: true, description: 'Which kind ran; null until decided' })
+  refreshKind: RefreshKind | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why a full warm ran where an incremental one was asked for or possible' })
+  refreshReason: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Groups (entries) read from the source again' })
+  groupsRewritten: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Entries carried over inside Redis (incremental)' })
+  groupsCarried: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Groups the source no longer has (incremental)' })
+  groupsDeleted: number | null;
 }
 
 export class InvalidateResponseDto implements InvalidateResponse {

@@ -8,6 +8,7 @@ import { CredentialRevocation1764100000000 } from './migrations/1764100000000-cr
 import { IndexOwnership1764200000000 } from './migrations/1764200000000-index-ownership.js';
 import { KeysWithoutCreator1764300000000 } from './migrations/1764300000000-keys-without-creator.js';
 import { Remediation1764500000000 } from './migrations/1764500000000-remediation.js';
+import { IncrementalRefresh1764600000000 } from './migrations/1764600000000-incremental-refresh.js';
 import { ChangeCaptureAlerts1764700000000 } from './migrations/1764700000000-change-capture-alerts.js';
 
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   IndexOwnership1764200000000,
   KeysWithoutCreator1764300000000,
   Remediation1764500000000,
+  IncrementalRefresh1764600000000,
   ChangeCaptureAlerts1764700000000,
 ];
 

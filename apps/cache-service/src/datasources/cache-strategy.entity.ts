@@ -1,4 +1,4 @@
-import type { ColumnMapping } from '@ccc/shared-types';
+import type { ChangeDetection, ColumnMapping } from '@ccc/shared-types';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** The analytics cache layer every datasource belongs to (created by the initial migration). */
@@ -46,6 +46,15 @@ export class CacheStrategyEntity {
 
   @Column({ name: 'is_enabled', type: 'boolean', default: true })
   isEnabled: boolean;
+
+  @Column({ name: 'change_detection', type: 'varchar', length: 10, default: 'none' })
+  changeDetection: ChangeDetection;
+
+  @Column({ name: 'watermark_column', type: 'varchar', length: 63, nullable: true })
+  watermarkColumn: string | null;
+
+  @Column({ name: 'full_refresh_every', type: 'integer', default: 24 })
+  fullRefreshEvery: number;
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;

@@ -1,9 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import type { ColumnMapping, CreateDatasourceRequest, Datasource, UpdateDatasourceRequest } from '@ccc/shared-types';
-import { CRON_MAX_LENGTH, DATASOURCE_LIMITS, SQL_IDENTIFIER_PATTERN } from '@ccc/shared-types';
+import {
+  CHANGE_DETECTION_MODES,
+  CRON_MAX_LENGTH,
+  DATASOURCE_LIMITS,
+  SQL_IDENTIFIER_PATTERN,
+  type ChangeDetection,
+} from '@ccc/shared-types';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -26,6 +33,7 @@ const {
   descriptionMaxLength,
   stalenessTtlSeconds: TTL,
   minWarmIntervalSeconds: INTERVAL,
+  fullRefreshEvery: FULL_EVERY,
 } = DATASOURCE_LIMITS;
 const identifierMessage = (field: string): string =>
   `${field} must be a plain column name (letters, digits, underscore)`;
@@ -106,6 +114,35 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  @ApiPropertyOptional({
+    enum: CHANGE_DETECTION_MODES,
+    default: 'none',
+    description:
+      'How refreshes find changes: none (every refresh re-reads the source), watermark (only groups with rows past the watermark column are read again), cdc (logical replication)',
+  })
+  @IsOptional()
+  @IsIn(CHANGE_DETECTION_MODES, { message: `changeDetection must be one of ${CHANGE_DETECTION_MODES.join(', ')}` })
+  changeDetection?: ChangeDetection;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'updated_at',
+    description: 'Timestamp, date or integer column set on every insert and update (required for watermark)',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(IDENTIFIER, { message: identifierMessage('watermarkColumn') })
+  @MaxLength(63)
+  watermarkColumn?: string | null;
+
+  @ApiPropertyOptional({ minimum: FULL_EVERY.min, maximum: FULL_EVERY.max, default: FULL_EVERY.default })
+  @IsOptional()
+  @IsInt()
+  @Min(FULL_EVERY.min)
+  @Max(FULL_EVERY.max)
+  fullRefreshEvery?: number;
 }
 
 export class UpdateDatasourceDto extends PartialType(CreateDatasourceDto) implements UpdateDatasourceRequest {}
@@ -121,6 +158,9 @@ export class DatasourceDto implements Datasource {
   @ApiProperty() minWarmIntervalSeconds: number;
   @ApiProperty({ type: String, nullable: true }) warmSchedule: string | null;
   @ApiProperty() enabled: boolean;
+  @ApiProperty({ enum: CHANGE_DETECTION_MODES }) changeDetection: ChangeDetection;
+  @ApiProperty({ type: String, nullable: true }) watermarkColumn: string | null;
+  @ApiProperty() fullRefreshEvery: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

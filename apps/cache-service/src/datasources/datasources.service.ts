@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { DATASOURCE_LIMITS } from '@ccc/shared-types';
 import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRequest } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
@@ -21,6 +22,22 @@ export interface DatasourceFollower {
   vet?(row: CacheStrategyEntity): Promise<Array<{ field: string; message: string }>>;
 }
 
+/**
+ * The change detection a request leaves a datasource with (`current`: the row before an update). Mode `watermark` needs
+ * its column (400 naming watermarkColumn); the column is kept when another mode is chosen, so switching back is easy.
+ */
+function changeDetectionOf(
+  request: UpdateDatasourceRequest,
+  current: CacheStrategyEntity | null,
+): Pick<Datasource, 'changeDetection' | 'watermarkColumn'> {
+  const changeDetection = request.changeDetection ?? current?.changeDetection ?? 'none';
+  const watermarkColumn =
+    request.watermarkColumn !== undefined ? request.watermarkColumn : (current?.watermarkColumn ?? null);
+  if (changeDetection === 'watermark' && !watermarkColumn)
+    throw AppError.invalidField('watermarkColumn', 'watermarkColumn is required when changeDetection is watermark');
+  return { changeDetection, watermarkColumn };
+}
+
 export function toDatasource(row: CacheStrategyEntity): Datasource {
   return {
     id: row.datasourceId,
@@ -33,6 +50,9 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
     minWarmIntervalSeconds: row.minWarmIntervalSeconds,
     warmSchedule: row.warmSchedule,
     enabled: row.isEnabled,
+    changeDetection: row.changeDetection,
+    watermarkColumn: row.watermarkColumn,
+    fullRefreshEvery: row.fullRefreshEvery,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -118,7 +138,8 @@ export class DatasourcesService {
 
   async create(request: CreateDatasourceRequest, principal: Principal): Promise<Datasource> {
     await this.assertNameFree(request.name);
-    const sourceTable = await this.assertSourceMatches(request.sourceTable, request.columnMapping);
+    const detection = changeDetectionOf(request, null);
+    const sourceTable = await this.assertSourceMatches(request.sourceTable, request.columnMapping, detection);
     const row = this.strategies.create({
       cacheLayerId: ANALYTICS_CACHE_LAYER_ID,
       name: request.name.trim(),
@@ -129,6 +150,8 @@ export class DatasourcesService {
       minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? 300,
       warmSchedule: request.warmSchedule ?? null,
       isEnabled: request.enabled ?? true,
+      ...detection,
+      fullRefreshEvery: request.fullRefreshEvery ?? DATASOURCE_LIMITS.fullRefreshEvery.default,
       createdBy: authorOf(principal),
     });
     await this.vetted(row);
@@ -147,8 +170,14 @@ export class DatasourcesService {
     }
     let sourceTable = request.sourceTable ?? row.sourceTable;
     const columnMapping = request.columnMapping ? { ...request.columnMapping } : row.columnMapping;
-    if (request.sourceTable !== undefined || request.columnMapping !== undefined) {
-      sourceTable = await this.assertSourceMatches(sourceTable, columnMapping);
+    const detection = changeDetectionOf(request, row);
+    if (
+      request.sourceTable !== undefined ||
+      request.columnMapping !== undefined ||
+      request.changeDetection !== undefined ||
+      request.watermarkColumn !== undefined
+    ) {
+      sourceTable = await this.assertSourceMatches(sourceTable, columnMapping, detection);
     }
     Object.assign(row, {
       name: request.name?.trim() ?? row.name,
@@ -159,6 +188,8 @@ export class DatasourcesService {
       minWarmIntervalSeconds: request.minWarmIntervalSeconds ?? row.minWarmIntervalSeconds,
       warmSchedule: request.warmSchedule !== undefined ? request.warmSchedule : row.warmSchedule,
       isEnabled: request.enabled ?? row.isEnabled,
+      ...detection,
+      fullRefreshEvery: request.fullRefreshEvery ?? row.fullRefreshEvery,
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
@@ -197,8 +228,10 @@ export class DatasourcesService {
   private async assertSourceMatches(
     sourceTable: string,
     mapping: CreateDatasourceRequest['columnMapping'],
+    detection: Pick<Datasource, 'changeDetection' | 'watermarkColumn'>,
   ): Promise<string> {
-    const { table, problems } = await this.catalog.check(sourceTable, mapping);
+    const watermark = detection.changeDetection === 'watermark' ? detection.watermarkColumn : null;
+    const { table, problems } = await this.catalog.check(sourceTable, mapping, watermark);
     if (problems.length > 0) {
       throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));
     }

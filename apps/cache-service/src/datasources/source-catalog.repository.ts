@@ -7,6 +7,7 @@ import {
   describeSource,
   mappingProblems,
   relationProblem,
+  watermarkProblem,
   type FieldProblem,
   type Queryable,
 } from './source-columns.js';
@@ -56,14 +57,22 @@ export class SourceCatalogRepository {
   /**
    * The table a datasource may read — in an allowed schema (403 SOURCE_NOT_ALLOWED), a table or view there by the
    * catalog (400 naming sourceTable) — and the field errors (`columnMapping.<role>`) of a mapping it cannot serve
-   * (see mappingProblems; the reads check the same again before each read).
+   * (see mappingProblems; the reads check the same again before each read), and of its watermark column if it has one
+   * (watermarkProblem).
    */
-  async check(sourceTable: string, mapping: ColumnMapping): Promise<{ table: SourceName; problems: FieldProblem[] }> {
+  async check(
+    sourceTable: string,
+    mapping: ColumnMapping,
+    watermarkColumn: string | null = null,
+  ): Promise<{ table: SourceName; problems: FieldProblem[] }> {
     const table = this.policy.assertAllowed(sourceTable, 'sourceTable');
-    const described = await describeSource(this.client(), table, Object.values(mapping));
+    const names = [...Object.values(mapping), ...(watermarkColumn ? [watermarkColumn] : [])];
+    const described = await describeSource(this.client(), table, names);
     const problem = relationProblem(table, described.kind);
     if (problem) throw AppError.invalidField('sourceTable', `sourceTable ${problem}`);
-    return { table, problems: mappingProblems(mapping, described.columns, sourceTable) };
+    const problems = mappingProblems(mapping, described.columns, sourceTable);
+    const watermark = watermarkColumn ? watermarkProblem(watermarkColumn, described.columns, sourceTable) : null;
+    return { table, problems: watermark ? [...problems, watermark] : problems };
   }
 
   private client(): Queryable {

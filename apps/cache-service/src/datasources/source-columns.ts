@@ -113,6 +113,28 @@ export function mappingProblems(
   return problems;
 }
 
+/** Types a watermark may be: PostgreSQL compares them, and "later" means "changed later" (no float: rounding). */
+const WATERMARK_TYPES = ['timestamptz', 'timestamp', 'date', 'int2', 'int4', 'int8', 'numeric'];
+
+/**
+ * The field error of a watermark column (change detection `watermark`) its table cannot serve: missing, or not a
+ * timestamp, date or exact number. Null when it can.
+ */
+export function watermarkProblem(
+  column: string,
+  columns: Map<string, SourceColumn>,
+  table: string,
+): FieldProblem | null {
+  const found = columns.get(column);
+  if (!found) return { field: 'watermarkColumn', message: `column ${column} does not exist in ${table}` };
+  if (!WATERMARK_TYPES.includes(found.base))
+    return {
+      field: 'watermarkColumn',
+      message: `watermarkColumn: column ${column} is ${found.type}; a watermark must be a timestamp, date or integer/numeric column set on every insert and update`,
+    };
+  return null;
+}
+
 /**
  * Why a datasource cannot be read as mapped right now, by the catalog, on the connection about to read it: the
  * relation is gone or not a table, or a mapped column is gone or no longer of a usable type. Null when it can be read.

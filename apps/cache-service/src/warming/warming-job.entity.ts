@@ -1,4 +1,5 @@
-import type { JobStatus, WarmingType } from '@ccc/shared-types';
+import type { JobStatus, RefreshKind, WarmingType } from '@ccc/shared-types';
+import type { RefreshRequest } from './refresh-kind.js';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintColumn, decimalColumn } from '../common/column-transformers.js';
 
@@ -65,7 +66,7 @@ export class WarmingJobEntity {
   failureReason: string | null;
 
   @Column({ name: 'job_configuration', type: 'jsonb', nullable: true })
-  configuration: { datasourceId: number; force: boolean } | null;
+  configuration: { datasourceId: number; force: boolean; refresh?: RefreshRequest } | null;
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
@@ -87,4 +88,20 @@ export class WarmingJobEntity {
 
   @Column({ type: 'smallint', default: 0 })
   attempts: number;
+
+  @Column({ name: 'refresh_kind', type: 'varchar', length: 11, nullable: true })
+  refreshKind: RefreshKind | null;
+
+  /** Why a full warm ran where an incremental refresh was asked for or possible. */
+  @Column({ name: 'refresh_reason', type: 'varchar', length: 300, nullable: true })
+  refreshReason: string | null;
+
+  @Column({ name: 'groups_rewritten', type: 'integer', nullable: true })
+  groupsRewritten: number | null;
+
+  @Column({ name: 'groups_carried', type: 'integer', nullable: true })
+  groupsCarried: number | null;
+
+  @Column({ name: 'groups_deleted', type: 'integer', nullable: true })
+  groupsDeleted: number | null;
 }

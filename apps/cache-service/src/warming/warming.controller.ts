@@ -46,6 +46,7 @@ export class WarmingController {
       force: body.force ?? false,
       warmingType: body.datasourceId === undefined ? 'WARM_ALL' : 'MANUAL',
       principal,
+      ...(body.refresh && { refresh: { kind: body.refresh } }),
     });
   }
 

@@ -2,9 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   CRON_MAX_LENGTH,
   JOB_STATUSES,
+  REFRESH_KINDS,
+  REQUESTED_REFRESHES,
   type ActiveWarmingJob,
   type JobStatus,
   type RecentWarmingJob,
+  type RefreshKind,
+  type RequestedRefresh,
   type UpdateWarmScheduleRequest,
   type WarmingJobQuery,
   type WarmingStatusResponse,
@@ -42,6 +46,16 @@ export class WarmRequestDto implements WarmRequest {
   @IsOptional()
   @IsBoolean()
   force?: boolean;
+
+  @ApiPropertyOptional({
+    enum: REQUESTED_REFRESHES,
+    default: 'auto',
+    description:
+      'full: re-read the whole source; incremental: only groups changed since the live generation (datasources with change detection; falls back to full, saying why, when the cache is no trustworthy base); auto: incremental when possible',
+  })
+  @IsOptional()
+  @IsIn(REQUESTED_REFRESHES, { message: `refresh must be one of ${REQUESTED_REFRESHES.join(', ')}` })
+  refresh?: RequestedRefresh;
 }
 
 export class WarmingJobQueryDto extends PageQueryDto implements WarmingJobQuery {
@@ -135,6 +149,7 @@ class RecentWarmingJobDto implements RecentWarmingJob {
   @ApiProperty() success: boolean;
   @ApiPropertyOptional() error?: string;
   @ApiProperty({ enum: JOB_STATUSES }) status: JobStatus;
+  @ApiPropertyOptional({ type: String, enum: REFRESH_KINDS, nullable: true }) refreshKind?: RefreshKind | null;
 }
 
 export class WarmingStatusResponseDto implements WarmingStatusResponse {

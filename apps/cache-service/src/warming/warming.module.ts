@@ -4,6 +4,7 @@ import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
+import { IncrementalRefresh } from './incremental-refresh.js';
 import { JobRepository } from './job.repository.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
 import { WarmingProcessor } from './warming.processor.js';
@@ -24,7 +25,7 @@ import { WarmingService } from './warming.service.js';
     PlatformModule,
     TelemetryModule,
   ],
-  providers: [JobRepository, WarmingService, WarmingProcessor],
-  exports: [WarmingService, WarmingProcessor, JobRepository],
+  providers: [JobRepository, WarmingService, WarmingProcessor, IncrementalRefresh],
+  exports: [WarmingService, WarmingProcessor, JobRepository, IncrementalRefresh],
 })
 export class WarmingModule {}

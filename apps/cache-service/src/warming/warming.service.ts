@@ -27,7 +27,9 @@ import { SourcePolicy } from '../datasources/source-policy.js';
 import { PeriodicTasks } from '../platform/periodic-tasks.js';
 import { SYSTEM_USER_ID } from '../users/app-user.entity.js';
 import { JobRepository } from './job.repository.js';
+import type { RefreshRequest } from './refresh-kind.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
+import { toWarmingJob } from './warming-job.mapper.js';
 
 /** Lease of the per-datasource warming lock; the worker renews it while the job runs or waits paused. */
 export const LOCK_LEASE_MS = 60_000;
@@ -46,6 +48,7 @@ export interface WarmCommand {
   force: boolean;
   warmingType: WarmingType;
   principal: Principal | null;
+  refresh?: RefreshRequest;
 }
 
 @Injectable()
@@ -215,7 +218,7 @@ export class WarmingService implements OnModuleInit {
         warmingType: command.warmingType,
         status: 'PENDING',
         scheduledAt: new Date(),
-        configuration: { datasourceId, force: command.force },
+        configuration: { datasourceId, force: command.force, ...(command.refresh && { refresh: command.refresh }) },
         createdBy: command.principal?.kind === 'user' ? command.principal.id : SYSTEM_USER_ID,
       });
       inserted = true;
@@ -318,6 +321,7 @@ export class WarmingService implements OnModuleInit {
         success: job.status === 'COMPLETED',
         ...(job.failureReason && job.status !== 'COMPLETED' ? { error: job.failureReason } : {}),
         status: job.status,
+        refreshKind: job.refreshKind,
       };
     });
     return { activeJobs, recentJobs };
@@ -426,25 +430,7 @@ export class WarmingService implements OnModuleInit {
   }
 
   private toJobWithNames(row: WarmingJobEntity, names: Map<string, { id: number; name: string }>): WarmingJob {
-    const ds = names.get(row.cacheStrategyId);
-    return {
-      jobId: row.id,
-      datasourceId: ds?.id ?? row.configuration?.datasourceId ?? 0,
-      datasourceName: ds?.name ?? '(deleted datasource)',
-      status: row.status,
-      warmingType: row.warmingType,
-      progress: row.progress,
-      rowsProcessed: row.rowsProcessed,
-      rowsTotal: row.rowsTotal,
-      entriesWritten: row.warmedKeys,
-      etaSeconds: row.etaSeconds,
-      scheduledAt: row.scheduledAt.toISOString(),
-      startedAt: row.startedAt?.toISOString() ?? null,
-      completedAt: row.completedAt?.toISOString() ?? null,
-      durationSeconds: row.durationSeconds,
-      failureReason: row.failureReason,
-      generation: row.generation,
-      createdBy: row.createdBy,
-    };
+    return toWarmingJob(row, names);
   }
+
 }

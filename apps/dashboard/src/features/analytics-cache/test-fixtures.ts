@@ -145,6 +145,11 @@ export function job(overrides: Partial<WarmingJob> = {}): WarmingJob {
     failureReason: null,
     generation: 7,
     createdBy: 'admin@example.com',
+    refreshKind: 'full',
+    refreshReason: null,
+    groupsRewritten: 12_458,
+    groupsCarried: null,
+    groupsDeleted: null,
     ...overrides,
   };
 }
