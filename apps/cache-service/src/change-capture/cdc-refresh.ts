@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntryCoordinates } from '../redis/redis-keys.js';
+import { IncrementalRefresh } from '../warming/incremental-refresh.js';
 import { WarmingService } from '../warming/warming.service.js';
 import { ALL_GROUPS } from './change-decoder.js';
 
@@ -13,7 +14,10 @@ const REFRESH_TIMEOUT_MS = 30 * 60_000;
  */
 @Injectable()
 export class CdcRefresh {
-  constructor(private readonly warming: WarmingService) {}
+  constructor(
+    private readonly warming: WarmingService,
+    private readonly incremental: IncrementalRefresh,
+  ) {}
 
   /** Refreshes the groups (every group: `all`) of a datasource; resolves after the swap. */
   async refresh(datasourceId: number, groups: EntryCoordinates[] | typeof ALL_GROUPS): Promise<void> {
@@ -32,18 +36,21 @@ export class CdcRefresh {
   }
 
   /**
-   * Interim trigger until the incremental engine lands: a full warm (it reads every group, so it covers the changed
-   * ones). Queued as a system warm, never skipped for the minimum warm interval.
+   * Named groups: an incremental refresh (a complete new generation: those groups read again, a group without rows left
+   * out, every other entry carried over inside Redis). Every group: a full warm. Both queued as system warms, never
+   * skipped for the minimum warm interval.
    */
   private async request(
     datasourceId: number,
-    _groups: EntryCoordinates[] | typeof ALL_GROUPS,
+    groups: EntryCoordinates[] | typeof ALL_GROUPS,
   ): Promise<{ status: 'queued' | 'already_warming' | 'skipped'; jobId: string | null; reason?: string }> {
+    if (groups !== ALL_GROUPS) return this.incremental.refresh(datasourceId, groups);
     const response = await this.warming.requestWarm({
       datasourceIds: [datasourceId],
       force: true,
       warmingType: 'SCHEDULED',
       principal: null,
+      refresh: { kind: 'full' },
     });
     return response.results[0];
   }

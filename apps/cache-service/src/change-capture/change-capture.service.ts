@@ -121,18 +121,18 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
   async stop(datasourceId: number): Promise<void> {
     await this.release(datasourceId);
     await this.admin.drop(datasourceId);
+    await this.redis.del(RedisKeys.changeCaptureState(datasourceId));
   }
 
   /** The last incident of a datasource's slot, if any (for its alert and the details page). */
   async lastIncident(datasourceId: number): Promise<{ kind: CdcIncident; at: string; lagBytes: number } | null> {
-    const fields = await this.redis.hgetall(RedisKeys.changeCaptureIncident(datasourceId));
+    const fields = await this.redis.hgetall(RedisKeys.changeCaptureState(datasourceId));
     return fields.kind ? { kind: fields.kind as CdcIncident, at: fields.at, lagBytes: Number(fields.lagBytes ?? 0) } : null;
   }
 
   private async recordIncident(datasourceId: number, kind: CdcIncident, lagBytes: number): Promise<void> {
-    const key = RedisKeys.changeCaptureIncident(datasourceId);
+    const key = RedisKeys.changeCaptureState(datasourceId);
     await this.redis.hset(key, { kind, at: new Date().toISOString(), lagBytes: String(lagBytes) });
-    await this.redis.pexpire(key, 7 * 24 * 3_600_000);
   }
 
   /** Keeps (or takes) the lease of one CDC datasource and its stream. */
@@ -158,6 +158,14 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
   private async startConsumer(strategy: CacheStrategyEntity, token: string): Promise<void> {
     const id = strategy.datasourceId;
     const { slotCreated } = await this.admin.ensure(id, strategy.sourceTable);
+    if (slotCreated) {
+      const state = RedisKeys.changeCaptureState(id);
+      // We had created one before and nobody dropped it through us: it was dropped behind our back.
+      if ((await this.redis.hsetnx(state, 'slot', new Date().toISOString())) === 0) {
+        this.logger.warn(`datasource ${id}: its replication slot had been dropped; recreated it, warming fully`);
+        await this.recordIncident(id, 'slot_dropped', 0);
+      }
+    }
     const stream = new ChangeStream(
       this.admin.connectionString,
       replicationNameOf(id),
@@ -216,17 +224,9 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
   private async streamFailed(id: number, error: Error): Promise<void> {
     await this.release(id);
     if (this.stopping) return;
-    const slot = await this.admin.slot(id).catch(() => undefined);
-    const strategy = await this.datasources.findEntity(id).catch(() => null);
-    // Dropped on purpose: the datasource was deleted or left CDC mode (possibly on another replica).
-    if (!strategy || !strategy.isEnabled || !inCdcMode(strategy)) return;
-    if (slot === null) {
-      this.logger.warn(`datasource ${id}: its replication slot was dropped (${error.message}); recreating it and warming fully`);
-      await this.recordIncident(id, 'slot_dropped', 0).catch(() => undefined);
-    } else {
-      this.logger.warn(`datasource ${id}: replication stream ended: ${error.message}`);
-    }
-    // The next round takes the lease again and restarts the stream (recreating the slot and warming fully if needed).
+    this.logger.warn(`datasource ${id}: replication stream ended: ${error.message}`);
+    // The next round takes the lease again and restarts the stream; a slot dropped meanwhile is recreated there, with
+    // a full warm and an incident (startConsumer).
   }
 
   /**
@@ -262,6 +262,7 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     for (const id of ours) {
       if (cdc.has(id) || this.consumers.has(id)) continue;
       await this.admin.drop(id);
+      await this.redis.del(RedisKeys.changeCaptureState(id));
       this.logger.log(`datasource ${id}: dropped its replication slot and publication (no longer in CDC mode)`);
     }
   }
