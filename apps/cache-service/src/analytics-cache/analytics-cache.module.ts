@@ -1,3 +1,4 @@
+import { ChangeCaptureLink } from './change-capture-link.js';
 import { Module } from '@nestjs/common';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
@@ -33,6 +34,7 @@ import { WarmLocks } from './warm-locks.js';
     AnalyticsQueryService,
     AnalyticsCacheService,
     WarmActivityLink,
+    ChangeCaptureLink,
   ],
   exports: [
     CacheRepository,
@@ -42,6 +44,7 @@ import { WarmLocks } from './warm-locks.js';
     SourceReader,
     QueryCounters,
     WarmActivityLink,
+    ChangeCaptureLink,
     AnalyticsQueryService,
     AnalyticsCacheService,
   ],

@@ -15,6 +15,7 @@ import { planQuery } from './entry-codec.js';
 import { hitRateOf, sumUsage, type WindowUsage } from './hit-rate.js';
 import { QueryCounters } from './query-counters.js';
 import { UsageCounters } from './usage-counters.js';
+import { ChangeCaptureLink } from './change-capture-link.js';
 import { WarmActivityLink, type WarmActivity } from './warm-activity.js';
 
 const MB = 1024 * 1024;
@@ -38,6 +39,7 @@ export class AnalyticsCacheService {
     private readonly counters: QueryCounters,
     private readonly datasources: DatasourcesService,
     private readonly warmActivity: WarmActivityLink,
+    private readonly changeCapture: ChangeCaptureLink,
   ) {}
 
   private get warming(): WarmActivity {
@@ -85,6 +87,7 @@ export class AnalyticsCacheService {
               meta.frequencies,
             ),
       recentJobs: await this.warming.recentJobs(datasourceId),
+      changeCapture: await this.changeCapture.status(datasourceId),
     };
   }
 

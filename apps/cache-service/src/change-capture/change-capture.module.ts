@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.js';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { WarmingModule } from '../warming/warming.module.js';
@@ -12,10 +13,11 @@ import { SlotFigures } from './slot-metrics.js';
  * streams, the refreshes of the groups they report, slot lag on /metrics. No table of its own; Redis only for its
  * leases and incidents.
  * Offers: ChangeCaptureService (incidents, stop), SlotFigures (slot lag) for alerts and the details page.
- * Needs: DatasourcesModule (modes; it follows their lifecycle), WarmingModule (refreshes), TelemetryModule (gauges).
+ * Needs: AnalyticsCacheModule (connects to its ChangeCaptureLink for the details page), DatasourcesModule (modes; it
+ * follows their lifecycle), WarmingModule (refreshes), TelemetryModule (gauges).
  */
 @Module({
-  imports: [DatasourcesModule, WarmingModule, TelemetryModule],
+  imports: [AnalyticsCacheModule, DatasourcesModule, WarmingModule, TelemetryModule],
   providers: [ReplicationAdmin, CdcRefresh, ChangeCaptureService, SlotFigures],
   exports: [ChangeCaptureService, SlotFigures],
 })

@@ -7,6 +7,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
+import type { ChangeCaptureStatus } from '@ccc/shared-types';
+import { ChangeCaptureLink } from '../analytics-cache/change-capture-link.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
@@ -19,6 +21,7 @@ import { CdcRefresh } from './cdc-refresh.js';
 import { ALL_GROUPS } from './change-decoder.js';
 import { ChangeStream } from './change-stream.js';
 import { ReplicationAdmin, replicationNameOf } from './replication-admin.js';
+import { SlotFigures } from './slot-metrics.js';
 
 /** How often the supervisor looks at which datasources are in CDC mode, renews its leases and checks slot lag. */
 const SUPERVISE_MS = 1_000;
@@ -29,9 +32,8 @@ const FLUSH_CHECK_MS = 100;
 
 export type CdcIncident = 'slot_dropped' | 'slot_lagging';
 
-/** A datasource in CDC mode (`changeDetection: 'cdc'`): reads the field once the datasource schema carries it. */
-export const inCdcMode = (row: CacheStrategyEntity): boolean =>
-  (row as CacheStrategyEntity & { changeDetection?: string }).changeDetection === 'cdc';
+/** A datasource in CDC mode (`changeDetection: 'cdc'`). */
+export const inCdcMode = (row: CacheStrategyEntity): boolean => row.changeDetection === 'cdc';
 
 interface Consumer {
   datasourceId: number;
@@ -65,9 +67,27 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     private readonly datasources: DatasourcesService,
     private readonly policy: SourcePolicy,
     private readonly refresher: CdcRefresh,
+    private readonly slotFigures: SlotFigures,
+    private readonly link: ChangeCaptureLink,
   ) {}
 
+  /** The slot of a datasource in CDC mode, for its details page; null in the other modes. */
+  async status(datasourceId: number): Promise<ChangeCaptureStatus | null> {
+    const strategy = await this.datasources.findEntity(datasourceId);
+    if (!strategy || !inCdcMode(strategy)) return null;
+    const slot = (await this.slotFigures.slots()).find((s) => s.datasourceId === datasourceId) ?? null;
+    return {
+      slotName: replicationNameOf(datasourceId),
+      slotExists: slot !== null,
+      active: slot?.active ?? false,
+      lagBytes: slot?.lagBytes ?? null,
+      maxLagBytes: this.config.changeCapture.maxLagBytes,
+      lastIncident: await this.lastIncident(datasourceId),
+    };
+  }
+
   onModuleInit(): void {
+    this.link.connect((datasourceId) => this.status(datasourceId));
     this.datasources.follow({
       scheduleChanged: async () => undefined,
       removing: (datasourceId) => this.stop(datasourceId),

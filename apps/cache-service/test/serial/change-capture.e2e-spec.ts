@@ -1,4 +1,10 @@
-import type { AnalyticsQueryResponse, Datasource, Paginated, WarmingJob } from '@ccc/shared-types';
+import type {
+  AnalyticsQueryResponse,
+  Datasource,
+  DatasourceCacheDetails,
+  Paginated,
+  WarmingJob,
+} from '@ccc/shared-types';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ChangeCaptureService } from '../../src/change-capture/change-capture.service.js';
@@ -104,6 +110,24 @@ describeWithPostgres('change data capture', () => {
     // The slot is created, and the cache starts from a full warm taken after it.
     await waitUntil(async () => (await query(ds.id, { practice: '1' })).source === 'cache', 'the first warm', FOLLOWS_WITHIN_MS, 200);
     expect(await replication(name)).toEqual({ slots: 1, publications: 1 });
+    // The slot's lag is on /metrics and on the datasource's details.
+    await waitUntil(
+      async () => {
+        const details = (
+          await t.http.get(`/api/admin/analytics/cache/datasources/${ds.id}`).set(bearer(token)).expect(200)
+        ).body as DatasourceCacheDetails;
+        return details.changeCapture?.slotExists === true && details.changeCapture.active;
+      },
+      'the details to show the streamed slot',
+      FOLLOWS_WITHIN_MS,
+      200,
+    );
+    const details = (await t.http.get(`/api/admin/analytics/cache/datasources/${ds.id}`).set(bearer(token)).expect(200))
+      .body as DatasourceCacheDetails;
+    expect(details.changeCapture).toMatchObject({ slotName: name, lagBytes: expect.any(Number), lastIncident: null });
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(new RegExp(`^ccc_cdc_slot_lag_bytes\\{datasource_id="${ds.id}"\\} \\d+$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^ccc_cdc_slot_active\\{datasource_id="${ds.id}"\\} 1$`, 'm'));
 
     // An update of one group, a new group, and a group whose rows are all deleted.
     await source.query(`UPDATE ${table} SET value = 7 WHERE practice_id = 1 AND provider_id = 1001 AND measure = 'Charges'`);
