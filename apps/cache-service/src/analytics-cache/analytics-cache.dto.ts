@@ -133,7 +133,11 @@ export class WarmingJobDto implements WarmingJob {
   @ApiProperty() createdBy: string;
   @ApiProperty({ type: String, enum: REFRESH_KINDS, nullable: true, description: 'Which kind ran; null until decided' })
   refreshKind: RefreshKind | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Why a full warm ran where an incremental one was asked for or possible' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why a full warm ran where an incremental one was asked for or possible',
+  })
   refreshReason: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Groups (entries) read from the source again' })
   groupsRewritten: number | null;

@@ -4,6 +4,8 @@ import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { AnalyticsCacheService } from './analytics-cache.service.js';
 import { AnalyticsQueryService } from './analytics-query.service.js';
+import { ChangeReader } from './change-reader.js';
+import { GenerationCarry } from './generation-carry.js';
 import { CacheRepository } from './cache.repository.js';
 import { QueryCounters } from './query-counters.js';
 import { RedisMemory } from './redis-memory.js';
@@ -30,6 +32,8 @@ import { WarmLocks } from './warm-locks.js';
     UsageCounters,
     RedisMemory,
     SourceReader,
+    ChangeReader,
+    GenerationCarry,
     QueryCounters,
     AnalyticsQueryService,
     AnalyticsCacheService,
@@ -42,6 +46,8 @@ import { WarmLocks } from './warm-locks.js';
     UsageCounters,
     RedisMemory,
     SourceReader,
+    ChangeReader,
+    GenerationCarry,
     QueryCounters,
     WarmActivityLink,
     ChangeCaptureLink,

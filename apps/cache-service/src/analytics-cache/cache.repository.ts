@@ -53,6 +53,8 @@ export interface EntryToWrite {
   coordinates: EntryCoordinates;
   /** Encoded rows: a JSON array of [period, value] pairs, stored (after the coordinates) and served as is. */
   value: string;
+  /** How many rows `value` holds (kept in the `groups` hash for incremental refreshes). */
+  rows?: number;
 }
 
 /**
@@ -162,9 +164,15 @@ export class CacheRepository {
    * One MULTI: the batch's id range in the generation's `ranges` hash, an MSET of the entries, one multi-member SADD
    * per index set they belong to and the names of those sets in the registry — all or nothing, so no entry is ever
    * stored without the bookkeeping that finds it again (deleteGeneration). Ids of a batch are consecutive. Every key
-   * carries the datasource's hash tag: legal on Redis Cluster.
+   * carries the datasource's hash tag: legal on Redis Cluster. `withGroups`: each entry's id and row count go to the
+   * `groups` hash too (datasources with change detection: the base of the next incremental refresh).
    */
-  async writeBatch(datasourceId: number, generation: number, entries: EntryToWrite[]): Promise<void> {
+  async writeBatch(
+    datasourceId: number,
+    generation: number,
+    entries: EntryToWrite[],
+    withGroups = false,
+  ): Promise<void> {
     if (entries.length === 0) return;
     const entryPrefix = CacheKeys.entryPrefix(datasourceId, generation);
     const indexPrefix = CacheKeys.indexPrefix(datasourceId, generation);
@@ -186,6 +194,11 @@ export class CacheRepository {
     transaction.mset(...msetArgs);
     for (const [set, list] of members) transaction.sadd(indexPrefix + set, ...list);
     transaction.sadd(indexPrefix + INDEX.registry(), ...members.keys());
+    if (withGroups)
+      transaction.hset(
+        indexPrefix + INDEX.groups(),
+        ...entries.flatMap((entry) => [CacheKeys.groupField(entry.coordinates), `${entry.id}:${entry.rows ?? 0}`]),
+      );
     const results = await transaction.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];

@@ -147,6 +147,7 @@ export class EntryGrouper {
     const value = `[${this.parts.join(',')}]`;
     const t = this.totals;
     const id = t.entries;
+    const rowsBefore = t.rows;
     t.rows += this.parts.length;
     t.entries += 1;
     this.current = null;
@@ -164,7 +165,7 @@ export class EntryGrouper {
     t.practices.add(practice);
     t.providers.add(provider);
     t.frequencies.add(frequency);
-    return { id, coordinates, value };
+    return { id, coordinates, value, rows: t.rows - rowsBefore };
   }
 }
 

@@ -128,7 +128,11 @@ export class GenerationDeletion {
       for (const member of members) sets.add(indexPrefix + member);
     } while (cursor !== '0');
     counts.indexesDeleted += await this.unlinkSets([...sets]);
-    counts.indexesDeleted += await this.redis.unlink(registryKey, indexPrefix + INDEX.directory());
+    counts.indexesDeleted += await this.redis.unlink(
+      registryKey,
+      indexPrefix + INDEX.directory(),
+      indexPrefix + INDEX.groups(),
+    );
     return counts;
   }
 

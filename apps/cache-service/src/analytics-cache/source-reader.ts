@@ -43,7 +43,7 @@ export interface SourceFilter {
 }
 
 /** The select list and order shared by warming and the cold-cache fallback: entry by entry, periods in order. */
-function selectSql(source: SourceTable, table: SourceName, where = ''): string {
+export function selectSql(source: SourceTable, table: SourceName, where = ''): string {
   const c = source.columns;
   const dims = [c.measure, c.practice, c.provider, c.frequency].map(quoteIdent);
   return `SELECT ${dims.map((d) => `${d}::text`).join(', ')}, ${quoteIdent(c.period)}::text, ${quoteIdent(c.value)}::text
@@ -150,7 +150,7 @@ export class SourceReader {
    * The same by the catalog, on the connection about to read it (one query): a table or view, still there, its mapped
    * columns still there and of types the read can use (409 CONFLICT naming the columnMapping fields otherwise).
    */
-  private async checkedTable(client: PoolClient, source: SourceTable): Promise<SourceName> {
+  async checkedTable(client: PoolClient, source: SourceTable): Promise<SourceName> {
     const name = this.allowedTable(source);
     const problem = await sourceProblem(client, name, source.columns);
     if (problem) {
@@ -164,7 +164,7 @@ export class SourceReader {
     return name;
   }
 
-  private logQuery(
+  logQuery(
     source: SourceTable,
     context: 'warming' | 'cold-fallback',
     sql: string,

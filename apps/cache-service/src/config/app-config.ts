@@ -274,6 +274,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       memoryGuardRatio: ratio('CACHE_MEMORY_GUARD_RATIO', 0.9),
       batchEntries: int('WARM_BATCH_ENTRIES', 200, 1, 10_000),
       maxPauseSeconds: int('WARM_MAX_PAUSE_SECONDS', 1_800, 1, 86_400),
+      watermarkOverlapSeconds: int('WARM_WATERMARK_OVERLAP_SECONDS', 300, 0, 86_400),
       sourceLockTimeoutMs: int('WARM_SOURCE_LOCK_TIMEOUT_MS', 60_000, 100, 3_600_000),
       stallTimeoutMs: int('WARM_STALL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
     },

@@ -99,6 +99,11 @@ export interface AppConfig {
     batchEntries: number;
     /** A warm paused longer than this is cancelled: it holds a database snapshot (and a COPY) open while paused. */
     maxPauseSeconds: number;
+    /**
+     * An incremental refresh re-reads groups with rows up to this long before the live generation's watermark: a row
+     * written by a transaction that committed after the watermark was read can carry an earlier timestamp.
+     */
+    watermarkOverlapSeconds: number;
     /** How long a warm waits for a lock on its source table before it fails (and is retried). */
     sourceLockTimeoutMs: number;
     /** A running warm that makes no progress (no rows read, no batch written) for this long is stopped and retried. */

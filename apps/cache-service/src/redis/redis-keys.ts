@@ -62,6 +62,28 @@ export const CacheKeys = {
     registry: (): string => 'sets',
     /** HASH: `m:<measure>` and `freq:<frequency>` → JSON list of the measure-frequency sets a filter on it unites. */
     directory: (): string => 'dir',
+    /**
+     * HASH, written only for datasources with change detection: groupField(coordinates) → `<id>:<rows>`, the id of the
+     * group's entry and its number of rows — what an incremental refresh compares with the source and carries over.
+     */
+    groups: (): string => 'groups',
+  },
+  /** The field of a group (entry coordinates) in the `groups` hash: the coordinates as a JSON array. */
+  groupField: (c: EntryCoordinates): string => JSON.stringify([c.measure, c.practice, c.provider, c.frequency]),
+  parseGroupField: (field: string): EntryCoordinates => {
+    const [measure, practice, provider, frequency] = JSON.parse(field) as string[];
+    return { measure, practice, provider, frequency };
+  },
+  /** What an index-set suffix (indexSuffixes) filters on, or null for the ranges, registry, directory and groups. */
+  parseIndexSuffix: (
+    suffix: string,
+  ): { measure: string; frequency: string } | { practice: string } | { provider: string } | null => {
+    let match = /^m:([^:]*):freq:([^:]*)$/.exec(suffix);
+    if (match) return { measure: unpart(match[1]), frequency: unpart(match[2]) };
+    match = /^p:([^:]*)$/.exec(suffix);
+    if (match) return { practice: unpart(match[1]) };
+    match = /^prov:([^:]*)$/.exec(suffix);
+    return match ? { provider: unpart(match[1]) } : null;
   },
   /** Fields of the directory hash. */
   directoryFields: {
@@ -167,7 +189,7 @@ export const KeyNamespacePatterns = {
   analyticsIndex: {
     pattern: 'idx:{ds:*}:g*',
     shape: new RegExp(
-      `^idx:${DS}:g\\d+:(?:ranges|sets|dir|master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`,
+      `^idx:${DS}:g\\d+:(?:ranges|sets|dir|groups|master|m:${PART}(?::freq:${PART})?|p:${PART}|prov:${PART})$`,
     ),
     protected: false,
   },

@@ -39,6 +39,8 @@ export interface ShadowTarget {
   /** This execution's lock token. */
   token: string;
   watchdog: StallWatchdog;
+  /** Write the `groups` hash too (change detection on: the base of the next incremental refresh). */
+  withGroups?: boolean;
 }
 
 export interface ShadowResult {
@@ -84,7 +86,7 @@ export class ShadowWriter {
     let lastMemory = Date.now();
 
     const write = async (entries: EntryToWrite[]): Promise<void> => {
-      const promise = this.deps.cache.writeBatch(datasourceId, shadow, entries);
+      const promise = this.deps.cache.writeBatch(datasourceId, shadow, entries, target.withGroups);
       inFlight.add(promise);
       promise.then(
         () => (inFlight.delete(promise), watchdog.progress()),

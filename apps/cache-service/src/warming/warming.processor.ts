@@ -6,7 +6,8 @@ import { In, type Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { RedisMemory } from '../analytics-cache/redis-memory.js';
-import { EntryGrouper } from '../analytics-cache/entry-codec.js';
+import { ChangeReader } from '../analytics-cache/change-reader.js';
+import { GenerationCarry } from '../analytics-cache/generation-carry.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -16,6 +17,7 @@ import { OperatorMetricsService, type WarmOutcome } from '../telemetry/operator-
 import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repository.js';
 import { postponeOnOutage } from './outage-postponement.js';
 import { StallWatchdog } from './stall-watchdog.js';
+import { RefreshRunner, type RefreshOutcome } from './refresh-runner.js';
 import { LOCK_RENEW_EVERY_MS, MEMORY_ADVICE, ShadowWriter } from './shadow-writer.js';
 import { ShuttingDown, Superseded, WarmAborted } from './warm-endings.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
@@ -35,6 +37,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class WarmingProcessor implements BeforeApplicationShutdown {
   private closing = false;
   private readonly shadows: ShadowWriter;
+  private readonly refreshes: RefreshRunner;
 
   private readonly logger = new Logger(WarmingProcessor.name);
 
@@ -49,8 +52,11 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     private readonly datasources: DatasourcesService,
     private readonly metrics: OperatorMetricsService,
+    carry: GenerationCarry,
+    changes: ChangeReader,
   ) {
     this.shadows = new ShadowWriter({ config, cache, locks, redisMemory, source, rows }, () => this.closing);
+    this.refreshes = new RefreshRunner({ config, cache, locks, rows, shadows: this.shadows, carry, changes });
   }
 
   /** Starts the BullMQ worker unless this process only serves the API (called once the schema is in place). */
@@ -142,57 +148,18 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       const live = await this.cache.meta(datasourceId);
       await this.shadows.checkMemory(live.bytes);
 
-      const result = await this.shadows.write({
-        job,
-        row,
-        strategy,
-        datasourceId,
-        shadow,
-        liveBytes: live.bytes,
-        token,
-        watchdog,
-      });
+      // Full or incremental (and verified): RefreshRunner; the swap and what follows are the same for both.
+      const result = await this.refreshes.run(
+        { job, row, strategy, datasourceId, shadow, liveBytes: live.bytes, token, watchdog },
+        live,
+      );
       watchdog.stop();
 
-      // Verify before swap: what Redis holds must be what the source gave.
-      if (result.rowsRead !== result.rowsTotal)
-        throw new WarmAborted('FAILED', `read ${result.rowsRead} rows but the source counted ${result.rowsTotal}`);
-      const stored = await this.cache.countEntries(datasourceId, shadow);
-      if (stored !== result.totals.entries)
-        throw new WarmAborted('FAILED', `wrote ${result.totals.entries} entries but Redis holds ${stored}`);
-      if (result.rowsTotal === 0 && live.entries > 0 && !row.configuration?.force) {
-        throw new WarmAborted(
-          'FAILED',
-          'the source returned 0 rows; refusing to replace a non-empty cache (warm with force to accept an empty source)',
-        );
-      }
-
-      const t = result.totals;
       const outcome = await this.cache.swap(
         datasourceId,
         { live: started.live, epoch: started.epoch },
         shadow,
-        {
-          lastWarmed: new Date().toISOString(),
-          rows: t.rows,
-          entries: t.entries,
-          // Every index key of the generation: its sets, and its ranges, registry and directory.
-          indexes:
-            t.entries === 0
-              ? 0
-              : 3 +
-                t.practices.size +
-                t.providers.size +
-                [...t.measureFrequencies.values()].reduce((sum, frequencies) => sum + frequencies.size, 0),
-          bytes: t.bytes,
-          measures: t.measures.size,
-          practices: t.practices.size,
-          providers: t.providers.size,
-          frequencies: [...t.frequencies].sort(),
-          measureList: [...t.measures].sort(),
-          sourceRows: result.rowsTotal,
-          jobId,
-        },
+        { ...result.summary, lastWarmed: new Date().toISOString(), jobId },
         token,
       );
       if (outcome === 'lock_lost') await this.shadows.lockLost(datasourceId, jobId);
@@ -211,8 +178,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         datasourceId,
         datasourceName: strategy.name,
         generation: shadow,
-        rows: t.rows,
-        entries: t.entries,
+        rows: result.summary.rows,
+        entries: result.entries,
         durationSeconds: (Date.now() - startedMs) / 1000,
       };
     } catch (caught) {
@@ -299,7 +266,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     row: WarmingJobEntity,
     datasourceId: number,
     previous: number | null,
-    result: { rowsRead: number; rowsTotal: number; totals: EntryGrouper['totals'] },
+    result: RefreshOutcome,
     generation: number,
     token: string,
   ): Promise<void> {
@@ -316,8 +283,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
             {
               rowsProcessed: result.rowsRead,
               rowsTotal: result.rowsTotal,
-              warmedKeys: result.totals.entries,
-              totalKeys: result.totals.entries,
+              warmedKeys: result.entries,
+              totalKeys: result.entries,
               progress: 100,
               etaSeconds: 0,
             },
@@ -336,8 +303,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       datasourceId,
       jobId: row.id,
       generation,
-      rows: result.totals.rows,
-      entries: result.totals.entries,
+      rows: result.summary.rows,
+      entries: result.entries,
+      refresh: result.choice.kind,
     });
   }
 

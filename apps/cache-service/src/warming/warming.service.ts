@@ -432,5 +432,4 @@ export class WarmingService implements OnModuleInit {
   private toJobWithNames(row: WarmingJobEntity, names: Map<string, { id: number; name: string }>): WarmingJob {
     return toWarmingJob(row, names);
   }
-
 }

@@ -1,4 +1,10 @@
-import { CRON_MAX_LENGTH, DATASOURCE_LIMITS, type CreateDatasourceRequest } from '@ccc/shared-types';
+import {
+  CHANGE_DETECTION_MODES,
+  CRON_MAX_LENGTH,
+  DATASOURCE_LIMITS,
+  type ChangeDetection,
+  type CreateDatasourceRequest,
+} from '@ccc/shared-types';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import { formatDuration } from '../../../lib/format';
@@ -24,6 +30,12 @@ interface DatasourceFormProps {
   onEdit?: () => void;
 }
 
+const CHANGE_DETECTION_LABELS: Record<ChangeDetection, string> = {
+  none: 'None: every refresh re-reads the source',
+  watermark: 'Watermark column',
+  cdc: 'Change data capture (logical replication)',
+};
+
 const fieldId = (field: string) => `ds-${field.replace('.', '-')}`;
 
 /** Order in which fields appear, to focus the first invalid one and to spot unknown server fields. */
@@ -37,6 +49,9 @@ const FIELD_ORDER = [
   'stalenessTtlSeconds',
   'minWarmIntervalSeconds',
   'warmSchedule',
+  'changeDetection',
+  'watermarkColumn',
+  'fullRefreshEvery',
 ];
 
 export function DatasourceForm({
@@ -82,7 +97,7 @@ export function DatasourceForm({
   };
 
   const textField = (
-    field: 'name' | 'description' | 'sourceTable' | 'warmSchedule',
+    field: 'name' | 'description' | 'sourceTable' | 'warmSchedule' | 'watermarkColumn',
     label: string,
     options: { hint?: ReactNode; placeholder?: string; multiline?: boolean; maxLength?: number } = {},
   ) => {
@@ -219,6 +234,55 @@ export function DatasourceForm({
             placeholder: '0 */4 * * *',
             hint: 'Cron expression (UTC) for automatic warming; leave empty for none.',
             maxLength: CRON_MAX_LENGTH,
+          })}
+        </div>
+
+        <div className="card form-section">
+          <h2>Change detection</h2>
+          <p className="muted">
+            How a refresh finds what changed: with a watermark it reads only the groups with rows updated since the last
+            refresh and carries the rest of the cache over.
+          </p>
+          <div className="form-grid">
+            <div className="field">
+              <label htmlFor={fieldId('changeDetection')}>Mode</label>
+              <select
+                id={fieldId('changeDetection')}
+                name="changeDetection"
+                value={values.changeDetection}
+                aria-describedby={describedBy('changeDetection', messagesFor('changeDetection'))}
+                onChange={(event) => setField('changeDetection', event.target.value as ChangeDetection)}
+              >
+                {CHANGE_DETECTION_MODES.map((mode) => (
+                  <option key={mode} value={mode}>
+                    {CHANGE_DETECTION_LABELS[mode]}
+                  </option>
+                ))}
+              </select>
+              <FieldFeedback field="changeDetection" messages={messagesFor('changeDetection')} />
+            </div>
+            <div className="field">
+              <label htmlFor={fieldId('fullRefreshEvery')}>Full warm every (refreshes)</label>
+              <input
+                id={fieldId('fullRefreshEvery')}
+                name="fullRefreshEvery"
+                type="number"
+                inputMode="numeric"
+                min={DATASOURCE_LIMITS.fullRefreshEvery.min}
+                max={DATASOURCE_LIMITS.fullRefreshEvery.max}
+                step={1}
+                value={values.fullRefreshEvery}
+                aria-invalid={messagesFor('fullRefreshEvery').length > 0 || undefined}
+                aria-describedby={describedBy('fullRefreshEvery', messagesFor('fullRefreshEvery'))}
+                onChange={(event) => setField('fullRefreshEvery', event.target.value)}
+              />
+              <FieldFeedback field="fullRefreshEvery" messages={messagesFor('fullRefreshEvery')} />
+            </div>
+          </div>
+          {textField('watermarkColumn', 'Watermark column', {
+            placeholder: 'updated_at',
+            hint: 'A timestamp, date or integer column the source sets on every insert and update.',
+            maxLength: 63,
           })}
         </div>
       </fieldset>

@@ -4,6 +4,7 @@ import {
   DATASOURCE_LIMITS,
   QUALIFIED_TABLE_PATTERN,
   SQL_IDENTIFIER_PATTERN,
+  type ChangeDetection,
   type ColumnMapping,
   type CreateDatasourceRequest,
   type Datasource,
@@ -28,12 +29,15 @@ export interface DatasourceFormValues {
   minWarmIntervalSeconds: string;
   warmSchedule: string;
   enabled: boolean;
+  changeDetection: ChangeDetection;
+  watermarkColumn: string;
+  fullRefreshEvery: string;
 }
 
 /** Messages keyed by the API's field path: `name`, `stalenessTtlSeconds`, `columnMapping.measure`, … */
 export type FieldMessages = Record<string, string[]>;
 
-const { stalenessTtlSeconds: TTL, minWarmIntervalSeconds: INTERVAL } = DATASOURCE_LIMITS;
+const { stalenessTtlSeconds: TTL, minWarmIntervalSeconds: INTERVAL, fullRefreshEvery: FULL_EVERY } = DATASOURCE_LIMITS;
 
 export function toFormValues(datasource?: Datasource): DatasourceFormValues {
   if (!datasource) {
@@ -46,6 +50,9 @@ export function toFormValues(datasource?: Datasource): DatasourceFormValues {
       minWarmIntervalSeconds: String(INTERVAL.default),
       warmSchedule: '',
       enabled: true,
+      changeDetection: 'none',
+      watermarkColumn: '',
+      fullRefreshEvery: String(FULL_EVERY.default),
     };
   }
   return {
@@ -57,6 +64,9 @@ export function toFormValues(datasource?: Datasource): DatasourceFormValues {
     minWarmIntervalSeconds: String(datasource.minWarmIntervalSeconds),
     warmSchedule: datasource.warmSchedule ?? '',
     enabled: datasource.enabled,
+    changeDetection: datasource.changeDetection ?? 'none',
+    watermarkColumn: datasource.watermarkColumn ?? '',
+    fullRefreshEvery: String(datasource.fullRefreshEvery ?? FULL_EVERY.default),
   };
 }
 
@@ -109,6 +119,16 @@ export function validateDatasourceForm(values: DatasourceFormValues): FieldMessa
       `Minimum warm interval must be a whole number of seconds from ${INTERVAL.min} to ${seconds(INTERVAL.max)} (a day).`,
     ];
   }
+  const watermark = values.watermarkColumn.trim();
+  if (values.changeDetection === 'watermark' && !watermark) {
+    errors.watermarkColumn = ['Watermark column is required for change detection by watermark.'];
+  } else if (watermark && !SQL_IDENTIFIER_PATTERN.test(watermark)) {
+    errors.watermarkColumn = ['Use a plain column name: letters, digits and underscores, not starting with a digit.'];
+  }
+  const every = parseWholeNumber(values.fullRefreshEvery);
+  if (every === null || every < FULL_EVERY.min || every > FULL_EVERY.max) {
+    errors.fullRefreshEvery = [`Full warm every must be a whole number from ${FULL_EVERY.min} to ${FULL_EVERY.max}.`];
+  }
   const cron = values.warmSchedule.trim();
   const fields = cron ? cron.split(/\s+/).length : 0;
   if (cron.length > CRON_MAX_LENGTH) {
@@ -133,5 +153,8 @@ export function toDatasourceRequest(values: DatasourceFormValues): CreateDatasou
     minWarmIntervalSeconds: Number(values.minWarmIntervalSeconds.trim()),
     warmSchedule: values.warmSchedule.trim() || null,
     enabled: values.enabled,
+    changeDetection: values.changeDetection,
+    watermarkColumn: values.watermarkColumn.trim() || null,
+    fullRefreshEvery: Number(values.fullRefreshEvery.trim()),
   };
 }

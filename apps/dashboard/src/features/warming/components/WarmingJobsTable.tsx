@@ -25,6 +25,7 @@ const COLUMNS: Array<Column<WarmingJob>> = [
   { id: 'datasource', header: 'Datasource', cell: (job) => datasourceLabel(job.datasourceId, job.datasourceName) },
   { id: 'type', header: 'Type', cell: (job) => TYPE_LABELS[job.warmingType] },
   { id: 'status', header: 'Status', cell: (job) => <JobStatusBadge status={job.status} /> },
+  { id: 'refresh', header: 'Refresh', cell: (job) => <RefreshKindCell job={job} /> },
   {
     id: 'rows',
     header: 'Rows',
@@ -53,6 +54,22 @@ const COLUMNS: Array<Column<WarmingJob>> = [
       job.failureReason ? <span className="text-error">{job.failureReason}</span> : <span className="muted">—</span>,
   },
 ];
+/** Full or incremental, why a full one ran, and the groups an incremental one rewrote, carried over and deleted. */
+function RefreshKindCell({ job }: { job: WarmingJob }) {
+  if (!job.refreshKind) return <span className="muted">—</span>;
+  const groups =
+    job.refreshKind === 'incremental'
+      ? `${formatCount(job.groupsRewritten ?? 0)} rewritten, ${formatCount(job.groupsCarried ?? 0)} carried, ${formatCount(job.groupsDeleted ?? 0)} deleted`
+      : null;
+  return (
+    <span title={job.refreshReason ?? undefined} data-testid={`refresh-kind-${job.jobId}`}>
+      {job.refreshKind === 'incremental' ? 'Incremental' : 'Full'}
+      {groups && <span className="muted"> ({groups})</span>}
+      {job.refreshReason && <span className="muted"> — {job.refreshReason}</span>}
+    </span>
+  );
+}
+
 const WITHOUT_DATASOURCE = COLUMNS.filter((column) => column.id !== 'datasource');
 
 interface WarmingJobsTableProps {
