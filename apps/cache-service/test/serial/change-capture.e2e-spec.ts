@@ -156,8 +156,12 @@ describeWithPostgres('change data capture', () => {
       expect(new Set(updated?.rows.map(([, v]) => v)).size).toBe(1);
     }
 
+    // The changed groups were refreshed incrementally (the rest carried over), not by re-reading the source.
+    const refreshed = await jobsOf(ds.id);
+    expect(refreshed.some((job) => job.status === 'COMPLETED' && job.refreshKind === 'incremental')).toBe(true);
+
     // Somebody drops the slot: an alert, a new slot, and a full warm that brings in what happened meanwhile.
-    const jobsBefore = (await jobsOf(ds.id)).length;
+    const jobsBefore = refreshed.length;
     await source.query(
       `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`,
       [name],
@@ -182,9 +186,9 @@ describeWithPostgres('change data capture', () => {
     expect(await replication(name)).toEqual({ slots: 1, publications: 1 });
     const jobs = await jobsOf(ds.id);
     expect(jobs.length).toBeGreaterThan(jobsBefore);
-    // Newest first. A full warm (refreshKind stays null until the worker records kinds, never 'incremental').
+    // Newest first.
     const since = jobs.slice(0, jobs.length - jobsBefore);
-    expect(since.some((job) => job.status === 'COMPLETED' && (job.refreshKind ?? 'full') === 'full')).toBe(true);
+    expect(since.some((job) => job.status === 'COMPLETED' && job.refreshKind === 'full')).toBe(true);
     await evaluateAlerts(t, token);
     const alert = await onlyAlertOf(t, token, ds.id, 'CDC_SLOT_UNHEALTHY');
     expect(alert).toMatchObject({ severity: 'CRITICAL', alertStatus: 'ACTIVE' });
