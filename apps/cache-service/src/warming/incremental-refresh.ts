@@ -30,8 +30,9 @@ export class IncrementalRefresh {
    * The worker runs a full warm instead, and the job row says why (`refreshKind`, `refreshReason`), when the live
    * generation is no trustworthy base: a cold cache, a generation written without a group directory (change detection
    * was `none` then) or in another layout, regions dropped by selective invalidation, the watermark column's max went
-   * backwards, the previous incremental refresh failed, every `fullRefreshEvery`-th refresh, more than
-   * MAX_CHANGED_GROUPS groups or a group column that is NULL/empty in a changed group.
+   * backwards, the previous incremental refresh failed, every `fullRefreshEvery`-th refresh, more than half of the
+   * groups changed, or a group column that is NULL/empty in a changed group. More than MAX_CHANGED_GROUPS named groups
+   * queue a full warm at once.
    *
    * Resolves with the queue outcome for the datasource: `queued` (its jobId), `already_warming` (the running job's id:
    * the changes are NOT merged into it — call again once it ended, with the groups changed since it started), or
@@ -47,10 +48,12 @@ export class IncrementalRefresh {
       force: true,
       warmingType: principal ? 'MANUAL' : 'SCHEDULED',
       principal,
-      refresh: {
-        kind: 'incremental',
-        ...(changedGroups === 'watermark' ? {} : { changedGroups: changedGroups.slice(0, MAX_CHANGED_GROUPS + 1) }),
-      },
+      refresh:
+        changedGroups === 'watermark'
+          ? { kind: 'incremental' }
+          : changedGroups.length > MAX_CHANGED_GROUPS
+            ? { kind: 'full' }
+            : { kind: 'incremental', changedGroups },
     });
     return response.results[0];
   }

@@ -149,11 +149,8 @@ export class IncrementalWriter {
 
         const { coverage, groups } = await carry.settle(datasourceId, shadow);
         await cache.writeDirectory(datasourceId, shadow, coverage.measureFrequencies);
-        const leftOut = new Set([...excluded]);
         let rows = written.rows;
-        let carriedRows = 0;
-        for (const group of live.values()) if (!leftOut.has(group.id)) carriedRows += group.rows;
-        rows += carriedRows;
+        for (const group of live.values()) if (!excluded.has(group.id)) rows += group.rows;
         const expectedGroups = live.size - excluded.size + written.groups;
         // Verify before the swap, as a full warm does: what Redis holds must be what the source has.
         if (groups !== expectedGroups || carried !== live.size - excluded.size)

@@ -1,5 +1,7 @@
 import { chooseRefresh, type RefreshBase } from './refresh-planner.js';
 
+type Input = Parameters<typeof chooseRefresh>[0];
+
 const base: RefreshBase = {
   generation: 7,
   droppedRegions: 0,
@@ -8,9 +10,9 @@ const base: RefreshBase = {
   signature: 'sig',
   incrementals: 3,
 };
-const input = {
-  requested: 'auto' as const,
-  changeDetection: 'watermark' as const,
+const input: Input = {
+  requested: 'auto',
+  changeDetection: 'watermark',
   fullRefreshEvery: 24,
   signature: 'sig',
   namedGroups: false,
@@ -28,7 +30,7 @@ describe('chooseRefresh', () => {
   });
 
   it('warms in full, saying why, whenever the base cannot be trusted', () => {
-    const reason = (change: Partial<typeof input>, baseChange: Partial<RefreshBase> = {}): string | null =>
+    const reason = (change: Partial<Input>, baseChange: Partial<RefreshBase> = {}): string | null =>
       chooseRefresh({ ...input, ...change, base: { ...base, ...baseChange } }).reason;
     expect(reason({ requested: 'full' })).toBe('a full warm was requested');
     expect(reason({}, { generation: null })).toMatch(/cold/);
