@@ -283,7 +283,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       databaseUrl: str('CDC_DATABASE_URL', '')
         ? url('CDC_DATABASE_URL', '', ['postgres:', 'postgresql:'])
         : databaseUrl,
-      flushMs: int('CDC_FLUSH_MS', 1_000, 50, 60_000),
+      flushMs: int('CDC_FLUSH_MS', 500, 50, 60_000),
       flushChanges: int('CDC_FLUSH_CHANGES', 5_000, 1, 1_000_000),
       maxLagBytes: int('CDC_MAX_LAG_BYTES', 256 * 1024 * 1024, 1_024, Number.MAX_SAFE_INTEGER),
     },
