@@ -22,6 +22,7 @@ import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
 import { useDatasourceCacheDetails } from '../hooks/useDatasourceCacheDetails';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
+import { ChangeCaptureCard } from './ChangeCaptureCard';
 import { VerdictBadge } from './HealthBadge';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
 import { WarmFeedback } from './WarmFeedback';
@@ -182,6 +183,8 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
           <Metric label="Queries since warm" value={formatCount(m.totalQueries)} />
         </dl>
       </section>
+
+      {details.changeCapture && <ChangeCaptureCard status={details.changeCapture} now={now} />}
 
       <section aria-labelledby="entries-title" className="page-section">
         <h2 id="entries-title">Entries by measure and frequency</h2>
