@@ -76,14 +76,17 @@ async function follow(service, auth, datasourceId, change, checks, timeoutMs) {
     const row = body.entries?.[0]?.rows?.find(([period]) => period === change.period);
     // A later change of the same row carries a higher value: it shows this one was served too.
     if (row && Number(row[1]) >= change.value) return performance.now() - change.writtenAt;
-    if (performance.now() > deadline) throw new Error(`change ${JSON.stringify(change)} not served within ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`change ${JSON.stringify(change)} not served within ${timeoutMs} ms`);
     await sleep(POLL_MS);
   }
 }
 
 export async function run(ctx) {
   if (!privatePostgresAvailable())
-    throw new Error('initdb/pg_ctl not found (PG_BIN_DIR): this section needs a private cluster with wal_level=logical');
+    throw new Error(
+      'initdb/pg_ctl not found (PG_BIN_DIR): this section needs a private cluster with wal_level=logical',
+    );
   const shape = shapeOf(ctx.smoke);
   const cluster = await startPrivatePostgres(await freePort(), LOGICAL_REPLICATION);
   const db = new pg.Client({ connectionString: cluster.url, application_name: 'bench-change-capture' });
@@ -114,7 +117,8 @@ export async function run(ctx) {
     for (;;) {
       const details = await api(service, 'GET', `/api/admin/analytics/cache/datasources/${ds.id}`);
       if (details.generation !== null && details.changeCapture?.active) break;
-      if (performance.now() - firstWarmStarted > 120_000) throw new Error('the first warm of the CDC datasource did not end');
+      if (performance.now() - firstWarmStarted > 120_000)
+        throw new Error('the first warm of the CDC datasource did not end');
       await sleep(100);
     }
     const firstWarmMs = performance.now() - firstWarmStarted;
@@ -161,7 +165,11 @@ export async function run(ctx) {
     }
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const latencies = (await Promise.all(followers)).sort((a, b) => a - b);
-    const jobs = await api(service, 'GET', `/api/admin/analytics/cache/warming/jobs?datasourceId=${ds.id}&pageSize=100`);
+    const jobs = await api(
+      service,
+      'GET',
+      `/api/admin/analytics/cache/warming/jobs?datasourceId=${ds.id}&pageSize=100`,
+    );
     const refreshes = jobs.total - 1;
     if (checks.notFromCache + checks.generationWentBack > 0)
       throw new Error(`answers not from one cache generation: ${JSON.stringify(checks)}`);
@@ -170,14 +178,24 @@ export async function run(ctx) {
     const p95 = percentile(latencies, 95);
     const verdict = ctx.smoke ? 'no verdict in a smoke run' : p95 <= TARGET_P95_MS ? 'met' : 'MISSED';
     const rows = [
-      { metric: 'source rows', value: shape.rows, unit: 'rows', note: 'REPLICA IDENTITY FULL, private wal_level=logical cluster' },
+      {
+        metric: 'source rows',
+        value: shape.rows,
+        unit: 'rows',
+        note: 'REPLICA IDENTITY FULL, private wal_level=logical cluster',
+      },
       {
         metric: 'write load',
         value: written / loadSeconds,
         unit: 'changes/s',
         note: `${written} single-row UPDATEs over ${loadSeconds.toFixed(1)} s, autocommit`,
       },
-      { metric: 'write → first answer showing it, p50', value: p50, unit: 'ms', note: `${latencies.length} sampled changes` },
+      {
+        metric: 'write → first answer showing it, p50',
+        value: p50,
+        unit: 'ms',
+        note: `${latencies.length} sampled changes`,
+      },
       {
         metric: 'write → first answer showing it, p95',
         value: p95,
@@ -210,8 +228,23 @@ export async function run(ctx) {
       refreshKind: job.refreshKind,
       status: job.status,
     }));
-    const json = { smoke: ctx.smoke, shape, latenciesMs: latencies, p50, p95, refreshes, jobTimes, lagSamples, checks, firstWarmMs };
-    return { title: `Change data capture under ${CHANGES_PER_SECOND} row changes/s${ctx.smoke ? ' (smoke run)' : ''}`, rows, json };
+    const json = {
+      smoke: ctx.smoke,
+      shape,
+      latenciesMs: latencies,
+      p50,
+      p95,
+      refreshes,
+      jobTimes,
+      lagSamples,
+      checks,
+      firstWarmMs,
+    };
+    return {
+      title: `Change data capture under ${CHANGES_PER_SECOND} row changes/s${ctx.smoke ? ' (smoke run)' : ''}`,
+      rows,
+      json,
+    };
   } finally {
     await service?.stop().catch(() => undefined);
     await db.end().catch(() => undefined);

@@ -182,7 +182,9 @@ export class AlertMeasurements {
       ? await guarded('connections', () => this.metrics.connectionCount())
       : null;
 
-    const slots = needed.has('CDC_SLOT_LAG') ? await guarded('replication slots', () => this.slotFigures.slots()) : null;
+    const slots = needed.has('CDC_SLOT_LAG')
+      ? await guarded('replication slots', () => this.slotFigures.slots())
+      : null;
 
     const measured: Measured[] = [];
     for (const check of checks) {

@@ -147,7 +147,9 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
   /** The last incident of a datasource's slot, if any (for its alert and the details page). */
   async lastIncident(datasourceId: number): Promise<{ kind: CdcIncident; at: string; lagBytes: number } | null> {
     const fields = await this.redis.hgetall(RedisKeys.changeCaptureState(datasourceId));
-    return fields.kind ? { kind: fields.kind as CdcIncident, at: fields.at, lagBytes: Number(fields.lagBytes ?? 0) } : null;
+    return fields.kind
+      ? { kind: fields.kind as CdcIncident, at: fields.at, lagBytes: Number(fields.lagBytes ?? 0) }
+      : null;
   }
 
   private async recordIncident(datasourceId: number, kind: CdcIncident, lagBytes: number): Promise<void> {
@@ -186,15 +188,10 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
         await this.recordIncident(id, 'slot_dropped', 0);
       }
     }
-    const stream = new ChangeStream(
-      this.admin.connectionString,
-      replicationNameOf(id),
-      strategy.columnMapping,
-      {
-        committed: () => void this.flushIfDue(id),
-        failed: (error) => void this.streamFailed(id, error),
-      },
-    );
+    const stream = new ChangeStream(this.admin.connectionString, replicationNameOf(id), strategy.columnMapping, {
+      committed: () => void this.flushIfDue(id),
+      failed: (error) => void this.streamFailed(id, error),
+    });
     const consumer: Consumer = {
       datasourceId: id,
       token,
@@ -278,7 +275,10 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
 
   /** Slots and publications of ours whose datasource is gone or no longer in CDC mode. */
   private async dropOrphans(cdc: Set<number>): Promise<void> {
-    const ours = new Set([...(await this.admin.slots()).map((s) => s.datasourceId), ...(await this.admin.publications())]);
+    const ours = new Set([
+      ...(await this.admin.slots()).map((s) => s.datasourceId),
+      ...(await this.admin.publications()),
+    ]);
     for (const id of ours) {
       if (cdc.has(id) || this.consumers.has(id)) continue;
       await this.admin.drop(id);

@@ -34,16 +34,26 @@ describe('groupsOfChange', () => {
   });
 
   it('an update moving a row to another provider changes both groups; one staying in its group changes that one', () => {
-    const moved = { tag: 'update' as const, old: row('Charges', '1', '1001'), key: null, new: row('Charges', '1', '1002') };
+    const moved = {
+      tag: 'update' as const,
+      old: row('Charges', '1', '1001'),
+      key: null,
+      new: row('Charges', '1', '1002'),
+    };
     expect(groupsOfChange(moved, MAPPING)).toEqual([group('Charges', '1', '1001'), group('Charges', '1', '1002')]);
-    const stayed = { tag: 'update' as const, old: row('Charges', '1', '1001'), key: null, new: row('Charges', '1', '1001') };
+    const stayed = {
+      tag: 'update' as const,
+      old: row('Charges', '1', '1001'),
+      key: null,
+      new: row('Charges', '1', '1001'),
+    };
     expect(groupsOfChange(stayed, MAPPING)).toEqual([group('Charges', '1', '1001')]);
   });
 
   it('a NULL dimension groups as the empty string, as the warm reads it', () => {
-    expect(groupsOfChange({ tag: 'insert', new: { ...row('Charges', '1', '1001'), provider_id: null } }, MAPPING)).toEqual([
-      group('Charges', '1', ''),
-    ]);
+    expect(
+      groupsOfChange({ tag: 'insert', new: { ...row('Charges', '1', '1001'), provider_id: null } }, MAPPING),
+    ).toEqual([group('Charges', '1', '')]);
   });
 
   it('a truncate, or a deleted row whose key lacks a grouping column, refreshes every group', () => {

@@ -4,7 +4,12 @@ import type { EntryCoordinates } from '../redis/redis-keys.js';
 /** The parts of a decoded pgoutput message (pg-logical-replication's Pgoutput.Message) this area reads. */
 export type DecodedChange =
   | { tag: 'insert'; new: Record<string, unknown> }
-  | { tag: 'update'; old: Record<string, unknown> | null; key: Record<string, unknown> | null; new: Record<string, unknown> }
+  | {
+      tag: 'update';
+      old: Record<string, unknown> | null;
+      key: Record<string, unknown> | null;
+      new: Record<string, unknown>;
+    }
   | { tag: 'delete'; old: Record<string, unknown> | null; key: Record<string, unknown> | null }
   | { tag: 'truncate' };
 

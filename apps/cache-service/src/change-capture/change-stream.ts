@@ -60,7 +60,8 @@ export class ChangeStream {
     );
     await started;
     this.ping = setInterval(() => {
-      if (this.pending.empty && !this.refreshing && !this.inTransaction) void this.service.acknowledge(this.confirmed ?? '0/0', true);
+      if (this.pending.empty && !this.refreshing && !this.inTransaction)
+        void this.service.acknowledge(this.confirmed ?? '0/0', true);
     }, IDLE_PING_MS);
   }
 

@@ -80,7 +80,8 @@ export class ReplicationAdmin implements OnApplicationShutdown {
     const problems: string[] = [];
     if (server.wal_level !== 'logical')
       problems.push(`the source database runs with wal_level=${server.wal_level}; CDC needs wal_level=logical`);
-    if (!server.replication) problems.push('the change-capture role (CDC_DATABASE_URL) lacks the REPLICATION attribute');
+    if (!server.replication)
+      problems.push('the change-capture role (CDC_DATABASE_URL) lacks the REPLICATION attribute');
     if (!server.create) problems.push('the change-capture role may not create publications (CREATE on the database)');
     const [table] = await this.query<{ identity: string; owns: boolean; identity_columns: string[] | null }>(
       `SELECT c.relreplident AS identity,
@@ -168,7 +169,12 @@ export class ReplicationAdmin implements OnApplicationShutdown {
 
   /** Every slot of ours on the source. */
   async slots(): Promise<SlotState[]> {
-    const rows = await this.query<{ slot_name: string; active: boolean; lag: string | null; wal_status: string | null }>(
+    const rows = await this.query<{
+      slot_name: string;
+      active: boolean;
+      lag: string | null;
+      wal_status: string | null;
+    }>(
       `SELECT slot_name, active, wal_status,
               pg_wal_lsn_diff(pg_current_wal_lsn(), coalesce(confirmed_flush_lsn, restart_lsn))::bigint::text AS lag
          FROM pg_replication_slots WHERE slot_type = 'logical' AND slot_name LIKE 'ccc\\_ds\\_%'`,
@@ -177,7 +183,14 @@ export class ReplicationAdmin implements OnApplicationShutdown {
       const datasourceId = datasourceOfReplicationName(row.slot_name);
       return datasourceId === null
         ? []
-        : [{ datasourceId, active: row.active, lagBytes: Math.max(0, Number(row.lag ?? 0)), walStatus: row.wal_status }];
+        : [
+            {
+              datasourceId,
+              active: row.active,
+              lagBytes: Math.max(0, Number(row.lag ?? 0)),
+              walStatus: row.wal_status,
+            },
+          ];
     });
   }
 

@@ -108,7 +108,12 @@ describeWithPostgres('change data capture', () => {
     const name = `ccc_ds_${ds.id}`;
 
     // The slot is created, and the cache starts from a full warm taken after it.
-    await waitUntil(async () => (await query(ds.id, { practice: '1' })).source === 'cache', 'the first warm', FOLLOWS_WITHIN_MS, 200);
+    await waitUntil(
+      async () => (await query(ds.id, { practice: '1' })).source === 'cache',
+      'the first warm',
+      FOLLOWS_WITHIN_MS,
+      200,
+    );
     expect(await replication(name)).toEqual({ slots: 1, publications: 1 });
     // The slot's lag is on /metrics and on the datasource's details.
     await waitUntil(
@@ -130,7 +135,9 @@ describeWithPostgres('change data capture', () => {
     expect(metrics).toMatch(new RegExp(`^ccc_cdc_slot_active\\{datasource_id="${ds.id}"\\} 1$`, 'm'));
 
     // An update of one group, a new group, and a group whose rows are all deleted.
-    await source.query(`UPDATE ${table} SET value = 7 WHERE practice_id = 1 AND provider_id = 1001 AND measure = 'Charges'`);
+    await source.query(
+      `UPDATE ${table} SET value = 7 WHERE practice_id = 1 AND provider_id = 1001 AND measure = 'Charges'`,
+    );
     await source.query(
       `INSERT INTO ${table} VALUES ('Charges', 1, 1999, 'Daily', date '2026-01-01', 42), ('Charges', 1, 1999, 'Daily', date '2026-01-02', 43)`,
     );
@@ -175,10 +182,14 @@ describeWithPostgres('change data capture', () => {
       FOLLOWS_WITHIN_MS,
       200,
     );
-    await source.query(`UPDATE ${table} SET value = 9 WHERE practice_id = 1 AND provider_id = 1002 AND measure = 'Charges'`);
+    await source.query(
+      `UPDATE ${table} SET value = 9 WHERE practice_id = 1 AND provider_id = 1002 AND measure = 'Charges'`,
+    );
     await waitUntil(
       async () =>
-        (await query(ds.id, { practice: '1', provider: '1002' })).entries.every((e) => e.rows.every(([, v]) => v === 9)),
+        (await query(ds.id, { practice: '1', provider: '1002' })).entries.every((e) =>
+          e.rows.every(([, v]) => v === 9),
+        ),
       'the change after the drop',
       FOLLOWS_WITHIN_MS,
       200,
@@ -227,8 +238,7 @@ describeWithPostgres('change data capture', () => {
       200,
     );
     const page = (await t.http.get('/api/admin/datasources').set(bearer(token)).expect(200)).body as
-      | Datasource[]
-      | Paginated<Datasource>;
+      Datasource[] | Paginated<Datasource>;
     expect(JSON.stringify(page)).toContain(`"changeDetection":"none"`);
   }, 120_000);
 });
