@@ -214,6 +214,49 @@ describeWithPostgres('change data capture', () => {
     );
   }, 240_000);
 
+  it('replaces the backlog of a slot lagging past CDC_MAX_LAG_BYTES with a full warm, and records it for the alert', async () => {
+    const table = await createSourceTable(t.app.get(DataSource), { practices: 1, providers: 2, periods: 2 });
+    await source.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Lagging ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, changeDetection: 'cdc' })
+        .expect(201)
+    ).body as Datasource;
+    await waitUntil(
+      async () => (await query(ds.id, { practice: '1' })).source === 'cache',
+      'the first warm',
+      FOLLOWS_WITHIN_MS,
+      200,
+    );
+    // The running service's own configuration object: changes wait for a refresh far away, and 1 KB of WAL is too much.
+    const limits = t.config.changeCapture;
+    const saved = { ...limits };
+    Object.assign(limits, { flushMs: 600_000, maxLagBytes: 1_024 });
+    try {
+      const jobsBefore = (await jobsOf(ds.id)).length;
+      await source.query(`UPDATE ${table} SET value = 5`);
+      await waitUntil(
+        async () => (await t.app.get(ChangeCaptureService).lastIncident(ds.id))?.kind === 'slot_lagging',
+        'the lagging slot to be given up',
+        FOLLOWS_WITHIN_MS,
+        200,
+      );
+      await waitUntil(
+        async () => (await query(ds.id, { practice: '1' })).entries.every((e) => e.rows.every(([, v]) => v === 5)),
+        'the full warm to serve the change',
+        FOLLOWS_WITHIN_MS,
+        200,
+      );
+      const since = (await jobsOf(ds.id)).slice(0, -jobsBefore || undefined);
+      expect(since.some((job) => job.status === 'COMPLETED' && job.refreshKind === 'full')).toBe(true);
+    } finally {
+      Object.assign(limits, saved);
+    }
+    await t.http.delete(`/api/admin/datasources/${ds.id}`).set(bearer(token)).expect(204);
+  }, 120_000);
+
   it('drops the slot and publication of a datasource that leaves cdc mode', async () => {
     const table = await createSourceTable(t.app.get(DataSource), { practices: 1, providers: 1, periods: 1 });
     await source.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
