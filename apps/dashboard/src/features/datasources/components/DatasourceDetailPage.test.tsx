@@ -114,6 +114,36 @@ describe('datasource edit page', () => {
     expect(await screen.findByRole('link', { name: 'Revenue Analytics v2' })).toBeInTheDocument();
   });
 
+  it('switches a datasource to change detection by watermark: the column is required, then sent with the mode', async () => {
+    signInAs('operator');
+    let patchBody: UpdateDatasourceRequest | undefined;
+    mockApi({
+      'GET /api/admin/datasources/1': () => jsonResponse(200, datasource()),
+      'PATCH /api/admin/datasources/1': ({ body }) => {
+        patchBody = body as UpdateDatasourceRequest;
+        return jsonResponse(200, { ...datasource(), ...patchBody });
+      },
+    });
+    const { user } = renderApp('/datasources/1');
+
+    await user.selectOptions(await screen.findByLabelText('Mode'), 'watermark');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    const column = screen.getByLabelText('Watermark column');
+    expect(column).toHaveAccessibleDescription(/Watermark column is required/);
+    expect(patchBody).toBeUndefined();
+
+    await user.type(column, 'updated_at');
+    await user.clear(screen.getByLabelText('Full warm every (refreshes)'));
+    await user.type(screen.getByLabelText('Full warm every (refreshes)'), '12');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByTestId('save-status')).toHaveTextContent('Saved');
+    expect(patchBody).toMatchObject({
+      changeDetection: 'watermark',
+      watermarkColumn: 'updated_at',
+      fullRefreshEvery: 12,
+    });
+  });
+
   it('renders read-only for a viewer', async () => {
     signInAs('viewer');
     mockApi({ 'GET /api/admin/datasources/1': () => jsonResponse(200, datasource()) });
