@@ -29,15 +29,21 @@ const SUPERVISE_MS = 1_000;
 const LEASE_MS = 10_000;
 /** How often pending changes are looked at for their flush deadline. */
 const FLUSH_CHECK_MS = 100;
+/** Rounds between two sweeps for orphaned slots (also swept in a round that stopped a stream). */
+const ORPHAN_SWEEP_ROUNDS = 30;
 
 export type CdcIncident = 'slot_dropped' | 'slot_lagging';
 
 /** A datasource in CDC mode (`changeDetection: 'cdc'`). */
 export const inCdcMode = (row: CacheStrategyEntity): boolean => row.changeDetection === 'cdc';
 
+const settingsOf = (row: CacheStrategyEntity): string => JSON.stringify([row.sourceTable, row.columnMapping]);
+
 interface Consumer {
   datasourceId: number;
   token: string;
+  /** The table and mapping it streams for: when they change, the stream restarts with a full refresh. */
+  settings: string;
   stream: ChangeStream;
   flushing: boolean;
   timer: NodeJS.Timeout;
@@ -59,6 +65,9 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
   private supervisor: NodeJS.Timeout | null = null;
   private supervising = false;
   private stopping = false;
+  private rounds = 0;
+  /** Datasources whose stream restarted for new settings: their next start refreshes every group. */
+  private readonly refreshAll = new Set<number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -125,11 +134,16 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
           .filter((s) => s.isEnabled && inCdcMode(s) && this.policy.allowedName(s.sourceTable))
           .map((s) => [s.datasourceId, s]),
       );
-      for (const id of [...this.consumers.keys()]) if (!wanted.has(id)) await this.release(id);
+      let released = false;
+      for (const id of [...this.consumers.keys()]) {
+        if (wanted.has(id)) continue;
+        await this.release(id);
+        released = true;
+      }
       for (const strategy of wanted.values()) await this.follow(strategy);
       await this.checkLag();
       // A disabled datasource keeps no slot either: nobody would consume it, and it would retain WAL.
-      await this.dropOrphans(new Set(wanted.keys()));
+      if (released || this.rounds++ % ORPHAN_SWEEP_ROUNDS === 0) await this.dropOrphans(new Set(wanted.keys()));
     } catch (error) {
       this.logger.debug(`change capture round failed: ${(error as Error).message}`);
     } finally {
@@ -162,6 +176,12 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     const id = strategy.datasourceId;
     const running = this.consumers.get(id);
     const key = RedisKeys.lease(`change-capture:${id}`);
+    if (running && running.settings !== settingsOf(strategy)) {
+      // Another table or mapping: the publication is re-pointed and every group refreshed when the stream restarts.
+      this.refreshAll.add(id);
+      await this.release(id);
+      return;
+    }
     if (running) {
       const renewed = await this.redis.eval(RENEW_LOCK, 1, key, running.token, String(LEASE_MS));
       if (Number(renewed) !== 1) await this.release(id, false);
@@ -195,14 +215,21 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     const consumer: Consumer = {
       datasourceId: id,
       token,
+      settings: settingsOf(strategy),
       stream,
       flushing: false,
       timer: setInterval(() => void this.flushIfDue(id), FLUSH_CHECK_MS),
     };
     this.consumers.set(id, consumer);
-    await stream.start();
+    try {
+      await stream.start();
+    } catch (error) {
+      await this.release(id, false);
+      throw error;
+    }
     // Changes before a new slot were never captured: the cache starts from a full warm taken after the slot.
-    if (slotCreated) {
+    const settingsChanged = this.refreshAll.delete(id);
+    if (slotCreated || settingsChanged) {
       stream.pending.add(ALL_GROUPS);
       stream.pending.commit(stream.pending.position ?? '0/0', Date.now() - this.config.changeCapture.flushMs);
       void this.flushIfDue(id);
@@ -252,6 +279,7 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
    */
   private async checkLag(): Promise<void> {
     if (this.consumers.size === 0) return;
+    // Fresh figures (not SlotFigures' shared ones): a lag read before the last fallback must not trigger another.
     for (const slot of await this.admin.slots()) {
       const consumer = this.consumers.get(slot.datasourceId);
       if (!consumer || consumer.flushing || slot.lagBytes <= this.config.changeCapture.maxLagBytes) continue;

@@ -4,6 +4,8 @@ import { groupsOfChange, PendingChanges, type DecodedChange } from './change-dec
 
 /** How often an idle stream asks the server where it stands, so the slot's confirmed position follows the WAL. */
 const IDLE_PING_MS = 1_000;
+/** A stream that has not started streaming after this long is given up (and retried by the next supervisor round). */
+const START_TIMEOUT_MS = 30_000;
 
 export interface ChangeStreamEvents {
   /** A transaction touching the table committed (its groups are in `pending`). */
@@ -25,6 +27,8 @@ export class ChangeStream {
   private refreshing = false;
   private ping: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set once streaming started: failures before it reject start(), after it reach `failed`. */
+  private startedAt: number | null = null;
   /** Between a transaction's begin and its commit: its changes are not pending yet, but must not be confirmed away. */
   private inTransaction = false;
 
@@ -43,22 +47,30 @@ export class ChangeStream {
     this.service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) =>
       this.onHeartbeat(lsn, shouldRespond),
     );
-    this.service.on('error', (error: Error) => this.fail(error));
+    this.service.on('error', (error: Error) => {
+      if (this.startedAt) this.fail(error);
+    });
+    this.service.on('start', () => {
+      this.startedAt = Date.now();
+    });
   }
 
   /** Connects and streams from the slot's confirmed position; resolves once streaming has started. */
   async start(): Promise<void> {
-    const started = new Promise<void>((resolve, reject) => {
-      this.service.once('start', () => resolve());
-      this.service.once('error', reject);
-    });
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.slot] });
-    // Ends when the stream ends: a dropped slot or a lost server arrive here.
-    void this.service.subscribe(plugin, this.slot).then(
-      () => this.fail(new Error('the replication stream ended')),
-      (error: Error) => this.fail(error),
-    );
-    await started;
+    await new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error('the replication stream did not start')), START_TIMEOUT_MS);
+      this.service.once('start', () => {
+        clearTimeout(timeout);
+        resolve();
+      });
+      // Ends when the stream ends, or never starts (a slot still held by a stream that is going away, a dropped slot,
+      // a lost server): the caller hears it once, as a rejection while starting or as `failed` after.
+      void this.service.subscribe(plugin, this.slot).then(
+        () => this.ended(new Error('the replication stream ended'), reject, timeout),
+        (error: Error) => this.ended(error, reject, timeout),
+      );
+    });
     this.ping = setInterval(() => {
       if (this.pending.empty && !this.refreshing && !this.inTransaction)
         void this.service.acknowledge(this.confirmed ?? '0/0', true);
@@ -80,6 +92,16 @@ export class ChangeStream {
     this.stopped = true;
     if (this.ping) clearInterval(this.ping);
     await this.service.destroy().catch(() => undefined);
+  }
+
+  private ended(error: Error, reject: (error: Error) => void, timeout: NodeJS.Timeout): void {
+    clearTimeout(timeout);
+    if (!this.startedAt) {
+      void this.stop();
+      reject(error);
+      return;
+    }
+    this.fail(error);
   }
 
   private fail(error: Error): void {

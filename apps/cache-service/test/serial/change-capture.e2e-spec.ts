@@ -169,12 +169,13 @@ describeWithPostgres('change data capture', () => {
 
     // Somebody drops the slot: an alert, a new slot, and a full warm that brings in what happened meanwhile.
     const jobsBefore = refreshed.length;
-    await source.query(
-      `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`,
-      [name],
-    );
+    // The stream is ended and the slot dropped (retried: the service may reattach between the two).
     await waitUntil(
       async () => {
+        await source.query(
+          `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`,
+          [name],
+        );
         await source.query(`SELECT pg_drop_replication_slot($1)`, [name]).catch(() => undefined);
         return (await t.app.get(ChangeCaptureService).lastIncident(ds.id))?.kind === 'slot_dropped';
       },
@@ -194,7 +195,12 @@ describeWithPostgres('change data capture', () => {
       FOLLOWS_WITHIN_MS,
       200,
     );
-    expect(await replication(name)).toEqual({ slots: 1, publications: 1 });
+    await waitUntil(
+      async () => JSON.stringify(await replication(name)) === JSON.stringify({ slots: 1, publications: 1 }),
+      'the slot to be recreated',
+      FOLLOWS_WITHIN_MS,
+      200,
+    );
     const jobs = await jobsOf(ds.id);
     expect(jobs.length).toBeGreaterThan(jobsBefore);
     // Newest first.
