@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BootstrapService } from './bootstrap.service.js';
+import { ChangeCaptureModule } from './change-capture/change-capture.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { InputProblemInterceptor } from './common/input-guard.js';
 import { PrincipalLimits, PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.js';
@@ -61,6 +62,7 @@ import { WarmingModule } from './warming/warming.module.js';
     DatasourcesModule,
     AnalyticsCacheModule,
     WarmingModule,
+    ChangeCaptureModule,
     // Redis tools, monitoring, operations and the operator surface.
     RedisAdminModule,
     DbPerformanceModule,

@@ -4,6 +4,7 @@ import { AlertsModule } from './alerts/alerts.module.js';
 import { AnalyticsCacheModule } from './analytics-cache/analytics-cache.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { BootstrapService } from './bootstrap.service.js';
+import { ChangeCaptureModule } from './change-capture/change-capture.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -40,6 +41,7 @@ import { WarmingModule } from './warming/warming.module.js';
     DatasourcesModule,
     AnalyticsCacheModule,
     WarmingModule,
+    ChangeCaptureModule,
     DbPerformanceModule,
     AlertsModule,
     InsightsModule,

@@ -212,6 +212,8 @@ export interface DatasourceCacheDetails {
   recentJobs: WarmingJob[];
   /** The generation the last refresh (or rollback) replaced, kept for a rollback; null when none is retained. */
   previousGeneration: PreviousGeneration | null;
+  /** The replication slot of a datasource in change-data-capture mode; null (or absent) in the other modes. */
+  changeCapture?: ChangeCaptureStatus | null;
 }
 
 /**
@@ -246,6 +248,21 @@ export interface RollbackResponse {
   rolledBackFrom: number;
   /** What is retained now (the generation rolled back from), or null. */
   previousGeneration: PreviousGeneration | null;
+}
+
+/** A CDC datasource's logical replication slot on the source (named like its publication, `ccc_ds_<id>`). */
+export interface ChangeCaptureStatus {
+  slotName: string;
+  /** The slot exists on the source (false: not created yet, or dropped: change capture recreates it and warms fully). */
+  slotExists: boolean;
+  /** A worker streams the slot. */
+  active: boolean;
+  /** WAL the slot retains on the source in bytes (its current WAL position − the confirmed one); null when unknown. */
+  lagBytes: number | null;
+  /** CDC_MAX_LAG_BYTES: beyond it the slot's backlog is replaced by a full warm (and CDC_SLOT_UNHEALTHY alerts). */
+  maxLagBytes: number;
+  /** The last time the slot was found dropped or given up for lag. */
+  lastIncident: { kind: 'slot_dropped' | 'slot_lagging'; at: string; lagBytes: number } | null;
 }
 
 /** One cached entry: the rows of a (measure, practice, provider, frequency), as [period, value] pairs. */

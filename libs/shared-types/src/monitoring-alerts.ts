@@ -18,6 +18,8 @@ export const THRESHOLD_METRIC_TYPES = [
   'CACHE_AGE',
   'WARMING_FAILURES',
   'EVICTION_RATE',
+  // change data capture (added by migration 1764700000000)
+  'CDC_SLOT_LAG',
 ] as const;
 export type ThresholdMetricType = (typeof THRESHOLD_METRIC_TYPES)[number];
 
@@ -106,6 +108,14 @@ export const THRESHOLD_METRICS: Record<
     scope: 'database',
     description: 'Connections to the database (pg_stat_activity)',
   },
+  CDC_SLOT_LAG: {
+    direction: 'ABOVE',
+    unit: 'BYTES',
+    alertType: 'CDC_SLOT_UNHEALTHY',
+    scope: 'datasource',
+    description:
+      "WAL a CDC datasource's replication slot retains on the source; a slot found dropped, or given up for a full warm after passing CDC_MAX_LAG_BYTES, counts as critical for the alert window",
+  },
   DEADLOCK_COUNT: {
     direction: 'ABOVE',
     unit: 'COUNT',
@@ -166,6 +176,8 @@ export const CACHE_ALERT_TYPES = [
   'TABLE_SIZE_HIGH',
   'CONNECTION_COUNT_HIGH',
   'DEADLOCK_COUNT_HIGH',
+  // change data capture (added by migration 1764700000000)
+  'CDC_SLOT_UNHEALTHY',
 ] as const;
 export type CacheAlertType = (typeof CACHE_ALERT_TYPES)[number];
 

@@ -34,6 +34,7 @@ const MEASURE: Record<CacheAlertType, string> = {
   TABLE_SIZE_HIGH: 'Table size',
   CONNECTION_COUNT_HIGH: 'Connections',
   DEADLOCK_COUNT_HIGH: 'Deadlocks',
+  CDC_SLOT_UNHEALTHY: 'Replication slot lag',
 };
 
 /** The alert type as the dashboard labels it. */
@@ -48,6 +49,7 @@ const TITLE: Record<CacheAlertType, string> = {
   TABLE_SIZE_HIGH: 'Table size high',
   CONNECTION_COUNT_HIGH: 'Connections high',
   DEADLOCK_COUNT_HIGH: 'Deadlocks',
+  CDC_SLOT_UNHEALTHY: 'Replication slot unhealthy',
 };
 
 /** The status the e-mail announces. */

@@ -7,6 +7,8 @@ import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { hitRateOf } from '../analytics-cache/hit-rate.js';
 import { UsageCounters } from '../analytics-cache/usage-counters.js';
 import { hourOf } from '../analytics-cache/query-counters.js';
+import { ChangeCaptureService, inCdcMode } from '../change-capture/change-capture.service.js';
+import { SlotFigures } from '../change-capture/slot-metrics.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
@@ -55,6 +57,8 @@ export class AlertMeasurements {
     private readonly usageCounters: UsageCounters,
     private readonly metrics: AlertMetricsRepository,
     private readonly policy: SourcePolicy,
+    private readonly changeCapture: ChangeCaptureService,
+    private readonly slotFigures: SlotFigures,
   ) {}
 
   /**
@@ -178,6 +182,10 @@ export class AlertMeasurements {
       ? await guarded('connections', () => this.metrics.connectionCount())
       : null;
 
+    const slots = needed.has('CDC_SLOT_LAG')
+      ? await guarded('replication slots', () => this.slotFigures.slots())
+      : null;
+
     const measured: Measured[] = [];
     for (const check of checks) {
       const s = check.strategy;
@@ -230,6 +238,9 @@ export class AlertMeasurements {
         case 'CONNECTION_COUNT':
           value = connections;
           break;
+        case 'CDC_SLOT_LAG':
+          value = s && inCdcMode(s) ? await this.slotLag(s.datasourceId, slots, check, windowStart) : null;
+          break;
       }
       measured.push({
         ...check,
@@ -238,6 +249,23 @@ export class AlertMeasurements {
       });
     }
     return measured;
+  }
+
+  /**
+   * A CDC datasource's slot lag; a slot found dropped (or given up for a full warm) within the alert window counts as
+   * critical (or as the lag it had then), so the alert is raised even though change capture repaired it at once.
+   */
+  private async slotLag(
+    datasourceId: number,
+    slots: Array<{ datasourceId: number; lagBytes: number }> | null,
+    check: Check,
+    windowStart: number,
+  ): Promise<number | null> {
+    const lag = slots?.find((slot) => slot.datasourceId === datasourceId)?.lagBytes ?? null;
+    const incident = await this.changeCapture.lastIncident(datasourceId).catch(() => null);
+    if (!incident || Date.parse(incident.at) < windowStart) return lag;
+    const incidentValue = incident.kind === 'slot_dropped' ? check.threshold.criticalThreshold : incident.lagBytes;
+    return Math.max(lag ?? 0, incidentValue);
   }
 
   /** Growth of a cumulative counter since the previous evaluation; null the first time or after a reset. */

@@ -154,6 +154,8 @@ function describe(metric: ThresholdMetricType, subject: MetricSubject, value: st
       return `The database has ${value} connections`;
     case 'DEADLOCK_COUNT':
       return `${value} deadlock(s) since the previous evaluation`;
+    case 'CDC_SLOT_LAG':
+      return `The replication slot of ${ds} retains ${value} of WAL, or was dropped or given up for a full warm`;
   }
 }
 

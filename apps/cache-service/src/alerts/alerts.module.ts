@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AnalyticsCacheModule } from '../analytics-cache/analytics-cache.module.js';
+import { ChangeCaptureModule } from '../change-capture/change-capture.module.js';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
@@ -20,7 +21,7 @@ import { ThresholdsService } from './thresholds.service.js';
  * Offers: ThresholdsService (default thresholds at start-up), AlertNotifier (webhook and e-mail delivery at start-up),
  * AlertsService (read alerts; escalate one for remediation), AlertEvaluator (remediation follows its rounds).
  * Needs: AnalyticsCacheModule (cache metrics), DatasourcesModule (settings), WarmingModule (the notifications queue),
- * PlatformModule (periodic evaluation), TelemetryModule (notification counters). Routes:
+ * ChangeCaptureModule (replication slot lag and incidents), PlatformModule (periodic evaluation), TelemetryModule (notification counters). Routes:
  * /api/admin/monitoring/{thresholds,alerts}.
  */
 @Module({
@@ -29,6 +30,7 @@ import { ThresholdsService } from './thresholds.service.js';
     AnalyticsCacheModule,
     DatasourcesModule,
     WarmingModule,
+    ChangeCaptureModule,
     PlatformModule,
     TelemetryModule,
   ],

@@ -23,6 +23,7 @@ export class PerformanceThresholdEntity {
       'CACHE_AGE',
       'WARMING_FAILURES',
       'EVICTION_RATE',
+      'CDC_SLOT_LAG',
     ],
   })
   metricType: ThresholdMetricType;

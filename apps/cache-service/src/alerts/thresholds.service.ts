@@ -24,6 +24,8 @@ export const DEFAULT_THRESHOLDS: Array<{ metricType: ThresholdMetricType; warnin
   { metricType: 'WARMING_FAILURES', warning: 1, critical: 3 },
   { metricType: 'QUERY_TIME', warning: 50, critical: 250 },
   { metricType: 'CACHE_MEMORY_SHARE', warning: 60, critical: 85 },
+  // Critical at CDC_MAX_LAG_BYTES' default, where change capture gives the slot up for a full warm.
+  { metricType: 'CDC_SLOT_LAG', warning: 64 * 1024 * 1024, critical: 256 * 1024 * 1024 },
 ];
 
 // CACHE_AGE is a percentage of the staleness TTL: 200 % (twice the TTL) is a meaningful level.

@@ -4,6 +4,7 @@ import {
   REFRESH_KINDS,
   WARMING_TYPES,
   type CacheHealth,
+  type ChangeCaptureStatus,
   type CacheHealthResponse,
   type CacheStatsResponse,
   type DatasourceCacheDetails,
@@ -200,6 +201,28 @@ export class RollbackResponseDto implements RollbackResponse {
   previousGeneration: PreviousGenerationDto | null;
 }
 
+class ChangeCaptureIncidentDto {
+  @ApiProperty({ enum: ['slot_dropped', 'slot_lagging'] }) kind: 'slot_dropped' | 'slot_lagging';
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'WAL the slot retained when it was given up (0 for a dropped slot)' }) lagBytes: number;
+}
+
+class ChangeCaptureStatusDto implements ChangeCaptureStatus {
+  @ApiProperty({ example: 'ccc_ds_1', description: 'Name of the replication slot and of the publication' })
+  slotName: string;
+  @ApiProperty() slotExists: boolean;
+  @ApiProperty({ description: 'A worker streams the slot' }) active: boolean;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'WAL the slot retains on the source, in bytes (current WAL position − confirmed position)',
+  })
+  lagBytes: number | null;
+  @ApiProperty({ description: 'CDC_MAX_LAG_BYTES: beyond it the backlog is replaced by a full warm' })
+  maxLagBytes: number;
+  @ApiProperty({ type: ChangeCaptureIncidentDto, nullable: true }) lastIncident: ChangeCaptureIncidentDto | null;
+}
+
 export class DatasourceCacheDetailsDto implements DatasourceCacheDetails {
   @ApiProperty({ type: DatasourceCacheMetricsDto }) metrics: DatasourceCacheMetricsDto;
   @ApiProperty({ type: Number, nullable: true }) generation: number | null;
@@ -212,6 +235,13 @@ export class DatasourceCacheDetailsDto implements DatasourceCacheDetails {
       'The generation the last refresh (or rollback) replaced, kept for a rollback; null when none is retained',
   })
   previousGeneration: PreviousGenerationDto | null;
+  @ApiProperty({
+    type: ChangeCaptureStatusDto,
+    nullable: true,
+    required: false,
+    description: "The replication slot of a datasource in changeDetection 'cdc'; null in the other modes",
+  })
+  changeCapture?: ChangeCaptureStatusDto | null;
 }
 
 class AnalyticsEntryDto {

@@ -1,3 +1,4 @@
+import { ChangeCaptureLink } from './change-capture-link.js';
 import { Module } from '@nestjs/common';
 import { DatasourcesModule } from '../datasources/datasources.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
@@ -40,6 +41,7 @@ import { WarmLocks } from './warm-locks.js';
     AnalyticsQueryService,
     AnalyticsCacheService,
     WarmActivityLink,
+    ChangeCaptureLink,
   ],
   exports: [
     CacheRepository,
@@ -52,6 +54,7 @@ import { WarmLocks } from './warm-locks.js';
     GenerationCarry,
     QueryCounters,
     WarmActivityLink,
+    ChangeCaptureLink,
     AnalyticsQueryService,
     AnalyticsCacheService,
   ],

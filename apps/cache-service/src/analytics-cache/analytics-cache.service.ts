@@ -16,6 +16,7 @@ import { hitRateOf, sumUsage, type WindowUsage } from './hit-rate.js';
 import { QueryCounters } from './query-counters.js';
 import { toPreviousGeneration } from './retained-generation.js';
 import { UsageCounters } from './usage-counters.js';
+import { ChangeCaptureLink } from './change-capture-link.js';
 import { WarmActivityLink, type WarmActivity } from './warm-activity.js';
 
 const MB = 1024 * 1024;
@@ -39,6 +40,7 @@ export class AnalyticsCacheService {
     private readonly counters: QueryCounters,
     private readonly datasources: DatasourcesService,
     private readonly warmActivity: WarmActivityLink,
+    private readonly changeCapture: ChangeCaptureLink,
   ) {}
 
   private get warming(): WarmActivity {
@@ -87,6 +89,7 @@ export class AnalyticsCacheService {
             ),
       recentJobs: await this.warming.recentJobs(datasourceId),
       previousGeneration: toPreviousGeneration(meta.previous),
+      changeCapture: await this.changeCapture.status(datasourceId),
     };
   }
 

@@ -288,6 +288,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stallTimeoutMs: int('WARM_STALL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
     },
     query: { maxEntries: int('QUERY_MAX_ENTRIES', 5_000, 1, 7_000) },
+    changeCapture: {
+      databaseUrl: str('CDC_DATABASE_URL', '')
+        ? url('CDC_DATABASE_URL', '', ['postgres:', 'postgresql:'])
+        : databaseUrl,
+      flushMs: int('CDC_FLUSH_MS', 500, 50, 60_000),
+      flushChanges: int('CDC_FLUSH_CHANGES', 5_000, 1, 1_000_000),
+      maxLagBytes: int('CDC_MAX_LAG_BYTES', 256 * 1024 * 1024, 1_024, Number.MAX_SAFE_INTEGER),
+    },
     monitoring: {
       schedulesEnabled: bool('MONITORING_SCHEDULES', true),
       alertEvaluationIntervalSeconds: int('ALERT_EVALUATION_INTERVAL_SECONDS', 60, 1, 86_400),

@@ -115,6 +115,20 @@ export interface AppConfig {
     stallTimeoutMs: number;
   };
   query: { maxEntries: number };
+  /** Change data capture (datasources in `cdc` mode: logical replication from the source, change-capture/). */
+  changeCapture: {
+    /**
+     * Role that creates publications and slots and streams them (CDC_DATABASE_URL, DATABASE_URL when unset): needs
+     * REPLICATION and the source tables' ownership. Never the read-only source role: REPLICATION can decode every table.
+     */
+    databaseUrl: string;
+    /** Captured changes are refreshed at most this long after the first of them arrived… */
+    flushMs: number;
+    /** …or as soon as this many changed groups are pending. */
+    flushChanges: number;
+    /** A slot retaining more WAL than this is abandoned for a full warm (and alerts). */
+    maxLagBytes: number;
+  };
   monitoring: {
     /** Periodic monitoring work (alert evaluation, rollups, index statistics) runs in this process (roles all/worker). */
     schedulesEnabled: boolean;

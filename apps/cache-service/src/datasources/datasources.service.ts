@@ -18,6 +18,8 @@ export interface DatasourceFollower {
   scheduleChanged(datasourceId: number): Promise<void>;
   /** About to be deleted: stop its work and drop what it holds. */
   removing(datasourceId: number): Promise<void>;
+  /** Problems with the settings about to be saved that only this follower can see (400 naming the field). */
+  vet?(row: CacheStrategyEntity): Promise<Array<{ field: string; message: string }>>;
 }
 
 /**
@@ -152,6 +154,7 @@ export class DatasourcesService {
       fullRefreshEvery: request.fullRefreshEvery ?? DATASOURCE_LIMITS.fullRefreshEvery.default,
       createdBy: authorOf(principal),
     });
+    await this.vetted(row);
     // The row holds the request's values: one PostgreSQL refuses is the request's to fix (400), not a bug of ours.
     const saved = await withRequestValues(() => this.strategies.save(row));
     const created = await this.strategies.findOneByOrFail({ id: saved.id });
@@ -190,6 +193,7 @@ export class DatasourcesService {
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });
+    await this.vetted(row);
     const saved = await withRequestValues(() => this.strategies.save(row));
     this.changed(id);
     if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.scheduleChanged(id);
@@ -203,6 +207,13 @@ export class DatasourcesService {
     await this.strategies.delete({ id: row.id });
     this.changed(id);
     await this.scheduleChanged(id);
+  }
+
+  private async vetted(row: CacheStrategyEntity): Promise<void> {
+    const problems: Array<{ field: string; message: string }> = [];
+    for (const follower of this.followers) problems.push(...((await follower.vet?.(row)) ?? []));
+    if (problems.length > 0)
+      throw AppError.validation(problems.map((problem) => ({ field: problem.field, messages: [problem.message] })));
   }
 
   private async assertNameFree(name: string): Promise<void> {

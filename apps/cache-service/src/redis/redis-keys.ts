@@ -159,6 +159,11 @@ export const RedisKeys = {
   purgeProgress: (purgeId: string): string => `${SERVICE_PREFIX}:redis-admin:purge:${purgeId}`,
   /** Audit rows PostgreSQL could not take yet, oldest at the tail; drained into audit_log by AuditService. */
   auditOutbox: (): string => `${SERVICE_PREFIX}:audit:outbox`,
+  /**
+   * HASH: a CDC datasource's slot bookkeeping (change-capture/): `slot` once we created its slot (a slot missing after
+   * that was dropped behind our back), and the last incident (`kind`, `at`, `lagBytes`) for its alert.
+   */
+  changeCaptureState: (datasourceId: number): string => `${SERVICE_PREFIX}:cdc:${datasourceId}`,
   /** Previous value of a cumulative counter (evicted_keys, deadlocks) at the last alert evaluation. */
   alertCounter: (name: string): string => `${SERVICE_PREFIX}:alerts:previous:${name}`,
 } as const;

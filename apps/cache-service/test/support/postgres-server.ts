@@ -17,7 +17,21 @@ export class PrivatePostgres {
   private readonly data = join(this.dir, 'data');
   private readonly asRoot = userInfo().uid === 0;
 
-  constructor(readonly port: number) {}
+  /**
+   * `settings`: extra server settings (`-c name=value`), e.g. `{ wal_level: 'logical', max_replication_slots: '10',
+   * max_wal_senders: '10' }` for the change-data-capture tests.
+   */
+  constructor(
+    readonly port: number,
+    private readonly settings: Record<string, string> = {},
+  ) {}
+
+  /** The cluster's logical replication settings (change data capture needs them; the machine's server lacks them). */
+  static readonly LOGICAL_REPLICATION: Record<string, string> = {
+    wal_level: 'logical',
+    max_replication_slots: '10',
+    max_wal_senders: '10',
+  };
 
   static available(): boolean {
     return existsSync(join(BIN, 'initdb')) && existsSync(join(BIN, 'pg_ctl'));
@@ -55,7 +69,10 @@ export class PrivatePostgres {
   }
 
   async start(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const extra = Object.entries(this.settings)
+      .map(([name, value]) => ` -c ${name}=${value}`)
+      .join('');
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off${extra}`;
     this.run('pg_ctl', ['-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '30', 'start']);
   }
 

@@ -107,6 +107,7 @@ export const METRIC_LABELS: Record<ThresholdMetricType, string> = {
   TABLE_SIZE: 'Table size',
   CONNECTION_COUNT: 'Connection count',
   DEADLOCK_COUNT: 'Deadlocks',
+  CDC_SLOT_LAG: 'Replication slot lag',
 };
 
 export const ALERT_TYPE_LABELS: Record<CacheAlertType, string> = {
@@ -120,6 +121,7 @@ export const ALERT_TYPE_LABELS: Record<CacheAlertType, string> = {
   TABLE_SIZE_HIGH: 'Table size high',
   CONNECTION_COUNT_HIGH: 'Connections high',
   DEADLOCK_COUNT_HIGH: 'Deadlocks',
+  CDC_SLOT_UNHEALTHY: 'Replication slot unhealthy',
 };
 
 export const SEVERITY_META: Record<AlertSeverity, { label: string; tone: Tone }> = {

@@ -22,6 +22,7 @@ import { useWarmingStatus } from '../../warming/hooks/useWarmingStatus';
 import { useDatasourceCacheDetails } from '../hooks/useDatasourceCacheDetails';
 import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
+import { ChangeCaptureCard } from './ChangeCaptureCard';
 import { VerdictBadge } from './HealthBadge';
 import { GenerationsPanel } from './GenerationsPanel';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
@@ -185,6 +186,7 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
       </section>
 
       <GenerationsPanel details={details} canWrite={canWrite} warming={activeJob !== undefined} now={now} />
+      {details.changeCapture && <ChangeCaptureCard status={details.changeCapture} now={now} />}
 
       <section aria-labelledby="entries-title" className="page-section">
         <h2 id="entries-title">Entries by measure and frequency</h2>
