@@ -63,21 +63,27 @@ export class GenerationCarry {
   constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   /** The live generation's refresh bookkeeping in the meta hash (written by the swap: see RefreshRunner). */
-  async refreshFields(
-    datasourceId: number,
-  ): Promise<{ watermark: string | null; groupDirectory: boolean; signature: string | null; incrementals: number }> {
-    const [watermark, groupDirectory, signature, incrementals] = await this.redis.hmget(
+  async refreshFields(datasourceId: number): Promise<{
+    watermark: string | null;
+    groupDirectory: boolean;
+    signature: string | null;
+    incrementals: number;
+    rolledBack: boolean;
+  }> {
+    const [watermark, groupDirectory, signature, incrementals, rolledBack] = await this.redis.hmget(
       CacheKeys.meta(datasourceId),
       'watermark',
       'groupDir',
       'signature',
       'incrementals',
+      'rolledBack',
     );
     return {
       watermark: watermark || null,
       groupDirectory: groupDirectory === '1',
       signature: signature || null,
       incrementals: Number(incrementals ?? 0),
+      rolledBack: rolledBack === '1',
     };
   }
 

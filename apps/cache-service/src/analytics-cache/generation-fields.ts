@@ -25,6 +25,8 @@ export const GENERATION_FIGURES = [
   'groupDir',
   'signature',
   'incrementals',
+  // Set by a rollback: the generation lacks what change data capture confirmed after it was written (RefreshPlanner).
+  'rolledBack',
 ] as const;
 
 export const PREVIOUS_PREFIX = 'prev:';

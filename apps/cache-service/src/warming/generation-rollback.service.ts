@@ -66,7 +66,7 @@ export class GenerationRollbackService {
         datasourceId,
         { live: meta.generation, epoch: String(meta.epoch) },
         previous.generation,
-        previous.fields,
+        { ...previous.fields, rolledBack: '1' },
         token,
         true,
       );

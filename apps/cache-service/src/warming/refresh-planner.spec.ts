@@ -9,6 +9,7 @@ const base: RefreshBase = {
   groupDirectory: true,
   signature: 'sig',
   incrementals: 3,
+  rolledBack: false,
 };
 const input: Input = {
   requested: 'auto',
@@ -38,6 +39,9 @@ describe('chooseRefresh', () => {
     expect(reason({ signature: 'other' })).toMatch(/mapping or watermark column changed/);
     expect(reason({}, { droppedRegions: 1 })).toMatch(/invalidated/);
     expect(reason({}, { watermark: null })).toMatch(/no watermark/);
+    expect(reason({ changeDetection: 'cdc', namedGroups: true }, { rolledBack: true })).toMatch(/rolled back/);
+    // A watermark re-reads what changed since the rolled-back generation: incremental stays possible.
+    expect(reason({}, { rolledBack: true })).toBeNull();
     expect(reason({ previousIncrementalFailed: true })).toMatch(/previous incremental refresh failed/);
     expect(reason({}, { incrementals: 24 })).toMatch(/24 incremental refreshes since the last full warm/);
     expect(reason({ changeDetection: 'cdc' })).toMatch(/change data capture names/);

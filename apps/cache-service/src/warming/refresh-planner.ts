@@ -15,6 +15,8 @@ export interface RefreshBase {
   signature: string | null;
   /** Incremental refreshes since the last full warm. */
   incrementals: number;
+  /** A rollback made it live again (it lacks the changes captured after it was written). */
+  rolledBack: boolean;
 }
 
 export interface RefreshChoice {
@@ -74,6 +76,10 @@ export function chooseRefresh(input: {
   if (base.droppedRegions > 0) return full('regions of the live generation were invalidated');
   if (changeDetection === 'watermark' && !input.namedGroups && !base.watermark)
     return full('the live generation has no watermark');
+  // A watermark finds what changed since the rolled-back generation was read; change data capture confirmed those
+  // changes when the newer generation swapped, so they would never be named again.
+  if (input.namedGroups && base.rolledBack)
+    return full('the live generation was rolled back: changes captured after it was written are not in it');
   if (input.previousIncrementalFailed) return full('the previous incremental refresh failed');
   if (base.incrementals >= input.fullRefreshEvery)
     return full(
