@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Permission } from '@ccc/shared-types';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/app-error.js';
 import {
   bearerTokenOf,
@@ -50,8 +50,12 @@ export class AuthGuard implements CanActivate {
     const access = this.accessOf(context);
     if (access.isPublic) return true;
 
-    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    const credentials = { bearer: bearerTokenOf(request.header('authorization')), apiKey: request.header('x-api-key') };
+    const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
+    const { authorization, 'x-api-key': apiKey } = request.headers;
+    const credentials = {
+      bearer: bearerTokenOf(authorization),
+      apiKey: typeof apiKey === 'string' ? apiKey : undefined,
+    };
     // The client's address (X-Forwarded-For through the trusted proxies) is worked out only when a credential is
     // refused or looked up: a known one, every request of a busy service, does not need it.
     const principal = await this.auth.authenticate(credentials, () => request.ip ?? null);
