@@ -9,6 +9,7 @@ import { bearerTokenOf } from './access/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { documentGlobalBehaviour, ErrorResponseDto } from './common/api-errors.js';
 import { completeSchemas } from './common/openapi-json-schemas.js';
+import { CATCH_ALL_ROUTE, isUnder, pathForMatching } from './common/request-path.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { registerJsonInput } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
@@ -85,13 +86,6 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
 
 type Hook = (req: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
 
-/** `prefix` itself or a path below it (`/api/docs/swagger-ui.css`). */
-const isUnder = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}/`);
-
-/** The path of a request for matching against prefixes: its route, or, for a path no route matched, the path itself. */
-const pathForMatching = (req: FastifyRequest): string =>
-  req.is404 ? req.url.split('?', 1)[0].toLowerCase() : (req.routeOptions.url ?? '');
-
 // Swagger UI embeds the document in its init script, so the UI's paths are guarded as well as the JSON and YAML.
 const API_DOCS_PATHS = ['/api/docs', '/api/docs-json', '/api/docs-yaml'];
 
@@ -136,7 +130,7 @@ function serveDashboard(instance: FastifyInstance, dashboardDir: string | null):
   const isApi = (path: string): boolean => NON_SPA_PREFIXES.some((prefix) => isUnder(path.toLowerCase(), prefix));
   void instance.register(async (dashboard) => {
     await dashboard.register(fastifyStatic, { root: dashboardDir, serve: false, index: false, maxAge: '1h' });
-    dashboard.get('/*', (req, reply) => {
+    dashboard.get(CATCH_ALL_ROUTE, (req, reply) => {
       const path = req.url.split('?', 1)[0];
       if (isApi(path)) return reply.callNotFound();
       let file: string;

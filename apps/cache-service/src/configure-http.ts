@@ -1,6 +1,7 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { assignCorrelationId, CORRELATION_ID_FIELD } from './common/correlation-id.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { securityHeaders } from './common/security-headers.js';
 import type { AppConfig } from './config/app-config.js';
 import type { TrustProxySetting } from './config/security-rules.js';
@@ -12,6 +13,7 @@ import { requestLogHooks, STARTED_AT_FIELD } from './telemetry/request-logging.j
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 const withSecurityHeaders = securityHeaders();
+const frameworkErrorAnswers = new HttpExceptionFilter();
 
 /** The headers every response carries, whatever answers it: the correlation id and the security headers. */
 function baseHeaders(req: FastifyRequest, reply: FastifyReply): string {
@@ -39,11 +41,11 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 8192 },
-    // A path the router cannot decode is answered before any hook ran: the exception filter answers it, with the
-    // same headers as every other response.
+    // A path the router cannot decode is answered before any hook ran, and outside Nest's error handling: the
+    // exception filter answers it here, with the same headers as every other response.
     frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       baseHeaders(req, reply);
-      reply.send(error);
+      frameworkErrorAnswers.respond(error, req, reply);
     },
   });
 }

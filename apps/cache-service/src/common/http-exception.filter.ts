@@ -100,9 +100,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { status, body: { code, message, correlationId } };
     }
     // Other client errors of the HTTP layer itself carry a 4xx status.
-    const statusError = exception as { status?: number; message?: string };
-    if (typeof statusError?.status === 'number' && statusError.status >= 400 && statusError.status < 500) {
-      const status = statusError.status;
+    const statusError = exception as { status?: number; statusCode?: number; message?: string };
+    const errorStatus = statusError?.status ?? statusError?.statusCode;
+    if (typeof errorStatus === 'number' && errorStatus >= 400 && errorStatus < 500) {
+      const status = errorStatus;
       return {
         status,
         body: {

@@ -2,6 +2,8 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { throwError, type Observable } from 'rxjs';
 import { AppError } from './app-error.js';
 
@@ -126,6 +128,13 @@ export const unsupportedMediaType = (contentType: string | null): AppError =>
     contentType,
   });
 
+/** The content encodings body-parser inflated on Express; any other one is refused with 415. */
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
 const unsupportedEncoding = (): AppError =>
   new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON in UTF-8, without content encoding');
 
@@ -163,8 +172,8 @@ const problems = new WeakMap<FastifyRequest, AppError>();
 
 /**
  * The API speaks JSON only, in bodies of at most `bodyLimit` (the adapter's option): a body of any other type is
- * refused with 415 before anything reads it (Fastify would hand text/plain to a route as a string), and so is a
- * compressed one. After the JSON parser, the body and the query string of every request pass findInputProblem;
+ * refused with 415 before anything reads it (Fastify would hand text/plain to a route as a string); a gzip, deflate
+ * or br body is inflated (bodyLimit counts the inflated bytes), any other encoding refused. After the JSON parser, the body and the query string of every request pass findInputProblem;
  * the problem is raised by InputProblemInterceptor, inside the route's interceptors, so that a refused change is
  * audited like any other refused change; nothing reads the body before it (and the audit interceptor's copy of it
  * is depth-limited).
@@ -173,10 +182,23 @@ export function registerJsonInput(instance: FastifyInstance): void {
   instance.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     if (!hasBody(req)) return done();
     if (!isJson(req)) return done(unsupportedMediaType(req.headers['content-type'] ?? null));
-    const encoding = req.headers['content-encoding'];
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return done(unsupportedEncoding());
+    const encoding = req.headers['content-encoding']?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'identity' && !Object.hasOwn(DECODERS, encoding))
+      return done(unsupportedEncoding());
     done();
   });
+  instance.addHook(
+    'preParsing',
+    (req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: null, payload: Readable) => void) => {
+      const decoder = DECODERS[req.headers['content-encoding']?.toLowerCase() ?? 'identity'];
+      if (!decoder) return done(null, payload);
+      // Fastify compares Content-Length with the bytes received, which for a compressed body are the encoded ones.
+      const decoded = Object.assign(payload.pipe(decoder()), { receivedEncodedLength: 0 });
+      payload.on('data', (chunk: Buffer) => (decoded.receivedEncodedLength += chunk.length));
+      payload.on('error', (error) => decoded.destroy(error));
+      done(null, decoded);
+    },
+  );
   instance.removeAllContentTypeParsers();
   const parser = (req: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
     try {

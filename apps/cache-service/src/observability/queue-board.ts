@@ -9,6 +9,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { ForbiddenReason, isAdmin } from '../access/privileges.js';
 import { AppError } from '../common/app-error.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
+import { isUnder, pathForMatching } from '../common/request-path.js';
 import { JobRepository, NOTIFICATIONS_QUEUE, WARMING_QUEUE } from '../warming/job.repository.js';
 
 /** bull-board's UI and its JSON API (`…/api/queues`, `…/api/queues/:queue/:jobId`), outside the /api prefix. */
@@ -63,12 +64,6 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-/** Whether a request is for the board: by its route, or, for a path no route matched, by the path (any letter case). */
-const isBoardRequest = (req: FastifyRequest): boolean => {
-  const path = req.is404 ? req.url.split('?', 1)[0].toLowerCase() : (req.routeOptions.url ?? '');
-  return path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`);
-};
-
 /**
  * Admins only (401 without a valid credential, 403 for anyone else): a bearer token, an API key (refused: keys are
  * never admins), or the board's session cookie. Only GET and HEAD pass, so the cookie can never carry a change. A
@@ -79,7 +74,7 @@ export function queueBoardGuard(
 ): (req: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
   const filter = new HttpExceptionFilter();
   return (req, reply, done) => {
-    if (!isBoardRequest(req)) return done();
+    if (!isUnder(pathForMatching(req), QUEUE_BOARD_PATH)) return done();
     const header = (name: string): string | undefined => {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : value;
