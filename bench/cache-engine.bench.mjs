@@ -4,7 +4,8 @@
 //   swap     1 ms PING probe during our refresh / our SWAP (CacheRepository.swap) vs the seed's MULTI of RENAMEs + SUNIONSTOREs
 //   delete   1 ms PING probe while the service's GC job deletes the old generation vs one DEL / one UNLINK; the same
 //            generation deleted in the old fixed 500-key batches vs paced batches sized by bytes (lib/deletion-compare)
-//   query    autocannon (50 connections) on the service vs a bare NestJS handler doing the same Redis call, on Express
+//   query    autocannon (50 connections) on the service vs a bare NestJS handler doing the same Redis call, on Fastify
+//            (the service's platform) and on Express (the platform the issue measured)
 //            (the service's platform) and on Fastify, with each server's CPU time per answer; and vs the same query
 //            answered by PostgreSQL (a datasource never warmed)
 //   memory   Redis used_memory per cached row; the service's peak RSS during the warm
@@ -640,9 +641,11 @@ export async function run(ctx) {
     // faster of two runs on each side — ours: the first warm and the refresh (which runs under the PING probe, a
     // handicap); the reference: its two runs.
     const warmRatio = ratio(Math.min(ref1.seconds, ref2.seconds), Math.min(warm1.seconds, warm2.seconds));
-    const queryRatio = ratio(ours.reqPerSec, bareLoad.reqPerSec);
-    const queryRatioFastify = ratio(ours.reqPerSec, bareFastify.reqPerSec);
-    const cpuRatio = ratio(bareLoad.cpuUsPerAnswer, ours.cpuUsPerAnswer);
+    // The service runs on Fastify: the same-platform ratio is to the bare Fastify handler; the one to the bare Express
+    // handler is the issue's second target (at least as fast as a bare handler on the old platform).
+    const queryRatio = ratio(ours.reqPerSec, bareFastify.reqPerSec);
+    const queryRatioExpress = ratio(ours.reqPerSec, bareLoad.reqPerSec);
+    const cpuRatio = ratio(bareFastify.cpuUsPerAnswer, ours.cpuUsPerAnswer);
     const gcIdleRatio = ratio(gc.max, idle.max);
     const withNote = (...parts) => parts.filter(Boolean).join('; ');
     const queryLimits = raisedLimits(env, defaults, ['RATE_LIMIT_QUERY_PER_SECOND']);
@@ -820,7 +823,7 @@ export async function run(ctx) {
         value: bareLoad.reqPerSec,
         unit: 'req/s',
         note: withNote(
-          "the service's platform; no auth, validation or counters; same body",
+          'the platform the issue measured; no auth, validation or counters; same body',
           bareLoad.others && `not counted: ${bareLoad.others}`,
         ),
       },
@@ -834,7 +837,7 @@ export async function run(ctx) {
         value: bareFastify.reqPerSec,
         unit: 'req/s',
         note: withNote(
-          '@nestjs/platform-fastify; same body',
+          "@nestjs/platform-fastify, the service's platform; same body",
           bareFastify.others && `not counted: ${bareFastify.others}`,
         ),
       },
@@ -844,16 +847,16 @@ export async function run(ctx) {
         unit: 'ms',
       },
       {
-        metric: 'query: ours / bare NestJS-on-Express',
+        metric: 'query: ours / bare NestJS-on-Fastify',
         value: queryRatio,
         unit: '×',
-        note: `same platform: target ≥ ${TARGETS.queryRatio}× — ${verdict(queryRatio >= TARGETS.queryRatio)}; target ≥ ${TARGETS.queryRatioExpress}× — ${verdict(queryRatio >= TARGETS.queryRatioExpress)}`,
+        note: `same platform: target ≥ ${TARGETS.queryRatio}× — ${verdict(queryRatio >= TARGETS.queryRatio)}`,
       },
       {
-        metric: 'query: ours / bare NestJS-on-Fastify',
-        value: queryRatioFastify,
+        metric: 'query: ours / bare NestJS-on-Express',
+        value: queryRatioExpress,
         unit: '×',
-        note: 'the same-platform target once the service runs on Fastify',
+        note: `the issue's measured figure: target ≥ ${TARGETS.queryRatioExpress}× — ${verdict(queryRatioExpress >= TARGETS.queryRatioExpress)}`,
       },
       {
         metric: 'query: bare Fastify / bare Express',
@@ -868,7 +871,7 @@ export async function run(ctx) {
         note: "server process CPU time ÷ answers: less sensitive than req/s to the machine's other load",
       },
       {
-        metric: 'query: bare Express / ours, CPU per answer',
+        metric: 'query: bare Fastify / ours, CPU per answer',
         value: cpuRatio,
         unit: '×',
         note: `the req/s ratio without the machine's load; target ≥ ${TARGETS.queryRatio}× — ${verdict(cpuRatio >= TARGETS.queryRatio)}`,
@@ -958,7 +961,7 @@ export async function run(ctx) {
         bareFastify,
         database: db1,
         ratio: queryRatio,
-        ratioFastify: queryRatioFastify,
+        ratioExpress: queryRatioExpress,
         cpuRatio,
         bodiesMatch,
         raisedLimits: coldLimits,

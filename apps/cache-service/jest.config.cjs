@@ -16,7 +16,9 @@ module.exports = {
   rootDir: __dirname,
   testRegex: '(src|test)/.*\\.(spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|@apidevtools)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|jose|@apidevtools|content-disposition|@fastify/static/node_modules/content-disposition)/)',
+  ],
   moduleNameMapper: {
     '^@ccc/shared-types$': '<rootDir>/../../libs/shared-types/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

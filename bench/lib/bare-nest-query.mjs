@@ -2,7 +2,7 @@
 // path does in Redis — through the service's own code: planQuery, CacheRepository.query (the Lua QUERY script), the
 // entry-size cap of its configuration, spliceQueryResponse — and nothing else: no auth, validation, counters,
 // helmet or middleware. The cache-engine bench forks it as its own process (as the service is) to compare req/s,
-// once on Express (the service's platform) and once on Fastify (BARE_PLATFORM=fastify), same handler.
+// once on Fastify (BARE_PLATFORM=fastify, the service's platform) and once on Express, same handler.
 // Its Redis client is made by the service's own factory (createRedisClient), with the service's options.
 // Env: REDIS_URL, SERVICE_DIST (apps/cache-service/dist), BARE_PLATFORM (express | fastify), and the service's
 // variables (its configuration is read with the service's loader). Listens on a free 127.0.0.1 port and reports

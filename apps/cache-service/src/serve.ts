@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ConfigError, getConfig, type AppConfig } from './config/app-config.js';
 import { preflight } from './preflight.js';
+import { createHttpAdapter } from './configure-http.js';
 import { serviceComposition } from './service-composition.js';
 
 function fail(message: string): never {
@@ -26,7 +27,11 @@ async function bootstrap(): Promise<void> {
 
   // Only the modules of this role are loaded (service-composition.ts): a worker never loads the API's.
   const composition = await serviceComposition(config.role);
-  const app = await NestFactory.create<NestExpressApplication>(composition.module, { bufferLogs: true });
+  // Bodies are parsed by the API's own JSON parser (common/input-guard.ts), never by Nest's defaults.
+  const app = await NestFactory.create<NestFastifyApplication>(composition.module, createHttpAdapter(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   // JSON lines through pino at LOG_LEVEL, with the correlation id of the request or job (telemetry/request-logging.ts).
   app.useLogger(app.get(PinoNestLogger));
   composition.configure(app, config);

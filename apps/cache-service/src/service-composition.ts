@@ -1,11 +1,11 @@
 import type { Type } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig, ServiceRole } from './config/app-config.js';
 
 /** The root module of a role and how its HTTP surface is set up. */
 export interface ServiceComposition {
   module: Type;
-  configure(app: NestExpressApplication, config: AppConfig): void;
+  configure(app: NestFastifyApplication, config: AppConfig): void;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../access/auth.decorators.js';
 import { correlationIdOf } from '../common/correlation-id.js';
@@ -26,21 +26,22 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
     if (!MUTATING.has(request.method) || !request.principal) return next.handle();
 
     const options =
       this.reflector.get<AuditedOptions>(AUDIT_ACTION, context.getHandler()) ??
       ({
-        action: `${request.method} ${request.route?.path ?? request.path}`,
+        action: `${request.method} ${request.routeOptions.url ?? request.url.split('?', 1)[0]}`,
         targetType: 'route',
         targetParam: 'id',
       } as AuditedOptions);
+    const params = (request.params ?? {}) as Record<string, string | undefined>;
     const base = {
       actor: request.principal,
       action: options.action,
       targetType: options.targetType,
-      parameters: { ...(request.params ?? {}), ...(typeof request.body === 'object' ? request.body : {}) },
+      parameters: { ...params, ...(typeof request.body === 'object' ? request.body : {}) },
       ip: request.ip ?? null,
       correlationId: correlationIdOf(request),
     };
@@ -49,7 +50,7 @@ export class AuditInterceptor implements NestInterceptor {
       string,
       unknown
     >;
-    const paramTarget = request.params?.[targetField] ?? scalar(body[targetField]);
+    const paramTarget = params[targetField] ?? scalar(body[targetField]);
     const bodyTarget = scalar(body.datasourceId);
 
     return next.handle().pipe(
@@ -67,7 +68,7 @@ export class AuditInterceptor implements NestInterceptor {
                     '',
                 ) || null,
               outcome: 'success',
-              statusCode: context.switchToHttp().getResponse<Response>().statusCode,
+              statusCode: context.switchToHttp().getResponse<FastifyReply>().statusCode,
             })
             .then(() => result),
         ),

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Principal } from '@ccc/shared-types';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited } from '../audit/audited.decorator.js';
 import { correlationIdOf } from '../common/correlation-id.js';
 import { CurrentPrincipal, Public } from '../access/auth.decorators.js';
@@ -18,10 +18,10 @@ import { AuthService, type RequestContext } from './auth.service.js';
 import { ApiErrorResponses } from '../common/api-errors.js';
 
 /** The client's address and correlation id, and a signal that fires when the client goes away before its answer. */
-function requestContext(request: Request, response: Response): RequestContext {
+function requestContext(request: FastifyRequest, reply: FastifyReply): RequestContext {
   const gone = new AbortController();
-  response.once('close', () => {
-    if (!response.writableFinished) gone.abort();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
   });
   return { ip: request.ip ?? null, correlationId: correlationIdOf(request), signal: gone.signal };
 }
@@ -48,8 +48,8 @@ export class AuthController {
   )
   login(
     @Body() body: LoginDto,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<LoginResponseDto> {
     return this.auth.login(body, requestContext(request, response));
   }
@@ -91,8 +91,8 @@ export class AuthController {
   changePassword(
     @Body() body: ChangePasswordDto,
     @CurrentPrincipal() principal: Principal,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<LoginResponseDto> {
     return this.auth.changePassword(principal, body, requestContext(request, response));
   }

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Permission, Principal } from '@ccc/shared-types';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/app-error.js';
 import {
   bearerTokenOf,
@@ -14,7 +14,6 @@ import { AuthService } from './auth.service.js';
 import { ForbiddenReason } from '../access/privileges.js';
 
 /** What the guard reads of a request, the same on every HTTP platform. */
-type GuardedRequest = AuthenticatedRequest & { headers: IncomingHttpHeaders; ip?: string };
 
 /** What a route's decorators say about who may call it. */
 interface RouteAccess {
@@ -57,10 +56,11 @@ export class AuthGuard implements CanActivate {
     const access = this.accessOf(context);
     if (access.isPublic) return true;
 
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
+    const { authorization, 'x-api-key': apiKey } = request.headers;
     const credentials = {
-      bearer: bearerTokenOf(request.headers.authorization),
-      apiKey: request.headers['x-api-key'] as string | undefined,
+      bearer: bearerTokenOf(authorization),
+      apiKey: typeof apiKey === 'string' ? apiKey : undefined,
     };
     const known = this.auth.knownPrincipal(credentials);
     if (known) return this.admit(request, access, known);

@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 const VALID_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** The request field that holds the id (declared on the Fastify instance by configure-http.ts, for a stable shape). */
+export const CORRELATION_ID_FIELD = 'correlationId';
+
+type WithCorrelationId = FastifyRequest & { [CORRELATION_ID_FIELD]?: string };
+
 /** Reuses a caller's correlation id when it is sane, else makes one; echoed on every response. */
-export function correlationIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const incoming = req.header(CORRELATION_HEADER);
-  const id = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
-  (req as Request & { correlationId: string }).correlationId = id;
-  res.setHeader(CORRELATION_HEADER, id);
-  next();
+export function assignCorrelationId(req: FastifyRequest, reply: FastifyReply): string {
+  const incoming = req.headers[CORRELATION_HEADER];
+  const id = typeof incoming === 'string' && VALID_ID.test(incoming) ? incoming : randomUUID();
+  (req as WithCorrelationId)[CORRELATION_ID_FIELD] = id;
+  reply.header(CORRELATION_HEADER, id);
+  return id;
 }
 
-export function correlationIdOf(req: Request): string {
-  return (req as Request & { correlationId?: string }).correlationId ?? randomUUID();
+export function correlationIdOf(req: FastifyRequest): string {
+  return (req as WithCorrelationId)[CORRELATION_ID_FIELD] || randomUUID();
 }

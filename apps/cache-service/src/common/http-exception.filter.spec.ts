@@ -110,14 +110,15 @@ describe('HttpExceptionFilter', () => {
 
   describe('logging', () => {
     const respond = (target: HttpExceptionFilter, exception: unknown): void => {
-      const response = {
-        headersSent: false,
-        setHeader: jest.fn(),
+      const reply = {
+        sent: false,
+        raw: { headersSent: false },
+        hasHeader: jest.fn().mockReturnValue(true),
+        header: jest.fn().mockReturnThis(),
         status: jest.fn().mockReturnThis(),
-        type: jest.fn().mockReturnThis(),
-        json: jest.fn(),
+        send: jest.fn(),
       };
-      target.respond(exception, { method: 'GET', originalUrl: '/api/x', headers: {} } as never, response as never);
+      target.respond(exception, { method: 'GET', url: '/api/x', headers: {} } as never, reply as never);
     };
     let logged: jest.SpyInstance;
     beforeEach(() => {

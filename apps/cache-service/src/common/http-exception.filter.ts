@@ -1,10 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { ErrorCode, ErrorResponse } from '@ccc/shared-types';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
+import { unsupportedMediaType } from './input-guard.js';
 import { CODE_BY_HTTP_STATUS, HTTP_STATUS_BY_CODE } from './error-codes.js';
-import { correlationIdOf } from './correlation-id.js';
+import { CORRELATION_HEADER, correlationIdOf } from './correlation-id.js';
 import { mapInfrastructureError } from './infrastructure-errors.js';
 
 /** Codes of load being shed on purpose: answered with Retry-After and counted, never logged one by one. */
@@ -21,11 +22,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    this.respond(exception, context.getRequest<Request>(), context.getResponse<Response>());
+    this.respond(exception, context.getRequest<FastifyRequest>(), context.getResponse<FastifyReply>());
   }
 
-  /** Also for Express middleware outside Nest's pipeline (the API docs guard). */
-  respond(exception: unknown, request: Request, response: Response): void {
+  /** Also for request hooks outside Nest's pipeline (the API docs and queue board guards). */
+  respond(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body } = this.toResponse(exception, correlationIdOf(request));
     // Load being shed (a busy source, a fallback stopped by its timeout, a per-key limit) is not a failure: /metrics
     // counts it by status, nothing is logged. An outage (SERVICE_UNAVAILABLE) is logged, at most once per interval;
@@ -34,20 +35,22 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const entry = {
         msg: 'request failed',
         method: request.method,
-        path: request.originalUrl,
+        path: request.url,
         correlationId: body.correlationId,
       };
       const stack = exception instanceof Error ? exception.stack : String(exception);
       if (body.code !== 'SERVICE_UNAVAILABLE') this.logger.error(entry, stack);
       else this.logOutage(entry, stack);
     }
-    if (response.headersSent) return;
+    if (reply.sent || reply.raw.headersSent) return;
+    // Errors the router answers before any hook ran (a malformed path) have no correlation id on the reply yet.
+    if (!reply.hasHeader(CORRELATION_HEADER)) reply.header(CORRELATION_HEADER, body.correlationId);
     // From the mapped body: shed load (429/503 AppErrors) and infrastructure outages both say when to come back.
     const retryAfterHeader = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
     if (typeof retryAfterHeader === 'number')
-      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterHeader))));
-    // A route may have set another type (text/plain for /metrics) before it failed; res.json would keep it.
-    response.status(status).type('application/json').json(body);
+      reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterHeader))));
+    // A route may have set another type (text/plain for /metrics) before it failed: the JSON type is set here.
+    reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 
   /** One line per OUTAGE_LOG_INTERVAL_MS while a backing service is down, with how many failures it stands for. */
@@ -96,10 +99,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
         typeof payload === 'string' ? payload : String((payload as { message?: unknown }).message ?? exception.message);
       return { status, body: { code, message, correlationId } };
     }
-    // Other client errors of Express itself carry a 4xx status.
-    const statusError = exception as { status?: number; message?: string };
-    if (typeof statusError?.status === 'number' && statusError.status >= 400 && statusError.status < 500) {
-      const status = statusError.status;
+    // Other client errors of the HTTP layer itself carry a 4xx status.
+    const statusError = exception as { status?: number; statusCode?: number; message?: string };
+    const errorStatus = statusError?.status ?? statusError?.statusCode;
+    if (typeof errorStatus === 'number' && errorStatus >= 400 && errorStatus < 500) {
+      const status = errorStatus;
       return {
         status,
         body: {
@@ -117,14 +121,23 @@ export class HttpExceptionFilter implements ExceptionFilter {
 }
 
 /**
- * Errors of the body parser and of Express's path decoding (Nest hands them over wrapped in an HttpException,
- * the original as its cause), answered without echoing the request: a JSON parse error's own message quotes
- * the body, a path decoding error quotes the path.
+ * Errors of Fastify's body handling and routing (Nest hands them over wrapped in an HttpException, the original as
+ * its cause), and of body-parser, answered without echoing the request: a JSON parse error's own message quotes the
+ * body, a path decoding error quotes the path. The answers are those the service gave on Express.
  */
 function requestError(exception: unknown): AppError | null {
   const cause = (exception instanceof HttpException ? exception.cause : exception) as
-    { type?: unknown; status?: unknown; message?: unknown } | undefined;
+    { type?: unknown; code?: unknown; status?: unknown; message?: unknown } | undefined;
   if (!cause || typeof cause !== 'object') return null;
+  switch (cause.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return unsupportedMediaType(null);
+    case 'FST_ERR_BAD_URL':
+      return AppError.invalidField('path', 'the path holds a percent-encoding that is not valid UTF-8');
+    default:
+  }
   switch (cause.type) {
     case 'entity.parse.failed': {
       const position = /position (\d+)/.exec(String(cause.message ?? ''))?.[1];

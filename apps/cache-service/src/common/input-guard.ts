@@ -1,7 +1,9 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { throwError, type Observable } from 'rxjs';
 import { AppError } from './app-error.js';
 
@@ -115,40 +117,103 @@ export function findInputProblem(root: unknown, rootField: string | null = null)
   return null;
 }
 
-const hasBody = (req: Request): boolean =>
+const hasBody = (req: FastifyRequest): boolean =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-const isJson = (req: Request): boolean =>
+const isJson = (req: FastifyRequest): boolean =>
   /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 
+/** A body that is not JSON (also Fastify's own 415, mapped by the exception filter). */
+export const unsupportedMediaType = (contentType: string | null): AppError =>
+  new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be JSON (Content-Type: application/json)', {
+    contentType,
+  });
+
+/** The content encodings body-parser inflated on Express; any other one is refused with 415. */
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+const unsupportedEncoding = (): AppError =>
+  new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON in UTF-8, without content encoding');
+
+/** `charset` of a Content-Type, lower-cased, or null. */
+const charsetOf = (contentType: string | undefined): string | null =>
+  /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase() ?? null;
+
 /**
- * The API speaks JSON only: a body of any other type is refused with 415 before a parser turns it into an
- * object (Express would parse a form-encoded body and the route would take it as if it were JSON).
+ * A JSON body as body-parser's strict mode read it on Express: an object or an array (anything else is refused at
+ * its first character), UTF-8 only, an empty body is `{}`; a parse error names the position, never the text.
  */
-export function jsonOnlyMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  if (hasBody(req) && !isJson(req)) {
-    const contentType = req.headers['content-type'] ?? null;
-    next(
-      new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be JSON (Content-Type: application/json)', {
-        contentType,
-      }),
-    );
-    return;
+function parseJsonBody(req: FastifyRequest, text: string): unknown {
+  const charset = charsetOf(req.headers['content-type']);
+  if (charset !== null && !charset.startsWith('utf-')) throw unsupportedEncoding();
+  if (text.length === 0) return {};
+  const start = /\S/.exec(text)?.index ?? -1;
+  if (start < 0 || (text[start] !== '{' && text[start] !== '[')) {
+    throw new AppError('INVALID_JSON', `Request body is not valid JSON (at position ${Math.max(start, 0)})`, {
+      position: Math.max(start, 0),
+    });
   }
-  next();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
+    throw position !== undefined
+      ? new AppError('INVALID_JSON', `Request body is not valid JSON (at position ${position})`, {
+          position: Number(position),
+        })
+      : new AppError('INVALID_JSON', 'Request body is not valid JSON');
+  }
 }
 
-const problems = new WeakMap<Request, AppError>();
+const problems = new WeakMap<FastifyRequest, AppError>();
 
 /**
- * Runs after the JSON parser: the body and the query string of every request pass findInputProblem. The
- * problem is raised by InputProblemInterceptor, inside the route's interceptors, so that a refused change is
- * audited like any other refused change; nothing reads the body before it (and the audit interceptor's copy
- * of it is depth-limited).
+ * The API speaks JSON only, in bodies of at most `bodyLimit` (the adapter's option): a body of any other type is
+ * refused with 415 before anything reads it (Fastify would hand text/plain to a route as a string); a gzip, deflate
+ * or br body is inflated (bodyLimit counts the inflated bytes), any other encoding refused. After the JSON parser, the body and the query string of every request pass findInputProblem;
+ * the problem is raised by InputProblemInterceptor, inside the route's interceptors, so that a refused change is
+ * audited like any other refused change; nothing reads the body before it (and the audit interceptor's copy of it
+ * is depth-limited).
  */
-export function inputGuardMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  const problem = findInputProblem(req.body) ?? findInputProblem(req.query);
-  if (problem) problems.set(req, problem);
-  next();
+export function registerJsonInput(instance: FastifyInstance): void {
+  instance.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    if (!hasBody(req)) return done();
+    if (!isJson(req)) return done(unsupportedMediaType(req.headers['content-type'] ?? null));
+    const encoding = req.headers['content-encoding']?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'identity' && !Object.hasOwn(DECODERS, encoding))
+      return done(unsupportedEncoding());
+    done();
+  });
+  instance.addHook(
+    'preParsing',
+    (req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: null, payload: Readable) => void) => {
+      const decoder = DECODERS[req.headers['content-encoding']?.toLowerCase() ?? 'identity'];
+      if (!decoder) return done(null, payload);
+      // Fastify compares Content-Length with the bytes received, which for a compressed body are the encoded ones.
+      const decoded = Object.assign(payload.pipe(decoder()), { receivedEncodedLength: 0 });
+      payload.on('data', (chunk: Buffer) => (decoded.receivedEncodedLength += chunk.length));
+      payload.on('error', (error) => decoded.destroy(error));
+      done(null, decoded);
+    },
+  );
+  instance.removeAllContentTypeParsers();
+  const parser = (req: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, parseJsonBody(req, String(body)));
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+  instance.addContentTypeParser('application/json', { parseAs: 'string' }, parser);
+  instance.addContentTypeParser(/^application\/[\w.+-]+\+json$/i, { parseAs: 'string' }, parser);
+  instance.addHook('preValidation', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    const problem = findInputProblem(req.body) ?? findInputProblem(req.query);
+    if (problem) problems.set(req, problem);
+    done();
+  });
 }
 
 /** Whether a route reads a body at all (`@Body()`): a route that does not gets no validation of one either. */
@@ -159,14 +224,14 @@ function takesBody(context: ExecutionContext): boolean {
 }
 
 /**
- * Raises what inputGuardMiddleware found, before any pipe (class-transformer) or handler sees the request; and
+ * Raises what registerJsonInput's check found, before any pipe (class-transformer) or handler sees the request; and
  * refuses fields sent to a route that takes no body, which would otherwise be dropped without a word (the
  * whitelist rule of every other body).
  */
 @Injectable()
 export class InputProblemInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const problem = problems.get(request);
     if (problem) return throwError(() => problem);
     const body: unknown = request.body;

@@ -1,7 +1,7 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants.js';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Principal } from '@ccc/shared-types';
 import type { AppConfig } from '../config/app-config.js';
 import { AppError } from './app-error.js';
@@ -78,7 +78,7 @@ export class PrincipalLimits extends ThrottlerGuard {
     const principal = (req as { principal?: Principal }).principal;
     return principal
       ? `${principal.kind}:${principal.id}`
-      : `ip:${clientBucket((req as unknown as Request).ip ?? null)}`;
+      : `ip:${clientBucket((req as unknown as FastifyRequest).ip ?? null)}`;
   }
 
   /** One budget per tracker and limit name, shared by every route of the class. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import type { ReadinessResponse } from '@ccc/shared-types';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../access/auth.decorators.js';
 import { HealthService } from './health.service.js';
 import { MetricsAccess } from './metrics-access.js';
@@ -27,7 +27,7 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessResponse> {
+  async ready(@Res({ passthrough: true }) response: FastifyReply): Promise<ReadinessResponse> {
     const result = await this.health.readiness();
     if (result.status !== 'ok') response.status(503);
     return result;
@@ -36,11 +36,11 @@ export class HealthController {
   @Get('metrics')
   render(
     @Headers('authorization') authorization: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<string> {
     this.metricsAccess.assertAllowed(authorization);
     // Set here, not by @Header: a refusal must stay a JSON error body.
-    response.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+    response.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return this.metrics.render();
   }
 }

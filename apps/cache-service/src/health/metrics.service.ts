@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import { routeLabelOf } from '../telemetry/route-label.js';
 
 /** The Prometheus registry: process metrics, HTTP latency by route and pending recommendations (cache, queue and alert metrics: telemetry/metric-definitions.ts). */
 @Injectable()
@@ -73,14 +74,13 @@ export class MetricsService {
     });
   }
 
-  /** Express middleware; the route label is the matched pattern, never the raw path (bounded cardinality). */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const end = this.httpDuration.startTimer();
-    res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl ?? ''}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
+  /** Fastify onResponse hook; the route label is the matched template, never the raw path (bounded cardinality). */
+  readonly onResponse = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    this.httpDuration.observe(
+      { method: req.method, route: routeLabelOf(req), status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
   };
 
   render(): Promise<string> {

@@ -9,7 +9,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Principal } from '@ccc/shared-types';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerTokenOf, CurrentPrincipal, RequirePermissions, UserCredentialOnly } from '../access/auth.decorators.js';
 import { ForbiddenReason, isAdmin } from '../access/privileges.js';
 import { AppError } from '../common/app-error.js';
@@ -36,19 +36,19 @@ export class QueueBoardController {
   openSession(
     @CurrentPrincipal() principal: Principal,
     @Headers('authorization') authorization: string | undefined,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): void {
     const token = bearerTokenOf(authorization);
     if (!isAdmin(principal) || !token)
       throw AppError.forbidden('The queue board is for admins: sign in as a user with the admin role', {
         reason: ForbiddenReason.adminOnly,
       });
-    res.cookie(QUEUE_BOARD_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: req.secure,
-      path: QUEUE_BOARD_PATH,
-    });
+    // As Express's res.cookie wrote it (no cookie plugin for one cookie): HTTPS behind a trusted proxy counts as secure.
+    const secure = req.protocol === 'https' ? '; Secure' : '';
+    reply.header(
+      'set-cookie',
+      `${QUEUE_BOARD_COOKIE}=${encodeURIComponent(token)}; Path=${QUEUE_BOARD_PATH}; HttpOnly${secure}; SameSite=Strict`,
+    );
   }
 }

@@ -1,13 +1,15 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { FastifyAdapter } from '@bull-board/fastify';
 import { BULL_BOARD_INSTANCE, BullBoardModule, type BullBoardInstance } from '@bull-board/nestjs';
 import { Inject, Injectable, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerTokenOf, type AuthenticatedRequest } from '../access/auth.decorators.js';
 import { AuthService } from '../auth/auth.service.js';
 import { ForbiddenReason, isAdmin } from '../access/privileges.js';
 import { AppError } from '../common/app-error.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
+import { isUnder, pathForMatching } from '../common/request-path.js';
 import { JobRepository, NOTIFICATIONS_QUEUE, WARMING_QUEUE } from '../warming/job.repository.js';
 
 /** bull-board's UI and its JSON API (`…/api/queues`, `…/api/queues/:queue/:jobId`), outside the /api prefix. */
@@ -28,9 +30,9 @@ const DESCRIPTIONS: Record<string, string> = {
 export function queueBoardModule(): DynamicModule {
   return BullBoardModule.forRoot({
     route: QUEUE_BOARD_PATH,
-    adapter: ExpressAdapter,
+    adapter: FastifyAdapter,
     boardOptions: { uiConfig: { boardTitle: 'CCC queues' } },
-    middleware: (_req: Request, _res: Response, next: NextFunction) => next(),
+    middleware: (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next(),
   });
 }
 
@@ -64,16 +66,24 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /**
  * Admins only (401 without a valid credential, 403 for anyone else): a bearer token, an API key (refused: keys are
- * never admins), or the board's session cookie. Only GET and HEAD pass, so the cookie can never carry a change.
+ * never admins), or the board's session cookie. Only GET and HEAD pass, so the cookie can never carry a change. A
+ * request hook of the whole service (configure-app.ts): it runs before bull-board's own routes and error handler.
  */
-export function queueBoardGuard(auth: AuthService): (req: Request, res: Response, next: NextFunction) => void {
+export function queueBoardGuard(
+  auth: AuthService,
+): (req: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
   const filter = new HttpExceptionFilter();
-  return (req, res, next) => {
-    const bearer = bearerTokenOf(req.header('authorization')) ?? cookieValue(req.header('cookie'), QUEUE_BOARD_COOKIE);
+  return (req, reply, done) => {
+    if (!isUnder(pathForMatching(req), QUEUE_BOARD_PATH)) return done();
+    const header = (name: string): string | undefined => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const bearer = bearerTokenOf(header('authorization')) ?? cookieValue(header('cookie'), QUEUE_BOARD_COOKIE);
     auth
-      .authenticate({ bearer, apiKey: req.header('x-api-key') }, () => req.ip ?? null)
+      .authenticate({ bearer, apiKey: header('x-api-key') }, () => req.ip ?? null)
       .then((principal) => {
-        (req as Request & AuthenticatedRequest).principal = principal;
+        (req as FastifyRequest & AuthenticatedRequest).principal = principal;
         if (!isAdmin(principal))
           throw AppError.forbidden('The queue board is for admins: sign in as a user with the admin role', {
             reason: ForbiddenReason.adminOnly,
@@ -84,8 +94,8 @@ export function queueBoardGuard(auth: AuthService): (req: Request, res: Response
             { reason: 'READ_ONLY' },
           );
         }
-        next();
+        done();
       })
-      .catch((error: unknown) => filter.respond(error, req, res));
+      .catch((error: unknown) => filter.respond(error, req, reply));
   };
 }

@@ -1,12 +1,12 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, stdTimeFunctions, type Logger as Pino } from 'pino';
 import type { AuthenticatedRequest } from '../access/auth.decorators.js';
 import { correlationIdOf } from '../common/correlation-id.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { CorrelationContext } from './correlation-context.js';
+import { routeLabelOf } from './route-label.js';
 
 /** LOG_LEVEL (Nest's names, as before) → pino's: `log` is info, `verbose` is trace. */
 const PINO_LEVELS: Record<AppConfig['logLevel'], string> = {
@@ -52,42 +52,51 @@ export function loggingModule(): DynamicModule {
 }
 
 /** Who made the request, as a log field: `user:<id>`, `api_key:<id>`, or null (no or a refused credential). */
-const principalOf = (req: Request): string | null => {
-  const principal = (req as Request & AuthenticatedRequest).principal;
+const principalOf = (req: FastifyRequest): string | null => {
+  const principal = (req as FastifyRequest & AuthenticatedRequest).principal;
   return principal ? `${principal.kind}:${principal.id}` : null;
 };
 
+/** When the request arrived (performance.now()), for the line of a request whose client went away before its answer. */
+export const STARTED_AT_FIELD = 'startedAt';
+
+type Hook = (req: FastifyRequest, reply: FastifyReply, done: () => void) => void;
+
 /**
- * One JSON line per request when its response is sent (or the client went away): correlation id, principal,
- * method, route template (never the raw path: no ids or query values), status and duration. 5xx are errors, the
- * rest info. Mounted right after the correlation id, so refusals of the input guards are logged too. Whatever the
- * request causes after this point logs with its `correlationId` (the logging context, `context.run`).
+ * One JSON line per request when its response is sent (onResponse) or the client went away first (onRequestAbort,
+ * status 499): correlation id, principal, method, route template (never the raw path: no ids or query values),
+ * status and duration. 5xx are errors, the rest info. Refusals of the input guards are logged too. Whatever the
+ * request causes logs with its `correlationId` (the logging context: configure-http.ts runs the request in it).
  */
-export function requestLogMiddleware(
-  config: AppConfig,
-  context: CorrelationContext,
-): (req: Request, res: Response, next: NextFunction) => void {
+export function requestLogHooks(config: AppConfig): {
+  onResponse: Hook;
+  onRequestAbort: (req: FastifyRequest, done: () => void) => void;
+} {
   const log = rootLogger(config);
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    let logged = false;
-    const done = (): void => {
-      if (logged) return;
-      logged = true;
-      const status = res.headersSent ? res.statusCode : 499;
-      const line = {
-        correlationId: correlationIdOf(req),
-        principal: principalOf(req),
-        method: req.method,
-        route: req.route?.path ? `${req.baseUrl ?? ''}${String(req.route.path)}` : req.baseUrl || 'unmatched',
-        status,
-        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
-      };
-      if (status >= 500) log.error(line, 'request');
-      else log.info(line, 'request');
+  // A request whose client went away is logged then, and not again if its answer is written after all.
+  const abandoned = new WeakSet<FastifyRequest>();
+  const write = (req: FastifyRequest, status: number, durationMs: number): void => {
+    const line = {
+      correlationId: correlationIdOf(req),
+      principal: principalOf(req),
+      method: req.method,
+      route: routeLabelOf(req),
+      status,
+      durationMs: Math.round(durationMs * 100) / 100,
     };
-    res.on('finish', done);
-    res.on('close', done);
-    context.run(correlationIdOf(req), next);
+    if (status >= 500) log.error(line, 'request');
+    else log.info(line, 'request');
+  };
+  return {
+    onResponse: (req, reply, done) => {
+      if (!abandoned.has(req)) write(req, reply.statusCode, reply.elapsedTime);
+      done();
+    },
+    onRequestAbort: (req, done) => {
+      if (abandoned.has(req)) return done();
+      abandoned.add(req);
+      write(req, 499, performance.now() - (req as FastifyRequest & { [STARTED_AT_FIELD]: number })[STARTED_AT_FIELD]);
+      done();
+    },
   };
 }

@@ -1,20 +1,21 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { Type } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { ErrorCode, LoginResponse, Role } from '@ccc/shared-types';
 import request from 'supertest';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { APP_CONFIG } from '../../src/config/config.module.js';
 import { Clock } from '../../src/platform/clock.js';
+import { createHttpAdapter } from '../../src/configure-http.js';
 import { serviceComposition } from '../../src/service-composition.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { testEnv } from './env.js';
 import { TEST_SOURCE_SCHEMA } from './source-table.js';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   config: AppConfig;
   http: ReturnType<typeof request>;
   close(): Promise<void>;
@@ -55,11 +56,14 @@ export async function createTestApp(
   // A test's own clock (support/clock.ts) moves time for the services that read it, instead of sleeping.
   if (extra.clock) builder = builder.overrideProvider(Clock).useValue(extra.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
     logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error'],
+    bodyParser: false,
   });
   composition.configure(app, config);
   await app.init();
+  // Fastify registers its plugins (bull-board, the dashboard, Swagger UI's assets) when it is ready.
+  await app.getHttpAdapter().getInstance().ready();
   return { app, config, http: request(app.getHttpServer()), close: () => app.close() };
 }
 
