@@ -54,10 +54,11 @@ export class GenerationRetention {
     const outcome = await this.retained.release(datasourceId, generation);
     if (outcome === 'live') return;
     if (outcome === 'retained') {
-      // Early: a rollback retained it again, until later. Its new expiry has (or gets here) a job of its own.
+      // Early: a rollback retained it again until later, or the queue ran this job a moment before the expiry (then
+      // its own id is still taken): ask again at the expiry under an id of its own.
       const previous = await this.retained.of(datasourceId);
       if (previous?.generation === generation)
-        await this.jobs.enqueueGenerationExpiry(datasourceId, generation, previous.expiresAtMs);
+        await this.jobs.enqueueGenerationExpiry(datasourceId, generation, previous.expiresAtMs, `recheck${Date.now()}`);
       return;
     }
     if (!(await this.unused(datasourceId, generation, await this.cache.meta(datasourceId)))) return;

@@ -255,16 +255,22 @@ export class JobRepository implements OnApplicationShutdown {
   /**
    * Deletes a retained generation when its retention ends (at least the grace period from now). The job re-checks
    * (GenerationRetention.deleteIfUnused): a rollback may have made it live, or retained it again until later. One job
-   * per generation and expiry: asking twice is a no-op.
+   * per generation and expiry: asking twice is a no-op. `recheck` names a deletion job that found the generation still
+   * retained and asks again (its own id is still taken while it runs).
    */
-  async enqueueGenerationExpiry(datasourceId: number, generation: number, expiresAtMs: number): Promise<void> {
+  async enqueueGenerationExpiry(
+    datasourceId: number,
+    generation: number,
+    expiresAtMs: number,
+    recheck?: string,
+  ): Promise<void> {
     await this.queue.add(
       'delete-generation',
       { kind: 'delete-generation', datasourceId, generation, correlationId: this.correlation.current() },
       {
         ...this.options('delete-generation'),
         delay: Math.max(this.config.warming.gcGraceMs, expiresAtMs - Date.now()),
-        jobId: `gc-${datasourceId}-${generation}-until-${expiresAtMs}`,
+        jobId: `gc-${datasourceId}-${generation}-until-${expiresAtMs}${recheck ? `-${recheck}` : ''}`,
       },
     );
   }

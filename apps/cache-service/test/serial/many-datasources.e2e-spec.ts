@@ -54,7 +54,9 @@ describe('1,000 datasources, warmed by 3 worker processes', () => {
     });
     token = (await userWithToken(t, 'operator')).token;
     redis = new Redis(stack.env.REDIS_URL);
-    for (let i = 0; i < WORKERS; i++) workers.push(await startWorkerProcess(stack.env, { CACHE_GC_GRACE_MS: '500' }));
+    // Retention 0 (as in createTestApp): the test counts one generation per datasource after each round.
+    const env = { CACHE_GC_GRACE_MS: '500', GENERATION_RETENTION_SECONDS: '0' };
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorkerProcess(stack.env, env));
   }, 120_000);
 
   afterAll(async () => {
