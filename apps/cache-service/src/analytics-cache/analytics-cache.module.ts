@@ -8,6 +8,7 @@ import { GenerationCarry } from './generation-carry.js';
 import { CacheRepository } from './cache.repository.js';
 import { QueryCounters } from './query-counters.js';
 import { RedisMemory } from './redis-memory.js';
+import { RegionCaches } from './region-caches.js';
 import { RetainedGenerations } from './retained-generation.js';
 import { SourceReader } from './source-reader.js';
 import { UsageCounters } from './usage-counters.js';
@@ -40,8 +41,10 @@ import { WarmLocks } from './warm-locks.js';
     AnalyticsQueryService,
     AnalyticsCacheService,
     WarmActivityLink,
+    RegionCaches,
   ],
   exports: [
+    RegionCaches,
     CacheRepository,
     WarmLocks,
     UsageCounters,

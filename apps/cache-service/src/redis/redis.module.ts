@@ -21,7 +21,8 @@ export type RedisClient = Redis | Cluster;
  */
 export const CLUSTER_SLOTS_REFRESH_MS = 2_000;
 
-export function createRedisClient(config: AppConfig, name: string): RedisClient {
+/** `url`: another region's Redis (REDIS_REGIONS): a single server, with the same failure behaviour as the primary's. */
+export function createRedisClient(config: AppConfig, name: string, url?: string): RedisClient {
   const common = {
     connectionName: `ccc-${name}`,
     maxRetriesPerRequest: 1,
@@ -29,6 +30,7 @@ export function createRedisClient(config: AppConfig, name: string): RedisClient 
     commandTimeout: config.redis.commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(200 * attempt, 2000),
   };
+  if (url) return new Redis(url, common);
   if (config.redis.clusterNodes) {
     return new Cluster(config.redis.clusterNodes, {
       enableOfflineQueue: false,
