@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -16,6 +16,8 @@ export interface Region {
   locks: WarmLocks;
 }
 
+const REGION_CONNECT_WAIT_MS = 3_000;
+
 /** The primary meta hash's field with each region's last warm result (JSON, by region name). */
 export const REGION_RESULTS_FIELD = 'regionResults';
 
@@ -25,7 +27,7 @@ export const REGION_RESULTS_FIELD = 'regionResults';
  * keeps no previous generation for a rollback (rollback is a primary feature): a region deletes what a swap replaced.
  */
 @Injectable()
-export class RegionCaches implements OnApplicationShutdown {
+export class RegionCaches implements OnModuleInit, OnApplicationShutdown {
   private readonly opened = new Map<string, Region>();
   private readonly logger = new Logger(RegionCaches.name);
 
@@ -35,6 +37,24 @@ export class RegionCaches implements OnApplicationShutdown {
     private readonly cache: CacheRepository,
     private readonly locks: WarmLocks,
   ) {}
+
+  /**
+   * Connects every region at start-up (the clients queue no command while connecting: the first queries would fail),
+   * waiting a moment for each — a region that is down does not hold the service's start.
+   */
+  async onModuleInit(): Promise<void> {
+    await Promise.all(
+      this.config.regions.extra.map(({ name }) => {
+        const { client } = this.region(name);
+        return new Promise<void>((resolve) => {
+          if (client.status === 'ready') return resolve();
+          const timer = setTimeout(resolve, REGION_CONNECT_WAIT_MS);
+          timer.unref();
+          client.once('ready', () => (clearTimeout(timer), resolve()));
+        });
+      }),
+    );
+  }
 
   get names(): string[] {
     return this.config.regions.names;
