@@ -115,6 +115,33 @@ describe('multi-region caches', () => {
     }
   });
 
+  it('points the Redis tools at a region, and shows each region’s generation age on /metrics', async () => {
+    const meta = `cache:meta:{ds:${ds.id}}`;
+    const keys = await t.http
+      .get('/api/admin/redis/keys')
+      .query({ region: 'eu', pattern: meta })
+      .set(bearer(operator))
+      .expect(200);
+    expect((keys.body as { keys: Array<{ key: string }> }).keys.map((k) => k.key)).toEqual([meta]);
+    const inspected = await t.http
+      .get('/api/admin/redis/inspect')
+      .query({ region: 'us', key: meta })
+      .set(bearer(operator));
+    expect(inspected.status).toBe(200);
+    const stats = await t.http.get('/api/admin/redis/stats').query({ region: 'eu' }).set(bearer(operator)).expect(200);
+    expect((stats.body as { nodes: Array<{ node: string }> }).nodes[0].node).toContain(String(servers.eu.port));
+    const unknown = await t.http.get('/api/admin/redis/stats').query({ region: 'mars' }).set(bearer(operator));
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('region');
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    for (const region of ['eu', 'us'])
+      expect(metrics).toMatch(
+        new RegExp(
+          `ccc_cache_region_generation_age_seconds\\{datasource_id="${ds.id}",region="${region}"\\} [0-9.e+-]+`,
+        ),
+      );
+  });
+
   it('with one region down, the warm completes for the others and reports that region failed', async () => {
     await servers.us.stop();
     await setValue(2);
