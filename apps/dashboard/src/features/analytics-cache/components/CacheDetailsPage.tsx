@@ -24,6 +24,7 @@ import { useNow } from '../hooks/useNow';
 import { useWarmCache } from '../hooks/useWarmCache';
 import { VerdictBadge } from './HealthBadge';
 import { GenerationsPanel } from './GenerationsPanel';
+import { RegionsPanel } from './RegionsPanel';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
 import { WarmFeedback } from './WarmFeedback';
 
@@ -185,6 +186,7 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
       </section>
 
       <GenerationsPanel details={details} canWrite={canWrite} warming={activeJob !== undefined} now={now} />
+      <RegionsPanel datasourceId={m.datasourceId} now={now} />
 
       <section aria-labelledby="entries-title" className="page-section">
         <h2 id="entries-title">Entries by measure and frequency</h2>
