@@ -211,4 +211,16 @@ describe('multi-region caches', () => {
     expect(valueOf(primary)).toBe(3);
     for (const app of [eu, us]) expect((await query(app)).entries).toEqual(primary.entries);
   });
+
+  it('an invalidation drops the cache in every region: each reader goes to the database', async () => {
+    await t.http
+      .post('/api/admin/analytics/cache/invalidate')
+      .set(bearer(operator))
+      .send({ datasourceId: ds.id })
+      .expect(200);
+    for (const app of [t, eu, us]) expect(await query(app)).toMatchObject({ source: 'database', generation: null });
+    const status = await statuses();
+    for (const region of ['primary', 'eu', 'us'])
+      expect(status[region]).toMatchObject({ generation: null, entries: 0 });
+  });
 });
