@@ -65,7 +65,7 @@ describe('migrations on an empty database', () => {
       'KeysWithoutCreator1764300000000',
       'Remediation1764500000000',
       'IncrementalRefresh1764600000000',
-      'CacheRegions1764700000000',
+      'CacheRegions1764800000000',
     ]);
     expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
     expect(await runMigrations(db)).toEqual([]);

@@ -9,7 +9,7 @@ import { IndexOwnership1764200000000 } from './migrations/1764200000000-index-ow
 import { KeysWithoutCreator1764300000000 } from './migrations/1764300000000-keys-without-creator.js';
 import { Remediation1764500000000 } from './migrations/1764500000000-remediation.js';
 import { IncrementalRefresh1764600000000 } from './migrations/1764600000000-incremental-refresh.js';
-import { CacheRegions1764700000000 } from './migrations/1764700000000-cache-regions.js';
+import { CacheRegions1764800000000 } from './migrations/1764800000000-cache-regions.js';
 
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -20,7 +20,7 @@ export const MIGRATIONS = [
   KeysWithoutCreator1764300000000,
   Remediation1764500000000,
   IncrementalRefresh1764600000000,
-  CacheRegions1764700000000,
+  CacheRegions1764800000000,
 ];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */

@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Multi-region caches (issue 15, part 3). A datasource names the Redis regions its warms write into (`primary`, the
  * REDIS_URL, always); a warming job records how each region went (NULL on jobs of single-region datasources).
  */
-export class CacheRegions1764700000000 implements MigrationInterface {
-  name = 'CacheRegions1764700000000';
+export class CacheRegions1764800000000 implements MigrationInterface {
+  name = 'CacheRegions1764800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
