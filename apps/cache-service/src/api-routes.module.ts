@@ -3,6 +3,7 @@ import { AlertsController } from './alerts/alerts.controller.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { ThresholdsController } from './alerts/thresholds.controller.js';
 import { AnalyticsCacheController } from './analytics-cache/analytics-cache.controller.js';
+import { RegionStatusController } from './analytics-cache/region-status.controller.js';
 import { AnalyticsCacheModule } from './analytics-cache/analytics-cache.module.js';
 import { AnalyticsQueryController } from './analytics-cache/analytics-query.controller.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -54,6 +55,7 @@ import { WarmingModule } from './warming/warming.module.js';
     AuditController,
     DatasourcesController,
     AnalyticsCacheController,
+    RegionStatusController,
     AnalyticsQueryController,
     WarmingController,
     RollbackController,

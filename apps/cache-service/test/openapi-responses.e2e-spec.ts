@@ -126,6 +126,7 @@ describe('OpenAPI contract: live GET responses', () => {
     const set = (path: string, params: Record<string, string>) => values.set(path, params);
     set('/api/admin/datasources/{id}', { id: String(ds.id) });
     set('/api/admin/analytics/cache/datasources/{id}', { id: String(ds.id) });
+    set('/api/admin/analytics/cache/datasources/{id}/regions', { id: String(ds.id) });
     set('/api/analytics/datasources/{id}/query', { id: String(ds.id) });
     set('/api/admin/analytics/cache/warming/jobs/{jobId}', { jobId: job.jobId });
     set('/api/admin/monitoring/thresholds/{id}', { id: threshold.id });

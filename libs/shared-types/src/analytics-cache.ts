@@ -171,6 +171,36 @@ export interface WarmingJob {
   groupsCarried: number | null;
   /** Groups of the previous generation left out because the source no longer has them (incremental only). */
   groupsDeleted: number | null;
+  /** Per region, how this warm went there (null on jobs of a datasource warmed into `primary` only). */
+  regionResults: Record<string, RegionWarmResult> | null;
+}
+
+/** How one warm went in one Redis region. */
+export interface RegionWarmResult {
+  status: 'ok' | 'failed';
+  /** The region's generation the warm made live (numbered per region); null when it failed. */
+  generation: number | null;
+  error: string | null;
+}
+
+/** One region's copy of a datasource's cache (GET …/cache/datasources/:id/regions). */
+export interface DatasourceRegionStatus {
+  region: string;
+  /** Whether the datasource is configured to be warmed into this region. */
+  warmed: boolean;
+  /** Whether the region's Redis answered. */
+  reachable: boolean;
+  generation: number | null;
+  lastWarmed: string | null;
+  entries: number;
+  memoryBytes: number;
+  /** The warm job whose data the live generation holds. */
+  jobId: string | null;
+  lastResult: RegionWarmResult | null;
+  /** False when the region's live generation holds an older warm than the primary's. */
+  upToDate: boolean;
+  /** Seconds the region's live data is older than the primary's (0 when up to date). */
+  lagSeconds: number | null;
 }
 
 export interface WarmingJobQuery {
@@ -288,4 +318,6 @@ export interface AnalyticsQueryResponse {
   /** The generation that answered; null when the database did. */
   generation: number | null;
   entries: AnalyticsEntry[];
+  /** The Redis region that answered (SERVICE_REGION or a fallback); absent when the database did. */
+  region?: string;
 }

@@ -43,6 +43,8 @@ export interface Datasource {
   watermarkColumn: string | null;
   /** A full warm runs instead of every this-many-th incremental refresh (resets drift a watermark cannot see). */
   fullRefreshEvery: number;
+  /** The Redis regions warms write into (REDIS_REGIONS); always holds `primary`, first. */
+  regions: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -59,6 +61,8 @@ export interface CreateDatasourceRequest {
   changeDetection?: ChangeDetection;
   watermarkColumn?: string | null;
   fullRefreshEvery?: number;
+  /** Regions to warm into besides `primary` (always warmed); default: primary only. */
+  regions?: string[];
 }
 
 export type UpdateDatasourceRequest = Partial<CreateDatasourceRequest>;

@@ -9,6 +9,7 @@ import {
   type CacheStatsResponse,
   type DatasourceCacheDetails,
   type DatasourceCacheMetrics,
+  type DatasourceRegionStatus,
   type HitRate,
   type InvalidateResponse,
   type JobStatus,
@@ -16,6 +17,7 @@ import {
   type PreviousGeneration,
   type RollbackResponse,
   type RefreshKind,
+  type RegionWarmResult,
   type SelectiveInvalidateRequest,
   type WarmingJob,
   type WarmingType,
@@ -147,6 +149,35 @@ export class WarmingJobDto implements WarmingJob {
   groupsCarried: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Groups the source no longer has (incremental)' })
   groupsDeleted: number | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { $ref: '#/components/schemas/RegionWarmResultDto' },
+    description: 'Per Redis region, how the warm went (null for datasources warmed into primary only)',
+  })
+  regionResults: Record<string, RegionWarmResultDto> | null;
+}
+
+export class RegionWarmResultDto implements RegionWarmResult {
+  @ApiProperty({ enum: ['ok', 'failed'] }) status: 'ok' | 'failed';
+  @ApiProperty({ type: Number, nullable: true, description: 'The region’s own generation number' })
+  generation: number | null;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+}
+
+export class DatasourceRegionStatusDto implements DatasourceRegionStatus {
+  @ApiProperty() region: string;
+  @ApiProperty({ description: 'Whether the datasource is warmed into this region' }) warmed: boolean;
+  @ApiProperty() reachable: boolean;
+  @ApiProperty({ type: Number, nullable: true }) generation: number | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastWarmed: string | null;
+  @ApiProperty() entries: number;
+  @ApiProperty() memoryBytes: number;
+  @ApiProperty({ type: String, nullable: true }) jobId: string | null;
+  @ApiProperty({ type: RegionWarmResultDto, nullable: true }) lastResult: RegionWarmResultDto | null;
+  @ApiProperty({ description: 'Whether the region holds the same warm as primary' }) upToDate: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: 'Seconds its data is older than primary’s' })
+  lagSeconds: number | null;
 }
 
 export class InvalidateResponseDto implements InvalidateResponse {
@@ -267,4 +298,6 @@ export class AnalyticsQueryResponseDto {
   @ApiProperty({ enum: ['cache', 'database'] }) source: 'cache' | 'database';
   @ApiProperty({ type: Number, nullable: true }) generation: number | null;
   @ApiProperty({ type: AnalyticsEntryDto, isArray: true }) entries: AnalyticsEntryDto[];
+  @ApiPropertyOptional({ description: 'The Redis region that answered; absent when the database did' })
+  region?: string;
 }

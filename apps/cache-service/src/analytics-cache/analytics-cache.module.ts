@@ -9,6 +9,8 @@ import { GenerationCarry } from './generation-carry.js';
 import { CacheRepository } from './cache.repository.js';
 import { QueryCounters } from './query-counters.js';
 import { RedisMemory } from './redis-memory.js';
+import { RegionCaches } from './region-caches.js';
+import { RegionStatusService } from './region-status.js';
 import { RetainedGenerations } from './retained-generation.js';
 import { SourceReader } from './source-reader.js';
 import { UsageCounters } from './usage-counters.js';
@@ -42,8 +44,12 @@ import { WarmLocks } from './warm-locks.js';
     AnalyticsCacheService,
     WarmActivityLink,
     ChangeCaptureLink,
+    RegionCaches,
+    RegionStatusService,
   ],
   exports: [
+    RegionStatusService,
+    RegionCaches,
     CacheRepository,
     WarmLocks,
     UsageCounters,

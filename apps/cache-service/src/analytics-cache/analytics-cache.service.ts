@@ -10,6 +10,7 @@ import type {
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
+import { RegionCaches } from './region-caches.js';
 import { calculateCacheHealth, overallHealth } from './cache-health.js';
 import { planQuery } from './entry-codec.js';
 import { hitRateOf, sumUsage, type WindowUsage } from './hit-rate.js';
@@ -41,6 +42,7 @@ export class AnalyticsCacheService {
     private readonly datasources: DatasourcesService,
     private readonly warmActivity: WarmActivityLink,
     private readonly changeCapture: ChangeCaptureLink,
+    private readonly regions: RegionCaches,
   ) {}
 
   private get warming(): WarmActivity {
@@ -196,11 +198,33 @@ export class AnalyticsCacheService {
       }
       if (running) await this.warming.cancel(running).catch(() => undefined);
     }
+    // The other regions serve the same data: it goes there too (best effort: a region that is down keeps its copy).
+    for (const name of this.regions.names.slice(1))
+      await this.invalidateRegion(this.regions.region(name).cache, request, selective).catch(() => undefined);
     return {
       keysDeleted: counts.keysDeleted,
       indexesDeleted: counts.indexesDeleted,
       memoryFreedMB: round2(counts.bytesFreed / MB),
     };
+  }
+
+  private async invalidateRegion(
+    cache: CacheRepository,
+    request: SelectiveInvalidateRequest,
+    selective: boolean,
+  ): Promise<void> {
+    const id = request.datasourceId;
+    if (selective) {
+      const region = Object.fromEntries(
+        DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]),
+      );
+      if (await cache.markDropped(id, region))
+        await cache.dropEntries(id, await cache.matchingIds(id, planQuery(request)));
+      return;
+    }
+    const { live, shadow, previous } = await cache.invalidate(id);
+    for (const generation of [shadow, live, previous])
+      if (generation !== null) await cache.deleteGeneration(id, generation);
   }
 
   private async metrics(

@@ -9,9 +9,10 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { OperatorMetricsService, type QuerySource } from '../telemetry/operator-metrics.service.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
-import { CacheRepository } from './cache.repository.js';
+import { CacheRepository, type QueryPlan, type QueryResult } from './cache.repository.js';
 import { EntryGrouper, planQuery, regionsOverlap, spliceQueryResponse } from './entry-codec.js';
 import { QueryCounters } from './query-counters.js';
+import { RegionCaches } from './region-caches.js';
 import { SourceReader, type SourceTable } from './source-reader.js';
 
 // The cold-cache fallback reads at most this many source rows; a query needing more is too broad, never truncated.
@@ -53,6 +54,7 @@ export class AnalyticsQueryService {
     private readonly counters: QueryCounters,
     private readonly policy: SourcePolicy,
     private readonly metrics: OperatorMetricsService,
+    private readonly regions: RegionCaches,
   ) {
     datasources.onChange((id) => {
       this.known.delete(id);
@@ -92,20 +94,13 @@ export class AnalyticsQueryService {
     const started = performance.now();
     const max = this.config.query.maxEntries;
     const plan = planQuery(query);
-    let result = await this.cache.query(datasourceId, plan, max);
-    // After a selective invalidation, entries of the dropped regions are gone until the next warm:
-    // a query touching them is answered by the database; any other is still served from the cache.
-    if (result.kind === 'dropped') {
-      result = result.regions.some((region) => regionsOverlap(region, query))
-        ? { kind: 'cold' }
-        : await this.cache.query(datasourceId, plan, max, true);
-    }
+    const { result, region } = await this.fromRegions(datasourceId, query, plan, max);
     if (result.kind === 'too_broad')
       throw this.tooBroad(
         `The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`,
       );
     if (result.kind === 'hit') {
-      const body = spliceQueryResponse(datasourceId, 'cache', result.generation, result.entries);
+      const body = spliceQueryResponse(datasourceId, 'cache', result.generation, result.entries, region);
       this.counters.record(datasourceId, true, (performance.now() - started) * 1000);
       return body;
     }
@@ -121,6 +116,53 @@ export class AnalyticsQueryService {
     const body = spliceQueryResponse(datasourceId, 'database', null, entries);
     this.counters.record(datasourceId, false, (performance.now() - started) * 1000);
     return body;
+  }
+
+  /**
+   * The answer of the first region in SERVICE_REGION, SERVICE_REGION_FALLBACK order whose live generation holds it;
+   * a region that cannot be reached or is cold is passed over (each answer still comes wholly from one generation of
+   * one region). Every region unreachable: the last error, as a single Redis's outage would be. `region`: set only when
+   * several regions are configured (the answer's additive `region` field).
+   */
+  private async fromRegions(
+    datasourceId: number,
+    query: AnalyticsQuery,
+    plan: QueryPlan,
+    max: number,
+  ): Promise<{ result: QueryResult; region?: string }> {
+    if (!this.regions.several) return { result: await this.fromCache(this.cache, datasourceId, query, plan, max) };
+    const order = this.regions.readOrder();
+    let failure: unknown = null;
+    let reached = false;
+    for (const region of order) {
+      try {
+        const result = await this.fromCache(region.cache, datasourceId, query, plan, max);
+        if (result.kind !== 'cold') return { result, region: region.name };
+        reached = true;
+      } catch (error) {
+        if (!isOutage(error)) throw error;
+        failure = error;
+      }
+    }
+    // Cold where reachable (and down elsewhere): the database answers, as on a cold cache.
+    if (!reached) throw failure;
+    return { result: { kind: 'cold' } };
+  }
+
+  private async fromCache(
+    cache: CacheRepository,
+    datasourceId: number,
+    query: AnalyticsQuery,
+    plan: QueryPlan,
+    max: number,
+  ): Promise<QueryResult> {
+    const result = await cache.query(datasourceId, plan, max);
+    // After a selective invalidation, entries of the dropped regions are gone until the next warm:
+    // a query touching them is answered by the database; any other is still served from the cache.
+    if (result.kind !== 'dropped') return result;
+    return result.regions.some((region) => regionsOverlap(region, query))
+      ? { kind: 'cold' }
+      : cache.query(datasourceId, plan, max, true);
   }
 
   private tooBroad(reason: string): AppError {

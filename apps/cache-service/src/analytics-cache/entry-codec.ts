@@ -223,12 +223,15 @@ export function spliceQueryResponse(
   source: 'cache' | 'database',
   generation: number | null,
   entries: Array<{ coordinates: EntryCoordinates; value: string }>,
+  region?: string,
 ): string {
   const items = entries.map(
     ({ coordinates: c, value }) =>
       `{"measure":${jsonString(c.measure)},"practice":${jsonString(c.practice)},"provider":${jsonString(c.provider)},"frequency":${jsonString(c.frequency)},"rows":${value}}`,
   );
-  return `{"datasourceId":${datasourceId},"source":"${source}","generation":${generation === null ? 'null' : generation},"entries":[${items.join(',')}]}`;
+  // Region names are lower-case letters, digits and dashes (REDIS_REGIONS): safe in JSON as they are.
+  const answeredIn = region === undefined ? '' : `,"region":"${region}"`;
+  return `{"datasourceId":${datasourceId},"source":"${source}","generation":${generation === null ? 'null' : generation},"entries":[${items.join(',')}]${answeredIn}}`;
 }
 
 const DIMENSIONS = ['measure', 'practice', 'provider', 'frequency'] as const;

@@ -14,6 +14,7 @@ import {
 
 import type { AppConfig } from './app-config.types.js';
 import { loadEmailConfig } from './email-config.js';
+import { loadRegionsConfig } from './region-config.js';
 
 export type { AppConfig, ServiceRole } from './app-config.types.js';
 
@@ -221,6 +222,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       clusterNodes,
       commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 10_000, 100, 600_000),
     },
+    regions: loadRegionsConfig(env, problems),
     database: { url: databaseUrl },
     sources: {
       schemas: sourceSchemas,

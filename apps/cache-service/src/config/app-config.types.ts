@@ -1,5 +1,6 @@
 // The shape of the service's configuration; app-config.ts reads it from the environment and validates it.
 import type { EmailConfig } from './email-config.js';
+import type { RegionsConfig } from './region-config.js';
 import type { TrustProxySetting } from './security-rules.js';
 
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -16,6 +17,8 @@ export interface AppConfig {
     /** A command of the service's Redis client not answered within this fails (a hung network path), instead of hanging its request. */
     commandTimeoutMs: number;
   };
+  /** Redis targets a datasource can be warmed into (REDIS_REGIONS), and the one this process reads (SERVICE_REGION). */
+  regions: RegionsConfig;
   database: { url: string };
   /** Where datasources may read from, and how the query API's cold fallbacks are kept from starving the database. */
   sources: {

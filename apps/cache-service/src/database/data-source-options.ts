@@ -10,6 +10,7 @@ import { KeysWithoutCreator1764300000000 } from './migrations/1764300000000-keys
 import { Remediation1764500000000 } from './migrations/1764500000000-remediation.js';
 import { IncrementalRefresh1764600000000 } from './migrations/1764600000000-incremental-refresh.js';
 import { ChangeCaptureAlerts1764700000000 } from './migrations/1764700000000-change-capture-alerts.js';
+import { CacheRegions1764800000000 } from './migrations/1764800000000-cache-regions.js';
 
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   Remediation1764500000000,
   IncrementalRefresh1764600000000,
   ChangeCaptureAlerts1764700000000,
+  CacheRegions1764800000000,
 ];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */

@@ -56,6 +56,10 @@ export class CacheStrategyEntity {
   @Column({ name: 'full_refresh_every', type: 'integer', default: 24 })
   fullRefreshEvery: number;
 
+  /** Redis regions warms write into; `primary` always, first. */
+  @Column({ type: 'text', array: true, default: () => "'{primary}'" })
+  regions: string[];
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

@@ -9,6 +9,8 @@ import {
 } from '@ccc/shared-types';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -143,6 +145,18 @@ export class CreateDatasourceDto implements CreateDatasourceRequest {
   @Min(FULL_EVERY.min)
   @Max(FULL_EVERY.max)
   fullRefreshEvery?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['primary', 'eu'],
+    description: 'Redis regions (REDIS_REGIONS) warms write into; primary is always one of them',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
+  @MaxLength(32, { each: true })
+  regions?: string[];
 }
 
 export class UpdateDatasourceDto extends PartialType(CreateDatasourceDto) implements UpdateDatasourceRequest {}
@@ -161,6 +175,7 @@ export class DatasourceDto implements Datasource {
   @ApiProperty({ enum: CHANGE_DETECTION_MODES }) changeDetection: ChangeDetection;
   @ApiProperty({ type: String, nullable: true }) watermarkColumn: string | null;
   @ApiProperty() fullRefreshEvery: number;
+  @ApiProperty({ type: [String], description: 'Redis regions warms write into (primary first)' }) regions: string[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

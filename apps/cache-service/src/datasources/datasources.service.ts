@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DATASOURCE_LIMITS } from '@ccc/shared-types';
 import type { CreateDatasourceRequest, Datasource, Principal, UpdateDatasourceRequest } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { withRequestValues } from '../common/infrastructure-errors.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { PRIMARY_REGION } from '../config/region-config.js';
 import { authorOf } from '../users/author.js';
 import { ANALYTICS_CACHE_LAYER_ID, CacheStrategyEntity } from './cache-strategy.entity.js';
 import { SourceCatalogRepository } from './source-catalog.repository.js';
@@ -38,6 +41,17 @@ function changeDetectionOf(
   return { changeDetection, watermarkColumn };
 }
 
+/** `primary` first, then the requested regions, each once; a name not in REDIS_REGIONS is the request's mistake (400). */
+function regionsOf(requested: string[], configured: string[]): string[] {
+  const unknown = requested.filter((name) => !configured.includes(name));
+  if (unknown.length > 0)
+    throw AppError.invalidField(
+      'regions',
+      `regions must be configured regions (${configured.join(', ')}); unknown: ${unknown.join(', ')}`,
+    );
+  return [...new Set([PRIMARY_REGION, ...requested])];
+}
+
 export function toDatasource(row: CacheStrategyEntity): Datasource {
   return {
     id: row.datasourceId,
@@ -53,6 +67,7 @@ export function toDatasource(row: CacheStrategyEntity): Datasource {
     changeDetection: row.changeDetection,
     watermarkColumn: row.watermarkColumn,
     fullRefreshEvery: row.fullRefreshEvery,
+    regions: row.regions ?? [PRIMARY_REGION],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -66,6 +81,7 @@ export class DatasourcesService {
   constructor(
     @InjectRepository(CacheStrategyEntity) private readonly strategies: Repository<CacheStrategyEntity>,
     private readonly catalog: SourceCatalogRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   follow(follower: DatasourceFollower): void {
@@ -152,6 +168,7 @@ export class DatasourcesService {
       isEnabled: request.enabled ?? true,
       ...detection,
       fullRefreshEvery: request.fullRefreshEvery ?? DATASOURCE_LIMITS.fullRefreshEvery.default,
+      regions: regionsOf(request.regions ?? [], this.config.regions.names),
       createdBy: authorOf(principal),
     });
     await this.vetted(row);
@@ -190,6 +207,7 @@ export class DatasourcesService {
       isEnabled: request.enabled ?? row.isEnabled,
       ...detection,
       fullRefreshEvery: request.fullRefreshEvery ?? row.fullRefreshEvery,
+      regions: request.regions ? regionsOf(request.regions, this.config.regions.names) : row.regions,
       updatedBy: authorOf(principal),
       updatedAt: new Date(),
     });

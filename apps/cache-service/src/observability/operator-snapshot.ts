@@ -4,6 +4,7 @@ import { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
 import { WarmLocks } from '../analytics-cache/warm-locks.js';
+import { RegionCaches } from '../analytics-cache/region-caches.js';
 import { parseInfo } from '../redis-admin/redis-info.js';
 import { REDIS, type RedisClient } from '../redis/redis.module.js';
 import { OperatorSnapshotSource, type OperatorSnapshot } from '../telemetry/operator-snapshot-source.js';
@@ -55,6 +56,7 @@ export class OperatorSnapshots implements OnModuleInit {
     private readonly locks: WarmLocks,
     private readonly jobs: JobRepository,
     private readonly source: OperatorSnapshotSource,
+    private readonly regions: RegionCaches,
   ) {}
 
   /** The metrics (telemetry/, below the areas read here) ask through the source this fills in. */
@@ -90,11 +92,24 @@ export class OperatorSnapshots implements OnModuleInit {
           entries: meta?.generation ? meta.entries : 0,
           bytes: meta?.generation ? meta.bytes : 0,
           ageSeconds: meta?.generation && Number.isFinite(warmedAt) ? Math.max(0, (now - warmedAt) / 1000) : null,
+          regionAgeSeconds: await this.regionAges(d.id, now),
           warming: lock !== null,
         };
       }),
     );
     return { datasources, alerts, queues, redis };
+  }
+
+  /** Each other region's live generation age (REDIS_REGIONS): a region that does not answer has no figure. */
+  private async regionAges(datasourceId: number, now: number): Promise<Record<string, number> | undefined> {
+    if (!this.regions.several) return undefined;
+    const ages: Record<string, number> = {};
+    for (const name of this.regions.names.slice(1)) {
+      const meta = await within(this.regions.region(name).cache.liveFigures(datasourceId), 'Redis').catch(() => null);
+      const warmedAt = meta?.lastWarmed ? Date.parse(meta.lastWarmed) : NaN;
+      if (meta?.generation && Number.isFinite(warmedAt)) ages[name] = Math.max(0, (now - warmedAt) / 1000);
+    }
+    return ages;
   }
 
   private async catalog(): Promise<Catalog> {

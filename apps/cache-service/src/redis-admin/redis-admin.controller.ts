@@ -14,6 +14,7 @@ import {
   RedisMemoryQueryDto,
   RedisPurgeRequestDto,
   RedisPurgeResultDto,
+  RedisRegionQueryDto,
   RedisSlowlogQueryDto,
   RedisSlowlogResetResponseDto,
   RedisSlowlogResponseDto,
@@ -24,6 +25,7 @@ import {
 import { RedisKeyBrowserService } from './redis-key-browser.service.js';
 import { RedisMemoryService } from './redis-memory.service.js';
 import { RedisPurgeService } from './redis-purge.service.js';
+import { RegionalRedisTools } from './regional-tools.js';
 import { RedisSlowlogService } from './redis-slowlog.service.js';
 import { RedisStatsService } from './redis-stats.service.js';
 import { RedisTtlService } from './redis-ttl.service.js';
@@ -40,6 +42,7 @@ export class RedisAdminController {
     private readonly slowlogs: RedisSlowlogService,
     private readonly memoryAnalysis: RedisMemoryService,
     private readonly purges: RedisPurgeService,
+    private readonly regions: RegionalRedisTools,
   ) {}
 
   @Get('stats')
@@ -49,8 +52,9 @@ export class RedisAdminController {
     description: 'Server statistics (per node and total) and key distribution by namespace from a sample.',
   })
   @ApiOkResponse({ type: RedisStatsResponseDto })
-  stats(@CurrentPrincipal() principal: Principal): Promise<RedisStatsResponseDto> {
-    return this.statistics.stats(principal);
+  @ApiErrorResponses([400, 'VALIDATION_FAILED: region is not a configured region'])
+  stats(@Query() query: RedisRegionQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisStatsResponseDto> {
+    return this.regions.tools(query.region).stats.stats(principal);
   }
 
   @Get('keys')
@@ -62,7 +66,7 @@ export class RedisAdminController {
   })
   @ApiOkResponse({ type: RedisKeysPageDto })
   keys(@Query() query: RedisKeysQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeysPageDto> {
-    return this.keyBrowser.scanKeys(query, principal);
+    return this.regions.tools(query.region).keys.scanKeys(query, principal);
   }
 
   @Get('inspect')
@@ -78,7 +82,7 @@ export class RedisAdminController {
   )
   @ApiOkResponse({ type: RedisKeyInspectionDto })
   inspect(@Query() query: RedisKeyQueryDto, @CurrentPrincipal() principal: Principal): Promise<RedisKeyInspectionDto> {
-    return this.keyBrowser.inspect(query.key, principal);
+    return this.regions.tools(query.region).keys.inspect(query.key, principal);
   }
 
   @Post('purge')

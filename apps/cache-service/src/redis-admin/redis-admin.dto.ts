@@ -105,6 +105,21 @@ export class RedisKeysQueryDto implements RedisKeysQuery {
   @Min(1)
   @Max(1000)
   count?: number;
+
+  @ApiPropertyOptional({ example: 'eu', description: 'The Redis region (REDIS_REGIONS) to look at; default primary' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  region?: string;
+}
+
+/** Routes of the Redis tools that can be pointed at another region. */
+export class RedisRegionQueryDto {
+  @ApiPropertyOptional({ example: 'eu', description: 'The Redis region (REDIS_REGIONS) to look at; default primary' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  region?: string;
 }
 
 export class RedisKeyQueryDto {
@@ -113,6 +128,12 @@ export class RedisKeyQueryDto {
   @IsNotEmpty({ message: 'key must not be empty' })
   @MaxLength(MAX_KEY_LENGTH)
   key: string;
+
+  @ApiPropertyOptional({ example: 'eu', description: 'The Redis region (REDIS_REGIONS) to look at; default primary' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  region?: string;
 }
 
 export class RedisPurgeRequestDto implements RedisPurgeRequest {

@@ -7,6 +7,7 @@ import { RedisAdminRepository } from './redis-admin.repository.js';
 import { RedisKeyBrowserService } from './redis-key-browser.service.js';
 import { RedisMemoryService } from './redis-memory.service.js';
 import { RedisPurgeService } from './redis-purge.service.js';
+import { RegionalRedisTools } from './regional-tools.js';
 import { RedisSlowlogService } from './redis-slowlog.service.js';
 import { RedisStatsService } from './redis-stats.service.js';
 import { RedisTtlService } from './redis-ttl.service.js';
@@ -30,6 +31,7 @@ import { RedisTtlService } from './redis-ttl.service.js';
     RedisSlowlogService,
     RedisMemoryService,
     RedisPurgeService,
+    RegionalRedisTools,
   ],
 })
 export class RedisAdminModule {}

@@ -170,6 +170,16 @@ function defineScrapeGauges(registry: Registry, snapshot: () => Promise<Operator
     'Seconds since the live generation was warmed (absent when cold)',
     (d) => d.ageSeconds,
   );
+  gauge(
+    'ccc_cache_region_generation_age_seconds',
+    'Seconds since the live generation of another Redis region (REDIS_REGIONS) was warmed (absent when cold or unreachable)',
+    ['datasource_id', 'region'],
+    (g, s) => {
+      for (const d of s.datasources)
+        for (const [region, age] of Object.entries(d.regionAgeSeconds ?? {}))
+          g.set({ datasource_id: String(d.id), region }, age);
+    },
+  );
   // From PostgreSQL: shown whether or not Redis answered.
   gauge(
     'ccc_cache_staleness_ttl_seconds',

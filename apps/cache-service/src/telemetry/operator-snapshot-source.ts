@@ -13,6 +13,8 @@ export interface OperatorSnapshot {
     entries: number;
     bytes: number;
     ageSeconds: number | null;
+    /** Seconds since each other Redis region's live generation was warmed (REDIS_REGIONS; absent: cold or unreachable). */
+    regionAgeSeconds?: Record<string, number>;
     warming: boolean;
   }>;
   alerts: {

@@ -53,6 +53,10 @@ export class RefreshRunner {
       base: { generation: live.generation, droppedRegions: live.droppedRegions.length, ...fields },
       previousIncrementalFailed: await this.previousIncrementalFailed(row),
     });
+    // An incremental refresh carries entries inside one Redis: the other regions would need their own base. One full
+    // read written to every region keeps them all the same generation of data.
+    if (target.regions && choice.kind === 'incremental')
+      choice = { kind: 'full', reason: 'warmed into several Redis regions: every region gets a full write' };
     await this.deps.rows.update({ id: row.id }, { refreshKind: choice.kind, refreshReason: choice.reason });
     const bookkeeping = (watermark: string | null, incrementals: number): Record<string, string | number> => ({
       watermark: watermark ?? '',
@@ -136,6 +140,7 @@ export class RefreshRunner {
     const stored = await this.deps.cache.countEntries(datasourceId, shadow);
     if (stored !== result.totals.entries)
       throw new WarmAborted('FAILED', `wrote ${result.totals.entries} entries but Redis holds ${stored}`);
+    await target.regions?.verify(result.totals.entries);
     if (result.rowsTotal === 0 && live.entries > 0 && !row.configuration?.force) {
       throw new WarmAborted(
         'FAILED',

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { CacheKeys } from '../redis/redis-keys.js';
 import type { WarmingJobData } from './job.repository.js';
+import type { RegionFanout } from './region-fanout.js';
 import type { StallWatchdog } from './stall-watchdog.js';
 import { ShuttingDown, Superseded, WarmAborted } from './warm-endings.js';
 import { queuePercent, rowPercent, WarmProgress } from './warm-progress.js';
@@ -41,6 +42,8 @@ export interface ShadowTarget {
   watchdog: StallWatchdog;
   /** Write the `groups` hash too (change detection on: the base of the next incremental refresh). */
   withGroups?: boolean;
+  /** The other Redis regions this warm writes every batch into too (null: primary only). */
+  regions?: RegionFanout | null;
 }
 
 export interface ShadowResult {
@@ -88,7 +91,11 @@ export class ShadowWriter {
     let lastMemory = Date.now();
 
     const write = async (entries: EntryToWrite[]): Promise<void> => {
-      const promise = this.deps.cache.writeBatch(datasourceId, shadow, entries, target.withGroups);
+      const primary = this.deps.cache.writeBatch(datasourceId, shadow, entries, target.withGroups);
+      // The regions' writes never reject (a failing region is skipped); the batch counts as written with the primary's.
+      const promise = target.regions
+        ? Promise.all([primary, target.regions.writeBatch(entries, target.withGroups)]).then(() => undefined)
+        : primary;
       inFlight.add(promise);
       promise.then(
         () => (inFlight.delete(promise), watchdog.progress()),
@@ -191,6 +198,7 @@ export class ShadowWriter {
       for (let i = 0; i < pending.length; i += batchSize) await write(pending.slice(i, i + batchSize));
       await Promise.all(inFlight);
       await this.deps.cache.writeDirectory(datasourceId, shadow, grouper.totals.measureFrequencies);
+      await target.regions?.writeDirectory(grouper.totals.measureFrequencies);
     } finally {
       // Whoever deletes this shadow next (this execution's clean-up, a newer execution) must not race writes
       // still on their way: a batch landing after the deletion would leave keys behind.

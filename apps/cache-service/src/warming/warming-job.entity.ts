@@ -1,4 +1,4 @@
-import type { JobStatus, RefreshKind, WarmingType } from '@ccc/shared-types';
+import type { JobStatus, RefreshKind, RegionWarmResult, WarmingType } from '@ccc/shared-types';
 import type { RefreshRequest } from './refresh-kind.js';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintColumn, decimalColumn } from '../common/column-transformers.js';
@@ -104,4 +104,8 @@ export class WarmingJobEntity {
 
   @Column({ name: 'groups_deleted', type: 'integer', nullable: true })
   groupsDeleted: number | null;
+
+  /** Per region, how the warm went (datasources warmed into more than `primary`). */
+  @Column({ name: 'region_results', type: 'jsonb', nullable: true })
+  regionResults: Record<string, RegionWarmResult> | null;
 }

@@ -27,5 +27,6 @@ export function toWarmingJob(row: WarmingJobEntity, names: Map<string, { id: num
     groupsRewritten: row.groupsRewritten ?? null,
     groupsCarried: row.groupsCarried ?? null,
     groupsDeleted: row.groupsDeleted ?? null,
+    regionResults: row.regionResults ?? null,
   };
 }

@@ -3,9 +3,10 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { InjectRepository } from '@nestjs/typeorm';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { In, type Repository } from 'typeorm';
-import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { CacheRepository, type LiveSummary } from '../analytics-cache/cache.repository.js';
 import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { RedisMemory } from '../analytics-cache/redis-memory.js';
+import { RegionCaches } from '../analytics-cache/region-caches.js';
 import { ChangeReader } from '../analytics-cache/change-reader.js';
 import { GenerationCarry } from '../analytics-cache/generation-carry.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
@@ -19,6 +20,7 @@ import { JobRepository, type WarmingJobData, type WarmSummary } from './job.repo
 import { postponeOnOutage } from './outage-postponement.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { RefreshRunner, type RefreshOutcome } from './refresh-runner.js';
+import { RegionFanout } from './region-fanout.js';
 import { LOCK_RENEW_EVERY_MS, MEMORY_ADVICE, ShadowWriter } from './shadow-writer.js';
 import { ShuttingDown, Superseded, WarmAborted } from './warm-endings.js';
 import { WarmingJobEntity } from './warming-job.entity.js';
@@ -56,6 +58,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     private readonly retention: GenerationRetention,
     carry: GenerationCarry,
     changes: ChangeReader,
+    private readonly regionCaches: RegionCaches,
   ) {
     const reclaim = (datasourceId: number) => retention.reclaim(datasourceId);
     this.shadows = new ShadowWriter({ config, cache, locks, redisMemory, source, rows, reclaim }, () => this.closing);
@@ -114,6 +117,8 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     const token = `${jobId}#${randomUUID()}`;
     let shadow: number | null = null;
     let swapped = false;
+    // The other Redis regions this warm writes into (docs/architecture.md, "Multi-region caches").
+    const regions = RegionFanout.of(this.regionCaches, strategy.regions ?? [], datasourceId);
     // Long phases without batches (counting, sorting a large source) must not let the lease lapse.
     const renewal = setInterval(
       () => void this.locks.renewLock(datasourceId, token, LOCK_LEASE_MS).catch(() => undefined),
@@ -143,19 +148,21 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       );
       const live = await this.cache.meta(datasourceId);
       await this.shadows.checkMemory(live.bytes, datasourceId);
+      await regions?.begin();
 
       // Full or incremental (and verified): RefreshRunner; the swap and what follows are the same for both.
       const result = await this.refreshes.run(
-        { job, row, strategy, datasourceId, shadow, liveBytes: live.bytes, token, watchdog },
+        { job, row, strategy, datasourceId, shadow, liveBytes: live.bytes, token, watchdog, regions },
         live,
       );
       watchdog.stop();
 
+      const summary = { ...result.summary, lastWarmed: new Date().toISOString(), jobId };
       const outcome = await this.cache.swap(
         datasourceId,
         { live: started.live, epoch: started.epoch },
         shadow,
-        { ...result.summary, lastWarmed: new Date().toISOString(), jobId },
+        summary,
         token,
       );
       if (outcome === 'lock_lost') await this.shadows.lockLost(datasourceId, jobId);
@@ -168,6 +175,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         );
       }
       swapped = true;
+      if (regions) await this.swapRegions(regions, row, datasourceId, shadow, summary, token);
       await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
       await job.updateProgress(100).catch(() => undefined);
       return {
@@ -185,6 +193,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       if (error instanceof Superseded) {
         // Only this execution's own shadow is ours to remove.
         if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
+        await regions?.abort();
         this.logger.warn({ msg: 'warm superseded by another execution of the same job', datasourceId, jobId });
         return;
       }
@@ -199,6 +208,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         return;
       }
       if (shadow !== null) await this.cache.deleteGeneration(datasourceId, shadow).catch(() => undefined);
+      await regions?.abort();
       // Whatever went wrong here (e.g. a count that no longer matched because a newer execution deleted this
       // one's shadow), a newer execution of the job owns its row, lock and control key now.
       if (!(await this.locks.holdsLock(datasourceId, token)) && (await this.locks.lockHolder(datasourceId)) === jobId) {
@@ -255,6 +265,29 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       clearInterval(renewal);
       watchdog.stop();
     }
+  }
+
+  /** The primary is live: each other region swaps its own generation; how each went is on the job row and in Redis. */
+  private async swapRegions(
+    regions: RegionFanout,
+    row: WarmingJobEntity,
+    datasourceId: number,
+    generation: number,
+    summary: LiveSummary,
+    token: string,
+  ): Promise<void> {
+    await regions.swap(summary, token);
+    const results = regions.results(generation);
+    await this.rows.update({ id: row.id }, { regionResults: results }).catch(() => undefined);
+    await RegionFanout.record(this.regionCaches, datasourceId, results).catch(() => undefined);
+    const failed = Object.entries(results).filter(([, result]) => result.status === 'failed');
+    if (failed.length > 0)
+      this.logger.warn({
+        msg: 'warm skipped failed regions',
+        datasourceId,
+        jobId: row.id,
+        regions: Object.fromEntries(failed),
+      });
   }
 
   /** Everything after the swap is bookkeeping; each step is attempted even if another fails. */

@@ -25,6 +25,7 @@ export const queryKeys = {
     stats: () => [...queryKeys.analyticsCache.all, 'stats'] as const,
     health: () => [...queryKeys.analyticsCache.all, 'health'] as const,
     details: (datasourceId: number) => [...queryKeys.analyticsCache.all, 'details', datasourceId] as const,
+    regions: (datasourceId: number) => [...queryKeys.analyticsCache.all, 'regions', datasourceId] as const,
   },
   warming: {
     all: ['warming'] as const,

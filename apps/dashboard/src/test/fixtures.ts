@@ -42,6 +42,7 @@ export function datasource(overrides: Partial<Datasource> = {}): Datasource {
     changeDetection: 'none',
     watermarkColumn: null,
     fullRefreshEvery: 24,
+    regions: ['primary'],
     createdAt: '2025-10-01T00:00:00.000Z',
     updatedAt: '2025-10-01T00:00:00.000Z',
     ...overrides,

@@ -2,6 +2,7 @@ import type {
   CacheHealthResponse,
   CacheStatsResponse,
   DatasourceCacheDetails,
+  DatasourceRegionStatus,
   InvalidateResponse,
   RollbackResponse,
   SelectiveInvalidateRequest,
@@ -18,6 +19,9 @@ export const analyticsCacheApi = {
   health: (signal?: AbortSignal) => request<CacheHealthResponse>('GET', `${BASE}/health`, { signal }),
   details: (datasourceId: number, signal?: AbortSignal) =>
     request<DatasourceCacheDetails>('GET', `${BASE}/datasources/${datasourceId}`, { signal }),
+  /** Each Redis region's copy of the datasource's cache (REDIS_REGIONS). */
+  regions: (datasourceId: number, signal?: AbortSignal) =>
+    request<DatasourceRegionStatus[]>('GET', `${BASE}/datasources/${datasourceId}/regions`, { signal }),
   warm: (body: WarmRequest) => request<WarmResponse>('POST', `${BASE}/warm`, { body }),
   invalidate: (body: SelectiveInvalidateRequest) => request<InvalidateResponse>('POST', `${BASE}/invalidate`, { body }),
   /** `generation`: the retained generation the user confirmed; the service refuses (409) if another is retained now. */

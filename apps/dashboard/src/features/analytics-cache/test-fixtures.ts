@@ -1,4 +1,5 @@
 import type {
+  DatasourceRegionStatus,
   CacheHealthResponse,
   CacheStatsResponse,
   DatasourceCacheDetails,
@@ -150,6 +151,7 @@ export function job(overrides: Partial<WarmingJob> = {}): WarmingJob {
     groupsRewritten: 12_458,
     groupsCarried: null,
     groupsDeleted: null,
+    regionResults: null,
     ...overrides,
   };
 }
@@ -190,6 +192,23 @@ export function details(overrides: Partial<DatasourceCacheDetails> = {}): Dataso
 type Routes = Parameters<typeof mockApi>[0];
 
 /** Every read endpoint the cache and warming pages call, answered with the fixtures; `routes` override or add. */
+export function region(name: string, overrides: Partial<DatasourceRegionStatus> = {}): DatasourceRegionStatus {
+  return {
+    region: name,
+    warmed: true,
+    reachable: true,
+    generation: 4,
+    lastWarmed: '2026-01-10T09:00:00.000Z',
+    entries: 1200,
+    memoryBytes: 204_800,
+    jobId: 'job-1',
+    lastResult: { status: 'ok', generation: 4, error: null },
+    upToDate: true,
+    lagSeconds: 0,
+    ...overrides,
+  };
+}
+
 export function mockCacheApi(routes: Routes = {}) {
   return mockApi({
     'GET /api/admin/analytics/cache/stats': () => jsonResponse(200, stats()),
@@ -197,6 +216,7 @@ export function mockCacheApi(routes: Routes = {}) {
     'GET /api/admin/analytics/cache/warming/status': () => jsonResponse(200, idleStatus),
     'GET /api/admin/analytics/cache/warming/jobs': () => jsonResponse(200, page([job()])),
     'GET /api/admin/analytics/cache/schedules': () => jsonResponse(200, schedules),
+    'GET /api/admin/analytics/cache/datasources/1/regions': () => jsonResponse(200, [region('primary')]),
     'GET /api/admin/datasources': () =>
       jsonResponse(200, [
         datasource(),

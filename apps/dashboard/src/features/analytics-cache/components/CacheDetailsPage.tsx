@@ -25,6 +25,7 @@ import { useWarmCache } from '../hooks/useWarmCache';
 import { ChangeCaptureCard } from './ChangeCaptureCard';
 import { VerdictBadge } from './HealthBadge';
 import { GenerationsPanel } from './GenerationsPanel';
+import { RegionsPanel } from './RegionsPanel';
 import { InvalidateDialog, type InvalidateTarget } from './InvalidateDialog';
 import { WarmFeedback } from './WarmFeedback';
 
@@ -187,6 +188,7 @@ function CacheDetailsView({ details }: { details: DatasourceCacheDetails }) {
 
       <GenerationsPanel details={details} canWrite={canWrite} warming={activeJob !== undefined} now={now} />
       {details.changeCapture && <ChangeCaptureCard status={details.changeCapture} now={now} />}
+      <RegionsPanel datasourceId={m.datasourceId} now={now} />
 
       <section aria-labelledby="entries-title" className="page-section">
         <h2 id="entries-title">Entries by measure and frequency</h2>
