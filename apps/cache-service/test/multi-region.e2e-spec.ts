@@ -113,6 +113,13 @@ describe('multi-region caches', () => {
       expect(answer).toMatchObject({ source: 'cache', region });
       expect(answer.entries).toEqual(primary.entries);
     }
+    // Only the primary keeps a previous generation: a rollback of the primary alone would leave the regions disagreeing.
+    const refused = await t.http
+      .post(`/api/admin/analytics/cache/datasources/${ds.id}/rollback`)
+      .set(bearer(operator))
+      .send({})
+      .expect(409);
+    expect(JSON.stringify(refused.body)).toMatch(/regions primary, eu, us/);
   });
 
   it('points the Redis tools at a region, and shows each region’s generation age on /metrics', async () => {

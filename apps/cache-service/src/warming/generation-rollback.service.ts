@@ -35,7 +35,14 @@ export class GenerationRollbackService {
 
   /** `expected`: the generation the caller means to roll back to; refused when the retained one is another. */
   async rollback(datasourceId: number, expected?: number): Promise<RollbackResponse> {
-    await this.datasources.getEntity(datasourceId);
+    const strategy = await this.datasources.getEntity(datasourceId);
+    // Regions delete the generation a swap replaced (region-fanout.ts): rolling back the primary alone would serve
+    // the rolled-back answers there and the newer ones in the other regions.
+    if (strategy.regions.length > 1)
+      throw AppError.conflict(
+        `Datasource ${datasourceId} is warmed into the regions ${strategy.regions.join(', ')}; only the primary keeps a previous generation, so a rollback would leave the regions disagreeing. Warm it from corrected source data instead.`,
+        { regions: strategy.regions },
+      );
     const token = `rollback:${randomUUID()}`;
     if (!(await this.locks.acquireLock(datasourceId, token, ROLLBACK_LEASE_MS))) {
       const jobId = await this.locks.lockHolder(datasourceId);
