@@ -152,7 +152,10 @@ export async function run(ctx) {
         if (rows.length !== 1) throw new Error(`no row to update for ${JSON.stringify(change)}`);
         if (written % SAMPLE_EVERY === 0) {
           const sampled = { ...change, period: rows[0].period, writtenAt: performance.now() };
-          followers.push(follow(service, auth, ds.id, sampled, checks, shape.followTimeoutMs));
+          // Caught at once: a follower rejecting while the load still runs would end the process before its clean-up.
+          followers.push(
+            follow(service, auth, ds.id, sampled, checks, shape.followTimeoutMs).catch((error) => ({ error })),
+          );
         }
       }
       if (tick % 10 === 0) {
@@ -164,7 +167,13 @@ export async function run(ctx) {
       await sleep(Math.max(0, nextTick - performance.now()));
     }
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    const latencies = (await Promise.all(followers)).sort((a, b) => a - b);
+    const followed = await Promise.all(followers);
+    const unserved = followed.filter((outcome) => typeof outcome !== 'number');
+    if (unserved.length > 0)
+      throw new Error(
+        `${unserved.length} of ${followed.length} sampled changes not served: ${unserved[0].error.message}`,
+      );
+    const latencies = followed.sort((a, b) => a - b);
     const jobs = await api(
       service,
       'GET',

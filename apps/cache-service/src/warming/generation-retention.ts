@@ -42,10 +42,11 @@ export class GenerationRetention {
     if (meta.previous?.generation === generation)
       await this.jobs.enqueueGenerationExpiry(datasourceId, generation, meta.previous.expiresAtMs);
     else await this.jobs.enqueueGenerationDeletion(datasourceId, generation);
-    const sweep = `swap${Date.now()}`;
     for (const other of stored) {
       if (other === generation || !(await this.unused(datasourceId, other, meta))) continue;
-      await this.jobs.enqueueGenerationDeletion(datasourceId, other, false, sweep);
+      // One id per superseded generation: the next swaps find it stored until its deletion ends, and asking again
+      // while that job waits or runs must be a no-op, not a second deletion of the same keys beside it.
+      await this.jobs.enqueueGenerationDeletion(datasourceId, other, false, 'superseded');
     }
   }
 

@@ -275,6 +275,20 @@ export class JobRepository implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * Deletions of a datasource's replaced generations not done yet (in their grace period, waiting or running); not the
+   * deletions waiting for a retained generation's expiry.
+   */
+  async pendingDeletions(datasourceId: number): Promise<number> {
+    const jobs = await this.queue.getJobs(['delayed', 'wait', 'active', 'prioritized'], 0, 999);
+    return jobs.filter(
+      (job) =>
+        job?.data.kind === 'delete-generation' &&
+        job.data.datasourceId === datasourceId &&
+        !job.id?.includes('-until-'),
+    ).length;
+  }
+
   /** Removes a job that has not started; false when a worker already holds it. */
   async removeWaiting(jobId: string): Promise<boolean> {
     const job = await this.queue.getJob(jobId);
