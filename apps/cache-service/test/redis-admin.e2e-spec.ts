@@ -116,6 +116,8 @@ describe('Redis admin tools', () => {
         cursor = page.cursor;
         pages += 1;
         expect(page.more).toBe(cursor !== '0');
+        // Other clients write between pages: Redis grows its table meanwhile, and no page may lose a key to that.
+        await loadStrings(Array.from({ length: 2000 }, (_, i) => `${prefix}:noise:${pages}:${i}`));
       } while (cursor !== '0' && pages < 1000);
       // SCAN promises every key present throughout at least once; when other work grows the keyspace mid-scan
       // Redis rehashes and a key may come back on a later page, so the pages are compared as a set.
@@ -153,7 +155,7 @@ describe('Redis admin tools', () => {
       expect(allHashes[0].ttlSeconds).toBeGreaterThan(400);
     });
 
-    it('honours count as a page size: at most count keys per page, and the cursor goes on inside a SCAN batch', async () => {
+    it('honours count as a page size: at most count keys per page, and the next page goes on where it ended', async () => {
       const keys = Array.from({ length: 23 }, (_, i) => `${prefix}:page:${i}`);
       await loadStrings(keys);
       const seen = new Set<string>();
@@ -172,15 +174,19 @@ describe('Redis admin tools', () => {
       }
       expect([...seen].sort()).toEqual([...keys].sort());
 
-      // Every key matches `*`: one SCAN call returns dozens, the page stops at 5 and the cursor points inside the call.
+      // Every key matches `*`: one SCAN call of the usual size returns dozens, so the page asks Redis for fewer
+      // buckets until a reply fits, and ends between SCAN calls, where the next page goes on.
       const first = (await t.http.get('/api/admin/redis/keys').query({ count: 5 }).set(auth()).expect(200))
         .body as RedisKeysPage;
-      expect(first.keys).toHaveLength(5);
-      expect(first.cursor).toMatch(/~[0-9a-f]{8}$/);
+      expect(first.keys.length).toBeGreaterThan(0);
+      expect(first.keys.length).toBeLessThanOrEqual(5);
+      expect(first.more).toBe(true);
       const second = (
         await t.http.get('/api/admin/redis/keys').query({ count: 5, cursor: first.cursor }).set(auth()).expect(200)
       ).body as RedisKeysPage;
-      expect(second.keys).toHaveLength(5);
+      expect(second.keys.length).toBeGreaterThan(0);
+      expect(second.keys.length).toBeLessThanOrEqual(5);
+      expect(second.keys.map((k) => k.key)).not.toContain(first.keys[0].key);
     });
 
     it('marks protected keys and classifies analytics keys', async () => {

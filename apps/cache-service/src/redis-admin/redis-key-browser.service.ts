@@ -41,26 +41,45 @@ export class RedisKeyBrowserService {
     let position = parseCursor(query.cursor, nodes.length);
     if (!position) throw AppError.invalidField('cursor', 'cursor is not one this endpoint returned');
 
-    const scanCount = Math.min(1000, Math.max(100, count));
+    const baseScanCount = Math.min(1000, Math.max(100, count));
+    let scanCount = baseScanCount;
     const found = new Map<string, number>();
     let examined = 0;
     while (position && found.size < count && examined + scanCount <= EXAMINE_CAP) {
+      // A marked cursor repeats the one-bucket call that a page ended inside (below).
+      if (position.after) scanCount = 1;
       const page = await this.redis.scan(nodes[position.node], position.cursor, {
         match: pattern,
         count: scanCount,
         type: query.type,
       });
       examined += scanCount;
-      const batch = takeFromBatch(
-        page.keys,
-        position.after,
-        count - found.size,
-        (key) => !found.has(key) && isVisibleTo(access, key),
-      );
+      const accept = (key: string): boolean => !found.has(key) && isVisibleTo(access, key);
+      const room = count - found.size;
+      const fresh = position.after ? [] : [...new Set(page.keys)].filter(accept);
+      if (!position.after && fresh.length <= room) {
+        for (const key of fresh) found.set(key, position.node);
+        position = advance(position, page.cursor, nodes.length);
+        scanCount = baseScanCount;
+        continue;
+      }
+      if (!position.after && scanCount > 1) {
+        // The reply holds more keys than the page has room for. A page never ends inside a reply when it can help it:
+        // the same SCAN call repeated on the next request may return other keys once Redis resized its table (other
+        // clients write meanwhile), and the keys after a mark would not be the ones left over — some would be
+        // skipped. Asking the same cursor for fewer buckets returns a prefix of the walk that fits.
+        scanCount = Math.max(1, Math.floor((scanCount * room) / fresh.length));
+        continue;
+      }
+      if (!position.after && found.size > 0) break;
+      // A single bucket holds more keys than the page has room for (a page of a few keys), or the cursor carries the
+      // mark of such a split: the page ends after a marked key, and the next one repeats this one-bucket call.
+      const batch = takeFromBatch(page.keys, position.after, room, accept);
       for (const key of batch.taken) found.set(key, position.node);
       position = batch.stoppedAfter
         ? { ...position, after: batch.stoppedAfter }
         : advance(position, page.cursor, nodes.length);
+      scanCount = baseScanCount;
     }
 
     const byNode = new Map<number, string[]>();

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 
 /**
  * The key browser's cursor: a SCAN cursor on a standalone Redis (`"1234"`), or `"<node>:<cursor>"` on a
- * cluster, where the scan walks the masters one after the other. A page that ended inside the keys one SCAN call
- * returned adds `~<mark>` of the last key it handed out: the next request repeats that SCAN call and continues
- * after that key (so `count` is a page size, not a minimum).
+ * cluster, where the scan walks the masters one after the other. Pages end between SCAN calls (the key browser asks
+ * for fewer buckets until a reply fits); only when a single bucket holds more keys than a page does a page end inside
+ * a reply: the cursor adds `~<mark>` of the last key handed out, and the next request repeats that one-bucket call
+ * and continues after that key (so `count` is a page size, not a minimum).
  */
 export interface ScanPosition {
   node: number;
