@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AlertsModule } from './alerts/alerts.module.js';
@@ -12,7 +12,6 @@ import { AuthModule } from './auth/auth.module.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { ChangeCaptureModule } from './change-capture/change-capture.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
-import { InputProblemInterceptor } from './common/input-guard.js';
 import { PrincipalLimits, PrincipalThrottlerGuard, throttlerOptions } from './common/rate-limit.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
@@ -82,9 +81,8 @@ import { WarmingModule } from './warming/warming.module.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
     PrincipalLimits,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
-    // Inside the audit interceptor: input refused by the input guard is audited like other refusals.
-    { provide: APP_INTERCEPTOR, useClass: InputProblemInterceptor },
+    // Not global: attached per route by its HTTP method, with the input check (route-enhancers.ts, configure-app.ts).
+    AuditInterceptor,
     { provide: APP_FILTER, useClass: HttpExceptionFilter },
   ],
 })

@@ -16,6 +16,7 @@ import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { configureHttp } from './configure-http.js';
 import { QUEUE_BOARD_PATH, queueBoardGuard } from './observability/queue-board.js';
+import { fitRouteEnhancers } from './route-enhancers.js';
 
 const NON_SPA_PREFIXES = ['/api', '/health', '/metrics', QUEUE_BOARD_PATH];
 
@@ -71,6 +72,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   });
   instance.addHook('onRequest', queueBoardGuard(app.get(AuthService)));
   app.useGlobalPipes(createValidationPipe());
+  fitRouteEnhancers(app);
 
   if (config.http.apiDocs !== 'off') {
     if (config.http.apiDocs === 'authenticated') instance.addHook('onRequest', apiDocsGuard(app.get(AuthService)));

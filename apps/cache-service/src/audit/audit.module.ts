@@ -5,7 +5,7 @@ import { AuditService } from './audit.service.js';
 
 /**
  * The audit trail: one writer and reader of the audit log for every area.
- * Offers: AuditService (record, list; the global AuditInterceptor writes the rows of @Audited routes through it).
+ * Offers: AuditService (record, list; AuditInterceptor, on the state-changing routes, writes through it).
  * Needs: the global configuration and Redis client (the outbox of rows not yet written).
  * Routes: GET /api/admin/audit.
  */

@@ -1,4 +1,10 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -175,7 +181,7 @@ const problems = new WeakMap<FastifyRequest, AppError>();
  * refused with 415 before anything reads it (Fastify would hand text/plain to a route as a string); a gzip, deflate
  * or br body is inflated (bodyLimit counts the inflated bytes), any other encoding refused. After the JSON parser, the body and the query string of every request pass findInputProblem;
  * the problem is raised by InputProblemInterceptor, inside the route's interceptors, so that a refused change is
- * audited like any other refused change; nothing reads the body before it (and the audit interceptor's copy of it
+ * audited like any other refused change (on GET and HEAD, which are not audited, by InputProblemGuard: route-enhancers.ts); nothing reads the body before it (and the audit interceptor's copy of it
  * is depth-limited).
  */
 export function registerJsonInput(instance: FastifyInstance): void {
@@ -248,5 +254,15 @@ export class InputProblemInterceptor implements NestInterceptor {
       );
     }
     return next.handle();
+  }
+}
+
+/** InputProblemInterceptor's check for GET and HEAD, whose query string is all the input (route-enhancers.ts). */
+@Injectable()
+export class InputProblemGuard implements CanActivate {
+  canActivate(context: ExecutionContext): true {
+    const problem = problems.get(context.switchToHttp().getRequest<FastifyRequest>());
+    if (problem) throw problem;
+    return true;
   }
 }

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { pino, stdTimeFunctions, type Logger as Pino } from 'pino';
 import type { AuthenticatedRequest } from '../access/auth.decorators.js';
 import { correlationIdOf } from '../common/correlation-id.js';
+import { currentCorrelationId } from './correlation-context.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { routeLabelOf } from './route-label.js';
@@ -24,14 +25,26 @@ let root: Pino | null = null;
  * The process's one pino logger: JSON lines on stdout with `level` as a word and an ISO `time`. Nest's own logs
  * (main.ts makes nestjs-pino the application logger), the request lines below and the worker's lines all go
  * through it. One per process, like nestjs-pino's own root: the first configuration's level holds.
+ *
+ * Lines carry the `correlationId` of the request or job that caused them (the mixin reads it when a line is written).
+ * Written asynchronously: stdout takes whatever lines have gathered in one write, instead of one blocking write per
+ * line (each request writes one); pino writes what is left synchronously when the process exits, however it exits
+ * short of SIGKILL.
  */
 export function rootLogger(config: AppConfig): Pino {
-  root ??= pino({
-    level: pinoLevelOf(config.logLevel),
-    formatters: { level: (label) => ({ level: label }) },
-    timestamp: stdTimeFunctions.isoTime,
-    base: { pid: process.pid },
-  });
+  root ??= pino(
+    {
+      level: pinoLevelOf(config.logLevel),
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: stdTimeFunctions.isoTime,
+      base: { pid: process.pid },
+      mixin: () => {
+        const correlationId = currentCorrelationId();
+        return correlationId === undefined ? {} : { correlationId };
+      },
+    },
+    pino.destination({ dest: 1, sync: false }),
+  );
   return root;
 }
 
