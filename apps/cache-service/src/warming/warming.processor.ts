@@ -151,11 +151,13 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       await regions?.begin();
 
       // Full or incremental (and verified): RefreshRunner; the swap and what follows are the same for both.
+      watchdog.progress('choosing a full or incremental refresh');
       const result = await this.refreshes.run(
         { job, row, strategy, datasourceId, shadow, liveBytes: live.bytes, token, watchdog, regions },
         live,
       );
       watchdog.stop();
+      watchdog.progress('swapping the new generation in');
 
       const summary = { ...result.summary, lastWarmed: new Date().toISOString(), jobId };
       const outcome = await this.cache.swap(
@@ -175,8 +177,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         );
       }
       swapped = true;
+      watchdog.progress('bookkeeping after the swap');
       if (regions) await this.swapRegions(regions, row, datasourceId, shadow, summary, token);
-      await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
+      await this.afterSwap(row, datasourceId, started.live, result, shadow, token, watchdog);
       await job.updateProgress(100).catch(() => undefined);
       return {
         datasourceId,
@@ -298,6 +301,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     result: RefreshOutcome,
     generation: number,
     token: string,
+    watchdog: StallWatchdog,
   ): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['retain the old generation or schedule its deletion', () => this.retention.retired(datasourceId, previous)],
@@ -332,6 +336,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       rows: result.summary.rows,
       entries: result.entries,
       refresh: result.choice.kind,
+      phasesMs: watchdog.timings(),
     });
   }
 
