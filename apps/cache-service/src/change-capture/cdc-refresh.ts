@@ -16,18 +16,18 @@ const REFRESH_TIMEOUT_MS = 30 * 60_000;
 /**
  * Every refresh writes a whole generation and replaces one, whose deletion waits out CACHE_GC_GRACE_MS and is then
  * paced: without a bound, a steady write load queued deletions faster than they ran — Redis memory grew by a
- * generation per refresh. Three bounds, each only while deletions of the datasource's replaced generations are
- * pending (waitForDeletions):
- * - at most MAX_DUE_DELETIONS due (past their grace period: waiting for a worker or running): refreshes follow the
- *   deletions' pace when those fall behind;
- * - refreshes start at least CACHE_GC_GRACE_MS / (MAX_PENDING_DELETIONS − MAX_DUE_DELETIONS) apart, so that at most
- *   that many generations wait out their grace period at a time. A bare cap on the pending deletions instead let a
- *   burst of fast refreshes fill it, then stalled the next one for a whole grace period and a deletion, again and
- *   again: changes waited 7–10 s;
- * - none while Redis memory is short for the next generation (see memoryShort).
- * Redis then holds, per datasource, the live, retained and shadow generations plus MAX_PENDING_DELETIONS at most.
+ * generation per refresh. While deletions of the datasource's replaced generations are pending (waitForDeletions):
+ * - refreshes start at least CACHE_GC_GRACE_MS / (MAX_PENDING_DELETIONS − 1) apart, so that at most that many
+ *   generations wait out their grace period at a time, and their deletions come due one by one;
+ * - a refresh waits while more than MAX_PENDING_DELETIONS are pending (in the grace period, waiting for a worker or
+ *   running): when deletions take longer than that spacing, each refresh waits for one to end — refreshes follow the
+ *   deletions' pace, smoothly;
+ * - and while Redis memory is short for the next generation (see memoryShort).
+ * A bare cap without the spacing let a burst of fast refreshes fill it, then stalled the next one for a whole grace
+ * period and a deletion, again and again; waiting until at most one deletion was due stalled for several deletions
+ * whenever they fell behind: changes waited 7–10 s. Redis holds, per datasource, the live, retained and shadow
+ * generations plus at most MAX_PENDING_DELETIONS + 1 replaced ones.
  */
-const MAX_DUE_DELETIONS = 1;
 const MAX_PENDING_DELETIONS = 4;
 
 /** Where the time of one CDC refresh went (ms), for its log line and the bench. */
@@ -110,29 +110,24 @@ export class CdcRefresh {
   }
 
   /**
-   * While deletions of the datasource's replaced generations are pending: waits while they fall behind (more than
-   * MAX_DUE_DELETIONS due), until the spacing since the previous refresh's start has passed, and while Redis memory is
-   * short for the next generation. Then records this start.
+   * While deletions of the datasource's replaced generations are pending: waits until the spacing since the previous
+   * refresh's start has passed, then while more than MAX_PENDING_DELETIONS are pending or Redis memory is short for
+   * the next generation. Then records this start.
    */
   private async waitForDeletions(datasourceId: number, deadline: number): Promise<void> {
     const spacing =
-      this.config.warming.gcGraceMs / (MAX_PENDING_DELETIONS - MAX_DUE_DELETIONS) -
+      this.config.warming.gcGraceMs / (MAX_PENDING_DELETIONS - 1) -
       (Date.now() - (this.lastStart.get(datasourceId) ?? 0));
-    if (spacing > 0 && (await this.deletionsPending(datasourceId)) > 0)
+    if (spacing > 0 && (await this.jobs.pendingDeletions(datasourceId)) > 0)
       await new Promise((resolve) => setTimeout(resolve, spacing));
     for (;;) {
-      const { inGrace, due } = await this.jobs.pendingDeletions(datasourceId);
-      const wait = inGrace + due > 0 && (due > MAX_DUE_DELETIONS || (await this.memoryShort(datasourceId)));
+      const pending = await this.jobs.pendingDeletions(datasourceId);
+      const wait = pending > 0 && (pending > MAX_PENDING_DELETIONS || (await this.memoryShort(datasourceId)));
       if (!wait) break;
       if (Date.now() > deadline) throw new Error('old generations were not deleted in time');
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     this.lastStart.set(datasourceId, Date.now());
-  }
-
-  private async deletionsPending(datasourceId: number): Promise<number> {
-    const { inGrace, due } = await this.jobs.pendingDeletions(datasourceId);
-    return inGrace + due;
   }
 
   /**

@@ -276,22 +276,17 @@ export class JobRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Deletions of a datasource's replaced generations not done yet — `inGrace`: still in their grace period; `due`:
-   * waiting for a worker or running — not the deletions waiting for a retained generation's expiry.
+   * Deletions of a datasource's replaced generations not done yet (in their grace period, waiting or running); not the
+   * deletions waiting for a retained generation's expiry.
    */
-  async pendingDeletions(datasourceId: number): Promise<{ inGrace: number; due: number }> {
-    const ofDatasource = (jobs: Array<Job<WarmingJobData> | undefined>): number =>
-      jobs.filter(
-        (job) =>
-          job?.data.kind === 'delete-generation' &&
-          job.data.datasourceId === datasourceId &&
-          !job.id?.includes('-until-'),
-      ).length;
-    const [delayed, due] = await Promise.all([
-      this.queue.getJobs(['delayed'], 0, 999),
-      this.queue.getJobs(['wait', 'active', 'prioritized'], 0, 999),
-    ]);
-    return { inGrace: ofDatasource(delayed), due: ofDatasource(due) };
+  async pendingDeletions(datasourceId: number): Promise<number> {
+    const jobs = await this.queue.getJobs(['delayed', 'wait', 'active', 'prioritized'], 0, 999);
+    return jobs.filter(
+      (job) =>
+        job?.data.kind === 'delete-generation' &&
+        job.data.datasourceId === datasourceId &&
+        !job.id?.includes('-until-'),
+    ).length;
   }
 
   /** Removes a job that has not started; false when a worker already holds it. */
