@@ -66,22 +66,19 @@ export function batchesByBytes<T>(items: T[], sizeOf: (item: T) => number, budge
  */
 const UNLINK_SIZED = `
 local budget, most = tonumber(ARGV[1]), tonumber(ARGV[2])
-local spent, taken, deleted, freed = 0, 0, 0, 0
+local spent, freed, keys = 0, 0, {}
 for i = 3, #ARGV do
   local key = ARGV[i]
   local len = redis.pcall('STRLEN', key)
   if type(len) ~= 'number' then len = 0 end
   local cost = ${KEY_OVERHEAD_BYTES}
   if len > 0 then cost = len + #key + ${KEY_OVERHEAD_BYTES} end
-  if taken > 0 and (spent + cost > budget or taken >= most) then break end
-  taken = taken + 1
+  if #keys > 0 and (spent + cost > budget or #keys >= most) then break end
+  keys[#keys + 1] = key
   spent = spent + cost
-  if redis.call('UNLINK', key) == 1 then
-    deleted = deleted + 1
-    if len > 0 then freed = freed + len + #key end
-  end
+  if len > 0 then freed = freed + len + #key end
 end
-return { taken, deleted, freed }
+return { #keys, redis.call('UNLINK', unpack(keys)), freed }
 `;
 
 interface SizedEntry {
