@@ -134,7 +134,7 @@ function serviceEnvironment({ port, redisUrl, databaseUrl, smoke }, env) {
  *   log(msg)     progress line, prefixed with the section name
  *   startService(env?)  starts the built service on a free port against redisUrl/databaseUrl with
  *                serviceEnvironment() + env (checked first with the service's own configuration loader);
- *                resolves to { baseUrl, token, pid, stop() } once /health/ready answers (token: an admin bearer token;
+ *                resolves to { baseUrl, token, pid, logFile, stop() } once /health/ready answers (token: an admin bearer token;
  *                null in role worker, which serves no sign-in)
  */
 function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
@@ -186,7 +186,7 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
       }
       // A worker serves health and metrics only (apps/cache-service/src/worker.module.ts): nobody signs in there.
       if (serviceEnv.SERVICE_ROLE === 'worker')
-        return { baseUrl, token: null, pid: service.pid, stop: () => service.stop(10_000) };
+        return { baseUrl, token: null, pid: service.pid, logFile, stop: () => service.stop(10_000) };
       const login = await fetch(`${baseUrl}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -197,7 +197,7 @@ function makeContext({ name, redisUrl, databaseUrl, smoke, runDir }) {
           `sign-in to the started service failed: HTTP ${login.status} ${(await login.text()).slice(0, 300)}`,
         );
       const { accessToken } = await login.json();
-      return { baseUrl, token: accessToken, pid: service.pid, stop: () => service.stop(10_000) };
+      return { baseUrl, token: accessToken, pid: service.pid, logFile, stop: () => service.stop(10_000) };
     },
   };
 }

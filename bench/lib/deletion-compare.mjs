@@ -12,7 +12,19 @@ import { referenceWarm } from './reference-pipeline.mjs';
 import { commandFigures, slowlogStart, slowlogStop } from './server-figures.mjs';
 
 const BENCH_DATASOURCE = 999_999;
-const DELETION_COMMANDS = new Set(['sscan', 'hscan', 'hdel', 'smembers', 'strlen', 'unlink', 'srem', 'scard']);
+// eval / evalsha: the service sizes and UNLINKs a batch of entries in one script (generation-deletion.ts, UNLINK_SIZED).
+const DELETION_COMMANDS = new Set([
+  'sscan',
+  'hscan',
+  'hdel',
+  'smembers',
+  'strlen',
+  'unlink',
+  'srem',
+  'scard',
+  'eval',
+  'evalsha',
+]);
 /** Commands whose Redis time does not depend on any size: what they take above a few µs is the machine, not Redis. */
 const CONSTANT_TIME = new Set(['ping', 'strlen']);
 

@@ -57,6 +57,30 @@ export function batchesByBytes<T>(items: T[], sizeOf: (item: T) => number, budge
   return batches;
 }
 
+/**
+ * UNLINKs keys in their order until the next would take the batch past a byte budget or a key count (the first always
+ * goes): each costs its value's STRLEN (O(1)) + its name + KEY_OVERHEAD_BYTES, the same sizing as batchesByBytes with
+ * entryCost, done inside Redis so that a batch is one round trip instead of a STRLEN pipeline and an UNLINK.
+ * KEYS: meta (declares the datasource's slot; every key carries its hash tag). ARGV: budget, most keys, then the keys.
+ * Returns the keys taken (the caller sends the rest again), the keys deleted and the bytes freed (value + name).
+ */
+const UNLINK_SIZED = `
+local budget, most = tonumber(ARGV[1]), tonumber(ARGV[2])
+local spent, freed, keys = 0, 0, {}
+for i = 3, #ARGV do
+  local key = ARGV[i]
+  local len = redis.pcall('STRLEN', key)
+  if type(len) ~= 'number' then len = 0 end
+  local cost = ${KEY_OVERHEAD_BYTES}
+  if len > 0 then cost = len + #key + ${KEY_OVERHEAD_BYTES} end
+  if #keys > 0 and (spent + cost > budget or #keys >= most) then break end
+  keys[#keys + 1] = key
+  spent = spent + cost
+  if len > 0 then freed = freed + len + #key end
+end
+return { #keys, redis.call('UNLINK', unpack(keys)), freed }
+`;
+
 interface SizedEntry {
   key: string;
   /** STRLEN of the value (0: the key is gone already). */
@@ -75,9 +99,10 @@ function indexSetsOfStored(value: string | null): string[] {
 /**
  * Deleting cached data without stalling Redis (DESIGN.md §3). Redis runs one command at a time: a command that
  * frees many megabytes makes every other client wait for it. So each UNLINK / DROP_ENTRIES is sized by the bytes it
- * frees (entries differ in size: their value lengths are read first, with STRLEN, which is O(1)), and the deletion
- * rests between two of them so that other clients' commands interleave. A generation of B bytes takes about
- * B / batchBytes × (pauseMs + one round trip): a 1M-row generation (≈ 26 MB of entries) about a second.
+ * frees (entries differ in size: their value lengths are read with STRLEN, which is O(1) — for a whole generation,
+ * inside the script that UNLINKs them, so a batch costs one round trip), and the deletion rests between two of them
+ * so that other clients' commands interleave. A generation of B bytes takes about B / batchBytes × (pauseMs + one
+ * round trip): a 1M-row generation (≈ 26 MB of entries) about a second.
  */
 export class GenerationDeletion {
   constructor(
@@ -104,15 +129,18 @@ export class GenerationDeletion {
       do {
         const [next, fields] = await this.redis.hscan(rangesKey, cursor, 'COUNT', SCAN_COUNT);
         cursor = next;
+        // The entries of every range the scan returned, in batches that span ranges (a range is one write batch of
+        // the warm, often smaller than a deletion batch); the ranges leave the hash once all their entries are gone.
+        const keys: string[] = [];
+        const firsts: string[] = [];
         for (let i = 0; i < fields.length; i += 2) {
           const first = Number(fields[i]);
-          const ids = Array.from({ length: Number(fields[i + 1]) }, (_, j) => first + j);
-          await this.unlinkEntries(
-            ids.map((id) => CacheKeys.entryKey(datasourceId, generation, id)),
-            counts,
-          );
-          await this.redis.hdel(rangesKey, fields[i]);
+          for (let j = 0; j < Number(fields[i + 1]); j++)
+            keys.push(CacheKeys.entryKey(datasourceId, generation, first + j));
+          firsts.push(fields[i]);
         }
+        await this.unlinkEntries(datasourceId, keys, counts);
+        if (firsts.length > 0) await this.redis.hdel(rangesKey, ...firsts);
       } while (cursor !== '0');
       if ((await this.redis.exists(rangesKey)) === 0) break;
     }
@@ -202,6 +230,7 @@ export class GenerationDeletion {
         }
         if (members.length === 0) continue;
         await this.unlinkEntries(
+          datasourceId,
           members.map((member) => entryPrefix + member),
           counts,
         );
@@ -214,23 +243,30 @@ export class GenerationDeletion {
     if ((await this.redis.unlink(masterKey)) > 0 || counts.keysDeleted > 0) counts.indexesDeleted += 1;
   }
 
-  /** The value lengths of `keys` (one pipeline of STRLEN). */
-  private async sized(keys: string[]): Promise<SizedEntry[]> {
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.strlen(key);
-    const results = (await pipeline.exec()) ?? [];
-    return keys.map((key, i) => ({ key, length: Number(results[i]?.[1] ?? 0) }));
-  }
-
-  /** UNLINKs entry keys in batches sized by the bytes they free (values sized SCAN_COUNT at a time), resting between. */
-  private async unlinkEntries(keys: string[], counts: DeletionCounts): Promise<void> {
-    for (let i = 0; i < keys.length; i += SCAN_COUNT) {
-      const sized = await this.sized(keys.slice(i, i + SCAN_COUNT));
-      for (const batch of batchesByBytes(sized, entryCost, this.pacing.batchBytes)) {
-        counts.keysDeleted += await this.redis.unlink(...batch.map((entry) => entry.key));
-        for (const entry of batch) if (entry.length > 0) counts.bytesFreed += entry.length + entry.key.length;
-        await this.pause();
-      }
+  /**
+   * UNLINKs entry keys in batches sized by the bytes they free (UNLINK_SIZED: sized and deleted in one script call),
+   * resting between two. Each call is offered a little more than the last one took, so few names travel twice.
+   */
+  private async unlinkEntries(datasourceId: number, keys: string[], counts: DeletionCounts): Promise<void> {
+    const meta = CacheKeys.meta(datasourceId);
+    let offer = SCAN_COUNT;
+    for (let i = 0; i < keys.length;) {
+      const candidates = keys.slice(i, i + offer);
+      const [taken, deleted, freed] = (await this.redis.eval(
+        UNLINK_SIZED,
+        1,
+        meta,
+        this.pacing.batchBytes,
+        MAX_KEYS_PER_BATCH,
+        ...candidates,
+      )) as [number, number, number];
+      // The script always takes the first key offered: nothing taken means it did not run as written.
+      if (!(taken >= 1)) throw new Error(`UNLINK_SIZED took ${taken} of ${candidates.length} keys`);
+      i += taken;
+      counts.keysDeleted += deleted;
+      counts.bytesFreed += freed;
+      offer = Math.min(MAX_KEYS_PER_BATCH, taken * 2 + 10);
+      await this.pause();
     }
   }
 

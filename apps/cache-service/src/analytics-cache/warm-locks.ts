@@ -51,6 +51,22 @@ export class WarmLocks {
     await this.redis.eval(RELEASE_JOB_LOCK, 1, CacheKeys.warmLock(datasourceId), jobId);
   }
 
+  /**
+   * The lease of one running deletion of a datasource's generations (one at a time: see WarmingProcessor): taken when
+   * free, renewed and released by its holder's token.
+   */
+  async takeDeletionLease(datasourceId: number, token: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(RedisKeys.lease(`gc:${datasourceId}`), token, 'PX', leaseMs, 'NX')) === 'OK';
+  }
+
+  async renewDeletionLease(datasourceId: number, token: string, leaseMs: number): Promise<void> {
+    await this.redis.eval(RENEW_LOCK, 1, RedisKeys.lease(`gc:${datasourceId}`), token, leaseMs);
+  }
+
+  async releaseDeletionLease(datasourceId: number, token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, RedisKeys.lease(`gc:${datasourceId}`), token);
+  }
+
   async setControl(jobId: string, command: 'pause' | 'resume' | 'cancel'): Promise<void> {
     await this.redis.set(RedisKeys.warmControl(jobId), command, 'EX', 24 * 3600);
   }

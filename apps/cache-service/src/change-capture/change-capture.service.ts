@@ -249,10 +249,20 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     if (!due) return;
     consumer.flushing = true;
     consumer.stream.busy = true;
+    const takenAt = Date.now();
     const { groups, lsn } = pending.take();
     try {
-      await this.refresher.refresh(id, groups);
+      const timings = await this.refresher.refresh(id, groups);
       if (lsn && lsn !== '0/0') await consumer.stream.confirm(lsn);
+      // Where the freshness of this refresh's changes went (its oldest change: committed → confirmed after the swap).
+      this.logger.log({
+        msg: 'change capture refresh',
+        datasourceId: id,
+        groups: groups === ALL_GROUPS ? 'all' : groups.length,
+        oldestChangeMs: Date.now() - oldest,
+        pendingMs: takenAt - oldest,
+        ...Object.fromEntries(Object.entries(timings).map(([phase, ms]) => [`${phase}Ms`, ms])),
+      });
     } catch (error) {
       this.logger.warn(`change capture refresh of datasource ${id} failed: ${(error as Error).message}`);
       // Nothing was confirmed: the changes are refreshed again, whole, by the next round.

@@ -63,7 +63,9 @@ export class GenerationRetention {
       return;
     }
     if (!(await this.unused(datasourceId, generation, await this.cache.meta(datasourceId)))) return;
-    await this.cache.deleteGeneration(datasourceId, generation);
+    const started = Date.now();
+    const counts = await this.cache.deleteGeneration(datasourceId, generation);
+    this.logger.log({ msg: 'generation deleted', datasourceId, generation, ...counts, ms: Date.now() - started });
   }
 
   /**

@@ -200,6 +200,7 @@ export class IncrementalWriter {
               );
           }
         }
+        watchdog.progress('settling the index sets and the directory');
         await this.deps.rows.update(
           { id: row.id },
           { rowsProcessed: written.rowsRead, rowsTotal: written.rowsRead, warmedKeys: written.rows.size },

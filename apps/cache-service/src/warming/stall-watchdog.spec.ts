@@ -35,4 +35,17 @@ describe('StallWatchdog', () => {
     expect(watchdog.stall).not.toBeNull();
     watchdog.stop();
   });
+
+  it('adds up the wall-clock time of each phase, for the log line of the warm', () => {
+    const watchdog = new StallWatchdog(60_000);
+    jest.advanceTimersByTime(10);
+    watchdog.progress('carrying');
+    jest.advanceTimersByTime(300);
+    watchdog.progress();
+    jest.advanceTimersByTime(200);
+    watchdog.progress('swapping');
+    jest.advanceTimersByTime(5);
+    expect(watchdog.timings()).toEqual({ starting: 10, carrying: 500, swapping: 5 });
+    watchdog.stop();
+  });
 });

@@ -11,6 +11,9 @@ export class WarmStalled extends Error {}
 export class StallWatchdog {
   private last = Date.now();
   private phase = 'starting';
+  private phaseStarted = Date.now();
+  /** Wall-clock ms per finished phase, for the warm's log line: where a refresh's time goes. */
+  private readonly spent = new Map<string, number>();
   private suspended = false;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
@@ -32,8 +35,19 @@ export class StallWatchdog {
 
   /** Something moved (rows read, a batch written); `phase` names what the warm is doing, for the error. */
   progress(phase?: string): void {
-    this.last = Date.now();
-    if (phase) this.phase = phase;
+    const now = Date.now();
+    this.last = now;
+    if (!phase || phase === this.phase) return;
+    this.spent.set(this.phase, (this.spent.get(this.phase) ?? 0) + now - this.phaseStarted);
+    this.phase = phase;
+    this.phaseStarted = now;
+  }
+
+  /** Wall-clock ms spent in each phase so far (the current one up to now), in the order they began. */
+  timings(): Record<string, number> {
+    const timings = Object.fromEntries(this.spent);
+    timings[this.phase] = (timings[this.phase] ?? 0) + Date.now() - this.phaseStarted;
+    return timings;
   }
 
   suspend(): void {

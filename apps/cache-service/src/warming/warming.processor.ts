@@ -29,6 +29,10 @@ import { LOCK_LEASE_MS, QUEUED_LEASE_MS, WarmingService } from './warming.servic
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 const ACTIVE_STATUSES: Array<'PENDING' | 'RUNNING' | 'PAUSED'> = ['PENDING', 'RUNNING', 'PAUSED'];
 
+/** The lease of a running deletion (renewed every third of it); a deletion that finds it taken retries after this. */
+const DELETION_LEASE_MS = 30_000;
+const DELETION_RETRY_MS = 250;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -80,8 +84,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
   /** A completed warm's summary becomes the job's return value (shown by queue tools); other jobs return nothing. */
   async process(job: Job<WarmingJobData>, queueToken?: string): Promise<WarmSummary | void> {
     const data = job.data;
-    // Never deletes what is live, retained for a rollback, or being written by a running warm.
-    if (data.kind === 'delete-generation') return this.retention.deleteIfUnused(data.datasourceId, data.generation);
+    if (data.kind === 'delete-generation') return this.deleteGeneration(job, queueToken);
     if (data.kind === 'scheduled-warm') {
       await this.warming.requestWarm({
         datasourceIds: [data.datasourceId],
@@ -92,6 +95,32 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       return;
     }
     return this.warm(job, data.jobId, queueToken).catch((error: unknown) => postponeOnOutage(job, queueToken, error));
+  }
+
+  /**
+   * One deletion of a datasource's generations at a time (a lease; another one goes back to the queue for a moment,
+   * without using up an attempt): two paced deletions of one datasource at once double the Redis load the pacing
+   * bounds, and hold both worker slots, so that a refresh of that datasource — change data capture's, every second or
+   * two — queued seconds behind them. Never deletes what is live, retained for a rollback, or being written by a warm.
+   */
+  private async deleteGeneration(job: Job<WarmingJobData>, queueToken?: string): Promise<void> {
+    if (job.data.kind !== 'delete-generation') return;
+    const { datasourceId, generation } = job.data;
+    const token = randomUUID();
+    if (queueToken && !(await this.locks.takeDeletionLease(datasourceId, token, DELETION_LEASE_MS))) {
+      await job.moveToDelayed(Date.now() + DELETION_RETRY_MS, queueToken);
+      throw new DelayedError();
+    }
+    const renewal = setInterval(
+      () => void this.locks.renewDeletionLease(datasourceId, token, DELETION_LEASE_MS).catch(() => undefined),
+      DELETION_LEASE_MS / 3,
+    );
+    try {
+      await this.retention.deleteIfUnused(datasourceId, generation);
+    } finally {
+      clearInterval(renewal);
+      await this.locks.releaseDeletionLease(datasourceId, token).catch(() => undefined);
+    }
   }
 
   /**
@@ -151,11 +180,13 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       await regions?.begin();
 
       // Full or incremental (and verified): RefreshRunner; the swap and what follows are the same for both.
+      watchdog.progress('choosing a full or incremental refresh');
       const result = await this.refreshes.run(
         { job, row, strategy, datasourceId, shadow, liveBytes: live.bytes, token, watchdog, regions },
         live,
       );
       watchdog.stop();
+      watchdog.progress('swapping the new generation in');
 
       const summary = { ...result.summary, lastWarmed: new Date().toISOString(), jobId };
       const outcome = await this.cache.swap(
@@ -175,8 +206,9 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
         );
       }
       swapped = true;
+      watchdog.progress('bookkeeping after the swap');
       if (regions) await this.swapRegions(regions, row, datasourceId, shadow, summary, token);
-      await this.afterSwap(row, datasourceId, started.live, result, shadow, token);
+      await this.afterSwap(row, datasourceId, started.live, result, shadow, token, watchdog);
       await job.updateProgress(100).catch(() => undefined);
       return {
         datasourceId,
@@ -298,6 +330,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
     result: RefreshOutcome,
     generation: number,
     token: string,
+    watchdog: StallWatchdog,
   ): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['retain the old generation or schedule its deletion', () => this.retention.retired(datasourceId, previous)],
@@ -332,6 +365,7 @@ export class WarmingProcessor implements BeforeApplicationShutdown {
       rows: result.summary.rows,
       entries: result.entries,
       refresh: result.choice.kind,
+      phasesMs: watchdog.timings(),
     });
   }
 
