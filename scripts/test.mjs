@@ -128,10 +128,31 @@ function printSummary() {
 const fail = (note) => ({ passed: 0, failed: 1, skipped: 0, note, status: 'FAILED' });
 const notRun = (note) => ({ passed: 0, failed: 0, skipped: 0, note, status: 'not run' });
 
+/**
+ * CPU seconds used so far by this process's finished children (and theirs): the jest workers, browsers, private Redis
+ * servers. Not the system PostgreSQL's backends. A stage's figure is the difference, a measure that other load on the
+ * machine changes far less than the wall time; null where /proc is missing.
+ */
+function childCpuSeconds() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // cutime and cstime (fields 16 and 17 of proc(5), counted from the state field as 3), in clock ticks of 1/100 s.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const cpuNote = (before) => {
+  const now = childCpuSeconds();
+  return before === null || now === null ? '' : `, children's CPU ${(now - before).toFixed(1)} s`;
+};
+
 /** Runs one stage: times it, turns a thrown error into one failure, records it. */
 async function stage(name, fn) {
   banner(`${name}`);
   const started = Date.now();
+  const cpuBefore = childCpuSeconds();
   current = { name, started };
   let r;
   try {
@@ -143,7 +164,9 @@ async function stage(name, fn) {
     current = null;
   }
   if (interrupted) return r; // the signal handler records this stage and prints the summary
+  const cpuAfter = childCpuSeconds();
   r = { name, ...r, seconds: (Date.now() - started) / 1000 };
+  if (cpuBefore !== null && cpuAfter !== null) r.cpuSeconds = cpuAfter - cpuBefore;
   r.status ??= r.failed ? 'FAILED' : 'ok';
   results.push(r);
   console.log(
@@ -228,6 +251,8 @@ async function runJest() {
       for (const pass of passes) {
         fs.rmSync(pass.out, { force: true });
         console.log(`[jest] ${pass.name} pass: ${pass.files.length} file(s) ${pass.args.join(' ')}`);
+        const passStarted = Date.now();
+        const passCpu = childCpuSeconds();
         const res = await runProcess(
           jest,
           ['--json', `--outputFile=${pass.out}`, ...pass.args, '--ci', '--forceExit', ...pass.select],
@@ -240,6 +265,7 @@ async function runJest() {
           },
         );
         runs.push({ pass, res });
+        console.log(`[jest] ${pass.name} pass: ${((Date.now() - passStarted) / 1000).toFixed(1)} s${cpuNote(passCpu)}`);
         if (interrupted) break;
       }
       mergeJestReports(
