@@ -9,11 +9,12 @@
 //                parallel, then those of test/serial/ (load- and timing-sensitive) one at a time; one report
 //   bench      - `npm run bench -- --smoke`: every bench section end to end on small inputs; one test per
 //                section, failed when it cannot complete or a figure is missing — never on a timing
-//   vitest     - dashboard unit tests (apps/dashboard)
+//   vitest     - dashboard unit tests (apps/dashboard); when jest runs too, beside jest's parallel pass
 //   browser    - Playwright in Debian's Chromium against the built service (private Redis, fresh
 //                database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
 //   containers - the Dockerfile and docker-compose.yml built and run with podman (scripts/containers/)
-// and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report.
+// and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report, and a table of
+// each stage's wall time and the CPU time its processes used.
 // Exit 1 when anything failed. Subset: `npm test -- --only=jest,vitest,browser`; `--no-build` skips
 // the build. Everything it starts (processes, redis-server, databases, containers) is removed at the end,
 // also on SIGINT/SIGTERM. Work files and the service log are under .tmp/test-run/.
@@ -106,7 +107,7 @@ const opts = parseArgs(process.argv.slice(2));
 // several can run side by side.
 const runDir = path.join(tmpRoot, opts.pattern ? `test-run-${process.pid}` : 'test-run');
 const results = [];
-let current = null; // stage in progress, for the summary after an interrupt
+const running = new Map(); // stages in progress (vitest runs beside jest's parallel pass), for the summary after an interrupt
 
 function banner(text) {
   console.log(`\n==== ${text} ${'='.repeat(Math.max(4, 76 - text.length))}`);
@@ -153,7 +154,10 @@ async function stage(name, fn) {
   banner(`${name}`);
   const started = Date.now();
   const cpuBefore = childCpuSeconds();
-  current = { name, started };
+  // Children's CPU cannot be told apart between stages that overlap: each of them shows the sum (marked).
+  for (const other of running.values()) other.overlapped = true;
+  const self = { name, started, overlapped: running.size > 0 };
+  running.set(name, self);
   let r;
   try {
     r = await fn();
@@ -161,12 +165,13 @@ async function stage(name, fn) {
     console.error(`[${name}] ${err?.stack ?? err}`);
     r = fail(`crashed: ${String(err?.message ?? err).split('\n')[0]}`);
   } finally {
-    current = null;
+    running.delete(name);
   }
   if (interrupted) return r; // the signal handler records this stage and prints the summary
   const cpuAfter = childCpuSeconds();
   r = { name, ...r, seconds: (Date.now() - started) / 1000 };
   if (cpuBefore !== null && cpuAfter !== null) r.cpuSeconds = cpuAfter - cpuBefore;
+  if (self.overlapped) r.cpuShared = true;
   r.status ??= r.failed ? 'FAILED' : 'ok';
   results.push(r);
   console.log(
@@ -215,7 +220,7 @@ const JEST_PASSES = [
   { name: 'serial', ignore: '^(?!.*/test/serial/)', args: ['--runInBand'] },
 ];
 
-async function runJest() {
+async function runJest({ alongside } = {}) {
   const config = path.join(serviceDir, 'jest.config.cjs');
   if (!fs.existsSync(config)) return fail(`${rel(config)} not found: the service tests cannot run`);
   const jest = binPath('jest', serviceDir);
@@ -248,7 +253,17 @@ async function runJest() {
     try {
       console.log(`[jest] fresh database ${db.name}`);
       const runs = [];
+      let beside = null;
       for (const pass of passes) {
+        // The parallel pass leaves CPU idle (its files wait on Redis, PostgreSQL, timers: ~300 s of CPU over 250-480 s
+        // on two cores), so the dashboard's unit tests run beside it; the serial pass waits for them, since nothing
+        // may compete with its load- and timing-sensitive files.
+        if (pass.name === 'parallel' && alongside) beside = alongside();
+        else if (beside) {
+          console.log(`[jest] ${pass.name} pass waits for what ran beside the parallel pass`);
+          await beside;
+          beside = null;
+        }
         fs.rmSync(pass.out, { force: true });
         console.log(`[jest] ${pass.name} pass: ${pass.files.length} file(s) ${pass.args.join(' ')}`);
         const passStarted = Date.now();
@@ -268,6 +283,7 @@ async function runJest() {
         console.log(`[jest] ${pass.name} pass: ${((Date.now() - passStarted) / 1000).toFixed(1)} s${cpuNote(passCpu)}`);
         if (interrupted) break;
       }
+      await beside;
       mergeJestReports(
         runs.map((run) => run.pass.out),
         out,
@@ -524,32 +540,37 @@ async function main() {
     buildOk = r.failed === 0;
   }
 
+  let vitestRun = null;
   for (const name of opts.only) {
     if ((name === 'jest' || name === 'browser') && !infraOk) {
       results.push({ name, ...notRun('PostgreSQL/Redis unavailable (see preflight)'), seconds: 0 });
       continue;
     }
-    if (name === 'jest') await stage('jest', runJest);
+    if (name === 'jest') {
+      // With both selected, vitest runs beside jest's parallel pass (see runJest) instead of after the jest stage.
+      const alongside = opts.only.includes('vitest') ? () => (vitestRun ??= stage('vitest', runVitest)) : undefined;
+      await stage('jest', () => runJest({ alongside }));
+      await vitestRun;
+    }
     if (name === 'bench') await stage('bench', () => runBenchSmoke({ buildOk }));
-    if (name === 'vitest') await stage('vitest', runVitest);
+    if (name === 'vitest' && !vitestRun) await stage('vitest', runVitest);
     if (name === 'browser') await stage('browser', () => runBrowser({ buildOk }));
     if (name === 'containers') await stage('containers', runContainers);
   }
 }
 
 let interrupted = false;
-let interruptedStage = null;
+let interruptedStages = [];
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    if (!interrupted) interruptedStage = current;
+    if (!interrupted) interruptedStages = [...running.values()];
     interrupted = true;
   });
 }
 installSignalCleanup((signal) => {
-  const cur = interruptedStage;
-  if (cur)
+  for (const cur of interruptedStages)
     results.push({ name: cur.name, ...fail(`interrupted by ${signal}`), seconds: (Date.now() - cur.started) / 1000 });
-  else results.push({ name: 'run', ...fail(`interrupted by ${signal}`), seconds: 0 });
+  if (interruptedStages.length === 0) results.push({ name: 'run', ...fail(`interrupted by ${signal}`), seconds: 0 });
   printSummary();
 });
 

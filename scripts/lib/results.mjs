@@ -114,7 +114,7 @@ export function summaryTable(stages) {
     String(s.failed ?? 0),
     String(s.skipped ?? 0),
     s.seconds != null ? `${s.seconds.toFixed(1)} s` : '',
-    s.cpuSeconds != null ? `${s.cpuSeconds.toFixed(1)} s` : '',
+    s.cpuSeconds != null ? `${s.cpuSeconds.toFixed(1)} s${s.cpuShared ? ' (with another stage)' : ''}` : '',
     s.note ?? '',
   ]);
   const head = ['stage', 'status', 'passed', 'failed', 'skipped', 'time', 'cpu', 'note'];
