@@ -9,7 +9,8 @@
 //                parallel, then those of test/serial/ (load- and timing-sensitive) one at a time; one report
 //   bench      - `npm run bench -- --smoke`: every bench section end to end on small inputs; one test per
 //                section, failed when it cannot complete or a figure is missing — never on a timing
-//   vitest     - dashboard unit tests (apps/dashboard); when jest runs too, beside jest's parallel pass
+//   vitest     - dashboard unit tests (apps/dashboard)
+// When jest runs, bench and vitest run (one after the other) beside its parallel pass, before its serial pass.
 //   browser    - Playwright in Debian's Chromium against the built service (private Redis, fresh
 //                database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
 //   containers - the Dockerfile and docker-compose.yml built and run with podman (scripts/containers/)
@@ -256,8 +257,8 @@ async function runJest({ alongside } = {}) {
       let beside = null;
       for (const pass of passes) {
         // The parallel pass leaves CPU idle (its files wait on Redis, PostgreSQL, timers: ~300 s of CPU over 250-480 s
-        // on two cores), so the dashboard's unit tests run beside it; the serial pass waits for them, since nothing
-        // may compete with its load- and timing-sensitive files.
+        // on two cores), so the dashboard's unit tests and the bench's smoke run (main: one at a time) run beside it;
+        // the serial pass waits for them, since nothing may compete with its load- and timing-sensitive files.
         if (pass.name === 'parallel' && alongside) beside = alongside();
         else if (beside) {
           console.log(`[jest] ${pass.name} pass waits for what ran beside the parallel pass`);
@@ -540,20 +541,29 @@ async function main() {
     buildOk = r.failed === 0;
   }
 
-  let vitestRun = null;
+  // Stages that run beside jest's parallel pass (see runJest), one after the other, when jest runs too.
+  const besideJest = { vitest: runVitest, bench: () => runBenchSmoke({ buildOk }) };
+  const started = new Set();
+  let besideRun = null;
+  const runBeside = async () => {
+    for (const name of opts.only.filter((s) => s in besideJest && !started.has(s))) {
+      started.add(name);
+      await stage(name, besideJest[name]);
+    }
+  };
   for (const name of opts.only) {
     if ((name === 'jest' || name === 'browser') && !infraOk) {
       results.push({ name, ...notRun('PostgreSQL/Redis unavailable (see preflight)'), seconds: 0 });
       continue;
     }
     if (name === 'jest') {
-      // With both selected, vitest runs beside jest's parallel pass (see runJest) instead of after the jest stage.
-      const alongside = opts.only.includes('vitest') ? () => (vitestRun ??= stage('vitest', runVitest)) : undefined;
-      await stage('jest', () => runJest({ alongside }));
-      await vitestRun;
+      await stage('jest', () => runJest({ alongside: () => (besideRun ??= runBeside()) }));
+      await besideRun;
     }
-    if (name === 'bench') await stage('bench', () => runBenchSmoke({ buildOk }));
-    if (name === 'vitest' && !vitestRun) await stage('vitest', runVitest);
+    if (name in besideJest && !started.has(name)) {
+      started.add(name);
+      await stage(name, besideJest[name]);
+    }
     if (name === 'browser') await stage('browser', () => runBrowser({ buildOk }));
     if (name === 'containers') await stage('containers', runContainers);
   }
