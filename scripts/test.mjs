@@ -10,10 +10,12 @@
 //   bench      - `npm run bench -- --smoke`: every bench section end to end on small inputs; one test per
 //                section, failed when it cannot complete or a figure is missing — never on a timing
 //   vitest     - dashboard unit tests (apps/dashboard)
+// When jest runs, bench and vitest run (one after the other) beside its parallel pass, before its serial pass.
 //   browser    - Playwright in Debian's Chromium against the built service (private Redis, fresh
 //                database, demo data at DEMO_SCALE=0.5, WARM_BATCH_ENTRIES=1)
 //   containers - the Dockerfile and docker-compose.yml built and run with podman (scripts/containers/)
-// and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report.
+// and finish with one line `N passed, N failed[, N skipped]` summing every runner's JSON report, and a table of
+// each stage's wall time and the CPU time its processes used.
 // Exit 1 when anything failed. Subset: `npm test -- --only=jest,vitest,browser`; `--no-build` skips
 // the build. Everything it starts (processes, redis-server, databases, containers) is removed at the end,
 // also on SIGINT/SIGTERM. Work files and the service log are under .tmp/test-run/.
@@ -106,7 +108,7 @@ const opts = parseArgs(process.argv.slice(2));
 // several can run side by side.
 const runDir = path.join(tmpRoot, opts.pattern ? `test-run-${process.pid}` : 'test-run');
 const results = [];
-let current = null; // stage in progress, for the summary after an interrupt
+const running = new Map(); // stages in progress (vitest runs beside jest's parallel pass), for the summary after an interrupt
 
 function banner(text) {
   console.log(`\n==== ${text} ${'='.repeat(Math.max(4, 76 - text.length))}`);
@@ -128,11 +130,35 @@ function printSummary() {
 const fail = (note) => ({ passed: 0, failed: 1, skipped: 0, note, status: 'FAILED' });
 const notRun = (note) => ({ passed: 0, failed: 0, skipped: 0, note, status: 'not run' });
 
+/**
+ * CPU seconds used so far by this process's finished children (and theirs): the jest workers, browsers, private Redis
+ * servers. Not the system PostgreSQL's backends. A stage's figure is the difference, a measure that other load on the
+ * machine changes far less than the wall time; null where /proc is missing.
+ */
+function childCpuSeconds() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // cutime and cstime (fields 16 and 17 of proc(5), counted from the state field as 3), in clock ticks of 1/100 s.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const cpuNote = (before) => {
+  const now = childCpuSeconds();
+  return before === null || now === null ? '' : `, children's CPU ${(now - before).toFixed(1)} s`;
+};
+
 /** Runs one stage: times it, turns a thrown error into one failure, records it. */
 async function stage(name, fn) {
   banner(`${name}`);
   const started = Date.now();
-  current = { name, started };
+  const cpuBefore = childCpuSeconds();
+  // Children's CPU cannot be told apart between stages that overlap: each of them shows the sum (marked).
+  for (const other of running.values()) other.overlapped = true;
+  const self = { name, started, overlapped: running.size > 0 };
+  running.set(name, self);
   let r;
   try {
     r = await fn();
@@ -140,10 +166,13 @@ async function stage(name, fn) {
     console.error(`[${name}] ${err?.stack ?? err}`);
     r = fail(`crashed: ${String(err?.message ?? err).split('\n')[0]}`);
   } finally {
-    current = null;
+    running.delete(name);
   }
   if (interrupted) return r; // the signal handler records this stage and prints the summary
+  const cpuAfter = childCpuSeconds();
   r = { name, ...r, seconds: (Date.now() - started) / 1000 };
+  if (cpuBefore !== null && cpuAfter !== null) r.cpuSeconds = cpuAfter - cpuBefore;
+  if (self.overlapped) r.cpuShared = true;
   r.status ??= r.failed ? 'FAILED' : 'ok';
   results.push(r);
   console.log(
@@ -192,7 +221,7 @@ const JEST_PASSES = [
   { name: 'serial', ignore: '^(?!.*/test/serial/)', args: ['--runInBand'] },
 ];
 
-async function runJest() {
+async function runJest({ alongside } = {}) {
   const config = path.join(serviceDir, 'jest.config.cjs');
   if (!fs.existsSync(config)) return fail(`${rel(config)} not found: the service tests cannot run`);
   const jest = binPath('jest', serviceDir);
@@ -225,9 +254,21 @@ async function runJest() {
     try {
       console.log(`[jest] fresh database ${db.name}`);
       const runs = [];
+      let beside = null;
       for (const pass of passes) {
+        // The parallel pass leaves CPU idle (its files wait on Redis, PostgreSQL, timers: ~300 s of CPU over 250-480 s
+        // on two cores), so the dashboard's unit tests and the bench's smoke run (main: one at a time) run beside it;
+        // the serial pass waits for them, since nothing may compete with its load- and timing-sensitive files.
+        if (pass.name === 'parallel' && alongside) beside = alongside();
+        else if (beside) {
+          console.log(`[jest] ${pass.name} pass waits for what ran beside the parallel pass`);
+          await beside;
+          beside = null;
+        }
         fs.rmSync(pass.out, { force: true });
         console.log(`[jest] ${pass.name} pass: ${pass.files.length} file(s) ${pass.args.join(' ')}`);
+        const passStarted = Date.now();
+        const passCpu = childCpuSeconds();
         const res = await runProcess(
           jest,
           ['--json', `--outputFile=${pass.out}`, ...pass.args, '--ci', '--forceExit', ...pass.select],
@@ -240,8 +281,10 @@ async function runJest() {
           },
         );
         runs.push({ pass, res });
+        console.log(`[jest] ${pass.name} pass: ${((Date.now() - passStarted) / 1000).toFixed(1)} s${cpuNote(passCpu)}`);
         if (interrupted) break;
       }
+      await beside;
       mergeJestReports(
         runs.map((run) => run.pass.out),
         out,
@@ -498,32 +541,46 @@ async function main() {
     buildOk = r.failed === 0;
   }
 
+  // Stages that run beside jest's parallel pass (see runJest), one after the other, when jest runs too.
+  const besideJest = { vitest: runVitest, bench: () => runBenchSmoke({ buildOk }) };
+  const started = new Set();
+  let besideRun = null;
+  const runBeside = async () => {
+    for (const name of opts.only.filter((s) => s in besideJest && !started.has(s))) {
+      started.add(name);
+      await stage(name, besideJest[name]);
+    }
+  };
   for (const name of opts.only) {
     if ((name === 'jest' || name === 'browser') && !infraOk) {
       results.push({ name, ...notRun('PostgreSQL/Redis unavailable (see preflight)'), seconds: 0 });
       continue;
     }
-    if (name === 'jest') await stage('jest', runJest);
-    if (name === 'bench') await stage('bench', () => runBenchSmoke({ buildOk }));
-    if (name === 'vitest') await stage('vitest', runVitest);
+    if (name === 'jest') {
+      await stage('jest', () => runJest({ alongside: () => (besideRun ??= runBeside()) }));
+      await besideRun;
+    }
+    if (name in besideJest && !started.has(name)) {
+      started.add(name);
+      await stage(name, besideJest[name]);
+    }
     if (name === 'browser') await stage('browser', () => runBrowser({ buildOk }));
     if (name === 'containers') await stage('containers', runContainers);
   }
 }
 
 let interrupted = false;
-let interruptedStage = null;
+let interruptedStages = [];
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    if (!interrupted) interruptedStage = current;
+    if (!interrupted) interruptedStages = [...running.values()];
     interrupted = true;
   });
 }
 installSignalCleanup((signal) => {
-  const cur = interruptedStage;
-  if (cur)
+  for (const cur of interruptedStages)
     results.push({ name: cur.name, ...fail(`interrupted by ${signal}`), seconds: (Date.now() - cur.started) / 1000 });
-  else results.push({ name: 'run', ...fail(`interrupted by ${signal}`), seconds: 0 });
+  if (interruptedStages.length === 0) results.push({ name: 'run', ...fail(`interrupted by ${signal}`), seconds: 0 });
   printSummary();
 });
 

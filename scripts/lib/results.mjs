@@ -114,9 +114,10 @@ export function summaryTable(stages) {
     String(s.failed ?? 0),
     String(s.skipped ?? 0),
     s.seconds != null ? `${s.seconds.toFixed(1)} s` : '',
+    s.cpuSeconds != null ? `${s.cpuSeconds.toFixed(1)} s${s.cpuShared ? ' (with another stage)' : ''}` : '',
     s.note ?? '',
   ]);
-  const head = ['stage', 'status', 'passed', 'failed', 'skipped', 'time', 'note'];
+  const head = ['stage', 'status', 'passed', 'failed', 'skipped', 'time', 'cpu', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r) =>
     r

@@ -9,6 +9,7 @@ import type {
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { generationKeys, sleep, waitUntil, warmAndWait } from './support/warming.js';
@@ -24,6 +25,7 @@ const WRONG = 999;
  * deleted only after the retention — or at once when the next refresh supersedes it.
  */
 describe('rollback to the previous generation', () => {
+  let redisServer: PrivateRedis;
   let t: TestApp;
   let redis: Redis;
   let db: DataSource;
@@ -32,7 +34,14 @@ describe('rollback to the previous generation', () => {
   let table: string;
 
   beforeAll(async () => {
+    // A Redis of its own, hence queues of its own. On the shared one, the other test files' apps (retention 0, the
+    // harness's default) run this file's warm jobs too: a swap they make retains nothing, so the previous generation
+    // this file expects is not there — and this app would retain theirs for 15 s. Which process's configuration
+    // applies is the worker's (as for every warming setting), so this is the test's isolation, not a product fault.
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
     t = await createTestApp({
+      REDIS_URL: redisServer.url,
       GENERATION_RETENTION_SECONDS: String(RETENTION_SECONDS),
       CACHE_GC_GRACE_MS: '200',
       RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
@@ -53,6 +62,7 @@ describe('rollback to the previous generation', () => {
   afterAll(async () => {
     redis?.disconnect();
     await t?.close();
+    await redisServer?.destroy();
   });
 
   const rollback = (token = operator, body: Record<string, unknown> = {}) =>
