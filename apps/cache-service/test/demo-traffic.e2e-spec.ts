@@ -31,9 +31,25 @@ describe('demo query-traffic history', () => {
     viewer = await userWithToken(t, 'viewer');
   });
   afterAll(async () => {
+    // The demo datasources live in the database every test file shares, and each app syncs every datasource's warm
+    // schedule at start-up: the schedule implemented below would warm the pharmacy datasource at 06:30 UTC in other
+    // files' apps.
+    const pharmacy = await demoDatasource('Pharmacy Utilization').catch(() => undefined);
+    if (pharmacy)
+      await t.http
+        .patch(`/api/admin/datasources/${pharmacy.id}`)
+        .set(bearer(admin.token))
+        .send({ warmSchedule: null })
+        .expect(200);
     await t?.close();
     await redis?.stop();
   });
+
+  async function demoDatasource(name: string): Promise<Datasource | undefined> {
+    const datasources = (await t.http.get('/api/admin/datasources').set(bearer(admin.token)).expect(200))
+      .body as Datasource[];
+    return datasources.find((d) => d.name === name);
+  }
 
   it('is written once, and rolls up into the demo profiles: an afternoon peak, a steady load, a morning peak that gets a warm-before-peak recommendation', async () => {
     expect(await t.app.get(DemoTrafficService).seedHistory()).toBe(4);
