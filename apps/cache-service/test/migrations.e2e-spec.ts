@@ -67,6 +67,7 @@ describe('migrations on an empty database', () => {
       'IncrementalRefresh1764600000000',
       'ChangeCaptureAlerts1764700000000',
       'CacheRegions1764800000000',
+      'RemediationInvalidateRegion1764900000000',
     ]);
     expect(await tables()).toEqual([...SEED_TABLES, ...OWN_TABLES].sort());
     expect(await runMigrations(db)).toEqual([]);

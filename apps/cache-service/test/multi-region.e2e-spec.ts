@@ -1,5 +1,6 @@
 import type { AnalyticsQueryResponse, Datasource, DatasourceRegionStatus, WarmingJob } from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
+import { AnalyticsCacheService } from '../src/analytics-cache/analytics-cache.service.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
@@ -217,6 +218,17 @@ describe('multi-region caches', () => {
     const primary = await query(t);
     expect(valueOf(primary)).toBe(3);
     for (const app of [eu, us]) expect((await query(app)).entries).toEqual(primary.entries);
+  });
+
+  it('a remediation rule’s region invalidation (INVALIDATE_REGION) drops one region only, and the next warm writes it again', async () => {
+    await warmAndWait(t, operator, ds.id);
+    const { entriesDropped } = await t.app.get(AnalyticsCacheService).invalidateOneRegion(ds.id, 'eu');
+    expect(entriesDropped).toBeGreaterThan(0);
+    expect(await query(eu)).toMatchObject({ source: 'database', generation: null });
+    for (const app of [t, us]) expect((await query(app)).source).toBe('cache');
+    expect((await statuses()).eu).toMatchObject({ generation: null, entries: 0 });
+    const next = (await warmAndWait(t, operator, ds.id)).generation;
+    expect(await query(eu)).toMatchObject({ source: 'cache', generation: next });
   });
 
   it('an invalidation drops the cache in every region: each reader goes to the database', async () => {

@@ -16,7 +16,7 @@ import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
-import { waitUntil } from './support/warming.js';
+import { waitUntil, warmAndWait } from './support/warming.js';
 
 const RULES = '/api/admin/monitoring/remediation/rules';
 const ACTIONS = '/api/admin/monitoring/remediation/actions';
@@ -312,6 +312,51 @@ describe('remediation rules: actions on open alerts, guardrails, escalation, und
     expect(audit.items).toEqual([expect.objectContaining({ actorId: admin.id })]);
   });
 
+  it('an INVALIDATE_REGION rule drops the datasource’s cache in its region once, audited as done by the rule', async () => {
+    const ds = await datasource();
+    // Misses while cold, then a warm: the hit-rate window holds the misses, so the alert fires on a warm cache.
+    for (let i = 0; i < 10; i++) expect((await query(ds.id)).source).toBe('database');
+    await warmAndWait(t, admin.token, ds.id);
+    expect((await query(ds.id)).source).toBe('cache');
+    const dropRule = await rule({
+      name: 'Drop the primary copy on low hit rate',
+      alertType: 'HIT_RATE_LOW',
+      datasourceId: ds.id,
+      action: 'INVALIDATE_REGION',
+      region: 'primary',
+      cooldownSeconds: 3600,
+    });
+    expect(dropRule).toMatchObject({ action: 'INVALIDATE_REGION', region: 'primary' });
+    await threshold({
+      metricType: 'CACHE_HIT_RATIO',
+      datasourceId: ds.id,
+      warningThreshold: 95,
+      criticalThreshold: 20,
+    });
+    expect((await evaluate()).fired).toBeGreaterThanOrEqual(1);
+    await evaluate();
+
+    const actions = await actionsOf(dropRule.id);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({ outcome: 'DONE', action: 'INVALIDATE_REGION', undoable: false });
+    expect(actions[0].detail).toMatch(/^Dropped the cache of datasource \d+ .* in region primary \(\d+ entries\)/);
+    // Dropped: the next query goes to the database, and the details show no live generation.
+    expect((await query(ds.id)).source).toBe('database');
+    const details = (
+      await t.http.get(`/api/admin/analytics/cache/datasources/${ds.id}`).set(bearer(admin.token)).expect(200)
+    ).body as { generation: number | null };
+    expect(details.generation).toBeNull();
+    const audit = (
+      await t.http
+        .get('/api/admin/audit')
+        .query({ action: 'remediation.invalidate_region', targetId: String(ds.id) })
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body as Paginated<AuditEntry>;
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ actorKind: 'rule', outcome: 'success' });
+  });
+
   it('refuses bad rules with 400 naming the field, duplicates with 409, and audits every change', async () => {
     const ds = await datasource();
     const bad = async (body: Record<string, unknown>, field: string): Promise<void> => {
@@ -322,7 +367,10 @@ describe('remediation rules: actions on open alerts, guardrails, escalation, und
         .expect(400);
       expect(JSON.stringify(response.body)).toContain(field);
     };
-    await bad({ action: 'INVALIDATE_REGION' }, 'action');
+    await bad({ action: 'INVALIDATE' }, 'action');
+    await bad({ action: 'INVALIDATE_REGION' }, 'region');
+    await bad({ action: 'INVALIDATE_REGION', region: 'mars' }, 'region');
+    await bad({ region: 'primary' }, 'region');
     await bad({ alertType: 'NOPE' }, 'alertType');
     await bad({ cooldownSeconds: -1 }, 'cooldownSeconds');
     await bad({ cooldownSeconds: 10 ** 9 }, 'cooldownSeconds');

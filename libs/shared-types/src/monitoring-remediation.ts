@@ -5,13 +5,16 @@ import type { JobStatus } from './analytics-cache.js';
 /**
  * What a rule does for an open alert of its type: queue a warm of the alert's datasource (WARM respects the
  * datasource's minimum warm interval, WARM_FORCE does not), raise its staleness TTL by a factor up to a cap, pause its
- * warm schedule, or only record and notify (NOTIFY_ONLY: the action list and the alert's timeline say the rule saw it).
+ * warm schedule, drop its cache in one Redis region (INVALIDATE_REGION: `region`, one of REDIS_REGIONS; readers there
+ * go to their fallback or the database until the next warm), or only record and notify (NOTIFY_ONLY: the action list
+ * and the alert's timeline say the rule saw it).
  */
 export const REMEDIATION_ACTION_TYPES = [
   'WARM',
   'WARM_FORCE',
   'RAISE_STALENESS_TTL',
   'PAUSE_SCHEDULE',
+  'INVALIDATE_REGION',
   'NOTIFY_ONLY',
 ] as const;
 export type RemediationActionType = (typeof REMEDIATION_ACTION_TYPES)[number];
@@ -42,6 +45,8 @@ export interface RemediationRule {
   ttlFactor: number | null;
   /** …and never raised beyond this many seconds. */
   maxTtlSeconds: number | null;
+  /** INVALIDATE_REGION only: the Redis region (REDIS_REGIONS) whose copy of the datasource's cache is dropped. */
+  region: string | null;
   /** After acting on a datasource, the rule waits this long before acting on it again. */
   cooldownSeconds: number;
   /** After this many warms queued by the rule for one alert failed, it stops and escalates the alert instead. */
@@ -66,6 +71,8 @@ export interface CreateRemediationRuleRequest {
   ttlFactor?: number | null;
   /** Required for RAISE_STALENESS_TTL, refused for the other actions. */
   maxTtlSeconds?: number | null;
+  /** Required for INVALIDATE_REGION (a configured region), refused for the other actions. */
+  region?: string | null;
   /** Defaults to 900. */
   cooldownSeconds?: number;
   /** Defaults to 3. */

@@ -7,6 +7,7 @@ import type {
   InvalidateResponse,
   SelectiveInvalidateRequest,
 } from '@ccc/shared-types';
+import { PRIMARY_REGION } from '../config/region-config.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { CacheRepository, type CacheMeta, type DeletionCounts } from './cache.repository.js';
@@ -183,20 +184,7 @@ export class AnalyticsCacheService {
         ? await this.cache.dropEntries(datasourceId, await this.cache.matchingIds(datasourceId, planQuery(request)))
         : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
     } else {
-      // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
-      // cancel the warm: cancelling first would let its own cleanup delete the shadow uncounted.
-      const running = await this.warming.activeJobOf(datasourceId);
-      const { live, shadow, previous } = await this.cache.invalidate(datasourceId);
-      counts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
-      // The retained previous generation goes too: invalidated data must not come back by a rollback.
-      for (const generation of [shadow, live, previous]) {
-        if (generation === null) continue;
-        const deleted = await this.cache.deleteGeneration(datasourceId, generation);
-        counts.keysDeleted += deleted.keysDeleted;
-        counts.indexesDeleted += deleted.indexesDeleted;
-        counts.bytesFreed += deleted.bytesFreed;
-      }
-      if (running) await this.warming.cancel(running).catch(() => undefined);
+      counts = await this.dropPrimary(datasourceId);
     }
     // The other regions serve the same data: it goes there too (best effort: a region that is down keeps its copy).
     for (const name of this.regions.names.slice(1))
@@ -206,6 +194,39 @@ export class AnalyticsCacheService {
       indexesDeleted: counts.indexesDeleted,
       memoryFreedMB: round2(counts.bytesFreed / MB),
     };
+  }
+
+  /**
+   * Drops a datasource's cache in one region only (a remediation rule's INVALIDATE_REGION): the primary as a whole
+   * invalidation drops it there (a running warm is cancelled), another region as `invalidate` drops its copy. The
+   * other regions keep serving; the next warm writes every region again. Returns the keys deleted.
+   */
+  async invalidateOneRegion(datasourceId: number, regionName: string): Promise<{ entriesDropped: number }> {
+    await this.datasources.getEntity(datasourceId);
+    const region = this.regions.region(regionName);
+    const entriesDropped = (await region.cache.meta(datasourceId)).entries;
+    if (region.name === PRIMARY_REGION) await this.dropPrimary(datasourceId);
+    else await this.invalidateRegion(region.cache, { datasourceId }, false);
+    return { entriesDropped };
+  }
+
+  /** A whole datasource out of the primary region, with its shadow and retained generations. */
+  private async dropPrimary(datasourceId: number): Promise<DeletionCounts> {
+    // Drop the pointer first (a running warm can no longer swap in), delete and count, and only then
+    // cancel the warm: cancelling first would let its own cleanup delete the shadow uncounted.
+    const running = await this.warming.activeJobOf(datasourceId);
+    const { live, shadow, previous } = await this.cache.invalidate(datasourceId);
+    const counts = { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
+    // The retained previous generation goes too: invalidated data must not come back by a rollback.
+    for (const generation of [shadow, live, previous]) {
+      if (generation === null) continue;
+      const deleted = await this.cache.deleteGeneration(datasourceId, generation);
+      counts.keysDeleted += deleted.keysDeleted;
+      counts.indexesDeleted += deleted.indexesDeleted;
+      counts.bytesFreed += deleted.bytesFreed;
+    }
+    if (running) await this.warming.cancel(running).catch(() => undefined);
+    return counts;
   }
 
   private async invalidateRegion(

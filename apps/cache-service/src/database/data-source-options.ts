@@ -11,6 +11,7 @@ import { Remediation1764500000000 } from './migrations/1764500000000-remediation
 import { IncrementalRefresh1764600000000 } from './migrations/1764600000000-incremental-refresh.js';
 import { ChangeCaptureAlerts1764700000000 } from './migrations/1764700000000-change-capture-alerts.js';
 import { CacheRegions1764800000000 } from './migrations/1764800000000-cache-regions.js';
+import { RemediationInvalidateRegion1764900000000 } from './migrations/1764900000000-remediation-invalidate-region.js';
 
 export const MIGRATIONS = [
   InitialSchema1763700000000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   IncrementalRefresh1764600000000,
   ChangeCaptureAlerts1764700000000,
   CacheRegions1764800000000,
+  RemediationInvalidateRegion1764900000000,
 ];
 
 /** One definition of the metadata database connection, for the app, the CLI and the tests. */

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
+import { AnalyticsCacheService } from '../analytics-cache/analytics-cache.service.js';
 import { WarmingService } from '../warming/warming.service.js';
 import { RemediationActionsService } from './remediation-actions.service.js';
 import { decide, raisedTtl, WARM_ACTIONS } from './remediation-guardrails.js';
@@ -62,6 +63,7 @@ export class RemediationExecutor implements OnModuleInit {
     private readonly actions: RemediationActionsService,
     private readonly datasources: DatasourcesService,
     private readonly warming: WarmingService,
+    private readonly cache: AnalyticsCacheService,
     private readonly audit: AuditService,
   ) {}
 
@@ -172,6 +174,15 @@ export class RemediationExecutor implements OnModuleInit {
           outcome: 'DONE',
           detail: `Raised the staleness TTL of ${name} from ${current} s to ${raised} s`,
           ...change,
+        };
+      }
+      case 'INVALIDATE_REGION': {
+        const region = rule.region!;
+        if (rule.dryRun) return dry(`drop the cache of ${name} in region ${region}`);
+        const { entriesDropped } = await this.cache.invalidateOneRegion(strategy!.datasourceId, region);
+        return {
+          outcome: 'DONE',
+          detail: `Dropped the cache of ${name} in region ${region} (${entriesDropped} entries); the next warm writes it again`,
         };
       }
       case 'PAUSE_SCHEDULE': {

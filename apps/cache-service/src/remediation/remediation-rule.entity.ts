@@ -37,6 +37,10 @@ export class RemediationRuleEntity {
   @Column({ name: 'max_ttl_seconds', type: 'int', nullable: true })
   maxTtlSeconds: number | null;
 
+  /** INVALIDATE_REGION: the region (migration 1764900000000). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  region: string | null;
+
   @Column({ name: 'cooldown_seconds', type: 'int' })
   cooldownSeconds: number;
 

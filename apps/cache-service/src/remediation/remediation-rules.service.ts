@@ -7,6 +7,7 @@ import type {
   UpdateRemediationRuleRequest,
 } from '@ccc/shared-types';
 import type { Repository } from 'typeorm';
+import { RegionCaches } from '../analytics-cache/region-caches.js';
 import { AppError } from '../common/app-error.js';
 import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
@@ -27,6 +28,7 @@ export function toRule(row: RemediationRuleEntity, strategy: CacheStrategyEntity
     action: row.action,
     ttlFactor: row.ttlFactor,
     maxTtlSeconds: row.maxTtlSeconds,
+    region: row.region,
     cooldownSeconds: row.cooldownSeconds,
     maxFailedAttempts: row.maxFailedAttempts,
     dryRun: row.dryRun,
@@ -44,6 +46,7 @@ export class RemediationRulesService {
   constructor(
     @InjectRepository(RemediationRuleEntity) private readonly rows: Repository<RemediationRuleEntity>,
     private readonly datasources: DatasourcesService,
+    private readonly regions: RegionCaches,
   ) {}
 
   async list(): Promise<RemediationRule[]> {
@@ -74,6 +77,7 @@ export class RemediationRulesService {
       action: request.action,
       ttlFactor: request.ttlFactor ?? null,
       maxTtlSeconds: request.maxTtlSeconds ?? null,
+      region: request.region ?? null,
       cooldownSeconds: request.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
       maxFailedAttempts: request.maxFailedAttempts ?? DEFAULT_MAX_FAILED_ATTEMPTS,
       dryRun: request.dryRun ?? false,
@@ -83,7 +87,7 @@ export class RemediationRulesService {
       createdAt: now,
       updatedAt: now,
     });
-    assertTtlFields(row);
+    this.assertActionFields(row);
     return toRule(await this.save(row), strategy);
   }
 
@@ -105,17 +109,31 @@ export class RemediationRulesService {
         row.ttlFactor = null;
         row.maxTtlSeconds = null;
       }
+      if (request.action !== 'INVALIDATE_REGION') row.region = null;
     }
     if (request.ttlFactor !== undefined) row.ttlFactor = request.ttlFactor;
     if (request.maxTtlSeconds !== undefined) row.maxTtlSeconds = request.maxTtlSeconds;
+    if (request.region !== undefined) row.region = request.region;
     if (request.cooldownSeconds != null) row.cooldownSeconds = request.cooldownSeconds;
     if (request.maxFailedAttempts != null) row.maxFailedAttempts = request.maxFailedAttempts;
     if (request.dryRun != null) row.dryRun = request.dryRun;
     if (request.enabled != null) row.enabled = request.enabled;
-    assertTtlFields(row);
+    this.assertActionFields(row);
     row.updatedBy = authorOf(principal);
     row.updatedAt = new Date();
     return toRule(await this.save(row), strategy);
+  }
+
+  /** The fields an action takes: RAISE_STALENESS_TTL its factor and cap, INVALIDATE_REGION a configured region. */
+  private assertActionFields(row: RemediationRuleEntity): void {
+    assertTtlFields(row);
+    const invalidates = row.action === 'INVALIDATE_REGION';
+    if (invalidates && row.region === null)
+      throw AppError.invalidField('region', 'region is required for the action INVALIDATE_REGION');
+    if (!invalidates && row.region !== null)
+      throw AppError.invalidField('region', 'region applies to the action INVALIDATE_REGION only');
+    // 400 naming `region` when REDIS_REGIONS has no such region.
+    if (row.region !== null) this.regions.region(row.region, 'region');
   }
 
   async remove(id: string): Promise<void> {

@@ -105,6 +105,19 @@ export class CreateRemediationRuleDto implements CreateRemediationRuleRequest {
   @Max(maxTtlSeconds.max, between('maxTtlSeconds', maxTtlSeconds.min, maxTtlSeconds.max))
   maxTtlSeconds?: number | null;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 32,
+    example: 'eu',
+    description: 'INVALIDATE_REGION only (required there): a Redis region of REDIS_REGIONS',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString({ message: 'region must be a region name' })
+  @MaxLength(32, { message: 'region must be at most 32 characters' })
+  region?: string | null;
+
   @ApiPropertyOptional({ minimum: cooldownSeconds.min, maximum: cooldownSeconds.max, default: 900 })
   @IsOptional()
   @IsInt(between('cooldownSeconds', cooldownSeconds.min, cooldownSeconds.max))
@@ -144,6 +157,7 @@ export class RemediationRuleDto implements RemediationRule {
   @ApiProperty({ enum: REMEDIATION_ACTION_TYPES }) action: RemediationActionType;
   @ApiProperty({ type: Number, nullable: true }) ttlFactor: number | null;
   @ApiProperty({ type: Number, nullable: true }) maxTtlSeconds: number | null;
+  @ApiProperty({ type: String, nullable: true }) region: string | null;
   @ApiProperty() cooldownSeconds: number;
   @ApiProperty() maxFailedAttempts: number;
   @ApiProperty() dryRun: boolean;

@@ -6,6 +6,7 @@ export const REMEDIATION_ACTION_LABELS: Record<RemediationActionType, string> = 
   WARM_FORCE: 'Warm (forced)',
   RAISE_STALENESS_TTL: 'Raise staleness TTL',
   PAUSE_SCHEDULE: 'Pause warm schedule',
+  INVALIDATE_REGION: 'Invalidate a region',
   NOTIFY_ONLY: 'Notify only',
 };
 

@@ -17,6 +17,7 @@ const rule = (over: Partial<RemediationRule> = {}): RemediationRule => ({
   action: 'WARM',
   ttlFactor: null,
   maxTtlSeconds: null,
+  region: null,
   cooldownSeconds: 900,
   maxFailedAttempts: 3,
   dryRun: false,
@@ -146,6 +147,7 @@ describe('remediation tab', () => {
       action: 'RAISE_STALENESS_TTL',
       ttlFactor: 2,
       maxTtlSeconds: 86400,
+      region: null,
       cooldownSeconds: 900,
       maxFailedAttempts: 3,
       dryRun: true,
@@ -161,5 +163,37 @@ describe('remediation tab', () => {
     await user.click(await screen.findByRole('button', { name: /^Undo: Paused the warm schedule/ }));
     await user.click(screen.getByRole('button', { name: 'Undo' }));
     await waitFor(() => expect(undone).toEqual(['pause-1']));
+  });
+
+  it('asks for a region for the action "Invalidate a region" and shows the server’s 400 for an unknown one', async () => {
+    signInAs('operator');
+    const created: CreateRemediationRuleRequest[] = [];
+    mockApi({
+      ...datasourcesRoute,
+      [`GET ${BASE}/rules`]: () => jsonResponse(200, []),
+      [`GET ${BASE}/actions`]: () => jsonResponse(200, page([])),
+      [`POST ${BASE}/rules`]: ({ body }) => {
+        created.push(body as CreateRemediationRuleRequest);
+        return jsonResponse(
+          400,
+          errorBody('VALIDATION_FAILED', 'Invalid rule', [
+            { field: 'region', messages: ['region must be a configured region (primary, eu)'] },
+          ]),
+        );
+      },
+    });
+    const { user } = renderApp('/remediation');
+    await user.click(await screen.findByRole('button', { name: 'New rule' }));
+    const dialog = screen.getByTestId('remediation-rule-dialog');
+    expect(within(dialog).queryByLabelText('Region')).not.toBeInTheDocument();
+    await user.type(within(dialog).getByLabelText('Name'), 'Drop the EU copy');
+    await user.selectOptions(within(dialog).getByLabelText('Action'), 'INVALIDATE_REGION');
+    const region = within(dialog).getByLabelText('Region');
+    expect(region).toHaveValue('primary');
+    await user.clear(region);
+    await user.type(region, 'mars');
+    await user.click(within(dialog).getByRole('button', { name: 'Create rule' }));
+    expect(await within(dialog).findByTestId('rule-region-error')).toHaveTextContent('configured region');
+    expect(created[0]).toMatchObject({ action: 'INVALIDATE_REGION', region: 'mars', ttlFactor: null });
   });
 });

@@ -26,6 +26,7 @@ interface Values {
   action: RemediationActionType;
   ttlFactor: string;
   maxTtlSeconds: string;
+  region: string;
   cooldownSeconds: string;
   maxFailedAttempts: string;
   dryRun: boolean;
@@ -41,6 +42,7 @@ const FIELDS: readonly string[] = [
   'action',
   'ttlFactor',
   'maxTtlSeconds',
+  'region',
   'cooldownSeconds',
   'maxFailedAttempts',
 ];
@@ -54,6 +56,7 @@ function initialValues(rule: RemediationRule | null): Values {
     action: rule?.action ?? 'WARM',
     ttlFactor: rule?.ttlFactor ? String(rule.ttlFactor) : '2',
     maxTtlSeconds: rule?.maxTtlSeconds ? String(rule.maxTtlSeconds) : '86400',
+    region: rule?.region ?? 'primary',
     cooldownSeconds: String(rule?.cooldownSeconds ?? 900),
     maxFailedAttempts: String(rule?.maxFailedAttempts ?? 3),
     dryRun: rule?.dryRun ?? false,
@@ -79,6 +82,7 @@ function clientErrors(values: Values): Partial<Record<Field, string>> {
       errors.ttlFactor = `A factor from ${min} to ${max}.`;
     whole('maxTtlSeconds', REMEDIATION_LIMITS.maxTtlSeconds.min, REMEDIATION_LIMITS.maxTtlSeconds.max);
   }
+  if (values.action === 'INVALIDATE_REGION' && !values.region.trim()) errors.region = 'A region is required.';
   return errors;
 }
 
@@ -100,6 +104,9 @@ export function RemediationRuleDialog({ rule, datasources, onDone }: Props) {
     server[field]?.join(' ') ?? (submitted ? local[field] : undefined);
   const otherErrors = Object.entries(server).filter(([field]) => !FIELDS.includes(field));
   const raises = values.action === 'RAISE_STALENESS_TTL';
+  const invalidates = values.action === 'INVALIDATE_REGION';
+  // The regions the datasources are warmed into (the server refuses one REDIS_REGIONS does not name).
+  const knownRegions = [...new Set((datasources ?? []).flatMap((d) => d.regions))].sort();
 
   const set = <K extends Field>(key: K, value: Values[K]) => {
     setValues((current) => ({ ...current, [key]: value }));
@@ -118,6 +125,7 @@ export function RemediationRuleDialog({ rule, datasources, onDone }: Props) {
       action: values.action,
       ttlFactor: raises ? Number(values.ttlFactor) : null,
       maxTtlSeconds: raises ? Number(values.maxTtlSeconds) : null,
+      region: invalidates ? values.region.trim() : null,
       cooldownSeconds: Number(values.cooldownSeconds),
       maxFailedAttempts: Number(values.maxFailedAttempts),
       dryRun: values.dryRun,
@@ -245,6 +253,26 @@ export function RemediationRuleDialog({ rule, datasources, onDone }: Props) {
         </div>
         {raises && numberField('ttlFactor', 'Multiply the TTL by', '0.1')}
         {raises && numberField('maxTtlSeconds', 'Never above (seconds)')}
+        {invalidates && (
+          <div className="field">
+            <label htmlFor="rule-region">Region</label>
+            <input
+              id="rule-region"
+              type="text"
+              maxLength={32}
+              list="rule-region-options"
+              value={values.region}
+              {...aria('region')}
+              onChange={(event) => set('region', event.target.value)}
+            />
+            <datalist id="rule-region-options">
+              {knownRegions.map((name) => (
+                <option key={name} value={name} />
+              ))}
+            </datalist>
+            {error('region')}
+          </div>
+        )}
         {numberField('cooldownSeconds', 'Cool-down (seconds)')}
         {numberField('maxFailedAttempts', 'Failed warms before escalating')}
       </div>
