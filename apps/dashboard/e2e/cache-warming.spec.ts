@@ -105,8 +105,17 @@ async function pauseMidWarm(
       if (pauseRequested) pauses += 1;
     } else if (pauseRequested && job.status === 'PAUSED') {
       if (job.progress >= 1) return job;
-      // Paused before the worker recorded 1%: let it run again, and pause it again once it runs.
-      if (await control('resume')) pauseRequested = false;
+      // Paused before the worker recorded 1%: let it run again, and pause it again the moment it runs — a fast warm
+      // can finish between two looks at the status, so the pause is asked for without waiting for the next one.
+      if (await control('resume')) {
+        pauseRequested = false;
+        const until = Date.now() + 5_000;
+        while (!pauseRequested && Date.now() < until) {
+          pauseRequested = await control('pause');
+          if (pauseRequested) pauses += 1;
+          else if (!(await warmingStatus(request, headers)).activeJobs.some((j) => j.jobId === jobId)) break;
+        }
+      }
     }
     if (Date.now() > deadline) {
       throw new Error(
