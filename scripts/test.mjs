@@ -43,7 +43,15 @@ import {
   tmpRoot,
   waitForHttp,
 } from './lib/infra.mjs';
-import { mergeJestReports, parseJestLike, parsePlaywright, summaryLine, summaryTable, totals } from './lib/results.mjs';
+import {
+  failureLines,
+  mergeJestReports,
+  parseJestLike,
+  parsePlaywright,
+  summaryLine,
+  summaryTable,
+  totals,
+} from './lib/results.mjs';
 import { runChecks } from './lib/checks.mjs';
 import { runContainersStage } from './containers/scenario.mjs';
 
@@ -123,6 +131,12 @@ function printTail(label, file, lines = 80) {
 
 function printSummary() {
   banner('Summary');
+  const failed = failureLines(results);
+  if (failed.length > 0) {
+    console.log('failed or flaky tests:');
+    for (const line of failed) console.log(`  ${line}`);
+    console.log('');
+  }
   for (const line of summaryTable(results)) console.log(line);
   console.log(summaryLine(results));
 }

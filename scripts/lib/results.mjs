@@ -18,6 +18,49 @@ function readJson(file) {
 
 const num = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 
+// CI keeps only the tail of a run's output: the summary lists each failed test with the first lines of its error, so a
+// red run names its cause without the scrollback.
+const errorHead = (text) =>
+  String(text ?? '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '') // colour codes
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, 3) // e.g. the matcher, then what was expected and what was received
+    .join(' | ')
+    .slice(0, 300);
+
+function jestFailures(data, root) {
+  const out = [];
+  for (const file of Array.isArray(data.testResults) ? data.testResults : []) {
+    const where = String(file.name ?? file.testFilePath ?? '').replace(`${root}/`, '');
+    const failedTests = (file.assertionResults || []).filter((a) => a?.status === 'failed');
+    for (const a of failedTests) out.push(`${where} › ${a.fullName ?? a.title}: ${errorHead(a.failureMessages?.[0])}`);
+    if (file.status === 'failed' && failedTests.length === 0) out.push(`${where}: ${errorHead(file.message)}`);
+  }
+  return out;
+}
+
+/** Tests of a Playwright report with the given outcome ('unexpected': failed; 'flaky': failed, then passed on retry). */
+function playwrightTests(data, root, outcome) {
+  const out = [];
+  const visit = (suite, titles) => {
+    const here = suite.title && !suite.title.endsWith('.ts') ? [...titles, suite.title] : titles;
+    for (const spec of suite.specs || []) {
+      for (const t of (spec.tests || []).filter((test) => test.status === outcome)) {
+        const result = (t.results || []).find((r) => r.status !== 'passed' && r.status !== 'skipped');
+        const where = `${String(spec.file ?? suite.file ?? '').replace(`${root}/`, '')}:${spec.line ?? '?'}`;
+        out.push(
+          `${where} › ${[...here, spec.title].join(' › ')}: ${errorHead(result?.error?.message ?? result?.status)}`,
+        );
+      }
+    }
+    for (const child of suite.suites || []) visit(child, here);
+  };
+  for (const suite of Array.isArray(data.suites) ? data.suites : []) visit(suite, []);
+  return out;
+}
+
 /**
  * Jest `--json` and Vitest `--reporter=json` share the field names numPassedTests, numFailedTests,
  * numPendingTests (+ numTodoTests). Test files that fail outside any test (syntax error, failing import,
@@ -54,7 +97,7 @@ export function parseJestLike(file, { exitCode = 0, runner = 'jest' } = {}) {
     failed = 1;
     notes.push('no tests ran');
   }
-  return { passed, failed, skipped, note: notes.join('; ') };
+  return { passed, failed, skipped, note: notes.join('; '), failures: jestFailures(data, process.cwd()) };
 }
 
 /** Playwright JSON reporter: stats.expected / unexpected / skipped / flaky (flaky counts as passed). */
@@ -85,7 +128,19 @@ export function parsePlaywright(file, { exitCode = 0 } = {}) {
     failed = 1;
     notes.push('no tests ran');
   }
-  return { passed, failed, skipped, note: notes.join('; ') };
+  const failures = [
+    ...playwrightTests(data, process.cwd(), 'unexpected'),
+    // Passed on the retry CI allows, so counted as passed; listed so that a flaky test is seen and fixed.
+    ...playwrightTests(data, process.cwd(), 'flaky').map((line) => `flaky, passed on retry: ${line}`),
+    ...(Array.isArray(data.errors) ? data.errors.map((e) => `outside tests: ${errorHead(e?.message)}`) : []),
+  ];
+  return { passed, failed, skipped, note: notes.join('; '), failures };
+}
+
+/** Failed (and flaky) tests of every stage, `[stage] file › test: the head of its error`, at most `limit` lines. */
+export function failureLines(stages, limit = 20) {
+  const all = stages.flatMap((s) => (s.failures || []).map((f) => `[${s.name}] ${f}`));
+  return all.length > limit ? [...all.slice(0, limit), `… and ${all.length - limit} more`] : all;
 }
 
 /** The closing line: `N passed, N failed` plus `, N skipped` when > 0. */
