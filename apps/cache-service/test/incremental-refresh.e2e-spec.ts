@@ -1,5 +1,7 @@
 import type { AnalyticsQueryResponse, Datasource, WarmingJob, WarmResponse } from '@ccc/shared-types';
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { CacheKeys } from '../src/redis/redis-keys.js';
 import { IncrementalRefresh } from '../src/warming/incremental-refresh.js';
 import { createSourceTable, TEST_FREQUENCIES, TEST_MAPPING, TEST_MEASURES } from './support/source-table.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
@@ -203,13 +205,26 @@ describe('incremental refresh (watermark)', () => {
 
   it('runs a full warm instead, saying why, when the watermark cannot be trusted or every N-th time', async () => {
     const ds = await datasource({ practices: 2, providers: 2, periods: 3 }, { fullRefreshEvery: 2 });
-    await refresh(ds.id);
-    await db.query(`UPDATE ${ds.table} SET value = 5, updated_at = now() WHERE practice_id = 1 AND provider_id = 1001`);
-    expect(await refresh(ds.id)).toMatchObject({ refreshKind: 'incremental' });
-    expect(await refresh(ds.id)).toMatchObject({ refreshKind: 'incremental', groupsRewritten: 0 });
-    const third = await refresh(ds.id);
-    expect(third.refreshKind).toBe('full');
-    expect(third.refreshReason).toMatch(/2 incremental refreshes since the last full warm/);
+    // When the full warm a generation descends from was written: what a cdc datasource's interval is counted from.
+    const redis = new Redis(redisServer.url);
+    const fullAt = async (): Promise<number> => Number(await redis.hget(CacheKeys.meta(ds.id), 'fullAt'));
+    try {
+      await refresh(ds.id);
+      const firstFullAt = await fullAt();
+      expect(firstFullAt).toBeGreaterThan(Date.now() - 60_000);
+      await db.query(
+        `UPDATE ${ds.table} SET value = 5, updated_at = now() WHERE practice_id = 1 AND provider_id = 1001`,
+      );
+      expect(await refresh(ds.id)).toMatchObject({ refreshKind: 'incremental' });
+      expect(await refresh(ds.id)).toMatchObject({ refreshKind: 'incremental', groupsRewritten: 0 });
+      expect(await fullAt()).toBe(firstFullAt);
+      const third = await refresh(ds.id);
+      expect(third.refreshKind).toBe('full');
+      expect(third.refreshReason).toMatch(/2 incremental refreshes since the last full warm/);
+      expect(await fullAt()).toBeGreaterThan(firstFullAt);
+    } finally {
+      redis.disconnect();
+    }
 
     // The column's max went backwards (e.g. a restore): nothing the watermark says can be relied on.
     await db.query(`UPDATE ${ds.table} SET updated_at = updated_at - interval '10 days'`);

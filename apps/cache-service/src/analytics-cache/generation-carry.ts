@@ -70,14 +70,16 @@ export class GenerationCarry {
     groupDirectory: boolean;
     signature: string | null;
     incrementals: number;
+    fullAt: number | null;
     rolledBack: boolean;
   }> {
-    const [watermark, groupDirectory, signature, incrementals, rolledBack] = await this.redis.hmget(
+    const [watermark, groupDirectory, signature, incrementals, fullAt, rolledBack] = await this.redis.hmget(
       CacheKeys.meta(datasourceId),
       'watermark',
       'groupDir',
       'signature',
       'incrementals',
+      'fullAt',
       'rolledBack',
     );
     return {
@@ -85,6 +87,7 @@ export class GenerationCarry {
       groupDirectory: groupDirectory === '1',
       signature: signature || null,
       incrementals: Number(incrementals ?? 0),
+      fullAt: fullAt ? Number(fullAt) : null,
       rolledBack: rolledBack === '1',
     };
   }

@@ -25,6 +25,8 @@ export const GENERATION_FIGURES = [
   'groupDir',
   'signature',
   'incrementals',
+  // When the full warm the generation descends from was written (ms since the epoch; incremental ones carry it on).
+  'fullAt',
   // Set by a rollback: the generation lacks what change data capture confirmed after it was written (RefreshPlanner).
   'rolledBack',
 ] as const;

@@ -297,6 +297,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       flushMs: int('CDC_FLUSH_MS', 500, 50, 60_000),
       flushChanges: int('CDC_FLUSH_CHANGES', 5_000, 1, 1_000_000),
       maxLagBytes: int('CDC_MAX_LAG_BYTES', 256 * 1024 * 1024, 1_024, Number.MAX_SAFE_INTEGER),
+      fullWarmMinIntervalSeconds: int('CDC_FULL_WARM_MIN_INTERVAL_SECONDS', 3_600, 0, 30 * 86_400),
     },
     monitoring: {
       schedulesEnabled: bool('MONITORING_SCHEDULES', true),

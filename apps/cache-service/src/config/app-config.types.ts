@@ -131,6 +131,12 @@ export interface AppConfig {
     flushChanges: number;
     /** A slot retaining more WAL than this is abandoned for a full warm (and alerts). */
     maxLagBytes: number;
+    /**
+     * The periodic full warm of a cdc datasource runs after `fullRefreshEvery` incremental refreshes *and* at least this
+     * long after the last full warm: its refreshes follow the write rate (one every few seconds under load), so a count
+     * alone would re-read the whole source every minute and hold back the changes meanwhile.
+     */
+    fullWarmMinIntervalSeconds: number;
   };
   monitoring: {
     /** Periodic monitoring work (alert evaluation, rollups, index statistics) runs in this process (roles all/worker). */

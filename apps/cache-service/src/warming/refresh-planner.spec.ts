@@ -9,8 +9,10 @@ const base: RefreshBase = {
   groupDirectory: true,
   signature: 'sig',
   incrementals: 3,
+  fullAt: Date.parse('2026-12-01T09:00:00Z'),
   rolledBack: false,
 };
+const HOUR = 3_600_000;
 const input: Input = {
   requested: 'auto',
   changeDetection: 'watermark',
@@ -19,6 +21,8 @@ const input: Input = {
   namedGroups: false,
   base,
   previousIncrementalFailed: false,
+  cdcFullWarmMinIntervalMs: HOUR,
+  now: Date.parse('2026-12-01T10:00:00Z'),
 };
 
 describe('chooseRefresh', () => {
@@ -46,6 +50,28 @@ describe('chooseRefresh', () => {
     expect(reason({}, { incrementals: 24 })).toMatch(/24 incremental refreshes since the last full warm/);
     expect(reason({ changeDetection: 'cdc' })).toMatch(/change data capture names/);
     expect(reason({ changeDetection: 'none', requested: 'incremental' })).toMatch(/no change detection/);
+  });
+
+  it('runs the periodic full warm of a cdc datasource after fullRefreshEvery refreshes and its minimum interval both', () => {
+    const cdc: Input = { ...input, changeDetection: 'cdc', namedGroups: true };
+    const choose = (incrementals: number, sinceFullMs: number | null): ReturnType<typeof chooseRefresh> =>
+      chooseRefresh({
+        ...cdc,
+        base: { ...base, incrementals, fullAt: sinceFullMs === null ? null : cdc.now - sinceFullMs },
+      });
+    // Refreshes every few seconds reach the count within a minute: the full warm waits for the interval.
+    expect(choose(500, 10 * 60_000)).toEqual({ kind: 'incremental', reason: null });
+    expect(choose(500, HOUR).reason).toBe(
+      '500 incremental refreshes since the last full warm (fullRefreshEvery 24), 3600 s after it (CDC_FULL_WARM_MIN_INTERVAL_SECONDS 3600)',
+    );
+    // …and the interval alone is not enough.
+    expect(choose(23, 5 * HOUR)).toEqual({ kind: 'incremental', reason: null });
+    // A generation written before the time was recorded counts as long ago.
+    expect(choose(24, null).reason).toMatch(/24 incremental refreshes .*an unrecorded time after it/);
+    // A watermark datasource keeps the count alone (its refreshes follow its schedule).
+    expect(chooseRefresh({ ...input, base: { ...base, incrementals: 24, fullAt: input.now } }).reason).toMatch(
+      /^24 incremental refreshes since the last full warm \(fullRefreshEvery 24\)$/,
+    );
   });
 
   it('warms a datasource without change detection in full, with nothing to explain unless incremental was asked for', () => {

@@ -15,6 +15,8 @@ export interface RefreshBase {
   signature: string | null;
   /** Incremental refreshes since the last full warm. */
   incrementals: number;
+  /** When that full warm was written (ms since the epoch); null when not recorded (a generation of an earlier version). */
+  fullAt: number | null;
   /** A rollback made it live again (it lacks the changes captured after it was written). */
   rolledBack: boolean;
 }
@@ -60,6 +62,9 @@ export function chooseRefresh(input: {
   namedGroups: boolean;
   base: RefreshBase;
   previousIncrementalFailed: boolean;
+  /** A cdc datasource's periodic full warm waits this long after the last one as well (CDC_FULL_WARM_MIN_INTERVAL_SECONDS). */
+  cdcFullWarmMinIntervalMs: number;
+  now: number;
 }): RefreshChoice {
   const { requested, changeDetection, base } = input;
   const full = (reason: string | null): RefreshChoice => ({ kind: 'full', reason });
@@ -81,9 +86,16 @@ export function chooseRefresh(input: {
   if (input.namedGroups && base.rolledBack)
     return full('the live generation was rolled back: changes captured after it was written are not in it');
   if (input.previousIncrementalFailed) return full('the previous incremental refresh failed');
-  if (base.incrementals >= input.fullRefreshEvery)
-    return full(
-      `${base.incrementals} incremental refreshes since the last full warm (fullRefreshEvery ${input.fullRefreshEvery})`,
-    );
+  if (base.incrementals >= input.fullRefreshEvery) {
+    const counted = `${base.incrementals} incremental refreshes since the last full warm (fullRefreshEvery ${input.fullRefreshEvery})`;
+    if (changeDetection !== 'cdc') return full(counted);
+    // Change data capture refreshes at the pace of the writes: the count is reached in a minute under load, so the
+    // full warm also waits for its interval. An unrecorded time (an older generation) counts as long ago.
+    const sinceFullMs = base.fullAt === null ? Infinity : input.now - base.fullAt;
+    if (sinceFullMs >= input.cdcFullWarmMinIntervalMs)
+      return full(
+        `${counted}, ${Number.isFinite(sinceFullMs) ? `${Math.round(sinceFullMs / 1000)} s` : 'an unrecorded time'} after it (CDC_FULL_WARM_MIN_INTERVAL_SECONDS ${input.cdcFullWarmMinIntervalMs / 1000})`,
+      );
+  }
   return { kind: 'incremental', reason: null };
 }

@@ -52,6 +52,8 @@ export class RefreshRunner {
       namedGroups: requested?.changedGroups !== undefined,
       base: { generation: live.generation, droppedRegions: live.droppedRegions.length, ...fields },
       previousIncrementalFailed: await this.previousIncrementalFailed(row),
+      cdcFullWarmMinIntervalMs: this.deps.config.changeCapture.fullWarmMinIntervalSeconds * 1000,
+      now: Date.now(),
     });
     // An incremental refresh carries entries inside one Redis: the other regions would need their own base. One full
     // read written to every region keeps them all the same generation of data.
@@ -63,6 +65,8 @@ export class RefreshRunner {
       groupDir: strategy.changeDetection === 'none' ? '' : '1',
       signature,
       incrementals,
+      // A full warm records when it was written; an incremental refresh carries its base's time on.
+      fullAt: incrementals === 0 ? Date.now() : (fields.fullAt ?? ''),
     });
 
     if (choice.kind === 'incremental' && live.generation !== null) {
