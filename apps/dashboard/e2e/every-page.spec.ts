@@ -78,12 +78,14 @@ async function visit(visit: PageVisit): Promise<void> {
   await expect(page.locator('p.muted[role="status"]')).toHaveCount(0);
 }
 
-/** A page in a context of its own (what axe's Playwright integration needs), closed with its context. */
+/**
+ * A page in a context of its own (what axe's Playwright integration needs); close it with `page.context().close()`,
+ * awaited. (Closing the context from the page's close event left a promise nobody awaited: when it rejected, the
+ * error surfaced in whatever hook ran next — the next spec file's.)
+ */
 async function newPage(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
   const context = await browser.newContext({ baseURL: process.env.BASE_URL, viewport });
-  const created = await context.newPage();
-  created.on('close', () => void context.close());
-  return created;
+  return context.newPage();
 }
 
 test.beforeAll(async ({ playwright, browser }) => {
@@ -101,7 +103,7 @@ test.beforeAll(async ({ playwright, browser }) => {
 });
 
 test.afterAll(async ({ playwright }) => {
-  await page?.close();
+  await page?.context().close();
   if (!data) return;
   const request = await playwright.request.newContext({ baseURL: process.env.BASE_URL });
   await cleanupPageData(request, admin, data);
@@ -123,7 +125,7 @@ for (const viewport of VIEWPORTS) {
       await expect(signedOut.getByRole('button', { name: 'Sign in' })).toBeVisible();
       problems.push(...(await problemsOf(signedOut, '/login')));
     } finally {
-      await signedOut.close();
+      await signedOut.context().close();
     }
 
     for (const target of pages(data)) {
