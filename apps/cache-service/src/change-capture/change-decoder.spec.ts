@@ -87,6 +87,23 @@ describe('PendingChanges', () => {
     pending.commit('0/10', 0);
     expect(pending.take().groups).toBe(ALL_GROUPS);
   });
+
+  it('after a failed refresh every group is pending again, while the transaction being received stays uncommitted', () => {
+    const pending = new PendingChanges();
+    pending.add([group('Charges', '1', '1001')]);
+    pending.commit('0/10', 1_000);
+    pending.take();
+    pending.add([group('Visits', '1', '1001')]);
+    pending.allChanged(5_000);
+    expect(pending.empty).toBe(false);
+    expect(pending.oldestAt).toBe(5_000);
+    // Not moved back, nor forward past what was decoded.
+    expect(pending.position).toBe('0/10');
+    expect(pending.take()).toEqual({ groups: ALL_GROUPS, lsn: '0/10' });
+    // The half-received transaction counts once its commit arrives.
+    pending.commit('0/20', 6_000);
+    expect(pending.take()).toEqual({ groups: [group('Visits', '1', '1001')], lsn: '0/20' });
+  });
 });
 
 describe('compareLsn', () => {

@@ -103,6 +103,16 @@ export class PendingChanges {
     this.lsn = endLsn;
   }
 
+  /**
+   * Every group waits for the next refresh (a refresh of taken changes failed, a new slot): committed, due `now`
+   * unless something older already waits. The transaction being received and the position are left alone, so
+   * nothing is confirmed past what the stream had seen.
+   */
+  allChanged(now: number): void {
+    this.all = true;
+    this.since ??= now;
+  }
+
   /** True when nothing committed waits for a refresh. */
   get empty(): boolean {
     return !this.all && this.groups.size === 0;

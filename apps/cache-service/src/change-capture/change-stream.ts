@@ -1,6 +1,6 @@
 import type { ColumnMapping } from '@ccc/shared-types';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
-import { groupsOfChange, PendingChanges, type DecodedChange } from './change-decoder.js';
+import { compareLsn, groupsOfChange, PendingChanges, type DecodedChange } from './change-decoder.js';
 
 /** How often an idle stream asks the server where it stands, so the slot's confirmed position follows the WAL. */
 const IDLE_PING_MS = 1_000;
@@ -82,8 +82,12 @@ export class ChangeStream {
     this.refreshing = value;
   }
 
-  /** The refresh covering every change up to `lsn` has swapped: the server may forget them. */
+  /**
+   * The refresh covering every change up to `lsn` has swapped: the server may forget them. Never backwards: a flush of
+   * changes the stream decoded late (behind a catch-up's full warm, which confirmed further) tells the server nothing.
+   */
   async confirm(lsn: string): Promise<void> {
+    if (this.confirmed && compareLsn(lsn, this.confirmed) <= 0) return;
     this.confirmed = lsn;
     if (!this.stopped) await this.service.acknowledge(lsn);
   }
