@@ -27,6 +27,11 @@ import { SlotFigures } from './slot-metrics.js';
 const SUPERVISE_MS = 1_000;
 /** One worker consumes a slot: it holds this lease (renewed every round) while it does. */
 const LEASE_MS = 10_000;
+/**
+ * A catch-up (a lagging slot's full warm) that failed is tried again after this long; meanwhile its changes stay
+ * pending, so nothing confirms them away. Not CDC_FLUSH_MS: that one may be long, and the slot keeps growing.
+ */
+const CATCH_UP_RETRY_MS = 1_000;
 /** How often pending changes are looked at for their flush deadline. */
 const FLUSH_CHECK_MS = 100;
 /** Rounds between two sweeps for orphaned slots (also swept in a round that stopped a stream). */
@@ -47,6 +52,13 @@ interface Consumer {
   stream: ChangeStream;
   flushing: boolean;
   timer: NodeJS.Timeout;
+  /**
+   * The slot lagged past CDC_MAX_LAG_BYTES: from this time on, the next flush is a catch-up — a full warm in place of
+   * what is pending, confirmed up to the WAL position read before it. Null once one succeeded.
+   */
+  catchUpAt: number | null;
+  /** When the last catch-up succeeded: a lag figure read before the server applied its confirmation is stale. */
+  caughtUpAt: number | null;
 }
 
 /**
@@ -64,6 +76,7 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
   private readonly consumers = new Map<number, Consumer>();
   private supervisor: NodeJS.Timeout | null = null;
   private supervising = false;
+  private renewing = false;
   private stopping = false;
   private rounds = 0;
   /** Datasources whose stream restarted for new settings: their next start refreshes every group. */
@@ -125,7 +138,11 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
 
   /** One supervision round (also called by tests): consumers follow the datasources' modes, leases, lag, orphans. */
   async superviseOnce(): Promise<void> {
-    if (this.supervising || this.stopping) return;
+    if (this.stopping) return;
+    // Even while an earlier round still waits (a stream starting, a slot being dropped): a lapsed lease restarts its
+    // stream, and lets another worker start one beside it.
+    await this.renewLeases();
+    if (this.supervising) return;
     this.supervising = true;
     try {
       const strategies = await this.datasources.entities();
@@ -171,7 +188,25 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     await this.redis.hset(key, { kind, at: new Date().toISOString(), lagBytes: String(lagBytes) });
   }
 
-  /** Keeps (or takes) the lease of one CDC datasource and its stream. */
+  /** Renews the lease of every running stream; a stream whose lease was lost stops (without releasing it). */
+  private async renewLeases(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    try {
+      for (const consumer of [...this.consumers.values()]) {
+        const key = RedisKeys.lease(`change-capture:${consumer.datasourceId}`);
+        const renewed = await this.redis.eval(RENEW_LOCK, 1, key, consumer.token, String(LEASE_MS));
+        if (Number(renewed) !== 1 && this.consumers.get(consumer.datasourceId) === consumer)
+          await this.release(consumer.datasourceId, false);
+      }
+    } catch (error) {
+      this.logger.debug(`change capture leases not renewed: ${(error as Error).message}`);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Takes the lease of one CDC datasource and starts its stream (renewing is renewLeases'). */
   private async follow(strategy: CacheStrategyEntity): Promise<void> {
     const id = strategy.datasourceId;
     const running = this.consumers.get(id);
@@ -182,11 +217,7 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
       await this.release(id);
       return;
     }
-    if (running) {
-      const renewed = await this.redis.eval(RENEW_LOCK, 1, key, running.token, String(LEASE_MS));
-      if (Number(renewed) !== 1) await this.release(id, false);
-      return;
-    }
+    if (running) return;
     const token = randomUUID();
     if ((await this.redis.set(key, token, 'PX', LEASE_MS, 'NX')) !== 'OK') return;
     try {
@@ -219,6 +250,8 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
       stream,
       flushing: false,
       timer: setInterval(() => void this.flushIfDue(id), FLUSH_CHECK_MS),
+      catchUpAt: null,
+      caughtUpAt: null,
     };
     this.consumers.set(id, consumer);
     try {
@@ -230,48 +263,64 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
     // Changes before a new slot were never captured: the cache starts from a full warm taken after the slot.
     const settingsChanged = this.refreshAll.delete(id);
     if (slotCreated || settingsChanged) {
-      stream.pending.add(ALL_GROUPS);
-      stream.pending.commit(stream.pending.position ?? '0/0', Date.now() - this.config.changeCapture.flushMs);
+      stream.pending.allChanged(Date.now() - this.config.changeCapture.flushMs);
       void this.flushIfDue(id);
     }
   }
 
-  /** Refreshes what is pending once the oldest change waited CDC_FLUSH_MS or enough groups changed. */
+  /**
+   * Refreshes what is pending once the oldest change waited CDC_FLUSH_MS or enough groups changed — or, when the slot
+   * lagged, replaces it with a full warm (a catch-up). The only place pending changes are taken: a refresh that fails
+   * leaves every group pending (so keepalives confirm nothing) and is tried again.
+   */
   private async flushIfDue(id: number): Promise<void> {
     const consumer = this.consumers.get(id);
     if (!consumer || consumer.flushing) return;
     const { pending } = consumer.stream;
     const oldest = pending.oldestAt;
-    if (pending.empty || oldest === null) return;
-    const due =
-      pending.size >= this.config.changeCapture.flushChanges ||
-      Date.now() - oldest >= this.config.changeCapture.flushMs;
-    if (!due) return;
+    const { catchUpAt } = consumer;
+    const catchUp = catchUpAt !== null;
+    // A catch-up waiting to be tried again is not preempted by a flush, which would confirm only what was decoded.
+    if (catchUp ? Date.now() < catchUpAt : !this.due(pending.size, oldest)) return;
     consumer.flushing = true;
     consumer.stream.busy = true;
     const takenAt = Date.now();
-    const { groups, lsn } = pending.take();
     try {
+      // Everything committed before this position is in the snapshot of a warm that starts after it.
+      const from = catchUp ? await this.admin.currentLsn() : null;
+      const taken = pending.take();
+      const groups = catchUp ? ALL_GROUPS : taken.groups;
+      const lsn = from ?? taken.lsn;
       const timings = await this.refresher.refresh(id, groups);
       if (lsn && lsn !== '0/0') await consumer.stream.confirm(lsn);
+      if (catchUp) {
+        consumer.catchUpAt = null;
+        consumer.caughtUpAt = Date.now();
+      }
       // Where the freshness of this refresh's changes went (its oldest change: committed → confirmed after the swap).
       this.logger.log({
         msg: 'change capture refresh',
         datasourceId: id,
         groups: groups === ALL_GROUPS ? 'all' : groups.length,
-        oldestChangeMs: Date.now() - oldest,
-        pendingMs: takenAt - oldest,
+        ...(catchUp ? { catchUp: true } : {}),
+        oldestChangeMs: oldest === null ? null : Date.now() - oldest,
+        pendingMs: oldest === null ? null : takenAt - oldest,
         ...Object.fromEntries(Object.entries(timings).map(([phase, ms]) => [`${phase}Ms`, ms])),
       });
     } catch (error) {
       this.logger.warn(`change capture refresh of datasource ${id} failed: ${(error as Error).message}`);
-      // Nothing was confirmed: the changes are refreshed again, whole, by the next round.
-      pending.add(ALL_GROUPS);
-      pending.commit(lsn ?? '0/0', Date.now());
+      // Nothing was confirmed: the changes are refreshed again, whole, by the next flush.
+      pending.allChanged(Date.now());
+      if (catchUp) consumer.catchUpAt = Date.now() + CATCH_UP_RETRY_MS;
     } finally {
       consumer.stream.busy = false;
       consumer.flushing = false;
     }
+  }
+
+  private due(size: number, oldest: number | null): boolean {
+    if (oldest === null || size === 0) return false;
+    return size >= this.config.changeCapture.flushChanges || Date.now() - oldest >= this.config.changeCapture.flushMs;
   }
 
   /** The stream ended. A dropped slot is an incident: recreated, then a full warm (changes in between were lost). */
@@ -285,29 +334,25 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
 
   /**
    * A slot retaining more than CDC_MAX_LAG_BYTES: whatever it still holds is replaced by a full warm, after which
-   * everything committed before the warm started is in the cache, so the slot is confirmed up to there.
+   * everything committed before the warm started is in the cache, so the slot is confirmed up to there. The warm runs
+   * in the consumer's flush (it may take minutes; this round renews leases), and is retried there until it succeeds.
    */
   private async checkLag(): Promise<void> {
     if (this.consumers.size === 0) return;
-    // Fresh figures (not SlotFigures' shared ones): a lag read before the last fallback must not trigger another.
+    // Fresh figures (not SlotFigures' shared ones): a lag read before the last catch-up must not trigger another.
+    const readAt = Date.now();
     for (const slot of await this.admin.slots()) {
       const consumer = this.consumers.get(slot.datasourceId);
-      if (!consumer || consumer.flushing || slot.lagBytes <= this.config.changeCapture.maxLagBytes) continue;
+      if (!consumer || consumer.flushing || consumer.catchUpAt !== null) continue;
+      if (slot.lagBytes <= this.config.changeCapture.maxLagBytes) continue;
+      // The server applies a confirmation asynchronously: a round right after a catch-up may still see the old lag.
+      if (consumer.caughtUpAt !== null && readAt < consumer.caughtUpAt + SUPERVISE_MS) continue;
       this.logger.warn(
         `datasource ${slot.datasourceId}: its slot retains ${slot.lagBytes} bytes of WAL (over CDC_MAX_LAG_BYTES); warming fully`,
       );
+      consumer.catchUpAt = Date.now();
       await this.recordIncident(slot.datasourceId, 'slot_lagging', slot.lagBytes);
-      consumer.flushing = true;
-      consumer.stream.busy = true;
-      try {
-        const from = await this.admin.currentLsn();
-        consumer.stream.pending.take();
-        await this.refresher.refresh(slot.datasourceId, ALL_GROUPS);
-        await consumer.stream.confirm(from);
-      } finally {
-        consumer.stream.busy = false;
-        consumer.flushing = false;
-      }
+      void this.flushIfDue(slot.datasourceId);
     }
   }
 

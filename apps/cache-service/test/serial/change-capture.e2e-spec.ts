@@ -11,13 +11,15 @@ import { ChangeCaptureService } from '../../src/change-capture/change-capture.se
 import { loadConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { runMigrations } from '../../src/database/migrate.js';
+import { REDIS, type RedisClient } from '../../src/redis/redis.module.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { evaluateAlerts, onlyAlertOf } from '../support/alerts.js';
 import { FAULT_ENV } from '../support/faults.js';
 import { PrivatePostgres } from '../support/postgres-server.js';
 import { freePort, PrivateRedis } from '../support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from '../support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
-import { waitUntil } from '../support/warming.js';
+import { sleep, waitUntil } from '../support/warming.js';
 
 /** Generous: the cache follows the source "within seconds"; how fast is the bench's question, not this test's. */
 const FOLLOWS_WITHIN_MS = 60_000;
@@ -262,6 +264,98 @@ describeWithPostgres('change data capture', () => {
     }
     await t.http.delete(`/api/admin/datasources/${ds.id}`).set(bearer(token)).expect(204);
   }, 120_000);
+
+  it('keeps the changes of a lagging slot whose full warm failed: not confirmed, served by the next warm that succeeds', async () => {
+    const table = await createSourceTable(t.app.get(DataSource), { practices: 1, providers: 2, periods: 2 });
+    await source.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(token))
+        .send({ name: `Catch-up ${table}`, sourceTable: table, columnMapping: TEST_MAPPING, changeDetection: 'cdc' })
+        .expect(201)
+    ).body as Datasource;
+    const name = `ccc_ds_${ds.id}`;
+    await waitUntil(
+      async () => (await query(ds.id, { practice: '1' })).source === 'cache',
+      'the first warm',
+      FOLLOWS_WITHIN_MS,
+      200,
+    );
+    // Whether the slot is confirmed past `lsn` (its changes would then never be streamed again).
+    const confirmedPast = async (lsn: string): Promise<boolean> =>
+      (
+        await source.query<{ past: boolean }>(
+          `SELECT confirmed_flush_lsn > $2::pg_lsn AS past FROM pg_replication_slots WHERE slot_name = $1`,
+          [name, lsn],
+        )
+      ).rows[0].past;
+    // The stream's lease (10 s, renewed every second) as it stands: a worker that stops renewing it loses the stream.
+    const leaseMsLeft: number[] = [];
+    const lease = async (): Promise<void> => {
+      leaseMsLeft.push(await t.app.get<RedisClient>(REDIS).pttl(RedisKeys.lease(`change-capture:${ds.id}`)));
+    };
+    // Changes wait for a refresh far away.
+    const limits = t.config.changeCapture;
+    const saved = { ...limits };
+    Object.assign(limits, { flushMs: 600_000 });
+    // A migration moves the table away for a while (the publication follows it): every full warm of the datasource
+    // fails meanwhile.
+    const away = `${table}_away`;
+    await source.query(`ALTER TABLE ${table} RENAME TO ${away.split('.')[1]}`);
+    let moved = true;
+    try {
+      const jobsBefore = (await jobsOf(ds.id)).length;
+      await source.query('BEGIN');
+      await source.query(`UPDATE ${away} SET value = 6`);
+      // Before the commit record: a slot confirmed past this has been told the update is in the cache.
+      const { lsn: beforeCommit } = (
+        await source.query<{ lsn: string }>(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)
+      ).rows[0];
+      await source.query('COMMIT');
+      // The update reached the stream and waits there; now 1 KB of WAL is too much: its catch-up warm fails.
+      await sleep(1_000);
+      Object.assign(limits, { maxLagBytes: 1_024 });
+      await waitUntil(
+        async () => (await t.app.get(ChangeCaptureService).lastIncident(ds.id))?.kind === 'slot_lagging',
+        'the lagging slot to be given up for a full warm',
+        FOLLOWS_WITHIN_MS,
+        200,
+      );
+      await waitUntil(
+        async () => {
+          await lease();
+          return (await jobsOf(ds.id)).slice(0, -jobsBefore || undefined).some((job) => job.status === 'FAILED');
+        },
+        'the full warm to fail',
+        FOLLOWS_WITHIN_MS,
+        200,
+      );
+      // Keepalives keep coming (the service writes WAL of its own): none of them may confirm the update away.
+      for (const deadline = Date.now() + 3_000; Date.now() < deadline; await sleep(200)) {
+        expect(await confirmedPast(beforeCommit)).toBe(false);
+        await lease();
+      }
+      // The warm (and its retries) did not hold up the renewal of the lease.
+      expect(Math.min(...leaseMsLeft)).toBeGreaterThan(5_000);
+      expect((await query(ds.id, { practice: '1' })).entries.every((e) => e.rows.every(([, v]) => v !== 6))).toBe(true);
+
+      await source.query(`ALTER TABLE ${away} RENAME TO ${table.split('.')[1]}`);
+      moved = false;
+      await waitUntil(
+        async () => (await query(ds.id, { practice: '1' })).entries.every((e) => e.rows.every(([, v]) => v === 6)),
+        'the next full warm to serve the change',
+        FOLLOWS_WITHIN_MS,
+        200,
+      );
+      // Served: now the slot may forget it.
+      await waitUntil(async () => confirmedPast(beforeCommit), 'the slot to be confirmed', FOLLOWS_WITHIN_MS, 200);
+    } finally {
+      if (moved) await source.query(`ALTER TABLE ${away} RENAME TO ${table.split('.')[1]}`);
+      Object.assign(limits, saved);
+    }
+    await t.http.delete(`/api/admin/datasources/${ds.id}`).set(bearer(token)).expect(204);
+  }, 240_000);
 
   it('drops the slot and publication of a datasource that leaves cdc mode', async () => {
     const table = await createSourceTable(t.app.get(DataSource), { practices: 1, providers: 1, periods: 1 });
