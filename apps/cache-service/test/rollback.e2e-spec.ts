@@ -250,4 +250,40 @@ describe('rollback to the previous generation', () => {
     const refused = await rollback(limited).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
+
+  it('does not bring back selectively invalidated data: the invalidation drops the retained generation, and a rollback is refused', async () => {
+    const token = (await userWithToken(t, 'operator')).token;
+    await db.query(`UPDATE ${table} SET value = ${RIGHT}`);
+    await warmAndWait(t, token, ds.id);
+    const live = (await warmAndWait(t, token, ds.id)).generation!;
+    const retained = (await details()).previousGeneration!.generation;
+    expect((await keysOf(retained)).length).toBeGreaterThan(0);
+    expect(await query()).toMatchObject({ source: 'cache', generation: live });
+
+    // Only the Charges region: the rest of the live generation keeps serving.
+    const invalidated = await t.http
+      .post('/api/admin/analytics/cache/invalidate')
+      .set(bearer(token))
+      .send({ datasourceId: ds.id, measure: 'Charges' })
+      .expect(200);
+    await rollback(token)
+      .expect(409)
+      .expect(errorCode('CONFLICT'))
+      .expect(({ body }) => expect(body.message).toMatch(/no previous generation to roll back to.*invalidated/));
+    // The invalidated region is answered by the database, the others still by the live generation.
+    expect(await query()).toMatchObject({ source: 'database', generation: null });
+    // The retained generation is deleted, and counted with the region's entries (3 practices × 4 providers × 4
+    // frequencies of Charges in the live generation).
+    expect(await keysOf(retained)).toEqual([]);
+    expect(invalidated.body.keysDeleted).toBeGreaterThan(3 * 4 * 4);
+    const after = await details();
+    expect(after.generation).toBe(live);
+    expect(after.previousGeneration).toBeNull();
+    const other = await t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Payments', frequency: 'Monthly' })
+      .set(bearer(token))
+      .expect(200);
+    expect(other.body).toMatchObject({ source: 'cache', generation: live });
+  });
 });

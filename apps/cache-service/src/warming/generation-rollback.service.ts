@@ -60,7 +60,7 @@ export class GenerationRollbackService {
         throw AppError.conflict(
           previous
             ? `The previous generation of datasource ${datasourceId} (${previous.generation}) expired at ${new Date(previous.expiresAtMs).toISOString()} and is being deleted: there is nothing to roll back to.`
-            : `Datasource ${datasourceId} has no previous generation to roll back to: none is retained (never refreshed since the service kept one, GENERATION_RETENTION_SECONDS is 0, invalidated, or dropped to free memory for a warm).`,
+            : `Datasource ${datasourceId} has no previous generation to roll back to: none is retained (never refreshed since the service kept one, GENERATION_RETENTION_SECONDS is 0, invalidated wholly or in part, or dropped to free memory for a warm).`,
         );
       }
       if (expected !== undefined && expected !== previous.generation) {
