@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type {
   CacheHealthResponse,
   CacheStatsResponse,
@@ -35,7 +35,9 @@ function describeDuration(minutes: number): string {
 
 /** Statistics, health and invalidation of the analytics cache (seed 004 endpoints 1, 4 and 5). */
 @Injectable()
-export class AnalyticsCacheService {
+export class AnalyticsCacheService implements OnModuleInit {
+  private readonly logger = new Logger(AnalyticsCacheService.name);
+
   constructor(
     private readonly cache: CacheRepository,
     private readonly usageCounters: UsageCounters,
@@ -45,6 +47,14 @@ export class AnalyticsCacheService {
     private readonly changeCapture: ChangeCaptureLink,
     private readonly regions: RegionCaches,
   ) {}
+
+  onModuleInit(): void {
+    this.datasources.follow({
+      scheduleChanged: async () => undefined,
+      removing: async () => undefined,
+      regionsChanged: (datasourceId, stale) => this.dropRegionCopies(datasourceId, stale),
+    });
+  }
 
   private get warming(): WarmActivity {
     return this.warmActivity.current;
@@ -196,6 +206,26 @@ export class AnalyticsCacheService {
     if (region.name === PRIMARY_REGION) await this.dropPrimary(datasourceId);
     else await this.invalidateRegion(region.cache, { datasourceId }, false);
     return { entriesDropped };
+  }
+
+  /**
+   * A datasource's regions changed (a PATCH of `regions`): the copies in `stale` — regions taken out, which warms no
+   * longer update, or put back, which hold what they had before — are dropped, as a whole invalidation does there.
+   * Best effort: a region that cannot be reached keeps its copy (logged), and a region out of the list is never read.
+   */
+  private async dropRegionCopies(datasourceId: number, stale: string[]): Promise<void> {
+    for (const name of stale) {
+      try {
+        await this.invalidateRegion(this.regions.region(name).cache, { datasourceId }, false);
+      } catch (error) {
+        this.logger.warn({
+          msg: 'could not drop the cache of a region taken out of (or put back into) a datasource',
+          datasourceId,
+          region: name,
+          error: (error as Error).message,
+        });
+      }
+    }
   }
 
   /** A whole datasource out of the primary region, with its shadow and retained generations. */
