@@ -1,6 +1,14 @@
-import type { AnalyticsQueryResponse, Datasource, DatasourceRegionStatus, WarmingJob } from '@ccc/shared-types';
+import type {
+  AnalyticsQueryResponse,
+  AuditEntry,
+  Datasource,
+  DatasourceRegionStatus,
+  Paginated,
+  WarmingJob,
+} from '@ccc/shared-types';
 import { DataSource } from 'typeorm';
 import { AnalyticsCacheService } from '../src/analytics-cache/analytics-cache.service.js';
+import { RegionClients } from '../src/redis/region-clients.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
@@ -241,5 +249,65 @@ describe('multi-region caches', () => {
     const status = await statuses();
     for (const region of ['primary', 'eu', 'us'])
       expect(status[region]).toMatchObject({ generation: null, entries: 0 });
+  });
+
+  it('a region taken out of a datasource is never read again and its copy is dropped; put back, it serves after the next warm', async () => {
+    const regions = async (list: string[]): Promise<Datasource> =>
+      (await t.http.patch(`/api/admin/datasources/${ds.id}`).set(bearer(operator)).send({ regions: list }).expect(200))
+        .body as Datasource;
+    await warmAndWait(t, operator, ds.id);
+    expect(await query(eu)).toMatchObject({ source: 'cache', region: 'eu' });
+    expect(await query(us)).toMatchObject({ source: 'cache', region: 'us' });
+    const old = valueOf(await query(us));
+
+    // us is down while it is taken out: its copy cannot be dropped then, but its reader never reads it again.
+    await servers.us.stop();
+    expect((await regions(['eu'])).regions).toEqual(['primary', 'eu']);
+    await setValue(old === 4 ? 5 : 4);
+    const warmed = await warmAndWait(t, operator, ds.id);
+    expect(warmed.regionResults?.eu?.status).toBe('ok');
+    expect(valueOf(await query(t))).not.toBe(old);
+    await servers.us.start();
+    const usClient = us.app.get(RegionClients).client('us');
+    await waitUntil(async () => usClient.status === 'ready' && (await statuses()).us.reachable, 'us reachable again');
+    // It still holds the copy it had (with the old value)…
+    expect((await statuses()).us).toMatchObject({ warmed: false, reachable: true, generation: expect.any(Number) });
+    // …which its reader passes over for its fallback once it sees the change (its definitions are kept 5 s).
+    await waitUntil(async () => (await query(us)).region === 'primary', 'the us reader to pass over us');
+    const fromUs = await query(us);
+    expect(fromUs).toMatchObject({ source: 'cache', region: 'primary' });
+    expect(valueOf(fromUs)).toBe(valueOf(await query(t)));
+    expect(valueOf(fromUs)).not.toBe(old);
+
+    // eu taken out while reachable: its copy is dropped with the change, so its reader (no fallback) asks the database
+    // at once — and a rollback, allowed again for a datasource of the primary alone, leaves no region serving older data.
+    expect((await regions([])).regions).toEqual(['primary']);
+    expect((await statuses()).eu).toMatchObject({ warmed: false, generation: null, entries: 0 });
+    expect(await query(eu)).toMatchObject({ source: 'database', generation: null });
+
+    // us put back: what it held from before is dropped; the next warm writes it again.
+    expect((await regions(['us'])).regions).toEqual(['primary', 'us']);
+    expect((await statuses()).us).toMatchObject({ warmed: true, generation: null, entries: 0 });
+    expect((await query(us)).region).toBe('primary');
+    const next = (await warmAndWait(t, operator, ds.id)).generation;
+    await waitUntil(async () => (await query(us)).region === 'us', 'the us reader to read us again');
+    expect(await query(us)).toMatchObject({ source: 'cache', region: 'us' });
+    expect(valueOf(await query(us))).toBe(valueOf(await query(t)));
+    expect((await statuses()).us).toMatchObject({ upToDate: true, lagSeconds: 0 });
+    expect((await query(t)).generation).toBe(next);
+
+    // The drops are part of the audited changes of the datasource.
+    const audit = (
+      await t.http
+        .get('/api/admin/audit')
+        .query({ action: 'datasource.update', targetId: String(ds.id), pageSize: 10 })
+        .set(bearer(operator))
+        .expect(200)
+    ).body as Paginated<AuditEntry>;
+    expect(audit.items.map((row) => [row.outcome, row.parameters?.regions])).toEqual([
+      ['success', ['us']],
+      ['success', []],
+      ['success', ['eu']],
+    ]);
   });
 });

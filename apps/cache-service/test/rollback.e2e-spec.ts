@@ -9,6 +9,9 @@ import type {
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { WarmLocks } from '../src/analytics-cache/warm-locks.js';
+import { QUEUE_PREFIX } from '../src/redis/redis-keys.js';
+import { WARMING_QUEUE } from '../src/warming/job.repository.js';
+import { WarmingService } from '../src/warming/warming.service.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
@@ -249,5 +252,86 @@ describe('rollback to the previous generation', () => {
     for (let i = 0; i < 12; i++) await rollback(limited).expect(409);
     const refused = await rollback(limited).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('does not bring back selectively invalidated data: the invalidation drops the retained generation, and a rollback is refused', async () => {
+    const token = (await userWithToken(t, 'operator')).token;
+    await db.query(`UPDATE ${table} SET value = ${RIGHT}`);
+    await warmAndWait(t, token, ds.id);
+    const live = (await warmAndWait(t, token, ds.id)).generation!;
+    const retained = (await details()).previousGeneration!.generation;
+    expect((await keysOf(retained)).length).toBeGreaterThan(0);
+    expect(await query()).toMatchObject({ source: 'cache', generation: live });
+
+    // Only the Charges region: the rest of the live generation keeps serving.
+    const invalidated = await t.http
+      .post('/api/admin/analytics/cache/invalidate')
+      .set(bearer(token))
+      .send({ datasourceId: ds.id, measure: 'Charges' })
+      .expect(200);
+    await rollback(token)
+      .expect(409)
+      .expect(errorCode('CONFLICT'))
+      .expect(({ body }) => expect(body.message).toMatch(/no previous generation to roll back to.*invalidated/));
+    // The invalidated region is answered by the database, the others still by the live generation.
+    expect(await query()).toMatchObject({ source: 'database', generation: null });
+    // The retained generation is deleted, and counted with the region's entries (3 practices × 4 providers × 4
+    // frequencies of Charges in the live generation).
+    expect(await keysOf(retained)).toEqual([]);
+    expect(invalidated.body.keysDeleted).toBeGreaterThan(3 * 4 * 4);
+    const after = await details();
+    expect(after.generation).toBe(live);
+    expect(after.previousGeneration).toBeNull();
+    const other = await t.http
+      .get(`/api/analytics/datasources/${ds.id}/query`)
+      .query({ measure: 'Payments', frequency: 'Monthly' })
+      .set(bearer(token))
+      .expect(200);
+    expect(other.body).toMatchObject({ source: 'cache', generation: live });
+  });
+
+  it('answers the rollback as done when its bookkeeping fails after the swap, and the janitor deletes what it left', async () => {
+    const user = await userWithToken(t, 'operator');
+    const token = user.token;
+    // Two warms: neither generation has a region dropped by the test before.
+    await warmAndWait(t, token, ds.id);
+    const from = (await warmAndWait(t, token, ds.id)).generation!;
+    const to = (await details()).previousGeneration!.generation;
+    // A real fault after the swap: the queue's delayed set is not a sorted set, so scheduling the deletion of the
+    // generation rolled back from fails (WRONGTYPE) while the swap itself, in the meta hash, succeeds.
+    const delayed = `${QUEUE_PREFIX}:${WARMING_QUEUE}:delayed`;
+    const aside = `${delayed}:aside`;
+    const hadDelayed = (await redis.exists(delayed)) === 1;
+    if (hadDelayed) await redis.rename(delayed, aside);
+    await redis.set(delayed, 'not a sorted set');
+    let rolled: RollbackResponse;
+    try {
+      rolled = (await rollback(token).expect(200)).body as RollbackResponse;
+    } finally {
+      await redis.del(delayed);
+      if (hadDelayed) await redis.rename(aside, delayed);
+    }
+    expect(rolled).toMatchObject({ datasourceId: ds.id, generation: to, rolledBackFrom: from });
+    expect(rolled.previousGeneration).toMatchObject({ generation: from });
+    expect(await query()).toMatchObject({ source: 'cache', generation: to });
+    await waitUntil(async () => {
+      const page = (
+        await t.http
+          .get('/api/admin/audit')
+          .query({ action: 'cache.rollback', targetId: String(ds.id), actorId: user.id, pageSize: 50 })
+          .set(bearer(operator))
+          .expect(200)
+      ).body as Paginated<AuditEntry>;
+      expect(page.items.filter((row) => row.outcome !== 'success')).toEqual([]);
+      return page.items.some((row) => row.outcome === 'success' && row.statusCode === 200);
+    }, 'the rollback audited as a success');
+
+    // Nothing was scheduled for the generation rolled back from: once its retention ends, the janitor deletes it.
+    const expiresAt = Date.parse(rolled.previousGeneration!.expiresAt);
+    await sleep(Math.max(0, expiresAt - Date.now()) + 100);
+    expect((await keysOf(from)).length).toBeGreaterThan(0);
+    await t.app.get(WarmingService).sweepLeakedGenerations();
+    await waitUntil(async () => (await keysOf(from)).length === 0, `generation ${from} deleted by the janitor`, 30_000);
+    expect(await query()).toMatchObject({ source: 'cache', generation: to });
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type {
   CacheHealthResponse,
   CacheStatsResponse,
@@ -35,7 +35,9 @@ function describeDuration(minutes: number): string {
 
 /** Statistics, health and invalidation of the analytics cache (seed 004 endpoints 1, 4 and 5). */
 @Injectable()
-export class AnalyticsCacheService {
+export class AnalyticsCacheService implements OnModuleInit {
+  private readonly logger = new Logger(AnalyticsCacheService.name);
+
   constructor(
     private readonly cache: CacheRepository,
     private readonly usageCounters: UsageCounters,
@@ -45,6 +47,14 @@ export class AnalyticsCacheService {
     private readonly changeCapture: ChangeCaptureLink,
     private readonly regions: RegionCaches,
   ) {}
+
+  onModuleInit(): void {
+    this.datasources.follow({
+      scheduleChanged: async () => undefined,
+      removing: async () => undefined,
+      regionsChanged: (datasourceId, stale) => this.dropRegionCopies(datasourceId, stale),
+    });
+  }
 
   private get warming(): WarmActivity {
     return this.warmActivity.current;
@@ -173,19 +183,7 @@ export class AnalyticsCacheService {
     const selective = [request.measure, request.practice, request.provider, request.frequency].some(
       (v) => v !== undefined,
     );
-    let counts: DeletionCounts;
-    if (selective) {
-      // Only the matching ids, never the values, and in batches: any number of entries.
-      // Mark the region first: from now on queries overlapping it go to the database, never to a half-dropped set.
-      const region = Object.fromEntries(
-        DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]),
-      );
-      counts = (await this.cache.markDropped(datasourceId, region))
-        ? await this.cache.dropEntries(datasourceId, await this.cache.matchingIds(datasourceId, planQuery(request)))
-        : { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
-    } else {
-      counts = await this.dropPrimary(datasourceId);
-    }
+    const counts = selective ? await this.dropSelection(this.cache, request) : await this.dropPrimary(datasourceId);
     // The other regions serve the same data: it goes there too (best effort: a region that is down keeps its copy).
     for (const name of this.regions.names.slice(1))
       await this.invalidateRegion(this.regions.region(name).cache, request, selective).catch(() => undefined);
@@ -208,6 +206,26 @@ export class AnalyticsCacheService {
     if (region.name === PRIMARY_REGION) await this.dropPrimary(datasourceId);
     else await this.invalidateRegion(region.cache, { datasourceId }, false);
     return { entriesDropped };
+  }
+
+  /**
+   * A datasource's regions changed (a PATCH of `regions`): the copies in `stale` — regions taken out, which warms no
+   * longer update, or put back, which hold what they had before — are dropped, as a whole invalidation does there.
+   * Best effort: a region that cannot be reached keeps its copy (logged), and a region out of the list is never read.
+   */
+  private async dropRegionCopies(datasourceId: number, stale: string[]): Promise<void> {
+    for (const name of stale) {
+      try {
+        await this.invalidateRegion(this.regions.region(name).cache, { datasourceId }, false);
+      } catch (error) {
+        this.logger.warn({
+          msg: 'could not drop the cache of a region taken out of (or put back into) a datasource',
+          datasourceId,
+          region: name,
+          error: (error as Error).message,
+        });
+      }
+    }
   }
 
   /** A whole datasource out of the primary region, with its shadow and retained generations. */
@@ -236,16 +254,35 @@ export class AnalyticsCacheService {
   ): Promise<void> {
     const id = request.datasourceId;
     if (selective) {
-      const region = Object.fromEntries(
-        DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]),
-      );
-      if (await cache.markDropped(id, region))
-        await cache.dropEntries(id, await cache.matchingIds(id, planQuery(request)));
+      await this.dropSelection(cache, request);
       return;
     }
     const { live, shadow, previous } = await cache.invalidate(id);
     for (const generation of [shadow, live, previous])
       if (generation !== null) await cache.deleteGeneration(id, generation);
+  }
+
+  /**
+   * Selective invalidation in one region: only the matching ids, never the values, and in batches (any number of
+   * entries). The region is marked first: from then on queries overlapping it go to the database, never to a
+   * half-dropped set. The retained previous generation still holds the region: the mark releases it and it is deleted
+   * here (paced), so that no rollback serves the invalidated rows again.
+   */
+  private async dropSelection(cache: CacheRepository, request: SelectiveInvalidateRequest): Promise<DeletionCounts> {
+    const id = request.datasourceId;
+    const region = Object.fromEntries(
+      DIMENSION_KEYS.filter((d) => request[d] !== undefined).map((d) => [d, request[d]]),
+    );
+    const { marked, released } = await cache.markDropped(id, region);
+    if (!marked) return { keysDeleted: 0, indexesDeleted: 0, bytesFreed: 0 };
+    const counts = await cache.dropEntries(id, await cache.matchingIds(id, planQuery(request)));
+    if (released === null) return counts;
+    const retained = await cache.deleteGeneration(id, released);
+    return {
+      keysDeleted: counts.keysDeleted + retained.keysDeleted,
+      indexesDeleted: counts.indexesDeleted + retained.indexesDeleted,
+      bytesFreed: counts.bytesFreed + retained.bytesFreed,
+    };
   }
 
   private async metrics(

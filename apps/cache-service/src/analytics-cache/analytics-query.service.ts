@@ -6,6 +6,7 @@ import { LruCache } from '../common/lru-cache.js';
 import { SingleFlight } from '../common/single-flight.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { PRIMARY_REGION } from '../config/region-config.js';
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { OperatorMetricsService, type QuerySource } from '../telemetry/operator-metrics.service.js';
 import { SourcePolicy } from '../datasources/source-policy.js';
@@ -27,20 +28,25 @@ const MAX_CACHED_DATASOURCES = 10_000;
 const UNKNOWN_CACHE_MS = 2_000;
 const MAX_CACHED_UNKNOWN = 10_000;
 
+/** What the query API keeps of a datasource: its source as the reader takes it, and the regions warms write into. */
+interface QueryTarget extends SourceTable {
+  regions: string[];
+}
+
 /** The analytics query API for other services: answered from the live generation, or from the source when cold. */
 @Injectable()
 export class AnalyticsQueryService {
   /** What a query needs of a datasource: its source as the reader takes it, the table name parsed and checked once. */
-  private readonly known = new LruCache<number, SourceTable>(MAX_CACHED_DATASOURCES, STRATEGY_CACHE_MS);
+  private readonly known = new LruCache<number, QueryTarget>(MAX_CACHED_DATASOURCES, STRATEGY_CACHE_MS);
   private readonly unknown = new LruCache<number, true>(MAX_CACHED_UNKNOWN, UNKNOWN_CACHE_MS);
   /**
    * The last definition read of each datasource, kept past STRATEGY_CACHE_MS: while PostgreSQL cannot be reached,
    * warm datasources keep answering from Redis with it (the definition cannot change meanwhile, except by a deletion
    * on another replica, which also purges the cache).
    */
-  private readonly lastKnown = new LruCache<number, SourceTable>(MAX_CACHED_DATASOURCES, Infinity);
+  private readonly lastKnown = new LruCache<number, QueryTarget>(MAX_CACHED_DATASOURCES, Infinity);
   /** Queries arriving while a datasource's definition is being read (its cache entry just expired) share that read. */
-  private readonly lookups = new SingleFlight<number, SourceTable>();
+  private readonly lookups = new SingleFlight<number, QueryTarget>();
   /** Counts definition changes, so that a read that overlapped one is not remembered. */
   private changes = 0;
   /** "Now" of both caches, in ms; tests hold it still. */
@@ -87,14 +93,14 @@ export class AnalyticsQueryService {
 
   private async answer(
     datasourceId: number,
-    source: SourceTable,
+    source: QueryTarget,
     query: AnalyticsQuery,
     toDatabase: () => void,
   ): Promise<string> {
     const started = performance.now();
     const max = this.config.query.maxEntries;
     const plan = planQuery(query);
-    const { result, region } = await this.fromRegions(datasourceId, query, plan, max);
+    const { result, region } = await this.fromRegions(datasourceId, source.regions, query, plan, max);
     if (result.kind === 'too_broad')
       throw this.tooBroad(
         `The query ${result.exact ? 'matches' : 'may match up to'} ${result.count} entries, more than ${max}`,
@@ -121,11 +127,14 @@ export class AnalyticsQueryService {
   /**
    * The answer of the first region in SERVICE_REGION, SERVICE_REGION_FALLBACK order whose live generation holds it;
    * a region that cannot be reached or is cold is passed over (each answer still comes wholly from one generation of
-   * one region). Every region unreachable: the last error, as a single Redis's outage would be. `region`: set only when
-   * several regions are configured (the answer's additive `region` field).
+   * one region). A region not among the datasource's `regions` counts as cold without being read: warms no longer
+   * update it, so whatever it still holds is out of date. Every region unreachable: the last error, as a single
+   * Redis's outage would be. `region`: set only when several regions are configured (the answer's additive `region`
+   * field).
    */
   private async fromRegions(
     datasourceId: number,
+    regions: string[],
     query: AnalyticsQuery,
     plan: QueryPlan,
     max: number,
@@ -135,6 +144,10 @@ export class AnalyticsQueryService {
     let failure: unknown = null;
     let reached = false;
     for (const region of order) {
+      if (region.name !== PRIMARY_REGION && !regions.includes(region.name)) {
+        reached = true;
+        continue;
+      }
       try {
         const result = await this.fromCache(region.cache, datasourceId, query, plan, max);
         if (result.kind !== 'cold') return { result, region: region.name };
@@ -172,17 +185,18 @@ export class AnalyticsQueryService {
   }
 
   /** The datasource from PostgreSQL, or 404 — remembered either way (a 404 briefly). */
-  private async lookUp(datasourceId: number): Promise<SourceTable> {
+  private async lookUp(datasourceId: number): Promise<QueryTarget> {
     if (this.unknown.get(datasourceId, this.clock())) throw AppError.notFound('Datasource', datasourceId);
     const changes = this.changes;
     try {
       const strategy = await this.datasources.getEntity(datasourceId);
-      const source: SourceTable = {
+      const source: QueryTarget = {
         table: strategy.sourceTable,
         columns: strategy.columnMapping,
         datasourceId,
         strategyId: strategy.id,
         allowed: this.policy.allowedName(strategy.sourceTable),
+        regions: strategy.regions ?? [PRIMARY_REGION],
       };
       if (changes === this.changes) {
         this.known.set(datasourceId, source, Infinity, this.clock());

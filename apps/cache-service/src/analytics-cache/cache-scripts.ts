@@ -159,18 +159,23 @@ return out
 /**
  * Records a region (a filter) of the live generation as dropped by selective invalidation, so queries that
  * overlap it are answered by the database until the next warm, and bumps the epoch so a warm that started
- * before cannot swap the dropped data back in. Returns the live generation ('' when cold).
+ * before cannot swap the dropped data back in. It releases the retained previous generation in the same step (as
+ * RELEASE does): that generation still holds the region, and a rollback would serve it again. In one script, so no
+ * rollback can come between the mark and the release. Returns {live gen, released previous gen} ('' for none; live ''
+ * when cold, and then nothing is changed).
  */
 export const MARK_DROPPED = `
 local gen = redis.call('HGET', KEYS[1], ${LIVE})
-if not gen then return '' end
+if not gen then return { '', '' } end
 local list = redis.call('HGET', KEYS[1], 'dropped')
 local filters = {}
 if list then filters = cjson.decode(list) end
 table.insert(filters, cjson.decode(ARGV[1]))
 redis.call('HSET', KEYS[1], 'dropped', cjson.encode(filters))
 redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-return gen
+local previous = redis.call('HGET', KEYS[1], ${PREVIOUS_GEN}) or ''
+if previous ~= '' then redis.call('HDEL', KEYS[1], unpack(${luaList(ALL_PREVIOUS_FIELDS)})) end
+return { gen, previous }
 `;
 
 /**

@@ -399,9 +399,21 @@ export class CacheRepository {
     return [...found];
   }
 
-  /** Marks a region of the live generation as dropped (see MARK_DROPPED); false when the cache is cold. */
-  async markDropped(datasourceId: number, region: AnalyticsQuery): Promise<boolean> {
-    return (await this.redis.eval(MARK_DROPPED, 1, CacheKeys.meta(datasourceId), JSON.stringify(region))) !== '';
+  /**
+   * Marks a region of the live generation as dropped and releases the retained previous generation (see MARK_DROPPED):
+   * `marked` false when the cache is cold; `released`: the previous generation, now free for the caller to delete.
+   */
+  async markDropped(
+    datasourceId: number,
+    region: AnalyticsQuery,
+  ): Promise<{ marked: boolean; released: number | null }> {
+    const [live, previous] = (await this.redis.eval(
+      MARK_DROPPED,
+      1,
+      CacheKeys.meta(datasourceId),
+      JSON.stringify(region),
+    )) as [string, string];
+    return { marked: live !== '', released: previous ? Number(previous) : null };
   }
 
   /** Drops some entries of the live generation and their index memberships, in paced batches (GenerationDeletion). */

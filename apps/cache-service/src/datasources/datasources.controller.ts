@@ -68,7 +68,8 @@ export class DatasourcesController {
   @ApiOkResponse({ type: DatasourceDto })
   @ApiOperation({
     summary: 'Change a datasource',
-    description: 'Changes a datasource’s settings; a change of its source or mapping makes the cached data stale.',
+    description:
+      'Changes a datasource’s settings; a change of its source or mapping makes the cached data stale. Taking a region out of `regions` (or putting one back) drops the datasource’s cache in that region.',
   })
   @ApiErrorResponses(
     [403, 'FORBIDDEN or SOURCE_NOT_ALLOWED: a missing permission, or a source table outside SOURCE_SCHEMAS'],

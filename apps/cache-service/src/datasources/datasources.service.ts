@@ -23,6 +23,11 @@ export interface DatasourceFollower {
   removing(datasourceId: number): Promise<void>;
   /** Problems with the settings about to be saved that only this follower can see (400 naming the field). */
   vet?(row: CacheStrategyEntity): Promise<Array<{ field: string; message: string }>>;
+  /**
+   * Its regions changed: `stale` are the regions (never the primary) whose copy of its cache is no longer valid —
+   * removed ones (warms no longer update them) and added ones (whatever they hold is from before). Never throws.
+   */
+  regionsChanged?(datasourceId: number, stale: string[]): Promise<void>;
 }
 
 /**
@@ -196,6 +201,7 @@ export class DatasourcesService {
     ) {
       sourceTable = await this.assertSourceMatches(sourceTable, columnMapping, detection);
     }
+    const regionsBefore = row.regions ?? [PRIMARY_REGION];
     Object.assign(row, {
       name: request.name?.trim() ?? row.name,
       description: request.description !== undefined ? request.description : row.description,
@@ -215,6 +221,12 @@ export class DatasourcesService {
     const saved = await withRequestValues(() => this.strategies.save(row));
     this.changed(id);
     if (request.warmSchedule !== undefined || request.enabled !== undefined) await this.scheduleChanged(id);
+    // Part of this change (and of its audit row): a region out of the list would otherwise keep its copy as it was.
+    const regionsAfter = saved.regions ?? [PRIMARY_REGION];
+    const stale = [...new Set([...regionsBefore, ...regionsAfter])].filter(
+      (name) => name !== PRIMARY_REGION && regionsBefore.includes(name) !== regionsAfter.includes(name),
+    );
+    if (stale.length > 0) for (const follower of this.followers) await follower.regionsChanged?.(id, stale);
     return toDatasource(saved);
   }
 

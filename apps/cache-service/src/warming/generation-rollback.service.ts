@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import type { RollbackResponse } from '@ccc/shared-types';
+import { Injectable, Logger } from '@nestjs/common';
+import type { PreviousGeneration, RollbackResponse } from '@ccc/shared-types';
 import { CacheRepository, type SwapOutcome } from '../analytics-cache/cache.repository.js';
 import { toPreviousGeneration } from '../analytics-cache/retained-generation.js';
 import { WarmLocks } from '../analytics-cache/warm-locks.js';
@@ -26,6 +26,8 @@ const REFUSED: Record<Exclude<SwapOutcome, 'ok' | 'lock_lost'>, string> = {
  */
 @Injectable()
 export class GenerationRollbackService {
+  private readonly logger = new Logger(GenerationRollbackService.name);
+
   constructor(
     private readonly cache: CacheRepository,
     private readonly locks: WarmLocks,
@@ -60,7 +62,7 @@ export class GenerationRollbackService {
         throw AppError.conflict(
           previous
             ? `The previous generation of datasource ${datasourceId} (${previous.generation}) expired at ${new Date(previous.expiresAtMs).toISOString()} and is being deleted: there is nothing to roll back to.`
-            : `Datasource ${datasourceId} has no previous generation to roll back to: none is retained (never refreshed since the service kept one, GENERATION_RETENTION_SECONDS is 0, invalidated, or dropped to free memory for a warm).`,
+            : `Datasource ${datasourceId} has no previous generation to roll back to: none is retained (never refreshed since the service kept one, GENERATION_RETENTION_SECONDS is 0, invalidated wholly or in part, or dropped to free memory for a warm).`,
         );
       }
       if (expected !== undefined && expected !== previous.generation) {
@@ -82,16 +84,48 @@ export class GenerationRollbackService {
           `The rollback of datasource ${datasourceId} was refused: ${outcome === 'lock_lost' ? 'a warm took the datasource over' : REFUSED[outcome]}.`,
         );
       }
-      // Still under the lock: no warm can begin a shadow the retirement's sweep would have to tell apart.
-      await this.retention.retired(datasourceId, meta.generation);
       return {
         datasourceId,
         generation: previous.generation,
         rolledBackFrom: meta.generation,
-        previousGeneration: toPreviousGeneration((await this.cache.meta(datasourceId)).previous),
+        previousGeneration: await this.afterSwap(datasourceId, meta.generation),
       };
     } finally {
-      await this.locks.releaseLock(datasourceId, token);
+      // The lock has a lease: one not released (Redis away) ends by itself; the answer stays the rollback's own.
+      await this.locks
+        .releaseLock(datasourceId, token)
+        .catch((error: Error) =>
+          this.logger.warn({ msg: 'could not release the rollback lock', datasourceId, error: error.message }),
+        );
+    }
+  }
+
+  /**
+   * Bookkeeping after the swap took effect: the rollback happened whatever fails here, so a failure is logged and the
+   * answer (and its audit row) stays a success. The generation rolled back from is retained by the swap itself; without
+   * its deletion job the janitor deletes it once its retention ends. Returns what is retained now (null: unknown).
+   */
+  private async afterSwap(datasourceId: number, rolledBackFrom: number): Promise<PreviousGeneration | null> {
+    try {
+      // Still under the lock: no warm can begin a shadow the retirement's sweep would have to tell apart.
+      await this.retention.retired(datasourceId, rolledBackFrom);
+    } catch (error) {
+      this.logger.warn({
+        msg: 'rolled back, but could not schedule the deletion of the generation rolled back from: the janitor will',
+        datasourceId,
+        generation: rolledBackFrom,
+        error: (error as Error).message,
+      });
+    }
+    try {
+      return toPreviousGeneration((await this.cache.meta(datasourceId)).previous);
+    } catch (error) {
+      this.logger.warn({
+        msg: 'rolled back, but could not read the retained generation',
+        datasourceId,
+        error: (error as Error).message,
+      });
+      return null;
     }
   }
 }
