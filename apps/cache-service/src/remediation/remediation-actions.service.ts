@@ -16,7 +16,10 @@ import { authorOf } from '../users/author.js';
 import { WarmingService } from '../warming/warming.service.js';
 import { RemediationActionEntity } from './remediation-action.entity.js';
 
-/** Outcomes that count against the hourly limit: something was changed or someone was paged. */
+/**
+ * Outcomes that count against the hourly limit: something was changed or someone was paged. A NOTIFY_ONLY rule's
+ * DONE changes nothing, so it does not count (one such rule on many open alerts would otherwise use up the limit).
+ */
 const COUNTED: RemediationOutcome[] = ['DONE', 'ESCALATED'];
 /** Actions whose previous value can be put back. */
 const REVERSIBLE = new Set(['RAISE_STALENESS_TTL', 'PAUSE_SCHEDULE']);
@@ -90,9 +93,13 @@ export class RemediationActionsService {
     return (await this.rows.countBy({ ruleId, alertId, outcome: 'ESCALATED' })) > 0;
   }
 
-  /** Actions that changed something or paged someone in the hour before `now`, by every rule. */
+  /** Actions that changed something or paged someone since `since`, by every rule (NOTIFY_ONLY changes nothing). */
   countSince(since: Date): Promise<number> {
-    return this.rows.countBy({ outcome: In(COUNTED), createdAt: MoreThanOrEqual(since) });
+    return this.rows.countBy({
+      outcome: In(COUNTED),
+      action: Not('NOTIFY_ONLY' as const),
+      createdAt: MoreThanOrEqual(since),
+    });
   }
 
   /**

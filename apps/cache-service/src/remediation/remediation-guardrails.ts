@@ -21,7 +21,7 @@ export interface Situation {
   escalated: boolean;
   /** A warm of the datasource is queued or running (whoever asked for it). */
   warmActive: boolean;
-  /** Automatic actions taken in the last hour, by every rule, against the configured limit. */
+  /** Changes and escalations made in the last hour, by every rule, against the configured limit. */
   actionsLastHour: number;
   maxActionsPerHour: number;
   now: Date;
@@ -36,7 +36,7 @@ const ACTIVE: ReadonlySet<JobStatus> = new Set(['PENDING', 'RUNNING', 'PAUSED'])
  * Whether a rule acts on an open alert now. The guardrails, in order: the alert must be severe enough and have a
  * datasource (NOTIFY_ONLY acts on any); a rule that gave up stays quiet; a rule waits for its own warm; after
  * `maxFailedAttempts` failed warms it escalates instead; then the cool-down, a warm already queued or running,
- * and the hourly limit (dry runs change nothing, so the limit does not hold them back).
+ * and the hourly limit (dry runs and NOTIFY_ONLY change nothing: the limit neither counts nor holds them back).
  */
 export function decide(s: Situation): Decision {
   if (RANK[s.alert.severity] < RANK[s.rule.minSeverity])
@@ -54,7 +54,7 @@ export function decide(s: Situation): Decision {
     return { kind: 'skip', reason: 'cooling down' };
   if (s.warmActive && s.alert.datasourceId !== null)
     return { kind: 'skip', reason: 'a warm of the datasource is queued or running' };
-  if (!s.rule.dryRun && s.actionsLastHour >= s.maxActionsPerHour)
+  if (!s.rule.dryRun && s.rule.action !== 'NOTIFY_ONLY' && s.actionsLastHour >= s.maxActionsPerHour)
     return { kind: 'skip', reason: `the limit of ${s.maxActionsPerHour} automatic actions per hour is reached` };
   return { kind: 'act' };
 }

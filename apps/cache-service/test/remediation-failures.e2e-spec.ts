@@ -1,0 +1,120 @@
+import type {
+  AlertEvaluationResult,
+  Datasource,
+  Paginated,
+  RemediationAction,
+  RemediationRule,
+} from '@ccc/shared-types';
+import { DataSource } from 'typeorm';
+import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
+import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
+import { evaluateAlerts } from './support/alerts.js';
+import { freePort, PrivateRedis } from './support/redis-server.js';
+import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
+import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
+import { waitUntil } from './support/warming.js';
+
+const RULES = '/api/admin/monitoring/remediation/rules';
+const ACTIONS = '/api/admin/monitoring/remediation/actions';
+
+describe('remediation rules when things go wrong: the hourly limit, refused warms, half-done bookkeeping', () => {
+  let redisServer: PrivateRedis;
+  let t: TestApp;
+  let db: DataSource;
+  let admin: { id: string; token: string };
+
+  beforeAll(async () => {
+    // A Redis of its own: the hit-rate counters and the evaluation lease are this file's alone.
+    redisServer = new PrivateRedis(await freePort());
+    await redisServer.start();
+    t = await createTestApp({
+      REDIS_URL: redisServer.url,
+      WARM_ATTEMPTS: '1',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+      RATE_LIMIT_WARMING_PER_HOUR: '1000',
+    });
+    db = t.app.get(DataSource);
+    admin = await userWithToken(t, 'admin');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redisServer?.stop();
+  });
+
+  /** A datasource whose only live alert is a low hit rate: a WARNING (30 % against 60 / 20). */
+  async function alertingDatasource(): Promise<Datasource & { table: string }> {
+    const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 3 });
+    const ds = (
+      await t.http
+        .post('/api/admin/datasources')
+        .set(bearer(admin.token))
+        .send({ name: `Remedy ${table.slice(-6)}`, sourceTable: table, columnMapping: TEST_MAPPING })
+        .expect(201)
+    ).body as Datasource;
+    for (const metricType of ['QUERY_TIME', 'CACHE_MEMORY_SHARE', 'CACHE_AGE', 'WARMING_FAILURES'])
+      await threshold({
+        metricType,
+        datasourceId: ds.id,
+        warningThreshold: 1,
+        criticalThreshold: 2,
+        alertEnabled: false,
+      });
+    const now = new Date();
+    await t.app
+      .get(UsageCounters)
+      .addQueryCounters(ds.id, [{ hour: hourOf(now), minute: minuteOf(now), hits: 3, misses: 7, latencyMicros: 0 }]);
+    await threshold({
+      metricType: 'CACHE_HIT_RATIO',
+      datasourceId: ds.id,
+      warningThreshold: 60,
+      criticalThreshold: 20,
+    });
+    return { ...ds, table };
+  }
+
+  async function threshold(body: Record<string, unknown>): Promise<void> {
+    await t.http.post('/api/admin/monitoring/thresholds').set(bearer(admin.token)).send(body).expect(201);
+  }
+
+  async function rule(body: Record<string, unknown>): Promise<RemediationRule> {
+    return (
+      await t.http
+        .post(RULES)
+        .set(bearer(admin.token))
+        .send({ alertType: 'HIT_RATE_LOW', ...body })
+        .expect(201)
+    ).body as RemediationRule;
+  }
+
+  async function actionsOf(ruleId: string): Promise<RemediationAction[]> {
+    return (
+      (await t.http.get(ACTIONS).query({ ruleId }).set(bearer(admin.token)).expect(200))
+        .body as Paginated<RemediationAction>
+    ).items;
+  }
+
+  const evaluate = (): Promise<AlertEvaluationResult> => evaluateAlerts(t, admin.token);
+
+  it('NOTIFY_ONLY records neither use up nor wait for the hourly limit: a WARM rule still acts after more of them than the limit', async () => {
+    const ds = await alertingDatasource();
+    const notify = await rule({ name: 'Notify', datasourceId: ds.id, action: 'NOTIFY_ONLY', cooldownSeconds: 0 });
+    // The limit counts the actions of every test file sharing the database: the default (20) leaves room for theirs.
+    const limit = t.config.remediation.maxActionsPerHour;
+    for (let round = 0; round <= limit; round++) await evaluate();
+    // (Test files share the database, and another file's rounds may take this rule's alert too: at least these.)
+    const notes = await actionsOf(notify.id);
+    expect(notes.length).toBeGreaterThan(limit);
+    expect(new Set(notes.map((a) => a.outcome))).toEqual(new Set(['DONE']));
+
+    const warm = await rule({ name: 'Warm', datasourceId: ds.id, action: 'WARM', cooldownSeconds: 3600 });
+    await evaluate();
+    const [queued] = await actionsOf(warm.id);
+    expect(queued).toMatchObject({ action: 'WARM', outcome: 'DONE', warmJobId: expect.any(String) });
+    await waitUntil(
+      async () => (await actionsOf(warm.id))[0].warmStatus === 'COMPLETED',
+      'the rule’s warm to complete',
+      30_000,
+    );
+    for (const { id } of [notify, warm]) await t.http.delete(`${RULES}/${id}`).set(bearer(admin.token)).expect(204);
+  });
+});
