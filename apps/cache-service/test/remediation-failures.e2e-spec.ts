@@ -1,5 +1,7 @@
 import type {
   AlertEvaluationResult,
+  AuditEntry,
+  CacheAlert,
   Datasource,
   Paginated,
   RemediationAction,
@@ -8,11 +10,11 @@ import type {
 import { DataSource } from 'typeorm';
 import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
-import { evaluateAlerts } from './support/alerts.js';
+import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from './support/test-app.js';
-import { waitUntil } from './support/warming.js';
+import { waitUntil, warmAndWait } from './support/warming.js';
 
 const RULES = '/api/admin/monitoring/remediation/rules';
 const ACTIONS = '/api/admin/monitoring/remediation/actions';
@@ -93,7 +95,18 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
     ).items;
   }
 
+  async function auditOf(action: string, targetId: string): Promise<AuditEntry[]> {
+    return (
+      (await t.http.get('/api/admin/audit').query({ action, targetId }).set(bearer(admin.token)).expect(200))
+        .body as Paginated<AuditEntry>
+    ).items;
+  }
+
   const evaluate = (): Promise<AlertEvaluationResult> => evaluateAlerts(t, admin.token);
+  const hitRateAlert = (datasourceId: number): Promise<CacheAlert> => onlyAlertOf(t, admin.token, datasourceId);
+  /** The datasource's source leaves SOURCE_SCHEMAS: every warm of it is refused (`skipped`) before it is queued. */
+  const refuseWarms = (ds: Datasource): Promise<unknown> =>
+    db.query(`UPDATE cache_strategy SET source_table = 'public.app_user' WHERE datasource_id = $1`, [ds.id]);
 
   it('NOTIFY_ONLY records neither use up nor wait for the hourly limit: a WARM rule still acts after more of them than the limit', async () => {
     const ds = await alertingDatasource();
@@ -116,5 +129,45 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
       30_000,
     );
     for (const { id } of [notify, warm]) await t.http.delete(`${RULES}/${id}`).set(bearer(admin.token)).expect(204);
+  });
+
+  it('a warm the datasource refuses is a failed attempt: after maxFailedAttempts the rule escalates once and stops', async () => {
+    const ds = await alertingDatasource();
+    await refuseWarms(ds);
+    const warm = await rule({
+      name: 'Refused',
+      datasourceId: ds.id,
+      action: 'WARM',
+      cooldownSeconds: 0,
+      maxFailedAttempts: 2,
+    });
+    for (let round = 0; round < 5; round++) await evaluate();
+
+    const actions = await actionsOf(warm.id);
+    expect(actions.map((a) => a.outcome)).toEqual(['ESCALATED', 'FAILED', 'FAILED']);
+    expect(actions[1].detail).toMatch(/^Could not warm .*SOURCE_SCHEMAS/);
+    expect(actions[0].detail).toMatch(/^Stopped after 2 failed warm\(s\)/);
+    const alert = await hitRateAlert(ds.id);
+    expect(alert).toMatchObject({ alertStatus: 'ACTIVE', severity: 'CRITICAL' });
+    expect(alert.history.filter((e) => e.event === 'ESCALATED')).toHaveLength(1);
+    expect((await auditOf('remediation.warm', String(ds.id))).map((a) => a.outcome)).toEqual(['failure', 'failure']);
+    expect(await auditOf('remediation.escalate', String(ds.id))).toHaveLength(1);
+  });
+
+  it('a WARM rule within the datasource’s minimum warm interval does nothing and records nothing — not a failure', async () => {
+    const ds = await alertingDatasource();
+    // Warmed just now; the default minimum interval is 5 min.
+    await warmAndWait(t, admin.token, ds.id);
+    const warm = await rule({
+      name: 'Too soon',
+      datasourceId: ds.id,
+      action: 'WARM',
+      cooldownSeconds: 0,
+      maxFailedAttempts: 1,
+    });
+    for (let round = 0; round < 3; round++) await evaluate();
+    expect(await actionsOf(warm.id)).toEqual([]);
+    expect((await hitRateAlert(ds.id)).severity).toBe('WARNING');
+    expect(await auditOf('remediation.warm', String(ds.id))).toEqual([]);
   });
 });

@@ -78,15 +78,22 @@ export class RemediationActionsService {
     return last?.createdAt ?? null;
   }
 
-  /** The states of the warms a rule queued for an alert, oldest first (null: the job row is gone). */
+  /**
+   * The states of the warms a rule queued (or tried to) for an alert, oldest first (null: the job row is gone). A warm
+   * the datasource refused (FAILED row, no job) is a failed attempt like a warm that failed while running: without
+   * it, a rule whose warms are always refused would fail every cool-down forever and never escalate.
+   */
   async warmsFor(ruleId: string, alertId: string): Promise<Array<RemediationAction['warmStatus']>> {
     const rows = await this.rows.find({
-      select: { warmJobId: true },
-      where: { ruleId, alertId, outcome: 'DONE', warmJobId: Not(IsNull()) },
+      select: { outcome: true, warmJobId: true },
+      where: [
+        { ruleId, alertId, outcome: 'DONE', warmJobId: Not(IsNull()) },
+        { ruleId, alertId, outcome: 'FAILED' },
+      ],
       order: { createdAt: 'ASC' },
     });
-    const statuses = await this.warming.jobStatuses(rows.map((r) => r.warmJobId!));
-    return rows.map((r) => statuses.get(r.warmJobId!) ?? null);
+    const statuses = await this.warming.jobStatuses(rows.filter((r) => r.warmJobId).map((r) => r.warmJobId!));
+    return rows.map((r) => (r.outcome === 'FAILED' ? 'FAILED' : (statuses.get(r.warmJobId!) ?? null)));
   }
 
   async escalated(ruleId: string, alertId: string): Promise<boolean> {

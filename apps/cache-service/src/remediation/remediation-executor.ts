@@ -115,7 +115,7 @@ export class RemediationExecutor implements OnModuleInit {
     });
     if (decision.kind === 'skip') return false;
     if (decision.kind === 'escalate') {
-      const detail = `Stopped after ${decision.failedAttempts} failed warm(s) queued by rule "${rule.name}"; escalated to people`;
+      const detail = `Stopped after ${decision.failedAttempts} failed warm(s) by rule "${rule.name}"; escalated to people`;
       const row = await this.record(rule, alert, strategy, { outcome: 'ESCALATED', detail }, now, false);
       if (row) await this.alerts.escalate(alert.id, `rule:${rule.id}`, detail);
       return row;
@@ -155,8 +155,10 @@ export class RemediationExecutor implements OnModuleInit {
             detail: `Queued a ${force ? 'forced ' : ''}warm of ${name}`,
             warmJobId: result.jobId,
           };
-        // Someone else's warm got there first: nothing to record, the guardrail holds off next round.
-        if (result.status === 'already_warming') return null;
+        // Someone else's warm got there first, or one ran within the datasource's minimum interval: the cache is (being)
+        // refreshed, so there is nothing to do now and nothing to record.
+        if (result.status === 'already_warming' || result.retryAfterSeconds !== undefined) return null;
+        // Refused (datasource disabled, source outside SOURCE_SCHEMAS): a failed attempt, counted towards escalation.
         return { outcome: 'FAILED', detail: `Could not warm ${name}: ${result.reason ?? 'skipped'}` };
       }
       case 'RAISE_STALENESS_TTL': {

@@ -15,7 +15,7 @@ export interface Situation {
   alert: { severity: AlertSeverity; datasourceId: number | null };
   /** When the rule last acted (or recorded a dry run, or failed to act) on this datasource. */
   lastActedAt: Date | null;
-  /** States of the warms the rule queued for this alert, oldest first. */
+  /** States of the warms the rule queued for this alert, oldest first; a refused warm request is FAILED. */
   warmsForAlert: Array<JobStatus | null>;
   /** The rule already gave up on this alert. */
   escalated: boolean;
