@@ -10,6 +10,7 @@ import type {
 import { DataSource } from 'typeorm';
 import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
+import { RemediationActionsService } from '../src/remediation/remediation-actions.service.js';
 import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
@@ -104,6 +105,8 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
 
   const evaluate = (): Promise<AlertEvaluationResult> => evaluateAlerts(t, admin.token);
   const hitRateAlert = (datasourceId: number): Promise<CacheAlert> => onlyAlertOf(t, admin.token, datasourceId);
+  const datasourceNow = async (id: number): Promise<Datasource> =>
+    (await t.http.get(`/api/admin/datasources/${id}`).set(bearer(admin.token)).expect(200)).body as Datasource;
   /** The datasource's source leaves SOURCE_SCHEMAS: every warm of it is refused (`skipped`) before it is queued. */
   const refuseWarms = (ds: Datasource): Promise<unknown> =>
     db.query(`UPDATE cache_strategy SET source_table = 'public.app_user' WHERE datasource_id = $1`, [ds.id]);
@@ -169,5 +172,87 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
     expect(await actionsOf(warm.id)).toEqual([]);
     expect((await hitRateAlert(ds.id)).severity).toBe('WARNING');
     expect(await auditOf('remediation.warm', String(ds.id))).toEqual([]);
+  });
+
+  // These simulate a transient infrastructure failure (PostgreSQL or Redis dropping a connection) with a Jest spy
+  // that makes one call of our own services fail once: such a failure cannot be placed between two statements with
+  // the real servers.
+
+  it('an action whose row PostgreSQL refuses is still audited, and its row is written next round — the cool-down holds', async () => {
+    const ds = await alertingDatasource();
+    const raise = await rule({
+      name: 'Raise TTL',
+      datasourceId: ds.id,
+      action: 'RAISE_STALENESS_TTL',
+      ttlFactor: 2,
+      maxTtlSeconds: 86_400,
+      cooldownSeconds: 3600,
+    });
+    // The row of the action fails once, after the TTL was raised.
+    const actions = t.app.get(RemediationActionsService);
+    const spy = jest.spyOn(actions, 'record').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+    try {
+      await evaluate();
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+    await evaluate();
+    await evaluate();
+
+    // Raised once: the row written by the next round holds the cool-down.
+    expect((await datasourceNow(ds.id)).stalenessTtlSeconds).toBe(ds.stalenessTtlSeconds * 2);
+    const audit = await auditOf('remediation.raise_staleness_ttl', String(ds.id));
+    expect(audit).toEqual([expect.objectContaining({ actorKind: 'rule', outcome: 'success' })]);
+    const rows = await actionsOf(raise.id);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: audit[0].parameters?.actionId,
+        outcome: 'DONE',
+        undoable: true,
+        newValue: { stalenessTtlSeconds: ds.stalenessTtlSeconds * 2 },
+      }),
+    ]);
+  });
+
+  it('an escalation that fails halfway leaves no trace and is done, once, the next round', async () => {
+    const ds = await alertingDatasource();
+    await refuseWarms(ds);
+    const warm = await rule({
+      name: 'Escalate later',
+      datasourceId: ds.id,
+      action: 'WARM',
+      cooldownSeconds: 0,
+      maxFailedAttempts: 1,
+    });
+    await evaluate();
+    expect((await actionsOf(warm.id)).map((a) => a.outcome)).toEqual(['FAILED']);
+
+    // Inside the escalation's transaction the ESCALATED row is written, then the connection drops once.
+    const actions = t.app.get(RemediationActionsService);
+    const claim = actions.claimEscalation.bind(actions);
+    const spy = jest
+      .spyOn(actions, 'claimEscalation')
+      .mockImplementationOnce(async (...args: Parameters<typeof claim>) => {
+        await claim(...args);
+        throw new Error('Connection terminated unexpectedly');
+      });
+    try {
+      await evaluate();
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await actionsOf(warm.id)).map((a) => a.outcome)).toEqual(['FAILED']);
+    expect((await hitRateAlert(ds.id)).severity).toBe('WARNING');
+    expect(await auditOf('remediation.escalate', String(ds.id))).toEqual([]);
+
+    await evaluate();
+    await evaluate();
+    expect((await actionsOf(warm.id)).map((a) => a.outcome)).toEqual(['ESCALATED', 'FAILED']);
+    const alert = await hitRateAlert(ds.id);
+    expect(alert).toMatchObject({ alertStatus: 'ACTIVE', severity: 'CRITICAL' });
+    expect(alert.history.filter((e) => e.event === 'ESCALATED')).toHaveLength(1);
+    expect(await auditOf('remediation.escalate', String(ds.id))).toHaveLength(1);
   });
 });

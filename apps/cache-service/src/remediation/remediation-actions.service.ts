@@ -7,7 +7,7 @@ import type {
   RemediationActionQuery,
   RemediationOutcome,
 } from '@ccc/shared-types';
-import { In, IsNull, MoreThanOrEqual, Not, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, MoreThanOrEqual, Not, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { appendAlertEvent } from '../alerts/alert-history.js';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { AppError } from '../common/app-error.js';
@@ -24,7 +24,8 @@ const COUNTED: RemediationOutcome[] = ['DONE', 'ESCALATED'];
 /** Actions whose previous value can be put back. */
 const REVERSIBLE = new Set(['RAISE_STALENESS_TTL', 'PAUSE_SCHEDULE']);
 
-export type NewAction = Omit<RemediationActionEntity, 'id' | 'undoneAt' | 'undoneBy' | 'createdAt'>;
+/** A row to write; its id is chosen by the caller (the audit row names it even when the row is written later). */
+export type NewAction = Omit<RemediationActionEntity, 'undoneAt' | 'undoneBy' | 'createdAt'>;
 
 /** The actions rules took: the only owner of the remediation_action table. */
 @Injectable()
@@ -58,14 +59,37 @@ export class RemediationActionsService {
     return (await this.map([await this.entity(id)]))[0];
   }
 
-  /** Records an action; a second ESCALATED row for one (rule, alert) is refused by a unique index: false then. */
-  async record(action: NewAction, at: Date): Promise<RemediationActionEntity | null> {
-    try {
-      return await this.rows.save(this.rows.create({ ...action, undoneAt: null, undoneBy: null, createdAt: at }));
-    } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return null;
-      throw error;
-    }
+  /** Records an action; written again (a retry after an error whose insert did commit), it stays one row. */
+  async record(action: NewAction, at: Date): Promise<void> {
+    await this.rows.save(this.rows.create({ ...action, undoneAt: null, undoneBy: null, createdAt: at }));
+  }
+
+  /**
+   * Writes an ESCALATED row in the caller's transaction (the alert's escalation, which it joins: both or neither);
+   * false when the rule already escalated the alert — refused by the unique index, nothing is written then.
+   */
+  async claimEscalation(action: NewAction, at: Date, manager: EntityManager): Promise<boolean> {
+    const inserted = (await manager.query(
+      `INSERT INTO remediation_action (id, rule_id, rule_name, alert_id, alert_type, cache_strategy_id, action, outcome,
+         detail, warm_job_id, previous_value, new_value, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ESCALATED', $8, $9, $10, $11, $12)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        action.id,
+        action.ruleId,
+        action.ruleName,
+        action.alertId,
+        action.alertType,
+        action.cacheStrategyId,
+        action.action,
+        action.detail,
+        action.warmJobId,
+        action.previousValue === null ? null : JSON.stringify(action.previousValue),
+        action.newValue === null ? null : JSON.stringify(action.newValue),
+        at,
+      ],
+    )) as unknown[];
+    return inserted.length > 0;
   }
 
   /** When the rule last recorded anything for a datasource (or, for alerts without one, for the alert). */
