@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { RemediationActionsService } from '../src/remediation/remediation-actions.service.js';
+import { JobRepository } from '../src/warming/job.repository.js';
 import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
@@ -174,7 +175,7 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
     expect(await auditOf('remediation.warm', String(ds.id))).toEqual([]);
   });
 
-  // These simulate a transient infrastructure failure (PostgreSQL or Redis dropping a connection) with a Jest spy
+  // 3, 4 and 5 simulate a transient infrastructure failure (PostgreSQL or Redis dropping a connection) with a Jest spy
   // that makes one call of our own services fail once: such a failure cannot be placed between two statements with
   // the real servers.
 
@@ -254,5 +255,38 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
     expect(alert).toMatchObject({ alertStatus: 'ACTIVE', severity: 'CRITICAL' });
     expect(alert.history.filter((e) => e.event === 'ESCALATED')).toHaveLength(1);
     expect(await auditOf('remediation.escalate', String(ds.id))).toHaveLength(1);
+  });
+
+  it('an undo of a paused schedule that failed halfway can be repeated, and recreates the schedule', async () => {
+    const ds = await alertingDatasource();
+    await t.http
+      .put(`/api/admin/analytics/cache/schedules/${ds.id}`)
+      .set(bearer(admin.token))
+      .send({ cron: '0 3 * * *' })
+      .expect(200);
+    const pause = await rule({ name: 'Pause', datasourceId: ds.id, action: 'PAUSE_SCHEDULE' });
+    await evaluate();
+    const [paused] = await actionsOf(pause.id);
+    expect(paused).toMatchObject({ outcome: 'DONE', undoable: true });
+    const jobs = t.app.get(JobRepository);
+    const scheduler = `warm-schedule-${ds.id}`;
+    expect(await jobs.scheduleIds()).not.toContain(scheduler);
+
+    // The cron is written back to PostgreSQL, then the BullMQ scheduler cannot be created (Redis drops once).
+    const spy = jest.spyOn(jobs, 'upsertSchedule').mockRejectedValueOnce(new Error('Connection is closed.'));
+    try {
+      const failed = await t.http.post(`${ACTIONS}/${paused.id}/undo`).set(bearer(admin.token));
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await jobs.scheduleIds()).not.toContain(scheduler);
+
+    const undone = (await t.http.post(`${ACTIONS}/${paused.id}/undo`).set(bearer(admin.token)).expect(200))
+      .body as RemediationAction;
+    expect(undone).toMatchObject({ undoable: false, undoneBy: admin.id });
+    expect((await datasourceNow(ds.id)).warmSchedule).toBe('0 3 * * *');
+    expect(await jobs.scheduleIds()).toContain(scheduler);
+    await t.http.post(`${ACTIONS}/${paused.id}/undo`).set(bearer(admin.token)).expect(409);
   });
 });

@@ -180,8 +180,11 @@ export class RemediationActionsService {
       const previous = Number(row.previousValue?.stalenessTtlSeconds);
       await this.datasources.update(strategy.datasourceId, { stalenessTtlSeconds: previous }, principal);
     } else {
-      if (strategy.warmSchedule !== null) throw changed('warm schedule');
-      await this.warming.setSchedule(strategy.datasourceId, String(row.previousValue?.warmSchedule));
+      const previous = String(row.previousValue?.warmSchedule);
+      // Already back to `previous`: an earlier undo wrote it to PostgreSQL, then failed to recreate the BullMQ job
+      // scheduler (setSchedule writes both, in that order). Writing it again completes that undo.
+      if (strategy.warmSchedule !== null && strategy.warmSchedule !== previous) throw changed('warm schedule');
+      await this.warming.setSchedule(strategy.datasourceId, previous);
     }
   }
 
