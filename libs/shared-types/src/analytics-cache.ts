@@ -78,7 +78,14 @@ export interface WarmResponse {
   jobId: string;
   datasourcesQueued: number[];
   estimatedDuration: number;
-  results: Array<{ datasourceId: number; status: WarmOutcome; jobId: string | null; reason?: string }>;
+  results: Array<{
+    datasourceId: number;
+    status: WarmOutcome;
+    jobId: string | null;
+    reason?: string;
+    /** Skipped within the datasource's minimum warm interval only: seconds until a warm is taken again. */
+    retryAfterSeconds?: number;
+  }>;
 }
 
 export const JOB_STATUSES = ['PENDING', 'RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;

@@ -220,11 +220,19 @@ export class AlertsService {
    * An open alert handed to people because automation gave up (a remediation rule's warms kept failing): raised to
    * CRITICAL and kept there until it resolves (the evaluator honours `escalatedTo`), ACTIVE again if it was
    * acknowledged, and notified as ESCALATED. `by` is who gave up (`rule:<id>`). False when the alert is not open.
+   * `claim` runs in the escalation's transaction once the alert is locked, so the caller's record of it is written
+   * with it or not at all; false (already escalated by that caller) leaves the alert untouched and returns false.
    */
-  async escalate(id: string, by: string, comment: string): Promise<boolean> {
+  async escalate(
+    id: string,
+    by: string,
+    comment: string,
+    claim?: (manager: EntityManager) => Promise<boolean>,
+  ): Promise<boolean> {
     const escalated = await this.db.transaction(async (manager) => {
       const alert = await manager.findOne(CacheAlertEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!alert || alert.alertStatus === 'RESOLVED') return null;
+      if (claim && !(await claim(manager))) return null;
       const now = new Date();
       alert.severity = 'CRITICAL';
       alert.alertStatus = 'ACTIVE';

@@ -7,7 +7,7 @@ import type {
   RemediationActionQuery,
   RemediationOutcome,
 } from '@ccc/shared-types';
-import { In, IsNull, MoreThanOrEqual, Not, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, MoreThanOrEqual, Not, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { appendAlertEvent } from '../alerts/alert-history.js';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { AppError } from '../common/app-error.js';
@@ -16,12 +16,16 @@ import { authorOf } from '../users/author.js';
 import { WarmingService } from '../warming/warming.service.js';
 import { RemediationActionEntity } from './remediation-action.entity.js';
 
-/** Outcomes that count against the hourly limit: something was changed or someone was paged. */
+/**
+ * Outcomes that count against the hourly limit: something was changed or someone was paged. A NOTIFY_ONLY rule's
+ * DONE changes nothing, so it does not count (one such rule on many open alerts would otherwise use up the limit).
+ */
 const COUNTED: RemediationOutcome[] = ['DONE', 'ESCALATED'];
 /** Actions whose previous value can be put back. */
 const REVERSIBLE = new Set(['RAISE_STALENESS_TTL', 'PAUSE_SCHEDULE']);
 
-export type NewAction = Omit<RemediationActionEntity, 'id' | 'undoneAt' | 'undoneBy' | 'createdAt'>;
+/** A row to write; its id is chosen by the caller (the audit row names it even when the row is written later). */
+export type NewAction = Omit<RemediationActionEntity, 'undoneAt' | 'undoneBy' | 'createdAt'>;
 
 /** The actions rules took: the only owner of the remediation_action table. */
 @Injectable()
@@ -55,14 +59,37 @@ export class RemediationActionsService {
     return (await this.map([await this.entity(id)]))[0];
   }
 
-  /** Records an action; a second ESCALATED row for one (rule, alert) is refused by a unique index: false then. */
-  async record(action: NewAction, at: Date): Promise<RemediationActionEntity | null> {
-    try {
-      return await this.rows.save(this.rows.create({ ...action, undoneAt: null, undoneBy: null, createdAt: at }));
-    } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return null;
-      throw error;
-    }
+  /** Records an action; written again (a retry after an error whose insert did commit), it stays one row. */
+  async record(action: NewAction, at: Date): Promise<void> {
+    await this.rows.save(this.rows.create({ ...action, undoneAt: null, undoneBy: null, createdAt: at }));
+  }
+
+  /**
+   * Writes an ESCALATED row in the caller's transaction (the alert's escalation, which it joins: both or neither);
+   * false when the rule already escalated the alert — refused by the unique index, nothing is written then.
+   */
+  async claimEscalation(action: NewAction, at: Date, manager: EntityManager): Promise<boolean> {
+    const inserted = (await manager.query(
+      `INSERT INTO remediation_action (id, rule_id, rule_name, alert_id, alert_type, cache_strategy_id, action, outcome,
+         detail, warm_job_id, previous_value, new_value, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ESCALATED', $8, $9, $10, $11, $12)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        action.id,
+        action.ruleId,
+        action.ruleName,
+        action.alertId,
+        action.alertType,
+        action.cacheStrategyId,
+        action.action,
+        action.detail,
+        action.warmJobId,
+        action.previousValue === null ? null : JSON.stringify(action.previousValue),
+        action.newValue === null ? null : JSON.stringify(action.newValue),
+        at,
+      ],
+    )) as unknown[];
+    return inserted.length > 0;
   }
 
   /** When the rule last recorded anything for a datasource (or, for alerts without one, for the alert). */
@@ -75,24 +102,35 @@ export class RemediationActionsService {
     return last?.createdAt ?? null;
   }
 
-  /** The states of the warms a rule queued for an alert, oldest first (null: the job row is gone). */
+  /**
+   * The states of the warms a rule queued (or tried to) for an alert, oldest first (null: the job row is gone). A warm
+   * the datasource refused (FAILED row, no job) is a failed attempt like a warm that failed while running: without
+   * it, a rule whose warms are always refused would fail every cool-down forever and never escalate.
+   */
   async warmsFor(ruleId: string, alertId: string): Promise<Array<RemediationAction['warmStatus']>> {
     const rows = await this.rows.find({
-      select: { warmJobId: true },
-      where: { ruleId, alertId, outcome: 'DONE', warmJobId: Not(IsNull()) },
+      select: { outcome: true, warmJobId: true },
+      where: [
+        { ruleId, alertId, outcome: 'DONE', warmJobId: Not(IsNull()) },
+        { ruleId, alertId, outcome: 'FAILED' },
+      ],
       order: { createdAt: 'ASC' },
     });
-    const statuses = await this.warming.jobStatuses(rows.map((r) => r.warmJobId!));
-    return rows.map((r) => statuses.get(r.warmJobId!) ?? null);
+    const statuses = await this.warming.jobStatuses(rows.filter((r) => r.warmJobId).map((r) => r.warmJobId!));
+    return rows.map((r) => (r.outcome === 'FAILED' ? 'FAILED' : (statuses.get(r.warmJobId!) ?? null)));
   }
 
   async escalated(ruleId: string, alertId: string): Promise<boolean> {
     return (await this.rows.countBy({ ruleId, alertId, outcome: 'ESCALATED' })) > 0;
   }
 
-  /** Actions that changed something or paged someone in the hour before `now`, by every rule. */
+  /** Actions that changed something or paged someone since `since`, by every rule (NOTIFY_ONLY changes nothing). */
   countSince(since: Date): Promise<number> {
-    return this.rows.countBy({ outcome: In(COUNTED), createdAt: MoreThanOrEqual(since) });
+    return this.rows.countBy({
+      outcome: In(COUNTED),
+      action: Not('NOTIFY_ONLY' as const),
+      createdAt: MoreThanOrEqual(since),
+    });
   }
 
   /**
@@ -142,8 +180,11 @@ export class RemediationActionsService {
       const previous = Number(row.previousValue?.stalenessTtlSeconds);
       await this.datasources.update(strategy.datasourceId, { stalenessTtlSeconds: previous }, principal);
     } else {
-      if (strategy.warmSchedule !== null) throw changed('warm schedule');
-      await this.warming.setSchedule(strategy.datasourceId, String(row.previousValue?.warmSchedule));
+      const previous = String(row.previousValue?.warmSchedule);
+      // Already back to `previous`: an earlier undo wrote it to PostgreSQL, then failed to recreate the BullMQ job
+      // scheduler (setSchedule writes both, in that order). Writing it again completes that undo.
+      if (strategy.warmSchedule !== null && strategy.warmSchedule !== previous) throw changed('warm schedule');
+      await this.warming.setSchedule(strategy.datasourceId, previous);
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CacheAlert, Principal, RemediationOutcome } from '@ccc/shared-types';
@@ -12,7 +13,7 @@ import type { CacheStrategyEntity } from '../datasources/cache-strategy.entity.j
 import { DatasourcesService } from '../datasources/datasources.service.js';
 import { AnalyticsCacheService } from '../analytics-cache/analytics-cache.service.js';
 import { WarmingService } from '../warming/warming.service.js';
-import { RemediationActionsService } from './remediation-actions.service.js';
+import { RemediationActionsService, type NewAction } from './remediation-actions.service.js';
 import { decide, raisedTtl, WARM_ACTIONS } from './remediation-guardrails.js';
 import type { RemediationRuleEntity } from './remediation-rule.entity.js';
 import { RemediationRulesService } from './remediation-rules.service.js';
@@ -53,6 +54,11 @@ const rulePrincipal = (rule: RemediationRuleEntity): Principal => ({
 @Injectable()
 export class RemediationExecutor implements OnModuleInit {
   private readonly logger = new Logger(RemediationExecutor.name);
+  /**
+   * Rows of actions taken that PostgreSQL refused (the change was made and audited): written before the next round
+   * acts. Kept in this process only — a replica taking over the lease meanwhile does not see them.
+   */
+  private readonly deferred: Array<{ action: NewAction; at: Date }> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -71,10 +77,10 @@ export class RemediationExecutor implements OnModuleInit {
     this.evaluator.afterRound((now) => this.round(now));
   }
 
-  /** One pass over the open alerts; returns how many actions were recorded. */
+  /** One pass over the open alerts; returns how many actions were taken (escalations included). */
   async round(now = new Date()): Promise<number> {
     const rules = await this.rules.enabledEntities();
-    if (rules.length === 0) return 0;
+    if (!(await this.recordDeferred()) || rules.length === 0) return 0;
     const open = [
       ...(await this.alerts.list({ status: 'ACTIVE', pageSize: OPEN_ALERTS_PER_STATUS })).items,
       ...(await this.alerts.list({ status: 'ACKNOWLEDGED', pageSize: OPEN_ALERTS_PER_STATUS })).items,
@@ -114,15 +120,59 @@ export class RemediationExecutor implements OnModuleInit {
       now,
     });
     if (decision.kind === 'skip') return false;
-    if (decision.kind === 'escalate') {
-      const detail = `Stopped after ${decision.failedAttempts} failed warm(s) queued by rule "${rule.name}"; escalated to people`;
-      const row = await this.record(rule, alert, strategy, { outcome: 'ESCALATED', detail }, now, false);
-      if (row) await this.alerts.escalate(alert.id, `rule:${rule.id}`, detail);
-      return row;
-    }
+    if (decision.kind === 'escalate') return this.escalate(rule, alert, strategy, decision.failedAttempts, now);
     const effect = await this.act(rule, strategy);
     if (!effect) return false;
-    return this.record(rule, alert, strategy, effect, now, true);
+    await this.record(rule, alert, strategy, effect, now);
+    return true;
+  }
+
+  /**
+   * Gives up on the alert: the ESCALATED row is written in the alert's escalation transaction (AlertsService.escalate),
+   * so an escalation that fails halfway leaves neither and is tried again next round, and the row's unique index (one
+   * per rule and alert) keeps a second one — another replica's, or a retry's — from paging people twice.
+   */
+  private async escalate(
+    rule: RemediationRuleEntity,
+    alert: CacheAlert,
+    strategy: CacheStrategyEntity | null,
+    failedAttempts: number,
+    now: Date,
+  ): Promise<boolean> {
+    const detail = `Stopped after ${failedAttempts} failed warm(s) by rule "${rule.name}"; escalated to people`;
+    const effect: Effect = { outcome: 'ESCALATED', detail };
+    const action = this.newAction(rule, alert, strategy, effect);
+    const escalated = await this.alerts.escalate(alert.id, `rule:${rule.id}`, detail, (manager) =>
+      this.actions.claimEscalation(action, now, manager),
+    );
+    if (!escalated) return false;
+    // The escalation wrote its own ESCALATED event on the alert's timeline.
+    await this.auditAction(rule, alert, strategy, effect, action.id);
+    return true;
+  }
+
+  /**
+   * Writes the rows PostgreSQL refused in earlier rounds; false while it still refuses them: the guardrails (cool-down,
+   * hourly limit, failed warms) count rows, so no rule acts before the last actions' rows are written.
+   */
+  private async recordDeferred(): Promise<boolean> {
+    while (this.deferred.length > 0) {
+      const { action, at } = this.deferred[0];
+      try {
+        await this.actions.record(action, at);
+      } catch (error) {
+        const code = (error as { driverError?: { code?: string } }).driverError?.code ?? '';
+        // Refused for its content (its rule, alert or datasource deleted meanwhile: class 23), it never will be
+        // written: let it go — its audit row has it.
+        if (!code.startsWith('23')) {
+          this.logger.warn({ msg: 'remediation waits for its deferred action rows', error: (error as Error).message });
+          return false;
+        }
+        this.logger.warn({ msg: 'deferred remediation action row dropped', action: action.id, code });
+      }
+      this.deferred.shift();
+    }
+    return true;
   }
 
   /** Does what the rule says (or describes it, in dry-run); null when there is nothing to do. */
@@ -155,8 +205,10 @@ export class RemediationExecutor implements OnModuleInit {
             detail: `Queued a ${force ? 'forced ' : ''}warm of ${name}`,
             warmJobId: result.jobId,
           };
-        // Someone else's warm got there first: nothing to record, the guardrail holds off next round.
-        if (result.status === 'already_warming') return null;
+        // Someone else's warm got there first, or one ran within the datasource's minimum interval: the cache is (being)
+        // refreshed, so there is nothing to do now and nothing to record.
+        if (result.status === 'already_warming' || result.retryAfterSeconds !== undefined) return null;
+        // Refused (datasource disabled, source outside SOURCE_SCHEMAS): a failed attempt, counted towards escalation.
         return { outcome: 'FAILED', detail: `Could not warm ${name}: ${result.reason ?? 'skipped'}` };
       }
       case 'RAISE_STALENESS_TTL': {
@@ -196,42 +248,78 @@ export class RemediationExecutor implements OnModuleInit {
     }
   }
 
-  /** The action's row, its event on the alert's timeline and its audit row. False when the row was refused. */
+  /**
+   * The bookkeeping of what act() did: its row, its audit row, its event on the alert's timeline. The change is made
+   * by now, so its audit row is written whatever else fails; a row PostgreSQL refuses is written before the next
+   * round acts (recordDeferred), and the timeline, last and on its own, cannot undo either.
+   */
   private async record(
     rule: RemediationRuleEntity,
     alert: CacheAlert,
     strategy: CacheStrategyEntity | null,
     effect: Effect,
     now: Date,
-    timeline: boolean,
-  ): Promise<boolean> {
-    const row = await this.actions.record(
-      {
-        ruleId: rule.id,
-        ruleName: rule.name,
-        alertId: alert.id,
-        alertType: alert.alertType,
-        cacheStrategyId: strategy?.id ?? null,
-        action: rule.action,
-        outcome: effect.outcome,
-        detail: effect.detail.slice(0, 1000),
-        warmJobId: effect.warmJobId ?? null,
-        previousValue: effect.previousValue ?? null,
-        newValue: effect.newValue ?? null,
-      },
-      now,
-    );
-    if (!row) return false;
-    // The escalation writes its own ESCALATED event (AlertsService.escalate).
-    if (timeline)
-      await appendAlertEvent(this.db, alert.id, {
-        at: now.toISOString(),
-        event: 'REMEDIATION',
-        severity: alert.severity,
-        actualValue: alert.actualValue,
-        by: `rule:${rule.id}`,
-        comment: effect.detail,
+  ): Promise<void> {
+    const action = this.newAction(rule, alert, strategy, effect);
+    try {
+      await this.actions.record(action, now);
+    } catch (error) {
+      this.deferred.push({ action, at: now });
+      this.logger.warn({
+        msg: 'remediation action row deferred',
+        rule: rule.id,
+        alert: alert.id,
+        action: action.id,
+        error: (error as Error).message,
       });
+    }
+    await this.auditAction(rule, alert, strategy, effect, action.id);
+    await appendAlertEvent(this.db, alert.id, {
+      at: now.toISOString(),
+      event: 'REMEDIATION',
+      severity: alert.severity,
+      actualValue: alert.actualValue,
+      by: `rule:${rule.id}`,
+      comment: effect.detail,
+    }).catch((error: Error) =>
+      this.logger.warn({
+        msg: 'remediation event not added to the alert timeline',
+        alert: alert.id,
+        error: error.message,
+      }),
+    );
+  }
+
+  private newAction(
+    rule: RemediationRuleEntity,
+    alert: CacheAlert,
+    strategy: CacheStrategyEntity | null,
+    effect: Effect,
+  ): NewAction {
+    // Chosen here, so the audit row names the action row even when that row is written later.
+    return {
+      id: randomUUID(),
+      ruleId: rule.id,
+      ruleName: rule.name,
+      alertId: alert.id,
+      alertType: alert.alertType,
+      cacheStrategyId: strategy?.id ?? null,
+      action: rule.action,
+      outcome: effect.outcome,
+      detail: effect.detail.slice(0, 1000),
+      warmJobId: effect.warmJobId ?? null,
+      previousValue: effect.previousValue ?? null,
+      newValue: effect.newValue ?? null,
+    };
+  }
+
+  private async auditAction(
+    rule: RemediationRuleEntity,
+    alert: CacheAlert,
+    strategy: CacheStrategyEntity | null,
+    effect: Effect,
+    actionId: string,
+  ): Promise<void> {
     await this.audit.record({
       actor: ruleActor(rule),
       action: effect.outcome === 'ESCALATED' ? 'remediation.escalate' : `remediation.${rule.action.toLowerCase()}`,
@@ -240,7 +328,7 @@ export class RemediationExecutor implements OnModuleInit {
       parameters: {
         ruleId: rule.id,
         alertId: alert.id,
-        actionId: row.id,
+        actionId,
         outcome: effect.outcome,
         dryRun: rule.dryRun,
         ...(effect.warmJobId ? { warmJobId: effect.warmJobId } : {}),
@@ -255,6 +343,5 @@ export class RemediationExecutor implements OnModuleInit {
       outcome: effect.outcome,
       detail: effect.detail,
     });
-    return true;
   }
 }

@@ -41,9 +41,10 @@ describe('remediation guardrails', () => {
     expect(decide(base({ warmsForAlert: ['FAILED', 'FAILED'], escalated: true }))).toMatchObject({ kind: 'skip' });
   });
 
-  it('stops at the hourly limit, except for dry runs that change nothing', () => {
+  it('stops at the hourly limit, except for dry runs and NOTIFY_ONLY rules that change nothing', () => {
     expect(decide(base({ actionsLastHour: 10 }))).toMatchObject({ kind: 'skip' });
     expect(decide(base({ actionsLastHour: 10 }, { dryRun: true }))).toEqual({ kind: 'act' });
+    expect(decide(base({ actionsLastHour: 10 }, { action: 'NOTIFY_ONLY' }))).toEqual({ kind: 'act' });
   });
 
   it('needs a datasource for everything but NOTIFY_ONLY', () => {

@@ -15,13 +15,13 @@ export interface Situation {
   alert: { severity: AlertSeverity; datasourceId: number | null };
   /** When the rule last acted (or recorded a dry run, or failed to act) on this datasource. */
   lastActedAt: Date | null;
-  /** States of the warms the rule queued for this alert, oldest first. */
+  /** States of the warms the rule queued for this alert, oldest first; a refused warm request is FAILED. */
   warmsForAlert: Array<JobStatus | null>;
   /** The rule already gave up on this alert. */
   escalated: boolean;
   /** A warm of the datasource is queued or running (whoever asked for it). */
   warmActive: boolean;
-  /** Automatic actions taken in the last hour, by every rule, against the configured limit. */
+  /** Changes and escalations made in the last hour, by every rule, against the configured limit. */
   actionsLastHour: number;
   maxActionsPerHour: number;
   now: Date;
@@ -36,7 +36,7 @@ const ACTIVE: ReadonlySet<JobStatus> = new Set(['PENDING', 'RUNNING', 'PAUSED'])
  * Whether a rule acts on an open alert now. The guardrails, in order: the alert must be severe enough and have a
  * datasource (NOTIFY_ONLY acts on any); a rule that gave up stays quiet; a rule waits for its own warm; after
  * `maxFailedAttempts` failed warms it escalates instead; then the cool-down, a warm already queued or running,
- * and the hourly limit (dry runs change nothing, so the limit does not hold them back).
+ * and the hourly limit (dry runs and NOTIFY_ONLY change nothing: the limit neither counts nor holds them back).
  */
 export function decide(s: Situation): Decision {
   if (RANK[s.alert.severity] < RANK[s.rule.minSeverity])
@@ -54,7 +54,7 @@ export function decide(s: Situation): Decision {
     return { kind: 'skip', reason: 'cooling down' };
   if (s.warmActive && s.alert.datasourceId !== null)
     return { kind: 'skip', reason: 'a warm of the datasource is queued or running' };
-  if (!s.rule.dryRun && s.actionsLastHour >= s.maxActionsPerHour)
+  if (!s.rule.dryRun && s.rule.action !== 'NOTIFY_ONLY' && s.actionsLastHour >= s.maxActionsPerHour)
     return { kind: 'skip', reason: `the limit of ${s.maxActionsPerHour} automatic actions per hour is reached` };
   return { kind: 'act' };
 }

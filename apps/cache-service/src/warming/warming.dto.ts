@@ -117,6 +117,8 @@ class WarmResultDto {
   @ApiProperty({ enum: ['queued', 'already_warming', 'skipped'] }) status: 'queued' | 'already_warming' | 'skipped';
   @ApiProperty({ type: String, nullable: true }) jobId: string | null;
   @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ description: 'Skipped within the minimum warm interval only: seconds until it has passed' })
+  retryAfterSeconds?: number;
 }
 
 export class WarmResponseDto implements WarmResponse {

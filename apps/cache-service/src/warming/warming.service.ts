@@ -197,6 +197,7 @@ export class WarmingService implements OnModuleInit {
             status: 'skipped',
             jobId: null,
             reason: `warmed ${ageSeconds} s ago, within the minimum interval of ${strategy.minWarmIntervalSeconds} s; use force to refresh now`,
+            retryAfterSeconds: strategy.minWarmIntervalSeconds - ageSeconds,
           },
           estimate: 0,
         };
