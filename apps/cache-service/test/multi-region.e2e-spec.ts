@@ -6,9 +6,11 @@ import type {
   Paginated,
   WarmingJob,
 } from '@ccc/shared-types';
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AnalyticsCacheService } from '../src/analytics-cache/analytics-cache.service.js';
 import { RegionClients } from '../src/redis/region-clients.js';
+import { CacheKeys } from '../src/redis/redis-keys.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
 import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
@@ -309,5 +311,25 @@ describe('multi-region caches', () => {
       ['success', []],
       ['success', ['eu']],
     ]);
+  });
+
+  it('deleting a datasource deletes its cache in every region, not only the primary', async () => {
+    const doomed = (await create(['us', 'eu']).expect(201)).body as Datasource;
+    await warmAndWait(t, operator, doomed.id);
+    const clients = Object.fromEntries(
+      Object.entries(servers).map(([name, server]) => [name, new Redis(server.url)] as const),
+    );
+    try {
+      // Every key of a datasource carries its hash tag (CacheKeys); scanned in each region's own server.
+      const tag = CacheKeys.meta(doomed.id).match(/\{[^}]+\}/)![0];
+      const keysOf = async (client: Redis): Promise<number> => (await client.keys(`*${tag}*`)).length;
+      for (const client of Object.values(clients)) expect(await keysOf(client)).toBeGreaterThan(0);
+
+      await t.http.delete(`/api/admin/datasources/${doomed.id}`).set(bearer(operator)).expect(204);
+      for (const [name, client] of Object.entries(clients))
+        expect({ name, keys: await keysOf(client) }).toEqual({ name, keys: 0 });
+    } finally {
+      for (const client of Object.values(clients)) client.disconnect();
+    }
   });
 });

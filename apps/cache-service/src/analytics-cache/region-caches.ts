@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PRIMARY_REGION } from '../config/region-config.js';
@@ -25,6 +25,7 @@ export const REGION_RESULTS_FIELD = 'regionResults';
  */
 @Injectable()
 export class RegionCaches {
+  private readonly logger = new Logger(RegionCaches.name);
   private readonly opened = new Map<string, Region>();
 
   constructor(
@@ -61,6 +62,23 @@ export class RegionCaches {
           };
     this.opened.set(name, region);
     return region;
+  }
+
+  /**
+   * A deleted datasource's copies in its regions other than the primary: nothing reads them once it is gone, and no warm
+   * would replace them. A region out of reach keeps its copy (logged) rather than hold up the deletion.
+   */
+  async purgeCopies(datasourceId: number, regionNames: string[]): Promise<void> {
+    for (const name of regionNames) {
+      if (name === PRIMARY_REGION) continue;
+      try {
+        await this.region(name).cache.purgeDatasource(datasourceId);
+      } catch (error) {
+        this.logger.warn(
+          `could not delete the cache of deleted datasource ${datasourceId} in region ${name}: ${(error as Error).message}`,
+        );
+      }
+    }
   }
 
   /** The regions a query reads, in order: SERVICE_REGION, then SERVICE_REGION_FALLBACK. */

@@ -16,6 +16,7 @@ import type {
 } from '@ccc/shared-types';
 import { In, type Repository } from 'typeorm';
 import { CacheRepository } from '../analytics-cache/cache.repository.js';
+import { RegionCaches } from '../analytics-cache/region-caches.js';
 import { WarmLocks } from '../analytics-cache/warm-locks.js';
 import { SourceReader } from '../analytics-cache/source-reader.js';
 import { AppError } from '../common/app-error.js';
@@ -65,6 +66,7 @@ export class WarmingService implements OnModuleInit {
     @InjectRepository(WarmingJobEntity) private readonly rows: Repository<WarmingJobEntity>,
     private readonly datasources: DatasourcesService,
     private readonly engineLink: WarmActivityLink,
+    private readonly regions: RegionCaches,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +79,7 @@ export class WarmingService implements OnModuleInit {
         const running = await this.activeJobOf(datasourceId);
         if (running) await this.cancel(running).catch(() => undefined);
         await this.cache.purgeDatasource(datasourceId);
+        await this.regions.purgeCopies(datasourceId, (await this.datasources.getEntity(datasourceId)).regions ?? []);
       },
     });
   }
