@@ -28,10 +28,13 @@ const SUPERVISE_MS = 1_000;
 /** One worker consumes a slot: it holds this lease (renewed every round) while it does. */
 const LEASE_MS = 10_000;
 /**
- * A catch-up (a lagging slot's full warm) that failed is tried again after this long; meanwhile its changes stay
- * pending, so nothing confirms them away. Not CDC_FLUSH_MS: that one may be long, and the slot keeps growing.
+ * A refresh (or a lagging slot's catch-up) that failed is tried again after this long, doubled with each failure in a
+ * row up to the cap; meanwhile its changes stay pending, so nothing confirms them away. Not CDC_FLUSH_MS: a source that
+ * stays unreadable would otherwise add a failed warm job to the history every half second.
  */
-const CATCH_UP_RETRY_MS = 1_000;
+export function refreshRetryDelayMs(failuresInARow: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, failuresInARow - 1));
+}
 /** How often pending changes are looked at for their flush deadline. */
 const FLUSH_CHECK_MS = 100;
 /** Rounds between two sweeps for orphaned slots (also swept in a round that stopped a stream). */
@@ -59,6 +62,9 @@ interface Consumer {
   catchUpAt: number | null;
   /** When the last catch-up succeeded: a lag figure read before the server applied its confirmation is stale. */
   caughtUpAt: number | null;
+  /** Refreshes that failed in a row, and when the next one may run (refreshRetryDelayMs). */
+  failures: number;
+  retryAt: number;
 }
 
 /**
@@ -252,6 +258,8 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
       timer: setInterval(() => void this.flushIfDue(id), FLUSH_CHECK_MS),
       catchUpAt: null,
       caughtUpAt: null,
+      failures: 0,
+      retryAt: 0,
     };
     this.consumers.set(id, consumer);
     try {
@@ -275,7 +283,7 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
    */
   private async flushIfDue(id: number): Promise<void> {
     const consumer = this.consumers.get(id);
-    if (!consumer || consumer.flushing) return;
+    if (!consumer || consumer.flushing || Date.now() < consumer.retryAt) return;
     const { pending } = consumer.stream;
     const oldest = pending.oldestAt;
     const { catchUpAt } = consumer;
@@ -293,6 +301,8 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
       const lsn = from ?? taken.lsn;
       const timings = await this.refresher.refresh(id, groups);
       if (lsn && lsn !== '0/0') await consumer.stream.confirm(lsn);
+      consumer.failures = 0;
+      consumer.retryAt = 0;
       if (catchUp) {
         consumer.catchUpAt = null;
         consumer.caughtUpAt = Date.now();
@@ -308,10 +318,14 @@ export class ChangeCaptureService implements OnModuleInit, OnApplicationBootstra
         ...Object.fromEntries(Object.entries(timings).map(([phase, ms]) => [`${phase}Ms`, ms])),
       });
     } catch (error) {
-      this.logger.warn(`change capture refresh of datasource ${id} failed: ${(error as Error).message}`);
-      // Nothing was confirmed: the changes are refreshed again, whole, by the next flush.
+      consumer.failures += 1;
+      const retryInMs = refreshRetryDelayMs(consumer.failures);
+      consumer.retryAt = Date.now() + retryInMs;
+      this.logger.warn(
+        `change capture refresh of datasource ${id} failed (${consumer.failures} in a row; next try in ${retryInMs} ms): ${(error as Error).message}`,
+      );
+      // Nothing was confirmed: the changes are refreshed again, whole, by the next flush (a catch-up stays one).
       pending.allChanged(Date.now());
-      if (catchUp) consumer.catchUpAt = Date.now() + CATCH_UP_RETRY_MS;
     } finally {
       consumer.stream.busy = false;
       consumer.flushing = false;
