@@ -13,13 +13,10 @@ import { DataSource } from 'typeorm';
 import { hourOf, minuteOf } from '../src/analytics-cache/query-counters.js';
 import { UsageCounters } from '../src/analytics-cache/usage-counters.js';
 import { evaluateAlerts, onlyAlertOf } from './support/alerts.js';
+import { ACTIONS, remediationHelpers, RULES } from './support/remediation.js';
 import { freePort, PrivateRedis } from './support/redis-server.js';
-import { createSourceTable, TEST_MAPPING } from './support/source-table.js';
 import { bearer, createTestApp, errorCode, userWithToken, type TestApp } from './support/test-app.js';
 import { waitUntil, warmAndWait } from './support/warming.js';
-
-const RULES = '/api/admin/monitoring/remediation/rules';
-const ACTIONS = '/api/admin/monitoring/remediation/actions';
 
 describe('remediation rules: actions on open alerts, guardrails, escalation, undo', () => {
   let redisServer: PrivateRedis;
@@ -49,41 +46,16 @@ describe('remediation rules: actions on open alerts, guardrails, escalation, und
     await redisServer?.stop();
   });
 
-  /** A cold datasource whose only live alert is its hit rate (query time and memory share silenced). */
-  async function datasource(): Promise<Datasource & { table: string }> {
-    const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 3 });
-    const ds = (
-      await t.http
-        .post('/api/admin/datasources')
-        .set(bearer(admin.token))
-        .send({ name: `Remedy ${table.slice(-6)}`, sourceTable: table, columnMapping: TEST_MAPPING })
-        .expect(201)
-    ).body as Datasource;
-    for (const metricType of ['QUERY_TIME', 'CACHE_MEMORY_SHARE', 'CACHE_AGE', 'WARMING_FAILURES'])
-      await threshold({
-        metricType,
-        datasourceId: ds.id,
-        warningThreshold: 1,
-        criticalThreshold: 2,
-        alertEnabled: false,
-      });
-    return { ...ds, table };
-  }
-
-  async function threshold(body: Record<string, unknown>): Promise<void> {
-    await t.http.post('/api/admin/monitoring/thresholds').set(bearer(admin.token)).send(body).expect(201);
-  }
-
-  async function rule(body: Record<string, unknown>): Promise<RemediationRule> {
-    return (await t.http.post(RULES).set(bearer(admin.token)).send(body).expect(201)).body as RemediationRule;
-  }
-
-  async function actionsOf(ruleId: string): Promise<RemediationAction[]> {
-    return (
-      (await t.http.get(ACTIONS).query({ ruleId }).set(bearer(admin.token)).expect(200))
-        .body as Paginated<RemediationAction>
-    ).items;
-  }
+  const {
+    threshold,
+    hitRateOnlyDatasource: datasource,
+    rule,
+    actionsOf,
+  } = remediationHelpers(() => ({
+    t,
+    db,
+    token: admin.token,
+  }));
 
   const evaluate = (): Promise<AlertEvaluationResult> => evaluateAlerts(t, admin.token);
   const hitRateAlert = (datasourceId: number): Promise<CacheAlert> => onlyAlertOf(t, admin.token, datasourceId);

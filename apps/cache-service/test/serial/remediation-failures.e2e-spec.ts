@@ -13,15 +13,13 @@ import { UsageCounters } from '../../src/analytics-cache/usage-counters.js';
 import { RemediationActionsService } from '../../src/remediation/remediation-actions.service.js';
 import { JobRepository } from '../../src/warming/job.repository.js';
 import { evaluateAlerts, onlyAlertOf } from '../support/alerts.js';
+import { ACTIONS, remediationHelpers, RULES } from '../support/remediation.js';
 import { freePort, PrivateRedis } from '../support/redis-server.js';
-import { createSourceTable, TEST_MAPPING } from '../support/source-table.js';
 import { bearer, createTestApp, userWithToken, type TestApp } from '../support/test-app.js';
 import { waitUntil, warmAndWait } from '../support/warming.js';
 
 // In test/serial/, alone: test files share one database, and every process's evaluation rounds act on every rule
 // in it. This file's many rounds (and its exact counts of actions) would otherwise collide with remediation.e2e-spec's.
-const RULES = '/api/admin/monitoring/remediation/rules';
-const ACTIONS = '/api/admin/monitoring/remediation/actions';
 
 describe('remediation rules when things go wrong: the hourly limit, refused warms, half-done bookkeeping', () => {
   let redisServer: PrivateRedis;
@@ -47,24 +45,15 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
     await redisServer?.stop();
   });
 
+  const helpers = remediationHelpers(() => ({ t, db, token: admin.token }));
+  const { threshold, actionsOf } = helpers;
+  /** Rules here act on hit-rate alerts unless the test says otherwise. */
+  const rule = (body: Record<string, unknown>): Promise<RemediationRule> =>
+    helpers.rule({ alertType: 'HIT_RATE_LOW', ...body });
+
   /** A datasource whose only live alert is a low hit rate: a WARNING (30 % against 60 / 20). */
   async function alertingDatasource(): Promise<Datasource & { table: string }> {
-    const table = await createSourceTable(db, { practices: 2, providers: 2, periods: 3 });
-    const ds = (
-      await t.http
-        .post('/api/admin/datasources')
-        .set(bearer(admin.token))
-        .send({ name: `Remedy ${table.slice(-6)}`, sourceTable: table, columnMapping: TEST_MAPPING })
-        .expect(201)
-    ).body as Datasource;
-    for (const metricType of ['QUERY_TIME', 'CACHE_MEMORY_SHARE', 'CACHE_AGE', 'WARMING_FAILURES'])
-      await threshold({
-        metricType,
-        datasourceId: ds.id,
-        warningThreshold: 1,
-        criticalThreshold: 2,
-        alertEnabled: false,
-      });
+    const ds = await helpers.hitRateOnlyDatasource();
     const now = new Date();
     await t.app
       .get(UsageCounters)
@@ -75,28 +64,7 @@ describe('remediation rules when things go wrong: the hourly limit, refused warm
       warningThreshold: 60,
       criticalThreshold: 20,
     });
-    return { ...ds, table };
-  }
-
-  async function threshold(body: Record<string, unknown>): Promise<void> {
-    await t.http.post('/api/admin/monitoring/thresholds').set(bearer(admin.token)).send(body).expect(201);
-  }
-
-  async function rule(body: Record<string, unknown>): Promise<RemediationRule> {
-    return (
-      await t.http
-        .post(RULES)
-        .set(bearer(admin.token))
-        .send({ alertType: 'HIT_RATE_LOW', ...body })
-        .expect(201)
-    ).body as RemediationRule;
-  }
-
-  async function actionsOf(ruleId: string): Promise<RemediationAction[]> {
-    return (
-      (await t.http.get(ACTIONS).query({ ruleId }).set(bearer(admin.token)).expect(200))
-        .body as Paginated<RemediationAction>
-    ).items;
+    return ds;
   }
 
   async function auditOf(action: string, targetId: string): Promise<AuditEntry[]> {
